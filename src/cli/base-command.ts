@@ -1,0 +1,120 @@
+import { Command, Errors, Flags, type Interfaces } from '@oclif/core';
+import { ExitCode, isStationError, openEngine, type Engine } from '../core/index.js';
+import { colorEnabled, makeStyle } from './output.js';
+
+export type BaseFlags<T extends typeof Command> = Interfaces.InferredFlags<(typeof BaseCommand)['baseFlags'] & T['flags']>;
+export type BaseArgs<T extends typeof Command> = Interfaces.InferredArgs<T['args']>;
+
+/**
+ * Every stn command extends this: global flags (--home, --debug, --json), one open engine closed
+ * at the end, and the one place where errors become messages and exit codes.
+ */
+export abstract class BaseCommand<T extends typeof Command> extends Command {
+  static override enableJsonFlag = true;
+
+  static override baseFlags = {
+    home: Flags.string({
+      description: 'Station home folder [default: $STATION_HOME, else $XDG_CONFIG_HOME/station, else ~/.config/station]',
+      helpGroup: 'GLOBAL',
+    }),
+    debug: Flags.boolean({
+      description: 'Print stack traces with errors (also STATION_DEBUG=1).',
+      helpGroup: 'GLOBAL',
+      default: false,
+    }),
+  };
+
+  protected flags!: BaseFlags<T>;
+  protected args!: BaseArgs<T>;
+  private engineHandle: Engine | undefined;
+
+  /** Styles for stdout: plain when piped or NO_COLOR is set. */
+  protected readonly style = makeStyle(colorEnabled(process.stdout));
+  /** Styles for stderr. */
+  protected readonly errStyle = makeStyle(colorEnabled(process.stderr));
+
+  override async init(): Promise<void> {
+    await super.init();
+    const { args, flags } = await this.parse({
+      flags: this.ctor.flags,
+      baseFlags: (super.ctor as typeof BaseCommand).baseFlags,
+      enableJsonFlag: this.ctor.enableJsonFlag,
+      args: this.ctor.args,
+      strict: this.ctor.strict,
+    });
+    this.flags = flags as BaseFlags<T>;
+    this.args = args as BaseArgs<T>;
+  }
+
+  /** The engine for this command's Station home, opened once and closed when the command ends. */
+  protected engine(): Engine {
+    this.engineHandle ??= openEngine({ home: this.flags.home });
+    return this.engineHandle;
+  }
+
+  /** Prints a line to stdout unless --json is on (then the returned value is the output). */
+  protected say(line = ''): void {
+    if (!this.jsonEnabled()) process.stdout.write(line + '\n');
+  }
+
+  /** Prints a note to stderr (never mixes into machine-readable stdout). */
+  protected note(line: string): void {
+    process.stderr.write(line + '\n');
+  }
+
+  protected debugEnabled(): boolean {
+    const env = process.env.STATION_DEBUG;
+    return this.argv.includes('--debug') || (env !== undefined && env !== '' && env !== '0');
+  }
+
+  override async catch(error: Error & { exitCode?: number }): Promise<void> {
+    const debug = this.debugEnabled();
+    let exitCode: number;
+    let payload: { code: string; message: string; hints: readonly string[]; details?: Record<string, unknown> };
+    if (isStationError(error)) {
+      exitCode = error.exitCode;
+      payload = { code: error.code, message: error.message, hints: error.hints, ...(error.details ? { details: error.details } : {}) };
+    } else if (error instanceof Errors.CLIError || (error as { oclif?: unknown }).oclif !== undefined) {
+      // oclif's own errors: bad flags, missing arguments, unknown values.
+      const oclifExit = (error as { oclif?: { exit?: number } }).oclif?.exit;
+      if (error instanceof Errors.ExitError) {
+        process.exitCode = error.oclif.exit;
+        return;
+      }
+      exitCode = oclifExit === undefined || oclifExit === 1 ? ExitCode.USAGE : oclifExit;
+      payload = {
+        code: 'usage',
+        message: stripOclifPrefix(error.message),
+        hints: [`See: stn ${this.id?.replaceAll(':', ' ') ?? ''} --help`.replace(/\s+--help$/, ' --help')],
+      };
+    } else {
+      exitCode = ExitCode.ERROR;
+      payload = {
+        code: 'internal',
+        message: `unexpected error: ${error.message}`,
+        hints: debug ? [] : ['Run again with --debug (or STATION_DEBUG=1) for the stack trace, and report it.'],
+      };
+    }
+    process.exitCode = exitCode;
+    if (this.jsonEnabled()) {
+      process.stdout.write(JSON.stringify({ error: { ...payload, exitCode } }, null, 2) + '\n');
+      return;
+    }
+    const s = this.errStyle;
+    const lines = [`${s.red(s.bold('Error:'))} ${payload.message}`];
+    for (const hint of payload.hints) lines.push(`  ${s.dim('→')} ${hint}`);
+    if (debug && error.stack !== undefined) lines.push('', s.dim(error.stack));
+    process.stderr.write(lines.join('\n') + '\n');
+  }
+
+  override async finally(error: Error | undefined): Promise<void> {
+    const engine = this.engineHandle;
+    this.engineHandle = undefined;
+    if (engine !== undefined) await engine.close();
+    await super.finally(error);
+  }
+}
+
+function stripOclifPrefix(message: string): string {
+  return message.replace(/^Error:\s*/, '').split('\nSee more help with')[0]?.trim() ?? message;
+}

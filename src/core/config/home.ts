@@ -1,0 +1,42 @@
+import { homedir } from 'node:os';
+import { join, resolve } from 'node:path';
+
+/** Every path Station uses under its home. The only place these names are spelled. */
+export interface StationPaths {
+  home: string;
+  config: string;
+  database: string;
+  environments: string;
+}
+
+export interface HomeOptions {
+  /** An explicit home (the --home flag); wins over the environment. */
+  home?: string | undefined;
+  env?: NodeJS.ProcessEnv;
+}
+
+/**
+ * The Station home: an explicit option, else STATION_HOME, else $XDG_CONFIG_HOME/station,
+ * else ~/.config/station. Every command resolves it here and nowhere else.
+ */
+export function resolveStationHome(options: HomeOptions = {}): string {
+  const env = options.env ?? process.env;
+  const explicit = options.home ?? nonEmpty(env.STATION_HOME);
+  if (explicit !== undefined) return resolve(explicit);
+  const xdg = nonEmpty(env.XDG_CONFIG_HOME);
+  if (xdg !== undefined) return resolve(xdg, 'station');
+  return join(homedir(), '.config', 'station');
+}
+
+export function stationPaths(home: string): StationPaths {
+  return {
+    home,
+    config: join(home, 'config.yaml'),
+    database: join(home, 'station.db'),
+    environments: join(home, 'environments'),
+  };
+}
+
+function nonEmpty(value: string | undefined): string | undefined {
+  return value === undefined || value.trim() === '' ? undefined : value;
+}

@@ -1,0 +1,9 @@
+import { fileURLToPath } from 'node:url';
+
+/**
+ * Folders shipped in the package beside src/ and dist/. This file sits at the same depth under
+ * src/ and dist/, so one relative URL serves both.
+ */
+export const TEMPLATES_DIR = fileURLToPath(new URL('../../../templates', import.meta.url));
+export const BUNDLES_DIR = fileURLToPath(new URL('../../../bundles', import.meta.url));
+export const PACKAGE_JSON = fileURLToPath(new URL('../../../package.json', import.meta.url));

@@ -1,0 +1,150 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { ExitCode } from '../errors.js';
+import { YamlSource } from './yaml-source.js';
+
+/** Station's settings, read from `config.yaml` in the Station home. */
+export interface StationConfig {
+  model: {
+    /** Base URL of an OpenAI-compatible endpoint (OpenAI, Ollama, vLLM, LM Studio, ...). */
+    baseUrl: string;
+    /** Default model name; an agent's `model:` or a run's --model overrides it. */
+    name: string;
+    /** Name of the environment variable that holds the API key (never the key itself). */
+    apiKeyEnv: string;
+  };
+  server: {
+    host: string;
+    port: number;
+  };
+  runner: {
+    workers: number;
+    queueSize: number;
+    runTimeoutSeconds: number;
+    maxToolResultBytes: number;
+    defaultMaxSteps: number;
+  };
+  environment: {
+    /** The environment commands use when --env is not given. */
+    default: string;
+  };
+}
+
+export const DEFAULT_CONFIG: StationConfig = {
+  model: { baseUrl: 'https://api.openai.com/v1', name: 'gpt-4o-mini', apiKeyEnv: 'OPENAI_API_KEY' },
+  server: { host: '127.0.0.1', port: 8585 },
+  runner: { workers: 4, queueSize: 100, runTimeoutSeconds: 600, maxToolResultBytes: 65536, defaultMaxSteps: 10 },
+  environment: { default: 'default' },
+};
+
+/** The commented config.yaml that `stn init` writes. Every key is optional; these are the defaults. */
+export const DEFAULT_CONFIG_YAML = `# Station configuration. Every key is optional: the values shown are the defaults.
+
+model:
+  # Any OpenAI-compatible chat-completions endpoint: OpenAI, Ollama (http://127.0.0.1:11434/v1),
+  # vLLM, LM Studio. OPENAI_BASE_URL in the environment overrides it.
+  base_url: ${DEFAULT_CONFIG.model.baseUrl}
+  # Default model; an agent's \`model:\` and \`stn agent run --model\` override it.
+  name: ${DEFAULT_CONFIG.model.name}
+  # Name of the environment variable holding the API key. The key itself never goes in this file.
+  # OPENAI_API_KEY, when set, is used if this variable is empty.
+  api_key_env: ${DEFAULT_CONFIG.model.apiKeyEnv}
+
+server:
+  # Address \`stn serve\` binds. Keep 127.0.0.1 unless a proxy or firewall guards the port.
+  host: ${DEFAULT_CONFIG.server.host}
+  port: ${String(DEFAULT_CONFIG.server.port)}
+
+runner:
+  # Runs executed at the same time, and runs allowed to wait for a worker.
+  workers: ${String(DEFAULT_CONFIG.runner.workers)}
+  queue_size: ${String(DEFAULT_CONFIG.runner.queueSize)}
+  # A run still going after this long is stopped with status timed_out.
+  run_timeout_seconds: ${String(DEFAULT_CONFIG.runner.runTimeoutSeconds)}
+  # Tool results larger than this are cut (head and tail kept) before they reach the model.
+  max_tool_result_bytes: ${String(DEFAULT_CONFIG.runner.maxToolResultBytes)}
+  # Model turns allowed when an agent sets no max_steps.
+  default_max_steps: ${String(DEFAULT_CONFIG.runner.defaultMaxSteps)}
+
+environment:
+  # Environment used when a command is given no --env.
+  default: ${DEFAULT_CONFIG.environment.default}
+`;
+
+type Kind = 'string' | 'port' | 'positive';
+
+/** Where each setting lives in the YAML file, and what it must be. */
+const FIELDS: readonly { path: readonly [string, string]; kind: Kind; set: (c: StationConfig, v: never) => void }[] = [
+  { path: ['model', 'base_url'], kind: 'string', set: (c, v: string) => (c.model.baseUrl = v) },
+  { path: ['model', 'name'], kind: 'string', set: (c, v: string) => (c.model.name = v) },
+  { path: ['model', 'api_key_env'], kind: 'string', set: (c, v: string) => (c.model.apiKeyEnv = v) },
+  { path: ['server', 'host'], kind: 'string', set: (c, v: string) => (c.server.host = v) },
+  { path: ['server', 'port'], kind: 'port', set: (c, v: number) => (c.server.port = v) },
+  { path: ['runner', 'workers'], kind: 'positive', set: (c, v: number) => (c.runner.workers = v) },
+  { path: ['runner', 'queue_size'], kind: 'positive', set: (c, v: number) => (c.runner.queueSize = v) },
+  { path: ['runner', 'run_timeout_seconds'], kind: 'positive', set: (c, v: number) => (c.runner.runTimeoutSeconds = v) },
+  {
+    path: ['runner', 'max_tool_result_bytes'],
+    kind: 'positive',
+    set: (c, v: number) => (c.runner.maxToolResultBytes = v),
+  },
+  { path: ['runner', 'default_max_steps'], kind: 'positive', set: (c, v: number) => (c.runner.defaultMaxSteps = v) },
+  { path: ['environment', 'default'], kind: 'string', set: (c, v: string) => (c.environment.default = v) },
+];
+
+const EXPECTED: Record<Kind, string> = {
+  string: 'a non-empty string',
+  port: 'a port number from 0 to 65535',
+  positive: 'a whole number greater than 0',
+};
+
+function fits(kind: Kind, value: unknown): boolean {
+  switch (kind) {
+    case 'string':
+      return typeof value === 'string' && value.trim() !== '';
+    case 'port':
+      return Number.isInteger(value) && (value as number) >= 0 && (value as number) <= 65535;
+    case 'positive':
+      return Number.isInteger(value) && (value as number) > 0;
+  }
+}
+
+function cloneDefaults(): StationConfig {
+  return structuredClone(DEFAULT_CONFIG);
+}
+
+/** Parses config.yaml text; errors name the file, line, column and key. */
+export function parseStationConfig(file: string, text: string): StationConfig {
+  const source = YamlSource.parse(file, text, { exitCode: ExitCode.CONFIG });
+  const config = cloneDefaults();
+  const root = source.value;
+  if (root === null || root === undefined) return config;
+  if (!isRecord(root)) throw source.errorAt([], 'expected a mapping of settings (model, server, runner)');
+  for (const section of ['model', 'server', 'runner', 'environment'] as const) {
+    const value = root[section];
+    if (value !== undefined && value !== null && !isRecord(value)) {
+      throw source.errorAt([section], `expected "${section}" to be a mapping`);
+    }
+  }
+  for (const field of FIELDS) {
+    const [section, key] = field.path;
+    const sectionValue = root[section];
+    if (!isRecord(sectionValue)) continue;
+    const value = sectionValue[key];
+    if (value === undefined || value === null) continue;
+    if (!fits(field.kind, value)) {
+      throw source.errorAt(field.path, `expected ${EXPECTED[field.kind]}, got ${JSON.stringify(value)}`);
+    }
+    field.set(config, value as never);
+  }
+  return config;
+}
+
+/** Reads config.yaml, or the defaults when the file does not exist. */
+export function loadStationConfig(file: string): StationConfig {
+  if (!existsSync(file)) return cloneDefaults();
+  return parseStationConfig(file, readFileSync(file, 'utf8'));
+}
+
+export function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}

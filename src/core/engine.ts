@@ -1,0 +1,70 @@
+import { existsSync } from 'node:fs';
+import { resolveStationHome, stationPaths, type StationPaths } from './config/home.js';
+import { loadStationConfig, type StationConfig } from './config/station-config.js';
+import { EnvironmentService } from './environments/environment-service.js';
+import { ConfigError } from './errors.js';
+import { openDatabase, type Db } from './store/database.js';
+
+export interface EngineOptions {
+  /** Explicit Station home (the --home flag); else STATION_HOME, XDG_CONFIG_HOME, ~/.config. */
+  home?: string | undefined;
+  env?: NodeJS.ProcessEnv;
+}
+
+/**
+ * The engine: one Station home opened. Light services are built here; heavy ones (MCP pool, model
+ * client, runner) are loaded on first use so that quick commands stay quick.
+ */
+export interface Engine {
+  readonly paths: StationPaths;
+  readonly config: StationConfig;
+  readonly db: Db;
+  readonly env: NodeJS.ProcessEnv;
+  readonly environments: EnvironmentService;
+  /** The environment a command uses when none is named: config `environment.default`. */
+  defaultEnvironment(): string;
+  /** Registers teardown work (children, servers) run by close(), last registered first. */
+  onClose(fn: () => Promise<void> | void): void;
+  close(): Promise<void>;
+}
+
+/** Opens the Station home. It must have been made by `stn init` (or contain a database). */
+export function openEngine(options: EngineOptions = {}): Engine {
+  const env = options.env ?? process.env;
+  const paths = stationPaths(resolveStationHome({ home: options.home, env }));
+  if (!existsSync(paths.config) && !existsSync(paths.database)) {
+    throw new ConfigError(`Station is not initialized at ${paths.home}`, {
+      hints: ['Run `stn init` to create it, or point --home / STATION_HOME at an existing Station home.'],
+      details: { home: paths.home },
+    });
+  }
+  const config = loadStationConfig(paths.config);
+  const db = openDatabase(paths.database);
+  const closers: (() => Promise<void> | void)[] = [];
+  let closed = false;
+  return {
+    paths,
+    config,
+    db,
+    env,
+    environments: new EnvironmentService(paths, db),
+    defaultEnvironment: () => config.environment.default,
+    onClose: (fn) => {
+      closers.push(fn);
+    },
+    close: async () => {
+      if (closed) return;
+      closed = true;
+      const errors: unknown[] = [];
+      for (const fn of closers.reverse()) {
+        try {
+          await fn();
+        } catch (error) {
+          errors.push(error);
+        }
+      }
+      db.close();
+      if (errors.length > 0) throw new AggregateError(errors, 'errors while closing Station');
+    },
+  };
+}

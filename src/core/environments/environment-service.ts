@@ -1,0 +1,202 @@
+import { randomBytes } from 'node:crypto';
+import { cpSync, existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { TEMPLATES_DIR } from '../config/package-assets.js';
+import { loadVariables } from '../config/variables-file.js';
+import type { StationPaths } from '../config/home.js';
+import { ConflictError, NotFoundError } from '../errors.js';
+import type { Db } from '../store/database.js';
+import { EnvironmentRepo, type EnvironmentRow } from '../store/environment-repo.js';
+import { validateEnvironmentName } from './names.js';
+
+/** What `stn env list --json` prints for each environment: a stable shape. */
+export interface EnvironmentSummary {
+  name: string;
+  path: string;
+  description: string;
+  agents: number;
+  servers: number;
+  tools: number;
+  lastSyncedAt: string | null;
+}
+
+export interface EnvironmentDetail extends EnvironmentSummary {
+  agentFiles: string[];
+  configFiles: string[];
+  variableNames: string[];
+  createdAt: string;
+}
+
+/** Environments are folders under <home>/environments; the database keeps a row per folder. */
+export class EnvironmentService {
+  private readonly repo: EnvironmentRepo;
+
+  constructor(
+    private readonly paths: StationPaths,
+    private readonly db: Db,
+  ) {
+    this.repo = new EnvironmentRepo(db);
+  }
+
+  /** Folder of an environment (the name is validated first, so it cannot escape the home). */
+  dir(name: string): string {
+    return join(this.paths.environments, validateEnvironmentName(name));
+  }
+
+  exists(name: string): boolean {
+    return existsSync(join(this.dir(name), '.')) && statSync(this.dir(name)).isDirectory();
+  }
+
+  /** Folder names on disk that are valid environment names, sorted. */
+  private folders(): string[] {
+    if (!existsSync(this.paths.environments)) return [];
+    return readdirSync(this.paths.environments, { withFileTypes: true })
+      .filter((d) => d.isDirectory() && !d.name.startsWith('.') && isValidName(d.name))
+      .map((d) => d.name)
+      .sort();
+  }
+
+  /**
+   * Makes the rows match the folders: a folder without a row gets one, a row whose folder is gone is
+   * removed (its runs keep their history). Returns the rows by name.
+   */
+  reconcile(): Map<string, EnvironmentRow> {
+    const folders = this.folders();
+    const apply = this.db.transaction(() => {
+      const rows = new Map(this.repo.all().map((r) => [r.name, r]));
+      for (const name of folders) if (!rows.has(name)) rows.set(name, this.repo.insert(name));
+      for (const name of [...rows.keys()]) {
+        if (!folders.includes(name)) {
+          this.repo.deleteByName(name);
+          rows.delete(name);
+        }
+      }
+      return rows;
+    });
+    return apply.immediate();
+  }
+
+  /** The row of an existing environment, or a NotFoundError that lists the ones there are. */
+  require(name: string): EnvironmentRow {
+    validateEnvironmentName(name);
+    const rows = this.reconcile();
+    const row = rows.get(name);
+    if (row === undefined) {
+      const known = [...rows.keys()];
+      throw new NotFoundError(`environment "${name}" does not exist`, {
+        hints: [
+          known.length > 0 ? `Known environments: ${known.join(', ')}.` : 'There are no environments yet: run `stn init`.',
+          `Create it with: stn env create ${name}`,
+        ],
+      });
+    }
+    return row;
+  }
+
+  list(): EnvironmentSummary[] {
+    const rows = this.reconcile();
+    const counts = this.repo.counts();
+    return [...rows.values()].map((row) => this.summarize(row, counts.get(row.id)));
+  }
+
+  show(name: string): EnvironmentDetail {
+    const row = this.require(name);
+    const summary = this.summarize(row, this.repo.counts().get(row.id));
+    const dir = this.dir(name);
+    return {
+      ...summary,
+      agentFiles: agentFiles(dir),
+      configFiles: readdirSync(dir).filter((f) => f.endsWith('.json')).sort(),
+      variableNames: Object.keys(loadVariables(join(dir, 'variables.yml'))).sort(),
+      createdAt: new Date(row.created_at).toISOString(),
+    };
+  }
+
+  /**
+   * Creates an environment folder (agents/, template.json, variables.yml) from a template folder and
+   * records it. The folder is assembled under a temporary name and renamed into place.
+   */
+  create(name: string, options: { description?: string; template?: string } = {}): EnvironmentSummary {
+    validateEnvironmentName(name);
+    const target = this.dir(name);
+    if (existsSync(target)) {
+      throw new ConflictError(`environment "${name}" already exists at ${target}`, {
+        hints: ['Pick another name, or delete it first: stn env delete ' + name + ' --yes'],
+      });
+    }
+    mkdirSync(this.paths.environments, { recursive: true });
+    const staging = join(this.paths.environments, `.creating-${name}-${randomBytes(4).toString('hex')}`);
+    try {
+      cpSync(join(TEMPLATES_DIR, options.template ?? 'environment'), staging, { recursive: true });
+      mkdirSync(join(staging, 'agents'), { recursive: true });
+      renameSync(staging, target);
+    } catch (error) {
+      rmSync(staging, { recursive: true, force: true });
+      throw error;
+    }
+    try {
+      const row = this.db.transaction(() => {
+        this.repo.deleteByName(name);
+        return this.repo.insert(name, options.description ?? '');
+      })();
+      return this.summarize(row, undefined);
+    } catch (error) {
+      rmSync(target, { recursive: true, force: true });
+      throw error;
+    }
+  }
+
+  /**
+   * Deletes an environment's folder and rows together. The folder is first renamed aside, so a failure
+   * to delete the rows puts it back; the last environment cannot be deleted.
+   */
+  delete(name: string): void {
+    this.require(name);
+    const all = this.folders();
+    if (all.length <= 1) {
+      throw new ConflictError(`environment "${name}" is the last one and cannot be deleted`, {
+        hints: ['Create another first (stn env create NAME), then delete this one.'],
+      });
+    }
+    const target = this.dir(name);
+    const aside = join(this.paths.environments, `.deleting-${name}-${randomBytes(4).toString('hex')}`);
+    renameSync(target, aside);
+    try {
+      this.db.transaction(() => this.repo.deleteByName(name)).immediate();
+    } catch (error) {
+      renameSync(aside, target);
+      throw error;
+    }
+    rmSync(aside, { recursive: true, force: true });
+  }
+
+  private summarize(row: EnvironmentRow, counts: { servers: number; tools: number; last_synced_at: number | null } | undefined): EnvironmentSummary {
+    const dir = join(this.paths.environments, row.name);
+    return {
+      name: row.name,
+      path: dir,
+      description: row.description,
+      agents: agentFiles(dir).length,
+      servers: counts?.servers ?? 0,
+      tools: counts?.tools ?? 0,
+      lastSyncedAt: counts?.last_synced_at == null ? null : new Date(counts.last_synced_at).toISOString(),
+    };
+  }
+}
+
+function isValidName(name: string): boolean {
+  try {
+    validateEnvironmentName(name);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function agentFiles(dir: string): string[] {
+  const agents = join(dir, 'agents');
+  if (!existsSync(agents)) return [];
+  return readdirSync(agents)
+    .filter((f) => f.endsWith('.prompt'))
+    .sort();
+}

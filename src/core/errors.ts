@@ -1,0 +1,198 @@
+/**
+ * Typed errors raised by the core. Each carries a stable machine code, the process exit code a command
+ * should end with, and hints that tell the user what to do next. They are mapped to output at one
+ * boundary: the base command (src/cli/base-command.ts).
+ */
+
+/** Stable, documented process exit codes (see README "Exit codes"). */
+export const ExitCode = {
+  OK: 0,
+  /** Unexpected internal failure. */
+  ERROR: 1,
+  /** Bad command-line usage: unknown flag, missing argument. */
+  USAGE: 2,
+  /** The named environment, agent, run, server or key does not exist. */
+  NOT_FOUND: 3,
+  /** The thing already exists, or the operation conflicts with current state. */
+  CONFLICT: 4,
+  /** Invalid input: a bad name, a file that does not parse, input that fails a schema. */
+  INVALID: 5,
+  /** A broken or incomplete configuration file (config.yaml, variables.yml, template.json). */
+  CONFIG: 6,
+  /** The database cannot be opened or migrated. */
+  DATABASE: 7,
+  /** An MCP server failed to start, connect or answer. */
+  MCP: 8,
+  /** The model endpoint failed (after retries) or refused the request. */
+  MODEL: 9,
+  /** A run ended with status failed. */
+  RUN_FAILED: 10,
+  /** A run hit its timeout. */
+  RUN_TIMED_OUT: 11,
+  /** A run was cancelled. */
+  RUN_CANCELLED: 12,
+  /** A run stopped because it reached max_steps. */
+  RUN_MAX_STEPS: 13,
+  /** The run queue is full. */
+  QUEUE_FULL: 14,
+  /** Authentication or permission failure (remote server). */
+  AUTH: 15,
+  /** Interrupted by SIGINT (128 + 2), as shells expect. */
+  INTERRUPTED: 130,
+} as const;
+export type ExitCodeValue = (typeof ExitCode)[keyof typeof ExitCode];
+
+export interface StationErrorOptions {
+  /** What the user can do next; printed under the message. */
+  hints?: readonly string[];
+  /** Structured details (field errors, file positions) for --json output. */
+  details?: Record<string, unknown>;
+  cause?: unknown;
+}
+
+/** Base class of every error the core raises on purpose. */
+export class StationError extends Error {
+  readonly code: string;
+  readonly exitCode: ExitCodeValue;
+  readonly hints: readonly string[];
+  readonly details: Record<string, unknown> | undefined;
+
+  constructor(code: string, message: string, exitCode: ExitCodeValue, options: StationErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = new.target.name;
+    this.code = code;
+    this.exitCode = exitCode;
+    this.hints = options.hints ?? [];
+    this.details = options.details;
+  }
+
+  /** The stable JSON shape of an error, used by --json output and the HTTP API. */
+  toJSON(): { error: { code: string; message: string; exitCode: number; hints: readonly string[]; details?: Record<string, unknown> } } {
+    return {
+      error: {
+        code: this.code,
+        message: this.message,
+        exitCode: this.exitCode,
+        hints: this.hints,
+        ...(this.details === undefined ? {} : { details: this.details }),
+      },
+    };
+  }
+}
+
+export class UsageError extends StationError {
+  constructor(message: string, options: StationErrorOptions = {}) {
+    super('usage', message, ExitCode.USAGE, options);
+  }
+}
+
+export class NotFoundError extends StationError {
+  constructor(message: string, options: StationErrorOptions = {}) {
+    super('not_found', message, ExitCode.NOT_FOUND, options);
+  }
+}
+
+export class ConflictError extends StationError {
+  constructor(message: string, options: StationErrorOptions = {}) {
+    super('conflict', message, ExitCode.CONFLICT, options);
+  }
+}
+
+/** One problem in a validated value: where it is and what was expected. */
+export interface FieldIssue {
+  /** Dotted path of the field (`input.schema.count`), or '' for the whole value. */
+  field: string;
+  message: string;
+}
+
+export class ValidationError extends StationError {
+  readonly issues: readonly FieldIssue[];
+  constructor(message: string, issues: readonly FieldIssue[] = [], options: StationErrorOptions = {}) {
+    super('invalid', message, ExitCode.INVALID, {
+      ...options,
+      details: { ...options.details, issues },
+    });
+    this.issues = issues;
+  }
+}
+
+/** A position in a file, 1-based. */
+export interface FilePosition {
+  file: string;
+  line?: number;
+  column?: number;
+  /** The key or field at fault, when known. */
+  key?: string;
+}
+
+export function formatPosition(pos: FilePosition): string {
+  let out = pos.file;
+  if (pos.line !== undefined) {
+    out += `:${String(pos.line)}`;
+    if (pos.column !== undefined) out += `:${String(pos.column)}`;
+  }
+  return out;
+}
+
+/** A file that cannot be read or parsed, with the position of the fault. */
+export class FileFormatError extends StationError {
+  readonly position: FilePosition;
+  constructor(
+    position: FilePosition,
+    message: string,
+    options: StationErrorOptions & { exitCode?: ExitCodeValue; code?: string } = {},
+  ) {
+    const where = formatPosition(position);
+    const key = position.key === undefined ? '' : ` (key "${position.key}")`;
+    super(options.code ?? 'file_format', `${where}${key}: ${message}`, options.exitCode ?? ExitCode.INVALID, {
+      ...options,
+      details: { ...options.details, ...position },
+    });
+    this.position = position;
+  }
+}
+
+export class ConfigError extends StationError {
+  constructor(message: string, options: StationErrorOptions = {}) {
+    super('config', message, ExitCode.CONFIG, options);
+  }
+}
+
+export class DatabaseError extends StationError {
+  constructor(message: string, options: StationErrorOptions = {}) {
+    super('database', message, ExitCode.DATABASE, options);
+  }
+}
+
+export class McpError extends StationError {
+  constructor(message: string, options: StationErrorOptions & { code?: string } = {}) {
+    super(options.code ?? 'mcp', message, ExitCode.MCP, options);
+  }
+}
+
+export class ModelError extends StationError {
+  constructor(message: string, options: StationErrorOptions & { code?: string } = {}) {
+    super(options.code ?? 'model', message, ExitCode.MODEL, options);
+  }
+}
+
+export class AuthError extends StationError {
+  constructor(message: string, options: StationErrorOptions & { code?: string } = {}) {
+    super(options.code ?? 'auth', message, ExitCode.AUTH, options);
+  }
+}
+
+export function isStationError(value: unknown): value is StationError {
+  return value instanceof StationError;
+}
+
+/** Message of any thrown value, for places that must report a foreign error. */
+export function errorMessage(value: unknown): string {
+  if (value instanceof Error) return value.message;
+  if (typeof value === 'string') return value;
+  try {
+    return JSON.stringify(value);
+  } catch {
+    return String(value);
+  }
+}

@@ -1,0 +1,39 @@
+// The public facade of the core. Commands, the TUI and the server import from here only.
+export { openEngine, type Engine, type EngineOptions } from './engine.js';
+export { initStation, type InitOptions, type InitResult } from './init.js';
+export { resolveStationHome, stationPaths, type StationPaths } from './config/home.js';
+export {
+  DEFAULT_CONFIG,
+  DEFAULT_CONFIG_YAML,
+  loadStationConfig,
+  parseStationConfig,
+  type StationConfig,
+} from './config/station-config.js';
+export { loadVariables, parseVariables, type Variables } from './config/variables-file.js';
+export {
+  EnvironmentService,
+  type EnvironmentDetail,
+  type EnvironmentSummary,
+} from './environments/environment-service.js';
+export { validateEnvironmentName } from './environments/names.js';
+export {
+  AuthError,
+  ConfigError,
+  ConflictError,
+  DatabaseError,
+  ExitCode,
+  FileFormatError,
+  McpError,
+  ModelError,
+  NotFoundError,
+  StationError,
+  UsageError,
+  ValidationError,
+  errorMessage,
+  isStationError,
+  type ExitCodeValue,
+  type FieldIssue,
+  type FilePosition,
+} from './errors.js';
+export { writeFileAtomic } from './fs/atomic-write.js';
+export { openDatabase, schemaVersion, type Db } from './store/database.js';

@@ -1,0 +1,84 @@
+import { existsSync, mkdirSync, readdirSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { stringify } from 'yaml';
+import { DEFAULT_CONFIG_YAML } from './config/station-config.js';
+import { TEMPLATES_DIR } from './config/package-assets.js';
+import type { StationPaths } from './config/home.js';
+import { writeFileAtomic } from './fs/atomic-write.js';
+import { openDatabase } from './store/database.js';
+import { EnvironmentService } from './environments/environment-service.js';
+import { readFileSync } from 'node:fs';
+
+export interface InitOptions {
+  /** Rewrite the files that come from templates (never user data: the database, variables.yml). */
+  force?: boolean;
+  /** Value of PROJECT_ROOT for the default environment's filesystem server (default: cwd). */
+  projectRoot?: string;
+}
+
+export interface InitResult {
+  home: string;
+  /** Paths made by this call, relative to the home. */
+  created: string[];
+  /** Paths rewritten by --force. */
+  rewritten: string[];
+  /** Paths that already existed and were left as they were. */
+  unchanged: string[];
+}
+
+/**
+ * Makes a Station home: config.yaml, station.db (migrated) and the default environment. Idempotent:
+ * an existing file is never changed unless `force` asks to rewrite template files.
+ */
+export function initStation(paths: StationPaths, options: InitOptions = {}): InitResult {
+  const result: InitResult = { home: paths.home, created: [], rewritten: [], unchanged: [] };
+  const rel = (p: string): string => relative(paths.home, p) || '.';
+  mkdirSync(paths.home, { recursive: true });
+
+  const put = (file: string, content: string, fromTemplate: boolean, mode?: number): void => {
+    const exists = existsSync(file);
+    if (exists && !(fromTemplate && options.force === true)) {
+      result.unchanged.push(rel(file));
+      return;
+    }
+    writeFileAtomic(file, content, mode === undefined ? {} : { mode });
+    (exists ? result.rewritten : result.created).push(rel(file));
+  };
+
+  put(paths.config, DEFAULT_CONFIG_YAML, false);
+
+  const dbExisted = existsSync(paths.database);
+  const db = openDatabase(paths.database);
+  try {
+    (dbExisted ? result.unchanged : result.created).push(rel(paths.database));
+    const defaultDir = join(paths.environments, 'default');
+    const template = join(TEMPLATES_DIR, 'default');
+    mkdirSync(join(defaultDir, 'agents'), { recursive: true });
+    for (const file of listFiles(template)) {
+      put(join(defaultDir, file), readFileSync(join(template, file), 'utf8'), true);
+    }
+    const projectRoot = options.projectRoot ?? process.cwd();
+    put(
+      join(defaultDir, 'variables.yml'),
+      '# Variables for template.json: {{ .NAME }} is replaced by the value of NAME.\n' +
+        '# This file may hold secrets: it is never included in bundles.\n' +
+        stringify({ PROJECT_ROOT: projectRoot }),
+      false,
+      0o600,
+    );
+    new EnvironmentService(paths, db).reconcile();
+  } finally {
+    db.close();
+  }
+  return result;
+}
+
+function listFiles(dir: string, prefix = ''): string[] {
+  const out: string[] = [];
+  for (const entry of readdirSync(join(dir, prefix), { withFileTypes: true })) {
+    const path = prefix === '' ? entry.name : join(prefix, entry.name);
+    if (entry.isDirectory()) out.push(...listFiles(dir, path));
+    else out.push(path);
+  }
+  return out.sort();
+}

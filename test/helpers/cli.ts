@@ -1,0 +1,91 @@
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { Config } from '@oclif/core';
+
+export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+export const BIN = fileURLToPath(new URL('../../bin/run.js', import.meta.url));
+
+export interface CliResult {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs the built `stn` (bin/run.js) as a child process; needs `npm run build` first. */
+export function runStn(
+  args: readonly string[],
+  options: { env?: NodeJS.ProcessEnv; input?: string; cwd?: string; timeoutMs?: number } = {},
+): Promise<CliResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [BIN, ...args], {
+      env: options.env ?? process.env,
+      cwd: options.cwd ?? ROOT,
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`stn ${args.join(' ')} timed out\nstdout: ${stdout}\nstderr: ${stderr}`));
+    }, options.timeoutMs ?? 20_000);
+    child.on('error', reject);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr });
+    });
+    child.stdin.end(options.input ?? '');
+  });
+}
+
+let configPromise: Promise<Config> | undefined;
+
+/** The oclif Config of this package, loaded once (from the manifest, like the real binary). */
+export function loadConfig(): Promise<Config> {
+  configPromise ??= Config.load(ROOT);
+  return configPromise;
+}
+
+/**
+ * Runs a command class in this process with stdout and stderr captured, as `stn` would, and returns
+ * what it printed and the exit code it set.
+ */
+export async function runCommand(argv: readonly string[], env: Record<string, string | undefined> = {}): Promise<CliResult & { result: unknown }> {
+  const config = await loadConfig();
+  const saved: Record<string, string | undefined> = {};
+  for (const [k, v] of Object.entries(env)) {
+    saved[k] = process.env[k];
+    if (v === undefined) Reflect.deleteProperty(process.env, k);
+    else process.env[k] = v;
+  }
+  let stdout = '';
+  let stderr = '';
+  const outWrite = process.stdout.write.bind(process.stdout);
+  const errWrite = process.stderr.write.bind(process.stderr);
+  process.stdout.write = ((chunk: string | Uint8Array) => {
+    stdout += typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8');
+    return true;
+  }) as typeof process.stdout.write;
+  process.stderr.write = ((chunk: string | Uint8Array) => {
+    stderr += typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8');
+    return true;
+  }) as typeof process.stderr.write;
+  const previousExit = process.exitCode;
+  process.exitCode = undefined;
+  let result: unknown;
+  let code: number | null = 0;
+  try {
+    result = await config.runCommand(argv[0] ?? '', [...argv.slice(1)]);
+    code = typeof process.exitCode === 'number' ? process.exitCode : 0;
+  } finally {
+    process.stdout.write = outWrite;
+    process.stderr.write = errWrite;
+    process.exitCode = previousExit;
+    for (const [k, v] of Object.entries(saved)) {
+      if (v === undefined) Reflect.deleteProperty(process.env, k);
+      else process.env[k] = v;
+    }
+  }
+  return { code, stdout, stderr, result };
+}

@@ -1,0 +1,32 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { initStation, stationPaths, type StationPaths } from '../../src/core/index.js';
+
+export interface TempHome {
+  home: string;
+  paths: StationPaths;
+  /** The environment variables a spawned `stn` should get: STATION_HOME and no colour. */
+  env: NodeJS.ProcessEnv;
+  cleanup(): void;
+}
+
+/** A fresh, empty Station home folder in the OS temp dir (not initialized). */
+export function makeTempHome(prefix = 'station-test-'): TempHome {
+  const home = mkdtempSync(join(tmpdir(), prefix));
+  return {
+    home,
+    paths: stationPaths(home),
+    env: { ...process.env, STATION_HOME: home, NO_COLOR: '1', STATION_DEBUG: '' },
+    cleanup: () => {
+      rmSync(home, { recursive: true, force: true });
+    },
+  };
+}
+
+/** A Station home made by `initStation`, with PROJECT_ROOT pointing at `projectRoot` (default: the home). */
+export function makeInitializedHome(projectRoot?: string): TempHome {
+  const temp = makeTempHome();
+  initStation(temp.paths, { projectRoot: projectRoot ?? temp.home });
+  return temp;
+}
