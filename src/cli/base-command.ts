@@ -62,6 +62,11 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
     process.stderr.write(line + '\n');
   }
 
+  /** --json output: plain, pretty JSON on stdout (no colour codes, so it pipes into jq and files). */
+  override logJson(json: unknown): void {
+    process.stdout.write(JSON.stringify(json, null, 2) + '\n');
+  }
+
   protected debugEnabled(): boolean {
     const env = process.env.STATION_DEBUG;
     return this.argv.includes('--debug') || (env !== undefined && env !== '' && env !== '0');

@@ -1,9 +1,20 @@
-import { execute } from '@oclif/core';
+import { readFileSync } from 'node:fs';
 
 /**
  * Entry point of `stn`. Kept tiny: oclif reads the command list from oclif.manifest.json, so only the
- * command that runs is loaded.
+ * command that runs is loaded; `--version` answers without loading oclif at all.
  */
 export async function main(argv: string[], binUrl: string, options: { development?: boolean } = {}): Promise<void> {
+  if (argv.length === 1 && (argv[0] === '--version' || argv[0] === '-v')) {
+    process.stdout.write(versionLine(binUrl) + '\n');
+    return;
+  }
+  const { execute } = await import('@oclif/core');
   await execute({ args: argv, dir: binUrl, development: options.development ?? false });
+}
+
+/** The same line oclif prints for --version: `station/0.1.0 linux-x64 node-v20.20.2`. */
+export function versionLine(binUrl: string): string {
+  const pkg = JSON.parse(readFileSync(new URL('../package.json', binUrl), 'utf8')) as { name: string; version: string };
+  return `${pkg.name}/${pkg.version} ${process.platform}-${process.arch} node-${process.version}`;
 }

@@ -1,0 +1,61 @@
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_CONFIG, DEFAULT_CONFIG_YAML, FileFormatError, parseStationConfig, parseVariables } from '../../../src/core/index.js';
+
+function failure(fn: () => unknown): FileFormatError {
+  try {
+    fn();
+  } catch (error) {
+    if (error instanceof FileFormatError) return error;
+    throw error;
+  }
+  throw new Error('expected a FileFormatError');
+}
+
+describe('config.yaml', () => {
+  it('the file init writes parses to the defaults', () => {
+    expect(parseStationConfig('config.yaml', DEFAULT_CONFIG_YAML)).toEqual(DEFAULT_CONFIG);
+  });
+
+  it('an empty file means all defaults, and set keys override them', () => {
+    expect(parseStationConfig('c.yaml', '')).toEqual(DEFAULT_CONFIG);
+    const config = parseStationConfig('c.yaml', 'model:\n  name: llama3\nserver:\n  port: 9000\n');
+    expect(config.model.name).toBe('llama3');
+    expect(config.server.port).toBe(9000);
+    expect(config.model.baseUrl).toBe(DEFAULT_CONFIG.model.baseUrl);
+  });
+
+  it('a YAML syntax error names the file, line and column', () => {
+    const err = failure(() => parseStationConfig('/h/config.yaml', 'model:\n  name: [unclosed\nserver:\n  port: 1\n'));
+    expect(err.position.file).toBe('/h/config.yaml');
+    expect(err.position.line).toBeGreaterThanOrEqual(2);
+    expect(err.position.column).toBeTypeOf('number');
+    expect(err.message).toMatch(/^\/h\/config\.yaml:\d+:\d+: invalid YAML/);
+    expect(err.exitCode).toBe(6);
+  });
+
+  it('a wrong type names the key, its line and what was expected', () => {
+    const err = failure(() => parseStationConfig('config.yaml', 'model:\n  name: gpt\nrunner:\n  workers: many\n'));
+    expect(err.position).toMatchObject({ file: 'config.yaml', line: 4, column: 12, key: 'runner.workers' });
+    expect(err.message).toContain('expected a whole number greater than 0, got "many"');
+  });
+
+  it('rejects a section that is not a mapping', () => {
+    const err = failure(() => parseStationConfig('config.yaml', 'server: 8080\n'));
+    expect(err.position).toMatchObject({ line: 1, key: 'server' });
+  });
+});
+
+describe('variables.yml', () => {
+  it('reads a flat map, scalars as strings', () => {
+    expect(parseVariables('v.yml', 'A: x\nB: 3\nC: true\nD:\n')).toEqual({ A: 'x', B: '3', C: 'true', D: '' });
+  });
+
+  it('reports nested values and syntax errors with file, line and column', () => {
+    const nested = failure(() => parseVariables('/e/variables.yml', 'A: 1\nB:\n  c: 2\n'));
+    expect(nested.position).toMatchObject({ file: '/e/variables.yml', line: 3, key: 'B' });
+    const syntax = failure(() => parseVariables('/e/variables.yml', 'A: "open\n'));
+    expect(syntax.position.file).toBe('/e/variables.yml');
+    expect(syntax.position.line).toBeGreaterThanOrEqual(1);
+    expect(syntax.message).toMatch(/^\/e\/variables.yml:\d+:\d+: invalid YAML/);
+  });
+});
