@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { resolveStationHome, stationPaths, type StationPaths } from './config/home.js';
 import { loadStationConfig, type StationConfig } from './config/station-config.js';
 import { EnvironmentService } from './environments/environment-service.js';
+import { KeyService } from './security/key-service.js';
 import { ConfigError } from './errors.js';
 import { openDatabase, type Db } from './store/database.js';
 
@@ -21,6 +22,8 @@ export interface Engine {
   readonly db: Db;
   readonly env: NodeJS.ProcessEnv;
   readonly environments: EnvironmentService;
+  /** API keys for `stn serve` (created, listed and revoked by `stn key`). */
+  readonly keys: KeyService;
   /** The environment a command uses when none is named: config `environment.default`. */
   defaultEnvironment(): string;
   /** Registers teardown work (children, servers) run by close(), last registered first. */
@@ -48,6 +51,7 @@ export function openEngine(options: EngineOptions = {}): Engine {
     db,
     env,
     environments: new EnvironmentService(paths, db),
+    keys: new KeyService(db),
     defaultEnvironment: () => config.environment.default,
     onClose: (fn) => {
       closers.push(fn);

@@ -37,3 +37,19 @@ export {
 } from './errors.js';
 export { writeFileAtomic } from './fs/atomic-write.js';
 export { openDatabase, schemaVersion, type Db } from './store/database.js';
+export {
+  KeyService,
+  ROLES,
+  allows,
+  authorize,
+  bearerToken,
+  canSeeEnvironment,
+  isRole,
+  maskKey,
+  type Action,
+  type ApiKeyInfo,
+  type CreateKeyOptions,
+  type CreatedKey,
+  type Principal,
+  type Role,
+} from './security/index.js';

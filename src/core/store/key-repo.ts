@@ -1,0 +1,103 @@
+import type { Db } from './database.js';
+
+export type RoleName = 'admin' | 'user' | 'viewer';
+
+export interface ApiKeyRow {
+  id: number;
+  name: string;
+  prefix: string;
+  key_hash: string;
+  role: RoleName;
+  environments_json: string;
+  user_id: number | null;
+  created_at: number;
+  last_used_at: number | null;
+  revoked_at: number | null;
+}
+
+export interface UserRow {
+  id: number;
+  name: string;
+  role: RoleName;
+  created_at: number;
+}
+
+export interface AuditRow {
+  id: number;
+  ts: number;
+  actor: string;
+  action: string;
+  target: string;
+  details_json: string;
+}
+
+export interface NewApiKey {
+  name: string;
+  prefix: string;
+  keyHash: string;
+  role: RoleName;
+  environments: readonly string[];
+  userId: number | null;
+}
+
+/** SQL for api_keys, users and audit_log. */
+export class KeyRepo {
+  constructor(private readonly db: Db) {}
+
+  insertKey(key: NewApiKey, now = Date.now()): ApiKeyRow {
+    const info = this.db
+      .prepare(
+        `INSERT INTO api_keys (name, prefix, key_hash, role, environments_json, user_id, created_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?)`,
+      )
+      .run(key.name, key.prefix, key.keyHash, key.role, JSON.stringify(key.environments), key.userId, now);
+    return this.byId(Number(info.lastInsertRowid)) as ApiKeyRow;
+  }
+
+  byId(id: number): ApiKeyRow | undefined {
+    return this.db.prepare('SELECT * FROM api_keys WHERE id = ?').get(id) as ApiKeyRow | undefined;
+  }
+
+  byPrefix(prefix: string): ApiKeyRow | undefined {
+    return this.db.prepare('SELECT * FROM api_keys WHERE prefix = ?').get(prefix) as ApiKeyRow | undefined;
+  }
+
+  byName(name: string): ApiKeyRow[] {
+    return this.db.prepare('SELECT * FROM api_keys WHERE name = ? ORDER BY id').all(name) as ApiKeyRow[];
+  }
+
+  all(): ApiKeyRow[] {
+    return this.db.prepare('SELECT * FROM api_keys ORDER BY id').all() as ApiKeyRow[];
+  }
+
+  revoke(id: number, now = Date.now()): boolean {
+    return this.db.prepare('UPDATE api_keys SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL').run(now, id).changes > 0;
+  }
+
+  touch(id: number, now = Date.now()): void {
+    this.db.prepare('UPDATE api_keys SET last_used_at = ? WHERE id = ?').run(now, id);
+  }
+
+  userByName(name: string): UserRow | undefined {
+    return this.db.prepare('SELECT * FROM users WHERE name = ?').get(name) as UserRow | undefined;
+  }
+
+  insertUser(name: string, role: RoleName, now = Date.now()): UserRow {
+    const info = this.db.prepare('INSERT INTO users (name, role, created_at) VALUES (?, ?, ?)').run(name, role, now);
+    return { id: Number(info.lastInsertRowid), name, role, created_at: now };
+  }
+
+  userById(id: number): UserRow | undefined {
+    return this.db.prepare('SELECT * FROM users WHERE id = ?').get(id) as UserRow | undefined;
+  }
+
+  audit(actor: string, action: string, target: string, details: Record<string, unknown> = {}, now = Date.now()): void {
+    this.db
+      .prepare('INSERT INTO audit_log (ts, actor, action, target, details_json) VALUES (?, ?, ?, ?, ?)')
+      .run(now, actor, action, target, JSON.stringify(details));
+  }
+
+  auditLog(limit = 100): AuditRow[] {
+    return this.db.prepare('SELECT * FROM audit_log ORDER BY id DESC LIMIT ?').all(limit) as AuditRow[];
+  }
+}
