@@ -1,0 +1,16 @@
+export { ModelClient, StreamAccumulator, toWireMessage, toWireRequest, type ModelClientOptions } from './model-client.js';
+export { resolveModelSettings, type ModelOverrides, type ModelSettings } from './settings.js';
+export { backoffDelay, sleep, abortReason, type BackoffOptions } from './backoff.js';
+export { isRetryable, retryAfterMs, toModelError, type ModelTarget } from './model-errors.js';
+export type {
+  ChatModel,
+  ChatOptions,
+  ChatRequest,
+  ChatResponse,
+  ModelMessage,
+  ModelTool,
+  ResponseFormat,
+  RetryInfo,
+  TokenUsage,
+  ToolCallRequest,
+} from './types.js';

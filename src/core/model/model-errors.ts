@@ -1,0 +1,110 @@
+import { APIConnectionError, APIConnectionTimeoutError, APIError } from 'openai';
+import { ModelError, errorMessage } from '../errors.js';
+
+/** Where the failing request went; safe to show (never the key). */
+export interface ModelTarget {
+  baseUrl: string;
+  model: string;
+  apiKeyVariable: string;
+  attempts: number;
+}
+
+/** HTTP status of an SDK error, or null for connection failures. */
+export function errorStatus(error: unknown): number | null {
+  return error instanceof APIError && typeof error.status === 'number' ? error.status : null;
+}
+
+/** 429, 5xx and connection failures are worth another try; other 4xx are not. */
+export function isRetryable(error: unknown): boolean {
+  if (error instanceof APIError) {
+    if (error instanceof APIConnectionError) return true;
+    const status = errorStatus(error);
+    return status === null || status === 429 || status >= 500;
+  }
+  // Anything else thrown while reading the response (a dropped stream) is a connection failure.
+  return true;
+}
+
+/** Milliseconds the server asked us to wait (Retry-After / retry-after-ms), if any. */
+export function retryAfterMs(error: unknown): number | undefined {
+  if (!(error instanceof APIError) || error.headers === undefined) return undefined;
+  const ms = Number.parseFloat(error.headers.get('retry-after-ms') ?? '');
+  if (Number.isFinite(ms) && ms >= 0) return ms;
+  const header = error.headers.get('retry-after');
+  if (header === null) return undefined;
+  const seconds = Number.parseFloat(header);
+  if (Number.isFinite(seconds) && seconds >= 0) return seconds * 1000;
+  const date = Date.parse(header);
+  return Number.isNaN(date) ? undefined : Math.max(0, date - Date.now());
+}
+
+/** The endpoint's own message, without the SDK's "400 " prefix. */
+function apiMessage(error: APIError): string {
+  const body = error.error as { message?: unknown } | undefined;
+  if (body !== undefined && typeof body.message === 'string' && body.message !== '') return body.message;
+  return error.message.replace(/^\d{3}\s+/, '');
+}
+
+/** Turns whatever the SDK threw into a ModelError that says what failed and what to do. */
+export function toModelError(error: unknown, target: ModelTarget): ModelError {
+  const details = { baseUrl: target.baseUrl, model: target.model, attempts: target.attempts, status: errorStatus(error) };
+  const where = `${target.baseUrl} (model ${target.model})`;
+  const tries = target.attempts > 1 ? ` after ${String(target.attempts)} attempts` : '';
+  if (error instanceof APIConnectionTimeoutError) {
+    return new ModelError(`the model endpoint ${where} did not answer in time${tries}`, {
+      code: 'model_timeout',
+      cause: error,
+      details,
+      hints: ['Check that the endpoint is up and not overloaded, or give the run a longer --timeout.'],
+    });
+  }
+  if (error instanceof APIConnectionError || !(error instanceof APIError)) {
+    const cause = error instanceof APIConnectionError && error.cause !== undefined ? errorMessage(error.cause) : errorMessage(error);
+    return new ModelError(`cannot reach the model endpoint ${where}${tries}: ${cause}`, {
+      code: 'model_connection',
+      cause: error,
+      details,
+      hints: ['Check model.base_url in config.yaml (or OPENAI_BASE_URL) and that the server is running.'],
+    });
+  }
+  const status = error.status ?? 0;
+  const message = apiMessage(error);
+  if (status === 401 || status === 403) {
+    return new ModelError(`the model endpoint ${where} refused the API key (${String(status)}): ${message}`, {
+      code: 'model_auth',
+      cause: error,
+      details,
+      hints: [`Set a valid key in $${target.apiKeyVariable} (config.yaml model.api_key_env names the variable).`],
+    });
+  }
+  if (status === 404) {
+    return new ModelError(`the model endpoint ${where} answered 404: ${message}`, {
+      code: 'model_not_found',
+      cause: error,
+      details,
+      hints: ['Check the model name (--model, the agent\'s model:, config.yaml model.name) and the base URL (it usually ends in /v1).'],
+    });
+  }
+  if (status === 429) {
+    return new ModelError(`the model endpoint ${where} is rate limiting requests${tries}: ${message}`, {
+      code: 'model_rate_limited',
+      cause: error,
+      details,
+      hints: ['Wait and run again, or lower runner.workers in config.yaml.'],
+    });
+  }
+  if (status >= 500) {
+    return new ModelError(`the model endpoint ${where} failed with ${String(status)}${tries}: ${message}`, {
+      code: 'model_server_error',
+      cause: error,
+      details,
+      hints: ['The provider had a problem; try again later.'],
+    });
+  }
+  return new ModelError(`the model endpoint ${where} rejected the request (${String(status)}): ${message}`, {
+    code: 'model_bad_request',
+    cause: error,
+    details,
+    hints: ['The endpoint may not support a feature the agent uses (tools, JSON output); check the model and agent settings.'],
+  });
+}

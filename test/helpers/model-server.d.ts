@@ -1,0 +1,87 @@
+// Types of model-server.js (plain JS so that benchmarks run it without a build).
+
+export interface ScriptedToolCall {
+  /** Defaults to call_<n>, unique per server. */
+  id?: string;
+  name: string;
+  /** An object (sent as JSON) or a raw string (to send invalid JSON on purpose). */
+  arguments?: unknown;
+}
+
+/** What the server does for one request. */
+export interface ModelStep {
+  /** Assistant text (null content when only tool calls are given). */
+  text?: string;
+  /** Tool calls of this turn; several make parallel calls. */
+  toolCalls?: ScriptedToolCall[];
+  /** Token counts to report; false reports none. Defaults are computed from the sizes. */
+  usage?: { prompt_tokens?: number; completion_tokens?: number } | false;
+  finishReason?: string;
+  /** An HTTP error status (429, 500, 400, ...) with an OpenAI-style error body. */
+  status?: number;
+  error?: { message: string; type?: string; code?: string | null };
+  headers?: Record<string, string>;
+  /** Milliseconds to wait before answering (cut short if the client disconnects). */
+  delayMs?: number | undefined;
+  /** Destroy the connection before any byte, or in the middle of the stream. */
+  drop?: 'before' | 'mid';
+  /** Characters per content / tool-argument delta when streaming (default 8). */
+  chunkSize?: number;
+  /** Milliseconds between stream chunks. */
+  chunkDelayMs?: number;
+  model?: string;
+}
+
+export interface RecordedRequest {
+  index: number;
+  method: string;
+  path: string;
+  headers: Record<string, string | string[] | undefined>;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  body: any;
+  receivedAt: number;
+  /** The client closed the connection before the answer was complete (cancelled or timed out). */
+  closedEarly: boolean;
+  completed: boolean;
+}
+
+export type ScriptFunction = (request: RecordedRequest, index: number) => ModelStep | Promise<ModelStep>;
+
+export interface ModelServerOptions {
+  script?: ModelStep[] | ScriptFunction;
+  /** Answer when an array script is exhausted (default: HTTP 500 naming the request). */
+  fallback?: ModelStep;
+  /** Delay for every step that sets none. */
+  latencyMs?: number;
+  model?: string;
+}
+
+export interface ModelServer {
+  /** Base URL for an OpenAI client: http://127.0.0.1:PORT/v1 */
+  readonly url: string;
+  readonly port: number;
+  readonly requests: RecordedRequest[];
+  readonly inFlight: number;
+  /** Steps left in an array script. */
+  readonly remaining: number;
+  script(script: ModelStep[] | ScriptFunction): void;
+  push(...steps: ModelStep[]): void;
+  waitForRequests(n: number, timeoutMs?: number): Promise<void>;
+  waitIdle(timeoutMs?: number): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface ToolLoopOptions {
+  /** Model name of the tool to call each turn. */
+  tool: string;
+  args?: unknown;
+  /** Turns with a tool call before the final answer. */
+  steps: number;
+  finalText?: string;
+  latencyMs?: number;
+}
+
+export function startModelServer(options?: ModelServerOptions): Promise<ModelServer>;
+export function toolLoop(opts: ToolLoopOptions): ScriptFunction;
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export function toolMessages(request: RecordedRequest): any[];

@@ -1,0 +1,325 @@
+// The test model: an OpenAI-compatible chat-completions server on 127.0.0.1 driven by a script.
+//
+// Plain JavaScript (ESM, node:http only) so that vitest tests import it directly and benchmarks
+// (bench/*.bench.js) and model-server-cli.js run it without a build step. Types: model-server.d.ts.
+//
+// Each request to `POST .../chat/completions` takes the next step of the script (an array, consumed in
+// order) or asks the script function. A step answers with text, tool calls (several = parallel calls),
+// usage, an HTTP error, a delay, or a dropped connection; `stream: true` requests get the same answer as
+// server-sent events with content and tool-call arguments split into deltas. Every request is recorded
+// (method, path, headers, parsed body) so tests can assert exactly what the client sent.
+import { createServer } from 'node:http';
+
+const DEFAULT_CHUNK = 8;
+
+/**
+ * Starts a test model server on 127.0.0.1 and an ephemeral port.
+ * @param {import('./model-server.js').ModelServerOptions} [options]
+ * @returns {Promise<import('./model-server.js').ModelServer>}
+ */
+export async function startModelServer(options = {}) {
+  /** @type {import('./model-server.js').RecordedRequest[]} */
+  const requests = [];
+  /** @type {import('./model-server.js').ModelStep[]} */
+  let queue = [];
+  /** @type {import('./model-server.js').ScriptFunction | undefined} */
+  let scriptFn;
+  let counter = 0;
+  let callCounter = 0;
+  let inFlight = 0;
+  const sockets = new Set();
+  /** @type {Set<() => void>} */
+  const waiters = new Set();
+
+  const setScript = (script) => {
+    if (typeof script === 'function') {
+      scriptFn = script;
+      queue = [];
+    } else {
+      scriptFn = undefined;
+      queue = [...(script ?? [])];
+    }
+  };
+  setScript(options.script);
+
+  const nextStep = (recorded) => {
+    if (scriptFn !== undefined) return scriptFn(recorded, recorded.index);
+    const step = queue.shift();
+    if (step !== undefined) return step;
+    return (
+      options.fallback ?? {
+        status: 500,
+        error: { message: `test model server: script exhausted at request ${String(recorded.index)}`, type: 'server_error' },
+      }
+    );
+  };
+
+  const server = createServer((req, res) => {
+    let raw = '';
+    req.setEncoding('utf8');
+    req.on('data', (d) => (raw += d));
+    req.on('end', () => {
+      void handle(req, res, raw);
+    });
+  });
+  server.on('connection', (socket) => {
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+  });
+
+  async function handle(req, res, raw) {
+    const path = (req.url ?? '/').split('?')[0] ?? '/';
+    if (req.method === 'GET' && path.endsWith('/models')) {
+      sendJson(res, 200, { object: 'list', data: [{ id: options.model ?? 'test-model', object: 'model', owned_by: 'station-test' }] });
+      return;
+    }
+    if (req.method !== 'POST' || !path.endsWith('/chat/completions')) {
+      sendJson(res, 404, { error: { message: `no route ${String(req.method)} ${path}`, type: 'invalid_request_error' } });
+      return;
+    }
+    let body;
+    try {
+      body = JSON.parse(raw);
+    } catch {
+      sendJson(res, 400, { error: { message: 'request body is not JSON', type: 'invalid_request_error' } });
+      return;
+    }
+    const recorded = {
+      index: counter++,
+      method: req.method,
+      path,
+      headers: { ...req.headers },
+      body,
+      receivedAt: Date.now(),
+      closedEarly: false,
+      completed: false,
+    };
+    requests.push(recorded);
+    inFlight++;
+    for (const wake of waiters) wake();
+    let finished = false;
+    res.on('close', () => {
+      inFlight--;
+      if (!finished) recorded.closedEarly = true;
+      for (const wake of waiters) wake();
+    });
+    const step = await nextStep(recorded);
+    const delay = step.delayMs ?? options.latencyMs ?? 0;
+    if (delay > 0) {
+      const alive = await sleepUnlessClosed(res, delay);
+      if (!alive) return;
+    }
+    if (step.drop === 'before') {
+      req.socket.destroy();
+      return;
+    }
+    if (step.status !== undefined && step.status >= 400) {
+      finished = true;
+      recorded.completed = true;
+      sendJson(res, step.status, { error: step.error ?? { message: `test error ${String(step.status)}`, type: 'test_error' } }, step.headers);
+      return;
+    }
+    const answer = buildAnswer(body, step);
+    if (body.stream === true) {
+      const ok = await writeStream(res, body, answer, step);
+      if (!ok) return;
+    } else {
+      sendJson(res, 200, completionBody(answer), step.headers);
+    }
+    finished = true;
+    recorded.completed = true;
+  }
+
+  /** The assistant message, tool calls with ids, and usage of a step. */
+  function buildAnswer(body, step) {
+    const toolCalls = (step.toolCalls ?? []).map((call) => ({
+      id: call.id ?? `call_${String(++callCounter)}`,
+      name: call.name,
+      arguments: typeof call.arguments === 'string' ? call.arguments : JSON.stringify(call.arguments ?? {}),
+    }));
+    const text = step.text ?? (toolCalls.length > 0 ? null : '');
+    const prompt = Math.ceil(JSON.stringify(body.messages ?? []).length / 4);
+    const completion = Math.ceil(((text ?? '').length + toolCalls.reduce((n, c) => n + c.arguments.length + c.name.length, 0)) / 4);
+    const usage =
+      step.usage === false
+        ? undefined
+        : {
+            prompt_tokens: step.usage?.prompt_tokens ?? prompt,
+            completion_tokens: step.usage?.completion_tokens ?? completion,
+            total_tokens: (step.usage?.prompt_tokens ?? prompt) + (step.usage?.completion_tokens ?? completion),
+          };
+    return {
+      id: `chatcmpl-${String(counter)}`,
+      created: Math.floor(Date.now() / 1000),
+      model: step.model ?? body.model ?? options.model ?? 'test-model',
+      text,
+      toolCalls,
+      finishReason: step.finishReason ?? (toolCalls.length > 0 ? 'tool_calls' : 'stop'),
+      usage,
+    };
+  }
+
+  async function writeStream(res, body, answer, step) {
+    res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive', ...step.headers });
+    const size = Math.max(1, step.chunkSize ?? DEFAULT_CHUNK);
+    const base = { id: answer.id, object: 'chat.completion.chunk', created: answer.created, model: answer.model };
+    const chunks = [{ ...base, choices: [{ index: 0, delta: { role: 'assistant', content: '' }, finish_reason: null }] }];
+    for (const piece of split(answer.text ?? '', size)) {
+      chunks.push({ ...base, choices: [{ index: 0, delta: { content: piece }, finish_reason: null }] });
+    }
+    answer.toolCalls.forEach((call, index) => {
+      chunks.push({
+        ...base,
+        choices: [
+          {
+            index: 0,
+            delta: { tool_calls: [{ index, id: call.id, type: 'function', function: { name: call.name, arguments: '' } }] },
+            finish_reason: null,
+          },
+        ],
+      });
+      for (const piece of split(call.arguments, size)) {
+        chunks.push({ ...base, choices: [{ index: 0, delta: { tool_calls: [{ index, function: { arguments: piece } }] }, finish_reason: null }] });
+      }
+    });
+    chunks.push({ ...base, choices: [{ index: 0, delta: {}, finish_reason: answer.finishReason }] });
+    if (body.stream_options?.include_usage === true && answer.usage !== undefined) {
+      chunks.push({ ...base, choices: [], usage: answer.usage });
+    }
+    for (let i = 0; i < chunks.length; i++) {
+      if (step.drop === 'mid' && i === Math.max(1, Math.floor(chunks.length / 2))) {
+        res.socket?.destroy();
+        return false;
+      }
+      if (res.destroyed) return false;
+      res.write(`data: ${JSON.stringify(chunks[i])}\n\n`);
+      if ((step.chunkDelayMs ?? 0) > 0 && !(await sleepUnlessClosed(res, step.chunkDelayMs))) return false;
+    }
+    res.end('data: [DONE]\n\n');
+    return true;
+  }
+
+  await new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => resolve(undefined));
+  });
+  const address = server.address();
+  const port = typeof address === 'object' && address !== null ? address.port : 0;
+
+  return {
+    url: `http://127.0.0.1:${String(port)}/v1`,
+    port,
+    requests,
+    get inFlight() {
+      return inFlight;
+    },
+    get remaining() {
+      return queue.length;
+    },
+    script: setScript,
+    push: (...steps) => {
+      queue.push(...steps);
+    },
+    /** Resolves once `n` requests have arrived (or rejects after timeoutMs). */
+    waitForRequests: (n, timeoutMs = 10_000) => waitUntil(() => requests.length >= n, timeoutMs, `${String(n)} requests`),
+    /** Resolves once no request is open. */
+    waitIdle: (timeoutMs = 10_000) => waitUntil(() => inFlight === 0, timeoutMs, 'no open request'),
+    close: () =>
+      new Promise((resolve) => {
+        for (const socket of sockets) socket.destroy();
+        server.close(() => resolve(undefined));
+      }),
+  };
+
+  function waitUntil(test, timeoutMs, what) {
+    if (test()) return Promise.resolve();
+    return new Promise((resolve, reject) => {
+      const wake = () => {
+        if (!test()) return;
+        cleanup();
+        resolve();
+      };
+      const timer = setTimeout(() => {
+        cleanup();
+        reject(new Error(`test model server: timed out waiting for ${what} (have ${String(requests.length)} requests)`));
+      }, timeoutMs);
+      const cleanup = () => {
+        clearTimeout(timer);
+        waiters.delete(wake);
+      };
+      waiters.add(wake);
+    });
+  }
+}
+
+/**
+ * A script for loops: while the conversation has fewer than `steps` assistant turns with tool calls,
+ * answer with a call of `tool` (with `args`, or args(turn)); then answer `finalText`. Stateless per
+ * request, so it serves many concurrent runs.
+ * @param {import('./model-server.js').ToolLoopOptions} opts
+ * @returns {import('./model-server.js').ScriptFunction}
+ */
+export function toolLoop(opts) {
+  return (request) => {
+    const messages = Array.isArray(request.body.messages) ? request.body.messages : [];
+    const turns = messages.filter((m) => m.role === 'assistant' && Array.isArray(m.tool_calls) && m.tool_calls.length > 0).length;
+    if (turns < opts.steps && Array.isArray(request.body.tools) && request.body.tools.length > 0) {
+      const args = typeof opts.args === 'function' ? opts.args(turns) : (opts.args ?? {});
+      return { toolCalls: [{ name: opts.tool, arguments: args }], delayMs: opts.latencyMs };
+    }
+    return { text: opts.finalText ?? 'done', delayMs: opts.latencyMs };
+  };
+}
+
+/** The tool messages of a recorded request, in order. */
+export function toolMessages(request) {
+  const messages = Array.isArray(request.body.messages) ? request.body.messages : [];
+  return messages.filter((m) => m.role === 'tool');
+}
+
+function completionBody(answer) {
+  /** @type {Record<string, unknown>} */
+  const message = { role: 'assistant', content: answer.text };
+  if (answer.toolCalls.length > 0) {
+    message.tool_calls = answer.toolCalls.map((c) => ({ id: c.id, type: 'function', function: { name: c.name, arguments: c.arguments } }));
+  }
+  return {
+    id: answer.id,
+    object: 'chat.completion',
+    created: answer.created,
+    model: answer.model,
+    choices: [{ index: 0, message, finish_reason: answer.finishReason, logprobs: null }],
+    ...(answer.usage === undefined ? {} : { usage: answer.usage }),
+  };
+}
+
+function sendJson(res, status, value, headers = {}) {
+  const text = JSON.stringify(value);
+  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text), ...headers });
+  res.end(text);
+}
+
+function split(text, size) {
+  const out = [];
+  for (let i = 0; i < text.length; i += size) out.push(text.slice(i, i + size));
+  return out;
+}
+
+/** Waits `ms`; resolves false early if the client closed the connection. */
+function sleepUnlessClosed(res, ms) {
+  return new Promise((resolve) => {
+    if (res.destroyed || res.writableEnded) {
+      resolve(!res.destroyed);
+      return;
+    }
+    const onClose = () => {
+      clearTimeout(timer);
+      resolve(false);
+    };
+    const timer = setTimeout(() => {
+      res.off('close', onClose);
+      resolve(true);
+    }, ms);
+    res.once('close', onClose);
+  });
+}
