@@ -9,6 +9,7 @@ export default defineConfig({
     pool: 'forks',
     // Two cores here: integration tests start real MCP servers and child processes.
     maxWorkers: 2,
-    reporters: ['default'],
+    // CI also writes a JSON report (STATION_TEST_REPORT) from which .ci/run prints a plain closing line.
+    reporters: process.env.STATION_TEST_REPORT ? ['default', ['json', { outputFile: process.env.STATION_TEST_REPORT }]] : ['default'],
   },
 });
