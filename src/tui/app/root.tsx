@@ -1,0 +1,237 @@
+import { Box, useApp, useInput, useStdout } from 'ink';
+import { useCallback, useEffect, useReducer, useState, type ReactNode } from 'react';
+import type { StationClient } from '../client/station-client.js';
+import { errorText } from '../client/errors.js';
+import { Footer } from '../components/footer.js';
+import { Header } from '../components/header.js';
+import { HelpOverlay, helpLines } from '../components/help-overlay.js';
+import type { UpdateBatch } from '../hooks/coalescer.js';
+import { useClientUpdates } from '../hooks/use-client-updates.js';
+import { useNow } from '../hooks/use-now.js';
+import { readSize, useTerminalResize, type Size } from '../hooks/use-terminal-size.js';
+import { resolveKey, type Scope } from '../keymap.js';
+import { AgentsScreen } from '../screens/agents-screen.js';
+import { EnvironmentsScreen } from '../screens/environments-screen.js';
+import { McpScreen } from '../screens/mcp-screen.js';
+import { RunsScreen } from '../screens/runs-screen.js';
+import type { ScreenProps } from '../screens/screen-props.js';
+import { TraceScreen, traceListHeight } from '../screens/trace-screen.js';
+import { initialRunsState, runningCount, runsReducer, RUNS_LIMIT } from '../state/runs-state.js';
+import { initialTraceState, traceReducer } from '../state/trace-state.js';
+import type { Theme } from '../theme.js';
+import { appReducer, initialAppState, isTextEntry, type AppState, type ScreenId } from './reducer.js';
+
+export interface RootProps {
+  client: StationClient;
+  theme: Theme;
+  environment: string;
+  screen?: ScreenId;
+}
+
+const HEADER_ROWS = 2;
+const FOOTER_ROWS = 2;
+
+/**
+ * Rows the app draws: one less than the terminal, so Ink never takes the "taller than the screen" path
+ * that clears and redraws the whole terminal on every frame.
+ */
+export function frameRows(size: Size): number {
+  return Math.max(HEADER_ROWS + FOOTER_ROWS + 3, size.rows - 1);
+}
+
+export function bodyRows(size: Size): number {
+  return frameRows(size) - HEADER_ROWS - FOOTER_ROWS;
+}
+
+/** The scopes whose keys work now, for the footer. */
+function footerScopes(app: AppState): Scope[] {
+  if (app.help) return ['help'];
+  switch (app.screen) {
+    case 'environments':
+      return ['environments', 'list'];
+    case 'agents':
+      if (app.agentPane.kind === 'form') return ['form'];
+      return app.agentPane.kind === 'detail' ? ['agent-detail'] : ['agents', 'list'];
+    case 'runs':
+      return ['runs', 'list'];
+    case 'trace':
+      return ['trace'];
+    case 'mcp':
+      return ['mcp', 'list'];
+  }
+}
+
+const NOTICE_MS = 6000;
+
+/** The whole app: header, the current screen (or the help overlay), footer; global keys. */
+export function Root({ client, theme, environment, screen }: RootProps): ReactNode {
+  const { stdout } = useStdout();
+  const { exit } = useApp();
+  const [app, dispatch] = useReducer(appReducer, undefined, () => initialAppState({ environment, ...readSize(stdout), ...(screen === undefined ? {} : { screen }) }));
+  const [runs, runsDispatch] = useReducer(runsReducer, undefined, () => initialRunsState());
+  const [trace, traceDispatch] = useReducer(traceReducer, undefined, () => initialTraceState());
+  const [connection, setConnection] = useState<{ ok: boolean; error: string | null }>({ ok: true, error: null });
+  const [helpOffset, setHelpOffset] = useState(0);
+  const [status, setStatusState] = useState<{ screen: ScreenId; text: string }>({ screen: app.screen, text: '' });
+  const now = useNow();
+  const current = app.screen;
+  const setStatus = useCallback(
+    (text: string) => {
+      setStatusState({ screen: current, text });
+    },
+    [current],
+  );
+  const width = app.size.columns;
+  const body = bodyRows(app.size);
+
+  useTerminalResize(
+    useCallback((size: Size) => {
+      dispatch({ type: 'resize', columns: size.columns, rows: size.rows });
+    }, []),
+  );
+
+  useEffect(() => {
+    let current = true;
+    client.runs({ limit: RUNS_LIMIT }).then(
+      (list) => {
+        if (current) runsDispatch({ type: 'runs-loaded', runs: list });
+      },
+      (error: unknown) => {
+        if (current) dispatch({ type: 'notice', notice: { text: `Cannot load runs: ${errorText(error)}`, level: 'error' } });
+      },
+    );
+    return () => {
+      current = false;
+    };
+  }, [client]);
+
+  useClientUpdates(
+    client,
+    useCallback(
+      (batch: UpdateBatch) => {
+        if (batch.runs.length > 0) runsDispatch({ type: 'runs-updated', runs: batch.runs });
+        if (batch.events.length > 0) traceDispatch({ type: 'live', events: batch.events, height: traceListHeight(body) });
+        if (batch.connection !== null) setConnection(batch.connection);
+      },
+      [body],
+    ),
+  );
+
+  useEffect(() => {
+    if (app.notice === null) return;
+    const timer = setTimeout(() => {
+      dispatch({ type: 'notice', notice: null });
+    }, NOTICE_MS);
+    return () => {
+      clearTimeout(timer);
+    };
+  }, [app.notice]);
+
+  // Ctrl-C quits from anywhere, text fields included.
+  useInput((input, key) => {
+    if (key.ctrl && input === 'c') exit();
+  });
+
+  const textEntry = isTextEntry(app);
+  useInput(
+    (input, key) => {
+      if (key.ctrl && input === 'c') return;
+      if (app.help) {
+        const action = resolveKey(['help', 'list'], input, key);
+        if (action === 'close-help' || action === 'help') dispatch({ type: 'help', open: false });
+        else if (action === 'down') setHelpOffset((o) => Math.min(o + 1, Math.max(0, helpLines().length - body + 1)));
+        else if (action === 'up') setHelpOffset((o) => Math.max(0, o - 1));
+        else if (action === 'page-down') setHelpOffset((o) => Math.min(o + body - 2, Math.max(0, helpLines().length - body + 1)));
+        else if (action === 'page-up') setHelpOffset((o) => Math.max(0, o - body + 2));
+        return;
+      }
+      const action = resolveKey('global', input, key);
+      switch (action) {
+        case 'quit':
+          exit();
+          return;
+        case 'help':
+          setHelpOffset(0);
+          dispatch({ type: 'help', open: true });
+          return;
+        case 'next-screen':
+          dispatch({ type: 'cycle-screen', delta: 1 });
+          return;
+        case 'prev-screen':
+          dispatch({ type: 'cycle-screen', delta: -1 });
+          return;
+        case 'screen-1':
+          dispatch({ type: 'screen', screen: 'environments' });
+          return;
+        case 'screen-2':
+          dispatch({ type: 'screen', screen: 'agents' });
+          return;
+        case 'screen-3':
+          dispatch({ type: 'screen', screen: 'runs' });
+          return;
+        case 'screen-4':
+          dispatch({ type: 'screen', screen: 'trace' });
+          return;
+        case 'screen-5':
+          dispatch({ type: 'screen', screen: 'mcp' });
+          return;
+        default:
+          return;
+      }
+    },
+    { isActive: !textEntry || app.help },
+  );
+
+  const props: ScreenProps = {
+    app,
+    dispatch,
+    client,
+    theme,
+    width,
+    height: body,
+    active: !app.help,
+    runs,
+    trace,
+    traceDispatch,
+    now,
+    setStatus,
+  };
+  let content: ReactNode;
+  if (app.help) content = <HelpOverlay width={width} height={body} theme={theme} offset={helpOffset} />;
+  else {
+    switch (app.screen) {
+      case 'environments':
+        content = <EnvironmentsScreen {...props} />;
+        break;
+      case 'agents':
+        content = <AgentsScreen {...props} />;
+        break;
+      case 'runs':
+        content = <RunsScreen {...props} />;
+        break;
+      case 'trace':
+        content = <TraceScreen {...props} />;
+        break;
+      case 'mcp':
+        content = <McpScreen {...props} />;
+        break;
+    }
+  }
+  const info = client.info();
+  return (
+    <Box flexDirection="column" width={width} height={frameRows(app.size)} overflow="hidden">
+      <Header
+        width={width}
+        theme={theme}
+        environment={app.environment}
+        connection={{ label: `${info.kind} ${info.label}`, ok: connection.ok, error: connection.error }}
+        running={runningCount(runs)}
+        screen={app.screen}
+      />
+      <Box height={body} width={width} flexDirection="column" overflow="hidden">
+        {content}
+      </Box>
+      <Footer width={width} theme={theme} scopes={footerScopes(app)} notice={app.notice} status={status.screen === app.screen ? status.text : ''} />
+    </Box>
+  );
+}

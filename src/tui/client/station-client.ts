@@ -1,0 +1,181 @@
+/**
+ * The one interface the TUI gets its data through. The local implementation (local-client.ts) sits on an
+ * open Engine; a remote one (REST + WebSocket, `stn ui --remote URL`) implements the same methods. Every
+ * value here is plain JSON, so it can cross a wire unchanged.
+ */
+
+import type { RunEvent, RunStatus } from '../../core/events/index.js';
+
+export type { RunStatus };
+
+export interface EnvironmentView {
+  name: string;
+  description: string;
+  agents: number;
+  servers: number;
+  tools: number;
+  lastSyncedAt: string | null;
+}
+
+
+export const ACTIVE_STATUSES: readonly RunStatus[] = ['queued', 'running'];
+
+export function isActiveStatus(status: string): boolean {
+  return status === 'queued' || status === 'running';
+}
+
+export interface LastRunView {
+  id: number;
+  status: RunStatus;
+  at: string;
+}
+
+export interface AgentView {
+  name: string;
+  description: string;
+  model: string | null;
+  tools: string[];
+  lastRun: LastRunView | null;
+}
+
+export interface AgentDetailView extends AgentView {
+  file: string | null;
+  maxSteps: number | null;
+  /** The YAML frontmatter, parsed. */
+  frontmatter: Record<string, unknown>;
+  /** JSON Schema (type object) of the agent's input. */
+  inputSchema: JsonSchemaObject;
+  /** The prompt body (Handlebars template). */
+  template: string;
+}
+
+export interface JsonSchemaObject {
+  type?: string;
+  properties?: Record<string, JsonSchemaProperty>;
+  required?: string[];
+  [key: string]: unknown;
+}
+
+export interface JsonSchemaProperty {
+  type?: string | string[];
+  description?: string;
+  enum?: unknown[];
+  default?: unknown;
+  [key: string]: unknown;
+}
+
+export interface RunView {
+  id: number;
+  agent: string;
+  environment: string;
+  status: RunStatus;
+  model: string | null;
+  createdAt: string;
+  startedAt: string | null;
+  finishedAt: string | null;
+  durationMs: number | null;
+  steps: number;
+  toolCalls: number;
+  tokensIn: number;
+  tokensOut: number;
+  tokensTotal: number;
+  error: string | null;
+  stopReason: string | null;
+  finalOutput: string | null;
+}
+
+export interface RunQuery {
+  environment?: string;
+  agent?: string;
+  status?: RunStatus[];
+  limit?: number;
+}
+
+/** One event of a run: the core's one event schema (`seq` per run from 1, `ts` ISO time), unchanged. */
+export type RunEventView = RunEvent;
+
+export interface EventPage {
+  /** Ascending by seq. */
+  events: RunEventView[];
+  /** Are there events before the first one of this page? */
+  hasOlder: boolean;
+  /** Are there events after the last one of this page (at the time of the query)? */
+  hasNewer: boolean;
+}
+
+export interface EventPageQuery {
+  /** Events with seq > after (forward paging); default: from the start. */
+  after?: number;
+  /** Events with seq < before (backward paging; the last `limit` of them). */
+  before?: number;
+  /** The last `limit` events of the run (opening a trace at its end). */
+  tail?: boolean;
+  limit: number;
+}
+
+export type McpServerState = 'unknown' | 'starting' | 'ready' | 'error' | 'stopped' | (string & {});
+
+export interface McpServerView {
+  name: string;
+  transport: string;
+  state: McpServerState;
+  error: string | null;
+  stderrTail: string;
+  toolCount: number;
+  /** Where the status comes from: a live pool in this process, or the last sync recorded in the store. */
+  source: 'live' | 'recorded';
+  lastSyncedAt: string | null;
+}
+
+export interface McpToolView {
+  server: string;
+  name: string;
+  description: string;
+  inputSchema: Record<string, unknown>;
+}
+
+export interface SyncProgressView {
+  message: string;
+  done?: number;
+  total?: number;
+}
+
+export interface SyncResultView {
+  ok: boolean;
+  summary: string;
+  errors: string[];
+}
+
+/**
+ * What a subscriber hears: new events of any run, runs whose row changed (status, counters), and the
+ * connection going down or coming back (a remote client; the local one is always connected).
+ */
+export type ClientUpdate =
+  | { kind: 'events'; events: RunEventView[] }
+  | { kind: 'runs'; runs: RunView[] }
+  | { kind: 'connection'; ok: boolean; error: string | null };
+
+export interface ClientInfo {
+  kind: 'local' | 'remote';
+  /** Shown in the header: the Station home, or the server URL. */
+  label: string;
+  defaultEnvironment: string;
+}
+
+export interface StationClient {
+  info(): ClientInfo;
+  environments(): Promise<EnvironmentView[]>;
+  syncEnvironment(env: string, onProgress: (p: SyncProgressView) => void): Promise<SyncResultView>;
+  agents(env: string): Promise<AgentView[]>;
+  agent(env: string, name: string): Promise<AgentDetailView>;
+  runs(query: RunQuery): Promise<RunView[]>;
+  run(id: number): Promise<RunView>;
+  runEvents(id: number, query: EventPageQuery): Promise<EventPage>;
+  startRun(env: string, agent: string, input: Record<string, unknown>): Promise<RunView>;
+  cancelRun(id: number): Promise<void>;
+  mcpServers(env: string): Promise<McpServerView[]>;
+  mcpTools(env: string): Promise<McpToolView[]>;
+  /** Live updates; returns the unsubscribe function. */
+  subscribe(listener: (update: ClientUpdate) => void): () => void;
+  close(): Promise<void>;
+}

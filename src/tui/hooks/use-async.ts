@@ -1,0 +1,51 @@
+import { useCallback, useEffect, useState } from 'react';
+import { errorText } from '../client/errors.js';
+
+export interface AsyncData<T> {
+  data: T | undefined;
+  error: string | null;
+  loading: boolean;
+  reload: () => void;
+}
+
+interface Loaded<T> {
+  key: string;
+  generation: number;
+  data: T | undefined;
+  error: string | null;
+}
+
+/**
+ * Loads data from the client when `key` changes (or on reload). A newer load wins over an older one that
+ * finishes late; on reload the last data stays shown until the new data arrives.
+ */
+export function useAsync<T>(load: () => Promise<T>, key: string): AsyncData<T> {
+  const [generation, setGeneration] = useState(0);
+  const [loaded, setLoaded] = useState<Loaded<T> | null>(null);
+  useEffect(() => {
+    let current = true;
+    load().then(
+      (data) => {
+        if (current) setLoaded({ key, generation, data, error: null });
+      },
+      (error: unknown) => {
+        if (current) setLoaded((previous) => ({ key, generation, data: previous?.key === key ? previous.data : undefined, error: errorText(error) }));
+      },
+    );
+    return () => {
+      current = false;
+    };
+    // `load` is a fresh closure each render; `key` says when what it loads changes.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [key, generation]);
+  const reload = useCallback(() => {
+    setGeneration((g) => g + 1);
+  }, []);
+  const same = loaded?.key === key;
+  return {
+    data: same ? loaded.data : undefined,
+    error: same ? loaded.error : null,
+    loading: !same || loaded.generation !== generation,
+    reload,
+  };
+}

@@ -1,0 +1,88 @@
+import { Box, Text } from 'ink';
+import { useMemo, type ReactNode } from 'react';
+import { ListTitle } from '../components/list-title.js';
+import { WindowList, type Segment } from '../components/window-list.js';
+import type { AgentView, LastRunView } from '../client/station-client.js';
+import { fit, formatAgo, truncate } from '../format.js';
+import { useAsync } from '../hooks/use-async.js';
+import { useListKeys } from '../hooks/use-list-keys.js';
+import { lastRunByAgent } from '../state/runs-state.js';
+import { listWindow, matchesFilter } from '../state/list-state.js';
+import { statusStyle } from '../theme.js';
+import { AgentDetail } from './agent-detail.js';
+import { RunForm } from './run-form.js';
+import type { ScreenProps } from './screen-props.js';
+
+/** Agents of the current environment; enter shows one, `r` runs it. */
+export function AgentsScreen(props: ScreenProps): ReactNode {
+  const { app } = props;
+  if (app.agentPane.kind === 'detail') return <AgentDetail {...props} name={app.agentPane.name} />;
+  if (app.agentPane.kind === 'form') return <RunForm {...props} name={app.agentPane.name} />;
+  return <AgentList {...props} />;
+}
+
+function AgentList({ app, dispatch, client, theme, width, height, active, runs, now }: ScreenProps): ReactNode {
+  const list = app.lists.agents;
+  const env = app.environment;
+  const agents = useAsync(() => client.agents(env), `agents:${env}`);
+  const live = useMemo(() => lastRunByAgent(runs, env), [runs, env]);
+  const items = (agents.data ?? []).filter((a) => matchesFilter(list.filter, a.name, a.description, a.model, ...a.tools));
+  const errorRows = agents.error === null ? 0 : 1;
+  const rows = Math.max(1, height - 2 - errorRows);
+  const selected = items[listWindow(list, items.length, rows).cursor];
+
+  useListKeys({
+    id: 'agents',
+    scope: 'agents',
+    total: items.length,
+    height: rows,
+    dispatch,
+    isActive: active && !list.filtering,
+    onAction: (action) => {
+      if (action === 'refresh') {
+        agents.reload();
+        return;
+      }
+      if (selected === undefined) return;
+      if (action === 'open') dispatch({ type: 'open-agent', name: selected.name });
+      else if (action === 'run') dispatch({ type: 'open-form', name: selected.name });
+    },
+  });
+
+  const cols = { name: 20, model: 16, tools: 6, last: 16 };
+  const lastOf = (a: AgentView): LastRunView | null => {
+    const run = live.get(a.name);
+    if (run !== undefined && (a.lastRun === null || run.id >= a.lastRun.id)) return { id: run.id, status: run.status, at: run.createdAt };
+    return a.lastRun;
+  };
+  const renderRow = (a: AgentView, w: number): Segment[] => {
+    const last = lastOf(a);
+    const s = last === null ? null : statusStyle(theme, last.status);
+    const descWidth = Math.max(0, w - cols.name - cols.model - cols.tools - cols.last - 1);
+    return [
+      { text: fit(a.name, cols.name), bold: true },
+      { text: fit(a.model ?? 'default', cols.model), color: a.model === null ? theme.muted : undefined },
+      { text: fit(String(a.tools.length), cols.tools - 1, 'right') + ' ' },
+      { text: fit(last === null || s === null ? '-' : `${s.mark} ${last.status} ${formatAgo(last.at, now)}`, cols.last), color: s?.color },
+      { text: ' ' + fit(a.description, descWidth), color: theme.muted },
+    ];
+  };
+  return (
+    <Box flexDirection="column" width={width} height={height}>
+      <ListTitle id="agents" title={`Agents in ${env}`} list={list} total={items.length} width={width} theme={theme} dispatch={dispatch} active={active} />
+      <Text bold>{' ' + fit('NAME', cols.name) + fit('MODEL', cols.model) + fit('TOOLS', cols.tools - 1, 'right') + ' ' + fit('LAST RUN', cols.last) + ' DESCRIPTION'}</Text>
+      {agents.error !== null ? <Text {...(theme.error !== undefined ? { color: theme.error } : {})}>{truncate(`✗ ${agents.error}`, width)}</Text> : null}
+      <WindowList
+        items={items}
+        state={list}
+        height={rows}
+        width={width}
+        theme={theme}
+        keyOf={(a) => a.name}
+        renderRow={renderRow}
+        empty={agents.loading ? 'Loading…' : list.filter !== '' ? `No agent matches "${list.filter}".` : `No agents in ${env}. Add .prompt files to its agents/ folder.`}
+        focused={active}
+      />
+    </Box>
+  );
+}

@@ -1,0 +1,103 @@
+import { Box, Text } from 'ink';
+import { useCallback, useState, type ReactNode } from 'react';
+import { ListTitle } from '../components/list-title.js';
+import { WindowList, type Segment } from '../components/window-list.js';
+import type { EnvironmentView } from '../client/station-client.js';
+import { errorText } from '../client/errors.js';
+import { fit, formatAgo, truncate } from '../format.js';
+import { useAsync } from '../hooks/use-async.js';
+import { useListKeys } from '../hooks/use-list-keys.js';
+import { listWindow, matchesFilter } from '../state/list-state.js';
+import type { ScreenProps } from './screen-props.js';
+
+interface SyncState {
+  env: string;
+  phase: 'running' | 'done' | 'failed';
+  message: string;
+}
+
+/** Environments: counts of agents, servers and tools; enter switches, `s` syncs (progress shown in place). */
+export function EnvironmentsScreen({ app, dispatch, client, theme, width, height, active, now }: ScreenProps): ReactNode {
+  const list = app.lists.environments;
+  const envs = useAsync(() => client.environments(), 'environments');
+  const [sync, setSync] = useState<SyncState | null>(null);
+  const items = (envs.data ?? []).filter((e) => matchesFilter(list.filter, e.name, e.description));
+  const syncRows = sync === null ? 0 : 2;
+  const rows = Math.max(1, height - 2 - syncRows - (envs.error === null ? 0 : 1));
+  const selected = items[listWindow(list, items.length, rows).cursor];
+  const { reload } = envs;
+
+  const startSync = useCallback(
+    (env: string) => {
+      setSync({ env, phase: 'running', message: 'starting…' });
+      client
+        .syncEnvironment(env, (p) => {
+          const count = p.total !== undefined ? ` (${String(p.done ?? 0)}/${String(p.total)})` : '';
+          setSync({ env, phase: 'running', message: `${p.message}${count}` });
+        })
+        .then(
+          (result) => {
+            setSync({ env, phase: result.ok ? 'done' : 'failed', message: [result.summary, ...result.errors].join(' · ') });
+            reload();
+          },
+          (error: unknown) => {
+            setSync({ env, phase: 'failed', message: errorText(error) });
+            reload();
+          },
+        );
+    },
+    [client, reload],
+  );
+
+  useListKeys({
+    id: 'environments',
+    scope: 'environments',
+    total: items.length,
+    height: rows,
+    dispatch,
+    isActive: active && !list.filtering,
+    onAction: (action) => {
+      if (selected === undefined) return;
+      if (action === 'use-env') dispatch({ type: 'use-environment', name: selected.name });
+      else if (action === 'sync' && sync?.phase !== 'running') startSync(selected.name);
+      else if (action === 'refresh') reload();
+    },
+  });
+
+  const cols = { name: Math.max(12, width - 50), agents: 7, servers: 8, tools: 7, synced: 12 };
+  const renderRow = (e: EnvironmentView, w: number): Segment[] => {
+    const current = e.name === app.environment;
+    return [
+      { text: fit(`${e.name}${current ? ' *' : ''}`, cols.name), bold: current },
+      { text: fit(String(e.agents), cols.agents, 'right') },
+      { text: fit(String(e.servers), cols.servers, 'right') },
+      { text: fit(String(e.tools), cols.tools, 'right') },
+      { text: '  ' + fit(formatAgo(e.lastSyncedAt, now), Math.max(0, w - cols.name - cols.agents - cols.servers - cols.tools - 2)) },
+    ];
+  };
+  const syncColor = sync?.phase === 'failed' ? theme.error : sync?.phase === 'done' ? theme.ok : theme.running;
+  return (
+    <Box flexDirection="column" width={width} height={height}>
+      <ListTitle id="environments" title="Environments" list={list} total={items.length} width={width} theme={theme} dispatch={dispatch} active={active} extra="* current" />
+      <Text bold>{' ' + fit('NAME', cols.name) + fit('AGENTS', cols.agents, 'right') + fit('SERVERS', cols.servers, 'right') + fit('TOOLS', cols.tools, 'right') + '  SYNCED'}</Text>
+      {envs.error !== null ? <Text {...(theme.error !== undefined ? { color: theme.error } : {})}>{truncate(`✗ ${envs.error}`, width)}</Text> : null}
+      <WindowList
+        items={items}
+        state={list}
+        height={rows}
+        width={width}
+        theme={theme}
+        keyOf={(e) => e.name}
+        renderRow={renderRow}
+        empty={envs.loading ? 'Loading…' : list.filter !== '' ? `No environment matches "${list.filter}".` : 'No environments. Create one with: stn env create NAME'}
+        focused={active}
+      />
+      {sync !== null ? (
+        <Box flexDirection="column" height={2}>
+          <Text bold>{truncate(`Sync ${sync.env}: ${sync.phase === 'running' ? 'running…' : sync.phase}`, width)}</Text>
+          <Text {...(syncColor !== undefined ? { color: syncColor } : {})}>{truncate(`${sync.phase === 'failed' ? '✗' : sync.phase === 'done' ? '✓' : '●'} ${sync.message}`, width)}</Text>
+        </Box>
+      ) : null}
+    </Box>
+  );
+}

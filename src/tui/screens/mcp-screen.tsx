@@ -1,0 +1,172 @@
+import { Box, Text, useInput } from 'ink';
+import { useMemo, useState, type ReactNode } from 'react';
+import { ListTitle } from '../components/list-title.js';
+import { WindowList, type Segment } from '../components/window-list.js';
+import type { McpServerView, McpToolView } from '../client/station-client.js';
+import { fit, formatAgo, prettyLines, truncate } from '../format.js';
+import { useAsync } from '../hooks/use-async.js';
+import { useListKeys } from '../hooks/use-list-keys.js';
+import { resolveKey } from '../keymap.js';
+import { clamp, listWindow, matchesFilter } from '../state/list-state.js';
+import { statusStyle } from '../theme.js';
+import type { ScreenProps } from './screen-props.js';
+
+const STDERR_ROWS = 5;
+
+/** The lines of a tool's full view: name, description, input schema. */
+export function toolDetailLines(tool: McpToolView): string[] {
+  return [`${tool.server}__${tool.name}`, '', ...tool.description.split('\n'), '', 'Input schema:', ...prettyLines(tool.inputSchema).map((l) => `  ${l}`)];
+}
+
+/** The lines of a server's full view: state, error and the whole stderr tail. */
+export function serverDetailLines(server: McpServerView): string[] {
+  return [
+    `${server.name} (${server.transport}) · ${server.state} · ${String(server.toolCount)} tools · ${server.source === 'live' ? 'live status' : `recorded at last sync ${server.lastSyncedAt ?? '-'}`}`,
+    ...(server.error === null ? [] : ['', `error: ${server.error}`]),
+    '',
+    'stderr (tail):',
+    ...(server.stderrTail === '' ? ['  (empty)'] : server.stderrTail.split('\n').map((l) => `  ${l}`)),
+  ];
+}
+
+/** MCP servers (status, stderr tail) and their tools (description, schema); `t` switches, `/` filters. */
+export function McpScreen({ app, dispatch, client, theme, width, height, active, now }: ScreenProps): ReactNode {
+  const env = app.environment;
+  const servers = useAsync(() => client.mcpServers(env), `servers:${env}`);
+  const tools = useAsync(() => client.mcpTools(env), `tools:${env}`);
+  const pane = app.mcpPane;
+  const listId = pane === 'servers' ? 'mcp-servers' : 'mcp-tools';
+  const list = app.lists[listId];
+  const serverItems = useMemo(
+    () => (servers.data ?? []).filter((s) => matchesFilter(app.lists['mcp-servers'].filter, s.name, s.state, s.error, s.transport)),
+    [servers.data, app.lists],
+  );
+  const toolItems = useMemo(
+    () => (tools.data ?? []).filter((t) => matchesFilter(app.lists['mcp-tools'].filter, `${t.server}__${t.name}`, t.description)),
+    [tools.data, app.lists],
+  );
+  const total = pane === 'servers' ? serverItems.length : toolItems.length;
+  const rows = Math.max(1, height - 2 - (pane === 'servers' ? STDERR_ROWS : 2));
+  const cursor = listWindow(list, total, rows).cursor;
+  const selectedServer = pane === 'servers' ? serverItems[cursor] : undefined;
+  const selectedTool = pane === 'tools' ? toolItems[cursor] : undefined;
+  const [detailOffset, setDetailOffset] = useState(0);
+  const detail = app.mcpDetail ? (selectedServer !== undefined ? serverDetailLines(selectedServer) : selectedTool !== undefined ? toolDetailLines(selectedTool) : null) : null;
+
+  useListKeys({
+    id: listId,
+    scope: 'mcp',
+    total,
+    height: rows,
+    dispatch,
+    isActive: active && !list.filtering && !app.mcpDetail,
+    onAction: (action) => {
+      if (action === 'toggle-pane') dispatch({ type: 'mcp-pane' });
+      else if (action === 'refresh') {
+        servers.reload();
+        tools.reload();
+      } else if (action === 'open' && total > 0) {
+        setDetailOffset(0);
+        dispatch({ type: 'mcp-detail', open: true });
+      }
+    },
+  });
+  useInput(
+    (input, key) => {
+      const action = resolveKey(['mcp', 'list'], input, key);
+      const max = Math.max(0, (detail?.length ?? 0) - (height - 1));
+      if (action === 'back' || action === 'open') dispatch({ type: 'mcp-detail', open: false });
+      else if (action === 'toggle-pane') dispatch({ type: 'mcp-pane' });
+      else if (action === 'down') setDetailOffset((o) => clamp(o + 1, 0, max));
+      else if (action === 'up') setDetailOffset((o) => clamp(o - 1, 0, max));
+      else if (action === 'page-down') setDetailOffset((o) => clamp(o + height - 2, 0, max));
+      else if (action === 'page-up') setDetailOffset((o) => clamp(o - height + 2, 0, max));
+    },
+    { isActive: active && app.mcpDetail },
+  );
+
+  if (detail !== null) {
+    return (
+      <Box flexDirection="column" width={width} height={height}>
+        {detail.slice(detailOffset, detailOffset + height - 1).map((line, i) => (
+          <Text key={detailOffset + i} bold={i + detailOffset === 0} wrap="truncate-end">
+            {truncate(line, width)}
+          </Text>
+        ))}
+        <Box flexGrow={1} />
+        <Text dimColor>{truncate(`esc goes back · j/k scroll (${String(detail.length)} lines)`, width)}</Text>
+      </Box>
+    );
+  }
+
+  const error = pane === 'servers' ? servers.error : tools.error;
+  const switchHint = `t: ${pane === 'servers' ? 'tools' : 'servers'}`;
+  if (pane === 'servers') {
+    const cols = { name: 22, transport: 10, state: 12, tools: 7 };
+    const renderRow = (s: McpServerView, w: number): Segment[] => {
+      const st = statusStyle(theme, s.state);
+      return [
+        { text: fit(s.name, cols.name), bold: true },
+        { text: fit(s.transport, cols.transport) },
+        { text: fit(`${st.mark} ${s.state}`, cols.state), color: st.color },
+        { text: fit(String(s.toolCount), cols.tools - 1, 'right') + ' ' },
+        {
+          text: fit(s.error ?? (s.source === 'live' ? 'live' : `synced ${formatAgo(s.lastSyncedAt, now)}`), Math.max(0, w - cols.name - cols.transport - cols.state - cols.tools)),
+          color: s.error === null ? theme.muted : theme.error,
+        },
+      ];
+    };
+    const tail = selectedServer?.stderrTail.split('\n').filter((l) => l !== '') ?? [];
+    return (
+      <Box flexDirection="column" width={width} height={height}>
+        <ListTitle id="mcp-servers" title={`MCP servers in ${env}`} extra={switchHint} list={list} total={total} width={width} theme={theme} dispatch={dispatch} active={active} />
+        <Text bold>{' ' + fit('NAME', cols.name) + fit('TRANSPORT', cols.transport) + fit('STATE', cols.state) + fit('TOOLS', cols.tools - 1, 'right') + ' DETAIL'}</Text>
+        <WindowList
+          items={serverItems}
+          state={list}
+          height={rows}
+          width={width}
+          theme={theme}
+          keyOf={(s) => s.name}
+          renderRow={renderRow}
+          empty={error !== null ? `✗ ${error}` : servers.loading ? 'Loading…' : `No MCP servers recorded for ${env}. Sync it from Environments (1) with s.`}
+          focused={active}
+        />
+        <Box flexDirection="column" height={STDERR_ROWS}>
+          <Text {...(theme.muted !== undefined ? { color: theme.muted } : {})}>{fit(`── stderr of ${selectedServer?.name ?? '-'} ${'─'.repeat(width)}`, width)}</Text>
+          {(tail.length === 0 ? ['(no stderr)'] : tail.slice(-(STDERR_ROWS - 1))).map((line, i) => (
+            <Text key={i} wrap="truncate-end" dimColor>
+              {truncate(line, width)}
+            </Text>
+          ))}
+        </Box>
+      </Box>
+    );
+  }
+  const nameWidth = Math.min(40, Math.max(20, Math.floor(width * 0.4)));
+  const renderTool = (t: McpToolView, w: number): Segment[] => [
+    { text: fit(`${t.server}__${t.name}`, nameWidth), bold: true },
+    { text: ' ' + fit(t.description, Math.max(0, w - nameWidth - 1)), color: theme.muted },
+  ];
+  return (
+    <Box flexDirection="column" width={width} height={height}>
+      <ListTitle id="mcp-tools" title={`MCP tools in ${env}`} extra={switchHint} list={list} total={total} width={width} theme={theme} dispatch={dispatch} active={active} />
+      <Text bold>{' ' + fit('TOOL', nameWidth) + ' DESCRIPTION'}</Text>
+      <WindowList
+        items={toolItems}
+        state={list}
+        height={rows}
+        width={width}
+        theme={theme}
+        keyOf={(t) => `${t.server}/${t.name}`}
+        renderRow={renderTool}
+        empty={error !== null ? `✗ ${error}` : tools.loading ? 'Loading…' : `No tools recorded for ${env}. Sync it from Environments (1) with s.`}
+        focused={active}
+      />
+      <Box height={2} flexDirection="column">
+        <Text {...(theme.muted !== undefined ? { color: theme.muted } : {})}>{'─'.repeat(width)}</Text>
+        <Text wrap="truncate-end">{truncate(selectedTool === undefined ? '' : `${selectedTool.description}  (enter: schema)`, width)}</Text>
+      </Box>
+    </Box>
+  );
+}

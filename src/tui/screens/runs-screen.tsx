@@ -1,0 +1,115 @@
+import { Box, Text } from 'ink';
+import { useEffect, useMemo, type ReactNode } from 'react';
+import { ListTitle } from '../components/list-title.js';
+import { WindowList, type Segment } from '../components/window-list.js';
+import { errorText } from '../client/errors.js';
+import { isActiveStatus, type RunView } from '../client/station-client.js';
+import { fit, formatAgo, formatCount, formatMs } from '../format.js';
+import { useListKeys } from '../hooks/use-list-keys.js';
+import { listWindow, matchesFilter } from '../state/list-state.js';
+import { statusStyle } from '../theme.js';
+import { statusesFor } from '../app/reducer.js';
+import type { ScreenProps } from './screen-props.js';
+
+/** The runs of the current environment, newest first, live; filter by status (s), agent (a) and text (/). */
+export function RunsScreen({ app, dispatch, client, theme, width, height, active, runs, setStatus, now }: ScreenProps): ReactNode {
+  const list = app.lists.runs;
+  const { status: statusFilter, agent } = app.runsFilter;
+  const inEnv = useMemo(() => runs.runs.filter((r) => r.environment === app.environment), [runs.runs, app.environment]);
+  const items = useMemo(() => {
+    const statuses = statusesFor(statusFilter);
+    return inEnv.filter(
+      (r) =>
+        (statuses === undefined || statuses.includes(r.status)) &&
+        (agent === null || r.agent === agent) &&
+        matchesFilter(list.filter, `#${String(r.id)}`, r.agent, r.status, r.error),
+    );
+  }, [inEnv, statusFilter, agent, list.filter]);
+  const rows = Math.max(1, height - 2);
+  const selected = items[listWindow(list, items.length, rows).cursor];
+
+  useEffect(() => {
+    setStatus(runs.loaded ? `${String(inEnv.length)} runs in ${app.environment} (newest ${String(runs.limit)} kept)` : 'Loading runs…');
+  }, [inEnv.length, app.environment, runs.loaded, runs.limit, setStatus]);
+
+  useListKeys({
+    id: 'runs',
+    scope: 'runs',
+    total: items.length,
+    height: rows,
+    dispatch,
+    isActive: active && !list.filtering,
+    onAction: (action) => {
+      if (action === 'status-filter') {
+        dispatch({ type: 'runs-status-filter' });
+        return;
+      }
+      if (action === 'agent-filter') {
+        dispatch({ type: 'runs-agent-filter', agents: inEnv.map((r) => r.agent) });
+        return;
+      }
+      if (selected === undefined) return;
+      if (action === 'open') dispatch({ type: 'open-trace', runId: selected.id, from: 'runs' });
+      else if (action === 'cancel') {
+        if (!isActiveStatus(selected.status)) {
+          dispatch({ type: 'notice', notice: { text: `Run #${String(selected.id)} is ${selected.status}; nothing to cancel.`, level: 'info' } });
+          return;
+        }
+        const id = selected.id;
+        client.cancelRun(id).then(
+          () => {
+            dispatch({ type: 'notice', notice: { text: `Cancelling run #${String(id)}…`, level: 'info' } });
+          },
+          (error: unknown) => {
+            dispatch({ type: 'notice', notice: { text: errorText(error), level: 'error' } });
+          },
+        );
+      }
+    },
+  });
+
+  const cols = { id: 7, status: 12, age: 9, duration: 8, steps: 6, tools: 6, tokens: 8 };
+  const fixed = cols.id + cols.status + cols.age + cols.duration + cols.steps + cols.tools + cols.tokens;
+  const agentWidth = Math.max(8, width - 1 - fixed);
+  const renderRow = (r: RunView): Segment[] => {
+    const s = statusStyle(theme, r.status);
+    return [
+      { text: fit(`#${String(r.id)}`, cols.id) },
+      { text: fit(r.agent, agentWidth) },
+      { text: fit(`${s.mark} ${r.status}`, cols.status), color: s.color },
+      { text: fit(formatAgo(r.createdAt, now), cols.age, 'right') },
+      { text: fit(r.durationMs === null ? (isActiveStatus(r.status) ? '…' : '-') : formatMs(r.durationMs), cols.duration, 'right') },
+      { text: fit(String(r.steps), cols.steps, 'right') },
+      { text: fit(String(r.toolCalls), cols.tools, 'right') },
+      { text: fit(formatCount(r.tokensTotal), cols.tokens, 'right') },
+    ];
+  };
+  const filters = `status: ${statusFilter} (s)  agent: ${agent ?? 'all'} (a)`;
+  return (
+    <Box flexDirection="column" width={width} height={height}>
+      <ListTitle id="runs" title="Runs" extra={filters} list={list} total={items.length} width={width} theme={theme} dispatch={dispatch} active={active} />
+      <Text bold>
+        {' ' +
+          fit('ID', cols.id) +
+          fit('AGENT', agentWidth) +
+          fit('STATUS', cols.status) +
+          fit('AGE', cols.age, 'right') +
+          fit('TIME', cols.duration, 'right') +
+          fit('STEPS', cols.steps, 'right') +
+          fit('TOOLS', cols.tools, 'right') +
+          fit('TOKENS', cols.tokens, 'right')}
+      </Text>
+      <WindowList
+        items={items}
+        state={list}
+        height={rows}
+        width={width}
+        theme={theme}
+        keyOf={(r) => r.id}
+        renderRow={renderRow}
+        empty={!runs.loaded ? 'Loading…' : inEnv.length === 0 ? 'No runs yet. Run an agent from Agents (2) with r.' : 'No run matches the filters.'}
+        focused={active}
+      />
+    </Box>
+  );
+}

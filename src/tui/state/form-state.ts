@@ -1,0 +1,139 @@
+/**
+ * The run form: one text field per property of an agent's input schema (userInput always offered),
+ * converted to typed input on submit. The core validates the input against the schema; the form only
+ * parses what was typed (numbers, booleans, JSON) and shows the core's field errors next to the fields.
+ */
+import type { JsonSchemaObject, JsonSchemaProperty } from '../client/station-client.js';
+
+export type FieldType = 'string' | 'number' | 'integer' | 'boolean' | 'json';
+
+export interface FormField {
+  name: string;
+  type: FieldType;
+  required: boolean;
+  description: string;
+  choices: string[] | null;
+  value: string;
+  error: string | null;
+}
+
+export interface FormState {
+  fields: FormField[];
+  focus: number;
+  submitting: boolean;
+  /** An error not tied to one field (queue full, model down, ...). */
+  error: string | null;
+}
+
+function fieldType(prop: JsonSchemaProperty): FieldType {
+  const t = Array.isArray(prop.type) ? prop.type.find((x) => x !== 'null') : prop.type;
+  if (t === 'number' || t === 'integer' || t === 'boolean' || t === 'string') return t;
+  if (t === 'object' || t === 'array') return 'json';
+  return 'string';
+}
+
+function initialValue(prop: JsonSchemaProperty): string {
+  if (prop.default === undefined) return '';
+  return typeof prop.default === 'string' ? prop.default : JSON.stringify(prop.default);
+}
+
+export function formFromSchema(schema: JsonSchemaObject): FormState {
+  const properties = schema.properties ?? {};
+  const required = new Set(schema.required ?? []);
+  const fields: FormField[] = Object.entries(properties).map(([name, prop]) => ({
+    name,
+    type: fieldType(prop),
+    required: required.has(name),
+    description: typeof prop.description === 'string' ? prop.description : '',
+    choices: Array.isArray(prop.enum) ? prop.enum.map((v) => (typeof v === 'string' ? v : JSON.stringify(v))) : null,
+    value: initialValue(prop),
+    error: null,
+  }));
+  if (!fields.some((f) => f.name === 'userInput')) {
+    fields.unshift({ name: 'userInput', type: 'string', required: false, description: 'Text for the agent', choices: null, value: '', error: null });
+  }
+  return { fields, focus: 0, submitting: false, error: null };
+}
+
+export type FormAction =
+  | { type: 'init'; form: FormState }
+  | { type: 'focus'; delta: 1 | -1 }
+  | { type: 'set'; value: string }
+  | { type: 'submitting' }
+  | { type: 'failed'; error: string; fieldErrors?: Record<string, string> }
+  | { type: 'invalid'; fieldErrors: Record<string, string> };
+
+/** The error for a field, whether the core names it `count`, `input.count` or `/count`. */
+function errorFor(errors: Record<string, string>, name: string): string | undefined {
+  if (errors[name] !== undefined) return errors[name];
+  for (const [path, message] of Object.entries(errors)) if (path.split(/[/.[\]]/).includes(name)) return message;
+  return undefined;
+}
+
+export function formReducer(state: FormState, action: FormAction): FormState {
+  switch (action.type) {
+    case 'init':
+      return action.form;
+    case 'focus': {
+      const n = state.fields.length;
+      return n === 0 ? state : { ...state, focus: (state.focus + action.delta + n) % n };
+    }
+    case 'set':
+      return {
+        ...state,
+        fields: state.fields.map((f, i) => (i === state.focus ? { ...f, value: action.value, error: null } : f)),
+      };
+    case 'submitting':
+      return { ...state, submitting: true, error: null };
+    case 'failed':
+    case 'invalid': {
+      const errors = action.type === 'failed' ? (action.fieldErrors ?? {}) : action.fieldErrors;
+      const firstBad = state.fields.findIndex((f) => errorFor(errors, f.name) !== undefined);
+      return {
+        ...state,
+        submitting: false,
+        error: action.type === 'failed' ? action.error : null,
+        focus: firstBad >= 0 ? firstBad : state.focus,
+        fields: state.fields.map((f) => ({ ...f, error: errorFor(errors, f.name) ?? null })),
+      };
+    }
+  }
+}
+
+/** The typed input the form stands for, or the fields that cannot be parsed. Empty optional fields are left out. */
+export function formInput(state: FormState): { ok: true; input: Record<string, unknown> } | { ok: false; fieldErrors: Record<string, string> } {
+  const input: Record<string, unknown> = {};
+  const fieldErrors: Record<string, string> = {};
+  for (const field of state.fields) {
+    const text = field.value;
+    if (text.trim() === '') {
+      if (field.required) fieldErrors[field.name] = 'required';
+      continue;
+    }
+    switch (field.type) {
+      case 'string':
+        input[field.name] = text;
+        break;
+      case 'number':
+      case 'integer': {
+        const n = Number(text);
+        if (!Number.isFinite(n) || (field.type === 'integer' && !Number.isInteger(n))) fieldErrors[field.name] = `expected ${field.type === 'integer' ? 'an integer' : 'a number'}`;
+        else input[field.name] = n;
+        break;
+      }
+      case 'boolean':
+        if (/^(true|yes|y|1)$/i.test(text.trim())) input[field.name] = true;
+        else if (/^(false|no|n|0)$/i.test(text.trim())) input[field.name] = false;
+        else fieldErrors[field.name] = 'expected true or false';
+        break;
+      case 'json':
+        try {
+          input[field.name] = JSON.parse(text) as unknown;
+        } catch (error) {
+          fieldErrors[field.name] = `expected JSON: ${(error as Error).message}`;
+        }
+        break;
+    }
+  }
+  return Object.keys(fieldErrors).length > 0 ? { ok: false, fieldErrors } : { ok: true, input };
+}

@@ -1,0 +1,71 @@
+/**
+ * The live list of runs: loaded once from the store, then kept current by run updates from the client
+ * (this process's event bus and the rows other processes write). Bounded: only the newest `limit` runs
+ * are kept, plus any that are still active.
+ */
+import { isActiveStatus, type RunView } from '../client/station-client.js';
+
+export interface RunsState {
+  /** Newest first. */
+  runs: RunView[];
+  loaded: boolean;
+  limit: number;
+}
+
+export const RUNS_LIMIT = 500;
+
+export function initialRunsState(limit = RUNS_LIMIT): RunsState {
+  return { runs: [], loaded: false, limit };
+}
+
+export type RunsAction = { type: 'runs-loaded'; runs: RunView[] } | { type: 'runs-updated'; runs: RunView[] };
+
+function bound(runs: RunView[], limit: number): RunView[] {
+  if (runs.length <= limit) return runs;
+  return runs.filter((run, index) => index < limit || isActiveStatus(run.status));
+}
+
+export function runsReducer(state: RunsState, action: RunsAction): RunsState {
+  switch (action.type) {
+    case 'runs-loaded':
+      return { ...state, loaded: true, runs: bound([...action.runs].sort((a, b) => b.id - a.id), state.limit) };
+    case 'runs-updated': {
+      if (action.runs.length === 0) return state;
+      const byId = new Map(state.runs.map((r) => [r.id, r]));
+      let changed = false;
+      for (const run of action.runs) {
+        const previous = byId.get(run.id);
+        if (previous !== undefined && sameRun(previous, run)) continue;
+        byId.set(run.id, run);
+        changed = true;
+      }
+      if (!changed) return state;
+      return { ...state, runs: bound([...byId.values()].sort((a, b) => b.id - a.id), state.limit) };
+    }
+  }
+}
+
+function sameRun(a: RunView, b: RunView): boolean {
+  return (
+    a.status === b.status &&
+    a.steps === b.steps &&
+    a.toolCalls === b.toolCalls &&
+    a.tokensTotal === b.tokensTotal &&
+    a.finishedAt === b.finishedAt &&
+    a.error === b.error
+  );
+}
+
+export function runningCount(state: RunsState): number {
+  return state.runs.filter((r) => isActiveStatus(r.status)).length;
+}
+
+/** The newest run of each agent in an environment (the Agents list's "last run" column). */
+export function lastRunByAgent(state: RunsState, environment: string): Map<string, RunView> {
+  const last = new Map<string, RunView>();
+  for (const run of state.runs) {
+    if (run.environment !== environment) continue;
+    if (!last.has(run.agent)) last.set(run.agent, run);
+  }
+  return last;
+}
