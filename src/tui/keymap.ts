@@ -239,7 +239,7 @@ const SECTION_TITLES: Record<Scope, string> = {
 
 /** Every binding grouped by the scope it is declared for first, for the `?` overlay. */
 export function helpSections(): HelpSection[] {
-  const order: Scope[] = ['global', 'list', 'filter', 'environments', 'agents', 'agent-detail', 'form', 'runs', 'trace', 'mcp'];
+  const order: Scope[] = ['global', 'list', 'filter', 'environments', 'agents', 'agent-detail', 'form', 'runs', 'trace', 'mcp', 'help'];
   return order
     .map((scope) => ({
       title: SECTION_TITLES[scope],

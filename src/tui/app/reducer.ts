@@ -99,8 +99,9 @@ export function initialAppState(options: { environment: string; columns?: number
 
 function cycle<T>(items: readonly T[], current: T, delta: number): T {
   const index = items.indexOf(current);
+  if (items.length === 0) return current;
   const next = (index + delta + items.length) % items.length;
-  return items[next] ?? current;
+  return items[next] as T;
 }
 
 /** The list the current screen browses, if any (for filter and cursor keys). */

@@ -42,7 +42,7 @@ export function initialTraceState(runId: number | null = null, maxItems = TRACE_
     hasOlder: false,
     hasNewer: false,
     loaded: false,
-    loading: runId === null ? null : 'tail',
+    loading: null,
     follow: true,
     cursor: 0,
     offset: 0,

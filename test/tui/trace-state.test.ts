@@ -1,0 +1,117 @@
+import { describe, expect, it } from 'vitest';
+import { initialTraceState, traceNeeds, traceReducer, type TraceAction, type TraceState } from '../../src/tui/state/trace-state.js';
+import { pageOf, scriptedRun } from './helpers/events.js';
+
+const H = 10;
+const apply = (s: TraceState, ...actions: TraceAction[]): TraceState => actions.reduce(traceReducer, s);
+
+describe('trace state', () => {
+  it('opens at the tail of a run, follows, and appends live events', () => {
+    const all = scriptedRun(5, 3, { finished: false });
+    let s = initialTraceState(5);
+    expect(traceNeeds(s, H)).toBe('tail');
+    s = apply(s, { type: 'loading', what: 'tail' }, { type: 'page', runId: 5, what: 'tail', page: pageOf(all.slice(0, 6), all), height: H });
+    expect(s.items.length).toBe(5);
+    expect(s.follow).toBe(true);
+    expect(s.cursor).toBe(4);
+    s = apply(s, { type: 'live', events: all.slice(6), height: H });
+    expect(s.maxSeq).toBe(all.length);
+    expect(s.cursor).toBe(s.items.length - 1);
+    expect(traceNeeds(s, H)).toBeNull();
+  });
+
+  it('ignores live events of other runs, duplicates, and events before the first page', () => {
+    const all = scriptedRun(5, 1);
+    const loaded = apply(initialTraceState(5), { type: 'page', runId: 5, what: 'tail', page: pageOf(all, all), height: H });
+    expect(apply(loaded, { type: 'live', events: scriptedRun(6, 1), height: H })).toBe(loaded);
+    expect(apply(loaded, { type: 'live', events: all.slice(2), height: H })).toBe(loaded);
+    expect(apply(initialTraceState(5), { type: 'live', events: all, height: H }).items).toHaveLength(0);
+  });
+
+  it('a gap in live events marks newer events to fetch instead of showing a hole', () => {
+    const all = scriptedRun(5, 5);
+    let s = apply(initialTraceState(5), { type: 'page', runId: 5, what: 'tail', page: pageOf(all.slice(0, 5), all), height: H });
+    s = apply(s, { type: 'live', events: all.slice(8, 10), height: H });
+    expect(s.hasNewer).toBe(true);
+    expect(s.maxSeq).toBe(5);
+    expect(traceNeeds(s, H)).toBe('tail');
+  });
+
+  it('scrolling up leaves follow mode; going to the end resumes it', () => {
+    const all = scriptedRun(5, 10, { finished: false });
+    let s = apply(initialTraceState(5), { type: 'page', runId: 5, what: 'tail', page: pageOf(all.slice(0, 20), all), height: H });
+    const cursor = s.cursor;
+    s = apply(s, { type: 'move', delta: -3, height: H });
+    expect(s.follow).toBe(false);
+    s = apply(s, { type: 'live', events: all.slice(20, 24), height: H });
+    expect(s.cursor).toBe(cursor - 3);
+    expect(s.items.length).toBeGreaterThan(cursor + 1);
+    s = apply(s, { type: 'bottom', height: H });
+    expect(s.follow).toBe(true);
+    expect(s.cursor).toBe(s.items.length - 1);
+    s = apply(s, { type: 'follow', on: false, height: H });
+    expect(s.follow).toBe(false);
+  });
+
+  it('holds at most maxItems: following drops the oldest and pages them back in when scrolled to', () => {
+    const all = scriptedRun(9, 500);
+    const max = 100;
+    let s = initialTraceState(9, max);
+    s = apply(s, { type: 'page', runId: 9, what: 'tail', page: pageOf(all.slice(-300), all), height: H });
+    expect(s.items.length).toBeLessThanOrEqual(max);
+    expect(s.hasOlder).toBe(true);
+    const firstKey = s.items[0]!.key;
+    s = apply(s, { type: 'top' });
+    expect(traceNeeds(s, H)).toBe('older');
+    const older = all.filter((e) => e.seq < s.minSeq).slice(-50);
+    s = apply(s, { type: 'page', runId: 9, what: 'older', page: pageOf(older, all), height: H });
+    expect(s.items.length).toBeLessThanOrEqual(max);
+    // The cursor stays on the item it was on, now further down.
+    expect(s.items[s.cursor]!.key).toBe(firstKey);
+    expect(s.hasNewer).toBe(true);
+    expect(s.follow).toBe(false);
+    // Keys stay consistent with positions after the prepend and the trim.
+    for (const [key, index] of s.keys) expect(s.items[index]!.key).toBe(key);
+  });
+
+  it('pages newer events in when scrolled back down, then follows again at the end', () => {
+    const all = scriptedRun(9, 100);
+    const max = 60;
+    let s = initialTraceState(9, max);
+    s = apply(s, { type: 'page', runId: 9, what: 'tail', page: pageOf(all.slice(-100), all), height: H });
+    s = apply(s, { type: 'top' });
+    s = apply(s, { type: 'page', runId: 9, what: 'older', page: pageOf(all.filter((e) => e.seq < s.minSeq).slice(-100), all), height: H });
+    expect(s.hasNewer).toBe(true);
+    s = apply(s, { type: 'bottom', height: H });
+    expect(traceNeeds(s, H)).toBe('tail');
+    s = apply(s, { type: 'page', runId: 9, what: 'tail', page: pageOf(all.slice(-100), all), height: H });
+    expect(s.hasNewer).toBe(false);
+    expect(s.items.at(-1)!.title).toBe('run.finished completed');
+  });
+
+  it('a model call and its tool call split across pages meet in one item', () => {
+    const all = scriptedRun(3, 2);
+    const toolStarted = all.findIndex((e) => e.type === 'tool.started');
+    let s = apply(initialTraceState(3), { type: 'page', runId: 3, what: 'tail', page: pageOf(all.slice(toolStarted + 1), all), height: H });
+    const toolItems = s.items.filter((i) => i.kind === 'tool').length;
+    s = apply(s, { type: 'page', runId: 3, what: 'older', page: pageOf(all.slice(0, toolStarted + 1), all), height: H });
+    expect(s.items.filter((i) => i.kind === 'tool').length).toBe(toolItems);
+    expect(s.items.find((i) => i.kind === 'tool')!.events.map((e) => e.type)).toEqual(['tool.started', 'tool.finished']);
+  });
+
+  it('the detail view opens on the selected item and scrolls within its lines', () => {
+    const all = scriptedRun(3, 1);
+    let s = apply(initialTraceState(3), { type: 'page', runId: 3, what: 'tail', page: pageOf(all, all), height: H });
+    s = apply(s, { type: 'detail', open: true });
+    expect(s.detail).toEqual({ key: s.items[s.cursor]!.key, line: 0 });
+    s = apply(s, { type: 'detail-scroll', delta: 100, lines: 30, height: 10 });
+    expect(s.detail?.line).toBe(20);
+    s = apply(s, { type: 'detail', open: false });
+    expect(s.detail).toBeNull();
+  });
+
+  it('a page for another run (a late answer after switching runs) is ignored', () => {
+    const s = initialTraceState(2);
+    expect(apply(s, { type: 'page', runId: 1, what: 'tail', page: pageOf(scriptedRun(1, 1), scriptedRun(1, 1)), height: H })).toBe(s);
+  });
+});
