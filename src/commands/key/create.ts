@@ -28,11 +28,15 @@ Without --env a user or viewer key is granted every environment.`;
       ...(this.flags.user === undefined ? {} : { user: this.flags.user }),
     });
     const info = created.info;
-    this.say(`Created ${info.role} key ${this.style.bold(info.name)} (${info.display}) for environments: ${info.environments.join(', ').replace('*', 'all')}`);
+    this.say(
+      `Created ${info.role} key ${this.style.bold(info.name)} (${info.display}) for environments: ${info.environments.join(', ').replace('*', 'all')}`,
+    );
     this.say('');
     this.say(`  ${created.key}`);
     this.say('');
-    this.say('Store it now: it is not shown again. Use it as "Authorization: Bearer <key>" or stn ui --remote URL --key <key>.');
+    this.say(
+      'Store it now: it is not shown again. Use it as "Authorization: Bearer <key>" or stn ui --remote URL --key <key>.',
+    );
     return { key: created.key, ...info };
   }
 }

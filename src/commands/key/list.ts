@@ -4,7 +4,10 @@ import type { ApiKeyInfo } from '../../core/index.js';
 
 export default class KeyList extends BaseCommand<typeof KeyList> {
   static override summary = 'List API keys (never their secrets).';
-  static override examples = ['<%= config.bin %> key list', '<%= config.bin %> key list --json | jq -r ".[] | select(.status==\\"active\\") | .name"'];
+  static override examples = [
+    '<%= config.bin %> key list',
+    '<%= config.bin %> key list --json | jq -r ".[] | select(.status==\\"active\\") | .name"',
+  ];
 
   async run(): Promise<ApiKeyInfo[]> {
     const keys = this.engine().keys.list();

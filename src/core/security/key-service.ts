@@ -81,7 +81,13 @@ export class KeyService {
         { name: options.name, prefix: generated.prefix, keyHash: generated.hash, role, environments: grants, userId },
         now,
       );
-      this.repo.audit(options.actor ?? 'cli', 'key.create', generated.prefix, { name: options.name, role, environments: grants }, now);
+      this.repo.audit(
+        options.actor ?? 'cli',
+        'key.create',
+        generated.prefix,
+        { name: options.name, role, environments: grants },
+        now,
+      );
       return inserted;
     })();
     return { key: generated.key, info: this.toInfo(row) };
@@ -126,7 +132,10 @@ export class KeyService {
     const prefix = keyPrefix(key);
     const row = prefix === undefined ? undefined : this.repo.byPrefix(prefix);
     if (row === undefined || !verifyApiKey(key, row.key_hash)) {
-      throw new AuthError('invalid API key', { code: 'unauthorized', hints: ['Check the key, or create one with: stn key create NAME'] });
+      throw new AuthError('invalid API key', {
+        code: 'unauthorized',
+        hints: ['Check the key, or create one with: stn key create NAME'],
+      });
     }
     if (row.revoked_at !== null) {
       throw new AuthError(`API key ${maskKey(row.prefix)} was revoked`, {

@@ -51,14 +51,18 @@ export function authorize(principal: Principal, action: Action, environment?: st
   if (!ROLE_ACTIONS[principal.role].includes(action)) {
     throw new AuthError(`the ${principal.role} key "${principal.name}" may not ${describe(action)}`, {
       code: 'forbidden',
-      hints: [`Use a key whose role allows it (${rolesFor(action).join(' or ')}): stn key create NAME --role ${rolesFor(action)[0] ?? 'admin'}`],
+      hints: [
+        `Use a key whose role allows it (${rolesFor(action).join(' or ')}): stn key create NAME --role ${rolesFor(action)[0] ?? 'admin'}`,
+      ],
       details: { role: principal.role, action },
     });
   }
   if (environment !== undefined && !canSeeEnvironment(principal, environment)) {
     throw new AuthError(`the key "${principal.name}" has no access to environment "${environment}"`, {
       code: 'forbidden',
-      hints: [`Create a key granted this environment: stn key create NAME --role ${principal.role} --env ${environment}`],
+      hints: [
+        `Create a key granted this environment: stn key create NAME --role ${principal.role} --env ${environment}`,
+      ],
       details: { role: principal.role, action, environment },
     });
   }

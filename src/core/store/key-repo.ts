@@ -71,7 +71,9 @@ export class KeyRepo {
   }
 
   revoke(id: number, now = Date.now()): boolean {
-    return this.db.prepare('UPDATE api_keys SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL').run(now, id).changes > 0;
+    return (
+      this.db.prepare('UPDATE api_keys SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL').run(now, id).changes > 0
+    );
   }
 
   touch(id: number, now = Date.now()): void {

@@ -8,9 +8,25 @@ describe('stn key (command classes)', () => {
 
   it('create shows the key once; list never shows it; revoke marks it', async () => {
     temp = makeInitializedHome();
-    const created = await runCommand(['key:create', 'ci', '--role', 'user', '--env', 'default', '--json', '--home', temp.home]);
+    const created = await runCommand([
+      'key:create',
+      'ci',
+      '--role',
+      'user',
+      '--env',
+      'default',
+      '--json',
+      '--home',
+      temp.home,
+    ]);
     expect(created.code).toBe(0);
-    const json = JSON.parse(created.stdout) as { key: string; name: string; role: string; environments: string[]; status: string };
+    const json = JSON.parse(created.stdout) as {
+      key: string;
+      name: string;
+      role: string;
+      environments: string[];
+      status: string;
+    };
     expect(json).toMatchObject({ name: 'ci', role: 'user', environments: ['default'], status: 'active' });
     expect(json.key).toMatch(/^stn_[0-9a-f]{12}_/);
     const secret = json.key.slice(17);
@@ -20,7 +36,9 @@ describe('stn key (command classes)', () => {
     expect(plain.stdout).toContain('not shown again');
 
     const listed = await runCommand(['key:list', '--home', temp.home]);
-    expect(listed.stdout.split('\n')[0]).toMatch(/^ID\s+NAME\s+KEY\s+ROLE\s+ENVIRONMENTS\s+STATUS\s+CREATED\s+LAST USED$/);
+    expect(listed.stdout.split('\n')[0]).toMatch(
+      /^ID\s+NAME\s+KEY\s+ROLE\s+ENVIRONMENTS\s+STATUS\s+CREATED\s+LAST USED$/,
+    );
     expect(listed.stdout).toMatch(/ci\s+stn_[0-9a-f]{12}_…\s+user\s+default\s+active/);
     expect(listed.stdout).toMatch(/ops\s+stn_[0-9a-f]{12}_…\s+admin\s+all\s+active/);
     expect(listed.stdout).not.toContain(secret);
@@ -42,7 +60,9 @@ describe('stn key (command classes)', () => {
     expect(role.code).toBe(2);
     const env = await runCommand(['key:create', 'x', '--env', '../etc', '--json', '--home', temp.home]);
     expect(env.code).toBe(5);
-    expect(JSON.parse(env.stdout)).toMatchObject({ error: { code: 'invalid', details: { issues: [{ field: 'environments' }] } } });
+    expect(JSON.parse(env.stdout)).toMatchObject({
+      error: { code: 'invalid', details: { issues: [{ field: 'environments' }] } },
+    });
     const missing = await runCommand(['key:revoke', 'nobody', '--home', temp.home]);
     expect(missing.code).toBe(3);
     expect(missing.stderr).toContain('stn key list');

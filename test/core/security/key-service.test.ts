@@ -23,7 +23,13 @@ describe('KeyService', () => {
     const keys = new KeyService(db);
     const { key, info } = keys.create({ name: 'ci', role: 'user', environments: ['staging', 'prod'] });
     expect(key).toMatch(/^stn_[0-9a-f]{12}_[A-Za-z0-9_-]{43}$/);
-    expect(info).toMatchObject({ name: 'ci', role: 'user', environments: ['prod', 'staging'], status: 'active', revokedAt: null });
+    expect(info).toMatchObject({
+      name: 'ci',
+      role: 'user',
+      environments: ['prod', 'staging'],
+      status: 'active',
+      revokedAt: null,
+    });
     expect(info.display).toBe(`stn_${info.prefix}_…`);
     const row = db.prepare('SELECT * FROM api_keys').get() as Record<string, unknown>;
     expect(JSON.stringify(row)).not.toContain(key.slice(17));
@@ -35,7 +41,11 @@ describe('KeyService', () => {
     db = openDatabase(':memory:');
     const keys = new KeyService(db);
     const { key } = keys.create({ name: 'viewer1', role: 'viewer', environments: ['default'] });
-    expect(keys.authenticate(`Bearer ${key}`)).toMatchObject({ name: 'viewer1', role: 'viewer', environments: ['default'] });
+    expect(keys.authenticate(`Bearer ${key}`)).toMatchObject({
+      name: 'viewer1',
+      role: 'viewer',
+      environments: ['default'],
+    });
     expect(keys.authenticate(key).role).toBe('viewer');
     const admin = keys.create({ name: 'root', role: 'admin', environments: ['default'] });
     expect(admin.info.environments).toEqual(['*']);
@@ -48,7 +58,15 @@ describe('KeyService', () => {
     const keys = new KeyService(db);
     const { key } = keys.create({ name: 'k', role: 'user' });
     const tampered = key.slice(0, -1) + (key.endsWith('A') ? 'B' : 'A');
-    for (const bad of [undefined, '', 'Bearer', 'Basic abc', 'Bearer nope', `Bearer ${tampered}`, `Bearer stn_000000000000_${'a'.repeat(43)}`]) {
+    for (const bad of [
+      undefined,
+      '',
+      'Bearer',
+      'Basic abc',
+      'Bearer nope',
+      `Bearer ${tampered}`,
+      `Bearer stn_000000000000_${'a'.repeat(43)}`,
+    ]) {
       let caught: unknown;
       try {
         keys.authenticate(bad);

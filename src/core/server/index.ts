@@ -1,0 +1,21 @@
+export {
+  StationServer,
+  type ListeningAddress,
+  type ServerExtension,
+  type StationServerOptions,
+  type TlsOptions,
+} from './station-server.js';
+export {
+  createJsonLogger,
+  isLogLevel,
+  redact,
+  redactText,
+  silentLogger,
+  type LogLevel,
+  type Logger,
+  type LoggerOptions,
+} from './logger.js';
+export { ServerMetrics, type MetricsSources } from './metrics.js';
+export { toHttpError, statusOf, RETRY_AFTER_SECONDS } from './http-errors.js';
+export type { HttpMethod, JsonSchema, Reply, RequestContext, RouteAccess, RouteDef } from './http-types.js';
+export type { ServerContext } from './server-context.js';

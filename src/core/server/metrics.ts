@@ -1,0 +1,141 @@
+import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import type { Db } from '../store/database.js';
+
+export interface MetricsSources {
+  db: Db;
+  /** Runs waiting for a worker right now. */
+  queueSize(): number;
+}
+
+const DURATION_BUCKETS = [0.005, 0.01, 0.05, 0.1, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600];
+const DB_BUCKETS = [0.0001, 0.0005, 0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1];
+
+/**
+ * Prometheus metrics of one server: a Registry of its own (no global default registry). Totals that
+ * live in the database (agents, servers, runs) are read when scraped; durations and errors are
+ * observed as they happen.
+ */
+export class ServerMetrics {
+  readonly registry = new Registry();
+  readonly agentExecutionDuration: Histogram<'status'>;
+  readonly mcpRequestDuration: Histogram<'server'>;
+  readonly databaseQueryDuration: Histogram<'query'>;
+  readonly agentExecutionErrors: Counter<'reason'>;
+  readonly mcpConnectionErrors: Counter<'server'>;
+  readonly databaseErrors: Counter;
+  readonly httpRequests: Counter<'method' | 'status'>;
+
+  constructor(sources: MetricsSources) {
+    const registers = [this.registry];
+    const timeQuery = this.timeQuery.bind(this);
+    const db = sources.db;
+    new Gauge({
+      name: 'station_agents_total',
+      help: 'Agents known to Station (all environments).',
+      registers,
+      collect() {
+        this.set(timeQuery('metrics.agents', () => count(db, 'SELECT COUNT(*) AS n FROM agents')));
+      },
+    });
+    new Gauge({
+      name: 'station_mcp_servers_total',
+      help: 'MCP servers recorded by the last sync of each environment.',
+      registers,
+      collect() {
+        this.set(timeQuery('metrics.mcp_servers', () => count(db, 'SELECT COUNT(*) AS n FROM mcp_servers')));
+      },
+    });
+    new Counter({
+      name: 'station_agent_runs_total',
+      help: 'Agent runs recorded, by status.',
+      labelNames: ['status'],
+      registers,
+      collect() {
+        const rows = timeQuery(
+          'metrics.runs',
+          () =>
+            db.prepare('SELECT status, COUNT(*) AS n FROM agent_runs GROUP BY status').all() as {
+              status: string;
+              n: number;
+            }[],
+        );
+        this.reset();
+        for (const row of rows) this.inc({ status: row.status }, row.n);
+      },
+    });
+    const queueSize = (): number => sources.queueSize();
+    new Gauge({
+      name: 'station_execution_queue_size',
+      help: 'Runs waiting for a worker.',
+      registers,
+      collect() {
+        this.set(queueSize());
+      },
+    });
+    this.agentExecutionDuration = new Histogram({
+      name: 'station_agent_execution_duration_seconds',
+      help: 'Wall time of finished agent runs.',
+      labelNames: ['status'],
+      buckets: DURATION_BUCKETS,
+      registers,
+    });
+    this.mcpRequestDuration = new Histogram({
+      name: 'station_mcp_request_duration_seconds',
+      help: 'Duration of MCP tool calls.',
+      labelNames: ['server'],
+      buckets: DURATION_BUCKETS,
+      registers,
+    });
+    this.databaseQueryDuration = new Histogram({
+      name: 'station_database_query_duration_seconds',
+      help: 'Duration of database queries made by the server.',
+      labelNames: ['query'],
+      buckets: DB_BUCKETS,
+      registers,
+    });
+    this.agentExecutionErrors = new Counter({
+      name: 'station_agent_execution_errors_total',
+      help: 'Agent runs that ended in failure or timeout.',
+      labelNames: ['reason'],
+      registers,
+    });
+    this.mcpConnectionErrors = new Counter({
+      name: 'station_mcp_connection_errors_total',
+      help: 'MCP servers that failed to start or connect.',
+      labelNames: ['server'],
+      registers,
+    });
+    this.databaseErrors = new Counter({
+      name: 'station_database_errors_total',
+      help: 'Database errors seen by the server.',
+      registers,
+    });
+    this.httpRequests = new Counter({
+      name: 'station_http_requests_total',
+      help: 'HTTP requests answered, by method and status.',
+      labelNames: ['method', 'status'],
+      registers,
+    });
+  }
+
+  /** Runs a synchronous database query, timing it and counting its failure. */
+  timeQuery<T>(query: string, fn: () => T): T {
+    const end = this.databaseQueryDuration.startTimer({ query });
+    try {
+      return fn();
+    } catch (error) {
+      this.databaseErrors.inc();
+      throw error;
+    } finally {
+      end();
+    }
+  }
+
+  async text(): Promise<{ contentType: string; body: string }> {
+    return { contentType: this.registry.contentType, body: await this.registry.metrics() };
+  }
+}
+
+function count(db: Db, sql: string): number {
+  return (db.prepare(sql).get() as { n: number }).n;
+}

@@ -1,0 +1,55 @@
+import type { HttpMethod, RouteDef } from './http-types.js';
+
+interface Compiled {
+  route: RouteDef;
+  regex: RegExp;
+  names: string[];
+}
+
+export type RouteMatch =
+  | { kind: 'found'; route: RouteDef; params: Record<string, string> }
+  | { kind: 'method'; allowed: HttpMethod[] }
+  | { kind: 'none' };
+
+/** A small router over OpenAPI-style path templates (`/runs/{id}`): one segment per parameter. */
+export class Router {
+  private readonly compiled: Compiled[];
+
+  constructor(readonly routes: readonly RouteDef[]) {
+    const seen = new Set<string>();
+    this.compiled = routes.map((route) => {
+      const key = `${route.method} ${route.path}`;
+      if (seen.has(key)) throw new Error(`duplicate route ${key}`);
+      seen.add(key);
+      const names: string[] = [];
+      const pattern = route.path
+        .split('/')
+        .map((segment) => {
+          const param = /^\{([A-Za-z_][A-Za-z0-9_]*)\}$/.exec(segment);
+          if (param?.[1] === undefined) return segment.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+          names.push(param[1]);
+          return '([^/]+)';
+        })
+        .join('/');
+      return { route, regex: new RegExp(`^${pattern}$`), names };
+    });
+  }
+
+  match(method: string, pathname: string): RouteMatch {
+    const allowed: HttpMethod[] = [];
+    for (const { route, regex, names } of this.compiled) {
+      const m = regex.exec(pathname);
+      if (m === null) continue;
+      if (route.method !== method) {
+        allowed.push(route.method);
+        continue;
+      }
+      const params: Record<string, string> = {};
+      names.forEach((name, i) => {
+        params[name] = decodeURIComponent(m[i + 1] ?? '');
+      });
+      return { kind: 'found', route, params };
+    }
+    return allowed.length > 0 ? { kind: 'method', allowed } : { kind: 'none' };
+  }
+}

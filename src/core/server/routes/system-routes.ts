@@ -1,0 +1,71 @@
+import type { RouteDef } from '../http-types.js';
+import type { ServerContext } from '../server-context.js';
+
+/** /health, /ready, /metrics and /api/v1/me. The OpenAPI document route is added by the server. */
+export function systemRoutes(
+  ctx: ServerContext,
+  ready: () => Promise<{ ok: boolean; checks: Record<string, unknown> }>,
+): RouteDef[] {
+  return [
+    {
+      method: 'GET',
+      path: '/health',
+      operationId: 'health',
+      summary: 'The process is up (no key needed).',
+      tag: 'operations',
+      access: 'public',
+      responses: { 200: { description: 'Up.' } },
+      handle: () => ({
+        status: 200,
+        body: { status: 'ok', version: ctx.version, uptimeSeconds: Math.round((ctx.clock() - ctx.startedAt) / 1000) },
+      }),
+    },
+    {
+      method: 'GET',
+      path: '/ready',
+      operationId: 'ready',
+      summary: 'The database and MCP pools are usable.',
+      tag: 'operations',
+      access: { action: 'read' },
+      responses: { 200: { description: 'Ready.' }, 503: { description: 'Not ready; `checks` says what failed.' } },
+      handle: async () => {
+        const result = await ready();
+        return {
+          status: result.ok ? 200 : 503,
+          body: { status: result.ok ? 'ready' : 'not_ready', checks: result.checks },
+        };
+      },
+    },
+    {
+      method: 'GET',
+      path: '/metrics',
+      operationId: 'metrics',
+      summary: 'Prometheus metrics.',
+      tag: 'operations',
+      access: { action: 'read' },
+      responses: { 200: { description: 'Prometheus text exposition format.' } },
+      handle: async () => {
+        const { contentType, body } = await ctx.metrics.text();
+        return { status: 200, text: body, contentType };
+      },
+    },
+    {
+      method: 'GET',
+      path: '/api/v1/me',
+      operationId: 'whoami',
+      summary: 'The key making the request: name, role and environment grants.',
+      tag: 'operations',
+      access: { action: 'read' },
+      responses: { 200: { description: 'The caller.' } },
+      handle: ({ principal }) => ({
+        status: 200,
+        body: {
+          name: principal.name,
+          prefix: principal.prefix,
+          role: principal.role,
+          environments: principal.environments,
+        },
+      }),
+    },
+  ];
+}

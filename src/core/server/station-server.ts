@@ -1,0 +1,372 @@
+import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
+import type { AddressInfo, Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
+import { PACKAGE_JSON } from '../config/package-assets.js';
+import type { Engine } from '../engine.js';
+import { AuthError, ExitCode, StationError, errorMessage, isStationError } from '../errors.js';
+import { authorize, type Principal } from '../security/roles.js';
+import { readJsonBody } from './body.js';
+import { BodyValidator } from './body-schema.js';
+import { toHttpError } from './http-errors.js';
+import type { Reply, RouteDef } from './http-types.js';
+import { createJsonLogger, type Logger } from './logger.js';
+import { ServerMetrics } from './metrics.js';
+import { buildOpenApi, type ExtraOperation } from './openapi.js';
+import { Router } from './router.js';
+import { environmentRoutes } from './routes/environment-routes.js';
+import { systemRoutes } from './routes/system-routes.js';
+import type { ServerContext } from './server-context.js';
+
+export interface TlsOptions {
+  cert: string | Buffer;
+  key: string | Buffer;
+}
+
+/** A piece of the server that adds routes, endpoints outside the router, readiness checks and teardown. */
+export interface ServerExtension {
+  routes?(ctx: ServerContext): RouteDef[];
+  /** Operations served outside the router, for the OpenAPI document. */
+  operations?: readonly ExtraOperation[];
+  /** Handles a request for a path it owns (after authentication); returns false to pass. */
+  handle?(req: IncomingMessage, res: ServerResponse, principal: Principal, requestId: string): Promise<boolean>;
+  /** Handles an HTTP upgrade (WebSocket) for a path it owns; returns false to pass. */
+  upgrade?(req: IncomingMessage, socket: Duplex, head: Buffer, principal: Principal): boolean;
+  ready?(): Promise<Record<string, unknown> & { ok: boolean }>;
+  /** Called when the server starts closing (before connections are ended). */
+  close?(): Promise<void>;
+}
+
+export interface StationServerOptions {
+  engine: Engine;
+  host?: string;
+  port?: number;
+  tls?: TlsOptions;
+  logger?: Logger;
+  clock?: () => number;
+  /** Runs waiting for a worker, for the queue-size metric. */
+  queueSize?: () => number;
+  extensions?: readonly ServerExtension[];
+}
+
+export interface ListeningAddress {
+  host: string;
+  port: number;
+  url: string;
+}
+
+const REQUEST_ID = /^[A-Za-z0-9._:-]{1,64}$/;
+
+/**
+ * Station's HTTP server: REST under /api/v1, /health, /ready, /metrics, and what extensions add
+ * (the WebSocket at /ws, MCP at /mcp). Every path except /health needs an API key.
+ */
+export class StationServer {
+  readonly metrics: ServerMetrics;
+  readonly log: Logger;
+  readonly router: Router;
+  readonly context: ServerContext;
+  private readonly server: Server;
+  private readonly validator = new BodyValidator();
+  private readonly extensions: readonly ServerExtension[];
+  private readonly sockets = new Set<Socket>();
+  private openApiDoc: Record<string, unknown> | undefined;
+  private address: ListeningAddress | undefined;
+  private closing: Promise<void> | undefined;
+
+  constructor(private readonly options: StationServerOptions) {
+    const clock = options.clock ?? Date.now;
+    this.log = options.logger ?? createJsonLogger();
+    this.metrics = new ServerMetrics({ db: options.engine.db, queueSize: options.queueSize ?? (() => 0) });
+    this.extensions = options.extensions ?? [];
+    this.context = {
+      engine: options.engine,
+      metrics: this.metrics,
+      log: this.log,
+      version: readVersion(),
+      startedAt: clock(),
+      clock,
+    };
+    const routes: RouteDef[] = [
+      ...systemRoutes(this.context, () => this.readiness()),
+      ...environmentRoutes(this.context),
+      ...this.extensions.flatMap((e) => e.routes?.(this.context) ?? []),
+    ];
+    routes.push({
+      method: 'GET',
+      path: '/api/v1/openapi.json',
+      operationId: 'openapi',
+      summary: 'This OpenAPI document.',
+      tag: 'operations',
+      access: { action: 'read' },
+      responses: { 200: { description: 'The OpenAPI 3.1 document.' } },
+      handle: () => ({ status: 200, body: this.openApi() }),
+    });
+    this.router = new Router(routes);
+    const handler = (req: IncomingMessage, res: ServerResponse): void => void this.onRequest(req, res);
+    this.server =
+      options.tls === undefined
+        ? createHttpServer(handler)
+        : createHttpsServer({ cert: options.tls.cert, key: options.tls.key }, handler);
+    this.server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) =>
+      this.onUpgrade(req, socket, head),
+    );
+    this.server.on('connection', (socket: Socket) => {
+      this.sockets.add(socket);
+      socket.once('close', () => this.sockets.delete(socket));
+    });
+    this.server.on('clientError', (error, socket) => {
+      this.log.debug('client error', { error: errorMessage(error) });
+      if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
+    });
+  }
+
+  /** The OpenAPI document of every route this server dispatches. */
+  openApi(): Record<string, unknown> {
+    this.openApiDoc ??= buildOpenApi(
+      this.router.routes,
+      this.extensions.flatMap((e) => e.operations ?? []),
+      this.context.version,
+    );
+    return this.openApiDoc;
+  }
+
+  async listen(): Promise<ListeningAddress> {
+    const host = this.options.host ?? this.options.engine.config.server.host;
+    const port = this.options.port ?? this.options.engine.config.server.port;
+    await new Promise<void>((resolve, reject) => {
+      const onError = (error: NodeJS.ErrnoException): void => {
+        reject(
+          new StationError(
+            'listen',
+            `cannot listen on ${host}:${String(port)}: ${error.code ?? error.message}`,
+            ExitCode.ERROR,
+            {
+              cause: error,
+              hints:
+                error.code === 'EADDRINUSE'
+                  ? ['Another process uses this port: pick one with --port, or stop it.']
+                  : [],
+            },
+          ),
+        );
+      };
+      this.server.once('error', onError);
+      this.server.listen(port, host, () => {
+        this.server.off('error', onError);
+        resolve();
+      });
+    });
+    const info = this.server.address() as AddressInfo;
+    const scheme = this.options.tls === undefined ? 'http' : 'https';
+    const shownHost = info.family === 'IPv6' ? `[${info.address}]` : info.address;
+    this.address = { host: info.address, port: info.port, url: `${scheme}://${shownHost}:${String(info.port)}` };
+    this.log.info('listening', { url: this.address.url, tls: this.options.tls !== undefined });
+    return this.address;
+  }
+
+  get url(): string {
+    if (this.address === undefined) throw new Error('server is not listening');
+    return this.address.url;
+  }
+
+  /**
+   * Stops accepting connections, lets extensions end their sessions, waits up to `graceMs` for
+   * requests in flight, then ends the connections that remain.
+   */
+  close(graceMs = 10_000): Promise<void> {
+    this.closing ??= this.doClose(graceMs);
+    return this.closing;
+  }
+
+  private async doClose(graceMs: number): Promise<void> {
+    const closed = new Promise<void>((resolve) => {
+      this.server.close(() => resolve());
+    });
+    for (const ext of this.extensions) {
+      try {
+        await ext.close?.();
+      } catch (error) {
+        this.log.warn('extension close failed', { error: errorMessage(error) });
+      }
+    }
+    this.server.closeIdleConnections();
+    const timer = setTimeout(() => {
+      this.server.closeAllConnections();
+      for (const socket of this.sockets) socket.destroy();
+    }, graceMs);
+    await closed;
+    clearTimeout(timer);
+    this.log.info('server closed');
+  }
+
+  private async readiness(): Promise<{ ok: boolean; checks: Record<string, unknown> }> {
+    const checks: Record<string, unknown> = {};
+    let ok = true;
+    try {
+      this.metrics.timeQuery('ready', () => this.options.engine.db.prepare('SELECT 1').get());
+      checks.database = { ok: true };
+    } catch (error) {
+      ok = false;
+      checks.database = { ok: false, error: errorMessage(error) };
+    }
+    for (const [i, ext] of this.extensions.entries()) {
+      if (ext.ready === undefined) continue;
+      try {
+        const result = await ext.ready();
+        Object.assign(checks, result.ok ? { ...result, ok: undefined } : { [`extension${String(i)}`]: result });
+        if (!result.ok) ok = false;
+      } catch (error) {
+        ok = false;
+        checks[`extension${String(i)}`] = { ok: false, error: errorMessage(error) };
+      }
+    }
+    return { ok, checks };
+  }
+
+  private authenticate(req: IncomingMessage): Principal {
+    return this.options.engine.keys.authenticate(req.headers.authorization);
+  }
+
+  private async onRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const started = process.hrtime.bigint();
+    const incoming = req.headers['x-request-id'];
+    const requestId = typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID();
+    res.setHeader('X-Request-Id', requestId);
+    const method = req.method ?? 'GET';
+    const url = new URL(req.url ?? '/', 'http://station.local');
+    const log = this.log.child({ requestId });
+    let principal: Principal | undefined;
+    let status = 500;
+    try {
+      const match = this.router.match(method, url.pathname);
+      if (!(match.kind === 'found' && match.route.access === 'public')) principal = this.authenticate(req);
+      if (principal !== undefined) {
+        for (const ext of this.extensions) {
+          if (ext.handle !== undefined && (await ext.handle(req, res, principal, requestId))) {
+            status = res.statusCode;
+            return;
+          }
+        }
+      }
+      if (match.kind === 'none') {
+        throw new StationError('no_route', `no route ${method} ${url.pathname}`, ExitCode.NOT_FOUND, {
+          hints: ['See the routes in GET /api/v1/openapi.json.'],
+        });
+      }
+      if (match.kind === 'method') {
+        res.setHeader('Allow', match.allowed.join(', '));
+        throw new StationError(
+          'method_not_allowed',
+          `${method} is not allowed on ${url.pathname} (allowed: ${match.allowed.join(', ')})`,
+          ExitCode.USAGE,
+        );
+      }
+      const { route, params } = match;
+      if (route.access !== 'public') {
+        if (principal === undefined) throw new AuthError('missing API key', { code: 'unauthorized' });
+        const envParam = route.access.envParam;
+        authorize(principal, route.access.action, envParam === undefined ? undefined : params[envParam]);
+      }
+      let body: unknown;
+      if (route.body !== undefined) {
+        body = await readJsonBody(req);
+        this.validator.check(route.body, body ?? null);
+      } else {
+        req.resume();
+      }
+      const reply = await route.handle({
+        req,
+        params,
+        query: url.searchParams,
+        principal: principal as Principal,
+        requestId,
+        log,
+        body,
+      });
+      status = reply.status;
+      send(res, reply);
+    } catch (error) {
+      const mapped = toHttpError(error, requestId);
+      status = mapped.status;
+      if (status >= 500)
+        log.error('request failed', {
+          error: errorMessage(error),
+          stack: error instanceof Error && !isStationError(error) ? error.stack : undefined,
+        });
+      if (isStationError(error) && error.exitCode === ExitCode.DATABASE) this.metrics.databaseErrors.inc();
+      if (!res.headersSent) send(res, { status: mapped.status, body: mapped.body, headers: mapped.headers });
+      else res.end();
+    } finally {
+      const ms = Number(process.hrtime.bigint() - started) / 1e6;
+      this.metrics.httpRequests.inc({ method, status: String(status) });
+      const fields = {
+        method,
+        path: url.pathname,
+        status,
+        ms: Math.round(ms * 10) / 10,
+        ...(principal === undefined ? {} : { keyName: principal.name, role: principal.role }),
+      };
+      if (status >= 500) log.warn('request', fields);
+      else log.info('request', fields);
+    }
+  }
+
+  private onUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
+    let principal: Principal;
+    try {
+      principal = this.authenticate(req);
+    } catch (error) {
+      const mapped = toHttpError(error, randomUUID());
+      this.log.warn('upgrade refused', { path: (req.url ?? '').split('?')[0], status: mapped.status });
+      rejectUpgrade(socket, mapped.status, mapped.body);
+      return;
+    }
+    for (const ext of this.extensions) {
+      if (ext.upgrade?.(req, socket, head, principal) === true) return;
+    }
+    rejectUpgrade(socket, 404, {
+      error: { code: 'no_route', message: 'no WebSocket endpoint here', hints: ['Connect to /ws.'] },
+    });
+  }
+}
+
+function send(res: ServerResponse, reply: Reply): void {
+  for (const [k, v] of Object.entries(reply.headers ?? {})) res.setHeader(k, v);
+  if (reply.text !== undefined) {
+    res.writeHead(reply.status, { 'Content-Type': reply.contentType ?? 'text/plain; charset=utf-8' });
+    res.end(reply.text);
+    return;
+  }
+  if (reply.body === undefined || reply.status === 204) {
+    res.writeHead(reply.status);
+    res.end();
+    return;
+  }
+  const json = JSON.stringify(reply.body);
+  res.writeHead(reply.status, {
+    'Content-Type': 'application/json; charset=utf-8',
+    'Content-Length': Buffer.byteLength(json),
+  });
+  res.end(json);
+}
+
+function rejectUpgrade(socket: Duplex, status: number, body: unknown): void {
+  const json = JSON.stringify(body);
+  const reason =
+    status === 401 ? 'Unauthorized' : status === 403 ? 'Forbidden' : status === 404 ? 'Not Found' : 'Error';
+  socket.end(
+    `HTTP/1.1 ${String(status)} ${reason}\r\nContent-Type: application/json\r\nContent-Length: ${String(Buffer.byteLength(json))}\r\nConnection: close\r\n\r\n${json}`,
+  );
+}
+
+function readVersion(): string {
+  try {
+    const pkg = JSON.parse(readFileSync(PACKAGE_JSON, 'utf8')) as { version?: unknown };
+    return typeof pkg.version === 'string' ? pkg.version : '0.0.0';
+  } catch (error) {
+    throw new StationError('internal', `cannot read ${PACKAGE_JSON}: ${errorMessage(error)}`, ExitCode.ERROR);
+  }
+}

@@ -1,0 +1,460 @@
+import type { IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { WebSocketServer, type RawData, type WebSocket } from 'ws';
+import type { EventBus } from '../events/event-bus.js';
+import type { RunEvent } from '../events/run-events.js';
+import { canSeeEnvironment, type Principal } from '../security/roles.js';
+import type { Logger } from './logger.js';
+
+/** Where the hub reads what a reconnecting client missed. */
+export interface RunEventSource {
+  events(runId: number, options?: { afterSeq?: number; limit?: number }): RunEvent[];
+  get(runId: number): { environment_name: string } | undefined;
+}
+
+export interface WsHubOptions {
+  bus: EventBus;
+  runs: RunEventSource;
+  log: Logger;
+  /** Bytes queued for one client above which events are dropped (with a notice) instead of queued. */
+  maxBufferedBytes?: number;
+  /** A client that stays over the limit this long is disconnected. */
+  slowClientTimeoutMs?: number;
+  /** Ping period; a client that misses a pong is disconnected. */
+  heartbeatMs?: number;
+}
+
+/** A subscription a client asks for (client -> server `{"type":"subscribe", ...}`). */
+export type Subscription =
+  | { id: string; scope: 'all' }
+  | { id: string; scope: 'environment'; environment: string }
+  | { id: string; scope: 'run'; runId: number };
+
+/** Messages the hub sends that are not run events; their types start with `ws.`. */
+export type WsControlMessage =
+  | { type: 'ws.welcome'; protocol: 1; key: { name: string; role: string; environments: '*' | readonly string[] } }
+  | { type: 'ws.subscribed'; id: string; scope: Subscription['scope']; replaying: number[] }
+  | { type: 'ws.replayed'; id: string; runId: number; lastSeq: number }
+  | { type: 'ws.unsubscribed'; id: string }
+  | { type: 'ws.error'; code: string; message: string; id?: string }
+  | { type: 'ws.dropped'; dropped: number; runs: { runId: number; fromSeq: number }[]; hint: string }
+  | { type: 'ws.pong' };
+
+interface Client {
+  ws: WebSocket;
+  principal: Principal;
+  subs: Map<string, Subscription>;
+  /** Highest seq sent per run: an event is sent at most once per connection. */
+  lastSent: Map<number, number>;
+  /** Runs whose stored events are being sent: their live events wait for the replay to catch up. */
+  replaying: Set<number>;
+  /** While over the buffer limit: first dropped seq per run, and how many were dropped. */
+  dropping: { since: number; count: number; runs: Map<number, number> } | undefined;
+  alive: boolean;
+}
+
+const DEFAULT_MAX_BUFFERED = 1024 * 1024;
+const MAX_SUBSCRIPTIONS = 64;
+const REPLAY_PAGE = 1000;
+
+/**
+ * The WebSocket at /ws. After the upgrade is authenticated, a client subscribes to all runs, one run
+ * or one environment, and receives the run events exactly as `stn agent run --json` prints them. A
+ * `run` subscription with `afterSeq` first gets the missed events from the store, then live ones.
+ * Slow clients never make the server buffer without bound: past `maxBufferedBytes` their events are
+ * dropped and a `ws.dropped` notice says which runs to resubscribe from which seq.
+ */
+export class WsHub {
+  private readonly wss: WebSocketServer;
+  private readonly clients = new Set<Client>();
+  private readonly runEnv = new Map<number, string>();
+  private readonly unsubscribeBus: () => void;
+  private readonly heartbeat: NodeJS.Timeout;
+  private readonly maxBuffered: number;
+  private readonly slowTimeout: number;
+
+  constructor(private readonly options: WsHubOptions) {
+    this.maxBuffered = options.maxBufferedBytes ?? DEFAULT_MAX_BUFFERED;
+    this.slowTimeout = options.slowClientTimeoutMs ?? 30_000;
+    this.wss = new WebSocketServer({ noServer: true, maxPayload: 64 * 1024 });
+    this.unsubscribeBus = options.bus.subscribe((event) => this.onEvent(event));
+    this.heartbeat = setInterval(() => this.beat(), options.heartbeatMs ?? 30_000);
+    this.heartbeat.unref();
+  }
+
+  get clientCount(): number {
+    return this.clients.size;
+  }
+
+  /** Takes over an authenticated upgrade request for /ws. */
+  handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer, principal: Principal): void {
+    this.wss.handleUpgrade(req, socket, head, (ws) => this.accept(ws, principal));
+  }
+
+  /** Closes every client (1001 going away) and stops listening to the bus. */
+  async close(): Promise<void> {
+    this.unsubscribeBus();
+    clearInterval(this.heartbeat);
+    const closing = [...this.clients].map(
+      (c) =>
+        new Promise<void>((resolve) => {
+          const timer = setTimeout(() => {
+            c.ws.terminate();
+            resolve();
+          }, 1000);
+          c.ws.once('close', () => {
+            clearTimeout(timer);
+            resolve();
+          });
+          c.ws.close(1001, 'server shutting down');
+        }),
+    );
+    await Promise.all(closing);
+    await new Promise<void>((resolve) => {
+      this.wss.close(() => resolve());
+    });
+  }
+
+  private accept(ws: WebSocket, principal: Principal): void {
+    const client: Client = {
+      ws,
+      principal,
+      subs: new Map(),
+      lastSent: new Map(),
+      replaying: new Set(),
+      dropping: undefined,
+      alive: true,
+    };
+    this.clients.add(client);
+    ws.on('pong', () => (client.alive = true));
+    ws.on('message', (data: RawData, isBinary: boolean) => this.onMessage(client, data, isBinary));
+    ws.on('close', () => this.clients.delete(client));
+    ws.on('error', (error) => this.options.log.debug('websocket error', { error: error.message }));
+    this.sendControl(client, {
+      type: 'ws.welcome',
+      protocol: 1,
+      key: { name: principal.name, role: principal.role, environments: principal.environments },
+    });
+    this.options.log.info('websocket connected', { keyName: principal.name, clients: this.clients.size });
+  }
+
+  private onMessage(client: Client, data: RawData, isBinary: boolean): void {
+    let msg: unknown;
+    try {
+      if (isBinary) throw new Error('binary frames are not accepted');
+      msg = JSON.parse(rawText(data)) as unknown;
+    } catch (error) {
+      this.sendControl(client, {
+        type: 'ws.error',
+        code: 'bad_message',
+        message: `expected a JSON text message: ${(error as Error).message}`,
+      });
+      return;
+    }
+    if (!isObject(msg) || typeof msg.type !== 'string') {
+      this.sendControl(client, { type: 'ws.error', code: 'bad_message', message: 'expected an object with a "type"' });
+      return;
+    }
+    switch (msg.type) {
+      case 'ping':
+        this.sendControl(client, { type: 'ws.pong' });
+        return;
+      case 'unsubscribe': {
+        const id = typeof msg.id === 'string' ? msg.id : '';
+        if (!client.subs.delete(id)) {
+          this.sendControl(client, { type: 'ws.error', code: 'not_found', message: `no subscription "${id}"`, id });
+          return;
+        }
+        this.sendControl(client, { type: 'ws.unsubscribed', id });
+        return;
+      }
+      case 'subscribe':
+        this.subscribe(client, msg);
+        return;
+      default:
+        this.sendControl(client, {
+          type: 'ws.error',
+          code: 'bad_message',
+          message: `unknown message type "${msg.type}" (subscribe, unsubscribe, ping)`,
+        });
+    }
+  }
+
+  private subscribe(client: Client, msg: Record<string, unknown>): void {
+    const id = typeof msg.id === 'string' && msg.id !== '' ? msg.id.slice(0, 64) : `s${String(client.subs.size + 1)}`;
+    const fail = (code: string, message: string): void =>
+      this.sendControl(client, { type: 'ws.error', code, message, id });
+    if (client.subs.size >= MAX_SUBSCRIPTIONS && !client.subs.has(id)) {
+      fail('too_many', `at most ${String(MAX_SUBSCRIPTIONS)} subscriptions per connection`);
+      return;
+    }
+    let sub: Subscription;
+    const replay: { runId: number; afterSeq: number }[] = [];
+    if (msg.scope === 'all' || msg.scope === undefined) {
+      sub = { id, scope: 'all' };
+    } else if (msg.scope === 'environment') {
+      if (typeof msg.environment !== 'string' || msg.environment === '') {
+        fail('invalid', 'scope "environment" needs "environment": NAME');
+        return;
+      }
+      if (!canSeeEnvironment(client.principal, msg.environment)) {
+        fail('forbidden', `the key has no access to environment "${msg.environment}"`);
+        return;
+      }
+      sub = { id, scope: 'environment', environment: msg.environment };
+    } else if (msg.scope === 'run') {
+      if (!isPositiveInt(msg.runId)) {
+        fail('invalid', 'scope "run" needs "runId": a positive integer');
+        return;
+      }
+      const env = this.environmentOf(msg.runId);
+      if (env === undefined) {
+        fail('not_found', `run ${String(msg.runId)} does not exist`);
+        return;
+      }
+      if (!canSeeEnvironment(client.principal, env)) {
+        fail('forbidden', `the key has no access to environment "${env}"`);
+        return;
+      }
+      sub = { id, scope: 'run', runId: msg.runId };
+      if (msg.afterSeq !== undefined) {
+        if (!isNonNegativeInt(msg.afterSeq)) {
+          fail('invalid', '"afterSeq" must be an integer >= 0');
+          return;
+        }
+        replay.push({ runId: msg.runId, afterSeq: msg.afterSeq });
+      }
+    } else {
+      fail('invalid', 'scope must be "all", "environment" or "run"');
+      return;
+    }
+    // Runs the client already follows (all / environment scopes): "resume": {"<runId>": lastSeq}.
+    if (msg.resume !== undefined) {
+      if (!isObject(msg.resume)) {
+        fail('invalid', '"resume" must map run ids to the last seq received');
+        return;
+      }
+      for (const [key, value] of Object.entries(msg.resume)) {
+        const runId = Number(key);
+        if (!isPositiveInt(runId) || !isNonNegativeInt(value)) {
+          fail('invalid', `"resume.${key}" must be a seq (integer >= 0) under a run id`);
+          return;
+        }
+        replay.push({ runId, afterSeq: value });
+      }
+    }
+    client.subs.set(id, sub);
+    const runs = replay.filter(({ runId }) => {
+      const env = this.environmentOf(runId);
+      return env !== undefined && canSeeEnvironment(client.principal, env) && matches(sub, runId, env);
+    });
+    this.sendControl(client, { type: 'ws.subscribed', id, scope: sub.scope, replaying: runs.map((r) => r.runId) });
+    for (const { runId, afterSeq } of runs) void this.replay(client, id, runId, afterSeq);
+    this.options.log.debug('websocket subscribed', {
+      keyName: client.principal.name,
+      scope: sub.scope,
+      replaying: runs.length,
+    });
+  }
+
+  /**
+   * Sends a run's stored events after `afterSeq`, page by page, waiting for the client's buffer to
+   * drain between sends. Live events of that run are held back meanwhile (they are in the store, so
+   * the next page has them); the switch to live happens right after a read finds nothing new, in the
+   * same tick, so nothing falls between the two.
+   */
+  private async replay(client: Client, id: string, runId: number, afterSeq: number): Promise<void> {
+    client.replaying.add(runId);
+    client.lastSent.set(runId, afterSeq);
+    try {
+      for (;;) {
+        const page = this.options.runs.events(runId, {
+          afterSeq: client.lastSent.get(runId) ?? afterSeq,
+          limit: REPLAY_PAGE,
+        });
+        if (page.length === 0) break;
+        for (const event of page) {
+          if (client.ws.bufferedAmount > this.maxBuffered && !(await this.drained(client))) return;
+          if (client.ws.readyState !== client.ws.OPEN) return;
+          client.lastSent.set(runId, event.seq);
+          client.ws.send(JSON.stringify(event));
+        }
+      }
+      client.replaying.delete(runId);
+      this.sendControl(client, { type: 'ws.replayed', id, runId, lastSeq: client.lastSent.get(runId) ?? afterSeq });
+    } catch (error) {
+      client.replaying.delete(runId);
+      this.options.log.error('websocket replay failed', { runId, error: (error as Error).message });
+      this.sendControl(client, {
+        type: 'ws.error',
+        code: 'replay_failed',
+        message: `could not read the events of run ${String(runId)}`,
+        id,
+      });
+    }
+  }
+
+  /** Waits until a client's send buffer is under half the limit; false (and disconnects) if it never is. */
+  private async drained(client: Client): Promise<boolean> {
+    const since = Date.now();
+    while (client.ws.readyState === client.ws.OPEN && client.ws.bufferedAmount > this.maxBuffered / 2) {
+      if (Date.now() - since > this.slowTimeout) {
+        this.options.log.warn('websocket client too slow: disconnecting', { keyName: client.principal.name });
+        client.ws.terminate();
+        this.clients.delete(client);
+        return false;
+      }
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    return client.ws.readyState === client.ws.OPEN;
+  }
+
+  private onEvent(event: RunEvent): void {
+    if (this.clients.size === 0) {
+      if (event.type === 'run.finished') this.runEnv.delete(event.runId);
+      return;
+    }
+    const env = this.environmentOf(event.runId, event);
+    if (env === undefined) return;
+    let text: string | undefined;
+    for (const client of this.clients) {
+      if (!canSeeEnvironment(client.principal, env)) continue;
+      let wanted = false;
+      for (const sub of client.subs.values()) {
+        if (matches(sub, event.runId, env)) {
+          wanted = true;
+          break;
+        }
+      }
+      if (!wanted) continue;
+      text ??= JSON.stringify(event);
+      this.deliver(client, event, text);
+    }
+    if (event.type === 'run.finished') {
+      this.runEnv.delete(event.runId);
+      for (const client of this.clients) client.lastSent.delete(event.runId);
+    }
+  }
+
+  private deliver(client: Client, event: RunEvent, text?: string): void {
+    if (client.replaying.has(event.runId)) return;
+    const last = client.lastSent.get(event.runId) ?? 0;
+    if (event.seq <= last) return;
+    if (client.ws.readyState !== client.ws.OPEN) return;
+    if (client.dropping !== undefined || client.ws.bufferedAmount > this.maxBuffered) {
+      this.drop(client, event);
+      return;
+    }
+    client.lastSent.set(event.runId, event.seq);
+    client.ws.send(text ?? JSON.stringify(event));
+  }
+
+  private drop(client: Client, event: RunEvent): void {
+    const now = Date.now();
+    const state = (client.dropping ??= { since: now, count: 0, runs: new Map() });
+    state.count++;
+    if (!state.runs.has(event.runId)) state.runs.set(event.runId, event.seq);
+    if (state.count === 1) {
+      this.options.log.warn('websocket client too slow: dropping events', {
+        keyName: client.principal.name,
+        buffered: client.ws.bufferedAmount,
+      });
+      this.watchDrain(client);
+    }
+    if (now - state.since > this.slowTimeout) {
+      this.options.log.warn('websocket client too slow: disconnecting', {
+        keyName: client.principal.name,
+        dropped: state.count,
+      });
+      client.ws.terminate();
+      this.clients.delete(client);
+    }
+  }
+
+  /** Polls a lagging client's buffer; once it has drained, tells the client what it missed. */
+  private watchDrain(client: Client): void {
+    const timer = setInterval(() => {
+      const state = client.dropping;
+      if (state === undefined || client.ws.readyState !== client.ws.OPEN) {
+        clearInterval(timer);
+        return;
+      }
+      if (client.ws.bufferedAmount > this.maxBuffered / 2) {
+        if (Date.now() - state.since > this.slowTimeout) {
+          clearInterval(timer);
+          client.ws.terminate();
+          this.clients.delete(client);
+        }
+        return;
+      }
+      clearInterval(timer);
+      client.dropping = undefined;
+      const runs = [...state.runs.entries()].map(([runId, fromSeq]) => ({ runId, fromSeq }));
+      // Later events of these runs would leave a gap: the client resubscribes with afterSeq = fromSeq - 1.
+      for (const { runId } of runs) client.lastSent.set(runId, Number.MAX_SAFE_INTEGER);
+      this.sendControl(client, {
+        type: 'ws.dropped',
+        dropped: state.count,
+        runs,
+        hint: 'You were too slow to receive these events: subscribe to each run again with afterSeq = fromSeq - 1.',
+      });
+    }, 50);
+    timer.unref();
+  }
+
+  private sendControl(client: Client, msg: WsControlMessage): void {
+    if (client.ws.readyState === client.ws.OPEN) client.ws.send(JSON.stringify(msg));
+  }
+
+  private environmentOf(runId: number, event?: RunEvent): string | undefined {
+    const known = this.runEnv.get(runId);
+    if (known !== undefined) return known;
+    let env: string | undefined;
+    if (event !== undefined && (event.type === 'run.queued' || event.type === 'run.started'))
+      env = event.data.environment;
+    env ??= this.options.runs.get(runId)?.environment_name;
+    if (env !== undefined) this.runEnv.set(runId, env);
+    return env;
+  }
+
+  private beat(): void {
+    for (const client of this.clients) {
+      if (!client.alive) {
+        client.ws.terminate();
+        this.clients.delete(client);
+        continue;
+      }
+      client.alive = false;
+      client.ws.ping();
+    }
+  }
+}
+
+function matches(sub: Subscription, runId: number, env: string): boolean {
+  switch (sub.scope) {
+    case 'all':
+      return true;
+    case 'environment':
+      return sub.environment === env;
+    case 'run':
+      return sub.runId === runId;
+  }
+}
+
+function rawText(data: RawData): string {
+  if (Buffer.isBuffer(data)) return data.toString('utf8');
+  if (Array.isArray(data)) return Buffer.concat(data).toString('utf8');
+  return Buffer.from(data).toString('utf8');
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function isPositiveInt(value: unknown): value is number {
+  return Number.isInteger(value) && (value as number) > 0;
+}
+
+function isNonNegativeInt(value: unknown): value is number {
+  return Number.isInteger(value) && (value as number) >= 0;
+}
