@@ -5,6 +5,8 @@ import { EnvironmentService } from './environments/environment-service.js';
 import { KeyService } from './security/key-service.js';
 import { ConfigError } from './errors.js';
 import { openDatabase, type Db } from './store/database.js';
+import { McpService } from './mcp/mcp-service.js';
+import type { McpPool } from './mcp/pool.js';
 
 export interface EngineOptions {
   /** Explicit Station home (the --home flag); else STATION_HOME, XDG_CONFIG_HOME, ~/.config. */
@@ -24,6 +26,13 @@ export interface Engine {
   readonly environments: EnvironmentService;
   /** API keys for `stn serve` (created, listed and revoked by `stn key`). */
   readonly keys: KeyService;
+  /** MCP servers of environments: list, add, remove, check, sync (light; servers start only when asked). */
+  readonly mcpServers: McpService;
+  /**
+   * The running MCP pool of an environment: its configs rendered (`vars` win over variables.yml and the
+   * process environment), every server started concurrently. Cached per environment; closed by close().
+   */
+  mcp(envName: string, opts?: { vars?: Record<string, string> }): Promise<McpPool>;
   /** The environment a command uses when none is named: config `environment.default`. */
   defaultEnvironment(): string;
   /** Registers teardown work (children, servers) run by close(), last registered first. */
@@ -44,13 +53,25 @@ export function openEngine(options: EngineOptions = {}): Engine {
   const config = loadStationConfig(paths.config);
   const db = openDatabase(paths.database);
   const closers: (() => Promise<void> | void)[] = [];
+  const environments = new EnvironmentService(paths, db);
+  const mcpServers = new McpService({
+    paths,
+    db,
+    environments,
+    env,
+    onClose: (fn) => closers.push(fn),
+    // INTEGRATION POINT (issue 3): sync indexes and checks agents through engine.agents once it exists.
+    agents: () => undefined,
+  });
   let closed = false;
   return {
     paths,
     config,
     db,
     env,
-    environments: new EnvironmentService(paths, db),
+    environments,
+    mcpServers,
+    mcp: (envName, opts) => mcpServers.pool(envName, opts?.vars === undefined ? {} : { vars: opts.vars }),
     keys: new KeyService(db),
     defaultEnvironment: () => config.environment.default,
     onClose: (fn) => {

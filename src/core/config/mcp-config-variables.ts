@@ -1,0 +1,125 @@
+/**
+ * Values for the `{{ .NAME }}` placeholders of an environment's MCP configs: where they come from, the
+ * optional `variables.schema.json` (descriptions and defaults), and saving answers to `variables.yml`.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { isMap, parseDocument, stringify } from 'yaml';
+import { ExitCode, FileFormatError } from '../errors.js';
+import { writeFileAtomic } from '../fs/atomic-write.js';
+import { isRecord } from './station-config.js';
+import { loadVariables, parseVariables, type Variables } from './variables-file.js';
+import { jsonErrorPosition } from './mcp-config-json.js';
+
+export const VARIABLES_FILE = 'variables.yml';
+export const VARIABLES_SCHEMA_FILE = 'variables.schema.json';
+
+const HEADER =
+  '# Variables for the MCP configs of this environment: {{ .NAME }} is replaced by the value of NAME.\n' +
+  '# This file may hold secrets: it is never included in bundles.\n';
+
+/** What variables.schema.json says about one variable. */
+export interface VariableInfo {
+  description?: string;
+  default?: string;
+  required: boolean;
+}
+
+export type VariablesSchema = Record<string, VariableInfo>;
+
+/** Where a resolved value came from, lowest precedence first. */
+export type VariableOrigin = 'default' | 'file' | 'env' | 'override';
+
+export interface ResolvedVariables {
+  values: Record<string, string>;
+  origin: Record<string, VariableOrigin>;
+}
+
+export interface VariableSources {
+  /** variables.yml of the environment. */
+  file: Variables;
+  /** The process environment: a variable of the same name wins over variables.yml. */
+  env: NodeJS.ProcessEnv;
+  /** `--var NAME=VALUE`: wins over everything. */
+  overrides: Readonly<Record<string, string>>;
+  schema: VariablesSchema;
+}
+
+/**
+ * Values of `names`: schema default, then variables.yml, then the process environment, then overrides
+ * (later wins). Empty values do not count as values.
+ */
+export function resolveVariables(names: readonly string[], sources: VariableSources): ResolvedVariables {
+  const values: Record<string, string> = {};
+  const origin: Record<string, VariableOrigin> = {};
+  for (const name of names) {
+    const candidates: [VariableOrigin, string | undefined][] = [
+      ['default', sources.schema[name]?.default],
+      ['file', sources.file[name]],
+      ['env', sources.env[name]],
+      ['override', sources.overrides[name]],
+    ];
+    for (const [from, value] of candidates) {
+      if (value !== undefined && value !== '') {
+        values[name] = value;
+        origin[name] = from;
+      }
+    }
+  }
+  return { values, origin };
+}
+
+/** Reads `variables.schema.json` of an environment folder, or an empty schema when there is none. */
+export function loadVariablesSchema(dir: string): VariablesSchema {
+  const file = join(dir, VARIABLES_SCHEMA_FILE);
+  if (!existsSync(file)) return {};
+  const text = readFileSync(file, 'utf8');
+  let root: unknown;
+  try {
+    root = JSON.parse(text);
+  } catch (error) {
+    throw new FileFormatError(jsonErrorPosition(file, text, error), `invalid JSON: ${(error as Error).message}`, {
+      exitCode: ExitCode.CONFIG,
+    });
+  }
+  const schema: VariablesSchema = {};
+  if (!isRecord(root) || !isRecord(root.properties)) return schema;
+  const required = Array.isArray(root.required) ? root.required.filter((r): r is string => typeof r === 'string') : [];
+  for (const [name, prop] of Object.entries(root.properties)) {
+    if (!isRecord(prop)) continue;
+    const info: VariableInfo = { required: required.includes(name) };
+    if (typeof prop.description === 'string') info.description = prop.description;
+    const def = prop.default;
+    if (typeof def === 'string' || typeof def === 'number' || typeof def === 'boolean') info.default = String(def);
+    schema[name] = info;
+  }
+  return schema;
+}
+
+/** Reads variables.yml of an environment folder (missing file: no variables). */
+export function loadEnvironmentVariables(dir: string): Variables {
+  return loadVariables(join(dir, VARIABLES_FILE));
+}
+
+/**
+ * Adds or replaces values in variables.yml, keeping its comments and other entries. The file is written
+ * atomically with mode 0600 (it may hold secrets); a file that does not parse is left untouched.
+ */
+export function saveVariables(file: string, values: Readonly<Record<string, string>>): void {
+  const text = existsSync(file) ? readFileSync(file, 'utf8') : '';
+  parseVariables(file, text); // refuse to rewrite a broken file: the error names its line
+  const doc = parseDocument(text);
+  let out: string;
+  if (doc.contents === null) {
+    // Only comments (or nothing): keep them and append the values.
+    const head = text.trim() === '' ? HEADER : text.endsWith('\n') ? text : `${text}\n`;
+    out = head + stringify(values);
+  } else if (isMap(doc.contents)) {
+    doc.contents.flow = false;
+    for (const [name, value] of Object.entries(values)) doc.set(name, value);
+    out = doc.toString();
+  } else {
+    throw new FileFormatError({ file }, 'expected a flat mapping of NAME: value', { exitCode: ExitCode.CONFIG });
+  }
+  writeFileAtomic(file, out, { mode: 0o600 });
+}

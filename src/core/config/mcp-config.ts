@@ -1,0 +1,408 @@
+/**
+ * MCP server configs of an environment: every top-level `*.json` in its folder that has an `mcpServers`
+ * (or `servers`) object. Reading gives the servers as written (placeholders kept: for listing and
+ * editing) and rendered (values filled in: for starting them).
+ */
+import { createHash } from 'node:crypto';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { basename, isAbsolute, join, resolve } from 'node:path';
+import { ExitCode, StationError, type StationErrorOptions } from '../errors.js';
+import { jsonErrorPosition } from './mcp-config-json.js';
+import {
+  loadEnvironmentVariables,
+  loadVariablesSchema,
+  resolveVariables,
+  type ResolvedVariables,
+  type VariablesSchema,
+} from './mcp-config-variables.js';
+import { isRecord } from './station-config.js';
+import { MissingCollector, MissingVariablesError, findPlaceholders, isSecretName, renderJsonTemplate, templateSkeleton } from './template-render.js';
+import { YamlSource } from './yaml-source.js';
+
+/** Connect timeout of a server that sets no `timeout_ms`: start, initialize and list tools. */
+export const DEFAULT_CONNECT_TIMEOUT_MS = 30_000;
+const MAX_TIMEOUT_MS = 3_600_000;
+const SERVER_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
+
+/** `stdio`: a child process; `http`: streamable HTTP, falling back to SSE for old servers; `sse`: SSE only. */
+export type McpTransportKind = 'stdio' | 'http' | 'sse';
+
+interface ServerConfigBase {
+  name: string;
+  /** Absolute path of the config file that defines the server. */
+  file: string;
+  timeoutMs: number;
+  disabled: boolean;
+}
+
+export interface StdioServerConfig extends ServerConfigBase {
+  transport: 'stdio';
+  command: string;
+  args: string[];
+  env: Record<string, string>;
+  /** Working folder; relative paths are taken from the environment folder, which is also the default. */
+  cwd: string;
+}
+
+export interface HttpServerConfig extends ServerConfigBase {
+  transport: 'http' | 'sse';
+  url: string;
+  headers: Record<string, string>;
+}
+
+export type McpServerConfig = StdioServerConfig | HttpServerConfig;
+
+/** One config file as written. */
+export interface McpConfigFile {
+  file: string;
+  name?: string;
+  description?: string;
+  /** The key that holds the servers. */
+  key: 'mcpServers' | 'servers';
+  text: string;
+  /** Variables the file uses. */
+  variables: string[];
+}
+
+/** A problem in a config file, with its position when known. */
+export interface ConfigIssue {
+  file: string;
+  line?: number;
+  column?: number;
+  key?: string;
+  message: string;
+}
+
+/** A config file that does not describe servers correctly (every problem found, not just the first). */
+export class McpConfigError extends StationError {
+  readonly issues: readonly ConfigIssue[];
+  constructor(issues: readonly ConfigIssue[], options: StationErrorOptions = {}) {
+    const first = issues[0];
+    const where = first === undefined ? '' : formatIssue(first);
+    const more = issues.length > 1 ? ` (and ${String(issues.length - 1)} more problem${issues.length > 2 ? 's' : ''})` : '';
+    super('mcp_config', `${where}${more}`, ExitCode.CONFIG, {
+      hints: ['Fix the MCP config file; see README "MCP servers and sync" for the format.'],
+      ...options,
+      details: { ...options.details, issues },
+    });
+    this.issues = issues;
+  }
+}
+
+export function formatIssue(issue: ConfigIssue): string {
+  let where = issue.file;
+  if (issue.line !== undefined) where += `:${String(issue.line)}${issue.column === undefined ? '' : `:${String(issue.column)}`}`;
+  return `${where}${issue.key === undefined ? '' : ` (key "${issue.key}")`}: ${issue.message}`;
+}
+
+/** A secret-bearing string found in a rendered config, to be masked wherever output could show it. */
+export interface SecretValue {
+  value: string;
+  /** What replaces it: `{{ .NAME }}` for a variable, `[redacted]` for a literal. */
+  label: string;
+}
+
+/** The servers of an environment, rendered and ready to start. */
+export interface LoadedMcpConfig {
+  dir: string;
+  files: McpConfigFile[];
+  servers: McpServerConfig[];
+  /** The same servers as written (placeholders kept), by name: what the database and listings show. */
+  templates: Map<string, McpServerConfig>;
+  variables: ResolvedVariables;
+  schema: VariablesSchema;
+  secrets: SecretValue[];
+}
+
+/** The MCP config files of an environment folder, sorted by name (template.json first). */
+export function discoverMcpConfigs(dir: string): McpConfigFile[] {
+  if (!existsSync(dir)) return [];
+  const names = readdirSync(dir, { withFileTypes: true })
+    .filter((d) => d.isFile() && d.name.endsWith('.json') && !d.name.startsWith('.'))
+    .map((d) => d.name)
+    .sort((a, b) => (a === 'template.json' ? -1 : b === 'template.json' ? 1 : a.localeCompare(b)));
+  const out: McpConfigFile[] = [];
+  const issues: ConfigIssue[] = [];
+  for (const name of names) {
+    const file = join(dir, name);
+    const text = readFileSync(file, 'utf8');
+    let root: unknown;
+    try {
+      root = JSON.parse(templateSkeleton(text));
+    } catch (error) {
+      // A broken JSON file is an error only when it looks like an MCP config.
+      if (/"(mcpServers|servers)"\s*:/.test(text)) {
+        issues.push({ ...jsonErrorPosition(file, text, error), message: `invalid JSON: ${(error as Error).message}` });
+      }
+      continue;
+    }
+    if (!isRecord(root)) continue;
+    const key = isRecord(root.mcpServers) ? 'mcpServers' : isRecord(root.servers) ? 'servers' : undefined;
+    if (key === undefined) {
+      if (root.mcpServers !== undefined) {
+        issues.push({ ...positionIn(file, text, ['mcpServers']), key: 'mcpServers', message: 'expected an object of servers by name' });
+      }
+      continue;
+    }
+    out.push({
+      file,
+      key,
+      text,
+      variables: [...new Set(findPlaceholders(text).map((p) => p.name))],
+      ...(typeof root.name === 'string' ? { name: root.name } : {}),
+      ...(typeof root.description === 'string' ? { description: root.description } : {}),
+    });
+  }
+  if (issues.length > 0) throw new McpConfigError(issues);
+  return out;
+}
+
+/** The servers as written (placeholders kept); bad entries are errors naming the file, line and key. */
+export function readMcpServerTemplates(dir: string, files = discoverMcpConfigs(dir)): McpServerConfig[] {
+  const issues: ConfigIssue[] = [];
+  const servers: McpServerConfig[] = [];
+  for (const f of files) {
+    const root = JSON.parse(templateSkeleton(f.text)) as Record<string, unknown>;
+    servers.push(...parseServers(f, root[f.key] as Record<string, unknown>, dir, true, issues));
+  }
+  checkDuplicates(servers, files, issues);
+  if (issues.length > 0) throw new McpConfigError(issues);
+  return servers;
+}
+
+export interface LoadMcpConfigOptions {
+  /** The process environment (a variable of the same name wins over variables.yml). */
+  env?: NodeJS.ProcessEnv;
+  /** `--var NAME=VALUE` values: win over everything. */
+  overrides?: Readonly<Record<string, string>>;
+}
+
+/**
+ * Reads, renders and validates every MCP config of an environment folder. Variables that no source
+ * gives a value throw one MissingVariablesError listing all of them with the files that use them.
+ */
+export function loadMcpConfig(dir: string, options: LoadMcpConfigOptions = {}): LoadedMcpConfig {
+  const files = discoverMcpConfigs(dir);
+  const templates = readMcpServerTemplates(dir, files);
+  const schema = loadVariablesSchema(dir);
+  const names = [...new Set(files.flatMap((f) => f.variables))];
+  const variables = resolveVariables(names, {
+    file: loadEnvironmentVariables(dir),
+    env: options.env ?? process.env,
+    overrides: options.overrides ?? {},
+    schema,
+  });
+  const missing = new MissingCollector();
+  const rendered = files.map((f) => ({ f, text: renderJsonTemplate(f.text, variables.values, f.file, missing) }));
+  if (missing.size > 0) {
+    throw new MissingVariablesError(
+      missing.list((name) => schema[name]?.description),
+      {
+        hints: [
+          `Set them in ${join(dir, 'variables.yml')}, export them in the environment, or pass --var NAME=VALUE.`,
+          'On a terminal, `stn sync` asks for them and saves the answers to variables.yml.',
+        ],
+      },
+    );
+  }
+  const issues: ConfigIssue[] = [];
+  const servers: McpServerConfig[] = [];
+  for (const { f, text } of rendered) {
+    let root: unknown;
+    try {
+      root = JSON.parse(text);
+    } catch (error) {
+      // Only a value put outside a JSON string can break the file: say which.
+      issues.push({ file: f.file, message: `does not parse once variables are filled in (${(error as Error).message}); put placeholders inside JSON strings` });
+      continue;
+    }
+    servers.push(...parseServers(f, (root as Record<string, unknown>)[f.key] as Record<string, unknown>, dir, false, issues));
+  }
+  if (issues.length > 0) throw new McpConfigError(issues);
+  return {
+    dir,
+    files,
+    servers,
+    templates: new Map(templates.map((t) => [t.name, t])),
+    variables,
+    schema,
+    secrets: secretsOf(variables, servers),
+  };
+}
+
+/** A stable hash of a rendered server config: a changed hash means the server changed since the last sync. */
+export function serverConfigHash(server: McpServerConfig): string {
+  const { file: _file, ...rest } = server;
+  return createHash('sha256').update(canonicalJson(rest)).digest('hex').slice(0, 32);
+}
+
+function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (isRecord(value)) {
+    return `{${Object.keys(value)
+      .sort()
+      .map((k) => `${JSON.stringify(k)}:${canonicalJson(value[k])}`)
+      .join(',')}}`;
+  }
+  const text = JSON.stringify(value) as string | undefined;
+  return text ?? 'null';
+}
+
+function secretsOf(variables: ResolvedVariables, servers: readonly McpServerConfig[]): SecretValue[] {
+  const out: SecretValue[] = [];
+  for (const [name, value] of Object.entries(variables.values)) out.push({ value, label: `{{ .${name} }}` });
+  for (const s of servers) {
+    const literal = s.transport === 'stdio' ? Object.entries(s.env).filter(([k]) => isSecretName(k)) : Object.entries(s.headers);
+    for (const [, value] of literal) out.push({ value, label: '[redacted]' });
+    if (s.transport !== 'stdio') {
+      const url = new URL(s.url);
+      if (url.password !== '') out.push({ value: url.password, label: '[redacted]' });
+    }
+  }
+  return out;
+}
+
+function parseServers(
+  f: McpConfigFile,
+  entries: Record<string, unknown>,
+  dir: string,
+  template: boolean,
+  issues: ConfigIssue[],
+): McpServerConfig[] {
+  const out: McpServerConfig[] = [];
+  const at = (path: (string | number)[], message: string): void => {
+    issues.push({ ...positionIn(f.file, f.text, [f.key, ...path]), key: [f.key, ...path].join('.'), message });
+  };
+  for (const [name, raw] of Object.entries(entries)) {
+    if (!SERVER_NAME.test(name)) {
+      at([name], `invalid server name ${JSON.stringify(name)}: use 1-64 letters, digits, '_', '-' or '.', starting with a letter or digit`);
+      continue;
+    }
+    if (!isRecord(raw)) {
+      at([name], 'expected an object with "command" (stdio) or "url" (HTTP)');
+      continue;
+    }
+    const before = issues.length;
+    const str = (key: string): string | undefined => {
+      const v = raw[key];
+      if (v === undefined || v === null) return undefined;
+      if (typeof v !== 'string') {
+        at([name, key], `expected a string, got ${JSON.stringify(v)}`);
+        return undefined;
+      }
+      return v;
+    };
+    const map = (key: string): Record<string, string> => {
+      const v = raw[key];
+      if (v === undefined || v === null) return {};
+      if (!isRecord(v)) {
+        at([name, key], 'expected an object of NAME: "value" strings');
+        return {};
+      }
+      const m: Record<string, string> = {};
+      for (const [k, val] of Object.entries(v)) {
+        if (typeof val === 'string' || typeof val === 'number' || typeof val === 'boolean') m[k] = String(val);
+        else at([name, key, k], `expected a string, got ${JSON.stringify(val)}`);
+      }
+      return m;
+    };
+    const timeoutKey = raw.timeout_ms !== undefined ? 'timeout_ms' : raw.timeoutMs !== undefined ? 'timeoutMs' : raw.timeout !== undefined ? 'timeout' : undefined;
+    let timeoutMs = DEFAULT_CONNECT_TIMEOUT_MS;
+    if (timeoutKey !== undefined) {
+      const t = raw[timeoutKey];
+      if (typeof t === 'number' && Number.isInteger(t) && t > 0 && t <= MAX_TIMEOUT_MS) timeoutMs = t;
+      else if (!(template && t === null)) at([name, timeoutKey], `expected milliseconds, a whole number from 1 to ${String(MAX_TIMEOUT_MS)}, got ${JSON.stringify(t)}`);
+    }
+    const disabled = raw.disabled === true;
+    const type = str('type') ?? str('transport');
+    const command = str('command');
+    const url = str('url') ?? str('serverUrl');
+    const base = { name, file: f.file, timeoutMs, disabled };
+    if (command !== undefined && url !== undefined) {
+      at([name], 'has both "command" and "url": a server is either a child process (command) or a URL');
+      continue;
+    }
+    if (command !== undefined) {
+      if (type !== undefined && type !== 'stdio') at([name, 'type'], `"type": "${type}" does not fit a server with a "command" (expected "stdio")`);
+      if (command.trim() === '') at([name, 'command'], 'expected a command to run, got an empty string');
+      const args = raw.args ?? [];
+      if (!Array.isArray(args)) at([name, 'args'], 'expected an array of strings');
+      const argList: string[] = [];
+      if (Array.isArray(args)) {
+        args.forEach((a: unknown, i) => {
+          if (typeof a === 'string') argList.push(a);
+          else if (typeof a === 'number') argList.push(String(a));
+          else at([name, 'args', i], `expected a string, got ${JSON.stringify(a)}`);
+        });
+      }
+      const env = map('env');
+      const cwd = str('cwd');
+      if (issues.length > before) continue;
+      out.push({
+        ...base,
+        transport: 'stdio',
+        command,
+        args: argList,
+        env,
+        cwd: cwd === undefined || cwd === '' ? dir : isAbsolute(cwd) ? cwd : resolve(dir, cwd),
+      });
+    } else if (url !== undefined) {
+      let transport: 'http' | 'sse' = 'http';
+      if (type === 'sse') transport = 'sse';
+      else if (type !== undefined && !['http', 'streamable-http', 'streamableHttp', 'streamable_http'].includes(type)) {
+        at([name, 'type'], `unknown transport "${type}" for a URL server: expected "http" (streamable HTTP) or "sse"`);
+      }
+      const hasPlaceholder = findPlaceholders(url).length > 0;
+      if (!(template && hasPlaceholder)) {
+        let parsed: URL | undefined;
+        try {
+          parsed = new URL(url);
+        } catch {
+          parsed = undefined;
+        }
+        if (parsed === undefined || (parsed.protocol !== 'http:' && parsed.protocol !== 'https:')) {
+          at([name, 'url'], `expected an http:// or https:// URL, got ${JSON.stringify(template ? url : redactUrl(url))}`);
+        }
+      }
+      const headers = map('headers');
+      if (issues.length > before) continue;
+      out.push({ ...base, transport, url, headers });
+    } else {
+      at([name], 'expected "command" (a stdio server) or "url" (an HTTP server)');
+    }
+  }
+  return out;
+}
+
+function checkDuplicates(servers: readonly McpServerConfig[], files: readonly McpConfigFile[], issues: ConfigIssue[]): void {
+  const seen = new Map<string, McpServerConfig>();
+  for (const s of servers) {
+    const first = seen.get(s.name);
+    if (first === undefined) {
+      seen.set(s.name, s);
+      continue;
+    }
+    const f = files.find((x) => x.file === s.file);
+    issues.push({
+      ...(f === undefined ? { file: s.file } : positionIn(f.file, f.text, [f.key, s.name])),
+      key: s.name,
+      message: `server "${s.name}" is also defined in ${basename(first.file)}: server names must be unique in an environment`,
+    });
+  }
+}
+
+/** Line and column of a key path in a JSON text (read with the YAML parser, which keeps positions). */
+function positionIn(file: string, text: string, path: (string | number)[]): Omit<ConfigIssue, 'message'> {
+  try {
+    const pos = YamlSource.parse(file, templateSkeleton(text)).positionOf(path);
+    return { file, ...(pos.line === undefined ? {} : { line: pos.line }), ...(pos.column === undefined ? {} : { column: pos.column }) };
+  } catch (error) {
+    // Some valid JSON is not YAML (e.g. duplicate keys): the error then names the file only.
+    if (error instanceof StationError) return { file };
+    throw error;
+  }
+}
+
+function redactUrl(url: string): string {
+  return url.replace(/\/\/[^@/]*@/, '//***@');
+}

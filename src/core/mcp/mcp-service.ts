@@ -1,0 +1,284 @@
+/**
+ * MCP servers of environments, for commands and the server: list what is configured and recorded, edit
+ * configs, check servers live, sync, and hand out the running pool of an environment. Light: the MCP
+ * SDK is loaded only when a server is actually started.
+ */
+import { basename } from 'node:path';
+import type { StationPaths } from '../config/home.js';
+import { addServerToConfig, removeServerFromConfig, type AddServerInput, type ConfigEditResult } from '../config/mcp-config-edit.js';
+import { loadMcpConfig, readMcpServerTemplates, type McpTransportKind } from '../config/mcp-config.js';
+import type { EnvironmentService } from '../environments/environment-service.js';
+import { NotFoundError, errorMessage } from '../errors.js';
+import type { Db } from '../store/database.js';
+import { EnvironmentRepo } from '../store/environment-repo.js';
+import { McpRepo } from '../store/mcp-repo.js';
+import { SyncService, type AgentCatalog, type SyncOptions, type SyncReport } from '../sync/sync-service.js';
+import type { McpPool } from './pool.js';
+import type { PoolEvent } from './server-connection.js';
+import { qualifiedToolName } from './tool-names.js';
+
+/** One server in `stn mcp list --json` (a stable shape). Values are shown as written: placeholders, not secrets. */
+export interface McpServerSummary {
+  name: string;
+  file: string;
+  transport: McpTransportKind;
+  command: string | null;
+  args: string[];
+  url: string | null;
+  /** Names only: values may be secrets. */
+  envNames: string[];
+  headerNames: string[];
+  timeoutMs: number;
+  disabled: boolean;
+  /** From the last sync: ready, failed, disabled, or null when never synced. */
+  status: string | null;
+  tools: number;
+  lastError: string | null;
+  lastSyncedAt: string | null;
+}
+
+/** One tool in `stn mcp tools --json`, as recorded by the last sync. */
+export interface McpToolSummary {
+  server: string;
+  name: string;
+  qualifiedName: string;
+  description: string;
+  inputSchema: Record<string, unknown>;
+}
+
+export interface CheckServerReport {
+  name: string;
+  transport: McpTransportKind;
+  status: 'ok' | 'failed' | 'disabled';
+  startMs: number;
+  pingMs: number | null;
+  tools: string[];
+  error?: string;
+  stderrTail: string;
+  serverInfo?: { name: string; version: string };
+}
+
+export interface CheckReport {
+  environment: string;
+  ok: boolean;
+  servers: CheckServerReport[];
+}
+
+export interface CheckOptions {
+  /** Only this server. */
+  server?: string;
+  overrides?: Readonly<Record<string, string>>;
+  onEvent?: (event: PoolEvent) => void;
+}
+
+export interface McpServiceDeps {
+  paths: StationPaths;
+  db: Db;
+  environments: EnvironmentService;
+  env: NodeJS.ProcessEnv;
+  onClose: (fn: () => Promise<void>) => void;
+  /** The agents service, when there is one (sync indexes and checks agents with it). */
+  agents: () => AgentCatalog | undefined;
+  clientInfo?: { name: string; version: string };
+}
+
+export class McpService {
+  private readonly repo: McpRepo;
+  private readonly pools = new Map<string, Promise<McpPool>>();
+  private closeRegistered = false;
+
+  constructor(private readonly deps: McpServiceDeps) {
+    this.repo = new McpRepo(deps.db);
+  }
+
+  /** Servers configured in an environment, with what the last sync recorded about them. */
+  list(environment: string): McpServerSummary[] {
+    const row = this.deps.environments.require(environment);
+    const recorded = new Map(this.repo.servers(row.id).map((r) => [r.name, r]));
+    return readMcpServerTemplates(this.deps.environments.dir(environment)).map((s) => {
+      const r = recorded.get(s.name);
+      return {
+        name: s.name,
+        file: basename(s.file),
+        transport: s.transport,
+        command: s.transport === 'stdio' ? s.command : null,
+        args: s.transport === 'stdio' ? s.args : [],
+        url: s.transport === 'stdio' ? null : s.url,
+        envNames: s.transport === 'stdio' ? Object.keys(s.env).sort() : [],
+        headerNames: s.transport === 'stdio' ? [] : Object.keys(s.headers).sort(),
+        timeoutMs: s.timeoutMs,
+        disabled: s.disabled,
+        status: r?.status ?? null,
+        tools: r?.tool_count ?? 0,
+        lastError: r?.last_error ?? null,
+        lastSyncedAt: r?.last_synced_at == null ? null : new Date(r.last_synced_at).toISOString(),
+      };
+    });
+  }
+
+  /** Tools recorded by the last sync, filtered by server and by a piece of the name (case-insensitive). */
+  tools(environment: string, filter: { server?: string; name?: string } = {}): McpToolSummary[] {
+    const row = this.deps.environments.require(environment);
+    const rows = this.repo.tools(row.id);
+    if (filter.server !== undefined && !this.repo.servers(row.id).some((s) => s.name === filter.server)) {
+      const names = this.repo.servers(row.id).map((s) => s.name);
+      throw new NotFoundError(`no MCP server "${filter.server}" recorded in environment "${environment}"`, {
+        hints: [names.length > 0 ? `Servers: ${names.join(', ')}.` : 'Nothing recorded yet: run `stn sync` first.'],
+      });
+    }
+    const needle = filter.name?.toLowerCase();
+    return rows
+      .filter((t) => filter.server === undefined || t.server_name === filter.server)
+      .filter((t) => needle === undefined || qualifiedToolName(t.server_name, t.name).toLowerCase().includes(needle))
+      .map((t) => ({
+        server: t.server_name,
+        name: t.name,
+        qualifiedName: qualifiedToolName(t.server_name, t.name),
+        description: t.description,
+        inputSchema: JSON.parse(t.input_schema_json) as Record<string, unknown>,
+      }));
+  }
+
+  add(environment: string, input: AddServerInput): ConfigEditResult {
+    this.deps.environments.require(environment);
+    return addServerToConfig(this.deps.environments.dir(environment), input);
+  }
+
+  /** Takes a server out of its config file and drops its records (its tools go with it). */
+  remove(environment: string, name: string): ConfigEditResult {
+    const row = this.deps.environments.require(environment);
+    const result = removeServerFromConfig(this.deps.environments.dir(environment), name);
+    this.deps.db.transaction(() => this.repo.deleteServer(row.id, name)).immediate();
+    return result;
+  }
+
+  /** Preflight: start, initialize, list tools and ping every server (or one), then stop them. Writes nothing. */
+  async check(environment: string, options: CheckOptions = {}): Promise<CheckReport> {
+    this.requireFolder(environment);
+    const config = loadMcpConfig(this.deps.environments.dir(environment), { env: this.deps.env, overrides: options.overrides ?? {} });
+    let servers = config.servers;
+    if (options.server !== undefined) {
+      servers = servers.filter((s) => s.name === options.server);
+      if (servers.length === 0) {
+        throw new NotFoundError(`no MCP server "${options.server}" in environment "${environment}"`, {
+          hints: [`Servers: ${config.servers.map((s) => s.name).join(', ') || '(none)'}.`],
+        });
+      }
+    }
+    const { McpPool } = await import('./pool.js');
+    const pool = await McpPool.start(
+      servers.filter((s) => !s.disabled),
+      {
+        secrets: config.secrets,
+        ...(this.deps.clientInfo === undefined ? {} : { clientInfo: this.deps.clientInfo }),
+        ...(options.onEvent === undefined ? {} : { onEvent: options.onEvent }),
+      },
+    );
+    try {
+      const statuses = new Map(pool.status().map((s) => [s.name, s]));
+      const tools = pool.tools();
+      const reports: CheckServerReport[] = [];
+      for (const s of servers) {
+        const st = statuses.get(s.name);
+        if (s.disabled || st === undefined) {
+          reports.push({ name: s.name, transport: s.transport, status: 'disabled', startMs: 0, pingMs: null, tools: [], stderrTail: '' });
+          continue;
+        }
+        const report: CheckServerReport = {
+          name: s.name,
+          transport: st.transport,
+          status: st.state === 'ready' ? 'ok' : 'failed',
+          startMs: st.startMs,
+          pingMs: null,
+          tools: tools.filter((t) => t.server === s.name).map((t) => t.name),
+          stderrTail: st.stderrTail,
+          ...(st.error === undefined ? {} : { error: st.error }),
+          ...(st.serverInfo === undefined ? {} : { serverInfo: st.serverInfo }),
+        };
+        if (st.state === 'ready') {
+          try {
+            report.pingMs = Math.round((await pool.ping(s.name, Math.min(s.timeoutMs, 10_000))) * 10) / 10;
+          } catch (error) {
+            report.status = 'failed';
+            report.error = `ping failed: ${errorMessage(error)}`;
+          }
+        }
+        reports.push(report);
+      }
+      return { environment, ok: reports.every((r) => r.status !== 'failed'), servers: reports };
+    } finally {
+      await pool.close();
+    }
+  }
+
+  /**
+   * The running pool of an environment: configs rendered, every server started. Cached per environment
+   * (and variable overrides) for the life of the engine; engine.close() closes it.
+   */
+  pool(environment: string, options: { vars?: Readonly<Record<string, string>> } = {}): Promise<McpPool> {
+    const overrides = options.vars ?? {};
+    const key = `${environment}\u0000${JSON.stringify(Object.entries(overrides).sort())}`;
+    let pending = this.pools.get(key);
+    if (pending === undefined) {
+      if (!this.closeRegistered) {
+        this.closeRegistered = true;
+        this.deps.onClose(() => this.closePools());
+      }
+      pending = this.startPool(environment, overrides);
+      this.pools.set(key, pending);
+      pending.catch(() => this.pools.delete(key));
+    }
+    return pending;
+  }
+
+  /** Runs `stn sync` for the given environments. */
+  sync(options: SyncOptions): Promise<SyncReport> {
+    return this.syncService().sync(options);
+  }
+
+  /** Every environment folder name (reads the disk only, so a dry run writes nothing). */
+  allEnvironments(): string[] {
+    return this.syncService().allEnvironments();
+  }
+
+  private syncService(): SyncService {
+    return new SyncService({
+      paths: this.deps.paths,
+      db: this.deps.db,
+      environments: this.deps.environments,
+      env: this.deps.env,
+      agents: this.deps.agents(),
+      ...(this.deps.clientInfo === undefined ? {} : { clientInfo: this.deps.clientInfo }),
+    });
+  }
+
+  private async startPool(environment: string, overrides: Readonly<Record<string, string>>): Promise<McpPool> {
+    this.requireFolder(environment);
+    const config = loadMcpConfig(this.deps.environments.dir(environment), { env: this.deps.env, overrides });
+    const { McpPool } = await import('./pool.js');
+    return McpPool.start(config.servers, {
+      secrets: config.secrets,
+      ...(this.deps.clientInfo === undefined ? {} : { clientInfo: this.deps.clientInfo }),
+    });
+  }
+
+  private async closePools(): Promise<void> {
+    const pools = [...this.pools.values()];
+    this.pools.clear();
+    await Promise.all(
+      pools.map(async (p) => {
+        const pool = await p.catch(() => undefined);
+        await pool?.close();
+      }),
+    );
+  }
+
+  private requireFolder(environment: string): void {
+    if (!this.deps.environments.exists(environment)) {
+      const known = new EnvironmentRepo(this.deps.db).all().map((r) => r.name);
+      throw new NotFoundError(`environment "${environment}" does not exist`, {
+        hints: [known.length > 0 ? `Known environments: ${known.join(', ')}.` : 'Run `stn init` first.'],
+      });
+    }
+  }
+}

@@ -1,0 +1,206 @@
+/**
+ * The MCP client pool of one environment: every server started concurrently, each supervised (restart
+ * with backoff), tools discovered, calls with cancellation and a timeout that progress resets, and
+ * close() that ends every child process. Loaded lazily (it pulls in the MCP SDK).
+ */
+import type { McpServerConfig } from '../config/mcp-config.js';
+import { McpError, NotFoundError } from '../errors.js';
+import { guardChildren } from './process-guard.js';
+import { makeRedactor, type Redact, type Secret } from './redactor.js';
+import {
+  DEFAULT_RESTART,
+  ServerConnection,
+  type PoolEvent,
+  type RestartPolicy,
+  type ServerState,
+  type ServerStatus,
+} from './server-connection.js';
+import { qualifiedToolName } from './tool-names.js';
+
+export type { PoolEvent, RestartPolicy, ServerState, ServerStatus };
+
+export interface DiscoveredTool {
+  server: string;
+  name: string;
+  qualifiedName: string;
+  description: string;
+  inputSchema: Record<string, unknown>;
+}
+
+export interface ToolCallResult {
+  isError: boolean;
+  /** Text content joined, for the model (other content summarised in brackets). */
+  text: string;
+  /** Raw MCP content items. */
+  content: unknown[];
+  structuredContent?: unknown;
+}
+
+export interface ToolCallOptions {
+  signal?: AbortSignal | undefined;
+  /** Milliseconds without an answer or a progress notification before the call fails (default 60 s). */
+  timeoutMs?: number | undefined;
+  onProgress?: ((p: { progress: number; total?: number; message?: string }) => void) | undefined;
+}
+
+export interface McpPoolOptions {
+  /** Secret values masked in errors and stderr tails. */
+  secrets?: readonly Secret[];
+  clientInfo?: { name: string; version: string };
+  restart?: Partial<RestartPolicy>;
+  /** Default per-call timeout (resets on progress). */
+  callTimeoutMs?: number;
+  /** Grace per step when ending a stdio server (stdin close, then SIGTERM, then SIGKILL). */
+  closeGraceMs?: number;
+  onEvent?: (event: PoolEvent) => void;
+  /**
+   * Install process hooks so that children never outlive this process: on exit they are killed, and on
+   * SIGINT/SIGTERM/SIGHUP they are ended before the signal takes its default effect. Default true.
+   */
+  guardProcess?: boolean;
+}
+
+export const DEFAULT_CALL_TIMEOUT_MS = 60_000;
+
+export class McpPool {
+  private readonly connections: Map<string, ServerConnection>;
+  private readonly redact: Redact;
+  private releaseGuard: (() => void) | undefined;
+  private closed: Promise<void> | undefined;
+
+  private constructor(
+    servers: readonly McpServerConfig[],
+    private readonly options: McpPoolOptions,
+  ) {
+    this.redact = makeRedactor(options.secrets ?? []);
+    const emit = (event: PoolEvent): void => options.onEvent?.(event);
+    this.connections = new Map(
+      servers
+        .filter((s) => !s.disabled)
+        .map((s) => [
+          s.name,
+          new ServerConnection(s, {
+            redact: this.redact,
+            clientInfo: options.clientInfo ?? { name: 'station', version: '0.1.0' },
+            restart: { ...DEFAULT_RESTART, ...options.restart },
+            emit,
+            graceMs: options.closeGraceMs ?? 1000,
+          }),
+        ]),
+    );
+  }
+
+  /**
+   * Starts every enabled server at once and resolves when each is ready or has failed (a failed server
+   * does not fail the pool: see status()).
+   */
+  static async start(servers: readonly McpServerConfig[], options: McpPoolOptions = {}): Promise<McpPool> {
+    const pool = new McpPool(servers, options);
+    if (options.guardProcess !== false && servers.some((s) => s.transport === 'stdio')) {
+      pool.releaseGuard = guardChildren(
+        () => {
+          for (const c of pool.connections.values()) c.killNow();
+        },
+        () => pool.close(),
+      );
+    }
+    await Promise.all([...pool.connections.values()].map((c) => c.start()));
+    return pool;
+  }
+
+  /** Tools of every ready server, sorted by qualified name. */
+  tools(): DiscoveredTool[] {
+    const out: DiscoveredTool[] = [];
+    for (const c of this.connections.values()) {
+      if (c.state !== 'ready') continue;
+      for (const t of c.tools) {
+        out.push({
+          server: c.name,
+          name: t.name,
+          qualifiedName: qualifiedToolName(c.name, t.name),
+          description: t.description ?? '',
+          inputSchema: t.inputSchema,
+        });
+      }
+    }
+    return out.sort((a, b) => a.qualifiedName.localeCompare(b.qualifiedName));
+  }
+
+  /** The state of every server, in config order. */
+  status(): ServerStatus[] {
+    return [...this.connections.values()].map((c) => c.status());
+  }
+
+  /** Round-trip time of an MCP ping to a server, in milliseconds. */
+  ping(server: string, timeoutMs = 5000): Promise<number> {
+    return this.connection(server).ping(timeoutMs);
+  }
+
+  /**
+   * Calls a tool. A server that answers with an error (bad arguments, a failing tool) gives a result with
+   * `isError: true`; a server that is down, a timeout without progress, or a cancelled signal throws
+   * McpError (codes `mcp_server_unavailable`, `mcp_timeout`, `mcp_cancelled`). Aborting the signal
+   * sends MCP `notifications/cancelled` to the server.
+   */
+  async callTool(server: string, tool: string, args: Record<string, unknown>, opts: ToolCallOptions = {}): Promise<ToolCallResult> {
+    const result = await this.connection(server).callTool(tool, args, {
+      timeoutMs: opts.timeoutMs ?? this.options.callTimeoutMs ?? DEFAULT_CALL_TIMEOUT_MS,
+      ...(opts.signal === undefined ? {} : { signal: opts.signal }),
+      ...(opts.onProgress === undefined ? {} : { onProgress: opts.onProgress }),
+    });
+    const content = Array.isArray(result.content) ? (result.content as unknown[]) : [];
+    let text = content.map(contentText).filter((t) => t !== '').join('\n');
+    if (text === '' && result.structuredContent !== undefined) text = JSON.stringify(result.structuredContent);
+    return {
+      isError: result.isError === true,
+      text,
+      content,
+      ...(result.structuredContent === undefined ? {} : { structuredContent: result.structuredContent }),
+    };
+  }
+
+  /** Ends every server and child process. Safe to call more than once. */
+  close(): Promise<void> {
+    this.closed ??= (async () => {
+      await Promise.all([...this.connections.values()].map((c) => c.close()));
+      this.releaseGuard?.();
+      this.releaseGuard = undefined;
+    })();
+    return this.closed;
+  }
+
+  private connection(server: string): ServerConnection {
+    if (this.closed !== undefined) throw new McpError('the MCP pool is closed', { code: 'mcp_server_unavailable' });
+    const c = this.connections.get(server);
+    if (c === undefined) {
+      throw new NotFoundError(`no MCP server "${server}" in this environment`, {
+        hints: [`Servers: ${[...this.connections.keys()].join(', ') || '(none)'}.`],
+      });
+    }
+    return c;
+  }
+}
+
+/** The text of one MCP content item; other kinds are summarised so the model knows they exist. */
+function contentText(item: unknown): string {
+  if (typeof item !== 'object' || item === null) return '';
+  const c = item as { type?: unknown; text?: unknown; mimeType?: unknown; data?: unknown; uri?: unknown; resource?: unknown; name?: unknown };
+  switch (c.type) {
+    case 'text':
+      return typeof c.text === 'string' ? c.text : '';
+    case 'image':
+    case 'audio': {
+      const size = typeof c.data === 'string' ? Math.floor((c.data.length * 3) / 4) : 0;
+      return `[${c.type} ${typeof c.mimeType === 'string' ? c.mimeType : ''}, ${String(size)} bytes]`;
+    }
+    case 'resource': {
+      const r = (c.resource ?? {}) as { uri?: unknown; text?: unknown };
+      const uri = typeof r.uri === 'string' ? r.uri : '';
+      return typeof r.text === 'string' ? `[resource ${uri}]\n${r.text}` : `[resource ${uri}]`;
+    }
+    case 'resource_link':
+      return `[resource link ${typeof c.uri === 'string' ? c.uri : ''}${typeof c.name === 'string' ? ` (${c.name})` : ''}]`;
+    default:
+      return '';
+  }
+}
