@@ -32,13 +32,29 @@ export interface ModelStep {
   model?: string;
 }
 
+/** A chat message as it arrived on the wire. */
+export interface WireMessage {
+  role: string;
+  content: string | null;
+  tool_calls?: { id: string; type: string; function: { name: string; arguments: string } }[];
+  tool_call_id?: string;
+}
+
+/** The parsed JSON body of a chat request. */
+export interface RecordedBody {
+  model: string;
+  messages: WireMessage[];
+  tools?: { type: string; function: { name: string; description?: string; parameters?: unknown } }[];
+  stream?: boolean;
+  [key: string]: unknown;
+}
+
 export interface RecordedRequest {
   index: number;
   method: string;
   path: string;
   headers: Record<string, string | string[] | undefined>;
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  body: any;
+  body: RecordedBody;
   receivedAt: number;
   /** The client closed the connection before the answer was complete (cancelled or timed out). */
   closedEarly: boolean;
@@ -83,5 +99,4 @@ export interface ToolLoopOptions {
 
 export function startModelServer(options?: ModelServerOptions): Promise<ModelServer>;
 export function toolLoop(opts: ToolLoopOptions): ScriptFunction;
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-export function toolMessages(request: RecordedRequest): any[];
+export function toolMessages(request: RecordedRequest): WireMessage[];

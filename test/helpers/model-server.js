@@ -8,7 +8,9 @@
 // usage, an HTTP error, a delay, or a dropped connection; `stream: true` requests get the same answer as
 // server-sent events with content and tool-call arguments split into deltas. Every request is recorded
 // (method, path, headers, parsed body) so tests can assert exactly what the client sent.
+import { Buffer } from 'node:buffer';
 import { createServer } from 'node:http';
+import { clearTimeout, setTimeout } from 'node:timers';
 
 const DEFAULT_CHUNK = 8;
 

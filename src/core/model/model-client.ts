@@ -115,6 +115,8 @@ export function toWireRequest(request: ChatRequest): ChatCompletionCreateParamsS
     );
   }
   if (request.temperature !== undefined) body.temperature = request.temperature;
+  // max_tokens, not max_completion_tokens: it is what Ollama, vLLM and LM Studio understand.
+  // eslint-disable-next-line @typescript-eslint/no-deprecated
   if (request.maxTokens !== undefined) body.max_tokens = request.maxTokens;
   const format = request.responseFormat;
   if (format?.type === 'json_object') body.response_format = { type: 'json_object' };

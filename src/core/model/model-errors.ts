@@ -9,6 +9,8 @@ export interface ModelTarget {
   attempts: number;
 }
 
+type SdkError = APIError<number | undefined, Headers | undefined, object | undefined>;
+
 /** HTTP status of an SDK error, or null for connection failures. */
 export function errorStatus(error: unknown): number | null {
   return error instanceof APIError && typeof error.status === 'number' ? error.status : null;
@@ -27,10 +29,12 @@ export function isRetryable(error: unknown): boolean {
 
 /** Milliseconds the server asked us to wait (Retry-After / retry-after-ms), if any. */
 export function retryAfterMs(error: unknown): number | undefined {
-  if (!(error instanceof APIError) || error.headers === undefined) return undefined;
-  const ms = Number.parseFloat(error.headers.get('retry-after-ms') ?? '');
+  if (!(error instanceof APIError)) return undefined;
+  const headers: Headers | undefined = (error as SdkError).headers;
+  if (headers === undefined) return undefined;
+  const ms = Number.parseFloat(headers.get('retry-after-ms') ?? '');
   if (Number.isFinite(ms) && ms >= 0) return ms;
-  const header = error.headers.get('retry-after');
+  const header = headers.get('retry-after');
   if (header === null) return undefined;
   const seconds = Number.parseFloat(header);
   if (Number.isFinite(seconds) && seconds >= 0) return seconds * 1000;
@@ -39,7 +43,7 @@ export function retryAfterMs(error: unknown): number | undefined {
 }
 
 /** The endpoint's own message, without the SDK's "400 " prefix. */
-function apiMessage(error: APIError): string {
+function apiMessage(error: SdkError): string {
   const body = error.error as { message?: unknown } | undefined;
   if (body !== undefined && typeof body.message === 'string' && body.message !== '') return body.message;
   return error.message.replace(/^\d{3}\s+/, '');
@@ -67,8 +71,9 @@ export function toModelError(error: unknown, target: ModelTarget): ModelError {
       hints: ['Check model.base_url in config.yaml (or OPENAI_BASE_URL) and that the server is running.'],
     });
   }
-  const status = error.status ?? 0;
-  const message = apiMessage(error);
+  const sdkError = error as SdkError;
+  const status = sdkError.status ?? 0;
+  const message = apiMessage(sdkError);
   if (status === 401 || status === 403) {
     return new ModelError(`the model endpoint ${where} refused the API key (${String(status)}): ${message}`, {
       code: 'model_auth',

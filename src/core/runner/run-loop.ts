@@ -1,0 +1,244 @@
+import { ValidationError, errorMessage, type FieldIssue } from '../errors.js';
+import type { StopReason, TokenCounts } from '../events/run-events.js';
+import { abortReason } from '../model/backoff.js';
+import type { ChatModel, ChatRequest, ChatResponse, ModelMessage, ModelTool, ToolCallRequest } from '../model/types.js';
+import { checkOutput, jsonInstruction, wantsJson, type OutputSpec } from './output-check.js';
+import type { RunRecorder } from './run-recorder.js';
+import type { ToolProvider, ToolSpec } from './tool-provider.js';
+import { truncateMiddle } from './truncate.js';
+
+/** What one run does: the rendered prompt, the model, the limits. */
+export interface RunPlan {
+  model: string;
+  messages: readonly ModelMessage[];
+  /** Model turns allowed before the last call without tools. */
+  maxSteps: number;
+  temperature?: number | undefined;
+  maxTokens?: number | undefined;
+  output?: OutputSpec | undefined;
+  /** Tool results above this many bytes are cut before they reach the model. */
+  maxToolResultBytes: number;
+  /** Per tool call, in ms (undefined: the MCP pool's default). */
+  toolTimeoutMs?: number | undefined;
+}
+
+/** Counters of a run, updated as it goes (the caller keeps them when the loop throws). */
+export interface RunStats {
+  steps: number;
+  toolCalls: number;
+  tokens: TokenCounts;
+}
+
+export interface LoopResult {
+  stopReason: Extract<StopReason, 'final_answer' | 'max_steps'>;
+  output: string;
+}
+
+export interface LoopDeps {
+  model: ChatModel;
+  tools: ToolProvider;
+  recorder: RunRecorder;
+  signal: AbortSignal;
+  stats: RunStats;
+}
+
+/** The answer failed the agent's output spec, even after one request to correct it. */
+export class OutputInvalidError extends ValidationError {
+  constructor(
+    readonly output: string,
+    issues: readonly FieldIssue[],
+  ) {
+    const list = issues.map((i) => (i.field === '' ? i.message : `${i.field}: ${i.message}`)).join('; ');
+    super(`the final answer does not match the agent's output format: ${list}`, issues, {
+      hints: ['Check the agent\'s output schema, or use a model that follows JSON instructions.'],
+    });
+  }
+}
+
+const FINAL_REQUEST =
+  'You have reached the maximum number of steps for this task. Do not call any tools. Give your final answer now, based on what you have found so far.';
+
+/**
+ * The execution loop: call the model with the agent's tools; run the tool calls it asks for (all calls
+ * of one turn at once) and send back each result as a `tool` message; repeat until the model answers
+ * without tools or `maxSteps` turns are used, then make one last call without tools for the answer.
+ */
+export async function runLoop(plan: RunPlan, deps: LoopDeps): Promise<LoopResult> {
+  const { recorder, signal, stats } = deps;
+  const specs = deps.tools.list();
+  const byName = new Map(specs.map((s) => [s.name, s]));
+  const offered: ModelTool[] = specs.map((s) => ({ name: s.name, description: s.description, parameters: s.inputSchema }));
+  const messages: ModelMessage[] = withOutputInstruction(plan.messages, plan.output);
+  const responseFormat = responseFormatOf(plan.output);
+  let repaired = false;
+
+  const call = async (final: boolean): Promise<ChatResponse> => {
+    throwIfAborted(signal);
+    stats.steps += 1;
+    const step = stats.steps;
+    const tools = final ? [] : offered;
+    recorder.emit('model.request', { step, final, model: plan.model, messages: messages.length, tools: tools.length });
+    const request: ChatRequest = {
+      model: plan.model,
+      messages,
+      tools,
+      temperature: plan.temperature,
+      maxTokens: plan.maxTokens,
+      responseFormat,
+    };
+    const response = await deps.model.chat(request, {
+      signal,
+      onRetry: (r) => recorder.emit('model.retry', { step, attempt: r.attempt, delayMs: r.delayMs, status: r.status, error: r.error }),
+    });
+    if (response.usage !== null) {
+      stats.tokens.input += response.usage.input;
+      stats.tokens.output += response.usage.output;
+      stats.tokens.total += response.usage.total;
+    }
+    recorder.emit(
+      'model.response',
+      {
+        step,
+        model: response.model,
+        content: response.content,
+        toolCalls: response.toolCalls.map((c) => ({ id: c.id, name: c.name, arguments: c.arguments })),
+        finishReason: response.finishReason,
+        usage: response.usage,
+        latencyMs: response.latencyMs,
+        attempts: response.attempts,
+      },
+      stats,
+    );
+    return response;
+  };
+
+  for (;;) {
+    const final = stats.steps >= plan.maxSteps;
+    if (final) messages.push({ role: 'user', content: FINAL_REQUEST });
+    const response = await call(final);
+    if (final || response.toolCalls.length === 0) {
+      const content = response.content ?? '';
+      const check = checkOutput(content, plan.output);
+      if (check.ok) return { stopReason: final ? 'max_steps' : 'final_answer', output: check.text };
+      const retrying = !repaired && !final && stats.steps < plan.maxSteps;
+      recorder.emit('output.invalid', { step: stats.steps, issues: check.issues, retrying });
+      if (!retrying) throw new OutputInvalidError(content, check.issues);
+      repaired = true;
+      messages.push({ role: 'assistant', content });
+      messages.push({ role: 'user', content: correctionRequest(check.issues, plan.output) });
+      continue;
+    }
+    messages.push({ role: 'assistant', content: response.content, toolCalls: response.toolCalls });
+    const results = await runToolCalls(response.toolCalls, byName, plan, deps);
+    response.toolCalls.forEach((toolCall, i) => {
+      messages.push({ role: 'tool', toolCallId: toolCall.id, content: results[i] ?? '' });
+    });
+  }
+}
+
+/** Runs one turn's tool calls concurrently; returns the text each sends back to the model, in order. */
+async function runToolCalls(
+  calls: readonly ToolCallRequest[],
+  byName: ReadonlyMap<string, ToolSpec>,
+  plan: RunPlan,
+  deps: LoopDeps,
+): Promise<string[]> {
+  const settled = await Promise.allSettled(calls.map((c) => runToolCall(c, byName.get(c.name), byName, plan, deps)));
+  throwIfAborted(deps.signal);
+  return settled.map((s) => (s.status === 'fulfilled' ? s.value : `Error: ${errorMessage(s.reason)}`));
+}
+
+async function runToolCall(
+  toolCall: ToolCallRequest,
+  spec: ToolSpec | undefined,
+  byName: ReadonlyMap<string, ToolSpec>,
+  plan: RunPlan,
+  deps: LoopDeps,
+): Promise<string> {
+  const { recorder, stats, signal } = deps;
+  const step = stats.steps;
+  stats.toolCalls += 1;
+  const base = { step, callId: toolCall.id, tool: toolCall.name, server: spec?.server ?? null, name: spec?.tool ?? toolCall.name };
+  const parsed = parseArguments(toolCall.arguments);
+  recorder.emit('tool.started', { ...base, arguments: parsed.ok ? parsed.value : toolCall.arguments });
+  const started = performance.now();
+  let text: string;
+  let isError: boolean;
+  let error: string | null = null;
+  if (spec === undefined) {
+    error = `unknown tool "${toolCall.name}"; the tools available are: ${[...byName.keys()].join(', ') || '(none)'}`;
+  } else if (!parsed.ok) {
+    error = parsed.error;
+  }
+  if (error !== null || !parsed.ok) {
+    isError = true;
+    text = `Error: ${error ?? 'invalid arguments'}`;
+  } else {
+    try {
+      const outcome = await deps.tools.call(toolCall.name, parsed.value, {
+        signal,
+        timeoutMs: plan.toolTimeoutMs,
+        onProgress: (p) =>
+          recorder.emit('tool.progress', { step, callId: toolCall.id, progress: p.progress, total: p.total ?? null, message: p.message ?? null }),
+      });
+      isError = outcome.isError;
+      text = outcome.text;
+    } catch (thrown) {
+      isError = true;
+      error = signal.aborted ? errorMessage(abortReason(signal)) : errorMessage(thrown);
+      text = `Error: ${error}`;
+    }
+  }
+  const cut = truncateMiddle(text, plan.maxToolResultBytes);
+  recorder.emit(
+    'tool.finished',
+    {
+      ...base,
+      durationMs: Math.round(performance.now() - started),
+      isError,
+      error,
+      result: text,
+      bytes: cut.bytes,
+      truncated: cut.truncated,
+    },
+    stats,
+  );
+  return cut.text;
+}
+
+type Parsed = { ok: true; value: Record<string, unknown> } | { ok: false; error: string };
+
+function parseArguments(raw: string): Parsed {
+  if (raw.trim() === '') return { ok: true, value: {} };
+  try {
+    const value: unknown = JSON.parse(raw);
+    if (typeof value === 'object' && value !== null && !Array.isArray(value)) return { ok: true, value: value as Record<string, unknown> };
+    return { ok: false, error: 'the arguments must be a JSON object' };
+  } catch (error) {
+    return { ok: false, error: `the arguments are not valid JSON (${errorMessage(error)})` };
+  }
+}
+
+function throwIfAborted(signal: AbortSignal): void {
+  if (signal.aborted) throw abortReason(signal);
+}
+
+function responseFormatOf(output: OutputSpec | undefined): ChatRequest['responseFormat'] {
+  if (!wantsJson(output)) return undefined;
+  return output?.schema === undefined ? { type: 'json_object' } : { type: 'json_schema', name: 'output', schema: output.schema };
+}
+
+/** The prompt, plus (when JSON is wanted) a system instruction after the first system message. */
+function withOutputInstruction(messages: readonly ModelMessage[], output: OutputSpec | undefined): ModelMessage[] {
+  const copy = [...messages];
+  if (output === undefined || !wantsJson(output)) return copy;
+  const instruction: ModelMessage = { role: 'system', content: jsonInstruction(output) };
+  const firstSystem = copy.findIndex((m) => m.role === 'system');
+  copy.splice(firstSystem + 1, 0, instruction);
+  return copy;
+}
+
+function correctionRequest(issues: readonly FieldIssue[], output: OutputSpec | undefined): string {
+  const list = issues.map((i) => `- ${i.field === '' ? '(answer)' : i.field}: ${i.message}`).join('\n');
+  return `Your answer is not valid:\n${list}\n${output === undefined ? '' : jsonInstruction(output)}`;
+}

@@ -1,0 +1,162 @@
+import { ConflictError, NotFoundError, ValidationError } from '../errors.js';
+import { RUN_STATUSES, isFinalStatus, type EventError, type RunEvent, type RunStatus, type TokenCounts } from '../events/run-events.js';
+import type { Db } from '../store/database.js';
+import { RunRepo, type RunFilter, type RunRow } from '../store/run-repo.js';
+import { isOrphanedRun, systemProcessProbe, type ProcessProbe } from './process-liveness.js';
+
+/** One run in `stn runs list --json` (a stable shape). */
+export interface RunSummary {
+  id: number;
+  agent: string;
+  environment: string;
+  status: RunStatus;
+  stopReason: string | null;
+  model: string | null;
+  steps: number;
+  toolCalls: number;
+  tokens: TokenCounts;
+  error: EventError | null;
+  createdAt: string;
+  startedAt: string | null;
+  finishedAt: string | null;
+  durationMs: number | null;
+}
+
+/** One run with its input, answer and full trace (`stn runs show --json`). */
+export interface RunDetail extends RunSummary {
+  input: Record<string, unknown>;
+  output: string | null;
+  pid: number | null;
+  events: RunEvent[];
+}
+
+export interface CancelOutcome {
+  /** `cancelled`: done here; `requested`: the process running it was asked and will stop it shortly. */
+  outcome: 'cancelled' | 'requested';
+  run: RunSummary;
+}
+
+/** The part of a live runner the service needs (the runner of this process, if one was made). */
+export interface LiveRunner {
+  cancel(runId: number, message?: string): boolean;
+}
+
+/** Reading and cancelling recorded runs; light (no model or MCP code), so quick commands stay quick. */
+export class RunService {
+  readonly repo: RunRepo;
+
+  constructor(
+    db: Db,
+    private readonly liveRunner: () => LiveRunner | undefined = () => undefined,
+    private readonly probe: ProcessProbe = systemProcessProbe(),
+  ) {
+    this.repo = new RunRepo(db);
+  }
+
+  list(filter: RunFilter = {}): RunSummary[] {
+    if (filter.status !== undefined && !RUN_STATUSES.includes(filter.status)) {
+      throw new ValidationError(`unknown run status "${filter.status}"`, [{ field: 'status', message: `expected one of: ${RUN_STATUSES.join(', ')}` }]);
+    }
+    return this.repo.list(filter).map(summarize);
+  }
+
+  get(id: number): RunSummary {
+    return summarize(this.require(id));
+  }
+
+  show(id: number): RunDetail {
+    const row = this.require(id);
+    return {
+      ...summarize(row),
+      input: JSON.parse(row.input_json) as Record<string, unknown>,
+      output: row.final_output,
+      pid: row.pid,
+      events: this.repo.events(id),
+    };
+  }
+
+  events(id: number, afterSeq = 0): RunEvent[] {
+    return this.repo.events(id, { afterSeq });
+  }
+
+  /**
+   * Cancels a queued or running run: directly when this process runs it or when the process that did
+   * is gone; otherwise by asking that process (through the database), which stops it within a second.
+   */
+  cancel(id: number, message = 'cancelled by `stn runs cancel`'): CancelOutcome {
+    const row = this.require(id);
+    if (isFinalStatus(row.status)) {
+      throw new ConflictError(`run ${String(id)} has already finished (${row.status})`, {
+        hints: [`See it with: stn runs show ${String(id)}`],
+      });
+    }
+    if (this.liveRunner()?.cancel(id, message) === true) return { outcome: 'cancelled', run: this.get(id) };
+    if (isOrphanedRun(row, this.probe)) {
+      this.repo.finishOrphans((r) => r.id === id, {
+        status: 'cancelled',
+        stopReason: 'cancelled',
+        error: () => ({ code: 'cancelled', message }),
+      });
+      return { outcome: 'cancelled', run: this.get(id) };
+    }
+    this.repo.requestCancel(id);
+    return { outcome: 'requested', run: this.get(id) };
+  }
+
+  /**
+   * Marks runs left queued or running by processes that died as `interrupted`. Called when the engine
+   * opens the database. Returns their ids.
+   */
+  markInterrupted(): number[] {
+    return this.repo.finishOrphans((row) => isOrphanedRun(row, this.probe), {
+      status: 'interrupted',
+      stopReason: 'interrupted',
+      error: (row) => ({
+        code: 'interrupted',
+        message: `the process running it (pid ${String(row.pid ?? '?')}) ended before the run finished`,
+      }),
+    });
+  }
+
+  private require(id: number): RunRow {
+    const row = this.repo.get(id);
+    if (row === undefined) {
+      throw new NotFoundError(`run ${String(id)} does not exist`, { hints: ['List runs with: stn runs list'] });
+    }
+    return row;
+  }
+}
+
+function iso(ms: number | null): string | null {
+  return ms === null ? null : new Date(ms).toISOString();
+}
+
+export function summarize(row: RunRow): RunSummary {
+  return {
+    id: row.id,
+    agent: row.agent_name,
+    environment: row.environment_name,
+    status: row.status,
+    stopReason: row.stop_reason,
+    model: row.model,
+    steps: row.steps,
+    toolCalls: row.tool_calls,
+    tokens: { input: row.tokens_in, output: row.tokens_out, total: row.tokens_total },
+    error: parseError(row.error),
+    createdAt: new Date(row.created_at).toISOString(),
+    startedAt: iso(row.started_at),
+    finishedAt: iso(row.finished_at),
+    durationMs: row.duration_ms,
+  };
+}
+
+function parseError(text: string | null): EventError | null {
+  if (text === null) return null;
+  try {
+    const value = JSON.parse(text) as Partial<EventError>;
+    if (typeof value.code === 'string' && typeof value.message === 'string') return { code: value.code, message: value.message };
+  } catch (error) {
+    if (!(error instanceof SyntaxError)) throw error;
+  }
+  return { code: 'error', message: text };
+}

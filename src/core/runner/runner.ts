@@ -1,0 +1,327 @@
+import { ConflictError } from '../errors.js';
+import type { EventBus, RunEventListener } from '../events/event-bus.js';
+import type { RunStatus, StopReason } from '../events/run-events.js';
+import type { ChatModel, ModelMessage } from '../model/types.js';
+import type { RunRepo } from '../store/run-repo.js';
+import type { OutputSpec } from './output-check.js';
+import { QueueFullError, RunAbort, toEventError, type RunResult } from './run-errors.js';
+import { OutputInvalidError, runLoop, type RunStats } from './run-loop.js';
+import { RunRecorder } from './run-recorder.js';
+import type { ToolProvider } from './tool-provider.js';
+
+/** What a caller asks for. */
+export interface RunRequest {
+  agent: string;
+  environment: string;
+  input: Record<string, unknown>;
+  /** Overrides the agent's and the configured model. */
+  model?: string | undefined;
+  /** Overrides the configured run timeout. */
+  timeoutMs?: number | undefined;
+}
+
+/** A request made ready: agent found, input validated, prompt rendered. Made before the run is queued. */
+export interface PreparedRun {
+  agent: string;
+  agentId?: number | null | undefined;
+  environment: string;
+  environmentId?: number | null | undefined;
+  input: Record<string, unknown>;
+  model: string;
+  messages: ModelMessage[];
+  maxSteps: number;
+  timeoutMs: number;
+  temperature?: number | undefined;
+  maxTokens?: number | undefined;
+  output?: OutputSpec | undefined;
+  /** The agent's tool references, resolved when the run starts. */
+  tools: readonly string[];
+}
+
+/** What a run needs once a worker takes it (MCP servers connected, model client ready). */
+export interface RunResources {
+  model: ChatModel;
+  tools: ToolProvider;
+}
+
+export interface RunnerOptions {
+  repo: RunRepo;
+  bus: EventBus;
+  /** Finds the agent, validates the input, renders the prompt; throws for bad requests. */
+  prepare: (request: RunRequest) => Promise<PreparedRun>;
+  /** Connects what the run uses; may be slow (starting MCP servers); honours the signal. */
+  resources: (run: PreparedRun, signal: AbortSignal) => Promise<RunResources>;
+  workers: number;
+  /** Runs allowed to wait for a worker. */
+  queueSize: number;
+  maxToolResultBytes: number;
+  toolTimeoutMs?: number | undefined;
+  pid?: number;
+  now?: () => number;
+  /** How often to look for cancellations requested by other processes (ms; default 500). */
+  cancelPollMs?: number;
+}
+
+export interface RunHandle {
+  runId: number;
+  /** Settles when the run has finished and is recorded; never rejects. */
+  done: Promise<RunResult>;
+}
+
+export interface SubmitOptions {
+  /** Receives every event of this run, from run.queued on. */
+  onEvent?: RunEventListener;
+}
+
+interface Job {
+  runId: number;
+  prepared: PreparedRun;
+  recorder: RunRecorder;
+  controller: AbortController;
+  resolve: (result: RunResult) => void;
+  unsubscribe: (() => void) | undefined;
+  queuedAt: number;
+}
+
+/**
+ * The run queue: a bounded queue in front of a pool of workers. Each run gets a timeout and an
+ * AbortController; cancelling aborts the model request and the MCP calls in flight. `shutdown()` stops
+ * taking work, cancels what waits, lets running runs finish within a grace period and cancels the rest.
+ */
+export class Runner {
+  private readonly waiting: Job[] = [];
+  private readonly active = new Map<number, { job: Job; done: Promise<void> }>();
+  private closing = false;
+  private pollTimer: NodeJS.Timeout | undefined;
+  private readonly now: () => number;
+  private readonly pid: number;
+
+  constructor(private readonly options: RunnerOptions) {
+    this.now = options.now ?? Date.now;
+    this.pid = options.pid ?? process.pid;
+  }
+
+  get runningCount(): number {
+    return this.active.size;
+  }
+
+  get queuedCount(): number {
+    return this.waiting.length;
+  }
+
+  /** Ids of the runs this runner holds (queued or running). */
+  runIds(): number[] {
+    return [...this.waiting.map((j) => j.runId), ...this.active.keys()];
+  }
+
+  /** Accepts a run: validates it, records it as queued, and starts it when a worker is free. */
+  async submit(request: RunRequest, options: SubmitOptions = {}): Promise<RunHandle> {
+    this.assertAccepting();
+    const prepared = await this.options.prepare(request);
+    this.assertAccepting();
+    const now = this.now();
+    const runId = this.options.repo.insertQueued({
+      agentName: prepared.agent,
+      agentId: prepared.agentId,
+      environmentName: prepared.environment,
+      environmentId: prepared.environmentId,
+      input: prepared.input,
+      model: prepared.model,
+      pid: this.pid,
+      now,
+    });
+    const recorder = new RunRecorder(this.options.repo, this.options.bus, runId, this.now);
+    const unsubscribe = options.onEvent === undefined ? undefined : this.options.bus.subscribeRun(runId, options.onEvent);
+    let resolve!: (result: RunResult) => void;
+    const done = new Promise<RunResult>((r) => (resolve = r));
+    const job: Job = { runId, prepared, recorder, controller: new AbortController(), resolve, unsubscribe, queuedAt: now };
+    recorder.emit('run.queued', { agent: prepared.agent, environment: prepared.environment, input: prepared.input, model: prepared.model });
+    this.waiting.push(job);
+    this.pump();
+    return { runId, done };
+  }
+
+  /**
+   * Cancels a run this runner holds: a queued one is dropped, a running one is aborted (its model
+   * request and tool calls end). Returns false if the run is not here.
+   */
+  cancel(runId: number, message = 'cancelled'): boolean {
+    const index = this.waiting.findIndex((j) => j.runId === runId);
+    const queued = this.waiting[index];
+    if (queued !== undefined) {
+      this.waiting.splice(index, 1);
+      this.finishUnstarted(queued, 'cancelled', 'cancelled', new RunAbort('cancelled', message));
+      return true;
+    }
+    const running = this.active.get(runId);
+    if (running === undefined) return false;
+    if (!running.job.controller.signal.aborted) running.job.controller.abort(new RunAbort('cancelled', message));
+    return true;
+  }
+
+  /**
+   * Stops taking runs, cancels queued ones, waits up to `graceMs` for running ones, then cancels those
+   * still going and waits for them to record their end.
+   */
+  async shutdown(options: { graceMs?: number } = {}): Promise<void> {
+    this.closing = true;
+    for (const job of this.waiting.splice(0)) {
+      this.finishUnstarted(job, 'cancelled', 'shutdown', new RunAbort('shutdown', 'Station shut down before the run started'));
+    }
+    const all = () => Promise.all([...this.active.values()].map((a) => a.done));
+    const graceMs = options.graceMs ?? 10_000;
+    if (this.active.size > 0 && graceMs > 0) {
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([all(), new Promise((r) => (timer = setTimeout(r, graceMs)))]);
+      clearTimeout(timer);
+    }
+    for (const { job } of this.active.values()) {
+      if (!job.controller.signal.aborted) {
+        job.controller.abort(new RunAbort('shutdown', 'Station shut down while the run was going'));
+      }
+    }
+    await all();
+    this.stopPolling();
+  }
+
+  private assertAccepting(): void {
+    if (this.closing) {
+      throw new ConflictError('Station is shutting down and takes no new runs', { hints: ['Start the run again once Station is back.'] });
+    }
+    if (this.waiting.length >= this.options.queueSize) throw new QueueFullError(this.waiting.length);
+  }
+
+  private pump(): void {
+    while (this.active.size < this.options.workers) {
+      const job = this.waiting.shift();
+      if (job === undefined) break;
+      const done = this.execute(job).finally(() => {
+        this.active.delete(job.runId);
+        this.pump();
+      });
+      this.active.set(job.runId, { job, done });
+    }
+    if (this.active.size + this.waiting.length > 0) this.startPolling();
+    else this.stopPolling();
+  }
+
+  private async execute(job: Job): Promise<void> {
+    const { prepared, recorder, controller } = job;
+    const signal = controller.signal;
+    const started = this.now();
+    this.options.repo.markRunning(job.runId, started, this.pid);
+    const stats: RunStats = { steps: 0, toolCalls: 0, tokens: { input: 0, output: 0, total: 0 } };
+    const timer = setTimeout(() => {
+      controller.abort(new RunAbort('timeout', `the run timed out after ${formatMs(prepared.timeoutMs)}`));
+    }, prepared.timeoutMs);
+    let status: RunStatus = 'completed';
+    let stopReason: StopReason = 'final_answer';
+    let output: string | null = null;
+    let failure: unknown = null;
+    try {
+      recorder.emit('run.started', {
+        agent: prepared.agent,
+        environment: prepared.environment,
+        model: prepared.model,
+        maxSteps: prepared.maxSteps,
+        timeoutMs: prepared.timeoutMs,
+        pid: this.pid,
+        messages: prepared.messages.map((m) => ({ role: m.role, content: m.content })),
+      });
+      const connectStart = performance.now();
+      const resources = await abortable(this.options.resources(prepared, signal), signal);
+      recorder.emit('tools.ready', {
+        tools: resources.tools.list().map((t) => ({ name: t.name, server: t.server, tool: t.tool })),
+        durationMs: Math.round(performance.now() - connectStart),
+      });
+      const result = await runLoop(
+        {
+          model: prepared.model,
+          messages: prepared.messages,
+          maxSteps: prepared.maxSteps,
+          temperature: prepared.temperature,
+          maxTokens: prepared.maxTokens,
+          output: prepared.output,
+          maxToolResultBytes: this.options.maxToolResultBytes,
+          toolTimeoutMs: this.options.toolTimeoutMs,
+        },
+        { model: resources.model, tools: resources.tools, recorder, signal, stats },
+      );
+      stopReason = result.stopReason;
+      output = result.output;
+    } catch (error) {
+      const reason: unknown = signal.aborted ? signal.reason : error;
+      failure = reason;
+      [status, stopReason] = classify(reason);
+      if (error instanceof OutputInvalidError) output = error.output;
+    } finally {
+      clearTimeout(timer);
+    }
+    const durationMs = this.now() - started;
+    const error = failure === null ? null : toEventError(failure);
+    const data = { status, stopReason, output, error, steps: stats.steps, toolCalls: stats.toolCalls, tokens: { ...stats.tokens }, durationMs };
+    recorder.finish(data, { ...data, error: error === null ? null : JSON.stringify(error), durationMs });
+    this.settle(job, data);
+  }
+
+  /** Ends a run that never reached a worker. */
+  private finishUnstarted(job: Job, status: RunStatus, stopReason: StopReason, reason: RunAbort): void {
+    const error = toEventError(reason);
+    const tokens = { input: 0, output: 0, total: 0 };
+    const data = { status, stopReason, output: null, error, steps: 0, toolCalls: 0, tokens, durationMs: 0 };
+    job.recorder.finish(data, { ...data, error: JSON.stringify(error), durationMs: null });
+    this.settle(job, data);
+  }
+
+  private settle(job: Job, data: Omit<RunResult, 'runId' | 'agent' | 'environment'>): void {
+    job.unsubscribe?.();
+    job.resolve({ runId: job.runId, agent: job.prepared.agent, environment: job.prepared.environment, ...data });
+  }
+
+  private startPolling(): void {
+    if (this.pollTimer !== undefined) return;
+    this.pollTimer = setInterval(() => {
+      for (const id of this.options.repo.cancelRequested(this.runIds())) this.cancel(id, 'cancelled by `stn runs cancel`');
+    }, this.options.cancelPollMs ?? 500);
+    this.pollTimer.unref();
+  }
+
+  private stopPolling(): void {
+    clearInterval(this.pollTimer);
+    this.pollTimer = undefined;
+  }
+}
+
+function classify(reason: unknown): [RunStatus, StopReason] {
+  if (reason instanceof RunAbort) {
+    if (reason.kind === 'timeout') return ['timed_out', 'timeout'];
+    return ['cancelled', reason.kind === 'shutdown' ? 'shutdown' : 'cancelled'];
+  }
+  if (reason instanceof OutputInvalidError) return ['failed', 'invalid_output'];
+  return ['failed', 'error'];
+}
+
+/** Rejects with the signal's reason as soon as it aborts, even if `promise` does not listen to it. */
+function abortable<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) return Promise.reject(signal.reason as Error);
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = (): void => {
+      reject(signal.reason as Error);
+    };
+    signal.addEventListener('abort', onAbort, { once: true });
+    promise.then(
+      (value) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(value);
+      },
+      (error: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(error instanceof Error ? error : new Error(String(error)));
+      },
+    );
+  });
+}
+
+function formatMs(ms: number): string {
+  return ms % 1000 === 0 ? `${String(ms / 1000)}s` : `${String(ms)}ms`;
+}

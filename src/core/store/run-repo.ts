@@ -1,0 +1,285 @@
+import type { RunEvent, RunEventType, RunStatus, StopReason, TokenCounts } from '../events/run-events.js';
+import type { Db } from './database.js';
+
+/** A row of agent_runs, as stored. */
+export interface RunRow {
+  id: number;
+  agent_id: number | null;
+  agent_name: string;
+  environment_id: number | null;
+  environment_name: string;
+  input_json: string;
+  status: RunStatus;
+  stop_reason: string | null;
+  final_output: string | null;
+  model: string | null;
+  tokens_in: number;
+  tokens_out: number;
+  tokens_total: number;
+  steps: number;
+  tool_calls: number;
+  error: string | null;
+  pid: number | null;
+  created_at: number;
+  started_at: number | null;
+  finished_at: number | null;
+  duration_ms: number | null;
+}
+
+interface EventRow {
+  run_id: number;
+  seq: number;
+  type: string;
+  ts: number;
+  data_json: string;
+}
+
+export interface NewRun {
+  agentName: string;
+  agentId?: number | null | undefined;
+  environmentName: string;
+  environmentId?: number | null | undefined;
+  input: Record<string, unknown>;
+  model: string;
+  pid: number;
+  now: number;
+}
+
+export interface RunProgress {
+  steps: number;
+  toolCalls: number;
+  tokens: TokenCounts;
+}
+
+export interface RunCompletion extends RunProgress {
+  status: RunStatus;
+  stopReason: StopReason;
+  output: string | null;
+  /** JSON text of {code, message}, or null. */
+  error: string | null;
+  finishedAt: number;
+  durationMs: number | null;
+}
+
+export interface RunFilter {
+  agent?: string | undefined;
+  environment?: string | undefined;
+  status?: RunStatus | undefined;
+  limit?: number | undefined;
+}
+
+/** The stop_reason a queued or running run carries while another process is asked to cancel it. */
+export const CANCEL_REQUESTED = 'cancel_requested';
+
+/** An event as stored: its data as JSON text (so callers that already serialised it pay once). */
+export interface StoredEvent {
+  runId: number;
+  seq: number;
+  type: RunEventType;
+  ts: number;
+  dataJson: string;
+}
+
+/** SQL for agent_runs and run_events. */
+export class RunRepo {
+  private readonly stmts;
+
+  constructor(private readonly db: Db) {
+    this.stmts = {
+      insert: db.prepare(
+        `INSERT INTO agent_runs (agent_id, agent_name, environment_id, environment_name, input_json, status, model, pid, created_at)
+         VALUES (?, ?, ?, ?, ?, 'queued', ?, ?, ?)`,
+      ),
+      running: db.prepare(`UPDATE agent_runs SET status = 'running', started_at = ?, pid = ? WHERE id = ? AND status = 'queued'`),
+      progress: db.prepare(
+        'UPDATE agent_runs SET steps = ?, tool_calls = ?, tokens_in = ?, tokens_out = ?, tokens_total = ? WHERE id = ?',
+      ),
+      finish: db.prepare(
+        `UPDATE agent_runs SET status = ?, stop_reason = ?, final_output = ?, error = ?, steps = ?, tool_calls = ?,
+                tokens_in = ?, tokens_out = ?, tokens_total = ?, finished_at = ?, duration_ms = ?
+          WHERE id = ?`,
+      ),
+      event: db.prepare('INSERT INTO run_events (run_id, seq, type, ts, data_json) VALUES (?, ?, ?, ?, ?)'),
+      get: db.prepare('SELECT * FROM agent_runs WHERE id = ?'),
+      lastSeq: db.prepare('SELECT COALESCE(MAX(seq), 0) AS seq FROM run_events WHERE run_id = ?'),
+      unfinished: db.prepare(`SELECT * FROM agent_runs WHERE status IN ('queued', 'running') ORDER BY id`),
+      requestCancel: db.prepare(
+        `UPDATE agent_runs SET stop_reason = '${CANCEL_REQUESTED}' WHERE id = ? AND status IN ('queued', 'running')`,
+      ),
+    };
+  }
+
+  /** Records a new queued run and returns its id. */
+  insertQueued(run: NewRun): number {
+    const info = this.stmts.insert.run(
+      run.agentId ?? null,
+      run.agentName,
+      run.environmentId ?? null,
+      run.environmentName,
+      JSON.stringify(run.input),
+      run.model,
+      run.pid,
+      run.now,
+    );
+    return Number(info.lastInsertRowid);
+  }
+
+  /** queued -> running; false if the run was no longer queued. */
+  markRunning(id: number, now: number, pid: number): boolean {
+    return this.stmts.running.run(now, pid, id).changes > 0;
+  }
+
+  saveProgress(id: number, progress: RunProgress): void {
+    const t = progress.tokens;
+    this.stmts.progress.run(progress.steps, progress.toolCalls, t.input, t.output, t.total, id);
+  }
+
+  /** Appends one event. */
+  appendEvent(event: StoredEvent): void {
+    this.stmts.event.run(event.runId, event.seq, event.type, event.ts, event.dataJson);
+  }
+
+  /** Appends an event and saves the run's counters, in one transaction. */
+  appendWithProgress(event: StoredEvent, progress: RunProgress): void {
+    this.db.transaction(() => {
+      this.appendEvent(event);
+      this.saveProgress(event.runId, progress);
+    })();
+  }
+
+  /** Appends the last event and sets the final state of the row, in one transaction. */
+  finishWithEvent(id: number, completion: RunCompletion, event: StoredEvent): void {
+    this.db.transaction(() => {
+      this.appendEvent(event);
+      this.finish(id, completion);
+    })();
+  }
+
+  private finish(id: number, c: RunCompletion): void {
+    this.stmts.finish.run(
+      c.status,
+      c.stopReason,
+      c.output,
+      c.error,
+      c.steps,
+      c.toolCalls,
+      c.tokens.input,
+      c.tokens.output,
+      c.tokens.total,
+      c.finishedAt,
+      c.durationMs,
+      id,
+    );
+  }
+
+  get(id: number): RunRow | undefined {
+    return this.stmts.get.get(id) as RunRow | undefined;
+  }
+
+  lastSeq(runId: number): number {
+    return (this.stmts.lastSeq.get(runId) as { seq: number }).seq;
+  }
+
+  /** Newest first. */
+  list(filter: RunFilter = {}): RunRow[] {
+    const where: string[] = [];
+    const params: (string | number)[] = [];
+    if (filter.agent !== undefined) {
+      where.push('agent_name = ?');
+      params.push(filter.agent);
+    }
+    if (filter.environment !== undefined) {
+      where.push('environment_name = ?');
+      params.push(filter.environment);
+    }
+    if (filter.status !== undefined) {
+      where.push('status = ?');
+      params.push(filter.status);
+    }
+    const sql = `SELECT * FROM agent_runs ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id DESC LIMIT ?`;
+    return this.db.prepare(sql).all(...params, filter.limit ?? 50) as RunRow[];
+  }
+
+  /** Events of a run in order, after `afterSeq`, at most `limit`. */
+  events(runId: number, options: { afterSeq?: number; limit?: number } = {}): RunEvent[] {
+    const rows = this.db
+      .prepare('SELECT run_id, seq, type, ts, data_json FROM run_events WHERE run_id = ? AND seq > ? ORDER BY seq LIMIT ?')
+      .all(runId, options.afterSeq ?? 0, options.limit ?? -1) as EventRow[];
+    return rows.map(toEvent);
+  }
+
+  /** Events of any run with a row id above `afterId` (a cursor for following the store from another process). */
+  eventsAfter(afterId: number, limit = 500): { id: number; event: RunEvent }[] {
+    const rows = this.db
+      .prepare('SELECT id, run_id, seq, type, ts, data_json FROM run_events WHERE id > ? ORDER BY id LIMIT ?')
+      .all(afterId, limit) as (EventRow & { id: number })[];
+    return rows.map((row) => ({ id: row.id, event: toEvent(row) }));
+  }
+
+  /** Runs not finished: queued or running. */
+  unfinished(): RunRow[] {
+    return this.stmts.unfinished.all() as RunRow[];
+  }
+
+  /** Asks the process running a run to cancel it; false if the run is already finished. */
+  requestCancel(id: number): boolean {
+    return this.stmts.requestCancel.run(id).changes > 0;
+  }
+
+  /** Of these ids, those asked to cancel by another process. */
+  cancelRequested(ids: readonly number[]): number[] {
+    if (ids.length === 0) return [];
+    const rows = this.db
+      .prepare(`SELECT id FROM agent_runs WHERE stop_reason = '${CANCEL_REQUESTED}' AND id IN (${ids.map(() => '?').join(',')})`)
+      .all(...ids) as { id: number }[];
+    return rows.map((r) => r.id);
+  }
+
+  /**
+   * Marks queued/running runs for which `isOrphan` says so as finished with `status`, appending a
+   * run.finished event to each; one transaction. Returns the ids changed.
+   */
+  finishOrphans(
+    isOrphan: (row: RunRow) => boolean,
+    outcome: { status: RunStatus; stopReason: StopReason; error: (row: RunRow) => { code: string; message: string } },
+    now = Date.now(),
+  ): number[] {
+    const apply = this.db.transaction(() => {
+      const changed: number[] = [];
+      for (const row of this.unfinished()) {
+        if (!isOrphan(row)) continue;
+        const error = outcome.error(row);
+        const tokens = { input: row.tokens_in, output: row.tokens_out, total: row.tokens_total };
+        const durationMs = row.started_at === null ? null : now - row.started_at;
+        const data = {
+          status: outcome.status,
+          stopReason: outcome.stopReason,
+          output: null,
+          error,
+          steps: row.steps,
+          toolCalls: row.tool_calls,
+          tokens,
+          durationMs: durationMs ?? 0,
+        };
+        this.finishWithEvent(
+          row.id,
+          { ...data, error: JSON.stringify(error), finishedAt: now, durationMs },
+          { runId: row.id, seq: this.lastSeq(row.id) + 1, type: 'run.finished', ts: now, dataJson: JSON.stringify(data) },
+        );
+        changed.push(row.id);
+      }
+      return changed;
+    });
+    return apply.immediate();
+  }
+}
+
+function toEvent(row: EventRow): RunEvent {
+  return {
+    runId: row.run_id,
+    seq: row.seq,
+    type: row.type,
+    ts: new Date(row.ts).toISOString(),
+    data: JSON.parse(row.data_json) as unknown,
+  } as RunEvent;
+}
