@@ -10,7 +10,12 @@ export async function main(argv: string[], binUrl: string, options: { developmen
     return;
   }
   const { execute } = await import('@oclif/core');
-  await execute({ args: argv, dir: binUrl, development: options.development ?? false });
+  await execute({ args: bareOnTerminal(argv) ? ['ui'] : argv, dir: binUrl, development: options.development ?? false });
+}
+
+/** Plain `stn` on a terminal opens the UI; without a terminal (pipes, CI) it prints the root help. */
+export function bareOnTerminal(argv: readonly string[], streams: { stdin: { isTTY?: boolean }; stdout: { isTTY?: boolean } } = process): boolean {
+  return argv.length === 0 && streams.stdin.isTTY === true && streams.stdout.isTTY === true;
 }
 
 /** The same line oclif prints for --version: `station/0.1.0 linux-x64 node-v20.20.2`. */

@@ -66,6 +66,7 @@ export type KeyAction =
   | 'status-filter'
   | 'agent-filter'
   | 'toggle-pane'
+  | 'check'
   | 'refresh'
   | 'next-field'
   | 'prev-field'
@@ -122,6 +123,7 @@ export const BINDINGS: readonly Binding[] = [
   { action: 'follow', keys: ['f'], label: 'follow', help: 'Follow new events (on by default; scrolling up turns it off)', scopes: ['trace'] },
   { action: 'toggle-pane', keys: ['t'], label: 'servers/tools', help: 'Switch between servers and tools', scopes: ['mcp'] },
   { action: 'open', keys: ['enter'], label: 'details', help: 'Show the selected server or tool in full', scopes: ['mcp'] },
+  { action: 'check', keys: ['c'], label: 'check now', help: 'Start the servers now (initialize, list tools, ping): live status and stderr', scopes: ['mcp'] },
   { action: 'refresh', keys: ['R'], label: 'refresh', help: 'Reload from the store', scopes: ['environments', 'agents', 'runs', 'mcp'] },
 
   { action: 'next-field', keys: ['tab', 'down'], label: 'next field', help: 'Next field', scopes: ['form'] },

@@ -15,12 +15,9 @@ function run(id: number, patch: Partial<RunView> = {}): RunView {
     durationMs: null,
     steps: 0,
     toolCalls: 0,
-    tokensIn: 0,
-    tokensOut: 0,
-    tokensTotal: 0,
+    tokens: { input: 0, output: 0, total: 0 },
     error: null,
     stopReason: null,
-    finalOutput: null,
     ...patch,
   };
 }

@@ -4,21 +4,15 @@
  * value here is plain JSON, so it can cross a wire unchanged.
  */
 
+import type { EnvironmentSummary } from '../../core/index.js';
 import type { RunEvent, RunStatus } from '../../core/events/index.js';
+import type { McpToolSummary } from '../../core/mcp/mcp-service.js';
+import type { RunSummary } from '../../core/runner/index.js';
 
 export type { RunStatus };
 
-export interface EnvironmentView {
-  name: string;
-  description: string;
-  agents: number;
-  servers: number;
-  tools: number;
-  lastSyncedAt: string | null;
-}
-
-
-export const ACTIVE_STATUSES: readonly RunStatus[] = ['queued', 'running'];
+/** An environment as `stn env list --json` shows it. */
+export type EnvironmentView = EnvironmentSummary;
 
 export function isActiveStatus(status: string): boolean {
   return status === 'queued' || status === 'running';
@@ -64,25 +58,8 @@ export interface JsonSchemaProperty {
   [key: string]: unknown;
 }
 
-export interface RunView {
-  id: number;
-  agent: string;
-  environment: string;
-  status: RunStatus;
-  model: string | null;
-  createdAt: string;
-  startedAt: string | null;
-  finishedAt: string | null;
-  durationMs: number | null;
-  steps: number;
-  toolCalls: number;
-  tokensIn: number;
-  tokensOut: number;
-  tokensTotal: number;
-  error: string | null;
-  stopReason: string | null;
-  finalOutput: string | null;
-}
+/** A run as `stn runs list --json` shows it. */
+export type RunView = RunSummary;
 
 export interface RunQuery {
   environment?: string;
@@ -127,12 +104,8 @@ export interface McpServerView {
   lastSyncedAt: string | null;
 }
 
-export interface McpToolView {
-  server: string;
-  name: string;
-  description: string;
-  inputSchema: Record<string, unknown>;
-}
+/** A tool as `stn mcp tools --json` shows it (recorded by the last sync). */
+export type McpToolView = McpToolSummary;
 
 export interface SyncProgressView {
   message: string;
@@ -175,6 +148,8 @@ export interface StationClient {
   cancelRun(id: number): Promise<void>;
   mcpServers(env: string): Promise<McpServerView[]>;
   mcpTools(env: string): Promise<McpToolView[]>;
+  /** Starts every server of the environment now (initialize, list tools, ping) and reports on each. */
+  checkMcp(env: string): Promise<McpServerView[]>;
   /** Live updates; returns the unsubscribe function. */
   subscribe(listener: (update: ClientUpdate) => void): () => void;
   close(): Promise<void>;

@@ -3,6 +3,7 @@ import { useMemo, useState, type ReactNode } from 'react';
 import { ListTitle } from '../components/list-title.js';
 import { WindowList, type Segment } from '../components/window-list.js';
 import type { McpServerView, McpToolView } from '../client/station-client.js';
+import { errorText } from '../client/errors.js';
 import { fit, formatAgo, prettyLines, truncate } from '../format.js';
 import { useAsync } from '../hooks/use-async.js';
 import { useListKeys } from '../hooks/use-list-keys.js';
@@ -15,7 +16,7 @@ const STDERR_ROWS = 5;
 
 /** The lines of a tool's full view: name, description, input schema. */
 export function toolDetailLines(tool: McpToolView): string[] {
-  return [`${tool.server}__${tool.name}`, '', ...tool.description.split('\n'), '', 'Input schema:', ...prettyLines(tool.inputSchema).map((l) => `  ${l}`)];
+  return [tool.qualifiedName, '', ...tool.description.split('\n'), '', 'Input schema:', ...prettyLines(tool.inputSchema).map((l) => `  ${l}`)];
 }
 
 /** The lines of a server's full view: state, error and the whole stderr tail. */
@@ -33,16 +34,19 @@ export function serverDetailLines(server: McpServerView): string[] {
 export function McpScreen({ app, dispatch, client, theme, width, height, active, now }: ScreenProps): ReactNode {
   const env = app.environment;
   const servers = useAsync(() => client.mcpServers(env), `servers:${env}`);
+  const [check, setCheck] = useState<{ env: string; running: boolean; servers: McpServerView[] | null; error: string | null } | null>(null);
+  const live = check !== null && check.env === env ? check : null;
+  const serverData = live?.servers ?? servers.data;
   const tools = useAsync(() => client.mcpTools(env), `tools:${env}`);
   const pane = app.mcpPane;
   const listId = pane === 'servers' ? 'mcp-servers' : 'mcp-tools';
   const list = app.lists[listId];
   const serverItems = useMemo(
-    () => (servers.data ?? []).filter((s) => matchesFilter(app.lists['mcp-servers'].filter, s.name, s.state, s.error, s.transport)),
-    [servers.data, app.lists],
+    () => (serverData ?? []).filter((s) => matchesFilter(app.lists['mcp-servers'].filter, s.name, s.state, s.error, s.transport)),
+    [serverData, app.lists],
   );
   const toolItems = useMemo(
-    () => (tools.data ?? []).filter((t) => matchesFilter(app.lists['mcp-tools'].filter, `${t.server}__${t.name}`, t.description)),
+    () => (tools.data ?? []).filter((t) => matchesFilter(app.lists['mcp-tools'].filter, t.qualifiedName, t.description)),
     [tools.data, app.lists],
   );
   const total = pane === 'servers' ? serverItems.length : toolItems.length;
@@ -62,7 +66,18 @@ export function McpScreen({ app, dispatch, client, theme, width, height, active,
     isActive: active && !list.filtering && !app.mcpDetail,
     onAction: (action) => {
       if (action === 'toggle-pane') dispatch({ type: 'mcp-pane' });
-      else if (action === 'refresh') {
+      else if (action === 'check' && live?.running !== true) {
+        setCheck({ env, running: true, servers: live?.servers ?? null, error: null });
+        client.checkMcp(env).then(
+          (result) => {
+            setCheck({ env, running: false, servers: result, error: null });
+          },
+          (error: unknown) => {
+            setCheck({ env, running: false, servers: null, error: errorText(error) });
+          },
+        );
+      } else if (action === 'refresh') {
+        setCheck(null);
         servers.reload();
         tools.reload();
       } else if (action === 'open' && total > 0) {
@@ -100,7 +115,8 @@ export function McpScreen({ app, dispatch, client, theme, width, height, active,
   }
 
   const error = pane === 'servers' ? servers.error : tools.error;
-  const switchHint = `t: ${pane === 'servers' ? 'tools' : 'servers'}`;
+  const checkState = live === null ? 'recorded at last sync; c checks now' : live.running ? 'checking…' : live.error !== null ? `check failed: ${live.error}` : 'live check';
+  const switchHint = pane === 'servers' ? `${checkState} · t: tools` : 't: servers';
   if (pane === 'servers') {
     const cols = { name: 22, transport: 10, state: 12, tools: 7 };
     const renderRow = (s: McpServerView, w: number): Segment[] => {
@@ -145,7 +161,7 @@ export function McpScreen({ app, dispatch, client, theme, width, height, active,
   }
   const nameWidth = Math.min(40, Math.max(20, Math.floor(width * 0.4)));
   const renderTool = (t: McpToolView, w: number): Segment[] => [
-    { text: fit(`${t.server}__${t.name}`, nameWidth), bold: true },
+    { text: fit(t.qualifiedName, nameWidth), bold: true },
     { text: ' ' + fit(t.description, Math.max(0, w - nameWidth - 1)), color: theme.muted },
   ];
   return (

@@ -22,7 +22,7 @@ export function RunsScreen({ app, dispatch, client, theme, width, height, active
       (r) =>
         (statuses === undefined || statuses.includes(r.status)) &&
         (agent === null || r.agent === agent) &&
-        matchesFilter(list.filter, `#${String(r.id)}`, r.agent, r.status, r.error),
+        matchesFilter(list.filter, `#${String(r.id)}`, r.agent, r.status, r.error?.message),
     );
   }, [inEnv, statusFilter, agent, list.filter]);
   const rows = Math.max(1, height - 2);
@@ -81,7 +81,7 @@ export function RunsScreen({ app, dispatch, client, theme, width, height, active
       { text: fit(r.durationMs === null ? (isActiveStatus(r.status) ? '…' : '-') : formatMs(r.durationMs), cols.duration, 'right') },
       { text: fit(String(r.steps), cols.steps, 'right') },
       { text: fit(String(r.toolCalls), cols.tools, 'right') },
-      { text: fit(formatCount(r.tokensTotal), cols.tokens, 'right') },
+      { text: fit(formatCount(r.tokens.total), cols.tokens, 'right') },
     ];
   };
   const filters = `status: ${statusFilter} (s)  agent: ${agent ?? 'all'} (a)`;

@@ -72,7 +72,7 @@ function runSummary(run: RunView | undefined, runId: number): string {
     run.status,
     `${String(run.steps)} steps`,
     `${String(run.toolCalls)} tool calls`,
-    `${formatCount(run.tokensTotal)} tokens`,
+    `${formatCount(run.tokens.total)} tokens`,
   ];
   if (run.durationMs !== null) parts.push(formatMs(run.durationMs));
   return parts.join(' · ');

@@ -50,9 +50,9 @@ function sameRun(a: RunView, b: RunView): boolean {
     a.status === b.status &&
     a.steps === b.steps &&
     a.toolCalls === b.toolCalls &&
-    a.tokensTotal === b.tokensTotal &&
+    a.tokens.total === b.tokens.total &&
     a.finishedAt === b.finishedAt &&
-    a.error === b.error
+    a.error?.message === b.error?.message
   );
 }
 

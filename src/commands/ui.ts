@@ -1,0 +1,32 @@
+import { Flags } from '@oclif/core';
+import { BaseCommand } from '../cli/base-command.js';
+import { UsageError } from '../core/index.js';
+
+export default class Ui extends BaseCommand<typeof Ui> {
+  static override summary = 'Open the terminal UI: environments, agents, runs and live traces.';
+  static override description =
+    'A full-screen UI for a terminal (also over SSH). Screens: 1 Environments, 2 Agents, 3 Runs, 4 Trace, 5 MCP; ' +
+    'tab or the number keys switch, ? shows every key, q or Ctrl-C quits. Runs started from other terminals appear live. ' +
+    'Plain `stn` with no arguments on a terminal opens it too. Colours follow NO_COLOR.';
+
+  static override examples = ['<%= config.bin %> ui', '<%= config.bin %> ui --env staging', 'NO_COLOR=1 <%= config.bin %> ui'];
+
+  static override enableJsonFlag = false;
+
+  static override flags = {
+    env: Flags.string({ char: 'e', description: 'Environment to open [default: config environment.default]' }),
+  };
+
+  async run(): Promise<void> {
+    if (!process.stdin.isTTY || !process.stdout.isTTY) {
+      throw new UsageError('stn ui needs a terminal: stdin and stdout must be a TTY', {
+        hints: ['Run it in a terminal (over SSH use `ssh -t`). For scripts use the other commands with --json, e.g. stn runs list --json.'],
+      });
+    }
+    const engine = this.engine();
+    const environment = this.flags.env ?? engine.defaultEnvironment();
+    engine.environments.require(environment);
+    const [{ launchTui }, { LocalClient }] = await Promise.all([import('../tui/launch.js'), import('../tui/client/local-client.js')]);
+    await launchTui({ client: new LocalClient(engine), environment });
+  }
+}
