@@ -6,7 +6,8 @@
 //
 // Every request gets a tool call until the conversation has --steps tool turns, then the final text
 // (see toolLoop in model-server.js). Prints one JSON line {"url": ...} on stdout when listening and
-// stops when stdin closes or on SIGTERM/SIGINT.
+// stops when its stdin pipe closes (if stdin is a pipe) or on SIGTERM/SIGINT.
+import { fstatSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { startModelServer, toolLoop } from './model-server.js';
 
@@ -34,7 +35,10 @@ process.stdout.write(JSON.stringify({ url: server.url }) + '\n');
 const stop = () => {
   void server.close().then(() => process.exit(0));
 };
-process.stdin.on('end', stop);
-process.stdin.resume();
+// Tied to the parent through a stdin pipe (benches spawn it so); started by hand, it runs until a signal.
+if (fstatSync(0).isFIFO()) {
+  process.stdin.on('end', stop);
+  process.stdin.resume();
+}
 process.on('SIGTERM', stop);
 process.on('SIGINT', stop);

@@ -20,6 +20,8 @@ export interface PoolCallOptions {
 /** The part of the environment's MCP pool the runner uses. */
 export interface ToolPool {
   tools(): readonly PoolTool[];
+  /** Servers and their state; a failed server's tools are missing, and its error explains why. */
+  status?(): readonly { name: string; state: string; error?: string }[];
   callTool(server: string, tool: string, args: Record<string, unknown>, options: PoolCallOptions): Promise<{ isError: boolean; text: string }>;
 }
 
@@ -52,8 +54,12 @@ export function agentToolProvider(pool: ToolPool, references: readonly string[],
     specs.push({ name, server: tool.server, tool: tool.name, description: tool.description ?? '', inputSchema: tool.inputSchema });
   }
   if (issues.length > 0) {
-    throw new ValidationError(`agent "${agentName}" uses tools this environment does not provide`, issues, {
-      hints: ['Run `stn sync` to discover the environment\'s tools, and check the names with `stn mcp tools`.'],
+    const down = (pool.status?.() ?? []).filter((s) => s.state !== 'ready');
+    const list = issues.map((i) => i.field.slice('tools.'.length)).join(', ');
+    const why = down.map((s) => `MCP server "${s.name}" is ${s.state}${s.error === undefined ? '' : `: ${s.error}`}`);
+    const message = `agent "${agentName}" uses tools this environment does not provide: ${list}`;
+    throw new ValidationError(why.length > 0 ? `${message} (${why.join('; ')})` : message, issues, {
+      hints: ['Check the names with `stn mcp tools`, and the servers with `stn mcp check`.'],
     });
   }
   const byName = new Map(specs.map((s) => [s.name, s]));

@@ -1,0 +1,155 @@
+import { Args, Flags } from '@oclif/core';
+import { BaseCommand } from '../../cli/base-command.js';
+import { colorEnabled, formatDuration, makeStyle } from '../../cli/output.js';
+import {
+  ExitCode,
+  parseDuration,
+  parseRunInput,
+  runExitCode,
+  traceLine,
+  type RunEvent,
+  type RunResult,
+  type TraceLine,
+} from '../../core/index.js';
+
+/** The last line of `--json` output: the run's outcome and the exit code. */
+export type RunRecord = { type: 'result'; exitCode: number } & (
+  | RunResult
+  | { runId: null; status: 'error'; error: { code: string; message: string; hints: readonly string[] } }
+);
+
+export default class AgentRun extends BaseCommand<typeof AgentRun> {
+  static override summary = 'Run an agent: the model calls its MCP tools until it answers; every step is recorded.';
+  static override description = `On a terminal the trace streams as it happens (steps, tool calls with their arguments, durations, tokens) and the answer comes last; piped, only the answer is printed on stdout. With --json, every event is printed as one JSON line (NDJSON) and the last line is always the result record {"type":"result", ...}.
+
+Ctrl-C cancels the run cleanly (recorded as cancelled, MCP servers stopped) and exits with 130.
+
+Exit codes: 0 completed, 5 bad input, 10 failed, 11 timed out, 12 cancelled (e.g. by \`stn runs cancel\`), 13 stopped at max_steps, 14 queue full, 130 Ctrl-C.`;
+  static override examples = [
+    '<%= config.bin %> agent run hello "Say hi"',
+    '<%= config.bin %> agent run "Security Scanner" --env prod --input \'{"userInput": "scan ./src", "depth": 2}\'',
+    '<%= config.bin %> agent run summarize --input-file input.json --model gpt-4o --timeout 5m',
+    '<%= config.bin %> agent run hello "Say hi" --json | jq -c "select(.type == \\"tool.finished\\")"',
+  ];
+  static override args = {
+    name: Args.string({ description: 'Agent name.', required: true }),
+    text: Args.string({ description: 'The request, passed as `userInput`.', required: false }),
+  };
+  static override flags = {
+    input: Flags.string({ description: 'Input fields as a JSON object.', exclusive: ['input-file'] }),
+    'input-file': Flags.string({ description: 'Read the input JSON object from a file ("-" for stdin).', exclusive: ['input'] }),
+    env: Flags.string({ char: 'e', description: 'Environment [default: environment.default in config.yaml].' }),
+    model: Flags.string({ description: "Model for this run (overrides the agent's and the configured one)." }),
+    timeout: Flags.string({ description: 'Stop the run after this long: 90s, 10m, 1h [default: runner.run_timeout_seconds].' }),
+  };
+
+  async run(): Promise<RunRecord> {
+    const json = this.jsonEnabled();
+    const input = parseRunInput({ text: this.args.text, json: this.flags.input, file: this.flags['input-file'] });
+    const timeoutMs = this.flags.timeout === undefined ? undefined : parseDuration(this.flags.timeout);
+    const engine = this.engine();
+    const runner = await engine.runner();
+
+    // The trace goes to stdout on a terminal, else to stderr if that is a terminal, else nowhere.
+    const traceStream = json ? undefined : process.stdout.isTTY ? process.stdout : process.stderr.isTTY ? process.stderr : undefined;
+    const style = makeStyle(traceStream !== undefined && colorEnabled(traceStream));
+    const onEvent = (event: RunEvent): void => {
+      if (json) {
+        process.stdout.write(JSON.stringify(event) + '\n');
+        return;
+      }
+      if (traceStream === undefined) return;
+      const line = traceLine(event, { duration: formatDuration, argsWidth: Math.max(30, (process.stdout.columns || 100) - 30) });
+      if (line !== null) traceStream.write(paint(line, style) + '\n');
+    };
+
+    // Mutated by the signal handler while the run is awaited.
+    const state: { runId: number | undefined; interrupted: boolean } = { runId: undefined, interrupted: false };
+    const onSigint = (): void => {
+      if (state.interrupted) {
+        // A second Ctrl-C: stop waiting. MCP children are killed by the pool's exit hook.
+        process.exit(ExitCode.INTERRUPTED);
+      }
+      state.interrupted = true;
+      if (!json) process.stderr.write('\nCancelling the run (Ctrl-C again to quit at once)…\n');
+      if (state.runId !== undefined) runner.cancel(state.runId, 'interrupted by Ctrl-C');
+    };
+    process.on('SIGINT', onSigint);
+    try {
+      const handle = await runner.submit(
+        { agent: this.args.name, environment: this.flags.env ?? engine.defaultEnvironment(), input, model: this.flags.model, timeoutMs },
+        { onEvent },
+      );
+      state.runId = handle.runId;
+      if (state.interrupted) runner.cancel(handle.runId, 'interrupted by Ctrl-C');
+      const result = await handle.done;
+      const exitCode = state.interrupted && result.status === 'cancelled' ? ExitCode.INTERRUPTED : runExitCode(result);
+      process.exitCode = exitCode;
+      if (!json) this.printOutcome(result);
+      return { type: 'result', ...result, exitCode };
+    } finally {
+      process.off('SIGINT', onSigint);
+    }
+  }
+
+  /** Without --json: the answer on stdout; a failure explained on stderr. */
+  private printOutcome(result: RunResult): void {
+    if (result.output !== null && result.output !== '') this.say(result.output);
+    if (result.status === 'completed' && result.stopReason !== 'max_steps') return;
+    const s = this.errStyle;
+    const why = result.error === null ? '' : `: ${result.error.message}`;
+    const what =
+      result.status === 'completed'
+        ? `run ${String(result.runId)} reached max_steps (${String(result.steps - 1)}); the answer above was asked for without tools`
+        : `run ${String(result.runId)} ${result.status.replace('_', ' ')}${why}`;
+    this.note(`${s.red(s.bold(result.status === 'completed' ? 'Note:' : 'Error:'))} ${what}`);
+    this.note(`  ${s.dim('→')} See the whole trace: stn runs show ${String(result.runId)}`);
+  }
+
+  /** --json output is NDJSON: one compact line per record. */
+  override logJson(value: unknown): void {
+    process.stdout.write(JSON.stringify(value) + '\n');
+  }
+
+  /** With --json, errors before the run (bad input, unknown agent, full queue) end as one result line too. */
+  override async catch(error: Error & { exitCode?: number }): Promise<void> {
+    if (!this.argv.includes('--json')) {
+      await super.catch(error);
+      return;
+    }
+    const captured: string[] = [];
+    const write = process.stdout.write.bind(process.stdout);
+    process.stdout.write = ((chunk: string | Uint8Array) => {
+      captured.push(typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8'));
+      return true;
+    });
+    try {
+      await super.catch(error);
+    } finally {
+      process.stdout.write = write;
+    }
+    if (captured.join('').trim() === '') return;
+    const parsed = JSON.parse(captured.join('')) as { error: { code: string; message: string; hints: readonly string[]; exitCode: number } };
+    const { exitCode, ...rest } = parsed.error;
+    const record: RunRecord = { type: 'result', runId: null, status: 'error', error: rest, exitCode };
+    process.stdout.write(JSON.stringify(record) + '\n');
+  }
+}
+
+function paint(line: TraceLine, s: ReturnType<typeof makeStyle>): string {
+  switch (line.kind) {
+    case 'run':
+      return s.dim(line.text);
+    case 'step':
+      return s.bold(line.text);
+    case 'call':
+      return `  ${s.cyan('→')} ${line.text}`;
+    case 'tool':
+      return `  ${line.ok ? s.green('✓') : s.red('✗')} ${line.ok ? line.text : s.red(line.text)}`;
+    case 'retry':
+    case 'warning':
+      return `  ${s.yellow('!')} ${s.yellow(line.text)}`;
+    case 'end':
+      return line.ok ? s.green(line.text) : s.red(line.text);
+  }
+}

@@ -1,0 +1,50 @@
+import { Args } from '@oclif/core';
+import { BaseCommand } from '../../cli/base-command.js';
+import { formatDuration } from '../../cli/output.js';
+import { shortArgs, traceLine, type RunDetail, type RunEvent } from '../../core/index.js';
+
+export default class RunsShow extends BaseCommand<typeof RunsShow> {
+  static override summary = 'Show one run: its input, the full trace of model and tool calls, and the answer.';
+  static override description =
+    'With --json, the run and all its events (the same objects `stn agent run --json` prints), each tool result whole.';
+  static override examples = ['<%= config.bin %> runs show 42', '<%= config.bin %> runs show 42 --json | jq ".events[] | select(.type == \\"tool.finished\\")"'];
+  static override args = {
+    id: Args.integer({ description: 'Run id (see stn runs list).', required: true, min: 1 }),
+  };
+
+  async run(): Promise<RunDetail> {
+    const run = this.engine().runs.show(this.args.id);
+    const s = this.style;
+    const row = (label: string, value: string): void => this.say(`  ${label.padEnd(10)} ${value}`);
+    this.say(`${s.bold(`run ${String(run.id)}`)}  ${run.agent} · ${run.environment}`);
+    row('status', `${run.status}${run.stopReason === null ? '' : ` (${run.stopReason})`}`);
+    row('model', run.model ?? '-');
+    row('started', run.startedAt ?? `queued ${run.createdAt}`);
+    row('duration', run.durationMs === null ? '-' : formatDuration(run.durationMs));
+    row('usage', `${String(run.steps)} steps · ${String(run.toolCalls)} tool calls · tokens ${String(run.tokens.input)} in, ${String(run.tokens.output)} out`);
+    row('input', shortArgs(run.input, 200));
+    if (run.error !== null) row('error', s.red(`${run.error.code}: ${run.error.message}`));
+    this.say('');
+    this.say(s.dim('--- trace ---'));
+    for (const event of run.events) for (const line of describe(event)) this.say(line);
+    if (run.output !== null) {
+      this.say('');
+      this.say(s.dim('--- answer ---'));
+      this.say(run.output);
+    }
+    return run;
+  }
+}
+
+/** Trace lines of an event, with the tool result preview that a stored trace can afford. */
+function describe(event: RunEvent): string[] {
+  const line = traceLine(event, { duration: formatDuration, argsWidth: 160 });
+  if (line === null) return [];
+  const marks = { run: '', step: '', call: '  → ', tool: line.ok ? '  ✓ ' : '  ✗ ', retry: '  ! ', warning: '  ! ', end: '' };
+  const out = [`${marks[line.kind]}${line.text}`];
+  if (event.type === 'tool.finished' && !event.data.isError) out.push(`      ${shortArgs(event.data.result, 160)}`);
+  if (event.type === 'model.response' && event.data.content !== null && event.data.content !== '' && event.data.toolCalls.length > 0) {
+    out.push(`  ${shortArgs(event.data.content, 160)}`);
+  }
+  return out;
+}

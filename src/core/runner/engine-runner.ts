@@ -1,0 +1,75 @@
+/**
+ * The runner of an open engine: agents from the environment's files, input validated and rendered with
+ * the prompt module, the model client from config.yaml (and OPENAI_* overrides), tools from the
+ * environment's MCP pool. Loaded with a dynamic import (it pulls in openai, ajv and dotprompt).
+ */
+import type { StationConfig } from '../config/station-config.js';
+import { ValidationError } from '../errors.js';
+import type { EventBus } from '../events/event-bus.js';
+import { ModelClient } from '../model/model-client.js';
+import { resolveModelSettings } from '../model/settings.js';
+import type { ModelMessage } from '../model/types.js';
+import { renderAgent, validateAgentInput } from '../prompt/index.js';
+import type { AgentDefinition } from '../prompt/types.js';
+import type { RunRepo } from '../store/run-repo.js';
+import { agentToolProvider, type ToolPool } from './mcp-tools.js';
+import { Runner, type PreparedRun, type RunRequest } from './runner.js';
+import { NO_TOOLS } from './tool-provider.js';
+
+export interface EngineRunnerDeps {
+  config: StationConfig;
+  env: NodeJS.ProcessEnv;
+  bus: EventBus;
+  repo: RunRepo;
+  environments: { require(name: string): { id: number } };
+  agents: { get(env: string, name: string): AgentDefinition };
+  /** The environment's running MCP pool (started on first use, cached by the engine). */
+  mcp(environment: string): Promise<ToolPool>;
+  /** Model client retry timing (tests shorten it). */
+  retryBaseMs?: number;
+}
+
+export function createEngineRunner(deps: EngineRunnerDeps): Runner {
+  const { config } = deps;
+  const base = resolveModelSettings(config.model, deps.env);
+  const client = new ModelClient({ settings: base, ...(deps.retryBaseMs === undefined ? {} : { retryBaseMs: deps.retryBaseMs }) });
+
+  const prepare = async (request: RunRequest): Promise<PreparedRun> => {
+    if (request.timeoutMs !== undefined && !(Number.isFinite(request.timeoutMs) && request.timeoutMs > 0)) {
+      throw new ValidationError('the run timeout must be a positive duration', [{ field: 'timeout', message: 'expected a duration > 0' }]);
+    }
+    const environment = deps.environments.require(request.environment);
+    const agent = deps.agents.get(request.environment, request.agent);
+    const input = validateAgentInput(agent, request.input);
+    const messages = (await renderAgent(agent, input)).map((m): ModelMessage => ({ role: m.role, content: m.content }));
+    const settings = resolveModelSettings(config.model, deps.env, { agentModel: agent.model, runModel: request.model });
+    const json = agent.outputFormat === 'json' || agent.outputSchema !== undefined;
+    return {
+      agent: agent.name,
+      environment: request.environment,
+      environmentId: environment.id,
+      input,
+      model: settings.model,
+      messages,
+      maxSteps: agent.maxSteps ?? config.runner.defaultMaxSteps,
+      timeoutMs: request.timeoutMs ?? config.runner.runTimeoutSeconds * 1000,
+      temperature: agent.config.temperature,
+      maxTokens: agent.config.maxTokens,
+      output: json ? { format: 'json', schema: agent.outputSchema } : undefined,
+      tools: agent.tools,
+    };
+  };
+
+  return new Runner({
+    repo: deps.repo,
+    bus: deps.bus,
+    prepare,
+    resources: async (run) => ({
+      model: client,
+      tools: run.tools.length === 0 ? NO_TOOLS : agentToolProvider(await deps.mcp(run.environment), run.tools, run.agent),
+    }),
+    workers: config.runner.workers,
+    queueSize: config.runner.queueSize,
+    maxToolResultBytes: config.runner.maxToolResultBytes,
+  });
+}
