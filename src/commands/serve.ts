@@ -14,10 +14,18 @@ Logs are JSON lines on stderr. SIGTERM or SIGINT stops it gracefully: no new con
   ];
   static override flags = {
     host: Flags.string({ description: 'Address to bind [default: config server.host, 127.0.0.1].' }),
-    port: Flags.integer({ description: 'Port [default: config server.port, 8585]; 0 picks a free one.', min: 0, max: 65535 }),
+    port: Flags.integer({
+      description: 'Port [default: config server.port, 8585]; 0 picks a free one.',
+      min: 0,
+      max: 65535,
+    }),
     'tls-cert': Flags.string({ description: 'PEM certificate (chain) to serve HTTPS.', dependsOn: ['tls-key'] }),
     'tls-key': Flags.string({ description: 'PEM private key of --tls-cert.', dependsOn: ['tls-cert'] }),
-    'log-level': Flags.string({ description: 'Least level logged.', options: ['debug', 'info', 'warn', 'error'], default: 'info' }),
+    'log-level': Flags.string({
+      description: 'Least level logged.',
+      options: ['debug', 'info', 'warn', 'error'],
+      default: 'info',
+    }),
     grace: Flags.integer({ description: 'Seconds running runs get to finish on shutdown.', min: 0, default: 10 }),
   };
 

@@ -2,7 +2,11 @@ import { readFileSync } from 'node:fs';
 import type { Engine } from '../engine.js';
 import { ConfigError, errorMessage } from '../errors.js';
 import { createJsonLogger, type LogLevel, type Logger } from './logger.js';
+import { apiExtension, LivePools } from './api-extension.js';
+import type { ServerMetrics } from './metrics.js';
 import { StationServer, type ServerExtension, type TlsOptions } from './station-server.js';
+import { wsExtension } from './ws-extension.js';
+import { WsHub } from './ws-hub.js';
 
 export interface ServeOptions {
   /** Address to bind; default config `server.host` (127.0.0.1). */
@@ -32,18 +36,30 @@ export interface RunningStation {
  * engine. Loaded with a dynamic import (see launch.ts) so that quick commands never load it.
  */
 export async function startStation(engine: Engine, options: ServeOptions = {}): Promise<RunningStation> {
-  const log = createJsonLogger({ level: options.logLevel ?? 'info', ...(options.writeLog === undefined ? {} : { write: options.writeLog }) });
+  const log = createJsonLogger({
+    level: options.logLevel ?? 'info',
+    ...(options.writeLog === undefined ? {} : { write: options.writeLog }),
+  });
   const tls = readTls(options);
-  const extensions: ServerExtension[] = [];
+  const runner = await engine.runner();
+  const hub = new WsHub({ bus: engine.events, runs: engine.runs.repo, log });
+  let onMcpFailure: (server: string) => void = () => undefined;
+  const pools = new LivePools(engine, log, (name) => onMcpFailure(name));
+  const extensions: ServerExtension[] = [apiExtension(engine, pools), wsExtension(hub)];
   const server = new StationServer({
     engine,
     logger: log,
     ...(options.host === undefined ? {} : { host: options.host }),
     ...(options.port === undefined ? {} : { port: options.port }),
     ...(tls === undefined ? {} : { tls }),
+    queueSize: () => runner.queuedCount,
     extensions,
   });
+  const metrics = server.metrics;
+  onMcpFailure = (name) => metrics.mcpConnectionErrors.inc({ server: name });
+  const stopMetrics = observeRuns(engine, metrics);
   const address = await server.listen();
+  void pools.start();
   let closing: Promise<void> | undefined;
   return {
     ...address,
@@ -52,7 +68,9 @@ export async function startStation(engine: Engine, options: ServeOptions = {}): 
     close: () => {
       closing ??= (async () => {
         log.info('shutting down', { graceMs: options.graceMs ?? 10_000 });
-        await server.close(options.graceMs ?? 10_000);
+        const graceMs = options.graceMs ?? 10_000;
+        await server.close(graceMs, () => runner.shutdown({ graceMs }));
+        stopMetrics();
       })();
       return closing;
     },
@@ -74,10 +92,26 @@ function readPem(file: string, what: string): Buffer {
   try {
     data = readFileSync(file);
   } catch (error) {
-    throw new ConfigError(`cannot read the TLS ${what} ${file}: ${errorMessage(error)}`, { hints: ['Check the path and its permissions.'] });
+    throw new ConfigError(`cannot read the TLS ${what} ${file}: ${errorMessage(error)}`, {
+      hints: ['Check the path and its permissions.'],
+    });
   }
   if (!data.toString('utf8').includes('-----BEGIN ')) {
     throw new ConfigError(`${file} is not a PEM file (expected a "-----BEGIN ..." block for the TLS ${what})`);
   }
   return data;
+}
+
+/** Feeds run and tool durations and failures from the event bus into the metrics. */
+function observeRuns(engine: Engine, metrics: ServerMetrics): () => void {
+  return engine.events.subscribe((event) => {
+    if (event.type === 'run.finished') {
+      metrics.agentExecutionDuration.observe({ status: event.data.status }, event.data.durationMs / 1000);
+      if (event.data.status === 'failed' || event.data.status === 'timed_out' || event.data.status === 'interrupted') {
+        metrics.agentExecutionErrors.inc({ reason: event.data.error?.code ?? event.data.status });
+      }
+    } else if (event.type === 'tool.finished') {
+      metrics.mcpRequestDuration.observe({ server: event.data.server ?? 'unknown' }, event.data.durationMs / 1000);
+    }
+  });
 }

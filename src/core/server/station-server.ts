@@ -173,18 +173,27 @@ export class StationServer {
   }
 
   /**
-   * Stops accepting connections, lets extensions end their sessions, waits up to `graceMs` for
-   * requests in flight, then ends the connections that remain.
+   * Stops accepting connections, runs `drain` (the runs finishing) while WebSocket viewers still watch,
+   * lets extensions end their sessions, waits up to `graceMs` for requests in flight, then ends the
+   * connections that remain.
    */
-  close(graceMs = 10_000): Promise<void> {
-    this.closing ??= this.doClose(graceMs);
+  close(graceMs = 10_000, drain?: () => Promise<void>): Promise<void> {
+    this.closing ??= this.doClose(graceMs, drain);
     return this.closing;
   }
 
-  private async doClose(graceMs: number): Promise<void> {
+  private async doClose(graceMs: number, drain: (() => Promise<void>) | undefined): Promise<void> {
     const closed = new Promise<void>((resolve) => {
       this.server.close(() => resolve());
     });
+    this.server.closeIdleConnections();
+    if (drain !== undefined) {
+      try {
+        await drain();
+      } catch (error) {
+        this.log.warn('drain failed', { error: errorMessage(error) });
+      }
+    }
     for (const ext of this.extensions) {
       try {
         await ext.close?.();
@@ -215,9 +224,9 @@ export class StationServer {
     for (const [i, ext] of this.extensions.entries()) {
       if (ext.ready === undefined) continue;
       try {
-        const result = await ext.ready();
-        Object.assign(checks, result.ok ? { ...result, ok: undefined } : { [`extension${String(i)}`]: result });
-        if (!result.ok) ok = false;
+        const { ok: extOk, ...rest } = await ext.ready();
+        Object.assign(checks, rest);
+        if (!extOk) ok = false;
       } catch (error) {
         ok = false;
         checks[`extension${String(i)}`] = { ok: false, error: errorMessage(error) };

@@ -1,0 +1,101 @@
+import { randomUUID } from 'node:crypto';
+import { errorMessage, isStationError } from '../errors.js';
+import type { SyncEvent, SyncOptions, SyncReport } from '../sync/sync-service.js';
+
+export interface SyncJob {
+  id: string;
+  environment: string;
+  status: 'running' | 'completed' | 'failed';
+  startedAt: string;
+  finishedAt: string | null;
+  /** Progress lines, oldest first (the last PROGRESS_KEEP). */
+  progress: { ts: string; message: string; done?: number; total?: number }[];
+  report: SyncReport | null;
+  error: { code: string; message: string } | null;
+}
+
+const JOBS_KEEP = 100;
+const PROGRESS_KEEP = 200;
+
+/**
+ * Syncs started through the API: each runs in the background; its progress and report are kept in
+ * memory (the last JOBS_KEEP jobs) for GET /api/v1/syncs/{id}. One sync per environment at a time.
+ */
+export class SyncJobs {
+  private readonly jobs = new Map<string, SyncJob>();
+
+  constructor(
+    private readonly sync: (options: SyncOptions) => Promise<SyncReport>,
+    private readonly clock: () => number = Date.now,
+  ) {}
+
+  /** Starts a sync of one environment, or returns the one already running for it. */
+  start(environment: string, onFinish?: (job: SyncJob) => void): { job: SyncJob; started: boolean } {
+    const running = [...this.jobs.values()].find((j) => j.environment === environment && j.status === 'running');
+    if (running !== undefined) return { job: running, started: false };
+    const job: SyncJob = {
+      id: randomUUID(),
+      environment,
+      status: 'running',
+      startedAt: new Date(this.clock()).toISOString(),
+      finishedAt: null,
+      progress: [],
+      report: null,
+      error: null,
+    };
+    this.jobs.set(job.id, job);
+    this.prune();
+    const note = (message: string, counts: { done?: number; total?: number } = {}): void => {
+      job.progress.push({ ts: new Date(this.clock()).toISOString(), message, ...counts });
+      if (job.progress.length > PROGRESS_KEEP) job.progress.shift();
+    };
+    let total = 0;
+    let done = 0;
+    const onEvent = (event: SyncEvent): void => {
+      switch (event.type) {
+        case 'environment-start':
+          total = event.servers;
+          note(`starting ${String(total)} server${total === 1 ? '' : 's'}`, { done, total });
+          return;
+        case 'server-starting':
+          note(`starting ${event.server}`, { done, total });
+          return;
+        case 'server-ready':
+          done++;
+          note(`${event.server} ready: ${String(event.toolCount)} tools`, { done, total });
+          return;
+        case 'server-failed':
+          done++;
+          note(`${event.server} failed: ${event.error}`, { done, total });
+          return;
+        default:
+          return;
+      }
+    };
+    void this.sync({ environments: [environment], onEvent })
+      .then((report) => {
+        job.report = report;
+        job.status = report.ok ? 'completed' : 'failed';
+      })
+      .catch((error: unknown) => {
+        job.status = 'failed';
+        job.error = { code: isStationError(error) ? error.code : 'internal', message: errorMessage(error) };
+      })
+      .finally(() => {
+        job.finishedAt = new Date(this.clock()).toISOString();
+        onFinish?.(job);
+      });
+    return { job, started: true };
+  }
+
+  get(id: string): SyncJob | undefined {
+    return this.jobs.get(id);
+  }
+
+  private prune(): void {
+    for (const [id, job] of this.jobs) {
+      if (this.jobs.size <= JOBS_KEEP) break;
+      if (job.status !== 'running') this.jobs.delete(id);
+    }
+  }
+}

@@ -1,0 +1,124 @@
+// A full `stn serve` in this process (startStation over a real engine): a temp home whose default
+// environment runs the filesystem MCP server from node_modules (never npx), the test model server as
+// the model endpoint, and one API key per role.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { openEngine, type Engine } from '../../../src/core/index.js';
+import { startStation, type RunningStation } from '../../../src/core/server/serve.js';
+import { makeInitializedHome, type TempHome } from '../../helpers/home.js';
+import { startModelServer, type ModelServer, type ModelServerOptions } from '../../helpers/model-server.js';
+
+const require = createRequire(import.meta.url);
+
+export function filesystemServerEntry(): string {
+  return join(dirname(require.resolve('@modelcontextprotocol/server-filesystem/package.json')), 'dist', 'index.js');
+}
+
+/** Points the default environment's filesystem server at the package in node_modules. */
+export function pointAtLocalFilesystemServer(temp: TempHome, root: string): void {
+  writeFileSync(
+    join(temp.home, 'environments', 'default', 'template.json'),
+    JSON.stringify(
+      { mcpServers: { filesystem: { command: process.execPath, args: [filesystemServerEntry(), root] } } },
+      null,
+      2,
+    ),
+  );
+}
+
+export interface Station {
+  temp: TempHome;
+  engine: Engine;
+  running: RunningStation;
+  model: ModelServer;
+  url: string;
+  logs: string[];
+  /** A folder the filesystem server serves. */
+  files: string;
+  keys: { admin: string; user: string; viewer: string; userOther: string; viewerOther: string; revoked: string };
+  request(
+    method: string,
+    path: string,
+    options?: { key?: string | null; body?: unknown; rawBody?: string; headers?: Record<string, string> },
+  ): Promise<{ status: number; headers: Headers; body: unknown; text: string }>;
+  waitRun(id: number, timeoutMs?: number): Promise<Record<string, unknown>>;
+  stop(): Promise<void>;
+}
+
+export async function startStationForTest(
+  options: { config?: string; model?: ModelServerOptions; environments?: string[] } = {},
+): Promise<Station> {
+  const temp = makeInitializedHome();
+  const files = join(temp.home, 'files');
+  mkdirSync(files);
+  writeFileSync(join(files, 'README.md'), '# Test project\n');
+  pointAtLocalFilesystemServer(temp, files);
+  if (options.config !== undefined) writeFileSync(join(temp.home, 'config.yaml'), options.config);
+  const model = await startModelServer(options.model ?? { fallback: { text: 'Hello from the test model.' } });
+  const engine = openEngine({
+    home: temp.home,
+    env: { ...process.env, OPENAI_BASE_URL: model.url, OPENAI_API_KEY: 'sk-test-model-key' },
+  });
+  for (const env of options.environments ?? ['other']) engine.environments.create(env);
+  const keys = {
+    admin: engine.keys.create({ name: 'admin', role: 'admin' }).key,
+    user: engine.keys.create({ name: 'user', role: 'user', environments: ['default'] }).key,
+    viewer: engine.keys.create({ name: 'viewer', role: 'viewer', environments: ['default'] }).key,
+    userOther: engine.keys.create({ name: 'user-other', role: 'user', environments: ['other'] }).key,
+    viewerOther: engine.keys.create({ name: 'viewer-other', role: 'viewer', environments: ['other'] }).key,
+    revoked: engine.keys.create({ name: 'revoked', role: 'admin' }).key,
+  };
+  engine.keys.revoke('revoked');
+  const logs: string[] = [];
+  const running = await startStation(engine, {
+    host: '127.0.0.1',
+    port: 0,
+    writeLog: (l) => logs.push(l),
+    logLevel: 'debug',
+    graceMs: 2000,
+  });
+  const request: Station['request'] = async (method, path, opts = {}) => {
+    const headers: Record<string, string> = { ...opts.headers };
+    const key = opts.key === undefined ? keys.admin : opts.key;
+    if (key !== null) headers.Authorization = `Bearer ${key}`;
+    const body = opts.rawBody ?? (opts.body === undefined ? undefined : JSON.stringify(opts.body));
+    if (body !== undefined) headers['Content-Type'] ??= 'application/json';
+    const res = await fetch(running.url + path, { method, headers, ...(body === undefined ? {} : { body }) });
+    const text = await res.text();
+    let parsed: unknown;
+    try {
+      parsed = text === '' ? undefined : JSON.parse(text);
+    } catch {
+      parsed = undefined;
+    }
+    return { status: res.status, headers: res.headers, body: parsed, text };
+  };
+  return {
+    temp,
+    engine,
+    running,
+    model,
+    url: running.url,
+    logs,
+    files,
+    keys,
+    request,
+    async waitRun(id, timeoutMs = 20_000) {
+      const deadline = Date.now() + timeoutMs;
+      for (;;) {
+        const res = await request('GET', `/api/v1/runs/${String(id)}`);
+        const run = res.body as Record<string, unknown>;
+        if (!['queued', 'running'].includes(run.status as string)) return run;
+        if (Date.now() > deadline) throw new Error(`run ${String(id)} still ${String(run.status)}`);
+        await new Promise((r) => setTimeout(r, 25));
+      }
+    },
+    async stop() {
+      await running.close();
+      await engine.close();
+      await model.close();
+      temp.cleanup();
+    },
+  };
+}
