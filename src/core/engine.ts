@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { resolveStationHome, stationPaths, type StationPaths } from './config/home.js';
 import { loadStationConfig, type StationConfig } from './config/station-config.js';
 import { EnvironmentService } from './environments/environment-service.js';
+import { AgentService } from './agents/agent-service.js';
 import { KeyService } from './security/key-service.js';
 import { ConfigError } from './errors.js';
 import { openDatabase, type Db } from './store/database.js';
@@ -24,6 +25,8 @@ export interface Engine {
   readonly db: Db;
   readonly env: NodeJS.ProcessEnv;
   readonly environments: EnvironmentService;
+  /** Agents (`.prompt` files) of environments and their index: list, get, create, update, delete, validate. */
+  readonly agents: AgentService;
   /** API keys for `stn serve` (created, listed and revoked by `stn key`). */
   readonly keys: KeyService;
   /** MCP servers of environments: list, add, remove, check, sync (light; servers start only when asked). */
@@ -54,14 +57,15 @@ export function openEngine(options: EngineOptions = {}): Engine {
   const db = openDatabase(paths.database);
   const closers: (() => Promise<void> | void)[] = [];
   const environments = new EnvironmentService(paths, db);
+  const agents = new AgentService(db, environments);
   const mcpServers = new McpService({
     paths,
     db,
     environments,
     env,
     onClose: (fn) => closers.push(fn),
-    // INTEGRATION POINT (issue 3): sync indexes and checks agents through engine.agents once it exists.
-    agents: () => undefined,
+    // Sync indexes and checks agents through engine.agents.
+    agents: () => agents,
   });
   let closed = false;
   return {
@@ -70,6 +74,7 @@ export function openEngine(options: EngineOptions = {}): Engine {
     db,
     env,
     environments,
+    agents,
     mcpServers,
     mcp: (envName, opts) => mcpServers.pool(envName, opts?.vars === undefined ? {} : { vars: opts.vars }),
     keys: new KeyService(db),

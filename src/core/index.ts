@@ -53,3 +53,33 @@ export {
   type Principal,
   type Role,
 } from './security/index.js';
+export {
+  checkAgentTemplate,
+  coerceInputValues,
+  createPromptRenderer,
+  parseAgentFile,
+  picoschemaToJsonSchema,
+  renderAgent,
+  serializeAgent,
+  toChatMessages,
+  validateAgentInput,
+  type AgentConfig,
+  type AgentDefinition,
+  type ChatMessage,
+  type JsonSchemaObject,
+} from './prompt/index.js';
+export {
+  AgentService,
+  agentFileName,
+  parseInputFieldSpec,
+  validateAgentName,
+  type AgentCheck,
+  type AgentDraft,
+  type AgentPatch,
+  type AgentProblem,
+  type AgentSource,
+  type AgentSummary,
+  type AgentValidationReport,
+  type ImportResult,
+  type IndexResult,
+} from './agents/index.js';

@@ -1,0 +1,85 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline/promises';
+import { Args, Flags } from '@oclif/core';
+import { BaseCommand } from '../../cli/base-command.js';
+import { StationError, UsageError, type AgentDefinition } from '../../core/index.js';
+
+export default class AgentEdit extends BaseCommand<typeof AgentEdit> {
+  static override summary = 'Edit an agent file in $EDITOR; it is validated before it replaces the original.';
+  static override description =
+    'Opens a temporary copy in $VISUAL, else $EDITOR, else vi. On save the copy is checked (YAML, keys, template, schemas); if it is invalid you can edit again (on a terminal), otherwise the original stays untouched. Changing the name in the file renames the agent. --rename renames without an editor.';
+  static override examples = [
+    '<%= config.bin %> agent edit reviewer',
+    'EDITOR="code --wait" <%= config.bin %> agent edit "Security Scanner" --env prod',
+    '<%= config.bin %> agent edit reviewer --rename code-reviewer',
+  ];
+  static override args = {
+    name: Args.string({ description: 'Agent to edit.', required: true }),
+  };
+  static override flags = {
+    env: Flags.string({ char: 'e', description: 'Environment [default: environment.default in config.yaml].' }),
+    rename: Flags.string({ description: 'Rename the agent (and its file) instead of opening an editor.' }),
+  };
+
+  async run(): Promise<AgentDefinition> {
+    const engine = this.engine();
+    const env = this.flags.env ?? engine.defaultEnvironment();
+    if (this.flags.rename !== undefined) {
+      const renamed = await engine.agents.rename(env, this.args.name, this.flags.rename);
+      this.say(`Renamed agent to ${this.style.bold(renamed.name)} (${renamed.fileName}).`);
+      return renamed;
+    }
+    const source = engine.agents.rawSource(env, this.args.name);
+    const dir = mkdtempSync(join(tmpdir(), 'stn-edit-'));
+    const copy = join(dir, source.fileName);
+    try {
+      writeFileSync(copy, source.text, { mode: 0o600 });
+      for (;;) {
+        runEditor(copy);
+        const text = readFileSync(copy, 'utf8');
+        if (text === source.text) {
+          this.say('No changes.');
+          return engine.agents.get(env, source.name);
+        }
+        try {
+          const saved = await engine.agents.replaceText(env, source.name, text, { expectedHash: source.hash });
+          this.say(`Saved ${this.style.bold(saved.name)} (${saved.path ?? saved.fileName}).`);
+          return saved;
+        } catch (error) {
+          if (!(error instanceof StationError) || error.code === 'conflict' || !(await askRetry(error))) throw error;
+        }
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }
+}
+
+/** Runs the user's editor on a file and waits for it; the editor command may carry arguments. */
+function runEditor(file: string): void {
+  const editor = process.env.VISUAL?.trim() || process.env.EDITOR?.trim() || 'vi';
+  const result =
+    process.platform === 'win32'
+      ? spawnSync(`${editor} "${file}"`, { stdio: 'inherit', shell: true })
+      : spawnSync('/bin/sh', ['-c', `${editor} "$1"`, 'sh', file], { stdio: 'inherit' });
+  if (result.error !== undefined) throw new UsageError(`cannot start the editor "${editor}": ${result.error.message}`, { hints: ['Set EDITOR or VISUAL.'] });
+  if (result.status !== 0) {
+    throw new UsageError(`the editor "${editor}" exited with status ${String(result.status ?? result.signal)}; nothing was saved`);
+  }
+}
+
+/** On a terminal: shows the problem and asks whether to edit again. Elsewhere: no. */
+async function askRetry(error: StationError): Promise<boolean> {
+  if (!process.stdin.isTTY || !process.stderr.isTTY) return false;
+  process.stderr.write(`\n${error.message}\n`);
+  const rl = createInterface({ input: process.stdin, output: process.stderr });
+  try {
+    const answer = (await rl.question('Edit again? [Y/n] (n keeps the original) ')).trim().toLowerCase();
+    return answer === '' || answer === 'y' || answer === 'yes';
+  } finally {
+    rl.close();
+  }
+}

@@ -1,0 +1,52 @@
+import { Args, Flags } from '@oclif/core';
+import { BaseCommand } from '../../cli/base-command.js';
+import type { AgentDefinition } from '../../core/index.js';
+
+export default class AgentShow extends BaseCommand<typeof AgentShow> {
+  static override summary = 'Show one agent: model, steps, tools, inputs, output and its template.';
+  static override examples = [
+    '<%= config.bin %> agent show hello',
+    '<%= config.bin %> agent show "Security Scanner" --env prod',
+    '<%= config.bin %> agent show hello --json | jq .inputSchema',
+  ];
+  static override args = {
+    name: Args.string({ description: 'Agent name (or its file name).', required: true }),
+  };
+  static override flags = {
+    env: Flags.string({ char: 'e', description: 'Environment [default: environment.default in config.yaml].' }),
+  };
+
+  async run(): Promise<AgentDefinition> {
+    const engine = this.engine();
+    const env = this.flags.env ?? engine.defaultEnvironment();
+    const agent = engine.agents.get(env, this.args.name);
+    const s = this.style;
+    const row = (label: string, value: string): void => this.say(`  ${label.padEnd(12)} ${value}`);
+    this.say(`${s.bold(agent.name)}${agent.description === '' ? '' : `  ${agent.description}`}`);
+    row('file', agent.path ?? agent.fileName);
+    row('model', agent.model ?? `(default: ${engine.config.model.name})`);
+    row('max steps', agent.maxSteps === undefined ? `(default: ${String(engine.config.runner.defaultMaxSteps)})` : String(agent.maxSteps));
+    row('tools', agent.tools.length === 0 ? '-' : agent.tools.join(', '));
+    if (agent.tags.length > 0) row('tags', agent.tags.join(', '));
+    const config = Object.entries(agent.config).map(([k, v]) => `${k}=${JSON.stringify(v)}`);
+    if (config.length > 0) row('config', config.join(' '));
+    for (const line of describeInputs(agent)) row('input', line);
+    if (agent.outputFormat !== undefined || agent.outputSchema !== undefined) {
+      row('output', `${agent.outputFormat ?? 'text'}${agent.outputSchema === undefined ? '' : ' (with schema, see --json)'}`);
+    }
+    this.say('');
+    this.say(s.dim('--- template ---'));
+    this.say(agent.template);
+    return agent;
+  }
+}
+
+function describeInputs(agent: AgentDefinition): string[] {
+  const props = (agent.inputSchema.properties ?? {}) as Record<string, { type?: unknown; description?: unknown }>;
+  const required = new Set(Array.isArray(agent.inputSchema.required) ? (agent.inputSchema.required as string[]) : []);
+  return Object.entries(props).map(([name, prop]) => {
+    const type = Array.isArray(prop.type) ? prop.type.join('|') : typeof prop.type === 'string' ? prop.type : 'any';
+    const description = typeof prop.description === 'string' ? ` - ${prop.description}` : '';
+    return `${name}: ${type}${required.has(name) ? ' (required)' : ''}${description}`;
+  });
+}

@@ -1,0 +1,727 @@
+import { existsSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
+import { basename, join, resolve } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { stringify } from 'yaml';
+import type { EnvironmentService } from '../environments/environment-service.js';
+import { ConflictError, FileFormatError, NotFoundError, StationError, ValidationError, errorMessage, formatPosition } from '../errors.js';
+import { writeFileAtomic } from '../fs/atomic-write.js';
+import { resolveToolReference } from '../mcp/tool-names.js';
+import { splitPromptDocument } from '../prompt/document.js';
+import { nameFromFileName, parseAgentFile } from '../prompt/parse.js';
+import { checkAgentTemplate } from '../prompt/render.js';
+import { serializeAgent } from '../prompt/serialize.js';
+import type { AgentConfig, AgentDefinition, JsonSchemaObject } from '../prompt/types.js';
+import { schemaProblems } from '../prompt/validate-input.js';
+import { AgentRepo, type AgentRecord, type AgentRow, type EnvironmentTool } from '../store/agent-repo.js';
+import type { Db } from '../store/database.js';
+import { changeStamp, contentHash, listPromptFiles, writeNewFileAtomic, type PromptFile } from './agent-files.js';
+import { planIndex, planWrites, type IndexPlan, type IndexResult, type LoadedFile } from './agent-index.js';
+import { agentFileName, validateAgentName } from './agent-names.js';
+import { closeNames } from './close-names.js';
+
+/** What `stn agent list --json` prints for each agent: a stable shape. */
+export interface AgentSummary {
+  name: string;
+  fileName: string;
+  path: string;
+  description: string;
+  model: string | null;
+  maxSteps: number | null;
+  tags: string[];
+  tools: string[];
+  updatedAt: string;
+}
+
+/** A new agent. `prompt` is the system prompt (wrapped with role markers); `template` is a whole body. */
+export interface AgentDraft {
+  name: string;
+  description?: string;
+  tags?: string[];
+  model?: string;
+  maxSteps?: number;
+  tools?: string[];
+  config?: AgentConfig;
+  prompt?: string;
+  template?: string;
+  /** Input fields in Picoschema (`{repo: "string, the repository", "depth?": "integer"}`). */
+  inputFields?: Record<string, string>;
+  /** Or a JSON Schema object for the input. */
+  inputSchema?: JsonSchemaObject;
+  outputFormat?: 'json' | 'text';
+  outputSchema?: JsonSchemaObject;
+}
+
+/** Changes to an agent; `null` removes an optional field. The name changes with rename(). */
+export interface AgentPatch {
+  description?: string;
+  tags?: string[];
+  model?: string | null;
+  maxSteps?: number | null;
+  tools?: string[];
+  config?: AgentConfig;
+  template?: string;
+  inputSchema?: JsonSchemaObject;
+  outputFormat?: 'json' | 'text' | null;
+  outputSchema?: JsonSchemaObject | null;
+}
+
+/** An agent file as it is on disk: its text and the hash used to detect concurrent edits. */
+export interface AgentSource {
+  agent: AgentDefinition;
+  text: string;
+  hash: string;
+}
+
+export interface AgentProblem {
+  severity: 'error' | 'warning';
+  message: string;
+  line?: number;
+  key?: string;
+}
+
+export interface AgentCheck {
+  file: string;
+  name: string | null;
+  ok: boolean;
+  problems: AgentProblem[];
+}
+
+export interface AgentValidationReport {
+  environment: string;
+  /** Tool references were checked (the environment has been synced and has tools). */
+  toolsChecked: boolean;
+  agents: AgentCheck[];
+  errors: number;
+  warnings: number;
+}
+
+export interface ImportResult {
+  agent: AgentDefinition;
+  replaced: boolean;
+  warnings: string[];
+}
+
+const DEFAULT_TEMPLATE_USER = '{{role "user"}}\n{{userInput}}';
+
+/**
+ * Agents of an environment: `.prompt` files in `<env>/agents/` are the truth; the `agents` and
+ * `agent_tools` tables are their index, refreshed from the files by every read (unchanged files are
+ * skipped by their change stamp). Writes go to the file atomically, then to the index in one transaction.
+ */
+export class AgentService {
+  private readonly repo: AgentRepo;
+
+  constructor(
+    private readonly db: Db,
+    private readonly environments: EnvironmentService,
+  ) {
+    this.repo = new AgentRepo(db);
+  }
+
+  /** The agents folder of an environment. */
+  dir(env: string): string {
+    return join(this.environments.dir(env), 'agents');
+  }
+
+  /** Brings the index of one environment up to date with its files. */
+  index(env: string): IndexResult {
+    const envId = this.environments.require(env).id;
+    const dir = this.dir(env);
+    const files = listPromptFiles(dir);
+    const cache = new Map<string, LoadedFile>();
+    const load = (file: PromptFile): LoadedFile => {
+      const key = `${file.fileName}\u0000${String(file.stamp)}`;
+      let loaded = cache.get(key);
+      if (loaded === undefined) {
+        loaded = loadFile(join(dir, file.fileName), file);
+        cache.set(key, loaded);
+      }
+      return loaded;
+    };
+    const first = planIndex(files, this.repo.byEnvironment(envId), load);
+    if (!planWrites(first)) return first.result;
+    return this.db
+      .transaction(() => {
+        // Plan again on the rows as they are now that we hold the write lock (another stn may have indexed).
+        const plan = planIndex(files, this.repo.byEnvironment(envId), load);
+        this.apply(envId, plan);
+        return plan.result;
+      })
+      .immediate();
+  }
+
+  /** The agents of an environment (index refreshed first) and the files that could not be read. */
+  scan(env: string): { agents: AgentSummary[]; errors: IndexResult['errors'] } {
+    const { errors } = this.index(env);
+    const envId = this.environments.require(env).id;
+    const dir = this.dir(env);
+    const tools = this.repo.toolsByAgent(envId);
+    const agents = this.repo.byEnvironment(envId).map((row) => summarize(row, dir, tools.get(row.id) ?? []));
+    return { agents, errors };
+  }
+
+  list(env: string): AgentSummary[] {
+    return this.scan(env).agents;
+  }
+
+  /**
+   * Where an agent's file is, without parsing it: by agent name, else by file name. A file that does not
+   * parse can still be found by its file name (e.g. to edit or delete it).
+   */
+  locate(env: string, name: string): { name: string; fileName: string; path: string } {
+    const dir = this.dir(env);
+    try {
+      const row = this.find(env, name);
+      return { name: row.name, fileName: row.file_name, path: join(dir, row.file_name) };
+    } catch (error) {
+      if (!(error instanceof FileFormatError)) throw error;
+      const fileName = name.endsWith('.prompt') ? name : agentFileName(name);
+      const path = join(dir, fileName);
+      if (!existsSync(path)) throw error;
+      return { name: nameFromFileName(fileName), fileName, path };
+    }
+  }
+
+  /** The exact text of an agent's file and its hash, without parsing it (for editors). */
+  rawSource(env: string, name: string): { name: string; fileName: string; path: string; text: string; hash: string } {
+    const found = this.locate(env, name);
+    const text = readText(found.path);
+    return { ...found, text, hash: contentHash(text) };
+  }
+
+  /** An agent read from its file. NotFoundError lists close names. */
+  get(env: string, name: string): AgentDefinition {
+    return this.source(env, name).agent;
+  }
+
+  /** An agent with the exact text of its file. */
+  source(env: string, name: string): AgentSource {
+    const row = this.find(env, name);
+    const path = join(this.dir(env), row.file_name);
+    const text = readText(path);
+    return { agent: parseAgentFile(path, text), text, hash: contentHash(text) };
+  }
+
+  async create(env: string, draft: AgentDraft): Promise<AgentDefinition> {
+    validateAgentName(draft.name);
+    checkDraft(draft);
+    const path = join(this.dir(env), agentFileName(draft.name));
+    const text = draftText(draft);
+    let agent: AgentDefinition;
+    try {
+      agent = await prepare(path, text, 'create');
+    } catch (error) {
+      // The text was made from the draft: name the field, not a position in a file that does not exist.
+      if (!(error instanceof FileFormatError)) throw error;
+      const reason = withoutPosition(error);
+      throw new ValidationError(`cannot create agent "${draft.name}": ${reason}`, [{ field: error.position.key ?? 'template', message: reason }]);
+    }
+    return this.writeNew(env, agent, text);
+  }
+
+  /** Applies changes to an agent and rewrites its file in the canonical form. */
+  async update(env: string, name: string, patch: AgentPatch): Promise<AgentDefinition> {
+    const current = this.source(env, name);
+    const text = serializeAgent(applyPatch(current.agent, patch));
+    const agent = await prepare(requirePath(current.agent), text, 'update');
+    return this.commit(env, current.agent.name, requirePath(current.agent), current.text, agent, text);
+  }
+
+  /**
+   * Replaces an agent's file with new text (what `stn agent edit` saves). The text is validated first;
+   * if the file changed on disk since `expectedHash` was read, nothing is written. A new name in the text
+   * renames the file. Works on a file that does not parse yet (to fix it).
+   */
+  async replaceText(env: string, name: string, text: string, options: { expectedHash?: string } = {}): Promise<AgentDefinition> {
+    const found = this.locate(env, name);
+    const currentText = readText(found.path);
+    if (options.expectedHash !== undefined && options.expectedHash !== contentHash(currentText)) {
+      throw new ConflictError(`${found.path} changed on disk while it was being edited; nothing was written`, {
+        hints: [`Run the edit again: stn agent edit "${found.name}" --env ${env}`],
+      });
+    }
+    let agent = await prepare(found.path, text, 'save');
+    if (agent.name !== found.name) {
+      validateAgentName(agent.name);
+      agent = await prepare(join(this.dir(env), agentFileName(agent.name)), text, 'save');
+    }
+    return this.commit(env, found.name, found.path, currentText, agent, text);
+  }
+
+  /** Renames an agent: a new `<name>.prompt` file, the same index row (its run history follows). */
+  async rename(env: string, name: string, newName: string): Promise<AgentDefinition> {
+    validateAgentName(newName);
+    const current = this.source(env, name);
+    if (newName === current.agent.name) return current.agent;
+    const fileName = agentFileName(newName);
+    const text = serializeAgent({ ...current.agent, name: newName, fileName });
+    const agent = await prepare(join(this.dir(env), fileName), text, 'rename');
+    return this.commit(env, current.agent.name, requirePath(current.agent), current.text, agent, text);
+  }
+
+  /** Deletes an agent's file and index row. Its runs keep their history (agent_runs keeps the name). */
+  delete(env: string, name: string): AgentDefinition {
+    const row = this.find(env, name);
+    const path = join(this.dir(env), row.file_name);
+    const agent = parseOrStub(path, row);
+    const aside = join(this.dir(env), `.${row.file_name}.deleting-${randomBytes(4).toString('hex')}`);
+    renameSync(path, aside);
+    try {
+      this.db.transaction(() => this.repo.delete(row.id)).immediate();
+    } catch (error) {
+      renameSync(aside, path);
+      throw error;
+    }
+    rmSync(aside, { force: true });
+    return agent;
+  }
+
+  /** Copies an agent into another environment (optionally under another name). */
+  async copy(env: string, name: string, toEnv: string, options: { name?: string } = {}): Promise<AgentDefinition> {
+    const current = this.source(env, name);
+    const newName = options.name ?? current.agent.name;
+    validateAgentName(newName);
+    const fileName = agentFileName(newName);
+    const text =
+      newName === current.agent.name && fileName === current.agent.fileName
+        ? current.text
+        : serializeAgent({ ...current.agent, name: newName, fileName });
+    const agent = await prepare(join(this.dir(toEnv), fileName), text, 'copy');
+    return this.writeNew(toEnv, agent, text);
+  }
+
+  /** Writes an agent's file, unchanged, to `dest` (a file, or a folder to put `<file name>` in). */
+  exportTo(env: string, name: string, dest: string, options: { force?: boolean } = {}): string {
+    const { agent, text } = this.source(env, name);
+    let target = resolve(dest);
+    if (existsSync(target) && statSync(target).isDirectory()) target = join(target, agent.fileName);
+    if (existsSync(target) && options.force !== true) {
+      throw new ConflictError(`${target} already exists; nothing was written`, { hints: ['Add --force to overwrite it.'] });
+    }
+    writeFileAtomic(target, text);
+    return target;
+  }
+
+  /**
+   * Brings a `.prompt` file into an environment after validating it (syntax, template, schemas). Tool
+   * references that the environment's synced tools do not resolve are warnings (the server may be added
+   * later). An agent of the same name is replaced only with `force`.
+   */
+  async importFile(env: string, file: string, options: { name?: string; force?: boolean } = {}): Promise<ImportResult> {
+    const source = resolve(file);
+    const original = readText(source);
+    let agent = parseAgentFile(source, original);
+    await checkAgentTemplate(agent, splitPromptDocument(source, original).bodyLine);
+    let text = original;
+    const newName = options.name ?? agent.name;
+    validateAgentName(newName);
+    const fileName = agentFileName(newName);
+    if (newName !== agent.name || fileName !== agent.fileName) {
+      text = serializeAgent({ ...agent, name: newName, fileName });
+      agent = parseAgentFile(fileName, text);
+    }
+    const problems = schemaIssues(agent);
+    if (problems.length > 0) throw new ValidationError(`${source}: ${problems.join('; ')}`, problems.map((message) => ({ field: 'schema', message })));
+    const warnings = this.toolProblems(env, agent).map((p) => p.message);
+    this.index(env);
+    const existing = this.repo.byName(this.environments.require(env).id, newName);
+    if (existing === undefined) {
+      const written = await this.writeNewChecked(env, fileName, text);
+      return { agent: written, replaced: false, warnings };
+    }
+    if (options.force !== true) {
+      throw new ConflictError(`agent "${newName}" already exists in environment "${env}"; nothing was written`, {
+        hints: ['Add --force to replace it, or --name to import it under another name.'],
+      });
+    }
+    const current = this.locate(env, newName);
+    const replaced = await prepare(current.path, text, 'import');
+    return { agent: this.commit(env, current.name, current.path, readText(current.path), replaced, text), replaced: true, warnings };
+  }
+
+  /**
+   * Checks every agent file of an environment: YAML and keys, template, schemas, duplicate names, and
+   * tool references against the tools of the last sync (when there are any).
+   */
+  async validate(env: string, names?: readonly string[]): Promise<AgentValidationReport> {
+    const envRow = this.environments.require(env);
+    const dir = this.dir(env);
+    const tools = this.repo.environmentTools(envRow.id);
+    let files = listPromptFiles(dir).map((f) => f.fileName);
+    if (names !== undefined && names.length > 0) files = names.map((n) => this.find(env, n).file_name);
+    const checks: AgentCheck[] = [];
+    const seen = new Map<string, string>();
+    for (const fileName of files) {
+      const path = join(dir, fileName);
+      const check: AgentCheck = { file: path, name: null, ok: true, problems: [] };
+      checks.push(check);
+      const text = readText(path);
+      let agent: AgentDefinition;
+      try {
+        agent = parseAgentFile(path, text);
+        check.name = agent.name;
+        await checkAgentTemplate(agent, splitPromptDocument(path, text).bodyLine);
+      } catch (error) {
+        check.problems.push(problemOf(error));
+        continue;
+      }
+      const other = seen.get(agent.name);
+      if (other !== undefined) check.problems.push({ severity: 'error', message: `the agent name "${agent.name}" is also used by ${other}` });
+      seen.set(agent.name, fileName);
+      for (const message of schemaIssues(agent)) check.problems.push({ severity: 'error', message });
+      if (tools.length > 0) check.problems.push(...this.toolProblems(env, agent, tools));
+    }
+    for (const check of checks) check.ok = !check.problems.some((p) => p.severity === 'error');
+    const all = checks.flatMap((c) => c.problems);
+    return {
+      environment: env,
+      toolsChecked: tools.length > 0,
+      agents: checks,
+      errors: all.filter((p) => p.severity === 'error').length,
+      warnings: all.filter((p) => p.severity === 'warning').length,
+    };
+  }
+
+  /** Tool references that do not resolve against the synced tools of an environment (none if none synced). */
+  toolProblems(env: string, agent: AgentDefinition, known?: readonly EnvironmentTool[]): AgentProblem[] {
+    const tools = known ?? this.repo.environmentTools(this.environments.require(env).id);
+    if (tools.length === 0) return [];
+    const problems: AgentProblem[] = [];
+    agent.tools.forEach((reference, i) => {
+      const r = resolveToolReference(reference, tools);
+      if (r.ok) return;
+      problems.push({
+        severity: 'error',
+        key: `tools.${String(i)}`,
+        message:
+          r.reason === 'ambiguous'
+            ? `tool "${reference}" is ambiguous: ${r.choices.join(', ')} all match; write the server-qualified name`
+            : `tool "${reference}" is not provided by any server of environment "${env}" (as of the last stn sync)`,
+      });
+    });
+    return problems;
+  }
+
+  // ---------------------------------------------------------------------------------------------------
+
+  /** The index row of an agent by name (then by file name), or a NotFoundError with close names. */
+  private find(env: string, name: string): AgentRow {
+    const { errors } = this.index(env);
+    const rows = this.repo.byEnvironment(this.environments.require(env).id);
+    const row =
+      rows.find((r) => r.name === name) ??
+      rows.find((r) => r.file_name === name || r.file_name === agentFileName(name)) ??
+      single(rows.filter((r) => r.name.toLowerCase() === name.toLowerCase()));
+    if (row !== undefined) return row;
+    const broken = errors.find((e) => e.file === agentFileName(name) || e.file === name);
+    if (broken !== undefined) {
+      throw new FileFormatError({ file: join(this.dir(env), broken.file) }, broken.message.replace(/^.*?: /, ''), {
+        hints: [`Fix the file, then check it with: stn agent validate --env ${env}`],
+      });
+    }
+    const suggestions = closeNames(name, rows.map((r) => r.name));
+    throw new NotFoundError(`agent "${name}" does not exist in environment "${env}"`, {
+      hints: [
+        suggestions.length > 0
+          ? `Did you mean: ${suggestions.map((s) => `"${s}"`).join(', ')}?`
+          : rows.length > 0
+            ? `See the agents there: stn agent list --env ${env}`
+            : `Environment "${env}" has no agents yet: stn agent create --env ${env}`,
+      ],
+    });
+  }
+
+  private async writeNewChecked(env: string, fileName: string, text: string): Promise<AgentDefinition> {
+    const agent = await prepare(join(this.dir(env), fileName), text, 'import');
+    return this.writeNew(env, agent, text);
+  }
+
+  /** Writes a new agent file (never over an existing one) and indexes it. */
+  private writeNew(env: string, agent: AgentDefinition, text: string): AgentDefinition {
+    const envId = this.environments.require(env).id;
+    this.index(env);
+    const clash = this.repo.byName(envId, agent.name);
+    const path = requirePath(agent);
+    if (clash !== undefined) {
+      throw new ConflictError(`agent "${agent.name}" already exists in environment "${env}" (${clash.file_name}); nothing was written`, {
+        hints: [`Pick another name, or change it: stn agent edit "${agent.name}" --env ${env}`],
+      });
+    }
+    writeNewFileAtomic(path, text);
+    try {
+      this.db.transaction(() => this.record(envId, undefined, path, agent, text)).immediate();
+    } catch (error) {
+      rmSync(path, { force: true });
+      throw error;
+    }
+    return agent;
+  }
+
+  /**
+   * Writes an existing agent's new text and its row together. Same file: rewritten atomically (refused if
+   * it changed on disk since `oldText` was read). New file (a rename): created, the row moved to it, the
+   * old file removed. If the row cannot be written, the files are put back.
+   */
+  private commit(env: string, oldName: string, oldPath: string, oldText: string, agent: AgentDefinition, text: string): AgentDefinition {
+    const envId = this.environments.require(env).id;
+    const newPath = requirePath(agent);
+    const row = this.repo.byName(envId, oldName);
+    const clash = this.repo.byName(envId, agent.name);
+    if (clash !== undefined && clash.id !== row?.id) {
+      throw new ConflictError(`agent "${agent.name}" already exists in environment "${env}" (${clash.file_name}); nothing was written`, {
+        hints: ['Pick another name, or delete that agent first.'],
+      });
+    }
+    if (newPath === oldPath) {
+      if (readText(oldPath) !== oldText) {
+        throw new ConflictError(`${oldPath} changed on disk meanwhile; nothing was written`, { hints: ['Run the command again.'] });
+      }
+      writeFileAtomic(newPath, text);
+      try {
+        this.db.transaction(() => this.record(envId, row?.id, newPath, agent, text)).immediate();
+      } catch (error) {
+        writeFileAtomic(oldPath, oldText);
+        throw error;
+      }
+      return agent;
+    }
+    writeNewFileAtomic(newPath, text);
+    try {
+      this.db.transaction(() => this.record(envId, row?.id, newPath, agent, text)).immediate();
+    } catch (error) {
+      rmSync(newPath, { force: true });
+      throw error;
+    }
+    rmSync(oldPath, { force: true });
+    return agent;
+  }
+
+  /** Writes one agent's index row and tool references (inside the caller's transaction). */
+  private record(envId: number, rowId: number | undefined, path: string, agent: AgentDefinition, text: string): void {
+    this.save(envId, rowId, { fileName: basename(path), stamp: changeStamp(path), hash: contentHash(text), agent }, this.repo.environmentTools(envId));
+  }
+
+  private apply(envId: number, plan: IndexPlan): void {
+    for (const row of plan.deletes) this.repo.delete(row.id);
+    for (const t of plan.touches) this.repo.touch(t.id, t.stamp);
+    // Rows that change name first give theirs up, so that two files may swap names in one pass.
+    for (const u of plan.upserts) if (u.row !== undefined) this.repo.parkName(u.row.id);
+    const tools = plan.upserts.length > 0 ? this.repo.environmentTools(envId) : [];
+    for (const u of plan.upserts.filter((x) => x.row !== undefined)) this.save(envId, u.row?.id, u.file, tools);
+    for (const u of plan.upserts.filter((x) => x.row === undefined)) this.save(envId, undefined, u.file, tools);
+  }
+
+  private save(
+    envId: number,
+    rowId: number | undefined,
+    file: { fileName: string; stamp: number; hash: string; agent: AgentDefinition },
+    tools: readonly EnvironmentTool[],
+  ): void {
+    const { agent } = file;
+    const record: AgentRecord = {
+      name: agent.name,
+      fileName: file.fileName,
+      description: agent.description,
+      model: agent.model ?? null,
+      maxSteps: agent.maxSteps ?? null,
+      tags: agent.tags,
+      inputSchema: agent.inputSchema,
+      outputSchema: agent.outputSchema,
+      contentHash: file.hash,
+      stamp: file.stamp,
+      tools: agent.tools,
+    };
+    let id = rowId;
+    if (id === undefined) id = this.repo.insert(envId, record);
+    else this.repo.update(id, record);
+    this.repo.setTools(id, agent.tools, (reference) => {
+      const r = resolveToolReference(reference, tools);
+      return r.ok ? (tools.find((t) => t.server === r.server && t.name === r.tool)?.id ?? null) : null;
+    });
+  }
+}
+
+function loadFile(path: string, file: PromptFile): LoadedFile {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    return { ...file, hash: '', text: '', error: `${path}: cannot be read: ${errorMessage(error)}` };
+  }
+  const hash = contentHash(text);
+  try {
+    return { ...file, hash, text, agent: parseAgentFile(path, text) };
+  } catch (error) {
+    if (error instanceof StationError) return { ...file, hash, text, error: error.message };
+    throw error;
+  }
+}
+
+function withoutPosition(error: FileFormatError): string {
+  const { key } = error.position;
+  const prefix = `${formatPosition(error.position)}${key === undefined ? '' : ` (key "${key}")`}: `;
+  return error.message.startsWith(prefix) ? error.message.slice(prefix.length) : error.message;
+}
+
+function readText(path: string): string {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
+      throw new NotFoundError(`${path} does not exist`, { hints: ['Check the path.'] });
+    }
+    throw error;
+  }
+}
+
+function requirePath(agent: AgentDefinition): string {
+  if (agent.path === undefined) throw new Error(`agent "${agent.name}" has no file path`);
+  return agent.path;
+}
+
+function single<T>(items: readonly T[]): T | undefined {
+  return items.length === 1 ? items[0] : undefined;
+}
+
+function summarize(row: AgentRow, dir: string, tools: string[]): AgentSummary {
+  return {
+    name: row.name,
+    fileName: row.file_name,
+    path: join(dir, row.file_name),
+    description: row.description,
+    model: row.model,
+    maxSteps: row.max_steps,
+    tags: JSON.parse(row.tags_json) as string[],
+    tools,
+    updatedAt: new Date(row.updated_at).toISOString(),
+  };
+}
+
+/** The agent a file holds, or what the index knows of it when the file no longer parses. */
+function parseOrStub(path: string, row: AgentRow): AgentDefinition {
+  try {
+    return parseAgentFile(path, readFileSync(path, 'utf8'));
+  } catch (error) {
+    if (!(error instanceof StationError)) throw error;
+    return {
+      name: row.name,
+      fileName: row.file_name,
+      path,
+      description: row.description,
+      tags: JSON.parse(row.tags_json) as string[],
+      tools: [],
+      config: {},
+      inputSchema: { type: 'object', properties: { userInput: { type: 'string' } } },
+      frontmatter: {},
+      template: '',
+    };
+  }
+}
+
+/**
+ * Parses text about to be written and checks its template, so that nothing invalid reaches the disk.
+ * Errors in generated text become ValidationErrors naming the field.
+ */
+async function prepare(path: string, text: string, action: string): Promise<AgentDefinition> {
+  const agent = parseAgentFile(path, text);
+  await checkAgentTemplate(agent, splitPromptDocument(path, text).bodyLine);
+  const problems = schemaIssues(agent);
+  if (problems.length > 0) {
+    throw new ValidationError(`cannot ${action} agent "${agent.name}": ${problems.join('; ')}`, problems.map((message) => ({ field: 'schema', message })));
+  }
+  return agent;
+}
+
+function schemaIssues(agent: AgentDefinition): string[] {
+  const out = schemaProblems(agent.inputSchema).map((m) => `input schema: ${m}`);
+  if (agent.outputSchema !== undefined) out.push(...schemaProblems(agent.outputSchema).map((m) => `output schema: ${m}`));
+  return out;
+}
+
+function problemOf(error: unknown): AgentProblem {
+  if (error instanceof FileFormatError) {
+    const { line, key } = error.position;
+    return { severity: 'error', message: error.message, ...(line === undefined ? {} : { line }), ...(key === undefined ? {} : { key }) };
+  }
+  if (error instanceof StationError) return { severity: 'error', message: error.message };
+  throw error;
+}
+
+function checkDraft(draft: AgentDraft): void {
+  const issues: { field: string; message: string }[] = [];
+  if (draft.model?.trim() === '') issues.push({ field: 'model', message: 'expected a model name such as gpt-4o-mini' });
+  if (draft.maxSteps !== undefined && (!Number.isInteger(draft.maxSteps) || draft.maxSteps < 1)) {
+    issues.push({ field: 'maxSteps', message: `expected a whole number of at least 1, got ${String(draft.maxSteps)}` });
+  }
+  const temperature = draft.config?.temperature;
+  if (temperature !== undefined && (!Number.isFinite(temperature) || temperature < 0)) {
+    issues.push({ field: 'temperature', message: `expected a number of at least 0, got ${String(temperature)}` });
+  }
+  const maxTokens = draft.config?.maxTokens;
+  if (maxTokens !== undefined && (!Number.isInteger(maxTokens) || maxTokens < 1)) {
+    issues.push({ field: 'maxTokens', message: `expected a whole number of at least 1, got ${String(maxTokens)}` });
+  }
+  for (const tool of draft.tools ?? []) if (tool.trim() === '') issues.push({ field: 'tools', message: 'a tool name is empty' });
+  if (draft.prompt !== undefined && draft.template !== undefined) issues.push({ field: 'prompt', message: 'give a prompt or a template, not both' });
+  if (draft.inputFields !== undefined && draft.inputSchema !== undefined) issues.push({ field: 'input', message: 'give input fields or an input schema, not both' });
+  if (issues.length > 0) {
+    throw new ValidationError(`cannot create agent "${draft.name}": ${issues.map((i) => `${i.field}: ${i.message}`).join('; ')}`, issues);
+  }
+}
+
+/** The canonical file text of a new agent. */
+function draftText(draft: AgentDraft): string {
+  const fm: Record<string, unknown> = { metadata: { name: draft.name } };
+  const metadata = fm.metadata as Record<string, unknown>;
+  if (draft.description !== undefined && draft.description !== '') metadata.description = draft.description;
+  if (draft.tags !== undefined && draft.tags.length > 0) metadata.tags = draft.tags;
+  if (draft.model !== undefined) fm.model = draft.model;
+  if (draft.maxSteps !== undefined) fm.max_steps = draft.maxSteps;
+  if (draft.config !== undefined) {
+    const { temperature, maxTokens, ...rest } = draft.config;
+    const config: Record<string, unknown> = { ...rest };
+    if (temperature !== undefined) config.temperature = temperature;
+    if (maxTokens !== undefined) config.max_tokens = maxTokens;
+    if (Object.keys(config).length > 0) fm.config = config;
+  }
+  fm.tools = draft.tools ?? [];
+  if (draft.inputFields !== undefined) {
+    const fields = draft.inputFields;
+    fm.input = { schema: 'userInput' in fields ? fields : { userInput: 'string', ...fields } };
+  } else if (draft.inputSchema !== undefined) {
+    fm.input = { schema: draft.inputSchema };
+  }
+  if (draft.outputFormat !== undefined || draft.outputSchema !== undefined) {
+    fm.output = {
+      ...(draft.outputFormat === undefined ? {} : { format: draft.outputFormat }),
+      ...(draft.outputSchema === undefined ? {} : { schema: draft.outputSchema }),
+    };
+  }
+  const body = draft.template ?? systemTemplate(draft.prompt ?? `You are ${draft.name}.`);
+  return `---\n${stringify(fm, { lineWidth: 0 })}---\n${body.trim()}\n`;
+}
+
+/** A system prompt wrapped with role markers, unless it already has its own. */
+function systemTemplate(prompt: string): string {
+  if (/\{\{~?\s*role\s/.test(prompt)) return prompt;
+  return `{{role "system"}}\n${prompt.trim()}\n\n${DEFAULT_TEMPLATE_USER}`;
+}
+
+function applyPatch(agent: AgentDefinition, patch: AgentPatch): AgentDefinition {
+  const next: AgentDefinition = { ...agent };
+  if (patch.description !== undefined) next.description = patch.description;
+  if (patch.tags !== undefined) next.tags = patch.tags;
+  if (patch.tools !== undefined) next.tools = patch.tools;
+  if (patch.config !== undefined) next.config = patch.config;
+  if (patch.template !== undefined) next.template = patch.template;
+  if (patch.inputSchema !== undefined) next.inputSchema = patch.inputSchema;
+  if (patch.model === null) delete next.model;
+  else if (patch.model !== undefined) next.model = patch.model;
+  if (patch.maxSteps === null) delete next.maxSteps;
+  else if (patch.maxSteps !== undefined) next.maxSteps = patch.maxSteps;
+  if (patch.outputFormat === null) delete next.outputFormat;
+  else if (patch.outputFormat !== undefined) next.outputFormat = patch.outputFormat;
+  if (patch.outputSchema === null) delete next.outputSchema;
+  else if (patch.outputSchema !== undefined) next.outputSchema = patch.outputSchema;
+  return next;
+}

@@ -1,0 +1,15 @@
+// Agent files (`.prompt`, dotprompt format): parse, serialize, validate input, render.
+export type { AgentConfig, AgentDefinition, ChatMessage, JsonSchemaObject } from './types.js';
+export { normalizeText, splitPromptDocument, type PromptDocument } from './document.js';
+export { defaultInputSchema, nameFromFileName, parseAgentFile } from './parse.js';
+export { isJsonSchema, PicoschemaError, picoschemaToJsonSchema, type PicoschemaOptions } from './picoschema.js';
+export { serializeAgent } from './serialize.js';
+export { coerceInputValues, schemaProblems, validateAgentInput } from './validate-input.js';
+export {
+  checkAgentTemplate,
+  createPromptRenderer,
+  hasRoleMarkers,
+  renderAgent,
+  toChatMessages,
+  type PromptRendererOptions,
+} from './render.js';
