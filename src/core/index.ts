@@ -83,3 +83,41 @@ export {
   type ImportResult,
   type IndexResult,
 } from './agents/index.js';
+export {
+  McpConfigError,
+  discoverMcpConfigs,
+  loadMcpConfig,
+  readMcpServerTemplates,
+  serverConfigHash,
+  type ConfigIssue,
+  type HttpServerConfig,
+  type LoadedMcpConfig,
+  type McpServerConfig,
+  type McpTransportKind,
+  type StdioServerConfig,
+} from './config/mcp-config.js';
+export { parseAssignments, resolveVariables, saveVariables, loadVariablesSchema, type VariablesSchema } from './config/mcp-config-variables.js';
+export { MissingVariablesError, isSecretName, type MissingVariable } from './config/template-render.js';
+export type { AddServerInput, ConfigEditResult } from './config/mcp-config-edit.js';
+export {
+  McpService,
+  type CheckReport,
+  type CheckServerReport,
+  type McpServerSummary,
+  type McpToolSummary,
+} from './mcp/mcp-service.js';
+// The pool pulls in the MCP SDK: types only here (engine.mcp() loads it when a server is started).
+export type { DiscoveredTool, McpPool, McpPoolOptions, ToolCallOptions, ToolCallResult } from './mcp/pool.js';
+export type { PoolEvent, ServerState, ServerStatus } from './mcp/server-connection.js';
+export { MODEL_TOOL_NAME, modelToolName, qualifiedToolName, resolveToolReference, type KnownTool, type ToolResolution } from './mcp/tool-names.js';
+export {
+  syncFailure,
+  type AgentCatalog,
+  type AgentToolCheck,
+  type SyncEnvironmentReport,
+  type SyncEvent,
+  type SyncOptions,
+  type SyncReport,
+  type SyncServerReport,
+} from './sync/sync-service.js';
+export type { SyncPlan } from './sync/sync-plan.js';

@@ -5,7 +5,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { isMap, parseDocument, stringify } from 'yaml';
-import { ExitCode, FileFormatError } from '../errors.js';
+import { ExitCode, FileFormatError, UsageError } from '../errors.js';
 import { writeFileAtomic } from '../fs/atomic-write.js';
 import { isRecord } from './station-config.js';
 import { loadVariables, parseVariables, type Variables } from './variables-file.js';
@@ -122,4 +122,24 @@ export function saveVariables(file: string, values: Readonly<Record<string, stri
     throw new FileFormatError({ file }, 'expected a flat mapping of NAME: value', { exitCode: ExitCode.CONFIG });
   }
   writeFileAtomic(file, out, { mode: 0o600 });
+}
+
+/**
+ * `NAME=VALUE` strings (from --var, --env-var, --header) as a map; later ones win. A string without `=`
+ * or with an empty name is a usage error naming the flag.
+ */
+export function parseAssignments(items: readonly string[], flag: string, separator = '='): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const item of items) {
+    const at = item.indexOf(separator);
+    const name = at > 0 ? item.slice(0, at).trim() : '';
+    if (name === '') {
+      throw new UsageError(`${flag} expects NAME${separator}VALUE, got ${JSON.stringify(item.length > 40 ? `${item.slice(0, 40)}...` : item)}`, {
+        hints: [`Example: ${flag} PROJECT_ROOT${separator}/srv/project`],
+      });
+    }
+    const value = item.slice(at + separator.length);
+    out[name] = separator === ':' ? value.trimStart() : value;
+  }
+  return out;
 }

@@ -3,7 +3,7 @@
  * server with backoff, and fail calls fast while it is down.
  */
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { SSEClientTransport } from '@modelcontextprotocol/sdk/client/sse.js';
+import { SSEClientTransport, SseError } from '@modelcontextprotocol/sdk/client/sse.js';
 import { StreamableHTTPClientTransport, StreamableHTTPError } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import { ErrorCode, McpError as SdkMcpError, type CallToolResult, type Tool } from '@modelcontextprotocol/sdk/types.js';
@@ -284,8 +284,9 @@ export class ServerConnection {
       this.transportKind = 'http';
       return client;
     } catch (error) {
-      // An old server that only speaks HTTP+SSE answers the streamable POST with 4xx: try SSE.
-      if (!(error instanceof StreamableHTTPError) || error.code === undefined || error.code < 400 || error.code >= 500) throw error;
+      // An old server that only speaks HTTP+SSE answers the streamable POST with 400, 404 or 405: try SSE.
+      // (401/403 are answers from a streamable server: falling back would hide them.)
+      if (!(error instanceof StreamableHTTPError) || ![400, 404, 405].includes(error.code ?? 0)) throw error;
       await transport.close();
       return this.connectSse(remaining());
     }
@@ -328,8 +329,8 @@ export class ServerConnection {
       message = `exited ${exitText(transport)} before it finished starting`;
     } else if (error instanceof SdkMcpError && error.code === REQUEST_TIMEOUT) {
       message = `did not finish starting within ${String(timeoutMs)} ms (raise "timeout_ms" in ${this.config.file} if it is slow to start)`;
-    } else if (error instanceof StreamableHTTPError || (error instanceof Error && error.name === 'SseError')) {
-      message = `HTTP error${where}: ${errorMessage(error)}`;
+    } else if (error instanceof StreamableHTTPError || error instanceof SseError) {
+      message = `HTTP ${String(error.code ?? 'error')}${where}: ${errorMessage(error)}`;
     } else if (error instanceof TypeError && error.message === 'fetch failed') {
       const cause = (error as { cause?: { code?: string; message?: string } }).cause;
       message = `cannot connect${where}: ${cause?.code ?? cause?.message ?? 'fetch failed'}`;

@@ -3,22 +3,21 @@
  * servers and tools (dropping what is no longer configured), index the agents and check that every tool
  * they name exists. Nothing is written with `dryRun`.
  */
-import { existsSync, readdirSync } from 'node:fs';
-import { basename } from 'node:path';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
 import type { StationPaths } from '../config/home.js';
 import { loadMcpConfig, serverConfigHash, type LoadedMcpConfig, type McpServerConfig } from '../config/mcp-config.js';
 import { saveVariables } from '../config/mcp-config-variables.js';
 import { MissingVariablesError, type MissingVariable } from '../config/template-render.js';
 import type { EnvironmentService } from '../environments/environment-service.js';
 import { validateEnvironmentName } from '../environments/names.js';
-import { ExitCode, McpError, NotFoundError, StationError, ValidationError } from '../errors.js';
+import { McpError, NotFoundError, StationError, ValidationError } from '../errors.js';
 import type { PoolEvent, ServerStatus } from '../mcp/server-connection.js';
 import { resolveToolReference, type KnownTool } from '../mcp/tool-names.js';
 import type { Db } from '../store/database.js';
 import { EnvironmentRepo } from '../store/environment-repo.js';
 import { McpRepo, type ToolRecord } from '../store/mcp-repo.js';
 import { computePlan, emptyPlan, toolSchemaHash, type CurrentServer, type RecordedServer, type SyncPlan } from './sync-plan.js';
-import { join } from 'node:path';
 
 /** The agents service as sync uses it (implemented by the agents issue: engine.agents). */
 export interface AgentCatalog {
@@ -28,11 +27,12 @@ export interface AgentCatalog {
   list(environment: string): readonly { name: string; tools: readonly string[] }[];
 }
 
+/** What indexing an environment's agents did (the agents service's IndexResult). */
 export interface AgentIndexResult {
-  added: unknown;
-  updated: unknown;
-  removed: unknown;
-  errors: unknown;
+  added: string[];
+  updated: string[];
+  removed: string[];
+  errors: { file: string; message: string }[];
 }
 
 export interface SyncServerReport {
@@ -196,12 +196,14 @@ export class SyncService {
         report.warnings.push('agents were not indexed or checked: this build has no agents service yet');
       } else {
         if (!dryRun) report.agents.indexed = await agents.index(name);
+        // A dry run must not index (that writes): read the agent files as they are instead.
+        const list = dryRun ? await readAgentFiles(join(dir, 'agents'), report.warnings) : agents.list(name);
         const known: KnownTool[] = discovered.map((t) => ({ server: t.server, name: t.name }));
         const failedServers = new Set(current.filter((c) => c.status === 'failed').map((c) => c.name));
         const keptTools: KnownTool[] = recorded
           .filter((r) => failedServers.has(r.name))
           .flatMap((r) => [...r.tools.keys()].map((tool) => ({ server: r.name, name: tool })));
-        for (const agent of agents.list(name)) {
+        for (const agent of list) {
           for (const tool of agent.tools) {
             const check = checkTool(agent.name, tool, known, keptTools);
             report.agents.checks.push(check);
@@ -338,11 +340,6 @@ export function syncFailure(report: SyncReport): StationError | undefined {
   });
 }
 
-/** Exit code a failed sync report maps to. */
-export function syncExitCode(report: SyncReport): number {
-  return syncFailure(report)?.exitCode ?? ExitCode.OK;
-}
-
 function serverReport(s: McpServerConfig, status: ServerStatus | undefined, plan: SyncPlan): SyncServerReport {
   const change = plan.serversAdded.includes(s.name) ? 'added' : plan.serversChanged.includes(s.name) ? 'changed' : 'unchanged';
   const base = { name: s.name, file: basename(s.file), transport: status?.transport ?? s.transport, change } as const;
@@ -377,4 +374,21 @@ function isEnvironmentName(name: string): boolean {
     if (error instanceof ValidationError) return false;
     throw error;
   }
+}
+
+/** Agent names and tool references read straight from the files (no index write); unreadable files become warnings. */
+async function readAgentFiles(dir: string, warnings: string[]): Promise<{ name: string; tools: readonly string[] }[]> {
+  const [{ listPromptFiles }, { parseAgentFile }] = await Promise.all([import('../agents/agent-files.js'), import('../prompt/parse.js')]);
+  const out: { name: string; tools: readonly string[] }[] = [];
+  for (const f of listPromptFiles(dir)) {
+    const path = join(dir, f.fileName);
+    try {
+      const agent = parseAgentFile(path, readFileSync(path, 'utf8'));
+      out.push({ name: agent.name, tools: agent.tools });
+    } catch (error) {
+      if (!(error instanceof StationError)) throw error;
+      warnings.push(`agent file not readable: ${error.message}`);
+    }
+  }
+  return out;
 }

@@ -1,0 +1,136 @@
+// Shared by the MCP, sync and command tests: real MCP servers from devDependencies and the tiny fixture
+// server, started with this node executable (never npx), and checks that no process is left behind.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { McpServerConfig } from '../../../src/core/index.js';
+
+const require = createRequire(import.meta.url);
+
+export const TINY_SERVER = fileURLToPath(new URL('../../fixtures/mcp/tiny-server.js', import.meta.url));
+
+/** The JS entry of an installed MCP server package (its package.json "bin"). */
+export function packageEntry(pkg: string): string {
+  const manifest = require.resolve(`${pkg}/package.json`);
+  const json = JSON.parse(readFileSync(manifest, 'utf8')) as { bin: string | Record<string, string> };
+  const bin = typeof json.bin === 'string' ? json.bin : Object.values(json.bin)[0];
+  if (bin === undefined) throw new Error(`${pkg} has no bin`);
+  return join(dirname(manifest), bin);
+}
+
+export const FILESYSTEM_SERVER = packageEntry('@modelcontextprotocol/server-filesystem');
+export const EVERYTHING_SERVER = packageEntry('@modelcontextprotocol/server-everything');
+
+/** A template.json entry that runs the tiny fixture server with these arguments. */
+export function tinyEntry(...args: string[]): { command: string; args: string[]; timeout_ms?: number } {
+  return { command: process.execPath, args: [TINY_SERVER, ...args] };
+}
+
+/** A rendered stdio server config for McpPool tests. */
+export function stdioConfig(name: string, args: string[], extra: Partial<McpServerConfig> = {}): McpServerConfig {
+  return {
+    name,
+    file: '/test/template.json',
+    transport: 'stdio',
+    command: process.execPath,
+    args,
+    env: {},
+    cwd: process.cwd(),
+    timeoutMs: 15_000,
+    disabled: false,
+    ...extra,
+  } as McpServerConfig;
+}
+
+export function httpConfig(name: string, url: string, extra: Partial<McpServerConfig> = {}): McpServerConfig {
+  return { name, file: '/test/template.json', transport: 'http', url, headers: {}, timeoutMs: 15_000, disabled: false, ...extra } as McpServerConfig;
+}
+
+/** Writes an environment's template.json with these servers. */
+export function writeTemplate(envDir: string, servers: Record<string, unknown>, file = 'template.json'): void {
+  writeFileSync(join(envDir, file), JSON.stringify({ mcpServers: servers }, null, 2));
+}
+
+/** Whether a process is running (a zombie counts as ended). Linux: reads /proc. */
+export function isRunning(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${String(pid)}/stat`, 'utf8');
+    const state = stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
+    return state !== 'Z' && state !== 'X';
+  } catch {
+    return false;
+  }
+}
+
+/** Pids written by the fixture server's --pid-file. */
+export function pidsIn(file: string): number[] {
+  if (!existsSync(file)) return [];
+  return readFileSync(file, 'utf8')
+    .split('\n')
+    .filter((l) => l.trim() !== '')
+    .map(Number);
+}
+
+/** Polls until `check` returns true (or throws after `timeoutMs`). */
+export async function waitFor(check: () => boolean, timeoutMs = 10_000, what = 'condition'): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+/** Waits until every pid has ended (children are reaped asynchronously). */
+export async function expectAllEnded(pids: readonly number[], timeoutMs = 5000): Promise<void> {
+  await waitFor(() => pids.every((p) => !isRunning(p)), timeoutMs, `processes ${pids.join(', ')} to end`);
+}
+
+/** A free TCP port on 127.0.0.1. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const addr = srv.address();
+      srv.close(() => {
+        if (addr !== null && typeof addr === 'object') resolve(addr.port);
+        else reject(new Error('no port'));
+      });
+    });
+  });
+}
+
+/** server-everything over HTTP (`streamableHttp` or `sse`) on an ephemeral port; resolves once it listens. */
+export async function startEverythingHttp(mode: 'streamableHttp' | 'sse'): Promise<{ url: string; child: ChildProcess; stop: () => Promise<void> }> {
+  for (let attempt = 0; ; attempt++) {
+    const port = await freePort();
+    const child = spawn(process.execPath, [EVERYTHING_SERVER, mode], {
+      env: { ...process.env, PORT: String(port) },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let output = '';
+    const listening = await new Promise<boolean>((resolve) => {
+      const onData = (d: Buffer): void => {
+        output += d.toString();
+        if (/listening on port|running on port/i.test(output)) resolve(true);
+        if (/EADDRINUSE|Failed to start/i.test(output)) resolve(false);
+      };
+      child.stdout.on('data', onData);
+      child.stderr.on('data', onData);
+      child.once('exit', () => resolve(false));
+      setTimeout(() => resolve(false), 15_000);
+    });
+    const stop = async (): Promise<void> => {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      const exited = new Promise((r) => child.once('exit', r));
+      child.kill('SIGKILL');
+      await exited;
+    };
+    if (listening) return { url: `http://127.0.0.1:${String(port)}/${mode === 'sse' ? 'sse' : 'mcp'}`, child, stop };
+    await stop();
+    if (attempt >= 2) throw new Error(`server-everything ${mode} did not start: ${output}`);
+  }
+}
