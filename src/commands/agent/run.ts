@@ -19,6 +19,8 @@ export type RunRecord = { type: 'result'; exitCode: number } & (
 );
 
 export default class AgentRun extends BaseCommand<typeof AgentRun> {
+  private sigintHandler: (() => void) | undefined;
+
   static override summary = 'Run an agent: the model calls its MCP tools until it answers; every step is recorded.';
   static override description = `On a terminal the trace streams as it happens (steps, tool calls with their arguments, durations, tokens) and the answer comes last; piped, only the answer is printed on stdout. With --json, every event is printed as one JSON line (NDJSON) and the last line is always the result record {"type":"result", ...}.
 
@@ -74,21 +76,28 @@ Exit codes: 0 completed, 5 bad input, 10 failed, 11 timed out, 12 cancelled (e.g
       if (!json) process.stderr.write('\nCancelling the run (Ctrl-C again to quit at once)…\n');
       if (state.runId !== undefined) runner.cancel(state.runId, 'interrupted by Ctrl-C');
     };
+    // Kept until the command has closed the engine (see finally()): the MCP pool's own SIGINT hook
+    // closes its servers and re-raises the signal only when nobody else listens.
+    this.sigintHandler = onSigint;
     process.on('SIGINT', onSigint);
+    const handle = await runner.submit(
+      { agent: this.args.name, environment: this.flags.env ?? engine.defaultEnvironment(), input, model: this.flags.model, timeoutMs },
+      { onEvent },
+    );
+    state.runId = handle.runId;
+    if (state.interrupted) runner.cancel(handle.runId, 'interrupted by Ctrl-C');
+    const result = await handle.done;
+    const exitCode = state.interrupted && result.status === 'cancelled' ? ExitCode.INTERRUPTED : runExitCode(result);
+    process.exitCode = exitCode;
+    if (!json) this.printOutcome(result);
+    return { type: 'result', ...result, exitCode };
+  }
+
+  override async finally(error: Error | undefined): Promise<void> {
     try {
-      const handle = await runner.submit(
-        { agent: this.args.name, environment: this.flags.env ?? engine.defaultEnvironment(), input, model: this.flags.model, timeoutMs },
-        { onEvent },
-      );
-      state.runId = handle.runId;
-      if (state.interrupted) runner.cancel(handle.runId, 'interrupted by Ctrl-C');
-      const result = await handle.done;
-      const exitCode = state.interrupted && result.status === 'cancelled' ? ExitCode.INTERRUPTED : runExitCode(result);
-      process.exitCode = exitCode;
-      if (!json) this.printOutcome(result);
-      return { type: 'result', ...result, exitCode };
+      await super.finally(error);
     } finally {
-      process.off('SIGINT', onSigint);
+      if (this.sigintHandler !== undefined) process.off('SIGINT', this.sigintHandler);
     }
   }
 
