@@ -8,6 +8,9 @@ import { ConfigError } from './errors.js';
 import { openDatabase, type Db } from './store/database.js';
 import { McpService } from './mcp/mcp-service.js';
 import type { McpPool } from './mcp/pool.js';
+import { EventBus } from './events/event-bus.js';
+import { RunService } from './runner/run-service.js';
+import type { Runner } from './runner/runner.js';
 
 export interface EngineOptions {
   /** Explicit Station home (the --home flag); else STATION_HOME, XDG_CONFIG_HOME, ~/.config. */
@@ -36,6 +39,12 @@ export interface Engine {
    * process environment), every server started concurrently. Cached per environment; closed by close().
    */
   mcp(envName: string, opts?: { vars?: Record<string, string> }): Promise<McpPool>;
+  /** The core event bus: every run event, as it is recorded (the one schema of src/core/events). */
+  readonly events: EventBus;
+  /** Recorded runs: list, show (with events), cancel. Runs of dead processes are marked interrupted on open. */
+  readonly runs: RunService;
+  /** The run queue of this process (loaded and made on first use; shut down by close()). */
+  runner(): Promise<Runner>;
   /** The environment a command uses when none is named: config `environment.default`. */
   defaultEnvironment(): string;
   /** Registers teardown work (children, servers) run by close(), last registered first. */
@@ -67,6 +76,11 @@ export function openEngine(options: EngineOptions = {}): Engine {
     // Sync indexes and checks agents through engine.agents.
     agents: () => agents,
   });
+  const events = new EventBus();
+  let runner: Runner | undefined;
+  let runnerPending: Promise<Runner> | undefined;
+  const runs = new RunService(db, () => runner);
+  runs.markInterrupted();
   let closed = false;
   return {
     paths,
@@ -78,6 +92,22 @@ export function openEngine(options: EngineOptions = {}): Engine {
     mcpServers,
     mcp: (envName, opts) => mcpServers.pool(envName, opts?.vars === undefined ? {} : { vars: opts.vars }),
     keys: new KeyService(db),
+    events,
+    runs,
+    runner: () =>
+      (runnerPending ??= (async () => {
+        const { createEngineRunner } = await import('./runner/engine-runner.js');
+        runner = createEngineRunner({
+          config,
+          env,
+          bus: events,
+          repo: runs.repo,
+          environments,
+          agents,
+          mcp: (envName) => mcpServers.pool(envName),
+        });
+        return runner;
+      })()),
     defaultEnvironment: () => config.environment.default,
     onClose: (fn) => {
       closers.push(fn);
@@ -86,6 +116,14 @@ export function openEngine(options: EngineOptions = {}): Engine {
       if (closed) return;
       closed = true;
       const errors: unknown[] = [];
+      // Runs first (recorded as cancelled by shutdown), then the MCP pools and servers they use.
+      if (runnerPending !== undefined) {
+        try {
+          await (await runnerPending).shutdown({ graceMs: 0 });
+        } catch (error) {
+          errors.push(error);
+        }
+      }
       for (const fn of closers.reverse()) {
         try {
           await fn();

@@ -121,3 +121,28 @@ export {
   type SyncServerReport,
 } from './sync/sync-service.js';
 export type { SyncPlan } from './sync/sync-plan.js';
+export {
+  EventBus,
+  FINAL_STATUSES,
+  RUN_EVENT_TYPES,
+  RUN_STATUSES,
+  isFinalStatus,
+  isRunEventType,
+  type RunEvent,
+  type RunEventData,
+  type RunEventListener,
+  type RunEventOf,
+  type RunEventType,
+  type RunStatus,
+  type StopReason,
+  type TokenCounts,
+  shortArgs,
+  traceLine,
+  type TraceLine,
+} from './events/index.js';
+export { RunService, type CancelOutcome, type RunDetail, type RunSummary } from './runner/run-service.js';
+export { QueueFullError, RunAbort, runExitCode, type RunResult } from './runner/run-errors.js';
+// The runner pulls in openai, ajv and the prompt renderer: types only here (engine.runner() loads it).
+export type { PreparedRun, RunHandle, RunRequest, Runner, SubmitOptions } from './runner/runner.js';
+export type { RunFilter } from './store/run-repo.js';
+export { parseDuration, parseRunInput, type RunInputSources } from './runner/run-input.js';
