@@ -11,7 +11,7 @@ export interface Spinner {
 }
 
 export function startSpinner(stream: NodeJS.WriteStream, enabled: boolean, text = ''): Spinner {
-  if (!enabled || stream.isTTY !== true) return { update: () => undefined, stop: () => undefined };
+  if (!enabled || !stream.isTTY) return { update: () => undefined, stop: () => undefined };
   let frame = 0;
   let current = text;
   const draw = (): void => {

@@ -224,8 +224,14 @@ function readHidden(prompt: string): Promise<string> {
     };
     const onData = (chunk: Buffer | string): void => {
       for (const ch of chunk.toString()) {
-        if (ch === '\r' || ch === '\n') return finish();
-        if (ch === '\u0003' || ch === '\u0004') return finish(interrupted());
+        if (ch === '\r' || ch === '\n') {
+          finish();
+          return;
+        }
+        if (ch === '\u0003' || ch === '\u0004') {
+          finish(interrupted());
+          return;
+        }
         if (ch === '\u007f' || ch === '\b') value = value.slice(0, -1);
         else if (ch >= ' ') value += ch;
       }

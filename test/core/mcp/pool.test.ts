@@ -156,7 +156,7 @@ describe('McpPool with the tiny fixture server (stdio)', () => {
     const pool = await start([
       stdioConfig('ok', [TINY_SERVER]),
       stdioConfig('bad', [TINY_SERVER, '--pid-file', pidFile, '--fail-start', 'fatal: GITHUB_TOKEN is not valid']),
-      stdioConfig('missing', [], { command: join(dir, 'no-such-command') } as never),
+      stdioConfig('missing', [], { command: join(dir, 'no-such-command') }),
     ]);
     const byName = new Map(pool.status().map((s) => [s.name, s]));
     expect(byName.get('ok')?.state).toBe('ready');
@@ -204,7 +204,7 @@ describe('McpPool with the tiny fixture server (stdio)', () => {
   it('starts servers with only the configured environment variables on top of a minimal set', async () => {
     process.env.STATION_TEST_LEAK = 'should-not-pass';
     try {
-      const pool = await start([stdioConfig('tiny', [TINY_SERVER], { env: { GREETING: 'hello' } } as never)]);
+      const pool = await start([stdioConfig('tiny', [TINY_SERVER], { env: { GREETING: 'hello' } })]);
       expect((await pool.callTool('tiny', 'env', { name: 'GREETING' })).text).toBe('hello');
       expect((await pool.callTool('tiny', 'env', { name: 'STATION_TEST_LEAK' })).text).toBe('');
     } finally {
@@ -282,7 +282,7 @@ describe('McpPool with real servers from devDependencies', () => {
     const closedPort = await freePort();
     try {
       const pool = await start([
-        httpConfig('auth', `http://127.0.0.1:${String(port)}/mcp`, { headers: { Authorization: 'Bearer tok_abcdef123' } } as never),
+        httpConfig('auth', `http://127.0.0.1:${String(port)}/mcp`, { headers: { Authorization: 'Bearer tok_abcdef123' } }),
         httpConfig('gone', `http://127.0.0.1:${String(closedPort)}/mcp`),
       ], { secrets: [{ value: 'tok_abcdef123', label: '[redacted]' }] });
       const byName = new Map(pool.status().map((s) => [s.name, s]));

@@ -1,0 +1,219 @@
+// `stn sync` end to end: the built CLI spawned against a temporary Station home with real fixture servers.
+import { spawn } from 'node:child_process';
+import { readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { BIN, ROOT, runStn } from '../helpers/cli.js';
+import { makeInitializedHome, type TempHome } from '../helpers/home.js';
+import { expectAllEnded, isRunning, pidsIn, tinyEntry, waitFor, writeTemplate } from '../core/mcp/helpers.js';
+
+let home: TempHome;
+let envDir: string;
+
+beforeEach(() => {
+  home = makeInitializedHome();
+  envDir = join(home.paths.environments, 'default');
+  writeTemplate(envDir, { tiny: tinyEntry() });
+  for (const f of readdirSync(join(envDir, 'agents'))) rmSync(join(envDir, 'agents', f));
+});
+afterEach(() => {
+  home.cleanup();
+});
+
+function agent(name: string, tools: string[]): void {
+  writeFileSync(
+    join(envDir, 'agents', `${name}.prompt`),
+    `---\nmetadata:\n  name: ${name}\ntools:\n${tools.map((t) => `  - "${t}"`).join('\n')}\n---\nHello.\n`,
+  );
+}
+
+function dbDump(): string {
+  const db = new Database(home.paths.database, { readonly: true });
+  try {
+    const tables = (db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").all() as { name: string }[]).map((t) => t.name);
+    return JSON.stringify(tables.map((t) => [t, db.prepare(`SELECT * FROM "${t}" ORDER BY rowid`).all()]));
+  } finally {
+    db.close();
+  }
+}
+
+function filesDump(): string {
+  const out: string[] = [];
+  const walk = (d: string): void => {
+    for (const e of readdirSync(d, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
+      const p = join(d, e.name);
+      if (e.isDirectory()) walk(p);
+      else if (!e.name.startsWith('station.db')) out.push(`${p} ${String(statSync(p).mode)} ${readFileSync(p, 'base64')}`);
+    }
+  };
+  walk(home.home);
+  return out.join('\n');
+}
+
+describe('stn sync', () => {
+  it('prints a server table and the plan, plain when piped', async () => {
+    agent('helper', ['__echo']);
+    const r = await runStn(['sync'], { env: home.env });
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^default {2}1 server, 5 tools, /);
+    expect(r.stdout).toMatch(/SERVER\s+TRANSPORT\s+STATUS\s+TOOLS\s+TIME\s+CONFIG/);
+    expect(r.stdout).toMatch(/tiny\s+stdio\s+ready\s+5\s+\S+\s+template\.json \(added\)/);
+    expect(r.stdout).toContain('+ tiny__echo');
+    expect(r.stdout).toContain('Agents: 1 added, 0 updated, 0 removed');
+    expect(r.stdout).toContain('Agent tools: 1 ok');
+    // Not a terminal: no colour codes, no spinner frames.
+    expect(r.stdout).not.toContain('\u001b[');
+    expect(r.stdout).not.toMatch(/\r|⠋/);
+
+    const again = await runStn(['sync'], { env: home.env });
+    expect(again.stdout).toContain('Changes: none since the last sync');
+  });
+
+  it('--json prints the report with a stable shape', async () => {
+    const r = await runStn(['sync', 'default', '--json'], { env: home.env });
+    expect(r.code).toBe(0);
+    const report = JSON.parse(r.stdout) as Record<string, unknown>;
+    expect(report).toMatchObject({
+      dryRun: false,
+      ok: true,
+      environments: [
+        {
+          environment: 'default',
+          dryRun: false,
+          servers: [{ name: 'tiny', file: 'template.json', transport: 'stdio', status: 'ready', tools: 5, change: 'added' }],
+          plan: { serversAdded: ['tiny'], serversRemoved: [], serversChanged: [], toolsRemoved: [], toolsChanged: [] },
+          agents: { indexed: { added: [], updated: [], removed: [], errors: [] }, checks: [] },
+          variablesSaved: [],
+          problems: [],
+          ok: true,
+        },
+      ],
+    });
+  });
+
+  it('exits 8 when a server fails, showing why and its stderr, with secrets masked; no process is left', async () => {
+    const pidFile = join(home.home, 'pids');
+    writeTemplate(envDir, {
+      tiny: tinyEntry('--pid-file', pidFile),
+      broken: tinyEntry('--pid-file', pidFile, '--fail-start', 'login refused for {{ .API_TOKEN }}'),
+    });
+    const r = await runStn(['sync', '--var', 'API_TOKEN=tok_9f8e7d6c5b4a'], { env: home.env });
+    expect(r.code).toBe(8);
+    expect(r.stdout).toMatch(/broken\s+stdio\s+failed/);
+    expect(r.stdout).toContain('✗ broken: exited with code 3 before it finished starting');
+    expect(r.stdout).toContain('│ login refused for {{ .API_TOKEN }}');
+    expect(r.stderr).toContain('Error: sync found 1 problem: MCP server "broken" failed');
+    expect(r.stdout + r.stderr).not.toContain('tok_9f8e7d6c5b4a');
+
+    const json = await runStn(['sync', '--json', '--var', 'API_TOKEN=tok_9f8e7d6c5b4a'], { env: home.env });
+    expect(json.code).toBe(8);
+    const out = JSON.parse(json.stdout) as { error: { code: string; exitCode: number; details: { report: { environments: { servers: { stderrTail?: string }[] }[] } } } };
+    expect(out.error).toMatchObject({ code: 'sync_failed', exitCode: 8 });
+    expect(out.error.details.report.environments[0]?.servers[1]?.stderrTail).toBe('login refused for {{ .API_TOKEN }}');
+    expect(json.stdout).not.toContain('tok_9f8e7d6c5b4a');
+    expect(dbDump()).not.toContain('tok_9f8e7d6c5b4a');
+
+    const pids = pidsIn(pidFile);
+    expect(pids).toHaveLength(4);
+    await expectAllEnded(pids);
+  });
+
+  it('exits 5 when an agent names a missing tool; --allow-missing makes it a warning', async () => {
+    agent('lost', ['__nope']);
+    const r = await runStn(['sync'], { env: home.env });
+    expect(r.code).toBe(5);
+    expect(r.stdout).toContain('✗ "lost" uses __nope: no server provides it');
+    expect(r.stderr).toContain('agent "lost" uses tool "__nope", which no server of "default" provides');
+    const lenient = await runStn(['sync', '--allow-missing'], { env: home.env });
+    expect(lenient.code).toBe(0);
+    expect(lenient.stdout).toContain('warning: agent "lost" uses tool "__nope"');
+  });
+
+  it('without a terminal, missing variables are listed with their files and the command fails (exit 6)', async () => {
+    writeTemplate(envDir, { tiny: { ...tinyEntry('{{ .ROOT_DIR }}'), env: { GH_TOKEN: '{{ .GH_TOKEN }}' } } });
+    const before = readFileSync(join(envDir, 'variables.yml'), 'utf8');
+    const r = await runStn(['sync'], { env: home.env });
+    expect(r.code).toBe(6);
+    expect(r.stderr).toContain(`Error: 2 variables have no value: ROOT_DIR (${join(envDir, 'template.json')}:`);
+    expect(r.stderr).toContain('GH_TOKEN (');
+    expect(r.stderr).toContain('pass --var NAME=VALUE');
+    expect(readFileSync(join(envDir, 'variables.yml'), 'utf8')).toBe(before);
+    // The process environment (same name) fills them.
+    const fromEnv = await runStn(['sync'], { env: { ...home.env, ROOT_DIR: '--x', GH_TOKEN: 'abcd1234' } });
+    expect(fromEnv.code).toBe(0);
+  });
+
+  it('--dry-run changes nothing on disk or in the database', async () => {
+    await runStn(['sync'], { env: home.env });
+    writeTemplate(envDir, { tiny: tinyEntry('--extra-tools', '2'), second: tinyEntry() });
+    agent('newcomer', ['__t1']);
+    const files = filesDump();
+    const db = dbDump();
+    const r = await runStn(['sync', '--dry-run'], { env: home.env });
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('Would change: servers +1 -0 ~1, tools +7 -0 ~0');
+    expect(r.stdout).toContain('+ tiny__t1');
+    expect(r.stdout).toContain('Dry run: nothing was written.');
+    expect(filesDump()).toBe(files);
+    expect(dbDump()).toBe(db);
+  });
+
+  it('rejects an environment together with --all', async () => {
+    const r = await runStn(['sync', 'default', '--all'], { env: home.env });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('give an environment or --all, not both');
+  });
+
+  it('on a terminal asks for missing variables (secrets without echo) and saves them to variables.yml (0600)', async () => {
+    writeTemplate(envDir, { tiny: { ...tinyEntry(), env: { WORKDIR: '{{ .WORKDIR }}', API_TOKEN: '{{ .API_TOKEN }}' } } });
+    // `script` gives the command a real pseudo-terminal.
+    const child = spawn('script', ['-qfec', `${process.execPath} ${BIN} sync`, '/dev/null'], {
+      cwd: ROOT,
+      env: { ...home.env, TERM: 'dumb' },
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    let output = '';
+    child.stdout.on('data', (d: Buffer) => (output += d.toString()));
+    const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
+    await waitFor(() => output.includes('WORKDIR: '), 15_000, 'the WORKDIR prompt');
+    child.stdin.write('/srv/work\r');
+    await waitFor(() => output.includes('API_TOKEN (input hidden): '), 15_000, 'the hidden prompt');
+    child.stdin.write('sk_live_HIDDEN_42\r');
+    const code = await exited;
+    expect(code).toBe(0);
+    expect(output).toContain('Environment "default" needs 2 variables');
+    expect(output).toContain('/srv/work'); // echoed: not a secret
+    expect(output).not.toContain('sk_live_HIDDEN_42');
+    expect(output).toContain('Saved WORKDIR, API_TOKEN to variables.yml (mode 0600).');
+    const file = join(envDir, 'variables.yml');
+    const saved = readFileSync(file, 'utf8');
+    expect(saved).toContain('WORKDIR: /srv/work');
+    expect(saved).toContain('API_TOKEN: sk_live_HIDDEN_42');
+    expect(saved).toContain('PROJECT_ROOT:'); // what was there before is kept
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+  });
+});
+
+describe('no process is left behind', () => {
+  it('after SIGINT to a running `stn mcp check`', async () => {
+    const pidFile = join(home.home, 'sigint.pids');
+    writeTemplate(envDir, {
+      quick: tinyEntry('--pid-file', pidFile),
+      slow: { ...tinyEntry('--pid-file', pidFile, '--spawn-child', '--start-delay', '60000'), timeout_ms: 120_000 },
+    });
+    const child = spawn(process.execPath, [BIN, 'mcp', 'check'], { cwd: ROOT, env: home.env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+      child.on('close', (code, signal) => resolve({ code, signal })),
+    );
+    // quick, slow and slow's own child.
+    await waitFor(() => pidsIn(pidFile).length === 3, 15_000, 'three server processes');
+    const pids = pidsIn(pidFile);
+    expect(pids.every(isRunning)).toBe(true);
+    child.kill('SIGINT');
+    const result = await exited;
+    expect(result.signal === 'SIGINT' || result.code === 130).toBe(true);
+    await expectAllEnded(pids);
+  });
+});
