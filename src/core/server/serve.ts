@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import type { Engine } from '../engine.js';
 import { ConfigError, errorMessage } from '../errors.js';
 import { createJsonLogger, type LogLevel, type Logger } from './logger.js';
+import { mcpHttpExtension } from '../mcp-server/http-endpoint.js';
 import { apiExtension, LivePools } from './api-extension.js';
 import type { ServerMetrics } from './metrics.js';
 import { StationServer, type ServerExtension, type TlsOptions } from './station-server.js';
@@ -45,7 +46,7 @@ export async function startStation(engine: Engine, options: ServeOptions = {}): 
   const hub = new WsHub({ bus: engine.events, runs: engine.runs.repo, log });
   let onMcpFailure: (server: string) => void = () => undefined;
   const pools = new LivePools(engine, log, (name) => onMcpFailure(name));
-  const extensions: ServerExtension[] = [apiExtension(engine, pools), wsExtension(hub)];
+  const extensions: ServerExtension[] = [apiExtension(engine, pools), wsExtension(hub), mcpHttpExtension(engine, log)];
   const server = new StationServer({
     engine,
     logger: log,

@@ -1,10 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
-import { PACKAGE_JSON } from '../config/package-assets.js';
 import type { Engine } from '../engine.js';
 import { AuthError, ExitCode, StationError, errorMessage, isStationError } from '../errors.js';
 import { authorize, type Principal } from '../security/roles.js';
@@ -14,6 +12,7 @@ import { toHttpError } from './http-errors.js';
 import type { Reply, RouteDef } from './http-types.js';
 import { createJsonLogger, type Logger } from './logger.js';
 import { ServerMetrics } from './metrics.js';
+import { readPackageVersion } from './version.js';
 import { buildOpenApi, type ExtraOperation } from './openapi.js';
 import { Router } from './router.js';
 import { environmentRoutes } from './routes/environment-routes.js';
@@ -85,7 +84,7 @@ export class StationServer {
       engine: options.engine,
       metrics: this.metrics,
       log: this.log,
-      version: readVersion(),
+      version: readPackageVersion(),
       startedAt: clock(),
       clock,
     };
@@ -369,13 +368,4 @@ function rejectUpgrade(socket: Duplex, status: number, body: unknown): void {
   socket.end(
     `HTTP/1.1 ${String(status)} ${reason}\r\nContent-Type: application/json\r\nContent-Length: ${String(Buffer.byteLength(json))}\r\nConnection: close\r\n\r\n${json}`,
   );
-}
-
-function readVersion(): string {
-  try {
-    const pkg = JSON.parse(readFileSync(PACKAGE_JSON, 'utf8')) as { version?: unknown };
-    return typeof pkg.version === 'string' ? pkg.version : '0.0.0';
-  } catch (error) {
-    throw new StationError('internal', `cannot read ${PACKAGE_JSON}: ${errorMessage(error)}`, ExitCode.ERROR);
-  }
 }

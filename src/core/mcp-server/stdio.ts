@@ -1,0 +1,57 @@
+import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
+import type { Readable, Writable } from 'node:stream';
+import type { Engine } from '../engine.js';
+import { errorMessage } from '../errors.js';
+import { createJsonLogger, type LogLevel } from '../server/logger.js';
+import { readPackageVersion } from '../server/version.js';
+import { createStationMcpServer, LOCAL_PRINCIPAL } from './station-mcp-server.js';
+
+export interface StdioOptions {
+  /** The environment whose agents are offered as tools (and the default of every tool). */
+  environment: string;
+  logLevel?: LogLevel | undefined;
+  stdin?: Readable;
+  stdout?: Writable;
+  /** Where JSON log lines go; default stderr (stdout carries nothing but MCP messages). */
+  writeLog?: (line: string) => void;
+}
+
+export interface StdioSession {
+  /** Settles when the client goes away (stdin ends) or close() was called. */
+  closed: Promise<void>;
+  close(): Promise<void>;
+}
+
+/** `stn stdio`: Station as an MCP server on stdin/stdout. Logs go to stderr only. */
+export async function startStdioServer(engine: Engine, options: StdioOptions): Promise<StdioSession> {
+  const log = createJsonLogger({
+    level: options.logLevel ?? 'info',
+    ...(options.writeLog === undefined ? {} : { write: options.writeLog }),
+  });
+  engine.environments.require(options.environment);
+  const server = createStationMcpServer(engine, {
+    environment: options.environment,
+    principal: LOCAL_PRINCIPAL,
+    version: readPackageVersion(),
+    audit: (action, target, details) => engine.keys.audit('stdio', action, target, details),
+  });
+  const stdin = options.stdin ?? process.stdin;
+  const transport = new StdioServerTransport(stdin, options.stdout ?? process.stdout);
+  let resolveClosed!: () => void;
+  const closed = new Promise<void>((resolve) => (resolveClosed = resolve));
+  server.server.onclose = () => {
+    log.info('mcp stdio session closed');
+    resolveClosed();
+  };
+  server.server.onerror = (error) => log.warn('mcp stdio error', { error: errorMessage(error) });
+  await server.connect(transport);
+  const close = async (): Promise<void> => {
+    await server.close();
+    resolveClosed();
+  };
+  const onEnd = (): void => void close();
+  stdin.once('end', onEnd);
+  stdin.once('close', onEnd);
+  log.info('mcp stdio session started', { environment: options.environment });
+  return { closed, close };
+}

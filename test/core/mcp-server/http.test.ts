@@ -1,0 +1,60 @@
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { afterEach, describe, expect, it } from 'vitest';
+import { startStationForTest, type Station } from '../server/station-helpers.js';
+
+async function connect(url: string, key: string | null, query = ''): Promise<Client> {
+  const transport = new StreamableHTTPClientTransport(new URL(`${url}/mcp${query}`), {
+    requestInit: { headers: key === null ? {} : { Authorization: `Bearer ${key}` } },
+  });
+  const client = new Client({ name: 'http-test', version: '1.0.0' });
+  await client.connect(transport);
+  return client;
+}
+
+describe('MCP over streamable HTTP at /mcp on stn serve', () => {
+  let s: Station;
+  const clients: Client[] = [];
+  afterEach(async () => {
+    for (const c of clients.splice(0)) await c.close();
+    await s.stop();
+  });
+
+  it('needs a key; the key role applies to the tools', async () => {
+    s = await startStationForTest({ model: { fallback: { text: 'over http' } } });
+    await expect(connect(s.url, null)).rejects.toThrow(/unauthorized.*missing API key/);
+    await expect(connect(s.url, s.keys.revoked)).rejects.toThrow(/unauthorized.*revoked/);
+
+    const viewer = await connect(s.url, s.keys.viewer);
+    clients.push(viewer);
+    const { tools } = await viewer.listTools();
+    expect(tools.map((t) => t.name)).toEqual(expect.arrayContaining(['run_agent', 'agent_hello', 'list_runs']));
+    const denied = (await viewer.callTool({ name: 'agent_hello', arguments: { userInput: 'hi' } })) as {
+      isError?: boolean;
+      content: { text: string }[];
+    };
+    expect(denied.isError).toBe(true);
+    expect(denied.content[0]?.text).toMatch(/^forbidden: /);
+
+    const user = await connect(s.url, s.keys.user);
+    clients.push(user);
+    const result = (await user.callTool({ name: 'agent_hello', arguments: { userInput: 'hi' } })) as {
+      content: { text: string }[];
+    };
+    expect(JSON.parse(result.content[0]!.text)).toMatchObject({ status: 'completed', output: 'over http' });
+    expect(s.engine.keys.auditLog().find((e) => e.action === 'run.start')).toMatchObject({ actor: 'user' });
+
+    const other = await connect(s.url, s.keys.userOther, '?environment=other');
+    clients.push(other);
+    const otherTools = (await other.listTools()).tools.map((t) => t.name);
+    expect(otherTools.some((n) => n.startsWith('agent_'))).toBe(false);
+    const envs = JSON.parse(
+      ((await other.callTool({ name: 'list_environments', arguments: {} })) as { content: { text: string }[] })
+        .content[0]!.text,
+    ) as {
+      name: string;
+    }[];
+    expect(envs.map((e) => e.name)).toEqual(['other']);
+    expect(s.logs.join('')).not.toContain(s.keys.user.slice(17));
+  });
+});
