@@ -39,14 +39,22 @@ export async function launchTui(options: LaunchOptions): Promise<void> {
   process.once('SIGTERM', stop);
   process.once('SIGHUP', stop);
   try {
-    instance = render(<Root client={options.client} theme={theme} environment={options.environment} {...(options.screen === undefined ? {} : { screen: options.screen })} />, {
-      stdout,
-      stdin,
-      stderr: options.stderr ?? process.stderr,
-      exitOnCtrlC: false,
-      patchConsole: true,
-      maxFps: 30,
-    });
+    instance = render(
+      <Root
+        client={options.client}
+        theme={theme}
+        environment={options.environment}
+        {...(options.screen === undefined ? {} : { screen: options.screen })}
+      />,
+      {
+        stdout,
+        stdin,
+        stderr: options.stderr ?? process.stderr,
+        exitOnCtrlC: false,
+        patchConsole: true,
+        maxFps: 30,
+      },
+    );
     await instance.waitUntilExit();
   } finally {
     process.off('SIGTERM', stop);

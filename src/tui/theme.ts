@@ -21,9 +21,27 @@ export function themeEnabled(env: NodeJS.ProcessEnv): boolean {
 
 export function makeTheme(color: boolean): Theme {
   if (!color) {
-    return { color, accent: undefined, muted: undefined, ok: undefined, warn: undefined, error: undefined, running: undefined, selectedBg: undefined };
+    return {
+      color,
+      accent: undefined,
+      muted: undefined,
+      ok: undefined,
+      warn: undefined,
+      error: undefined,
+      running: undefined,
+      selectedBg: undefined,
+    };
   }
-  return { color, accent: 'cyan', muted: 'gray', ok: 'green', warn: 'yellow', error: 'red', running: 'blue', selectedBg: 'blue' };
+  return {
+    color,
+    accent: 'cyan',
+    muted: 'gray',
+    ok: 'green',
+    warn: 'yellow',
+    error: 'red',
+    running: 'blue',
+    selectedBg: 'blue',
+  };
 }
 
 /** Colour and marker of a run or server status. */

@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { activeListId, appReducer, initialAppState, isTextEntry, statusesFor, type AppAction, type AppState } from '../../src/tui/app/reducer.js';
+import {
+  activeListId,
+  appReducer,
+  initialAppState,
+  isTextEntry,
+  statusesFor,
+  type AppAction,
+  type AppState,
+} from '../../src/tui/app/reducer.js';
 
 const start = (): AppState => initialAppState({ environment: 'default' });
 const run = (state: AppState, ...actions: AppAction[]): AppState => actions.reduce(appReducer, state);
@@ -42,9 +50,17 @@ describe('app reducer', () => {
   });
 
   it('esc clears a list filter before it goes back', () => {
-    let s = run(start(), { type: 'screen', screen: 'runs' }, { type: 'list', id: 'runs', action: { type: 'filter-start' } });
+    let s = run(
+      start(),
+      { type: 'screen', screen: 'runs' },
+      { type: 'list', id: 'runs', action: { type: 'filter-start' } },
+    );
     expect(isTextEntry(s)).toBe(true);
-    s = run(s, { type: 'list', id: 'runs', action: { type: 'filter-set', text: 'hel' } }, { type: 'list', id: 'runs', action: { type: 'filter-keep' } });
+    s = run(
+      s,
+      { type: 'list', id: 'runs', action: { type: 'filter-set', text: 'hel' } },
+      { type: 'list', id: 'runs', action: { type: 'filter-keep' } },
+    );
     expect(isTextEntry(s)).toBe(false);
     expect(s.lists.runs.filter).toBe('hel');
     s = run(s, { type: 'back' });
@@ -53,7 +69,11 @@ describe('app reducer', () => {
   });
 
   it('switching environment resets what belongs to the old one and says so', () => {
-    let s = run(start(), { type: 'open-agent', name: 'x' }, { type: 'list', id: 'agents', action: { type: 'select', index: 3, total: 10, height: 5 } });
+    let s = run(
+      start(),
+      { type: 'open-agent', name: 'x' },
+      { type: 'list', id: 'agents', action: { type: 'select', index: 3, total: 10, height: 5 } },
+    );
     s = run(s, { type: 'use-environment', name: 'staging' });
     expect(s.environment).toBe('staging');
     expect(s.agentPane).toEqual({ kind: 'list' });

@@ -57,7 +57,11 @@ describe('run form', () => {
   it('shows the core field errors next to their fields and focuses the first bad one', () => {
     let form = formFromSchema(schema);
     form = formReducer(form, { type: 'submitting' });
-    form = formReducer(form, { type: 'failed', error: 'input is invalid', fieldErrors: { 'input.mode': 'must be one of fast, slow' } });
+    form = formReducer(form, {
+      type: 'failed',
+      error: 'input is invalid',
+      fieldErrors: { 'input.mode': 'must be one of fast, slow' },
+    });
     expect(form.submitting).toBe(false);
     expect(form.error).toBe('input is invalid');
     expect(form.fields[form.focus]?.name).toBe('mode');

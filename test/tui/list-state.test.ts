@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { initialListState, listReducer, listWindow, matchesFilter, scrollIntoView, type ListAction, type ListState } from '../../src/tui/state/list-state.js';
+import {
+  initialListState,
+  listReducer,
+  listWindow,
+  matchesFilter,
+  scrollIntoView,
+  type ListAction,
+  type ListState,
+} from '../../src/tui/state/list-state.js';
 
 const apply = (s: ListState, ...actions: ListAction[]): ListState => actions.reduce(listReducer, s);
 

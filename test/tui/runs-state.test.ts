@@ -27,7 +27,12 @@ describe('runs state', () => {
     let s = runsReducer(initialRunsState(), { type: 'runs-loaded', runs: [run(1), run(3), run(2)] });
     expect(s.runs.map((r) => r.id)).toEqual([3, 2, 1]);
     s = runsReducer(s, { type: 'runs-updated', runs: [run(4, { status: 'running' }), run(2, { status: 'failed' })] });
-    expect(s.runs.map((r) => `${String(r.id)}:${r.status}`)).toEqual(['4:running', '3:completed', '2:failed', '1:completed']);
+    expect(s.runs.map((r) => `${String(r.id)}:${r.status}`)).toEqual([
+      '4:running',
+      '3:completed',
+      '2:failed',
+      '1:completed',
+    ]);
     expect(runningCount(s)).toBe(1);
   });
 
@@ -38,7 +43,10 @@ describe('runs state', () => {
   });
 
   it('keeps at most `limit` runs, but never drops an active one', () => {
-    let s = runsReducer(initialRunsState(3), { type: 'runs-loaded', runs: [run(1, { status: 'running' }), run(2), run(3)] });
+    let s = runsReducer(initialRunsState(3), {
+      type: 'runs-loaded',
+      runs: [run(1, { status: 'running' }), run(2), run(3)],
+    });
     s = runsReducer(s, { type: 'runs-updated', runs: [run(4), run(5)] });
     expect(s.runs.map((r) => r.id)).toEqual([5, 4, 3, 1]);
   });
@@ -46,7 +54,12 @@ describe('runs state', () => {
   it('gives the newest run of each agent of an environment', () => {
     const s = runsReducer(initialRunsState(), {
       type: 'runs-loaded',
-      runs: [run(1, { agent: 'a' }), run(2, { agent: 'b' }), run(3, { agent: 'a', status: 'failed' }), run(4, { agent: 'a', environment: 'other' })],
+      runs: [
+        run(1, { agent: 'a' }),
+        run(2, { agent: 'b' }),
+        run(3, { agent: 'a', status: 'failed' }),
+        run(4, { agent: 'a', environment: 'other' }),
+      ],
     });
     const last = lastRunByAgent(s, 'default');
     expect(last.get('a')?.id).toBe(3);

@@ -35,7 +35,14 @@ describe('trace items', () => {
   it('a tool item carries arguments, result, duration, and its error', () => {
     const items = foldAll(scriptedRun(1, 7));
     const ok = items.find((i) => i.kind === 'tool')!;
-    expect(ok).toMatchObject({ title: 'fs__read', args: { path: '/f1' }, result: 'content of f1', durationMs: 3, status: 'ok', error: null });
+    expect(ok).toMatchObject({
+      title: 'fs__read',
+      args: { path: '/f1' },
+      result: 'content of f1',
+      durationMs: 3,
+      status: 'ok',
+      error: null,
+    });
     const failed = items.filter((i) => i.kind === 'tool')[6]!;
     expect(failed).toMatchObject({ status: 'error', error: 'ENOENT: no such file' });
   });

@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { initialTraceState, traceNeeds, traceReducer, type TraceAction, type TraceState } from '../../src/tui/state/trace-state.js';
+import {
+  initialTraceState,
+  traceNeeds,
+  traceReducer,
+  type TraceAction,
+  type TraceState,
+} from '../../src/tui/state/trace-state.js';
 import { pageOf, scriptedRun } from './helpers/events.js';
 
 const H = 10;
@@ -10,7 +16,11 @@ describe('trace state', () => {
     const all = scriptedRun(5, 3, { finished: false });
     let s = initialTraceState(5);
     expect(traceNeeds(s, H)).toBe('tail');
-    s = apply(s, { type: 'loading', what: 'tail' }, { type: 'page', runId: 5, what: 'tail', page: pageOf(all.slice(0, 6), all), height: H });
+    s = apply(
+      s,
+      { type: 'loading', what: 'tail' },
+      { type: 'page', runId: 5, what: 'tail', page: pageOf(all.slice(0, 6), all), height: H },
+    );
     expect(s.items.length).toBe(5);
     expect(s.follow).toBe(true);
     expect(s.cursor).toBe(4);
@@ -22,7 +32,13 @@ describe('trace state', () => {
 
   it('ignores live events of other runs, duplicates, and events before the first page', () => {
     const all = scriptedRun(5, 1);
-    const loaded = apply(initialTraceState(5), { type: 'page', runId: 5, what: 'tail', page: pageOf(all, all), height: H });
+    const loaded = apply(initialTraceState(5), {
+      type: 'page',
+      runId: 5,
+      what: 'tail',
+      page: pageOf(all, all),
+      height: H,
+    });
     expect(apply(loaded, { type: 'live', events: scriptedRun(6, 1), height: H })).toBe(loaded);
     expect(apply(loaded, { type: 'live', events: all.slice(2), height: H })).toBe(loaded);
     expect(apply(initialTraceState(5), { type: 'live', events: all, height: H }).items).toHaveLength(0);
@@ -30,7 +46,13 @@ describe('trace state', () => {
 
   it('a gap in live events marks newer events to fetch instead of showing a hole', () => {
     const all = scriptedRun(5, 5);
-    let s = apply(initialTraceState(5), { type: 'page', runId: 5, what: 'tail', page: pageOf(all.slice(0, 5), all), height: H });
+    let s = apply(initialTraceState(5), {
+      type: 'page',
+      runId: 5,
+      what: 'tail',
+      page: pageOf(all.slice(0, 5), all),
+      height: H,
+    });
     s = apply(s, { type: 'live', events: all.slice(8, 10), height: H });
     expect(s.hasNewer).toBe(true);
     expect(s.maxSeq).toBe(5);
@@ -39,7 +61,13 @@ describe('trace state', () => {
 
   it('scrolling up leaves follow mode; going to the end resumes it', () => {
     const all = scriptedRun(5, 10, { finished: false });
-    let s = apply(initialTraceState(5), { type: 'page', runId: 5, what: 'tail', page: pageOf(all.slice(0, 20), all), height: H });
+    let s = apply(initialTraceState(5), {
+      type: 'page',
+      runId: 5,
+      what: 'tail',
+      page: pageOf(all.slice(0, 20), all),
+      height: H,
+    });
     const cursor = s.cursor;
     s = apply(s, { type: 'move', delta: -3, height: H });
     expect(s.follow).toBe(false);
@@ -80,7 +108,13 @@ describe('trace state', () => {
     let s = initialTraceState(9, max);
     s = apply(s, { type: 'page', runId: 9, what: 'tail', page: pageOf(all.slice(-100), all), height: H });
     s = apply(s, { type: 'top' });
-    s = apply(s, { type: 'page', runId: 9, what: 'older', page: pageOf(all.filter((e) => e.seq < s.minSeq).slice(-100), all), height: H });
+    s = apply(s, {
+      type: 'page',
+      runId: 9,
+      what: 'older',
+      page: pageOf(all.filter((e) => e.seq < s.minSeq).slice(-100), all),
+      height: H,
+    });
     expect(s.hasNewer).toBe(true);
     s = apply(s, { type: 'bottom', height: H });
     expect(traceNeeds(s, H)).toBe('tail');
@@ -92,11 +126,26 @@ describe('trace state', () => {
   it('a model call and its tool call split across pages meet in one item', () => {
     const all = scriptedRun(3, 2);
     const toolStarted = all.findIndex((e) => e.type === 'tool.started');
-    let s = apply(initialTraceState(3), { type: 'page', runId: 3, what: 'tail', page: pageOf(all.slice(toolStarted + 1), all), height: H });
+    let s = apply(initialTraceState(3), {
+      type: 'page',
+      runId: 3,
+      what: 'tail',
+      page: pageOf(all.slice(toolStarted + 1), all),
+      height: H,
+    });
     const toolItems = s.items.filter((i) => i.kind === 'tool').length;
-    s = apply(s, { type: 'page', runId: 3, what: 'older', page: pageOf(all.slice(0, toolStarted + 1), all), height: H });
+    s = apply(s, {
+      type: 'page',
+      runId: 3,
+      what: 'older',
+      page: pageOf(all.slice(0, toolStarted + 1), all),
+      height: H,
+    });
     expect(s.items.filter((i) => i.kind === 'tool').length).toBe(toolItems);
-    expect(s.items.find((i) => i.kind === 'tool')!.events.map((e) => e.type)).toEqual(['tool.started', 'tool.finished']);
+    expect(s.items.find((i) => i.kind === 'tool')!.events.map((e) => e.type)).toEqual([
+      'tool.started',
+      'tool.finished',
+    ]);
   });
 
   it('the detail view opens on the selected item and scrolls within its lines', () => {
@@ -112,6 +161,8 @@ describe('trace state', () => {
 
   it('a page for another run (a late answer after switching runs) is ignored', () => {
     const s = initialTraceState(2);
-    expect(apply(s, { type: 'page', runId: 1, what: 'tail', page: pageOf(scriptedRun(1, 1), scriptedRun(1, 1)), height: H })).toBe(s);
+    expect(
+      apply(s, { type: 'page', runId: 1, what: 'tail', page: pageOf(scriptedRun(1, 1), scriptedRun(1, 1)), height: H }),
+    ).toBe(s);
   });
 });

@@ -80,7 +80,12 @@ export type AppAction =
 /** The smallest terminal the layout is made for; smaller ones get the same layout, clipped. */
 export const MIN_SIZE = { columns: 80, rows: 24 } as const;
 
-export function initialAppState(options: { environment: string; columns?: number; rows?: number; screen?: ScreenId }): AppState {
+export function initialAppState(options: {
+  environment: string;
+  columns?: number;
+  rows?: number;
+  screen?: ScreenId;
+}): AppState {
   const list = initialListState;
   return {
     screen: options.screen ?? 'agents',
@@ -134,7 +139,8 @@ function back(state: AppState): AppState {
   }
   switch (state.screen) {
     case 'agents':
-      if (state.agentPane.kind === 'form') return { ...state, agentPane: { kind: 'detail', name: state.agentPane.name } };
+      if (state.agentPane.kind === 'form')
+        return { ...state, agentPane: { kind: 'detail', name: state.agentPane.name } };
       if (state.agentPane.kind === 'detail') return { ...state, agentPane: { kind: 'list' } };
       return state;
     case 'trace':
@@ -169,7 +175,12 @@ export function appReducer(state: AppState, action: AppAction): AppState {
         environment: action.name,
         agentPane: { kind: 'list' },
         mcpDetail: false,
-        lists: { ...state.lists, agents: initialListState, 'mcp-servers': initialListState, 'mcp-tools': initialListState },
+        lists: {
+          ...state.lists,
+          agents: initialListState,
+          'mcp-servers': initialListState,
+          'mcp-tools': initialListState,
+        },
         notice: { text: `Environment: ${action.name}`, level: 'info' },
       };
     case 'list':
@@ -180,8 +191,14 @@ export function appReducer(state: AppState, action: AppAction): AppState {
       return { ...state, screen: 'agents', agentPane: { kind: 'form', name: action.name } };
     case 'open-trace': {
       // Starting a run from the form goes to its trace; esc then comes back to the agent's detail.
-      const agentPane: AgentPane = state.agentPane.kind === 'form' ? { kind: 'detail', name: state.agentPane.name } : state.agentPane;
-      return { ...state, screen: 'trace', agentPane, trace: { runId: action.runId, returnTo: action.from === 'trace' ? state.trace.returnTo : action.from } };
+      const agentPane: AgentPane =
+        state.agentPane.kind === 'form' ? { kind: 'detail', name: state.agentPane.name } : state.agentPane;
+      return {
+        ...state,
+        screen: 'trace',
+        agentPane,
+        trace: { runId: action.runId, returnTo: action.from === 'trace' ? state.trace.returnTo : action.from },
+      };
     }
     case 'back':
       return back(state);

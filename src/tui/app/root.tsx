@@ -1,4 +1,4 @@
-import { Box, useApp, useInput, useStdout } from 'ink';
+import { Box, useApp, useStdout } from 'ink';
 import { useCallback, useEffect, useReducer, useState, type ReactNode } from 'react';
 import type { StationClient } from '../client/station-client.js';
 import { errorText } from '../client/errors.js';
@@ -7,6 +7,7 @@ import { Header } from '../components/header.js';
 import { HelpOverlay, helpLines } from '../components/help-overlay.js';
 import type { UpdateBatch } from '../hooks/coalescer.js';
 import { useClientUpdates } from '../hooks/use-client-updates.js';
+import { useKeys } from '../hooks/use-keys.js';
 import { useNow } from '../hooks/use-now.js';
 import { readSize, useTerminalResize, type Size } from '../hooks/use-terminal-size.js';
 import { resolveKey, type Scope } from '../keymap.js';
@@ -19,7 +20,7 @@ import { TraceScreen, traceListHeight } from '../screens/trace-screen.js';
 import { initialRunsState, runningCount, runsReducer, RUNS_LIMIT } from '../state/runs-state.js';
 import { initialTraceState, traceReducer } from '../state/trace-state.js';
 import type { Theme } from '../theme.js';
-import { appReducer, initialAppState, isTextEntry, type AppState, type ScreenId } from './reducer.js';
+import { activeListId, appReducer, initialAppState, isTextEntry, type AppState, type ScreenId } from './reducer.js';
 
 export interface RootProps {
   client: StationClient;
@@ -46,6 +47,8 @@ export function bodyRows(size: Size): number {
 /** The scopes whose keys work now, for the footer. */
 function footerScopes(app: AppState): Scope[] {
   if (app.help) return ['help'];
+  const list = activeListId(app);
+  if (list !== undefined && app.lists[list].filtering) return ['filter'];
   switch (app.screen) {
     case 'environments':
       return ['environments', 'list'];
@@ -67,7 +70,9 @@ const NOTICE_MS = 6000;
 export function Root({ client, theme, environment, screen }: RootProps): ReactNode {
   const { stdout } = useStdout();
   const { exit } = useApp();
-  const [app, dispatch] = useReducer(appReducer, undefined, () => initialAppState({ environment, ...readSize(stdout), ...(screen === undefined ? {} : { screen }) }));
+  const [app, dispatch] = useReducer(appReducer, undefined, () =>
+    initialAppState({ environment, ...readSize(stdout), ...(screen === undefined ? {} : { screen }) }),
+  );
   const [runs, runsDispatch] = useReducer(runsReducer, undefined, () => initialRunsState());
   const [trace, traceDispatch] = useReducer(traceReducer, undefined, () => initialTraceState());
   const [connection, setConnection] = useState<{ ok: boolean; error: string | null }>({ ok: true, error: null });
@@ -97,7 +102,8 @@ export function Root({ client, theme, environment, screen }: RootProps): ReactNo
         if (current) runsDispatch({ type: 'runs-loaded', runs: list });
       },
       (error: unknown) => {
-        if (current) dispatch({ type: 'notice', notice: { text: `Cannot load runs: ${errorText(error)}`, level: 'error' } });
+        if (current)
+          dispatch({ type: 'notice', notice: { text: `Cannot load runs: ${errorText(error)}`, level: 'error' } });
       },
     );
     return () => {
@@ -110,7 +116,8 @@ export function Root({ client, theme, environment, screen }: RootProps): ReactNo
     useCallback(
       (batch: UpdateBatch) => {
         if (batch.runs.length > 0) runsDispatch({ type: 'runs-updated', runs: batch.runs });
-        if (batch.events.length > 0) traceDispatch({ type: 'live', events: batch.events, height: traceListHeight(body) });
+        if (batch.events.length > 0)
+          traceDispatch({ type: 'live', events: batch.events, height: traceListHeight(body) });
         if (batch.connection !== null) setConnection(batch.connection);
       },
       [body],
@@ -128,20 +135,27 @@ export function Root({ client, theme, environment, screen }: RootProps): ReactNo
   }, [app.notice]);
 
   // Ctrl-C quits from anywhere, text fields included.
-  useInput((input, key) => {
-    if (key.ctrl && input === 'c') exit();
-  });
+  useKeys(
+    (input, key) => {
+      if (key.ctrl && input === 'c') exit();
+    },
+    { isActive: true },
+  );
 
+  // Always listening (useKeys swaps in the latest handler at commit): while a text field takes the keys,
+  // only Ctrl-C is global.
   const textEntry = isTextEntry(app);
-  useInput(
+  useKeys(
     (input, key) => {
       if (key.ctrl && input === 'c') return;
+      if (textEntry && !app.help) return;
       if (app.help) {
         const action = resolveKey(['help', 'list'], input, key);
         if (action === 'close-help' || action === 'help') dispatch({ type: 'help', open: false });
         else if (action === 'down') setHelpOffset((o) => Math.min(o + 1, Math.max(0, helpLines().length - body + 1)));
         else if (action === 'up') setHelpOffset((o) => Math.max(0, o - 1));
-        else if (action === 'page-down') setHelpOffset((o) => Math.min(o + body - 2, Math.max(0, helpLines().length - body + 1)));
+        else if (action === 'page-down')
+          setHelpOffset((o) => Math.min(o + body - 2, Math.max(0, helpLines().length - body + 1)));
         else if (action === 'page-up') setHelpOffset((o) => Math.max(0, o - body + 2));
         return;
       }
@@ -179,7 +193,7 @@ export function Root({ client, theme, environment, screen }: RootProps): ReactNo
           return;
       }
     },
-    { isActive: !textEntry || app.help },
+    { isActive: true },
   );
 
   const props: ScreenProps = {
@@ -231,7 +245,14 @@ export function Root({ client, theme, environment, screen }: RootProps): ReactNo
       <Box height={body} width={width} flexDirection="column" overflow="hidden">
         {content}
       </Box>
-      <Footer width={width} theme={theme} scopes={footerScopes(app)} notice={app.notice} status={status.screen === app.screen ? status.text : ''} />
+      <Footer
+        width={width}
+        theme={theme}
+        scopes={footerScopes(app)}
+        textEntry={textEntry && !app.help}
+        notice={app.notice}
+        status={status.screen === app.screen ? status.text : ''}
+      />
     </Box>
   );
 }

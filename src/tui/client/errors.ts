@@ -12,7 +12,8 @@ export function errorText(error: unknown): string {
 export function fieldErrorsOf(error: unknown): Record<string, string> {
   const out: Record<string, string> = {};
   const details = (error as { details?: unknown } | null)?.details;
-  const issues = (details as { issues?: unknown } | undefined)?.issues ?? (error as { issues?: unknown } | null)?.issues;
+  const issues =
+    (details as { issues?: unknown } | undefined)?.issues ?? (error as { issues?: unknown } | null)?.issues;
   if (!Array.isArray(issues)) return out;
   for (const issue of issues as unknown[]) {
     if (typeof issue !== 'object' || issue === null) continue;

@@ -1,35 +1,52 @@
 import { Box, Text } from 'ink';
 import type { ReactNode } from 'react';
 import type { Notice } from '../app/reducer.js';
-import { footerHints, type Scope } from '../keymap.js';
-import { truncate } from '../format.js';
+import { footerHints, type KeyHint, type Scope } from '../keymap.js';
+import { stringWidth, truncate } from '../format.js';
 import type { Theme } from '../theme.js';
 
 export interface FooterProps {
   width: number;
   theme: Theme;
   scopes: readonly Scope[];
+  /** A text field has the keys: only Ctrl-C quits. */
+  textEntry: boolean;
   notice: Notice | null;
   /** A status line of the current screen (shown when there is no notice). */
   status?: string;
 }
 
-/** Two lines: a notice or status, then the keys that work on this screen (made from the keymap). */
-export function Footer({ width, theme, scopes, notice, status = '' }: FooterProps): ReactNode {
-  const hints = footerHints([...scopes, 'global']);
-  const text = hints.map((h) => `${h.keys} ${h.label}`).join('  ');
+/**
+ * The key line: the current screen's keys, then how to quit and get help. When it does not fit, the
+ * screen's last hints are dropped first, so "? help" always shows.
+ */
+export function footerLine(scopes: readonly Scope[], textEntry: boolean, width: number): string {
+  const tail: KeyHint[] = textEntry ? [{ keys: '^C', label: 'quit' }] : footerHints(['global']);
+  const own = footerHints(scopes).filter((h) => !tail.some((t) => t.label === h.label));
+  const show = (hints: readonly KeyHint[]): string => ` ${hints.map((h) => `${h.keys} ${h.label}`).join('  ')} `;
+  for (let n = own.length; n >= 0; n--) {
+    const line = show([...own.slice(0, n), ...tail]);
+    if (stringWidth(line) <= width) return line;
+  }
+  return truncate(show(tail), width);
+}
+
+/** Two lines: a notice or the screen's status, then the keys that work here (made from the keymap). */
+export function Footer({ width, theme, scopes, textEntry, notice, status = '' }: FooterProps): ReactNode {
   const noticeColor = notice?.level === 'error' ? theme.error : theme.accent;
   return (
     <Box flexDirection="column" width={width}>
       <Box height={1}>
         {notice !== null ? (
-          <Text {...(noticeColor !== undefined ? { color: noticeColor } : {})}>{truncate(`${notice.level === 'error' ? '✗ ' : ''}${notice.text}`, width)}</Text>
+          <Text {...(noticeColor !== undefined ? { color: noticeColor } : {})}>
+            {truncate(`${notice.level === 'error' ? '✗ ' : ''}${notice.text}`, width)}
+          </Text>
         ) : (
           <Text {...(theme.muted !== undefined ? { color: theme.muted } : {})}>{truncate(status, width)}</Text>
         )}
       </Box>
       <Box height={1}>
-        <Text inverse>{truncate(` ${text} `, width)}</Text>
+        <Text inverse>{footerLine(scopes, textEntry, width)}</Text>
       </Box>
     </Box>
   );

@@ -28,7 +28,15 @@ export function Header({ width, theme, environment, connection, running, screen 
         <Text>{` │ env: `}</Text>
         <Text bold>{environment}</Text>
         <Text>{' │ '}</Text>
-        <Text {...(connection.ok ? (theme.muted !== undefined ? { color: theme.muted } : {}) : theme.error !== undefined ? { color: theme.error } : {})}>
+        <Text
+          {...(connection.ok
+            ? theme.muted !== undefined
+              ? { color: theme.muted }
+              : {}
+            : theme.error !== undefined
+              ? { color: theme.error }
+              : {})}
+        >
           {fit(truncate(conn, room), room)}
         </Text>
         <Text {...(running > 0 && theme.running !== undefined ? { color: theme.running } : {})}>{` ${right} `}</Text>

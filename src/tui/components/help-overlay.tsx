@@ -15,7 +15,17 @@ export function helpLines(): { text: string; heading: boolean }[] {
 }
 
 /** All keys (`?`), scrollable with the list keys; shown in place of the current screen. */
-export function HelpOverlay({ width, height, theme, offset }: { width: number; height: number; theme: Theme; offset: number }): ReactNode {
+export function HelpOverlay({
+  width,
+  height,
+  theme,
+  offset,
+}: {
+  width: number;
+  height: number;
+  theme: Theme;
+  offset: number;
+}): ReactNode {
   const lines = helpLines();
   const rows = Math.max(1, height - 1);
   const start = Math.max(0, Math.min(offset, lines.length - rows));

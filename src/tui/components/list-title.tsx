@@ -1,14 +1,12 @@
 import { Box, Text } from 'ink';
-import type { Dispatch, ReactNode } from 'react';
-import type { AppAction, ListId } from '../app/reducer.js';
+import type { ReactNode } from 'react';
 import type { ListState } from '../state/list-state.js';
 import { truncate } from '../format.js';
 import type { Theme } from '../theme.js';
-import { TextInput } from './text-input.js';
+import { TextField } from './text-field.js';
 import { positionLabel } from './window-list.js';
 
 export interface ListTitleProps {
-  id: ListId;
   title: string;
   /** Extra text after the title (filters, state). */
   extra?: string;
@@ -16,13 +14,10 @@ export interface ListTitleProps {
   total: number;
   width: number;
   theme: Theme;
-  dispatch: Dispatch<AppAction>;
-  /** Keys reach the filter field only when the screen is active. */
-  active: boolean;
 }
 
-/** A list's title line: name, position, and the `/` filter (typed in place). */
-export function ListTitle({ id, title, extra = '', list, total, width, theme, dispatch, active }: ListTitleProps): ReactNode {
+/** A list's title line: name, position, and the `/` filter (typed in place; the list's key handler edits it). */
+export function ListTitle({ title, extra = '', list, total, width, theme }: ListTitleProps): ReactNode {
   const head = `${title} (${positionLabel(list.cursor, total)})${extra === '' ? '' : `  ${extra}`}`;
   const showFilter = list.filtering || list.filter !== '';
   return (
@@ -33,18 +28,7 @@ export function ListTitle({ id, title, extra = '', list, total, width, theme, di
       {showFilter ? (
         <Box marginLeft={2}>
           <Text>/ </Text>
-          <TextInput
-            value={list.filter}
-            isActive={active && list.filtering}
-            scope="filter"
-            onChange={(text) => {
-              dispatch({ type: 'list', id, action: { type: 'filter-set', text } });
-            }}
-            onKey={(action) => {
-              if (action === 'submit') dispatch({ type: 'list', id, action: { type: 'filter-keep' } });
-              if (action === 'back') dispatch({ type: 'list', id, action: { type: 'filter-clear' } });
-            }}
-          />
+          <TextField value={list.filter} active={list.filtering} />
         </Box>
       ) : null}
     </Box>

@@ -31,7 +31,8 @@ function sameSegments(a: readonly Segment[], b: readonly Segment[]): boolean {
   for (let i = 0; i < a.length; i++) {
     const x = a[i];
     const y = b[i];
-    if (x === undefined || y === undefined || x.text !== y.text || x.color !== y.color || x.bold !== y.bold) return false;
+    if (x === undefined || y === undefined || x.text !== y.text || x.color !== y.color || x.bold !== y.bold)
+      return false;
   }
   return true;
 }
@@ -49,10 +50,19 @@ export const Row = memo(
     const inverse = selected && focused;
     return (
       <Box height={1} overflow="hidden">
-        <Text wrap="truncate-end" inverse={inverse} bold={selected} {...(selected && accent !== undefined ? { color: accent } : {})}>
+        <Text
+          wrap="truncate-end"
+          inverse={inverse}
+          bold={selected}
+          {...(selected && accent !== undefined ? { color: accent } : {})}
+        >
           {selected ? '›' : ' '}
           {segments.map((s, i) => (
-            <Text key={i} bold={s.bold === true || selected} {...(s.color !== undefined && !inverse ? { color: s.color } : {})}>
+            <Text
+              key={i}
+              bold={s.bold === true || selected}
+              {...(s.color !== undefined && !inverse ? { color: s.color } : {})}
+            >
               {s.text}
             </Text>
           ))}
@@ -60,14 +70,28 @@ export const Row = memo(
       </Box>
     );
   },
-  (a, b) => a.selected === b.selected && a.focused === b.focused && a.accent === b.accent && sameSegments(a.segments, b.segments),
+  (a, b) =>
+    a.selected === b.selected &&
+    a.focused === b.focused &&
+    a.accent === b.accent &&
+    sameSegments(a.segments, b.segments),
 );
 
 /**
  * A list that renders only its visible slice: a 10 000-row list costs the same to draw as a 20-row one.
  * The cursor row carries a "›" marker, so the selection is visible without colour.
  */
-export function WindowList<T>({ items, state, height, width, theme, keyOf, renderRow, empty, focused = true }: WindowListProps<T>): ReactNode {
+export function WindowList<T>({
+  items,
+  state,
+  height,
+  width,
+  theme,
+  keyOf,
+  renderRow,
+  empty,
+  focused = true,
+}: WindowListProps<T>): ReactNode {
   if (items.length === 0) {
     return (
       <Box height={Math.max(1, height)}>
@@ -80,7 +104,15 @@ export function WindowList<T>({ items, state, height, width, theme, keyOf, rende
   for (let i = win.start; i < win.end; i++) {
     const item = items[i];
     if (item === undefined) continue;
-    rows.push(<Row key={keyOf(item)} segments={renderRow(item, width - 1)} selected={i === win.cursor} focused={focused} accent={theme.accent} />);
+    rows.push(
+      <Row
+        key={keyOf(item)}
+        segments={renderRow(item, width - 1)}
+        selected={i === win.cursor}
+        focused={focused}
+        accent={theme.accent}
+      />,
+    );
   }
   return (
     <Box flexDirection="column" height={Math.max(1, height)}>

@@ -29,7 +29,13 @@ export function useAsync<T>(load: () => Promise<T>, key: string): AsyncData<T> {
         if (current) setLoaded({ key, generation, data, error: null });
       },
       (error: unknown) => {
-        if (current) setLoaded((previous) => ({ key, generation, data: previous?.key === key ? previous.data : undefined, error: errorText(error) }));
+        if (current)
+          setLoaded((previous) => ({
+            key,
+            generation,
+            data: previous?.key === key ? previous.data : undefined,
+            error: errorText(error),
+          }));
       },
     );
     return () => {

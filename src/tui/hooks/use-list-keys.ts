@@ -1,8 +1,9 @@
-import { useInput } from 'ink';
 import type { Dispatch } from 'react';
 import type { AppAction, ListId } from '../app/reducer.js';
 import { resolveKey, type KeyAction, type Scope } from '../keymap.js';
 import type { ListAction } from '../state/list-state.js';
+import { textEditFor } from '../state/text-edit.js';
+import { useKeys } from './use-keys.js';
 
 /** The list reducer action a generic list key means, if it is one. */
 export function listActionFor(action: KeyAction, total: number, height: number): ListAction | undefined {
@@ -27,8 +28,10 @@ export function listActionFor(action: KeyAction, total: number, height: number):
 }
 
 /**
- * Keys of a list screen: the screen's own bindings first (`scope`), then the generic list keys (cursor,
- * paging, `/` filter, esc), which move the list `id`. Whatever the screen binds goes to `onAction`.
+ * Keys of a list screen, in one handler so nothing is lost between modes: while the filter is typed,
+ * keys edit it (enter keeps it, esc clears it); otherwise the screen's own bindings come first (`scope`),
+ * then the generic list keys (cursor, paging, `/`, esc) move the list `id`. The screen's bindings go to
+ * `onAction`.
  */
 export function useListKeys(options: {
   id: ListId;
@@ -37,11 +40,23 @@ export function useListKeys(options: {
   height: number;
   dispatch: Dispatch<AppAction>;
   onAction: (action: KeyAction) => void;
+  /** Is the filter being typed? */
+  filtering: boolean;
   isActive: boolean;
 }): void {
-  const { id, scope, total, height, dispatch, onAction, isActive } = options;
-  useInput(
+  const { id, scope, total, height, dispatch, onAction, filtering, isActive } = options;
+  useKeys(
     (input, key) => {
+      if (filtering) {
+        const filterAction = resolveKey('filter', input, key);
+        if (filterAction === 'submit') dispatch({ type: 'list', id, action: { type: 'filter-keep' } });
+        else if (filterAction === 'back') dispatch({ type: 'list', id, action: { type: 'filter-clear' } });
+        else {
+          const edit = textEditFor(input, key);
+          if (edit !== undefined) dispatch({ type: 'list', id, action: { type: 'filter-edit', edit } });
+        }
+        return;
+      }
       const action = resolveKey([scope, 'list'], input, key);
       if (action === undefined) return;
       const listAction = listActionFor(action, total, height);

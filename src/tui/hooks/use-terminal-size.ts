@@ -8,7 +8,10 @@ export interface Size {
 
 /** The terminal's size now (80x24 when the stream does not say). */
 export function readSize(stream: { columns?: number; rows?: number }): Size {
-  return { columns: stream.columns !== undefined && stream.columns > 0 ? stream.columns : 80, rows: stream.rows !== undefined && stream.rows > 0 ? stream.rows : 24 };
+  return {
+    columns: stream.columns !== undefined && stream.columns > 0 ? stream.columns : 80,
+    rows: stream.rows !== undefined && stream.rows > 0 ? stream.rows : 24,
+  };
 }
 
 /** Calls `onResize` with the new size whenever the terminal is resized. */

@@ -6,7 +6,12 @@ import { TRACE_PAGE, traceNeeds, type TraceAction, type TraceState } from '../st
  * Feeds the trace window from the store: the tail when a run is opened, older pages as the cursor nears
  * the top of the window, newer ones as it nears the bottom. Only one request is in flight at a time.
  */
-export function useTraceLoader(client: StationClient, trace: TraceState, dispatch: Dispatch<TraceAction>, height: number): void {
+export function useTraceLoader(
+  client: StationClient,
+  trace: TraceState,
+  dispatch: Dispatch<TraceAction>,
+  height: number,
+): void {
   const need = traceNeeds(trace, height);
   const { runId, minSeq, maxSeq } = trace;
   useEffect(() => {

@@ -1,4 +1,4 @@
-import { Box, Text, useInput } from 'ink';
+import { Box, Text } from 'ink';
 import { useMemo, useState, type ReactNode } from 'react';
 import type { AgentDetailView } from '../client/station-client.js';
 import { prettyLines, truncate } from '../format.js';
@@ -6,6 +6,7 @@ import { useAsync } from '../hooks/use-async.js';
 import { resolveKey } from '../keymap.js';
 import { clamp } from '../state/list-state.js';
 import type { ScreenProps } from './screen-props.js';
+import { useKeys } from '../hooks/use-keys.js';
 
 export interface DetailLine {
   text: string;
@@ -15,8 +16,13 @@ export interface DetailLine {
 /** Everything about an agent, as lines: header, tools, input schema, frontmatter, prompt. */
 export function agentDetailLines(agent: AgentDetailView): DetailLine[] {
   const lines: DetailLine[] = [];
-  lines.push({ text: `${agent.name} — ${agent.description === '' ? '(no description)' : agent.description}`, heading: true });
-  lines.push({ text: `file: ${agent.file ?? '-'}   model: ${agent.model ?? 'default'}   max steps: ${agent.maxSteps === null ? 'default' : String(agent.maxSteps)}` });
+  lines.push({
+    text: `${agent.name} — ${agent.description === '' ? '(no description)' : agent.description}`,
+    heading: true,
+  });
+  lines.push({
+    text: `file: ${agent.file ?? '-'}   model: ${agent.model ?? 'default'}   max steps: ${agent.maxSteps === null ? 'default' : String(agent.maxSteps)}`,
+  });
   lines.push({ text: '' });
   lines.push({ text: `Tools (${String(agent.tools.length)})`, heading: true });
   if (agent.tools.length === 0) lines.push({ text: '  none' });
@@ -34,7 +40,16 @@ export function agentDetailLines(agent: AgentDetailView): DetailLine[] {
 }
 
 /** One agent in full, scrollable; `r` opens the run form, esc goes back to the list. */
-export function AgentDetail({ app, dispatch, client, theme, width, height, active, name }: ScreenProps & { name: string }): ReactNode {
+export function AgentDetail({
+  app,
+  dispatch,
+  client,
+  theme,
+  width,
+  height,
+  active,
+  name,
+}: ScreenProps & { name: string }): ReactNode {
   const env = app.environment;
   const agent = useAsync(() => client.agent(env, name), `agent:${env}:${name}`);
   const [offset, setOffset] = useState(0);
@@ -42,7 +57,7 @@ export function AgentDetail({ app, dispatch, client, theme, width, height, activ
   const rows = Math.max(1, height - 1);
   const maxOffset = Math.max(0, lines.length - rows);
 
-  useInput(
+  useKeys(
     (input, key) => {
       const action = resolveKey('agent-detail', input, key);
       const scroll = (delta: number): void => {
@@ -83,7 +98,9 @@ export function AgentDetail({ app, dispatch, client, theme, width, height, activ
   if (agent.error !== null) {
     return (
       <Box flexDirection="column" width={width} height={height}>
-        <Text {...(theme.error !== undefined ? { color: theme.error } : {})}>{truncate(`✗ ${agent.error}`, width)}</Text>
+        <Text {...(theme.error !== undefined ? { color: theme.error } : {})}>
+          {truncate(`✗ ${agent.error}`, width)}
+        </Text>
         <Text>esc goes back to the list.</Text>
       </Box>
     );
@@ -94,11 +111,18 @@ export function AgentDetail({ app, dispatch, client, theme, width, height, activ
     <Box flexDirection="column" width={width} height={height}>
       {agent.data === undefined ? <Text>Loading {name}…</Text> : null}
       {shown.map((line, i) => (
-        <Text key={offset + i} bold={line.heading === true} {...(line.heading === true && theme.accent !== undefined ? { color: theme.accent } : {})} wrap="truncate-end">
+        <Text
+          key={offset + i}
+          bold={line.heading === true}
+          {...(line.heading === true && theme.accent !== undefined ? { color: theme.accent } : {})}
+          wrap="truncate-end"
+        >
           {truncate(line.text, width)}
         </Text>
       ))}
-      {agent.data !== undefined ? <Text dimColor>{more > 0 ? `↓ ${String(more)} more lines (j/k, PgDn)` : 'r runs this agent'}</Text> : null}
+      {agent.data !== undefined ? (
+        <Text dimColor>{more > 0 ? `↓ ${String(more)} more lines (j/k, PgDn)` : 'r runs this agent'}</Text>
+      ) : null}
     </Box>
   );
 }

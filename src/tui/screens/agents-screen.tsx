@@ -26,7 +26,9 @@ function AgentList({ app, dispatch, client, theme, width, height, active, runs, 
   const env = app.environment;
   const agents = useAsync(() => client.agents(env), `agents:${env}`);
   const live = useMemo(() => lastRunByAgent(runs, env), [runs, env]);
-  const items = (agents.data ?? []).filter((a) => matchesFilter(list.filter, a.name, a.description, a.model, ...a.tools));
+  const items = (agents.data ?? []).filter((a) =>
+    matchesFilter(list.filter, a.name, a.description, a.model, ...a.tools),
+  );
   const errorRows = agents.error === null ? 0 : 1;
   const rows = Math.max(1, height - 2 - errorRows);
   const selected = items[listWindow(list, items.length, rows).cursor];
@@ -37,7 +39,8 @@ function AgentList({ app, dispatch, client, theme, width, height, active, runs, 
     total: items.length,
     height: rows,
     dispatch,
-    isActive: active && !list.filtering,
+    filtering: list.filtering,
+    isActive: active,
     onAction: (action) => {
       if (action === 'refresh') {
         agents.reload();
@@ -52,7 +55,8 @@ function AgentList({ app, dispatch, client, theme, width, height, active, runs, 
   const cols = { name: 20, model: 16, tools: 6, last: 16 };
   const lastOf = (a: AgentView): LastRunView | null => {
     const run = live.get(a.name);
-    if (run !== undefined && (a.lastRun === null || run.id >= a.lastRun.id)) return { id: run.id, status: run.status, at: run.createdAt };
+    if (run !== undefined && (a.lastRun === null || run.id >= a.lastRun.id))
+      return { id: run.id, status: run.status, at: run.createdAt };
     return a.lastRun;
   };
   const renderRow = (a: AgentView, w: number): Segment[] => {
@@ -63,15 +67,30 @@ function AgentList({ app, dispatch, client, theme, width, height, active, runs, 
       { text: fit(a.name, cols.name), bold: true },
       { text: fit(a.model ?? 'default', cols.model), color: a.model === null ? theme.muted : undefined },
       { text: fit(String(a.tools.length), cols.tools - 1, 'right') + ' ' },
-      { text: fit(last === null || s === null ? '-' : `${s.mark} ${last.status} ${formatAgo(last.at, now)}`, cols.last), color: s?.color },
+      {
+        text: fit(last === null || s === null ? '-' : `${s.mark} ${last.status} ${formatAgo(last.at, now)}`, cols.last),
+        color: s?.color,
+      },
       { text: ' ' + fit(a.description, descWidth), color: theme.muted },
     ];
   };
   return (
     <Box flexDirection="column" width={width} height={height}>
-      <ListTitle id="agents" title={`Agents in ${env}`} list={list} total={items.length} width={width} theme={theme} dispatch={dispatch} active={active} />
-      <Text bold>{' ' + fit('NAME', cols.name) + fit('MODEL', cols.model) + fit('TOOLS', cols.tools - 1, 'right') + ' ' + fit('LAST RUN', cols.last) + ' DESCRIPTION'}</Text>
-      {agents.error !== null ? <Text {...(theme.error !== undefined ? { color: theme.error } : {})}>{truncate(`✗ ${agents.error}`, width)}</Text> : null}
+      <ListTitle title={`Agents in ${env}`} list={list} total={items.length} width={width} theme={theme} />
+      <Text bold>
+        {' ' +
+          fit('NAME', cols.name) +
+          fit('MODEL', cols.model) +
+          fit('TOOLS', cols.tools - 1, 'right') +
+          ' ' +
+          fit('LAST RUN', cols.last) +
+          ' DESCRIPTION'}
+      </Text>
+      {agents.error !== null ? (
+        <Text {...(theme.error !== undefined ? { color: theme.error } : {})}>
+          {truncate(`✗ ${agents.error}`, width)}
+        </Text>
+      ) : null}
       <WindowList
         items={items}
         state={list}
@@ -80,7 +99,13 @@ function AgentList({ app, dispatch, client, theme, width, height, active, runs, 
         theme={theme}
         keyOf={(a) => a.name}
         renderRow={renderRow}
-        empty={agents.loading ? 'Loading…' : list.filter !== '' ? `No agent matches "${list.filter}".` : `No agents in ${env}. Add .prompt files to its agents/ folder.`}
+        empty={
+          agents.loading
+            ? 'Loading…'
+            : list.filter !== ''
+              ? `No agent matches "${list.filter}".`
+              : `No agents in ${env}. Add .prompt files to its agents/ folder.`
+        }
         focused={active}
       />
     </Box>

@@ -17,7 +17,16 @@ interface SyncState {
 }
 
 /** Environments: counts of agents, servers and tools; enter switches, `s` syncs (progress shown in place). */
-export function EnvironmentsScreen({ app, dispatch, client, theme, width, height, active, now }: ScreenProps): ReactNode {
+export function EnvironmentsScreen({
+  app,
+  dispatch,
+  client,
+  theme,
+  width,
+  height,
+  active,
+  now,
+}: ScreenProps): ReactNode {
   const list = app.lists.environments;
   const envs = useAsync(() => client.environments(), 'environments');
   const [sync, setSync] = useState<SyncState | null>(null);
@@ -37,7 +46,11 @@ export function EnvironmentsScreen({ app, dispatch, client, theme, width, height
         })
         .then(
           (result) => {
-            setSync({ env, phase: result.ok ? 'done' : 'failed', message: [result.summary, ...result.errors].join(' · ') });
+            setSync({
+              env,
+              phase: result.ok ? 'done' : 'failed',
+              message: [result.summary, ...result.errors].join(' · '),
+            });
             reload();
           },
           (error: unknown) => {
@@ -55,7 +68,8 @@ export function EnvironmentsScreen({ app, dispatch, client, theme, width, height
     total: items.length,
     height: rows,
     dispatch,
-    isActive: active && !list.filtering,
+    filtering: list.filtering,
+    isActive: active,
     onAction: (action) => {
       if (selected === undefined) return;
       if (action === 'use-env') dispatch({ type: 'use-environment', name: selected.name });
@@ -72,15 +86,28 @@ export function EnvironmentsScreen({ app, dispatch, client, theme, width, height
       { text: fit(String(e.agents), cols.agents, 'right') },
       { text: fit(String(e.servers), cols.servers, 'right') },
       { text: fit(String(e.tools), cols.tools, 'right') },
-      { text: '  ' + fit(formatAgo(e.lastSyncedAt, now), Math.max(0, w - cols.name - cols.agents - cols.servers - cols.tools - 2)) },
+      {
+        text:
+          '  ' +
+          fit(formatAgo(e.lastSyncedAt, now), Math.max(0, w - cols.name - cols.agents - cols.servers - cols.tools - 2)),
+      },
     ];
   };
   const syncColor = sync?.phase === 'failed' ? theme.error : sync?.phase === 'done' ? theme.ok : theme.running;
   return (
     <Box flexDirection="column" width={width} height={height}>
-      <ListTitle id="environments" title="Environments" list={list} total={items.length} width={width} theme={theme} dispatch={dispatch} active={active} extra="* current" />
-      <Text bold>{' ' + fit('NAME', cols.name) + fit('AGENTS', cols.agents, 'right') + fit('SERVERS', cols.servers, 'right') + fit('TOOLS', cols.tools, 'right') + '  SYNCED'}</Text>
-      {envs.error !== null ? <Text {...(theme.error !== undefined ? { color: theme.error } : {})}>{truncate(`✗ ${envs.error}`, width)}</Text> : null}
+      <ListTitle title="Environments" list={list} total={items.length} width={width} theme={theme} extra="* current" />
+      <Text bold>
+        {' ' +
+          fit('NAME', cols.name) +
+          fit('AGENTS', cols.agents, 'right') +
+          fit('SERVERS', cols.servers, 'right') +
+          fit('TOOLS', cols.tools, 'right') +
+          '  SYNCED'}
+      </Text>
+      {envs.error !== null ? (
+        <Text {...(theme.error !== undefined ? { color: theme.error } : {})}>{truncate(`✗ ${envs.error}`, width)}</Text>
+      ) : null}
       <WindowList
         items={items}
         state={list}
@@ -89,13 +116,21 @@ export function EnvironmentsScreen({ app, dispatch, client, theme, width, height
         theme={theme}
         keyOf={(e) => e.name}
         renderRow={renderRow}
-        empty={envs.loading ? 'Loading…' : list.filter !== '' ? `No environment matches "${list.filter}".` : 'No environments. Create one with: stn env create NAME'}
+        empty={
+          envs.loading
+            ? 'Loading…'
+            : list.filter !== ''
+              ? `No environment matches "${list.filter}".`
+              : 'No environments. Create one with: stn env create NAME'
+        }
         focused={active}
       />
       {sync !== null ? (
         <Box flexDirection="column" height={2}>
           <Text bold>{truncate(`Sync ${sync.env}: ${sync.phase === 'running' ? 'running…' : sync.phase}`, width)}</Text>
-          <Text {...(syncColor !== undefined ? { color: syncColor } : {})}>{truncate(`${sync.phase === 'failed' ? '✗' : sync.phase === 'done' ? '✓' : '●'} ${sync.message}`, width)}</Text>
+          <Text {...(syncColor !== undefined ? { color: syncColor } : {})}>
+            {truncate(`${sync.phase === 'failed' ? '✗' : sync.phase === 'done' ? '✓' : '●'} ${sync.message}`, width)}
+          </Text>
         </Box>
       ) : null}
     </Box>

@@ -1,4 +1,4 @@
-import { Box, Text, useInput } from 'ink';
+import { Box, Text } from 'ink';
 import { useMemo, useState, type ReactNode } from 'react';
 import { ListTitle } from '../components/list-title.js';
 import { WindowList, type Segment } from '../components/window-list.js';
@@ -11,12 +11,20 @@ import { resolveKey } from '../keymap.js';
 import { clamp, listWindow, matchesFilter } from '../state/list-state.js';
 import { statusStyle } from '../theme.js';
 import type { ScreenProps } from './screen-props.js';
+import { useKeys } from '../hooks/use-keys.js';
 
 const STDERR_ROWS = 5;
 
 /** The lines of a tool's full view: name, description, input schema. */
 export function toolDetailLines(tool: McpToolView): string[] {
-  return [tool.qualifiedName, '', ...tool.description.split('\n'), '', 'Input schema:', ...prettyLines(tool.inputSchema).map((l) => `  ${l}`)];
+  return [
+    tool.qualifiedName,
+    '',
+    ...tool.description.split('\n'),
+    '',
+    'Input schema:',
+    ...prettyLines(tool.inputSchema).map((l) => `  ${l}`),
+  ];
 }
 
 /** The lines of a server's full view: state, error and the whole stderr tail. */
@@ -34,7 +42,12 @@ export function serverDetailLines(server: McpServerView): string[] {
 export function McpScreen({ app, dispatch, client, theme, width, height, active, now }: ScreenProps): ReactNode {
   const env = app.environment;
   const servers = useAsync(() => client.mcpServers(env), `servers:${env}`);
-  const [check, setCheck] = useState<{ env: string; running: boolean; servers: McpServerView[] | null; error: string | null } | null>(null);
+  const [check, setCheck] = useState<{
+    env: string;
+    running: boolean;
+    servers: McpServerView[] | null;
+    error: string | null;
+  } | null>(null);
   const live = check !== null && check.env === env ? check : null;
   const serverData = live?.servers ?? servers.data;
   const tools = useAsync(() => client.mcpTools(env), `tools:${env}`);
@@ -42,11 +55,15 @@ export function McpScreen({ app, dispatch, client, theme, width, height, active,
   const listId = pane === 'servers' ? 'mcp-servers' : 'mcp-tools';
   const list = app.lists[listId];
   const serverItems = useMemo(
-    () => (serverData ?? []).filter((s) => matchesFilter(app.lists['mcp-servers'].filter, s.name, s.state, s.error, s.transport)),
+    () =>
+      (serverData ?? []).filter((s) =>
+        matchesFilter(app.lists['mcp-servers'].filter, s.name, s.state, s.error, s.transport),
+      ),
     [serverData, app.lists],
   );
   const toolItems = useMemo(
-    () => (tools.data ?? []).filter((t) => matchesFilter(app.lists['mcp-tools'].filter, t.qualifiedName, t.description)),
+    () =>
+      (tools.data ?? []).filter((t) => matchesFilter(app.lists['mcp-tools'].filter, t.qualifiedName, t.description)),
     [tools.data, app.lists],
   );
   const total = pane === 'servers' ? serverItems.length : toolItems.length;
@@ -55,7 +72,13 @@ export function McpScreen({ app, dispatch, client, theme, width, height, active,
   const selectedServer = pane === 'servers' ? serverItems[cursor] : undefined;
   const selectedTool = pane === 'tools' ? toolItems[cursor] : undefined;
   const [detailOffset, setDetailOffset] = useState(0);
-  const detail = app.mcpDetail ? (selectedServer !== undefined ? serverDetailLines(selectedServer) : selectedTool !== undefined ? toolDetailLines(selectedTool) : null) : null;
+  const detail = app.mcpDetail
+    ? selectedServer !== undefined
+      ? serverDetailLines(selectedServer)
+      : selectedTool !== undefined
+        ? toolDetailLines(selectedTool)
+        : null
+    : null;
 
   useListKeys({
     id: listId,
@@ -63,7 +86,8 @@ export function McpScreen({ app, dispatch, client, theme, width, height, active,
     total,
     height: rows,
     dispatch,
-    isActive: active && !list.filtering && !app.mcpDetail,
+    filtering: list.filtering,
+    isActive: active && !app.mcpDetail,
     onAction: (action) => {
       if (action === 'toggle-pane') dispatch({ type: 'mcp-pane' });
       else if (action === 'check' && live?.running !== true) {
@@ -86,7 +110,7 @@ export function McpScreen({ app, dispatch, client, theme, width, height, active,
       }
     },
   });
-  useInput(
+  useKeys(
     (input, key) => {
       const action = resolveKey(['mcp', 'list'], input, key);
       const max = Math.max(0, (detail?.length ?? 0) - (height - 1));
@@ -115,7 +139,14 @@ export function McpScreen({ app, dispatch, client, theme, width, height, active,
   }
 
   const error = pane === 'servers' ? servers.error : tools.error;
-  const checkState = live === null ? 'recorded at last sync; c checks now' : live.running ? 'checking…' : live.error !== null ? `check failed: ${live.error}` : 'live check';
+  const checkState =
+    live === null
+      ? 'recorded at last sync; c checks now'
+      : live.running
+        ? 'checking…'
+        : live.error !== null
+          ? `check failed: ${live.error}`
+          : 'live check';
   const switchHint = pane === 'servers' ? `${checkState} · t: tools` : 't: servers';
   if (pane === 'servers') {
     const cols = { name: 22, transport: 10, state: 12, tools: 7 };
@@ -127,7 +158,10 @@ export function McpScreen({ app, dispatch, client, theme, width, height, active,
         { text: fit(`${st.mark} ${s.state}`, cols.state), color: st.color },
         { text: fit(String(s.toolCount), cols.tools - 1, 'right') + ' ' },
         {
-          text: fit(s.error ?? (s.source === 'live' ? 'live' : `synced ${formatAgo(s.lastSyncedAt, now)}`), Math.max(0, w - cols.name - cols.transport - cols.state - cols.tools)),
+          text: fit(
+            s.error ?? (s.source === 'live' ? 'live' : `synced ${formatAgo(s.lastSyncedAt, now)}`),
+            Math.max(0, w - cols.name - cols.transport - cols.state - cols.tools),
+          ),
           color: s.error === null ? theme.muted : theme.error,
         },
       ];
@@ -135,8 +169,22 @@ export function McpScreen({ app, dispatch, client, theme, width, height, active,
     const tail = selectedServer?.stderrTail.split('\n').filter((l) => l !== '') ?? [];
     return (
       <Box flexDirection="column" width={width} height={height}>
-        <ListTitle id="mcp-servers" title={`MCP servers in ${env}`} extra={switchHint} list={list} total={total} width={width} theme={theme} dispatch={dispatch} active={active} />
-        <Text bold>{' ' + fit('NAME', cols.name) + fit('TRANSPORT', cols.transport) + fit('STATE', cols.state) + fit('TOOLS', cols.tools - 1, 'right') + ' DETAIL'}</Text>
+        <ListTitle
+          title={`MCP servers in ${env}`}
+          extra={switchHint}
+          list={list}
+          total={total}
+          width={width}
+          theme={theme}
+        />
+        <Text bold>
+          {' ' +
+            fit('NAME', cols.name) +
+            fit('TRANSPORT', cols.transport) +
+            fit('STATE', cols.state) +
+            fit('TOOLS', cols.tools - 1, 'right') +
+            ' DETAIL'}
+        </Text>
         <WindowList
           items={serverItems}
           state={list}
@@ -145,11 +193,19 @@ export function McpScreen({ app, dispatch, client, theme, width, height, active,
           theme={theme}
           keyOf={(s) => s.name}
           renderRow={renderRow}
-          empty={error !== null ? `✗ ${error}` : servers.loading ? 'Loading…' : `No MCP servers recorded for ${env}. Sync it from Environments (1) with s.`}
+          empty={
+            error !== null
+              ? `✗ ${error}`
+              : servers.loading
+                ? 'Loading…'
+                : `No MCP servers recorded for ${env}. Sync it from Environments (1) with s.`
+          }
           focused={active}
         />
         <Box flexDirection="column" height={STDERR_ROWS}>
-          <Text {...(theme.muted !== undefined ? { color: theme.muted } : {})}>{fit(`── stderr of ${selectedServer?.name ?? '-'} ${'─'.repeat(width)}`, width)}</Text>
+          <Text {...(theme.muted !== undefined ? { color: theme.muted } : {})}>
+            {fit(`── stderr of ${selectedServer?.name ?? '-'} ${'─'.repeat(width)}`, width)}
+          </Text>
           {(tail.length === 0 ? ['(no stderr)'] : tail.slice(-(STDERR_ROWS - 1))).map((line, i) => (
             <Text key={i} wrap="truncate-end" dimColor>
               {truncate(line, width)}
@@ -166,7 +222,14 @@ export function McpScreen({ app, dispatch, client, theme, width, height, active,
   ];
   return (
     <Box flexDirection="column" width={width} height={height}>
-      <ListTitle id="mcp-tools" title={`MCP tools in ${env}`} extra={switchHint} list={list} total={total} width={width} theme={theme} dispatch={dispatch} active={active} />
+      <ListTitle
+        title={`MCP tools in ${env}`}
+        extra={switchHint}
+        list={list}
+        total={total}
+        width={width}
+        theme={theme}
+      />
       <Text bold>{' ' + fit('TOOL', nameWidth) + ' DESCRIPTION'}</Text>
       <WindowList
         items={toolItems}
@@ -176,12 +239,20 @@ export function McpScreen({ app, dispatch, client, theme, width, height, active,
         theme={theme}
         keyOf={(t) => `${t.server}/${t.name}`}
         renderRow={renderTool}
-        empty={error !== null ? `✗ ${error}` : tools.loading ? 'Loading…' : `No tools recorded for ${env}. Sync it from Environments (1) with s.`}
+        empty={
+          error !== null
+            ? `✗ ${error}`
+            : tools.loading
+              ? 'Loading…'
+              : `No tools recorded for ${env}. Sync it from Environments (1) with s.`
+        }
         focused={active}
       />
       <Box height={2} flexDirection="column">
         <Text {...(theme.muted !== undefined ? { color: theme.muted } : {})}>{'─'.repeat(width)}</Text>
-        <Text wrap="truncate-end">{truncate(selectedTool === undefined ? '' : `${selectedTool.description}  (enter: schema)`, width)}</Text>
+        <Text wrap="truncate-end">
+          {truncate(selectedTool === undefined ? '' : `${selectedTool.description}  (enter: schema)`, width)}
+        </Text>
       </Box>
     </Box>
   );

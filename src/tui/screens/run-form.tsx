@@ -1,16 +1,28 @@
-import { Box, Text, useInput } from 'ink';
+import { Box, Text } from 'ink';
 import { useEffect, useReducer, type ReactNode } from 'react';
-import { TextInput } from '../components/text-input.js';
+import { TextField } from '../components/text-field.js';
 import { errorText, fieldErrorsOf } from '../client/errors.js';
 import { fit, truncate } from '../format.js';
 import { useAsync } from '../hooks/use-async.js';
+import { resolveKey } from '../keymap.js';
+import { textEditFor } from '../state/text-edit.js';
 import { formFromSchema, formInput, formReducer, type FormState } from '../state/form-state.js';
 import type { ScreenProps } from './screen-props.js';
+import { useKeys } from '../hooks/use-keys.js';
 
 const EMPTY: FormState = { fields: [], focus: 0, submitting: false, error: null };
 
 /** The run form: one field per input property; enter (or ^S) starts the run and opens its trace. */
-export function RunForm({ app, dispatch, client, theme, width, height, active, name }: ScreenProps & { name: string }): ReactNode {
+export function RunForm({
+  app,
+  dispatch,
+  client,
+  theme,
+  width,
+  height,
+  active,
+  name,
+}: ScreenProps & { name: string }): ReactNode {
   const env = app.environment;
   const agent = useAsync(() => client.agent(env, name), `agent:${env}:${name}`);
   const [form, formDispatch] = useReducer(formReducer, EMPTY);
@@ -36,46 +48,53 @@ export function RunForm({ app, dispatch, client, theme, width, height, active, n
     );
   };
 
-  // esc when no field is focused (still loading) goes back too.
-  useInput(
-    (_input, key) => {
-      if (key.escape) dispatch({ type: 'back' });
+  // One handler for the whole form: keys typed faster than the screen redraws all land in the right field.
+  useKeys(
+    (input, key) => {
+      const action = resolveKey('form', input, key);
+      if (action === 'back') dispatch({ type: 'back' });
+      if (form.fields.length === 0 || form.submitting) return;
+      if (action === 'next-field') formDispatch({ type: 'focus', delta: 1 });
+      else if (action === 'prev-field') formDispatch({ type: 'focus', delta: -1 });
+      else if (action === 'submit') submit();
+      else if (action === undefined) {
+        const edit = textEditFor(input, key);
+        if (edit !== undefined) formDispatch({ type: 'edit', edit });
+      }
     },
-    { isActive: active && form.fields.length === 0 },
+    { isActive: active },
   );
 
-  const labelWidth = Math.min(24, Math.max(10, ...form.fields.map((f) => f.name.length + 3)));
+  const labelWidth = Math.min(26, Math.max(10, ...form.fields.map((f) => f.name.length + 5)));
   return (
     <Box flexDirection="column" width={width} height={height}>
       <Text bold {...(theme.accent !== undefined ? { color: theme.accent } : {})}>
         {truncate(`Run ${name} in ${env}`, width)}
       </Text>
-      {agent.error !== null ? <Text {...(theme.error !== undefined ? { color: theme.error } : {})}>{truncate(`✗ ${agent.error}`, width)}</Text> : null}
+      {agent.error !== null ? (
+        <Text {...(theme.error !== undefined ? { color: theme.error } : {})}>
+          {truncate(`✗ ${agent.error}`, width)}
+        </Text>
+      ) : null}
       {agent.data === undefined && agent.error === null ? <Text>Loading…</Text> : null}
       {form.fields.map((field, i) => {
         const focused = i === form.focus;
         return (
           <Box key={field.name} flexDirection="column">
             <Box height={1}>
-              <Text bold={focused}>{fit(`${focused ? '›' : ' '} ${field.name}${field.required ? '*' : ''}`, labelWidth)}</Text>
-              <TextInput
+              <Text bold={focused}>
+                {fit(`${focused ? '›' : ' '} ${field.name}${field.required ? '*' : ''}`, labelWidth)}
+              </Text>
+              <TextField
                 value={field.value}
-                isActive={active && focused && !form.submitting}
-                scope="form"
+                active={active && focused && !form.submitting}
                 placeholder={field.choices !== null ? field.choices.join(' | ') : field.type}
-                onChange={(value) => {
-                  formDispatch({ type: 'set', value });
-                }}
-                onKey={(action) => {
-                  if (action === 'next-field') formDispatch({ type: 'focus', delta: 1 });
-                  else if (action === 'prev-field') formDispatch({ type: 'focus', delta: -1 });
-                  else if (action === 'submit') submit();
-                  else if (action === 'back') dispatch({ type: 'back' });
-                }}
               />
             </Box>
             {field.error !== null ? (
-              <Text {...(theme.error !== undefined ? { color: theme.error } : {})}>{truncate(`${' '.repeat(labelWidth)}✗ ${field.error}`, width)}</Text>
+              <Text {...(theme.error !== undefined ? { color: theme.error } : {})}>
+                {truncate(`${' '.repeat(labelWidth)}✗ ${field.error}`, width)}
+              </Text>
             ) : focused && field.description !== '' ? (
               <Text dimColor>{truncate(`${' '.repeat(labelWidth)}${field.description} (${field.type})`, width)}</Text>
             ) : null}
@@ -83,8 +102,14 @@ export function RunForm({ app, dispatch, client, theme, width, height, active, n
         );
       })}
       <Box flexGrow={1} />
-      {form.error !== null && form.error !== '' ? <Text {...(theme.error !== undefined ? { color: theme.error } : {})}>{truncate(`✗ ${form.error}`, width)}</Text> : null}
-      <Text dimColor>{form.submitting ? 'Starting…' : truncate('enter starts the run · tab/↑↓ move between fields · esc goes back', width)}</Text>
+      {form.error !== null && form.error !== '' ? (
+        <Text {...(theme.error !== undefined ? { color: theme.error } : {})}>{truncate(`✗ ${form.error}`, width)}</Text>
+      ) : null}
+      <Text dimColor>
+        {form.submitting
+          ? 'Starting…'
+          : truncate('enter starts the run · tab/↑↓ move between fields · esc goes back', width)}
+      </Text>
     </Box>
   );
 }

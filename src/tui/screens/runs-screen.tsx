@@ -12,7 +12,18 @@ import { statusesFor } from '../app/reducer.js';
 import type { ScreenProps } from './screen-props.js';
 
 /** The runs of the current environment, newest first, live; filter by status (s), agent (a) and text (/). */
-export function RunsScreen({ app, dispatch, client, theme, width, height, active, runs, setStatus, now }: ScreenProps): ReactNode {
+export function RunsScreen({
+  app,
+  dispatch,
+  client,
+  theme,
+  width,
+  height,
+  active,
+  runs,
+  setStatus,
+  now,
+}: ScreenProps): ReactNode {
   const list = app.lists.runs;
   const { status: statusFilter, agent } = app.runsFilter;
   const inEnv = useMemo(() => runs.runs.filter((r) => r.environment === app.environment), [runs.runs, app.environment]);
@@ -29,7 +40,11 @@ export function RunsScreen({ app, dispatch, client, theme, width, height, active
   const selected = items[listWindow(list, items.length, rows).cursor];
 
   useEffect(() => {
-    setStatus(runs.loaded ? `${String(inEnv.length)} runs in ${app.environment} (newest ${String(runs.limit)} kept)` : 'Loading runs…');
+    setStatus(
+      runs.loaded
+        ? `${String(inEnv.length)} runs in ${app.environment} (newest ${String(runs.limit)} kept)`
+        : 'Loading runs…',
+    );
   }, [inEnv.length, app.environment, runs.loaded, runs.limit, setStatus]);
 
   useListKeys({
@@ -38,7 +53,8 @@ export function RunsScreen({ app, dispatch, client, theme, width, height, active
     total: items.length,
     height: rows,
     dispatch,
-    isActive: active && !list.filtering,
+    filtering: list.filtering,
+    isActive: active,
     onAction: (action) => {
       if (action === 'status-filter') {
         dispatch({ type: 'runs-status-filter' });
@@ -52,7 +68,10 @@ export function RunsScreen({ app, dispatch, client, theme, width, height, active
       if (action === 'open') dispatch({ type: 'open-trace', runId: selected.id, from: 'runs' });
       else if (action === 'cancel') {
         if (!isActiveStatus(selected.status)) {
-          dispatch({ type: 'notice', notice: { text: `Run #${String(selected.id)} is ${selected.status}; nothing to cancel.`, level: 'info' } });
+          dispatch({
+            type: 'notice',
+            notice: { text: `Run #${String(selected.id)} is ${selected.status}; nothing to cancel.`, level: 'info' },
+          });
           return;
         }
         const id = selected.id;
@@ -78,7 +97,13 @@ export function RunsScreen({ app, dispatch, client, theme, width, height, active
       { text: fit(r.agent, agentWidth) },
       { text: fit(`${s.mark} ${r.status}`, cols.status), color: s.color },
       { text: fit(formatAgo(r.createdAt, now), cols.age, 'right') },
-      { text: fit(r.durationMs === null ? (isActiveStatus(r.status) ? '…' : '-') : formatMs(r.durationMs), cols.duration, 'right') },
+      {
+        text: fit(
+          r.durationMs === null ? (isActiveStatus(r.status) ? '…' : '-') : formatMs(r.durationMs),
+          cols.duration,
+          'right',
+        ),
+      },
       { text: fit(String(r.steps), cols.steps, 'right') },
       { text: fit(String(r.toolCalls), cols.tools, 'right') },
       { text: fit(formatCount(r.tokens.total), cols.tokens, 'right') },
@@ -87,7 +112,7 @@ export function RunsScreen({ app, dispatch, client, theme, width, height, active
   const filters = `status: ${statusFilter} (s)  agent: ${agent ?? 'all'} (a)`;
   return (
     <Box flexDirection="column" width={width} height={height}>
-      <ListTitle id="runs" title="Runs" extra={filters} list={list} total={items.length} width={width} theme={theme} dispatch={dispatch} active={active} />
+      <ListTitle title="Runs" extra={filters} list={list} total={items.length} width={width} theme={theme} />
       <Text bold>
         {' ' +
           fit('ID', cols.id) +
@@ -107,7 +132,13 @@ export function RunsScreen({ app, dispatch, client, theme, width, height, active
         theme={theme}
         keyOf={(r) => r.id}
         renderRow={renderRow}
-        empty={!runs.loaded ? 'Loading…' : inEnv.length === 0 ? 'No runs yet. Run an agent from Agents (2) with r.' : 'No run matches the filters.'}
+        empty={
+          !runs.loaded
+            ? 'Loading…'
+            : inEnv.length === 0
+              ? 'No runs yet. Run an agent from Agents (2) with r.'
+              : 'No run matches the filters.'
+        }
         focused={active}
       />
     </Box>

@@ -1,4 +1,4 @@
-import { Box, Text, useInput } from 'ink';
+import { Box, Text } from 'ink';
 import { useEffect, useMemo, type ReactNode } from 'react';
 import { Row, type Segment } from '../components/window-list.js';
 import { errorText } from '../client/errors.js';
@@ -10,6 +10,7 @@ import { listWindow } from '../state/list-state.js';
 import type { TraceItem } from '../state/trace-items.js';
 import { statusStyle, type Theme } from '../theme.js';
 import type { ScreenProps } from './screen-props.js';
+import { useKeys } from '../hooks/use-keys.js';
 
 const TITLE_ROWS = 1;
 const PREVIEW_ROWS = 4;
@@ -35,7 +36,10 @@ function mark(item: TraceItem): string {
 /** One timeline row: step, kind, name, short arguments or note, then status, duration and tokens on the right. */
 export function traceRow(item: TraceItem, width: number, theme: Theme): Segment[] {
   const status = statusStyle(theme, item.status);
-  const tokens = item.tokensIn !== null || item.tokensOut !== null ? ` ${formatCount(item.tokensIn)}→${formatCount(item.tokensOut)} tok` : '';
+  const tokens =
+    item.tokensIn !== null || item.tokensOut !== null
+      ? ` ${formatCount(item.tokensIn)}→${formatCount(item.tokensOut)} tok`
+      : '';
   const right = `${item.status === 'pending' ? 'running' : formatMs(item.durationMs)}${tokens}`;
   const step = item.step === null ? '   ' : fit(String(item.step), 3, 'right');
   const head = `${step} ${mark(item)} ${item.title} `;
@@ -79,7 +83,19 @@ function runSummary(run: RunView | undefined, runId: number): string {
 }
 
 /** The steps of one run as a timeline that follows new events while the run is live. */
-export function TraceScreen({ app, client, theme, width, height, active, runs, trace, traceDispatch, dispatch, setStatus }: ScreenProps): ReactNode {
+export function TraceScreen({
+  app,
+  client,
+  theme,
+  width,
+  height,
+  active,
+  runs,
+  trace,
+  traceDispatch,
+  dispatch,
+  setStatus,
+}: ScreenProps): ReactNode {
   const rows = traceListHeight(height);
   const runId = app.trace.runId;
   useEffect(() => {
@@ -91,11 +107,13 @@ export function TraceScreen({ app, client, theme, width, height, active, runs, t
   const lines = useMemo(() => (detailItem === undefined ? [] : detailLines(detailItem)), [detailItem]);
 
   useEffect(() => {
-    const where = trace.hasOlder ? `events ${String(trace.minSeq)}–${String(trace.maxSeq)} (older paged in as you scroll)` : `${String(trace.maxSeq)} events`;
+    const where = trace.hasOlder
+      ? `events ${String(trace.minSeq)}–${String(trace.maxSeq)} (older paged in as you scroll)`
+      : `${String(trace.maxSeq)} events`;
     setStatus(runId === null ? '' : `${where}${trace.loading !== null ? ' · loading…' : ''}`);
   }, [runId, trace.hasOlder, trace.minSeq, trace.maxSeq, trace.loading, setStatus]);
 
-  useInput(
+  useKeys(
     (input, key) => {
       const action = resolveKey('trace', input, key);
       if (action === undefined) return;
@@ -143,7 +161,10 @@ export function TraceScreen({ app, client, theme, width, height, active, runs, t
         case 'cancel':
           if (runId === null) return;
           if (run !== undefined && !isActiveStatus(run.status)) {
-            dispatch({ type: 'notice', notice: { text: `Run #${String(runId)} is ${run.status}; nothing to cancel.`, level: 'info' } });
+            dispatch({
+              type: 'notice',
+              notice: { text: `Run #${String(runId)} is ${run.status}; nothing to cancel.`, level: 'info' },
+            });
             return;
           }
           client.cancelRun(runId).then(
@@ -172,7 +193,11 @@ export function TraceScreen({ app, client, theme, width, height, active, runs, t
   }
 
   const runStatus = run === undefined ? undefined : statusStyle(theme, run.status);
-  const follow = trace.follow ? (run !== undefined && isActiveStatus(run.status) ? '[following]' : '[at end]') : '[paused: G follows]';
+  const follow = trace.follow
+    ? run !== undefined && isActiveStatus(run.status)
+      ? '[following]'
+      : '[at end]'
+    : '[paused: G follows]';
   const title = (
     <Box height={1} width={width}>
       <Text bold {...(runStatus?.color !== undefined ? { color: runStatus.color } : {})}>
@@ -187,7 +212,12 @@ export function TraceScreen({ app, client, theme, width, height, active, runs, t
     const view = lines.slice(trace.detail.line, trace.detail.line + height - 1);
     return (
       <Box width={width} height={height} flexDirection="column">
-        <Text bold>{truncate(`${detailItem.title} · ${String(trace.detail.line + 1)}-${String(trace.detail.line + view.length)} of ${String(lines.length)} lines · esc closes`, width)}</Text>
+        <Text bold>
+          {truncate(
+            `${detailItem.title} · ${String(trace.detail.line + 1)}-${String(trace.detail.line + view.length)} of ${String(lines.length)} lines · esc closes`,
+            width,
+          )}
+        </Text>
         {view.map((line, i) => (
           <Text key={trace.detail === null ? i : trace.detail.line + i} wrap="truncate-end">
             {truncate(line, width)}
@@ -197,11 +227,24 @@ export function TraceScreen({ app, client, theme, width, height, active, runs, t
     );
   }
 
-  const win = listWindow({ cursor: trace.cursor, offset: trace.offset, filter: '', filtering: false }, trace.items.length, rows);
+  const win = listWindow(
+    { cursor: trace.cursor, offset: trace.offset, filter: '', filtering: false },
+    trace.items.length,
+    rows,
+  );
   const visible: ReactNode[] = [];
   for (let i = win.start; i < win.end; i++) {
     const item = trace.items[i];
-    if (item !== undefined) visible.push(<Row key={item.key} segments={traceRow(item, width - 1, theme)} selected={i === win.cursor} focused={active} accent={theme.accent} />);
+    if (item !== undefined)
+      visible.push(
+        <Row
+          key={item.key}
+          segments={traceRow(item, width - 1, theme)}
+          selected={i === win.cursor}
+          focused={active}
+          accent={theme.accent}
+        />,
+      );
   }
   const selected = trace.items[win.cursor];
   const previewLines: string[] = [];

@@ -4,6 +4,7 @@
  * parses what was typed (numbers, booleans, JSON) and shows the core's field errors next to the fields.
  */
 import type { JsonSchemaObject, JsonSchemaProperty } from '../client/station-client.js';
+import { applyTextEdit, type TextEdit } from './text-edit.js';
 
 export type FieldType = 'string' | 'number' | 'integer' | 'boolean' | 'json';
 
@@ -50,7 +51,15 @@ export function formFromSchema(schema: JsonSchemaObject): FormState {
     error: null,
   }));
   if (!fields.some((f) => f.name === 'userInput')) {
-    fields.unshift({ name: 'userInput', type: 'string', required: false, description: 'Text for the agent', choices: null, value: '', error: null });
+    fields.unshift({
+      name: 'userInput',
+      type: 'string',
+      required: false,
+      description: 'Text for the agent',
+      choices: null,
+      value: '',
+      error: null,
+    });
   }
   return { fields, focus: 0, submitting: false, error: null };
 }
@@ -59,6 +68,7 @@ export type FormAction =
   | { type: 'init'; form: FormState }
   | { type: 'focus'; delta: 1 | -1 }
   | { type: 'set'; value: string }
+  | { type: 'edit'; edit: TextEdit }
   | { type: 'submitting' }
   | { type: 'failed'; error: string; fieldErrors?: Record<string, string> }
   | { type: 'invalid'; fieldErrors: Record<string, string> };
@@ -83,6 +93,13 @@ export function formReducer(state: FormState, action: FormAction): FormState {
         ...state,
         fields: state.fields.map((f, i) => (i === state.focus ? { ...f, value: action.value, error: null } : f)),
       };
+    case 'edit':
+      return {
+        ...state,
+        fields: state.fields.map((f, i) =>
+          i === state.focus ? { ...f, value: applyTextEdit(f.value, action.edit), error: null } : f,
+        ),
+      };
     case 'submitting':
       return { ...state, submitting: true, error: null };
     case 'failed':
@@ -101,7 +118,9 @@ export function formReducer(state: FormState, action: FormAction): FormState {
 }
 
 /** The typed input the form stands for, or the fields that cannot be parsed. Empty optional fields are left out. */
-export function formInput(state: FormState): { ok: true; input: Record<string, unknown> } | { ok: false; fieldErrors: Record<string, string> } {
+export function formInput(
+  state: FormState,
+): { ok: true; input: Record<string, unknown> } | { ok: false; fieldErrors: Record<string, string> } {
   const input: Record<string, unknown> = {};
   const fieldErrors: Record<string, string> = {};
   for (const field of state.fields) {
@@ -117,7 +136,8 @@ export function formInput(state: FormState): { ok: true; input: Record<string, u
       case 'number':
       case 'integer': {
         const n = Number(text);
-        if (!Number.isFinite(n) || (field.type === 'integer' && !Number.isInteger(n))) fieldErrors[field.name] = `expected ${field.type === 'integer' ? 'an integer' : 'a number'}`;
+        if (!Number.isFinite(n) || (field.type === 'integer' && !Number.isInteger(n)))
+          fieldErrors[field.name] = `expected ${field.type === 'integer' ? 'an integer' : 'a number'}`;
         else input[field.name] = n;
         break;
       }

@@ -1,3 +1,5 @@
+import { applyTextEdit, type TextEdit } from './text-edit.js';
+
 /**
  * A browsable list: a cursor, the first visible row (offset) and a filter. Pure; the windowing math lives
  * here so every list scrolls the same way and only the visible slice is ever rendered.
@@ -21,6 +23,7 @@ export type ListAction =
   | { type: 'select'; index: number; total: number; height: number }
   | { type: 'filter-start' }
   | { type: 'filter-set'; text: string }
+  | { type: 'filter-edit'; edit: TextEdit }
   | { type: 'filter-keep' }
   | { type: 'filter-clear' };
 
@@ -59,9 +62,19 @@ function moveTo(state: ListState, index: number, total: number, height: number):
 export function listReducer(state: ListState, action: ListAction): ListState {
   switch (action.type) {
     case 'move':
-      return moveTo(state, clamp(state.cursor, 0, Math.max(0, action.total - 1)) + action.delta, action.total, action.height);
+      return moveTo(
+        state,
+        clamp(state.cursor, 0, Math.max(0, action.total - 1)) + action.delta,
+        action.total,
+        action.height,
+      );
     case 'page':
-      return moveTo(state, state.cursor + action.direction * Math.max(1, action.height - 1), action.total, action.height);
+      return moveTo(
+        state,
+        state.cursor + action.direction * Math.max(1, action.height - 1),
+        action.total,
+        action.height,
+      );
     case 'top':
       return { ...state, cursor: 0, offset: 0 };
     case 'bottom':
@@ -72,6 +85,8 @@ export function listReducer(state: ListState, action: ListAction): ListState {
       return { ...state, filtering: true };
     case 'filter-set':
       return { ...state, filter: action.text, cursor: 0, offset: 0 };
+    case 'filter-edit':
+      return { ...state, filter: applyTextEdit(state.filter, action.edit), cursor: 0, offset: 0 };
     case 'filter-keep':
       return { ...state, filtering: false };
     case 'filter-clear':
@@ -81,8 +96,14 @@ export function listReducer(state: ListState, action: ListAction): ListState {
 
 /** Case-insensitive filter over the given text fields; every word of the filter must match. */
 export function matchesFilter(filter: string, ...fields: readonly (string | null | undefined)[]): boolean {
-  const words = filter.toLowerCase().split(/\s+/).filter((w) => w !== '');
+  const words = filter
+    .toLowerCase()
+    .split(/\s+/)
+    .filter((w) => w !== '');
   if (words.length === 0) return true;
-  const haystack = fields.filter((f): f is string => typeof f === 'string').join(' ').toLowerCase();
+  const haystack = fields
+    .filter((f): f is string => typeof f === 'string')
+    .join(' ')
+    .toLowerCase();
   return words.every((w) => haystack.includes(w));
 }

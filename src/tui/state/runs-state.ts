@@ -28,7 +28,14 @@ function bound(runs: RunView[], limit: number): RunView[] {
 export function runsReducer(state: RunsState, action: RunsAction): RunsState {
   switch (action.type) {
     case 'runs-loaded':
-      return { ...state, loaded: true, runs: bound([...action.runs].sort((a, b) => b.id - a.id), state.limit) };
+      return {
+        ...state,
+        loaded: true,
+        runs: bound(
+          [...action.runs].sort((a, b) => b.id - a.id),
+          state.limit,
+        ),
+      };
     case 'runs-updated': {
       if (action.runs.length === 0) return state;
       const byId = new Map(state.runs.map((r) => [r.id, r]));
@@ -40,7 +47,13 @@ export function runsReducer(state: RunsState, action: RunsAction): RunsState {
         changed = true;
       }
       if (!changed) return state;
-      return { ...state, runs: bound([...byId.values()].sort((a, b) => b.id - a.id), state.limit) };
+      return {
+        ...state,
+        runs: bound(
+          [...byId.values()].sort((a, b) => b.id - a.id),
+          state.limit,
+        ),
+      };
     }
   }
 }

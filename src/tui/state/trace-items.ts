@@ -85,7 +85,9 @@ export function foldEvent(item: TraceItem | undefined, event: RunEventView): Tra
     note: null,
     events: [],
   };
-  const events = base.events.some((e) => e.seq === event.seq) ? base.events : [...base.events, event].sort((a, b) => a.seq - b.seq);
+  const events = base.events.some((e) => e.seq === event.seq)
+    ? base.events
+    : [...base.events, event].sort((a, b) => a.seq - b.seq);
   const next: TraceItem = {
     ...base,
     firstSeq: Math.min(base.firstSeq, event.seq),
@@ -102,22 +104,34 @@ export function foldEvent(item: TraceItem | undefined, event: RunEventView): Tra
       return next;
     case 'model.retry':
       next.step = event.data.step;
-      if (!has('model.response')) next.note = `retry ${String(event.data.attempt)} in ${String(event.data.delayMs)}ms: ${event.data.error}`;
+      if (!has('model.response'))
+        next.note = `retry ${String(event.data.attempt)} in ${String(event.data.delayMs)}ms: ${event.data.error}`;
       return next;
     case 'model.response': {
       const d = event.data;
       next.step = d.step;
-      next.title = base.title.startsWith('model') && base.title.includes('(final)') ? `model ${d.model} (final)` : `model ${d.model}`;
+      next.title =
+        base.title.startsWith('model') && base.title.includes('(final)')
+          ? `model ${d.model} (final)`
+          : `model ${d.model}`;
       next.status = 'ok';
       next.durationMs = d.latencyMs;
       next.tokensIn = d.usage?.input ?? null;
       next.tokensOut = d.usage?.output ?? null;
       const calls = d.toolCalls.length;
       const text = d.content ?? '';
-      next.note = [calls > 0 ? `${String(calls)} tool call${calls === 1 ? '' : 's'}: ${d.toolCalls.map((c) => c.name).join(', ')}` : null, text === '' ? null : text]
+      next.note = [
+        calls > 0
+          ? `${String(calls)} tool call${calls === 1 ? '' : 's'}: ${d.toolCalls.map((c) => c.name).join(', ')}`
+          : null,
+        text === '' ? null : text,
+      ]
         .filter((x): x is string => x !== null)
         .join(' · ');
-      next.result = calls > 0 ? d.toolCalls.map((c) => ({ id: c.id, name: c.name, arguments: parseArguments(c.arguments) })) : d.content;
+      next.result =
+        calls > 0
+          ? d.toolCalls.map((c) => ({ id: c.id, name: c.name, arguments: parseArguments(c.arguments) }))
+          : d.content;
       return next;
     }
     case 'tool.started':

@@ -136,7 +136,14 @@ function trim(state: TraceState, from: 'front' | 'back'): TraceState {
     };
   }
   const items = state.items.slice(0, state.maxItems);
-  return { ...state, items, keys: reindex(items), maxSeq: Math.max(...items.map((i) => i.lastSeq), 0), hasNewer: true, follow: false };
+  return {
+    ...state,
+    items,
+    keys: reindex(items),
+    maxSeq: Math.max(...items.map((i) => i.lastSeq), 0),
+    hasNewer: true,
+    follow: false,
+  };
 }
 
 function pinToEnd(state: TraceState, height: number): TraceState {
@@ -166,7 +173,10 @@ export function traceReducer(state: TraceState, action: TraceAction): TraceState
       if (action.runId !== state.runId) return state;
       const { page } = action;
       if (action.what === 'tail') {
-        const fresh = appendEvents({ ...initialTraceState(state.runId, state.maxItems), follow: state.follow }, page.events);
+        const fresh = appendEvents(
+          { ...initialTraceState(state.runId, state.maxItems), follow: state.follow },
+          page.events,
+        );
         const next = trim({ ...fresh, loaded: true, loading: null, hasOlder: page.hasOlder, hasNewer: false }, 'front');
         return pinToEnd(next, action.height);
       }
@@ -192,7 +202,8 @@ export function traceReducer(state: TraceState, action: TraceAction): TraceState
       if (mine.length === 0) return state;
       // Live events only extend a window that holds the newest events with no gap; otherwise the
       // store is asked for the missing page (hasNewer) when the user gets there.
-      if (state.hasNewer || (state.maxSeq !== 0 && (mine[0]?.seq ?? 0) > state.maxSeq + 1)) return { ...state, hasNewer: true };
+      if (state.hasNewer || (state.maxSeq !== 0 && (mine[0]?.seq ?? 0) > state.maxSeq + 1))
+        return { ...state, hasNewer: true };
       if (!state.follow && state.items.length >= state.maxItems) return { ...state, hasNewer: true };
       const next = trim(appendEvents(state, mine), 'front');
       return next.follow ? pinToEnd(next, action.height) : next;

@@ -15,8 +15,22 @@ export function scriptedRun(runId: number, toolSteps: number, options: { finishe
     seq++;
     events.push({ runId, seq, ts: ts(), ...e } as RunEventView);
   };
-  push({ type: 'run.queued', data: { agent: 'hello', environment: 'default', input: { userInput: 'hi' }, model: 'test-model' } });
-  push({ type: 'run.started', data: { agent: 'hello', environment: 'default', model: 'test-model', maxSteps: 100, timeoutMs: 60000, pid: 1, messages: [] } });
+  push({
+    type: 'run.queued',
+    data: { agent: 'hello', environment: 'default', input: { userInput: 'hi' }, model: 'test-model' },
+  });
+  push({
+    type: 'run.started',
+    data: {
+      agent: 'hello',
+      environment: 'default',
+      model: 'test-model',
+      maxSteps: 100,
+      timeoutMs: 60000,
+      pid: 1,
+      messages: [],
+    },
+  });
   push({ type: 'tools.ready', data: { tools: [{ name: 'fs__read', server: 'fs', tool: 'read' }], durationMs: 5 } });
   for (let step = 1; step <= toolSteps; step++) {
     push({ type: 'model.request', data: { step, final: false, model: 'test-model', messages: step, tools: 1 } });
@@ -33,7 +47,17 @@ export function scriptedRun(runId: number, toolSteps: number, options: { finishe
         attempts: 1,
       },
     });
-    push({ type: 'tool.started', data: { step, callId: `call_${String(step)}`, tool: 'fs__read', server: 'fs', name: 'read', arguments: { path: `/f${String(step)}` } } });
+    push({
+      type: 'tool.started',
+      data: {
+        step,
+        callId: `call_${String(step)}`,
+        tool: 'fs__read',
+        server: 'fs',
+        name: 'read',
+        arguments: { path: `/f${String(step)}` },
+      },
+    });
     push({
       type: 'tool.finished',
       data: {
@@ -55,7 +79,16 @@ export function scriptedRun(runId: number, toolSteps: number, options: { finishe
   push({ type: 'model.request', data: { step: last, final: false, model: 'test-model', messages: last, tools: 1 } });
   push({
     type: 'model.response',
-    data: { step: last, model: 'test-model', content: 'All done.', toolCalls: [], finishReason: 'stop', usage: { input: 50, output: 7, total: 57 }, latencyMs: 9, attempts: 1 },
+    data: {
+      step: last,
+      model: 'test-model',
+      content: 'All done.',
+      toolCalls: [],
+      finishReason: 'stop',
+      usage: { input: 50, output: 7, total: 57 },
+      latencyMs: 9,
+      attempts: 1,
+    },
   });
   if (options.finished !== false) {
     push({
@@ -76,7 +109,10 @@ export function scriptedRun(runId: number, toolSteps: number, options: { finishe
 }
 
 /** A page as the client returns it. */
-export function pageOf(events: RunEventView[], all: RunEventView[]): { events: RunEventView[]; hasOlder: boolean; hasNewer: boolean } {
+export function pageOf(
+  events: RunEventView[],
+  all: RunEventView[],
+): { events: RunEventView[]; hasOlder: boolean; hasNewer: boolean } {
   const first = events[0]?.seq ?? 0;
   const last = events.at(-1)?.seq ?? 0;
   return { events, hasOlder: first > 1, hasNewer: last < (all.at(-1)?.seq ?? 0) };
