@@ -1,6 +1,6 @@
 import { Flags } from '@oclif/core';
 import { BaseCommand } from '../cli/base-command.js';
-import { serveStdio } from '../core/mcp-server/launch.js';
+import { serveStdio } from '../core/index.js';
 
 export default class Stdio extends BaseCommand<typeof Stdio> {
   static override summary = 'Serve Station as an MCP server on stdin/stdout (for editors and other agents).';

@@ -83,6 +83,8 @@ export {
   type ImportResult,
   type IndexResult,
 } from './agents/index.js';
+export { serveStation, type RunningStation, type ServeOptions } from './server/launch.js';
+export { serveStdio, type StdioOptions, type StdioSession } from './mcp-server/launch.js';
 export {
   McpConfigError,
   discoverMcpConfigs,
