@@ -1,0 +1,146 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { toolLoop } from '../helpers/model-server.js';
+import { KEYS, makeStation, renderTui, type Screen, type TuiStation } from './helpers/station.js';
+
+describe('TUI runs and traces (real core, test model server, server-filesystem)', () => {
+  let station: TuiStation | undefined;
+  let screen: Screen | undefined;
+  afterEach(async () => {
+    screen?.unmount();
+    await station?.close();
+    screen = undefined;
+    station = undefined;
+  });
+
+  it('navigates to an agent, shows its detail, runs it from the form and watches the trace fill in', async () => {
+    station = await makeStation();
+    const files = station.files;
+    station.model.script(
+      toolLoop({
+        tool: 'filesystem__list_directory',
+        args: { path: files },
+        steps: 2,
+        finalText: 'Found three files.',
+      }),
+    );
+    screen = await renderTui(station.client);
+    await screen.waitFor('lister');
+    // The selection starts on the first agent; lister is the third.
+    await screen.press('j', 'j');
+    await screen.waitFor(/›lister/);
+    await screen.press(KEYS.enter);
+    let frame = await screen.waitFor('Tools (1)');
+    expect(frame).toContain('lister — Lists a folder and says what is in it.');
+    expect(frame).toContain('filesystem__list_directory');
+    expect(frame).toContain('Input schema');
+    await screen.press('G');
+    frame = await screen.waitFor('Prompt');
+    expect(frame).toContain('List {{path}} with the tool, then answer.');
+
+    await screen.press('r');
+    frame = await screen.waitFor(/› userInput/);
+    expect(frame).toContain('Run lister in default');
+    expect(frame).toMatch(/path\*/);
+    // Enter with the required path empty: the form says so and starts nothing.
+    await screen.press(KEYS.enter);
+    await screen.waitFor('✗ required');
+    expect(station.model.requests).toHaveLength(0);
+    await screen.type('what is there?');
+    await screen.press(KEYS.tab);
+    await screen.type(files);
+    await screen.press(KEYS.enter);
+
+    frame = await screen.waitFor('run.finished completed', 20_000);
+    expect(frame).toContain('[4 Trace]');
+    expect(frame).toMatch(/Run #\d+ lister · completed · 3 steps · 2 tool calls/);
+    expect(frame).toContain('run.queued');
+    expect(frame).toContain('tools.ready');
+    expect(frame).toMatch(/1 ◆ model test-model\s+1 tool call: filesystem__list_directory/);
+    expect(frame).toMatch(/1 ⚙ filesystem__list_directory \{"path":".*"\} → \[FILE\] alph/);
+    expect(frame).toContain('Found three files.');
+    // The model got the tool results back.
+    expect(station.model.requests).toHaveLength(3);
+
+    // Open a tool call in full: pretty-printed JSON of its events.
+    await screen.press('g');
+    for (let i = 0; i < 4; i++) await screen.press('j');
+    await screen.waitFor(/›\s+1 ⚙ filesystem__list_directory/);
+    await screen.press(KEYS.enter);
+    frame = await screen.waitFor('tool.started');
+    expect(frame).toContain('"callId"');
+    expect(frame).toContain('"arguments": {');
+    expect(frame).toContain('esc closes');
+    await screen.press(KEYS.esc);
+    await screen.waitFor('enter: full JSON');
+    // esc leaves the trace for the agent's detail; its list shows the last run.
+    await screen.press(KEYS.esc);
+    await screen.waitFor('Tools (1)');
+    await screen.press(KEYS.esc);
+    expect(await screen.waitFor(/lister\s+test-model\s+1 ✓ completed/)).toContain('[2 Agents]');
+  });
+
+  it('c cancels a running run from its trace; the header counts it while it runs', async () => {
+    station = await makeStation({ latencyMs: 60_000 });
+    station.model.script(
+      toolLoop({ tool: 'filesystem__list_directory', args: { path: station.files }, steps: 1, latencyMs: 60_000 }),
+    );
+    screen = await renderTui(station.client);
+    await screen.waitFor('lister');
+    await screen.press('j', 'j', 'r');
+    await screen.waitFor(/› userInput/);
+    await screen.press(KEYS.tab);
+    await screen.type(station.files);
+    await screen.press(KEYS.enter);
+    let frame = await screen.waitFor(/◆ model test-model\s.*running/, 20_000);
+    expect(frame).toContain('● 1 running');
+    expect(frame).toContain('[following]');
+    await station.model.waitForRequests(1);
+    await screen.press('c');
+    frame = await screen.waitFor('run.finished cancelled', 20_000);
+    expect(frame).toMatch(/Run #\d+ lister · cancelled/);
+    expect(frame).toContain('cancelled from stn ui');
+    expect(await screen.waitFor('idle')).not.toContain('running ');
+    // The model request was aborted, not left hanging.
+    await station.model.waitIdle(10_000);
+    expect(station.model.requests[0]?.closedEarly).toBe(true);
+  });
+
+  it('runs started by another process appear live, filter by status and agent, and open as a trace', async () => {
+    station = await makeStation();
+    station.model.script(
+      toolLoop({ tool: 'filesystem__list_directory', args: { path: station.files }, steps: 1, finalText: 'ok' }),
+    );
+    screen = await renderTui(station.client, { screen: 'runs' });
+    await screen.waitFor('No runs yet');
+    const other = station.otherProcess();
+    const runner = await other.runner();
+    const first = await runner.submit({ agent: 'lister', environment: 'default', input: { path: station.files } });
+    await first.done;
+    const second = await runner.submit({ agent: 'hello', environment: 'default', input: { userInput: 'hi' } });
+    await second.done;
+    let frame = await screen.waitFor(new RegExp(`#${String(second.runId)}\\s+hello\\s+✓ completed`), 20_000);
+    expect(frame).toMatch(new RegExp(`#${String(first.runId)}\\s+lister\\s+✓ completed`));
+    expect(frame).toContain('2 runs in default');
+
+    // Status filter: completed shows both, failed shows none.
+    await screen.press('s', 's');
+    frame = await screen.waitFor('status: completed');
+    expect(frame).toContain('hello');
+    await screen.press('s');
+    frame = await screen.waitFor('status: failed');
+    expect(frame).toContain('No run matches the filters.');
+    await screen.press('s', 's');
+    await screen.waitFor('status: all');
+    // Agent filter cycles through the agents that have runs.
+    await screen.press('a');
+    frame = await screen.waitFor('agent: hello');
+    expect(frame).not.toMatch(/#\d+\s+lister/);
+    await screen.press('a');
+    frame = await screen.waitFor('agent: lister');
+    expect(frame).not.toMatch(/#\d+\s+hello/);
+    await screen.press(KEYS.enter);
+    frame = await screen.waitFor('run.finished completed');
+    expect(frame).toContain(`Run #${String(first.runId)} lister`);
+    expect(frame).toContain('filesystem__list_directory');
+  });
+});
