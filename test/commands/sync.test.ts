@@ -1,57 +1,29 @@
 // `stn sync` end to end: the built CLI spawned against a temporary Station home with real fixture servers.
 import { spawn } from 'node:child_process';
-import { readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { BIN, ROOT, runStn } from '../helpers/cli.js';
-import { makeInitializedHome, type TempHome } from '../helpers/home.js';
-import { expectAllEnded, isRunning, pidsIn, tinyEntry, waitFor, writeTemplate } from '../core/mcp/helpers.js';
+import type { TempHome } from '../helpers/home.js';
+import { dumpDatabase, dumpFiles, expectAllEnded, fixtureHome, isRunning, pidsIn, tinyEntry, waitFor, writeAgent, writeTemplate } from '../core/mcp/helpers.js';
 
 let home: TempHome;
 let envDir: string;
 
 beforeEach(() => {
-  home = makeInitializedHome();
-  envDir = join(home.paths.environments, 'default');
-  writeTemplate(envDir, { tiny: tinyEntry() });
-  for (const f of readdirSync(join(envDir, 'agents'))) rmSync(join(envDir, 'agents', f));
+  ({ home, envDir } = fixtureHome());
 });
 afterEach(() => {
   home.cleanup();
 });
 
-function agent(name: string, tools: string[]): void {
-  writeFileSync(
-    join(envDir, 'agents', `${name}.prompt`),
-    `---\nmetadata:\n  name: ${name}\ntools:\n${tools.map((t) => `  - "${t}"`).join('\n')}\n---\nHello.\n`,
-  );
-}
+const agent = (name: string, tools: string[]): void => {
+  writeAgent(envDir, name, tools);
+};
+const dbDump = (): string => dumpDatabase(home.paths.database);
+const filesDump = (): string => dumpFiles(home.home);
 
-function dbDump(): string {
-  const db = new Database(home.paths.database, { readonly: true });
-  try {
-    const tables = (db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").all() as { name: string }[]).map((t) => t.name);
-    return JSON.stringify(tables.map((t) => [t, db.prepare(`SELECT * FROM "${t}" ORDER BY rowid`).all()]));
-  } finally {
-    db.close();
-  }
-}
-
-function filesDump(): string {
-  const out: string[] = [];
-  const walk = (d: string): void => {
-    for (const e of readdirSync(d, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
-      const p = join(d, e.name);
-      if (e.isDirectory()) walk(p);
-      else if (!e.name.startsWith('station.db')) out.push(`${p} ${String(statSync(p).mode)} ${readFileSync(p, 'base64')}`);
-    }
-  };
-  walk(home.home);
-  return out.join('\n');
-}
-
-describe('stn sync', () => {
+describe('stn sync', { timeout: 120_000 }, () => {
   it('prints a server table and the plan, plain when piped', async () => {
     agent('helper', ['__echo']);
     const r = await runStn(['sync'], { env: home.env });
@@ -196,7 +168,7 @@ describe('stn sync', () => {
   });
 });
 
-describe('no process is left behind', () => {
+describe('no process is left behind', { timeout: 120_000 }, () => {
   it('after SIGINT to a running `stn mcp check`', async () => {
     const pidFile = join(home.home, 'sigint.pids');
     writeTemplate(envDir, {

@@ -1,18 +1,28 @@
 // `stn mcp list|tools|check|add|remove` end to end, spawning the built CLI.
-import { readFileSync, readdirSync, rmSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { runStn } from '../../helpers/cli.js';
-import { makeInitializedHome, type TempHome } from '../../helpers/home.js';
-import { EVERYTHING_SERVER, FILESYSTEM_SERVER, TINY_SERVER, expectAllEnded, pidsIn, startEverythingHttp, tinyEntry, writeTemplate } from '../../core/mcp/helpers.js';
+import type { TempHome } from '../../helpers/home.js';
+import {
+  EVERYTHING_SERVER,
+  FILESYSTEM_SERVER,
+  TINY_SERVER,
+  expectAllEnded,
+  fixtureHome,
+  pidsIn,
+  startEverythingHttp,
+  tinyEntry,
+  writeTemplate,
+} from '../../core/mcp/helpers.js';
 
 let home: TempHome;
 let envDir: string;
 
 beforeEach(() => {
-  home = makeInitializedHome();
-  envDir = join(home.paths.environments, 'default');
-  for (const f of readdirSync(join(envDir, 'agents'))) rmSync(join(envDir, 'agents', f));
+  ({ home, envDir } = fixtureHome());
+  // These tests start from the template `stn init` writes.
+  writeTemplate(envDir, { filesystem: { command: 'npx', args: ['-y', '@modelcontextprotocol/server-filesystem', '{{ .PROJECT_ROOT }}'] } });
 });
 afterEach(() => {
   home.cleanup();
@@ -22,7 +32,7 @@ function template(): unknown {
   return JSON.parse(readFileSync(join(envDir, 'template.json'), 'utf8'));
 }
 
-describe('stn mcp add / remove', () => {
+describe('stn mcp add / remove', { timeout: 120_000 }, () => {
   it('adds a stdio server from the words after --, keeping placeholders as written', async () => {
     const r = await runStn(['mcp', 'add', 'files', '--env-var', 'LOG=debug', '--timeout-ms', '45000', '--', process.execPath, FILESYSTEM_SERVER, '{{ .PROJECT_ROOT }}', '-v'], {
       env: home.env,
@@ -77,7 +87,7 @@ describe('stn mcp add / remove', () => {
   });
 });
 
-describe('stn mcp list / tools', () => {
+describe('stn mcp list / tools', { timeout: 120_000 }, () => {
   it('lists servers as written and their state at the last sync; never prints variable values', async () => {
     writeTemplate(envDir, {
       tiny: { ...tinyEntry('--extra-tools', '1'), env: { API_TOKEN: '{{ .API_TOKEN }}' } },
@@ -132,7 +142,7 @@ describe('stn mcp list / tools', () => {
   });
 });
 
-describe('stn mcp check', () => {
+describe('stn mcp check', { timeout: 120_000 }, () => {
   it('starts, initializes, lists tools and pings every server, with timings; writes nothing', async () => {
     const http = await startEverythingHttp('streamableHttp');
     try {

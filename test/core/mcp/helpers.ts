@@ -1,12 +1,14 @@
 // Shared by the MCP, sync and command tests: real MCP servers from devDependencies and the tiny fixture
 // server, started with this node executable (never npx), and checks that no process is left behind.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import Database from 'better-sqlite3';
 import type { McpServerConfig } from '../../../src/core/index.js';
+import { makeInitializedHome, type TempHome } from '../../helpers/home.js';
 
 const require = createRequire(import.meta.url);
 
@@ -133,4 +135,47 @@ export async function startEverythingHttp(mode: 'streamableHttp' | 'sse'): Promi
     await stop();
     if (attempt >= 2) throw new Error(`server-everything ${mode} did not start: ${output}`);
   }
+}
+
+/** A Station home whose default environment runs only the tiny fixture server and has no agents. */
+export function fixtureHome(): { home: TempHome; envDir: string } {
+  const home = makeInitializedHome();
+  const envDir = join(home.paths.environments, 'default');
+  // The default template uses npx; tests use the local fixture server instead.
+  writeTemplate(envDir, { tiny: tinyEntry() });
+  for (const f of readdirSync(join(envDir, 'agents'))) rmSync(join(envDir, 'agents', f));
+  return { home, envDir };
+}
+
+/** Writes an agent file naming these tools. */
+export function writeAgent(envDir: string, name: string, tools: readonly string[]): void {
+  writeFileSync(
+    join(envDir, 'agents', `${name}.prompt`),
+    `---\nmetadata:\n  name: ${name}\ntools:\n${tools.map((t) => `  - "${t}"`).join('\n')}\n---\n{{role "system"}}\nHi.\n{{role "user"}}\n{{userInput}}\n`,
+  );
+}
+
+/** Every row of every table of a Station database, as text (to compare before and after). */
+export function dumpDatabase(file: string): string {
+  const db = new Database(file, { readonly: true });
+  try {
+    const tables = (db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").all() as { name: string }[]).map((t) => t.name);
+    return JSON.stringify(tables.map((t) => [t, db.prepare(`SELECT * FROM "${t}" ORDER BY rowid`).all()]));
+  } finally {
+    db.close();
+  }
+}
+
+/** Path, mode and content of every file under a folder except the database files. */
+export function dumpFiles(dir: string): string {
+  const out: string[] = [];
+  const walk = (d: string): void => {
+    for (const e of readdirSync(d, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
+      const p = join(d, e.name);
+      if (e.isDirectory()) walk(p);
+      else if (!e.name.startsWith('station.db')) out.push(`${p} ${String(statSync(p).mode)} ${readFileSync(p, 'base64')}`);
+    }
+  };
+  walk(dir);
+  return out.join('\n');
 }

@@ -1,20 +1,16 @@
-import { readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { MissingVariablesError, McpError, ValidationError, openEngine, syncFailure, type Engine, type MissingVariable } from '../../../src/core/index.js';
-import { makeInitializedHome, type TempHome } from '../../helpers/home.js';
-import { expectAllEnded, pidsIn, tinyEntry, writeTemplate } from '../mcp/helpers.js';
+import type { TempHome } from '../../helpers/home.js';
+import { dumpDatabase, dumpFiles, expectAllEnded, fixtureHome, pidsIn, tinyEntry, writeAgent, writeTemplate } from '../mcp/helpers.js';
 
 let home: TempHome;
 let engine: Engine;
 let envDir: string;
 
 beforeEach(() => {
-  home = makeInitializedHome();
-  envDir = join(home.paths.environments, 'default');
-  // The default template uses npx; tests use the local fixture server instead.
-  writeTemplate(envDir, { tiny: tinyEntry() });
-  for (const f of readdirSync(join(envDir, 'agents'))) rmSync(join(envDir, 'agents', f));
+  ({ home, envDir } = fixtureHome());
   engine = openEngine({ home: home.home, env: {} });
 });
 afterEach(async () => {
@@ -22,30 +18,11 @@ afterEach(async () => {
   home.cleanup();
 });
 
-function agent(name: string, tools: string[]): void {
-  writeFileSync(
-    join(envDir, 'agents', `${name}.prompt`),
-    `---\nmetadata:\n  name: ${name}\ntools:\n${tools.map((t) => `  - "${t}"`).join('\n')}\n---\n{{role "system"}}\nHi.\n{{role "user"}}\n{{userInput}}\n`,
-  );
-}
-
-function dbDump(): string {
-  const tables = (engine.db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").all() as { name: string }[]).map((t) => t.name);
-  return JSON.stringify(tables.map((t) => [t, engine.db.prepare(`SELECT * FROM "${t}" ORDER BY rowid`).all()]));
-}
-
-function filesDump(dir: string): string {
-  const out: string[] = [];
-  const walk = (d: string): void => {
-    for (const e of readdirSync(d, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
-      const p = join(d, e.name);
-      if (e.isDirectory()) walk(p);
-      else if (!e.name.startsWith('station.db')) out.push(`${p} ${String(statSync(p).mode)} ${readFileSync(p, 'base64')}`);
-    }
-  };
-  walk(dir);
-  return out.join('\n');
-}
+const agent = (name: string, tools: string[]): void => {
+  writeAgent(envDir, name, tools);
+};
+const dbDump = (): string => dumpDatabase(home.paths.database);
+const filesDump = (dir: string): string => dumpFiles(dir);
 
 describe('SyncService', () => {
   it('records servers and tools, reports a plan, and finds nothing to change the second time', async () => {
