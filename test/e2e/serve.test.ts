@@ -1,0 +1,121 @@
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { ROOT, runStn } from '../helpers/cli.js';
+import { startModelServer, type ModelServer } from '../helpers/model-server.js';
+import { makeRunHome, processesMentioning, startStn, waitFor, type RunHome } from './run-home.js';
+
+/** Creates an API key with the real `stn key create --json`. */
+async function createKey(home: RunHome, role: string): Promise<string> {
+  const out = await runStn(['key', 'create', `e2e-${role}`, '--role', role, '--json'], { env: home.env });
+  expect(out.code).toBe(0);
+  return (JSON.parse(out.stdout) as { key: string }).key;
+}
+
+function listeningUrl(stdout: string): string | undefined {
+  return /Station listening on (https?:\/\/\S+)/.exec(stdout)?.[1];
+}
+
+describe('stn serve (spawned)', () => {
+  let home: RunHome;
+  let model: ModelServer;
+  afterEach(async () => {
+    await model.close();
+    home.cleanup();
+  });
+
+  it('binds 127.0.0.1, serves the API with a key, logs JSON to stderr, and on SIGTERM drains runs, ends MCP servers and exits 0', async () => {
+    home = makeRunHome();
+    model = await startModelServer({ fallback: { text: 'finished during the drain', delayMs: 800 } });
+    const key = await createKey(home, 'admin');
+    const stn = startStn(['serve', '--port', '0', '--grace', '20'], home.envFor(model.url));
+    await waitFor(() => listeningUrl(stn.output().stdout) !== undefined, 'stn serve to listen', 20_000);
+    const url = listeningUrl(stn.output().stdout)!;
+    expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    const auth = { Authorization: `Bearer ${key}` };
+
+    expect((await fetch(`${url}/health`)).status).toBe(200);
+    expect((await fetch(`${url}/api/v1/environments`)).status).toBe(401);
+    const envs = (await (await fetch(`${url}/api/v1/environments`, { headers: auth })).json()) as { name: string }[];
+    expect(envs.map((e) => e.name)).toEqual(['default']);
+    // The filesystem MCP server is started at boot.
+    await waitFor(() => processesMentioning(home.files).length > 0, 'the MCP server to start', 20_000);
+    const children = processesMentioning(home.files);
+
+    const started = await fetch(`${url}/api/v1/environments/default/agents/reader/runs`, {
+      method: 'POST',
+      headers: { ...auth, 'Content-Type': 'application/json' },
+      body: JSON.stringify({ input: { userInput: 'read it' } }),
+    });
+    expect(started.status).toBe(202);
+    const { id } = (await started.json()) as { id: number };
+    await model.waitForRequests(1);
+    stn.child.kill('SIGTERM');
+    expect(await stn.exited).toBe(0);
+    const { stdout, stderr } = stn.output();
+    expect(stdout).toContain('Stopped (SIGTERM).');
+
+    // The run in flight was allowed to finish within the grace period.
+    const shown = await runStn(['runs', 'show', String(id), '--json'], { env: home.env });
+    expect(JSON.parse(shown.stdout)).toMatchObject({ id, status: 'completed', output: 'finished during the drain' });
+    // No MCP server left behind.
+    await waitFor(
+      () => children.every((pid) => processesMentioning(home.files).every((p) => p !== pid)),
+      'MCP servers to end',
+      5000,
+    );
+
+    const lines = stderr.trim().split('\n');
+    for (const line of lines) expect(() => JSON.parse(line) as unknown, line).not.toThrow();
+    const records = lines.map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(records.some((r) => r.msg === 'request' && r.status === 202 && typeof r.requestId === 'string')).toBe(true);
+    expect(records.some((r) => r.msg === 'shutting down')).toBe(true);
+    expect(stderr).not.toContain(key.slice(17));
+    expect(stderr).not.toContain('sk-e2e-secret-key-123');
+  });
+
+  it('with --grace 0 a run still going is cancelled (stop reason shutdown) and it still exits 0', async () => {
+    home = makeRunHome();
+    model = await startModelServer({ fallback: { text: 'too late', delayMs: 30_000 } });
+    const key = await createKey(home, 'user');
+    const stn = startStn(['serve', '--port', '0', '--grace', '0'], home.envFor(model.url));
+    await waitFor(() => listeningUrl(stn.output().stdout) !== undefined, 'stn serve to listen', 20_000);
+    const url = listeningUrl(stn.output().stdout)!;
+    const started = await fetch(`${url}/api/v1/environments/default/agents/reader/runs`, {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${key}`, 'Content-Type': 'application/json' },
+      body: JSON.stringify({ input: { userInput: 'x' } }),
+    });
+    const { id } = (await started.json()) as { id: number };
+    await model.waitForRequests(1);
+    stn.child.kill('SIGINT');
+    expect(await stn.exited).toBe(0);
+    const shown = await runStn(['runs', 'show', String(id), '--json'], { env: home.env });
+    expect(JSON.parse(shown.stdout)).toMatchObject({ id, status: 'cancelled', stopReason: 'shutdown' });
+    await waitFor(() => processesMentioning(home.files).length === 0, 'MCP servers to end', 5000);
+  });
+
+  it('serves HTTPS with --tls-cert/--tls-key; a bad certificate path is a config error', async () => {
+    home = makeRunHome();
+    model = await startModelServer();
+    const tls = join(ROOT, 'test', 'fixtures', 'tls');
+    const bad = await runStn(
+      ['serve', '--port', '0', '--tls-cert', join(tls, 'missing.pem'), '--tls-key', join(tls, 'key.pem')],
+      { env: home.env },
+    );
+    expect(bad.code).toBe(6);
+    expect(bad.stderr).toContain('cannot read the TLS certificate');
+    const onlyOne = await runStn(['serve', '--tls-cert', join(tls, 'cert.pem')], { env: home.env });
+    expect(onlyOne.code).toBe(2);
+    const stn = startStn(
+      ['serve', '--port', '0', '--tls-cert', join(tls, 'cert.pem'), '--tls-key', join(tls, 'key.pem')],
+      {
+        ...home.envFor(model.url),
+        NODE_EXTRA_CA_CERTS: join(tls, 'cert.pem'),
+      },
+    );
+    await waitFor(() => listeningUrl(stn.output().stdout) !== undefined, 'stn serve to listen', 20_000);
+    expect(listeningUrl(stn.output().stdout)).toMatch(/^https:\/\/127\.0\.0\.1:\d+$/);
+    stn.child.kill('SIGTERM');
+    expect(await stn.exited).toBe(0);
+  });
+});
