@@ -195,15 +195,14 @@ export function loadMcpConfig(dir: string, options: LoadMcpConfigOptions = {}): 
   const missing = new MissingCollector();
   const rendered = files.map((f) => ({ f, text: renderJsonTemplate(f.text, variables.values, f.file, missing) }));
   if (missing.size > 0) {
-    throw new MissingVariablesError(
-      missing.list((name) => schema[name]?.description),
-      {
-        hints: [
-          `Set them in ${join(dir, 'variables.yml')}, export them in the environment, or pass --var NAME=VALUE.`,
-          'On a terminal, `stn sync` asks for them and saves the answers to variables.yml.',
-        ],
-      },
-    );
+    const list = missing.list((name) => schema[name]?.description);
+    throw new MissingVariablesError(list, {
+      hints: [
+        ...list.flatMap((m) => (m.description === undefined ? [] : [`${m.name}: ${m.description}`])),
+        `Set them in ${join(dir, 'variables.yml')}, export them in the environment, or pass --var NAME=VALUE.`,
+        'On a terminal, `stn sync` asks for them and saves the answers to variables.yml.',
+      ],
+    });
   }
   const issues: ConfigIssue[] = [];
   const servers: McpServerConfig[] = [];

@@ -173,6 +173,11 @@ describe('loadMcpConfig: variables', () => {
     expect(error.missing.find((m) => m.name === 'HOST')?.uses[0]?.file).toBe(join(dir, 'other.json'));
     expect(error.message).toContain(`API_TOKEN (${join(dir, 'template.json')}:`);
     expect(error.hints[0]).toContain(join(dir, 'variables.yml'));
+    // With a variables.schema.json, descriptions are shown.
+    writeFileSync(join(dir, 'variables.schema.json'), JSON.stringify({ properties: { HOST: { description: 'Host of the MCP gateway' } } }));
+    const described = caught(() => loadMcpConfig(dir, { env: { B: 'b' } })) as MissingVariablesError;
+    expect(described.hints[0]).toBe('HOST: Host of the MCP gateway');
+    expect(described.missing.find((m) => m.name === 'HOST')?.description).toBe('Host of the MCP gateway');
   });
 
   it('a config that only breaks once a value is put outside a string says so', () => {
