@@ -115,12 +115,9 @@ describe('stn stdio (spawned)', () => {
     expect(lines).toHaveLength(3);
     for (const line of lines) expect(JSON.parse(line)).toMatchObject({ jsonrpc: '2.0' });
     expect(JSON.parse(lines[2]!)).toMatchObject({ id: 3, result: { isError: true } });
-    expect(
-      stderr
-        .trim()
-        .split('\n')
-        .every((l) => (JSON.parse(l) as { level: string }).level !== undefined),
-    ).toBe(true);
+    for (const line of stderr.trim().split('\n')) {
+      expect(JSON.parse(line), line).toMatchObject({ level: expect.any(String), msg: expect.any(String) });
+    }
   });
 
   it('answers @modelcontextprotocol/inspector-cli (--cli mode): tools/list, tools/call, resources/read', async () => {
