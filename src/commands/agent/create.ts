@@ -14,7 +14,7 @@ export default class AgentCreate extends BaseCommand<typeof AgentCreate> {
     '<%= config.bin %> agent create "Release Notes" --prompt-file notes.txt --model gpt-4o --input "repo:string:the repository" --input "since?:string"',
   ];
   static override args = {
-    name: Args.string({ description: 'Agent name (becomes the file name; spaces allowed).', required: false }),
+    name: Args.string({ description: 'Agent name (becomes the file name; spaces allowed).', required: false, ignoreStdin: true }),
   };
   static override flags = {
     env: Flags.string({ char: 'e', description: 'Environment [default: environment.default in config.yaml].' }),

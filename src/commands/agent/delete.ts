@@ -7,7 +7,7 @@ export default class AgentDelete extends BaseCommand<typeof AgentDelete> {
   static override description = 'Its run history is kept (runs keep the agent name).';
   static override examples = ['<%= config.bin %> agent delete reviewer --yes', '<%= config.bin %> agent delete "Security Scanner" --env prod --yes'];
   static override args = {
-    name: Args.string({ description: 'Agent to delete.', required: true }),
+    name: Args.string({ description: 'Agent to delete.', required: true, ignoreStdin: true }),
   };
   static override flags = {
     env: Flags.string({ char: 'e', description: 'Environment [default: environment.default in config.yaml].' }),
@@ -25,6 +25,6 @@ export default class AgentDelete extends BaseCommand<typeof AgentDelete> {
     }
     const deleted = engine.agents.delete(env, agent.name);
     this.say(`Deleted agent ${this.style.bold(deleted.name)} (${deleted.fileName}).`);
-    return { deleted: deleted.name, file: deleted.path ?? deleted.fileName };
+    return { deleted: deleted.name, file: deleted.path };
   }
 }

@@ -17,7 +17,7 @@ export default class AgentEdit extends BaseCommand<typeof AgentEdit> {
     '<%= config.bin %> agent edit reviewer --rename code-reviewer',
   ];
   static override args = {
-    name: Args.string({ description: 'Agent to edit.', required: true }),
+    name: Args.string({ description: 'Agent to edit.', required: true, ignoreStdin: true }),
   };
   static override flags = {
     env: Flags.string({ char: 'e', description: 'Environment [default: environment.default in config.yaml].' }),

@@ -20,7 +20,7 @@ export default class AgentExport extends BaseCommand<typeof AgentExport> {
     '<%= config.bin %> agent export reviewer --env staging --to-env prod',
   ];
   static override args = {
-    name: Args.string({ description: 'Agent to export.', required: true }),
+    name: Args.string({ description: 'Agent to export.', required: true, ignoreStdin: true }),
   };
   static override flags = {
     env: Flags.string({ char: 'e', description: 'Environment [default: environment.default in config.yaml].' }),

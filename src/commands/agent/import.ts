@@ -18,7 +18,7 @@ export default class AgentImport extends BaseCommand<typeof AgentImport> {
     '<%= config.bin %> agent import ./reviewer.prompt --force',
   ];
   static override args = {
-    file: Args.string({ description: 'The .prompt file to import.', required: true }),
+    file: Args.string({ description: 'The .prompt file to import.', required: true, ignoreStdin: true }),
   };
   static override flags = {
     env: Flags.string({ char: 'e', description: 'Environment [default: environment.default in config.yaml].' }),

@@ -20,8 +20,8 @@ export default class AgentRender extends BaseCommand<typeof AgentRender> {
   ];
   static override strict = false;
   static override args = {
-    name: Args.string({ description: 'Agent to render.', required: true }),
-    userInput: Args.string({ description: 'The user input (all remaining arguments, joined by spaces).', required: false }),
+    name: Args.string({ description: 'Agent to render.', required: true, ignoreStdin: true }),
+    userInput: Args.string({ description: 'The user input (all remaining arguments, joined by spaces).', required: false, ignoreStdin: true }),
   };
   static override flags = {
     env: Flags.string({ char: 'e', description: 'Environment [default: environment.default in config.yaml].' }),

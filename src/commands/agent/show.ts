@@ -10,7 +10,7 @@ export default class AgentShow extends BaseCommand<typeof AgentShow> {
     '<%= config.bin %> agent show hello --json | jq .inputSchema',
   ];
   static override args = {
-    name: Args.string({ description: 'Agent name (or its file name).', required: true }),
+    name: Args.string({ description: 'Agent name (or its file name).', required: true, ignoreStdin: true }),
   };
   static override flags = {
     env: Flags.string({ char: 'e', description: 'Environment [default: environment.default in config.yaml].' }),

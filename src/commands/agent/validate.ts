@@ -13,7 +13,7 @@ export default class AgentValidate extends BaseCommand<typeof AgentValidate> {
   ];
   static override strict = false;
   static override args = {
-    name: Args.string({ description: 'Agents to check [default: all of the environment].', required: false }),
+    name: Args.string({ description: 'Agents to check [default: all of the environment].', required: false, ignoreStdin: true }),
   };
   static override flags = {
     env: Flags.string({ char: 'e', description: 'Environment [default: environment.default in config.yaml].' }),

@@ -9,10 +9,10 @@ import { resolveToolReference } from '../mcp/tool-names.js';
 import { splitPromptDocument } from '../prompt/document.js';
 import { nameFromFileName, parseAgentFile } from '../prompt/parse.js';
 import { checkAgentTemplate } from '../prompt/render.js';
-import { serializeAgent } from '../prompt/serialize.js';
+import { configToFrontmatter, serializeAgent } from '../prompt/serialize.js';
 import type { AgentConfig, AgentDefinition, JsonSchemaObject } from '../prompt/types.js';
 import { schemaProblems } from '../prompt/validate-input.js';
-import { AgentRepo, type AgentRecord, type AgentRow, type EnvironmentTool } from '../store/agent-repo.js';
+import { AgentRepo, type AgentIndexState, type AgentRecord, type AgentSummaryRow, type EnvironmentTool } from '../store/agent-repo.js';
 import type { Db } from '../store/database.js';
 import { changeStamp, contentHash, listPromptFiles, writeNewFileAtomic, type PromptFile } from './agent-files.js';
 import { planIndex, planWrites, type IndexPlan, type IndexResult, type LoadedFile } from './agent-index.js';
@@ -125,7 +125,10 @@ export class AgentService {
 
   /** Brings the index of one environment up to date with its files. */
   index(env: string): IndexResult {
-    const envId = this.environments.require(env).id;
+    return this.indexEnvironment(env, this.environments.require(env).id);
+  }
+
+  private indexEnvironment(env: string, envId: number): IndexResult {
     const dir = this.dir(env);
     const files = listPromptFiles(dir);
     const cache = new Map<string, LoadedFile>();
@@ -138,12 +141,12 @@ export class AgentService {
       }
       return loaded;
     };
-    const first = planIndex(files, this.repo.byEnvironment(envId), load);
+    const first = planIndex(files, this.repo.indexState(envId), load);
     if (!planWrites(first)) return first.result;
     return this.db
       .transaction(() => {
         // Plan again on the rows as they are now that we hold the write lock (another stn may have indexed).
-        const plan = planIndex(files, this.repo.byEnvironment(envId), load);
+        const plan = planIndex(files, this.repo.indexState(envId), load);
         this.apply(envId, plan);
         return plan.result;
       })
@@ -152,11 +155,11 @@ export class AgentService {
 
   /** The agents of an environment (index refreshed first) and the files that could not be read. */
   scan(env: string): { agents: AgentSummary[]; errors: IndexResult['errors'] } {
-    const { errors } = this.index(env);
     const envId = this.environments.require(env).id;
+    const { errors } = this.indexEnvironment(env, envId);
     const dir = this.dir(env);
     const tools = this.repo.toolsByAgent(envId);
-    const agents = this.repo.byEnvironment(envId).map((row) => summarize(row, dir, tools.get(row.id) ?? []));
+    const agents = this.repo.summaries(envId).map((row) => summarize(row, dir, tools.get(row.id) ?? []));
     return { agents, errors };
   }
 
@@ -259,21 +262,23 @@ export class AgentService {
     return this.commit(env, current.agent.name, requirePath(current.agent), current.text, agent, text);
   }
 
-  /** Deletes an agent's file and index row. Its runs keep their history (agent_runs keeps the name). */
-  delete(env: string, name: string): AgentDefinition {
-    const row = this.find(env, name);
-    const path = join(this.dir(env), row.file_name);
-    const agent = parseOrStub(path, row);
-    const aside = join(this.dir(env), `.${row.file_name}.deleting-${randomBytes(4).toString('hex')}`);
-    renameSync(path, aside);
+  /**
+   * Deletes an agent's file and index row (also when the file no longer parses). Its runs keep their
+   * history: agent_runs keeps the agent name, and its agent_id becomes NULL.
+   */
+  delete(env: string, name: string): { name: string; fileName: string; path: string } {
+    const found = this.locate(env, name);
+    const row = this.repo.indexState(this.environments.require(env).id).find((r) => r.file_name === found.fileName);
+    const aside = join(this.dir(env), `.${found.fileName}.deleting-${randomBytes(4).toString('hex')}`);
+    renameSync(found.path, aside);
     try {
-      this.db.transaction(() => this.repo.delete(row.id)).immediate();
+      if (row !== undefined) this.db.transaction(() => this.repo.delete(row.id)).immediate();
     } catch (error) {
-      renameSync(aside, path);
+      renameSync(aside, found.path);
       throw error;
     }
     rmSync(aside, { force: true });
-    return agent;
+    return found;
   }
 
   /** Copies an agent into another environment (optionally under another name). */
@@ -316,7 +321,7 @@ export class AgentService {
     const newName = options.name ?? agent.name;
     validateAgentName(newName);
     const fileName = agentFileName(newName);
-    if (newName !== agent.name || fileName !== agent.fileName) {
+    if (newName !== agent.name) {
       text = serializeAgent({ ...agent, name: newName, fileName });
       agent = parseAgentFile(fileName, text);
     }
@@ -350,7 +355,7 @@ export class AgentService {
     let files = listPromptFiles(dir).map((f) => f.fileName);
     if (names !== undefined && names.length > 0) files = names.map((n) => this.find(env, n).file_name);
     const checks: AgentCheck[] = [];
-    const seen = new Map<string, string>();
+    const byName = new Map<string, AgentCheck[]>();
     for (const fileName of files) {
       const path = join(dir, fileName);
       const check: AgentCheck = { file: path, name: null, ok: true, problems: [] };
@@ -365,11 +370,14 @@ export class AgentService {
         check.problems.push(problemOf(error));
         continue;
       }
-      const other = seen.get(agent.name);
-      if (other !== undefined) check.problems.push({ severity: 'error', message: `the agent name "${agent.name}" is also used by ${other}` });
-      seen.set(agent.name, fileName);
+      byName.set(agent.name, [...(byName.get(agent.name) ?? []), check]);
       for (const message of schemaIssues(agent)) check.problems.push({ severity: 'error', message });
       if (tools.length > 0) check.problems.push(...this.toolProblems(env, agent, tools));
+    }
+    for (const [name, same] of byName) {
+      if (same.length < 2) continue;
+      const list = same.map((c) => basename(c.file)).join(', ');
+      for (const c of same) c.problems.push({ severity: 'error', message: `the agent name "${name}" is used by ${String(same.length)} files: ${list}` });
     }
     for (const check of checks) check.ok = !check.problems.some((p) => p.severity === 'error');
     const all = checks.flatMap((c) => c.problems);
@@ -405,9 +413,10 @@ export class AgentService {
   // ---------------------------------------------------------------------------------------------------
 
   /** The index row of an agent by name (then by file name), or a NotFoundError with close names. */
-  private find(env: string, name: string): AgentRow {
-    const { errors } = this.index(env);
-    const rows = this.repo.byEnvironment(this.environments.require(env).id);
+  private find(env: string, name: string): AgentIndexState {
+    const envId = this.environments.require(env).id;
+    const { errors } = this.indexEnvironment(env, envId);
+    const rows = this.repo.indexState(envId);
     const row =
       rows.find((r) => r.name === name) ??
       rows.find((r) => r.file_name === name || r.file_name === agentFileName(name)) ??
@@ -583,7 +592,7 @@ function single<T>(items: readonly T[]): T | undefined {
   return items.length === 1 ? items[0] : undefined;
 }
 
-function summarize(row: AgentRow, dir: string, tools: string[]): AgentSummary {
+function summarize(row: AgentSummaryRow, dir: string, tools: string[]): AgentSummary {
   return {
     name: row.name,
     fileName: row.file_name,
@@ -595,27 +604,6 @@ function summarize(row: AgentRow, dir: string, tools: string[]): AgentSummary {
     tools,
     updatedAt: new Date(row.updated_at).toISOString(),
   };
-}
-
-/** The agent a file holds, or what the index knows of it when the file no longer parses. */
-function parseOrStub(path: string, row: AgentRow): AgentDefinition {
-  try {
-    return parseAgentFile(path, readFileSync(path, 'utf8'));
-  } catch (error) {
-    if (!(error instanceof StationError)) throw error;
-    return {
-      name: row.name,
-      fileName: row.file_name,
-      path,
-      description: row.description,
-      tags: JSON.parse(row.tags_json) as string[],
-      tools: [],
-      config: {},
-      inputSchema: { type: 'object', properties: { userInput: { type: 'string' } } },
-      frontmatter: {},
-      template: '',
-    };
-  }
 }
 
 /**
@@ -678,10 +666,7 @@ function draftText(draft: AgentDraft): string {
   if (draft.model !== undefined) fm.model = draft.model;
   if (draft.maxSteps !== undefined) fm.max_steps = draft.maxSteps;
   if (draft.config !== undefined) {
-    const { temperature, maxTokens, ...rest } = draft.config;
-    const config: Record<string, unknown> = { ...rest };
-    if (temperature !== undefined) config.temperature = temperature;
-    if (maxTokens !== undefined) config.max_tokens = maxTokens;
+    const config = configToFrontmatter(draft.config);
     if (Object.keys(config).length > 0) fm.config = config;
   }
   fm.tools = draft.tools ?? [];

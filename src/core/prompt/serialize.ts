@@ -1,7 +1,7 @@
 import { isDeepStrictEqual } from 'node:util';
 import { stringify } from 'yaml';
 import { FIELD_PATHS, firstOf, isPlainObject, nameFromFileName, schemasOf } from './parse.js';
-import type { AgentDefinition } from './types.js';
+import type { AgentConfig, AgentDefinition } from './types.js';
 
 type Path = readonly string[];
 
@@ -45,11 +45,17 @@ function writeOptional(fm: Record<string, unknown>, paths: readonly Path[], valu
   for (const path of paths) deletePath(fm, path);
 }
 
-function writeConfig(fm: Record<string, unknown>, agent: AgentDefinition): void {
-  const { temperature, maxTokens, ...rest } = agent.config;
+/** The `config:` block of a file for an agent's config (`maxTokens` is `max_tokens` in files). */
+export function configToFrontmatter(agentConfig: AgentConfig): Record<string, unknown> {
+  const { temperature, maxTokens, ...rest } = agentConfig;
   const config: Record<string, unknown> = { ...rest };
   if (temperature !== undefined) config.temperature = temperature;
   if (maxTokens !== undefined) config.max_tokens = maxTokens;
+  return config;
+}
+
+function writeConfig(fm: Record<string, unknown>, agent: AgentDefinition): void {
+  const config = configToFrontmatter(agent.config);
   const existing = fm.config;
   if (isPlainObject(existing)) {
     // Keep the file's key order: known keys first in their old places, new ones after.

@@ -109,7 +109,13 @@ function join(base: string, key: string): string {
 }
 
 function valueAt(data: unknown, path: string): unknown {
-  return path === '' ? data : getPath(data, path.split('.'));
+  let node = data;
+  for (const key of path === '' ? [] : path.split('.')) {
+    if (Array.isArray(node)) node = node[Number(key)] as unknown;
+    else if (isPlainObject(node)) node = node[key];
+    else return undefined;
+  }
+  return node;
 }
 
 function propertiesAt(schema: JsonSchemaObject, path: string): Record<string, unknown> {

@@ -20,6 +20,9 @@ export interface AgentRow {
   updated_at: number;
 }
 
+export type AgentIndexState = Pick<AgentRow, 'id' | 'name' | 'file_name' | 'content_hash' | 'file_mtime_ms'>;
+export type AgentSummaryRow = Pick<AgentRow, 'id' | 'name' | 'file_name' | 'description' | 'model' | 'max_steps' | 'tags_json' | 'updated_at'>;
+
 /** What the index stores about an agent file. */
 export interface AgentRecord {
   name: string;
@@ -43,8 +46,21 @@ export interface EnvironmentTool extends KnownTool {
 export class AgentRepo {
   constructor(private readonly db: Db) {}
 
-  byEnvironment(environmentId: number): AgentRow[] {
-    return this.db.prepare('SELECT * FROM agents WHERE environment_id = ? ORDER BY name COLLATE NOCASE, name').all(environmentId) as AgentRow[];
+  /** What an index pass compares with the files: name, file, content hash and change stamp. */
+  indexState(environmentId: number): AgentIndexState[] {
+    return this.db
+      .prepare('SELECT id, name, file_name, content_hash, file_mtime_ms FROM agents WHERE environment_id = ?')
+      .all(environmentId) as AgentIndexState[];
+  }
+
+  /** The columns a listing shows, sorted by name. */
+  summaries(environmentId: number): AgentSummaryRow[] {
+    return this.db
+      .prepare(
+        `SELECT id, name, file_name, description, model, max_steps, tags_json, updated_at FROM agents
+          WHERE environment_id = ? ORDER BY name COLLATE NOCASE, name`,
+      )
+      .all(environmentId) as AgentSummaryRow[];
   }
 
   byName(environmentId: number, name: string): AgentRow | undefined {
