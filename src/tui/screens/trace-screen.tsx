@@ -4,6 +4,7 @@ import { Row, type Segment } from '../components/window-list.js';
 import { errorText } from '../client/errors.js';
 import { isActiveStatus, type RunView } from '../client/station-client.js';
 import { fit, formatCount, formatMs, preview, prettyLines, truncate } from '../format.js';
+import { useAsync } from '../hooks/use-async.js';
 import { useTraceLoader } from '../hooks/use-trace-loader.js';
 import { resolveKey } from '../keymap.js';
 import { listWindow } from '../state/list-state.js';
@@ -41,7 +42,7 @@ export function traceRow(item: TraceItem, width: number, theme: Theme): Segment[
       ? ` ${formatCount(item.tokensIn)}→${formatCount(item.tokensOut)} tok`
       : '';
   const right = `${item.status === 'pending' ? 'running' : formatMs(item.durationMs)}${tokens}`;
-  const step = item.step === null ? '   ' : fit(String(item.step), 3, 'right');
+  const step = item.step === null ? '    ' : fit(String(item.step), 4, 'right');
   const head = `${step} ${mark(item)} ${item.title} `;
   let detail = '';
   if (item.kind === 'tool') {
@@ -102,16 +103,27 @@ export function TraceScreen({
     if (runId !== null && runId !== trace.runId) traceDispatch({ type: 'open', runId });
   }, [runId, trace.runId, traceDispatch]);
   useTraceLoader(client, trace, traceDispatch, rows);
-  const run = runs.runs.find((r) => r.id === runId);
+  // The live list has the run unless it is old or from another environment: then it is asked for once.
+  const listed = runs.runs.find((r) => r.id === runId);
+  const fetched = useAsync(
+    () => (runId === null || listed !== undefined ? Promise.resolve(undefined) : client.run(runId)),
+    `run:${String(runId)}:${String(listed === undefined)}`,
+  );
+  const run = listed ?? fetched.data;
   const detailItem = trace.detail === null ? undefined : trace.items[trace.keys.get(trace.detail.key) ?? -1];
   const lines = useMemo(() => (detailItem === undefined ? [] : detailLines(detailItem)), [detailItem]);
 
   useEffect(() => {
-    const where = trace.hasOlder
-      ? `events ${String(trace.minSeq)}–${String(trace.maxSeq)} (older paged in as you scroll)`
-      : `${String(trace.maxSeq)} events`;
+    const more = [
+      trace.hasOlder ? 'older paged in as you scroll' : null,
+      trace.hasNewer ? 'newer paged in at the end' : null,
+    ].filter((x): x is string => x !== null);
+    const where =
+      more.length === 0
+        ? `${String(trace.maxSeq)} events`
+        : `events ${String(trace.minSeq)}–${String(trace.maxSeq)} (${more.join('; ')})`;
     setStatus(runId === null ? '' : `${where}${trace.loading !== null ? ' · loading…' : ''}`);
-  }, [runId, trace.hasOlder, trace.minSeq, trace.maxSeq, trace.loading, setStatus]);
+  }, [runId, trace.hasOlder, trace.hasNewer, trace.minSeq, trace.maxSeq, trace.loading, setStatus]);
 
   useKeys(
     (input, key) => {

@@ -1,0 +1,48 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { recordBigRun } from './helpers/big-run.js';
+import { KEYS, makeStation, renderTui, type Screen, type TuiStation } from './helpers/station.js';
+
+describe('TUI trace of a long run (10 000 events)', () => {
+  let station: TuiStation | undefined;
+  let screen: Screen | undefined;
+  afterEach(async () => {
+    screen?.unmount();
+    await station?.close();
+    screen = undefined;
+    station = undefined;
+  });
+
+  it('opens at the end, pages older events in from the store as you scroll up, and back down again', async () => {
+    station = await makeStation();
+    const { runId, events } = recordBigRun(station.engine, 2500);
+    expect(events).toBe(10_006);
+    screen = await renderTui(station.client, { screen: 'runs' });
+    await screen.waitFor(`#${String(runId)}`);
+    await screen.press(KEYS.enter);
+    // Only the tail is held: the status line says which events and that older ones page in.
+    let frame = await screen.waitFor(/events \d+–10006 \(older paged in as you scroll\)/);
+    expect(frame).toContain('run.finished completed');
+    expect(frame).toContain('2500 ⚙ fs__read {"path":"/f2500"} → content of f2500');
+    expect(frame).not.toContain('run.queued');
+
+    // Scroll to the top again and again: each time an older page comes in, until the first event.
+    for (let i = 0; i < 200 && !screen.frame().includes('run.queued'); i++) {
+      await screen.press('g');
+      await screen.waitFor((f) => !f.includes('loading…'), 5000);
+    }
+    frame = await screen.waitFor('run.queued');
+    expect(frame).toContain('[paused: G follows]');
+    expect(frame).toContain('1 ◆ model test-model');
+    // Errors in the middle of the run are marked.
+    for (let i = 0; i < 30; i++) await screen.press('j');
+    expect(await screen.waitFor('✗ ENOENT')).toMatch(
+      / (7|14) ⚙ fs__read \{"path":"\/f(7|14)"\} ✗ ENOENT: no such file/,
+    );
+    expect(screen.frame()).toMatch(/events 1–\d+ \(newer paged in at the end\)/);
+
+    // G goes back to the end (newer pages come back from the store) and follows again.
+    await screen.press('G');
+    frame = await screen.waitFor((f) => f.includes('run.finished completed') && f.includes('[at end]'), 10_000);
+    expect(frame).toContain('2500 ⚙ fs__read');
+  });
+});
