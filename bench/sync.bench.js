@@ -17,7 +17,7 @@ function config(name) {
 
 async function timePool(n) {
   const start = process.hrtime.bigint();
-  const pool = await McpPool.start(Array.from({ length: n }, (_, i) => config(`s${i}`)), { guardProcess: false });
+  const pool = await McpPool.start(Array.from({ length: n }, (_, i) => config(`s${i}`)), { guard: false });
   const ms = Number(process.hrtime.bigint() - start) / 1e6;
   const failed = pool.status().filter((s) => s.state !== 'ready');
   await pool.close();

@@ -14,6 +14,7 @@ import { EnvironmentRepo } from '../store/environment-repo.js';
 import { McpRepo } from '../store/mcp-repo.js';
 import { SyncService, type AgentCatalog, type SyncOptions, type SyncReport } from '../sync/sync-service.js';
 import type { McpPool } from './pool.js';
+import { ProcessGuard } from './process-guard.js';
 import type { PoolEvent } from './server-connection.js';
 import { qualifiedToolName } from './tool-names.js';
 
@@ -85,6 +86,8 @@ export interface McpServiceDeps {
 export class McpService {
   private readonly repo: McpRepo;
   private readonly pools = new Map<string, Promise<McpPool>>();
+  /** One set of process hooks for every pool this service starts. */
+  private readonly guard = new ProcessGuard();
   private closeRegistered = false;
 
   constructor(private readonly deps: McpServiceDeps) {
@@ -170,6 +173,7 @@ export class McpService {
       servers.filter((s) => !s.disabled),
       {
         secrets: config.secrets,
+        guard: this.guard,
         ...(this.deps.clientInfo === undefined ? {} : { clientInfo: this.deps.clientInfo }),
         ...(options.onEvent === undefined ? {} : { onEvent: options.onEvent }),
       },
@@ -248,6 +252,7 @@ export class McpService {
       environments: this.deps.environments,
       env: this.deps.env,
       agents: this.deps.agents(),
+      guard: this.guard,
       ...(this.deps.clientInfo === undefined ? {} : { clientInfo: this.deps.clientInfo }),
     });
   }
@@ -258,6 +263,7 @@ export class McpService {
     const { McpPool } = await import('./pool.js');
     return McpPool.start(config.servers, {
       secrets: config.secrets,
+      guard: this.guard,
       ...(this.deps.clientInfo === undefined ? {} : { clientInfo: this.deps.clientInfo }),
     });
   }

@@ -5,7 +5,7 @@
  */
 import type { McpServerConfig } from '../config/mcp-config.js';
 import { McpError, NotFoundError } from '../errors.js';
-import { guardChildren } from './process-guard.js';
+import { ProcessGuard } from './process-guard.js';
 import { makeRedactor, type Redact, type Secret } from './redactor.js';
 import {
   DEFAULT_RESTART,
@@ -54,10 +54,11 @@ export interface McpPoolOptions {
   closeGraceMs?: number;
   onEvent?: (event: PoolEvent) => void;
   /**
-   * Install process hooks so that children never outlive this process: on exit they are killed, and on
-   * SIGINT/SIGTERM/SIGHUP they are ended before the signal takes its default effect. Default true.
+   * Process hooks so that children never outlive this process: on exit they are killed, and on
+   * SIGINT/SIGTERM/SIGHUP they are ended before the signal takes its default effect. Pass a shared
+   * ProcessGuard to watch many pools with one set of hooks, or false for none. Default: a guard of its own.
    */
-  guardProcess?: boolean;
+  guard?: ProcessGuard | false;
 }
 
 export const DEFAULT_CALL_TIMEOUT_MS = 60_000;
@@ -65,7 +66,7 @@ export const DEFAULT_CALL_TIMEOUT_MS = 60_000;
 export class McpPool {
   private readonly connections: Map<string, ServerConnection>;
   private readonly redact: Redact;
-  private releaseGuard: (() => void) | undefined;
+  private guard: ProcessGuard | undefined;
   private closed: Promise<void> | undefined;
 
   private constructor(
@@ -96,13 +97,9 @@ export class McpPool {
    */
   static async start(servers: readonly McpServerConfig[], options: McpPoolOptions = {}): Promise<McpPool> {
     const pool = new McpPool(servers, options);
-    if (options.guardProcess !== false && servers.some((s) => s.transport === 'stdio')) {
-      pool.releaseGuard = guardChildren(
-        () => {
-          for (const c of pool.connections.values()) c.killNow();
-        },
-        () => pool.close(),
-      );
+    if (options.guard !== false && servers.some((s) => s.transport === 'stdio')) {
+      pool.guard = options.guard ?? new ProcessGuard();
+      pool.guard.add(pool);
     }
     await Promise.all([...pool.connections.values()].map((c) => c.start()));
     return pool;
@@ -163,10 +160,15 @@ export class McpPool {
   close(): Promise<void> {
     this.closed ??= (async () => {
       await Promise.all([...this.connections.values()].map((c) => c.close()));
-      this.releaseGuard?.();
-      this.releaseGuard = undefined;
+      this.guard?.delete(this);
+      this.guard = undefined;
     })();
     return this.closed;
+  }
+
+  /** Kills every stdio server's process group at once (for process exit, where nothing can be awaited). */
+  killNow(): void {
+    for (const c of this.connections.values()) c.killNow();
   }
 
   private connection(server: string): ServerConnection {

@@ -1,49 +1,79 @@
 /**
- * Makes sure MCP server processes never outlive Station: while a pool is open, process exit kills them,
- * and SIGINT/SIGTERM/SIGHUP end them before the signal takes effect. The signal is then raised again so
- * that, when nobody else handles it, the process ends as it would have (exit status 128 + signal).
+ * Makes sure MCP server processes never outlive Station: while any pool it watches is open, process exit
+ * kills their children, and SIGINT/SIGTERM/SIGHUP end them before the signal takes effect. The signal is
+ * then raised again so that, when nobody else handles it, the process ends as it would have (exit status
+ * 128 + signal). One guard serves many pools, so a server with many environments adds one listener per
+ * signal, not one per pool.
  */
 
 const SIGNALS: readonly NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
 
-/** Installs the hooks; returns the function that removes them. */
-export function guardChildren(killNow: () => void, close: () => Promise<void>): () => void {
-  let stopping = false;
-  const handlers = new Map<NodeJS.Signals, () => void>();
-  const onExit = (): void => {
-    killNow();
+/** What the guard needs from a pool. */
+export interface Guarded {
+  /** Kills every child at once (nothing can be awaited at process exit). */
+  killNow(): void;
+  /** Ends every child gracefully. */
+  close(): Promise<void>;
+}
+
+export class ProcessGuard {
+  private readonly watched = new Set<Guarded>();
+  private readonly handlers = new Map<NodeJS.Signals, () => void>();
+  private stopping = false;
+  private readonly onExit = (): void => {
+    this.killAll();
   };
-  const release = (): void => {
-    process.off('exit', onExit);
-    for (const [signal, handler] of handlers) process.off(signal, handler);
-    handlers.clear();
-  };
-  const reraise = (signal: NodeJS.Signals): void => {
-    // Only when no other part of the program listens: then the default action (terminate) applies.
-    if (process.listenerCount(signal) === 0) process.kill(process.pid, signal);
-  };
-  for (const signal of SIGNALS) {
-    const handler = (): void => {
-      if (stopping) {
-        // A second Ctrl-C: stop waiting for a graceful close.
-        killNow();
-        release();
-        reraise(signal);
-        return;
-      }
-      stopping = true;
-      void close()
-        .catch(() => {
-          killNow();
-        })
-        .finally(() => {
-          release();
-          reraise(signal);
-        });
-    };
-    handlers.set(signal, handler);
-    process.on(signal, handler);
+
+  /** Starts watching a pool (installs the process hooks with the first one). */
+  add(pool: Guarded): void {
+    this.watched.add(pool);
+    if (this.handlers.size === 0) this.install();
   }
-  process.on('exit', onExit);
-  return release;
+
+  /** Stops watching a pool (removes the hooks with the last one). */
+  delete(pool: Guarded): void {
+    this.watched.delete(pool);
+    if (this.watched.size === 0 && !this.stopping) this.release();
+  }
+
+  private killAll(): void {
+    for (const pool of this.watched) pool.killNow();
+  }
+
+  private install(): void {
+    for (const signal of SIGNALS) {
+      const handler = (): void => {
+        if (this.stopping) {
+          // A second Ctrl-C: stop waiting for a graceful close.
+          this.killAll();
+          this.release();
+          reraise(signal);
+          return;
+        }
+        this.stopping = true;
+        void Promise.all([...this.watched].map((p) => p.close()))
+          .catch(() => {
+            this.killAll();
+          })
+          .finally(() => {
+            this.release();
+            reraise(signal);
+          });
+      };
+      this.handlers.set(signal, handler);
+      process.on(signal, handler);
+    }
+    process.on('exit', this.onExit);
+  }
+
+  private release(): void {
+    process.off('exit', this.onExit);
+    for (const [signal, handler] of this.handlers) process.off(signal, handler);
+    this.handlers.clear();
+  }
+}
+
+/** Raises a signal again, only when no other part of the program listens (then the default action applies). */
+function reraise(signal: NodeJS.Signals): void {
+  if (process.listenerCount(signal) === 0) process.kill(process.pid, signal);
 }

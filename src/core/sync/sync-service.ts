@@ -12,6 +12,7 @@ import { MissingVariablesError, type MissingVariable } from '../config/template-
 import type { EnvironmentService } from '../environments/environment-service.js';
 import { validateEnvironmentName } from '../environments/names.js';
 import { McpError, NotFoundError, StationError, ValidationError } from '../errors.js';
+import type { ProcessGuard } from '../mcp/process-guard.js';
 import type { PoolEvent, ServerStatus } from '../mcp/server-connection.js';
 import { resolveToolReference, type KnownTool } from '../mcp/tool-names.js';
 import type { Db } from '../store/database.js';
@@ -109,6 +110,8 @@ export interface SyncDeps {
   /** The agents service; absent until the agents issue provides it. */
   agents?: AgentCatalog | undefined;
   clientInfo?: { name: string; version: string };
+  /** Shared process hooks (see McpPoolOptions.guard). */
+  guard?: ProcessGuard;
 }
 
 const STDERR_KEEP = 2000;
@@ -167,6 +170,7 @@ export class SyncService {
     const { McpPool } = await import('../mcp/pool.js');
     const pool = await McpPool.start(enabled, {
       secrets: config.secrets,
+      ...(this.deps.guard === undefined ? {} : { guard: this.deps.guard }),
       ...(this.deps.clientInfo === undefined ? {} : { clientInfo: this.deps.clientInfo }),
       onEvent: (event) => options.onEvent?.({ environment: name, ...event }),
     });

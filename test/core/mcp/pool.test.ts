@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { McpPool, type PoolEvent } from '../../../src/core/mcp/pool.js';
+import { ProcessGuard } from '../../../src/core/mcp/process-guard.js';
 import { McpError, isStationError } from '../../../src/core/index.js';
 import {
   EVERYTHING_SERVER,
@@ -189,6 +190,24 @@ describe('McpPool with the tiny fixture server (stdio)', () => {
     await pool.close();
     await expectAllEnded(pids);
     await expect(pool.callTool('a', 'echo', { text: 'x' })).rejects.toMatchObject({ code: 'mcp_server_unavailable' });
+  });
+
+  it('installs one set of signal and exit hooks for the pools sharing a guard, and removes them on close', async () => {
+    const base = { int: process.listenerCount('SIGINT'), term: process.listenerCount('SIGTERM'), exit: process.listenerCount('exit') };
+    const guard = new ProcessGuard();
+    const a = await start([stdioConfig('a', [TINY_SERVER])], { guard });
+    const b = await start([stdioConfig('b', [TINY_SERVER])], { guard });
+    expect(process.listenerCount('SIGINT')).toBe(base.int + 1);
+    expect(process.listenerCount('SIGTERM')).toBe(base.term + 1);
+    expect(process.listenerCount('exit')).toBe(base.exit + 1);
+    await a.close();
+    expect(process.listenerCount('SIGINT')).toBe(base.int + 1);
+    await b.close();
+    expect(process.listenerCount('SIGINT')).toBe(base.int);
+    expect(process.listenerCount('exit')).toBe(base.exit);
+    const unguarded = await start([stdioConfig('c', [TINY_SERVER])], { guard: false });
+    expect(process.listenerCount('SIGINT')).toBe(base.int);
+    await unguarded.close();
   });
 
   it('masks secret values in errors and stderr tails', async () => {
