@@ -33,7 +33,9 @@ export default class AgentCreate extends BaseCommand<typeof AgentCreate> {
   async run(): Promise<AgentDefinition> {
     const engine = this.engine();
     const env = this.flags.env ?? engine.defaultEnvironment();
-    const draft = this.args.name === undefined && this.noFieldFlags() && process.stdin.isTTY && process.stdout.isTTY ? await askDraft() : this.draftFromFlags();
+    const draft = this.args.name === undefined && this.noFieldFlags() && process.stdin.isTTY && process.stdout.isTTY
+        ? await askDraft(process.stdin, process.stdout)
+        : this.draftFromFlags();
     const agent = await engine.agents.create(env, draft);
     this.say(`Created agent ${this.style.bold(agent.name)} at ${agent.path ?? agent.fileName}`);
     this.say(`Try it: stn agent render "${agent.name}" --env ${env} "hello"`);
@@ -89,9 +91,9 @@ function readPromptFile(path: string): string {
   }
 }
 
-/** Asks for the fields on a terminal. */
-async function askDraft(): Promise<AgentDraft> {
-  const rl = createInterface({ input: process.stdin, output: process.stdout });
+/** Asks for the fields (on a terminal; the streams are parameters so that the questions can be tested). */
+export async function askDraft(input: NodeJS.ReadableStream, output: NodeJS.WritableStream): Promise<AgentDraft> {
+  const rl = createInterface({ input, output });
   try {
     let name = '';
     while (name === '') name = (await rl.question('Name: ')).trim();
@@ -108,13 +110,13 @@ async function askDraft(): Promise<AgentDraft> {
         draft.maxSteps = n;
         break;
       }
-      process.stdout.write('  a whole number of at least 1, please\n');
+      output.write('  a whole number of at least 1, please\n');
     }
     const tools = splitList([await rl.question('Tools, comma-separated (e.g. __read_text_file; empty for none): ')]);
     if (tools.length > 0) draft.tools = tools;
     const inputs = splitList([await rl.question('Extra input fields, comma-separated NAME[?][:TYPE[:DESCRIPTION]] (empty for none): ')]);
     if (inputs.length > 0) draft.inputFields = Object.fromEntries(inputs.map(parseInputFieldSpec));
-    process.stdout.write('System prompt (end with an empty line):\n');
+    output.write('System prompt (end with an empty line):\n');
     const lines: string[] = [];
     for (;;) {
       const line = await rl.question('> ');

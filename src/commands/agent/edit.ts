@@ -37,23 +37,50 @@ export default class AgentEdit extends BaseCommand<typeof AgentEdit> {
     const copy = join(dir, source.fileName);
     try {
       writeFileSync(copy, source.text, { mode: 0o600 });
-      for (;;) {
-        runEditor(copy);
-        const text = readFileSync(copy, 'utf8');
-        if (text === source.text) {
-          this.say('No changes.');
-          return engine.agents.get(env, source.name);
-        }
-        try {
-          const saved = await engine.agents.replaceText(env, source.name, text, { expectedHash: source.hash });
-          this.say(`Saved ${this.style.bold(saved.name)} (${saved.path ?? saved.fileName}).`);
-          return saved;
-        } catch (error) {
-          if (!(error instanceof StationError) || error.code === 'conflict' || !(await askRetry(error))) throw error;
-        }
+      const saved = await editUntilValid(source.text, {
+        edit: () => runEditor(copy),
+        read: () => readFileSync(copy, 'utf8'),
+        save: (text) => engine.agents.replaceText(env, source.name, text, { expectedHash: source.hash }),
+        retry: (error) => askRetry(error),
+      });
+      if (saved === undefined) {
+        this.say('No changes.');
+        return engine.agents.get(env, source.name);
       }
+      this.say(`Saved ${this.style.bold(saved.name)} (${saved.path ?? saved.fileName}).`);
+      return saved;
     } finally {
       rmSync(dir, { recursive: true, force: true });
+    }
+  }
+}
+
+/** One editing session on a temporary copy of an agent file. */
+export interface EditSession {
+  /** Opens the editor on the copy and waits for it. */
+  edit(): void;
+  /** The copy's text after the editor closed. */
+  read(): string;
+  /** Validates and saves the text over the original (throws when invalid; the original stays). */
+  save(text: string): Promise<AgentDefinition>;
+  /** Whether to edit again after `error` (asks on a terminal; false elsewhere). */
+  retry(error: StationError): Promise<boolean>;
+}
+
+/**
+ * Edits until the text is saved or the user gives up: unchanged text saves nothing (undefined); an invalid
+ * save is offered for another edit (the copy keeps the user's work), else its error is thrown. A conflict
+ * (the file changed on disk meanwhile) is never retried.
+ */
+export async function editUntilValid(original: string, session: EditSession): Promise<AgentDefinition | undefined> {
+  for (;;) {
+    session.edit();
+    const text = session.read();
+    if (text === original) return undefined;
+    try {
+      return await session.save(text);
+    } catch (error) {
+      if (!(error instanceof StationError) || error.code === 'conflict' || !(await session.retry(error))) throw error;
     }
   }
 }

@@ -24,7 +24,7 @@ describe('stn agent (bin/run.js)', () => {
     for (const heavy of ['/node_modules/dotprompt/', '/node_modules/handlebars/', '/node_modules/ajv/']) expect(loaded).not.toContain(heavy);
   });
 
-  it('create, render, validate and delete from a shell', async () => {
+  it('create and render from a shell', async () => {
     temp = makeInitializedHome();
     const created = await runStn(['agent', 'create', 'shell agent', '--prompt', 'Be brief.', '--max-steps', '2'], { env: temp.env });
     expect(created.code).toBe(0);
@@ -35,15 +35,19 @@ describe('stn agent (bin/run.js)', () => {
         { role: 'user', content: 'hello there' },
       ],
     });
+  });
+
+  it('validate exits 5 on a broken file; delete, then show exits 3', async () => {
+    temp = makeInitializedHome();
     writeFileSync(join(temp.home, 'environments', 'default', 'agents', 'broken.prompt'), '---\ntools: {}\n---\nx');
     const validate = await runStn(['agent', 'validate'], { env: temp.env });
     expect(validate.code).toBe(5);
     expect(validate.stdout).toContain('(key "tools"): expected a list of tool names, got a mapping');
-    const deleted = await runStn(['agent', 'delete', 'shell agent', '--yes'], { env: temp.env });
+    const deleted = await runStn(['agent', 'delete', 'hello', '--yes'], { env: temp.env });
     expect(deleted.code).toBe(0);
-    const missing = await runStn(['agent', 'show', 'shell agent'], { env: temp.env });
+    const missing = await runStn(['agent', 'show', 'hello'], { env: temp.env });
     expect(missing.code).toBe(3);
-    expect(missing.stderr).toContain('agent "shell agent" does not exist in environment "default"');
+    expect(missing.stderr).toContain('agent "hello" does not exist in environment "default"');
   });
 
   it('create without a name and without a terminal is a usage error, not a prompt', async () => {
