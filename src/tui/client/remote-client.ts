@@ -5,7 +5,24 @@
  * missed, and says so through `connection` updates.
  */
 import WebSocket from 'ws';
-import type { EventPage, EventPageQuery, AgentDetailView, AgentView, ClientInfo, ClientUpdate, EnvironmentView, JsonSchemaObject, McpServerView, McpToolView, RunEventView, RunQuery, RunView, StationClient, SyncProgressView, SyncResultView } from './station-client.js';
+import type {
+  EventPage,
+  EventPageQuery,
+  AgentDetailView,
+  AgentView,
+  ClientInfo,
+  ClientUpdate,
+  EnvironmentView,
+  JsonSchemaObject,
+  McpServerView,
+  McpToolView,
+  RunEventView,
+  RunQuery,
+  RunView,
+  StationClient,
+  SyncProgressView,
+  SyncResultView,
+} from './station-client.js';
 
 export interface RemoteClientOptions {
   /** Base URL of the server, e.g. http://127.0.0.1:8585 (https with --tls-cert on the server). */
@@ -94,14 +111,24 @@ export class RemoteClient implements StationClient {
   static async connect(options: RemoteClientOptions): Promise<RemoteClient> {
     const base = options.url.replace(/\/+$/, '');
     if (!/^https?:\/\/[^/]+/.test(base)) {
-      throw new RemoteError(`not an http(s) URL: ${options.url}`, 0, 'usage', ['Give the URL stn serve prints, e.g. http://127.0.0.1:8585'], undefined);
+      throw new RemoteError(
+        `not an http(s) URL: ${options.url}`,
+        0,
+        'usage',
+        ['Give the URL stn serve prints, e.g. http://127.0.0.1:8585'],
+        undefined,
+      );
     }
     const me = await request<Me>(base, options.key, 'GET', '/api/v1/me');
     return new RemoteClient(options, me);
   }
 
   info(): ClientInfo {
-    return { kind: 'remote', label: `${this.base} (${this.me.name}, ${this.me.role})`, defaultEnvironment: this.me.defaultEnvironment };
+    return {
+      kind: 'remote',
+      label: `${this.base} (${this.me.name}, ${this.me.role})`,
+      defaultEnvironment: this.me.defaultEnvironment,
+    };
   }
 
   environments(): Promise<EnvironmentView[]> {
@@ -112,14 +139,24 @@ export class RemoteClient implements StationClient {
     let job = await this.send<SyncJob>('POST', `/api/v1/environments/${enc(env)}/sync`);
     let shown = 0;
     for (;;) {
-      for (const p of job.progress.slice(shown)) onProgress({ message: p.message, ...(p.done === undefined ? {} : { done: p.done }), ...(p.total === undefined ? {} : { total: p.total }) });
+      for (const p of job.progress.slice(shown))
+        onProgress({
+          message: p.message,
+          ...(p.done === undefined ? {} : { done: p.done }),
+          ...(p.total === undefined ? {} : { total: p.total }),
+        });
       shown = job.progress.length;
       if (job.status !== 'running') break;
       await delay(this.options.syncPollMs ?? 250);
       job = await this.get<SyncJob>(`/api/v1/syncs/${enc(job.id)}`);
     }
     const result = job.report?.environments[0];
-    if (result === undefined) return { ok: false, summary: job.error?.message ?? 'sync failed', errors: job.error === null ? [] : [job.error.message] };
+    if (result === undefined)
+      return {
+        ok: false,
+        summary: job.error?.message ?? 'sync failed',
+        errors: job.error === null ? [] : [job.error.message],
+      };
     const ready = result.servers.filter((s) => s.status === 'ready').length;
     const tools = result.servers.reduce((n, s) => n + s.tools, 0);
     const p = result.plan;
@@ -137,14 +174,30 @@ export class RemoteClient implements StationClient {
 
   async agents(env: string): Promise<AgentView[]> {
     const list = await this.get<(AgentView & Record<string, unknown>)[]>(`/api/v1/environments/${enc(env)}/agents`);
-    return list.map((a) => ({ name: a.name, description: a.description, model: a.model, tools: a.tools, lastRun: a.lastRun }));
+    return list.map((a) => ({
+      name: a.name,
+      description: a.description,
+      model: a.model,
+      tools: a.tools,
+      lastRun: a.lastRun,
+    }));
   }
 
   async agent(env: string, name: string): Promise<AgentDetailView> {
     const [source, last] = await Promise.all([
-      this.get<{ agent: { name: string; fileName: string; description: string; model?: string; maxSteps?: number; tools: string[]; frontmatter: Record<string, unknown>; inputSchema: JsonSchemaObject; template: string } }>(
-        `/api/v1/environments/${enc(env)}/agents/${enc(name)}`,
-      ),
+      this.get<{
+        agent: {
+          name: string;
+          fileName: string;
+          description: string;
+          model?: string;
+          maxSteps?: number;
+          tools: string[];
+          frontmatter: Record<string, unknown>;
+          inputSchema: JsonSchemaObject;
+          template: string;
+        };
+      }>(`/api/v1/environments/${enc(env)}/agents/${enc(name)}`),
       this.runs({ environment: env, agent: name, limit: 1 }),
     ]);
     const a = source.agent;
@@ -181,12 +234,18 @@ export class RemoteClient implements StationClient {
     if (query.tail === true) params.set('tail', 'true');
     else if (query.before !== undefined) params.set('before', String(query.before));
     else if (query.after !== undefined) params.set('after', String(query.after));
-    const page = await this.get<EventPage & { lastSeq: number }>(`/api/v1/runs/${String(id)}/events?${params.toString()}`);
+    const page = await this.get<EventPage & { lastSeq: number }>(
+      `/api/v1/runs/${String(id)}/events?${params.toString()}`,
+    );
     return { events: page.events, hasOlder: page.hasOlder, hasNewer: page.hasNewer };
   }
 
   async startRun(env: string, agent: string, input: Record<string, unknown>): Promise<RunView> {
-    const accepted = await this.send<{ id: number; run: RunView }>('POST', `/api/v1/environments/${enc(env)}/agents/${enc(agent)}/runs`, { input });
+    const accepted = await this.send<{ id: number; run: RunView }>(
+      'POST',
+      `/api/v1/environments/${enc(env)}/agents/${enc(agent)}/runs`,
+      { input },
+    );
     return accepted.run;
   }
 
@@ -227,10 +286,16 @@ export class RemoteClient implements StationClient {
   }
 
   async checkMcp(env: string): Promise<McpServerView[]> {
-    const report = await this.send<{ servers: { name: string; transport: string; status: string; error?: string; stderrTail: string; tools: string[] }[] }>(
-      'POST',
-      `/api/v1/environments/${enc(env)}/servers/check`,
-    );
+    const report = await this.send<{
+      servers: {
+        name: string;
+        transport: string;
+        status: string;
+        error?: string;
+        stderrTail: string;
+        tools: string[];
+      }[];
+    }>('POST', `/api/v1/environments/${enc(env)}/servers/check`);
     return report.servers.map((s) => ({
       name: s.name,
       transport: s.transport,
@@ -275,7 +340,9 @@ export class RemoteClient implements StationClient {
   /** Opens the WebSocket and subscribes to every run, resuming each followed run from its last seq. */
   private open(): void {
     if (this.closed) return;
-    const ws = new WebSocket(`${this.base.replace(/^http/, 'ws')}/ws`, { headers: { Authorization: `Bearer ${this.options.key}` } });
+    const ws = new WebSocket(`${this.base.replace(/^http/, 'ws')}/ws`, {
+      headers: { Authorization: `Bearer ${this.options.key}` },
+    });
     this.ws = ws;
     ws.on('open', () => {
       this.reconnectDelay = this.options.reconnectMs ?? 500;
@@ -320,7 +387,15 @@ export class RemoteClient implements StationClient {
     if (msg.type === 'ws.dropped' && Array.isArray(msg.runs)) {
       // Too slow for the server: ask again for what was dropped.
       for (const r of msg.runs as { runId: number; fromSeq: number }[]) {
-        ws.send(JSON.stringify({ type: 'subscribe', id: `catch-up-${String(r.runId)}`, scope: 'run', runId: r.runId, afterSeq: r.fromSeq - 1 }));
+        ws.send(
+          JSON.stringify({
+            type: 'subscribe',
+            id: `catch-up-${String(r.runId)}`,
+            scope: 'run',
+            runId: r.runId,
+            afterSeq: r.fromSeq - 1,
+          }),
+        );
       }
       return;
     }
@@ -339,14 +414,29 @@ export class RemoteClient implements StationClient {
    */
   private async catchUp(ws: WebSocket): Promise<void> {
     try {
-      const [active, recent] = await Promise.all([this.runs({ status: ['queued', 'running'], limit: 100 }), this.runs({ limit: 50 })]);
+      const [active, recent] = await Promise.all([
+        this.runs({ status: ['queued', 'running'], limit: 100 }),
+        this.runs({ limit: 50 }),
+      ]);
       for (const run of active) {
         if (this.lastSeq.has(run.id) || ws.readyState !== WebSocket.OPEN) continue;
-        ws.send(JSON.stringify({ type: 'subscribe', id: `catch-up-${String(run.id)}`, scope: 'run', runId: run.id, afterSeq: 0 }));
+        ws.send(
+          JSON.stringify({
+            type: 'subscribe',
+            id: `catch-up-${String(run.id)}`,
+            scope: 'run',
+            runId: run.id,
+            afterSeq: 0,
+          }),
+        );
       }
       if (recent.length > 0) this.emit({ kind: 'runs', runs: recent });
     } catch (error) {
-      this.emit({ kind: 'connection', ok: this.connected, error: `could not refresh runs: ${(error as Error).message}` });
+      this.emit({
+        kind: 'connection',
+        ok: this.connected,
+        error: `could not refresh runs: ${(error as Error).message}`,
+      });
     }
   }
 
@@ -356,7 +446,11 @@ export class RemoteClient implements StationClient {
       this.emit({ kind: 'runs', runs: [run] });
       if (finished) this.lastSeq.delete(id);
     } catch (error) {
-      this.emit({ kind: 'connection', ok: this.connected, error: `could not read run ${String(id)}: ${(error as Error).message}` });
+      this.emit({
+        kind: 'connection',
+        ok: this.connected,
+        error: `could not read run ${String(id)}: ${(error as Error).message}`,
+      });
     }
   }
 
@@ -384,12 +478,21 @@ async function request<T>(base: string, key: string, method: string, path: strin
   try {
     res = await fetch(base + path, {
       method,
-      headers: { Authorization: `Bearer ${key}`, ...(body === undefined ? {} : { 'Content-Type': 'application/json' }) },
+      headers: {
+        Authorization: `Bearer ${key}`,
+        ...(body === undefined ? {} : { 'Content-Type': 'application/json' }),
+      },
       ...(body === undefined ? {} : { body: JSON.stringify(body) }),
     });
   } catch (error) {
     const cause = (error as { cause?: { code?: string; message?: string } }).cause;
-    throw new RemoteError(`cannot reach ${base}: ${cause?.code ?? cause?.message ?? (error as Error).message}`, 0, 'unreachable', ['Is stn serve running there? Check the URL and port.'], undefined);
+    throw new RemoteError(
+      `cannot reach ${base}: ${cause?.code ?? cause?.message ?? (error as Error).message}`,
+      0,
+      'unreachable',
+      ['Is stn serve running there? Check the URL and port.'],
+      undefined,
+    );
   }
   const text = await res.text();
   let json: unknown;
@@ -399,8 +502,17 @@ async function request<T>(base: string, key: string, method: string, path: strin
     json = undefined;
   }
   if (!res.ok) {
-    const err = (json as { error?: { code?: string; message?: string; hints?: string[]; details?: Record<string, unknown> } } | undefined)?.error;
-    throw new RemoteError(err?.message ?? `HTTP ${String(res.status)} from ${method} ${path}`, res.status, err?.code ?? 'http', err?.hints ?? [], err?.details);
+    const err = (
+      json as
+        { error?: { code?: string; message?: string; hints?: string[]; details?: Record<string, unknown> } } | undefined
+    )?.error;
+    throw new RemoteError(
+      err?.message ?? `HTTP ${String(res.status)} from ${method} ${path}`,
+      res.status,
+      err?.code ?? 'http',
+      err?.hints ?? [],
+      err?.details,
+    );
   }
   return json as T;
 }

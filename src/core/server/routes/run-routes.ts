@@ -66,12 +66,16 @@ export function runRoutes(ctx: ServerContext): RouteDef[] {
       method: 'GET',
       path: '/api/v1/runs/{id}',
       operationId: 'getRun',
-      summary: 'One run with its input, output and every event.',
+      summary: 'One run with its input, output and every event (events=false leaves the events out).',
       tag: 'runs',
       access: { action: 'read' },
+      query: [
+        { name: 'events', type: 'string', enum: ['true', 'false'], description: 'Include the events (default true).' },
+      ],
       responses: { 200: { description: 'The run.' }, 404: { description: 'No such run.' } },
-      handle: ({ params, principal }) => {
+      handle: ({ params, principal, query }) => {
         const run = visibleRun(principal, params.id ?? '', 'read');
+        if (query.get('events') === 'false') return { status: 200, body: run };
         return { status: 200, body: ctx.metrics.timeQuery('runs.show', () => runs.show(run.id)) };
       },
     },

@@ -1,0 +1,192 @@
+// `stn ui --remote`: the TUI fed by a running server's REST API and WebSocket (RemoteClient), with the
+// real core behind it (SQLite, the test model server, server-filesystem).
+import { createServer, Socket, type Server } from 'node:net';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { ClientUpdate, RunEventView } from '../../src/tui/client/station-client.js';
+import { startStation, type RunningStation } from '../../src/core/server/serve.js';
+import type { LocalClient } from '../../src/tui/client/local-client.js';
+import { RemoteClient, RemoteError } from '../../src/tui/client/remote-client.js';
+import { toolLoop } from '../helpers/model-server.js';
+import { KEYS, makeStation, renderTui, type Screen, type TuiStation } from '../tui/helpers/station.js';
+
+/** A TCP proxy in front of the server whose connections can be cut (a network drop). */
+async function startProxy(targetPort: number): Promise<{ port: number; cut(): void; close(): Promise<void> }> {
+  const sockets = new Set<Socket>();
+  const server: Server = createServer((client) => {
+    const upstream = new Socket();
+    upstream.connect(targetPort, '127.0.0.1');
+    client.pipe(upstream).pipe(client);
+    for (const s of [client, upstream]) {
+      sockets.add(s);
+      s.on('close', () => sockets.delete(s));
+      s.on('error', () => s.destroy());
+    }
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.address() as { port: number }).port;
+  return {
+    port,
+    cut: () => {
+      for (const s of sockets) s.destroy();
+    },
+    close: () =>
+      new Promise((resolve) => {
+        for (const s of sockets) s.destroy();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+describe('remote TUI client (stn ui --remote) against stn serve', { timeout: 90_000 }, () => {
+  let station: TuiStation | undefined;
+  let running: RunningStation | undefined;
+  let client: RemoteClient | undefined;
+  let screen: Screen | undefined;
+  afterEach(async () => {
+    screen?.unmount();
+    await client?.close();
+    await running?.close();
+    await station?.close();
+    screen = client = running = station = undefined;
+  });
+
+  async function serve(role = 'user'): Promise<{ url: string; key: string }> {
+    station = await makeStation();
+    running = await startStation(station.engine, { host: '127.0.0.1', port: 0, writeLog: () => undefined, graceMs: 0 });
+    return { url: running.url, key: station.engine.keys.create({ name: 'tui', role }).key };
+  }
+
+  it('shows the same screens: agents, the run form, a live trace, and cancel', async () => {
+    const { url, key } = await serve();
+    client = await RemoteClient.connect({ url, key });
+    expect(client.info(), JSON.stringify(client.info())).toMatchObject({
+      kind: 'remote',
+      defaultEnvironment: 'default',
+    });
+    expect(client.info().label).toContain(url);
+    station!.model.script(
+      toolLoop({
+        tool: 'filesystem__list_directory',
+        args: { path: station!.files },
+        steps: 1,
+        finalText: 'Remote answer.',
+      }),
+    );
+    // The TUI takes any StationClient; its test helper is typed for the local one.
+    screen = await renderTui(client as unknown as LocalClient);
+    await screen.waitFor('lister');
+    await screen.press('j', 'j');
+    await screen.waitFor(/›lister/);
+    await screen.press(KEYS.enter);
+    let frame = await screen.waitFor('Tools (1)');
+    expect(frame).toContain('lister — Lists a folder and says what is in it.');
+    await screen.press('r');
+    await screen.waitFor(/› userInput/);
+    await screen.type('what is there?');
+    await screen.press(KEYS.tab);
+    await screen.type(station!.files);
+    await screen.press(KEYS.enter);
+    await screen.waitFor('run.finished completed', 20_000);
+    // The header comes from the run's row, refreshed over REST after the event.
+    frame = await screen.waitFor(/Run #\d+ lister · completed · 2 steps · 1 tool call/);
+    expect(frame).toMatch(/1 ⚙ filesystem__list_directory/);
+    expect(frame).toContain('Remote answer.');
+    expect(station!.engine.runs.list({ agent: 'lister' })[0]).toMatchObject({ status: 'completed' });
+
+    // A slow run, cancelled from the trace with c.
+    station!.model.script([{ text: 'never shown', delayMs: 30_000 }]);
+    await screen.press(KEYS.esc);
+    await screen.waitFor('Tools (1)');
+    await screen.press('r');
+    await screen.waitFor(/› userInput/);
+    await screen.type('slow');
+    await screen.press(KEYS.tab);
+    await screen.type(station!.files);
+    await screen.press(KEYS.enter);
+    await screen.waitFor('tools.ready', 20_000);
+    await station!.model.waitForRequests(3);
+    // Under load the first key can land before the trace takes input: press until the cancel is under way.
+    for (let i = 0; i < 10 && !/Cancelling run #\d+|run\.finished cancelled/.test(screen.frame()); i++) {
+      await screen.press('c');
+      await screen.waitFor(/Cancelling run #\d+|run\.finished cancelled/, 2000).catch(() => undefined);
+    }
+    await screen.waitFor('run.finished cancelled', 20_000);
+    await screen.waitFor(/Run #\d+ lister · cancelled/);
+  });
+
+  it('maps API errors (field errors included) and reports a bad key or URL', async () => {
+    const { url, key } = await serve('admin');
+    await expect(RemoteClient.connect({ url, key: 'stn_000000000000_' + 'x'.repeat(43) })).rejects.toMatchObject({
+      status: 401,
+      code: 'unauthorized',
+    });
+    await expect(RemoteClient.connect({ url: 'ftp://x', key })).rejects.toBeInstanceOf(RemoteError);
+    await expect(RemoteClient.connect({ url: 'http://127.0.0.1:1', key })).rejects.toMatchObject({
+      code: 'unreachable',
+    });
+    client = await RemoteClient.connect({ url, key });
+    expect((await client.environments()).map((e) => e.name)).toEqual(['default']);
+    expect((await client.agents('default')).map((a) => a.name)).toContain('lister');
+    const detail = await client.agent('default', 'lister');
+    expect(detail).toMatchObject({
+      name: 'lister',
+      file: 'lister.prompt',
+      maxSteps: 5,
+      lastRun: null,
+      inputSchema: { required: ['path'] },
+    });
+    const bad = await client.startRun('default', 'lister', { userInput: 'x' }).catch((e: unknown) => e);
+    expect(bad).toBeInstanceOf(RemoteError);
+    expect((bad as RemoteError).status).toBe(400);
+    expect((bad as RemoteError).details).toMatchObject({
+      issues: [expect.objectContaining({ field: expect.stringContaining('path') })],
+    });
+    await expect(client.agent('default', 'nobody')).rejects.toMatchObject({ status: 404, code: 'not_found' });
+    const servers = await client.mcpServers('default');
+    expect(servers).toEqual([expect.objectContaining({ name: 'filesystem' })]);
+    const sync = await client.syncEnvironment('default', () => undefined);
+    expect(sync).toMatchObject({ ok: true, summary: expect.stringMatching(/^1\/1 servers ready, \d+ tools/) });
+    expect((await client.mcpTools('default')).map((t) => t.qualifiedName)).toContain('filesystem__list_directory');
+  });
+
+  it('after a network drop it reconnects and gets the events it missed, each once, in order', async () => {
+    const { url, key } = await serve();
+    const proxy = await startProxy(Number(new URL(url).port));
+    try {
+      client = await RemoteClient.connect({ url: `http://127.0.0.1:${String(proxy.port)}`, key, reconnectMs: 100 });
+      const updates: ClientUpdate[] = [];
+      client.subscribe((u) => updates.push(u));
+      const waitUntil = async (check: () => boolean, what: string): Promise<void> => {
+        for (let i = 0; i < 400 && !check(); i++) await new Promise((r) => setTimeout(r, 25));
+        if (!check()) throw new Error(`timed out: ${what}`);
+      };
+      await waitUntil(() => updates.some((u) => u.kind === 'connection' && u.ok), 'connected');
+      station!.model.script([{ text: 'after the drop', delayMs: 1500 }]);
+      const run = await client.startRun('default', 'lister', { userInput: 'x', path: station!.files });
+      const events = (): RunEventView[] =>
+        updates.flatMap((u) => (u.kind === 'events' ? u.events : [])).filter((e) => e.runId === run.id);
+      await waitUntil(() => events().some((e) => e.type === 'model.request'), 'the model request');
+      proxy.cut();
+      await waitUntil(() => updates.some((u) => u.kind === 'connection' && !u.ok), 'the drop to be noticed');
+      await waitUntil(() => events().some((e) => e.type === 'run.finished'), 'the rest of the run after reconnecting');
+      const seqs = events().map((e) => e.seq);
+      expect(seqs).toEqual(seqs.map((_, i) => i + 1));
+      expect(events().at(-1)).toMatchObject({
+        type: 'run.finished',
+        data: { status: 'completed', output: 'after the drop' },
+      });
+      expect(updates.filter((u) => u.kind === 'connection').map((u) => (u as { ok: boolean }).ok)).toEqual([
+        true,
+        false,
+        true,
+      ]);
+      expect(
+        updates.some((u) => u.kind === 'runs' && u.runs.some((r) => r.id === run.id && r.status === 'completed')),
+      ).toBe(true);
+    } finally {
+      await client?.close();
+      client = undefined;
+      await proxy.close();
+    }
+  });
+});
