@@ -31,8 +31,14 @@ for (const agent of agents) await renderAgent(agent, { userInput: 'Check the bui
 const renderMs = Number(process.hrtime.bigint() - start) / 1e6;
 
 report(`parse ${N} agent files (total / per agent)`, `${fmt(parseMs)} / ${(parseMs / N).toFixed(3)} ms`);
-report(`render ${N} agents (total / per agent; first loads dotprompt)`, `${fmt(renderMs)} / ${(renderMs / N).toFixed(3)} ms`);
-report(`parse + render ${N} agents (total / per agent)`, `${fmt(parseMs + renderMs)} / ${((parseMs + renderMs) / N).toFixed(3)} ms`);
+report(
+  `render ${N} agents (total / per agent; first loads dotprompt)`,
+  `${fmt(renderMs)} / ${(renderMs / N).toFixed(3)} ms`,
+);
+report(
+  `parse + render ${N} agents (total / per agent)`,
+  `${fmt(parseMs + renderMs)} / ${((parseMs + renderMs) / N).toFixed(3)} ms`,
+);
 
 const t = tempHome();
 try {
@@ -41,8 +47,14 @@ try {
   texts.forEach((text, i) => writeFileSync(join(dir, `agent-${i}.prompt`), text));
   const first = timeStn(['agent', 'list', '--json'], t.env, 1);
   report(`stn agent list --json, ${N + 2} files, first call (indexes all)`, fmt(first[0]));
-  report(`stn agent list --json, ${N + 2} files (median of 10; aim <= 300 ms)`, fmt(median(timeStn(['agent', 'list', '--json'], t.env, 10))));
-  report('stn env list --json, same home (median of 10, for scale)', fmt(median(timeStn(['env', 'list', '--json'], t.env, 10))));
+  report(
+    `stn agent list --json, ${N + 2} files (median of 10; aim <= 300 ms)`,
+    fmt(median(timeStn(['agent', 'list', '--json'], t.env, 10))),
+  );
+  report(
+    'stn env list --json, same home (median of 10, for scale)',
+    fmt(median(timeStn(['env', 'list', '--json'], t.env, 10))),
+  );
 } finally {
   t.cleanup();
 }

@@ -2,7 +2,13 @@ import { readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline/promises';
 import { Args, Flags } from '@oclif/core';
 import { BaseCommand } from '../../cli/base-command.js';
-import { NotFoundError, UsageError, parseInputFieldSpec, type AgentDefinition, type AgentDraft } from '../../core/index.js';
+import {
+  NotFoundError,
+  UsageError,
+  parseInputFieldSpec,
+  type AgentDefinition,
+  type AgentDraft,
+} from '../../core/index.js';
 
 export default class AgentCreate extends BaseCommand<typeof AgentCreate> {
   static override summary = 'Create an agent: a new <name>.prompt file in the environment.';
@@ -14,17 +20,33 @@ export default class AgentCreate extends BaseCommand<typeof AgentCreate> {
     '<%= config.bin %> agent create "Release Notes" --prompt-file notes.txt --model gpt-4o --input "repo:string:the repository" --input "since?:string"',
   ];
   static override args = {
-    name: Args.string({ description: 'Agent name (becomes the file name; spaces allowed).', required: false, ignoreStdin: true }),
+    name: Args.string({
+      description: 'Agent name (becomes the file name; spaces allowed).',
+      required: false,
+      ignoreStdin: true,
+    }),
   };
   static override flags = {
     env: Flags.string({ char: 'e', description: 'Environment [default: environment.default in config.yaml].' }),
     description: Flags.string({ char: 'd', description: 'What the agent does.' }),
-    prompt: Flags.string({ char: 'p', description: 'System prompt text (or a whole template with {{role}} markers).', exclusive: ['prompt-file'] }),
+    prompt: Flags.string({
+      char: 'p',
+      description: 'System prompt text (or a whole template with {{role}} markers).',
+      exclusive: ['prompt-file'],
+    }),
     'prompt-file': Flags.string({ description: 'Read the prompt text from a file.', exclusive: ['prompt'] }),
     model: Flags.string({ char: 'm', description: 'Model for this agent [default: model.name in config.yaml].' }),
     'max-steps': Flags.integer({ description: 'Model turns a run may take.', min: 1 }),
-    tool: Flags.string({ char: 't', description: 'MCP tool the agent may use (repeatable, or comma-separated).', multiple: true }),
-    input: Flags.string({ char: 'i', description: 'Input field NAME[?][:TYPE[:DESCRIPTION]] (repeatable).', multiple: true }),
+    tool: Flags.string({
+      char: 't',
+      description: 'MCP tool the agent may use (repeatable, or comma-separated).',
+      multiple: true,
+    }),
+    input: Flags.string({
+      char: 'i',
+      description: 'Input field NAME[?][:TYPE[:DESCRIPTION]] (repeatable).',
+      multiple: true,
+    }),
     tag: Flags.string({ description: 'Tag (repeatable).', multiple: true }),
     temperature: Flags.string({ description: 'Sampling temperature, e.g. 0.2.' }),
     'max-tokens': Flags.integer({ description: 'Most tokens per model answer.', min: 1 }),
@@ -33,7 +55,8 @@ export default class AgentCreate extends BaseCommand<typeof AgentCreate> {
   async run(): Promise<AgentDefinition> {
     const engine = this.engine();
     const env = this.flags.env ?? engine.defaultEnvironment();
-    const draft = this.args.name === undefined && this.noFieldFlags() && process.stdin.isTTY && process.stdout.isTTY
+    const draft =
+      this.args.name === undefined && this.noFieldFlags() && process.stdin.isTTY && process.stdout.isTTY
         ? await askDraft(process.stdin, process.stdout)
         : this.draftFromFlags();
     const agent = await engine.agents.create(env, draft);
@@ -44,9 +67,18 @@ export default class AgentCreate extends BaseCommand<typeof AgentCreate> {
 
   private noFieldFlags(): boolean {
     const f = this.flags;
-    return [f.description, f.prompt, f['prompt-file'], f.model, f['max-steps'], f.tool, f.input, f.tag, f.temperature, f['max-tokens']].every(
-      (v) => v === undefined,
-    );
+    return [
+      f.description,
+      f.prompt,
+      f['prompt-file'],
+      f.model,
+      f['max-steps'],
+      f.tool,
+      f.input,
+      f.tag,
+      f.temperature,
+      f['max-tokens'],
+    ].every((v) => v === undefined);
   }
 
   private draftFromFlags(): AgentDraft {
@@ -54,7 +86,9 @@ export default class AgentCreate extends BaseCommand<typeof AgentCreate> {
     const name = this.args.name;
     if (name === undefined) {
       throw new UsageError('missing the agent name', {
-        hints: ['Give it as the first argument: stn agent create NAME --prompt "..." (the questions are asked only on a terminal).'],
+        hints: [
+          'Give it as the first argument: stn agent create NAME --prompt "..." (the questions are asked only on a terminal).',
+        ],
       });
     }
     const draft: AgentDraft = { name };
@@ -69,7 +103,8 @@ export default class AgentCreate extends BaseCommand<typeof AgentCreate> {
     const config: NonNullable<AgentDraft['config']> = {};
     if (f.temperature !== undefined) {
       const t = Number(f.temperature);
-      if (f.temperature.trim() === '' || !Number.isFinite(t)) throw new UsageError(`--temperature must be a number, got "${f.temperature}"`);
+      if (f.temperature.trim() === '' || !Number.isFinite(t))
+        throw new UsageError(`--temperature must be a number, got "${f.temperature}"`);
       config.temperature = t;
     }
     if (f['max-tokens'] !== undefined) config.maxTokens = f['max-tokens'];
@@ -79,14 +114,18 @@ export default class AgentCreate extends BaseCommand<typeof AgentCreate> {
 }
 
 function splitList(values: readonly string[]): string[] {
-  return values.flatMap((v) => v.split(',')).map((v) => v.trim()).filter((v) => v !== '');
+  return values
+    .flatMap((v) => v.split(','))
+    .map((v) => v.trim())
+    .filter((v) => v !== '');
 }
 
 function readPromptFile(path: string): string {
   try {
     return readFileSync(path, 'utf8');
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') throw new NotFoundError(`prompt file ${path} does not exist`);
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT')
+      throw new NotFoundError(`prompt file ${path} does not exist`);
     throw error;
   }
 }
@@ -114,7 +153,9 @@ export async function askDraft(input: NodeJS.ReadableStream, output: NodeJS.Writ
     }
     const tools = splitList([await rl.question('Tools, comma-separated (e.g. __read_text_file; empty for none): ')]);
     if (tools.length > 0) draft.tools = tools;
-    const inputs = splitList([await rl.question('Extra input fields, comma-separated NAME[?][:TYPE[:DESCRIPTION]] (empty for none): ')]);
+    const inputs = splitList([
+      await rl.question('Extra input fields, comma-separated NAME[?][:TYPE[:DESCRIPTION]] (empty for none): '),
+    ]);
     if (inputs.length > 0) draft.inputFields = Object.fromEntries(inputs.map(parseInputFieldSpec));
     output.write('System prompt (end with an empty line):\n');
     const lines: string[] = [];

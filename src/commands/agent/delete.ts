@@ -5,7 +5,10 @@ import { UsageError } from '../../core/index.js';
 export default class AgentDelete extends BaseCommand<typeof AgentDelete> {
   static override summary = 'Delete an agent: its .prompt file and its index entry.';
   static override description = 'Its run history is kept (runs keep the agent name).';
-  static override examples = ['<%= config.bin %> agent delete reviewer --yes', '<%= config.bin %> agent delete "Security Scanner" --env prod --yes'];
+  static override examples = [
+    '<%= config.bin %> agent delete reviewer --yes',
+    '<%= config.bin %> agent delete "Security Scanner" --env prod --yes',
+  ];
   static override args = {
     name: Args.string({ description: 'Agent to delete.', required: true, ignoreStdin: true }),
   };

@@ -92,9 +92,14 @@ function runEditor(file: string): void {
     process.platform === 'win32'
       ? spawnSync(`${editor} "${file}"`, { stdio: 'inherit', shell: true })
       : spawnSync('/bin/sh', ['-c', `${editor} "$1"`, 'sh', file], { stdio: 'inherit' });
-  if (result.error !== undefined) throw new UsageError(`cannot start the editor "${editor}": ${result.error.message}`, { hints: ['Set EDITOR or VISUAL.'] });
+  if (result.error !== undefined)
+    throw new UsageError(`cannot start the editor "${editor}": ${result.error.message}`, {
+      hints: ['Set EDITOR or VISUAL.'],
+    });
   if (result.status !== 0) {
-    throw new UsageError(`the editor "${editor}" exited with status ${String(result.status ?? result.signal)}; nothing was saved`);
+    throw new UsageError(
+      `the editor "${editor}" exited with status ${String(result.status ?? result.signal)}; nothing was saved`,
+    );
   }
 }
 

@@ -11,7 +11,8 @@ export interface ExportOutput {
 }
 
 export default class AgentExport extends BaseCommand<typeof AgentExport> {
-  static override summary = "Write an agent's .prompt file elsewhere: a file, a folder, stdout, or another environment.";
+  static override summary =
+    "Write an agent's .prompt file elsewhere: a file, a folder, stdout, or another environment.";
   static override description =
     'The file is written exactly as it is. With --to-env the agent is copied into another environment (optionally under --as NAME). Without --output or --to-env the file is printed.';
   static override examples = [
@@ -36,9 +37,17 @@ export default class AgentExport extends BaseCommand<typeof AgentExport> {
     const { output, force } = this.flags;
     const toEnv = this.flags['to-env'];
     if (toEnv !== undefined) {
-      if (toEnv === env && this.flags.as === undefined) throw new UsageError('--to-env is the same environment; give --as NAME to make a copy');
-      const copy = await engine.agents.copy(env, this.args.name, toEnv, this.flags.as === undefined ? {} : { name: this.flags.as });
-      this.say(`Copied to environment ${this.style.bold(toEnv)} as ${this.style.bold(copy.name)} (${copy.path ?? copy.fileName}).`);
+      if (toEnv === env && this.flags.as === undefined)
+        throw new UsageError('--to-env is the same environment; give --as NAME to make a copy');
+      const copy = await engine.agents.copy(
+        env,
+        this.args.name,
+        toEnv,
+        this.flags.as === undefined ? {} : { name: this.flags.as },
+      );
+      this.say(
+        `Copied to environment ${this.style.bold(toEnv)} as ${this.style.bold(copy.name)} (${copy.path ?? copy.fileName}).`,
+      );
       return { name: copy.name, fileName: copy.fileName, writtenTo: copy.path ?? null };
     }
     if (output !== undefined) {

@@ -11,7 +11,7 @@ export interface ImportOutput {
 export default class AgentImport extends BaseCommand<typeof AgentImport> {
   static override summary = 'Bring a .prompt file into an environment after validating it.';
   static override description =
-    'The file is checked first (YAML, keys, template, schemas) and nothing is written if it is invalid. It is saved as <name>.prompt, unchanged unless --name renames it. Tool references that the environment\'s synced tools do not provide are reported as warnings.';
+    "The file is checked first (YAML, keys, template, schemas) and nothing is written if it is invalid. It is saved as <name>.prompt, unchanged unless --name renames it. Tool references that the environment's synced tools do not provide are reported as warnings.";
   static override examples = [
     '<%= config.bin %> agent import ./reviewer.prompt',
     '<%= config.bin %> agent import ~/Downloads/scanner.prompt --env prod --name "Security Scanner"',
@@ -35,7 +35,9 @@ export default class AgentImport extends BaseCommand<typeof AgentImport> {
     });
     for (const w of result.warnings) this.note(`${this.errStyle.yellow('warning:')} ${w}`);
     const verb = result.replaced ? 'Replaced' : 'Imported';
-    this.say(`${verb} agent ${this.style.bold(result.agent.name)} into ${env} (${result.agent.path ?? result.agent.fileName}).`);
+    this.say(
+      `${verb} agent ${this.style.bold(result.agent.name)} into ${env} (${result.agent.path ?? result.agent.fileName}).`,
+    );
     return result;
   }
 }

@@ -12,7 +12,7 @@ export interface RenderOutput {
 export default class AgentRender extends BaseCommand<typeof AgentRender> {
   static override summary = 'Print the messages an agent would send to the model for an input.';
   static override description =
-    'The input is checked against the agent\'s input schema first. Give the user\'s text as arguments (it becomes userInput), other fields with --var NAME=VALUE (converted by the schema: numbers, booleans, JSON) or all at once with --input JSON (or --input @file.json). No model is called.';
+    "The input is checked against the agent's input schema first. Give the user's text as arguments (it becomes userInput), other fields with --var NAME=VALUE (converted by the schema: numbers, booleans, JSON) or all at once with --input JSON (or --input @file.json). No model is called.";
   static override examples = [
     '<%= config.bin %> agent render hello "What is MCP?"',
     '<%= config.bin %> agent render file-explorer "Where are the tests?" --var path=src',
@@ -21,7 +21,11 @@ export default class AgentRender extends BaseCommand<typeof AgentRender> {
   static override strict = false;
   static override args = {
     name: Args.string({ description: 'Agent to render.', required: true, ignoreStdin: true }),
-    userInput: Args.string({ description: 'The user input (all remaining arguments, joined by spaces).', required: false, ignoreStdin: true }),
+    userInput: Args.string({
+      description: 'The user input (all remaining arguments, joined by spaces).',
+      required: false,
+      ignoreStdin: true,
+    }),
   };
   static override flags = {
     env: Flags.string({ char: 'e', description: 'Environment [default: environment.default in config.yaml].' }),
@@ -42,7 +46,10 @@ export default class AgentRender extends BaseCommand<typeof AgentRender> {
     });
     const words = argv.slice(1).map(String);
     const agent = engine.agents.get(env, this.args.name);
-    const given: Record<string, unknown> = { ...parseInputJson(this.flags.input), ...coerceInputValues(agent, parseVars(this.flags.var ?? [])) };
+    const given: Record<string, unknown> = {
+      ...parseInputJson(this.flags.input),
+      ...coerceInputValues(agent, parseVars(this.flags.var ?? [])),
+    };
     if (words.length > 0) given.userInput = words.join(' ');
     const input = validateAgentInput(agent, given);
     const messages = await renderAgent(agent, input);
@@ -71,8 +78,11 @@ function parseInputJson(value: string | undefined): Record<string, unknown> {
   try {
     parsed = JSON.parse(text);
   } catch (error) {
-    throw new UsageError(`--input is not valid JSON: ${(error as Error).message}`, { hints: ['Example: --input \'{"userInput": "hi", "count": 2}\''] });
+    throw new UsageError(`--input is not valid JSON: ${(error as Error).message}`, {
+      hints: ['Example: --input \'{"userInput": "hi", "count": 2}\''],
+    });
   }
-  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new UsageError('--input must be a JSON object');
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed))
+    throw new UsageError('--input must be a JSON object');
   return parsed as Record<string, unknown>;
 }

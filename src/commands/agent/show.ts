@@ -25,14 +25,22 @@ export default class AgentShow extends BaseCommand<typeof AgentShow> {
     this.say(`${s.bold(agent.name)}${agent.description === '' ? '' : `  ${agent.description}`}`);
     row('file', agent.path ?? agent.fileName);
     row('model', agent.model ?? `(default: ${engine.config.model.name})`);
-    row('max steps', agent.maxSteps === undefined ? `(default: ${String(engine.config.runner.defaultMaxSteps)})` : String(agent.maxSteps));
+    row(
+      'max steps',
+      agent.maxSteps === undefined
+        ? `(default: ${String(engine.config.runner.defaultMaxSteps)})`
+        : String(agent.maxSteps),
+    );
     row('tools', agent.tools.length === 0 ? '-' : agent.tools.join(', '));
     if (agent.tags.length > 0) row('tags', agent.tags.join(', '));
     const config = Object.entries(agent.config).map(([k, v]) => `${k}=${JSON.stringify(v)}`);
     if (config.length > 0) row('config', config.join(' '));
     for (const line of describeInputs(agent)) row('input', line);
     if (agent.outputFormat !== undefined || agent.outputSchema !== undefined) {
-      row('output', `${agent.outputFormat ?? 'text'}${agent.outputSchema === undefined ? '' : ' (with schema, see --json)'}`);
+      row(
+        'output',
+        `${agent.outputFormat ?? 'text'}${agent.outputSchema === undefined ? '' : ' (with schema, see --json)'}`,
+      );
     }
     this.say('');
     this.say(s.dim('--- template ---'));

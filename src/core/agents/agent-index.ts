@@ -49,7 +49,11 @@ export function planWrites(plan: IndexPlan): boolean {
  * and is reported. A file renamed on disk keeps the row of its agent name. Two files claiming one name:
  * the one already indexed keeps it, the other is reported.
  */
-export function planIndex(files: readonly PromptFile[], rows: readonly IndexedRow[], load: (file: PromptFile) => LoadedFile): IndexPlan {
+export function planIndex(
+  files: readonly PromptFile[],
+  rows: readonly IndexedRow[],
+  load: (file: PromptFile) => LoadedFile,
+): IndexPlan {
   const byFile = new Map(rows.map((r) => [r.file_name, r]));
   const present = new Set(files.map((f) => f.fileName));
   const gone = new Map(rows.filter((r) => !present.has(r.file_name)).map((r) => [r.name, r]));
@@ -88,7 +92,10 @@ export function planIndex(files: readonly PromptFile[], rows: readonly IndexedRo
     const name = c.file.agent.name;
     const owner = taken.get(name);
     if (owner !== undefined) {
-      errors.push({ file: c.file.fileName, message: `the agent name "${name}" is already used by ${owner}; rename one of them` });
+      errors.push({
+        file: c.file.fileName,
+        message: `the agent name "${name}" is already used by ${owner}; rename one of them`,
+      });
       if (c.row !== undefined && !taken.has(c.row.name)) taken.set(c.row.name, c.file.fileName);
       else if (c.row !== undefined) deletes.push(c.row);
       continue;

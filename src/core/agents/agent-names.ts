@@ -12,9 +12,13 @@ const CONTROL = /[\u0000-\u001f\u007f]/;
 export function validateAgentName(name: string): string {
   const problem = agentNameProblem(name);
   if (problem !== undefined) {
-    throw new ValidationError(`invalid agent name ${JSON.stringify(name)}: ${problem}`, [{ field: 'name', message: problem }], {
-      hints: ['Use letters, digits, spaces, "-" or "_", e.g. "Security Scanner" or "code-reviewer".'],
-    });
+    throw new ValidationError(
+      `invalid agent name ${JSON.stringify(name)}: ${problem}`,
+      [{ field: 'name', message: problem }],
+      {
+        hints: ['Use letters, digits, spaces, "-" or "_", e.g. "Security Scanner" or "code-reviewer".'],
+      },
+    );
   }
   return name;
 }

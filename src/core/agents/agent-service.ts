@@ -1,23 +1,44 @@
 import { existsSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { stringify } from 'yaml';
 import type { EnvironmentService } from '../environments/environment-service.js';
-import { ConflictError, FileFormatError, NotFoundError, StationError, ValidationError, errorMessage, formatPosition } from '../errors.js';
+import {
+  ConflictError,
+  FileFormatError,
+  NotFoundError,
+  StationError,
+  ValidationError,
+  errorMessage,
+} from '../errors.js';
 import { writeFileAtomic } from '../fs/atomic-write.js';
 import { resolveToolReference } from '../mcp/tool-names.js';
 import { splitPromptDocument } from '../prompt/document.js';
 import { nameFromFileName, parseAgentFile } from '../prompt/parse.js';
 import { checkAgentTemplate } from '../prompt/render.js';
-import { configToFrontmatter, serializeAgent } from '../prompt/serialize.js';
-import type { AgentConfig, AgentDefinition, JsonSchemaObject } from '../prompt/types.js';
-import { schemaProblems } from '../prompt/validate-input.js';
-import { AgentRepo, type AgentIndexState, type AgentRecord, type AgentSummaryRow, type EnvironmentTool } from '../store/agent-repo.js';
+import { serializeAgent } from '../prompt/serialize.js';
+import type { AgentDefinition } from '../prompt/types.js';
+import {
+  AgentRepo,
+  type AgentIndexState,
+  type AgentRecord,
+  type AgentSummaryRow,
+  type EnvironmentTool,
+} from '../store/agent-repo.js';
 import type { Db } from '../store/database.js';
 import { changeStamp, contentHash, listPromptFiles, writeNewFileAtomic, type PromptFile } from './agent-files.js';
 import { planIndex, planWrites, type IndexPlan, type IndexResult, type LoadedFile } from './agent-index.js';
 import { agentFileName, validateAgentName } from './agent-names.js';
 import { closeNames } from './close-names.js';
+import { applyPatch, checkDraft, draftText, type AgentDraft, type AgentPatch } from './agent-draft.js';
+import {
+  prepare,
+  problemOf,
+  schemaIssues,
+  withoutPosition,
+  type AgentCheck,
+  type AgentProblem,
+  type AgentValidationReport,
+} from './agent-checks.js';
 
 /** What `stn agent list --json` prints for each agent: a stable shape. */
 export interface AgentSummary {
@@ -32,39 +53,6 @@ export interface AgentSummary {
   updatedAt: string;
 }
 
-/** A new agent. `prompt` is the system prompt (wrapped with role markers); `template` is a whole body. */
-export interface AgentDraft {
-  name: string;
-  description?: string;
-  tags?: string[];
-  model?: string;
-  maxSteps?: number;
-  tools?: string[];
-  config?: AgentConfig;
-  prompt?: string;
-  template?: string;
-  /** Input fields in Picoschema (`{repo: "string, the repository", "depth?": "integer"}`). */
-  inputFields?: Record<string, string>;
-  /** Or a JSON Schema object for the input. */
-  inputSchema?: JsonSchemaObject;
-  outputFormat?: 'json' | 'text';
-  outputSchema?: JsonSchemaObject;
-}
-
-/** Changes to an agent; `null` removes an optional field. The name changes with rename(). */
-export interface AgentPatch {
-  description?: string;
-  tags?: string[];
-  model?: string | null;
-  maxSteps?: number | null;
-  tools?: string[];
-  config?: AgentConfig;
-  template?: string;
-  inputSchema?: JsonSchemaObject;
-  outputFormat?: 'json' | 'text' | null;
-  outputSchema?: JsonSchemaObject | null;
-}
-
 /** An agent file as it is on disk: its text and the hash used to detect concurrent edits. */
 export interface AgentSource {
   agent: AgentDefinition;
@@ -72,36 +60,11 @@ export interface AgentSource {
   hash: string;
 }
 
-export interface AgentProblem {
-  severity: 'error' | 'warning';
-  message: string;
-  line?: number;
-  key?: string;
-}
-
-export interface AgentCheck {
-  file: string;
-  name: string | null;
-  ok: boolean;
-  problems: AgentProblem[];
-}
-
-export interface AgentValidationReport {
-  environment: string;
-  /** Tool references were checked (the environment has been synced and has tools). */
-  toolsChecked: boolean;
-  agents: AgentCheck[];
-  errors: number;
-  warnings: number;
-}
-
 export interface ImportResult {
   agent: AgentDefinition;
   replaced: boolean;
   warnings: string[];
 }
-
-const DEFAULT_TEMPLATE_USER = '{{role "user"}}\n{{userInput}}';
 
 /**
  * Agents of an environment: `.prompt` files in `<env>/agents/` are the truth; the `agents` and
@@ -217,7 +180,9 @@ export class AgentService {
       // The text was made from the draft: name the field, not a position in a file that does not exist.
       if (!(error instanceof FileFormatError)) throw error;
       const reason = withoutPosition(error);
-      throw new ValidationError(`cannot create agent "${draft.name}": ${reason}`, [{ field: error.position.key ?? 'template', message: reason }]);
+      throw new ValidationError(`cannot create agent "${draft.name}": ${reason}`, [
+        { field: error.position.key ?? 'template', message: reason },
+      ]);
     }
     return this.writeNew(env, agent, text);
   }
@@ -235,7 +200,12 @@ export class AgentService {
    * if the file changed on disk since `expectedHash` was read, nothing is written. A new name in the text
    * renames the file. Works on a file that does not parse yet (to fix it).
    */
-  async replaceText(env: string, name: string, text: string, options: { expectedHash?: string } = {}): Promise<AgentDefinition> {
+  async replaceText(
+    env: string,
+    name: string,
+    text: string,
+    options: { expectedHash?: string } = {},
+  ): Promise<AgentDefinition> {
     const found = this.locate(env, name);
     const currentText = readText(found.path);
     if (options.expectedHash !== undefined && options.expectedHash !== contentHash(currentText)) {
@@ -301,7 +271,9 @@ export class AgentService {
     let target = resolve(dest);
     if (existsSync(target) && statSync(target).isDirectory()) target = join(target, agent.fileName);
     if (existsSync(target) && options.force !== true) {
-      throw new ConflictError(`${target} already exists; nothing was written`, { hints: ['Add --force to overwrite it.'] });
+      throw new ConflictError(`${target} already exists; nothing was written`, {
+        hints: ['Add --force to overwrite it.'],
+      });
     }
     writeFileAtomic(target, text);
     return target;
@@ -326,7 +298,11 @@ export class AgentService {
       agent = parseAgentFile(fileName, text);
     }
     const problems = schemaIssues(agent);
-    if (problems.length > 0) throw new ValidationError(`${source}: ${problems.join('; ')}`, problems.map((message) => ({ field: 'schema', message })));
+    if (problems.length > 0)
+      throw new ValidationError(
+        `${source}: ${problems.join('; ')}`,
+        problems.map((message) => ({ field: 'schema', message })),
+      );
     const warnings = this.toolProblems(env, agent).map((p) => p.message);
     this.index(env);
     const existing = this.repo.byName(this.environments.require(env).id, newName);
@@ -341,7 +317,11 @@ export class AgentService {
     }
     const current = this.locate(env, newName);
     const replaced = await prepare(current.path, text, 'import');
-    return { agent: this.commit(env, current.name, current.path, readText(current.path), replaced, text), replaced: true, warnings };
+    return {
+      agent: this.commit(env, current.name, current.path, readText(current.path), replaced, text),
+      replaced: true,
+      warnings,
+    };
   }
 
   /**
@@ -377,7 +357,11 @@ export class AgentService {
     for (const [name, same] of byName) {
       if (same.length < 2) continue;
       const list = same.map((c) => basename(c.file)).join(', ');
-      for (const c of same) c.problems.push({ severity: 'error', message: `the agent name "${name}" is used by ${String(same.length)} files: ${list}` });
+      for (const c of same)
+        c.problems.push({
+          severity: 'error',
+          message: `the agent name "${name}" is used by ${String(same.length)} files: ${list}`,
+        });
     }
     for (const check of checks) check.ok = !check.problems.some((p) => p.severity === 'error');
     const all = checks.flatMap((c) => c.problems);
@@ -428,7 +412,10 @@ export class AgentService {
         hints: [`Fix the file, then check it with: stn agent validate --env ${env}`],
       });
     }
-    const suggestions = closeNames(name, rows.map((r) => r.name));
+    const suggestions = closeNames(
+      name,
+      rows.map((r) => r.name),
+    );
     throw new NotFoundError(`agent "${name}" does not exist in environment "${env}"`, {
       hints: [
         suggestions.length > 0
@@ -452,9 +439,12 @@ export class AgentService {
     const clash = this.repo.byName(envId, agent.name);
     const path = requirePath(agent);
     if (clash !== undefined) {
-      throw new ConflictError(`agent "${agent.name}" already exists in environment "${env}" (${clash.file_name}); nothing was written`, {
-        hints: [`Pick another name, or change it: stn agent edit "${agent.name}" --env ${env}`],
-      });
+      throw new ConflictError(
+        `agent "${agent.name}" already exists in environment "${env}" (${clash.file_name}); nothing was written`,
+        {
+          hints: [`Pick another name, or change it: stn agent edit "${agent.name}" --env ${env}`],
+        },
+      );
     }
     writeNewFileAtomic(path, text);
     try {
@@ -471,19 +461,31 @@ export class AgentService {
    * it changed on disk since `oldText` was read). New file (a rename): created, the row moved to it, the
    * old file removed. If the row cannot be written, the files are put back.
    */
-  private commit(env: string, oldName: string, oldPath: string, oldText: string, agent: AgentDefinition, text: string): AgentDefinition {
+  private commit(
+    env: string,
+    oldName: string,
+    oldPath: string,
+    oldText: string,
+    agent: AgentDefinition,
+    text: string,
+  ): AgentDefinition {
     const envId = this.environments.require(env).id;
     const newPath = requirePath(agent);
     const row = this.repo.byName(envId, oldName);
     const clash = this.repo.byName(envId, agent.name);
     if (clash !== undefined && clash.id !== row?.id) {
-      throw new ConflictError(`agent "${agent.name}" already exists in environment "${env}" (${clash.file_name}); nothing was written`, {
-        hints: ['Pick another name, or delete that agent first.'],
-      });
+      throw new ConflictError(
+        `agent "${agent.name}" already exists in environment "${env}" (${clash.file_name}); nothing was written`,
+        {
+          hints: ['Pick another name, or delete that agent first.'],
+        },
+      );
     }
     if (newPath === oldPath) {
       if (readText(oldPath) !== oldText) {
-        throw new ConflictError(`${oldPath} changed on disk meanwhile; nothing was written`, { hints: ['Run the command again.'] });
+        throw new ConflictError(`${oldPath} changed on disk meanwhile; nothing was written`, {
+          hints: ['Run the command again.'],
+        });
       }
       writeFileAtomic(newPath, text);
       try {
@@ -507,7 +509,12 @@ export class AgentService {
 
   /** Writes one agent's index row and tool references (inside the caller's transaction). */
   private record(envId: number, rowId: number | undefined, path: string, agent: AgentDefinition, text: string): void {
-    this.save(envId, rowId, { fileName: basename(path), stamp: changeStamp(path), hash: contentHash(text), agent }, this.repo.environmentTools(envId));
+    this.save(
+      envId,
+      rowId,
+      { fileName: basename(path), stamp: changeStamp(path), hash: contentHash(text), agent },
+      this.repo.environmentTools(envId),
+    );
   }
 
   private apply(envId: number, plan: IndexPlan): void {
@@ -566,12 +573,6 @@ function loadFile(path: string, file: PromptFile): LoadedFile {
   }
 }
 
-function withoutPosition(error: FileFormatError): string {
-  const { key } = error.position;
-  const prefix = `${formatPosition(error.position)}${key === undefined ? '' : ` (key "${key}")`}: `;
-  return error.message.startsWith(prefix) ? error.message.slice(prefix.length) : error.message;
-}
-
 function readText(path: string): string {
   try {
     return readFileSync(path, 'utf8');
@@ -604,109 +605,4 @@ function summarize(row: AgentSummaryRow, dir: string, tools: string[]): AgentSum
     tools,
     updatedAt: new Date(row.updated_at).toISOString(),
   };
-}
-
-/**
- * Parses text about to be written and checks its template, so that nothing invalid reaches the disk.
- * Errors in generated text become ValidationErrors naming the field.
- */
-async function prepare(path: string, text: string, action: string): Promise<AgentDefinition> {
-  const agent = parseAgentFile(path, text);
-  await checkAgentTemplate(agent, splitPromptDocument(path, text).bodyLine);
-  const problems = schemaIssues(agent);
-  if (problems.length > 0) {
-    throw new ValidationError(`cannot ${action} agent "${agent.name}": ${problems.join('; ')}`, problems.map((message) => ({ field: 'schema', message })));
-  }
-  return agent;
-}
-
-function schemaIssues(agent: AgentDefinition): string[] {
-  const out = schemaProblems(agent.inputSchema).map((m) => `input schema: ${m}`);
-  if (agent.outputSchema !== undefined) out.push(...schemaProblems(agent.outputSchema).map((m) => `output schema: ${m}`));
-  return out;
-}
-
-function problemOf(error: unknown): AgentProblem {
-  if (error instanceof FileFormatError) {
-    const { line, key } = error.position;
-    return { severity: 'error', message: error.message, ...(line === undefined ? {} : { line }), ...(key === undefined ? {} : { key }) };
-  }
-  if (error instanceof StationError) return { severity: 'error', message: error.message };
-  throw error;
-}
-
-function checkDraft(draft: AgentDraft): void {
-  const issues: { field: string; message: string }[] = [];
-  if (draft.model?.trim() === '') issues.push({ field: 'model', message: 'expected a model name such as gpt-4o-mini' });
-  if (draft.maxSteps !== undefined && (!Number.isInteger(draft.maxSteps) || draft.maxSteps < 1)) {
-    issues.push({ field: 'maxSteps', message: `expected a whole number of at least 1, got ${String(draft.maxSteps)}` });
-  }
-  const temperature = draft.config?.temperature;
-  if (temperature !== undefined && (!Number.isFinite(temperature) || temperature < 0)) {
-    issues.push({ field: 'temperature', message: `expected a number of at least 0, got ${String(temperature)}` });
-  }
-  const maxTokens = draft.config?.maxTokens;
-  if (maxTokens !== undefined && (!Number.isInteger(maxTokens) || maxTokens < 1)) {
-    issues.push({ field: 'maxTokens', message: `expected a whole number of at least 1, got ${String(maxTokens)}` });
-  }
-  for (const tool of draft.tools ?? []) if (tool.trim() === '') issues.push({ field: 'tools', message: 'a tool name is empty' });
-  if (draft.prompt !== undefined && draft.template !== undefined) issues.push({ field: 'prompt', message: 'give a prompt or a template, not both' });
-  if (draft.inputFields !== undefined && draft.inputSchema !== undefined) issues.push({ field: 'input', message: 'give input fields or an input schema, not both' });
-  if (issues.length > 0) {
-    throw new ValidationError(`cannot create agent "${draft.name}": ${issues.map((i) => `${i.field}: ${i.message}`).join('; ')}`, issues);
-  }
-}
-
-/** The canonical file text of a new agent. */
-function draftText(draft: AgentDraft): string {
-  const fm: Record<string, unknown> = { metadata: { name: draft.name } };
-  const metadata = fm.metadata as Record<string, unknown>;
-  if (draft.description !== undefined && draft.description !== '') metadata.description = draft.description;
-  if (draft.tags !== undefined && draft.tags.length > 0) metadata.tags = draft.tags;
-  if (draft.model !== undefined) fm.model = draft.model;
-  if (draft.maxSteps !== undefined) fm.max_steps = draft.maxSteps;
-  if (draft.config !== undefined) {
-    const config = configToFrontmatter(draft.config);
-    if (Object.keys(config).length > 0) fm.config = config;
-  }
-  fm.tools = draft.tools ?? [];
-  if (draft.inputFields !== undefined) {
-    const fields = draft.inputFields;
-    fm.input = { schema: 'userInput' in fields ? fields : { userInput: 'string', ...fields } };
-  } else if (draft.inputSchema !== undefined) {
-    fm.input = { schema: draft.inputSchema };
-  }
-  if (draft.outputFormat !== undefined || draft.outputSchema !== undefined) {
-    fm.output = {
-      ...(draft.outputFormat === undefined ? {} : { format: draft.outputFormat }),
-      ...(draft.outputSchema === undefined ? {} : { schema: draft.outputSchema }),
-    };
-  }
-  const body = draft.template ?? systemTemplate(draft.prompt ?? `You are ${draft.name}.`);
-  return `---\n${stringify(fm, { lineWidth: 0 })}---\n${body.trim()}\n`;
-}
-
-/** A system prompt wrapped with role markers, unless it already has its own. */
-function systemTemplate(prompt: string): string {
-  if (/\{\{~?\s*role\s/.test(prompt)) return prompt;
-  return `{{role "system"}}\n${prompt.trim()}\n\n${DEFAULT_TEMPLATE_USER}`;
-}
-
-function applyPatch(agent: AgentDefinition, patch: AgentPatch): AgentDefinition {
-  const next: AgentDefinition = { ...agent };
-  if (patch.description !== undefined) next.description = patch.description;
-  if (patch.tags !== undefined) next.tags = patch.tags;
-  if (patch.tools !== undefined) next.tools = patch.tools;
-  if (patch.config !== undefined) next.config = patch.config;
-  if (patch.template !== undefined) next.template = patch.template;
-  if (patch.inputSchema !== undefined) next.inputSchema = patch.inputSchema;
-  if (patch.model === null) delete next.model;
-  else if (patch.model !== undefined) next.model = patch.model;
-  if (patch.maxSteps === null) delete next.maxSteps;
-  else if (patch.maxSteps !== undefined) next.maxSteps = patch.maxSteps;
-  if (patch.outputFormat === null) delete next.outputFormat;
-  else if (patch.outputFormat !== undefined) next.outputFormat = patch.outputFormat;
-  if (patch.outputSchema === null) delete next.outputSchema;
-  else if (patch.outputSchema !== undefined) next.outputSchema = patch.outputSchema;
-  return next;
 }

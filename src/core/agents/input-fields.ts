@@ -13,14 +13,16 @@ export function parseInputFieldSpec(spec: string): [string, string] {
   const type = (rawType ?? 'string').trim() || 'string';
   const description = rest.join(':').trim();
   if (!FIELD.test(name)) {
-    throw new ValidationError(`invalid input field ${JSON.stringify(spec)}: the name must be letters, digits or "_" (a trailing "?" makes it optional)`, [
-      { field: 'input', message: `bad field name ${JSON.stringify(name)}` },
-    ]);
+    throw new ValidationError(
+      `invalid input field ${JSON.stringify(spec)}: the name must be letters, digits or "_" (a trailing "?" makes it optional)`,
+      [{ field: 'input', message: `bad field name ${JSON.stringify(name)}` }],
+    );
   }
   if (!TYPES.includes(type)) {
-    throw new ValidationError(`invalid input field ${JSON.stringify(spec)}: type "${type}" is not one of ${TYPES.join(', ')}`, [
-      { field: 'input', message: `bad type ${JSON.stringify(type)}` },
-    ]);
+    throw new ValidationError(
+      `invalid input field ${JSON.stringify(spec)}: type "${type}" is not one of ${TYPES.join(', ')}`,
+      [{ field: 'input', message: `bad type ${JSON.stringify(type)}` }],
+    );
   }
   return [name, description === '' ? type : `${type}, ${description}`];
 }

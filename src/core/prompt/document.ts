@@ -32,11 +32,9 @@ export function splitPromptDocument(file: string, text: string): PromptDocument 
   }
   const close = lines.findIndex((line, i) => i > 0 && DELIMITER.test(line));
   if (close < 0) {
-    throw new FileFormatError(
-      { file, line: 1 },
-      'the frontmatter starts with "---" but has no closing "---" line',
-      { hints: ['End the YAML frontmatter with a line containing only "---", then write the template.'] },
-    );
+    throw new FileFormatError({ file, line: 1 }, 'the frontmatter starts with "---" but has no closing "---" line', {
+      hints: ['End the YAML frontmatter with a line containing only "---", then write the template.'],
+    });
   }
   return {
     frontmatter: lines.slice(1, close).join('\n'),

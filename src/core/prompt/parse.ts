@@ -37,18 +37,26 @@ export function nameFromFileName(fileName: string): string {
 export function parseAgentFile(path: string, text: string): AgentDefinition {
   const fileName = basename(path);
   const doc = splitPromptDocument(path, text);
-  const yaml = doc.hasFrontmatter ? YamlSource.parse(path, doc.frontmatter, { lineOffset: doc.frontmatterLine - 1 }) : undefined;
+  const yaml = doc.hasFrontmatter
+    ? YamlSource.parse(path, doc.frontmatter, { lineOffset: doc.frontmatterLine - 1 })
+    : undefined;
   const raw = yaml?.value ?? null;
   if (raw !== null && !isPlainObject(raw)) {
-    throw new FileFormatError({ file: path, line: doc.frontmatterLine }, 'the frontmatter must be a YAML mapping of keys (name: value)');
+    throw new FileFormatError(
+      { file: path, line: doc.frontmatterLine },
+      'the frontmatter must be a YAML mapping of keys (name: value)',
+    );
   }
   const fm: Record<string, unknown> = raw ?? {};
   const fail = (keys: Path, message: string): FileFormatError =>
-    yaml === undefined ? new FileFormatError({ file: path, key: keys.join('.') }, message) : yaml.errorAt(keys, message);
+    yaml === undefined
+      ? new FileFormatError({ file: path, key: keys.join('.') }, message)
+      : yaml.errorAt(keys, message);
 
   for (const section of ['metadata', 'config', 'input', 'output'] as const) {
     const value = fm[section];
-    if (value !== undefined && value !== null && !isPlainObject(value)) throw fail([section], `"${section}" must be a mapping (indented key: value lines)`);
+    if (value !== undefined && value !== null && !isPlainObject(value))
+      throw fail([section], `"${section}" must be a mapping (indented key: value lines)`);
   }
 
   const name = firstOf(fm, FIELD_PATHS.name);
@@ -77,9 +85,14 @@ export function parseAgentFile(path: string, text: string): AgentDefinition {
 }
 
 /** The schemas a frontmatter declares (input always an object schema with userInput), as parseAgentFile reads them. */
-export function schemasOf(fm: Record<string, unknown>, file: string): Pick<AgentDefinition, 'inputSchema' | 'outputSchema' | 'outputFormat'> {
+export function schemasOf(
+  fm: Record<string, unknown>,
+  file: string,
+): Pick<AgentDefinition, 'inputSchema' | 'outputSchema' | 'outputFormat'> {
   const fail: Fail = (keys, message) => new FileFormatError({ file, key: keys.join('.') }, message);
-  const out: Pick<AgentDefinition, 'inputSchema' | 'outputSchema' | 'outputFormat'> = { inputSchema: readInputSchema(fm.input, fail) };
+  const out: Pick<AgentDefinition, 'inputSchema' | 'outputSchema' | 'outputFormat'> = {
+    inputSchema: readInputSchema(fm.input, fail),
+  };
   readOutput(fm.output, fail, out);
   return out;
 }
@@ -144,7 +157,10 @@ function readConfig(value: unknown, fail: Fail): AgentConfig {
   const config: AgentConfig = { ...rest };
   if (temperature !== undefined && temperature !== null) {
     if (typeof temperature !== 'number' || !Number.isFinite(temperature) || temperature < 0) {
-      throw fail(['config', 'temperature'], `expected a number of at least 0 (such as 0.7), got ${describe(temperature)}`);
+      throw fail(
+        ['config', 'temperature'],
+        `expected a number of at least 0 (such as 0.7), got ${describe(temperature)}`,
+      );
     }
     config.temperature = temperature;
   }
@@ -169,7 +185,10 @@ function readInputSchema(input: unknown, fail: Fail): JsonSchemaObject {
   if (converted === null) return defaultInputSchema();
   const type = converted.type;
   if (type !== 'object' && !(Array.isArray(type) && type.includes('object'))) {
-    throw fail(at, 'the input schema must describe named fields (e.g. "userInput: string" and "repo: string, the repository")');
+    throw fail(
+      at,
+      'the input schema must describe named fields (e.g. "userInput: string" and "repo: string, the repository")',
+    );
   }
   const properties = isPlainObject(converted.properties) ? converted.properties : {};
   const declared = properties.userInput;
@@ -178,9 +197,14 @@ function readInputSchema(input: unknown, fail: Fail): JsonSchemaObject {
   }
   const declaredType = isPlainObject(declared) ? declared.type : undefined;
   const allowsString =
-    declaredType === undefined || declaredType === 'string' || (Array.isArray(declaredType) && declaredType.includes('string'));
+    declaredType === undefined ||
+    declaredType === 'string' ||
+    (Array.isArray(declaredType) && declaredType.includes('string'));
   if (!allowsString) {
-    throw fail([...at, 'userInput'], `userInput is the user's text and must be a string, got type ${JSON.stringify(declaredType)}`);
+    throw fail(
+      [...at, 'userInput'],
+      `userInput is the user's text and must be a string, got type ${JSON.stringify(declaredType)}`,
+    );
   }
   return converted;
 }
@@ -189,7 +213,8 @@ function readOutput(output: unknown, fail: Fail, agent: Pick<AgentDefinition, 'o
   if (!isPlainObject(output)) return;
   const format = output.format;
   if (format !== undefined && format !== null) {
-    if (format !== 'json' && format !== 'text') throw fail(['output', 'format'], `expected "json" or "text", got ${describe(format)}`);
+    if (format !== 'json' && format !== 'text')
+      throw fail(['output', 'format'], `expected "json" or "text", got ${describe(format)}`);
     agent.outputFormat = format;
   }
   const schema = convert(output.schema, ['output', 'schema'], fail);

@@ -35,7 +35,10 @@ export class PicoschemaError extends Error {
 export function isJsonSchema(schema: unknown): boolean {
   if (!isObject(schema)) return false;
   const type = schema.type;
-  return (typeof type === 'string' && [...SCALAR_TYPES, 'object', 'array'].includes(type)) || typeof schema.properties === 'object';
+  return (
+    (typeof type === 'string' && [...SCALAR_TYPES, 'object', 'array'].includes(type)) ||
+    typeof schema.properties === 'object'
+  );
 }
 
 /** Converts a schema in either dialect to JSON Schema; `null` for an empty schema. */
@@ -99,7 +102,8 @@ function parsePico(value: unknown, path: readonly string[], options: PicoschemaO
       prop = parsePico(child, childPath, options);
       if (optional) prop.type = [prop.type, 'null'];
     } else if (type === 'enum') {
-      if (!Array.isArray(child)) throw new PicoschemaError(childPath, 'an enum needs a list of values, e.g. [red, green]');
+      if (!Array.isArray(child))
+        throw new PicoschemaError(childPath, 'an enum needs a list of values, e.g. [red, green]');
       const values = (child as unknown[]).slice();
       if (optional && !values.includes(null)) values.push(null);
       prop = { enum: values };

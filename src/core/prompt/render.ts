@@ -65,7 +65,11 @@ export async function checkAgentTemplate(agent: AgentDefinition, bodyLine?: numb
   await renderMessages(agent, {}, bodyLine);
 }
 
-async function renderMessages(agent: AgentDefinition, input: Record<string, unknown>, bodyLine: number | undefined): Promise<ChatMessage[]> {
+async function renderMessages(
+  agent: AgentDefinition,
+  input: Record<string, unknown>,
+  bodyLine: number | undefined,
+): Promise<ChatMessage[]> {
   const renderer = await createPromptRenderer();
   const where = agent.path ?? agent.fileName;
   const parsed: ParsedPrompt = { template: agent.template, config: {}, ext: {}, metadata: {} };
@@ -80,7 +84,9 @@ async function renderMessages(agent: AgentDefinition, input: Record<string, unkn
     throw templateError(where, error, bodyLine);
   }
   const messages = toChatMessages(rendered, where);
-  const out: ChatMessage[] = hasRoleMarkers(agent.template) ? messages : messages.map((m) => ({ role: 'system', content: m.content }));
+  const out: ChatMessage[] = hasRoleMarkers(agent.template)
+    ? messages
+    : messages.map((m) => ({ role: 'system', content: m.content }));
   const userInput = input.userInput;
   if (typeof userInput === 'string' && userInput !== '' && !out.some((m) => m.role === 'user')) {
     out.push({ role: 'user', content: userInput });
@@ -139,7 +145,9 @@ function templateError(file: string, error: unknown, bodyLine: number | undefine
     .join(' ')
     .replace(/\s+/g, ' ');
   const position =
-    line !== undefined && bodyLine !== undefined ? { file, line: bodyLine + line - 1, key: 'template' } : { file, key: 'template' };
+    line !== undefined && bodyLine !== undefined
+      ? { file, line: bodyLine + line - 1, key: 'template' }
+      : { file, key: 'template' };
   const where = line !== undefined && bodyLine === undefined ? `template line ${String(line)}: ` : 'template: ';
   return new FileFormatError(position, `${where}${reason}`, {
     hints: ['Check the Handlebars syntax: {{variable}}, {{#if x}}...{{/if}}, {{role "system"}}, {{role "user"}}.'],

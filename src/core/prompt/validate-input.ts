@@ -34,9 +34,10 @@ export function validateAgentInput(agent: AgentDefinition, input: Record<string,
   try {
     validate = ajv.compile(forAjv(agent.inputSchema));
   } catch (error) {
-    throw new ValidationError(`agent "${agent.name}" has an input schema that cannot be used: ${(error as Error).message}`, [
-      { field: 'input.schema', message: (error as Error).message },
-    ]);
+    throw new ValidationError(
+      `agent "${agent.name}" has an input schema that cannot be used: ${(error as Error).message}`,
+      [{ field: 'input.schema', message: (error as Error).message }],
+    );
   }
   if (validate(value)) return value;
   const issues = describeErrors(validate.errors ?? [], value, agent.inputSchema);
@@ -80,7 +81,10 @@ function describeErrors(errors: readonly ErrorObject[], data: unknown, schema: J
         add(base, `expected ${formatTypes(params.type)}, got ${describeValue(valueAt(data, base))}`);
         break;
       case 'enum':
-        add(base, `expected one of ${(params.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(', ')}, got ${describeValue(valueAt(data, base))}`);
+        add(
+          base,
+          `expected one of ${(params.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(', ')}, got ${describeValue(valueAt(data, base))}`,
+        );
         break;
       case 'additionalProperties': {
         const field = join(base, String(params.additionalProperty));
@@ -169,7 +173,8 @@ export function coerceInputValues(agent: AgentDefinition, values: Record<string,
 
 function coerce(text: string, types: readonly string[]): unknown {
   if (types.length === 0 || types.includes('string')) return text;
-  if ((types.includes('number') || types.includes('integer')) && text.trim() !== '' && Number.isFinite(Number(text))) return Number(text);
+  if ((types.includes('number') || types.includes('integer')) && text.trim() !== '' && Number.isFinite(Number(text)))
+    return Number(text);
   if (types.includes('boolean') && (text === 'true' || text === 'false')) return text === 'true';
   if (types.includes('null') && text === 'null') return null;
   if (types.includes('object') || types.includes('array')) {

@@ -21,7 +21,10 @@ export interface AgentRow {
 }
 
 export type AgentIndexState = Pick<AgentRow, 'id' | 'name' | 'file_name' | 'content_hash' | 'file_mtime_ms'>;
-export type AgentSummaryRow = Pick<AgentRow, 'id' | 'name' | 'file_name' | 'description' | 'model' | 'max_steps' | 'tags_json' | 'updated_at'>;
+export type AgentSummaryRow = Pick<
+  AgentRow,
+  'id' | 'name' | 'file_name' | 'description' | 'model' | 'max_steps' | 'tags_json' | 'updated_at'
+>;
 
 /** What the index stores about an agent file. */
 export interface AgentRecord {
@@ -64,7 +67,8 @@ export class AgentRepo {
   }
 
   byName(environmentId: number, name: string): AgentRow | undefined {
-    return this.db.prepare('SELECT * FROM agents WHERE environment_id = ? AND name = ?').get(environmentId, name) as AgentRow | undefined;
+    return this.db.prepare('SELECT * FROM agents WHERE environment_id = ? AND name = ?').get(environmentId, name) as
+      AgentRow | undefined;
   }
 
   /** Tool references of every agent of an environment, in the order the file lists them. */
@@ -121,7 +125,9 @@ export class AgentRepo {
   /** Replaces an agent's tool references, linking each to the synced tool it resolves to (or NULL). */
   setTools(agentId: number, tools: readonly string[], resolve: (reference: string) => number | null): void {
     this.db.prepare('DELETE FROM agent_tools WHERE agent_id = ?').run(agentId);
-    const insert = this.db.prepare('INSERT OR IGNORE INTO agent_tools (agent_id, tool_name, mcp_tool_id) VALUES (?, ?, ?)');
+    const insert = this.db.prepare(
+      'INSERT OR IGNORE INTO agent_tools (agent_id, tool_name, mcp_tool_id) VALUES (?, ?, ?)',
+    );
     for (const tool of tools) insert.run(agentId, tool, resolve(tool));
   }
 
@@ -135,7 +141,9 @@ export class AgentRepo {
       .all(environmentId) as EnvironmentTool[];
   }
 
-  private columns(r: AgentRecord): [string, string, string, string | null, number | null, string, string | null, string | null, string, number] {
+  private columns(
+    r: AgentRecord,
+  ): [string, string, string, string | null, number | null, string, string | null, string | null, string, number] {
     return [
       r.name,
       r.fileName,

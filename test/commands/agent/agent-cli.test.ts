@@ -16,17 +16,22 @@ describe('stn agent (bin/run.js)', () => {
     temp = makeInitializedHome();
     const traceFile = join(temp.home, 'imports.txt');
     writeFileSync(traceFile, '');
-    const out = await runStn(['agent', 'list', '--json'], { env: { ...temp.env, NODE_OPTIONS: `--import=${TRACE}`, STATION_TRACE_IMPORTS: traceFile } });
+    const out = await runStn(['agent', 'list', '--json'], {
+      env: { ...temp.env, NODE_OPTIONS: `--import=${TRACE}`, STATION_TRACE_IMPORTS: traceFile },
+    });
     expect(out.code).toBe(0);
     expect((JSON.parse(out.stdout) as { name: string }[]).map((a) => a.name)).toEqual(['file-explorer', 'hello']);
     const loaded = readFileSync(traceFile, 'utf8');
     expect(loaded).toContain('/dist/core/agents/agent-service.js');
-    for (const heavy of ['/node_modules/dotprompt/', '/node_modules/handlebars/', '/node_modules/ajv/']) expect(loaded).not.toContain(heavy);
+    for (const heavy of ['/node_modules/dotprompt/', '/node_modules/handlebars/', '/node_modules/ajv/'])
+      expect(loaded).not.toContain(heavy);
   });
 
   it('create and render from a shell', async () => {
     temp = makeInitializedHome();
-    const created = await runStn(['agent', 'create', 'shell agent', '--prompt', 'Be brief.', '--max-steps', '2'], { env: temp.env });
+    const created = await runStn(['agent', 'create', 'shell agent', '--prompt', 'Be brief.', '--max-steps', '2'], {
+      env: temp.env,
+    });
     expect(created.code).toBe(0);
     const rendered = await runStn(['agent', 'render', 'shell agent', 'hello', 'there', '--json'], { env: temp.env });
     expect(JSON.parse(rendered.stdout)).toMatchObject({

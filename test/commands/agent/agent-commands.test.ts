@@ -20,7 +20,17 @@ describe('stn agent list / show', () => {
     expect(out.code).toBe(0);
     const list = JSON.parse(out.stdout) as Record<string, unknown>[];
     expect(list.map((a) => a.name)).toEqual(['file-explorer', 'hello']);
-    expect(Object.keys(list[0] ?? {})).toEqual(['name', 'fileName', 'path', 'description', 'model', 'maxSteps', 'tags', 'tools', 'updatedAt']);
+    expect(Object.keys(list[0] ?? {})).toEqual([
+      'name',
+      'fileName',
+      'path',
+      'description',
+      'model',
+      'maxSteps',
+      'tags',
+      'tools',
+      'updatedAt',
+    ]);
     const table = await stn('agent:list');
     expect(table.stdout.split('\n')[0]).toMatch(/^NAME\s+MODEL\s+STEPS\s+TOOLS\s+DESCRIPTION$/);
     expect(table.stdout).toMatch(/^hello\s+\(default\)\s+3\s+0\s+A friendly agent/m);
@@ -42,10 +52,16 @@ describe('stn agent list / show', () => {
     expect(text.stdout).toContain('input        userInput: string (required)');
     expect(text.stdout).toContain('{{role "system"}}');
     const json = JSON.parse((await stn('agent:show', 'file-explorer', '--json')).stdout) as Record<string, unknown>;
-    expect(json).toMatchObject({ name: 'file-explorer', maxSteps: 8, inputSchema: { properties: { path: { type: ['string', 'null'] } } } });
+    expect(json).toMatchObject({
+      name: 'file-explorer',
+      maxSteps: 8,
+      inputSchema: { properties: { path: { type: ['string', 'null'] } } },
+    });
     const missing = await stn('agent:show', 'helo', '--json');
     expect(missing.code).toBe(3);
-    expect(JSON.parse(missing.stdout)).toMatchObject({ error: { code: 'not_found', hints: ['Did you mean: "hello"?'] } });
+    expect(JSON.parse(missing.stdout)).toMatchObject({
+      error: { code: 'not_found', hints: ['Did you mean: "hello"?'] },
+    });
   });
 });
 
@@ -116,7 +132,9 @@ describe('stn agent render', () => {
   it('prints the messages; words after the name are the user input; --var is converted by the schema', async () => {
     const out = await stn('agent:render', 'hello', 'What', 'is', 'MCP?');
     expect(out.code).toBe(0);
-    expect(out.stdout).toBe('--- system ---\nYou are a concise, friendly assistant. Answer in at most three sentences.\n--- user ---\nWhat is MCP?\n');
+    expect(out.stdout).toBe(
+      '--- system ---\nYou are a concise, friendly assistant. Answer in at most three sentences.\n--- user ---\nWhat is MCP?\n',
+    );
     const json = await stn('agent:render', 'file-explorer', 'find tests', '--var', 'path=src', '--json');
     expect(JSON.parse(json.stdout)).toEqual({
       agent: 'file-explorer',
@@ -133,12 +151,20 @@ describe('stn agent render', () => {
   });
 
   it('input that fails the schema exits 5 naming the field', async () => {
-    writeFileSync(join(dir(), 'count.prompt'), '---\ninput:\n  schema:\n    userInput: string\n    n: integer\n---\n{{n}}');
+    writeFileSync(
+      join(dir(), 'count.prompt'),
+      '---\ninput:\n  schema:\n    userInput: string\n    n: integer\n---\n{{n}}',
+    );
     const out = await stn('agent:render', 'count', 'go', '--var', 'n=many');
     expect(out.code).toBe(5);
     expect(out.stderr).toContain('input for agent "count" is invalid: n: expected integer, got string "many"');
     const ok = await stn('agent:render', 'count', '--input', '{"userInput": "go", "n": 3}', '--json');
-    expect(JSON.parse(ok.stdout)).toMatchObject({ messages: [{ role: 'system', content: '3' }, { role: 'user', content: 'go' }] });
+    expect(JSON.parse(ok.stdout)).toMatchObject({
+      messages: [
+        { role: 'system', content: '3' },
+        { role: 'user', content: 'go' },
+      ],
+    });
     const badJson = await stn('agent:render', 'count', '--input', '{nope');
     expect(badJson.code).toBe(2);
   });
@@ -158,7 +184,9 @@ describe('stn agent validate', () => {
     const out = await stn('agent:validate');
     expect(out.code).toBe(5);
     expect(out.stdout).toMatch(/^FAIL .*bad\.prompt$/m);
-    expect(out.stdout).toContain(`error: ${join(dir(), 'bad.prompt')}:2:12 (key "max_steps"): expected a whole number of at least 1, got number 0`);
+    expect(out.stdout).toContain(
+      `error: ${join(dir(), 'bad.prompt')}:2:12 (key "max_steps"): expected a whole number of at least 1, got number 0`,
+    );
     expect(out.stdout).toMatch(/^ok {3}hello/m);
     const json = await stn('agent:validate', '--json');
     expect(json.code).toBe(5);
@@ -179,13 +207,20 @@ describe('stn agent export / import', () => {
     expect((await stn('agent:export', 'hello', '--output', outFile, '--force')).code).toBe(0);
     await stn('env:create', 'staging');
     const copied = await stn('agent:export', 'hello', '--to-env', 'staging', '--as', 'hello2', '--json');
-    expect(JSON.parse(copied.stdout)).toEqual({ name: 'hello2', fileName: 'hello2.prompt', writtenTo: join(dir('staging'), 'hello2.prompt') });
+    expect(JSON.parse(copied.stdout)).toEqual({
+      name: 'hello2',
+      fileName: 'hello2.prompt',
+      writtenTo: join(dir('staging'), 'hello2.prompt'),
+    });
     expect(files('staging')).toEqual(['hello2.prompt']);
   });
 
   it('import validates first: an invalid file exits 5 and writes nothing; duplicates need --force', async () => {
     const src = join(temp.home, 'scanner.prompt');
-    writeFileSync(src, '---\nmetadata:\n  name: Scanner\ntools: [__scan]\n---\n{{role "system"}}Scan.\n{{role "user"}}{{userInput}}\n');
+    writeFileSync(
+      src,
+      '---\nmetadata:\n  name: Scanner\ntools: [__scan]\n---\n{{role "system"}}Scan.\n{{role "user"}}{{userInput}}\n',
+    );
     const ok = await stn('agent:import', src);
     expect(ok.code).toBe(0);
     expect(ok.stdout).toContain('Imported agent Scanner into default');
@@ -193,7 +228,10 @@ describe('stn agent export / import', () => {
     expect((await stn('agent:import', src)).code).toBe(4);
     expect((await stn('agent:import', src, '--force')).stdout).toContain('Replaced agent Scanner');
     const renamed = await stn('agent:import', src, '--name', 'Scanner Two', '--json');
-    expect(JSON.parse(renamed.stdout)).toMatchObject({ agent: { name: 'Scanner Two', fileName: 'Scanner Two.prompt' }, replaced: false });
+    expect(JSON.parse(renamed.stdout)).toMatchObject({
+      agent: { name: 'Scanner Two', fileName: 'Scanner Two.prompt' },
+      replaced: false,
+    });
 
     const broken = join(temp.home, 'broken.prompt');
     writeFileSync(broken, '---\nmetadata:\n  name: Broken\n---\n{{role "system"}}\n{{#each items}}never closed\n');
@@ -213,7 +251,10 @@ describe('stn agent edit', () => {
   }
 
   it('saves a valid edit made in $EDITOR', async () => {
-    const out = await runCommand(['agent:edit', 'hello', '--home', temp.home], { EDITOR: editor('ok.sh', 's/max_steps: 3/max_steps: 4/'), VISUAL: '' });
+    const out = await runCommand(['agent:edit', 'hello', '--home', temp.home], {
+      EDITOR: editor('ok.sh', 's/max_steps: 3/max_steps: 4/'),
+      VISUAL: '',
+    });
     expect(out.code).toBe(0);
     expect(out.stdout).toContain('Saved hello');
     expect(readFileSync(join(dir(), 'hello.prompt'), 'utf8')).toContain('max_steps: 4');
@@ -221,7 +262,10 @@ describe('stn agent edit', () => {
 
   it('an invalid edit fails without a terminal and leaves the original untouched', async () => {
     const before = readFileSync(join(dir(), 'hello.prompt'), 'utf8');
-    const out = await runCommand(['agent:edit', 'hello', '--home', temp.home], { EDITOR: editor('bad.sh', 's/max_steps: 3/max_steps: ten/'), VISUAL: '' });
+    const out = await runCommand(['agent:edit', 'hello', '--home', temp.home], {
+      EDITOR: editor('bad.sh', 's/max_steps: 3/max_steps: ten/'),
+      VISUAL: '',
+    });
     expect(out.code).toBe(5);
     expect(out.stderr).toContain('(key "max_steps"): expected a whole number of at least 1, got string "ten"');
     expect(readFileSync(join(dir(), 'hello.prompt'), 'utf8')).toBe(before);

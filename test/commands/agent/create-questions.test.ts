@@ -21,7 +21,19 @@ function conversation(answers: string[]): { input: PassThrough; output: Writable
 
 describe('stn agent create on a terminal', () => {
   it('asks for each field and builds the draft', async () => {
-    const c = conversation(['', 'Helper', 'Helps out', 'gpt-4o', 'lots', '4', '__read_text_file, __list_directory', 'repo:string:the repo', 'You help.', 'Be kind.', '']);
+    const c = conversation([
+      '',
+      'Helper',
+      'Helps out',
+      'gpt-4o',
+      'lots',
+      '4',
+      '__read_text_file, __list_directory',
+      'repo:string:the repo',
+      'You help.',
+      'Be kind.',
+      '',
+    ]);
     const draft = await askDraft(c.input, c.output);
     expect(draft).toEqual({
       name: 'Helper',

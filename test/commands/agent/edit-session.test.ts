@@ -20,7 +20,10 @@ describe('stn agent edit: the edit loop against the real agent service', () => {
   it('an invalid save is offered for another edit, then the fixed text is saved', async () => {
     const file = join(temp.home, 'environments', 'default', 'agents', 'hello.prompt');
     const source = engine.agents.rawSource('default', 'hello');
-    const edits = [source.text.replace('max_steps: 3', 'max_steps: ten'), source.text.replace('max_steps: 3', 'max_steps: 6')];
+    const edits = [
+      source.text.replace('max_steps: 3', 'max_steps: ten'),
+      source.text.replace('max_steps: 3', 'max_steps: 6'),
+    ];
     let copy = source.text;
     const asked: StationError[] = [];
     const saved = await editUntilValid(source.text, {

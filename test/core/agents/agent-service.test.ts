@@ -17,7 +17,8 @@ let engine: Engine;
 const dir = (env = 'default'): string => join(temp.home, 'environments', env, 'agents');
 const files = (env = 'default'): string[] => readdirSync(dir(env)).sort();
 const row = (name: string) =>
-  engine.db.prepare('SELECT * FROM agents WHERE name = ?').get(name) as { id: number; file_name: string; updated_at: number; file_mtime_ms: number } | undefined;
+  engine.db.prepare('SELECT * FROM agents WHERE name = ?').get(name) as
+    { id: number; file_name: string; updated_at: number; file_mtime_ms: number } | undefined;
 
 beforeEach(() => {
   temp = makeInitializedHome();
@@ -28,7 +29,8 @@ afterEach(async () => {
   temp.cleanup();
 });
 
-const AGENT = (name: string, extra = '') => `---\nmetadata:\n  name: ${name}\n  description: about ${name}\nmodel: m1\nmax_steps: 4\ntools: [__read_text_file]\n${extra}---\n{{role "system"}}\nYou are ${name}.\n\n{{role "user"}}\n{{userInput}}\n`;
+const AGENT = (name: string, extra = '') =>
+  `---\nmetadata:\n  name: ${name}\n  description: about ${name}\nmodel: m1\nmax_steps: 4\ntools: [__read_text_file]\n${extra}---\n{{role "system"}}\nYou are ${name}.\n\n{{role "user"}}\n{{userInput}}\n`;
 
 describe('AgentService: the index follows the files', () => {
   it('lists the example agents with a stable summary shape', () => {
@@ -105,7 +107,9 @@ describe('AgentService: the index follows the files', () => {
     engine.agents.index('default');
     writeFileSync(join(dir(), 'copy.prompt'), AGENT('hello'));
     const result = engine.agents.index('default');
-    expect(result.errors).toEqual([{ file: 'copy.prompt', message: 'the agent name "hello" is already used by hello.prompt; rename one of them' }]);
+    expect(result.errors).toEqual([
+      { file: 'copy.prompt', message: 'the agent name "hello" is already used by hello.prompt; rename one of them' },
+    ]);
     expect(engine.agents.get('default', 'hello').fileName).toBe('hello.prompt');
   });
 
@@ -180,7 +184,9 @@ You review code for bugs.
 {{role "user"}}
 {{userInput}}
 `);
-    const tools = engine.db.prepare('SELECT tool_name FROM agent_tools t JOIN agents a ON a.id = t.agent_id WHERE a.name = ?').all('Code Reviewer');
+    const tools = engine.db
+      .prepare('SELECT tool_name FROM agent_tools t JOIN agents a ON a.id = t.agent_id WHERE a.name = ?')
+      .all('Code Reviewer');
     expect(tools).toEqual([{ tool_name: '__read_text_file' }, { tool_name: 'filesystem__search_files' }]);
     expect(readdirSync(dir()).filter((f) => f.startsWith('.'))).toEqual([]);
   });
@@ -204,16 +210,23 @@ You review code for bugs.
   });
 
   it('bad fields are ValidationErrors naming the field; a broken template is refused', async () => {
-    await expect(engine.agents.create('default', { name: 'x', maxSteps: 0 })).rejects.toThrow(/maxSteps: expected a whole number/);
+    await expect(engine.agents.create('default', { name: 'x', maxSteps: 0 })).rejects.toThrow(
+      /maxSteps: expected a whole number/,
+    );
     await expect(engine.agents.create('default', { name: 'x', inputFields: { n: 'strng' } })).rejects.toMatchObject({
       issues: [{ field: 'input.schema.n', message: expect.stringContaining('unknown type "strng"') as unknown }],
     });
-    await expect(engine.agents.create('default', { name: 'x', template: '{{#if a}}never closed' })).rejects.toThrow(/template/);
+    await expect(engine.agents.create('default', { name: 'x', template: '{{#if a}}never closed' })).rejects.toThrow(
+      /template/,
+    );
     expect(files()).toEqual(['file-explorer.prompt', 'hello.prompt']);
   });
 
   it('update rewrites the file keeping unknown keys, and reads back equal', async () => {
-    writeFileSync(join(dir(), 'sec.prompt'), AGENT('Sec', 'station:\n  execution_metadata:\n    priority: high\nschedule:\n  cron: "0 1 * * *"\n'));
+    writeFileSync(
+      join(dir(), 'sec.prompt'),
+      AGENT('Sec', 'station:\n  execution_metadata:\n    priority: high\nschedule:\n  cron: "0 1 * * *"\n'),
+    );
     const updated = await engine.agents.update('default', 'Sec', { maxSteps: 9, model: null, tools: ['__a', '__b'] });
     expect(updated).toMatchObject({ maxSteps: 9, tools: ['__a', '__b'] });
     expect(updated.model).toBeUndefined();
@@ -221,7 +234,11 @@ You review code for bugs.
     expect(text).toContain('priority: high');
     expect(text).toContain('cron: 0 1 * * *');
     expect(engine.agents.get('default', 'Sec')).toEqual(updated);
-    expect(engine.agents.list('default').find((a) => a.name === 'Sec')).toMatchObject({ maxSteps: 9, model: null, tools: ['__a', '__b'] });
+    expect(engine.agents.list('default').find((a) => a.name === 'Sec')).toMatchObject({
+      maxSteps: 9,
+      model: null,
+      tools: ['__a', '__b'],
+    });
   });
 
   it('rename keeps the row (and so the runs linked to it); delete keeps the run history', async () => {
@@ -229,7 +246,9 @@ You review code for bugs.
     const id = row('first')?.id;
     const envId = (engine.db.prepare("SELECT id FROM environments WHERE name = 'default'").get() as { id: number }).id;
     engine.db
-      .prepare("INSERT INTO agent_runs (agent_id, agent_name, environment_id, environment_name, status, created_at) VALUES (?, 'first', ?, 'default', 'completed', 1)")
+      .prepare(
+        "INSERT INTO agent_runs (agent_id, agent_name, environment_id, environment_name, status, created_at) VALUES (?, 'first', ?, 'default', 'completed', 1)",
+      )
       .run(id, envId);
 
     const renamed = await engine.agents.rename('default', 'first', 'second');
@@ -252,7 +271,9 @@ You review code for bugs.
   it('copy puts an agent into another environment, unchanged or renamed', async () => {
     engine.environments.create('staging');
     const copy = await engine.agents.copy('default', 'hello', 'staging');
-    expect(readFileSync(join(dir('staging'), 'hello.prompt'), 'utf8')).toBe(readFileSync(join(dir(), 'hello.prompt'), 'utf8'));
+    expect(readFileSync(join(dir('staging'), 'hello.prompt'), 'utf8')).toBe(
+      readFileSync(join(dir(), 'hello.prompt'), 'utf8'),
+    );
     expect(copy.path).toBe(join(dir('staging'), 'hello.prompt'));
     await expect(engine.agents.copy('default', 'hello', 'staging')).rejects.toThrow(ConflictError);
     const renamed = await engine.agents.copy('default', 'hello', 'staging', { name: 'hi again' });
@@ -263,16 +284,22 @@ You review code for bugs.
   it('replaceText validates first, refuses stale edits, and renames when the name changes', async () => {
     const source = engine.agents.source('default', 'hello');
     const broken = source.text.replace('max_steps: 3', 'max_steps: -1');
-    await expect(engine.agents.replaceText('default', 'hello', broken, { expectedHash: source.hash })).rejects.toThrow(FileFormatError);
+    await expect(engine.agents.replaceText('default', 'hello', broken, { expectedHash: source.hash })).rejects.toThrow(
+      FileFormatError,
+    );
     expect(readFileSync(join(dir(), 'hello.prompt'), 'utf8')).toBe(source.text);
 
     writeFileSync(join(dir(), 'hello.prompt'), source.text + '\nchanged meanwhile\n');
-    await expect(engine.agents.replaceText('default', 'hello', source.text.replace('3', '4'), { expectedHash: source.hash })).rejects.toThrow(
-      ConflictError,
-    );
+    await expect(
+      engine.agents.replaceText('default', 'hello', source.text.replace('3', '4'), { expectedHash: source.hash }),
+    ).rejects.toThrow(ConflictError);
     writeFileSync(join(dir(), 'hello.prompt'), source.text);
 
-    const saved = await engine.agents.replaceText('default', 'hello', source.text.replace('name: hello', 'name: greeter'));
+    const saved = await engine.agents.replaceText(
+      'default',
+      'hello',
+      source.text.replace('name: hello', 'name: greeter'),
+    );
     expect(saved).toMatchObject({ name: 'greeter', fileName: 'greeter.prompt' });
     expect(files()).toEqual(['file-explorer.prompt', 'greeter.prompt']);
   });
@@ -313,10 +340,16 @@ describe('AgentService: tool references against the last sync', () => {
     const envId = (engine.db.prepare("SELECT id FROM environments WHERE name = 'default'").get() as { id: number }).id;
     for (const [server, names] of Object.entries(tools)) {
       const s = engine.db
-        .prepare("INSERT INTO mcp_servers (environment_id, name, config_file, transport, config_hash, created_at, updated_at) VALUES (?, ?, 'template.json', 'stdio', 'h', 1, 1)")
+        .prepare(
+          "INSERT INTO mcp_servers (environment_id, name, config_file, transport, config_hash, created_at, updated_at) VALUES (?, ?, 'template.json', 'stdio', 'h', 1, 1)",
+        )
         .run(envId, server);
       for (const name of names) {
-        engine.db.prepare("INSERT INTO mcp_tools (server_id, name, schema_hash, created_at, updated_at) VALUES (?, ?, 'h', 1, 1)").run(s.lastInsertRowid, name);
+        engine.db
+          .prepare(
+            "INSERT INTO mcp_tools (server_id, name, schema_hash, created_at, updated_at) VALUES (?, ?, 'h', 1, 1)",
+          )
+          .run(s.lastInsertRowid, name);
       }
     }
   }
@@ -326,7 +359,10 @@ describe('AgentService: tool references against the last sync', () => {
     expect(report).toMatchObject({ environment: 'default', toolsChecked: false, errors: 0 });
 
     recordTools({ filesystem: ['read_text_file', 'list_directory'], backup: ['read_text_file'] });
-    writeFileSync(join(dir(), 'x.prompt'), '---\ntools: [__list_directory, __read_text_file, backup__read_text_file, __nope]\n---\nx');
+    writeFileSync(
+      join(dir(), 'x.prompt'),
+      '---\ntools: [__list_directory, __read_text_file, backup__read_text_file, __nope]\n---\nx',
+    );
     report = await engine.agents.validate('default', ['x']);
     expect(report.toolsChecked).toBe(true);
     expect(report.agents).toEqual([
@@ -338,14 +374,21 @@ describe('AgentService: tool references against the last sync', () => {
           {
             severity: 'error',
             key: 'tools.1',
-            message: 'tool "__read_text_file" is ambiguous: backup__read_text_file, filesystem__read_text_file all match; write the server-qualified name',
+            message:
+              'tool "__read_text_file" is ambiguous: backup__read_text_file, filesystem__read_text_file all match; write the server-qualified name',
           },
-          { severity: 'error', key: 'tools.3', message: 'tool "__nope" is not provided by any server of environment "default" (as of the last stn sync)' },
+          {
+            severity: 'error',
+            key: 'tools.3',
+            message: 'tool "__nope" is not provided by any server of environment "default" (as of the last stn sync)',
+          },
         ],
       },
     ]);
     const linked = engine.db
-      .prepare('SELECT t.tool_name, m.name AS tool FROM agent_tools t JOIN agents a ON a.id = t.agent_id LEFT JOIN mcp_tools m ON m.id = t.mcp_tool_id WHERE a.name = ? ORDER BY t.rowid')
+      .prepare(
+        'SELECT t.tool_name, m.name AS tool FROM agent_tools t JOIN agents a ON a.id = t.agent_id LEFT JOIN mcp_tools m ON m.id = t.mcp_tool_id WHERE a.name = ? ORDER BY t.rowid',
+      )
       .all('x');
     expect(linked).toEqual([
       { tool_name: '__list_directory', tool: 'list_directory' },
@@ -358,7 +401,10 @@ describe('AgentService: tool references against the last sync', () => {
   it('validate checks every file: syntax, template, schema and duplicate names', async () => {
     writeFileSync(join(dir(), 'a.prompt'), '---\nmax_steps: "ten"\n---\nx');
     writeFileSync(join(dir(), 'b.prompt'), '{{#each}}');
-    writeFileSync(join(dir(), 'c.prompt'), '---\ninput:\n  schema:\n    type: object\n    properties:\n      n: {type: strin}\n---\nx');
+    writeFileSync(
+      join(dir(), 'c.prompt'),
+      '---\ninput:\n  schema:\n    type: object\n    properties:\n      n: {type: strin}\n---\nx',
+    );
     writeFileSync(join(dir(), 'd.prompt'), '---\nmetadata:\n  name: hello\n---\nx');
     const report = await engine.agents.validate('default');
     expect(report.errors).toBe(5);
@@ -368,7 +414,9 @@ describe('AgentService: tool references against the last sync', () => {
     expect(byFile['c.prompt']?.problems[0]?.message).toContain('input schema');
     expect(byFile['file-explorer.prompt']?.ok).toBe(true);
     for (const f of ['d.prompt', 'hello.prompt']) {
-      expect(byFile[f]?.problems).toEqual([{ severity: 'error', message: 'the agent name "hello" is used by 2 files: d.prompt, hello.prompt' }]);
+      expect(byFile[f]?.problems).toEqual([
+        { severity: 'error', message: 'the agent name "hello" is used by 2 files: d.prompt, hello.prompt' },
+      ]);
     }
   });
 });

@@ -16,7 +16,12 @@ import type { DataArgument, Message } from 'dotprompt';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { ValidationError } from '../../../src/core/errors.js';
-import { createPromptRenderer, picoschemaToJsonSchema, splitPromptDocument, toChatMessages } from '../../../src/core/prompt/index.js';
+import {
+  createPromptRenderer,
+  picoschemaToJsonSchema,
+  splitPromptDocument,
+  toChatMessages,
+} from '../../../src/core/prompt/index.js';
 
 const SPEC_DIR = fileURLToPath(new URL('../../fixtures/dotprompt-spec', import.meta.url));
 
@@ -39,9 +44,12 @@ interface SpecSuite {
 /** Spec cases whose expected messages Station's text chat messages cannot carry, and why. */
 const UNSUPPORTED_IN_CHAT: Record<string, string> = {
   'helpers/media.yaml > basic > renders media part': 'media parts: Station sends text-only chat messages',
-  'helpers/media.yaml > url_only > renders media part with url only': 'media parts: Station sends text-only chat messages',
-  'helpers/media.yaml > content_types > renders video content type': 'media parts: Station sends text-only chat messages',
-  'helpers/media.yaml > content_types > renders audio content type': 'media parts: Station sends text-only chat messages',
+  'helpers/media.yaml > url_only > renders media part with url only':
+    'media parts: Station sends text-only chat messages',
+  'helpers/media.yaml > content_types > renders video content type':
+    'media parts: Station sends text-only chat messages',
+  'helpers/media.yaml > content_types > renders audio content type':
+    'media parts: Station sends text-only chat messages',
   'helpers/section.yaml > basic_section > renders sequential sections with proper metadata and content boundaries':
     'pending section parts are placeholders for a caller to fill; Station has no section feature',
   'helpers/section.yaml > nested_sections > handles nested and reopened sections with proper metadata boundaries':
@@ -69,7 +77,11 @@ function expectedChat(messages: readonly Message[]): { role: string; content: st
     const role = ROLE[m.role];
     if (role === undefined || m.content.some((p) => typeof p.text !== 'string')) return undefined;
     // Station drops the blank lines around role markers and trailing whitespace, and empty messages.
-    const content = m.content.map((p) => p.text ?? '').join('').replace(/^(?:[ \t]*\n)+/, '').trimEnd();
+    const content = m.content
+      .map((p) => p.text ?? '')
+      .join('')
+      .replace(/^(?:[ \t]*\n)+/, '')
+      .trimEnd();
     if (content !== '') out.push({ role, content });
   }
   return out;
@@ -140,7 +152,10 @@ describe('dotprompt spec suite', () => {
 
       // 3. Station's synchronous Picoschema converter.
       const doc = splitPromptDocument('spec.prompt', suite.template);
-      const fm = (doc.hasFrontmatter ? parse(doc.frontmatter) : null) as { input?: { schema?: unknown }; output?: { schema?: unknown } } | null;
+      const fm = (doc.hasFrontmatter ? parse(doc.frontmatter) : null) as {
+        input?: { schema?: unknown };
+        output?: { schema?: unknown };
+      } | null;
       const resolve = (name: string): Record<string, unknown> | undefined => suite.schemas?.[name];
       for (const key of ['input', 'output'] as const) {
         const schema = fm?.[key]?.schema;

@@ -87,8 +87,15 @@ describe('real agent files (test/fixtures/agents, from the original Station and 
 
   it('a body without role markers and with variables the original never supplied', () => {
     const a = load('assistant.prompt');
-    expect(a).toMatchObject({ name: 'assistant', model: 'gemini-2.5-flash', maxSteps: 5, config: { temperature: 0.7, maxTokens: 2000 } });
-    expect(a.frontmatter).toMatchObject({ station: { execution_metadata: { timeout_seconds: 120, max_retries: 3, priority: 'medium' } } });
+    expect(a).toMatchObject({
+      name: 'assistant',
+      model: 'gemini-2.5-flash',
+      maxSteps: 5,
+      config: { temperature: 0.7, maxTokens: 2000 },
+    });
+    expect(a.frontmatter).toMatchObject({
+      station: { execution_metadata: { timeout_seconds: 120, max_retries: 3, priority: 'medium' } },
+    });
     expect(a.template).toContain('**Task**: {{TASK}}');
     expect(a.template).not.toContain('{{role');
   });

@@ -31,7 +31,9 @@ describe('parseAgentFile', () => {
   it('a wrong type names the file, the line and the key', () => {
     const e = errorOf('---\nmodel: gpt\nmax_steps: "ten"\n---\nbody');
     expect(e.position).toMatchObject({ file: '/agents/a.prompt', line: 3, key: 'max_steps' });
-    expect(e.message).toBe('/agents/a.prompt:3:12 (key "max_steps"): expected a whole number of at least 1, got string "ten"');
+    expect(e.message).toBe(
+      '/agents/a.prompt:3:12 (key "max_steps"): expected a whole number of at least 1, got string "ten"',
+    );
     expect(e.exitCode).toBe(5);
 
     expect(errorOf('---\nstation:\n  execution_metadata:\n    max_steps: 0\n---\nb').position).toMatchObject({
@@ -40,12 +42,23 @@ describe('parseAgentFile', () => {
     });
     expect(errorOf('---\ntools: __read\n---\nb').position).toMatchObject({ line: 2, key: 'tools' });
     expect(errorOf('---\ntools:\n  - ok\n  - 3\n---\nb').position).toMatchObject({ line: 4, key: 'tools.1' });
-    expect(errorOf('---\nconfig:\n  temperature: hot\n---\nb').position).toMatchObject({ line: 3, key: 'config.temperature' });
-    expect(errorOf('---\nconfig:\n  max_tokens: 1.5\n---\nb').position).toMatchObject({ line: 3, key: 'config.max_tokens' });
+    expect(errorOf('---\nconfig:\n  temperature: hot\n---\nb').position).toMatchObject({
+      line: 3,
+      key: 'config.temperature',
+    });
+    expect(errorOf('---\nconfig:\n  max_tokens: 1.5\n---\nb').position).toMatchObject({
+      line: 3,
+      key: 'config.max_tokens',
+    });
     expect(errorOf('---\nmetadata: just text\n---\nb').position).toMatchObject({ line: 2, key: 'metadata' });
     expect(errorOf('---\nmetadata:\n  name: ""\n---\nb').position).toMatchObject({ line: 3, key: 'metadata.name' });
-    expect(errorOf('---\nmetadata:\n  tags: [a, [b]]\n---\nb').position).toMatchObject({ line: 3, key: 'metadata.tags.1' });
-    expect(errorOf('---\noutput:\n  format: xml\n---\nb').message).toContain('expected "json" or "text", got string "xml"');
+    expect(errorOf('---\nmetadata:\n  tags: [a, [b]]\n---\nb').position).toMatchObject({
+      line: 3,
+      key: 'metadata.tags.1',
+    });
+    expect(errorOf('---\noutput:\n  format: xml\n---\nb').message).toContain(
+      'expected "json" or "text", got string "xml"',
+    );
   });
 
   it('invalid YAML names the file, line and column', () => {
@@ -90,10 +103,15 @@ describe('parseAgentFile', () => {
   });
 
   it('input schema errors point at the field', () => {
-    expect(errorOf('---\ninput:\n  schema:\n    repo: strng\n---\nx').position).toMatchObject({ line: 4, key: 'input.schema.repo' });
+    expect(errorOf('---\ninput:\n  schema:\n    repo: strng\n---\nx').position).toMatchObject({
+      line: 4,
+      key: 'input.schema.repo',
+    });
     expect(errorOf('---\ninput:\n  schema:\n    userInput: integer\n---\nx').message).toContain('must be a string');
     expect(errorOf('---\ninput:\n  schema: string\n---\nx').message).toContain('must describe named fields');
-    expect(errorOf('---\ninput:\n  schema:\n    color(enum): red\n---\nx').position.key).toBe('input.schema.color(enum)');
+    expect(errorOf('---\ninput:\n  schema:\n    color(enum): red\n---\nx').position.key).toBe(
+      'input.schema.color(enum)',
+    );
   });
 
   it('output: format and schema (later exports)', () => {
@@ -106,7 +124,10 @@ describe('parseAgentFile', () => {
   });
 
   it('keeps keys Station does not use (schedule, app, app_type, ...)', () => {
-    const a = parseAgentFile('a.prompt', '---\nschedule:\n  cron: "0 * * * *"\n  enabled: true\napp: x\napp_type: y\nconfig:\n  top_p: 0.9\n---\nx');
+    const a = parseAgentFile(
+      'a.prompt',
+      '---\nschedule:\n  cron: "0 * * * *"\n  enabled: true\napp: x\napp_type: y\nconfig:\n  top_p: 0.9\n---\nx',
+    );
     expect(a.frontmatter).toMatchObject({ schedule: { cron: '0 * * * *', enabled: true }, app: 'x', app_type: 'y' });
     expect(a.config).toEqual({ top_p: 0.9 });
   });

@@ -33,7 +33,9 @@ describe('picoschemaToJsonSchema (synchronous) matches dotprompt picoschema()', 
   });
 
   it('resolves named types only when a resolver knows them', () => {
-    expect(picoschemaToJsonSchema({ a: 'Foo' }, { resolve: (n) => (n === 'Foo' ? { type: 'number' } : undefined) })).toEqual({
+    expect(
+      picoschemaToJsonSchema({ a: 'Foo' }, { resolve: (n) => (n === 'Foo' ? { type: 'number' } : undefined) }),
+    ).toEqual({
       type: 'object',
       properties: { a: { type: 'number' } },
       required: ['a'],

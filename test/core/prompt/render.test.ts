@@ -6,7 +6,9 @@ const agent = (text: string, file = '/e/agents/a.prompt') => parseAgentFile(file
 
 describe('renderAgent', () => {
   it('role markers split the messages; model becomes assistant; the blank lines around markers go', async () => {
-    const a = agent('---\nmodel: m\n---\n{{role "system"}}\nYou help with {{topic}}.\n\n{{role "model"}}\nReady.\n\n{{role "user"}}\n{{userInput}}\n');
+    const a = agent(
+      '---\nmodel: m\n---\n{{role "system"}}\nYou help with {{topic}}.\n\n{{role "model"}}\nReady.\n\n{{role "user"}}\n{{userInput}}\n',
+    );
     expect(await renderAgent(a, { userInput: 'What is MCP?', topic: 'MCP' })).toEqual([
       { role: 'system', content: 'You help with MCP.' },
       { role: 'assistant', content: 'Ready.' },
@@ -45,7 +47,9 @@ describe('renderAgent', () => {
   });
 
   it('uses input.default from the frontmatter, and block helpers', async () => {
-    const a = agent('---\ninput:\n  default:\n    who: world\n---\n{{role "system"}}Hello {{who}}{{#if loud}}!{{/if}}\n{{role "user"}}{{userInput}}');
+    const a = agent(
+      '---\ninput:\n  default:\n    who: world\n---\n{{role "system"}}Hello {{who}}{{#if loud}}!{{/if}}\n{{role "user"}}{{userInput}}',
+    );
     expect(await renderAgent(a, { userInput: 'x' })).toEqual([
       { role: 'system', content: 'Hello world' },
       { role: 'user', content: 'x' },
@@ -67,9 +71,15 @@ describe('renderAgent', () => {
     const a = agent(text);
     const rendered = await renderAgent(a, {}).catch((e: unknown) => e);
     expect(rendered).toBeInstanceOf(FileFormatError);
-    expect((rendered as FileFormatError).message).toMatch(/^\/e\/agents\/a\.prompt \(key "template"\): template line 3: /);
+    expect((rendered as FileFormatError).message).toMatch(
+      /^\/e\/agents\/a\.prompt \(key "template"\): template line 3: /,
+    );
     const checked = await checkAgentTemplate(a, 4).catch((e: unknown) => e);
-    expect((checked as FileFormatError).position).toMatchObject({ file: '/e/agents/a.prompt', line: 6, key: 'template' });
+    expect((checked as FileFormatError).position).toMatchObject({
+      file: '/e/agents/a.prompt',
+      line: 6,
+      key: 'template',
+    });
   });
 
   it('an unknown helper and the tool role are errors', async () => {

@@ -57,7 +57,12 @@ describe('serializeAgent', () => {
     const fm = frontmatter(text);
     expect(fm.max_steps).toBeUndefined();
     expect(fm.station).toEqual({ execution_metadata: { max_steps: 9, agent_id: 1 } });
-    expect(fm.metadata).toEqual({ name: 'Security Scanner', version: '1.0.0', description: 'Now described', tags: ['sec'] });
+    expect(fm.metadata).toEqual({
+      name: 'Security Scanner',
+      version: '1.0.0',
+      description: 'Now described',
+      tags: ['sec'],
+    });
     expect(roundTrip(changed)).toEqual(parseAgentFile(FILE, text));
     expect(parseAgentFile(FILE, text)).toMatchObject({ maxSteps: 9, description: 'Now described', tags: ['sec'] });
   });
@@ -74,7 +79,11 @@ describe('serializeAgent', () => {
 
   it('a new input schema is written as JSON Schema; config keys keep their file names', () => {
     const agent = parseAgentFile(FILE, EXPORTED);
-    const inputSchema = { type: 'object', properties: { userInput: { type: 'string' }, n: { type: 'integer' } }, required: ['n'] };
+    const inputSchema = {
+      type: 'object',
+      properties: { userInput: { type: 'string' }, n: { type: 'integer' } },
+      required: ['n'],
+    };
     const changed: AgentDefinition = { ...agent, inputSchema, config: { temperature: 1, maxTokens: 10, top_p: 0.5 } };
     const text = serializeAgent(changed);
     expect(frontmatter(text).input).toEqual({ schema: inputSchema });

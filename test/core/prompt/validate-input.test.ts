@@ -24,9 +24,18 @@ function issues(fn: () => unknown): { field: string; message: string }[] {
 
 describe('validateAgentInput', () => {
   it('accepts good input and fills defaults', () => {
-    expect(validateAgentInput(pico, { userInput: 'go', repo: 'r' })).toEqual({ userInput: 'go', repo: 'r', mode: 'fast' });
-    expect(validateAgentInput(pico, { userInput: 'go', repo: 'r', depth: null, mode: 'deep' })).toMatchObject({ mode: 'deep' });
-    expect(validateAgentInput(json, { count: 2, userInput: 'always accepted' })).toEqual({ count: 2, userInput: 'always accepted' });
+    expect(validateAgentInput(pico, { userInput: 'go', repo: 'r' })).toEqual({
+      userInput: 'go',
+      repo: 'r',
+      mode: 'fast',
+    });
+    expect(validateAgentInput(pico, { userInput: 'go', repo: 'r', depth: null, mode: 'deep' })).toMatchObject({
+      mode: 'deep',
+    });
+    expect(validateAgentInput(json, { count: 2, userInput: 'always accepted' })).toEqual({
+      count: 2,
+      userInput: 'always accepted',
+    });
     expect(validateAgentInput(none, { userInput: 'x', anything: 1 })).toEqual({ userInput: 'x', anything: 1 });
   });
 
@@ -60,7 +69,11 @@ describe('validateAgentInput', () => {
   });
 
   it('coerces --var strings by the schema', () => {
-    expect(coerceInputValues(json, { count: '3', flags: '["a"]', other: '7' })).toEqual({ count: 3, flags: ['a'], other: '7' });
+    expect(coerceInputValues(json, { count: '3', flags: '["a"]', other: '7' })).toEqual({
+      count: 3,
+      flags: ['a'],
+      other: '7',
+    });
     expect(coerceInputValues(pico, { depth: 'x', repo: '12' })).toEqual({ depth: 'x', repo: '12' });
   });
 });
