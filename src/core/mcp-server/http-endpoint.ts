@@ -1,9 +1,7 @@
-import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 import type { Engine } from '../engine.js';
 import { errorMessage } from '../errors.js';
 import type { Logger } from '../server/logger.js';
 import type { ServerExtension } from '../server/station-server.js';
-import { createStationMcpServer } from './station-mcp-server.js';
 import { readPackageVersion } from '../server/version.js';
 
 /**
@@ -32,6 +30,11 @@ export function mcpHttpExtension(engine: Engine, log: Logger): ServerExtension {
       const url = new URL(req.url ?? '/', 'http://station.local');
       if (url.pathname !== '/mcp') return false;
       const environment = url.searchParams.get('environment') ?? engine.defaultEnvironment();
+      // The MCP SDK and zod load on the first /mcp request, not with the server.
+      const [{ StreamableHTTPServerTransport }, { createStationMcpServer }] = await Promise.all([
+        import('@modelcontextprotocol/sdk/server/streamableHttp.js'),
+        import('./station-mcp-server.js'),
+      ]);
       const server = createStationMcpServer(engine, {
         environment,
         principal,

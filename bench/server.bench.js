@@ -1,0 +1,177 @@
+// Server: WebSocket fan-out latency (event recorded and published -> received by each viewer) at 1, 10
+// and 100 viewers (p50/p99), requests per second on GET /api/v1/runs against a spawned `stn serve`, and
+// the RSS of that server idle and after the load. Run after `npm run build`.
+import { spawn, spawnSync } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import WebSocket from 'ws';
+import { openEngine } from '../dist/core/engine.js';
+import { EventBus } from '../dist/core/events/event-bus.js';
+import { RunRecorder } from '../dist/core/runner/run-recorder.js';
+import { silentLogger } from '../dist/core/server/logger.js';
+import { StationServer } from '../dist/core/server/station-server.js';
+import { wsExtension } from '../dist/core/server/ws-extension.js';
+import { WsHub } from '../dist/core/server/ws-hub.js';
+import { RunRepo } from '../dist/core/store/run-repo.js';
+import { BIN, percentile, report, tempHome } from './lib.js';
+
+const EVENTS = 300;
+
+function initHome() {
+  const t = tempHome();
+  const init = spawnSync(process.execPath, [BIN, 'init'], { env: t.env, encoding: 'utf8' });
+  if (init.status !== 0) throw new Error(`stn init failed: ${init.stderr}`);
+  // No MCP servers: the figures are about the server, not about starting children.
+  writeFileSync(join(t.home, 'environments', 'default', 'template.json'), JSON.stringify({ mcpServers: {} }));
+  return t;
+}
+
+async function fanOut(viewers) {
+  const t = initHome();
+  const engine = openEngine({ home: t.home, env: t.env });
+  const key = engine.keys.create({ name: 'bench', role: 'viewer' }).key;
+  const bus = new EventBus();
+  const repo = new RunRepo(engine.db);
+  const hub = new WsHub({ bus, runs: repo, log: silentLogger });
+  const server = new StationServer({
+    engine,
+    host: '127.0.0.1',
+    port: 0,
+    logger: silentLogger,
+    extensions: [wsExtension(hub)],
+  });
+  const { url } = await server.listen();
+  const sentAt = new Map();
+  const samples = [];
+  let received = 0;
+  const clients = [];
+  for (let i = 0; i < viewers; i++) {
+    const ws = new WebSocket(`${url.replace('http', 'ws')}/ws`, { headers: { Authorization: `Bearer ${key}` } });
+    await new Promise((resolve, reject) => {
+      ws.once('error', reject);
+      ws.on('message', (data) => {
+        const msg = JSON.parse(data.toString('utf8'));
+        if (msg.type === 'ws.subscribed') resolve();
+        else if (msg.type === 'model.request') {
+          samples.push(performance.now() - sentAt.get(msg.seq));
+          received++;
+        }
+      });
+      ws.once('open', () => ws.send(JSON.stringify({ type: 'subscribe', scope: 'all' })));
+    });
+    clients.push(ws);
+  }
+  const runId = repo.insertQueued({
+    agentName: 'bench',
+    environmentName: 'default',
+    input: {},
+    model: 'm',
+    pid: process.pid,
+    now: Date.now(),
+  });
+  const recorder = new RunRecorder(repo, bus, runId);
+  for (let i = 1; i <= EVENTS; i++) {
+    sentAt.set(i, performance.now());
+    recorder.emit('model.request', { step: i, final: false, model: 'bench-model', messages: 3, tools: 5 });
+    await new Promise((r) => setTimeout(r, 2));
+  }
+  const deadline = Date.now() + 30_000;
+  while (received < EVENTS * viewers && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+  for (const ws of clients) ws.terminate();
+  await server.close(1000);
+  await engine.close();
+  t.cleanup();
+  return { samples, received };
+}
+
+function waitForLine(child, pattern, timeoutMs = 30_000) {
+  return new Promise((resolve, reject) => {
+    let out = '';
+    const timer = setTimeout(() => reject(new Error(`stn serve did not start: ${out}`)), timeoutMs);
+    child.stdout.on('data', (d) => {
+      out += d;
+      const m = pattern.exec(out);
+      if (m) {
+        clearTimeout(timer);
+        resolve(m[1]);
+      }
+    });
+  });
+}
+
+function rssMb(pid) {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const kb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0);
+  return kb / 1024;
+}
+
+async function serveFigures() {
+  const t = initHome();
+  const keyOut = spawnSync(process.execPath, [BIN, 'key', 'create', 'bench', '--role', 'admin', '--json'], {
+    env: t.env,
+    encoding: 'utf8',
+  });
+  const key = JSON.parse(keyOut.stdout).key;
+  // 200 recorded runs to list.
+  const engine = openEngine({ home: t.home, env: t.env });
+  const repo = new RunRepo(engine.db);
+  engine.db.transaction(() => {
+    for (let i = 0; i < 200; i++)
+      repo.insertQueued({
+        agentName: 'hello',
+        environmentName: 'default',
+        input: { userInput: `q${i}` },
+        model: 'm',
+        pid: 1,
+        now: Date.now(),
+      });
+  })();
+  await engine.close();
+  const child = spawn(process.execPath, [BIN, 'serve', '--port', '0', '--log-level', 'warn'], {
+    env: t.env,
+    stdio: ['ignore', 'pipe', 'ignore'],
+  });
+  try {
+    const url = await waitForLine(child, /listening on (http:\/\/\S+)/);
+    await new Promise((r) => setTimeout(r, 2000));
+    const idle = rssMb(child.pid);
+    const headers = { Authorization: `Bearer ${key}` };
+    const total = 2000;
+    const concurrency = 8;
+    let next = 0;
+    let failed = 0;
+    const start = performance.now();
+    await Promise.all(
+      Array.from({ length: concurrency }, async () => {
+        while (next < total) {
+          next++;
+          const res = await fetch(`${url}/api/v1/runs?limit=50`, { headers });
+          if (res.status !== 200) failed++;
+          await res.arrayBuffer();
+        }
+      }),
+    );
+    const seconds = (performance.now() - start) / 1000;
+    return { rps: total / seconds, failed, idle, loaded: rssMb(child.pid) };
+  } finally {
+    child.kill('SIGTERM');
+    await new Promise((r) => child.once('close', r));
+    t.cleanup();
+  }
+}
+
+for (const viewers of [1, 10, 100]) {
+  const { samples, received } = await fanOut(viewers);
+  report(
+    `ws fan-out latency, ${viewers} viewer${viewers === 1 ? '' : 's'} (${EVENTS} events)`,
+    `p50 ${percentile(samples, 50).toFixed(2)} ms, p99 ${percentile(samples, 99).toFixed(2)} ms (${received}/${EVENTS * viewers} received)`,
+  );
+}
+const s = await serveFigures();
+report(
+  'GET /api/v1/runs?limit=50 (2000 requests, 8 at a time)',
+  `${s.rps.toFixed(0)} req/s${s.failed > 0 ? `, ${s.failed} failed` : ''}`,
+);
+report('stn serve RSS idle (aim <= 100 MB)', `${s.idle.toFixed(1)} MB`);
+report('stn serve RSS after the requests', `${s.loaded.toFixed(1)} MB`);
