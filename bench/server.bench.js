@@ -1,3 +1,4 @@
+/* global fetch, clearTimeout */
 // Server: WebSocket fan-out latency (event recorded and published -> received by each viewer) at 1, 10
 // and 100 viewers (p50/p99), requests per second on GET /api/v1/runs against a spawned `stn serve`, and
 // the RSS of that server idle and after the load. Run after `npm run build`.
