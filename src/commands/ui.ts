@@ -9,24 +9,48 @@ export default class Ui extends BaseCommand<typeof Ui> {
     'tab or the number keys switch, ? shows every key, q or Ctrl-C quits. Runs started from other terminals appear live. ' +
     'Plain `stn` with no arguments on a terminal opens it too. Colours follow NO_COLOR.';
 
-  static override examples = ['<%= config.bin %> ui', '<%= config.bin %> ui --env staging', 'NO_COLOR=1 <%= config.bin %> ui'];
+  static override examples = [
+    '<%= config.bin %> ui',
+    '<%= config.bin %> ui --env staging',
+    'NO_COLOR=1 <%= config.bin %> ui',
+    '<%= config.bin %> ui --remote http://127.0.0.1:8585 --key "$STATION_API_KEY"',
+  ];
 
   static override enableJsonFlag = false;
 
   static override flags = {
     env: Flags.string({ char: 'e', description: 'Environment to open [default: config environment.default]' }),
+    remote: Flags.string({
+      description: 'URL of a running `stn serve` to attach to (REST + WebSocket) instead of the local Station home.',
+      dependsOn: ['key'],
+    }),
+    key: Flags.string({ description: 'API key for --remote (stn key create on the server).', env: 'STATION_API_KEY' }),
   };
 
   async run(): Promise<void> {
     if (!process.stdin.isTTY || !process.stdout.isTTY) {
       throw new UsageError('stn ui needs a terminal: stdin and stdout must be a TTY', {
-        hints: ['Run it in a terminal (over SSH use `ssh -t`). For scripts use the other commands with --json, e.g. stn runs list --json.'],
+        hints: [
+          'Run it in a terminal (over SSH use `ssh -t`). For scripts use the other commands with --json, e.g. stn runs list --json.',
+        ],
       });
+    }
+    if (this.flags.remote !== undefined) {
+      const [{ launchTui }, { RemoteClient }] = await Promise.all([
+        import('../tui/launch.js'),
+        import('../tui/client/remote-client.js'),
+      ]);
+      const client = await RemoteClient.connect({ url: this.flags.remote, key: this.flags.key ?? '' });
+      await launchTui({ client, environment: this.flags.env ?? client.info().defaultEnvironment });
+      return;
     }
     const engine = this.engine();
     const environment = this.flags.env ?? engine.defaultEnvironment();
     engine.environments.require(environment);
-    const [{ launchTui }, { LocalClient }] = await Promise.all([import('../tui/launch.js'), import('../tui/client/local-client.js')]);
+    const [{ launchTui }, { LocalClient }] = await Promise.all([
+      import('../tui/launch.js'),
+      import('../tui/client/local-client.js'),
+    ]);
     await launchTui({ client: new LocalClient(engine), environment });
   }
 }

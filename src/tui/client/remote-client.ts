@@ -5,6 +5,7 @@
  * missed, and says so through `connection` updates.
  */
 import WebSocket from 'ws';
+import { ExitCode, StationError, type ExitCodeValue } from '../../core/index.js';
 import type {
   EventPage,
   EventPageQuery,
@@ -34,18 +35,30 @@ export interface RemoteClientOptions {
   syncPollMs?: number;
 }
 
-/** An error answered by the server: its code, hints and details (field errors) as the API sent them. */
-export class RemoteError extends Error {
+/**
+ * An error answered by the server (or the server unreachable): a StationError with the API's code, hints
+ * and details (field errors), and an exit code from the HTTP status, so `stn ui --remote` reports it as
+ * any other command error.
+ */
+export class RemoteError extends StationError {
   constructor(
     message: string,
     readonly status: number,
-    readonly code: string,
-    readonly hints: readonly string[],
-    readonly details: Record<string, unknown> | undefined,
+    code: string,
+    hints: readonly string[],
+    details: Record<string, unknown> | undefined,
   ) {
-    super(message);
-    this.name = 'RemoteError';
+    super(code, message, exitCodeFor(status), { hints, ...(details === undefined ? {} : { details }) });
   }
+}
+
+function exitCodeFor(status: number): ExitCodeValue {
+  if (status === 401 || status === 403) return ExitCode.AUTH;
+  if (status === 404) return ExitCode.NOT_FOUND;
+  if (status === 409) return ExitCode.CONFLICT;
+  if (status === 400) return ExitCode.INVALID;
+  if (status === 429) return ExitCode.QUEUE_FULL;
+  return ExitCode.ERROR;
 }
 
 interface Me {
