@@ -3,6 +3,7 @@ import { FileFormatError, StationError, ValidationError, formatPosition } from '
 import { splitPromptDocument } from '../prompt/document.js';
 import { parseAgentFile } from '../prompt/parse.js';
 import { checkAgentTemplate } from '../prompt/render.js';
+import { templateVariables } from '../prompt/template-ast.js';
 import type { AgentDefinition } from '../prompt/types.js';
 import { schemaProblems } from '../prompt/validate-input.js';
 
@@ -71,4 +72,19 @@ export function withoutPosition(error: FileFormatError): string {
   const { key } = error.position;
   const prefix = `${formatPosition(error.position)}${key === undefined ? '' : ` (key "${key}")`}: `;
   return error.message.startsWith(prefix) ? error.message.slice(prefix.length) : error.message;
+}
+
+/** Variables the template reads that the input schema does not declare (they render empty unless given). */
+export function undeclaredVariables(agent: AgentDefinition): AgentProblem[] {
+  const properties = agent.inputSchema.properties;
+  const declared = new Set(typeof properties === 'object' && properties !== null ? Object.keys(properties) : []);
+  const missing = templateVariables(agent.template).filter((v) => !declared.has(v));
+  if (missing.length === 0) return [];
+  return [
+    {
+      severity: 'warning',
+      key: 'input.schema',
+      message: `the template reads ${missing.map((v) => `{{${v}}}`).join(', ')}, which the input schema does not declare; they render empty unless given`,
+    },
+  ];
 }

@@ -31,6 +31,7 @@ import { agentFileName, validateAgentName } from './agent-names.js';
 import { closeNames } from './close-names.js';
 import { applyPatch, checkDraft, draftText, type AgentDraft, type AgentPatch } from './agent-draft.js';
 import {
+  undeclaredVariables,
   prepare,
   problemOf,
   schemaIssues,
@@ -303,7 +304,7 @@ export class AgentService {
         `${source}: ${problems.join('; ')}`,
         problems.map((message) => ({ field: 'schema', message })),
       );
-    const warnings = this.toolProblems(env, agent).map((p) => p.message);
+    const warnings = [...undeclaredVariables(agent), ...this.toolProblems(env, agent)].map((p) => p.message);
     this.index(env);
     const existing = this.repo.byName(this.environments.require(env).id, newName);
     if (existing === undefined) {
@@ -352,6 +353,7 @@ export class AgentService {
       }
       byName.set(agent.name, [...(byName.get(agent.name) ?? []), check]);
       for (const message of schemaIssues(agent)) check.problems.push({ severity: 'error', message });
+      check.problems.push(...undeclaredVariables(agent));
       if (tools.length > 0) check.problems.push(...this.toolProblems(env, agent, tools));
     }
     for (const [name, same] of byName) {

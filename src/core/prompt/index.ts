@@ -8,8 +8,8 @@ export { coerceInputValues, schemaProblems, validateAgentInput } from './validat
 export {
   checkAgentTemplate,
   createPromptRenderer,
-  hasRoleMarkers,
   renderAgent,
   toChatMessages,
   type PromptRendererOptions,
 } from './render.js';
+export { hasRoleMarkers, templateVariables } from './template-ast.js';

@@ -2,10 +2,10 @@
  * Rendering with Google's dotprompt package (Handlebars underneath). The package is loaded on first use,
  * so that parsing and listing agents never pay for it.
  */
-import { createRequire } from 'node:module';
 import type { DataArgument, Dotprompt, DotpromptOptions, Message, ParsedPrompt, PromptMetadata } from 'dotprompt';
 import { FileFormatError, ValidationError, errorMessage } from '../errors.js';
 import { isPlainObject } from './parse.js';
+import { hasRoleMarkers } from './template-ast.js';
 import type { AgentDefinition, ChatMessage } from './types.js';
 
 export type PromptRendererOptions = DotpromptOptions;
@@ -92,42 +92,6 @@ async function renderMessages(
     out.push({ role: 'user', content: userInput });
   }
   return out;
-}
-
-/** True when the template uses `{{role ...}}` or `{{history}}` anywhere (including in blocks). */
-export function hasRoleMarkers(template: string): boolean {
-  const handlebars = loadHandlebars();
-  let found = false;
-  const visit = (node: unknown): void => {
-    if (found || !isPlainObject(node)) return;
-    const path = node.path;
-    if (
-      (node.type === 'MustacheStatement' || node.type === 'SubExpression' || node.type === 'BlockStatement') &&
-      isPlainObject(path) &&
-      (path.original === 'role' || path.original === 'history')
-    ) {
-      found = true;
-      return;
-    }
-    for (const key of ['body', 'program', 'inverse', 'params'] as const) {
-      const child = node[key];
-      if (Array.isArray(child)) child.forEach(visit);
-      else visit(child);
-    }
-  };
-  visit(handlebars.parse(template));
-  return found;
-}
-
-interface HandlebarsParser {
-  parse(template: string): unknown;
-}
-
-/** The Handlebars build dotprompt itself uses (the same module instance, already loaded by rendering). */
-function loadHandlebars(): HandlebarsParser {
-  const require = createRequire(import.meta.url);
-  const dotpromptEntry = require.resolve('dotprompt');
-  return createRequire(dotpromptEntry)('handlebars/dist/cjs/handlebars.js') as HandlebarsParser;
 }
 
 /**

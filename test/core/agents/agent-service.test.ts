@@ -398,6 +398,23 @@ describe('AgentService: tool references against the last sync', () => {
     ]);
   });
 
+  it('validate warns about template variables the input schema does not declare', async () => {
+    writeFileSync(join(dir(), 'task.prompt'), '---\nmetadata:\n  name: task\n---\nTask: {{TASK}} in {{ENVIRONMENT}}');
+    const report = await engine.agents.validate('default', ['task']);
+    expect(report).toMatchObject({ errors: 0, warnings: 1 });
+    expect(report.agents[0]).toMatchObject({
+      ok: true,
+      problems: [
+        {
+          severity: 'warning',
+          key: 'input.schema',
+          message:
+            'the template reads {{ENVIRONMENT}}, {{TASK}}, which the input schema does not declare; they render empty unless given',
+        },
+      ],
+    });
+  });
+
   it('validate checks every file: syntax, template, schema and duplicate names', async () => {
     writeFileSync(join(dir(), 'a.prompt'), '---\nmax_steps: "ten"\n---\nx');
     writeFileSync(join(dir(), 'b.prompt'), '{{#each}}');
@@ -412,7 +429,7 @@ describe('AgentService: tool references against the last sync', () => {
     expect(byFile['a.prompt']?.problems[0]).toMatchObject({ line: 2, key: 'max_steps' });
     expect(byFile['b.prompt']?.problems[0]?.message).toContain('template');
     expect(byFile['c.prompt']?.problems[0]?.message).toContain('input schema');
-    expect(byFile['file-explorer.prompt']?.ok).toBe(true);
+    expect(byFile['file-explorer.prompt']).toMatchObject({ ok: true, problems: [] });
     for (const f of ['d.prompt', 'hello.prompt']) {
       expect(byFile[f]?.problems).toEqual([
         { severity: 'error', message: 'the agent name "hello" is used by 2 files: d.prompt, hello.prompt' },

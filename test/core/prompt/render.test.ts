@@ -1,6 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { FileFormatError, ValidationError } from '../../../src/core/errors.js';
-import { checkAgentTemplate, hasRoleMarkers, parseAgentFile, renderAgent } from '../../../src/core/prompt/index.js';
+import {
+  checkAgentTemplate,
+  hasRoleMarkers,
+  parseAgentFile,
+  renderAgent,
+  templateVariables,
+} from '../../../src/core/prompt/index.js';
 
 const agent = (text: string, file = '/e/agents/a.prompt') => parseAgentFile(file, text);
 
@@ -85,5 +91,14 @@ describe('renderAgent', () => {
   it('an unknown helper and the tool role are errors', async () => {
     await expect(renderAgent(agent('{{shout userInput}}'), {})).rejects.toThrow(/unknown helper shout/);
     await expect(renderAgent(agent('{{role "tool"}}x'), {})).rejects.toThrow(ValidationError);
+  });
+
+  it('templateVariables lists the input variables a template reads', () => {
+    expect(
+      templateVariables(
+        '{{role "system"}}{{TASK}} {{#if repo}}in {{repo}}{{else}}{{fallback}}{{/if}} {{json data indent=2}} {{ifEquals mode "x"}}' +
+          '{{#each items}}{{this}} {{name}} {{@index}}{{/each}} {{#with who}}{{first}}{{/with}} {{@root.x}} {{lookup map key}}\n{{role "user"}}{{userInput}}',
+      ),
+    ).toEqual(['TASK', 'data', 'fallback', 'items', 'key', 'map', 'mode', 'repo', 'userInput', 'who']);
   });
 });
