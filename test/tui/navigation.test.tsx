@@ -49,7 +49,7 @@ describe('TUI navigation (real core, ink-testing-library)', () => {
     await screen.waitFor('lister');
     await screen.press('/');
     await screen.type('list');
-    let frame = await screen.waitFor((f) => !f.includes('hello '));
+    let frame = await screen.waitFor('/ list');
     expect(frame).toContain('lister');
     expect(frame).toContain('/ list');
     expect(frame).toContain('enter keep filter');
@@ -82,6 +82,19 @@ describe('TUI navigation (real core, ink-testing-library)', () => {
     expect(help).toContain('Filter the current list');
     await screen.press(KEYS.esc);
     await screen.waitFor('enter open');
+  });
+
+  it('keys that arrive bunched in one chunk (fast typing, an SSH link) are each handled', async () => {
+    station = await makeStation();
+    screen = await renderTui(station.client);
+    await screen.waitFor('lister');
+    await screen.type('jj');
+    await screen.waitFor(/›lister/);
+    await screen.type('/lis\r');
+    const frame = await screen.waitFor((f) => f.includes('/ lis') && f.includes('enter open'));
+    expect(frame).not.toContain('hello');
+    await screen.type('j\r');
+    expect(await screen.waitFor('Tools (1)')).toContain('lister — Lists a folder');
   });
 
   it('switches the environment from the Environments screen', async () => {

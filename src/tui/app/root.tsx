@@ -7,7 +7,7 @@ import { Header } from '../components/header.js';
 import { HelpOverlay, helpLines } from '../components/help-overlay.js';
 import type { UpdateBatch } from '../hooks/coalescer.js';
 import { useClientUpdates } from '../hooks/use-client-updates.js';
-import { useKeys } from '../hooks/use-keys.js';
+import { KeyRouter, KeyRouterContext, useKeyRouter, useRouterKeys } from '../hooks/use-keys.js';
 import { useNow } from '../hooks/use-now.js';
 import { readSize, useTerminalResize, type Size } from '../hooks/use-terminal-size.js';
 import { resolveKey, type Scope } from '../keymap.js';
@@ -135,7 +135,10 @@ export function Root({ client, theme, environment, screen }: RootProps): ReactNo
   }, [app.notice]);
 
   // Ctrl-C quits from anywhere, text fields included.
-  useKeys(
+  const [router] = useState(() => new KeyRouter());
+  useKeyRouter(router);
+  useRouterKeys(
+    router,
     (input, key) => {
       if (key.ctrl && input === 'c') exit();
     },
@@ -145,7 +148,8 @@ export function Root({ client, theme, environment, screen }: RootProps): ReactNo
   // Always listening (useKeys swaps in the latest handler at commit): while a text field takes the keys,
   // only Ctrl-C is global.
   const textEntry = isTextEntry(app);
-  useKeys(
+  useRouterKeys(
+    router,
     (input, key) => {
       if (key.ctrl && input === 'c') return;
       if (textEntry && !app.help) return;
@@ -233,26 +237,28 @@ export function Root({ client, theme, environment, screen }: RootProps): ReactNo
   }
   const info = client.info();
   return (
-    <Box flexDirection="column" width={width} height={frameRows(app.size)} overflow="hidden">
-      <Header
-        width={width}
-        theme={theme}
-        environment={app.environment}
-        connection={{ label: `${info.kind} ${info.label}`, ok: connection.ok, error: connection.error }}
-        running={runningCount(runs)}
-        screen={app.screen}
-      />
-      <Box height={body} width={width} flexDirection="column" overflow="hidden">
-        {content}
+    <KeyRouterContext.Provider value={router}>
+      <Box flexDirection="column" width={width} height={frameRows(app.size)} overflow="hidden">
+        <Header
+          width={width}
+          theme={theme}
+          environment={app.environment}
+          connection={{ label: `${info.kind} ${info.label}`, ok: connection.ok, error: connection.error }}
+          running={runningCount(runs)}
+          screen={app.screen}
+        />
+        <Box height={body} width={width} flexDirection="column" overflow="hidden">
+          {content}
+        </Box>
+        <Footer
+          width={width}
+          theme={theme}
+          scopes={footerScopes(app)}
+          textEntry={textEntry && !app.help}
+          notice={app.notice}
+          status={status.screen === app.screen ? status.text : ''}
+        />
       </Box>
-      <Footer
-        width={width}
-        theme={theme}
-        scopes={footerScopes(app)}
-        textEntry={textEntry && !app.help}
-        notice={app.notice}
-        status={status.screen === app.screen ? status.text : ''}
-      />
-    </Box>
+    </KeyRouterContext.Provider>
   );
 }

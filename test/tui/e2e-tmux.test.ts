@@ -1,0 +1,176 @@
+// End to end: the real binary (bin/run.js, built) in a real pseudo-terminal: tmux from Debian's packages
+// (.ci/run installs it). Needs `npm run build` first, like the other e2e tests.
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { BIN, ROOT, runStn } from '../helpers/cli.js';
+import { makeInitializedHome, type TempHome } from '../helpers/home.js';
+import { startModelServer, toolLoop, type ModelServer } from '../helpers/model-server.js';
+import { FILESYSTEM_SERVER, LISTER_PROMPT } from './helpers/station.js';
+
+const SOCKET = `stn-e2e-${String(process.pid)}`;
+
+function tmux(...args: string[]): string {
+  return execFileSync('tmux', ['-L', SOCKET, ...args], { encoding: 'utf8' });
+}
+
+function capture(session: string): string {
+  return tmux('capture-pane', '-p', '-t', session);
+}
+
+function paneInfo(session: string, format: string): string {
+  return tmux('display-message', '-p', '-t', session, format).trim();
+}
+
+async function waitForScreen(
+  session: string,
+  check: (screen: string) => boolean,
+  what: string,
+  timeoutMs = 20_000,
+): Promise<string> {
+  const end = Date.now() + timeoutMs;
+  let screen = '';
+  while (Date.now() < end) {
+    screen = capture(session);
+    if (check(screen)) return screen;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`timed out waiting for ${what}; screen:\n${screen}`);
+}
+
+/** Processes whose command line mentions `needle` (Linux /proc). */
+function processesWith(needle: string): number[] {
+  const out = spawnSync('pgrep', ['-f', needle], { encoding: 'utf8' });
+  return out.stdout
+    .split('\n')
+    .filter((l) => l.trim() !== '')
+    .map(Number)
+    .filter((pid) => pid !== process.pid);
+}
+
+/** Starts `node bin/run.js ARGS` in a detached 80x24 tmux session; the pane stays after the program exits. */
+function startInTmux(session: string, temp: TempHome, args: string[], extraEnv: string[] = []): void {
+  // Ink draws nothing but the last frame when it believes it runs in CI, so CI is unset for the UI.
+  const env = [
+    '-u',
+    'CI',
+    '-u',
+    'CONTINUOUS_INTEGRATION',
+    `STATION_HOME=${temp.home}`,
+    'NO_COLOR=1',
+    'TERM=xterm-256color',
+    ...extraEnv,
+  ];
+  const quote = (a: string): string => `'${a.replaceAll("'", "'\\''")}'`;
+  const stn = ['env', ...env, process.execPath, BIN, ...args].map(quote).join(' ');
+  // After stn exits, the shell prints its exit code and keeps the pane (and its terminal state) open.
+  const command = `${stn}; echo "EXITED:$?"; exec sleep 600`;
+  tmux('-f', '/dev/null', 'new-session', '-d', '-s', session, '-x', '80', '-y', '24', '-c', ROOT, 'sh', '-c', command);
+}
+
+describe('stn ui in a real terminal (tmux)', () => {
+  let temp: TempHome | undefined;
+  let model: ModelServer | undefined;
+  afterEach(async () => {
+    spawnSync('tmux', ['-L', SOCKET, 'kill-server']);
+    await model?.close();
+    temp?.cleanup();
+    temp = undefined;
+    model = undefined;
+  });
+
+  it('opens full screen at 80x24, syncs, runs an agent, resizes, and q restores the terminal and leaves no process', async () => {
+    temp = makeInitializedHome();
+    const project = join(temp.home, 'e2e-project');
+    mkdirSync(project);
+    writeFileSync(join(project, 'README.md'), 'hello\n');
+    const envDir = join(temp.paths.environments, 'default');
+    writeFileSync(
+      join(envDir, 'template.json'),
+      JSON.stringify({ mcpServers: { filesystem: { command: process.execPath, args: [FILESYSTEM_SERVER, project] } } }),
+    );
+    writeFileSync(join(envDir, 'agents', 'lister.prompt'), LISTER_PROMPT);
+    model = await startModelServer({
+      script: toolLoop({
+        tool: 'filesystem__list_directory',
+        args: { path: project },
+        steps: 1,
+        finalText: 'One README.',
+      }),
+    });
+    startInTmux('ui', temp, ['ui'], [`OPENAI_BASE_URL=${model.url}`, 'OPENAI_API_KEY=test-key']);
+    let screen = await waitForScreen('ui', (s) => s.includes('file-explorer'), 'the Agents screen');
+    const lines = screen.split('\n');
+    expect(lines[0]).toMatch(/^ Station │ env: default │ local /);
+    expect(screen).toContain('[2 Agents]');
+    expect(screen).toMatch(/hello\s+default\s+0/);
+    expect(screen.split('\n').every((l) => l.length <= 80)).toBe(true);
+    expect(screen).toContain('? help');
+    expect(paneInfo('ui', '#{alternate_on}')).toBe('1');
+
+    tmux('send-keys', '-t', 'ui', '1');
+    screen = await waitForScreen('ui', (s) => /default \*\s+3\s+0\s+0/.test(s), 'the Environments screen');
+    tmux('send-keys', '-t', 'ui', 's');
+    screen = await waitForScreen('ui', (s) => s.includes('Sync default: done'), 'the sync result', 30_000);
+    expect(screen).toMatch(/✓ 1\/1 servers ready, 14 tools/);
+
+    // Run the lister agent from its form: the trace fills in; the MCP server stays up for the engine.
+    tmux('send-keys', '-t', 'ui', '2');
+    await waitForScreen('ui', (s) => s.includes('[2 Agents]') && s.includes('lister'), 'the agents');
+    tmux('send-keys', '-t', 'ui', 'j', 'j');
+    await waitForScreen('ui', (s) => s.includes('›lister'), 'lister selected');
+    tmux('send-keys', '-t', 'ui', 'r');
+    await waitForScreen('ui', (s) => s.includes('› userInput'), 'the run form');
+    tmux('send-keys', '-t', 'ui', 'Tab');
+    await waitForScreen('ui', (s) => s.includes('› path'), 'the path field');
+    tmux('send-keys', '-t', 'ui', '-l', project);
+    tmux('send-keys', '-t', 'ui', 'Enter');
+    screen = await waitForScreen('ui', (s) => s.includes('run.finished completed'), 'the finished trace', 30_000);
+    expect(screen).toContain('[4 Trace]');
+    expect(screen).toMatch(/⚙ filesystem__list_directory/);
+    expect(processesWith(project).length).toBeGreaterThan(0);
+
+    tmux('send-keys', '-t', 'ui', '?');
+    screen = await waitForScreen('ui', (s) => s.includes('Everywhere'), 'the help overlay');
+    tmux('send-keys', '-t', 'ui', 'Escape');
+    await waitForScreen('ui', (s) => s.includes('run.finished completed'), 'the help closed');
+
+    // Resize the terminal: the layout follows.
+    tmux('resize-window', '-t', 'ui', '-x', '120', '-y', '30');
+    screen = await waitForScreen('ui', (s) => s.split('\n').some((l) => l.length > 100), 'a wider frame');
+    expect(screen.split('\n').filter((l) => l.includes('c cancel run'))).toHaveLength(1);
+
+    tmux('send-keys', '-t', 'ui', 'q');
+    screen = await waitForScreen('ui', (s) => s.includes('EXITED:'), 'stn to exit', 20_000);
+    expect(screen).toContain('EXITED:0');
+    // Back on the normal screen, cursor shown, nothing of the UI left on it.
+    expect(paneInfo('ui', '#{alternate_on}')).toBe('0');
+    expect(paneInfo('ui', '#{cursor_flag}')).toBe('1');
+    expect(screen).not.toContain('Station │');
+    // The MCP server started by the sync was stopped with the engine.
+    await waitForScreen('ui', () => processesWith(project).length === 0, 'no MCP server left', 10_000);
+  }, 120_000);
+
+  it('bare `stn` on a terminal opens the UI; Ctrl-C quits it with exit 0', async () => {
+    temp = makeInitializedHome();
+    startInTmux('bare', temp, []);
+    await waitForScreen('bare', (s) => s.includes('file-explorer'), 'the UI');
+    tmux('send-keys', '-t', 'bare', 'C-c');
+    expect(await waitForScreen('bare', (s) => s.includes('EXITED:'), 'stn to exit')).toContain('EXITED:0');
+    expect(paneInfo('bare', '#{alternate_on}')).toBe('0');
+    expect(paneInfo('bare', '#{cursor_flag}')).toBe('1');
+  }, 60_000);
+
+  it('without a terminal, `stn ui` refuses with a clear message and exit 2; bare `stn` prints help', async () => {
+    temp = makeInitializedHome();
+    const ui = await runStn(['ui'], { env: temp.env });
+    expect(ui.code).toBe(2);
+    expect(ui.stderr).toContain('stn ui needs a terminal');
+    expect(ui.stdout).toBe('');
+    const bare = await runStn([], { env: temp.env });
+    expect(bare.code).toBe(0);
+    expect(bare.stdout).toContain('USAGE');
+    expect(readFileSync(join(ROOT, 'package.json'), 'utf8')).toContain('"stn"');
+  });
+});
