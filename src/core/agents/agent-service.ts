@@ -410,9 +410,10 @@ export class AgentService {
     if (row !== undefined) return row;
     const broken = errors.find((e) => e.file === agentFileName(name) || e.file === name);
     if (broken !== undefined) {
-      throw new FileFormatError({ file: join(this.dir(env), broken.file) }, broken.message.replace(/^.*?: /, ''), {
-        hints: [`Fix the file, then check it with: stn agent validate --env ${env}`],
-      });
+      // The file is there but not indexed: parsing it again throws its error with file, line and key.
+      const path = join(this.dir(env), broken.file);
+      parseAgentFile(path, readText(path));
+      throw new FileFormatError({ file: path }, broken.message);
     }
     const suggestions = closeNames(
       name,

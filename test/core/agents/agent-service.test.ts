@@ -101,6 +101,7 @@ describe('AgentService: the index follows the files', () => {
     expect(engine.agents.list('default').map((a) => a.name)).toEqual(['file-explorer', 'hello']);
     expect(() => engine.agents.get('default', 'hello')).toThrow(FileFormatError);
     expect(() => engine.agents.get('default', 'broken')).toThrow(FileFormatError);
+    expect(() => engine.agents.get('default', 'broken')).toThrow(`${join(dir(), 'broken.prompt')}:2:`);
   });
 
   it('two files with one name: the indexed one keeps it, the other is reported', () => {
