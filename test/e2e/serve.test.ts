@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import { WebSocket } from 'ws';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ROOT, runStn } from '../helpers/cli.js';
 import { startModelServer, type ModelServer } from '../helpers/model-server.js';
@@ -71,6 +72,43 @@ describe('stn serve (spawned)', () => {
     expect(records.some((r) => r.msg === 'shutting down')).toBe(true);
     expect(stderr).not.toContain(key.slice(17));
     expect(stderr).not.toContain('sk-e2e-secret-key-123');
+  });
+
+  it('WebSocket viewers see a run started by another process (stn agent run) live, with the same events it prints', async () => {
+    home = makeRunHome();
+    model = await startModelServer({ fallback: { text: 'from the CLI' } });
+    const key = await createKey(home, 'viewer');
+    const stn = startStn(['serve', '--port', '0'], home.envFor(model.url));
+    try {
+      await waitFor(() => listeningUrl(stn.output().stdout) !== undefined, 'stn serve to listen', 20_000);
+      const url = listeningUrl(stn.output().stdout)!;
+      const ws = new WebSocket(`${url.replace('http', 'ws')}/ws`, { headers: { Authorization: `Bearer ${key}` } });
+      const received: { type: string; runId?: number; seq?: number }[] = [];
+      ws.on('message', (d: Buffer) => received.push(JSON.parse(d.toString('utf8')) as { type: string }));
+      await new Promise<void>((resolve, reject) => {
+        ws.once('open', () => resolve());
+        ws.once('error', reject);
+      });
+      ws.send(JSON.stringify({ type: 'subscribe', id: 'all', scope: 'all' }));
+      await waitFor(() => received.some((m) => m.type === 'ws.subscribed'), 'the subscription');
+      const cli = await runStn(['agent', 'run', 'reader', 'look', '--json'], {
+        env: home.envFor(model.url),
+        timeoutMs: 30_000,
+      });
+      expect(cli.code, cli.stderr).toBe(0);
+      const printed = cli.stdout
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l) as { type: string; runId?: number; seq?: number })
+        .filter((e) => typeof e.seq === 'number');
+      expect(printed.at(-1)?.type).toBe('run.finished');
+      await waitFor(() => received.some((m) => m.type === 'run.finished'), 'the run on the WebSocket', 10_000);
+      expect(received.filter((m) => !m.type.startsWith('ws.'))).toEqual(printed);
+      ws.terminate();
+    } finally {
+      stn.child.kill('SIGTERM');
+      expect(await stn.exited).toBe(0);
+    }
   });
 
   it('with --grace 0 a run still going is cancelled (stop reason shutdown) and it still exits 0', async () => {

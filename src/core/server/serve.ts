@@ -6,6 +6,8 @@ import { mcpHttpExtension } from '../mcp-server/http-endpoint.js';
 import { apiExtension, LivePools } from './api-extension.js';
 import type { ServerMetrics } from './metrics.js';
 import { StationServer, type ServerExtension, type TlsOptions } from './station-server.js';
+import { RunFeedRepo } from '../store/run-feed-repo.js';
+import { StoreFollower } from './store-follower.js';
 import { wsExtension } from './ws-extension.js';
 import { WsHub } from './ws-hub.js';
 
@@ -59,7 +61,14 @@ export async function startStation(engine: Engine, options: ServeOptions = {}): 
   const metrics = server.metrics;
   onMcpFailure = (name) => metrics.mcpConnectionErrors.inc({ server: name });
   const stopMetrics = observeRuns(engine, metrics);
+  const follower = new StoreFollower(
+    engine.runs.repo,
+    (event) => hub.ingest(event),
+    log,
+    new RunFeedRepo(engine.db).latestEventId(),
+  );
   const address = await server.listen();
+  follower.start();
   void pools.start();
   let closing: Promise<void> | undefined;
   return {
@@ -70,6 +79,7 @@ export async function startStation(engine: Engine, options: ServeOptions = {}): 
       closing ??= (async () => {
         log.info('shutting down', { graceMs: options.graceMs ?? 10_000 });
         const graceMs = options.graceMs ?? 10_000;
+        follower.stop();
         await server.close(graceMs, () => runner.shutdown({ graceMs }));
         stopMetrics();
       })();

@@ -86,6 +86,11 @@ export class WsHub {
     return this.clients.size;
   }
 
+  /** Sends an event that did not come through the bus (a run of another process, read from the store). */
+  ingest(event: RunEvent): void {
+    this.onEvent(event);
+  }
+
   /** Takes over an authenticated upgrade request for /ws. */
   handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer, principal: Principal): void {
     this.wss.handleUpgrade(req, socket, head, (ws) => this.accept(ws, principal));

@@ -3,7 +3,9 @@ import { WebSocket } from 'ws';
 import { EventBus } from '../../../src/core/events/index.js';
 import { RunRecorder } from '../../../src/core/runner/run-recorder.js';
 import { wsExtension } from '../../../src/core/server/ws-extension.js';
+import { StoreFollower } from '../../../src/core/server/store-follower.js';
 import { WsHub } from '../../../src/core/server/ws-hub.js';
+import { RunFeedRepo } from '../../../src/core/store/run-feed-repo.js';
 import { silentLogger } from '../../../src/core/server/index.js';
 import { RunRepo } from '../../../src/core/store/run-repo.js';
 import { startTestServer, type TestServer } from './server-helpers.js';
@@ -248,6 +250,50 @@ describe('WebSocket /ws', () => {
     expect(new Set(seqs).size).toBe(seqs.length);
     // seq 1 (run.queued) was published before the subscription; everything after it arrived once, in order.
     expect(seqs).toEqual(Array.from({ length: lastSeq - 1 }, (_, i) => i + 2));
+  });
+
+  it('follows the store for runs of other processes (not those of this process, which the bus delivers)', async () => {
+    await start();
+    const v = await viewer(t.keys.admin);
+    await v.subscribe({ id: 'all', scope: 'all' });
+    const follower = new StoreFollower(
+      repo,
+      (e) => hub.ingest(e),
+      silentLogger,
+      new RunFeedRepo(t.engine.db).latestEventId(),
+    );
+    // Another process: its own bus, and a pid that is not ours.
+    const otherBus = new EventBus();
+    const foreignId = repo.insertQueued({
+      agentName: 'a',
+      environmentName: 'default',
+      input: {},
+      model: 'm',
+      pid: 999_999,
+      now: Date.now(),
+    });
+    const foreign = new RunRecorder(repo, otherBus, foreignId);
+    foreign.emit('run.queued', { agent: 'a', environment: 'default', input: {}, model: 'm' });
+    step(foreign, 1);
+    const own = newRun('default');
+    queued(own, 'default');
+    await v.until((m) => m.some((x) => x.runId === own.runId));
+    expect(follower.poll()).toBe(4);
+    await v.until((m) => m.filter((x) => x.runId === foreignId).length === 3);
+    expect(
+      v
+        .events()
+        .filter((e) => e.runId === foreignId)
+        .map((e) => e.seq),
+    ).toEqual([1, 2, 3]);
+    // Our own run came once, from the bus.
+    expect(
+      v
+        .events()
+        .filter((e) => e.runId === own.runId)
+        .map((e) => e.seq),
+    ).toEqual([1]);
+    expect(follower.poll()).toBe(0);
   });
 
   it('closes clients with 1001 when the server shuts down', async () => {
