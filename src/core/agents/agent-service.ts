@@ -334,7 +334,7 @@ export class AgentService {
     const dir = this.dir(env);
     const tools = this.repo.environmentTools(envRow.id);
     let files = listPromptFiles(dir).map((f) => f.fileName);
-    if (names !== undefined && names.length > 0) files = names.map((n) => this.find(env, n).file_name);
+    if (names !== undefined && names.length > 0) files = names.map((n) => this.locate(env, n).fileName);
     const checks: AgentCheck[] = [];
     const byName = new Map<string, AgentCheck[]>();
     for (const fileName of files) {
