@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { closeSync, fsyncSync, linkSync, mkdirSync, openSync, readdirSync, rmSync, statSync, writeSync } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
+import { basename, dirname, join, sep } from 'node:path';
 import { ConflictError } from '../errors.js';
 
 /** A `.prompt` file in an agents folder with its change stamp. */
@@ -32,7 +32,8 @@ export function listPromptFiles(dir: string): PromptFile[] {
     if (!entry.name.endsWith('.prompt') || entry.name.startsWith('.')) continue;
     if (!entry.isFile() && !entry.isSymbolicLink()) continue;
     try {
-      out.push({ fileName: entry.name, stamp: changeStamp(join(dir, entry.name)) });
+      // String concatenation: path.join costs more than the stat itself over a thousand files.
+      out.push({ fileName: entry.name, stamp: changeStamp(dir + sep + entry.name) });
     } catch (error) {
       // A file removed between readdir and stat, or a dangling link, is simply not there.
       if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;

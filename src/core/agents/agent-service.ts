@@ -1,5 +1,5 @@
 import { existsSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
-import { basename, join, resolve } from 'node:path';
+import { basename, join, resolve, sep } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import type { EnvironmentService } from '../environments/environment-service.js';
 import {
@@ -600,7 +600,7 @@ function summarize(row: AgentSummaryRow, dir: string, tools: string[]): AgentSum
   return {
     name: row.name,
     fileName: row.file_name,
-    path: join(dir, row.file_name),
+    path: dir + sep + row.file_name,
     description: row.description,
     model: row.model,
     maxSteps: row.max_steps,
