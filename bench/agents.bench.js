@@ -58,3 +58,14 @@ try {
 } finally {
   t.cleanup();
 }
+
+const small = tempHome();
+try {
+  spawnSync(process.execPath, [BIN, 'init'], { env: small.env, stdio: 'ignore' });
+  report(
+    'stn agent list --json, 2 files (median of 10, for scale)',
+    fmt(median(timeStn(['agent', 'list', '--json'], small.env, 10))),
+  );
+} finally {
+  small.cleanup();
+}
