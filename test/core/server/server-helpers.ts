@@ -1,5 +1,6 @@
 import { openEngine, type Engine } from '../../../src/core/index.js';
 import { StationServer, createJsonLogger, type ServerExtension } from '../../../src/core/server/index.js';
+import { apiClient, type ApiRequestOptions, type ApiResponse } from './http-client.js';
 import { makeInitializedHome, type TempHome } from '../../helpers/home.js';
 
 export interface TestServer {
@@ -9,11 +10,7 @@ export interface TestServer {
   url: string;
   keys: { admin: string; user: string; viewer: string; userOther: string; viewerOther: string; revoked: string };
   logs: string[];
-  request(
-    method: string,
-    path: string,
-    options?: { key?: string | null; body?: unknown; rawBody?: string; headers?: Record<string, string> },
-  ): Promise<{ status: number; headers: Headers; body: unknown; text: string }>;
+  request(method: string, path: string, options?: ApiRequestOptions): Promise<ApiResponse>;
   stop(): Promise<void>;
 }
 
@@ -50,24 +47,10 @@ export async function startTestServer(
     url,
     keys,
     logs,
-    async request(method, path, opts = {}) {
-      const headers: Record<string, string> = { ...opts.headers };
-      const key = opts.key === undefined ? keys.admin : opts.key;
-      if (key !== null) headers.Authorization = `Bearer ${key}`;
-      let body: string | undefined;
-      if (opts.rawBody !== undefined) body = opts.rawBody;
-      else if (opts.body !== undefined) body = JSON.stringify(opts.body);
-      if (body !== undefined) headers['Content-Type'] ??= 'application/json';
-      const res = await fetch(url + path, { method, headers, ...(body === undefined ? {} : { body }) });
-      const text = await res.text();
-      let parsed: unknown = undefined;
-      try {
-        parsed = text === '' ? undefined : JSON.parse(text);
-      } catch {
-        parsed = undefined;
-      }
-      return { status: res.status, headers: res.headers, body: parsed, text };
-    },
+    request: apiClient(
+      () => url,
+      () => keys.admin,
+    ),
     async stop() {
       await server.close(1000);
       await engine.close();

@@ -6,6 +6,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { openEngine, type Engine } from '../../../src/core/index.js';
 import { startStation, type RunningStation } from '../../../src/core/server/serve.js';
+import { apiClient, type ApiRequestOptions, type ApiResponse } from './http-client.js';
 import { makeInitializedHome, type TempHome } from '../../helpers/home.js';
 import { startModelServer, type ModelServer, type ModelServerOptions } from '../../helpers/model-server.js';
 
@@ -37,11 +38,7 @@ export interface Station {
   /** A folder the filesystem server serves. */
   files: string;
   keys: { admin: string; user: string; viewer: string; userOther: string; viewerOther: string; revoked: string };
-  request(
-    method: string,
-    path: string,
-    options?: { key?: string | null; body?: unknown; rawBody?: string; headers?: Record<string, string> },
-  ): Promise<{ status: number; headers: Headers; body: unknown; text: string }>;
+  request(method: string, path: string, options?: ApiRequestOptions): Promise<ApiResponse>;
   waitRun(id: number, timeoutMs?: number): Promise<Record<string, unknown>>;
   stop(): Promise<void>;
 }
@@ -78,22 +75,10 @@ export async function startStationForTest(
     logLevel: 'debug',
     graceMs: 2000,
   });
-  const request: Station['request'] = async (method, path, opts = {}) => {
-    const headers: Record<string, string> = { ...opts.headers };
-    const key = opts.key === undefined ? keys.admin : opts.key;
-    if (key !== null) headers.Authorization = `Bearer ${key}`;
-    const body = opts.rawBody ?? (opts.body === undefined ? undefined : JSON.stringify(opts.body));
-    if (body !== undefined) headers['Content-Type'] ??= 'application/json';
-    const res = await fetch(running.url + path, { method, headers, ...(body === undefined ? {} : { body }) });
-    const text = await res.text();
-    let parsed: unknown;
-    try {
-      parsed = text === '' ? undefined : JSON.parse(text);
-    } catch {
-      parsed = undefined;
-    }
-    return { status: res.status, headers: res.headers, body: parsed, text };
-  };
+  const request: Station['request'] = apiClient(
+    () => running.url,
+    () => keys.admin,
+  );
   return {
     temp,
     engine,
