@@ -36,10 +36,9 @@ export default class Ui extends BaseCommand<typeof Ui> {
       });
     }
     if (this.flags.remote !== undefined) {
-      const [{ launchTui }, { RemoteClient }] = await Promise.all([
-        import('../tui/launch.js'),
-        import('../tui/client/remote-client.js'),
-      ]);
+      const [{ launchTui }, { RemoteClient }] = await productionReact(() =>
+        Promise.all([import('../tui/launch.js'), import('../tui/client/remote-client.js')]),
+      );
       const client = await RemoteClient.connect({ url: this.flags.remote, key: this.flags.key ?? '' });
       await launchTui({ client, environment: this.flags.env ?? client.info().defaultEnvironment });
       return;
@@ -47,10 +46,25 @@ export default class Ui extends BaseCommand<typeof Ui> {
     const engine = this.engine();
     const environment = this.flags.env ?? engine.defaultEnvironment();
     engine.environments.require(environment);
-    const [{ launchTui }, { LocalClient }] = await Promise.all([
-      import('../tui/launch.js'),
-      import('../tui/client/local-client.js'),
-    ]);
+    const [{ launchTui }, { LocalClient }] = await productionReact(() =>
+      Promise.all([import('../tui/launch.js'), import('../tui/client/local-client.js')]),
+    );
     await launchTui({ client: new LocalClient(engine), environment });
+  }
+}
+
+/**
+ * Loads the TUI. React and Ink pick their production builds (smaller and faster to load and run) from
+ * NODE_ENV when first imported; it is set for the import only, so the MCP servers and tools Station
+ * starts see the environment as it was.
+ */
+async function productionReact<T>(load: () => Promise<T>): Promise<T> {
+  const previous = process.env.NODE_ENV;
+  process.env.NODE_ENV ??= 'production';
+  try {
+    return await load();
+  } finally {
+    if (previous === undefined) Reflect.deleteProperty(process.env, 'NODE_ENV');
+    else process.env.NODE_ENV = previous;
   }
 }

@@ -1,0 +1,195 @@
+// TUI: (1) wall time from starting `stn ui` in a real terminal (tmux, 80x24) to its first full frame (the
+// Agents screen with its agents and the key footer), median of 5; (2) a trace of 10 000 events: folding them
+// into timeline items, opening the trace (tail page from the store to the frame showing the last event),
+// paging back to the first event and forth to the last, with the heap held after. Aim: first frame <= 500 ms.
+import { execFileSync, spawnSync } from 'node:child_process';
+import { BIN, fmt, median, report, tempHome } from './lib.js';
+
+const SOCKET = `stn-bench-${process.pid}`;
+const tmux = (...args) => execFileSync('tmux', ['-L', SOCKET, ...args], { encoding: 'utf8' });
+const now = () => Number(process.hrtime.bigint()) / 1e6;
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+async function firstFrame(home) {
+  const quote = (a) => `'${a.replaceAll("'", "'\\''")}'`;
+  const command = [
+    'env',
+    '-u',
+    'CI',
+    '-u',
+    'CONTINUOUS_INTEGRATION',
+    `STATION_HOME=${home}`,
+    'NO_COLOR=1',
+    process.execPath,
+    BIN,
+    'ui',
+  ]
+    .map(quote)
+    .join(' ');
+  const samples = [];
+  for (let i = 0; i < 5; i++) {
+    const start = now();
+    tmux('-f', '/dev/null', 'new-session', '-d', '-s', 'ui', '-x', '80', '-y', '24', command);
+    let screen = '';
+    while (!(screen.includes('file-explorer') && screen.includes('? help'))) {
+      if (now() - start > 30_000) throw new Error(`no frame after 30 s:\n${screen}`);
+      screen = tmux('capture-pane', '-p', '-t', 'ui');
+    }
+    samples.push(now() - start);
+    tmux('send-keys', '-t', 'ui', 'q');
+    while (spawnSync('tmux', ['-L', SOCKET, 'has-session', '-t', 'ui']).status === 0) await sleep(20);
+  }
+  return samples;
+}
+
+async function bigTrace(home) {
+  const React = await import('react');
+  const { render } = await import('ink-testing-library');
+  const { openEngine } = await import('../dist/core/index.js');
+  const { Root } = await import('../dist/tui/app/root.js');
+  const { LocalClient } = await import('../dist/tui/client/local-client.js');
+  const { makeTheme } = await import('../dist/tui/theme.js');
+  const { foldEvent, itemKey } = await import('../dist/tui/state/trace-items.js');
+
+  const engine = openEngine({ home });
+  const repo = engine.runs.repo;
+  const runId = repo.insertQueued({
+    agentName: 'bench',
+    environmentName: 'default',
+    input: {},
+    model: 'm',
+    pid: 1,
+    now: Date.now(),
+  });
+  const events = [];
+  let seq = 0;
+  const push = (type, data) => events.push({ runId, seq: ++seq, type, ts: new Date().toISOString(), data });
+  push('run.started', {
+    agent: 'bench',
+    environment: 'default',
+    model: 'm',
+    maxSteps: 5000,
+    timeoutMs: 1,
+    pid: 1,
+    messages: [],
+  });
+  for (let step = 1; events.length < 9_999; step++) {
+    push('model.request', { step, final: false, model: 'm', messages: step, tools: 1 });
+    push('model.response', {
+      step,
+      model: 'm',
+      content: null,
+      toolCalls: [{ id: `c${step}`, name: 'fs__read', arguments: '{"path":"/x"}' }],
+      finishReason: 'tool_calls',
+      usage: { input: 10, output: 5, total: 15 },
+      latencyMs: 3,
+      attempts: 1,
+    });
+    push('tool.started', {
+      step,
+      callId: `c${step}`,
+      tool: 'fs__read',
+      server: 'fs',
+      name: 'read',
+      arguments: { path: `/f${step}` },
+    });
+    push('tool.finished', {
+      step,
+      callId: `c${step}`,
+      tool: 'fs__read',
+      server: 'fs',
+      name: 'read',
+      durationMs: 1,
+      isError: false,
+      error: null,
+      result: `content ${step}`,
+      bytes: 9,
+      truncated: false,
+    });
+  }
+  const data = {
+    status: 'completed',
+    stopReason: 'final_answer',
+    output: 'done',
+    error: null,
+    steps: 1,
+    toolCalls: 1,
+    tokens: { input: 1, output: 1, total: 2 },
+    durationMs: 1,
+  };
+  engine.db.transaction(() => {
+    for (const e of events)
+      repo.appendEvent({ runId, seq: e.seq, type: e.type, ts: Date.parse(e.ts), dataJson: JSON.stringify(e.data) });
+  })();
+  repo.finishWithEvent(
+    runId,
+    { ...data, finishedAt: Date.now() },
+    { runId, seq: ++seq, type: 'run.finished', ts: Date.now(), dataJson: JSON.stringify(data) },
+  );
+
+  let start = now();
+  const items = new Map();
+  for (const e of events) items.set(itemKey(e), foldEvent(items.get(itemKey(e)), e));
+  const foldMs = now() - start;
+
+  const client = new LocalClient(engine, { pollMs: 1000 });
+  const app = render(
+    React.createElement(Root, { client, theme: makeTheme(false), environment: 'default', screen: 'runs' }),
+  );
+  const waitFor = async (check) => {
+    const end = now() + 60_000;
+    while (!check(app.lastFrame() ?? '')) {
+      if (now() > end) throw new Error(`timed out; frame:\n${app.lastFrame()}`);
+      await sleep(1);
+    }
+  };
+  await waitFor((f) => f.includes(`#${runId}`));
+  start = now();
+  app.stdin.write('\r');
+  await waitFor((f) => f.includes('run.finished completed'));
+  const openMs = now() - start;
+
+  start = now();
+  let pages = 0;
+  while (!(app.lastFrame() ?? '').includes('run.started')) {
+    app.stdin.write('g');
+    pages++;
+    await waitFor((f) => !f.includes('loading…'));
+    await sleep(1);
+  }
+  const topMs = now() - start;
+  start = now();
+  app.stdin.write('G');
+  await waitFor((f) => f.includes('run.finished completed') && f.includes('[at end]'));
+  const endMs = now() - start;
+  global.gc?.();
+  const heapMb = process.memoryUsage().heapUsed / 1024 / 1024;
+  app.unmount();
+  await client.close();
+  await engine.close();
+  return { events: seq, foldMs, openMs, topMs, pages, endMs, heapMb };
+}
+
+const t = tempHome();
+try {
+  spawnSync(process.execPath, [BIN, 'init'], { env: t.env, stdio: 'ignore' });
+  if (spawnSync('tmux', ['-V']).status === 0) {
+    const samples = await firstFrame(t.home);
+    report('stn ui: start to first full frame, 80x24 (median of 5; aim <= 500 ms)', fmt(median(samples)));
+    report(
+      'stn ui: first full frame, fastest / slowest of 5',
+      `${fmt(Math.min(...samples))} / ${fmt(Math.max(...samples))}`,
+    );
+  } else {
+    report('stn ui: start to first full frame', 'skipped (tmux not installed)');
+  }
+  const trace = await bigTrace(t.home);
+  report(`trace of ${trace.events} events: fold into timeline items`, fmt(trace.foldMs));
+  report(`trace of ${trace.events} events: open (tail from the store to frame)`, fmt(trace.openMs));
+  report(`trace of ${trace.events} events: scroll to the first event (${trace.pages} pages)`, fmt(trace.topMs));
+  report(`trace of ${trace.events} events: back to the end (G)`, fmt(trace.endMs));
+  report('trace: heap used after paging the whole run', `${trace.heapMb.toFixed(1)} MB`);
+} finally {
+  spawnSync('tmux', ['-L', SOCKET, 'kill-server']);
+  t.cleanup();
+}
