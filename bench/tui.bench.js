@@ -162,7 +162,7 @@ async function bigTrace(home) {
   app.stdin.write('G');
   await waitFor((f) => f.includes('run.finished completed') && f.includes('[at end]'));
   const endMs = now() - start;
-  global.gc?.();
+  globalThis.gc?.();
   const heapMb = process.memoryUsage().heapUsed / 1024 / 1024;
   app.unmount();
   await client.close();
