@@ -152,7 +152,13 @@ describe('Station MCP server (SDK client, in memory)', () => {
       output: string;
     };
     expect(waited).toMatchObject({ status: 'completed', output: 'First answer.' });
-    const viaAgentTool = json(await client.callTool({ name: 'agent_hello', arguments: { userInput: 'hi again' } }));
+    const progress: string[] = [];
+    const viaAgentTool = json(
+      await client.callTool({ name: 'agent_hello', arguments: { userInput: 'hi again' } }, undefined, {
+        onprogress: (p) => progress.push(p.message ?? ''),
+      }),
+    );
+    expect(progress).toEqual(expect.arrayContaining(['run.queued', 'model step 1', 'finished: completed']));
     expect(viaAgentTool).toMatchObject({ status: 'completed', output: 'Agent tool answer.' });
     const badInput = (await client.callTool({ name: 'agent_hello', arguments: { userInput: 42 } })) as ToolResult;
     expect(badInput.isError).toBe(true);

@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { toolLoop } from '../../helpers/model-server.js';
 import { startStationForTest, type Station } from './station-helpers.js';
 
 interface Issue {
@@ -214,6 +215,27 @@ describe('REST API over the engine (stn serve in process)', () => {
       ok: true,
       servers: [{ name: 'filesystem', status: 'ok' }],
     });
+  });
+
+  it('metrics observe tool-call durations and failed runs from the run events', async () => {
+    s = await startStationForTest();
+    s.model.script(
+      toolLoop({ tool: 'filesystem__list_directory', args: { path: s.files }, steps: 1, finalText: 'listed' }),
+    );
+    const ok = await s.request('POST', '/api/v1/environments/default/agents/file-explorer/runs', {
+      body: { input: { userInput: 'what is here?' } },
+    });
+    expect(await s.waitRun((ok.body as { id: number }).id)).toMatchObject({ status: 'completed', toolCalls: 1 });
+    s.model.script([{ status: 400, error: { message: 'bad request from the test' } }]);
+    const bad = await s.request('POST', '/api/v1/environments/default/agents/hello/runs', {
+      body: { input: { userInput: 'x' } },
+    });
+    expect(await s.waitRun((bad.body as { id: number }).id)).toMatchObject({ status: 'failed' });
+    const metrics = (await s.request('GET', '/metrics')).text;
+    expect(metrics).toMatch(/station_mcp_request_duration_seconds_count\{server="filesystem"\} 1/);
+    expect(metrics).toMatch(/station_agent_execution_errors_total\{reason="[a-z_]+"\} 1/);
+    expect(metrics).toMatch(/station_agent_runs_total\{status="failed"\} 1/);
+    expect(metrics).toMatch(/station_http_requests_total\{method="POST",status="202"\} 2/);
   });
 
   it('ready reports the database and the MCP pools started at boot', async () => {
