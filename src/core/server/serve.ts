@@ -68,6 +68,12 @@ export async function startStation(engine: Engine, options: ServeOptions = {}): 
     new RunFeedRepo(engine.db).latestEventId(),
   );
   const address = await server.listen();
+  if (tls === undefined && !isLoopback(address.host)) {
+    log.warn('listening on a non-loopback address without TLS: keys travel in clear text', {
+      host: address.host,
+      hint: 'Use --tls-cert/--tls-key, or keep 127.0.0.1 behind an SSH tunnel or a TLS proxy.',
+    });
+  }
   follower.start();
   void pools.start();
   let closing: Promise<void> | undefined;
@@ -125,4 +131,8 @@ function observeRuns(engine: Engine, metrics: ServerMetrics): () => void {
       metrics.mcpRequestDuration.observe({ server: event.data.server ?? 'unknown' }, event.data.durationMs / 1000);
     }
   });
+}
+
+function isLoopback(host: string): boolean {
+  return host === '::1' || host.startsWith('127.') || host === 'localhost';
 }

@@ -185,6 +185,27 @@ describe('StationServer', () => {
   });
 });
 
+describe('StationServer listen errors', () => {
+  it('names the address and says what to do when the port is taken', async () => {
+    const t = await startTestServer();
+    const other = new StationServer({
+      engine: t.engine,
+      host: '127.0.0.1',
+      port: Number(new URL(t.url).port),
+      logger: silentLogger,
+    });
+    try {
+      await expect(other.listen()).rejects.toMatchObject({
+        code: 'listen',
+        message: expect.stringContaining('EADDRINUSE'),
+        hints: [expect.stringContaining('--port')],
+      });
+    } finally {
+      await t.stop();
+    }
+  });
+});
+
 describe('StationServer over TLS', () => {
   it('serves HTTPS with the given certificate and key', async () => {
     const temp = makeInitializedHome();
