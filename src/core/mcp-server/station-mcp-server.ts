@@ -364,8 +364,7 @@ export function createStationMcpServer(engine: Engine, options: StationMcpOption
       let n = 0;
       const report = await engine.mcpServers.sync({
         environments: [env],
-        onEvent: (event) =>
-          extra.progress(++n, 'server' in event ? `${event.type} ${event.server}` : event.type),
+        onEvent: (event) => extra.progress(++n, 'server' in event ? `${event.type} ${event.server}` : event.type),
       });
       audit('sync', env);
       return report;
@@ -384,9 +383,7 @@ export function createStationMcpServer(engine: Engine, options: StationMcpOption
       if (toolName === undefined) continue;
       let schema: z.ZodType;
       try {
-        schema = z.fromJSONSchema(
-          engine.agents.get(options.environment, summary.name).inputSchema,
-        );
+        schema = z.fromJSONSchema(engine.agents.get(options.environment, summary.name).inputSchema);
       } catch (error) {
         // A schema zod cannot express: accept any object; the runner still validates the input.
         schema = z.looseObject({});
