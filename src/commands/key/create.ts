@@ -28,6 +28,15 @@ Without --env a user or viewer key is granted every environment.`;
       ...(this.flags.user === undefined ? {} : { user: this.flags.user }),
     });
     const info = created.info;
+    const known = new Set(
+      this.engine()
+        .environments.list()
+        .map((e) => e.name),
+    );
+    for (const env of info.environments) {
+      if (env !== '*' && !known.has(env))
+        this.note(`Warning: environment "${env}" does not exist (yet); the key will apply once it does.`);
+    }
     this.say(
       `Created ${info.role} key ${this.style.bold(info.name)} (${info.display}) for environments: ${info.environments.join(', ').replace('*', 'all')}`,
     );

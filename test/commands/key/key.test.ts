@@ -31,6 +31,20 @@ describe('stn key (command classes)', () => {
     expect(json.key).toMatch(/^stn_[0-9a-f]{12}_/);
     const secret = json.key.slice(17);
 
+    const future = await runCommand([
+      'key:create',
+      'later',
+      '--role',
+      'viewer',
+      '--env',
+      'staging',
+      '--home',
+      temp.home,
+    ]);
+    expect(future.code).toBe(0);
+    expect(future.stderr).toContain('environment "staging" does not exist (yet)');
+    await runCommand(['key:revoke', 'later', '--home', temp.home]);
+
     const plain = await runCommand(['key:create', 'ops', '--role', 'admin', '--home', temp.home]);
     expect(plain.stdout).toMatch(/^ {2}stn_[0-9a-f]{12}_\S{43}$/m);
     expect(plain.stdout).toContain('not shown again');
@@ -44,7 +58,7 @@ describe('stn key (command classes)', () => {
     expect(listed.stdout).not.toContain(secret);
     const listedJson = await runCommand(['key:list', '--json', '--home', temp.home]);
     expect(listedJson.stdout).not.toContain(secret);
-    expect((JSON.parse(listedJson.stdout) as unknown[]).length).toBe(2);
+    expect((JSON.parse(listedJson.stdout) as unknown[]).length).toBe(3);
 
     const revoked = await runCommand(['key:revoke', 'ci', '--json', '--home', temp.home]);
     expect(revoked.code).toBe(0);
