@@ -148,3 +148,5 @@ export { QueueFullError, RunAbort, runExitCode, type RunResult } from './runner/
 export type { PreparedRun, RunHandle, RunRequest, Runner, SubmitOptions } from './runner/runner.js';
 export type { RunFilter } from './store/run-repo.js';
 export { parseDuration, parseRunInput, type RunInputSources } from './runner/run-input.js';
+// The TUI follows the event store from this cursor (runs written by other processes).
+export { RunFeedRepo } from './store/run-feed-repo.js';

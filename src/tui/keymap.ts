@@ -24,6 +24,26 @@ export interface KeyInfo {
   meta: boolean;
 }
 
+/** No key held: the base of a key press made by hand (tests, split chunks). */
+export const NO_KEY: KeyInfo = {
+  upArrow: false,
+  downArrow: false,
+  leftArrow: false,
+  rightArrow: false,
+  pageUp: false,
+  pageDown: false,
+  home: false,
+  end: false,
+  return: false,
+  escape: false,
+  ctrl: false,
+  shift: false,
+  tab: false,
+  backspace: false,
+  delete: false,
+  meta: false,
+};
+
 /** Where a key press is being handled: the global layer, a screen, or a widget. */
 export type Scope =
   | 'global'

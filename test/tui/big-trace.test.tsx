@@ -1,22 +1,15 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { recordBigRun } from './helpers/big-run.js';
-import { KEYS, makeStation, renderTui, type Screen, type TuiStation } from './helpers/station.js';
+import { KEYS, stationPerTest } from './helpers/station.js';
 
 describe('TUI trace of a long run (10 000 events)', () => {
-  let station: TuiStation | undefined;
-  let screen: Screen | undefined;
-  afterEach(async () => {
-    screen?.unmount();
-    await station?.close();
-    screen = undefined;
-    station = undefined;
-  });
+  const tui = stationPerTest();
 
   it('opens at the end, pages older events in from the store as you scroll up, and back down again', async () => {
-    station = await makeStation();
+    const station = await tui.open();
     const { runId, events } = recordBigRun(station.engine, 2500);
     expect(events).toBe(10_006);
-    screen = await renderTui(station.client, { screen: 'runs' });
+    const screen = await tui.show(station.client, { screen: 'runs' });
     await screen.waitFor(`#${String(runId)}`);
     await screen.press(KEYS.enter);
     // Only the tail is held: the status line says which events and that older ones page in.

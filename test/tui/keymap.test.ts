@@ -1,24 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import { BINDINGS, footerHints, helpSections, matchesKey, resolveKey, type KeyInfo } from '../../src/tui/keymap.js';
+import {
+  BINDINGS,
+  NO_KEY,
+  footerHints,
+  helpSections,
+  matchesKey,
+  resolveKey,
+  type KeyInfo,
+} from '../../src/tui/keymap.js';
 
-const none: KeyInfo = {
-  upArrow: false,
-  downArrow: false,
-  leftArrow: false,
-  rightArrow: false,
-  pageUp: false,
-  pageDown: false,
-  home: false,
-  end: false,
-  return: false,
-  escape: false,
-  ctrl: false,
-  shift: false,
-  tab: false,
-  backspace: false,
-  delete: false,
-  meta: false,
-};
+const none: KeyInfo = NO_KEY;
 const key = (k: Partial<KeyInfo>): KeyInfo => ({ ...none, ...k });
 
 describe('keymap', () => {

@@ -1,21 +1,14 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
-import { KEYS, makeStation, renderTui, type Screen, type TuiStation } from './helpers/station.js';
+import { describe, expect, it } from 'vitest';
+import { KEYS, stationPerTest } from './helpers/station.js';
 
 describe('TUI environments and MCP screens (real core, server-filesystem)', () => {
-  let station: TuiStation | undefined;
-  let screen: Screen | undefined;
-  afterEach(async () => {
-    screen?.unmount();
-    await station?.close();
-    screen = undefined;
-    station = undefined;
-  });
+  const tui = stationPerTest();
 
   it('syncs an environment from the Environments screen, with progress and result in place', async () => {
-    station = await makeStation();
-    screen = await renderTui(station.client, { screen: 'environments' });
+    const station = await tui.open();
+    const screen = await tui.show(station.client, { screen: 'environments' });
     let frame = await screen.waitFor(/default \*\s+3\s+0\s+0\s+-/);
     await screen.press('s');
     frame = await screen.waitFor('Sync default: done', 30_000);
@@ -25,7 +18,7 @@ describe('TUI environments and MCP screens (real core, server-filesystem)', () =
   });
 
   it('a sync that fails says why, in place', async () => {
-    station = await makeStation();
+    const station = await tui.open();
     writeFileSync(
       join(station.home.paths.environments, 'default', 'template.json'),
       JSON.stringify({
@@ -37,7 +30,7 @@ describe('TUI environments and MCP screens (real core, server-filesystem)', () =
         },
       }),
     );
-    screen = await renderTui(station.client, { screen: 'environments' });
+    const screen = await tui.show(station.client, { screen: 'environments' });
     await screen.waitFor(/default \*/);
     await screen.press('s');
     const frame = await screen.waitFor('Sync default: failed', 30_000);
@@ -46,9 +39,9 @@ describe('TUI environments and MCP screens (real core, server-filesystem)', () =
   });
 
   it('shows servers with status and stderr tail, tools with descriptions and schemas, a filter, and a live check', async () => {
-    station = await makeStation();
+    const station = await tui.open();
     await station.engine.mcpServers.sync({ environments: ['default'] });
-    screen = await renderTui(station.client, { screen: 'mcp' });
+    const screen = await tui.show(station.client, { screen: 'mcp' });
     let frame = await screen.waitFor(/filesystem\s+stdio\s+✓ ready\s+14/);
     expect(frame).toContain('recorded at last sync');
     expect(frame).toContain('── stderr of filesystem');

@@ -1,19 +1,12 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import { KEYS, makeStation, renderTui, type Screen, type TuiStation } from './helpers/station.js';
+import { describe, expect, it } from 'vitest';
+import { KEYS, stationPerTest } from './helpers/station.js';
 
 describe('TUI navigation (real core, ink-testing-library)', () => {
-  let station: TuiStation | undefined;
-  let screen: Screen | undefined;
-  afterEach(async () => {
-    screen?.unmount();
-    await station?.close();
-    screen = undefined;
-    station = undefined;
-  });
+  const tui = stationPerTest();
 
   it('opens on the Agents screen with a header, the agents and a footer of working keys', async () => {
-    station = await makeStation();
-    screen = await renderTui(station.client);
+    const station = await tui.open();
+    const screen = await tui.show(station.client);
     const frame = await screen.waitFor('lister');
     expect(frame).toContain('Station │ env: default │ local');
     expect(frame).toContain('[2 Agents]');
@@ -26,8 +19,8 @@ describe('TUI navigation (real core, ink-testing-library)', () => {
   });
 
   it('switches screens with number keys, tab and shift-tab', async () => {
-    station = await makeStation();
-    screen = await renderTui(station.client);
+    const station = await tui.open();
+    const screen = await tui.show(station.client);
     await screen.waitFor('lister');
     await screen.press('1');
     expect(await screen.waitFor(/default \*\s+3/)).toContain('[1 Environments]');
@@ -44,8 +37,8 @@ describe('TUI navigation (real core, ink-testing-library)', () => {
   });
 
   it('/ filters the current list as you type; esc clears the filter', async () => {
-    station = await makeStation();
-    screen = await renderTui(station.client);
+    const station = await tui.open();
+    const screen = await tui.show(station.client);
     await screen.waitFor('lister');
     await screen.press('/');
     await screen.type('list');
@@ -65,8 +58,8 @@ describe('TUI navigation (real core, ink-testing-library)', () => {
   });
 
   it('j/k and arrows move the selection; ? shows every key and esc closes it', async () => {
-    station = await makeStation();
-    screen = await renderTui(station.client);
+    const station = await tui.open();
+    const screen = await tui.show(station.client);
     await screen.waitFor('lister');
     const selected = (f: string): string | undefined => /›(\S+)/.exec(f)?.[1];
     const first = selected(screen.frame());
@@ -85,8 +78,8 @@ describe('TUI navigation (real core, ink-testing-library)', () => {
   });
 
   it('keys that arrive bunched in one chunk (fast typing, an SSH link) are each handled', async () => {
-    station = await makeStation();
-    screen = await renderTui(station.client);
+    const station = await tui.open();
+    const screen = await tui.show(station.client);
     await screen.waitFor('lister');
     await screen.type('jj');
     await screen.waitFor(/›lister/);
@@ -98,9 +91,9 @@ describe('TUI navigation (real core, ink-testing-library)', () => {
   });
 
   it('switches the environment from the Environments screen', async () => {
-    station = await makeStation();
+    const station = await tui.open();
     station.engine.environments.create('staging');
-    screen = await renderTui(station.client);
+    const screen = await tui.show(station.client);
     await screen.waitFor('lister');
     await screen.press('1');
     await screen.waitFor('staging');
@@ -113,8 +106,8 @@ describe('TUI navigation (real core, ink-testing-library)', () => {
   });
 
   it('adapts to the terminal size and redraws on resize; 80x24 fits; no colour codes with NO_COLOR', async () => {
-    station = await makeStation();
-    screen = await renderTui(station.client, { columns: 80, rows: 24 });
+    const station = await tui.open();
+    const screen = await tui.show(station.client, { columns: 80, rows: 24 });
     let frame = await screen.waitFor('lister');
     const widest = (f: string): number => Math.max(...f.split('\n').map((l) => Array.from(l).length));
     expect(widest(frame)).toBeLessThanOrEqual(80);

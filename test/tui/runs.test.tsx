@@ -1,19 +1,12 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { toolLoop } from '../helpers/model-server.js';
-import { KEYS, makeStation, renderTui, type Screen, type TuiStation } from './helpers/station.js';
+import { KEYS, stationPerTest } from './helpers/station.js';
 
 describe('TUI runs and traces (real core, test model server, server-filesystem)', () => {
-  let station: TuiStation | undefined;
-  let screen: Screen | undefined;
-  afterEach(async () => {
-    screen?.unmount();
-    await station?.close();
-    screen = undefined;
-    station = undefined;
-  });
+  const tui = stationPerTest();
 
   it('navigates to an agent, shows its detail, runs it from the form and watches the trace fill in', async () => {
-    station = await makeStation();
+    const station = await tui.open();
     const files = station.files;
     station.model.script(
       toolLoop({
@@ -23,7 +16,7 @@ describe('TUI runs and traces (real core, test model server, server-filesystem)'
         finalText: 'Found three files.',
       }),
     );
-    screen = await renderTui(station.client);
+    const screen = await tui.show(station.client);
     await screen.waitFor('lister');
     // The selection starts on the first agent; lister is the third.
     await screen.press('j', 'j');
@@ -80,11 +73,11 @@ describe('TUI runs and traces (real core, test model server, server-filesystem)'
   });
 
   it('c cancels a running run from its trace; the header counts it while it runs', async () => {
-    station = await makeStation({ latencyMs: 60_000 });
+    const station = await tui.open({ latencyMs: 60_000 });
     station.model.script(
       toolLoop({ tool: 'filesystem__list_directory', args: { path: station.files }, steps: 1, latencyMs: 60_000 }),
     );
-    screen = await renderTui(station.client);
+    const screen = await tui.show(station.client);
     await screen.waitFor('lister');
     await screen.press('j', 'j', 'r');
     await screen.waitFor(/› userInput/);
@@ -106,11 +99,11 @@ describe('TUI runs and traces (real core, test model server, server-filesystem)'
   });
 
   it('runs started by another process appear live, filter by status and agent, and open as a trace', async () => {
-    station = await makeStation();
+    const station = await tui.open();
     station.model.script(
       toolLoop({ tool: 'filesystem__list_directory', args: { path: station.files }, steps: 1, finalText: 'ok' }),
     );
-    screen = await renderTui(station.client, { screen: 'runs' });
+    const screen = await tui.show(station.client, { screen: 'runs' });
     await screen.waitFor('No runs yet');
     const other = station.otherProcess();
     const runner = await other.runner();

@@ -4,12 +4,8 @@
  * started by other processes on the same Station home (another terminal, a scheduler, `stn serve`) appear
  * too. Each poll is one indexed query for rows after the cursor; nothing re-reads whole runs.
  */
-import type { Engine } from '../../core/index.js';
-import type { RunEvent } from '../../core/events/index.js';
-import { summarize, type RunService, type RunSummary } from '../../core/runner/index.js';
+import { RunFeedRepo, type Engine, type RunEvent, type RunService, type RunSummary } from '../../core/index.js';
 import { McpRepo } from '../../core/store/mcp-repo.js';
-import { RunFeedRepo } from '../../core/store/run-feed-repo.js';
-import type { RunRepo } from '../../core/store/run-repo.js';
 import type {
   AgentDetailView,
   AgentView,
@@ -26,6 +22,7 @@ import type {
   SyncProgressView,
   SyncResultView,
 } from './station-client.js';
+import { syncResultView } from './sync-result.js';
 
 export interface LocalClientOptions {
   /** How often the event store is polled for rows other processes wrote (ms). */
@@ -37,7 +34,7 @@ export interface LocalClientOptions {
 export class LocalClient implements StationClient {
   private readonly listeners = new Set<(update: ClientUpdate) => void>();
   private readonly runService: RunService;
-  private readonly repo: RunRepo;
+  private readonly repo: RunService['repo'];
   private readonly mcpRepo: McpRepo;
   private readonly pollMs: number;
   private readonly pollBatch: number;
@@ -98,19 +95,7 @@ export class LocalClient implements StationClient {
     });
     const result = report.environments[0];
     if (result === undefined) return { ok: report.ok, summary: 'nothing to sync', errors: [] };
-    const ready = result.servers.filter((s) => s.status === 'ready').length;
-    const tools = result.servers.reduce((n, s) => n + s.tools, 0);
-    const p = result.plan;
-    const changes = [
-      p.toolsAdded.length > 0 ? `+${String(p.toolsAdded.length)} tools` : null,
-      p.toolsRemoved.length > 0 ? `-${String(p.toolsRemoved.length)} tools` : null,
-      p.toolsChanged.length > 0 ? `~${String(p.toolsChanged.length)} tools` : null,
-    ].filter((x): x is string => x !== null);
-    return {
-      ok: result.ok,
-      summary: `${String(ready)}/${String(result.servers.length)} servers ready, ${String(tools)} tools${changes.length > 0 ? ` (${changes.join(', ')})` : ', no changes'} in ${String(result.durationMs)}ms`,
-      errors: [...result.problems, ...result.warnings],
-    };
+    return syncResultView(result);
   }
 
   async agents(env: string): Promise<AgentView[]> {
@@ -261,8 +246,7 @@ export class LocalClient implements StationClient {
     if (ids.length === 0) return;
     const runs: RunSummary[] = [];
     for (const id of ids) {
-      const row = this.repo.get(id);
-      if (row !== undefined) runs.push(summarize(row));
+      if (this.repo.get(id) !== undefined) runs.push(this.runService.get(id));
     }
     if (runs.length > 0) this.emit({ kind: 'runs', runs });
   }

@@ -4,10 +4,7 @@
  * value here is plain JSON, so it can cross a wire unchanged.
  */
 
-import type { EnvironmentSummary } from '../../core/index.js';
-import type { RunEvent, RunStatus } from '../../core/events/index.js';
-import type { McpToolSummary } from '../../core/mcp/mcp-service.js';
-import type { RunSummary } from '../../core/runner/index.js';
+import type { EnvironmentSummary, McpToolSummary, RunEvent, RunStatus, RunSummary } from '../../core/index.js';
 
 export type { RunStatus };
 

@@ -1,4 +1,5 @@
 import { useInput, type Key } from 'ink';
+import { NO_KEY as NO_KEY_INFO } from '../keymap.js';
 import { createContext, useContext, useEffect, useLayoutEffect, useRef } from 'react';
 
 export interface Press {
@@ -6,28 +7,7 @@ export interface Press {
   key: Key;
 }
 
-const NO_KEY: Key = {
-  upArrow: false,
-  downArrow: false,
-  leftArrow: false,
-  rightArrow: false,
-  pageDown: false,
-  pageUp: false,
-  home: false,
-  end: false,
-  return: false,
-  escape: false,
-  ctrl: false,
-  shift: false,
-  tab: false,
-  backspace: false,
-  delete: false,
-  meta: false,
-  super: false,
-  hyper: false,
-  capsLock: false,
-  numLock: false,
-};
+const NO_KEY: Key = { ...NO_KEY_INFO, super: false, hyper: false, capsLock: false, numLock: false };
 
 /** The press one character of a bunched chunk stands for (enter, tab, backspace, ^X, or text). */
 function pressOf(ch: string): Press {

@@ -5,6 +5,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { render } from 'ink-testing-library';
+import { afterEach } from 'vitest';
 import { openEngine, type Engine } from '../../../src/core/index.js';
 import { Root } from '../../../src/tui/app/root.js';
 import type { ScreenId } from '../../../src/tui/app/reducer.js';
@@ -187,5 +188,27 @@ export async function renderTui(
       instance.unmount();
       instance.cleanup();
     },
+  };
+}
+
+/**
+ * For a describe block: opens a station and renders the TUI on it, and closes both after each test
+ * (unmount, client, engines, model server, home).
+ */
+export function stationPerTest(): {
+  open(modelOptions?: ModelServerOptions): Promise<TuiStation>;
+  show(client: LocalClient, options?: Parameters<typeof renderTui>[1]): Promise<Screen>;
+} {
+  let station: TuiStation | undefined;
+  let screen: Screen | undefined;
+  afterEach(async () => {
+    screen?.unmount();
+    await station?.close();
+    screen = undefined;
+    station = undefined;
+  });
+  return {
+    open: async (modelOptions) => (station = await makeStation(modelOptions)),
+    show: async (client, options) => (screen = await renderTui(client, options)),
   };
 }
