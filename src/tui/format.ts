@@ -90,6 +90,11 @@ export function prettyLines(value: unknown): string[] {
   return ((JSON.stringify(v, null, 2) as string | undefined) ?? 'undefined').split('\n').map(clean);
 }
 
+/** "1 tool call", "2 tool calls". */
+export function plural(n: number, one: string, many = `${one}s`): string {
+  return `${String(n)} ${n === 1 ? one : many}`;
+}
+
 export function formatMs(ms: number | null): string {
   if (ms === null) return '-';
   if (ms < 1000) return `${String(Math.round(ms))}ms`;

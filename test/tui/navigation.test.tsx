@@ -90,6 +90,23 @@ describe('TUI navigation (real core, ink-testing-library)', () => {
     expect(await screen.waitFor('Tools (1)')).toContain('lister — Lists a folder');
   });
 
+  it('R reloads the runs list from the store', async () => {
+    const station = await tui.open();
+    const screen = await tui.show(station.client, { screen: 'runs' });
+    await screen.waitFor('No runs yet');
+    // A row written without events (nothing for the follower to see): only a reload shows it.
+    const id = station.engine.runs.repo.insertQueued({
+      agentName: 'hello',
+      environmentName: 'default',
+      input: {},
+      model: 'm',
+      pid: 1,
+      now: Date.now(),
+    });
+    await screen.press('R');
+    expect(await screen.waitFor(`#${String(id)}`)).toMatch(/hello\s+… queued/);
+  });
+
   it('switches the environment from the Environments screen', async () => {
     const station = await tui.open();
     station.engine.environments.create('staging');

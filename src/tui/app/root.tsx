@@ -95,6 +95,10 @@ export function Root({ client, theme, environment, screen }: RootProps): ReactNo
     }, []),
   );
 
+  const [runsGeneration, setRunsGeneration] = useState(0);
+  const reloadRuns = useCallback(() => {
+    setRunsGeneration((g) => g + 1);
+  }, []);
   useEffect(() => {
     let current = true;
     client.runs({ limit: RUNS_LIMIT }).then(
@@ -109,7 +113,7 @@ export function Root({ client, theme, environment, screen }: RootProps): ReactNo
     return () => {
       current = false;
     };
-  }, [client]);
+  }, [client, runsGeneration]);
 
   useClientUpdates(
     client,
@@ -209,6 +213,7 @@ export function Root({ client, theme, environment, screen }: RootProps): ReactNo
     height: body,
     active: !app.help,
     runs,
+    reloadRuns,
     trace,
     traceDispatch,
     now,

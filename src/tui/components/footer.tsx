@@ -21,7 +21,11 @@ export interface FooterProps {
  * screen's last hints are dropped first, so "? help" always shows.
  */
 export function footerLine(scopes: readonly Scope[], textEntry: boolean, width: number): string {
-  const tail: KeyHint[] = textEntry ? [{ keys: '^C', label: 'quit' }] : footerHints(['global']);
+  const tail: KeyHint[] = scopes.includes('help')
+    ? []
+    : textEntry
+      ? [{ keys: '^C', label: 'quit' }]
+      : footerHints(['global']);
   const own = footerHints(scopes).filter((h) => !tail.some((t) => t.label === h.label));
   const show = (hints: readonly KeyHint[]): string => ` ${hints.map((h) => `${h.keys} ${h.label}`).join('  ')} `;
   for (let n = own.length; n >= 0; n--) {

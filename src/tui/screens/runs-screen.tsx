@@ -21,6 +21,7 @@ export function RunsScreen({
   height,
   active,
   runs,
+  reloadRuns,
   setStatus,
   now,
 }: ScreenProps): ReactNode {
@@ -58,6 +59,10 @@ export function RunsScreen({
     onAction: (action) => {
       if (action === 'status-filter') {
         dispatch({ type: 'runs-status-filter' });
+        return;
+      }
+      if (action === 'refresh') {
+        reloadRuns();
         return;
       }
       if (action === 'agent-filter') {

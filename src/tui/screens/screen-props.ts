@@ -17,6 +17,8 @@ export interface ScreenProps {
   /** Does this screen take the keys now (it is shown and no overlay is open)? */
   active: boolean;
   runs: RunsState;
+  /** Reloads the runs list from the store (live updates keep it current otherwise). */
+  reloadRuns: () => void;
   trace: TraceState;
   traceDispatch: Dispatch<TraceAction>;
   /** The time, refreshed every few seconds (for ages). */

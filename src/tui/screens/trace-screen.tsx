@@ -3,7 +3,7 @@ import { useEffect, useMemo, type ReactNode } from 'react';
 import { Row, type Segment } from '../components/window-list.js';
 import { errorText } from '../client/errors.js';
 import { isActiveStatus, type RunView } from '../client/station-client.js';
-import { fit, formatCount, formatMs, preview, prettyLines, truncate } from '../format.js';
+import { fit, formatCount, formatMs, plural, preview, prettyLines, truncate } from '../format.js';
 import { useAsync } from '../hooks/use-async.js';
 import { useTraceLoader } from '../hooks/use-trace-loader.js';
 import { resolveKey } from '../keymap.js';
@@ -75,8 +75,8 @@ function runSummary(run: RunView | undefined, runId: number): string {
   const parts = [
     `Run #${String(run.id)} ${run.agent}`,
     run.status,
-    `${String(run.steps)} steps`,
-    `${String(run.toolCalls)} tool calls`,
+    plural(run.steps, 'step'),
+    plural(run.toolCalls, 'tool call'),
     `${formatCount(run.tokens.total)} tokens`,
   ];
   if (run.durationMs !== null) parts.push(formatMs(run.durationMs));

@@ -5,6 +5,7 @@
  * one item whichever arrives first (older pages are loaded backwards).
  */
 import type { RunEventView } from '../client/station-client.js';
+import { plural } from '../format.js';
 
 export type TraceItemKind = 'run' | 'model' | 'tool' | 'other';
 
@@ -122,7 +123,7 @@ export function foldEvent(item: TraceItem | undefined, event: RunEventView): Tra
       const text = d.content ?? '';
       next.note = [
         calls > 0
-          ? `${String(calls)} tool call${calls === 1 ? '' : 's'}: ${d.toolCalls.map((c) => c.name).join(', ')}`
+          ? `${plural(calls, 'tool call')}: ${d.toolCalls.map((c) => c.name).join(', ')}`
           : null,
         text === '' ? null : text,
       ]
@@ -183,7 +184,7 @@ export function foldEvent(item: TraceItem | undefined, event: RunEventView): Tra
       next.tokensOut = d.tokens.output;
       next.title = `run.finished ${d.status}`;
       next.error = d.error === null ? null : d.error.message;
-      next.note = `${d.stopReason} · ${String(d.steps)} steps · ${String(d.toolCalls)} tool calls${d.output === null ? '' : ` · ${d.output}`}`;
+      next.note = `${d.stopReason} · ${plural(d.steps, 'step')} · ${plural(d.toolCalls, 'tool call')}${d.output === null ? '' : ` · ${d.output}`}`;
       next.result = d.output ?? undefined;
       return next;
     }
