@@ -162,6 +162,22 @@ describe('stn ui in a real terminal (tmux)', () => {
     expect(paneInfo('bare', '#{cursor_flag}')).toBe('1');
   }, 60_000);
 
+  it('--env picks the environment; an unknown one is a clear error (exit 3) before the screen opens', async () => {
+    temp = makeInitializedHome();
+    startInTmux('env', temp, ['ui', '--env', 'nope']);
+    const screen = await waitForScreen('env', (s) => s.includes('EXITED:'), 'stn to exit');
+    expect(screen).toContain('environment "nope" does not exist');
+    expect(screen).toContain('EXITED:3');
+    expect(paneInfo('env', '#{alternate_on}')).toBe('0');
+    mkdirSync(join(temp.paths.environments, 'staging', 'agents'), { recursive: true });
+    startInTmux('staging', temp, ['ui', '--env', 'staging']);
+    expect(await waitForScreen('staging', (s) => s.includes('No agents in staging'), 'the staging agents')).toContain(
+      'env: staging',
+    );
+    tmux('send-keys', '-t', 'staging', 'q');
+    expect(await waitForScreen('staging', (s) => s.includes('EXITED:'), 'stn to exit')).toContain('EXITED:0');
+  }, 60_000);
+
   it('without a terminal, `stn ui` refuses with a clear message and exit 2; bare `stn` prints help', async () => {
     temp = makeInitializedHome();
     const ui = await runStn(['ui'], { env: temp.env });
