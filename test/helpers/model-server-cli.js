@@ -36,7 +36,8 @@ const stop = () => {
   void server.close().then(() => process.exit(0));
 };
 // Tied to the parent through a stdin pipe (benches spawn it so); started by hand, it runs until a signal.
-if (fstatSync(0).isFIFO()) {
+const stdin = fstatSync(0);
+if (stdin.isFIFO() || stdin.isSocket()) {
   process.stdin.on('end', stop);
   process.stdin.resume();
 }

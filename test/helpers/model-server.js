@@ -188,13 +188,19 @@ export async function startModelServer(options = {}) {
     if (body.stream_options?.include_usage === true && answer.usage !== undefined) {
       chunks.push({ ...base, choices: [], usage: answer.usage });
     }
-    for (let i = 0; i < chunks.length; i++) {
-      if (step.drop === 'mid' && i === Math.max(1, Math.floor(chunks.length / 2))) {
+    const frames = chunks.map((chunk) => `data: ${JSON.stringify(chunk)}\n\n`);
+    if ((step.chunkDelayMs ?? 0) === 0 && step.drop !== 'mid') {
+      // No pacing asked: the whole stream in one write (the client still parses it chunk by chunk).
+      res.end(frames.join('') + 'data: [DONE]\n\n');
+      return true;
+    }
+    for (let i = 0; i < frames.length; i++) {
+      if (step.drop === 'mid' && i === Math.max(1, Math.floor(frames.length / 2))) {
         res.socket?.destroy();
         return false;
       }
       if (res.destroyed) return false;
-      res.write(`data: ${JSON.stringify(chunks[i])}\n\n`);
+      res.write(frames[i]);
       if ((step.chunkDelayMs ?? 0) > 0 && !(await sleepUnlessClosed(res, step.chunkDelayMs))) return false;
     }
     res.end('data: [DONE]\n\n');

@@ -86,10 +86,12 @@ export async function runLoop(plan: RunPlan, deps: LoopDeps): Promise<LoopResult
       maxTokens: plan.maxTokens,
       responseFormat,
     };
-    const response = await deps.model.chat(request, {
-      signal,
-      onRetry: (r) => recorder.emit('model.retry', { step, attempt: r.attempt, delayMs: r.delayMs, status: r.status, error: r.error }),
-    });
+    const response = await withChildSignal(signal, (child) =>
+      deps.model.chat(request, {
+        signal: child,
+        onRetry: (r) => recorder.emit('model.retry', { step, attempt: r.attempt, delayMs: r.delayMs, status: r.status, error: r.error }),
+      }),
+    );
     if (response.usage !== null) {
       stats.tokens.input += response.usage.input;
       stats.tokens.output += response.usage.output;
@@ -175,12 +177,14 @@ async function runToolCall(
     text = `Error: ${error ?? 'invalid arguments'}`;
   } else {
     try {
-      const outcome = await deps.tools.call(toolCall.name, parsed.value, {
-        signal,
-        timeoutMs: plan.toolTimeoutMs,
-        onProgress: (p) =>
-          recorder.emit('tool.progress', { step, callId: toolCall.id, progress: p.progress, total: p.total ?? null, message: p.message ?? null }),
-      });
+      const outcome = await withChildSignal(signal, (child) =>
+        deps.tools.call(toolCall.name, parsed.value, {
+          signal: child,
+          timeoutMs: plan.toolTimeoutMs,
+          onProgress: (p) =>
+            recorder.emit('tool.progress', { step, callId: toolCall.id, progress: p.progress, total: p.total ?? null, message: p.message ?? null }),
+        }),
+      );
       isError = outcome.isError;
       text = outcome.text;
     } catch (thrown) {
@@ -216,6 +220,25 @@ function parseArguments(raw: string): Parsed {
     return { ok: false, error: 'the arguments must be a JSON object' };
   } catch (error) {
     return { ok: false, error: `the arguments are not valid JSON (${errorMessage(error)})` };
+  }
+}
+
+/**
+ * Runs `fn` with a signal of its own that follows `parent`, and unlinks it afterwards. Libraries add
+ * abort listeners to the signals they are given and do not always remove them; a run's signal lives
+ * for many calls, so each call gets a short-lived one.
+ */
+async function withChildSignal<T>(parent: AbortSignal, fn: (signal: AbortSignal) => Promise<T>): Promise<T> {
+  const child = new AbortController();
+  const forward = (): void => {
+    child.abort(parent.reason);
+  };
+  if (parent.aborted) forward();
+  else parent.addEventListener('abort', forward, { once: true });
+  try {
+    return await fn(child.signal);
+  } finally {
+    parent.removeEventListener('abort', forward);
   }
 }
 

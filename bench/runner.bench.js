@@ -1,0 +1,220 @@
+// The execution engine (run after `npm run build`):
+//  1. A 50-step run (the test model at 0 ms latency asks for filesystem__list_directory 50 times, then
+//     answers) through Station's runner with every event persisted, in ms per step, next to a bare loop
+//     over the MCP SDK and fetch against the same model server and the same filesystem server, measured
+//     in the same process. MCP server start-up is excluded from both. A third loop uses the libraries
+//     Station builds on (the openai SDK, streamed; Station's stdio transport, which starts each server in
+//     its own process group) without Station, to show what Station's own code (loop, events) adds.
+//  2. 50 concurrent runs with 200 ms model latency (4 model turns each): wall time and throughput
+//     against the ideal (every run overlapping perfectly).
+//  3. Peak RSS of this process (Station's runner and its MCP pool; the model server runs in a child).
+//
+// The test model server is test/helpers/model-server-cli.js (plain JS, no build), one child process
+// per scenario, tied to this process by its stdin pipe.
+import { spawn } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { createInterface } from 'node:readline';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
+import OpenAI from 'openai';
+import { initStation, openEngine, stationPaths } from '../dist/core/index.js';
+import { StdioTransport } from '../dist/core/mcp/stdio-transport.js';
+import { ROOT, median, report, tempHome } from './lib.js';
+
+const require = createRequire(import.meta.url);
+const FS_ENTRY = join(dirname(require.resolve('@modelcontextprotocol/server-filesystem/package.json')), 'dist', 'index.js');
+const MODEL_CLI = join(ROOT, 'test', 'helpers', 'model-server-cli.js');
+const STEPS = 50;
+const ROUNDS = 7;
+
+/** Starts the test model server in a child process; resolves to {url, stop}. */
+async function startModel(args) {
+  const child = spawn(process.execPath, [MODEL_CLI, ...args], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const line = await new Promise((resolve, reject) => {
+    createInterface({ input: child.stdout }).once('line', resolve);
+    child.once('exit', (code) => reject(new Error(`model server exited (${String(code)})`)));
+  });
+  return {
+    url: JSON.parse(line).url,
+    stop: () =>
+      new Promise((resolve) => {
+        child.once('exit', resolve);
+        child.stdin.end();
+      }),
+  };
+}
+
+/** A Station home with one agent that lists `files` with the filesystem server. */
+function makeHome(modelUrl, files, { workers = 4, maxSteps = STEPS } = {}) {
+  const t = tempHome();
+  const paths = stationPaths(t.home);
+  initStation(paths, { projectRoot: files });
+  writeFileSync(
+    paths.config,
+    `model:\n  base_url: ${modelUrl}\n  name: bench-model\nrunner:\n  workers: ${String(workers)}\n  queue_size: 200\n  default_max_steps: ${String(maxSteps)}\n`,
+  );
+  const env = join(paths.environments, 'default');
+  writeFileSync(join(env, 'template.json'), JSON.stringify({ mcpServers: { filesystem: { command: process.execPath, args: [FS_ENTRY, files] } } }));
+  writeFileSync(
+    join(env, 'agents', 'bench.prompt'),
+    `---\nmetadata:\n  name: bench\nmax_steps: ${String(maxSteps)}\ntools:\n  - filesystem__list_directory\n---\n{{role "system"}}\nList the folder.\n{{role "user"}}\n{{userInput}}\n`,
+  );
+  return t;
+}
+
+/* global fetch */
+/** One chat turn with fetch, not streamed: the floor. */
+async function fetchTurn(modelUrl, messages, tools) {
+  const response = await fetch(`${modelUrl}/chat/completions`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: 'Bearer none' },
+    body: JSON.stringify({ model: 'bench-model', messages, tools }),
+  });
+  const body = await response.json();
+  return body.choices[0].message;
+}
+
+/** One chat turn with the openai SDK, streamed, tool-call deltas assembled (what Station's client does). */
+async function sdkTurn(sdk, messages, tools) {
+  const stream = await sdk.chat.completions.create({ model: 'bench-model', messages, tools, stream: true, stream_options: { include_usage: true } });
+  let content = '';
+  const calls = [];
+  for await (const chunk of stream) {
+    const delta = chunk.choices[0]?.delta;
+    if (delta === undefined) continue;
+    content += delta.content ?? '';
+    for (const part of delta.tool_calls ?? []) {
+      const slot = (calls[part.index] ??= { id: '', type: 'function', function: { name: '', arguments: '' } });
+      if (part.id) slot.id = part.id;
+      if (part.function?.name) slot.function.name = part.function.name;
+      slot.function.arguments += part.function?.arguments ?? '';
+    }
+  }
+  return calls.length > 0 ? { role: 'assistant', content: null, tool_calls: calls } : { role: 'assistant', content };
+}
+
+/** A bare loop: `turn` asks the model, `client` (an MCP SDK client) runs the tools; nothing recorded. */
+async function bareLoop(client, turn) {
+  const messages = [
+    { role: 'system', content: 'List the folder.' },
+    { role: 'user', content: 'go' },
+  ];
+  let steps = 0;
+  for (;;) {
+    steps++;
+    const message = await turn(messages);
+    if (!message.tool_calls?.length) return steps;
+    messages.push(message);
+    for (const call of message.tool_calls) {
+      const result = await client.callTool({ name: call.function.name.replace('filesystem__', ''), arguments: JSON.parse(call.function.arguments) });
+      const text = result.content.map((c) => (c.type === 'text' ? c.text : '')).join('\n');
+      messages.push({ role: 'tool', tool_call_id: call.id, content: text });
+    }
+  }
+}
+
+async function stepsScenario() {
+  const work = tempHome();
+  const files = join(work.home, 'files');
+  mkdirSync(files);
+  for (let i = 0; i < 20; i++) writeFileSync(join(files, `file-${String(i)}.txt`), `file ${String(i)}\n`);
+  const model = await startModel(['--tool', 'filesystem__list_directory', '--args', JSON.stringify({ path: files }), '--steps', String(STEPS), '--latency', '0']);
+  const home = makeHome(model.url, files);
+  const engine = openEngine({ home: home.home, env: { ...process.env, OPENAI_API_KEY: 'none', OPENAI_BASE_URL: '' } });
+  const client = new Client({ name: 'bench', version: '0' });
+  await client.connect(new StdioClientTransport({ command: process.execPath, args: [FS_ENTRY, files], stderr: 'ignore' }));
+  // The same libraries Station uses, without Station: its stdio transport (own process group) and the SDK.
+  const sameLibs = new Client({ name: 'bench', version: '0' });
+  await sameLibs.connect(new StdioTransport({ command: process.execPath, args: [FS_ENTRY, files], env: {}, cwd: files }));
+  const sdk = new OpenAI({ baseURL: model.url, apiKey: 'none', maxRetries: 0 });
+  const listed = (await client.listTools()).tools.find((t) => t.name === 'list_directory');
+  await sameLibs.listTools();
+  const tools = [{ type: 'function', function: { name: 'filesystem__list_directory', description: listed.description, parameters: listed.inputSchema } }];
+  try {
+    const runner = await engine.runner();
+    await engine.mcp('default'); // start the pool once, outside the timings
+    const bare = [];
+    const libs = [];
+    const station = [];
+    let stepsDone = 0;
+    for (let round = 0; round < ROUNDS + 1; round++) {
+      // Alternate the three so that warm-up and machine noise fall on all.
+      const t0 = performance.now();
+      const steps = await bareLoop(client, (messages) => fetchTurn(model.url, messages, tools));
+      const bareMs = (performance.now() - t0) / steps;
+      const tl = performance.now();
+      const libSteps = await bareLoop(sameLibs, (messages) => sdkTurn(sdk, messages, tools));
+      const libsMs = (performance.now() - tl) / libSteps;
+      const t1 = performance.now();
+      const handle = await runner.submit({ agent: 'bench', environment: 'default', input: { userInput: 'go' } });
+      const result = await handle.done;
+      const stationMs = (performance.now() - t1) / result.steps;
+      if (result.status !== 'completed') throw new Error(`bench run ended ${result.status}: ${JSON.stringify(result.error)}`);
+      if (round === 0) continue; // warm-up
+      bare.push(bareMs);
+      libs.push(libsMs);
+      station.push(stationMs);
+      stepsDone = result.steps;
+    }
+    const events = engine.db.prepare('SELECT COUNT(*) AS n FROM run_events').get().n;
+    const b = median(bare);
+    const s = median(station);
+    const best = (xs) => Math.min(...xs);
+    report(`bare loop, MCP SDK + fetch (ms/step, median | best of ${String(ROUNDS)})`, `${b.toFixed(2)} | ${best(bare).toFixed(2)} ms`);
+    const l = median(libs);
+    report('same loop, openai SDK streamed + Station\'s stdio transport', `${l.toFixed(2)} | ${best(libs).toFixed(2)} ms`);
+    report(`Station runner, ${String(stepsDone)} model calls, events persisted`, `${s.toFixed(2)} | ${best(station).toFixed(2)} ms`);
+    report('Station / bare (aim <= 1.10), median | best', `${(s / b).toFixed(2)}x | ${(best(station) / best(bare)).toFixed(2)}x`);
+    report('Station / same-libraries loop, median | best', `${(s / l).toFixed(2)}x | ${(best(station) / best(libs)).toFixed(2)}x`);
+    report('events persisted (all rounds)', String(events));
+  } finally {
+    await client.close();
+    await sameLibs.close();
+    await engine.close();
+    await model.stop();
+    home.cleanup();
+    work.cleanup();
+  }
+}
+
+async function concurrencyScenario() {
+  const RUNS = 50;
+  const TURNS = 3;
+  const LATENCY = 200;
+  const work = tempHome();
+  const files = join(work.home, 'files');
+  mkdirSync(files);
+  writeFileSync(join(files, 'a.txt'), 'a\n');
+  const model = await startModel(['--tool', 'filesystem__list_directory', '--args', JSON.stringify({ path: files }), '--steps', String(TURNS), '--latency', String(LATENCY)]);
+  const home = makeHome(model.url, files, { workers: RUNS, maxSteps: 10 });
+  const engine = openEngine({ home: home.home, env: { ...process.env, OPENAI_API_KEY: 'none', OPENAI_BASE_URL: '' } });
+  try {
+    const runner = await engine.runner();
+    await engine.mcp('default');
+    const t0 = performance.now();
+    const handles = [];
+    for (let i = 0; i < RUNS; i++) handles.push(await runner.submit({ agent: 'bench', environment: 'default', input: { userInput: `run ${String(i)}` } }));
+    const submitted = performance.now() - t0;
+    const results = await Promise.all(handles.map((h) => h.done));
+    const wall = performance.now() - t0;
+    const failed = results.filter((r) => r.status !== 'completed').length;
+    const ideal = (TURNS + 1) * LATENCY;
+    report(`${String(RUNS)} concurrent runs, ${String(TURNS + 1)} turns at ${String(LATENCY)} ms (wall)`, `${wall.toFixed(0)} ms (ideal ${String(ideal)} ms)`);
+    report('throughput vs ideal', `${((RUNS / wall) * 1000).toFixed(1)} runs/s vs ${((RUNS / ideal) * 1000).toFixed(1)} runs/s (${((ideal / wall) * 100).toFixed(0)}%)`);
+    report('  of which submitting the 50 runs (validate input, render)', `${submitted.toFixed(0)} ms`);
+    report('  from the last submission to the last answer', `${(wall - submitted).toFixed(0)} ms`);
+    if (failed > 0) report('runs not completed', String(failed));
+  } finally {
+    await engine.close();
+    await model.stop();
+    home.cleanup();
+    work.cleanup();
+  }
+}
+
+await stepsScenario();
+await concurrencyScenario();
+report('peak RSS of this process', `${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MB`);
