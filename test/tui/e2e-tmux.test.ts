@@ -1,7 +1,7 @@
 // End to end: the real binary (bin/run.js, built) in a real pseudo-terminal: tmux from Debian's packages
 // (.ci/run installs it). Needs `npm run build` first, like the other e2e tests.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { BIN, ROOT, runStn } from '../helpers/cli.js';
@@ -41,12 +41,18 @@ async function waitForScreen(
 
 /** Processes whose command line mentions `needle` (Linux /proc). */
 function processesWith(needle: string): number[] {
-  const out = spawnSync('pgrep', ['-f', needle], { encoding: 'utf8' });
-  return out.stdout
-    .split('\n')
-    .filter((l) => l.trim() !== '')
-    .map(Number)
-    .filter((pid) => pid !== process.pid);
+  const pids: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry) || Number(entry) === process.pid) continue;
+    let cmdline: string;
+    try {
+      cmdline = readFileSync(`/proc/${entry}/cmdline`, 'utf8');
+    } catch {
+      continue; // the process ended while we looked
+    }
+    if (cmdline.split('\0').some((arg) => arg.includes(needle))) pids.push(Number(entry));
+  }
+  return pids;
 }
 
 /** Starts `node bin/run.js ARGS` in a detached 80x24 tmux session; the pane stays after the program exits. */
