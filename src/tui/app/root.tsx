@@ -7,7 +7,7 @@ import { Header } from '../components/header.js';
 import { HelpOverlay, helpLines } from '../components/help-overlay.js';
 import type { UpdateBatch } from '../hooks/coalescer.js';
 import { useClientUpdates } from '../hooks/use-client-updates.js';
-import { KeyRouter, KeyRouterContext, useKeyRouter, useRouterKeys } from '../hooks/use-keys.js';
+import { KeyRouter, useKeyRouter, useRouterKeys } from '../hooks/use-keys.js';
 import { useNow } from '../hooks/use-now.js';
 import { readSize, useTerminalResize, type Size } from '../hooks/use-terminal-size.js';
 import { resolveKey, type Scope } from '../keymap.js';
@@ -20,6 +20,7 @@ import { TraceScreen, traceListHeight } from '../screens/trace-screen.js';
 import { initialRunsState, runningCount, runsReducer, RUNS_LIMIT } from '../state/runs-state.js';
 import { initialTraceState, traceReducer } from '../state/trace-state.js';
 import type { Theme } from '../theme.js';
+import { Providers } from './providers.js';
 import { activeListId, appReducer, initialAppState, isTextEntry, type AppState, type ScreenId } from './reducer.js';
 
 export interface RootProps {
@@ -242,7 +243,7 @@ export function Root({ client, theme, environment, screen }: RootProps): ReactNo
   }
   const info = client.info();
   return (
-    <KeyRouterContext.Provider value={router}>
+    <Providers router={router}>
       <Box flexDirection="column" width={width} height={frameRows(app.size)} overflow="hidden">
         <Header
           width={width}
@@ -264,6 +265,6 @@ export function Root({ client, theme, environment, screen }: RootProps): ReactNo
           status={status.screen === app.screen ? status.text : ''}
         />
       </Box>
-    </KeyRouterContext.Provider>
+    </Providers>
   );
 }

@@ -122,9 +122,7 @@ export function foldEvent(item: TraceItem | undefined, event: RunEventView): Tra
       const calls = d.toolCalls.length;
       const text = d.content ?? '';
       next.note = [
-        calls > 0
-          ? `${plural(calls, 'tool call')}: ${d.toolCalls.map((c) => c.name).join(', ')}`
-          : null,
+        calls > 0 ? `${plural(calls, 'tool call')}: ${d.toolCalls.map((c) => c.name).join(', ')}` : null,
         text === '' ? null : text,
       ]
         .filter((x): x is string => x !== null)
