@@ -1,6 +1,8 @@
-import { readFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { runStn } from '../helpers/cli.js';
+import { BIN, ROOT, runStn } from '../helpers/cli.js';
 import { startModelServer, type ModelServer } from '../helpers/model-server.js';
 import { makeRunHome, type RunHome } from '../e2e/run-home.js';
 
@@ -142,6 +144,43 @@ describe('stn agent run', () => {
     expect(maxed.stderr).toContain('max_steps');
   });
 
+  it('on a terminal streams a readable trace (steps, tool calls with arguments, durations, tokens), then the answer', async () => {
+    model.push(
+      { toolCalls: [{ id: 'call_1', name: 'filesystem__read_text_file', arguments: { path: `${home.files}/readme.txt` } }], usage: { prompt_tokens: 40, completion_tokens: 9 } },
+      { text: 'The readme says hello.', usage: { prompt_tokens: 60, completion_tokens: 6 } },
+    );
+    // util-linux `script` gives the command a pseudo-terminal; NO_COLOR keeps the text plain.
+    const command = `${JSON.stringify(process.execPath)} ${JSON.stringify(BIN)} agent run reader "read the readme"`;
+    const tty = await runScript(command, { ...home.envFor(model.url), COLUMNS: '120' });
+    expect(tty.status).toBe(0);
+    const lines = tty.stdout.replaceAll('\r', '').trim().split('\n');
+    expect(lines[0]).toMatch(/^run 1 · agent reader · env default · model gpt-4o-mini · max 4 steps$/);
+    expect(lines).toContainEqual(expect.stringMatching(/^step 1 · model \d+ms · tokens 40→9 · 1 tool call$/));
+    expect(lines).toContain(`  → filesystem__read_text_file {"path":"${home.files}/readme.txt"}`);
+    expect(lines).toContainEqual(expect.stringMatching(/^ {2}✓ filesystem__read_text_file \d+ms · 18 B$/));
+    expect(lines).toContainEqual(expect.stringMatching(/^completed · [\d.]+m?s · 2 steps · 1 tool call · 115 tokens$/));
+    expect(lines.at(-1)).toBe('The readme says hello.');
+    expect(tty.stdout).not.toContain('\u001b[');
+  });
+
+  it('reads the input from a file, and TEXT becomes userInput', async () => {
+    const file = join(home.home, 'input.json');
+    writeFileSync(file, JSON.stringify({ count: 2, userInput: 'from file' }));
+    model.push({ text: '{"total": 2}' });
+    const out = await runStn(['agent', 'run', 'counter', '--input-file', file], { env: home.envFor(model.url) });
+    expect(out.stderr).toBe('');
+    expect(out.code).toBe(0);
+    expect(model.requests[0]!.body.messages.map((m) => m.content).join('\n')).toContain('Count to 2.');
+    expect(model.requests[0]!.body.messages.at(-1)).toEqual({ role: 'user', content: 'from file' });
+    model.push({ text: '{"total": 2}' });
+    const withText = await runStn(['agent', 'run', 'counter', 'from the argument', '--input-file', file], { env: home.envFor(model.url) });
+    expect(withText.code).toBe(0);
+    expect(model.requests[1]!.body.messages.at(-1)).toEqual({ role: 'user', content: 'from the argument' });
+    const both = await runStn(['agent', 'run', 'counter', 'x', '--input', '{}', '--input-file', file], { env: home.envFor(model.url) });
+    expect(both.code).toBe(2);
+    expect(model.requests).toHaveLength(2);
+  });
+
   it('never writes the API key to output or the database', async () => {
     model.push({ status: 401, error: { message: 'Incorrect API key provided: sk-e2e-*****' } });
     const out = await runStn(['agent', 'run', 'hello', 'x', '--json'], { env: home.envFor(model.url) });
@@ -150,3 +189,15 @@ describe('stn agent run', () => {
     expect(db.includes('sk-e2e-secret-key-123')).toBe(false);
   });
 });
+
+/** Runs a shell command under a pseudo-terminal (util-linux `script`), without blocking this process. */
+function runScript(command: string, env: NodeJS.ProcessEnv): Promise<{ status: number | null; stdout: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn('script', ['-qec', command, '/dev/null'], { env, cwd: ROOT, stdio: ['pipe', 'pipe', 'inherit'] });
+    let stdout = '';
+    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+    child.on('error', reject);
+    child.on('close', (status) => resolve({ status, stdout }));
+    child.stdin.end();
+  });
+}

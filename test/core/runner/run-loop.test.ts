@@ -171,6 +171,28 @@ describe('the execution loop', () => {
     expect(rig.repo.get(handle.runId)!.stop_reason).toBe('max_steps');
   });
 
+  it('a long run does not pile up abort listeners on its signal (no MaxListenersExceededWarning)', async () => {
+    const warnings: Error[] = [];
+    const onWarning = (w: Error): void => {
+      warnings.push(w);
+    };
+    process.on('warning', onWarning);
+    try {
+      rig.model.script((request) =>
+        request.body.messages.filter((m) => m.role === 'tool').length < 15
+          ? { toolCalls: [{ name: 'fs__list_directory', arguments: { path: rig.files } }] }
+          : { text: 'listed 15 times' },
+      );
+      const runner = rig.runner({ plan: { maxSteps: 20 } });
+      const result = await (await runner.submit({ agent: 'long', environment: 'default', input: {} })).done;
+      expect(result).toMatchObject({ status: 'completed', steps: 16, toolCalls: 15 });
+      await new Promise((r) => setImmediate(r));
+    } finally {
+      process.off('warning', onWarning);
+    }
+    expect(warnings.filter((w) => w.name === 'MaxListenersExceededWarning')).toEqual([]);
+  });
+
   it('cuts huge tool results for the model (head, tail, marker) and keeps them whole in the record', async () => {
     const big = `HEAD-${'x'.repeat(150_000)}-é-${'y'.repeat(50_000)}-TAIL`;
     writeFileSync(join(rig.files, 'big.txt'), big);
