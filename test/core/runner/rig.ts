@@ -70,7 +70,7 @@ export async function makeRig(options: RigOptions = {}): Promise<Rig> {
     const everything = [serverEntry('@modelcontextprotocol/server-everything'), 'stdio'];
     servers.push(stdioServer('everything', wireLog === undefined ? everything : [WIRE_TAP, wireLog, '--', process.execPath, ...everything], dir));
   }
-  const pool = await McpPool.start(servers, { guardProcess: false });
+  const pool = await McpPool.start(servers, { guard: false });
   const runners: Runner[] = [];
   const client = new ModelClient({
     settings: { baseUrl: model.url, apiKey: 'sk-rig-secret-key', apiKeyVariable: 'OPENAI_API_KEY' },
