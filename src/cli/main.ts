@@ -14,7 +14,10 @@ export async function main(argv: string[], binUrl: string, options: { developmen
 }
 
 /** Plain `stn` on a terminal opens the UI; without a terminal (pipes, CI) it prints the root help. */
-export function bareOnTerminal(argv: readonly string[], streams: { stdin: { isTTY?: boolean }; stdout: { isTTY?: boolean } } = process): boolean {
+export function bareOnTerminal(
+  argv: readonly string[],
+  streams: { stdin: { isTTY?: boolean }; stdout: { isTTY?: boolean } } = process,
+): boolean {
   return argv.length === 0 && streams.stdin.isTTY === true && streams.stdout.isTTY === true;
 }
 
