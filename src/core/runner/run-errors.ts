@@ -1,5 +1,5 @@
 import { ExitCode, StationError, errorMessage, isStationError, type StationErrorOptions } from '../errors.js';
-import type { EventError, RunStatus, StopReason, TokenCounts } from '../events/run-events.js';
+import type { EventError, RunEventData } from '../events/run-events.js';
 
 /** The queue is at its limit; the run was not accepted. */
 export class QueueFullError extends StationError {
@@ -23,20 +23,8 @@ export class RunAbort extends Error {
   }
 }
 
-/** The outcome of a run: what `stn agent run` prints last, and what the done promise gives. */
-export interface RunResult {
-  runId: number;
-  agent: string;
-  environment: string;
-  status: RunStatus;
-  stopReason: StopReason;
-  output: string | null;
-  error: EventError | null;
-  steps: number;
-  toolCalls: number;
-  tokens: TokenCounts;
-  durationMs: number;
-}
+/** The outcome of a run (the data of its run.finished event, and whose run): what the done promise gives. */
+export type RunResult = { runId: number; agent: string; environment: string } & RunEventData['run.finished'];
 
 /** The process exit code for a finished run (README "Exit codes"). */
 export function runExitCode(result: Pick<RunResult, 'status' | 'stopReason'>): number {
