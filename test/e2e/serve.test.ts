@@ -74,6 +74,36 @@ describe('stn serve (spawned)', () => {
     expect(stderr).not.toContain('sk-e2e-secret-key-123');
   });
 
+  it('a run that calls an MCP tool after SIGTERM still gets its result: the pools stay up until the drain ends', async () => {
+    home = makeRunHome();
+    model = await startModelServer({
+      script: [
+        { toolCalls: [{ name: 'filesystem__read_text_file', arguments: { path: join(home.files, 'readme.txt') } }], delayMs: 800 },
+        { text: 'read during the drain' },
+      ],
+    });
+    const key = await createKey(home, 'admin');
+    const stn = startStn(['serve', '--port', '0', '--grace', '20'], home.envFor(model.url));
+    await waitFor(() => listeningUrl(stn.output().stdout) !== undefined, 'stn serve to listen', 20_000);
+    const url = listeningUrl(stn.output().stdout)!;
+    const started = await fetch(`${url}/api/v1/environments/default/agents/reader/runs`, {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${key}`, 'Content-Type': 'application/json' },
+      body: JSON.stringify({ input: { userInput: 'read it' } }),
+    });
+    expect(started.status).toBe(202);
+    const { id } = (await started.json()) as { id: number };
+    await model.waitForRequests(1);
+    stn.child.kill('SIGTERM');
+    expect(await stn.exited).toBe(0);
+    const shown = await runStn(['runs', 'show', String(id), '--json'], { env: home.env });
+    const run = JSON.parse(shown.stdout) as { status: string; output: string; events: { type: string; data?: { isError?: boolean; error?: unknown } }[] };
+    expect(run).toMatchObject({ status: 'completed', output: 'read during the drain' });
+    // The tool answered with the file, not "the MCP pool is closed".
+    const toolResult = model.requests[1]?.body.messages.find((m) => m.role === 'tool');
+    expect(toolResult?.content).toContain('Station test file');
+  });
+
   it('WebSocket viewers see a run started by another process (stn agent run) live, with the same events it prints', async () => {
     home = makeRunHome();
     model = await startModelServer({ fallback: { text: 'from the CLI' } });

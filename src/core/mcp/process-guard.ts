@@ -2,7 +2,8 @@
  * Makes sure MCP server processes never outlive Station: while any pool it watches is open, process exit
  * kills their children, and SIGINT/SIGTERM/SIGHUP end them before the signal takes effect. The signal is
  * then raised again so that, when nobody else handles it, the process ends as it would have (exit status
- * 128 + signal). One guard serves many pools, so a server with many environments adds one listener per
+ * 128 + signal). When another listener owns the signal (a graceful shutdown), the guard leaves the pools to
+ * it and only kills what is left at exit. One guard serves many pools, so a server with many environments adds one listener per
  * signal, not one per pool.
  */
 
@@ -43,6 +44,9 @@ export class ProcessGuard {
   private install(): void {
     for (const signal of SIGNALS) {
       const handler = (): void => {
+        // Someone else handles this signal (stn serve draining runs, stn agent run cancelling its run): they
+        // close the engine, and with it the pools, when they are done. The exit hook still kills children.
+        if (!this.stopping && process.listenerCount(signal) > 1) return;
         if (this.stopping) {
           // A second Ctrl-C: stop waiting for a graceful close.
           this.killAll();
