@@ -96,6 +96,16 @@ async function sdkTurn(sdk, messages, tools) {
   return calls.length > 0 ? { role: 'assistant', content: null, tool_calls: calls } : { role: 'assistant', content };
 }
 
+/** Wall and CPU time (of this process) per step of `fn`, which returns its step count. */
+async function measure(fn) {
+  const cpu0 = process.cpuUsage();
+  const t0 = performance.now();
+  const steps = await fn();
+  const wall = (performance.now() - t0) / steps;
+  const used = process.cpuUsage(cpu0);
+  return { wall, cpu: (used.user + used.system) / 1000 / steps };
+}
+
 /** A bare loop: `turn` asks the model, `client` (an MCP SDK client) runs the tools; nothing recorded. */
 async function bareLoop(client, turn) {
   const messages = [
@@ -139,36 +149,49 @@ async function stepsScenario() {
     const bare = [];
     const libs = [];
     const station = [];
+    const loop = [];
+    const cpu = { bare: [], libs: [], station: [], loop: [] };
     let stepsDone = 0;
     for (let round = 0; round < ROUNDS + 1; round++) {
       // Alternate the three so that warm-up and machine noise fall on all.
-      const t0 = performance.now();
-      const steps = await bareLoop(client, (messages) => fetchTurn(model.url, messages, tools));
-      const bareMs = (performance.now() - t0) / steps;
-      const tl = performance.now();
-      const libSteps = await bareLoop(sameLibs, (messages) => sdkTurn(sdk, messages, tools));
-      const libsMs = (performance.now() - tl) / libSteps;
-      const t1 = performance.now();
-      const handle = await runner.submit({ agent: 'bench', environment: 'default', input: { userInput: 'go' } });
-      const result = await handle.done;
-      const stationMs = (performance.now() - t1) / result.steps;
+      const bareM = await measure(() => bareLoop(client, (messages) => fetchTurn(model.url, messages, tools)));
+      const libsM = await measure(() => bareLoop(sameLibs, (messages) => sdkTurn(sdk, messages, tools)));
+      let result;
+      // Whole run: submit (find the agent, validate the input, render) to the recorded end.
+      // Loop only: first model request to the recorded end, the part the bare loops also do.
+      let loopStart;
+      const onEvent = (event) => {
+        if (event.type === 'model.request' && event.data.step === 1) loopStart = { wall: performance.now(), cpu: process.cpuUsage() };
+      };
+      const stationM = await measure(async () => {
+        const handle = await runner.submit({ agent: 'bench', environment: 'default', input: { userInput: 'go' } }, { onEvent });
+        result = await handle.done;
+        return result.steps;
+      });
+      const loopCpu = process.cpuUsage(loopStart.cpu);
+      const loopM = { wall: (performance.now() - loopStart.wall) / result.steps, cpu: (loopCpu.user + loopCpu.system) / 1000 / result.steps };
       if (result.status !== 'completed') throw new Error(`bench run ended ${result.status}: ${JSON.stringify(result.error)}`);
       if (round === 0) continue; // warm-up
-      bare.push(bareMs);
-      libs.push(libsMs);
-      station.push(stationMs);
+      bare.push(bareM.wall);
+      libs.push(libsM.wall);
+      station.push(stationM.wall);
+      loop.push(loopM.wall);
+      cpu.bare.push(bareM.cpu);
+      cpu.libs.push(libsM.cpu);
+      cpu.station.push(stationM.cpu);
+      cpu.loop.push(loopM.cpu);
       stepsDone = result.steps;
     }
     const events = engine.db.prepare('SELECT COUNT(*) AS n FROM run_events').get().n;
-    const b = median(bare);
-    const s = median(station);
     const best = (xs) => Math.min(...xs);
-    report(`bare loop, MCP SDK + fetch (ms/step, median | best of ${String(ROUNDS)})`, `${b.toFixed(2)} | ${best(bare).toFixed(2)} ms`);
-    const l = median(libs);
-    report('same loop, openai SDK streamed + Station\'s stdio transport', `${l.toFixed(2)} | ${best(libs).toFixed(2)} ms`);
-    report(`Station runner, ${String(stepsDone)} model calls, events persisted`, `${s.toFixed(2)} | ${best(station).toFixed(2)} ms`);
-    report('Station / bare (aim <= 1.10), median | best', `${(s / b).toFixed(2)}x | ${(best(station) / best(bare)).toFixed(2)}x`);
-    report('Station / same-libraries loop, median | best', `${(s / l).toFixed(2)}x | ${(best(station) / best(libs)).toFixed(2)}x`);
+    const row = (label, xs, c) => report(label, `${median(xs).toFixed(2)} | ${best(xs).toFixed(2)} ms   (CPU ${median(c).toFixed(2)} ms)`);
+    row(`bare loop: MCP SDK + fetch (ms/step: median | best of ${String(ROUNDS)})`, bare, cpu.bare);
+    row('same loop: openai SDK streamed + Station\'s stdio transport', libs, cpu.libs);
+    row(`Station, loop only (${String(stepsDone)} model calls, every event persisted)`, loop, cpu.loop);
+    row('Station, whole run (plus agent lookup, input check, render)', station, cpu.station);
+    const ratio = (a, b) => `${(median(a) / median(b)).toFixed(2)}x | ${(best(a) / best(b)).toFixed(2)}x`;
+    report('Station loop / bare loop (aim <= 1.10): median | best', ratio(loop, bare));
+    report('Station loop / same-libraries loop: median | best', ratio(loop, libs));
     report('events persisted (all rounds)', String(events));
   } finally {
     await client.close();
