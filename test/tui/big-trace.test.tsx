@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { recordBigRun } from './helpers/big-run.js';
 import { KEYS, stationPerTest } from './helpers/station.js';
 
-describe('TUI trace of a long run (10 000 events)', () => {
+describe('TUI trace of a long run (10 000 events)', { timeout: 90_000 }, () => {
   const tui = stationPerTest();
 
   it('opens at the end, pages older events in from the store as you scroll up, and back down again', async () => {

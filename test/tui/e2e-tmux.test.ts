@@ -27,7 +27,7 @@ async function waitForScreen(
   session: string,
   check: (screen: string) => boolean,
   what: string,
-  timeoutMs = 20_000,
+  timeoutMs = 60_000,
 ): Promise<string> {
   const end = Date.now() + timeoutMs;
   let screen = '';
@@ -118,7 +118,7 @@ describe('stn ui in a real terminal (tmux)', () => {
     tmux('send-keys', '-t', 'ui', '1');
     screen = await waitForScreen('ui', (s) => /default \*\s+3\s+0\s+0/.test(s), 'the Environments screen');
     tmux('send-keys', '-t', 'ui', 's');
-    screen = await waitForScreen('ui', (s) => s.includes('Sync default: done'), 'the sync result', 30_000);
+    screen = await waitForScreen('ui', (s) => s.includes('Sync default: done'), 'the sync result');
     expect(screen).toMatch(/✓ 1\/1 servers ready, 14 tools/);
 
     // Run the lister agent from its form: the trace fills in; the MCP server stays up for the engine.
@@ -132,7 +132,7 @@ describe('stn ui in a real terminal (tmux)', () => {
     await waitForScreen('ui', (s) => s.includes('› path'), 'the path field');
     tmux('send-keys', '-t', 'ui', '-l', project);
     tmux('send-keys', '-t', 'ui', 'Enter');
-    screen = await waitForScreen('ui', (s) => s.includes('run.finished completed'), 'the finished trace', 30_000);
+    screen = await waitForScreen('ui', (s) => s.includes('run.finished completed'), 'the finished trace');
     expect(screen).toContain('[4 Trace]');
     expect(screen).toMatch(/⚙ filesystem__list_directory/);
     expect(processesWith(project).length).toBeGreaterThan(0);
@@ -148,15 +148,15 @@ describe('stn ui in a real terminal (tmux)', () => {
     expect(screen.split('\n').filter((l) => l.includes('c cancel run'))).toHaveLength(1);
 
     tmux('send-keys', '-t', 'ui', 'q');
-    screen = await waitForScreen('ui', (s) => s.includes('EXITED:'), 'stn to exit', 20_000);
+    screen = await waitForScreen('ui', (s) => s.includes('EXITED:'), 'stn to exit');
     expect(screen).toContain('EXITED:0');
     // Back on the normal screen, cursor shown, nothing of the UI left on it.
     expect(paneInfo('ui', '#{alternate_on}')).toBe('0');
     expect(paneInfo('ui', '#{cursor_flag}')).toBe('1');
     expect(screen).not.toContain('Station │');
     // The MCP server started by the sync was stopped with the engine.
-    await waitForScreen('ui', () => processesWith(project).length === 0, 'no MCP server left', 10_000);
-  }, 120_000);
+    await waitForScreen('ui', () => processesWith(project).length === 0, 'no MCP server left', 20_000);
+  }, 180_000);
 
   it('bare `stn` on a terminal opens the UI; Ctrl-C quits it with exit 0', async () => {
     temp = makeInitializedHome();
@@ -166,7 +166,7 @@ describe('stn ui in a real terminal (tmux)', () => {
     expect(await waitForScreen('bare', (s) => s.includes('EXITED:'), 'stn to exit')).toContain('EXITED:0');
     expect(paneInfo('bare', '#{alternate_on}')).toBe('0');
     expect(paneInfo('bare', '#{cursor_flag}')).toBe('1');
-  }, 60_000);
+  }, 180_000);
 
   it('--env picks the environment; an unknown one is a clear error (exit 3) before the screen opens', async () => {
     temp = makeInitializedHome();
@@ -182,7 +182,7 @@ describe('stn ui in a real terminal (tmux)', () => {
     );
     tmux('send-keys', '-t', 'staging', 'q');
     expect(await waitForScreen('staging', (s) => s.includes('EXITED:'), 'stn to exit')).toContain('EXITED:0');
-  }, 60_000);
+  }, 180_000);
 
   it('without a terminal, `stn ui` refuses with a clear message and exit 2; bare `stn` prints help', async () => {
     temp = makeInitializedHome();

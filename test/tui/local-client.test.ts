@@ -22,7 +22,7 @@ async function until(check: () => boolean, what: string, timeoutMs = 20_000): Pr
   }
 }
 
-describe('local client (engine in this process, event store followed with a cursor)', () => {
+describe('local client (engine in this process, event store followed with a cursor)', { timeout: 90_000 }, () => {
   let station: TuiStation | undefined;
   afterEach(async () => {
     await station?.close();

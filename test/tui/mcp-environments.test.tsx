@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { KEYS, stationPerTest } from './helpers/station.js';
 
-describe('TUI environments and MCP screens (real core, server-filesystem)', () => {
+describe('TUI environments and MCP screens (real core, server-filesystem)', { timeout: 90_000 }, () => {
   const tui = stationPerTest();
 
   it('syncs an environment from the Environments screen, with progress and result in place', async () => {

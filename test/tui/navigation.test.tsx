@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { KEYS, stationPerTest } from './helpers/station.js';
 
-describe('TUI navigation (real core, ink-testing-library)', () => {
+describe('TUI navigation (real core, ink-testing-library)', { timeout: 90_000 }, () => {
   const tui = stationPerTest();
 
   it('opens on the Agents screen with a header, the agents and a footer of working keys', async () => {

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { toolLoop } from '../helpers/model-server.js';
 import { KEYS, stationPerTest } from './helpers/station.js';
 
-describe('TUI runs and traces (real core, test model server, server-filesystem)', () => {
+describe('TUI runs and traces (real core, test model server, server-filesystem)', { timeout: 90_000 }, () => {
   const tui = stationPerTest();
 
   it('navigates to an agent, shows its detail, runs it from the form and watches the trace fill in', async () => {

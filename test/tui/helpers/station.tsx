@@ -165,7 +165,7 @@ export async function renderTui(
       instance.stdin.write(text);
       await tick(20);
     },
-    waitFor: async (check, timeoutMs = 15_000) => {
+    waitFor: async (check, timeoutMs = 30_000) => {
       const test =
         typeof check === 'string'
           ? (f: string) => f.includes(check)
