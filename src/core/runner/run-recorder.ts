@@ -21,8 +21,9 @@ export class RunRecorder {
 
   /** Stores and publishes an event; with `progress`, the run's counters are updated in the same transaction. */
   emit<K extends RunEventType>(type: K, data: RunEventData[K], progress?: RunProgress): RunEventOf<K> {
-    const event = this.next(type, data);
-    const stored = { runId: this.runId, seq: event.seq, type, ts: Date.parse(event.ts), dataJson: JSON.stringify(data) };
+    const ts = this.now();
+    const event = this.next(type, data, ts);
+    const stored = { runId: this.runId, seq: event.seq, type, ts, dataJson: JSON.stringify(data) };
     if (progress === undefined) this.repo.appendEvent(stored);
     else this.repo.appendWithProgress(stored, progress);
     this.bus.publish(event as RunEvent);
@@ -31,8 +32,8 @@ export class RunRecorder {
 
   /** Stores the run.finished event and the final row state in one transaction, then publishes. */
   finish(data: RunEventData['run.finished'], completion: Omit<RunCompletion, 'finishedAt'>): RunEventOf<'run.finished'> {
-    const event = this.next('run.finished', data);
-    const ts = Date.parse(event.ts);
+    const ts = this.now();
+    const event = this.next('run.finished', data, ts);
     this.repo.finishWithEvent(
       this.runId,
       { ...completion, finishedAt: ts },
@@ -42,8 +43,8 @@ export class RunRecorder {
     return event;
   }
 
-  private next<K extends RunEventType>(type: K, data: RunEventData[K]): RunEventOf<K> {
+  private next<K extends RunEventType>(type: K, data: RunEventData[K], ts: number): RunEventOf<K> {
     this.seq += 1;
-    return { runId: this.runId, seq: this.seq, type, ts: new Date(this.now()).toISOString(), data };
+    return { runId: this.runId, seq: this.seq, type, ts: new Date(ts).toISOString(), data };
   }
 }
