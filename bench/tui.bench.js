@@ -3,7 +3,7 @@
 // into timeline items, opening the trace (tail page from the store to the frame showing the last event),
 // paging back to the first event and forth to the last, with the heap held after. Aim: first frame <= 500 ms.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { BIN, fmt, median, report, tempHome } from './lib.js';
+import { BIN, fmt, median, report, tempHome, timeStn } from './lib.js';
 
 const SOCKET = `stn-bench-${process.pid}`;
 const tmux = (...args) => execFileSync('tmux', ['-L', SOCKET, ...args], { encoding: 'utf8' });
@@ -174,6 +174,15 @@ const t = tempHome();
 try {
   spawnSync(process.execPath, [BIN, 'init'], { env: t.env, stdio: 'ignore' });
   if (spawnSync('tmux', ['-V']).status === 0) {
+    // For scale on a busy machine: a bare node start and `stn env list`, measured in the same run.
+    const floor = [];
+    for (let i = 0; i < 5; i++) {
+      const start = now();
+      spawnSync(process.execPath, ['-e', '0']);
+      floor.push(now() - start);
+    }
+    report('node -e 0 (floor, median of 5)', fmt(median(floor)));
+    report('stn env list --json (median of 5)', fmt(median(timeStn(['env', 'list', '--json'], t.env, 5))));
     const samples = await firstFrame(t.home);
     report('stn ui: start to first full frame, 80x24 (median of 5; aim <= 500 ms)', fmt(median(samples)));
     report(
