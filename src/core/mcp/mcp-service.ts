@@ -85,7 +85,8 @@ export interface McpServiceDeps {
 
 export class McpService {
   private readonly repo: McpRepo;
-  private readonly pools = new Map<string, Promise<McpPool>>();
+  /** Running pools by environment (and overrides), with the fingerprint of the config each was started on. */
+  private readonly pools = new Map<string, { fingerprint: string; pool: Promise<McpPool> }>();
   /** One set of process hooks for every pool this service starts. */
   private readonly guard = new ProcessGuard();
   private closeRegistered = false;
@@ -219,19 +220,30 @@ export class McpService {
    * The running pool of an environment: configs rendered, every server started. Cached per environment
    * (and variable overrides) for the life of the engine; engine.close() closes it.
    */
-  pool(environment: string, options: { vars?: Readonly<Record<string, string>> } = {}): Promise<McpPool> {
+  async pool(environment: string, options: { vars?: Readonly<Record<string, string>> } = {}): Promise<McpPool> {
     const overrides = options.vars ?? {};
     const key = `${environment}\u0000${JSON.stringify(Object.entries(overrides).sort())}`;
-    let pending = this.pools.get(key);
-    if (pending === undefined) {
-      if (!this.closeRegistered) {
-        this.closeRegistered = true;
-        this.deps.onClose(() => this.closePools());
-      }
-      pending = this.startPool(environment, overrides);
-      this.pools.set(key, pending);
-      pending.catch(() => this.pools.delete(key));
+    this.requireFolder(environment);
+    // Rendering the config is cheap (a few small files): doing it on every call lets a long-lived process
+    // (stn serve, the TUI) pick up an edited template.json or variables.yml without a restart.
+    const config = loadMcpConfig(this.deps.environments.dir(environment), { env: this.deps.env, overrides });
+    const fingerprint = JSON.stringify(config.servers);
+    const cached = this.pools.get(key);
+    if (cached !== undefined && cached.fingerprint === fingerprint) return cached.pool;
+    if (cached !== undefined) {
+      // The config changed: new runs get a new pool; the old one ends when its calls are done.
+      void cached.pool.then((old) => old.closeWhenIdle()).catch(() => undefined);
     }
+    if (!this.closeRegistered) {
+      this.closeRegistered = true;
+      this.deps.onClose(() => this.closePools());
+    }
+    const pending = this.startPool(config);
+    const entry = { fingerprint, pool: pending };
+    this.pools.set(key, entry);
+    pending.catch(() => {
+      if (this.pools.get(key) === entry) this.pools.delete(key);
+    });
     return pending;
   }
 
@@ -257,9 +269,7 @@ export class McpService {
     });
   }
 
-  private async startPool(environment: string, overrides: Readonly<Record<string, string>>): Promise<McpPool> {
-    this.requireFolder(environment);
-    const config = loadMcpConfig(this.deps.environments.dir(environment), { env: this.deps.env, overrides });
+  private async startPool(config: ReturnType<typeof loadMcpConfig>): Promise<McpPool> {
     const { McpPool } = await import('./pool.js');
     return McpPool.start(config.servers, {
       secrets: config.secrets,
@@ -269,7 +279,7 @@ export class McpService {
   }
 
   private async closePools(): Promise<void> {
-    const pools = [...this.pools.values()];
+    const pools = [...this.pools.values()].map((entry) => entry.pool);
     this.pools.clear();
     await Promise.all(
       pools.map(async (p) => {

@@ -68,6 +68,9 @@ export class McpPool {
   private readonly redact: Redact;
   private guard: ProcessGuard | undefined;
   private closed: Promise<void> | undefined;
+  /** Tool calls under way, so that a retired pool closes only when they are done. */
+  private active = 0;
+  private idleWaiters: (() => void)[] = [];
 
   private constructor(
     servers: readonly McpServerConfig[],
@@ -140,11 +143,19 @@ export class McpPool {
    * sends MCP `notifications/cancelled` to the server.
    */
   async callTool(server: string, tool: string, args: Record<string, unknown>, opts: ToolCallOptions = {}): Promise<ToolCallResult> {
-    const result = await this.connection(server).callTool(tool, args, {
-      timeoutMs: opts.timeoutMs ?? this.options.callTimeoutMs ?? DEFAULT_CALL_TIMEOUT_MS,
-      ...(opts.signal === undefined ? {} : { signal: opts.signal }),
-      ...(opts.onProgress === undefined ? {} : { onProgress: opts.onProgress }),
-    });
+    const connection = this.connection(server);
+    this.active++;
+    let result: Awaited<ReturnType<ServerConnection['callTool']>>;
+    try {
+      result = await connection.callTool(tool, args, {
+        timeoutMs: opts.timeoutMs ?? this.options.callTimeoutMs ?? DEFAULT_CALL_TIMEOUT_MS,
+        ...(opts.signal === undefined ? {} : { signal: opts.signal }),
+        ...(opts.onProgress === undefined ? {} : { onProgress: opts.onProgress }),
+      });
+    } finally {
+      this.active--;
+      if (this.active === 0) for (const wake of this.idleWaiters.splice(0)) wake();
+    }
     const content = Array.isArray(result.content) ? (result.content as unknown[]) : [];
     let text = content.map(contentText).filter((t) => t !== '').join('\n');
     if (text === '' && result.structuredContent !== undefined) text = JSON.stringify(result.structuredContent);
@@ -164,6 +175,24 @@ export class McpPool {
       this.guard = undefined;
     })();
     return this.closed;
+  }
+
+  /**
+   * Closes the pool once no tool call is under way (a pool replaced after its config changed finishes the
+   * calls it started), or after `maxWaitMs` at the latest.
+   */
+  async closeWhenIdle(maxWaitMs = 60_000): Promise<void> {
+    if (this.active > 0) {
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, maxWaitMs);
+        timer.unref();
+        this.idleWaiters.push(() => {
+          clearTimeout(timer);
+          resolve();
+        });
+      });
+    }
+    await this.close();
   }
 
   /** Kills every stdio server's process group at once (for process exit, where nothing can be awaited). */
