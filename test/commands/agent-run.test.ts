@@ -114,6 +114,11 @@ describe('stn agent run', () => {
     expect(lines[0]).toMatchObject({ type: 'result', runId: null, status: 'error', exitCode: 5, error: { code: 'invalid' } });
     expect(lines[0]!.error!.message).toContain('count');
 
+    // A required field left out: stdin is not a terminal, so it is an error, never a prompt.
+    const missingField = await runStn(['agent', 'run', 'counter', 'go'], { env: home.envFor(model.url) });
+    expect(missingField.code).toBe(5);
+    expect(missingField.stderr).toContain('count');
+
     const badTimeout = await runStn(['agent', 'run', 'hello', 'x', '--timeout', 'soon'], { env: home.envFor(model.url) });
     expect(badTimeout.code).toBe(5);
     expect(badTimeout.stderr).toContain('timeout "soon" is not a duration');
