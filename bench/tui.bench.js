@@ -12,20 +12,7 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 async function firstFrame(home) {
   const quote = (a) => `'${a.replaceAll("'", "'\\''")}'`;
-  const command = [
-    'env',
-    '-u',
-    'CI',
-    '-u',
-    'CONTINUOUS_INTEGRATION',
-    `STATION_HOME=${home}`,
-    'NO_COLOR=1',
-    process.execPath,
-    BIN,
-    'ui',
-  ]
-    .map(quote)
-    .join(' ');
+  const command = ['env', `STATION_HOME=${home}`, 'NO_COLOR=1', process.execPath, BIN, 'ui'].map(quote).join(' ');
   const samples = [];
   for (let i = 0; i < 5; i++) {
     const start = now();

@@ -36,7 +36,7 @@ export default class Ui extends BaseCommand<typeof Ui> {
       });
     }
     if (this.flags.remote !== undefined) {
-      const [{ launchTui }, { RemoteClient }] = await productionReact(() =>
+      const [{ launchTui }, { RemoteClient }] = await loadForTerminal(() =>
         Promise.all([import('../tui/launch.js'), import('../tui/client/remote-client.js')]),
       );
       const client = await RemoteClient.connect({ url: this.flags.remote, key: this.flags.key ?? '' });
@@ -46,7 +46,7 @@ export default class Ui extends BaseCommand<typeof Ui> {
     const engine = this.engine();
     const environment = this.flags.env ?? engine.defaultEnvironment();
     engine.environments.require(environment);
-    const [{ launchTui }, { LocalClient }] = await productionReact(() =>
+    const [{ launchTui }, { LocalClient }] = await loadForTerminal(() =>
       Promise.all([import('../tui/launch.js'), import('../tui/client/local-client.js')]),
     );
     await launchTui({ client: new LocalClient(engine), environment });
@@ -54,17 +54,26 @@ export default class Ui extends BaseCommand<typeof Ui> {
 }
 
 /**
- * Loads the TUI. React and Ink pick their production builds (smaller and faster to load and run) from
- * NODE_ENV when first imported; it is set for the import only, so the MCP servers and tools Station
- * starts see the environment as it was.
+ * Loads the TUI with the environment it needs at import time, then puts the environment back (the MCP
+ * servers and tools Station starts see it as it was): NODE_ENV=production so React and Ink load their
+ * production builds (smaller, faster), and no CI/CONTINUOUS_INTEGRATION, which would make Ink draw only a
+ * final frame; `stn ui` runs on a terminal, so it is interactive by definition.
  */
-async function productionReact<T>(load: () => Promise<T>): Promise<T> {
-  const previous = process.env.NODE_ENV;
+async function loadForTerminal<T>(load: () => Promise<T>): Promise<T> {
+  const saved = {
+    NODE_ENV: process.env.NODE_ENV,
+    CI: process.env.CI,
+    CONTINUOUS_INTEGRATION: process.env.CONTINUOUS_INTEGRATION,
+  };
   process.env.NODE_ENV ??= 'production';
+  Reflect.deleteProperty(process.env, 'CI');
+  Reflect.deleteProperty(process.env, 'CONTINUOUS_INTEGRATION');
   try {
     return await load();
   } finally {
-    if (previous === undefined) Reflect.deleteProperty(process.env, 'NODE_ENV');
-    else process.env.NODE_ENV = previous;
+    for (const [name, value] of Object.entries(saved)) {
+      if (value === undefined) Reflect.deleteProperty(process.env, name);
+      else process.env[name] = value;
+    }
   }
 }

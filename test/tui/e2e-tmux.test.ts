@@ -57,17 +57,8 @@ function processesWith(needle: string): number[] {
 
 /** Starts `node bin/run.js ARGS` in a detached 80x24 tmux session; the pane stays after the program exits. */
 function startInTmux(session: string, temp: TempHome, args: string[], extraEnv: string[] = []): void {
-  // Ink draws nothing but the last frame when it believes it runs in CI, so CI is unset for the UI.
-  const env = [
-    '-u',
-    'CI',
-    '-u',
-    'CONTINUOUS_INTEGRATION',
-    `STATION_HOME=${temp.home}`,
-    'NO_COLOR=1',
-    'TERM=xterm-256color',
-    ...extraEnv,
-  ];
+  // CI and the rest of the environment are passed on as they are (stn ui draws on a terminal even in CI).
+  const env = [`STATION_HOME=${temp.home}`, 'NO_COLOR=1', 'TERM=xterm-256color', ...extraEnv];
   const quote = (a: string): string => `'${a.replaceAll("'", "'\\''")}'`;
   const stn = ['env', ...env, process.execPath, BIN, ...args].map(quote).join(' ');
   // After stn exits, the shell prints its exit code and keeps the pane (and its terminal state) open.
@@ -158,9 +149,9 @@ describe('stn ui in a real terminal (tmux)', () => {
     await waitForScreen('ui', () => processesWith(project).length === 0, 'no MCP server left', 20_000);
   }, 180_000);
 
-  it('bare `stn` on a terminal opens the UI; Ctrl-C quits it with exit 0', async () => {
+  it('bare `stn` on a terminal opens the UI (even with CI=true set); Ctrl-C quits it with exit 0', async () => {
     temp = makeInitializedHome();
-    startInTmux('bare', temp, []);
+    startInTmux('bare', temp, [], ['CI=true']);
     await waitForScreen('bare', (s) => s.includes('file-explorer'), 'the UI');
     tmux('send-keys', '-t', 'bare', 'C-c');
     expect(await waitForScreen('bare', (s) => s.includes('EXITED:'), 'stn to exit')).toContain('EXITED:0');
