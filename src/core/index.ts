@@ -56,6 +56,7 @@ export {
 export {
   checkAgentTemplate,
   coerceInputValues,
+  InputValidatorCache,
   createPromptRenderer,
   parseAgentFile,
   picoschemaToJsonSchema,

@@ -4,7 +4,7 @@ export { normalizeText, splitPromptDocument, type PromptDocument } from './docum
 export { defaultInputSchema, nameFromFileName, parseAgentFile } from './parse.js';
 export { isJsonSchema, PicoschemaError, picoschemaToJsonSchema, type PicoschemaOptions } from './picoschema.js';
 export { serializeAgent } from './serialize.js';
-export { coerceInputValues, schemaProblems, validateAgentInput } from './validate-input.js';
+export { coerceInputValues, InputValidatorCache, schemaProblems, validateAgentInput } from './validate-input.js';
 export {
   checkAgentTemplate,
   createPromptRenderer,

@@ -16,6 +16,32 @@ function newAjv(): Ajv {
   return new AjvConstructor({ allErrors: true, strict: false, logger: false, validateFormats: false });
 }
 
+type Validator = ReturnType<Ajv['compile']>;
+
+/**
+ * Compiled validators by schema text. Compiling costs milliseconds, and a server or a run queue validates
+ * the same few agents again and again: the runner keeps one of these for its lifetime. Bounded, oldest
+ * dropped first; one Ajv per compile, so that schemas with the same `$id` never clash.
+ */
+export class InputValidatorCache {
+  private readonly compiled = new Map<string, Validator>();
+
+  constructor(private readonly max = 256) {}
+
+  get(schema: JsonSchemaObject): Validator {
+    const key = JSON.stringify(schema);
+    const hit = this.compiled.get(key);
+    if (hit !== undefined) return hit;
+    const validate = newAjv().compile(forAjv(schema));
+    if (this.compiled.size >= this.max) {
+      const oldest = this.compiled.keys().next().value;
+      if (oldest !== undefined) this.compiled.delete(oldest);
+    }
+    this.compiled.set(key, validate);
+    return validate;
+  }
+}
+
 /** A schema as ajv should see it: a `$schema` naming another draft is dropped (the keywords are the same). */
 function forAjv(schema: JsonSchemaObject): JsonSchemaObject {
   const { $schema: _ignored, ...rest } = schema;
@@ -26,13 +52,16 @@ function forAjv(schema: JsonSchemaObject): JsonSchemaObject {
  * Returns the input with the frontmatter's `input.default` values filled in, or throws a ValidationError
  * naming each bad field and what was expected. `userInput` (a string) is always accepted.
  */
-export function validateAgentInput(agent: AgentDefinition, input: Record<string, unknown>): Record<string, unknown> {
+export function validateAgentInput(
+  agent: AgentDefinition,
+  input: Record<string, unknown>,
+  validators: InputValidatorCache = new InputValidatorCache(1),
+): Record<string, unknown> {
   const defaults = getPath(agent.frontmatter, ['input', 'default']);
   const value: Record<string, unknown> = { ...(isPlainObject(defaults) ? structuredClone(defaults) : {}), ...input };
-  const ajv = newAjv();
-  let validate;
+  let validate: Validator;
   try {
-    validate = ajv.compile(forAjv(agent.inputSchema));
+    validate = validators.get(agent.inputSchema);
   } catch (error) {
     throw new ValidationError(
       `agent "${agent.name}" has an input schema that cannot be used: ${(error as Error).message}`,

@@ -9,7 +9,7 @@ import type { EventBus } from '../events/event-bus.js';
 import { ModelClient } from '../model/model-client.js';
 import { resolveModelSettings } from '../model/settings.js';
 import type { ModelMessage } from '../model/types.js';
-import { renderAgent, validateAgentInput } from '../prompt/index.js';
+import { InputValidatorCache, renderAgent, validateAgentInput } from '../prompt/index.js';
 import type { AgentDefinition } from '../prompt/types.js';
 import type { RunRepo } from '../store/run-repo.js';
 import { agentToolProvider, type ToolPool } from './mcp-tools.js';
@@ -32,6 +32,7 @@ export interface EngineRunnerDeps {
 export function createEngineRunner(deps: EngineRunnerDeps): Runner {
   const { config } = deps;
   const base = resolveModelSettings(config.model, deps.env);
+  const validators = new InputValidatorCache();
   const client = new ModelClient({ settings: base, ...(deps.retryBaseMs === undefined ? {} : { retryBaseMs: deps.retryBaseMs }) });
 
   const prepare = async (request: RunRequest): Promise<PreparedRun> => {
@@ -40,7 +41,7 @@ export function createEngineRunner(deps: EngineRunnerDeps): Runner {
     }
     const environment = deps.environments.require(request.environment);
     const agent = deps.agents.get(request.environment, request.agent);
-    const input = validateAgentInput(agent, request.input);
+    const input = validateAgentInput(agent, request.input, validators);
     const messages = (await renderAgent(agent, input)).map((m): ModelMessage => ({ role: m.role, content: m.content }));
     const settings = resolveModelSettings(config.model, deps.env, { agentModel: agent.model, runModel: request.model });
     const json = agent.outputFormat === 'json' || agent.outputSchema !== undefined;
