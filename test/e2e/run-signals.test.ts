@@ -41,11 +41,14 @@ function runRow(id = 1) {
 }
 
 describe('stopping runs', () => {
-  it('Ctrl-C cancels the run cleanly: recorded as cancelled, servers stopped, exit 130', async () => {
+  it.each([
+    ['SIGINT', 'interrupted by Ctrl-C'],
+    ['SIGTERM', 'terminated (SIGTERM)'],
+  ] as const)('%s cancels the run cleanly: recorded as cancelled, servers stopped, exit 130', async (signal, reason) => {
     const stn = startStn(['agent', 'run', 'reader', 'look', '--json'], home.envFor(model.url));
     await model.waitForRequests(2, 20_000);
     expect(processesMentioning(home.files).length).toBeGreaterThan(0);
-    stn.child.kill('SIGINT');
+    stn.child.kill(signal);
     const code = await stn.exited;
     expect(code).toBe(130);
     const lines = stn
@@ -60,7 +63,7 @@ describe('stopping runs', () => {
     expect(model.requests[1]!.closedEarly).toBe(true);
     expect(processesMentioning(home.files)).toEqual([]);
     const { run } = runRow();
-    expect(run).toMatchObject({ status: 'cancelled', stopReason: 'cancelled', error: { message: 'interrupted by Ctrl-C' } });
+    expect(run).toMatchObject({ status: 'cancelled', stopReason: 'cancelled', error: { message: reason } });
   });
 
   it('stn runs cancel from another process stops the run (exit 12)', async () => {

@@ -19,7 +19,7 @@ export type RunRecord = { type: 'result'; exitCode: number } & (
 );
 
 export default class AgentRun extends BaseCommand<typeof AgentRun> {
-  private sigintHandler: (() => void) | undefined;
+  private sigintHandler: ((signal: NodeJS.Signals) => void) | undefined;
 
   static override summary = 'Run an agent: the model calls its MCP tools until it answers; every step is recorded.';
   static override description = `On a terminal the trace streams as it happens (steps, tool calls with their arguments, durations, tokens) and the answer comes last; piped, only the answer is printed on stdout. With --json, every event is printed as one JSON line (NDJSON) and the last line is always the result record {"type":"result", ...}.
@@ -66,26 +66,32 @@ Exit codes: 0 completed, 5 bad input, 10 failed, 11 timed out, 12 cancelled (e.g
     };
 
     // Mutated by the signal handler while the run is awaited.
-    const state: { runId: number | undefined; interrupted: boolean } = { runId: undefined, interrupted: false };
-    const onSigint = (): void => {
+    const state: { runId: number | undefined; interrupted: boolean; reason: string } = {
+      runId: undefined,
+      interrupted: false,
+      reason: 'interrupted by Ctrl-C',
+    };
+    const onSigint = (signal: NodeJS.Signals): void => {
       if (state.interrupted) {
         // A second Ctrl-C: stop waiting. MCP children are killed by the pool's exit hook.
         process.exit(ExitCode.INTERRUPTED);
       }
       state.interrupted = true;
-      if (!json) process.stderr.write('\nCancelling the run (Ctrl-C again to quit at once)…\n');
-      if (state.runId !== undefined) runner.cancel(state.runId, 'interrupted by Ctrl-C');
+      state.reason = signal === 'SIGTERM' ? 'terminated (SIGTERM)' : 'interrupted by Ctrl-C';
+      if (!json) process.stderr.write(`\nCancelling the run: ${state.reason} (Ctrl-C again to quit at once)…\n`);
+      if (state.runId !== undefined) runner.cancel(state.runId, state.reason);
     };
     // Kept until the command has closed the engine (see finally()): the MCP pool's own SIGINT hook
     // closes its servers and re-raises the signal only when nobody else listens.
     this.sigintHandler = onSigint;
     process.on('SIGINT', onSigint);
+    process.on('SIGTERM', onSigint);
     const handle = await runner.submit(
       { agent: this.args.name, environment: this.flags.env ?? engine.defaultEnvironment(), input, model: this.flags.model, timeoutMs },
       { onEvent },
     );
     state.runId = handle.runId;
-    if (state.interrupted) runner.cancel(handle.runId, 'interrupted by Ctrl-C');
+    if (state.interrupted) runner.cancel(handle.runId, state.reason);
     const result = await handle.done;
     const exitCode = state.interrupted && result.status === 'cancelled' ? ExitCode.INTERRUPTED : runExitCode(result);
     process.exitCode = exitCode;
@@ -97,7 +103,10 @@ Exit codes: 0 completed, 5 bad input, 10 failed, 11 timed out, 12 cancelled (e.g
     try {
       await super.finally(error);
     } finally {
-      if (this.sigintHandler !== undefined) process.off('SIGINT', this.sigintHandler);
+      if (this.sigintHandler !== undefined) {
+        process.off('SIGINT', this.sigintHandler);
+        process.off('SIGTERM', this.sigintHandler);
+      }
     }
   }
 
