@@ -22,7 +22,7 @@ import type {
   SyncProgressView,
   SyncResultView,
 } from './station-client.js';
-import { syncResultView } from './sync-result.js';
+import { checkedServerView, syncResultView } from './sync-result.js';
 
 export interface LocalClientOptions {
   /** How often the event store is polled for rows other processes wrote (ms). */
@@ -191,16 +191,7 @@ export class LocalClient implements StationClient {
 
   async checkMcp(env: string): Promise<McpServerView[]> {
     const report = await this.engine.mcpServers.check(env);
-    return report.servers.map((s) => ({
-      name: s.name,
-      transport: s.transport,
-      state: s.status === 'ok' ? 'ready' : s.status,
-      error: s.error ?? null,
-      stderrTail: s.stderrTail,
-      toolCount: s.tools.length,
-      source: 'live',
-      lastSyncedAt: null,
-    }));
+    return report.servers.map(checkedServerView);
   }
 
   subscribe(listener: (update: ClientUpdate) => void): () => void {

@@ -24,6 +24,7 @@ import type {
   SyncProgressView,
   SyncResultView,
 } from './station-client.js';
+import { checkedServerView, syncResultView } from './sync-result.js';
 
 export interface RemoteClientOptions {
   /** Base URL of the server, e.g. http://127.0.0.1:8585 (https with --tls-cert on the server). */
@@ -170,19 +171,7 @@ export class RemoteClient implements StationClient {
         summary: job.error?.message ?? 'sync failed',
         errors: job.error === null ? [] : [job.error.message],
       };
-    const ready = result.servers.filter((s) => s.status === 'ready').length;
-    const tools = result.servers.reduce((n, s) => n + s.tools, 0);
-    const p = result.plan;
-    const changes = [
-      p.toolsAdded.length > 0 ? `+${String(p.toolsAdded.length)} tools` : null,
-      p.toolsRemoved.length > 0 ? `-${String(p.toolsRemoved.length)} tools` : null,
-      p.toolsChanged.length > 0 ? `~${String(p.toolsChanged.length)} tools` : null,
-    ].filter((x): x is string => x !== null);
-    return {
-      ok: result.ok,
-      summary: `${String(ready)}/${String(result.servers.length)} servers ready, ${String(tools)} tools${changes.length > 0 ? ` (${changes.join(', ')})` : ', no changes'} in ${String(result.durationMs)}ms`,
-      errors: [...result.problems, ...result.warnings],
-    };
+    return syncResultView(result);
   }
 
   async agents(env: string): Promise<AgentView[]> {
@@ -309,16 +298,7 @@ export class RemoteClient implements StationClient {
         tools: string[];
       }[];
     }>('POST', `/api/v1/environments/${enc(env)}/servers/check`);
-    return report.servers.map((s) => ({
-      name: s.name,
-      transport: s.transport,
-      state: s.status === 'ok' ? 'ready' : s.status,
-      error: s.error ?? null,
-      stderrTail: s.stderrTail,
-      toolCount: s.tools.length,
-      source: 'live',
-      lastSyncedAt: null,
-    }));
+    return report.servers.map(checkedServerView);
   }
 
   subscribe(listener: (update: ClientUpdate) => void): () => void {

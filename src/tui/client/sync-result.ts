@@ -1,8 +1,17 @@
-import type { SyncEnvironmentReport } from '../../core/index.js';
-import type { SyncResultView } from './station-client.js';
+import type { McpServerView, SyncResultView } from './station-client.js';
 
 /** How a sync of one environment reads in the TUI: servers ready, tools, what changed, problems. */
-export function syncResultView(result: SyncEnvironmentReport): SyncResultView {
+/** The part of a sync report (core's SyncEnvironmentReport, or the same JSON from the API) the summary reads. */
+export interface SyncSummaryInput {
+  ok: boolean;
+  servers: readonly { status: string; tools: number }[];
+  plan: { toolsAdded: readonly unknown[]; toolsRemoved: readonly unknown[]; toolsChanged: readonly unknown[] };
+  problems: readonly string[];
+  warnings: readonly string[];
+  durationMs: number;
+}
+
+export function syncResultView(result: SyncSummaryInput): SyncResultView {
   const ready = result.servers.filter((s) => s.status === 'ready').length;
   const tools = result.servers.reduce((n, s) => n + s.tools, 0);
   const p = result.plan;
@@ -16,5 +25,26 @@ export function syncResultView(result: SyncEnvironmentReport): SyncResultView {
     ok: result.ok,
     summary: `${String(ready)}/${String(result.servers.length)} servers ready, ${String(tools)} tools${changed} in ${String(result.durationMs)}ms`,
     errors: [...result.problems, ...result.warnings],
+  };
+}
+
+/** A server of a live MCP check (`stn mcp check`, the API's servers/check) as the MCP screen shows it. */
+export function checkedServerView(s: {
+  name: string;
+  transport: string;
+  status: string;
+  error?: string | undefined;
+  stderrTail: string;
+  tools: readonly string[];
+}): McpServerView {
+  return {
+    name: s.name,
+    transport: s.transport,
+    state: s.status === 'ok' ? 'ready' : s.status,
+    error: s.error ?? null,
+    stderrTail: s.stderrTail,
+    toolCount: s.tools.length,
+    source: 'live',
+    lastSyncedAt: null,
   };
 }
