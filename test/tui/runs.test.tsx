@@ -113,7 +113,9 @@ describe('TUI runs and traces (real core, test model server, server-filesystem)'
     await second.done;
     let frame = await screen.waitFor(new RegExp(`#${String(second.runId)}\\s+hello\\s+✓ completed`), 20_000);
     expect(frame).toMatch(new RegExp(`#${String(first.runId)}\\s+lister\\s+✓ completed`));
-    expect(frame).toContain('2 runs in default');
+    // The footer's count is set by an effect after the rows render: it catches up a frame later.
+    frame = await screen.waitFor('2 runs in default');
+    expect(frame).toMatch(new RegExp(`#${String(second.runId)}\\s+hello\\s+✓ completed`));
 
     // Status filter: completed shows both, failed shows none.
     await screen.press('s', 's');
