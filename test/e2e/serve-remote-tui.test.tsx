@@ -180,9 +180,11 @@ describe('remote TUI client (stn ui --remote) against stn serve', { timeout: 90_
         false,
         true,
       ]);
-      expect(
-        updates.some((u) => u.kind === 'runs' && u.runs.some((r) => r.id === run.id && r.status === 'completed')),
-      ).toBe(true);
+      // The runs list follows the events (its row is fetched after run.finished arrives): it catches up.
+      await waitUntil(
+        () => updates.some((u) => u.kind === 'runs' && u.runs.some((r) => r.id === run.id && r.status === 'completed')),
+        'the runs list to show the run completed',
+      );
     } finally {
       await client?.close();
       client = undefined;
