@@ -7,6 +7,7 @@ import { resolveKey } from '../keymap.js';
 import { clamp } from '../state/list-state.js';
 import type { ScreenProps } from './screen-props.js';
 import { useKeys } from '../hooks/use-keys.js';
+import { ErrorLine } from '../components/error-line.js';
 
 export interface DetailLine {
   text: string;
@@ -98,9 +99,7 @@ export function AgentDetail({
   if (agent.error !== null) {
     return (
       <Box flexDirection="column" width={width} height={height}>
-        <Text {...(theme.error !== undefined ? { color: theme.error } : {})}>
-          {truncate(`✗ ${agent.error}`, width)}
-        </Text>
+        <ErrorLine message={agent.error} theme={theme} width={width} />
         <Text>esc goes back to the list.</Text>
       </Box>
     );

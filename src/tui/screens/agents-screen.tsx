@@ -3,7 +3,7 @@ import { useMemo, type ReactNode } from 'react';
 import { ListTitle } from '../components/list-title.js';
 import { WindowList, type Segment } from '../components/window-list.js';
 import type { AgentView, LastRunView } from '../client/station-client.js';
-import { fit, formatAgo, truncate } from '../format.js';
+import { fit, formatAgo } from '../format.js';
 import { useAsync } from '../hooks/use-async.js';
 import { useListKeys } from '../hooks/use-list-keys.js';
 import { lastRunByAgent } from '../state/runs-state.js';
@@ -12,6 +12,7 @@ import { statusStyle } from '../theme.js';
 import { AgentDetail } from './agent-detail.js';
 import { RunForm } from './run-form.js';
 import type { ScreenProps } from './screen-props.js';
+import { ErrorLine } from '../components/error-line.js';
 
 /** Agents of the current environment; enter shows one, `r` runs it. */
 export function AgentsScreen(props: ScreenProps): ReactNode {
@@ -86,11 +87,7 @@ function AgentList({ app, dispatch, client, theme, width, height, active, runs, 
           fit('LAST RUN', cols.last) +
           ' DESCRIPTION'}
       </Text>
-      {agents.error !== null ? (
-        <Text {...(theme.error !== undefined ? { color: theme.error } : {})}>
-          {truncate(`✗ ${agents.error}`, width)}
-        </Text>
-      ) : null}
+      {agents.error !== null ? <ErrorLine message={agents.error} theme={theme} width={width} /> : null}
       <WindowList
         items={items}
         state={list}

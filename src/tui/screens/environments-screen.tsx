@@ -9,6 +9,7 @@ import { useAsync } from '../hooks/use-async.js';
 import { useListKeys } from '../hooks/use-list-keys.js';
 import { listWindow, matchesFilter } from '../state/list-state.js';
 import type { ScreenProps } from './screen-props.js';
+import { ErrorLine } from '../components/error-line.js';
 
 interface SyncState {
   env: string;
@@ -105,9 +106,7 @@ export function EnvironmentsScreen({
           fit('TOOLS', cols.tools, 'right') +
           '  SYNCED'}
       </Text>
-      {envs.error !== null ? (
-        <Text {...(theme.error !== undefined ? { color: theme.error } : {})}>{truncate(`✗ ${envs.error}`, width)}</Text>
-      ) : null}
+      {envs.error !== null ? <ErrorLine message={envs.error} theme={theme} width={width} /> : null}
       <WindowList
         items={items}
         state={list}

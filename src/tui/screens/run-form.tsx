@@ -9,6 +9,7 @@ import { textEditFor } from '../state/text-edit.js';
 import { formFromSchema, formInput, formReducer, type FormState } from '../state/form-state.js';
 import type { ScreenProps } from './screen-props.js';
 import { useKeys } from '../hooks/use-keys.js';
+import { ErrorLine } from '../components/error-line.js';
 
 const EMPTY: FormState = { fields: [], focus: 0, submitting: false, error: null };
 
@@ -71,11 +72,7 @@ export function RunForm({
       <Text bold {...(theme.accent !== undefined ? { color: theme.accent } : {})}>
         {truncate(`Run ${name} in ${env}`, width)}
       </Text>
-      {agent.error !== null ? (
-        <Text {...(theme.error !== undefined ? { color: theme.error } : {})}>
-          {truncate(`✗ ${agent.error}`, width)}
-        </Text>
-      ) : null}
+      {agent.error !== null ? <ErrorLine message={agent.error} theme={theme} width={width} /> : null}
       {agent.data === undefined && agent.error === null ? <Text>Loading…</Text> : null}
       {form.fields.map((field, i) => {
         const focused = i === form.focus;
@@ -92,9 +89,7 @@ export function RunForm({
               />
             </Box>
             {field.error !== null ? (
-              <Text {...(theme.error !== undefined ? { color: theme.error } : {})}>
-                {truncate(`${' '.repeat(labelWidth)}✗ ${field.error}`, width)}
-              </Text>
+              <ErrorLine message={field.error} theme={theme} width={width} indent={labelWidth} />
             ) : focused && field.description !== '' ? (
               <Text dimColor>{truncate(`${' '.repeat(labelWidth)}${field.description} (${field.type})`, width)}</Text>
             ) : null}
@@ -102,9 +97,7 @@ export function RunForm({
         );
       })}
       <Box flexGrow={1} />
-      {form.error !== null && form.error !== '' ? (
-        <Text {...(theme.error !== undefined ? { color: theme.error } : {})}>{truncate(`✗ ${form.error}`, width)}</Text>
-      ) : null}
+      {form.error !== null && form.error !== '' ? <ErrorLine message={form.error} theme={theme} width={width} /> : null}
       <Text dimColor>
         {form.submitting
           ? 'Starting…'
