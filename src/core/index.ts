@@ -141,6 +141,8 @@ export {
   type TokenCounts,
   shortArgs,
   traceLine,
+  RUN_ROW_EVENT_TYPES,
+  changesRunRow,
   type TraceLine,
 } from './events/index.js';
 export { RunService, type CancelOutcome, type RunDetail, type RunSummary } from './runner/run-service.js';
@@ -151,3 +153,25 @@ export type { RunFilter } from './store/run-repo.js';
 export { parseDuration, parseRunInput, type RunInputSources } from './runner/run-input.js';
 // The TUI follows the event store from this cursor (runs written by other processes).
 export { RunFeedRepo } from './store/run-feed-repo.js';
+// The application layer: what every door calls (authorize -> service -> audit).
+export {
+  Application,
+  StationApi,
+  localPrincipal,
+  syncProgress,
+  type AgentChange,
+  type AgentListItem,
+  type ApplicationOptions,
+  type AuditAction,
+  type ErrorBody,
+  type LastRunView,
+  type MeView,
+  type RunQuery,
+  type ServerView,
+  type StartRunOptions,
+  type StartedRun,
+  type StartedRunView,
+  type SyncJob,
+  type SyncProgressLine,
+} from './api/index.js';
+export type { EventPage, EventPageQuery } from './runner/run-service.js';

@@ -2,6 +2,8 @@ export { EventBus, type RunEventListener } from './event-bus.js';
 export {
   FINAL_STATUSES,
   RUN_EVENT_TYPES,
+  RUN_ROW_EVENT_TYPES,
+  changesRunRow,
   RUN_STATUSES,
   isFinalStatus,
   isRunEventType,

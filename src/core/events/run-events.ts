@@ -5,7 +5,15 @@
  * with no gaps; `ts` is an ISO-8601 UTC time. Secrets (API keys, headers) never appear in events.
  */
 
-export const RUN_STATUSES = ['queued', 'running', 'completed', 'failed', 'cancelled', 'timed_out', 'interrupted'] as const;
+export const RUN_STATUSES = [
+  'queued',
+  'running',
+  'completed',
+  'failed',
+  'cancelled',
+  'timed_out',
+  'interrupted',
+] as const;
 export type RunStatus = (typeof RUN_STATUSES)[number];
 
 /** Statuses a run never leaves. */
@@ -15,13 +23,27 @@ export function isFinalStatus(status: RunStatus): boolean {
   return FINAL_STATUSES.includes(status);
 }
 
+/** Event types after which a run's row (status, counters) has changed: a viewer re-reads the row then. */
+export const RUN_ROW_EVENT_TYPES = [
+  'run.queued',
+  'run.started',
+  'model.response',
+  'tool.finished',
+  'run.finished',
+] as const;
+
+export function changesRunRow(event: { type: string }): boolean {
+  return (RUN_ROW_EVENT_TYPES as readonly string[]).includes(event.type);
+}
+
 /**
  * Why a run stopped: `final_answer` (the model answered without calling tools), `max_steps` (the step
  * limit was reached and a last call without tools produced the answer), `invalid_output` (the answer
  * failed the output schema), `error`, `cancelled`, `timeout`, `shutdown` (Station stopped it while
  * shutting down), `interrupted` (the process running it died).
  */
-export type StopReason = 'final_answer' | 'max_steps' | 'invalid_output' | 'error' | 'cancelled' | 'timeout' | 'shutdown' | 'interrupted';
+export type StopReason =
+  'final_answer' | 'max_steps' | 'invalid_output' | 'error' | 'cancelled' | 'timeout' | 'shutdown' | 'interrupted';
 
 export interface TokenCounts {
   input: number;
@@ -77,7 +99,14 @@ export interface RunEventData {
     latencyMs: number;
     attempts: number;
   };
-  'tool.started': { step: number; callId: string; tool: string; server: string | null; name: string; arguments: unknown };
+  'tool.started': {
+    step: number;
+    callId: string;
+    tool: string;
+    server: string | null;
+    name: string;
+    arguments: unknown;
+  };
   /** An MCP progress notification from a running tool. */
   'tool.progress': { step: number; callId: string; progress: number; total: number | null; message: string | null };
   /**

@@ -35,6 +35,8 @@ export interface McpServerSummary {
   status: string | null;
   tools: number;
   lastError: string | null;
+  /** The last lines the server wrote to stderr when it was last synced or checked (secrets masked). */
+  stderrTail: string;
   lastSyncedAt: string | null;
 }
 
@@ -115,6 +117,7 @@ export class McpService {
         status: r?.status ?? null,
         tools: r?.tool_count ?? 0,
         lastError: r?.last_error ?? null,
+        stderrTail: r?.stderr_tail ?? '',
         lastSyncedAt: r?.last_synced_at == null ? null : new Date(r.last_synced_at).toISOString(),
       };
     });

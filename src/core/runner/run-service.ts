@@ -1,5 +1,12 @@
 import { ConflictError, NotFoundError, ValidationError } from '../errors.js';
-import { RUN_STATUSES, isFinalStatus, type EventError, type RunEvent, type RunStatus, type TokenCounts } from '../events/run-events.js';
+import {
+  RUN_STATUSES,
+  isFinalStatus,
+  type EventError,
+  type RunEvent,
+  type RunStatus,
+  type TokenCounts,
+} from '../events/run-events.js';
 import type { Db } from '../store/database.js';
 import { RunRepo, type RunFilter, type RunRow } from '../store/run-repo.js';
 import { isOrphanedRun, systemProcessProbe, type ProcessProbe } from './process-liveness.js';
@@ -30,6 +37,28 @@ export interface RunDetail extends RunSummary {
   events: RunEvent[];
 }
 
+/** Which events of a run to read: `tail`, `before` a seq, or `after` a seq (default: from the start). */
+export interface EventPageQuery {
+  /** Events with seq > after (paging forward). */
+  after?: number | undefined;
+  /** The last `limit` events with seq < before (paging back). */
+  before?: number | undefined;
+  /** The last `limit` events of the run (opening a trace at its end). */
+  tail?: boolean | undefined;
+  limit: number;
+}
+
+/** A page of a run's events, ascending by seq. */
+export interface EventPage {
+  events: RunEvent[];
+  /** Are there events before the first one of this page? */
+  hasOlder: boolean;
+  /** Are there events after the last one of this page (at the time of the query)? */
+  hasNewer: boolean;
+  /** The run's last seq at the time of the query (0 when it has none). */
+  lastSeq: number;
+}
+
 export interface CancelOutcome {
   /** `cancelled`: done here; `requested`: the process running it was asked and will stop it shortly. */
   outcome: 'cancelled' | 'requested';
@@ -54,10 +83,40 @@ export class RunService {
   }
 
   list(filter: RunFilter = {}): RunSummary[] {
-    if (filter.status !== undefined && !RUN_STATUSES.includes(filter.status)) {
-      throw new ValidationError(`unknown run status "${filter.status}"`, [{ field: 'status', message: `expected one of: ${RUN_STATUSES.join(', ')}` }]);
+    const statuses: readonly RunStatus[] =
+      filter.status === undefined ? [] : typeof filter.status === 'string' ? [filter.status] : filter.status;
+    const bad = statuses.filter((s) => !RUN_STATUSES.includes(s));
+    if (bad.length > 0) {
+      throw new ValidationError(`unknown run status ${bad.map((b) => `"${b}"`).join(', ')}`, [
+        { field: 'status', message: `expected one of: ${RUN_STATUSES.join(', ')}` },
+      ]);
     }
     return this.repo.list(filter).map(summarize);
+  }
+
+  /** The newest run of each agent of an environment, by agent name. */
+  lastRunPerAgent(environment: string): Map<string, RunSummary> {
+    return new Map(this.repo.lastPerAgent(environment).map((row) => [row.agent_name, summarize(row)]));
+  }
+
+  /**
+   * A page of a run's events: the last `limit` (tail), the last `limit` before a seq (paging back), or
+   * the first `limit` after a seq (paging forward, the default from the start). Says whether there are
+   * older and newer events, and the run's last seq at the time of the query.
+   */
+  eventPage(id: number, query: EventPageQuery): EventPage {
+    this.require(id);
+    const limit = Math.max(1, Math.floor(query.limit));
+    const lastSeq = this.repo.lastSeq(id);
+    let events: RunEvent[];
+    if (query.tail === true) events = this.repo.events(id, { afterSeq: Math.max(0, lastSeq - limit), limit });
+    else if (query.before !== undefined) events = this.repo.eventsBefore(id, query.before, limit);
+    else events = this.repo.events(id, { afterSeq: query.after ?? 0, limit });
+    // An empty page sits where it was asked for: just after `after`, just before `before`, or at the end.
+    const start = query.tail === true ? lastSeq + 1 : (query.before ?? (query.after ?? 0) + 1);
+    const first = events[0]?.seq ?? Math.min(start, lastSeq + 1);
+    const end = events.at(-1)?.seq ?? first - 1;
+    return { events, hasOlder: first > 1, hasNewer: end < lastSeq, lastSeq };
   }
 
   get(id: number): RunSummary {
@@ -154,7 +213,8 @@ function parseError(text: string | null): EventError | null {
   if (text === null) return null;
   try {
     const value = JSON.parse(text) as Partial<EventError>;
-    if (typeof value.code === 'string' && typeof value.message === 'string') return { code: value.code, message: value.message };
+    if (typeof value.code === 'string' && typeof value.message === 'string')
+      return { code: value.code, message: value.message };
   } catch (error) {
     if (!(error instanceof SyntaxError)) throw error;
   }

@@ -6,7 +6,7 @@ import { agentRoutes } from './routes/agent-routes.js';
 import { mcpRoutes } from './routes/mcp-routes.js';
 import { runRoutes } from './routes/run-routes.js';
 import type { ServerExtension } from './station-server.js';
-import { SyncJobs } from './sync-jobs.js';
+import { SyncJobs } from '../api/sync-jobs.js';
 
 /**
  * The MCP pools `stn serve` keeps running, one per environment, started in the background at boot.
@@ -80,7 +80,7 @@ export function apiExtension(engine: Engine, pools: LivePools): ServerExtension 
   return {
     routes: (ctx) => [
       ...agentRoutes(ctx),
-      ...mcpRoutes(ctx, (env) => pools.get(env), new SyncJobs((o) => engine.mcpServers.sync(o), ctx.clock)),
+      ...mcpRoutes(ctx, (env) => pools.get(env), new SyncJobs(ctx.clock)),
       ...runRoutes(ctx),
     ],
     ready: async () => {

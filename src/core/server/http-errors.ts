@@ -1,17 +1,10 @@
+import type { ErrorBody } from '../api/views.js';
 import { ExitCode, StationError, isStationError } from '../errors.js';
 
 export interface HttpError {
   status: number;
   headers: Record<string, string>;
-  body: {
-    error: {
-      code: string;
-      message: string;
-      hints: readonly string[];
-      details?: Record<string, unknown>;
-      requestId: string;
-    };
-  };
+  body: ErrorBody;
 }
 
 /** Seconds a client is told to wait when the run queue is full. */
@@ -30,6 +23,7 @@ export function toHttpError(error: unknown, requestId: string): HttpError {
         error: {
           code: 'internal',
           message: 'internal server error',
+          exitCode: ExitCode.ERROR,
           hints: [`Search the server log for request id ${requestId}.`],
           requestId,
         },
@@ -51,6 +45,7 @@ export function toHttpError(error: unknown, requestId: string): HttpError {
       error: {
         code: json.code,
         message: json.message,
+        exitCode: error.exitCode,
         hints: json.hints,
         ...(json.details === undefined ? {} : { details: json.details }),
         requestId,

@@ -22,7 +22,6 @@ export type { ServerContext } from './server-context.js';
 export { WsHub, type RunEventSource, type Subscription, type WsControlMessage, type WsHubOptions } from './ws-hub.js';
 export { wsExtension } from './ws-extension.js';
 export { StoreFollower, type EventStore } from './store-follower.js';
-export { SyncJobs, type SyncJob } from './sync-jobs.js';
 export { apiExtension, LivePools } from './api-extension.js';
 export { startStation } from './serve.js';
 export { buildOpenApi, type ExtraOperation } from './openapi.js';

@@ -17,10 +17,11 @@ export const ERROR_SCHEMA: JsonSchema = {
   properties: {
     error: {
       type: 'object',
-      required: ['code', 'message', 'hints', 'requestId'],
+      required: ['code', 'message', 'exitCode', 'hints', 'requestId'],
       properties: {
         code: { type: 'string' },
         message: { type: 'string' },
+        exitCode: { type: 'integer', description: 'The exit code the same failure has on the command line.' },
         hints: { type: 'array', items: { type: 'string' } },
         details: {
           type: 'object',

@@ -63,8 +63,10 @@ export interface RunCompletion extends RunProgress {
 
 export interface RunFilter {
   agent?: string | undefined;
-  environment?: string | undefined;
-  status?: RunStatus | undefined;
+  /** One environment, or any of several. */
+  environment?: string | readonly string[] | undefined;
+  /** One status, or any of several. */
+  status?: RunStatus | readonly RunStatus[] | undefined;
   limit?: number | undefined;
 }
 
@@ -90,7 +92,9 @@ export class RunRepo {
         `INSERT INTO agent_runs (agent_id, agent_name, environment_id, environment_name, input_json, status, model, pid, created_at)
          VALUES (?, ?, ?, ?, ?, 'queued', ?, ?, ?)`,
       ),
-      running: db.prepare(`UPDATE agent_runs SET status = 'running', started_at = ?, pid = ? WHERE id = ? AND status = 'queued'`),
+      running: db.prepare(
+        `UPDATE agent_runs SET status = 'running', started_at = ?, pid = ? WHERE id = ? AND status = 'queued'`,
+      ),
       progress: db.prepare(
         'UPDATE agent_runs SET steps = ?, tool_calls = ?, tokens_in = ?, tokens_out = ?, tokens_total = ? WHERE id = ?',
       ),
@@ -188,22 +192,48 @@ export class RunRepo {
       where.push('agent_name = ?');
       params.push(filter.agent);
     }
+    const environments = listOf(filter.environment);
     if (filter.environment !== undefined) {
-      where.push('environment_name = ?');
-      params.push(filter.environment);
+      // An empty list matches no run (a key granted no environment sees nothing).
+      where.push(environments.length === 0 ? '0' : `environment_name IN (${environments.map(() => '?').join(', ')})`);
+      params.push(...environments);
     }
-    if (filter.status !== undefined) {
-      where.push('status = ?');
-      params.push(filter.status);
+    const statuses = listOf(filter.status);
+    if (statuses.length > 0) {
+      where.push(`status IN (${statuses.map(() => '?').join(', ')})`);
+      params.push(...statuses);
     }
     const sql = `SELECT * FROM agent_runs ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id DESC LIMIT ?`;
     return this.db.prepare(sql).all(...params, filter.limit ?? 50) as RunRow[];
   }
 
+  /** The newest run of each agent of an environment (one indexed query, whatever the number of agents). */
+  lastPerAgent(environment: string): RunRow[] {
+    return this.db
+      .prepare(
+        `SELECT r.* FROM agent_runs r
+           JOIN (SELECT agent_name, MAX(id) AS id FROM agent_runs WHERE environment_name = ? GROUP BY agent_name) last
+             ON r.id = last.id`,
+      )
+      .all(environment) as RunRow[];
+  }
+
+  /** Events of a run with seq < `beforeSeq`: the last `limit` of them, in order. */
+  eventsBefore(runId: number, beforeSeq: number, limit: number): RunEvent[] {
+    const rows = this.db
+      .prepare(
+        'SELECT run_id, seq, type, ts, data_json FROM run_events WHERE run_id = ? AND seq < ? ORDER BY seq DESC LIMIT ?',
+      )
+      .all(runId, beforeSeq, limit) as EventRow[];
+    return rows.reverse().map(toEvent);
+  }
+
   /** Events of a run in order, after `afterSeq`, at most `limit`. */
   events(runId: number, options: { afterSeq?: number; limit?: number } = {}): RunEvent[] {
     const rows = this.db
-      .prepare('SELECT run_id, seq, type, ts, data_json FROM run_events WHERE run_id = ? AND seq > ? ORDER BY seq LIMIT ?')
+      .prepare(
+        'SELECT run_id, seq, type, ts, data_json FROM run_events WHERE run_id = ? AND seq > ? ORDER BY seq LIMIT ?',
+      )
       .all(runId, options.afterSeq ?? 0, options.limit ?? -1) as EventRow[];
     return rows.map(toEvent);
   }
@@ -230,7 +260,9 @@ export class RunRepo {
   cancelRequested(ids: readonly number[]): number[] {
     if (ids.length === 0) return [];
     const rows = this.db
-      .prepare(`SELECT id FROM agent_runs WHERE stop_reason = '${CANCEL_REQUESTED}' AND id IN (${ids.map(() => '?').join(',')})`)
+      .prepare(
+        `SELECT id FROM agent_runs WHERE stop_reason = '${CANCEL_REQUESTED}' AND id IN (${ids.map(() => '?').join(',')})`,
+      )
       .all(...ids) as { id: number }[];
     return rows.map((r) => r.id);
   }
@@ -264,7 +296,13 @@ export class RunRepo {
         this.finishWithEvent(
           row.id,
           { ...data, error: JSON.stringify(error), finishedAt: now, durationMs },
-          { runId: row.id, seq: this.lastSeq(row.id) + 1, type: 'run.finished', ts: now, dataJson: JSON.stringify(data) },
+          {
+            runId: row.id,
+            seq: this.lastSeq(row.id) + 1,
+            type: 'run.finished',
+            ts: now,
+            dataJson: JSON.stringify(data),
+          },
         );
         changed.push(row.id);
       }
@@ -282,4 +320,9 @@ function toEvent(row: EventRow): RunEvent {
     ts: new Date(row.ts).toISOString(),
     data: JSON.parse(row.data_json) as unknown,
   } as RunEvent;
+}
+
+function listOf<T extends string>(value: T | readonly T[] | undefined): readonly T[] {
+  if (value === undefined) return [];
+  return typeof value === 'string' ? [value] : value;
 }

@@ -3,7 +3,7 @@ import type { McpPool } from '../../mcp/pool.js';
 import { authorize } from '../../security/roles.js';
 import type { RouteDef } from '../http-types.js';
 import type { ServerContext } from '../server-context.js';
-import type { SyncJobs } from '../sync-jobs.js';
+import type { SyncJobs } from '../../api/sync-jobs.js';
 import { OBJECT, listOf } from './schemas.js';
 
 /** MCP servers and tools of an environment, live checks, and syncs started in the background. */
@@ -85,7 +85,7 @@ export function mcpRoutes(
       handle: ({ params, principal }) => {
         const env = params.env ?? '';
         ctx.engine.environments.require(env);
-        const { job, started } = jobs.start(env, (finished) => {
+        const { job, started } = jobs.start(env, (o) => mcp.sync(o), (finished) => {
           ctx.log.info('sync finished', { environment: env, status: finished.status, syncId: finished.id });
           for (const s of finished.report?.environments[0]?.servers ?? []) {
             if (s.status === 'failed') ctx.metrics.mcpConnectionErrors.inc({ server: s.name });

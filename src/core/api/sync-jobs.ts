@@ -24,13 +24,14 @@ const PROGRESS_KEEP = 200;
 export class SyncJobs {
   private readonly jobs = new Map<string, SyncJob>();
 
-  constructor(
-    private readonly sync: (options: SyncOptions) => Promise<SyncReport>,
-    private readonly clock: () => number = Date.now,
-  ) {}
+  constructor(private readonly clock: () => number = Date.now) {}
 
-  /** Starts a sync of one environment, or returns the one already running for it. */
-  start(environment: string, onFinish?: (job: SyncJob) => void): { job: SyncJob; started: boolean } {
+  /** Starts a sync of one environment with `sync`, or returns the one already running for it. */
+  start(
+    environment: string,
+    sync: (options: SyncOptions) => Promise<SyncReport>,
+    onFinish?: (job: SyncJob) => void,
+  ): { job: SyncJob; started: boolean } {
     const running = [...this.jobs.values()].find((j) => j.environment === environment && j.status === 'running');
     if (running !== undefined) return { job: running, started: false };
     const job: SyncJob = {
@@ -45,34 +46,14 @@ export class SyncJobs {
     };
     this.jobs.set(job.id, job);
     this.prune();
-    const note = (message: string, counts: { done?: number; total?: number } = {}): void => {
-      job.progress.push({ ts: new Date(this.clock()).toISOString(), message, ...counts });
+    const progress = syncProgress();
+    const onEvent = (event: SyncEvent): void => {
+      const line = progress(event);
+      if (line === undefined) return;
+      job.progress.push({ ts: new Date(this.clock()).toISOString(), ...line });
       if (job.progress.length > PROGRESS_KEEP) job.progress.shift();
     };
-    let total = 0;
-    let done = 0;
-    const onEvent = (event: SyncEvent): void => {
-      switch (event.type) {
-        case 'environment-start':
-          total = event.servers;
-          note(`starting ${String(total)} server${total === 1 ? '' : 's'}`, { done, total });
-          return;
-        case 'server-starting':
-          note(`starting ${event.server}`, { done, total });
-          return;
-        case 'server-ready':
-          done++;
-          note(`${event.server} ready: ${String(event.toolCount)} tools`, { done, total });
-          return;
-        case 'server-failed':
-          done++;
-          note(`${event.server} failed: ${event.error}`, { done, total });
-          return;
-        default:
-          return;
-      }
-    };
-    void this.sync({ environments: [environment], onEvent })
+    void sync({ environments: [environment], onEvent })
       .then((report) => {
         job.report = report;
         job.status = report.ok ? 'completed' : 'failed';
@@ -98,4 +79,37 @@ export class SyncJobs {
       if (job.status !== 'running') this.jobs.delete(id);
     }
   }
+}
+
+/** A line of sync progress with the servers done so far out of the total. */
+export interface SyncProgressLine {
+  message: string;
+  done: number;
+  total: number;
+}
+
+/**
+ * Turns sync events into progress lines ("starting 3 servers", "fs ready: 14 tools"), counting the
+ * servers done. One per sync: it keeps the counts.
+ */
+export function syncProgress(): (event: SyncEvent) => SyncProgressLine | undefined {
+  let total = 0;
+  let done = 0;
+  return (event) => {
+    switch (event.type) {
+      case 'environment-start':
+        total = event.servers;
+        return { message: `starting ${String(total)} server${total === 1 ? '' : 's'}`, done, total };
+      case 'server-starting':
+        return { message: `starting ${event.server}`, done, total };
+      case 'server-ready':
+        done++;
+        return { message: `${event.server} ready: ${String(event.toolCount)} tools`, done, total };
+      case 'server-failed':
+        done++;
+        return { message: `${event.server} failed: ${event.error}`, done, total };
+      default:
+        return undefined;
+    }
+  };
 }

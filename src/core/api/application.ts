@@ -1,0 +1,66 @@
+import type { Engine } from '../engine.js';
+import type { ServerStatus } from '../mcp/server-connection.js';
+import type { Principal } from '../security/roles.js';
+import { AgentsApi } from './agents-api.js';
+import { ApiContext, type SharedState } from './context.js';
+import { EnvironmentsApi } from './environments-api.js';
+import { KeysApi } from './keys-api.js';
+import { McpApi } from './mcp-api.js';
+import { localPrincipal } from './principal.js';
+import { RunsApi } from './runs-api.js';
+import { SyncJobs } from './sync-jobs.js';
+
+export interface ApplicationOptions {
+  /** Live state of an environment's servers, when this process keeps its pool running (`stn serve`). */
+  liveServers?: (environment: string) => readonly ServerStatus[] | undefined;
+  clock?: () => number;
+}
+
+/**
+ * The application layer: every operation a door offers (CLI, TUI, REST, WebSocket, MCP), each doing
+ * authorize -> service -> audit exactly once. One Application per process and engine; `as(principal)`
+ * gives the operations of one caller.
+ */
+export class Application {
+  private readonly shared: SharedState;
+
+  constructor(
+    readonly engine: Engine,
+    options: ApplicationOptions = {},
+  ) {
+    const live = options.liveServers;
+    this.shared = {
+      syncJobs: new SyncJobs(options.clock),
+      liveServers: (env) => live?.(env),
+    };
+  }
+
+  /** The operations of `principal` (an API key's, or the local user's). */
+  as(principal: Principal): StationApi {
+    return new StationApi(new ApiContext(this.engine, principal, this.shared));
+  }
+
+  /** The operations of whoever runs this process (the CLI, the local TUI, `stn stdio`). */
+  local(): StationApi {
+    return this.as(localPrincipal(this.engine.env));
+  }
+}
+
+/** The operations of one caller, by area. */
+export class StationApi {
+  readonly principal: Principal;
+  readonly environments: EnvironmentsApi;
+  readonly agents: AgentsApi;
+  readonly mcp: McpApi;
+  readonly runs: RunsApi;
+  readonly keys: KeysApi;
+
+  constructor(ctx: ApiContext) {
+    this.principal = ctx.principal;
+    this.environments = new EnvironmentsApi(ctx);
+    this.agents = new AgentsApi(ctx);
+    this.mcp = new McpApi(ctx);
+    this.runs = new RunsApi(ctx);
+    this.keys = new KeysApi(ctx);
+  }
+}

@@ -1,0 +1,93 @@
+import type { AddServerInput, ConfigEditResult } from '../config/mcp-config-edit.js';
+import { NotFoundError } from '../errors.js';
+import type { CheckOptions, CheckReport, McpToolSummary } from '../mcp/mcp-service.js';
+import { canSeeEnvironment } from '../security/roles.js';
+import type { SyncOptions, SyncReport } from '../sync/sync-service.js';
+import type { ApiContext } from './context.js';
+import type { SyncJob } from './sync-jobs.js';
+import type { ServerView } from './views.js';
+
+/** MCP servers and tools of environments, live checks, config edits and syncs. */
+export class McpApi {
+  constructor(private readonly ctx: ApiContext) {}
+
+  private get service() {
+    return this.ctx.engine.mcpServers;
+  }
+
+  /** Servers configured in an environment: what the last sync recorded (stderr tail included) and live state. */
+  servers(env: string): ServerView[] {
+    this.ctx.authorize('read', env);
+    const live = new Map((this.ctx.shared.liveServers(env) ?? []).map((s) => [s.name, s]));
+    return this.service.list(env).map((s) => {
+      const status = live.get(s.name);
+      return { ...s, live: status ?? null };
+    });
+  }
+
+  /** Tools recorded by the last sync, by server and by a piece of the name. */
+  tools(env: string, filter: { server?: string; name?: string } = {}): McpToolSummary[] {
+    this.ctx.authorize('read', env);
+    return this.service.tools(env, filter);
+  }
+
+  /** Starts every server (or one) now, lists its tools, pings it, and stops it. Records nothing. */
+  async check(env: string, options: CheckOptions = {}): Promise<CheckReport> {
+    this.ctx.authorize('run', env);
+    return this.service.check(env, options);
+  }
+
+  add(env: string, input: AddServerInput): ConfigEditResult {
+    this.ctx.authorize('write', env);
+    const result = this.service.add(env, input);
+    this.ctx.audit('mcp.add', `${env}/${input.name}`, { transport: input.url === undefined ? 'stdio' : 'http' });
+    return result;
+  }
+
+  remove(env: string, name: string): ConfigEditResult {
+    this.ctx.authorize('write', env);
+    const result = this.service.remove(env, name);
+    this.ctx.audit('mcp.remove', `${env}/${name}`);
+    return result;
+  }
+
+  /** Every environment folder the caller may see (what `stn sync --all` syncs). */
+  allEnvironments(): string[] {
+    this.ctx.authorize('read');
+    return this.service.allEnvironments().filter((e) => canSeeEnvironment(this.ctx.principal, e));
+  }
+
+  /** Syncs environments and waits for the report. A dry run changes nothing and is not audited. */
+  async sync(options: SyncOptions): Promise<SyncReport> {
+    for (const env of options.environments) this.ctx.authorize(options.dryRun === true ? 'read' : 'write', env);
+    const report = await this.service.sync(options);
+    if (options.dryRun !== true) {
+      for (const env of report.environments) this.ctx.audit('sync', env.environment, { ok: env.ok });
+    }
+    return report;
+  }
+
+  /**
+   * Starts a sync of one environment in the background (one at a time per environment: a second call
+   * returns the one running). Its progress and report are read with syncJob().
+   */
+  startSync(env: string, onFinish?: (job: SyncJob) => void): { job: SyncJob; started: boolean } {
+    this.ctx.authorize('write', env);
+    this.ctx.engine.environments.require(env);
+    const started = this.ctx.shared.syncJobs.start(env, (options) => this.service.sync(options), onFinish);
+    if (started.started) this.ctx.audit('sync', env, { syncId: started.job.id });
+    return started;
+  }
+
+  /** A background sync of this process: progress, then its report. */
+  syncJob(id: string): SyncJob {
+    const job = this.ctx.shared.syncJobs.get(id);
+    if (job === undefined) {
+      throw new NotFoundError(`no sync "${id.slice(0, 40)}"`, {
+        hints: ['Syncs are kept in memory by the server that ran them, the last 100 only.'],
+      });
+    }
+    this.ctx.authorize('read', job.environment);
+    return job;
+  }
+}

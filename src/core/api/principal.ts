@@ -1,0 +1,20 @@
+import { userInfo } from 'node:os';
+import type { Principal } from '../security/roles.js';
+
+/**
+ * The caller of a local door (the CLI, the local TUI, `stn stdio`): whoever runs the process, with every
+ * right (they own the Station home). Audited as `local:<os user>` so that local changes are told apart
+ * from those made with an API key.
+ */
+export function localPrincipal(env: NodeJS.ProcessEnv = process.env): Principal {
+  return { keyId: 0, name: `local:${osUser(env)}`, prefix: 'local', role: 'admin', environments: '*' };
+}
+
+function osUser(env: NodeJS.ProcessEnv): string {
+  try {
+    return userInfo().username;
+  } catch {
+    // No passwd entry (a container running as an arbitrary uid): fall back to the environment.
+    return env.USER ?? env.LOGNAME ?? `uid-${String(process.getuid?.() ?? 'unknown')}`;
+  }
+}
