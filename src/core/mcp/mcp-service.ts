@@ -5,7 +5,12 @@
  */
 import { basename } from 'node:path';
 import type { StationPaths } from '../config/home.js';
-import { addServerToConfig, removeServerFromConfig, type AddServerInput, type ConfigEditResult } from '../config/mcp-config-edit.js';
+import {
+  addServerToConfig,
+  removeServerFromConfig,
+  type AddServerInput,
+  type ConfigEditResult,
+} from '../config/mcp-config-edit.js';
 import { loadMcpConfig, readMcpServerTemplates, type McpTransportKind } from '../config/mcp-config.js';
 import type { EnvironmentService } from '../environments/environment-service.js';
 import { NotFoundError, errorMessage } from '../errors.js';
@@ -15,6 +20,7 @@ import { McpRepo } from '../store/mcp-repo.js';
 import { SyncService, type AgentCatalog, type SyncOptions, type SyncReport } from '../sync/sync-service.js';
 import type { McpPool } from './pool.js';
 import { ProcessGuard } from './process-guard.js';
+import { startMcpPool } from './start-pool.js';
 import type { PoolEvent } from './server-connection.js';
 import { qualifiedToolName } from './tool-names.js';
 
@@ -159,7 +165,10 @@ export class McpService {
   /** Preflight: start, initialize, list tools and ping every server (or one), then stop them. Writes nothing. */
   async check(environment: string, options: CheckOptions = {}): Promise<CheckReport> {
     this.requireFolder(environment);
-    const config = loadMcpConfig(this.deps.environments.dir(environment), { env: this.deps.env, overrides: options.overrides ?? {} });
+    const config = loadMcpConfig(this.deps.environments.dir(environment), {
+      env: this.deps.env,
+      overrides: options.overrides ?? {},
+    });
     let servers = config.servers;
     if (options.server !== undefined) {
       servers = servers.filter((s) => s.name === options.server);
@@ -169,15 +178,9 @@ export class McpService {
         });
       }
     }
-    const { McpPool } = await import('./pool.js');
-    const pool = await McpPool.start(
+    const pool = await startMcpPool(
       servers.filter((s) => !s.disabled),
-      {
-        secrets: config.secrets,
-        guard: this.guard,
-        ...(this.deps.clientInfo === undefined ? {} : { clientInfo: this.deps.clientInfo }),
-        ...(options.onEvent === undefined ? {} : { onEvent: options.onEvent }),
-      },
+      { secrets: config.secrets, guard: this.guard, clientInfo: this.deps.clientInfo, onEvent: options.onEvent },
     );
     try {
       const statuses = new Map(pool.status().map((s) => [s.name, s]));
@@ -186,7 +189,15 @@ export class McpService {
       for (const s of servers) {
         const st = statuses.get(s.name);
         if (s.disabled || st === undefined) {
-          reports.push({ name: s.name, transport: s.transport, status: 'disabled', startMs: 0, pingMs: null, tools: [], stderrTail: '' });
+          reports.push({
+            name: s.name,
+            transport: s.transport,
+            status: 'disabled',
+            startMs: 0,
+            pingMs: null,
+            tools: [],
+            stderrTail: '',
+          });
           continue;
         }
         const report: CheckServerReport = {
@@ -238,7 +249,11 @@ export class McpService {
       this.closeRegistered = true;
       this.deps.onClose(() => this.closePools());
     }
-    const pending = this.startPool(config);
+    const pending = startMcpPool(config.servers, {
+      secrets: config.secrets,
+      guard: this.guard,
+      clientInfo: this.deps.clientInfo,
+    });
     const entry = { fingerprint, pool: pending };
     this.pools.set(key, entry);
     pending.catch(() => {
@@ -264,15 +279,6 @@ export class McpService {
       environments: this.deps.environments,
       env: this.deps.env,
       agents: this.deps.agents(),
-      guard: this.guard,
-      ...(this.deps.clientInfo === undefined ? {} : { clientInfo: this.deps.clientInfo }),
-    });
-  }
-
-  private async startPool(config: ReturnType<typeof loadMcpConfig>): Promise<McpPool> {
-    const { McpPool } = await import('./pool.js');
-    return McpPool.start(config.servers, {
-      secrets: config.secrets,
       guard: this.guard,
       ...(this.deps.clientInfo === undefined ? {} : { clientInfo: this.deps.clientInfo }),
     });
