@@ -87,6 +87,8 @@ export interface McpServiceDeps {
   /** The agents service, when there is one (sync indexes and checks agents with it). */
   agents: () => AgentCatalog | undefined;
   clientInfo?: { name: string; version: string };
+  /** Tool-call timeout of the running pools' servers that set no `call_timeout_ms` (runner.tool_timeout_seconds). */
+  callTimeoutMs?: number;
 }
 
 export class McpService {
@@ -253,6 +255,7 @@ export class McpService {
       secrets: config.secrets,
       guard: this.guard,
       clientInfo: this.deps.clientInfo,
+      callTimeoutMs: this.deps.callTimeoutMs,
     });
     const entry = { fingerprint, pool: pending };
     this.pools.set(key, entry);
