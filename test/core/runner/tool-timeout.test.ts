@@ -32,9 +32,7 @@ afterAll(async () => {
 });
 
 /** Runs the agent with one model turn making these tool calls, then a final answer. */
-async function runCalls(
-  toolCalls: ScriptedToolCall[],
-): Promise<{
+async function runCalls(toolCalls: ScriptedToolCall[]): Promise<{
   finished: Map<string, RunEventOf<'tool.finished'>['data']>;
   progress: number;
   sent: string[];
@@ -68,11 +66,12 @@ describe('tool-call timeouts', () => {
   });
 
   it('lets a call run past the timeout while progress keeps coming', async () => {
-    // 4 steps of 600 ms: 2.4 s in all, over the 1 s timeout, with progress every 600 ms.
-    const run = await runCalls([{ id: 'c2', name: 'config__slow', arguments: { steps: 4, stepMs: 600 } }]);
-    expect(run.finished.get('c2')).toMatchObject({ isError: false, error: null, result: 'done after 4 steps' });
-    expect(run.progress).toBe(4);
-    expect(run.sent).toEqual(['done after 4 steps']);
+    // 5 steps of 400 ms: 2 s in all, over the 1 s timeout, with progress every 400 ms.
+    const run = await runCalls([{ id: 'c2', name: 'config__slow', arguments: { steps: 5, stepMs: 400 } }]);
+    expect(run.finished.get('c2')).toMatchObject({ isError: false, error: null, result: 'done after 5 steps' });
+    // The last notification can lose the race with the result it precedes: the first four always arrive.
+    expect(run.progress).toBeGreaterThanOrEqual(4);
+    expect(run.sent).toEqual(['done after 5 steps']);
   });
 
   it("uses a server's call_timeout_ms over the config: the same 2 s call fails on one server and passes on the other", async () => {
