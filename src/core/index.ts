@@ -139,9 +139,6 @@ export {
   type RunStatus,
   type StopReason,
   type TokenCounts,
-  shortArgs,
-  traceLine,
-  type TraceLine,
 } from './events/index.js';
 export { RunService, type CancelOutcome, type RunDetail, type RunSummary } from './runner/run-service.js';
 export { QueueFullError, RunAbort, runExitCode, type RunResult } from './runner/run-errors.js';
