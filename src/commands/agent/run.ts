@@ -1,5 +1,5 @@
 import { Args, Flags } from '@oclif/core';
-import { BaseCommand } from '../../cli/base-command.js';
+import { BaseCommand, type ErrorRecord } from '../../cli/base-command.js';
 import { colorEnabled, formatDuration, makeStyle } from '../../cli/output.js';
 import { traceLine, type TraceLine } from '../../cli/trace-lines.js';
 import {
@@ -13,7 +13,7 @@ import {
 
 /** The last line of `--json` output: the run's outcome and the exit code. */
 export type RunRecord = { type: 'result'; exitCode: number } & (
-  RunResult | { runId: null; status: 'error'; error: { code: string; message: string; hints: readonly string[] } }
+  RunResult | { runId: null; status: 'error'; error: Omit<ErrorRecord, 'exitCode'> }
 );
 
 export default class AgentRun extends BaseCommand<typeof AgentRun> {
@@ -148,29 +148,9 @@ Exit codes: 0 completed, 5 bad input, 10 failed, 11 timed out, 12 cancelled (e.g
   }
 
   /** With --json, errors before the run (bad input, unknown agent, full queue) end as one result line too. */
-  override async catch(error: Error & { exitCode?: number }): Promise<void> {
-    if (!this.argv.includes('--json')) {
-      await super.catch(error);
-      return;
-    }
-    const captured: string[] = [];
-    const write = process.stdout.write.bind(process.stdout);
-    process.stdout.write = (chunk: string | Uint8Array) => {
-      captured.push(typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8'));
-      return true;
-    };
-    try {
-      await super.catch(error);
-    } finally {
-      process.stdout.write = write;
-    }
-    if (captured.join('').trim() === '') return;
-    const parsed = JSON.parse(captured.join('')) as {
-      error: { code: string; message: string; hints: readonly string[]; exitCode: number };
-    };
-    const { exitCode, ...rest } = parsed.error;
-    const record: RunRecord = { type: 'result', runId: null, status: 'error', error: rest, exitCode };
-    process.stdout.write(JSON.stringify(record) + '\n');
+  protected override toErrorJson(error: unknown): RunRecord {
+    const { exitCode, ...rest } = this.errorRecord(error);
+    return { type: 'result', runId: null, status: 'error', error: rest, exitCode };
   }
 }
 
