@@ -52,9 +52,11 @@ export class PromptInterruptedError extends StationError {
 
 /**
  * Questions for commands: a line, a hidden line (for secrets: nothing is echoed), yes or no, and a choice from a
- * numbered list. One readline serves the whole conversation (lines typed ahead are kept for the next questions);
- * close() ends it. Where the streams are not a terminal nothing is asked: every question fails at once with a
- * UsageError naming the flag to pass instead, so a piped command never waits for an answer.
+ * numbered list. The first question opens a readline on the streams and close() releases it; close() after each
+ * conversation, because while it is open a terminal is in raw mode, where Ctrl-C is a key for the prompt and no
+ * SIGINT. Lines typed ahead are kept for the next questions. Where the streams are not a terminal nothing is
+ * asked: every question fails at once with a UsageError naming the flag to pass instead, so a piped command never
+ * waits for an answer.
  */
 export class Prompt {
   readonly interactive: boolean;
@@ -142,10 +144,11 @@ export class Prompt {
     }
   }
 
-  /** Ends the conversation: the terminal leaves raw mode and the input is released. */
+  /** Ends the conversation: the terminal leaves raw mode and the input is released until the next question. */
   close(): void {
-    this.stopped ??= new PromptInterruptedError('the questions were closed');
-    this.rl?.close();
+    const rl = this.rl;
+    this.rl = undefined;
+    rl?.close();
   }
 
   private mustBeInteractive(question: string, flag: string | undefined): void {
@@ -202,10 +205,14 @@ export class Prompt {
       rl.close();
     });
     rl.on('close', () => {
-      const stopped = (this.stopped ??= ended());
+      // Closed by close() (released), or by Ctrl-C or the end of the input (stopped for good).
+      if (this.rl === rl) {
+        this.stopped ??= ended();
+        this.rl = undefined;
+      }
       const waiting = this.waiting;
       this.waiting = undefined;
-      waiting?.reject(stopped);
+      waiting?.reject(this.stopped ?? new PromptInterruptedError('the questions were closed'));
     });
     this.rl = rl;
     return rl;

@@ -168,10 +168,23 @@ describe('the end of the input and Ctrl-C', () => {
     await expect(answer).rejects.toThrow('interrupted (Ctrl-C)');
   });
 
-  it('after close() nothing more is asked', async () => {
-    const s = session();
+  it('close() releases the input; the next question takes it again, and lines typed meanwhile answer it', async () => {
+    const s = session({ terminal: true });
+    const first = s.prompt.line('One: ');
+    s.input.write('1\r');
+    expect(await first).toBe('1');
     s.prompt.close();
-    await expect(s.prompt.line('Name: ')).rejects.toBeInstanceOf(PromptInterruptedError);
+    expect(s.input.listenerCount('keypress')).toBe(0);
+    s.input.write('2\r');
+    expect(await s.prompt.line('Two: ')).toBe('2');
+    s.prompt.close();
+  });
+
+  it('close() while a question waits rejects it', async () => {
+    const s = session();
+    const answer = s.prompt.line('Name: ');
+    s.prompt.close();
+    await expect(answer).rejects.toThrow('the questions were closed');
   });
 });
 
