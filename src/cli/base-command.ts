@@ -2,8 +2,20 @@ import { Command, Errors, Flags, type Interfaces } from '@oclif/core';
 import { Application, ExitCode, isStationError, openEngine, type Engine, type StationApi } from '../core/index.js';
 import { colorEnabled, makeStyle } from './output.js';
 
-export type BaseFlags<T extends typeof Command> = Interfaces.InferredFlags<(typeof BaseCommand)['baseFlags'] & T['flags']>;
+export type BaseFlags<T extends typeof Command> = Interfaces.InferredFlags<
+  (typeof BaseCommand)['baseFlags'] & T['flags']
+>;
 export type BaseArgs<T extends typeof Command> = Interfaces.InferredArgs<T['args']>;
+
+/** An error as a command reports it: `--json` prints it, and the process ends with its exit code. */
+export interface ErrorRecord {
+  code: string;
+  message: string;
+  /** What the user can do next. */
+  hints: readonly string[];
+  details?: Record<string, unknown>;
+  exitCode: number;
+}
 
 /**
  * Every stn command extends this: global flags (--home, --debug, --json), one open engine closed
@@ -14,7 +26,8 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
 
   static override baseFlags = {
     home: Flags.string({
-      description: 'Station home folder [default: $STATION_HOME, else $XDG_CONFIG_HOME/station, else ~/.config/station]',
+      description:
+        'Station home folder [default: $STATION_HOME, else $XDG_CONFIG_HOME/station, else ~/.config/station]',
       helpGroup: 'GLOBAL',
     }),
     debug: Flags.boolean({
@@ -83,43 +96,57 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
   }
 
   override async catch(error: Error & { exitCode?: number }): Promise<void> {
-    const debug = this.debugEnabled();
-    let exitCode: number;
-    let payload: { code: string; message: string; hints: readonly string[]; details?: Record<string, unknown> };
-    if (isStationError(error)) {
-      exitCode = error.exitCode;
-      payload = { code: error.code, message: error.message, hints: error.hints, ...(error.details ? { details: error.details } : {}) };
-    } else if (error instanceof Errors.CLIError || (error as { oclif?: unknown }).oclif !== undefined) {
-      // oclif's own errors: bad flags, missing arguments, unknown values.
-      const oclifExit = (error as { oclif?: { exit?: number } }).oclif?.exit;
-      if (error instanceof Errors.ExitError) {
-        process.exitCode = error.oclif.exit;
-        return;
-      }
-      exitCode = oclifExit === undefined || oclifExit === 1 ? ExitCode.USAGE : oclifExit;
-      payload = {
-        code: 'usage',
-        message: stripOclifPrefix(error.message),
-        hints: [`See: stn ${this.id?.replaceAll(':', ' ') ?? ''} --help`.replace(/\s+--help$/, ' --help')],
-      };
-    } else {
-      exitCode = ExitCode.ERROR;
-      payload = {
-        code: 'internal',
-        message: `unexpected error: ${error.message}`,
-        hints: debug ? [] : ['Run again with --debug (or STATION_DEBUG=1) for the stack trace, and report it.'],
-      };
+    if (error instanceof Errors.ExitError) {
+      process.exitCode = error.oclif.exit;
+      return;
     }
-    process.exitCode = exitCode;
+    const record = this.errorRecord(error);
+    process.exitCode = record.exitCode;
     if (this.jsonEnabled()) {
-      process.stdout.write(JSON.stringify({ error: { ...payload, exitCode } }, null, 2) + '\n');
+      this.logJson(this.toErrorJson(error));
       return;
     }
     const s = this.errStyle;
-    const lines = [`${s.red(s.bold('Error:'))} ${payload.message}`];
-    for (const hint of payload.hints) lines.push(`  ${s.dim('→')} ${hint}`);
-    if (debug && error.stack !== undefined) lines.push('', s.dim(error.stack));
+    const lines = [`${s.red(s.bold('Error:'))} ${record.message}`];
+    for (const hint of record.hints) lines.push(`  ${s.dim('→')} ${hint}`);
+    if (this.debugEnabled() && error.stack !== undefined) lines.push('', s.dim(error.stack));
     process.stderr.write(lines.join('\n') + '\n');
+  }
+
+  /** The --json form of an error (oclif prints it with logJson): `{"error": ErrorRecord}`. */
+  protected override toErrorJson(error: unknown): unknown {
+    return { error: this.errorRecord(error) };
+  }
+
+  /** What an error means for the user: Station's typed errors, oclif's usage errors, or a bug. */
+  protected errorRecord(error: unknown): ErrorRecord {
+    if (isStationError(error)) {
+      return {
+        code: error.code,
+        message: error.message,
+        hints: error.hints,
+        ...(error.details ? { details: error.details } : {}),
+        exitCode: error.exitCode,
+      };
+    }
+    if (error instanceof Errors.CLIError || (error as { oclif?: unknown } | null)?.oclif !== undefined) {
+      // oclif's own errors: bad flags, missing arguments, unknown values.
+      const oclifExit = (error as { oclif?: { exit?: number } }).oclif?.exit;
+      return {
+        code: 'usage',
+        message: stripOclifPrefix((error as Error).message),
+        hints: [`See: stn ${this.id?.replaceAll(':', ' ') ?? ''} --help`.replace(/\s+--help$/, ' --help')],
+        exitCode: oclifExit === undefined || oclifExit === 1 ? ExitCode.USAGE : oclifExit,
+      };
+    }
+    return {
+      code: 'internal',
+      message: `unexpected error: ${error instanceof Error ? error.message : String(error)}`,
+      hints: this.debugEnabled()
+        ? []
+        : ['Run again with --debug (or STATION_DEBUG=1) for the stack trace, and report it.'],
+      exitCode: ExitCode.ERROR,
+    };
   }
 
   override async finally(error: Error | undefined): Promise<void> {
@@ -132,5 +159,10 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
 }
 
 function stripOclifPrefix(message: string): string {
-  return message.replace(/^Error:\s*/, '').split('\nSee more help with')[0]?.trim() ?? message;
+  return (
+    message
+      .replace(/^Error:\s*/, '')
+      .split('\nSee more help with')[0]
+      ?.trim() ?? message
+  );
 }

@@ -1,12 +1,10 @@
-import { createInterface } from 'node:readline';
-import { basename } from 'node:path';
 import { Args, Flags } from '@oclif/core';
 import { BaseCommand } from '../cli/base-command.js';
 import { formatDuration, formatTable } from '../cli/output.js';
+import { Prompt } from '../cli/prompt.js';
 import { startSpinner } from '../cli/spinner.js';
+import { askVariables } from '../cli/variable-questions.js';
 import {
-  ExitCode,
-  StationError,
   UsageError,
   parseAssignments,
   syncFailure,
@@ -17,7 +15,8 @@ import {
 } from '../core/index.js';
 
 export default class Sync extends BaseCommand<typeof Sync> {
-  static override summary = "Start an environment's MCP servers, record their tools, index agents and check their tools.";
+  static override summary =
+    "Start an environment's MCP servers, record their tools, index agents and check their tools.";
   static override description = `Renders the MCP configs ({{ .NAME }} from variables.yml, then the process environment, then --var), starts every server at once, records servers and tools (removing those no longer configured), indexes the agents and checks that every tool they name exists.
 
 Prints each server's status, tool count and start time, then what changed since the last sync. Exits non-zero when a server fails or an agent names a missing or ambiguous tool (--allow-missing makes the latter warnings). On a terminal, missing variables are asked for and saved to variables.yml (mode 0600); otherwise they are listed and the command fails.`;
@@ -32,9 +31,18 @@ Prints each server's status, tool count and start time, then what changed since 
   };
   static override flags = {
     all: Flags.boolean({ description: 'Sync every environment.', default: false }),
-    'dry-run': Flags.boolean({ description: 'Start the servers and show what would change; write nothing.', default: false }),
-    'allow-missing': Flags.boolean({ description: 'Agents naming tools that do not exist are warnings, not errors.', default: false }),
-    var: Flags.string({ description: 'A template variable, NAME=VALUE (repeatable; wins over variables.yml and the environment).', multiple: true }),
+    'dry-run': Flags.boolean({
+      description: 'Start the servers and show what would change; write nothing.',
+      default: false,
+    }),
+    'allow-missing': Flags.boolean({
+      description: 'Agents naming tools that do not exist are warnings, not errors.',
+      default: false,
+    }),
+    var: Flags.string({
+      description: 'A template variable, NAME=VALUE (repeatable; wins over variables.yml and the environment).',
+      multiple: true,
+    }),
   };
 
   async run(): Promise<SyncReport> {
@@ -42,16 +50,19 @@ Prints each server's status, tool count and start time, then what changed since 
     const api = this.api();
     if (this.flags.all && this.args.env !== undefined) throw new UsageError('give an environment or --all, not both');
     const environments = this.flags.all ? api.mcp.allEnvironments() : [this.args.env ?? engine.defaultEnvironment()];
-    const interactive = process.stdin.isTTY && process.stderr.isTTY;
+    const prompt = new Prompt();
     const spinner = startSpinner(process.stdout, !this.jsonEnabled());
     const counts = new Map<string, { total: number; ready: number; failed: number }>();
     const onEvent = (event: SyncEvent): void => {
-      if (event.type === 'environment-start') counts.set(event.environment, { total: event.servers, ready: 0, failed: 0 });
+      if (event.type === 'environment-start')
+        counts.set(event.environment, { total: event.servers, ready: 0, failed: 0 });
       const c = counts.get(event.environment);
       if (c === undefined) return;
       if (event.type === 'server-ready') c.ready++;
       if (event.type === 'server-failed') c.failed++;
-      spinner.update(`${event.environment}: ${String(c.ready + c.failed)}/${String(c.total)} servers started${c.failed > 0 ? `, ${String(c.failed)} failed` : ''}`);
+      spinner.update(
+        `${event.environment}: ${String(c.ready + c.failed)}/${String(c.total)} servers started${c.failed > 0 ? `, ${String(c.failed)} failed` : ''}`,
+      );
     };
     let report: SyncReport;
     try {
@@ -61,11 +72,15 @@ Prints each server's status, tool count and start time, then what changed since 
         allowMissing: this.flags['allow-missing'],
         overrides: parseAssignments(this.flags.var ?? [], '--var'),
         onEvent,
-        ...(interactive
+        ...(prompt.interactive
           ? {
               askVariables: async (env: string, missing: readonly MissingVariable[]) => {
                 spinner.stop();
-                return askVariables(env, missing);
+                try {
+                  return await askVariables(prompt, env, missing);
+                } finally {
+                  prompt.close();
+                }
               },
             }
           : {}),
@@ -82,9 +97,13 @@ Prints each server's status, tool count and start time, then what changed since 
   private printEnvironment(r: SyncEnvironmentReport): void {
     const s = this.style;
     const tools = r.servers.reduce((n, x) => n + x.tools, 0);
-    this.say(`${s.bold(r.environment)}  ${String(r.servers.length)} server${r.servers.length === 1 ? '' : 's'}, ${String(tools)} tools, ${formatDuration(r.durationMs)}`);
+    this.say(
+      `${s.bold(r.environment)}  ${String(r.servers.length)} server${r.servers.length === 1 ? '' : 's'}, ${String(tools)} tools, ${formatDuration(r.durationMs)}`,
+    );
     if (r.servers.length === 0) {
-      this.say('  No MCP servers configured. Add one with: stn mcp add NAME --env ' + r.environment + ' -- COMMAND ARGS...');
+      this.say(
+        '  No MCP servers configured. Add one with: stn mcp add NAME --env ' + r.environment + ' -- COMMAND ARGS...',
+      );
     } else {
       const table = formatTable(
         r.servers,
@@ -93,7 +112,8 @@ Prints each server's status, tool count and start time, then what changed since 
           { header: 'TRANSPORT', get: (x) => x.transport },
           {
             header: 'STATUS',
-            get: (x) => (x.status === 'ready' ? s.green('ready') : x.status === 'failed' ? s.red('failed') : s.dim('disabled')),
+            get: (x) =>
+              x.status === 'ready' ? s.green('ready') : x.status === 'failed' ? s.red('failed') : s.dim('disabled'),
           },
           { header: 'TOOLS', get: (x) => String(x.tools), align: 'right' },
           { header: 'TIME', get: (x) => (x.status === 'disabled' ? '-' : formatDuration(x.ms)), align: 'right' },
@@ -125,14 +145,17 @@ Prints each server's status, tool count and start time, then what changed since 
       );
       const shown = changes.slice(0, 30);
       for (const line of shown) this.say(`    ${line}`);
-      if (changes.length > shown.length) this.say(s.dim(`    ... and ${String(changes.length - shown.length)} more (see --json)`));
+      if (changes.length > shown.length)
+        this.say(s.dim(`    ... and ${String(changes.length - shown.length)} more (see --json)`));
     }
     const checks = r.agents.checks;
     if (r.agents.indexed !== null) {
       const i = r.agents.indexed;
       this.say(
         `  Agents: ${String(i.added.length)} added, ${String(i.updated.length)} updated, ${String(i.removed.length)} removed` +
-          (i.errors.length > 0 ? `, ${String(i.errors.length)} file${i.errors.length === 1 ? '' : 's'} not readable` : ''),
+          (i.errors.length > 0
+            ? `, ${String(i.errors.length)} file${i.errors.length === 1 ? '' : 's'} not readable`
+            : ''),
       );
       for (const e of i.errors) this.say(`    ${s.yellow('!')} ${e.file}: ${e.message}`);
     }
@@ -165,80 +188,4 @@ function indent(text: string, n: number, prefix = ''): string {
 
 function lastLines(text: string, n: number): string {
   return text.split('\n').slice(-n).join('\n');
-}
-
-/** Asks for each missing variable on the terminal (stderr); secret-looking ones are read without echo. */
-async function askVariables(env: string, missing: readonly MissingVariable[]): Promise<Record<string, string>> {
-  const out = process.stderr;
-  out.write(`Environment "${env}" needs ${missing.length === 1 ? 'a variable' : `${String(missing.length)} variables`}; answers are saved to its variables.yml (mode 0600).\n`);
-  const answers: Record<string, string> = {};
-  for (const m of missing) {
-    const where = m.uses.map((u) => `${basename(u.file)}:${String(u.line)}`).join(', ');
-    out.write(`\n  ${m.name}${m.description === undefined ? '' : `: ${m.description}`}  (used in ${where})\n`);
-    let value = '';
-    while (value === '') {
-      value = m.secret ? await readHidden(`  ${m.name} (input hidden): `) : await readLine(`  ${m.name}: `);
-      if (value === '') out.write('  A value is required (Ctrl-C to stop).\n');
-    }
-    answers[m.name] = value;
-  }
-  out.write('\n');
-  return answers;
-}
-
-function interrupted(): StationError {
-  return new StationError('interrupted', 'interrupted while asking for variables; nothing was saved', ExitCode.INTERRUPTED);
-}
-
-function readLine(prompt: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const rl = createInterface({ input: process.stdin, output: process.stderr, terminal: true });
-    let answered = false;
-    rl.on('SIGINT', () => {
-      rl.close();
-      reject(interrupted());
-    });
-    rl.on('close', () => {
-      if (!answered) reject(interrupted());
-    });
-    rl.question(prompt, (answer) => {
-      answered = true;
-      rl.close();
-      resolve(answer.trim());
-    });
-  });
-}
-
-/** Reads a line in raw mode without echoing it (for tokens, keys, passwords). */
-function readHidden(prompt: string): Promise<string> {
-  const stdin = process.stdin;
-  process.stderr.write(prompt);
-  return new Promise((resolve, reject) => {
-    let value = '';
-    const finish = (error?: StationError): void => {
-      stdin.off('data', onData);
-      stdin.setRawMode(false);
-      stdin.pause();
-      process.stderr.write('\n');
-      if (error === undefined) resolve(value);
-      else reject(error);
-    };
-    const onData = (chunk: Buffer | string): void => {
-      for (const ch of chunk.toString()) {
-        if (ch === '\r' || ch === '\n') {
-          finish();
-          return;
-        }
-        if (ch === '\u0003' || ch === '\u0004') {
-          finish(interrupted());
-          return;
-        }
-        if (ch === '\u007f' || ch === '\b') value = value.slice(0, -1);
-        else if (ch >= ' ') value += ch;
-      }
-    };
-    stdin.setRawMode(true);
-    stdin.resume();
-    stdin.on('data', onData);
-  });
 }

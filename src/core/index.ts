@@ -139,11 +139,8 @@ export {
   type RunStatus,
   type StopReason,
   type TokenCounts,
-  shortArgs,
-  traceLine,
   RUN_ROW_EVENT_TYPES,
   changesRunRow,
-  type TraceLine,
 } from './events/index.js';
 export { RunService, type CancelOutcome, type RunDetail, type RunSummary } from './runner/run-service.js';
 export { QueueFullError, RunAbort, runExitCode, type RunResult } from './runner/run-errors.js';

@@ -59,12 +59,16 @@ describe('stn agent run', () => {
     expect(model.requests[0]!.headers.authorization).toBe('Bearer sk-e2e-secret-key-123');
   });
 
-  it('--model overrides the agent\'s model, which overrides the configured one', async () => {
+  it("--model overrides the agent's model, which overrides the configured one", async () => {
     model.push({ text: '{"total": 3}' }, { text: '{"total": 3}' });
-    const byAgent = await runStn(['agent', 'run', 'counter', 'go', '--input', '{"count": 3}'], { env: home.envFor(model.url) });
+    const byAgent = await runStn(['agent', 'run', 'counter', 'go', '--input', '{"count": 3}'], {
+      env: home.envFor(model.url),
+    });
     expect(byAgent.code).toBe(0);
     expect(model.requests[0]!.body.model).toBe('agent-model');
-    const byRun = await runStn(['agent', 'run', 'counter', 'go', '--input', '{"count": 3}', '--model', 'run-model'], { env: home.envFor(model.url) });
+    const byRun = await runStn(['agent', 'run', 'counter', 'go', '--input', '{"count": 3}', '--model', 'run-model'], {
+      env: home.envFor(model.url),
+    });
     expect(byRun.code).toBe(0);
     expect(model.requests[1]!.body.model).toBe('run-model');
     expect(byRun.stdout).toBe('{"total": 3}\n');
@@ -72,7 +76,11 @@ describe('stn agent run', () => {
 
   it('--json prints every event as NDJSON and ends with one result record', async () => {
     model.push(
-      { toolCalls: [{ id: 'call_1', name: 'filesystem__read_text_file', arguments: { path: `${home.files}/readme.txt` } }] },
+      {
+        toolCalls: [
+          { id: 'call_1', name: 'filesystem__read_text_file', arguments: { path: `${home.files}/readme.txt` } },
+        ],
+      },
       { text: 'It says: Station test file' },
     );
     const out = await runStn(['agent', 'run', 'reader', 'read the readme', '--json'], { env: home.envFor(model.url) });
@@ -96,10 +104,24 @@ describe('stn agent run', () => {
       expect(e.seq).toBe(i + 1);
       expect(e.runId).toBe(events[0]!.runId);
     }
-    expect(events[6]!.data).toMatchObject({ tool: 'filesystem__read_text_file', result: 'Station test file\n', isError: false });
-    expect(lines.at(-1)).toMatchObject({ type: 'result', runId: events[0]!.runId, status: 'completed', exitCode: 0, output: 'It says: Station test file' });
+    expect(events[6]!.data).toMatchObject({
+      tool: 'filesystem__read_text_file',
+      result: 'Station test file\n',
+      isError: false,
+    });
+    expect(lines.at(-1)).toMatchObject({
+      type: 'result',
+      runId: events[0]!.runId,
+      status: 'completed',
+      exitCode: 0,
+      output: 'It says: Station test file',
+    });
     // The tool result went back as a tool message with the call's id.
-    expect(model.requests[1]!.body.messages.at(-1)).toEqual({ role: 'tool', tool_call_id: 'call_1', content: 'Station test file\n' });
+    expect(model.requests[1]!.body.messages.at(-1)).toEqual({
+      role: 'tool',
+      tool_call_id: 'call_1',
+      content: 'Station test file\n',
+    });
   });
 
   it('bad input is exit 5 with the field named, and never reaches the model; --json ends with one result line', async () => {
@@ -107,19 +129,41 @@ describe('stn agent run', () => {
     expect(notJson.code).toBe(5);
     expect(notJson.stderr).toContain('--input is not valid JSON');
 
-    const badField = await runStn(['agent', 'run', 'counter', 'go', '--input', '{"count": "three"}', '--json'], { env: home.envFor(model.url) });
+    const badField = await runStn(['agent', 'run', 'counter', 'go', '--input', '{"count": "three"}', '--json'], {
+      env: home.envFor(model.url),
+    });
     expect(badField.code).toBe(5);
     const lines = ndjson(badField.stdout);
     expect(lines).toHaveLength(1);
-    expect(lines[0]).toMatchObject({ type: 'result', runId: null, status: 'error', exitCode: 5, error: { code: 'invalid' } });
+    expect(lines[0]).toMatchObject({
+      type: 'result',
+      runId: null,
+      status: 'error',
+      exitCode: 5,
+      error: { code: 'invalid' },
+    });
     expect(lines[0]!.error!.message).toContain('count');
+    // oclif's own usage errors end the same way, with the exit code in the record.
+    const badFlag = await runStn(['agent', 'run', 'hello', '--bogus', '--json'], { env: home.envFor(model.url) });
+    expect(badFlag.code).toBe(2);
+    expect(ndjson(badFlag.stdout)).toEqual([
+      {
+        type: 'result',
+        runId: null,
+        status: 'error',
+        exitCode: 2,
+        error: { code: 'usage', message: 'Nonexistent flag: --bogus', hints: ['See: stn agent run --help'] },
+      },
+    ]);
 
     // A required field left out: stdin is not a terminal, so it is an error, never a prompt.
     const missingField = await runStn(['agent', 'run', 'counter', 'go'], { env: home.envFor(model.url) });
     expect(missingField.code).toBe(5);
     expect(missingField.stderr).toContain('count');
 
-    const badTimeout = await runStn(['agent', 'run', 'hello', 'x', '--timeout', 'soon'], { env: home.envFor(model.url) });
+    const badTimeout = await runStn(['agent', 'run', 'hello', 'x', '--timeout', 'soon'], {
+      env: home.envFor(model.url),
+    });
     expect(badTimeout.code).toBe(5);
     expect(badTimeout.stderr).toContain('timeout "soon" is not a duration');
 
@@ -136,12 +180,16 @@ describe('stn agent run', () => {
     expect(failed.stderr).toContain('stn runs show 1');
 
     model.push({ text: 'late', delayMs: 5000 });
-    const timedOut = await runStn(['agent', 'run', 'hello', 'x', '--timeout', '300ms', '--json'], { env: home.envFor(model.url) });
+    const timedOut = await runStn(['agent', 'run', 'hello', 'x', '--timeout', '300ms', '--json'], {
+      env: home.envFor(model.url),
+    });
     expect(timedOut.code).toBe(11);
     expect(ndjson(timedOut.stdout).at(-1)).toMatchObject({ type: 'result', status: 'timed_out', exitCode: 11 });
 
     model.script((request) =>
-      Array.isArray(request.body.tools) ? { toolCalls: [{ name: 'filesystem__list_directory', arguments: { path: home.files } }] } : { text: 'gave up' },
+      Array.isArray(request.body.tools)
+        ? { toolCalls: [{ name: 'filesystem__list_directory', arguments: { path: home.files } }] }
+        : { text: 'gave up' },
     );
     const maxed = await runStn(['agent', 'run', 'reader', 'loop'], { env: home.envFor(model.url) });
     expect(maxed.code).toBe(13);
@@ -151,7 +199,12 @@ describe('stn agent run', () => {
 
   it('on a terminal streams a readable trace (steps, tool calls with arguments, durations, tokens), then the answer', async () => {
     model.push(
-      { toolCalls: [{ id: 'call_1', name: 'filesystem__read_text_file', arguments: { path: `${home.files}/readme.txt` } }], usage: { prompt_tokens: 40, completion_tokens: 9 } },
+      {
+        toolCalls: [
+          { id: 'call_1', name: 'filesystem__read_text_file', arguments: { path: `${home.files}/readme.txt` } },
+        ],
+        usage: { prompt_tokens: 40, completion_tokens: 9 },
+      },
       { text: 'The readme says hello.', usage: { prompt_tokens: 60, completion_tokens: 6 } },
     );
     // util-linux `script` gives the command a pseudo-terminal; NO_COLOR keeps the text plain.
@@ -178,10 +231,14 @@ describe('stn agent run', () => {
     expect(model.requests[0]!.body.messages.map((m) => m.content).join('\n')).toContain('Count to 2.');
     expect(model.requests[0]!.body.messages.at(-1)).toEqual({ role: 'user', content: 'from file' });
     model.push({ text: '{"total": 2}' });
-    const withText = await runStn(['agent', 'run', 'counter', 'from the argument', '--input-file', file], { env: home.envFor(model.url) });
+    const withText = await runStn(['agent', 'run', 'counter', 'from the argument', '--input-file', file], {
+      env: home.envFor(model.url),
+    });
     expect(withText.code).toBe(0);
     expect(model.requests[1]!.body.messages.at(-1)).toEqual({ role: 'user', content: 'from the argument' });
-    const both = await runStn(['agent', 'run', 'counter', 'x', '--input', '{}', '--input-file', file], { env: home.envFor(model.url) });
+    const both = await runStn(['agent', 'run', 'counter', 'x', '--input', '{}', '--input-file', file], {
+      env: home.envFor(model.url),
+    });
     expect(both.code).toBe(2);
     expect(model.requests).toHaveLength(2);
   });
@@ -198,7 +255,11 @@ describe('stn agent run', () => {
 /** Runs a shell command under a pseudo-terminal (util-linux `script`), without blocking this process. */
 function runScript(command: string, env: NodeJS.ProcessEnv): Promise<{ status: number | null; stdout: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn('script', ['-qec', command, '/dev/null'], { env, cwd: ROOT, stdio: ['pipe', 'pipe', 'inherit'] });
+    const child = spawn('script', ['-qec', command, '/dev/null'], {
+      env,
+      cwd: ROOT,
+      stdio: ['pipe', 'pipe', 'inherit'],
+    });
     let stdout = '';
     child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
     child.on('error', reject);

@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
-import { createInterface } from 'node:readline/promises';
 import { Args, Flags } from '@oclif/core';
+import { askDraft, splitList } from '../../cli/agent-questions.js';
 import { BaseCommand } from '../../cli/base-command.js';
+import { Prompt } from '../../cli/prompt.js';
 import {
   NotFoundError,
   UsageError,
@@ -56,10 +57,17 @@ export default class AgentCreate extends BaseCommand<typeof AgentCreate> {
     const engine = this.engine();
     const api = this.api();
     const env = this.flags.env ?? engine.defaultEnvironment();
-    const draft =
-      this.args.name === undefined && this.noFieldFlags() && process.stdin.isTTY && process.stdout.isTTY
-        ? await askDraft(process.stdin, process.stdout)
-        : this.draftFromFlags();
+    const prompt = new Prompt({ input: process.stdin, output: process.stdout });
+    let draft: AgentDraft;
+    if (this.args.name === undefined && this.noFieldFlags() && prompt.interactive) {
+      try {
+        draft = await askDraft(prompt);
+      } finally {
+        prompt.close();
+      }
+    } else {
+      draft = this.draftFromFlags();
+    }
     const agent = await api.agents.create(env, draft);
     this.say(`Created agent ${this.style.bold(agent.name)} at ${agent.path ?? agent.fileName}`);
     this.say(`Try it: stn agent render "${agent.name}" --env ${env} "hello"`);
@@ -114,13 +122,6 @@ export default class AgentCreate extends BaseCommand<typeof AgentCreate> {
   }
 }
 
-function splitList(values: readonly string[]): string[] {
-  return values
-    .flatMap((v) => v.split(','))
-    .map((v) => v.trim())
-    .filter((v) => v !== '');
-}
-
 function readPromptFile(path: string): string {
   try {
     return readFileSync(path, 'utf8');
@@ -128,46 +129,5 @@ function readPromptFile(path: string): string {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT')
       throw new NotFoundError(`prompt file ${path} does not exist`);
     throw error;
-  }
-}
-
-/** Asks for the fields (on a terminal; the streams are parameters so that the questions can be tested). */
-export async function askDraft(input: NodeJS.ReadableStream, output: NodeJS.WritableStream): Promise<AgentDraft> {
-  const rl = createInterface({ input, output });
-  try {
-    let name = '';
-    while (name === '') name = (await rl.question('Name: ')).trim();
-    const draft: AgentDraft = { name };
-    const description = (await rl.question('Description (optional): ')).trim();
-    if (description !== '') draft.description = description;
-    const model = (await rl.question('Model (empty for the default): ')).trim();
-    if (model !== '') draft.model = model;
-    for (;;) {
-      const steps = (await rl.question('Max steps (empty for the default): ')).trim();
-      if (steps === '') break;
-      const n = Number(steps);
-      if (Number.isInteger(n) && n >= 1) {
-        draft.maxSteps = n;
-        break;
-      }
-      output.write('  a whole number of at least 1, please\n');
-    }
-    const tools = splitList([await rl.question('Tools, comma-separated (e.g. __read_text_file; empty for none): ')]);
-    if (tools.length > 0) draft.tools = tools;
-    const inputs = splitList([
-      await rl.question('Extra input fields, comma-separated NAME[?][:TYPE[:DESCRIPTION]] (empty for none): '),
-    ]);
-    if (inputs.length > 0) draft.inputFields = Object.fromEntries(inputs.map(parseInputFieldSpec));
-    output.write('System prompt (end with an empty line):\n');
-    const lines: string[] = [];
-    for (;;) {
-      const line = await rl.question('> ');
-      if (line === '') break;
-      lines.push(line);
-    }
-    if (lines.length > 0) draft.prompt = lines.join('\n');
-    return draft;
-  } finally {
-    rl.close();
   }
 }

@@ -2,9 +2,9 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline/promises';
 import { Args, Flags } from '@oclif/core';
 import { BaseCommand } from '../../cli/base-command.js';
+import { Prompt } from '../../cli/prompt.js';
 import { StationError, UsageError, type AgentDefinition } from '../../core/index.js';
 
 export default class AgentEdit extends BaseCommand<typeof AgentEdit> {
@@ -42,7 +42,7 @@ export default class AgentEdit extends BaseCommand<typeof AgentEdit> {
         edit: () => runEditor(copy),
         read: () => readFileSync(copy, 'utf8'),
         save: (text) => api.agents.replaceText(env, source.name, text, { expectedHash: source.hash }),
-        retry: (error) => askRetry(error),
+        retry: (error) => askRetry(new Prompt(), error),
       });
       if (saved === undefined) {
         this.say('No changes.');
@@ -105,14 +105,12 @@ function runEditor(file: string): void {
 }
 
 /** On a terminal: shows the problem and asks whether to edit again. Elsewhere: no. */
-async function askRetry(error: StationError): Promise<boolean> {
-  if (!process.stdin.isTTY || !process.stderr.isTTY) return false;
-  process.stderr.write(`\n${error.message}\n`);
-  const rl = createInterface({ input: process.stdin, output: process.stderr });
+async function askRetry(prompt: Prompt, error: StationError): Promise<boolean> {
+  if (!prompt.interactive) return false;
+  prompt.write(`\n${error.message}\n`);
   try {
-    const answer = (await rl.question('Edit again? [Y/n] (n keeps the original) ')).trim().toLowerCase();
-    return answer === '' || answer === 'y' || answer === 'yes';
+    return await prompt.confirm('Edit again? (n keeps the original)', { default: true });
   } finally {
-    rl.close();
+    prompt.close();
   }
 }

@@ -1,22 +1,20 @@
 import { Args, Flags } from '@oclif/core';
-import { BaseCommand } from '../../cli/base-command.js';
+import { BaseCommand, type ErrorRecord } from '../../cli/base-command.js';
 import { colorEnabled, formatDuration, makeStyle } from '../../cli/output.js';
+import { traceLine, type TraceLine } from '../../cli/trace-lines.js';
 import {
   ExitCode,
   parseDuration,
   parseRunInput,
   runExitCode,
-  traceLine,
   type RunEvent,
   type RunResult,
   type StartedRun,
-  type TraceLine,
 } from '../../core/index.js';
 
 /** The last line of `--json` output: the run's outcome and the exit code. */
 export type RunRecord = { type: 'result'; exitCode: number } & (
-  | RunResult
-  | { runId: null; status: 'error'; error: { code: string; message: string; hints: readonly string[] } }
+  RunResult | { runId: null; status: 'error'; error: Omit<ErrorRecord, 'exitCode'> }
 );
 
 export default class AgentRun extends BaseCommand<typeof AgentRun> {
@@ -40,10 +38,15 @@ Exit codes: 0 completed, 5 bad input, 10 failed, 11 timed out, 12 cancelled (e.g
   };
   static override flags = {
     input: Flags.string({ description: 'Input fields as a JSON object.', exclusive: ['input-file'] }),
-    'input-file': Flags.string({ description: 'Read the input JSON object from a file ("-" for stdin).', exclusive: ['input'] }),
+    'input-file': Flags.string({
+      description: 'Read the input JSON object from a file ("-" for stdin).',
+      exclusive: ['input'],
+    }),
     env: Flags.string({ char: 'e', description: 'Environment [default: environment.default in config.yaml].' }),
     model: Flags.string({ description: "Model for this run (overrides the agent's and the configured one)." }),
-    timeout: Flags.string({ description: 'Stop the run after this long: 90s, 10m, 1h [default: runner.run_timeout_seconds].' }),
+    timeout: Flags.string({
+      description: 'Stop the run after this long: 90s, 10m, 1h [default: runner.run_timeout_seconds].',
+    }),
   };
 
   async run(): Promise<RunRecord> {
@@ -54,7 +57,13 @@ Exit codes: 0 completed, 5 bad input, 10 failed, 11 timed out, 12 cancelled (e.g
     const api = this.api();
 
     // The trace goes to stdout on a terminal, else to stderr if that is a terminal, else nowhere.
-    const traceStream = json ? undefined : process.stdout.isTTY ? process.stdout : process.stderr.isTTY ? process.stderr : undefined;
+    const traceStream = json
+      ? undefined
+      : process.stdout.isTTY
+        ? process.stdout
+        : process.stderr.isTTY
+          ? process.stderr
+          : undefined;
     const style = makeStyle(traceStream !== undefined && colorEnabled(traceStream));
     const onEvent = (event: RunEvent): void => {
       if (json) {
@@ -62,7 +71,10 @@ Exit codes: 0 completed, 5 bad input, 10 failed, 11 timed out, 12 cancelled (e.g
         return;
       }
       if (traceStream === undefined) return;
-      const line = traceLine(event, { duration: formatDuration, argsWidth: Math.max(30, (process.stdout.columns || 100) - 30) });
+      const line = traceLine(event, {
+        duration: formatDuration,
+        argsWidth: Math.max(30, (process.stdout.columns || 100) - 30),
+      });
       if (line !== null) traceStream.write(paint(line, style) + '\n');
     };
 
@@ -132,27 +144,9 @@ Exit codes: 0 completed, 5 bad input, 10 failed, 11 timed out, 12 cancelled (e.g
   }
 
   /** With --json, errors before the run (bad input, unknown agent, full queue) end as one result line too. */
-  override async catch(error: Error & { exitCode?: number }): Promise<void> {
-    if (!this.argv.includes('--json')) {
-      await super.catch(error);
-      return;
-    }
-    const captured: string[] = [];
-    const write = process.stdout.write.bind(process.stdout);
-    process.stdout.write = ((chunk: string | Uint8Array) => {
-      captured.push(typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8'));
-      return true;
-    });
-    try {
-      await super.catch(error);
-    } finally {
-      process.stdout.write = write;
-    }
-    if (captured.join('').trim() === '') return;
-    const parsed = JSON.parse(captured.join('')) as { error: { code: string; message: string; hints: readonly string[]; exitCode: number } };
-    const { exitCode, ...rest } = parsed.error;
-    const record: RunRecord = { type: 'result', runId: null, status: 'error', error: rest, exitCode };
-    process.stdout.write(JSON.stringify(record) + '\n');
+  protected override toErrorJson(error: unknown): RunRecord {
+    const { exitCode, ...rest } = this.errorRecord(error);
+    return { type: 'result', runId: null, status: 'error', error: rest, exitCode };
   }
 }
 

@@ -1,13 +1,17 @@
 import { Args } from '@oclif/core';
 import { BaseCommand } from '../../cli/base-command.js';
 import { formatDuration } from '../../cli/output.js';
-import { shortArgs, traceLine, type RunDetail, type RunEvent } from '../../core/index.js';
+import { shortArgs, traceLine } from '../../cli/trace-lines.js';
+import type { RunDetail, RunEvent } from '../../core/index.js';
 
 export default class RunsShow extends BaseCommand<typeof RunsShow> {
   static override summary = 'Show one run: its input, the full trace of model and tool calls, and the answer.';
   static override description =
     'With --json, the run and all its events (the same objects `stn agent run --json` prints), each tool result whole.';
-  static override examples = ['<%= config.bin %> runs show 42', '<%= config.bin %> runs show 42 --json | jq ".events[] | select(.type == \\"tool.finished\\")"'];
+  static override examples = [
+    '<%= config.bin %> runs show 42',
+    '<%= config.bin %> runs show 42 --json | jq ".events[] | select(.type == \\"tool.finished\\")"',
+  ];
   static override args = {
     id: Args.integer({ description: 'Run id (see stn runs list).', required: true, min: 1 }),
   };
@@ -21,7 +25,10 @@ export default class RunsShow extends BaseCommand<typeof RunsShow> {
     row('model', run.model ?? '-');
     row('started', run.startedAt ?? `queued ${run.createdAt}`);
     row('duration', run.durationMs === null ? '-' : formatDuration(run.durationMs));
-    row('usage', `${String(run.steps)} steps · ${String(run.toolCalls)} tool calls · tokens ${String(run.tokens.input)} in, ${String(run.tokens.output)} out`);
+    row(
+      'usage',
+      `${String(run.steps)} steps · ${String(run.toolCalls)} tool calls · tokens ${String(run.tokens.input)} in, ${String(run.tokens.output)} out`,
+    );
     row('input', shortArgs(run.input, 200));
     if (run.error !== null) row('error', s.red(`${run.error.code}: ${run.error.message}`));
     this.say('');
@@ -40,10 +47,23 @@ export default class RunsShow extends BaseCommand<typeof RunsShow> {
 function describe(event: RunEvent): string[] {
   const line = traceLine(event, { duration: formatDuration, argsWidth: 160 });
   if (line === null) return [];
-  const marks = { run: '', step: '', call: '  → ', tool: line.ok ? '  ✓ ' : '  ✗ ', retry: '  ! ', warning: '  ! ', end: '' };
+  const marks = {
+    run: '',
+    step: '',
+    call: '  → ',
+    tool: line.ok ? '  ✓ ' : '  ✗ ',
+    retry: '  ! ',
+    warning: '  ! ',
+    end: '',
+  };
   const out = [`${marks[line.kind]}${line.text}`];
   if (event.type === 'tool.finished' && !event.data.isError) out.push(`      ${shortArgs(event.data.result, 160)}`);
-  if (event.type === 'model.response' && event.data.content !== null && event.data.content !== '' && event.data.toolCalls.length > 0) {
+  if (
+    event.type === 'model.response' &&
+    event.data.content !== null &&
+    event.data.content !== '' &&
+    event.data.toolCalls.length > 0
+  ) {
     out.push(`  ${shortArgs(event.data.content, 160)}`);
   }
   return out;

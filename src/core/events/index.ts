@@ -18,4 +18,3 @@ export {
   type StopReason,
   type TokenCounts,
 } from './run-events.js';
-export { shortArgs, traceLine, type TraceLine, type TraceOptions } from './trace-lines.js';

@@ -1,9 +1,11 @@
 // End to end through the built binary (bin/run.js): needs `npm run build` first.
+import { spawn } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
-import { runStn } from '../../helpers/cli.js';
+import { BIN, ROOT, runStn } from '../../helpers/cli.js';
+import { waitFor } from '../../core/mcp/helpers.js';
 import { makeInitializedHome, type TempHome } from '../../helpers/home.js';
 
 const TRACE = fileURLToPath(new URL('../../helpers/trace-imports.mjs', import.meta.url));
@@ -61,4 +63,42 @@ describe('stn agent (bin/run.js)', () => {
     expect(out.code).toBe(2);
     expect(out.stderr).toContain('missing the agent name');
   });
+
+  it('create with no arguments on a terminal asks for each field; Ctrl-C there stops it (exit 130)', async () => {
+    temp = makeInitializedHome();
+    const asked = onTerminal(['agent', 'create'], temp.env);
+    await asked.waitFor('Name: ');
+    asked.type('Greeter\r');
+    await asked.waitFor('Description (optional): ');
+    asked.type('Says hello\r\r5\r\r\rYou greet people.\r\r');
+    expect(await asked.exited).toBe(0);
+    expect(asked.output()).toContain('Created agent Greeter');
+    const file = readFileSync(join(temp.home, 'environments', 'default', 'agents', 'Greeter.prompt'), 'utf8');
+    expect(file).toContain('description: Says hello');
+    expect(file).toContain('max_steps: 5');
+    expect(file).toContain('You greet people.');
+
+    const stopped = onTerminal(['agent', 'create'], temp.env);
+    await stopped.waitFor('Name: ');
+    stopped.type('Half\u0003');
+    expect(await stopped.exited).toBe(130);
+    expect(stopped.output()).toContain('Error: interrupted (Ctrl-C)');
+  });
 });
+
+/** Runs stn under a pseudo-terminal (util-linux `script`), so that it asks its questions. */
+function onTerminal(args: readonly string[], env: NodeJS.ProcessEnv) {
+  const child = spawn('script', ['-qfec', [process.execPath, BIN, ...args].join(' '), '/dev/null'], {
+    cwd: ROOT,
+    env: { ...env, TERM: 'dumb' },
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout.on('data', (d: Buffer) => (output += d.toString()));
+  return {
+    exited: new Promise<number | null>((resolve) => child.on('close', resolve)),
+    output: () => output,
+    waitFor: (text: string) => waitFor(() => output.includes(text), 15_000, JSON.stringify(text)),
+    type: (keys: string) => child.stdin.write(keys),
+  };
+}

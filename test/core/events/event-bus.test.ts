@@ -1,14 +1,19 @@
 import { describe, expect, it } from 'vitest';
 import { EventBus } from '../../../src/core/events/event-bus.js';
 import { RUN_EVENT_TYPES, isRunEventType, type RunEvent } from '../../../src/core/events/run-events.js';
-import { traceLine } from '../../../src/core/events/trace-lines.js';
 
 function event(runId: number, seq: number, type: RunEvent['type'] = 'model.request'): RunEvent {
-  return { runId, seq, type, ts: new Date(0).toISOString(), data: { step: seq, final: false, model: 'm', messages: 1, tools: 0 } } as RunEvent;
+  return {
+    runId,
+    seq,
+    type,
+    ts: new Date(0).toISOString(),
+    data: { step: seq, final: false, model: 'm', messages: 1, tools: 0 },
+  } as RunEvent;
 }
 
 describe('EventBus', () => {
-  it('delivers every event to subscribers and a run\'s events to that run\'s subscribers', () => {
+  it("delivers every event to subscribers and a run's events to that run's subscribers", () => {
     const bus = new EventBus();
     const all: string[] = [];
     const one: string[] = [];
@@ -44,7 +49,13 @@ describe('EventBus', () => {
     const steps: number[] = [];
     bus.on('model.request', (e) => steps.push(e.data.step));
     bus.publish(event(1, 1, 'model.request'));
-    bus.publish({ runId: 1, seq: 2, type: 'tool.progress', ts: '', data: { step: 1, callId: 'c', progress: 1, total: null, message: null } });
+    bus.publish({
+      runId: 1,
+      seq: 2,
+      type: 'tool.progress',
+      ts: '',
+      data: { step: 1, callId: 'c', progress: 1, total: null, message: null },
+    });
     expect(steps).toEqual([1]);
   });
 });
@@ -54,15 +65,5 @@ describe('the event schema', () => {
     expect(RUN_EVENT_TYPES).toContain('run.finished');
     expect(isRunEventType('tool.finished')).toBe(true);
     expect(isRunEventType('tool.exploded')).toBe(false);
-  });
-
-  it('trace lines summarise steps, tool calls with short arguments, and the end', () => {
-    const started = traceLine({ runId: 1, seq: 5, type: 'tool.started', ts: '', data: { step: 1, callId: 'c', tool: 'fs__read', server: 'fs', name: 'read', arguments: { path: '/a/very/long/path/'.repeat(10) } } }, { argsWidth: 30 });
-    expect(started).toEqual({ kind: 'call', ok: true, text: expect.stringMatching(/^fs__read \{"path":"\/a\/very\/long.{0,12}…$/) });
-    const failed = traceLine({ runId: 1, seq: 6, type: 'tool.finished', ts: '', data: { step: 1, callId: 'c', tool: 'fs__read', server: 'fs', name: 'read', durationMs: 12, isError: true, error: null, result: 'ENOENT: no such file', bytes: 20, truncated: false } });
-    expect(failed).toEqual({ kind: 'tool', ok: false, text: 'fs__read 12ms · ENOENT: no such file' });
-    const end = traceLine({ runId: 1, seq: 9, type: 'run.finished', ts: '', data: { status: 'completed', stopReason: 'max_steps', output: 'x', error: null, steps: 4, toolCalls: 3, tokens: { input: 1, output: 2, total: 3 }, durationMs: 1500 } });
-    expect(end).toEqual({ kind: 'end', ok: true, text: 'completed (max steps) · 1.5s · 4 steps · 3 tool calls · 3 tokens' });
-    expect(traceLine(event(1, 1))).toBeNull();
   });
 });

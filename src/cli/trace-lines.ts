@@ -1,4 +1,4 @@
-import type { RunEvent } from './run-events.js';
+import type { RunEvent } from '../core/index.js';
 
 /**
  * A human summary of one event for a readable trace (`stn agent run` on a terminal, `stn runs show`):
@@ -27,11 +27,19 @@ export function traceLine(event: RunEvent, options: TraceOptions = {}): TraceLin
       return null;
     case 'run.started': {
       const d = event.data;
-      return { kind: 'run', ok: true, text: `run ${String(event.runId)} · agent ${d.agent} · env ${d.environment} · model ${d.model} · max ${String(d.maxSteps)} steps` };
+      return {
+        kind: 'run',
+        ok: true,
+        text: `run ${String(event.runId)} · agent ${d.agent} · env ${d.environment} · model ${d.model} · max ${String(d.maxSteps)} steps`,
+      };
     }
     case 'tools.ready': {
       const names = event.data.tools.map((t) => t.name);
-      return { kind: 'run', ok: true, text: `tools (${String(names.length)}): ${names.length === 0 ? '-' : names.join(', ')} · ready in ${dur(event.data.durationMs)}` };
+      return {
+        kind: 'run',
+        ok: true,
+        text: `tools (${String(names.length)}): ${names.length === 0 ? '-' : names.join(', ')} · ready in ${dur(event.data.durationMs)}`,
+      };
     }
     case 'model.request':
       return null;
@@ -42,8 +50,15 @@ export function traceLine(event: RunEvent, options: TraceOptions = {}): TraceLin
     case 'model.response': {
       const d = event.data;
       const tokens = d.usage === null ? 'tokens ?' : `tokens ${String(d.usage.input)}→${String(d.usage.output)}`;
-      const what = d.toolCalls.length > 0 ? `${String(d.toolCalls.length)} tool call${d.toolCalls.length === 1 ? '' : 's'}` : 'answer';
-      return { kind: 'step', ok: true, text: `step ${String(d.step)} · model ${dur(d.latencyMs)} · ${tokens} · ${what}` };
+      const what =
+        d.toolCalls.length > 0
+          ? `${String(d.toolCalls.length)} tool call${d.toolCalls.length === 1 ? '' : 's'}`
+          : 'answer';
+      return {
+        kind: 'step',
+        ok: true,
+        text: `step ${String(d.step)} · model ${dur(d.latencyMs)} · ${tokens} · ${what}`,
+      };
     }
     case 'tool.started':
       return { kind: 'call', ok: true, text: `${event.data.tool} ${shortArgs(event.data.arguments, width)}` };
@@ -51,13 +66,19 @@ export function traceLine(event: RunEvent, options: TraceOptions = {}): TraceLin
       return null;
     case 'tool.finished': {
       const d = event.data;
-      const detail = d.isError ? oneLine(d.error ?? d.result, width) : `${formatBytes(d.bytes)}${d.truncated ? ', cut for the model' : ''}`;
+      const detail = d.isError
+        ? oneLine(d.error ?? d.result, width)
+        : `${formatBytes(d.bytes)}${d.truncated ? ', cut for the model' : ''}`;
       return { kind: 'tool', ok: !d.isError, text: `${d.tool} ${dur(d.durationMs)} · ${detail}` };
     }
     case 'output.invalid': {
       const d = event.data;
       const issues = d.issues.map((i) => (i.field === '' ? i.message : `${i.field}: ${i.message}`)).join('; ');
-      return { kind: 'warning', ok: false, text: `answer rejected (${issues})${d.retrying ? '; asking the model to correct it' : ''}` };
+      return {
+        kind: 'warning',
+        ok: false,
+        text: `answer rejected (${issues})${d.retrying ? '; asking the model to correct it' : ''}`,
+      };
     }
     case 'run.finished': {
       const d = event.data;
