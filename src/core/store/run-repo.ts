@@ -26,7 +26,8 @@ export interface RunRow {
   duration_ms: number | null;
 }
 
-interface EventRow {
+/** A row of run_events as read (without its id). */
+export interface EventRow {
   run_id: number;
   seq: number;
   type: string;
@@ -312,7 +313,8 @@ export class RunRepo {
   }
 }
 
-function toEvent(row: EventRow): RunEvent {
+/** A stored event row as the one event schema. */
+export function toEvent(row: EventRow): RunEvent {
   return {
     runId: row.run_id,
     seq: row.seq,
