@@ -123,6 +123,12 @@ export class RunService {
     return summarize(this.require(id));
   }
 
+  /** The run, or undefined when there is none with this id. */
+  find(id: number): RunSummary | undefined {
+    const row = this.repo.get(id);
+    return row === undefined ? undefined : summarize(row);
+  }
+
   show(id: number): RunDetail {
     const row = this.require(id);
     return {
