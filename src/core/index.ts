@@ -152,7 +152,6 @@ export type { PreparedRun, RunHandle, RunRequest, Runner, SubmitOptions } from '
 export type { RunFilter } from './store/run-repo.js';
 export { parseDuration, parseRunInput, type RunInputSources } from './runner/run-input.js';
 // Run events of every process on the Station home, merged with this process's bus (the TUI, `stn serve`).
-export { RunFeedRepo } from './store/run-feed-repo.js';
 export { RunFeed, type RunFeedBus, type RunFeedListener, type RunFeedOptions } from './runner/run-feed.js';
 // The application layer: what every door calls (authorize -> service -> audit).
 export {

@@ -22,9 +22,9 @@ export interface RunFeedOptions {
   batchSize?: number | undefined;
   /** Runs followed at once at most (default 10 000); past it the least recently active is forgotten. */
   maxTrackedRuns?: number | undefined;
-  /** Where a failed poll (or a listener that threw) is reported; default a process warning. It keeps polling. */
+  /** Where a failed poll (or a listener that threw) is reported; default a process warning. It keeps going. */
   onError?: ((error: unknown) => void) | undefined;
-  /** Called when a poll succeeds after one or more failed. */
+  /** Called when a poll succeeds after a failure. */
   onRecovered?: (() => void) | undefined;
 }
 
@@ -193,7 +193,7 @@ export class RunFeed {
       try {
         listener(events);
       } catch (error) {
-        this.report(error);
+        this.fail(error);
       }
     }
   }
@@ -206,10 +206,6 @@ export class RunFeed {
 
   private fail(error: unknown): void {
     this.failing = true;
-    this.report(error);
-  }
-
-  private report(error: unknown): void {
     if (this.options.onError !== undefined) this.options.onError(error);
     else process.emitWarning(`run feed: ${error instanceof Error ? error.message : String(error)}`);
   }

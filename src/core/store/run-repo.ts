@@ -239,14 +239,6 @@ export class RunRepo {
     return rows.map(toEvent);
   }
 
-  /** Events of any run with a row id above `afterId` (a cursor for following the store from another process). */
-  eventsAfter(afterId: number, limit = 500): { id: number; event: RunEvent }[] {
-    const rows = this.db
-      .prepare('SELECT id, run_id, seq, type, ts, data_json FROM run_events WHERE id > ? ORDER BY id LIMIT ?')
-      .all(afterId, limit) as (EventRow & { id: number })[];
-    return rows.map((row) => ({ id: row.id, event: toEvent(row) }));
-  }
-
   /** Runs not finished: queued or running. */
   unfinished(): RunRow[] {
     return this.stmts.unfinished.all() as RunRow[];
