@@ -239,6 +239,14 @@ export class RunRepo {
     return rows.map(toEvent);
   }
 
+  /** How many runs there are of each status (statuses with none are left out). */
+  countByStatus(): { status: RunStatus; count: number }[] {
+    return this.db.prepare('SELECT status, COUNT(*) AS count FROM agent_runs GROUP BY status').all() as {
+      status: RunStatus;
+      count: number;
+    }[];
+  }
+
   /** Runs not finished: queued or running. */
   unfinished(): RunRow[] {
     return this.stmts.unfinished.all() as RunRow[];
