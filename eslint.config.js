@@ -54,6 +54,18 @@ export default tseslint.config(
               from: ['./src/commands', './src/tui'],
               message: 'src/cli is shared command code: it loads the TUI only by dynamic import from a command.',
             },
+            {
+              target: './src/tui',
+              from: './src/core',
+              except: ['./index.ts'],
+              message: "The TUI imports the core's public facade only (src/core/index.ts), never its modules.",
+            },
+            {
+              target: ['./src/core/server', './src/core/mcp-server'],
+              from: './src/core/store',
+              message:
+                'The HTTP and MCP servers are doors: they go through the application layer (src/core/api) and the services, never the store.',
+            },
           ],
         },
       ],
@@ -65,6 +77,26 @@ export default tseslint.config(
       'no-restricted-imports': [
         'error',
         { patterns: [{ group: coreForbidden, message: 'src/core must not import UI or CLI libraries (ink, react, @oclif).' }] },
+      ],
+    },
+  },
+  {
+    // Doors: what they read of runs comes from the application layer or RunService's methods.
+    files: [
+      'src/tui/**/*.{ts,tsx}',
+      'src/cli/**/*.ts',
+      'src/commands/**/*.ts',
+      'src/core/server/**/*.ts',
+      'src/core/mcp-server/**/*.ts',
+    ],
+    rules: {
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector: "MemberExpression[property.name='repo']:not([object.type='ThisExpression'])",
+          message:
+            "No SQL in the doors: use the application layer (src/core/api) or RunService's methods, not RunService.repo.",
+        },
       ],
     },
   },

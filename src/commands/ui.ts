@@ -1,6 +1,6 @@
 import { Flags } from '@oclif/core';
 import { BaseCommand } from '../cli/base-command.js';
-import { UsageError } from '../core/index.js';
+import { Application, UsageError } from '../core/index.js';
 
 export default class Ui extends BaseCommand<typeof Ui> {
   static override summary = 'Open the terminal UI: environments, agents, runs and live traces.';
@@ -49,7 +49,7 @@ export default class Ui extends BaseCommand<typeof Ui> {
     const [{ launchTui }, { LocalClient }] = await loadForTerminal(() =>
       Promise.all([import('../tui/launch.js'), import('../tui/client/local-client.js')]),
     );
-    await launchTui({ client: new LocalClient(engine), environment });
+    await launchTui({ client: new LocalClient(new Application(engine)), environment });
   }
 }
 

@@ -148,8 +148,8 @@ export { QueueFullError, RunAbort, runExitCode, type RunResult } from './runner/
 export type { PreparedRun, RunHandle, RunRequest, Runner, SubmitOptions } from './runner/runner.js';
 export type { RunFilter } from './store/run-repo.js';
 export { parseDuration, parseRunInput, type RunInputSources } from './runner/run-input.js';
-// The TUI follows the event store from this cursor (runs written by other processes).
-export { RunFeedRepo } from './store/run-feed-repo.js';
+// Run events of every process on the Station home, merged with this process's bus (the TUI, `stn serve`).
+export { RunFeed, type RunFeedBus, type RunFeedListener, type RunFeedOptions } from './runner/run-feed.js';
 // The application layer: what every door calls (authorize -> service -> audit).
 export {
   Application,

@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { localPrincipal } from '../../src/core/index.js';
 import type { ClientUpdate, RunEventView, RunView } from '../../src/tui/client/station-client.js';
 import { toolLoop } from '../helpers/model-server.js';
 import { recordBigRun } from './helpers/big-run.js';
@@ -61,6 +62,29 @@ describe('local client (engine in this process, event store followed with a curs
     expect(seqs).toEqual(Array.from({ length: seqs.length }, (_, i) => i + 1));
     const statuses = seen.runs.filter((r) => r.id === handle.runId).map((r) => r.status);
     expect(statuses.at(-1)).toBe('completed');
+    seen.stop();
+  });
+
+  it('starts and cancels runs through the application layer: audited as the local user', async () => {
+    station = await makeStation();
+    // The model takes its time: the run is still going when it is cancelled.
+    station.model.script([{ delayMs: 60_000, text: 'too late' }]);
+    const seen = collect(station);
+    const run = await station.client.startRun('default', 'lister', { path: station.files });
+    await until(() => station?.model.inFlight === 1, 'the model request');
+    await station.client.cancelRun(run.id);
+    await until(() => seen.events.some((e) => e.runId === run.id && e.type === 'run.finished'), 'run.finished');
+    expect(seen.runs.filter((r) => r.id === run.id).at(-1)?.status).toBe('cancelled');
+    const actor = localPrincipal(station.engine.env).name;
+    expect(actor).toMatch(/^local:./);
+    const audit = station.engine.keys
+      .auditLog(10)
+      .map(({ actor, action, target }) => ({ actor, action, target }))
+      .reverse();
+    expect(audit).toEqual([
+      { actor, action: 'run.start', target: String(run.id) },
+      { actor, action: 'run.cancel', target: String(run.id) },
+    ]);
     seen.stop();
   });
 

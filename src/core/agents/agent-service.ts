@@ -131,6 +131,11 @@ export class AgentService {
     return this.scan(env).agents;
   }
 
+  /** Agents indexed in every environment (as last indexed; nothing is read from disk). */
+  count(): number {
+    return this.repo.count();
+  }
+
   /**
    * Where an agent's file is, without parsing it: by agent name, else by file name. A file that does not
    * parse can still be found by its file name (e.g. to edit or delete it).

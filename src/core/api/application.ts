@@ -1,5 +1,6 @@
 import type { Engine } from '../engine.js';
 import type { ServerStatus } from '../mcp/server-connection.js';
+import { RunFeed, type RunFeedOptions } from '../runner/run-feed.js';
 import type { Principal } from '../security/roles.js';
 import { AgentsApi } from './agents-api.js';
 import { ApiContext, type SharedState } from './context.js';
@@ -43,6 +44,16 @@ export class Application {
   /** The operations of whoever runs this process (the CLI, the local TUI, `stn stdio`). */
   local(): StationApi {
     return this.as(localPrincipal(this.engine.env));
+  }
+
+  /**
+   * Run events of every process on this Station home as they happen, this process's runs straight from
+   * its bus: each event once, in seq order per run. Not started; the caller starts and stops it. Not
+   * scoped to a principal: a door shows its caller what it may see (the WebSocket hub per key; the local
+   * TUI's user sees everything).
+   */
+  runFeed(options: Omit<RunFeedOptions, 'bus'> = {}): RunFeed {
+    return new RunFeed(this.engine.db, { ...options, bus: this.engine.events });
   }
 }
 

@@ -118,6 +118,11 @@ export class McpService {
     this.repo = new McpRepo(deps.db);
   }
 
+  /** MCP servers recorded by the last sync of every environment. */
+  recordedCount(): number {
+    return this.repo.serverCount();
+  }
+
   /** Servers configured in an environment, with what the last sync recorded about them. */
   list(environment: string): McpServerSummary[] {
     const row = this.deps.environments.require(environment);

@@ -94,6 +94,11 @@ export class RunService {
     return this.repo.list(filter).map(summarize);
   }
 
+  /** How many runs there are of each status, all environments (statuses with none are left out). */
+  countByStatus(): { status: RunStatus; count: number }[] {
+    return this.repo.countByStatus();
+  }
+
   /** The newest run of each agent of an environment, by agent name. */
   lastRunPerAgent(environment: string): Map<string, RunSummary> {
     return new Map(this.repo.lastPerAgent(environment).map((row) => [row.agent_name, summarize(row)]));
@@ -121,6 +126,12 @@ export class RunService {
 
   get(id: number): RunSummary {
     return summarize(this.require(id));
+  }
+
+  /** The run, or undefined when there is none with this id. */
+  find(id: number): RunSummary | undefined {
+    const row = this.repo.get(id);
+    return row === undefined ? undefined : summarize(row);
   }
 
   show(id: number): RunDetail {

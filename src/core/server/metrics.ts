@@ -1,8 +1,12 @@
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
-import type { Db } from '../store/database.js';
-
+/** Where the totals come from when scraped (the engine's services). */
 export interface MetricsSources {
-  db: Db;
+  /** Agents indexed, all environments. */
+  agents(): number;
+  /** MCP servers recorded by the last sync of each environment. */
+  mcpServers(): number;
+  /** Runs recorded, by status. */
+  runsByStatus(): readonly { status: string; count: number }[];
   /** Runs waiting for a worker right now. */
   queueSize(): number;
 }
@@ -28,13 +32,12 @@ export class ServerMetrics {
   constructor(sources: MetricsSources) {
     const registers = [this.registry];
     const timeQuery = this.timeQuery.bind(this);
-    const db = sources.db;
     new Gauge({
       name: 'station_agents_total',
       help: 'Agents known to Station (all environments).',
       registers,
       collect() {
-        this.set(timeQuery('metrics.agents', () => count(db, 'SELECT COUNT(*) AS n FROM agents')));
+        this.set(timeQuery('metrics.agents', () => sources.agents()));
       },
     });
     new Gauge({
@@ -42,7 +45,7 @@ export class ServerMetrics {
       help: 'MCP servers recorded by the last sync of each environment.',
       registers,
       collect() {
-        this.set(timeQuery('metrics.mcp_servers', () => count(db, 'SELECT COUNT(*) AS n FROM mcp_servers')));
+        this.set(timeQuery('metrics.mcp_servers', () => sources.mcpServers()));
       },
     });
     new Counter({
@@ -51,16 +54,9 @@ export class ServerMetrics {
       labelNames: ['status'],
       registers,
       collect() {
-        const rows = timeQuery(
-          'metrics.runs',
-          () =>
-            db.prepare('SELECT status, COUNT(*) AS n FROM agent_runs GROUP BY status').all() as {
-              status: string;
-              n: number;
-            }[],
-        );
+        const rows = timeQuery('metrics.runs', () => sources.runsByStatus());
         this.reset();
-        for (const row of rows) this.inc({ status: row.status }, row.n);
+        for (const row of rows) this.inc({ status: row.status }, row.count);
       },
     });
     const queueSize = (): number => sources.queueSize();
@@ -134,8 +130,4 @@ export class ServerMetrics {
   async text(): Promise<{ contentType: string; body: string }> {
     return { contentType: this.registry.contentType, body: await this.registry.metrics() };
   }
-}
-
-function count(db: Db, sql: string): number {
-  return (db.prepare(sql).get() as { n: number }).n;
 }

@@ -6,8 +6,7 @@ import { mcpHttpExtension } from '../mcp-server/http-endpoint.js';
 import { apiExtension, LivePools } from './api-extension.js';
 import type { ServerMetrics } from './metrics.js';
 import { StationServer, type ServerExtension, type TlsOptions } from './station-server.js';
-import { RunFeedRepo } from '../store/run-feed-repo.js';
-import { StoreFollower } from './store-follower.js';
+import { RunFeed } from '../runner/run-feed.js';
 import { wsExtension } from './ws-extension.js';
 import { WsHub } from './ws-hub.js';
 
@@ -45,7 +44,13 @@ export async function startStation(engine: Engine, options: ServeOptions = {}): 
   });
   const tls = readTls(options);
   const runner = await engine.runner();
-  const hub = new WsHub({ bus: engine.events, runs: engine.runs.repo, log });
+  // Runs of every process on this home (a `stn agent run` in another terminal too); ours straight from the bus.
+  const feed = new RunFeed(engine.db, {
+    bus: engine.events,
+    onError: (error) => log.warn('event store poll failed', { error: errorMessage(error) }),
+    onRecovered: () => log.info('event store poll works again'),
+  });
+  const hub = new WsHub({ events: feed, runs: engine.runs, log });
   let onMcpFailure: (server: string) => void = () => undefined;
   const pools = new LivePools(engine, log, (name) => onMcpFailure(name));
   const extensions: ServerExtension[] = [apiExtension(engine, pools), wsExtension(hub), mcpHttpExtension(engine, log)];
@@ -61,12 +66,6 @@ export async function startStation(engine: Engine, options: ServeOptions = {}): 
   const metrics = server.metrics;
   onMcpFailure = (name) => metrics.mcpConnectionErrors.inc({ server: name });
   const stopMetrics = observeRuns(engine, metrics);
-  const follower = new StoreFollower(
-    engine.runs.repo,
-    (event) => hub.ingest(event),
-    log,
-    new RunFeedRepo(engine.db).latestEventId(),
-  );
   const address = await server.listen();
   if (tls === undefined && !isLoopback(address.host)) {
     log.warn('listening on a non-loopback address without TLS: keys travel in clear text', {
@@ -74,7 +73,7 @@ export async function startStation(engine: Engine, options: ServeOptions = {}): 
       hint: 'Use --tls-cert/--tls-key, or keep 127.0.0.1 behind an SSH tunnel or a TLS proxy.',
     });
   }
-  follower.start();
+  feed.start();
   void pools.start();
   let closing: Promise<void> | undefined;
   return {
@@ -85,7 +84,7 @@ export async function startStation(engine: Engine, options: ServeOptions = {}): 
       closing ??= (async () => {
         log.info('shutting down', { graceMs: options.graceMs ?? 10_000 });
         const graceMs = options.graceMs ?? 10_000;
-        follower.stop();
+        feed.stop();
         await server.close(graceMs, () => runner.shutdown({ graceMs }));
         stopMetrics();
       })();

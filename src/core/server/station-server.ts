@@ -78,7 +78,13 @@ export class StationServer {
   constructor(private readonly options: StationServerOptions) {
     const clock = options.clock ?? Date.now;
     this.log = options.logger ?? createJsonLogger();
-    this.metrics = new ServerMetrics({ db: options.engine.db, queueSize: options.queueSize ?? (() => 0) });
+    const engine = options.engine;
+    this.metrics = new ServerMetrics({
+      agents: () => engine.agents.count(),
+      mcpServers: () => engine.mcpServers.recordedCount(),
+      runsByStatus: () => engine.runs.countByStatus(),
+      queueSize: options.queueSize ?? (() => 0),
+    });
     this.extensions = options.extensions ?? [];
     this.context = {
       engine: options.engine,

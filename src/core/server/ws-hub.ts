@@ -1,19 +1,23 @@
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
-import type { EventBus } from '../events/event-bus.js';
 import type { RunEvent } from '../events/run-events.js';
 import { canSeeEnvironment, type Principal } from '../security/roles.js';
 import type { Logger } from './logger.js';
 
-/** Where the hub reads what a reconnecting client missed. */
+/** Where the hub hears run events as they happen: those of every process (a RunFeed). */
+export interface LiveRunEvents {
+  subscribe(listener: (events: readonly RunEvent[]) => void): () => void;
+}
+
+/** Where the hub reads what a reconnecting client missed, and the environment of a run (RunService). */
 export interface RunEventSource {
-  events(runId: number, options?: { afterSeq?: number; limit?: number }): RunEvent[];
-  get(runId: number): { environment_name: string } | undefined;
+  eventPage(runId: number, query: { after: number; limit: number }): { events: RunEvent[] };
+  find(runId: number): { environment: string } | undefined;
 }
 
 export interface WsHubOptions {
-  bus: EventBus;
+  events: LiveRunEvents;
   runs: RunEventSource;
   log: Logger;
   /** Bytes queued for one client above which events are dropped (with a notice) instead of queued. */
@@ -68,7 +72,7 @@ export class WsHub {
   private readonly wss: WebSocketServer;
   private readonly clients = new Set<Client>();
   private readonly runEnv = new Map<number, string>();
-  private readonly unsubscribeBus: () => void;
+  private readonly unsubscribeEvents: () => void;
   private readonly heartbeat: NodeJS.Timeout;
   private readonly maxBuffered: number;
   private readonly slowTimeout: number;
@@ -77,7 +81,9 @@ export class WsHub {
     this.maxBuffered = options.maxBufferedBytes ?? DEFAULT_MAX_BUFFERED;
     this.slowTimeout = options.slowClientTimeoutMs ?? 30_000;
     this.wss = new WebSocketServer({ noServer: true, maxPayload: 64 * 1024 });
-    this.unsubscribeBus = options.bus.subscribe((event) => this.onEvent(event));
+    this.unsubscribeEvents = options.events.subscribe((events) => {
+      for (const event of events) this.onEvent(event);
+    });
     this.heartbeat = setInterval(() => this.beat(), options.heartbeatMs ?? 30_000);
     this.heartbeat.unref();
   }
@@ -86,19 +92,14 @@ export class WsHub {
     return this.clients.size;
   }
 
-  /** Sends an event that did not come through the bus (a run of another process, read from the store). */
-  ingest(event: RunEvent): void {
-    this.onEvent(event);
-  }
-
   /** Takes over an authenticated upgrade request for /ws. */
   handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer, principal: Principal): void {
     this.wss.handleUpgrade(req, socket, head, (ws) => this.accept(ws, principal));
   }
 
-  /** Closes every client (1001 going away) and stops listening to the bus. */
+  /** Closes every client (1001 going away) and stops listening to run events. */
   async close(): Promise<void> {
-    this.unsubscribeBus();
+    this.unsubscribeEvents();
     clearInterval(this.heartbeat);
     const closing = [...this.clients].map(
       (c) =>
@@ -273,8 +274,8 @@ export class WsHub {
     client.lastSent.set(runId, afterSeq);
     try {
       for (;;) {
-        const page = this.options.runs.events(runId, {
-          afterSeq: client.lastSent.get(runId) ?? afterSeq,
+        const { events: page } = this.options.runs.eventPage(runId, {
+          after: client.lastSent.get(runId) ?? afterSeq,
           limit: REPLAY_PAGE,
         });
         if (page.length === 0) break;
@@ -417,7 +418,7 @@ export class WsHub {
     let env: string | undefined;
     if (event !== undefined && (event.type === 'run.queued' || event.type === 'run.started'))
       env = event.data.environment;
-    env ??= this.options.runs.get(runId)?.environment_name;
+    env ??= this.options.runs.find(runId)?.environment;
     if (env !== undefined) this.runEnv.set(runId, env);
     return env;
   }

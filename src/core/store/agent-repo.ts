@@ -49,6 +49,11 @@ export interface EnvironmentTool extends KnownTool {
 export class AgentRepo {
   constructor(private readonly db: Db) {}
 
+  /** Agents indexed, all environments. */
+  count(): number {
+    return (this.db.prepare('SELECT COUNT(*) AS n FROM agents').get() as { n: number }).n;
+  }
+
   /** What an index pass compares with the files: name, file, content hash and change stamp. */
   indexState(environmentId: number): AgentIndexState[] {
     return this.db

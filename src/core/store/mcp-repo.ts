@@ -62,6 +62,11 @@ export interface AgentToolRef {
 export class McpRepo {
   constructor(private readonly db: Db) {}
 
+  /** MCP servers recorded by the last sync of each environment. */
+  serverCount(): number {
+    return (this.db.prepare('SELECT COUNT(*) AS n FROM mcp_servers').get() as { n: number }).n;
+  }
+
   servers(environmentId: number): McpServerRow[] {
     return this.db.prepare('SELECT * FROM mcp_servers WHERE environment_id = ? ORDER BY name').all(environmentId) as McpServerRow[];
   }

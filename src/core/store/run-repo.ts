@@ -26,7 +26,8 @@ export interface RunRow {
   duration_ms: number | null;
 }
 
-interface EventRow {
+/** A row of run_events as read (without its id). */
+export interface EventRow {
   run_id: number;
   seq: number;
   type: string;
@@ -238,12 +239,12 @@ export class RunRepo {
     return rows.map(toEvent);
   }
 
-  /** Events of any run with a row id above `afterId` (a cursor for following the store from another process). */
-  eventsAfter(afterId: number, limit = 500): { id: number; event: RunEvent }[] {
-    const rows = this.db
-      .prepare('SELECT id, run_id, seq, type, ts, data_json FROM run_events WHERE id > ? ORDER BY id LIMIT ?')
-      .all(afterId, limit) as (EventRow & { id: number })[];
-    return rows.map((row) => ({ id: row.id, event: toEvent(row) }));
+  /** How many runs there are of each status (statuses with none are left out). */
+  countByStatus(): { status: RunStatus; count: number }[] {
+    return this.db.prepare('SELECT status, COUNT(*) AS count FROM agent_runs GROUP BY status').all() as {
+      status: RunStatus;
+      count: number;
+    }[];
   }
 
   /** Runs not finished: queued or running. */
@@ -312,7 +313,8 @@ export class RunRepo {
   }
 }
 
-function toEvent(row: EventRow): RunEvent {
+/** A stored event row as the one event schema. */
+export function toEvent(row: EventRow): RunEvent {
   return {
     runId: row.run_id,
     seq: row.seq,

@@ -1,11 +1,19 @@
 /**
- * The TUI's client over an open Engine in this process. Live updates come from two sources: the engine's
- * event bus (runs this process runs) and the event store, followed with a cursor on run_events.id, so runs
- * started by other processes on the same Station home (another terminal, a scheduler, `stn serve`) appear
- * too. Each poll is one indexed query for rows after the cursor; nothing re-reads whole runs.
+ * The TUI's client over the application layer of this process, acting as the local user: what it
+ * changes is audited as `local:<user>`, as with the CLI. Live updates come from one RunFeed: the runs
+ * of this process from its event bus, and those any other process writes on the same Station home
+ * (another terminal, a scheduler, `stn serve`) from the event store, each event once.
  */
-import { RunFeedRepo, type Engine, type RunEvent, type RunService, type RunSummary } from '../../core/index.js';
-import { McpRepo } from '../../core/store/mcp-repo.js';
+import {
+  changesRunRow,
+  errorMessage,
+  syncProgress,
+  type Application,
+  type RunEvent,
+  type RunFeed,
+  type ServerView,
+  type StationApi,
+} from '../../core/index.js';
 import type {
   AgentDetailView,
   AgentView,
@@ -25,7 +33,7 @@ import type {
 import { checkedServerView, syncResultView } from './sync-result.js';
 
 export interface LocalClientOptions {
-  /** How often the event store is polled for rows other processes wrote (ms). */
+  /** How often the event store is read for rows other processes wrote (ms). */
   pollMs?: number;
   /** Rows read per poll at most (a backlog is read over the next polls). */
   pollBatch?: number;
@@ -33,64 +41,47 @@ export interface LocalClientOptions {
 
 export class LocalClient implements StationClient {
   private readonly listeners = new Set<(update: ClientUpdate) => void>();
-  private readonly runService: RunService;
-  private readonly repo: RunService['repo'];
-  private readonly mcpRepo: McpRepo;
-  private readonly pollMs: number;
-  private readonly pollBatch: number;
-  /** The last run_events.id handed out from the store. */
-  private cursor: number;
-  /** Highest seq delivered per run (bus and store feed one run; each event goes out once). */
-  private readonly delivered = new Map<number, number>();
-  private timer: NodeJS.Timeout | undefined;
-  private unsubscribeBus: (() => void) | undefined;
+  private readonly api: StationApi;
+  private readonly feed: RunFeed;
+  private unsubscribeFeed: (() => void) | undefined;
   private closed = false;
 
   constructor(
-    private readonly engine: Engine,
+    private readonly app: Application,
     options: LocalClientOptions = {},
   ) {
-    this.runService = engine.runs;
-    this.repo = engine.runs.repo;
-    this.mcpRepo = new McpRepo(engine.db);
-    this.cursor = new RunFeedRepo(engine.db).latestEventId();
-    this.pollMs = options.pollMs ?? 250;
-    this.pollBatch = options.pollBatch ?? 1000;
+    this.api = app.local();
+    this.feed = app.runFeed({
+      intervalMs: options.pollMs,
+      batchSize: options.pollBatch,
+      onError: (error) => {
+        this.emit({ kind: 'connection', ok: false, error: `reading runs failed: ${errorMessage(error)}` });
+      },
+      onRecovered: () => {
+        this.emit({ kind: 'connection', ok: true, error: null });
+      },
+    });
   }
 
   info(): ClientInfo {
-    return { kind: 'local', label: this.engine.paths.home, defaultEnvironment: this.engine.defaultEnvironment() };
+    return {
+      kind: 'local',
+      label: this.app.engine.paths.home,
+      defaultEnvironment: this.api.environments.defaultName(),
+    };
   }
 
   async environments(): Promise<EnvironmentView[]> {
-    return this.engine.environments.list();
+    return this.api.environments.list();
   }
 
   async syncEnvironment(env: string, onProgress: (p: SyncProgressView) => void): Promise<SyncResultView> {
-    let total = 0;
-    let done = 0;
-    const report = await this.engine.mcpServers.sync({
+    const progress = syncProgress();
+    const report = await this.api.mcp.sync({
       environments: [env],
       onEvent: (event) => {
-        switch (event.type) {
-          case 'environment-start':
-            total = event.servers;
-            onProgress({ message: `starting ${String(total)} server${total === 1 ? '' : 's'}`, done, total });
-            return;
-          case 'server-starting':
-            onProgress({ message: `starting ${event.server}`, done, total });
-            return;
-          case 'server-ready':
-            done++;
-            onProgress({ message: `${event.server} ready: ${String(event.toolCount)} tools`, done, total });
-            return;
-          case 'server-failed':
-            done++;
-            onProgress({ message: `${event.server} failed: ${event.error}`, done, total });
-            return;
-          default:
-            return;
-        }
+        const line = progress(event);
+        if (line !== undefined) onProgress(line);
       },
     });
     const result = report.environments[0];
@@ -99,23 +90,23 @@ export class LocalClient implements StationClient {
   }
 
   async agents(env: string): Promise<AgentView[]> {
-    return this.engine.agents.list(env).map((a) => ({
+    return this.api.agents.list(env).map((a) => ({
       name: a.name,
       description: a.description,
       model: a.model,
       tools: a.tools,
-      lastRun: this.lastRun(env, a.name),
+      lastRun: a.lastRun,
     }));
   }
 
   async agent(env: string, name: string): Promise<AgentDetailView> {
-    const a = this.engine.agents.get(env, name);
+    const a = this.api.agents.get(env, name);
     return {
       name: a.name,
       description: a.description,
       model: a.model ?? null,
       tools: a.tools,
-      lastRun: this.lastRun(env, a.name),
+      lastRun: this.api.agents.lastRuns(env).get(a.name) ?? null,
       file: a.path ?? a.fileName,
       maxSteps: a.maxSteps ?? null,
       frontmatter: a.frontmatter,
@@ -124,73 +115,44 @@ export class LocalClient implements StationClient {
     };
   }
 
-  private lastRun(env: string, agent: string): AgentView['lastRun'] {
-    const run = this.runService.list({ environment: env, agent, limit: 1 })[0];
-    return run === undefined ? null : { id: run.id, status: run.status, at: run.createdAt };
-  }
-
   async runs(query: RunQuery): Promise<RunView[]> {
-    const base = { environment: query.environment, agent: query.agent, limit: query.limit ?? 200 };
-    if (query.status === undefined || query.status.length === 0) return this.runService.list(base);
-    const all = query.status.flatMap((status) => this.runService.list({ ...base, status }));
-    return all.sort((a, b) => b.id - a.id).slice(0, base.limit);
+    return this.api.runs.list({
+      environment: query.environment,
+      agent: query.agent,
+      status: query.status,
+      limit: query.limit ?? 200,
+    });
   }
 
   async run(id: number): Promise<RunView> {
-    return this.runService.get(id);
+    return this.api.runs.get(id);
   }
 
   async runEvents(id: number, query: EventPageQuery): Promise<EventPage> {
-    this.runService.get(id);
-    const last = this.repo.lastSeq(id);
-    const limit = Math.max(1, query.limit);
-    let after: number;
-    if (query.tail === true) after = Math.max(0, last - limit);
-    else if (query.before !== undefined) after = Math.max(0, query.before - 1 - limit);
-    else after = query.after ?? 0;
-    let events = this.repo.events(id, { afterSeq: after, limit });
-    if (query.before !== undefined) {
-      const before = query.before;
-      events = events.filter((e) => e.seq < before);
-    }
-    const first = events[0]?.seq ?? after + 1;
-    const end = events.at(-1)?.seq ?? after;
-    return { events, hasOlder: first > 1, hasNewer: end < last };
+    return this.api.runs.events(id, query);
   }
 
   /** Queues a run on this process's runner; its events then come from the bus as they happen. */
   async startRun(env: string, agent: string, input: Record<string, unknown>): Promise<RunView> {
-    const runner = await this.engine.runner();
-    const handle = await runner.submit({ agent, environment: env, input });
-    return this.runService.get(handle.runId);
+    const started = await this.api.runs.start(env, agent, input);
+    return this.api.runs.get(started.runId);
   }
 
   async cancelRun(id: number): Promise<void> {
-    this.runService.cancel(id, 'cancelled from stn ui');
-    this.touch([id]);
+    const { run } = this.api.runs.cancel(id, 'cancelled from stn ui');
+    this.emit({ kind: 'runs', runs: [run] });
   }
 
   async mcpServers(env: string): Promise<McpServerView[]> {
-    const row = this.engine.environments.require(env);
-    const recorded = new Map(this.mcpRepo.servers(row.id).map((r) => [r.name, r]));
-    return this.engine.mcpServers.list(env).map((s) => ({
-      name: s.name,
-      transport: s.transport,
-      state: s.disabled ? 'disabled' : (s.status ?? 'not synced'),
-      error: s.lastError,
-      stderrTail: recorded.get(s.name)?.stderr_tail ?? '',
-      toolCount: s.tools,
-      source: 'recorded',
-      lastSyncedAt: s.lastSyncedAt,
-    }));
+    return this.api.mcp.servers(env).map(serverView);
   }
 
   async mcpTools(env: string): Promise<McpToolView[]> {
-    return this.engine.mcpServers.tools(env);
+    return this.api.mcp.tools(env);
   }
 
   async checkMcp(env: string): Promise<McpServerView[]> {
-    const report = await this.engine.mcpServers.check(env);
+    const report = await this.api.mcp.check(env);
     return report.servers.map(checkedServerView);
   }
 
@@ -209,37 +171,16 @@ export class LocalClient implements StationClient {
     this.stop();
   }
 
-  /** Reads new event rows after the cursor and hands out those not yet delivered. Returns how many rows it read. */
+  /** Reads the event store now rather than at the next interval; returns the number of rows read. */
   poll(): number {
-    const rows = this.repo.eventsAfter(this.cursor, this.pollBatch);
-    if (rows.length === 0) return 0;
-    this.cursor = rows.at(-1)?.id ?? this.cursor;
-    this.deliver(rows.map((r) => r.event));
-    return rows.length;
+    return this.feed.poll();
   }
 
-  /** Hands out events not delivered yet (by run and seq) and the rows of the runs they touch. */
+  /** New events, then the current rows of the runs whose row they changed (status, counters). */
   private deliver(events: readonly RunEvent[]): void {
-    const fresh: RunEvent[] = [];
-    for (const event of events) {
-      const seen = this.delivered.get(event.runId) ?? 0;
-      if (event.seq <= seen) continue;
-      this.delivered.set(event.runId, event.seq);
-      fresh.push(event);
-    }
-    if (fresh.length === 0) return;
-    this.emit({ kind: 'events', events: fresh });
-    this.touch([...new Set(fresh.filter(changesRow).map((e) => e.runId))]);
-  }
-
-  /** Sends the current rows of these runs. */
-  private touch(ids: readonly number[]): void {
-    if (ids.length === 0) return;
-    const runs: RunSummary[] = [];
-    for (const id of ids) {
-      if (this.repo.get(id) !== undefined) runs.push(this.runService.get(id));
-    }
-    if (runs.length > 0) this.emit({ kind: 'runs', runs });
+    this.emit({ kind: 'events', events: [...events] });
+    const changed = new Set(events.filter(changesRunRow).map((e) => e.runId));
+    if (changed.size > 0) this.emit({ kind: 'runs', runs: [...changed].map((id) => this.api.runs.get(id)) });
   }
 
   private emit(update: ClientUpdate): void {
@@ -247,35 +188,42 @@ export class LocalClient implements StationClient {
   }
 
   private start(): void {
-    if (this.timer !== undefined || this.closed) return;
-    // Runs of this process: every event as it is recorded, straight from the bus.
-    this.unsubscribeBus = this.engine.events.subscribe((event) => {
-      this.deliver([event]);
+    if (this.unsubscribeFeed !== undefined || this.closed) return;
+    this.unsubscribeFeed = this.feed.subscribe((events) => {
+      this.deliver(events);
     });
-    this.timer = setInterval(() => {
-      this.poll();
-    }, this.pollMs);
-    this.timer.unref();
+    this.feed.start();
   }
 
   private stop(): void {
-    clearInterval(this.timer);
-    this.timer = undefined;
-    this.unsubscribeBus?.();
-    this.unsubscribeBus = undefined;
+    this.feed.stop();
+    this.unsubscribeFeed?.();
+    this.unsubscribeFeed = undefined;
   }
 }
 
-/** Events after which a run's row (status, counters) has changed. */
-function changesRow(event: RunEvent): boolean {
-  switch (event.type) {
-    case 'run.queued':
-    case 'run.started':
-    case 'model.response':
-    case 'tool.finished':
-    case 'run.finished':
-      return true;
-    default:
-      return false;
+/** A server as the MCP screen shows it: its live state when this process runs it, else what the last sync recorded. */
+function serverView(s: ServerView): McpServerView {
+  if (s.live !== null) {
+    return {
+      name: s.name,
+      transport: s.live.transport,
+      state: s.live.state,
+      error: s.live.error ?? null,
+      stderrTail: s.live.stderrTail,
+      toolCount: s.live.toolCount,
+      source: 'live',
+      lastSyncedAt: s.lastSyncedAt,
+    };
   }
+  return {
+    name: s.name,
+    transport: s.transport,
+    state: s.disabled ? 'disabled' : (s.status ?? 'not synced'),
+    error: s.lastError,
+    stderrTail: s.stderrTail,
+    toolCount: s.tools,
+    source: 'recorded',
+    lastSyncedAt: s.lastSyncedAt,
+  };
 }

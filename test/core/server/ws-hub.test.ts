@@ -1,11 +1,10 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import { EventBus } from '../../../src/core/events/index.js';
+import { RunFeed } from '../../../src/core/runner/run-feed.js';
 import { RunRecorder } from '../../../src/core/runner/run-recorder.js';
 import { wsExtension } from '../../../src/core/server/ws-extension.js';
-import { StoreFollower } from '../../../src/core/server/store-follower.js';
 import { WsHub } from '../../../src/core/server/ws-hub.js';
-import { RunFeedRepo } from '../../../src/core/store/run-feed-repo.js';
 import { silentLogger } from '../../../src/core/server/index.js';
 import { RunRepo } from '../../../src/core/store/run-repo.js';
 import { startTestServer, type TestServer } from './server-helpers.js';
@@ -82,19 +81,24 @@ describe('WebSocket /ws', () => {
   let t: TestServer;
   let bus: EventBus;
   let repo: RunRepo;
+  let feed: RunFeed;
   let hub: WsHub;
   const viewers: Viewer[] = [];
   afterEach(async () => {
     for (const v of viewers.splice(0)) v.close();
+    feed.stop();
     await t.stop();
   });
 
+  /** A server whose hub hears this test's bus and, through the feed, the store (polled by hand). */
   async function start(options: { maxBufferedBytes?: number } = {}): Promise<void> {
     t = await startTestServer({
       extensions: (engine) => {
         bus = new EventBus();
         repo = new RunRepo(engine.db);
-        hub = new WsHub({ bus, runs: repo, log: silentLogger, ...options });
+        feed = new RunFeed(engine.db, { bus, intervalMs: 60_000 });
+        feed.start();
+        hub = new WsHub({ events: feed, runs: engine.runs, log: silentLogger, ...options });
         return [wsExtension(hub)];
       },
     });
@@ -252,16 +256,10 @@ describe('WebSocket /ws', () => {
     expect(seqs).toEqual(Array.from({ length: lastSeq - 1 }, (_, i) => i + 2));
   });
 
-  it('follows the store for runs of other processes (not those of this process, which the bus delivers)', async () => {
+  it('sends the runs of other processes read from the store, and those of this process once', async () => {
     await start();
     const v = await viewer(t.keys.admin);
     await v.subscribe({ id: 'all', scope: 'all' });
-    const follower = new StoreFollower(
-      repo,
-      (e) => hub.ingest(e),
-      silentLogger,
-      new RunFeedRepo(t.engine.db).latestEventId(),
-    );
     // Another process: its own bus, and a pid that is not ours.
     const otherBus = new EventBus();
     const foreignId = repo.insertQueued({
@@ -278,7 +276,8 @@ describe('WebSocket /ws', () => {
     const own = newRun('default');
     queued(own, 'default');
     await v.until((m) => m.some((x) => x.runId === own.runId));
-    expect(follower.poll()).toBe(4);
+    // 4 rows: the foreign run's 3 and our own run's 1 (delivered from the bus already).
+    expect(feed.poll()).toBe(4);
     await v.until((m) => m.filter((x) => x.runId === foreignId).length === 3);
     expect(
       v
@@ -293,7 +292,7 @@ describe('WebSocket /ws', () => {
         .filter((e) => e.runId === own.runId)
         .map((e) => e.seq),
     ).toEqual([1]);
-    expect(follower.poll()).toBe(0);
+    expect(feed.poll()).toBe(0);
   });
 
   it('closes clients with 1001 when the server shuts down', async () => {

@@ -1,12 +1,12 @@
 // A real Station for screen tests: a temporary home (real SQLite), the default environment with
 // server-filesystem (started with node from devDependencies) on a temp folder, an agent that lists a
-// folder, the test model server, an open engine, the local client, and the TUI rendered with
+// folder, the test model server, an open engine, its application layer, the local client, and the TUI rendered with
 // ink-testing-library. Everything is closed by close(); no process is left behind.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { render } from 'ink-testing-library';
 import { afterEach } from 'vitest';
-import { openEngine, type Engine } from '../../../src/core/index.js';
+import { Application, openEngine, type Engine } from '../../../src/core/index.js';
 import { Root } from '../../../src/tui/app/root.js';
 import type { ScreenId } from '../../../src/tui/app/reducer.js';
 import { LocalClient } from '../../../src/tui/client/local-client.js';
@@ -63,6 +63,8 @@ export interface TuiStation {
   files: string;
   model: ModelServer;
   engine: Engine;
+  /** The application layer of this process, which the client calls as the local user. */
+  app: Application;
   client: LocalClient;
   /** Opens another engine on the same home: what another `stn` process would see and do. */
   otherProcess(): Engine;
@@ -93,13 +95,15 @@ export async function makeStation(modelOptions: ModelServerOptions = {}): Promis
     NO_COLOR: '1',
   };
   const engine = openEngine({ home: home.home, env });
-  const client = new LocalClient(engine, { pollMs: 50 });
+  const app = new Application(engine);
+  const client = new LocalClient(app, { pollMs: 50 });
   const others: Engine[] = [];
   return {
     home,
     files,
     model,
     engine,
+    app,
     client,
     otherProcess: () => {
       const other = openEngine({ home: home.home, env });
