@@ -1,6 +1,6 @@
+import type { RunQuery, StartedRunView } from '../../api/views.js';
 import { ValidationError } from '../../errors.js';
 import { RUN_STATUSES, type RunStatus } from '../../events/run-events.js';
-import type { RunQuery, StartedRunView } from '../../api/views.js';
 import type { RouteDef } from '../http-types.js';
 import type { ServerContext } from '../server-context.js';
 import { OBJECT, listOf } from './schemas.js';
