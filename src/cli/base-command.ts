@@ -1,5 +1,5 @@
 import { Command, Errors, Flags, type Interfaces } from '@oclif/core';
-import { ExitCode, isStationError, openEngine, type Engine } from '../core/index.js';
+import { Application, ExitCode, isStationError, openEngine, type Engine, type StationApi } from '../core/index.js';
 import { colorEnabled, makeStyle } from './output.js';
 
 export type BaseFlags<T extends typeof Command> = Interfaces.InferredFlags<(typeof BaseCommand)['baseFlags'] & T['flags']>;
@@ -27,6 +27,7 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
   protected flags!: BaseFlags<T>;
   protected args!: BaseArgs<T>;
   private engineHandle: Engine | undefined;
+  private apiHandle: StationApi | undefined;
 
   /** Styles for stdout: plain when piped or NO_COLOR is set. */
   protected readonly style = makeStyle(colorEnabled(process.stdout));
@@ -50,6 +51,15 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
   protected engine(): Engine {
     this.engineHandle ??= openEngine({ home: this.flags.home });
     return this.engineHandle;
+  }
+
+  /**
+   * The application layer as the local user (audited as `local:<os user>`): every read and change a
+   * command makes goes through it, as REST, MCP and the TUI do.
+   */
+  protected api(): StationApi {
+    this.apiHandle ??= new Application(this.engine()).local();
+    return this.apiHandle;
   }
 
   /** Prints a line to stdout unless --json is on (then the returned value is the output). */
@@ -115,6 +125,7 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
   override async finally(error: Error | undefined): Promise<void> {
     const engine = this.engineHandle;
     this.engineHandle = undefined;
+    this.apiHandle = undefined;
     if (engine !== undefined) await engine.close();
     await super.finally(error);
   }

@@ -39,8 +39,9 @@ Prints each server's status, tool count and start time, then what changed since 
 
   async run(): Promise<SyncReport> {
     const engine = this.engine();
+    const api = this.api();
     if (this.flags.all && this.args.env !== undefined) throw new UsageError('give an environment or --all, not both');
-    const environments = this.flags.all ? engine.mcpServers.allEnvironments() : [this.args.env ?? engine.defaultEnvironment()];
+    const environments = this.flags.all ? api.mcp.allEnvironments() : [this.args.env ?? engine.defaultEnvironment()];
     const interactive = process.stdin.isTTY && process.stderr.isTTY;
     const spinner = startSpinner(process.stdout, !this.jsonEnabled());
     const counts = new Map<string, { total: number; ready: number; failed: number }>();
@@ -54,7 +55,7 @@ Prints each server's status, tool count and start time, then what changed since 
     };
     let report: SyncReport;
     try {
-      report = await engine.mcpServers.sync({
+      report = await api.mcp.sync({
         environments,
         dryRun: this.flags['dry-run'],
         allowMissing: this.flags['allow-missing'],

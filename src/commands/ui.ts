@@ -45,7 +45,7 @@ export default class Ui extends BaseCommand<typeof Ui> {
     }
     const engine = this.engine();
     const environment = this.flags.env ?? engine.defaultEnvironment();
-    engine.environments.require(environment);
+    this.api().environments.require(environment);
     const [{ launchTui }, { LocalClient }] = await loadForTerminal(() =>
       Promise.all([import('../tui/launch.js'), import('../tui/client/local-client.js')]),
     );

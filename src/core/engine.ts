@@ -73,6 +73,7 @@ export function openEngine(options: EngineOptions = {}): Engine {
     environments,
     env,
     onClose: (fn) => closers.push(fn),
+    callTimeoutMs: config.runner.toolTimeoutSeconds * 1000,
     // Sync indexes and checks agents through engine.agents.
     agents: () => agents,
   });

@@ -54,12 +54,13 @@ export default class AgentCreate extends BaseCommand<typeof AgentCreate> {
 
   async run(): Promise<AgentDefinition> {
     const engine = this.engine();
+    const api = this.api();
     const env = this.flags.env ?? engine.defaultEnvironment();
     const draft =
       this.args.name === undefined && this.noFieldFlags() && process.stdin.isTTY && process.stdout.isTTY
         ? await askDraft(process.stdin, process.stdout)
         : this.draftFromFlags();
-    const agent = await engine.agents.create(env, draft);
+    const agent = await api.agents.create(env, draft);
     this.say(`Created agent ${this.style.bold(agent.name)} at ${agent.path ?? agent.fileName}`);
     this.say(`Try it: stn agent render "${agent.name}" --env ${env} "hello"`);
     return agent;

@@ -19,14 +19,15 @@ export default class AgentDelete extends BaseCommand<typeof AgentDelete> {
 
   async run(): Promise<{ deleted: string; file: string }> {
     const engine = this.engine();
+    const api = this.api();
     const env = this.flags.env ?? engine.defaultEnvironment();
-    const agent = engine.agents.locate(env, this.args.name);
+    const agent = api.agents.locate(env, this.args.name);
     if (!this.flags.yes) {
       throw new UsageError(`refusing to delete agent "${agent.name}" without --yes`, {
         hints: [`This removes ${agent.path}.`, `Run: stn agent delete "${agent.name}" --env ${env} --yes`],
       });
     }
-    const deleted = engine.agents.delete(env, agent.name);
+    const deleted = api.agents.delete(env, agent.name);
     this.say(`Deleted agent ${this.style.bold(deleted.name)} (${deleted.fileName}).`);
     return { deleted: deleted.name, file: deleted.path };
   }

@@ -26,13 +26,14 @@ export default class AgentEdit extends BaseCommand<typeof AgentEdit> {
 
   async run(): Promise<AgentDefinition> {
     const engine = this.engine();
+    const api = this.api();
     const env = this.flags.env ?? engine.defaultEnvironment();
     if (this.flags.rename !== undefined) {
-      const renamed = await engine.agents.rename(env, this.args.name, this.flags.rename);
+      const renamed = await api.agents.update(env, this.args.name, { name: this.flags.rename });
       this.say(`Renamed agent to ${this.style.bold(renamed.name)} (${renamed.fileName}).`);
       return renamed;
     }
-    const source = engine.agents.rawSource(env, this.args.name);
+    const source = api.agents.rawSource(env, this.args.name);
     const dir = mkdtempSync(join(tmpdir(), 'stn-edit-'));
     const copy = join(dir, source.fileName);
     try {
@@ -40,12 +41,12 @@ export default class AgentEdit extends BaseCommand<typeof AgentEdit> {
       const saved = await editUntilValid(source.text, {
         edit: () => runEditor(copy),
         read: () => readFileSync(copy, 'utf8'),
-        save: (text) => engine.agents.replaceText(env, source.name, text, { expectedHash: source.hash }),
+        save: (text) => api.agents.replaceText(env, source.name, text, { expectedHash: source.hash }),
         retry: (error) => askRetry(error),
       });
       if (saved === undefined) {
         this.say('No changes.');
-        return engine.agents.get(env, source.name);
+        return api.agents.get(env, source.name);
       }
       this.say(`Saved ${this.style.bold(saved.name)} (${saved.path ?? saved.fileName}).`);
       return saved;

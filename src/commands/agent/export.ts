@@ -33,13 +33,14 @@ export default class AgentExport extends BaseCommand<typeof AgentExport> {
 
   async run(): Promise<ExportOutput> {
     const engine = this.engine();
+    const api = this.api();
     const env = this.flags.env ?? engine.defaultEnvironment();
     const { output, force } = this.flags;
     const toEnv = this.flags['to-env'];
     if (toEnv !== undefined) {
       if (toEnv === env && this.flags.as === undefined)
         throw new UsageError('--to-env is the same environment; give --as NAME to make a copy');
-      const copy = await engine.agents.copy(
+      const copy = await api.agents.copy(
         env,
         this.args.name,
         toEnv,
@@ -51,12 +52,12 @@ export default class AgentExport extends BaseCommand<typeof AgentExport> {
       return { name: copy.name, fileName: copy.fileName, writtenTo: copy.path ?? null };
     }
     if (output !== undefined) {
-      const path = engine.agents.exportTo(env, this.args.name, output, { force });
-      const agent = engine.agents.get(env, this.args.name);
+      const path = api.agents.exportTo(env, this.args.name, output, { force });
+      const agent = api.agents.get(env, this.args.name);
       this.note(`Wrote ${path}`);
       return { name: agent.name, fileName: agent.fileName, writtenTo: path };
     }
-    const { agent, text } = engine.agents.source(env, this.args.name);
+    const { agent, text } = api.agents.source(env, this.args.name);
     if (!this.jsonEnabled()) process.stdout.write(text);
     return { name: agent.name, fileName: agent.fileName, writtenTo: null, text };
   }

@@ -28,8 +28,9 @@ export default class AgentImport extends BaseCommand<typeof AgentImport> {
 
   async run(): Promise<ImportOutput> {
     const engine = this.engine();
+    const api = this.api();
     const env = this.flags.env ?? engine.defaultEnvironment();
-    const result = await engine.agents.importFile(env, this.args.file, {
+    const result = await api.agents.importFile(env, this.args.file, {
       force: this.flags.force,
       ...(this.flags.name === undefined ? {} : { name: this.flags.name }),
     });

@@ -18,8 +18,9 @@ export default class AgentList extends BaseCommand<typeof AgentList> {
 
   async run(): Promise<AgentSummary[]> {
     const engine = this.engine();
+    const api = this.api();
     const env = this.flags.env ?? engine.defaultEnvironment();
-    const { agents, errors } = engine.agents.scan(env);
+    const { agents, errors } = api.agents.scan(env);
     for (const e of errors) this.note(`${this.errStyle.yellow('warning:')} ${e.message}`);
     if (errors.length > 0) this.note(`  → check the files with: stn agent validate --env ${env}`);
     if (agents.length === 0) {

@@ -35,6 +35,7 @@ export default class AgentRender extends BaseCommand<typeof AgentRender> {
 
   async run(): Promise<RenderOutput> {
     const engine = this.engine();
+    const api = this.api();
     const env = this.flags.env ?? engine.defaultEnvironment();
     // Every positional word after the name is part of the user input (no quotes needed).
     const { argv } = await this.parse({
@@ -45,7 +46,7 @@ export default class AgentRender extends BaseCommand<typeof AgentRender> {
       strict: false,
     });
     const words = argv.slice(1).map(String);
-    const agent = engine.agents.get(env, this.args.name);
+    const agent = api.agents.get(env, this.args.name);
     const given: Record<string, unknown> = {
       ...parseInputJson(this.flags.input),
       ...coerceInputValues(agent, parseVars(this.flags.var ?? [])),

@@ -9,6 +9,7 @@ import {
   traceLine,
   type RunEvent,
   type RunResult,
+  type StartedRun,
   type TraceLine,
 } from '../../core/index.js';
 
@@ -50,7 +51,7 @@ Exit codes: 0 completed, 5 bad input, 10 failed, 11 timed out, 12 cancelled (e.g
     const input = parseRunInput({ text: this.args.text, json: this.flags.input, file: this.flags['input-file'] });
     const timeoutMs = this.flags.timeout === undefined ? undefined : parseDuration(this.flags.timeout);
     const engine = this.engine();
-    const runner = await engine.runner();
+    const api = this.api();
 
     // The trace goes to stdout on a terminal, else to stderr if that is a terminal, else nowhere.
     const traceStream = json ? undefined : process.stdout.isTTY ? process.stdout : process.stderr.isTTY ? process.stderr : undefined;
@@ -66,8 +67,8 @@ Exit codes: 0 completed, 5 bad input, 10 failed, 11 timed out, 12 cancelled (e.g
     };
 
     // Mutated by the signal handler while the run is awaited.
-    const state: { runId: number | undefined; interrupted: boolean; reason: string } = {
-      runId: undefined,
+    const state: { run: StartedRun | undefined; interrupted: boolean; reason: string } = {
+      run: undefined,
       interrupted: false,
       reason: 'interrupted by Ctrl-C',
     };
@@ -79,20 +80,21 @@ Exit codes: 0 completed, 5 bad input, 10 failed, 11 timed out, 12 cancelled (e.g
       state.interrupted = true;
       state.reason = signal === 'SIGTERM' ? 'terminated (SIGTERM)' : 'interrupted by Ctrl-C';
       if (!json) process.stderr.write(`\nCancelling the run: ${state.reason} (Ctrl-C again to quit at once)…\n`);
-      if (state.runId !== undefined) runner.cancel(state.runId, state.reason);
+      state.run?.stop(state.reason);
     };
     // Kept until the command has closed the engine (see finally()): the MCP pool's own SIGINT hook
     // closes its servers and re-raises the signal only when nobody else listens.
     this.sigintHandler = onSigint;
     process.on('SIGINT', onSigint);
     process.on('SIGTERM', onSigint);
-    const handle = await runner.submit(
-      { agent: this.args.name, environment: this.flags.env ?? engine.defaultEnvironment(), input, model: this.flags.model, timeoutMs },
-      { onEvent },
-    );
-    state.runId = handle.runId;
-    if (state.interrupted) runner.cancel(handle.runId, state.reason);
-    const result = await handle.done;
+    const started = await api.runs.start(this.flags.env ?? engine.defaultEnvironment(), this.args.name, input, {
+      model: this.flags.model,
+      timeoutMs,
+      onEvent,
+    });
+    state.run = started;
+    if (state.interrupted) started.stop(state.reason);
+    const result = await started.done;
     const exitCode = state.interrupted && result.status === 'cancelled' ? ExitCode.INTERRUPTED : runExitCode(result);
     process.exitCode = exitCode;
     if (!json) this.printOutcome(result);

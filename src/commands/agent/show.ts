@@ -18,8 +18,9 @@ export default class AgentShow extends BaseCommand<typeof AgentShow> {
 
   async run(): Promise<AgentDefinition> {
     const engine = this.engine();
+    const api = this.api();
     const env = this.flags.env ?? engine.defaultEnvironment();
-    const agent = engine.agents.get(env, this.args.name);
+    const agent = api.agents.get(env, this.args.name);
     const s = this.style;
     const row = (label: string, value: string): void => this.say(`  ${label.padEnd(12)} ${value}`);
     this.say(`${s.bold(agent.name)}${agent.description === '' ? '' : `  ${agent.description}`}`);

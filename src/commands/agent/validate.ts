@@ -25,6 +25,7 @@ export default class AgentValidate extends BaseCommand<typeof AgentValidate> {
 
   async run(): Promise<AgentValidationReport> {
     const engine = this.engine();
+    const api = this.api();
     const env = this.flags.env ?? engine.defaultEnvironment();
     const { argv } = await this.parse({
       flags: AgentValidate.flags,
@@ -33,7 +34,7 @@ export default class AgentValidate extends BaseCommand<typeof AgentValidate> {
       args: AgentValidate.args,
       strict: false,
     });
-    const report = await engine.agents.validate(env, argv.map(String));
+    const report = await api.agents.validate(env, argv.map(String));
     const s = this.style;
     for (const check of report.agents) {
       const label = check.name ?? check.file;

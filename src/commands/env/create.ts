@@ -16,7 +16,7 @@ export default class EnvCreate extends BaseCommand<typeof EnvCreate> {
   };
 
   async run(): Promise<EnvironmentSummary> {
-    const env = this.engine().environments.create(this.args.name, {
+    const env = this.api().environments.create(this.args.name, {
       ...(this.flags.description === undefined ? {} : { description: this.flags.description }),
     });
     this.say(`Created environment ${this.style.bold(env.name)} at ${env.path}`);

@@ -15,8 +15,8 @@ export default class EnvDelete extends BaseCommand<typeof EnvDelete> {
 
   async run(): Promise<{ deleted: string }> {
     const { name } = this.args;
-    const engine = this.engine();
-    const env = engine.environments.show(name);
+    const api = this.api();
+    const env = api.environments.show(name);
     if (!this.flags.yes) {
       throw new UsageError(`refusing to delete environment "${name}" without --yes`, {
         hints: [
@@ -25,7 +25,7 @@ export default class EnvDelete extends BaseCommand<typeof EnvDelete> {
         ],
       });
     }
-    engine.environments.delete(name);
+    api.environments.delete(name);
     this.say(`Deleted environment ${this.style.bold(name)}.`);
     return { deleted: name };
   }

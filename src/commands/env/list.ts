@@ -9,7 +9,8 @@ export default class EnvList extends BaseCommand<typeof EnvList> {
 
   async run(): Promise<EnvironmentSummary[]> {
     const engine = this.engine();
-    const list = engine.environments.list();
+    const api = this.api();
+    const list = api.environments.list();
     const current = engine.defaultEnvironment();
     if (list.length === 0) {
       this.say('No environments. Create one with: stn env create NAME (or run stn init).');

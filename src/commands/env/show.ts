@@ -13,7 +13,8 @@ export default class EnvShow extends BaseCommand<typeof EnvShow> {
 
   async run(): Promise<EnvironmentDetail> {
     const engine = this.engine();
-    const env = engine.environments.show(this.args.name ?? engine.defaultEnvironment());
+    const api = this.api();
+    const env = api.environments.show(this.args.name ?? engine.defaultEnvironment());
     const s = this.style;
     this.say(`${s.bold(env.name)}${env.description === '' ? '' : `  ${env.description}`}`);
     this.say(`  folder     ${env.path}`);

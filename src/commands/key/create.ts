@@ -21,7 +21,7 @@ Without --env a user or viewer key is granted every environment.`;
   };
 
   async run(): Promise<{ key: string } & ApiKeyInfo> {
-    const created = this.engine().keys.create({
+    const created = this.api().keys.create({
       name: this.args.name,
       role: this.flags.role,
       environments: this.flags.env ?? [],
@@ -29,7 +29,7 @@ Without --env a user or viewer key is granted every environment.`;
     });
     const info = created.info;
     const known = new Set(
-      this.engine()
+      this.api()
         .environments.list()
         .map((e) => e.name),
     );

@@ -10,7 +10,7 @@ export default class KeyList extends BaseCommand<typeof KeyList> {
   ];
 
   async run(): Promise<ApiKeyInfo[]> {
-    const keys = this.engine().keys.list();
+    const keys = this.api().keys.list();
     if (keys.length === 0) {
       this.say('No API keys. Create one with: stn key create NAME --role admin');
       return keys;

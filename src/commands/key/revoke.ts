@@ -17,7 +17,7 @@ export default class KeyRevoke extends BaseCommand<typeof KeyRevoke> {
   };
 
   async run(): Promise<ApiKeyInfo> {
-    const info = this.engine().keys.revoke(this.args.key);
+    const info = this.api().keys.revoke(this.args.key);
     this.say(`Revoked key ${this.style.bold(info.name)} (${info.display}).`);
     return info;
   }

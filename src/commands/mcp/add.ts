@@ -29,6 +29,7 @@ The config file is rewritten atomically and only if the result is valid. Run \`s
 
   async run(): Promise<ConfigEditResult & { environment: string }> {
     const engine = this.engine();
+    const api = this.api();
     const env = this.flags.env ?? engine.defaultEnvironment();
     const sep = this.argv.indexOf('--');
     const command = sep >= 0 ? this.argv.slice(sep + 1) : [];
@@ -42,7 +43,7 @@ The config file is rewritten atomically and only if the result is valid. Run \`s
     }
     if (this.flags.url !== undefined && command.length > 0) throw new UsageError('give either a command after "--" or --url, not both');
     const [cmd, ...args] = command;
-    const result = engine.mcpServers.add(env, {
+    const result = api.mcp.add(env, {
       name: this.args.name,
       file: this.flags.file,
       replace: this.flags.force,

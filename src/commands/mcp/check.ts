@@ -21,6 +21,7 @@ export default class McpCheck extends BaseCommand<typeof McpCheck> {
 
   async run(): Promise<CheckReport> {
     const engine = this.engine();
+    const api = this.api();
     const env = this.flags.env ?? engine.defaultEnvironment();
     const spinner = startSpinner(process.stdout, !this.jsonEnabled(), `${env}: starting servers`);
     let done = 0;
@@ -29,7 +30,7 @@ export default class McpCheck extends BaseCommand<typeof McpCheck> {
     };
     let report: CheckReport;
     try {
-      report = await engine.mcpServers.check(env, {
+      report = await api.mcp.check(env, {
         overrides: parseAssignments(this.flags.var ?? [], '--var'),
         onEvent,
         ...(this.flags.server === undefined ? {} : { server: this.flags.server }),

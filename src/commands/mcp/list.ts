@@ -1,7 +1,7 @@
 import { Flags } from '@oclif/core';
 import { BaseCommand } from '../../cli/base-command.js';
 import { formatAge, formatTable } from '../../cli/output.js';
-import type { McpServerSummary } from '../../core/index.js';
+import type { ServerView } from '../../core/index.js';
 
 export default class McpList extends BaseCommand<typeof McpList> {
   static override summary = 'List the MCP servers of an environment, with their state at the last sync.';
@@ -12,10 +12,11 @@ export default class McpList extends BaseCommand<typeof McpList> {
     env: Flags.string({ char: 'e', description: 'Environment [default: the configured default].' }),
   };
 
-  async run(): Promise<McpServerSummary[]> {
+  async run(): Promise<ServerView[]> {
     const engine = this.engine();
+    const api = this.api();
     const env = this.flags.env ?? engine.defaultEnvironment();
-    const servers = engine.mcpServers.list(env);
+    const servers = api.mcp.servers(env);
     if (servers.length === 0) {
       this.say(`No MCP servers in "${env}". Add one with: stn mcp add NAME --env ${env} -- COMMAND ARGS...`);
       return servers;

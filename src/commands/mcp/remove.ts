@@ -15,8 +15,9 @@ export default class McpRemove extends BaseCommand<typeof McpRemove> {
 
   async run(): Promise<ConfigEditResult & { environment: string }> {
     const engine = this.engine();
+    const api = this.api();
     const env = this.flags.env ?? engine.defaultEnvironment();
-    const result = engine.mcpServers.remove(env, this.args.name);
+    const result = api.mcp.remove(env, this.args.name);
     this.say(`Removed MCP server ${this.style.bold(result.name)} from ${env}/${result.file}`);
     return { environment: env, ...result };
   }

@@ -20,8 +20,9 @@ export default class McpTools extends BaseCommand<typeof McpTools> {
 
   async run(): Promise<McpToolSummary[]> {
     const engine = this.engine();
+    const api = this.api();
     const env = this.flags.env ?? engine.defaultEnvironment();
-    const tools = engine.mcpServers.tools(env, {
+    const tools = api.mcp.tools(env, {
       ...(this.flags.server === undefined ? {} : { server: this.flags.server }),
       ...(this.flags.name === undefined ? {} : { name: this.flags.name }),
     });

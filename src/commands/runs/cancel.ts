@@ -22,7 +22,7 @@ export default class RunsCancel extends BaseCommand<typeof RunsCancel> {
   };
 
   async run(): Promise<CancelRecord> {
-    const runs = this.engine().runs;
+    const runs = this.api().runs;
     const { outcome } = runs.cancel(this.args.id);
     let run = runs.get(this.args.id);
     const deadline = Date.now() + this.flags.wait * 1000;

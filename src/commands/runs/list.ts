@@ -8,20 +8,27 @@ export default class RunsList extends BaseCommand<typeof RunsList> {
   static override examples = [
     '<%= config.bin %> runs list',
     '<%= config.bin %> runs list --agent hello --status failed --limit 5',
+    '<%= config.bin %> runs list --status failed,timed_out,interrupted',
     '<%= config.bin %> runs list --json | jq -r ".[] | select(.status == \\"running\\") | .id"',
   ];
   static override flags = {
     agent: Flags.string({ char: 'a', description: 'Only runs of this agent.' }),
     env: Flags.string({ char: 'e', description: 'Only runs in this environment.' }),
-    status: Flags.string({ char: 's', description: 'Only runs with this status.', options: [...RUN_STATUSES] }),
+    status: Flags.string({
+      char: 's',
+      description: 'Only runs with this status (repeat or separate with commas for any of several).',
+      options: [...RUN_STATUSES],
+      multiple: true,
+      delimiter: ',',
+    }),
     limit: Flags.integer({ char: 'n', description: 'How many runs to show.', default: 20, min: 1 }),
   };
 
   async run(): Promise<RunSummary[]> {
-    const runs = this.engine().runs.list({
+    const runs = this.api().runs.list({
       agent: this.flags.agent,
       environment: this.flags.env,
-      status: this.flags.status as RunSummary['status'] | undefined,
+      status: this.flags.status as RunSummary['status'][] | undefined,
       limit: this.flags.limit,
     });
     if (runs.length === 0) {

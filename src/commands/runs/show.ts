@@ -13,7 +13,7 @@ export default class RunsShow extends BaseCommand<typeof RunsShow> {
   };
 
   async run(): Promise<RunDetail> {
-    const run = this.engine().runs.show(this.args.id);
+    const run = this.api().runs.show(this.args.id);
     const s = this.style;
     const row = (label: string, value: string): void => this.say(`  ${label.padEnd(10)} ${value}`);
     this.say(`${s.bold(`run ${String(run.id)}`)}  ${run.agent} · ${run.environment}`);

@@ -16,7 +16,14 @@ import {
   type VariablesSchema,
 } from './mcp-config-variables.js';
 import { isRecord } from './station-config.js';
-import { MissingCollector, MissingVariablesError, findPlaceholders, isSecretName, renderJsonTemplate, templateSkeleton } from './template-render.js';
+import {
+  MissingCollector,
+  MissingVariablesError,
+  findPlaceholders,
+  isSecretName,
+  renderJsonTemplate,
+  templateSkeleton,
+} from './template-render.js';
 import { YamlSource } from './yaml-source.js';
 
 /** Connect timeout of a server that sets no `timeout_ms`: start, initialize and list tools. */
@@ -31,7 +38,13 @@ interface ServerConfigBase {
   name: string;
   /** Absolute path of the config file that defines the server. */
   file: string;
+  /** Connect timeout: start, initialize and list tools. */
   timeoutMs: number;
+  /**
+   * Tool-call timeout of this server (`call_timeout_ms`): a call with no answer and no progress for this
+   * long fails. Absent: config.yaml's runner.tool_timeout_seconds applies.
+   */
+  callTimeoutMs?: number;
   disabled: boolean;
 }
 
@@ -79,7 +92,8 @@ export class McpConfigError extends StationError {
   constructor(issues: readonly ConfigIssue[], options: StationErrorOptions = {}) {
     const first = issues[0];
     const where = first === undefined ? '' : formatIssue(first);
-    const more = issues.length > 1 ? ` (and ${String(issues.length - 1)} more problem${issues.length > 2 ? 's' : ''})` : '';
+    const more =
+      issues.length > 1 ? ` (and ${String(issues.length - 1)} more problem${issues.length > 2 ? 's' : ''})` : '';
     super('mcp_config', `${where}${more}`, ExitCode.CONFIG, {
       hints: ['Fix the MCP config file; see README "MCP servers and sync" for the format.'],
       ...options,
@@ -91,7 +105,8 @@ export class McpConfigError extends StationError {
 
 export function formatIssue(issue: ConfigIssue): string {
   let where = issue.file;
-  if (issue.line !== undefined) where += `:${String(issue.line)}${issue.column === undefined ? '' : `:${String(issue.column)}`}`;
+  if (issue.line !== undefined)
+    where += `:${String(issue.line)}${issue.column === undefined ? '' : `:${String(issue.column)}`}`;
   return `${where}${issue.key === undefined ? '' : ` (key "${issue.key}")`}: ${issue.message}`;
 }
 
@@ -140,7 +155,11 @@ export function discoverMcpConfigs(dir: string): McpConfigFile[] {
     const key = isRecord(root.mcpServers) ? 'mcpServers' : isRecord(root.servers) ? 'servers' : undefined;
     if (key === undefined) {
       if (root.mcpServers !== undefined) {
-        issues.push({ ...positionIn(file, text, ['mcpServers']), key: 'mcpServers', message: 'expected an object of servers by name' });
+        issues.push({
+          ...positionIn(file, text, ['mcpServers']),
+          key: 'mcpServers',
+          message: 'expected an object of servers by name',
+        });
       }
       continue;
     }
@@ -212,10 +231,15 @@ export function loadMcpConfig(dir: string, options: LoadMcpConfigOptions = {}): 
       root = JSON.parse(text);
     } catch (error) {
       // Only a value put outside a JSON string can break the file: say which.
-      issues.push({ file: f.file, message: `does not parse once variables are filled in (${(error as Error).message}); put placeholders inside JSON strings` });
+      issues.push({
+        file: f.file,
+        message: `does not parse once variables are filled in (${(error as Error).message}); put placeholders inside JSON strings`,
+      });
       continue;
     }
-    servers.push(...parseServers(f, (root as Record<string, unknown>)[f.key] as Record<string, unknown>, dir, false, issues));
+    servers.push(
+      ...parseServers(f, (root as Record<string, unknown>)[f.key] as Record<string, unknown>, dir, false, issues),
+    );
   }
   if (issues.length > 0) throw new McpConfigError(issues);
   return {
@@ -251,7 +275,8 @@ function secretsOf(variables: ResolvedVariables, servers: readonly McpServerConf
   const out: SecretValue[] = [];
   for (const [name, value] of Object.entries(variables.values)) out.push({ value, label: `{{ .${name} }}` });
   for (const s of servers) {
-    const literal = s.transport === 'stdio' ? Object.entries(s.env).filter(([k]) => isSecretName(k)) : Object.entries(s.headers);
+    const literal =
+      s.transport === 'stdio' ? Object.entries(s.env).filter(([k]) => isSecretName(k)) : Object.entries(s.headers);
     for (const [, value] of literal) out.push({ value, label: '[redacted]' });
     if (s.transport !== 'stdio') {
       const url = new URL(s.url);
@@ -274,7 +299,10 @@ function parseServers(
   };
   for (const [name, raw] of Object.entries(entries)) {
     if (!SERVER_NAME.test(name)) {
-      at([name], `invalid server name ${JSON.stringify(name)}: use 1-64 letters, digits, '_', '-' or '.', starting with a letter or digit`);
+      at(
+        [name],
+        `invalid server name ${JSON.stringify(name)}: use 1-64 letters, digits, '_', '-' or '.', starting with a letter or digit`,
+      );
       continue;
     }
     if (!isRecord(raw)) {
@@ -305,24 +333,34 @@ function parseServers(
       }
       return m;
     };
-    const timeoutKey = raw.timeout_ms !== undefined ? 'timeout_ms' : raw.timeoutMs !== undefined ? 'timeoutMs' : raw.timeout !== undefined ? 'timeout' : undefined;
-    let timeoutMs = DEFAULT_CONNECT_TIMEOUT_MS;
-    if (timeoutKey !== undefined) {
-      const t = raw[timeoutKey];
-      if (typeof t === 'number' && Number.isInteger(t) && t > 0 && t <= MAX_TIMEOUT_MS) timeoutMs = t;
-      else if (!(template && t === null)) at([name, timeoutKey], `expected milliseconds, a whole number from 1 to ${String(MAX_TIMEOUT_MS)}, got ${JSON.stringify(t)}`);
-    }
+    /** A timeout in milliseconds under the first of these keys that is set. */
+    const millis = (keys: readonly string[]): number | undefined => {
+      const key = keys.find((k) => raw[k] !== undefined);
+      if (key === undefined) return undefined;
+      const t = raw[key];
+      if (typeof t === 'number' && Number.isInteger(t) && t > 0 && t <= MAX_TIMEOUT_MS) return t;
+      // A placeholder reads as null in a template: it is checked once rendered.
+      if (!(template && t === null))
+        at(
+          [name, key],
+          `expected milliseconds, a whole number from 1 to ${String(MAX_TIMEOUT_MS)}, got ${JSON.stringify(t)}`,
+        );
+      return undefined;
+    };
+    const timeoutMs = millis(['timeout_ms', 'timeoutMs', 'timeout']) ?? DEFAULT_CONNECT_TIMEOUT_MS;
+    const callTimeoutMs = millis(['call_timeout_ms', 'callTimeoutMs']);
     const disabled = raw.disabled === true;
     const type = str('type') ?? str('transport');
     const command = str('command');
     const url = str('url') ?? str('serverUrl');
-    const base = { name, file: f.file, timeoutMs, disabled };
+    const base = { name, file: f.file, timeoutMs, ...(callTimeoutMs === undefined ? {} : { callTimeoutMs }), disabled };
     if (command !== undefined && url !== undefined) {
       at([name], 'has both "command" and "url": a server is either a child process (command) or a URL');
       continue;
     }
     if (command !== undefined) {
-      if (type !== undefined && type !== 'stdio') at([name, 'type'], `"type": "${type}" does not fit a server with a "command" (expected "stdio")`);
+      if (type !== undefined && type !== 'stdio')
+        at([name, 'type'], `"type": "${type}" does not fit a server with a "command" (expected "stdio")`);
       if (command.trim() === '') at([name, 'command'], 'expected a command to run, got an empty string');
       const args = raw.args ?? [];
       if (!Array.isArray(args)) at([name, 'args'], 'expected an array of strings');
@@ -360,7 +398,10 @@ function parseServers(
           parsed = undefined;
         }
         if (parsed === undefined || (parsed.protocol !== 'http:' && parsed.protocol !== 'https:')) {
-          at([name, 'url'], `expected an http:// or https:// URL, got ${JSON.stringify(template ? url : redactUrl(url))}`);
+          at(
+            [name, 'url'],
+            `expected an http:// or https:// URL, got ${JSON.stringify(template ? url : redactUrl(url))}`,
+          );
         }
       }
       const headers = map('headers');
@@ -373,7 +414,11 @@ function parseServers(
   return out;
 }
 
-function checkDuplicates(servers: readonly McpServerConfig[], files: readonly McpConfigFile[], issues: ConfigIssue[]): void {
+function checkDuplicates(
+  servers: readonly McpServerConfig[],
+  files: readonly McpConfigFile[],
+  issues: ConfigIssue[],
+): void {
   const seen = new Map<string, McpServerConfig>();
   for (const s of servers) {
     const first = seen.get(s.name);
@@ -394,7 +439,11 @@ function checkDuplicates(servers: readonly McpServerConfig[], files: readonly Mc
 function positionIn(file: string, text: string, path: (string | number)[]): Omit<ConfigIssue, 'message'> {
   try {
     const pos = YamlSource.parse(file, templateSkeleton(text)).positionOf(path);
-    return { file, ...(pos.line === undefined ? {} : { line: pos.line }), ...(pos.column === undefined ? {} : { column: pos.column }) };
+    return {
+      file,
+      ...(pos.line === undefined ? {} : { line: pos.line }),
+      ...(pos.column === undefined ? {} : { column: pos.column }),
+    };
   } catch (error) {
     // Some valid JSON is not YAML (e.g. duplicate keys): the error then names the file only.
     if (error instanceof StationError) return { file };

@@ -20,6 +20,8 @@ export interface StationConfig {
     workers: number;
     queueSize: number;
     runTimeoutSeconds: number;
+    /** A tool call with no answer and no progress for this long fails (an MCP server's `call_timeout_ms` wins). */
+    toolTimeoutSeconds: number;
     maxToolResultBytes: number;
     defaultMaxSteps: number;
   };
@@ -32,7 +34,14 @@ export interface StationConfig {
 export const DEFAULT_CONFIG: StationConfig = {
   model: { baseUrl: 'https://api.openai.com/v1', name: 'gpt-4o-mini', apiKeyEnv: 'OPENAI_API_KEY' },
   server: { host: '127.0.0.1', port: 8585 },
-  runner: { workers: 4, queueSize: 100, runTimeoutSeconds: 600, maxToolResultBytes: 65536, defaultMaxSteps: 10 },
+  runner: {
+    workers: 4,
+    queueSize: 100,
+    runTimeoutSeconds: 600,
+    toolTimeoutSeconds: 60,
+    maxToolResultBytes: 65536,
+    defaultMaxSteps: 10,
+  },
   environment: { default: 'default' },
 };
 
@@ -60,6 +69,10 @@ runner:
   queue_size: ${String(DEFAULT_CONFIG.runner.queueSize)}
   # A run still going after this long is stopped with status timed_out.
   run_timeout_seconds: ${String(DEFAULT_CONFIG.runner.runTimeoutSeconds)}
+  # A tool call that gets no answer and no progress notification for this long fails, and the model is
+  # told so. Each progress notification starts the wait again. An MCP server's "call_timeout_ms" in
+  # template.json overrides it for that server.
+  tool_timeout_seconds: ${String(DEFAULT_CONFIG.runner.toolTimeoutSeconds)}
   # Tool results larger than this are cut (head and tail kept) before they reach the model.
   max_tool_result_bytes: ${String(DEFAULT_CONFIG.runner.maxToolResultBytes)}
   # Model turns allowed when an agent sets no max_steps.
@@ -81,7 +94,16 @@ const FIELDS: readonly { path: readonly [string, string]; kind: Kind; set: (c: S
   { path: ['server', 'port'], kind: 'port', set: (c, v: number) => (c.server.port = v) },
   { path: ['runner', 'workers'], kind: 'positive', set: (c, v: number) => (c.runner.workers = v) },
   { path: ['runner', 'queue_size'], kind: 'positive', set: (c, v: number) => (c.runner.queueSize = v) },
-  { path: ['runner', 'run_timeout_seconds'], kind: 'positive', set: (c, v: number) => (c.runner.runTimeoutSeconds = v) },
+  {
+    path: ['runner', 'run_timeout_seconds'],
+    kind: 'positive',
+    set: (c, v: number) => (c.runner.runTimeoutSeconds = v),
+  },
+  {
+    path: ['runner', 'tool_timeout_seconds'],
+    kind: 'positive',
+    set: (c, v: number) => (c.runner.toolTimeoutSeconds = v),
+  },
   {
     path: ['runner', 'max_tool_result_bytes'],
     kind: 'positive',

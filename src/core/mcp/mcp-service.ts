@@ -5,16 +5,22 @@
  */
 import { basename } from 'node:path';
 import type { StationPaths } from '../config/home.js';
-import { addServerToConfig, removeServerFromConfig, type AddServerInput, type ConfigEditResult } from '../config/mcp-config-edit.js';
+import {
+  addServerToConfig,
+  removeServerFromConfig,
+  type AddServerInput,
+  type ConfigEditResult,
+} from '../config/mcp-config-edit.js';
 import { loadMcpConfig, readMcpServerTemplates, type McpTransportKind } from '../config/mcp-config.js';
 import type { EnvironmentService } from '../environments/environment-service.js';
-import { NotFoundError, errorMessage } from '../errors.js';
+import { McpError, NotFoundError, errorMessage } from '../errors.js';
 import type { Db } from '../store/database.js';
 import { EnvironmentRepo } from '../store/environment-repo.js';
 import { McpRepo } from '../store/mcp-repo.js';
 import { SyncService, type AgentCatalog, type SyncOptions, type SyncReport } from '../sync/sync-service.js';
 import type { McpPool } from './pool.js';
 import { ProcessGuard } from './process-guard.js';
+import { startMcpPool } from './start-pool.js';
 import type { PoolEvent } from './server-connection.js';
 import { qualifiedToolName } from './tool-names.js';
 
@@ -83,15 +89,30 @@ export interface McpServiceDeps {
   /** The agents service, when there is one (sync indexes and checks agents with it). */
   agents: () => AgentCatalog | undefined;
   clientInfo?: { name: string; version: string };
+  /** Tool-call timeout of the running pools' servers that set no `call_timeout_ms` (runner.tool_timeout_seconds). */
+  callTimeoutMs?: number;
+}
+
+/** An environment's pool as McpService.livePool() finds it. */
+export type LivePool = { state: 'ready'; pool: McpPool } | { state: 'starting' } | { state: 'failed'; error: string };
+
+interface PoolEntry {
+  /** The rendered config the pool was started on. */
+  fingerprint: string;
+  pool: Promise<McpPool>;
+  /** The pool, once it has started. */
+  started?: McpPool;
 }
 
 export class McpService {
   private readonly repo: McpRepo;
   /** Running pools by environment (and overrides), with the fingerprint of the config each was started on. */
-  private readonly pools = new Map<string, { fingerprint: string; pool: Promise<McpPool> }>();
+  private readonly pools = new Map<string, PoolEntry>();
   /** One set of process hooks for every pool this service starts. */
   private readonly guard = new ProcessGuard();
   private closeRegistered = false;
+  /** Set by engine.close(): no pool starts after it. */
+  private closed = false;
 
   constructor(private readonly deps: McpServiceDeps) {
     this.repo = new McpRepo(deps.db);
@@ -162,7 +183,10 @@ export class McpService {
   /** Preflight: start, initialize, list tools and ping every server (or one), then stop them. Writes nothing. */
   async check(environment: string, options: CheckOptions = {}): Promise<CheckReport> {
     this.requireFolder(environment);
-    const config = loadMcpConfig(this.deps.environments.dir(environment), { env: this.deps.env, overrides: options.overrides ?? {} });
+    const config = loadMcpConfig(this.deps.environments.dir(environment), {
+      env: this.deps.env,
+      overrides: options.overrides ?? {},
+    });
     let servers = config.servers;
     if (options.server !== undefined) {
       servers = servers.filter((s) => s.name === options.server);
@@ -172,15 +196,9 @@ export class McpService {
         });
       }
     }
-    const { McpPool } = await import('./pool.js');
-    const pool = await McpPool.start(
+    const pool = await startMcpPool(
       servers.filter((s) => !s.disabled),
-      {
-        secrets: config.secrets,
-        guard: this.guard,
-        ...(this.deps.clientInfo === undefined ? {} : { clientInfo: this.deps.clientInfo }),
-        ...(options.onEvent === undefined ? {} : { onEvent: options.onEvent }),
-      },
+      { secrets: config.secrets, guard: this.guard, clientInfo: this.deps.clientInfo, onEvent: options.onEvent },
     );
     try {
       const statuses = new Map(pool.status().map((s) => [s.name, s]));
@@ -189,7 +207,15 @@ export class McpService {
       for (const s of servers) {
         const st = statuses.get(s.name);
         if (s.disabled || st === undefined) {
-          reports.push({ name: s.name, transport: s.transport, status: 'disabled', startMs: 0, pingMs: null, tools: [], stderrTail: '' });
+          reports.push({
+            name: s.name,
+            transport: s.transport,
+            status: 'disabled',
+            startMs: 0,
+            pingMs: null,
+            tools: [],
+            stderrTail: '',
+          });
           continue;
         }
         const report: CheckServerReport = {
@@ -224,7 +250,29 @@ export class McpService {
    * (and variable overrides) for the life of the engine; engine.close() closes it.
    */
   async pool(environment: string, options: { vars?: Readonly<Record<string, string>> } = {}): Promise<McpPool> {
-    const overrides = options.vars ?? {};
+    return this.currentEntry(environment, options.vars ?? {}).pool;
+  }
+
+  /**
+   * The pool of an environment as it is now, without waiting for it: `ready` with the pool once it has
+   * started, `starting` while it starts, `failed` when its config cannot be loaded. Like pool(), it
+   * renders the config first, so asking after template.json or variables.yml changed starts the pool of
+   * the new config (the old one ends once its calls are done). For live state: `stn serve`'s /ready.
+   */
+  livePool(environment: string): LivePool {
+    let entry: PoolEntry;
+    try {
+      entry = this.currentEntry(environment, {});
+    } catch (error) {
+      return { state: 'failed', error: errorMessage(error) };
+    }
+    return entry.started === undefined ? { state: 'starting' } : { state: 'ready', pool: entry.started };
+  }
+
+  /** The cached pool for the environment's config as it is now, started (or replaced) when needed. */
+  private currentEntry(environment: string, overrides: Readonly<Record<string, string>>): PoolEntry {
+    if (this.closed)
+      throw new McpError('the MCP servers of this engine are closed', { code: 'mcp_server_unavailable' });
     const key = `${environment}\u0000${JSON.stringify(Object.entries(overrides).sort())}`;
     this.requireFolder(environment);
     // Rendering the config is cheap (a few small files): doing it on every call lets a long-lived process
@@ -232,7 +280,7 @@ export class McpService {
     const config = loadMcpConfig(this.deps.environments.dir(environment), { env: this.deps.env, overrides });
     const fingerprint = JSON.stringify(config.servers);
     const cached = this.pools.get(key);
-    if (cached !== undefined && cached.fingerprint === fingerprint) return cached.pool;
+    if (cached !== undefined && cached.fingerprint === fingerprint) return cached;
     if (cached !== undefined) {
       // The config changed: new runs get a new pool; the old one ends when its calls are done.
       void cached.pool.then((old) => old.closeWhenIdle()).catch(() => undefined);
@@ -241,13 +289,24 @@ export class McpService {
       this.closeRegistered = true;
       this.deps.onClose(() => this.closePools());
     }
-    const pending = this.startPool(config);
-    const entry = { fingerprint, pool: pending };
-    this.pools.set(key, entry);
-    pending.catch(() => {
-      if (this.pools.get(key) === entry) this.pools.delete(key);
+    const pending = startMcpPool(config.servers, {
+      secrets: config.secrets,
+      guard: this.guard,
+      clientInfo: this.deps.clientInfo,
+      callTimeoutMs: this.deps.callTimeoutMs,
     });
-    return pending;
+    const entry: PoolEntry = { fingerprint, pool: pending };
+    this.pools.set(key, entry);
+    pending.then(
+      (pool) => {
+        entry.started = pool;
+      },
+      () => {
+        // A pool that could not start is tried again on the next call.
+        if (this.pools.get(key) === entry) this.pools.delete(key);
+      },
+    );
+    return entry;
   }
 
   /** Runs `stn sync` for the given environments. */
@@ -272,16 +331,8 @@ export class McpService {
     });
   }
 
-  private async startPool(config: ReturnType<typeof loadMcpConfig>): Promise<McpPool> {
-    const { McpPool } = await import('./pool.js');
-    return McpPool.start(config.servers, {
-      secrets: config.secrets,
-      guard: this.guard,
-      ...(this.deps.clientInfo === undefined ? {} : { clientInfo: this.deps.clientInfo }),
-    });
-  }
-
   private async closePools(): Promise<void> {
+    this.closed = true;
     const pools = [...this.pools.values()].map((entry) => entry.pool);
     this.pools.clear();
     await Promise.all(

@@ -3,7 +3,9 @@
  * with backoff), tools discovered, calls with cancellation and a timeout that progress resets, and
  * close() that ends every child process. Loaded lazily (it pulls in the MCP SDK).
  */
+import { basename } from 'node:path';
 import type { McpServerConfig } from '../config/mcp-config.js';
+import { DEFAULT_CONFIG } from '../config/station-config.js';
 import { McpError, NotFoundError } from '../errors.js';
 import { ProcessGuard } from './process-guard.js';
 import { makeRedactor, type Redact, type Secret } from './redactor.js';
@@ -38,8 +40,6 @@ export interface ToolCallResult {
 
 export interface ToolCallOptions {
   signal?: AbortSignal | undefined;
-  /** Milliseconds without an answer or a progress notification before the call fails (default 60 s). */
-  timeoutMs?: number | undefined;
   onProgress?: ((p: { progress: number; total?: number; message?: string }) => void) | undefined;
 }
 
@@ -48,7 +48,10 @@ export interface McpPoolOptions {
   secrets?: readonly Secret[];
   clientInfo?: { name: string; version: string };
   restart?: Partial<RestartPolicy>;
-  /** Default per-call timeout (resets on progress). */
+  /**
+   * Milliseconds a tool call may go without an answer or a progress notification before it fails, for
+   * servers that set no `call_timeout_ms` (config.yaml's runner.tool_timeout_seconds; default 60 s).
+   */
   callTimeoutMs?: number;
   /** Grace per step when ending a stdio server (stdin close, then SIGTERM, then SIGKILL). */
   closeGraceMs?: number;
@@ -61,7 +64,7 @@ export interface McpPoolOptions {
   guard?: ProcessGuard | false;
 }
 
-export const DEFAULT_CALL_TIMEOUT_MS = 60_000;
+export const DEFAULT_CALL_TIMEOUT_MS = DEFAULT_CONFIG.runner.toolTimeoutSeconds * 1000;
 
 export class McpPool {
   private readonly connections: Map<string, ServerConnection>;
@@ -140,15 +143,21 @@ export class McpPool {
    * Calls a tool. A server that answers with an error (bad arguments, a failing tool) gives a result with
    * `isError: true`; a server that is down, a timeout without progress, or a cancelled signal throws
    * McpError (codes `mcp_server_unavailable`, `mcp_timeout`, `mcp_cancelled`). Aborting the signal
-   * sends MCP `notifications/cancelled` to the server.
+   * sends MCP `notifications/cancelled` to the server. The timeout is the server's `call_timeout_ms`,
+   * else the pool's `callTimeoutMs`; each progress notification restarts it.
    */
-  async callTool(server: string, tool: string, args: Record<string, unknown>, opts: ToolCallOptions = {}): Promise<ToolCallResult> {
+  async callTool(
+    server: string,
+    tool: string,
+    args: Record<string, unknown>,
+    opts: ToolCallOptions = {},
+  ): Promise<ToolCallResult> {
     const connection = this.connection(server);
     this.active++;
     let result: Awaited<ReturnType<ServerConnection['callTool']>>;
     try {
       result = await connection.callTool(tool, args, {
-        timeoutMs: opts.timeoutMs ?? this.options.callTimeoutMs ?? DEFAULT_CALL_TIMEOUT_MS,
+        ...this.callTimeout(connection.config),
         ...(opts.signal === undefined ? {} : { signal: opts.signal }),
         ...(opts.onProgress === undefined ? {} : { onProgress: opts.onProgress }),
       });
@@ -157,7 +166,10 @@ export class McpPool {
       if (this.active === 0) for (const wake of this.idleWaiters.splice(0)) wake();
     }
     const content = Array.isArray(result.content) ? (result.content as unknown[]) : [];
-    let text = content.map(contentText).filter((t) => t !== '').join('\n');
+    let text = content
+      .map(contentText)
+      .filter((t) => t !== '')
+      .join('\n');
     if (text === '' && result.structuredContent !== undefined) text = JSON.stringify(result.structuredContent);
     return {
       isError: result.isError === true,
@@ -200,6 +212,17 @@ export class McpPool {
     for (const c of this.connections.values()) c.killNow();
   }
 
+  /** The tool-call timeout of a server, and the setting it comes from (named in the timeout error). */
+  private callTimeout(config: McpServerConfig): { timeoutMs: number; timeoutSetting: string } {
+    if (config.callTimeoutMs !== undefined) {
+      return { timeoutMs: config.callTimeoutMs, timeoutSetting: `"call_timeout_ms" in ${basename(config.file)}` };
+    }
+    return {
+      timeoutMs: this.options.callTimeoutMs ?? DEFAULT_CALL_TIMEOUT_MS,
+      timeoutSetting: 'runner.tool_timeout_seconds in config.yaml',
+    };
+  }
+
   private connection(server: string): ServerConnection {
     if (this.closed !== undefined) throw new McpError('the MCP pool is closed', { code: 'mcp_server_unavailable' });
     const c = this.connections.get(server);
@@ -215,7 +238,15 @@ export class McpPool {
 /** The text of one MCP content item; other kinds are summarised so the model knows they exist. */
 function contentText(item: unknown): string {
   if (typeof item !== 'object' || item === null) return '';
-  const c = item as { type?: unknown; text?: unknown; mimeType?: unknown; data?: unknown; uri?: unknown; resource?: unknown; name?: unknown };
+  const c = item as {
+    type?: unknown;
+    text?: unknown;
+    mimeType?: unknown;
+    data?: unknown;
+    uri?: unknown;
+    resource?: unknown;
+    name?: unknown;
+  };
   switch (c.type) {
     case 'text':
       return typeof c.text === 'string' ? c.text : '';

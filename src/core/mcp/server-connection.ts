@@ -67,7 +67,10 @@ export interface ConnectionDeps {
 
 export interface CallOptions {
   signal?: AbortSignal;
+  /** Milliseconds without an answer or a progress notification before the call fails. */
   timeoutMs: number;
+  /** Where the timeout is set, named in the timeout error (e.g. `"call_timeout_ms" in template.json`). */
+  timeoutSetting: string;
   onProgress?: (p: { progress: number; total?: number; message?: string }) => void;
 }
 
@@ -157,7 +160,11 @@ export class ServerConnection {
         resetTimeoutOnProgress: true,
         // A progress handler is always set: it is what makes the server send progress, which resets the timeout.
         onprogress: (p) => {
-          onProgress?.({ progress: p.progress, ...(p.total === undefined ? {} : { total: p.total }), ...(p.message === undefined ? {} : { message: p.message }) });
+          onProgress?.({
+            progress: p.progress,
+            ...(p.total === undefined ? {} : { total: p.total }),
+            ...(p.message === undefined ? {} : { message: p.message }),
+          });
         },
         ...(options.signal === undefined ? {} : { signal: options.signal }),
       });
@@ -168,7 +175,7 @@ export class ServerConnection {
         // The server answered with an error (bad arguments, unknown tool, ...): a result the model can read.
         return { isError: true, content: [{ type: 'text', text: this.deps.redact(error.message) }] };
       }
-      throw this.callError(`tool "${tool}"`, error, options.timeoutMs);
+      throw this.callError(`tool "${tool}"`, error, options.timeoutMs, options.timeoutSetting);
     }
   }
 
@@ -199,7 +206,8 @@ export class ServerConnection {
         hints: ['Try again in a moment; `stn mcp check` shows its state and stderr.', ...hints],
       });
     }
-    if (this.state === 'closed') throw new McpError(`MCP server "${this.name}" is closed`, { code: 'mcp_server_unavailable' });
+    if (this.state === 'closed')
+      throw new McpError(`MCP server "${this.name}" is closed`, { code: 'mcp_server_unavailable' });
     throw new McpError(`MCP server "${this.name}" is not available: ${this.error ?? this.state}`, {
       code: 'mcp_server_unavailable',
       hints: ['Run `stn mcp check` to see why it fails to start.', ...hints],
@@ -277,7 +285,9 @@ export class ServerConnection {
   private async connectHttp(remaining: () => number): Promise<Client> {
     const config = this.config as Extract<McpServerConfig, { transport: 'http' | 'sse' }>;
     const client = this.newClient();
-    const transport = new StreamableHTTPClientTransport(new URL(config.url), { requestInit: { headers: config.headers } });
+    const transport = new StreamableHTTPClientTransport(new URL(config.url), {
+      requestInit: { headers: config.headers },
+    });
     this.transport = transport;
     try {
       await client.connect(transport, { timeout: remaining() });
@@ -344,7 +354,9 @@ export class ServerConnection {
     if (this.closing) return;
     const transport = this.transport;
     const reason =
-      transport instanceof StdioTransport && transport.hasExited ? `it exited ${exitText(transport)}` : 'the connection closed';
+      transport instanceof StdioTransport && transport.hasExited
+        ? `it exited ${exitText(transport)}`
+        : 'the connection closed';
     if (transport instanceof StdioTransport) this.lastStderr = transport.stderrTail();
     this.client = undefined;
     this.deps.emit({ type: 'server-exited', server: this.name, reason });
@@ -365,7 +377,9 @@ export class ServerConnection {
     }
     const delayMs = Math.min(policy.baseDelayMs * 2 ** (this.attempt - 1), policy.maxDelayMs);
     this.state = 'restarting';
-    this.error = this.deps.redact(`${reason}; restart ${String(this.attempt)} of ${String(policy.maxAttempts)} in ${String(delayMs)} ms`);
+    this.error = this.deps.redact(
+      `${reason}; restart ${String(this.attempt)} of ${String(policy.maxAttempts)} in ${String(delayMs)} ms`,
+    );
     this.deps.emit({ type: 'server-restarting', server: this.name, attempt: this.attempt, delayMs });
     this.restartTimer = setTimeout(() => {
       this.restartTimer = undefined;
@@ -403,19 +417,35 @@ export class ServerConnection {
     }
   }
 
-  private callError(what: string, error: unknown, timeoutMs: number): McpError {
+  private callError(what: string, error: unknown, timeoutMs: number, timeoutSetting?: string): McpError {
     const hints = this.stderrHint();
     if (error instanceof SdkMcpError && error.code === REQUEST_TIMEOUT) {
-      return new McpError(`MCP server "${this.name}": ${what} got no answer or progress for ${String(timeoutMs)} ms`, {
-        code: 'mcp_timeout',
-        cause: error,
-        hints,
-      });
+      const setting = timeoutSetting === undefined ? '' : ` (${timeoutSetting})`;
+      return new McpError(
+        `MCP server "${this.name}": ${what} got no answer or progress for ${String(timeoutMs)} ms${setting}`,
+        {
+          code: 'mcp_timeout',
+          cause: error,
+          hints: [
+            ...(timeoutSetting === undefined
+              ? []
+              : [`Raise ${timeoutSetting}, or have the tool send progress notifications while it works.`]),
+            ...hints,
+          ],
+        },
+      );
     }
     if (isConnectionClosed(error)) {
       const transport = this.transport;
-      const how = transport instanceof StdioTransport && transport.hasExited ? `exited ${exitText(transport)}` : 'closed the connection';
-      return new McpError(`MCP server "${this.name}" ${how} during ${what}`, { code: 'mcp_server_unavailable', cause: error, hints });
+      const how =
+        transport instanceof StdioTransport && transport.hasExited
+          ? `exited ${exitText(transport)}`
+          : 'closed the connection';
+      return new McpError(`MCP server "${this.name}" ${how} during ${what}`, {
+        code: 'mcp_server_unavailable',
+        cause: error,
+        hints,
+      });
     }
     return new McpError(`MCP server "${this.name}": ${what} failed: ${this.deps.redact(errorMessage(error))}`, {
       code: 'mcp_call_failed',
@@ -426,7 +456,10 @@ export class ServerConnection {
 }
 
 function cancelled(server: string, tool: string, reason: unknown): McpError {
-  return new McpError(`call of tool "${tool}" on MCP server "${server}" was cancelled`, { code: 'mcp_cancelled', cause: reason });
+  return new McpError(`call of tool "${tool}" on MCP server "${server}" was cancelled`, {
+    code: 'mcp_cancelled',
+    cause: reason,
+  });
 }
 
 function isAborted(signal: AbortSignal | undefined): boolean {

@@ -13,7 +13,6 @@ export interface PoolTool {
 /** Call options as the pool takes them (absent, not undefined, when unset). */
 export interface PoolCallOptions {
   signal: AbortSignal;
-  timeoutMs?: number;
   onProgress?: (p: { progress: number; total?: number; message?: string }) => void;
 }
 
@@ -22,7 +21,12 @@ export interface ToolPool {
   tools(): readonly PoolTool[];
   /** Servers and their state; a failed server's tools are missing, and its error explains why. */
   status?(): readonly { name: string; state: string; error?: string }[];
-  callTool(server: string, tool: string, args: Record<string, unknown>, options: PoolCallOptions): Promise<{ isError: boolean; text: string }>;
+  callTool(
+    server: string,
+    tool: string,
+    args: Record<string, unknown>,
+    options: PoolCallOptions,
+  ): Promise<{ isError: boolean; text: string }>;
 }
 
 /**
@@ -51,7 +55,13 @@ export function agentToolProvider(pool: ToolPool, references: readonly string[],
     if (tool === undefined || specs.some((s) => s.server === tool.server && s.tool === tool.name)) continue;
     const name = modelToolName(tool.server, tool.name, taken);
     taken.add(name);
-    specs.push({ name, server: tool.server, tool: tool.name, description: tool.description ?? '', inputSchema: tool.inputSchema });
+    specs.push({
+      name,
+      server: tool.server,
+      tool: tool.name,
+      description: tool.description ?? '',
+      inputSchema: tool.inputSchema,
+    });
   }
   if (issues.length > 0) {
     const down = (pool.status?.() ?? []).filter((s) => s.state !== 'ready');
@@ -75,7 +85,6 @@ export function agentToolProvider(pool: ToolPool, references: readonly string[],
 
 function poolOptions(options: ToolCallOptions): PoolCallOptions {
   const out: PoolCallOptions = { signal: options.signal };
-  if (options.timeoutMs !== undefined) out.timeoutMs = options.timeoutMs;
   const onProgress = options.onProgress;
   if (onProgress !== undefined) out.onProgress = (p) => onProgress(p);
   return out;

@@ -18,8 +18,6 @@ export interface RunPlan {
   output?: OutputSpec | undefined;
   /** Tool results above this many bytes are cut before they reach the model. */
   maxToolResultBytes: number;
-  /** Per tool call, in ms (undefined: the MCP pool's default). */
-  toolTimeoutMs?: number | undefined;
 }
 
 /** Counters of a run, updated as it goes (the caller keeps them when the loop throws). */
@@ -50,7 +48,7 @@ export class OutputInvalidError extends ValidationError {
   ) {
     const list = issues.map((i) => (i.field === '' ? i.message : `${i.field}: ${i.message}`)).join('; ');
     super(`the final answer does not match the agent's output format: ${list}`, issues, {
-      hints: ['Check the agent\'s output schema, or use a model that follows JSON instructions.'],
+      hints: ["Check the agent's output schema, or use a model that follows JSON instructions."],
     });
   }
 }
@@ -67,7 +65,11 @@ export async function runLoop(plan: RunPlan, deps: LoopDeps): Promise<LoopResult
   const { recorder, signal, stats } = deps;
   const specs = deps.tools.list();
   const byName = new Map(specs.map((s) => [s.name, s]));
-  const offered: ModelTool[] = specs.map((s) => ({ name: s.name, description: s.description, parameters: s.inputSchema }));
+  const offered: ModelTool[] = specs.map((s) => ({
+    name: s.name,
+    description: s.description,
+    parameters: s.inputSchema,
+  }));
   const messages: ModelMessage[] = withOutputInstruction(plan.messages, plan.output);
   const responseFormat = responseFormatOf(plan.output);
   let repaired = false;
@@ -89,7 +91,14 @@ export async function runLoop(plan: RunPlan, deps: LoopDeps): Promise<LoopResult
     const response = await withChildSignal(signal, (child) =>
       deps.model.chat(request, {
         signal: child,
-        onRetry: (r) => recorder.emit('model.retry', { step, attempt: r.attempt, delayMs: r.delayMs, status: r.status, error: r.error }),
+        onRetry: (r) =>
+          recorder.emit('model.retry', {
+            step,
+            attempt: r.attempt,
+            delayMs: r.delayMs,
+            status: r.status,
+            error: r.error,
+          }),
       }),
     );
     if (response.usage !== null) {
@@ -160,7 +169,13 @@ async function runToolCall(
   const { recorder, stats, signal } = deps;
   const step = stats.steps;
   stats.toolCalls += 1;
-  const base = { step, callId: toolCall.id, tool: toolCall.name, server: spec?.server ?? null, name: spec?.tool ?? toolCall.name };
+  const base = {
+    step,
+    callId: toolCall.id,
+    tool: toolCall.name,
+    server: spec?.server ?? null,
+    name: spec?.tool ?? toolCall.name,
+  };
   const parsed = parseArguments(toolCall.arguments);
   recorder.emit('tool.started', { ...base, arguments: parsed.ok ? parsed.value : toolCall.arguments });
   const started = performance.now();
@@ -180,9 +195,14 @@ async function runToolCall(
       const outcome = await withChildSignal(signal, (child) =>
         deps.tools.call(toolCall.name, parsed.value, {
           signal: child,
-          timeoutMs: plan.toolTimeoutMs,
           onProgress: (p) =>
-            recorder.emit('tool.progress', { step, callId: toolCall.id, progress: p.progress, total: p.total ?? null, message: p.message ?? null }),
+            recorder.emit('tool.progress', {
+              step,
+              callId: toolCall.id,
+              progress: p.progress,
+              total: p.total ?? null,
+              message: p.message ?? null,
+            }),
         }),
       );
       isError = outcome.isError;
@@ -216,7 +236,8 @@ function parseArguments(raw: string): Parsed {
   if (raw.trim() === '') return { ok: true, value: {} };
   try {
     const value: unknown = JSON.parse(raw);
-    if (typeof value === 'object' && value !== null && !Array.isArray(value)) return { ok: true, value: value as Record<string, unknown> };
+    if (typeof value === 'object' && value !== null && !Array.isArray(value))
+      return { ok: true, value: value as Record<string, unknown> };
     return { ok: false, error: 'the arguments must be a JSON object' };
   } catch (error) {
     return { ok: false, error: `the arguments are not valid JSON (${errorMessage(error)})` };
@@ -248,7 +269,9 @@ function throwIfAborted(signal: AbortSignal): void {
 
 function responseFormatOf(output: OutputSpec | undefined): ChatRequest['responseFormat'] {
   if (!wantsJson(output)) return undefined;
-  return output?.schema === undefined ? { type: 'json_object' } : { type: 'json_schema', name: 'output', schema: output.schema };
+  return output?.schema === undefined
+    ? { type: 'json_object' }
+    : { type: 'json_schema', name: 'output', schema: output.schema };
 }
 
 /** The prompt, plus (when JSON is wanted) a system instruction after the first system message. */

@@ -55,7 +55,6 @@ export interface RunnerOptions {
   /** Runs allowed to wait for a worker. */
   queueSize: number;
   maxToolResultBytes: number;
-  toolTimeoutMs?: number | undefined;
   pid?: number;
   now?: () => number;
   /** How often to look for cancellations requested by other processes (ms; default 500). */
@@ -131,11 +130,25 @@ export class Runner {
       now,
     });
     const recorder = new RunRecorder(this.options.repo, this.options.bus, runId, this.now);
-    const unsubscribe = options.onEvent === undefined ? undefined : this.options.bus.subscribeRun(runId, options.onEvent);
+    const unsubscribe =
+      options.onEvent === undefined ? undefined : this.options.bus.subscribeRun(runId, options.onEvent);
     let resolve!: (result: RunResult) => void;
     const done = new Promise<RunResult>((r) => (resolve = r));
-    const job: Job = { runId, prepared, recorder, controller: new AbortController(), resolve, unsubscribe, queuedAt: now };
-    recorder.emit('run.queued', { agent: prepared.agent, environment: prepared.environment, input: prepared.input, model: prepared.model });
+    const job: Job = {
+      runId,
+      prepared,
+      recorder,
+      controller: new AbortController(),
+      resolve,
+      unsubscribe,
+      queuedAt: now,
+    };
+    recorder.emit('run.queued', {
+      agent: prepared.agent,
+      environment: prepared.environment,
+      input: prepared.input,
+      model: prepared.model,
+    });
     this.waiting.push(job);
     this.pump();
     return { runId, done };
@@ -166,7 +179,12 @@ export class Runner {
   async shutdown(options: { graceMs?: number } = {}): Promise<void> {
     this.closing = true;
     for (const job of this.waiting.splice(0)) {
-      this.finishUnstarted(job, 'cancelled', 'shutdown', new RunAbort('shutdown', 'Station shut down before the run started'));
+      this.finishUnstarted(
+        job,
+        'cancelled',
+        'shutdown',
+        new RunAbort('shutdown', 'Station shut down before the run started'),
+      );
     }
     const all = () => Promise.all([...this.active.values()].map((a) => a.done));
     const graceMs = options.graceMs ?? 10_000;
@@ -186,7 +204,9 @@ export class Runner {
 
   private assertAccepting(): void {
     if (this.closing) {
-      throw new ConflictError('Station is shutting down and takes no new runs', { hints: ['Start the run again once Station is back.'] });
+      throw new ConflictError('Station is shutting down and takes no new runs', {
+        hints: ['Start the run again once Station is back.'],
+      });
     }
     if (this.waiting.length >= this.options.queueSize) throw new QueueFullError(this.waiting.length);
   }
@@ -243,7 +263,6 @@ export class Runner {
           maxTokens: prepared.maxTokens,
           output: prepared.output,
           maxToolResultBytes: this.options.maxToolResultBytes,
-          toolTimeoutMs: this.options.toolTimeoutMs,
         },
         { model: resources.model, tools: resources.tools, recorder, signal, stats },
       );
@@ -259,7 +278,16 @@ export class Runner {
     }
     const durationMs = this.now() - started;
     const error = failure === null ? null : toEventError(failure);
-    const data = { status, stopReason, output, error, steps: stats.steps, toolCalls: stats.toolCalls, tokens: { ...stats.tokens }, durationMs };
+    const data = {
+      status,
+      stopReason,
+      output,
+      error,
+      steps: stats.steps,
+      toolCalls: stats.toolCalls,
+      tokens: { ...stats.tokens },
+      durationMs,
+    };
     recorder.finish(data, { ...data, error: error === null ? null : JSON.stringify(error), durationMs });
     this.settle(job, data);
   }
@@ -281,7 +309,8 @@ export class Runner {
   private startPolling(): void {
     if (this.pollTimer !== undefined) return;
     this.pollTimer = setInterval(() => {
-      for (const id of this.options.repo.cancelRequested(this.runIds())) this.cancel(id, 'cancelled by `stn runs cancel`');
+      for (const id of this.options.repo.cancelRequested(this.runIds()))
+        this.cancel(id, 'cancelled by `stn runs cancel`');
     }, this.options.cancelPollMs ?? 500);
     this.pollTimer.unref();
   }

@@ -20,7 +20,6 @@ export interface ToolProgress {
 export interface ToolCallOptions {
   /** Aborting it cancels the call (MCP sends notifications/cancelled). */
   signal: AbortSignal;
-  timeoutMs?: number | undefined;
   onProgress?: ((progress: ToolProgress) => void) | undefined;
 }
 
@@ -33,7 +32,10 @@ export interface ToolOutcome {
 
 export interface ToolProvider {
   list(): readonly ToolSpec[];
-  /** Calls a tool by its model name. Throws for failures that are not tool results (transport, timeout). */
+  /**
+   * Calls a tool by its model name. Throws for failures that are not tool results (transport, timeout: the
+   * MCP server's `call_timeout_ms`, else config.yaml's runner.tool_timeout_seconds).
+   */
   call(name: string, args: Record<string, unknown>, options: ToolCallOptions): Promise<ToolOutcome>;
 }
 

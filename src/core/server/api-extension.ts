@@ -8,12 +8,14 @@ import { runRoutes } from './routes/run-routes.js';
 import type { ServerExtension } from './station-server.js';
 
 /**
- * The MCP pools `stn serve` keeps running, one per environment, started in the background at boot.
- * /ready reports on them; the servers route shows their live state.
+ * The MCP pools `stn serve` keeps running, one per environment, started in the background at boot. Each
+ * question goes to the MCP service for the environment's current pool, so an edited template.json or
+ * variables.yml shows in /ready and in the servers route (the pool of the new config starts on the first
+ * question after the edit).
  */
 export class LivePools {
-  private readonly pools = new Map<string, McpPool>();
-  private readonly failures = new Map<string, string>();
+  /** The pool last reported for each environment, so that each new one is logged once. */
+  private readonly seen = new Map<string, McpPool>();
   private starting: Promise<void> | undefined;
 
   constructor(
@@ -29,26 +31,8 @@ export class LivePools {
       await Promise.all(
         names.map(async (env) => {
           try {
-            const pool = await this.engine.mcp(env);
-            this.pools.set(env, pool);
-            for (const s of pool.status()) {
-              if (s.state !== 'ready') {
-                this.onServerFailed(s.name);
-                this.log.warn('mcp server not ready', {
-                  environment: env,
-                  server: s.name,
-                  state: s.state,
-                  error: s.error,
-                });
-              }
-            }
-            this.log.info('mcp pool started', {
-              environment: env,
-              servers: pool.status().length,
-              tools: pool.tools().length,
-            });
+            this.observe(env, await this.engine.mcp(env));
           } catch (error) {
-            this.failures.set(env, errorMessage(error));
             this.log.error('mcp pool failed', { environment: env, error: errorMessage(error) });
           }
         }),
@@ -57,20 +41,48 @@ export class LivePools {
     return this.starting;
   }
 
+  /** The environment's pool on its current config, once it has started. */
   get(env: string): McpPool | undefined {
-    return this.pools.get(env);
+    const live = this.engine.mcpServers.livePool(env);
+    if (live.state !== 'ready') return undefined;
+    this.observe(env, live.pool);
+    return live.pool;
   }
 
   ready(): { ok: boolean; starting: boolean; environments: Record<string, unknown> } {
     const environments: Record<string, unknown> = {};
-    for (const [env, pool] of this.pools) {
-      environments[env] = { ok: true, servers: pool.status().map((s) => ({ name: s.name, state: s.state })) };
+    let starting = this.starting === undefined;
+    for (const { name } of this.engine.environments.list()) {
+      const live = this.engine.mcpServers.livePool(name);
+      if (live.state === 'ready') {
+        this.observe(name, live.pool);
+        environments[name] = { ok: true, servers: live.pool.status().map((s) => ({ name: s.name, state: s.state })) };
+      } else if (live.state === 'failed') {
+        environments[name] = { ok: false, error: live.error };
+      } else {
+        starting = true;
+      }
     }
-    for (const [env, error] of this.failures) environments[env] = { ok: false, error };
-    const starting =
-      this.starting === undefined || this.pools.size + this.failures.size < this.engine.environments.list().length;
     // A broken environment is reported, not fatal: the others serve. Ready once every pool was tried.
     return { ok: !starting, starting, environments };
+  }
+
+  /** Logs a pool the first time it is seen (at boot, or after a config edit), and counts its failed servers. */
+  private observe(env: string, pool: McpPool): void {
+    const previous = this.seen.get(env);
+    if (previous === pool) return;
+    this.seen.set(env, pool);
+    for (const s of pool.status()) {
+      if (s.state !== 'ready') {
+        this.onServerFailed(s.name);
+        this.log.warn('mcp server not ready', { environment: env, server: s.name, state: s.state, error: s.error });
+      }
+    }
+    this.log.info(previous === undefined ? 'mcp pool started' : 'mcp pool restarted after a config change', {
+      environment: env,
+      servers: pool.status().length,
+      tools: pool.tools().length,
+    });
   }
 }
 

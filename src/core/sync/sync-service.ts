@@ -14,11 +14,19 @@ import { validateEnvironmentName } from '../environments/names.js';
 import { McpError, NotFoundError, StationError, ValidationError } from '../errors.js';
 import type { ProcessGuard } from '../mcp/process-guard.js';
 import type { PoolEvent, ServerStatus } from '../mcp/server-connection.js';
+import { startMcpPool } from '../mcp/start-pool.js';
 import { resolveToolReference, type KnownTool } from '../mcp/tool-names.js';
 import type { Db } from '../store/database.js';
 import { EnvironmentRepo } from '../store/environment-repo.js';
 import { McpRepo, type ToolRecord } from '../store/mcp-repo.js';
-import { computePlan, emptyPlan, toolSchemaHash, type CurrentServer, type RecordedServer, type SyncPlan } from './sync-plan.js';
+import {
+  computePlan,
+  emptyPlan,
+  toolSchemaHash,
+  type CurrentServer,
+  type RecordedServer,
+  type SyncPlan,
+} from './sync-plan.js';
 
 /** The agents service as sync uses it (implemented by the agents issue: engine.agents). */
 export interface AgentCatalog {
@@ -98,7 +106,10 @@ export interface SyncOptions {
    * Asks the user for variables that have no value (only given on a terminal). Returns the answers, which
    * are saved to variables.yml (not in a dry run); undefined means the user gave up.
    */
-  askVariables?: (environment: string, missing: readonly MissingVariable[]) => Promise<Record<string, string> | undefined>;
+  askVariables?: (
+    environment: string,
+    missing: readonly MissingVariable[],
+  ) => Promise<Record<string, string> | undefined>;
   onEvent?: (event: SyncEvent) => void;
 }
 
@@ -167,11 +178,10 @@ export class SyncService {
     const enabled = config.servers.filter((s) => !s.disabled);
     options.onEvent?.({ type: 'environment-start', environment: name, servers: enabled.length });
 
-    const { McpPool } = await import('../mcp/pool.js');
-    const pool = await McpPool.start(enabled, {
+    const pool = await startMcpPool(enabled, {
       secrets: config.secrets,
-      ...(this.deps.guard === undefined ? {} : { guard: this.deps.guard }),
-      ...(this.deps.clientInfo === undefined ? {} : { clientInfo: this.deps.clientInfo }),
+      guard: this.deps.guard,
+      clientInfo: this.deps.clientInfo,
       onEvent: (event) => options.onEvent?.({ environment: name, ...event }),
     });
     try {
@@ -181,7 +191,11 @@ export class SyncService {
       const current: CurrentServer[] = config.servers.map((s) => {
         const status = statuses.get(s.name);
         const state = s.disabled ? 'disabled' : status?.state === 'ready' ? 'ready' : 'failed';
-        const tools = new Map(discovered.filter((t) => t.server === s.name).map((t) => [t.name, toolSchemaHash(t.description, t.inputSchema)]));
+        const tools = new Map(
+          discovered
+            .filter((t) => t.server === s.name)
+            .map((t) => [t.name, toolSchemaHash(t.description, t.inputSchema)]),
+        );
         return { name: s.name, configHash: serverConfigHash(s), status: state, tools };
       });
       report.plan = computePlan(recorded, current);
@@ -247,7 +261,10 @@ export class SyncService {
       if (answers === undefined) throw error;
       const saved = Object.keys(answers).filter((k) => answers[k] !== '');
       if (!dryRun && saved.length > 0) saveVariables(join(dir, 'variables.yml'), answers);
-      return { config: loadMcpConfig(dir, { env: this.deps.env, overrides: { ...answers, ...overrides } }), saved: dryRun ? [] : saved };
+      return {
+        config: loadMcpConfig(dir, { env: this.deps.env, overrides: { ...answers, ...overrides } }),
+        saved: dryRun ? [] : saved,
+      };
     }
   }
 
@@ -327,7 +344,9 @@ export class SyncService {
 /** The error a failed sync ends with (after its report is printed), or undefined when it succeeded. */
 export function syncFailure(report: SyncReport): StationError | undefined {
   if (report.ok) return undefined;
-  const problems = report.environments.flatMap((e) => e.problems.map((p) => (report.environments.length > 1 ? `${e.environment}: ${p}` : p)));
+  const problems = report.environments.flatMap((e) =>
+    e.problems.map((p) => (report.environments.length > 1 ? `${e.environment}: ${p}` : p)),
+  );
   const serverFailed = report.environments.some((e) => e.servers.some((s) => s.status === 'failed'));
   const message = `sync ${report.dryRun ? '(dry run) ' : ''}found ${String(problems.length)} problem${problems.length === 1 ? '' : 's'}: ${problems.join('; ')}`;
   const details = { report };
@@ -335,17 +354,26 @@ export function syncFailure(report: SyncReport): StationError | undefined {
     return new McpError(message, {
       code: 'sync_failed',
       details,
-      hints: ['See why with: stn mcp check', 'Servers that answered were recorded; a failed server keeps the tools of its last good sync.'],
+      hints: [
+        'See why with: stn mcp check',
+        'Servers that answered were recorded; a failed server keeps the tools of its last good sync.',
+      ],
     });
   }
   return new ValidationError(message, [], {
     details,
-    hints: ['Fix the tool names in the agent files (see `stn mcp tools`), or pass --allow-missing to make these warnings.'],
+    hints: [
+      'Fix the tool names in the agent files (see `stn mcp tools`), or pass --allow-missing to make these warnings.',
+    ],
   });
 }
 
 function serverReport(s: McpServerConfig, status: ServerStatus | undefined, plan: SyncPlan): SyncServerReport {
-  const change = plan.serversAdded.includes(s.name) ? 'added' : plan.serversChanged.includes(s.name) ? 'changed' : 'unchanged';
+  const change = plan.serversAdded.includes(s.name)
+    ? 'added'
+    : plan.serversChanged.includes(s.name)
+      ? 'changed'
+      : 'unchanged';
   const base = { name: s.name, file: basename(s.file), transport: status?.transport ?? s.transport, change } as const;
   if (s.disabled) return { ...base, status: 'disabled', tools: 0, ms: 0 };
   if (status === undefined || status.state !== 'ready') {
@@ -361,7 +389,12 @@ function serverReport(s: McpServerConfig, status: ServerStatus | undefined, plan
   return { ...base, status: 'ready', tools: status.toolCount, ms: status.startMs };
 }
 
-function checkTool(agent: string, tool: string, live: readonly KnownTool[], kept: readonly KnownTool[]): AgentToolCheck {
+function checkTool(
+  agent: string,
+  tool: string,
+  live: readonly KnownTool[],
+  kept: readonly KnownTool[],
+): AgentToolCheck {
   const r = resolveToolReference(tool, [...live, ...kept]);
   if (r.ok) {
     const unavailable = !live.some((t) => t.server === r.server && t.name === r.tool);
@@ -382,7 +415,10 @@ function isEnvironmentName(name: string): boolean {
 
 /** Agent names and tool references read straight from the files (no index write); unreadable files become warnings. */
 async function readAgentFiles(dir: string, warnings: string[]): Promise<{ name: string; tools: readonly string[] }[]> {
-  const [{ listPromptFiles }, { parseAgentFile }] = await Promise.all([import('../agents/agent-files.js'), import('../prompt/parse.js')]);
+  const [{ listPromptFiles }, { parseAgentFile }] = await Promise.all([
+    import('../agents/agent-files.js'),
+    import('../prompt/parse.js'),
+  ]);
   const out: { name: string; tools: readonly string[] }[] = [];
   for (const f of listPromptFiles(dir)) {
     const path = join(dir, f.fileName);

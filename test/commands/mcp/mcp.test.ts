@@ -109,7 +109,9 @@ describe('stn mcp list / tools', { timeout: 120_000 }, () => {
         status: null,
         tools: 0,
         lastError: null,
+        stderrTail: '',
         lastSyncedAt: null,
+        live: null,
       },
       expect.objectContaining({ name: 'remote', transport: 'http', url: 'https://example.invalid/mcp', headerNames: ['Authorization'], disabled: true }),
     ]);

@@ -12,7 +12,12 @@ import {
   readMcpServerTemplates,
   serverConfigHash,
 } from '../../../src/core/config/mcp-config.js';
-import { loadVariablesSchema, parseAssignments, resolveVariables, saveVariables } from '../../../src/core/config/mcp-config-variables.js';
+import {
+  loadVariablesSchema,
+  parseAssignments,
+  resolveVariables,
+  saveVariables,
+} from '../../../src/core/config/mcp-config-variables.js';
 import { MissingVariablesError } from '../../../src/core/config/template-render.js';
 import { makeRedactor } from '../../../src/core/mcp/redactor.js';
 import { ConflictError, FileFormatError, NotFoundError, UsageError, ValidationError } from '../../../src/core/index.js';
@@ -74,7 +79,7 @@ describe('server entries', () => {
       mcpServers: {
         fs: { command: 'npx', args: ['-y', 'pkg', '{{ .ROOT }}'], env: { LEVEL: 3 }, cwd: 'sub' },
         remote: { url: 'https://example.invalid/mcp', headers: { Authorization: 'Bearer {{ .TOKEN }}' } },
-        old: { url: 'https://example.invalid/sse', type: 'sse', timeout_ms: 5000 },
+        old: { url: 'https://example.invalid/sse', type: 'sse', timeout_ms: 5000, call_timeout_ms: 120_000 },
         off: { command: 'x', disabled: true },
       },
     });
@@ -92,7 +97,7 @@ describe('server entries', () => {
         disabled: false,
       },
       expect.objectContaining({ name: 'remote', transport: 'http', headers: { Authorization: 'Bearer {{ .TOKEN }}' } }),
-      expect.objectContaining({ name: 'old', transport: 'sse', timeoutMs: 5000 }),
+      expect.objectContaining({ name: 'old', transport: 'sse', timeoutMs: 5000, callTimeoutMs: 120_000 }),
       expect.objectContaining({ name: 'off', disabled: true, cwd: dir }),
     ]);
   });
@@ -108,6 +113,7 @@ describe('server entries', () => {
         '    "badargs": { "command": "x", "args": "-y pkg" },',
         '    "badurl": { "url": "ftp://host/x" },',
         '    "slow": { "command": "x", "timeout_ms": -5 },',
+        '    "hang": { "command": "x", "call_timeout_ms": "90s" },',
         '    "bad name": { "command": "x" }',
         '  }',
         '}',
@@ -121,17 +127,20 @@ describe('server entries', () => {
       [5, 'mcpServers.badargs.args', 'expected an array of strings'],
       [6, 'mcpServers.badurl.url', 'expected an http:// or https:// URL, got "ftp://host/x"'],
       [7, 'mcpServers.slow.timeout_ms', expect.stringContaining('expected milliseconds')],
-      [8, 'mcpServers.bad name', expect.stringContaining('invalid server name')],
+      [8, 'mcpServers.hang.call_timeout_ms', 'expected milliseconds, a whole number from 1 to 3600000, got "90s"'],
+      [9, 'mcpServers.bad name', expect.stringContaining('invalid server name')],
     ]);
     expect(error.issues.every((i) => i.file === file)).toBe(true);
-    expect(error.message).toContain('(and 5 more problems)');
+    expect(error.message).toContain('(and 6 more problems)');
   });
 
   it('rejects a server name defined in two files', () => {
     write('template.json', { mcpServers: { github: { command: 'a' } } });
     write('extra.json', { mcpServers: { github: { url: 'https://x.invalid' } } });
     const error = caught(() => readMcpServerTemplates(dir)) as McpConfigError;
-    expect(error.issues[0]?.message).toBe('server "github" is also defined in template.json: server names must be unique in an environment');
+    expect(error.issues[0]?.message).toBe(
+      'server "github" is also defined in template.json: server names must be unique in an environment',
+    );
     expect(error.issues[0]?.file).toBe(join(dir, 'extra.json'));
   });
 });
@@ -140,11 +149,20 @@ describe('loadMcpConfig: variables', () => {
   beforeEach(() => {
     write('template.json', {
       mcpServers: {
-        s: { command: 'run', args: ['{{ .A }}', '{{ .B }}', '{{ .C }}', '{{ .D }}'], env: { API_TOKEN: '{{ .API_TOKEN }}' } },
+        s: {
+          command: 'run',
+          args: ['{{ .A }}', '{{ .B }}', '{{ .C }}', '{{ .D }}'],
+          env: { API_TOKEN: '{{ .API_TOKEN }}' },
+        },
       },
     });
-    write('variables.schema.json', { properties: { A: { default: 'from-default', description: 'A thing' }, D: { default: 'd-default' } } });
-    writeFileSync(join(dir, 'variables.yml'), 'A: from-file\nB: from-file\nC: from-file\nAPI_TOKEN: tok-from-file-123\n');
+    write('variables.schema.json', {
+      properties: { A: { default: 'from-default', description: 'A thing' }, D: { default: 'd-default' } },
+    });
+    writeFileSync(
+      join(dir, 'variables.yml'),
+      'A: from-file\nB: from-file\nC: from-file\nAPI_TOKEN: tok-from-file-123\n',
+    );
   });
 
   it('takes schema defaults, then variables.yml, then the process environment, then overrides (later wins)', () => {
@@ -160,7 +178,9 @@ describe('loadMcpConfig: variables', () => {
   it('masks every variable value it rendered', () => {
     const config = loadMcpConfig(dir, { env: {} });
     const redact = makeRedactor(config.secrets);
-    expect(redact('auth failed for tok-from-file-123 in from-file')).toBe('auth failed for {{ .API_TOKEN }} in {{ .A }}');
+    expect(redact('auth failed for tok-from-file-123 in from-file')).toBe(
+      'auth failed for {{ .API_TOKEN }} in {{ .A }}',
+    );
   });
 
   it('names every missing variable and where it is used, and renders nothing', () => {
@@ -174,7 +194,10 @@ describe('loadMcpConfig: variables', () => {
     expect(error.message).toContain(`API_TOKEN (${join(dir, 'template.json')}:`);
     expect(error.hints[0]).toContain(join(dir, 'variables.yml'));
     // With a variables.schema.json, descriptions are shown.
-    writeFileSync(join(dir, 'variables.schema.json'), JSON.stringify({ properties: { HOST: { description: 'Host of the MCP gateway' } } }));
+    writeFileSync(
+      join(dir, 'variables.schema.json'),
+      JSON.stringify({ properties: { HOST: { description: 'Host of the MCP gateway' } } }),
+    );
     const described = caught(() => loadMcpConfig(dir, { env: { B: 'b' } })) as MissingVariablesError;
     expect(described.hints[0]).toBe('HOST: Host of the MCP gateway');
     expect(described.missing.find((m) => m.name === 'HOST')?.description).toBe('Host of the MCP gateway');
@@ -241,7 +264,11 @@ describe('bundles written by the original Station', () => {
     cpSync(join(BUNDLES, 'registry-filesystem-bundle'), dir, { recursive: true });
     // manifest.json, filesystem-bundle.json and variables.schema.json are not server configs.
     expect(discoverMcpConfigs(dir).map((f) => f.file)).toEqual([join(dir, 'template.json')]);
-    expect(loadVariablesSchema(dir).ROOT_PATH).toEqual({ default: '/tmp', description: 'Root filesystem path for file operations', required: true });
+    expect(loadVariablesSchema(dir).ROOT_PATH).toEqual({
+      default: '/tmp',
+      description: 'Root filesystem path for file operations',
+      required: true,
+    });
     const byDefault = loadMcpConfig(dir, { env: {} });
     expect(byDefault.servers).toEqual([
       expect.objectContaining({
@@ -263,21 +290,40 @@ describe('bundles written by the original Station', () => {
   it('station-head-test-sample-environment loads with its variables.yml', () => {
     cpSync(join(BUNDLES, 'station-head-test-sample-environment'), dir, { recursive: true });
     const config = loadMcpConfig(dir, { env: {} });
-    expect(config.files[0]).toMatchObject({ name: 'test-environment', description: 'Test environment for build and deployment verification' });
+    expect(config.files[0]).toMatchObject({
+      name: 'test-environment',
+      description: 'Test environment for build and deployment verification',
+    });
     expect(config.servers).toEqual([
-      expect.objectContaining({ name: 'filesystem', command: 'npx', args: ['-y', '@modelcontextprotocol/server-filesystem@latest', '/workspace'] }),
+      expect.objectContaining({
+        name: 'filesystem',
+        command: 'npx',
+        args: ['-y', '@modelcontextprotocol/server-filesystem@latest', '/workspace'],
+      }),
     ]);
   });
 });
 
 describe('editing configs (stn mcp add / remove)', () => {
   it('adds stdio and HTTP servers to template.json, creating it when missing', () => {
-    expect(addServerToConfig(dir, { name: 'fs', command: 'npx', args: ['-y', 'pkg', '{{ .ROOT }}'], env: { A: 'b' }, timeoutMs: 9000 })).toEqual({
+    expect(
+      addServerToConfig(dir, {
+        name: 'fs',
+        command: 'npx',
+        args: ['-y', 'pkg', '{{ .ROOT }}'],
+        env: { A: 'b' },
+        timeoutMs: 9000,
+      }),
+    ).toEqual({
       name: 'fs',
       file: 'template.json',
       replaced: false,
     });
-    addServerToConfig(dir, { name: 'gh', url: 'https://api.example.invalid/mcp', headers: { Authorization: 'Bearer {{ .GH_TOKEN }}' } });
+    addServerToConfig(dir, {
+      name: 'gh',
+      url: 'https://api.example.invalid/mcp',
+      headers: { Authorization: 'Bearer {{ .GH_TOKEN }}' },
+    });
     addServerToConfig(dir, { name: 'old', url: 'https://old.example.invalid/sse', transport: 'sse' });
     expect(JSON.parse(readFileSync(join(dir, 'template.json'), 'utf8'))).toEqual({
       mcpServers: {
@@ -293,9 +339,18 @@ describe('editing configs (stn mcp add / remove)', () => {
     write('template.json', { name: 'env', description: 'mine', mcpServers: { fs: { command: 'a' } } });
     write('more.json', { mcpServers: { gh: { url: 'https://x.invalid' } } });
     expect(() => addServerToConfig(dir, { name: 'gh', command: 'b' })).toThrow(ConflictError);
-    expect(addServerToConfig(dir, { name: 'gh', command: 'b', replace: true })).toEqual({ name: 'gh', file: 'more.json', replaced: true });
-    expect(JSON.parse(readFileSync(join(dir, 'more.json'), 'utf8'))).toEqual({ mcpServers: { gh: { command: 'b', args: [] } } });
-    expect(JSON.parse(readFileSync(join(dir, 'template.json'), 'utf8'))).toMatchObject({ name: 'env', description: 'mine' });
+    expect(addServerToConfig(dir, { name: 'gh', command: 'b', replace: true })).toEqual({
+      name: 'gh',
+      file: 'more.json',
+      replaced: true,
+    });
+    expect(JSON.parse(readFileSync(join(dir, 'more.json'), 'utf8'))).toEqual({
+      mcpServers: { gh: { command: 'b', args: [] } },
+    });
+    expect(JSON.parse(readFileSync(join(dir, 'template.json'), 'utf8'))).toMatchObject({
+      name: 'env',
+      description: 'mine',
+    });
   });
 
   it('writes nothing when the result would be invalid', () => {

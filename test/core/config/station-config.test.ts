@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_CONFIG, DEFAULT_CONFIG_YAML, FileFormatError, parseStationConfig, parseVariables } from '../../../src/core/index.js';
+import {
+  DEFAULT_CONFIG,
+  DEFAULT_CONFIG_YAML,
+  FileFormatError,
+  parseStationConfig,
+  parseVariables,
+} from '../../../src/core/index.js';
 
 function failure(fn: () => unknown): FileFormatError {
   try {
@@ -37,6 +43,15 @@ describe('config.yaml', () => {
     const err = failure(() => parseStationConfig('config.yaml', 'model:\n  name: gpt\nrunner:\n  workers: many\n'));
     expect(err.position).toMatchObject({ file: 'config.yaml', line: 4, column: 12, key: 'runner.workers' });
     expect(err.message).toContain('expected a whole number greater than 0, got "many"');
+  });
+
+  it('runner.tool_timeout_seconds: 60 unless set, and a whole number of seconds when set', () => {
+    expect(parseStationConfig('c.yaml', '').runner.toolTimeoutSeconds).toBe(60);
+    expect(DEFAULT_CONFIG_YAML).toContain('\n  tool_timeout_seconds: 60\n');
+    expect(parseStationConfig('c.yaml', 'runner:\n  tool_timeout_seconds: 300\n').runner.toolTimeoutSeconds).toBe(300);
+    const err = failure(() => parseStationConfig('config.yaml', 'runner:\n  tool_timeout_seconds: 1.5\n'));
+    expect(err.position).toMatchObject({ file: 'config.yaml', line: 2, key: 'runner.tool_timeout_seconds' });
+    expect(err.message).toContain('expected a whole number greater than 0, got 1.5');
   });
 
   it('rejects a section that is not a mapping', () => {

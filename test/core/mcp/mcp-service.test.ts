@@ -39,4 +39,27 @@ describe('engine.mcp(): the running pool of an environment', () => {
     await waitFor(() => pidsIn(pidFile).length === 2, 5000, 'the new server');
     expect((await second.callTool('tiny', 'echo', { text: 'still here' })).text).toContain('still here');
   });
+
+  it('livePool() answers without waiting: starting, then ready; a broken config is failed; nothing starts after close', async () => {
+    const fixture = fixtureHome();
+    home = fixture.home;
+    engine = openEngine({ home: home.home });
+    const mcp = engine.mcpServers;
+
+    expect(mcp.livePool('default')).toEqual({ state: 'starting' });
+    const pool = await engine.mcp('default');
+    expect(mcp.livePool('default')).toEqual({ state: 'ready', pool });
+
+    writeTemplate(fixture.envDir, { tiny: { ...tinyEntry(), call_timeout_ms: 0 } });
+    const broken = mcp.livePool('default');
+    expect(broken.state).toBe('failed');
+    expect(broken.state === 'failed' ? broken.error : '').toMatch(/call_timeout_ms.*expected milliseconds/);
+    expect(mcp.livePool('nope')).toMatchObject({
+      state: 'failed',
+      error: expect.stringContaining('does not exist') as string,
+    });
+
+    await engine.close();
+    await expect(engine.mcp('default')).rejects.toThrow(/closed/);
+  });
 });

@@ -53,9 +53,23 @@ describe('McpPool with the tiny fixture server (stdio)', () => {
   it('discovers tools with qualified names, descriptions and input schemas, and calls them', async () => {
     const pool = await start([stdioConfig('tiny', [TINY_SERVER, '--extra-tools', '2'])]);
     const [status] = pool.status();
-    expect(status).toMatchObject({ name: 'tiny', state: 'ready', toolCount: 7, transport: 'stdio', serverInfo: { name: 'tiny' } });
+    expect(status).toMatchObject({
+      name: 'tiny',
+      state: 'ready',
+      toolCount: 7,
+      transport: 'stdio',
+      serverInfo: { name: 'tiny' },
+    });
     const tools = pool.tools();
-    expect(tools.map((t) => t.qualifiedName)).toEqual(['tiny__add', 'tiny__crash', 'tiny__echo', 'tiny__env', 'tiny__slow', 'tiny__t1', 'tiny__t2']);
+    expect(tools.map((t) => t.qualifiedName)).toEqual([
+      'tiny__add',
+      'tiny__crash',
+      'tiny__echo',
+      'tiny__env',
+      'tiny__slow',
+      'tiny__t1',
+      'tiny__t2',
+    ]);
     const add = tools.find((t) => t.name === 'add');
     expect(add).toMatchObject({ server: 'tiny', description: 'Adds two numbers' });
     expect(add?.inputSchema).toMatchObject({ type: 'object', required: ['a', 'b'] });
@@ -75,30 +89,51 @@ describe('McpPool with the tiny fixture server (stdio)', () => {
   it('rejects unknown servers and tools with the names that exist', async () => {
     const pool = await start([stdioConfig('tiny', [TINY_SERVER])]);
     await expect(pool.callTool('nope', 'echo', {})).rejects.toThrow(/no MCP server "nope".*/);
-    await expect(pool.callTool('tiny', 'nope', {})).rejects.toMatchObject({ code: 'not_found', hints: [expect.stringContaining('echo') as string] });
+    await expect(pool.callTool('tiny', 'nope', {})).rejects.toMatchObject({
+      code: 'not_found',
+      hints: [expect.stringContaining('echo') as string],
+    });
   });
 
-  it('resets the per-call timeout on progress, and times out a call that sends none', async () => {
-    const pool = await start([stdioConfig('tiny', [TINY_SERVER])]);
+  it("times a call out after the server's call_timeout_ms, else the pool's callTimeoutMs; progress restarts the wait", async () => {
+    const pool = await start(
+      [stdioConfig('own', [TINY_SERVER], { callTimeoutMs: 300 }), stdioConfig('pooled', [TINY_SERVER])],
+      { callTimeoutMs: 1500 },
+    );
     const progress: number[] = [];
-    // 5 steps of 300 ms = 1.5 s in all, longer than the 900 ms timeout, but progress arrives every 300 ms.
-    const done = await pool.callTool('tiny', 'slow', { steps: 5, stepMs: 300 }, { timeoutMs: 900, onProgress: (p) => progress.push(p.progress) });
-    expect(done.text).toBe('done after 5 steps');
-    expect(progress.length).toBeGreaterThanOrEqual(3);
-    expect(progress).toEqual([...progress].sort((a, b) => a - b));
+    // 4 steps of 600 ms = 2.4 s in all, longer than the 1500 ms timeout, but progress arrives every 600 ms.
+    const done = await pool.callTool(
+      'pooled',
+      'slow',
+      { steps: 4, stepMs: 600 },
+      { onProgress: (p) => progress.push(p.progress) },
+    );
+    expect(done.text).toBe('done after 4 steps');
+    // The last notification can lose the race with the result it precedes: the first three always arrive.
+    expect(progress.slice(0, 3)).toEqual([1, 2, 3]);
 
-    const error = await rejection(pool.callTool('tiny', 'slow', { steps: 1, stepMs: 5000 }, { timeoutMs: 400 }));
-    expect(error.code).toBe('mcp_timeout');
-    expect(error.message).toMatch(/no answer or progress for 400 ms/);
+    // The server's own setting wins over the pool's: the same 1 s call fails on "own" and passes on "pooled".
+    const own = await rejection(pool.callTool('own', 'slow', { steps: 1, stepMs: 1000 }));
+    expect(own.code).toBe('mcp_timeout');
+    expect(own.message).toBe(
+      'MCP server "own": tool "slow" got no answer or progress for 300 ms ("call_timeout_ms" in template.json)',
+    );
+    expect(own.hints[0]).toMatch(/Raise "call_timeout_ms" in template.json, or have the tool send progress/);
+    expect((await pool.callTool('pooled', 'slow', { steps: 1, stepMs: 1000 })).text).toBe('done after 1 steps');
+
+    const pooled = await rejection(pool.callTool('pooled', 'slow', { steps: 1, stepMs: 5000 }));
+    expect(pooled.message).toMatch(
+      /no answer or progress for 1500 ms \(runner\.tool_timeout_seconds in config\.yaml\)$/,
+    );
     // The server is still usable afterwards.
-    expect((await pool.callTool('tiny', 'echo', { text: 'still here' })).text).toBe('still here');
+    expect((await pool.callTool('own', 'echo', { text: 'still here' })).text).toBe('still here');
   });
 
   it('cancels a call through its AbortSignal and tells the server (notifications/cancelled)', async () => {
     const marker = join(dir, 'cancelled.txt');
     const pool = await start([stdioConfig('tiny', [TINY_SERVER, '--cancel-file', marker])]);
     const controller = new AbortController();
-    const call = pool.callTool('tiny', 'slow', { steps: 1, stepMs: 10_000 }, { signal: controller.signal, timeoutMs: 30_000 });
+    const call = pool.callTool('tiny', 'slow', { steps: 1, stepMs: 10_000 }, { signal: controller.signal });
     setTimeout(() => {
       controller.abort(new Error('user pressed Ctrl-C'));
     }, 300);
@@ -108,7 +143,9 @@ describe('McpPool with the tiny fixture server (stdio)', () => {
     await waitFor(() => existsSync(marker), 5000, 'the server to record the cancellation');
     expect(readFileSync(marker, 'utf8')).toContain('cancelled');
     // An already aborted signal fails at once.
-    await expect(pool.callTool('tiny', 'echo', { text: 'x' }, { signal: AbortSignal.abort() })).rejects.toMatchObject({ code: 'mcp_cancelled' });
+    await expect(pool.callTool('tiny', 'echo', { text: 'x' }, { signal: AbortSignal.abort() })).rejects.toMatchObject({
+      code: 'mcp_cancelled',
+    });
   });
 
   it('restarts a crashed server with backoff; calls fail fast while it is down', async () => {
@@ -134,21 +171,27 @@ describe('McpPool with the tiny fixture server (stdio)', () => {
     expect(pool.status()[0]).toMatchObject({ restarts: 1, toolCount: 5 });
     expect(pool.status()[0]?.pid).not.toBe(firstPid);
     expect((await pool.callTool('tiny', 'echo', { text: 'back' })).text).toBe('back');
-    expect(events.map((e) => e.type)).toEqual(expect.arrayContaining(['server-exited', 'server-restarting', 'server-restarted']));
+    expect(events.map((e) => e.type)).toEqual(
+      expect.arrayContaining(['server-exited', 'server-restarting', 'server-restarted']),
+    );
     await pool.close();
     await expectAllEnded(pidsIn(pidFile));
   });
 
   it('gives up after the last restart attempt and reports the server failed', async () => {
     const pidFile = join(dir, 'giveup.pids');
-    const pool = await start([stdioConfig('tiny', [TINY_SERVER, '--pid-file', pidFile])], { restart: { baseDelayMs: 20, maxAttempts: 1 } });
+    const pool = await start([stdioConfig('tiny', [TINY_SERVER, '--pid-file', pidFile])], {
+      restart: { baseDelayMs: 20, maxAttempts: 1 },
+    });
     await rejection(pool.callTool('tiny', 'crash', { code: 1 }));
     await waitFor(() => pool.status()[0]?.state === 'ready', 10_000, 'the restart');
     // It crashes again soon after: no attempts left.
     await rejection(pool.callTool('tiny', 'crash', { code: 1 }));
     await waitFor(() => pool.status()[0]?.state === 'failed', 10_000, 'state failed');
     expect(pool.status()[0]?.error).toMatch(/it exited with code 1; gave up after 1 restarts/);
-    await expect(pool.callTool('tiny', 'echo', { text: 'x' })).rejects.toMatchObject({ code: 'mcp_server_unavailable' });
+    await expect(pool.callTool('tiny', 'echo', { text: 'x' })).rejects.toMatchObject({
+      code: 'mcp_server_unavailable',
+    });
     await expectAllEnded(pidsIn(pidFile));
   });
 
@@ -161,7 +204,10 @@ describe('McpPool with the tiny fixture server (stdio)', () => {
     ]);
     const byName = new Map(pool.status().map((s) => [s.name, s]));
     expect(byName.get('ok')?.state).toBe('ready');
-    expect(byName.get('bad')).toMatchObject({ state: 'failed', error: 'exited with code 3 before it finished starting' });
+    expect(byName.get('bad')).toMatchObject({
+      state: 'failed',
+      error: 'exited with code 3 before it finished starting',
+    });
     expect(byName.get('bad')?.stderrTail).toContain('fatal: GITHUB_TOKEN is not valid');
     expect(byName.get('missing')?.error).toMatch(/cannot start ".*no-such-command": command not found/);
     // A failed server does not hide the others' tools.
@@ -172,7 +218,9 @@ describe('McpPool with the tiny fixture server (stdio)', () => {
 
   it('stops a server that does not answer within its connect timeout and kills it', async () => {
     const pidFile = join(dir, 'slow.pids');
-    const pool = await start([stdioConfig('slow', [TINY_SERVER, '--pid-file', pidFile, '--start-delay', '20000'], { timeoutMs: 500 })]);
+    const pool = await start([
+      stdioConfig('slow', [TINY_SERVER, '--pid-file', pidFile, '--start-delay', '20000'], { timeoutMs: 500 }),
+    ]);
     expect(pool.status()[0]).toMatchObject({ state: 'failed' });
     expect(pool.status()[0]?.error).toMatch(/did not finish starting within 500 ms .*timeout_ms/);
     await expectAllEnded(pidsIn(pidFile));
@@ -193,7 +241,11 @@ describe('McpPool with the tiny fixture server (stdio)', () => {
   });
 
   it('installs one set of signal and exit hooks for the pools sharing a guard, and removes them on close', async () => {
-    const base = { int: process.listenerCount('SIGINT'), term: process.listenerCount('SIGTERM'), exit: process.listenerCount('exit') };
+    const base = {
+      int: process.listenerCount('SIGINT'),
+      term: process.listenerCount('SIGTERM'),
+      exit: process.listenerCount('exit'),
+    };
     const guard = new ProcessGuard();
     const a = await start([stdioConfig('a', [TINY_SERVER])], { guard });
     const b = await start([stdioConfig('b', [TINY_SERVER])], { guard });
@@ -211,10 +263,9 @@ describe('McpPool with the tiny fixture server (stdio)', () => {
   });
 
   it('masks secret values in errors and stderr tails', async () => {
-    const pool = await start(
-      [stdioConfig('bad', [TINY_SERVER, '--fail-start', 'token ghp_s3cr3tvalue rejected'])],
-      { secrets: [{ value: 'ghp_s3cr3tvalue', label: '{{ .GITHUB_TOKEN }}' }] },
-    );
+    const pool = await start([stdioConfig('bad', [TINY_SERVER, '--fail-start', 'token ghp_s3cr3tvalue rejected'])], {
+      secrets: [{ value: 'ghp_s3cr3tvalue', label: '{{ .GITHUB_TOKEN }}' }],
+    });
     const tail = pool.status()[0]?.stderrTail ?? '';
     expect(tail).toContain('token {{ .GITHUB_TOKEN }} rejected');
     expect(JSON.stringify(pool.status())).not.toContain('ghp_s3cr3tvalue');
@@ -251,15 +302,17 @@ describe('McpPool with real servers from devDependencies', () => {
   });
 
   it('server-everything over stdio: echo, and a long operation kept alive by its progress', async () => {
-    const pool = await start([stdioConfig('everything', [EVERYTHING_SERVER, 'stdio'])]);
-    expect(pool.tools().map((t) => t.name)).toEqual(expect.arrayContaining(['echo', 'get-sum', 'trigger-long-running-operation']));
+    const pool = await start([stdioConfig('everything', [EVERYTHING_SERVER, 'stdio'], { callTimeoutMs: 1200 })]);
+    expect(pool.tools().map((t) => t.name)).toEqual(
+      expect.arrayContaining(['echo', 'get-sum', 'trigger-long-running-operation']),
+    );
     expect((await pool.callTool('everything', 'echo', { message: 'hi' })).text).toContain('hi');
     const progress: number[] = [];
     const long = await pool.callTool(
       'everything',
       'trigger-long-running-operation',
       { duration: 2, steps: 5 },
-      { timeoutMs: 1200, onProgress: (p) => progress.push(p.progress) },
+      { onProgress: (p) => progress.push(p.progress) },
     );
     expect(long.text).toMatch(/Long running operation completed/);
     expect(progress.length).toBeGreaterThanOrEqual(4);
@@ -300,10 +353,15 @@ describe('McpPool with real servers from devDependencies', () => {
     const port = (http.address() as { port: number }).port;
     const closedPort = await freePort();
     try {
-      const pool = await start([
-        httpConfig('auth', `http://127.0.0.1:${String(port)}/mcp`, { headers: { Authorization: 'Bearer tok_abcdef123' } }),
-        httpConfig('gone', `http://127.0.0.1:${String(closedPort)}/mcp`),
-      ], { secrets: [{ value: 'tok_abcdef123', label: '[redacted]' }] });
+      const pool = await start(
+        [
+          httpConfig('auth', `http://127.0.0.1:${String(port)}/mcp`, {
+            headers: { Authorization: 'Bearer tok_abcdef123' },
+          }),
+          httpConfig('gone', `http://127.0.0.1:${String(closedPort)}/mcp`),
+        ],
+        { secrets: [{ value: 'tok_abcdef123', label: '[redacted]' }] },
+      );
       const byName = new Map(pool.status().map((s) => [s.name, s]));
       expect(byName.get('auth')?.state).toBe('failed');
       expect(byName.get('auth')?.error).toMatch(/HTTP 401 at http:\/\/127\.0\.0\.1:\d+\/mcp: .*unauthorized/);
@@ -318,8 +376,8 @@ describe('McpPool with real servers from devDependencies', () => {
 
 describe('McpPool errors are typed', () => {
   it('throws StationErrors with exit code 8 for transport failures', async () => {
-    const pool = await start([stdioConfig('tiny', [TINY_SERVER])]);
-    const error = await rejection(pool.callTool('tiny', 'slow', { steps: 1, stepMs: 3000 }, { timeoutMs: 200 }));
+    const pool = await start([stdioConfig('tiny', [TINY_SERVER], { callTimeoutMs: 200 })]);
+    const error = await rejection(pool.callTool('tiny', 'slow', { steps: 1, stepMs: 3000 }));
     expect(isStationError(error)).toBe(true);
     expect(error.exitCode).toBe(8);
   });

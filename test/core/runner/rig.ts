@@ -19,15 +19,28 @@ import { startModelServer, type ModelServer } from '../../helpers/model-server.j
 const require = createRequire(import.meta.url);
 
 /** JS entry of an MCP server package from devDependencies (started with node, never npx). */
-export function serverEntry(pkg: '@modelcontextprotocol/server-filesystem' | '@modelcontextprotocol/server-everything'): string {
+export function serverEntry(
+  pkg: '@modelcontextprotocol/server-filesystem' | '@modelcontextprotocol/server-everything',
+): string {
   const manifest = require.resolve(`${pkg}/package.json`);
   return join(dirname(manifest), 'dist', 'index.js');
 }
 
 export const WIRE_TAP = fileURLToPath(new URL('./fixtures/mcp-wire-tap.mjs', import.meta.url));
+const TINY_SERVER = fileURLToPath(new URL('../../fixtures/mcp/tiny-server.js', import.meta.url));
 
 export function stdioServer(name: string, args: string[], cwd: string): McpServerConfig {
-  return { name, file: 'test', timeoutMs: 20_000, disabled: false, transport: 'stdio', command: process.execPath, args, env: {}, cwd };
+  return {
+    name,
+    file: 'test',
+    timeoutMs: 20_000,
+    disabled: false,
+    transport: 'stdio',
+    command: process.execPath,
+    args,
+    env: {},
+    cwd,
+  };
 }
 
 export interface Rig {
@@ -51,6 +64,8 @@ export interface RigOptions {
   everything?: boolean;
   /** Put a wire tap in front of server-everything. */
   tap?: boolean;
+  /** Add the tiny fixture server as "tiny" (defined in template.json), with these settings. */
+  tiny?: Partial<McpServerConfig>;
 }
 
 export async function makeRig(options: RigOptions = {}): Promise<Rig> {
@@ -68,7 +83,20 @@ export async function makeRig(options: RigOptions = {}): Promise<Rig> {
   const wireLog = options.tap === true ? join(dir, 'wire.log') : undefined;
   if (options.everything === true || wireLog !== undefined) {
     const everything = [serverEntry('@modelcontextprotocol/server-everything'), 'stdio'];
-    servers.push(stdioServer('everything', wireLog === undefined ? everything : [WIRE_TAP, wireLog, '--', process.execPath, ...everything], dir));
+    servers.push(
+      stdioServer(
+        'everything',
+        wireLog === undefined ? everything : [WIRE_TAP, wireLog, '--', process.execPath, ...everything],
+        dir,
+      ),
+    );
+  }
+  if (options.tiny !== undefined) {
+    servers.push({
+      ...stdioServer('tiny', [TINY_SERVER], dir),
+      file: join(dir, 'template.json'),
+      ...options.tiny,
+    } as McpServerConfig);
   }
   const pool = await McpPool.start(servers, { guard: false });
   const runners: Runner[] = [];
