@@ -1,10 +1,14 @@
-// The same changes made through each door of Station (REST with a key, MCP over HTTP /mcp with a key)
-// leave the same audit rows: same actions, same targets; only the actor differs. Every door calls the
-// application layer, which authorizes, calls the service and audits exactly once.
+// The same changes made through each door of Station (REST with a key, MCP over HTTP /mcp with a key,
+// the built `stn` as the local user) leave the same audit rows: same actions, same targets; only the
+// actor differs. Every door calls the application layer, which authorizes, calls the service and audits
+// exactly once. The CLI leg needs `npm run build` first.
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { afterEach, describe, expect, it } from 'vitest';
+import { localPrincipal } from '../../src/core/index.js';
+import { runStn } from '../helpers/cli.js';
 import { startStationForTest, type Station } from '../core/server/station-helpers.js';
+import { startStn, waitFor } from './run-home.js';
 
 const ENV = 'default';
 const AGENT = 'parity';
@@ -130,15 +134,73 @@ function mcpDoor(client: Client): Door {
   };
 }
 
+/**
+ * The built `stn` on the station's home. The CLI changes fields of an agent only by editing its file, so
+ * both the field change and the whole-file replacement are `agent edit` with a scripted EDITOR.
+ */
+function cliDoor(s: Station, background: Promise<unknown>[]): Door {
+  const env = { ...s.temp.env, OPENAI_BASE_URL: s.model.url, OPENAI_API_KEY: 'sk-test-model-key' };
+  const stn = async (
+    args: string[],
+    extraEnv: NodeJS.ProcessEnv = {},
+  ): Promise<{ code: number | null; stdout: string; stderr: string }> =>
+    runStn(args, { env: { ...env, ...extraEnv }, timeoutMs: 60_000 });
+  const ok = async (args: string[], extraEnv: NodeJS.ProcessEnv = {}): Promise<string> => {
+    const out = await stn(args, extraEnv);
+    expect(out.code, `stn ${args.join(' ')}\n${out.stderr}`).toBe(0);
+    return out.stdout;
+  };
+  const edit = (from: string, to: string): Promise<string> =>
+    ok(['agent', 'edit', AGENT, '--env', ENV], { EDITOR: `sed -i s/${from}/${to}/`, VISUAL: '' });
+  const resultOf = (stdout: string): { runId: number; status: string } =>
+    JSON.parse(stdout.trim().split('\n').at(-1) ?? '{}') as { runId: number; status: string };
+  return {
+    createAgent: () => ok(['agent', 'create', AGENT, '--env', ENV, '--prompt', 'Hello.']),
+    updateAgent: () => edit('Hello', 'Greetings'),
+    replaceAgentText: () => edit('Greetings', 'Hi'),
+    deleteAgent: () => ok(['agent', 'delete', AGENT, '--env', ENV, '--yes']),
+    runToEnd: async () => {
+      const result = resultOf(await ok(['agent', 'run', 'hello', 'quick', '--env', ENV, '--json']));
+      expect(result.status).toBe('completed');
+      return result.runId;
+    },
+    cancel: async (id) => {
+      const out = await stn(['runs', 'cancel', String(id), '--json']);
+      if (out.code === 0) return true;
+      expect(out.code, out.stderr).toBe(4);
+      return false;
+    },
+    startSlowRun: async () => {
+      const run = startStn(['agent', 'run', 'hello', 'slow', '--env', ENV, '--json'], env);
+      let runId: number | undefined;
+      await waitFor(
+        () => {
+          const first = run.output().stdout.split('\n')[0] ?? '';
+          runId = first === '' ? undefined : (JSON.parse(first) as { runId?: number }).runId;
+          return runId !== undefined;
+        },
+        'the CLI run to print its first event',
+        30_000,
+      );
+      background.push(run.exited);
+      return runId!;
+    },
+    sync: () => ok(['sync', ENV, '--json']),
+  };
+}
+
 describe('audit parity across doors', () => {
   let s: Station;
   const clients: Client[] = [];
+  /** CLI processes started in the background, awaited before the home is removed. */
+  const background: Promise<unknown>[] = [];
   afterEach(async () => {
     for (const c of clients.splice(0)) await c.close();
+    await Promise.all(background.splice(0));
     await s.stop();
   });
 
-  it('REST and MCP make the same changes with the same audit rows; only the actor differs', async () => {
+  it('REST, MCP and the CLI make the same changes with the same audit rows; only the actor differs', async () => {
     s = await startStationForTest({
       model: {
         // "slow" runs get their answer after a long delay (they are cancelled); the others at once.
@@ -157,9 +219,11 @@ describe('audit parity across doors', () => {
     await client.connect(transport);
     clients.push(client);
 
+    const local = localPrincipal().name;
     const doors: [string, Door][] = [
       ['rest-door', restDoor(s, restKey)],
       ['mcp-door', mcpDoor(client)],
+      [local, cliDoor(s, background)],
     ];
     /** Per actor: its run ids, to name them in the targets (ids differ between doors). */
     const runIds = new Map<string, Map<number, string>>();
@@ -202,5 +266,12 @@ describe('audit parity across doors', () => {
     ];
     expect(rowsOf('rest-door')).toEqual(expected);
     expect(rowsOf('mcp-door')).toEqual(expected);
-  });
+    expect(local).toMatch(/^local:/);
+    expect(rowsOf(local)).toEqual(expected);
+    // Nobody else changed anything (the keys were made before the doors were used).
+    expect(new Set(rows.filter((r) => !r.action.startsWith('key.')).map((r) => r.actor))).toEqual(
+      new Set(['rest-door', 'mcp-door', local]),
+    );
+    // About ten spawned `stn` commands and three syncs: more than the default 30 s on a loaded machine.
+  }, 180_000);
 });
