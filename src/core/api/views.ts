@@ -46,6 +46,8 @@ export interface StartedRunView {
 /** Who the caller is (GET /api/v1/me). */
 export interface MeView {
   name: string;
+  /** The key's prefix (`local` for the local user). */
+  prefix: string;
   role: string;
   environments: '*' | readonly string[];
   defaultEnvironment: string;

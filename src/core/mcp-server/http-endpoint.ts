@@ -1,15 +1,16 @@
-import type { Engine } from '../engine.js';
+import type { Application } from '../api/application.js';
 import { errorMessage } from '../errors.js';
 import type { Logger } from '../server/logger.js';
 import type { ServerExtension } from '../server/station-server.js';
 import { readPackageVersion } from '../server/version.js';
 
 /**
- * Station's MCP server at /mcp over streamable HTTP, stateless: each POST gets a server for the key that
- * sent it (its role and environment grants apply to every tool). `?environment=NAME` picks the
- * environment whose agents become tools (default: config environment.default).
+ * Station's MCP server at /mcp over streamable HTTP, stateless: each POST gets a server over the
+ * application layer as the key that sent it (its role and environment grants apply to every tool; its
+ * name is the actor of what it changes). `?environment=NAME` picks the environment whose agents become
+ * tools (default: config environment.default).
  */
-export function mcpHttpExtension(engine: Engine, log: Logger): ServerExtension {
+export function mcpHttpExtension(app: Application, log: Logger): ServerExtension {
   const version = readPackageVersion();
   return {
     operations: [
@@ -29,18 +30,14 @@ export function mcpHttpExtension(engine: Engine, log: Logger): ServerExtension {
     handle: async (req, res, principal, requestId) => {
       const url = new URL(req.url ?? '/', 'http://station.local');
       if (url.pathname !== '/mcp') return false;
-      const environment = url.searchParams.get('environment') ?? engine.defaultEnvironment();
+      const api = app.as(principal);
+      const environment = url.searchParams.get('environment') ?? api.environments.defaultName();
       // The MCP SDK and zod load on the first /mcp request, not with the server.
       const [{ StreamableHTTPServerTransport }, { createStationMcpServer }] = await Promise.all([
         import('@modelcontextprotocol/sdk/server/streamableHttp.js'),
         import('./station-mcp-server.js'),
       ]);
-      const server = createStationMcpServer(engine, {
-        environment,
-        principal,
-        version,
-        audit: (action, target, details) => engine.keys.audit(principal.name, action, target, details),
-      });
+      const server = createStationMcpServer(api, { environment, version });
       const transport = new StreamableHTTPServerTransport({});
       res.on('close', () => {
         void transport.close();

@@ -1,4 +1,4 @@
 export { agentToolNames } from './agent-tool-names.js';
-export { createStationMcpServer, LOCAL_PRINCIPAL, type StationMcpOptions } from './station-mcp-server.js';
+export { createStationMcpServer, type StationMcpOptions } from './station-mcp-server.js';
 export { mcpHttpExtension } from './http-endpoint.js';
 export { startStdioServer, type StdioOptions, type StdioSession } from './stdio.js';

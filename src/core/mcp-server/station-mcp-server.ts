@@ -14,31 +14,19 @@ import type {
   ServerRequest,
 } from '@modelcontextprotocol/sdk/types.js';
 import * as z from 'zod';
-import type { Engine } from '../engine.js';
-import { errorMessage, isStationError, NotFoundError, ValidationError } from '../errors.js';
+import type { AgentDraft } from '../agents/agent-draft.js';
+import type { StationApi } from '../api/application.js';
+import type { AgentListItem } from '../api/views.js';
+import { AuthError, errorMessage, isStationError, NotFoundError, ValidationError } from '../errors.js';
 import { RUN_STATUSES, type RunEvent } from '../events/run-events.js';
 import type { RunResult } from '../runner/run-errors.js';
-import { authorize, canSeeEnvironment, type Principal } from '../security/roles.js';
 import { agentToolNames } from './agent-tool-names.js';
 
 export interface StationMcpOptions {
   /** The environment whose agents become `agent_<name>` tools, and the default of every tool. */
   environment: string;
-  /** Who is calling: the API key's principal over HTTP; a local admin over stdio. */
-  principal: Principal;
   version: string;
-  /** Records a change in the audit log (the HTTP endpoint passes the key service's). */
-  audit?: (action: string, target: string, details?: Record<string, unknown>) => void;
 }
-
-/** The caller of `stn stdio`: whoever runs the process, with every right. */
-export const LOCAL_PRINCIPAL: Principal = {
-  keyId: 0,
-  name: 'stdio',
-  prefix: 'local',
-  role: 'admin',
-  environments: '*',
-};
 
 const RESERVED_TOOLS = [
   'list_environments',
@@ -61,8 +49,11 @@ const envArg = z
   .optional()
   .describe('Environment name (default: the one this server was started for).');
 
-export function createStationMcpServer(engine: Engine, options: StationMcpOptions): McpServer {
-  const { principal } = options;
+/**
+ * The MCP server of one caller: every tool and resource calls `api`, the operations of the session's
+ * principal (the API key's over HTTP, the local user's over stdio), which authorize and audit.
+ */
+export function createStationMcpServer(api: StationApi, options: StationMcpOptions): McpServer {
   const server = new McpServer(
     { name: 'station', version: options.version },
     {
@@ -72,7 +63,6 @@ export function createStationMcpServer(engine: Engine, options: StationMcpOption
     },
   );
   const envOf = (env: string | undefined): string => env ?? options.environment;
-  const audit = options.audit ?? (() => undefined);
 
   /** Runs a tool body: StationErrors become tool errors (isError) with their hints and field errors. */
   const tool =
@@ -109,17 +99,14 @@ export function createStationMcpServer(engine: Engine, options: StationMcpOption
     input: Record<string, unknown>,
     opts: { wait: boolean; model?: string | undefined; signal: AbortSignal; progress: (p: number, m: string) => void },
   ): Promise<unknown> => {
-    authorize(principal, 'run', env);
-    const runner = await engine.runner();
     let events = 0;
-    const handle = await runner.submit(
-      { agent, environment: env, input, ...(opts.model === undefined ? {} : { model: opts.model }) },
-      { onEvent: (event: RunEvent) => opts.progress(++events, progressLine(event)) },
-    );
-    audit('run.start', String(handle.runId), { environment: env, agent });
+    const handle = await api.runs.start(env, agent, input, {
+      model: opts.model,
+      onEvent: (event: RunEvent) => opts.progress(++events, progressLine(event)),
+    });
     if (!opts.wait)
       return { runId: handle.runId, status: 'queued', hint: `Follow it with get_run {"id": ${String(handle.runId)}}.` };
-    const onAbort = (): void => void runner.cancel(handle.runId, 'cancelled by the MCP client');
+    const onAbort = (): void => void handle.stop('cancelled by the MCP client');
     opts.signal.addEventListener('abort', onAbort, { once: true });
     try {
       return resultView(await handle.done);
@@ -135,9 +122,7 @@ export function createStationMcpServer(engine: Engine, options: StationMcpOption
       inputSchema: {},
       annotations: { readOnlyHint: true },
     },
-    tool<Record<string, never>>(async () =>
-      engine.environments.list().filter((e) => canSeeEnvironment(principal, e.name)),
-    ),
+    tool<Record<string, never>>(async () => api.environments.list()),
   );
 
   server.registerTool(
@@ -147,11 +132,9 @@ export function createStationMcpServer(engine: Engine, options: StationMcpOption
       inputSchema: { environment: envArg },
       annotations: { readOnlyHint: true },
     },
-    tool<{ environment?: string | undefined }>(async ({ environment }) => {
-      const env = envOf(environment);
-      authorize(principal, 'read', env);
-      return engine.agents.list(env);
-    }),
+    tool<{ environment?: string | undefined }>(async ({ environment }) =>
+      api.agents.list(envOf(environment)).map(withoutLastRun),
+    ),
   );
 
   server.registerTool(
@@ -161,11 +144,9 @@ export function createStationMcpServer(engine: Engine, options: StationMcpOption
       inputSchema: { environment: envArg, server: z.string().optional().describe('Only tools of this MCP server.') },
       annotations: { readOnlyHint: true },
     },
-    tool<{ environment?: string | undefined; server?: string | undefined }>(async ({ environment, server: name }) => {
-      const env = envOf(environment);
-      authorize(principal, 'read', env);
-      return engine.mcpServers.tools(env, name === undefined ? {} : { server: name });
-    }),
+    tool<{ environment?: string | undefined; server?: string | undefined }>(async ({ environment, server: name }) =>
+      api.mcp.tools(envOf(environment), name === undefined ? {} : { server: name }),
+    ),
   );
 
   server.registerTool(
@@ -176,9 +157,7 @@ export function createStationMcpServer(engine: Engine, options: StationMcpOption
       annotations: { readOnlyHint: true },
     },
     tool<{ environment?: string | undefined; name: string }>(async ({ environment, name }) => {
-      const env = envOf(environment);
-      authorize(principal, 'read', env);
-      const source = engine.agents.source(env, name);
+      const source = api.agents.source(envOf(environment), name);
       return { agent: withoutPath(source.agent), text: source.text, hash: source.hash };
     }),
   );
@@ -208,13 +187,7 @@ export function createStationMcpServer(engine: Engine, options: StationMcpOption
     },
     tool<{ environment?: string | undefined; name: string } & Record<string, unknown>>(
       async ({ environment, ...draft }) => {
-        const env = envOf(environment);
-        authorize(principal, 'write', env);
-        const created = await engine.agents.create(
-          env,
-          stripUndefined(draft) as unknown as Parameters<Engine['agents']['create']>[1],
-        );
-        audit('agent.create', `${env}/${created.name}`);
+        const created = await api.agents.create(envOf(environment), stripUndefined(draft) as unknown as AgentDraft);
         return withoutPath(created);
       },
     ),
@@ -239,7 +212,6 @@ export function createStationMcpServer(engine: Engine, options: StationMcpOption
     tool<{ environment?: string | undefined; name: string; text?: string | undefined } & Record<string, unknown>>(
       async ({ environment, name, text, ...patch }) => {
         const env = envOf(environment);
-        authorize(principal, 'write', env);
         const clean = stripUndefined(patch);
         if (text === undefined && Object.keys(clean).length === 0) {
           throw new ValidationError('nothing to change', [
@@ -248,9 +220,8 @@ export function createStationMcpServer(engine: Engine, options: StationMcpOption
         }
         const updated =
           text !== undefined
-            ? await engine.agents.replaceText(env, name, text)
-            : await engine.agents.update(env, name, clean);
-        audit('agent.update', `${env}/${updated.name}`);
+            ? await api.agents.replaceText(env, name, text)
+            : await api.agents.update(env, name, clean);
         return withoutPath(updated);
       },
     ),
@@ -265,9 +236,7 @@ export function createStationMcpServer(engine: Engine, options: StationMcpOption
     },
     tool<{ environment?: string | undefined; name: string }>(async ({ environment, name }) => {
       const env = envOf(environment);
-      authorize(principal, 'write', env);
-      const deleted = engine.agents.delete(env, name);
-      audit('agent.delete', `${env}/${deleted.name}`);
+      const deleted = api.agents.delete(env, name);
       return { deleted: deleted.name, environment: env };
     }),
   );
@@ -316,12 +285,9 @@ export function createStationMcpServer(engine: Engine, options: StationMcpOption
       agent?: string | undefined;
       status?: (typeof RUN_STATUSES)[number] | undefined;
       limit?: number | undefined;
-    }>(async ({ environment, agent, status, limit }) => {
-      if (environment !== undefined) authorize(principal, 'read', environment);
-      return engine.runs
-        .list({ environment, agent, status, limit: limit ?? 20 })
-        .filter((r) => canSeeEnvironment(principal, r.environment));
-    }),
+    }>(async ({ environment, agent, status, limit }) =>
+      api.runs.list({ environment, agent, status: status === undefined ? undefined : [status], limit: limit ?? 20 }),
+    ),
   );
 
   server.registerTool(
@@ -335,8 +301,7 @@ export function createStationMcpServer(engine: Engine, options: StationMcpOption
       annotations: { readOnlyHint: true },
     },
     tool<{ id: number; events?: boolean | undefined }>(async ({ id, events }) => {
-      const run = engine.runs.show(id);
-      authorize(principal, 'read', run.environment);
+      const run = api.runs.show(id);
       return events === false ? { ...run, events: undefined } : run;
     }),
   );
@@ -344,12 +309,7 @@ export function createStationMcpServer(engine: Engine, options: StationMcpOption
   server.registerTool(
     'cancel_run',
     { description: 'Cancel a queued or running run.', inputSchema: { id: z.number().int().min(1) } },
-    tool<{ id: number }>(async ({ id }) => {
-      authorize(principal, 'run', engine.runs.get(id).environment);
-      const outcome = engine.runs.cancel(id, `cancelled through MCP by "${principal.name}"`);
-      audit('run.cancel', String(id));
-      return outcome;
-    }),
+    tool<{ id: number }>(async ({ id }) => api.runs.cancel(id, `cancelled through MCP by "${api.principal.name}"`)),
   );
 
   server.registerTool(
@@ -359,52 +319,46 @@ export function createStationMcpServer(engine: Engine, options: StationMcpOption
       inputSchema: { environment: envArg },
     },
     tool<{ environment?: string | undefined }>(async ({ environment }, extra) => {
-      const env = envOf(environment);
-      authorize(principal, 'write', env);
       let n = 0;
-      const report = await engine.mcpServers.sync({
-        environments: [env],
+      return api.mcp.sync({
+        environments: [envOf(environment)],
         onEvent: (event) => extra.progress(++n, 'server' in event ? `${event.type} ${event.server}` : event.type),
       });
-      audit('sync', env);
-      return report;
     }),
   );
 
-  // Each agent of the chosen environment as a tool of its own.
-  if (canSeeEnvironment(principal, options.environment)) {
-    const agents = engine.agents.list(options.environment);
-    const names = agentToolNames(
-      agents.map((a) => a.name),
-      new Set(RESERVED_TOOLS),
-    );
-    for (const summary of agents) {
-      const toolName = names.get(summary.name);
-      if (toolName === undefined) continue;
-      let schema: z.ZodType;
-      try {
-        schema = z.fromJSONSchema(engine.agents.get(options.environment, summary.name).inputSchema);
-      } catch (error) {
-        // A schema zod cannot express: accept any object; the runner still validates the input.
-        schema = z.looseObject({});
-        void errorMessage(error);
-      }
-      server.registerTool(
-        toolName,
-        {
-          title: summary.name,
-          description:
-            `Run the agent "${summary.name}" (environment ${options.environment}) and return its answer. ${summary.description}`.trim(),
-          inputSchema: schema,
-        },
-        tool<unknown>(async (args, extra) =>
-          runAgent(options.environment, summary.name, (args ?? {}) as Record<string, unknown>, {
-            wait: true,
-            ...extra,
-          }),
-        ),
-      );
+  // Each agent of the chosen environment as a tool of its own (none when the caller may not see it).
+  const agents = visibleAgents(api, options.environment);
+  const names = agentToolNames(
+    agents.map((a) => a.name),
+    new Set(RESERVED_TOOLS),
+  );
+  for (const summary of agents) {
+    const toolName = names.get(summary.name);
+    if (toolName === undefined) continue;
+    let schema: z.ZodType;
+    try {
+      schema = z.fromJSONSchema(api.agents.get(options.environment, summary.name).inputSchema);
+    } catch (error) {
+      // A schema zod cannot express: accept any object; the runner still validates the input.
+      schema = z.looseObject({});
+      void errorMessage(error);
     }
+    server.registerTool(
+      toolName,
+      {
+        title: summary.name,
+        description:
+          `Run the agent "${summary.name}" (environment ${options.environment}) and return its answer. ${summary.description}`.trim(),
+        inputSchema: schema,
+      },
+      tool<unknown>(async (args, extra) =>
+        runAgent(options.environment, summary.name, (args ?? {}) as Record<string, unknown>, {
+          wait: true,
+          ...extra,
+        }),
+      ),
+    );
   }
 
   // Resources.
@@ -415,52 +369,42 @@ export function createStationMcpServer(engine: Engine, options: StationMcpOption
     'environments',
     'station://environments',
     { description: 'Every environment the caller may see.', mimeType: 'application/json' },
-    (uri) =>
-      json(
-        uri,
-        engine.environments.list().filter((e) => canSeeEnvironment(principal, e.name)),
-      ),
+    (uri) => json(uri, api.environments.list()),
   );
   server.registerResource(
     'environment',
     new ResourceTemplate('station://environments/{environment}', {
       list: () => ({
-        resources: engine.environments
-          .list()
-          .filter((e) => canSeeEnvironment(principal, e.name))
-          .map((e) => ({
-            uri: `station://environments/${encodeURIComponent(e.name)}`,
-            name: e.name,
-            mimeType: 'application/json',
-          })),
+        resources: api.environments.list().map((e) => ({
+          uri: `station://environments/${encodeURIComponent(e.name)}`,
+          name: e.name,
+          mimeType: 'application/json',
+        })),
       }),
     }),
     { description: 'One environment: agent and config files, variable names.', mimeType: 'application/json' },
     (uri, vars) => {
-      const env = decodeURIComponent(String(vars.environment));
-      authorize(principal, 'read', env);
-      return json(uri, engine.environments.show(env));
+      return json(uri, api.environments.show(decodeURIComponent(String(vars.environment))));
     },
   );
   server.registerResource(
     'agent',
     new ResourceTemplate('station://agents/{environment}/{agent}', {
       list: () => ({
-        resources: canSeeEnvironment(principal, options.environment)
-          ? engine.agents.list(options.environment).map((a) => ({
-              uri: `station://agents/${encodeURIComponent(options.environment)}/${encodeURIComponent(a.name)}`,
-              name: a.name,
-              description: a.description,
-              mimeType: 'text/x-dotprompt',
-            }))
-          : [],
+        resources: visibleAgents(api, options.environment).map((a) => ({
+          uri: `station://agents/${encodeURIComponent(options.environment)}/${encodeURIComponent(a.name)}`,
+          name: a.name,
+          description: a.description,
+          mimeType: 'text/x-dotprompt',
+        })),
       }),
     }),
     { description: 'The .prompt file of an agent.', mimeType: 'text/x-dotprompt' },
     (uri, vars) => {
-      const env = decodeURIComponent(String(vars.environment));
-      authorize(principal, 'read', env);
-      const source = engine.agents.source(env, decodeURIComponent(String(vars.agent)));
+      const source = api.agents.source(
+        decodeURIComponent(String(vars.environment)),
+        decodeURIComponent(String(vars.agent)),
+      );
       return { contents: [{ uri: uri.href, mimeType: 'text/x-dotprompt', text: source.text }] };
     },
   );
@@ -468,26 +412,36 @@ export function createStationMcpServer(engine: Engine, options: StationMcpOption
     'run',
     new ResourceTemplate('station://runs/{id}', {
       list: () => ({
-        resources: engine.runs
-          .list({ limit: 20 })
-          .filter((r) => canSeeEnvironment(principal, r.environment))
-          .map((r) => ({
-            uri: `station://runs/${String(r.id)}`,
-            name: `run ${String(r.id)} ${r.agent} (${r.status})`,
-            mimeType: 'application/json',
-          })),
+        resources: api.runs.list({ limit: 20 }).map((r) => ({
+          uri: `station://runs/${String(r.id)}`,
+          name: `run ${String(r.id)} ${r.agent} (${r.status})`,
+          mimeType: 'application/json',
+        })),
       }),
     }),
     { description: 'A run with its input, output and trace.', mimeType: 'application/json' },
     (uri, vars) => {
       const id = Number(vars.id);
       if (!Number.isInteger(id) || id < 1) throw new NotFoundError(`no run "${String(vars.id)}"`);
-      const run = engine.runs.show(id);
-      authorize(principal, 'read', run.environment);
-      return json(uri, run);
+      return json(uri, api.runs.show(id));
     },
   );
   return server;
+}
+
+/** The agents of `env`, or none when the caller may not see that environment (it offers no agent tools then). */
+function visibleAgents(api: StationApi, env: string): AgentListItem[] {
+  try {
+    return api.agents.list(env);
+  } catch (error) {
+    if (error instanceof AuthError && error.code === 'forbidden') return [];
+    throw error;
+  }
+}
+
+/** An agent as list_agents has always shown it (the newest run is the REST list's addition). */
+function withoutLastRun({ lastRun: _lastRun, ...agent }: AgentListItem): Omit<AgentListItem, 'lastRun'> {
+  return agent;
 }
 
 function resultView(result: RunResult): Record<string, unknown> {

@@ -1,10 +1,11 @@
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
 import type { Readable, Writable } from 'node:stream';
+import { Application } from '../api/application.js';
 import type { Engine } from '../engine.js';
 import { errorMessage } from '../errors.js';
 import { createJsonLogger, type LogLevel } from '../server/logger.js';
 import { readPackageVersion } from '../server/version.js';
-import { createStationMcpServer, LOCAL_PRINCIPAL } from './station-mcp-server.js';
+import { createStationMcpServer } from './station-mcp-server.js';
 
 export interface StdioOptions {
   /** The environment whose agents are offered as tools (and the default of every tool). */
@@ -22,19 +23,18 @@ export interface StdioSession {
   close(): Promise<void>;
 }
 
-/** `stn stdio`: Station as an MCP server on stdin/stdout. Logs go to stderr only. */
+/**
+ * `stn stdio`: Station as an MCP server on stdin/stdout, for whoever runs the process (audited as
+ * `local:<os user>`). Logs go to stderr only.
+ */
 export async function startStdioServer(engine: Engine, options: StdioOptions): Promise<StdioSession> {
   const log = createJsonLogger({
     level: options.logLevel ?? 'info',
     ...(options.writeLog === undefined ? {} : { write: options.writeLog }),
   });
-  engine.environments.require(options.environment);
-  const server = createStationMcpServer(engine, {
-    environment: options.environment,
-    principal: LOCAL_PRINCIPAL,
-    version: readPackageVersion(),
-    audit: (action, target, details) => engine.keys.audit('stdio', action, target, details),
-  });
+  const api = new Application(engine).local();
+  api.environments.require(options.environment);
+  const server = createStationMcpServer(api, { environment: options.environment, version: readPackageVersion() });
   const stdin = options.stdin ?? process.stdin;
   const transport = new StdioServerTransport(stdin, options.stdout ?? process.stdout);
   let resolveClosed!: () => void;

@@ -6,7 +6,6 @@ import { agentRoutes } from './routes/agent-routes.js';
 import { mcpRoutes } from './routes/mcp-routes.js';
 import { runRoutes } from './routes/run-routes.js';
 import type { ServerExtension } from './station-server.js';
-import { SyncJobs } from '../api/sync-jobs.js';
 
 /**
  * The MCP pools `stn serve` keeps running, one per environment, started in the background at boot. Each
@@ -87,14 +86,13 @@ export class LivePools {
   }
 }
 
-/** REST routes that sit on the engine's services: agents, MCP servers and tools, syncs, runs. */
-export function apiExtension(engine: Engine, pools: LivePools): ServerExtension {
+/**
+ * REST routes over the application layer: agents, MCP servers and tools, syncs, runs; /ready reports on
+ * the live pools (whose state the application layer's `liveServers` shows on the servers route).
+ */
+export function apiExtension(pools: LivePools): ServerExtension {
   return {
-    routes: (ctx) => [
-      ...agentRoutes(ctx),
-      ...mcpRoutes(ctx, (env) => pools.get(env), new SyncJobs(ctx.clock)),
-      ...runRoutes(ctx),
-    ],
+    routes: (ctx) => [...agentRoutes(ctx), ...mcpRoutes(ctx), ...runRoutes(ctx)],
     ready: async () => {
       const state = pools.ready();
       return { ok: state.ok, mcp: state };

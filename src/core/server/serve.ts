@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { Application } from '../api/application.js';
 import type { Engine } from '../engine.js';
 import { ConfigError, errorMessage } from '../errors.js';
 import { createJsonLogger, type LogLevel, type Logger } from './logger.js';
@@ -53,9 +54,12 @@ export async function startStation(engine: Engine, options: ServeOptions = {}): 
   const hub = new WsHub({ events: feed, runs: engine.runs, log });
   let onMcpFailure: (server: string) => void = () => undefined;
   const pools = new LivePools(engine, log, (name) => onMcpFailure(name));
-  const extensions: ServerExtension[] = [apiExtension(engine, pools), wsExtension(hub), mcpHttpExtension(engine, log)];
+  // One application layer for every door of this process; the servers route shows the live pools' state.
+  const app = new Application(engine, { liveServers: (env) => pools.get(env)?.status() });
+  const extensions: ServerExtension[] = [apiExtension(pools), wsExtension(hub), mcpHttpExtension(app, log)];
   const server = new StationServer({
     engine,
+    app,
     logger: log,
     ...(options.host === undefined ? {} : { host: options.host }),
     ...(options.port === undefined ? {} : { port: options.port }),

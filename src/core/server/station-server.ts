@@ -3,6 +3,7 @@ import { createServer as createHttpServer, type IncomingMessage, type Server, ty
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
+import { Application } from '../api/application.js';
 import type { Engine } from '../engine.js';
 import { AuthError, ExitCode, StationError, errorMessage, isStationError } from '../errors.js';
 import { authorize, type Principal } from '../security/roles.js';
@@ -40,6 +41,8 @@ export interface ServerExtension {
 
 export interface StationServerOptions {
   engine: Engine;
+  /** The application layer the routes call (one per process); default one over `engine` without live pools. */
+  app?: Application;
   host?: string;
   port?: number;
   tls?: TlsOptions;
@@ -86,8 +89,9 @@ export class StationServer {
       queueSize: options.queueSize ?? (() => 0),
     });
     this.extensions = options.extensions ?? [];
+    const app = options.app ?? new Application(options.engine, { clock });
     this.context = {
-      engine: options.engine,
+      api: (principal) => app.as(principal),
       metrics: this.metrics,
       log: this.log,
       version: readPackageVersion(),

@@ -3,8 +3,8 @@ import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { openEngine, type Engine, type Principal } from '../../../src/core/index.js';
-import { agentToolNames, createStationMcpServer, LOCAL_PRINCIPAL } from '../../../src/core/mcp-server/index.js';
+import { Application, openEngine, type Engine, type Principal } from '../../../src/core/index.js';
+import { agentToolNames, createStationMcpServer } from '../../../src/core/mcp-server/index.js';
 import { makeInitializedHome, type TempHome } from '../../helpers/home.js';
 import { startModelServer, type ModelServer, type ModelServerOptions } from '../../helpers/model-server.js';
 import { pointAtLocalFilesystemServer } from '../server/station-helpers.js';
@@ -34,11 +34,9 @@ describe('Station MCP server (SDK client, in memory)', () => {
       env: { ...process.env, OPENAI_BASE_URL: model.url, OPENAI_API_KEY: 'sk-test' },
     });
     engine.environments.create('other');
-    const server = createStationMcpServer(engine, {
-      environment: 'default',
-      principal: options.principal ?? LOCAL_PRINCIPAL,
-      version: '9.9.9',
-    });
+    const app = new Application(engine);
+    const api = options.principal === undefined ? app.local() : app.as(options.principal);
+    const server = createStationMcpServer(api, { environment: 'default', version: '9.9.9' });
     const [a, b] = InMemoryTransport.createLinkedPair();
     await server.connect(a);
     client = new Client({ name: 'test', version: '1.0.0' });

@@ -1,3 +1,5 @@
+import type { AgentDraft } from '../../agents/agent-draft.js';
+import type { AgentChange } from '../../api/agents-api.js';
 import type { RouteDef } from '../http-types.js';
 import type { ServerContext } from '../server-context.js';
 import { OBJECT, listOf } from './schemas.js';
@@ -61,11 +63,8 @@ export const AGENT_TEXT_SCHEMA = {
   },
 };
 
-/** Agents of an environment: the same AgentService the CLI uses (`engine.agents`). */
+/** Agents of an environment: the application layer's agent operations (the CLI's too). */
 export function agentRoutes(ctx: ServerContext): RouteDef[] {
-  const agents = ctx.engine.agents;
-  const audit = (actor: string, action: string, env: string, name: string): void =>
-    ctx.engine.keys.audit(actor, action, `${env}/${name}`);
   return [
     {
       method: 'GET',
@@ -78,23 +77,10 @@ export function agentRoutes(ctx: ServerContext): RouteDef[] {
         200: { description: 'The agents.', schema: listOf(OBJECT) },
         404: { description: 'No such environment.' },
       },
-      handle: ({ params }) => {
-        const env = params.env ?? '';
-        const list = agents.list(env);
-        return {
-          status: 200,
-          body: list.map((a) => {
-            const last = ctx.metrics.timeQuery(
-              'runs.last',
-              () => ctx.engine.runs.list({ environment: env, agent: a.name, limit: 1 })[0],
-            );
-            return {
-              ...a,
-              lastRun: last === undefined ? null : { id: last.id, status: last.status, at: last.createdAt },
-            };
-          }),
-        };
-      },
+      handle: ({ params, principal }) => ({
+        status: 200,
+        body: ctx.metrics.timeQuery('agents.list', () => ctx.api(principal).agents.list(params.env ?? '')),
+      }),
     },
     {
       method: 'GET',
@@ -107,7 +93,10 @@ export function agentRoutes(ctx: ServerContext): RouteDef[] {
         200: { description: '{agent, text, hash}.' },
         404: { description: 'No such environment or agent.' },
       },
-      handle: ({ params }) => ({ status: 200, body: agents.source(params.env ?? '', params.agent ?? '') }),
+      handle: ({ params, principal }) => ({
+        status: 200,
+        body: ctx.api(principal).agents.source(params.env ?? '', params.agent ?? ''),
+      }),
     },
     {
       method: 'POST',
@@ -124,8 +113,7 @@ export function agentRoutes(ctx: ServerContext): RouteDef[] {
       },
       handle: async ({ params, body, principal }) => {
         const env = params.env ?? '';
-        const agent = await agents.create(env, body as Parameters<typeof agents.create>[1]);
-        audit(principal.name, 'agent.create', env, agent.name);
+        const agent = await ctx.api(principal).agents.create(env, body as AgentDraft);
         return {
           status: 201,
           body: agent,
@@ -148,15 +136,10 @@ export function agentRoutes(ctx: ServerContext): RouteDef[] {
         400: { description: 'Invalid change.' },
         404: { description: 'No such agent.' },
       },
-      handle: async ({ params, body, principal }) => {
-        const env = params.env ?? '';
-        const { name: newName, ...patch } = body as Parameters<typeof agents.update>[2] & { name?: string };
-        let name = params.agent ?? '';
-        if (newName !== undefined && newName !== name) name = (await agents.rename(env, name, newName)).name;
-        const agent = Object.keys(patch).length > 0 ? await agents.update(env, name, patch) : agents.get(env, name);
-        audit(principal.name, 'agent.update', env, agent.name);
-        return { status: 200, body: agent };
-      },
+      handle: async ({ params, body, principal }) => ({
+        status: 200,
+        body: await ctx.api(principal).agents.update(params.env ?? '', params.agent ?? '', body as AgentChange),
+      }),
     },
     {
       method: 'PUT',
@@ -173,15 +156,15 @@ export function agentRoutes(ctx: ServerContext): RouteDef[] {
         409: { description: 'The file changed since expectedHash.' },
       },
       handle: async ({ params, body, principal }) => {
-        const env = params.env ?? '';
         const input = body as { text: string; expectedHash?: string };
-        const agent = await agents.replaceText(
-          env,
-          params.agent ?? '',
-          input.text,
-          input.expectedHash === undefined ? {} : { expectedHash: input.expectedHash },
-        );
-        audit(principal.name, 'agent.replace', env, agent.name);
+        const agent = await ctx
+          .api(principal)
+          .agents.replaceText(
+            params.env ?? '',
+            params.agent ?? '',
+            input.text,
+            input.expectedHash === undefined ? {} : { expectedHash: input.expectedHash },
+          );
         return { status: 200, body: agent };
       },
     },
@@ -194,9 +177,7 @@ export function agentRoutes(ctx: ServerContext): RouteDef[] {
       access: { action: 'write', envParam: 'env' },
       responses: { 204: { description: 'Deleted.' }, 404: { description: 'No such agent.' } },
       handle: ({ params, principal }) => {
-        const env = params.env ?? '';
-        const agent = agents.delete(env, params.agent ?? '');
-        audit(principal.name, 'agent.delete', env, agent.name);
+        ctx.api(principal).agents.delete(params.env ?? '', params.agent ?? '');
         return { status: 204 };
       },
     },

@@ -1,10 +1,9 @@
-import { canSeeEnvironment } from '../../security/roles.js';
 import type { RouteDef } from '../http-types.js';
 import type { ServerContext } from '../server-context.js';
 import { ENVIRONMENT_SUMMARY, NAME_SCHEMA, listOf } from './schemas.js';
 
+/** Environments: the application layer's environment operations. */
 export function environmentRoutes(ctx: ServerContext): RouteDef[] {
-  const envs = ctx.engine.environments;
   return [
     {
       method: 'GET',
@@ -16,9 +15,7 @@ export function environmentRoutes(ctx: ServerContext): RouteDef[] {
       responses: { 200: { description: 'The environments.', schema: listOf(ENVIRONMENT_SUMMARY) } },
       handle: ({ principal }) => ({
         status: 200,
-        body: ctx.metrics
-          .timeQuery('environments.list', () => envs.list())
-          .filter((e) => canSeeEnvironment(principal, e.name)),
+        body: ctx.metrics.timeQuery('environments.list', () => ctx.api(principal).environments.list()),
       }),
     },
     {
@@ -29,7 +26,10 @@ export function environmentRoutes(ctx: ServerContext): RouteDef[] {
       tag: 'environments',
       access: { action: 'read', envParam: 'env' },
       responses: { 200: { description: 'The environment.' }, 404: { description: 'No such environment.' } },
-      handle: ({ params }) => ({ status: 200, body: envs.show(params.env ?? '') }),
+      handle: ({ params, principal }) => ({
+        status: 200,
+        body: ctx.api(principal).environments.show(params.env ?? ''),
+      }),
     },
     {
       method: 'POST',
@@ -51,11 +51,9 @@ export function environmentRoutes(ctx: ServerContext): RouteDef[] {
       },
       handle: ({ body, principal }) => {
         const input = body as { name: string; description?: string };
-        const created = envs.create(
-          input.name,
-          input.description === undefined ? {} : { description: input.description },
-        );
-        ctx.engine.keys.audit(principal.name, 'environment.create', created.name);
+        const created = ctx
+          .api(principal)
+          .environments.create(input.name, input.description === undefined ? {} : { description: input.description });
         return {
           status: 201,
           body: created,
@@ -76,9 +74,7 @@ export function environmentRoutes(ctx: ServerContext): RouteDef[] {
         409: { description: 'The last environment cannot be deleted.' },
       },
       handle: ({ params, principal }) => {
-        const name = params.env ?? '';
-        envs.delete(name);
-        ctx.engine.keys.audit(principal.name, 'environment.delete', name);
+        ctx.api(principal).environments.delete(params.env ?? '');
         return { status: 204 };
       },
     },

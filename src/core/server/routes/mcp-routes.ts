@@ -1,18 +1,9 @@
-import { NotFoundError } from '../../errors.js';
-import type { McpPool } from '../../mcp/pool.js';
-import { authorize } from '../../security/roles.js';
 import type { RouteDef } from '../http-types.js';
 import type { ServerContext } from '../server-context.js';
-import type { SyncJobs } from '../../api/sync-jobs.js';
 import { OBJECT, listOf } from './schemas.js';
 
 /** MCP servers and tools of an environment, live checks, and syncs started in the background. */
-export function mcpRoutes(
-  ctx: ServerContext,
-  livePool: (env: string) => McpPool | undefined,
-  jobs: SyncJobs,
-): RouteDef[] {
-  const mcp = ctx.engine.mcpServers;
+export function mcpRoutes(ctx: ServerContext): RouteDef[] {
   return [
     {
       method: 'GET',
@@ -29,14 +20,13 @@ export function mcpRoutes(
         200: { description: 'The tools.', schema: listOf(OBJECT) },
         404: { description: 'No such environment.' },
       },
-      handle: ({ params, query }) => {
+      handle: ({ params, query, principal }) => {
         const server = query.get('server');
         const name = query.get('name');
+        const filter = { ...(server === null ? {} : { server }), ...(name === null ? {} : { name }) };
         return {
           status: 200,
-          body: ctx.metrics.timeQuery('mcp.tools', () =>
-            mcp.tools(params.env ?? '', { ...(server === null ? {} : { server }), ...(name === null ? {} : { name }) }),
-          ),
+          body: ctx.metrics.timeQuery('mcp.tools', () => ctx.api(principal).mcp.tools(params.env ?? '', filter)),
         };
       },
     },
@@ -52,11 +42,7 @@ export function mcpRoutes(
         200: { description: 'The servers.', schema: listOf(OBJECT) },
         404: { description: 'No such environment.' },
       },
-      handle: ({ params }) => {
-        const env = params.env ?? '';
-        const live = new Map((livePool(env)?.status() ?? []).map((s) => [s.name, s]));
-        return { status: 200, body: mcp.list(env).map((s) => ({ ...s, live: live.get(s.name) ?? null })) };
-      },
+      handle: ({ params, principal }) => ({ status: 200, body: ctx.api(principal).mcp.servers(params.env ?? '') }),
     },
     {
       method: 'POST',
@@ -66,8 +52,8 @@ export function mcpRoutes(
       tag: 'mcp',
       access: { action: 'run', envParam: 'env' },
       responses: { 200: { description: 'The check report.' }, 404: { description: 'No such environment.' } },
-      handle: async ({ params }) => {
-        const report = await mcp.check(params.env ?? '');
+      handle: async ({ params, principal }) => {
+        const report = await ctx.api(principal).mcp.check(params.env ?? '');
         for (const s of report.servers)
           if (s.status === 'failed') ctx.metrics.mcpConnectionErrors.inc({ server: s.name });
         return { status: 200, body: report };
@@ -83,15 +69,16 @@ export function mcpRoutes(
       access: { action: 'write', envParam: 'env' },
       responses: { 202: { description: 'The sync job.' }, 404: { description: 'No such environment.' } },
       handle: ({ params, principal }) => {
-        const env = params.env ?? '';
-        ctx.engine.environments.require(env);
-        const { job, started } = jobs.start(env, (o) => mcp.sync(o), (finished) => {
-          ctx.log.info('sync finished', { environment: env, status: finished.status, syncId: finished.id });
+        const { job } = ctx.api(principal).mcp.startSync(params.env ?? '', (finished) => {
+          ctx.log.info('sync finished', {
+            environment: finished.environment,
+            status: finished.status,
+            syncId: finished.id,
+          });
           for (const s of finished.report?.environments[0]?.servers ?? []) {
             if (s.status === 'failed') ctx.metrics.mcpConnectionErrors.inc({ server: s.name });
           }
         });
-        if (started) ctx.engine.keys.audit(principal.name, 'sync.start', env, { syncId: job.id });
         return { status: 202, headers: { Location: `/api/v1/syncs/${job.id}` }, body: job };
       },
     },
@@ -106,16 +93,7 @@ export function mcpRoutes(
         200: { description: 'The sync job.' },
         404: { description: 'No such sync (they are kept in memory).' },
       },
-      handle: ({ params, principal }) => {
-        const job = jobs.get(params.id ?? '');
-        if (job === undefined) {
-          throw new NotFoundError(`no sync "${(params.id ?? '').slice(0, 40)}"`, {
-            hints: ['Syncs are kept in memory by the server that ran them, the last 100 only.'],
-          });
-        }
-        authorize(principal, 'read', job.environment);
-        return { status: 200, body: job };
-      },
+      handle: ({ params, principal }) => ({ status: 200, body: ctx.api(principal).mcp.syncJob(params.id ?? '') }),
     },
   ];
 }

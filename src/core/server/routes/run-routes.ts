@@ -1,7 +1,6 @@
+import type { RunQuery, StartedRunView } from '../../api/views.js';
 import { ValidationError } from '../../errors.js';
 import { RUN_STATUSES, type RunStatus } from '../../events/run-events.js';
-import type { RunSummary } from '../../runner/run-service.js';
-import { authorize, canSeeEnvironment, type Principal } from '../../security/roles.js';
 import type { RouteDef } from '../http-types.js';
 import type { ServerContext } from '../server-context.js';
 import { OBJECT, listOf } from './schemas.js';
@@ -19,13 +18,6 @@ export const START_RUN_SCHEMA = {
 
 /** Runs: list, show with events, page through events, start (202 + id), cancel. */
 export function runRoutes(ctx: ServerContext): RouteDef[] {
-  const runs = ctx.engine.runs;
-  /** The run, after checking the key may see its environment. */
-  const visibleRun = (principal: Principal, id: string, action: 'read' | 'run'): RunSummary => {
-    const run = ctx.metrics.timeQuery('runs.get', () => runs.get(parseId(id)));
-    authorize(principal, action, run.environment);
-    return run;
-  };
   return [
     {
       method: 'GET',
@@ -42,24 +34,13 @@ export function runRoutes(ctx: ServerContext): RouteDef[] {
       ],
       responses: { 200: { description: 'The runs.', schema: listOf(OBJECT) }, 400: { description: 'Bad filter.' } },
       handle: ({ query, principal }) => {
-        const limit = parseLimit(query.get('limit'));
-        const statuses = parseStatuses(query.get('status'));
-        const agent = query.get('agent') ?? undefined;
-        const environment = query.get('environment') ?? undefined;
-        if (environment !== undefined) authorize(principal, 'read', environment);
-        const envs: (string | undefined)[] =
-          environment !== undefined || principal.environments === '*' ? [environment] : [...principal.environments];
-        const found: RunSummary[] = [];
-        for (const env of envs) {
-          for (const status of statuses ?? [undefined]) {
-            found.push(
-              ...ctx.metrics.timeQuery('runs.list', () => runs.list({ environment: env, agent, status, limit })),
-            );
-          }
-        }
-        const visible = found.filter((r) => canSeeEnvironment(principal, r.environment));
-        const single = envs.length === 1 && (statuses?.length ?? 1) === 1;
-        return { status: 200, body: single ? visible : visible.sort((a, b) => b.id - a.id).slice(0, limit) };
+        const filter: RunQuery = {
+          environment: query.get('environment') ?? undefined,
+          agent: query.get('agent') ?? undefined,
+          status: parseStatuses(query.get('status')),
+          limit: parseLimit(query.get('limit')),
+        };
+        return { status: 200, body: ctx.metrics.timeQuery('runs.list', () => ctx.api(principal).runs.list(filter)) };
       },
     },
     {
@@ -74,9 +55,12 @@ export function runRoutes(ctx: ServerContext): RouteDef[] {
       ],
       responses: { 200: { description: 'The run.' }, 404: { description: 'No such run.' } },
       handle: ({ params, principal, query }) => {
-        const run = visibleRun(principal, params.id ?? '', 'read');
-        if (query.get('events') === 'false') return { status: 200, body: run };
-        return { status: 200, body: ctx.metrics.timeQuery('runs.show', () => runs.show(run.id)) };
+        const id = parseId(params.id ?? '');
+        const runs = ctx.api(principal).runs;
+        if (query.get('events') === 'false') {
+          return { status: 200, body: ctx.metrics.timeQuery('runs.get', () => runs.get(id)) };
+        }
+        return { status: 200, body: ctx.metrics.timeQuery('runs.show', () => runs.show(id)) };
       },
     },
     {
@@ -97,19 +81,17 @@ export function runRoutes(ctx: ServerContext): RouteDef[] {
         404: { description: 'No such run.' },
       },
       handle: ({ params, principal, query }) => {
-        const run = visibleRun(principal, params.id ?? '', 'read');
-        const limit = parseLimit(query.get('limit'), 500);
-        const last = ctx.metrics.timeQuery('runs.last_seq', () => runs.repo.lastSeq(run.id));
-        const before = optionalInt(query.get('before'), 'before');
-        let after: number;
-        if (query.get('tail') === 'true') after = Math.max(0, last - limit);
-        else if (before !== undefined) after = Math.max(0, before - 1 - limit);
-        else after = optionalInt(query.get('after'), 'after') ?? 0;
-        let events = ctx.metrics.timeQuery('runs.events', () => runs.repo.events(run.id, { afterSeq: after, limit }));
-        if (before !== undefined) events = events.filter((e) => e.seq < before);
-        const first = events[0]?.seq ?? after + 1;
-        const end = events.at(-1)?.seq ?? after;
-        return { status: 200, body: { events, hasOlder: first > 1, hasNewer: end < last, lastSeq: last } };
+        const id = parseId(params.id ?? '');
+        const page = {
+          tail: query.get('tail') === 'true',
+          before: optionalInt(query.get('before'), 'before'),
+          after: optionalInt(query.get('after'), 'after'),
+          limit: parseLimit(query.get('limit'), 500),
+        };
+        return {
+          status: 200,
+          body: ctx.metrics.timeQuery('runs.events', () => ctx.api(principal).runs.events(id, page)),
+        };
       },
     },
     {
@@ -128,37 +110,23 @@ export function runRoutes(ctx: ServerContext): RouteDef[] {
         429: { description: 'The run queue is full; retry after Retry-After seconds.' },
       },
       handle: async ({ params, body, principal }) => {
-        const env = params.env ?? '';
         const request = body as { input?: Record<string, unknown>; model?: string };
-        const runner = await ctx.engine.runner();
-        const handle = await runner.submit({
-          agent: params.agent ?? '',
-          environment: env,
-          input: request.input ?? {},
-          ...(request.model === undefined ? {} : { model: request.model }),
+        const api = ctx.api(principal);
+        const started = await api.runs.start(params.env ?? '', params.agent ?? '', request.input ?? {}, {
+          model: request.model,
         });
-        void handle.done.then((result) =>
+        void started.done.then((result) =>
           ctx.log.info('run finished', { runId: result.runId, status: result.status, ms: result.durationMs }),
         );
-        ctx.engine.keys.audit(principal.name, 'run.start', String(handle.runId), {
-          environment: env,
-          agent: params.agent,
-        });
-        const run = runs.get(handle.runId);
-        return {
-          status: 202,
-          headers: { Location: `/api/v1/runs/${String(handle.runId)}` },
-          body: {
-            id: handle.runId,
-            status: run.status,
-            run,
-            links: {
-              self: `/api/v1/runs/${String(handle.runId)}`,
-              events: `/api/v1/runs/${String(handle.runId)}/events`,
-              cancel: `/api/v1/runs/${String(handle.runId)}/cancel`,
-            },
-          },
+        const run = api.runs.get(started.runId);
+        const self = `/api/v1/runs/${String(run.id)}`;
+        const view: StartedRunView = {
+          id: run.id,
+          status: run.status,
+          run,
+          links: { self, events: `${self}/events`, cancel: `${self}/cancel` },
         };
+        return { status: 202, headers: { Location: self }, body: view };
       },
     },
     {
@@ -173,12 +141,12 @@ export function runRoutes(ctx: ServerContext): RouteDef[] {
         404: { description: 'No such run.' },
         409: { description: 'The run has finished.' },
       },
-      handle: ({ params, principal }) => {
-        const run = visibleRun(principal, params.id ?? '', 'run');
-        const outcome = runs.cancel(run.id, `cancelled through the API by key "${principal.name}"`);
-        ctx.engine.keys.audit(principal.name, 'run.cancel', String(run.id));
-        return { status: 200, body: outcome };
-      },
+      handle: ({ params, principal }) => ({
+        status: 200,
+        body: ctx
+          .api(principal)
+          .runs.cancel(parseId(params.id ?? ''), `cancelled through the API by key "${principal.name}"`),
+      }),
     },
   ];
 }

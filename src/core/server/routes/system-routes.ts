@@ -1,3 +1,4 @@
+import type { MeView } from '../../api/views.js';
 import type { RouteDef } from '../http-types.js';
 import type { ServerContext } from '../server-context.js';
 
@@ -57,17 +58,18 @@ export function systemRoutes(
       tag: 'operations',
       access: { action: 'read' },
       responses: { 200: { description: 'The caller.' } },
-      handle: ({ principal }) => ({
-        status: 200,
-        body: {
-          name: principal.name,
-          prefix: principal.prefix,
-          role: principal.role,
-          environments: principal.environments,
-          defaultEnvironment: ctx.engine.defaultEnvironment(),
+      handle: ({ principal }) => {
+        const api = ctx.api(principal);
+        const me: MeView = {
+          name: api.principal.name,
+          prefix: api.principal.prefix,
+          role: api.principal.role,
+          environments: api.principal.environments,
+          defaultEnvironment: api.environments.defaultName(),
           version: ctx.version,
-        },
-      }),
+        };
+        return { status: 200, body: me };
+      },
     },
   ];
 }
