@@ -7,7 +7,6 @@ import { mcpHttpExtension } from '../mcp-server/http-endpoint.js';
 import { apiExtension, LivePools } from './api-extension.js';
 import type { ServerMetrics } from './metrics.js';
 import { StationServer, type ServerExtension, type TlsOptions } from './station-server.js';
-import { RunFeed } from '../runner/run-feed.js';
 import { wsExtension } from './ws-extension.js';
 import { WsHub } from './ws-hub.js';
 
@@ -45,17 +44,16 @@ export async function startStation(engine: Engine, options: ServeOptions = {}): 
   });
   const tls = readTls(options);
   const runner = await engine.runner();
-  // Runs of every process on this home (a `stn agent run` in another terminal too); ours straight from the bus.
-  const feed = new RunFeed(engine.db, {
-    bus: engine.events,
-    onError: (error) => log.warn('event store poll failed', { error: errorMessage(error) }),
-    onRecovered: () => log.info('event store poll works again'),
-  });
-  const hub = new WsHub({ events: feed, runs: engine.runs, log });
   let onMcpFailure: (server: string) => void = () => undefined;
   const pools = new LivePools(engine, log, (name) => onMcpFailure(name));
   // One application layer for every door of this process; the servers route shows the live pools' state.
   const app = new Application(engine, { liveServers: (env) => pools.get(env)?.status() });
+  // Runs of every process on this home (a `stn agent run` in another terminal too); ours straight from the bus.
+  const feed = app.runFeed({
+    onError: (error) => log.warn('event store poll failed', { error: errorMessage(error) }),
+    onRecovered: () => log.info('event store poll works again'),
+  });
+  const hub = new WsHub({ events: feed, runs: engine.runs, log });
   const extensions: ServerExtension[] = [apiExtension(pools), wsExtension(hub), mcpHttpExtension(app, log)];
   const server = new StationServer({
     engine,
