@@ -5,7 +5,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { render } from 'ink-testing-library';
-import { afterEach } from 'vitest';
+import { afterEach, vi } from 'vitest';
 import { openEngine, type Engine } from '../../../src/core/index.js';
 import { Root } from '../../../src/tui/app/root.js';
 import type { ScreenId } from '../../../src/tui/app/reducer.js';
@@ -165,20 +165,21 @@ export async function renderTui(
       instance.stdin.write(text);
       await tick(20);
     },
-    waitFor: async (check, timeoutMs = 30_000) => {
+    waitFor: (check, timeoutMs = 30_000) => {
       const test =
         typeof check === 'string'
           ? (f: string) => f.includes(check)
           : check instanceof RegExp
             ? (f: string) => check.test(f)
             : check;
-      const end = Date.now() + timeoutMs;
-      for (;;) {
-        const f = frame();
-        if (test(f)) return f;
-        if (Date.now() > end) throw new Error(`timed out waiting for ${String(check)}; last frame:\n${f}`);
-        await tick(20);
-      }
+      return vi.waitFor(
+        () => {
+          const f = frame();
+          if (!test(f)) throw new Error(`timed out waiting for ${String(check)}; last frame:\n${f}`);
+          return f;
+        },
+        { timeout: timeoutMs, interval: 20 },
+      );
     },
     resize: (columns, rows) => {
       setSize(columns, rows);
