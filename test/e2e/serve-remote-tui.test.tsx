@@ -4,10 +4,10 @@ import { createServer, Socket, type Server } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ClientUpdate, RunEventView } from '../../src/tui/client/station-client.js';
 import { startStation, type RunningStation } from '../../src/core/server/serve.js';
-import type { LocalClient } from '../../src/tui/client/local-client.js';
 import { RemoteClient, RemoteError } from '../../src/tui/client/remote-client.js';
 import { toolLoop } from '../helpers/model-server.js';
-import { KEYS, makeStation, renderTui, type Screen, type TuiStation } from '../tui/helpers/station.js';
+import { KEYS, renderTui, type Screen } from '../tui/helpers/screen.js';
+import { makeStation, type TuiStation } from '../tui/helpers/station.js';
 
 /** A TCP proxy in front of the server whose connections can be cut (a network drop). */
 async function startProxy(targetPort: number): Promise<{ port: number; cut(): void; close(): Promise<void> }> {
@@ -72,8 +72,7 @@ describe('remote TUI client (stn ui --remote) against stn serve', { timeout: 90_
         finalText: 'Remote answer.',
       }),
     );
-    // The TUI takes any StationClient; its test helper is typed for the local one.
-    screen = await renderTui(client as unknown as LocalClient);
+    screen = await renderTui(client);
     await screen.waitFor('lister');
     await screen.press('j', 'j');
     await screen.waitFor(/›lister/);

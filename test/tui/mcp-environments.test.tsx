@@ -1,7 +1,8 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { KEYS, stationPerTest } from './helpers/station.js';
+import { KEYS } from './helpers/screen.js';
+import { stationPerTest } from './helpers/station.js';
 
 describe('TUI environments and MCP screens (real core, server-filesystem)', { timeout: 90_000 }, () => {
   const tui = stationPerTest();

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { KEYS, stationPerTest } from './helpers/station.js';
+import { KEYS } from './helpers/screen.js';
+import { stationPerTest } from './helpers/station.js';
 
 describe('TUI navigation (real core, ink-testing-library)', { timeout: 90_000 }, () => {
   const tui = stationPerTest();

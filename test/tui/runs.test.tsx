@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { toolLoop } from '../helpers/model-server.js';
-import { KEYS, stationPerTest } from './helpers/station.js';
+import { KEYS } from './helpers/screen.js';
+import { stationPerTest } from './helpers/station.js';
 
 describe('TUI runs and traces (real core, test model server, server-filesystem)', { timeout: 90_000 }, () => {
   const tui = stationPerTest();
