@@ -165,7 +165,9 @@ describe('remote TUI client (stn ui --remote) against stn serve', { timeout: 90_
       await expect.poll(types, { timeout: 10_000 }).toContain('model.request');
       proxy.cut();
       await expect.poll(connections, { timeout: 10_000, message: 'the drop to be noticed' }).toContain(false);
-      await expect.poll(types, { timeout: 10_000, message: 'the rest of the run after reconnecting' }).toContain('run.finished');
+      await expect
+        .poll(types, { timeout: 10_000, message: 'the rest of the run after reconnecting' })
+        .toContain('run.finished');
       const seqs = events().map((e) => e.seq);
       expect(seqs).toEqual(seqs.map((_, i) => i + 1));
       expect(events().at(-1)).toMatchObject({
@@ -175,10 +177,14 @@ describe('remote TUI client (stn ui --remote) against stn serve', { timeout: 90_
       expect(connections()).toEqual([true, false, true]);
       // The runs list follows the events (its row is fetched after run.finished arrives): it catches up.
       await expect
-        .poll(() => updates.some((u) => u.kind === 'runs' && u.runs.some((r) => r.id === run.id && r.status === 'completed')), {
-          timeout: 10_000,
-          message: 'the runs list to show the run completed',
-        })
+        .poll(
+          () =>
+            updates.some((u) => u.kind === 'runs' && u.runs.some((r) => r.id === run.id && r.status === 'completed')),
+          {
+            timeout: 10_000,
+            message: 'the runs list to show the run completed',
+          },
+        )
         .toBe(true);
     } finally {
       await client?.close();

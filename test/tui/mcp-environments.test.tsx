@@ -66,9 +66,24 @@ describe('TUI environments and MCP screens (StationClient fake)', () => {
     const station = freshStation();
     const pathSchema = { type: 'object', properties: { path: { type: 'string' } }, required: ['path'] };
     station.tools.push(
-      toolView({ server: 'filesystem', name: 'read_text_file', description: 'Read a file as text.', inputSchema: pathSchema }),
-      toolView({ server: 'filesystem', name: 'list_directory', description: 'List a folder.', inputSchema: pathSchema }),
-      toolView({ server: 'filesystem', name: 'create_directory', description: 'Make a folder.', inputSchema: pathSchema }),
+      toolView({
+        server: 'filesystem',
+        name: 'read_text_file',
+        description: 'Read a file as text.',
+        inputSchema: pathSchema,
+      }),
+      toolView({
+        server: 'filesystem',
+        name: 'list_directory',
+        description: 'List a folder.',
+        inputSchema: pathSchema,
+      }),
+      toolView({
+        server: 'filesystem',
+        name: 'create_directory',
+        description: 'Make a folder.',
+        inputSchema: pathSchema,
+      }),
       toolView({ server: 'filesystem', name: 'get_file_info', description: 'Size and times of a file.' }),
     );
     const screen = await tui.show(new FakeStationClient(station), { screen: 'mcp' });

@@ -110,7 +110,10 @@ export class FakeStationClient implements StationClient {
     else if (query.before !== undefined) after = Math.max(0, query.before - 1 - limit);
     else after = query.after ?? 0;
     const before = query.before ?? Number.POSITIVE_INFINITY;
-    const events = all.filter((e) => e.seq > after).slice(0, limit).filter((e) => e.seq < before);
+    const events = all
+      .filter((e) => e.seq > after)
+      .slice(0, limit)
+      .filter((e) => e.seq < before);
     const first = events[0]?.seq ?? after + 1;
     const end = events.at(-1)?.seq ?? after;
     return { events, hasOlder: first > 1, hasNewer: end < last };
