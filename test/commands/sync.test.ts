@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { BIN, ROOT, runStn } from '../helpers/cli.js';
 import type { TempHome } from '../helpers/home.js';
-import { dumpDatabase, dumpFiles, expectAllEnded, fixtureHome, isRunning, pidsIn, tinyEntry, waitFor, writeAgent, writeTemplate } from '../core/mcp/helpers.js';
+import { dumpDatabase, dumpFiles, expectAllEnded, fixtureHome, isRunning, pidsIn, tinyEntry, writeAgent, writeTemplate } from '../core/mcp/helpers.js';
 
 let home: TempHome;
 let envDir: string;
@@ -149,9 +149,9 @@ describe('stn sync', { timeout: 120_000 }, () => {
     let output = '';
     child.stdout.on('data', (d: Buffer) => (output += d.toString()));
     const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
-    await waitFor(() => output.includes('WORKDIR: '), 15_000, 'the WORKDIR prompt');
+    await expect.poll(() => output, { timeout: 15_000 }).toContain('WORKDIR: ');
     child.stdin.write('/srv/work\r');
-    await waitFor(() => output.includes('API_TOKEN (input hidden): '), 15_000, 'the hidden prompt');
+    await expect.poll(() => output, { timeout: 15_000 }).toContain('API_TOKEN (input hidden): ');
     child.stdin.write('sk_live_HIDDEN_42\r');
     const code = await exited;
     expect(code).toBe(0);
@@ -180,7 +180,7 @@ describe('no process is left behind', { timeout: 120_000 }, () => {
       child.on('close', (code, signal) => resolve({ code, signal })),
     );
     // quick, slow and slow's own child.
-    await waitFor(() => pidsIn(pidFile).length === 3, 15_000, 'three server processes');
+    await expect.poll(() => pidsIn(pidFile).length, { timeout: 15_000, message: 'three server processes' }).toBe(3);
     const pids = pidsIn(pidFile);
     expect(pids.every(isRunning)).toBe(true);
     child.kill('SIGINT');

@@ -4,11 +4,11 @@
 // exactly once. The CLI leg needs `npm run build` first.
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { localPrincipal } from '../../src/core/index.js';
 import { runStn } from '../helpers/cli.js';
 import { startStationForTest, type Station } from '../core/server/station-helpers.js';
-import { startStn, waitFor } from './run-home.js';
+import { startStn } from './run-home.js';
 
 const ENV = 'default';
 const AGENT = 'parity';
@@ -173,14 +173,13 @@ function cliDoor(s: Station, background: Promise<unknown>[]): Door {
     startSlowRun: async () => {
       const run = startStn(['agent', 'run', 'hello', 'slow', '--env', ENV, '--json'], env);
       let runId: number | undefined;
-      await waitFor(
+      await vi.waitFor(
         () => {
           const first = run.output().stdout.split('\n')[0] ?? '';
           runId = first === '' ? undefined : (JSON.parse(first) as { runId?: number }).runId;
-          return runId !== undefined;
+          if (runId === undefined) throw new Error('the CLI run has not printed its first event yet');
         },
-        'the CLI run to print its first event',
-        30_000,
+        { timeout: 30_000, interval: 50 },
       );
       background.push(run.exited);
       return runId!;

@@ -101,12 +101,3 @@ export function processesMentioning(marker: string): number[] {
     .map((line) => Number(line.trim().split(/\s+/)[0]))
     .filter((pid) => Number.isInteger(pid) && pid !== process.pid);
 }
-
-/** Polls `check` every 50 ms until it returns true, or fails after `timeoutMs`. */
-export async function waitFor(check: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}

@@ -2,7 +2,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { openEngine } from '../../src/core/index.js';
 import { runStn } from '../helpers/cli.js';
 import { startModelServer, type ModelServer } from '../helpers/model-server.js';
-import { makeRunHome, processesMentioning, startStn, waitFor, type RunHome } from './run-home.js';
+import { makeRunHome, processesMentioning, startStn, type RunHome } from './run-home.js';
 
 // Runs stopped from outside: Ctrl-C, `stn runs cancel` from another process, and a killed process whose
 // run is found `running` the next time Station opens the database.
@@ -87,7 +87,7 @@ describe('stopping runs', () => {
     stn.child.kill('SIGKILL');
     await stn.exited;
     // The filesystem server sees its stdin close and exits by itself.
-    await waitFor(() => processesMentioning(home.files).length === 0, 'the orphaned MCP server to exit');
+    await expect.poll(() => processesMentioning(home.files), { timeout: 10_000 }).toEqual([]);
 
     const { run } = runRow();
     expect(run).toMatchObject({ status: 'interrupted', stopReason: 'interrupted', error: { code: 'interrupted' } });

@@ -4,10 +4,10 @@ import { createServer, Socket, type Server } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ClientUpdate, RunEventView } from '../../src/tui/client/station-client.js';
 import { startStation, type RunningStation } from '../../src/core/server/serve.js';
-import type { LocalClient } from '../../src/tui/client/local-client.js';
 import { RemoteClient, RemoteError } from '../../src/tui/client/remote-client.js';
 import { toolLoop } from '../helpers/model-server.js';
-import { KEYS, makeStation, renderTui, type Screen, type TuiStation } from '../tui/helpers/station.js';
+import { KEYS, renderTui, type Screen } from '../tui/helpers/screen.js';
+import { makeStation, type TuiStation } from '../tui/helpers/station.js';
 
 /** A TCP proxy in front of the server whose connections can be cut (a network drop). */
 async function startProxy(targetPort: number): Promise<{ port: number; cut(): void; close(): Promise<void> }> {
@@ -72,8 +72,7 @@ describe('remote TUI client (stn ui --remote) against stn serve', { timeout: 90_
         finalText: 'Remote answer.',
       }),
     );
-    // The TUI takes any StationClient; its test helper is typed for the local one.
-    screen = await renderTui(client as unknown as LocalClient);
+    screen = await renderTui(client);
     await screen.waitFor('lister');
     await screen.press('j', 'j');
     await screen.waitFor(/›lister/);
@@ -156,35 +155,37 @@ describe('remote TUI client (stn ui --remote) against stn serve', { timeout: 90_
       client = await RemoteClient.connect({ url: `http://127.0.0.1:${String(proxy.port)}`, key, reconnectMs: 100 });
       const updates: ClientUpdate[] = [];
       client.subscribe((u) => updates.push(u));
-      const waitUntil = async (check: () => boolean, what: string): Promise<void> => {
-        for (let i = 0; i < 400 && !check(); i++) await new Promise((r) => setTimeout(r, 25));
-        if (!check()) throw new Error(`timed out: ${what}`);
-      };
-      await waitUntil(() => updates.some((u) => u.kind === 'connection' && u.ok), 'connected');
+      const connections = (): boolean[] => updates.flatMap((u) => (u.kind === 'connection' ? [u.ok] : []));
+      await expect.poll(connections, { timeout: 10_000 }).toContain(true);
       station!.model.script([{ text: 'after the drop', delayMs: 1500 }]);
       const run = await client.startRun('default', 'lister', { userInput: 'x', path: station!.files });
       const events = (): RunEventView[] =>
         updates.flatMap((u) => (u.kind === 'events' ? u.events : [])).filter((e) => e.runId === run.id);
-      await waitUntil(() => events().some((e) => e.type === 'model.request'), 'the model request');
+      const types = (): string[] => events().map((e) => e.type);
+      await expect.poll(types, { timeout: 10_000 }).toContain('model.request');
       proxy.cut();
-      await waitUntil(() => updates.some((u) => u.kind === 'connection' && !u.ok), 'the drop to be noticed');
-      await waitUntil(() => events().some((e) => e.type === 'run.finished'), 'the rest of the run after reconnecting');
+      await expect.poll(connections, { timeout: 10_000, message: 'the drop to be noticed' }).toContain(false);
+      await expect
+        .poll(types, { timeout: 10_000, message: 'the rest of the run after reconnecting' })
+        .toContain('run.finished');
       const seqs = events().map((e) => e.seq);
       expect(seqs).toEqual(seqs.map((_, i) => i + 1));
       expect(events().at(-1)).toMatchObject({
         type: 'run.finished',
         data: { status: 'completed', output: 'after the drop' },
       });
-      expect(updates.filter((u) => u.kind === 'connection').map((u) => (u as { ok: boolean }).ok)).toEqual([
-        true,
-        false,
-        true,
-      ]);
+      expect(connections()).toEqual([true, false, true]);
       // The runs list follows the events (its row is fetched after run.finished arrives): it catches up.
-      await waitUntil(
-        () => updates.some((u) => u.kind === 'runs' && u.runs.some((r) => r.id === run.id && r.status === 'completed')),
-        'the runs list to show the run completed',
-      );
+      await expect
+        .poll(
+          () =>
+            updates.some((u) => u.kind === 'runs' && u.runs.some((r) => r.id === run.id && r.status === 'completed')),
+          {
+            timeout: 10_000,
+            message: 'the runs list to show the run completed',
+          },
+        )
+        .toBe(true);
     } finally {
       await client?.close();
       client = undefined;

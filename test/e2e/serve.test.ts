@@ -1,9 +1,9 @@
 import { join } from 'node:path';
 import { WebSocket } from 'ws';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { ROOT, runStn } from '../helpers/cli.js';
 import { startModelServer, type ModelServer } from '../helpers/model-server.js';
-import { makeRunHome, processesMentioning, startStn, waitFor, type RunHome } from './run-home.js';
+import { makeRunHome, processesMentioning, startStn, type RunHome } from './run-home.js';
 
 /** Creates an API key with the real `stn key create --json`. */
 async function createKey(home: RunHome, role: string): Promise<string> {
@@ -12,8 +12,17 @@ async function createKey(home: RunHome, role: string): Promise<string> {
   return (JSON.parse(out.stdout) as { key: string }).key;
 }
 
-function listeningUrl(stdout: string): string | undefined {
-  return /Station listening on (https?:\/\/\S+)/.exec(stdout)?.[1];
+/** The URL `stn serve` prints once it listens. */
+function listeningUrl(stn: { output: () => { stdout: string } }): Promise<string> {
+  return vi.waitFor(
+    () => {
+      const { stdout } = stn.output();
+      const url = /Station listening on (https?:\/\/\S+)/.exec(stdout)?.[1];
+      if (url === undefined) throw new Error(`stn serve does not listen yet; stdout: ${stdout}`);
+      return url;
+    },
+    { timeout: 20_000, interval: 50 },
+  );
 }
 
 describe('stn serve (spawned)', () => {
@@ -29,8 +38,7 @@ describe('stn serve (spawned)', () => {
     model = await startModelServer({ fallback: { text: 'finished during the drain', delayMs: 800 } });
     const key = await createKey(home, 'admin');
     const stn = startStn(['serve', '--port', '0', '--grace', '20'], home.envFor(model.url));
-    await waitFor(() => listeningUrl(stn.output().stdout) !== undefined, 'stn serve to listen', 20_000);
-    const url = listeningUrl(stn.output().stdout)!;
+    const url = await listeningUrl(stn);
     expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
     const auth = { Authorization: `Bearer ${key}` };
 
@@ -39,8 +47,14 @@ describe('stn serve (spawned)', () => {
     const envs = (await (await fetch(`${url}/api/v1/environments`, { headers: auth })).json()) as { name: string }[];
     expect(envs.map((e) => e.name)).toEqual(['default']);
     // The filesystem MCP server is started at boot.
-    await waitFor(() => processesMentioning(home.files).length > 0, 'the MCP server to start', 20_000);
-    const children = processesMentioning(home.files);
+    const children = await vi.waitFor(
+      () => {
+        const pids = processesMentioning(home.files);
+        if (pids.length === 0) throw new Error('the MCP server has not started');
+        return pids;
+      },
+      { timeout: 20_000, interval: 50 },
+    );
 
     const started = await fetch(`${url}/api/v1/environments/default/agents/reader/runs`, {
       method: 'POST',
@@ -59,11 +73,9 @@ describe('stn serve (spawned)', () => {
     const shown = await runStn(['runs', 'show', String(id), '--json'], { env: home.env });
     expect(JSON.parse(shown.stdout)).toMatchObject({ id, status: 'completed', output: 'finished during the drain' });
     // No MCP server left behind.
-    await waitFor(
-      () => children.every((pid) => processesMentioning(home.files).every((p) => p !== pid)),
-      'MCP servers to end',
-      5000,
-    );
+    await expect
+      .poll(() => processesMentioning(home.files).filter((p) => children.includes(p)), { timeout: 10_000 })
+      .toEqual([]);
 
     const lines = stderr.trim().split('\n');
     for (const line of lines) expect(() => JSON.parse(line) as unknown, line).not.toThrow();
@@ -84,8 +96,7 @@ describe('stn serve (spawned)', () => {
     });
     const key = await createKey(home, 'admin');
     const stn = startStn(['serve', '--port', '0', '--grace', '20'], home.envFor(model.url));
-    await waitFor(() => listeningUrl(stn.output().stdout) !== undefined, 'stn serve to listen', 20_000);
-    const url = listeningUrl(stn.output().stdout)!;
+    const url = await listeningUrl(stn);
     const started = await fetch(`${url}/api/v1/environments/default/agents/reader/runs`, {
       method: 'POST',
       headers: { Authorization: `Bearer ${key}`, 'Content-Type': 'application/json' },
@@ -110,8 +121,7 @@ describe('stn serve (spawned)', () => {
     const key = await createKey(home, 'viewer');
     const stn = startStn(['serve', '--port', '0'], home.envFor(model.url));
     try {
-      await waitFor(() => listeningUrl(stn.output().stdout) !== undefined, 'stn serve to listen', 20_000);
-      const url = listeningUrl(stn.output().stdout)!;
+      const url = await listeningUrl(stn);
       const ws = new WebSocket(`${url.replace('http', 'ws')}/ws`, { headers: { Authorization: `Bearer ${key}` } });
       const received: { type: string; runId?: number; seq?: number }[] = [];
       ws.on('message', (d: Buffer) => received.push(JSON.parse(d.toString('utf8')) as { type: string }));
@@ -120,7 +130,7 @@ describe('stn serve (spawned)', () => {
         ws.once('error', reject);
       });
       ws.send(JSON.stringify({ type: 'subscribe', id: 'all', scope: 'all' }));
-      await waitFor(() => received.some((m) => m.type === 'ws.subscribed'), 'the subscription');
+      await expect.poll(() => received.map((m) => m.type), { timeout: 10_000 }).toContain('ws.subscribed');
       const cli = await runStn(['agent', 'run', 'reader', 'look', '--json'], {
         env: home.envFor(model.url),
         timeoutMs: 30_000,
@@ -132,7 +142,7 @@ describe('stn serve (spawned)', () => {
         .map((l) => JSON.parse(l) as { type: string; runId?: number; seq?: number })
         .filter((e) => typeof e.seq === 'number');
       expect(printed.at(-1)?.type).toBe('run.finished');
-      await waitFor(() => received.some((m) => m.type === 'run.finished'), 'the run on the WebSocket', 10_000);
+      await expect.poll(() => received.map((m) => m.type), { timeout: 10_000 }).toContain('run.finished');
       expect(received.filter((m) => !m.type.startsWith('ws.'))).toEqual(printed);
       ws.terminate();
     } finally {
@@ -146,8 +156,7 @@ describe('stn serve (spawned)', () => {
     model = await startModelServer({ fallback: { text: 'too late', delayMs: 30_000 } });
     const key = await createKey(home, 'user');
     const stn = startStn(['serve', '--port', '0', '--grace', '0'], home.envFor(model.url));
-    await waitFor(() => listeningUrl(stn.output().stdout) !== undefined, 'stn serve to listen', 20_000);
-    const url = listeningUrl(stn.output().stdout)!;
+    const url = await listeningUrl(stn);
     const started = await fetch(`${url}/api/v1/environments/default/agents/reader/runs`, {
       method: 'POST',
       headers: { Authorization: `Bearer ${key}`, 'Content-Type': 'application/json' },
@@ -159,7 +168,7 @@ describe('stn serve (spawned)', () => {
     expect(await stn.exited).toBe(0);
     const shown = await runStn(['runs', 'show', String(id), '--json'], { env: home.env });
     expect(JSON.parse(shown.stdout)).toMatchObject({ id, status: 'cancelled', stopReason: 'shutdown' });
-    await waitFor(() => processesMentioning(home.files).length === 0, 'MCP servers to end', 5000);
+    await expect.poll(() => processesMentioning(home.files), { timeout: 10_000 }).toEqual([]);
   });
 
   it('serves HTTPS with --tls-cert/--tls-key; a bad certificate path is a config error', async () => {
@@ -181,8 +190,7 @@ describe('stn serve (spawned)', () => {
         NODE_EXTRA_CA_CERTS: join(tls, 'cert.pem'),
       },
     );
-    await waitFor(() => listeningUrl(stn.output().stdout) !== undefined, 'stn serve to listen', 20_000);
-    expect(listeningUrl(stn.output().stdout)).toMatch(/^https:\/\/127\.0\.0\.1:\d+$/);
+    expect(await listeningUrl(stn)).toMatch(/^https:\/\/127\.0\.0\.1:\d+$/);
     stn.child.kill('SIGTERM');
     expect(await stn.exited).toBe(0);
   });

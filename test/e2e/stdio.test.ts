@@ -6,7 +6,7 @@ import { dirname, join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { BIN, ROOT } from '../helpers/cli.js';
 import { startModelServer, type ModelServer } from '../helpers/model-server.js';
-import { makeRunHome, processesMentioning, waitFor, type RunHome } from './run-home.js';
+import { makeRunHome, processesMentioning, type RunHome } from './run-home.js';
 
 const require = createRequire(import.meta.url);
 /** The inspector's CLI client, run from node_modules (it reads its package.json relative to the cwd). */
@@ -80,7 +80,7 @@ describe('stn stdio (spawned)', () => {
     const pid = transport.pid;
     await client.close();
     expect(pid).not.toBeNull();
-    await waitFor(() => processesMentioning(home.home).length === 0, 'stn stdio and its MCP servers to exit', 10_000);
+    await expect.poll(() => processesMentioning(home.home), { timeout: 10_000 }).toEqual([]);
     expect(stderr).not.toContain('sk-e2e-secret-key-123');
   });
 
@@ -103,11 +103,11 @@ describe('stn stdio (spawned)', () => {
       method: 'initialize',
       params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'raw', version: '1' } },
     });
-    await waitFor(() => stdout.includes('"id":1'), 'initialize answer');
+    await expect.poll(() => stdout, { timeout: 10_000 }).toContain('"id":1');
     send({ jsonrpc: '2.0', method: 'notifications/initialized' });
     send({ jsonrpc: '2.0', id: 2, method: 'tools/call', params: { name: 'list_environments', arguments: {} } });
     send({ jsonrpc: '2.0', id: 3, method: 'tools/call', params: { name: 'get_agent', arguments: { name: 'nobody' } } });
-    await waitFor(() => stdout.includes('"id":3'), 'tool answers');
+    await expect.poll(() => stdout, { timeout: 10_000 }).toContain('"id":3');
     child.stdin.end();
     const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
     expect(code).toBe(0);

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { recordBigRun } from './helpers/big-run.js';
-import { KEYS, stationPerTest } from './helpers/station.js';
+import { KEYS } from './helpers/screen.js';
+import { stationPerTest } from './helpers/station.js';
 
 describe('TUI trace of a long run (10 000 events)', { timeout: 90_000 }, () => {
   const tui = stationPerTest();

@@ -3,7 +3,7 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { BIN, ROOT, runStn } from '../helpers/cli.js';
 import { makeInitializedHome, type TempHome } from '../helpers/home.js';
 import { startModelServer, toolLoop, type ModelServer } from '../helpers/model-server.js';
@@ -23,20 +23,20 @@ function paneInfo(session: string, format: string): string {
   return tmux('display-message', '-p', '-t', session, format).trim();
 }
 
-async function waitForScreen(
+function waitForScreen(
   session: string,
   check: (screen: string) => boolean,
   what: string,
   timeoutMs = 60_000,
 ): Promise<string> {
-  const end = Date.now() + timeoutMs;
-  let screen = '';
-  while (Date.now() < end) {
-    screen = capture(session);
-    if (check(screen)) return screen;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error(`timed out waiting for ${what}; screen:\n${screen}`);
+  return vi.waitFor(
+    () => {
+      const screen = capture(session);
+      if (!check(screen)) throw new Error(`timed out waiting for ${what}; screen:\n${screen}`);
+      return screen;
+    },
+    { timeout: timeoutMs, interval: 50 },
+  );
 }
 
 /** Processes whose command line mentions `needle` (Linux /proc). */

@@ -15,12 +15,8 @@ function collect(station: TuiStation): { events: RunEventView[]; runs: RunView[]
   return { events, runs, stop };
 }
 
-async function until(check: () => boolean, what: string, timeoutMs = 20_000): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
+function typesOf(events: readonly RunEventView[], runId: number): string[] {
+  return events.filter((e) => e.runId === runId).map((e) => e.type);
 }
 
 describe('local client (engine in this process, event store followed with a cursor)', { timeout: 90_000 }, () => {
@@ -37,7 +33,7 @@ describe('local client (engine in this process, event store followed with a curs
     );
     const seen = collect(station);
     const run = await station.client.startRun('default', 'lister', { path: station.files });
-    await until(() => seen.events.some((e) => e.runId === run.id && e.type === 'run.finished'), 'run.finished');
+    await expect.poll(() => typesOf(seen.events, run.id), { timeout: 20_000 }).toContain('run.finished');
     // The store has the same events; polling it again hands out nothing new.
     station.client.poll();
     station.client.poll();
@@ -57,7 +53,7 @@ describe('local client (engine in this process, event store followed with a curs
     const other = await station.otherProcess().runner();
     const handle = await other.submit({ agent: 'lister', environment: 'default', input: { path: station.files } });
     await handle.done;
-    await until(() => seen.events.some((e) => e.runId === handle.runId && e.type === 'run.finished'), 'the other run');
+    await expect.poll(() => typesOf(seen.events, handle.runId), { timeout: 20_000 }).toContain('run.finished');
     const seqs = seen.events.filter((e) => e.runId === handle.runId).map((e) => e.seq);
     expect(seqs).toEqual(Array.from({ length: seqs.length }, (_, i) => i + 1));
     const statuses = seen.runs.filter((r) => r.id === handle.runId).map((r) => r.status);
@@ -71,9 +67,11 @@ describe('local client (engine in this process, event store followed with a curs
     station.model.script([{ delayMs: 60_000, text: 'too late' }]);
     const seen = collect(station);
     const run = await station.client.startRun('default', 'lister', { path: station.files });
-    await until(() => station?.model.inFlight === 1, 'the model request');
+    await expect.poll(() => station?.model.inFlight, { timeout: 20_000, message: 'the model request' }).toBe(1);
     await station.client.cancelRun(run.id);
-    await until(() => seen.events.some((e) => e.runId === run.id && e.type === 'run.finished'), 'run.finished');
+    await expect
+      .poll(() => seen.events.some((e) => e.runId === run.id && e.type === 'run.finished'), { timeout: 20_000 })
+      .toBe(true);
     expect(seen.runs.filter((r) => r.id === run.id).at(-1)?.status).toBe('cancelled');
     const actor = localPrincipal(station.engine.env).name;
     expect(actor).toMatch(/^local:./);

@@ -1,12 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { KEYS, stationPerTest } from './helpers/station.js';
+import { FakeStationClient, environmentView, freshStation, runView } from './helpers/fake-client.js';
+import { KEYS, screenPerTest } from './helpers/screen.js';
 
-describe('TUI navigation (real core, ink-testing-library)', { timeout: 90_000 }, () => {
-  const tui = stationPerTest();
+// Keys, screens and layout: the data comes from the in-memory StationClient (a fresh Station's agents and
+// server); the real engine behind the TUI is exercised by runs.test.tsx and mcp-environments.test.tsx.
+describe('TUI navigation (StationClient fake, ink-testing-library)', () => {
+  const tui = screenPerTest();
 
   it('opens on the Agents screen with a header, the agents and a footer of working keys', async () => {
-    const station = await tui.open();
-    const screen = await tui.show(station.client);
+    const screen = await tui.show(new FakeStationClient(freshStation()));
     const frame = await screen.waitFor('lister');
     expect(frame).toContain('Station │ env: default │ local');
     expect(frame).toContain('[2 Agents]');
@@ -19,8 +21,7 @@ describe('TUI navigation (real core, ink-testing-library)', { timeout: 90_000 },
   });
 
   it('switches screens with number keys, tab and shift-tab', async () => {
-    const station = await tui.open();
-    const screen = await tui.show(station.client);
+    const screen = await tui.show(new FakeStationClient(freshStation()));
     await screen.waitFor('lister');
     await screen.press('1');
     expect(await screen.waitFor(/default \*\s+3/)).toContain('[1 Environments]');
@@ -37,8 +38,7 @@ describe('TUI navigation (real core, ink-testing-library)', { timeout: 90_000 },
   });
 
   it('/ filters the current list as you type; esc clears the filter', async () => {
-    const station = await tui.open();
-    const screen = await tui.show(station.client);
+    const screen = await tui.show(new FakeStationClient(freshStation()));
     await screen.waitFor('lister');
     await screen.press('/');
     await screen.type('list');
@@ -58,8 +58,7 @@ describe('TUI navigation (real core, ink-testing-library)', { timeout: 90_000 },
   });
 
   it('j/k and arrows move the selection; ? shows every key and esc closes it', async () => {
-    const station = await tui.open();
-    const screen = await tui.show(station.client);
+    const screen = await tui.show(new FakeStationClient(freshStation()));
     await screen.waitFor('lister');
     const selected = (f: string): string | undefined => /›(\S+)/.exec(f)?.[1];
     const first = selected(screen.frame());
@@ -78,8 +77,7 @@ describe('TUI navigation (real core, ink-testing-library)', { timeout: 90_000 },
   });
 
   it('keys that arrive bunched in one chunk (fast typing, an SSH link) are each handled', async () => {
-    const station = await tui.open();
-    const screen = await tui.show(station.client);
+    const screen = await tui.show(new FakeStationClient(freshStation()));
     await screen.waitFor('lister');
     await screen.type('jj');
     await screen.waitFor(/›lister/);
@@ -90,27 +88,20 @@ describe('TUI navigation (real core, ink-testing-library)', { timeout: 90_000 },
     expect(await screen.waitFor('Tools (1)')).toContain('lister — Lists a folder');
   });
 
-  it('R reloads the runs list from the store', async () => {
-    const station = await tui.open();
-    const screen = await tui.show(station.client, { screen: 'runs' });
+  it('R reloads the runs list from the client', async () => {
+    const client = new FakeStationClient(freshStation());
+    const screen = await tui.show(client, { screen: 'runs' });
     await screen.waitFor('No runs yet');
-    // A row written without events (nothing for the follower to see): only a reload shows it.
-    const id = station.engine.runs.repo.insertQueued({
-      agentName: 'hello',
-      environmentName: 'default',
-      input: {},
-      model: 'm',
-      pid: 1,
-      now: Date.now(),
-    });
+    // A run the client has but never pushed (no update for the subscribers): only a reload shows it.
+    client.data.runs.push(runView({ id: 7, agent: 'hello', status: 'queued' }));
     await screen.press('R');
-    expect(await screen.waitFor(`#${String(id)}`)).toMatch(/hello\s+… queued/);
+    expect(await screen.waitFor('#7')).toMatch(/hello\s+… queued/);
   });
 
   it('switches the environment from the Environments screen', async () => {
-    const station = await tui.open();
-    station.engine.environments.create('staging');
-    const screen = await tui.show(station.client);
+    const station = freshStation();
+    station.environments.push(environmentView({ name: 'staging' }));
+    const screen = await tui.show(new FakeStationClient(station));
     await screen.waitFor('lister');
     await screen.press('1');
     await screen.waitFor('staging');
@@ -123,8 +114,7 @@ describe('TUI navigation (real core, ink-testing-library)', { timeout: 90_000 },
   });
 
   it('adapts to the terminal size and redraws on resize; 80x24 fits; no colour codes with NO_COLOR', async () => {
-    const station = await tui.open();
-    const screen = await tui.show(station.client, { columns: 80, rows: 24 });
+    const screen = await tui.show(new FakeStationClient(freshStation()), { columns: 80, rows: 24 });
     let frame = await screen.waitFor('lister');
     const widest = (f: string): number => Math.max(...f.split('\n').map((l) => Array.from(l).length));
     expect(widest(frame)).toBeLessThanOrEqual(80);

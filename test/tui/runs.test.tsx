@@ -1,6 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { toolLoop } from '../helpers/model-server.js';
-import { KEYS, stationPerTest } from './helpers/station.js';
+import { scriptedRun } from './helpers/events.js';
+import { FakeStationClient, freshStation, runView } from './helpers/fake-client.js';
+import { KEYS, screenPerTest } from './helpers/screen.js';
+import { stationPerTest } from './helpers/station.js';
 
 describe('TUI runs and traces (real core, test model server, server-filesystem)', { timeout: 90_000 }, () => {
   const tui = stationPerTest();
@@ -97,33 +100,38 @@ describe('TUI runs and traces (real core, test model server, server-filesystem)'
     await station.model.waitIdle(10_000);
     expect(station.model.requests[0]?.closedEarly).toBe(true);
   });
+});
 
-  it('runs started by another process appear live, filter by status and agent, and open as a trace', async () => {
-    const station = await tui.open();
-    station.model.script(
-      toolLoop({ tool: 'filesystem__list_directory', args: { path: station.files }, steps: 1, finalText: 'ok' }),
-    );
-    const screen = await tui.show(station.client, { screen: 'runs' });
+// The runs list and its filters only render what the client has: the in-memory StationClient is enough.
+describe('TUI runs list (StationClient fake)', () => {
+  const tui = screenPerTest();
+
+  it('runs pushed by the client appear live, filter by status and agent, and open as a trace', async () => {
+    const client = new FakeStationClient(freshStation());
+    const screen = await tui.show(client, { screen: 'runs' });
     await screen.waitFor('No runs yet');
-    const other = station.otherProcess();
-    const runner = await other.runner();
-    const first = await runner.submit({ agent: 'lister', environment: 'default', input: { path: station.files } });
-    await first.done;
-    const second = await runner.submit({ agent: 'hello', environment: 'default', input: { userInput: 'hi' } });
-    await second.done;
-    let frame = await screen.waitFor(new RegExp(`#${String(second.runId)}\\s+hello\\s+✓ completed`), 20_000);
-    expect(frame).toMatch(new RegExp(`#${String(first.runId)}\\s+lister\\s+✓ completed`));
+    client.putRuns(runView({ id: 1, agent: 'lister', status: 'completed', steps: 2, toolCalls: 1 }));
+    client.pushEvents(...scriptedRun(1, 1));
+    client.putRuns(runView({ id: 2, agent: 'hello', status: 'completed', steps: 1 }));
+    client.putRuns(
+      runView({ id: 3, agent: 'hello', status: 'failed', error: { code: 'model_error', message: 'bad request' } }),
+    );
+    let frame = await screen.waitFor(/#3\s+hello\s+✗ failed/);
+    expect(frame).toMatch(/#2\s+hello\s+✓ completed/);
+    expect(frame).toMatch(/#1\s+lister\s+✓ completed/);
     // The footer's count is set by an effect after the rows render: it catches up a frame later.
-    frame = await screen.waitFor('2 runs in default');
-    expect(frame).toMatch(new RegExp(`#${String(second.runId)}\\s+hello\\s+✓ completed`));
+    await screen.waitFor('3 runs in default');
 
-    // Status filter: completed shows both, failed shows none.
+    // Status filter: completed shows the two completed runs, failed only the failed one.
     await screen.press('s', 's');
     frame = await screen.waitFor('status: completed');
-    expect(frame).toContain('hello');
+    expect(frame).toMatch(/#2\s+hello/);
+    expect(frame).toMatch(/#1\s+lister/);
+    expect(frame).not.toContain('#3');
     await screen.press('s');
     frame = await screen.waitFor('status: failed');
-    expect(frame).toContain('No run matches the filters.');
+    expect(frame).toMatch(/#3\s+hello/);
+    expect(frame).not.toMatch(/#[12]\s/);
     await screen.press('s', 's');
     await screen.waitFor('status: all');
     // Agent filter cycles through the agents that have runs.
@@ -135,7 +143,7 @@ describe('TUI runs and traces (real core, test model server, server-filesystem)'
     expect(frame).not.toMatch(/#\d+\s+hello/);
     await screen.press(KEYS.enter);
     frame = await screen.waitFor('run.finished completed');
-    expect(frame).toContain(`Run #${String(first.runId)} lister`);
-    expect(frame).toContain('filesystem__list_directory');
+    expect(frame).toContain('Run #1 lister');
+    expect(frame).toContain('fs__read');
   });
 });

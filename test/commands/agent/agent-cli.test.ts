@@ -3,9 +3,8 @@ import { spawn } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { BIN, ROOT, runStn } from '../../helpers/cli.js';
-import { waitFor } from '../../core/mcp/helpers.js';
 import { makeInitializedHome, type TempHome } from '../../helpers/home.js';
 
 const TRACE = fileURLToPath(new URL('../../helpers/trace-imports.mjs', import.meta.url));
@@ -98,7 +97,7 @@ function onTerminal(args: readonly string[], env: NodeJS.ProcessEnv) {
   return {
     exited: new Promise<number | null>((resolve) => child.on('close', resolve)),
     output: () => output,
-    waitFor: (text: string) => waitFor(() => output.includes(text), 15_000, JSON.stringify(text)),
+    waitFor: (text: string) => vi.waitFor(() => expect(output).toContain(text), { timeout: 15_000, interval: 50 }),
     type: (keys: string) => child.stdin.write(keys),
   };
 }

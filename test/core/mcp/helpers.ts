@@ -7,6 +7,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
+import { expect } from 'vitest';
 import type { McpServerConfig } from '../../../src/core/index.js';
 import { makeInitializedHome, type TempHome } from '../../helpers/home.js';
 
@@ -76,18 +77,11 @@ export function pidsIn(file: string): number[] {
     .map(Number);
 }
 
-/** Polls until `check` returns true (or throws after `timeoutMs`). */
-export async function waitFor(check: () => boolean, timeoutMs = 10_000, what = 'condition'): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
 /** Waits until every pid has ended (children are reaped asynchronously). */
-export async function expectAllEnded(pids: readonly number[], timeoutMs = 5000): Promise<void> {
-  await waitFor(() => pids.every((p) => !isRunning(p)), timeoutMs, `processes ${pids.join(', ')} to end`);
+export async function expectAllEnded(pids: readonly number[], timeoutMs = 10_000): Promise<void> {
+  await expect
+    .poll(() => pids.filter(isRunning), { timeout: timeoutMs, message: 'processes still running' })
+    .toEqual([]);
 }
 
 /** A free TCP port on 127.0.0.1. */

@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openEngine, type Engine } from '../../../src/core/index.js';
 import type { TempHome } from '../../helpers/home.js';
-import { expectAllEnded, fixtureHome, pidsIn, tinyEntry, waitFor, writeTemplate } from './helpers.js';
+import { expectAllEnded, fixtureHome, pidsIn, tinyEntry, writeTemplate } from './helpers.js';
 
 describe('engine.mcp(): the running pool of an environment', () => {
   let home: TempHome;
@@ -36,7 +36,7 @@ describe('engine.mcp(): the running pool of an environment', () => {
     const result = await slow;
     expect(result.isError).toBe(false);
     await expectAllEnded(firstPids);
-    await waitFor(() => pidsIn(pidFile).length === 2, 5000, 'the new server');
+    await expect.poll(() => pidsIn(pidFile).length, { timeout: 10_000, message: 'the new server' }).toBe(2);
     expect((await second.callTool('tiny', 'echo', { text: 'still here' })).text).toContain('still here');
   });
 

@@ -17,7 +17,6 @@ import {
   pidsIn,
   startEverythingHttp,
   stdioConfig,
-  waitFor,
 } from './helpers.js';
 
 let dir: string;
@@ -133,14 +132,19 @@ describe('McpPool with the tiny fixture server (stdio)', () => {
     const marker = join(dir, 'cancelled.txt');
     const pool = await start([stdioConfig('tiny', [TINY_SERVER, '--cancel-file', marker])]);
     const controller = new AbortController();
-    const call = pool.callTool('tiny', 'slow', { steps: 1, stepMs: 10_000 }, { signal: controller.signal });
-    setTimeout(() => {
-      controller.abort(new Error('user pressed Ctrl-C'));
-    }, 300);
+    // Aborted once the server is inside the handler (its first progress notification), not after a fixed delay.
+    const call = pool.callTool(
+      'tiny',
+      'slow',
+      { steps: 100, stepMs: 100 },
+      { signal: controller.signal, onProgress: () => controller.abort(new Error('user pressed Ctrl-C')) },
+    );
     const error = await rejection(call);
     expect(error.code).toBe('mcp_cancelled');
     // The server's handler saw the cancellation: only notifications/cancelled aborts it.
-    await waitFor(() => existsSync(marker), 5000, 'the server to record the cancellation');
+    await expect
+      .poll(() => existsSync(marker), { timeout: 10_000, message: 'the server to record the cancellation' })
+      .toBe(true);
     expect(readFileSync(marker, 'utf8')).toContain('cancelled');
     // An already aborted signal fails at once.
     await expect(pool.callTool('tiny', 'echo', { text: 'x' }, { signal: AbortSignal.abort() })).rejects.toMatchObject({
@@ -161,13 +165,13 @@ describe('McpPool with the tiny fixture server (stdio)', () => {
     expect(crash.message).toMatch(/exited with code 7/);
 
     // While it is down, a call fails at once with the reason instead of hanging.
-    await waitFor(() => pool.status()[0]?.state === 'restarting', 5000, 'state restarting');
+    await expect.poll(() => pool.status()[0]?.state, { timeout: 10_000 }).toBe('restarting');
     const down = await rejection(pool.callTool('tiny', 'echo', { text: 'x' }));
     expect(down.code).toBe('mcp_server_unavailable');
     expect(down.message).toMatch(/restarting: it exited with code 7; restart 1 of 5 in 400 ms/);
     expect(down.hints.join('\n')).toContain('crashing with code 7');
 
-    await waitFor(() => pool.status()[0]?.state === 'ready', 10_000, 'the restart');
+    await expect.poll(() => pool.status()[0]?.state, { timeout: 10_000 }).toBe('ready');
     expect(pool.status()[0]).toMatchObject({ restarts: 1, toolCount: 5 });
     expect(pool.status()[0]?.pid).not.toBe(firstPid);
     expect((await pool.callTool('tiny', 'echo', { text: 'back' })).text).toBe('back');
@@ -184,10 +188,10 @@ describe('McpPool with the tiny fixture server (stdio)', () => {
       restart: { baseDelayMs: 20, maxAttempts: 1 },
     });
     await rejection(pool.callTool('tiny', 'crash', { code: 1 }));
-    await waitFor(() => pool.status()[0]?.state === 'ready', 10_000, 'the restart');
+    await expect.poll(() => pool.status()[0]?.state, { timeout: 10_000 }).toBe('ready');
     // It crashes again soon after: no attempts left.
     await rejection(pool.callTool('tiny', 'crash', { code: 1 }));
-    await waitFor(() => pool.status()[0]?.state === 'failed', 10_000, 'state failed');
+    await expect.poll(() => pool.status()[0]?.state, { timeout: 10_000 }).toBe('failed');
     expect(pool.status()[0]?.error).toMatch(/it exited with code 1; gave up after 1 restarts/);
     await expect(pool.callTool('tiny', 'echo', { text: 'x' })).rejects.toMatchObject({
       code: 'mcp_server_unavailable',

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { ConflictError, ExitCode } from '../../../src/core/errors.js';
 import type { RunEvent, RunEventOf } from '../../../src/core/events/run-events.js';
 import { QueueFullError, runExitCode } from '../../../src/core/runner/run-errors.js';
@@ -63,7 +63,10 @@ describe('the run queue', () => {
     const runner = rig.runner({ plan: { tools: ['everything__trigger-long-running-operation'] } });
     const handle = await runner.submit({ agent: 'long', environment: 'default', input: {} });
     await waitForEvent(handle.runId, 'tool.started');
-    await new Promise((r) => setTimeout(r, 200));
+    // Cancel once the call is on the wire (a request not yet sent is dropped without telling the server).
+    const isLongCall = (l: WireLine): boolean =>
+      l.method === 'tools/call' && (l.params as { name: string }).name === 'trigger-long-running-operation';
+    await waitForWire((lines) => lines.some(isLongCall));
     runner.cancel(handle.runId, 'user pressed c');
     const result = await handle.done;
     expect(result.status).toBe('cancelled');
@@ -71,7 +74,7 @@ describe('the run queue', () => {
     const finished = eventsOf(rig, handle.runId, 'tool.finished')[0] as RunEventOf<'tool.finished'>;
     expect(finished.data).toMatchObject({ callId: 'c_long', isError: true, error: 'user pressed c' });
     const wire = await waitForWire((lines) => lines.some((l) => l.method === 'notifications/cancelled'));
-    const call = wire.find((l) => l.method === 'tools/call' && (l.params as { name: string }).name === 'trigger-long-running-operation')!;
+    const call = wire.find(isLongCall)!;
     const cancel = wire.find((l) => l.method === 'notifications/cancelled')!;
     expect((cancel.params as { requestId: unknown }).requestId).toBe(call.id);
   });
@@ -138,15 +141,23 @@ describe('the run queue', () => {
   });
 });
 
-/** The JSON-RPC lines the client sent to server-everything, once `ready` holds (or after 5 s). */
-async function waitForWire(ready: (lines: { method?: string; id?: unknown; params?: unknown }[]) => boolean) {
-  const deadline = Date.now() + 5000;
-  for (;;) {
-    const lines = readFileSync(rig.wireLog!, 'utf8')
-      .split('\n')
-      .filter((l) => l.trim() !== '')
-      .map((l) => JSON.parse(l) as { method?: string; id?: unknown; params?: unknown });
-    if (ready(lines) || Date.now() > deadline) return lines;
-    await new Promise((r) => setTimeout(r, 50));
-  }
+interface WireLine {
+  method?: string;
+  id?: unknown;
+  params?: unknown;
+}
+
+/** The JSON-RPC lines the client sent to server-everything, once `ready` holds. */
+async function waitForWire(ready: (lines: WireLine[]) => boolean): Promise<WireLine[]> {
+  return vi.waitFor(
+    () => {
+      const lines = readFileSync(rig.wireLog!, 'utf8')
+        .split('\n')
+        .filter((l) => l.trim() !== '')
+        .map((l) => JSON.parse(l) as WireLine);
+      if (!ready(lines)) throw new Error(`the wire log does not show it yet: ${lines.map((l) => l.method).join(', ')}`);
+      return lines;
+    },
+    { timeout: 10_000, interval: 50 },
+  );
 }

@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { toolLoop } from '../../helpers/model-server.js';
 import { startStationForTest, type Station } from './station-helpers.js';
 
@@ -186,15 +186,18 @@ describe('REST API over the engine (stn serve in process)', () => {
     const started = await s.request('POST', '/api/v1/environments/default/sync');
     expect(started.status).toBe(202);
     const id = (started.body as { id: string }).id;
-    let job: { status: string; report: { ok: boolean } | null; progress: { message: string }[] } | undefined;
-    for (let i = 0; i < 400; i++) {
-      job = (await s.request('GET', `/api/v1/syncs/${id}`, { key: s.keys.viewer })).body as typeof job;
-      if (job?.status !== 'running') break;
-      await new Promise((r) => setTimeout(r, 50));
-    }
-    expect(job?.status).toBe('completed');
-    expect(job?.report?.ok).toBe(true);
-    expect(job?.progress.map((p) => p.message)).toContain('starting filesystem');
+    type Job = { status: string; report: { ok: boolean } | null; progress: { message: string }[] };
+    const job = await vi.waitFor(
+      async () => {
+        const body = (await s.request('GET', `/api/v1/syncs/${id}`, { key: s.keys.viewer })).body as Job;
+        if (body.status === 'running') throw new Error('the sync is still running');
+        return body;
+      },
+      { timeout: 20_000 },
+    );
+    expect(job.status).toBe('completed');
+    expect(job.report?.ok).toBe(true);
+    expect(job.progress.map((p) => p.message)).toContain('starting filesystem');
     expect((await s.request('GET', `/api/v1/syncs/${id}`, { key: s.keys.viewerOther })).status).toBe(403);
     expect((await s.request('GET', '/api/v1/syncs/nope')).status).toBe(404);
 
@@ -240,12 +243,14 @@ describe('REST API over the engine (stn serve in process)', () => {
 
   it('ready reports the database and the MCP pools started at boot', async () => {
     s = await startStationForTest();
-    let ready = await s.request('GET', '/ready');
-    for (let i = 0; i < 200 && ready.status !== 200; i++) {
-      await new Promise((r) => setTimeout(r, 50));
-      ready = await s.request('GET', '/ready');
-    }
-    expect(ready.status, ready.text).toBe(200);
+    const ready = await vi.waitFor(
+      async () => {
+        const res = await s.request('GET', '/ready');
+        expect(res.status, res.text).toBe(200);
+        return res;
+      },
+      { timeout: 10_000 },
+    );
     expect(ready.body).toMatchObject({
       status: 'ready',
       checks: {

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { Engine } from '../../../src/core/index.js';
 import { startStationForTest, type Station } from './station-helpers.js';
 
@@ -130,11 +130,14 @@ describe('roles x routes', () => {
     await s.waitRun(runId);
     const sync = await s.request('POST', '/api/v1/environments/default/sync');
     syncId = (sync.body as { id: string }).id;
-    for (let i = 0; i < 400; i++) {
-      const job = (await s.request('GET', `/api/v1/syncs/${syncId}`)).body as { status: string };
-      if (job.status !== 'running') break;
-      await new Promise((r) => setTimeout(r, 50));
-    }
+    // (expect.poll works only inside a test, not in a hook)
+    await vi.waitFor(
+      async () => {
+        const job = (await s.request('GET', `/api/v1/syncs/${syncId}`)).body as { status: string };
+        if (job.status === 'running') throw new Error('the sync is still running');
+      },
+      { timeout: 20_000 },
+    );
   });
   afterAll(async () => {
     await s.stop();

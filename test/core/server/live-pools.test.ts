@@ -3,7 +3,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { isRunning, tinyEntry, waitFor } from '../mcp/helpers.js';
+import { isRunning, tinyEntry } from '../mcp/helpers.js';
 import type { ApiResponse } from './http-client.js';
 import { filesystemServerEntry, startStationForTest, type Station } from './station-helpers.js';
 
@@ -56,7 +56,9 @@ describe('live MCP state in stn serve', () => {
     const servers = await s.request('GET', '/api/v1/environments/default/servers');
     expect(serverRows(servers)).toEqual(['filesystem:ready', 'tiny:ready']);
     // The pool of the old config was closed: its filesystem server ended.
-    await waitFor(() => !isRunning(oldPid!), 10_000, 'the old filesystem server to end');
+    await expect
+      .poll(() => isRunning(oldPid!), { timeout: 10_000, message: 'the old filesystem server to end' })
+      .toBe(false);
 
     // A server removed: it is gone from both.
     writeFileSync(template, JSON.stringify({ mcpServers: { tiny: tinyEntry() } }));

@@ -4,6 +4,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
+import { vi } from 'vitest';
 import { openEngine, type Engine } from '../../../src/core/index.js';
 import { startStation, type RunningStation } from '../../../src/core/server/serve.js';
 import { apiClient, type ApiRequestOptions, type ApiResponse } from './http-client.js';
@@ -89,16 +90,17 @@ export async function startStationForTest(
     files,
     keys,
     request,
-    async waitRun(id, timeoutMs = 20_000) {
-      const deadline = Date.now() + timeoutMs;
-      for (;;) {
-        const res = await request('GET', `/api/v1/runs/${String(id)}`);
-        const run = res.body as Record<string, unknown>;
-        if (!['queued', 'running'].includes(run.status as string)) return run;
-        if (Date.now() > deadline) throw new Error(`run ${String(id)} still ${String(run.status)}`);
-        await new Promise((r) => setTimeout(r, 25));
-      }
-    },
+    waitRun: (id, timeoutMs = 20_000) =>
+      vi.waitFor(
+        async () => {
+          const run = (await request('GET', `/api/v1/runs/${String(id)}`)).body as Record<string, unknown>;
+          if (['queued', 'running'].includes(run.status as string)) {
+            throw new Error(`run ${String(id)} still ${String(run.status)}`);
+          }
+          return run;
+        },
+        { timeout: timeoutMs, interval: 25 },
+      ),
     async stop() {
       await running.close();
       await engine.close();

@@ -1,33 +1,19 @@
 // A real Station for screen tests: a temporary home (real SQLite), the default environment with
 // server-filesystem (started with node from devDependencies) on a temp folder, an agent that lists a
-// folder, the test model server, an open engine, its application layer, the local client, and the TUI rendered with
-// ink-testing-library. Everything is closed by close(); no process is left behind.
+// folder, the test model server, an open engine, its application layer and the local client; the TUI is
+// rendered on it with renderTui (screen.tsx). Everything is closed by close(); no process is left behind.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { render } from 'ink-testing-library';
 import { afterEach } from 'vitest';
 import { Application, openEngine, type Engine } from '../../../src/core/index.js';
-import { Root } from '../../../src/tui/app/root.js';
-import type { ScreenId } from '../../../src/tui/app/reducer.js';
+import type { StationClient } from '../../../src/tui/client/station-client.js';
 import { LocalClient } from '../../../src/tui/client/local-client.js';
-import { makeTheme } from '../../../src/tui/theme.js';
 import { makeInitializedHome, type TempHome } from '../../helpers/home.js';
 import { startModelServer, type ModelServer, type ModelServerOptions } from '../../helpers/model-server.js';
 import { packageEntry } from '../../core/mcp/helpers.js';
+import { renderTui, type Screen } from './screen.js';
 
 export const FILESYSTEM_SERVER = packageEntry('@modelcontextprotocol/server-filesystem');
-
-export const KEYS = {
-  up: '\u001B[A',
-  down: '\u001B[B',
-  enter: '\r',
-  esc: '\u001B',
-  tab: '\t',
-  shiftTab: '\u001B[Z',
-  backspace: '\u007F',
-  ctrlC: '\u0003',
-  ctrlS: '\u0013',
-} as const;
 
 /** An agent that lists a folder with the filesystem server; its input has a required path. */
 export const LISTER_PROMPT = `---
@@ -120,88 +106,13 @@ export async function makeStation(modelOptions: ModelServerOptions = {}): Promis
   };
 }
 
-export interface Screen {
-  frame(): string;
-  /** Sends keys (one write per key, as a terminal does) and waits a tick. */
-  press(...keys: string[]): Promise<void>;
-  /** Types text as one write (like a paste). */
-  type(text: string): Promise<void>;
-  /** Polls the frame until `check` holds; fails with the last frame after `timeoutMs`. */
-  waitFor(check: string | RegExp | ((frame: string) => boolean), timeoutMs?: number): Promise<string>;
-  resize(columns: number, rows: number): void;
-  unmount(): void;
-}
-
-const tick = (ms = 10): Promise<void> => new Promise((r) => setTimeout(r, ms));
-
-export async function renderTui(
-  client: LocalClient,
-  options: { screen?: ScreenId; columns?: number; rows?: number; color?: boolean } = {},
-): Promise<Screen> {
-  const instance = render(
-    <Root
-      client={client}
-      theme={makeTheme(options.color ?? false)}
-      environment="default"
-      {...(options.screen === undefined ? {} : { screen: options.screen })}
-    />,
-  );
-  const stdout = instance.stdout as unknown as NodeJS.EventEmitter & { columns: number; rows: number };
-  const setSize = (columns: number, rows: number): void => {
-    Object.defineProperty(stdout, 'columns', { value: columns, configurable: true });
-    Object.defineProperty(stdout, 'rows', { value: rows, configurable: true });
-  };
-  if (options.columns !== undefined || options.rows !== undefined) {
-    setSize(options.columns ?? 100, options.rows ?? 24);
-    stdout.emit('resize');
-  }
-  await tick(50);
-  const frame = (): string => instance.lastFrame() ?? '';
-  return {
-    frame,
-    press: async (...keys) => {
-      for (const key of keys) {
-        instance.stdin.write(key);
-        await tick(20);
-      }
-    },
-    type: async (text) => {
-      instance.stdin.write(text);
-      await tick(20);
-    },
-    waitFor: async (check, timeoutMs = 30_000) => {
-      const test =
-        typeof check === 'string'
-          ? (f: string) => f.includes(check)
-          : check instanceof RegExp
-            ? (f: string) => check.test(f)
-            : check;
-      const end = Date.now() + timeoutMs;
-      for (;;) {
-        const f = frame();
-        if (test(f)) return f;
-        if (Date.now() > end) throw new Error(`timed out waiting for ${String(check)}; last frame:\n${f}`);
-        await tick(20);
-      }
-    },
-    resize: (columns, rows) => {
-      setSize(columns, rows);
-      stdout.emit('resize');
-    },
-    unmount: () => {
-      instance.unmount();
-      instance.cleanup();
-    },
-  };
-}
-
 /**
  * For a describe block: opens a station and renders the TUI on it, and closes both after each test
  * (unmount, client, engines, model server, home).
  */
 export function stationPerTest(): {
   open(modelOptions?: ModelServerOptions): Promise<TuiStation>;
-  show(client: LocalClient, options?: Parameters<typeof renderTui>[1]): Promise<Screen>;
+  show(client: StationClient, options?: Parameters<typeof renderTui>[1]): Promise<Screen>;
 } {
   let station: TuiStation | undefined;
   let screen: Screen | undefined;
