@@ -30,6 +30,7 @@ export {
   UsageError,
   ValidationError,
   errorMessage,
+  isExitCode,
   isStationError,
   type ExitCodeValue,
   type FieldIssue,
@@ -204,3 +205,13 @@ export {
   type WsSubscription,
 } from './api/index.js';
 export type { EventPage, EventPageQuery } from './runner/run-service.js';
+// Clients of a remote Station (REST and the run-event WebSocket); `ws` loads only when a stream opens.
+export {
+  ApiClient,
+  ApiError,
+  RunEventStream,
+  ServerUnreachableError,
+  type ApiClientOptions,
+  type RunEventStreamOptions,
+  type RunStreamUpdate,
+} from './client/index.js';
