@@ -37,6 +37,8 @@ export const ExitCode = {
   QUEUE_FULL: 14,
   /** Authentication or permission failure (remote server). */
   AUTH: 15,
+  /** The remote server cannot be reached (`stn ui --remote`): nothing answered at the URL. */
+  UNREACHABLE: 16,
   /** Interrupted by SIGINT (128 + 2), as shells expect. */
   INTERRUPTED: 130,
 } as const;
@@ -67,7 +69,15 @@ export class StationError extends Error {
   }
 
   /** The stable JSON shape of an error, used by --json output and the HTTP API. */
-  toJSON(): { error: { code: string; message: string; exitCode: number; hints: readonly string[]; details?: Record<string, unknown> } } {
+  toJSON(): {
+    error: {
+      code: string;
+      message: string;
+      exitCode: number;
+      hints: readonly string[];
+      details?: Record<string, unknown>;
+    };
+  } {
     return {
       error: {
         code: this.code,
@@ -180,6 +190,11 @@ export class AuthError extends StationError {
   constructor(message: string, options: StationErrorOptions & { code?: string } = {}) {
     super(options.code ?? 'auth', message, ExitCode.AUTH, options);
   }
+}
+
+/** Whether `value` is one of the documented exit codes. */
+export function isExitCode(value: unknown): value is ExitCodeValue {
+  return (Object.values(ExitCode) as unknown[]).includes(value);
 }
 
 export function isStationError(value: unknown): value is StationError {

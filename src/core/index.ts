@@ -30,6 +30,7 @@ export {
   UsageError,
   ValidationError,
   errorMessage,
+  isExitCode,
   isStationError,
   type ExitCodeValue,
   type FieldIssue,
@@ -99,7 +100,13 @@ export {
   type McpTransportKind,
   type StdioServerConfig,
 } from './config/mcp-config.js';
-export { parseAssignments, resolveVariables, saveVariables, loadVariablesSchema, type VariablesSchema } from './config/mcp-config-variables.js';
+export {
+  parseAssignments,
+  resolveVariables,
+  saveVariables,
+  loadVariablesSchema,
+  type VariablesSchema,
+} from './config/mcp-config-variables.js';
 export { MissingVariablesError, isSecretName, type MissingVariable } from './config/template-render.js';
 export type { AddServerInput, ConfigEditResult } from './config/mcp-config-edit.js';
 export {
@@ -112,7 +119,14 @@ export {
 // The pool pulls in the MCP SDK: types only here (engine.mcp() loads it when a server is started).
 export type { DiscoveredTool, McpPool, McpPoolOptions, ToolCallOptions, ToolCallResult } from './mcp/pool.js';
 export type { PoolEvent, ServerState, ServerStatus } from './mcp/server-connection.js';
-export { MODEL_TOOL_NAME, modelToolName, qualifiedToolName, resolveToolReference, type KnownTool, type ToolResolution } from './mcp/tool-names.js';
+export {
+  MODEL_TOOL_NAME,
+  modelToolName,
+  qualifiedToolName,
+  resolveToolReference,
+  type KnownTool,
+  type ToolResolution,
+} from './mcp/tool-names.js';
 export {
   syncFailure,
   type AgentCatalog,
@@ -154,21 +168,50 @@ export { RunFeed, type RunFeedBus, type RunFeedListener, type RunFeedOptions } f
 export {
   Application,
   StationApi,
+  isControlMessage,
+  isWsMessageProblem,
   localPrincipal,
+  parseWsClientMessage,
   syncProgress,
   type AgentChange,
   type AgentListItem,
+  type ApiRequests,
+  type ApiResponses,
   type ApplicationOptions,
   type AuditAction,
+  type CreateEnvironmentBody,
   type ErrorBody,
+  type HealthView,
   type LastRunView,
   type MeView,
+  type ReadyView,
+  type ReplaceAgentBody,
   type RunQuery,
   type ServerView,
+  type StartRunBody,
   type StartRunOptions,
   type StartedRun,
   type StartedRunView,
   type SyncJob,
   type SyncProgressLine,
+  type ToolFilter,
+  type WsClientMessage,
+  type WsControlMessage,
+  type WsMessageProblem,
+  type WsResume,
+  type WsScope,
+  type WsServerMessage,
+  type WsSubscribeMessage,
+  type WsSubscription,
 } from './api/index.js';
 export type { EventPage, EventPageQuery } from './runner/run-service.js';
+// Clients of a remote Station (REST and the run-event WebSocket); `ws` loads only when a stream opens.
+export {
+  ApiClient,
+  ApiError,
+  RunEventStream,
+  ServerUnreachableError,
+  type ApiClientOptions,
+  type RunEventStreamOptions,
+  type RunStreamUpdate,
+} from './client/index.js';

@@ -5,7 +5,7 @@
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { localPrincipal } from '../../src/core/index.js';
+import { ExitCode, localPrincipal } from '../../src/core/index.js';
 import { runStn } from '../helpers/cli.js';
 import { startStationForTest, type Station } from '../core/server/station-helpers.js';
 import { startStn } from './run-home.js';
@@ -36,53 +36,35 @@ interface ToolResult {
 }
 
 function restDoor(s: Station, key: string): Door {
-  const call = async (method: string, path: string, body?: unknown): Promise<{ status: number; body: unknown }> =>
-    s.request(method, path, { key, ...(body === undefined ? {} : { body }) });
-  const expectStatus = async (expected: number, pending: Promise<{ status: number; body: unknown }>) => {
-    const res = await pending;
-    expect(res.status, JSON.stringify(res.body)).toBe(expected);
-    return res.body;
-  };
-  const agentPath = `/api/v1/environments/${ENV}/agents/${AGENT}`;
+  const api = s.api.withKey(key);
   const startRun = async (userInput: string): Promise<number> =>
-    (
-      (await expectStatus(
-        202,
-        call('POST', `/api/v1/environments/${ENV}/agents/hello/runs`, { input: { userInput } }),
-      )) as {
-        id: number;
-      }
-    ).id;
+    (await api.startRun(ENV, 'hello', { input: { userInput } })).id;
   return {
-    createAgent: () =>
-      expectStatus(201, call('POST', `/api/v1/environments/${ENV}/agents`, { name: AGENT, prompt: 'Hello.' })),
-    updateAgent: (description) => expectStatus(200, call('PATCH', agentPath, { description })),
+    createAgent: () => api.createAgent(ENV, { name: AGENT, prompt: 'Hello.' }),
+    updateAgent: (description) => api.updateAgent(ENV, AGENT, { description }),
     replaceAgentText: async () => {
-      const { text, hash } = (await expectStatus(200, call('GET', agentPath))) as { text: string; hash: string };
-      await expectStatus(200, call('PUT', agentPath, { text: text.replace('Hello.', 'Hi.'), expectedHash: hash }));
+      const { text, hash } = await api.getAgent(ENV, AGENT);
+      await api.replaceAgent(ENV, AGENT, { text: text.replace('Hello.', 'Hi.'), expectedHash: hash });
     },
-    deleteAgent: () => expectStatus(204, call('DELETE', agentPath)),
+    deleteAgent: () => api.deleteAgent(ENV, AGENT),
     runToEnd: async () => {
       const id = await startRun('quick');
       expect(await s.waitRun(id)).toMatchObject({ status: 'completed' });
       return id;
     },
     cancel: async (id) => {
-      const res = await call('POST', `/api/v1/runs/${String(id)}/cancel`);
-      expect([200, 409], JSON.stringify(res.body)).toContain(res.status);
-      return res.status === 200;
+      try {
+        await api.cancelRun(id);
+        return true;
+      } catch (error) {
+        expect(error).toMatchObject({ status: 409, exitCode: ExitCode.CONFLICT });
+        return false;
+      }
     },
     startSlowRun: () => startRun('slow'),
     sync: async () => {
-      const { id } = (await expectStatus(202, call('POST', `/api/v1/environments/${ENV}/sync`))) as { id: string };
-      for (;;) {
-        const job = (await expectStatus(200, call('GET', `/api/v1/syncs/${id}`))) as { status: string };
-        if (job.status !== 'running') {
-          expect(job.status).toBe('completed');
-          return;
-        }
-        await new Promise((r) => setTimeout(r, 50));
-      }
+      const job = await api.followSync(await api.startSync(ENV), { pollMs: 50 });
+      expect(job.status).toBe('completed');
     },
   };
 }

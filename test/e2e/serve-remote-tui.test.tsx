@@ -1,10 +1,13 @@
 // `stn ui --remote`: the TUI fed by a running server's REST API and WebSocket (RemoteClient), with the
 // real core behind it (SQLite, the test model server, server-filesystem).
+import { writeFileSync } from 'node:fs';
 import { createServer, Socket, type Server } from 'node:net';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { ApiError, ExitCode } from '../../src/core/index.js';
 import type { ClientUpdate, RunEventView } from '../../src/tui/client/station-client.js';
 import { startStation, type RunningStation } from '../../src/core/server/serve.js';
-import { RemoteClient, RemoteError } from '../../src/tui/client/remote-client.js';
+import { RemoteClient } from '../../src/tui/client/remote-client.js';
 import { toolLoop } from '../helpers/model-server.js';
 import { KEYS, renderTui, type Screen } from '../tui/helpers/screen.js';
 import { makeStation, type TuiStation } from '../tui/helpers/station.js';
@@ -113,15 +116,21 @@ describe('remote TUI client (stn ui --remote) against stn serve', { timeout: 90_
     await screen.waitFor(/Run #\d+ lister · cancelled/);
   });
 
-  it('maps API errors (field errors included) and reports a bad key or URL', async () => {
+  it('fails with the API error rebuilt from the body (exit code, field errors), and on a bad key or URL', async () => {
     const { url, key } = await serve('admin');
     await expect(RemoteClient.connect({ url, key: 'stn_000000000000_' + 'x'.repeat(43) })).rejects.toMatchObject({
       status: 401,
       code: 'unauthorized',
+      exitCode: ExitCode.AUTH,
     });
-    await expect(RemoteClient.connect({ url: 'ftp://x', key })).rejects.toBeInstanceOf(RemoteError);
+    await expect(RemoteClient.connect({ url: 'ftp://x', key })).rejects.toMatchObject({
+      code: 'usage',
+      exitCode: ExitCode.USAGE,
+    });
     await expect(RemoteClient.connect({ url: 'http://127.0.0.1:1', key })).rejects.toMatchObject({
       code: 'unreachable',
+      exitCode: ExitCode.UNREACHABLE,
+      hints: [expect.stringContaining('stn serve')],
     });
     client = await RemoteClient.connect({ url, key });
     expect((await client.environments()).map((e) => e.name)).toEqual(['default']);
@@ -135,17 +144,53 @@ describe('remote TUI client (stn ui --remote) against stn serve', { timeout: 90_
       inputSchema: { required: ['path'] },
     });
     const bad = await client.startRun('default', 'lister', { userInput: 'x' }).catch((e: unknown) => e);
-    expect(bad).toBeInstanceOf(RemoteError);
-    expect((bad as RemoteError).status).toBe(400);
-    expect((bad as RemoteError).details).toMatchObject({
+    expect(bad).toBeInstanceOf(ApiError);
+    expect(bad).toMatchObject({ status: 400, code: 'invalid', exitCode: ExitCode.INVALID });
+    expect((bad as ApiError).details).toMatchObject({
       issues: [expect.objectContaining({ field: expect.stringContaining('path') })],
     });
-    await expect(client.agent('default', 'nobody')).rejects.toMatchObject({ status: 404, code: 'not_found' });
+    await expect(client.agent('default', 'nobody')).rejects.toMatchObject({
+      status: 404,
+      code: 'not_found',
+      exitCode: ExitCode.NOT_FOUND,
+    });
     const servers = await client.mcpServers('default');
     expect(servers).toEqual([expect.objectContaining({ name: 'filesystem' })]);
     const sync = await client.syncEnvironment('default', () => undefined);
     expect(sync).toMatchObject({ ok: true, summary: expect.stringMatching(/^1\/1 servers ready, \d+ tools/) });
     expect((await client.mcpTools('default')).map((t) => t.qualifiedName)).toContain('filesystem__list_directory');
+  });
+
+  it('shows the stderr tail the last sync recorded of a server that failed, as the local client does', async () => {
+    const { url, key } = await serve('admin');
+    // An environment made after the server started: it has no live pool, so its servers show what was recorded.
+    const env = station!.engine.environments.create('broken');
+    writeFileSync(
+      join(env.path, 'template.json'),
+      JSON.stringify({
+        mcpServers: {
+          crashy: {
+            command: process.execPath,
+            args: ['-e', "console.error('crashy: missing token'); process.exit(3)"],
+          },
+        },
+      }),
+    );
+    client = await RemoteClient.connect({ url, key });
+    const progress: string[] = [];
+    const sync = await client.syncEnvironment('broken', (p) => progress.push(p.message));
+    expect(sync.ok).toBe(false);
+    expect(progress).toContain('starting crashy');
+    const remote = await client.mcpServers('broken');
+    expect(remote).toEqual([
+      expect.objectContaining({
+        name: 'crashy',
+        state: 'failed',
+        source: 'recorded',
+        stderrTail: expect.stringContaining('crashy: missing token'),
+      }),
+    ]);
+    expect(remote).toEqual(await station!.client.mcpServers('broken'));
   });
 
   it('after a network drop it reconnects and gets the events it missed, each once, in order', async () => {

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
-import { WebSocket } from 'ws';
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { ApiClient, RunEventStream, type RunEvent } from '../../src/core/index.js';
 import { ROOT, runStn } from '../helpers/cli.js';
 import { startModelServer, type ModelServer } from '../helpers/model-server.js';
 import { makeRunHome, processesMentioning, startStn, type RunHome } from './run-home.js';
@@ -40,12 +40,11 @@ describe('stn serve (spawned)', () => {
     const stn = startStn(['serve', '--port', '0', '--grace', '20'], home.envFor(model.url));
     const url = await listeningUrl(stn);
     expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
-    const auth = { Authorization: `Bearer ${key}` };
+    const api = new ApiClient({ url, key });
 
     expect((await fetch(`${url}/health`)).status).toBe(200);
     expect((await fetch(`${url}/api/v1/environments`)).status).toBe(401);
-    const envs = (await (await fetch(`${url}/api/v1/environments`, { headers: auth })).json()) as { name: string }[];
-    expect(envs.map((e) => e.name)).toEqual(['default']);
+    expect((await api.listEnvironments()).map((e) => e.name)).toEqual(['default']);
     // The filesystem MCP server is started at boot.
     const children = await vi.waitFor(
       () => {
@@ -56,13 +55,7 @@ describe('stn serve (spawned)', () => {
       { timeout: 20_000, interval: 50 },
     );
 
-    const started = await fetch(`${url}/api/v1/environments/default/agents/reader/runs`, {
-      method: 'POST',
-      headers: { ...auth, 'Content-Type': 'application/json' },
-      body: JSON.stringify({ input: { userInput: 'read it' } }),
-    });
-    expect(started.status).toBe(202);
-    const { id } = (await started.json()) as { id: number };
+    const { id } = await api.startRun('default', 'reader', { input: { userInput: 'read it' } });
     await model.waitForRequests(1);
     stn.child.kill('SIGTERM');
     expect(await stn.exited).toBe(0);
@@ -90,25 +83,26 @@ describe('stn serve (spawned)', () => {
     home = makeRunHome();
     model = await startModelServer({
       script: [
-        { toolCalls: [{ name: 'filesystem__read_text_file', arguments: { path: join(home.files, 'readme.txt') } }], delayMs: 800 },
+        {
+          toolCalls: [{ name: 'filesystem__read_text_file', arguments: { path: join(home.files, 'readme.txt') } }],
+          delayMs: 800,
+        },
         { text: 'read during the drain' },
       ],
     });
     const key = await createKey(home, 'admin');
     const stn = startStn(['serve', '--port', '0', '--grace', '20'], home.envFor(model.url));
     const url = await listeningUrl(stn);
-    const started = await fetch(`${url}/api/v1/environments/default/agents/reader/runs`, {
-      method: 'POST',
-      headers: { Authorization: `Bearer ${key}`, 'Content-Type': 'application/json' },
-      body: JSON.stringify({ input: { userInput: 'read it' } }),
-    });
-    expect(started.status).toBe(202);
-    const { id } = (await started.json()) as { id: number };
+    const { id } = await new ApiClient({ url, key }).startRun('default', 'reader', { input: { userInput: 'read it' } });
     await model.waitForRequests(1);
     stn.child.kill('SIGTERM');
     expect(await stn.exited).toBe(0);
     const shown = await runStn(['runs', 'show', String(id), '--json'], { env: home.env });
-    const run = JSON.parse(shown.stdout) as { status: string; output: string; events: { type: string; data?: { isError?: boolean; error?: unknown } }[] };
+    const run = JSON.parse(shown.stdout) as {
+      status: string;
+      output: string;
+      events: { type: string; data?: { isError?: boolean; error?: unknown } }[];
+    };
     expect(run).toMatchObject({ status: 'completed', output: 'read during the drain' });
     // The tool answered with the file, not "the MCP pool is closed".
     const toolResult = model.requests[1]?.body.messages.find((m) => m.role === 'tool');
@@ -120,17 +114,17 @@ describe('stn serve (spawned)', () => {
     model = await startModelServer({ fallback: { text: 'from the CLI' } });
     const key = await createKey(home, 'viewer');
     const stn = startStn(['serve', '--port', '0'], home.envFor(model.url));
+    let stream: RunEventStream | undefined;
     try {
       const url = await listeningUrl(stn);
-      const ws = new WebSocket(`${url.replace('http', 'ws')}/ws`, { headers: { Authorization: `Bearer ${key}` } });
-      const received: { type: string; runId?: number; seq?: number }[] = [];
-      ws.on('message', (d: Buffer) => received.push(JSON.parse(d.toString('utf8')) as { type: string }));
-      await new Promise<void>((resolve, reject) => {
-        ws.once('open', () => resolve());
-        ws.once('error', reject);
+      stream = new RunEventStream({ url, key });
+      const received: RunEvent[] = [];
+      let connected = false;
+      stream.subscribe((u) => {
+        if (u.kind === 'event') received.push(u.event);
+        else connected = u.ok;
       });
-      ws.send(JSON.stringify({ type: 'subscribe', id: 'all', scope: 'all' }));
-      await expect.poll(() => received.map((m) => m.type), { timeout: 10_000 }).toContain('ws.subscribed');
+      await expect.poll(() => connected, { timeout: 10_000 }).toBe(true);
       const cli = await runStn(['agent', 'run', 'reader', 'look', '--json'], {
         env: home.envFor(model.url),
         timeoutMs: 30_000,
@@ -143,9 +137,9 @@ describe('stn serve (spawned)', () => {
         .filter((e) => typeof e.seq === 'number');
       expect(printed.at(-1)?.type).toBe('run.finished');
       await expect.poll(() => received.map((m) => m.type), { timeout: 10_000 }).toContain('run.finished');
-      expect(received.filter((m) => !m.type.startsWith('ws.'))).toEqual(printed);
-      ws.terminate();
+      expect(received).toEqual(printed);
     } finally {
+      await stream?.close();
       stn.child.kill('SIGTERM');
       expect(await stn.exited).toBe(0);
     }
@@ -157,12 +151,7 @@ describe('stn serve (spawned)', () => {
     const key = await createKey(home, 'user');
     const stn = startStn(['serve', '--port', '0', '--grace', '0'], home.envFor(model.url));
     const url = await listeningUrl(stn);
-    const started = await fetch(`${url}/api/v1/environments/default/agents/reader/runs`, {
-      method: 'POST',
-      headers: { Authorization: `Bearer ${key}`, 'Content-Type': 'application/json' },
-      body: JSON.stringify({ input: { userInput: 'x' } }),
-    });
-    const { id } = (await started.json()) as { id: number };
+    const { id } = await new ApiClient({ url, key }).startRun('default', 'reader', { input: { userInput: 'x' } });
     await model.waitForRequests(1);
     stn.child.kill('SIGINT');
     expect(await stn.exited).toBe(0);

@@ -4,4 +4,33 @@ export type { AuditAction } from './context.js';
 export type { AgentChange } from './agents-api.js';
 export type { StartRunOptions, StartedRun } from './runs-api.js';
 export { SyncJobs, syncProgress, type SyncJob, type SyncProgressLine } from './sync-jobs.js';
-export type { AgentListItem, ErrorBody, LastRunView, MeView, RunQuery, ServerView, StartedRunView } from './views.js';
+export type {
+  AgentListItem,
+  ApiRequests,
+  ApiResponses,
+  CreateEnvironmentBody,
+  ErrorBody,
+  HealthView,
+  LastRunView,
+  MeView,
+  ReadyView,
+  ReplaceAgentBody,
+  RunQuery,
+  ServerView,
+  StartRunBody,
+  StartedRunView,
+  ToolFilter,
+} from './views.js';
+export {
+  isControlMessage,
+  isWsMessageProblem,
+  parseWsClientMessage,
+  type WsClientMessage,
+  type WsControlMessage,
+  type WsMessageProblem,
+  type WsResume,
+  type WsScope,
+  type WsServerMessage,
+  type WsSubscribeMessage,
+  type WsSubscription,
+} from './ws-messages.js';

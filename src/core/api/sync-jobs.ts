@@ -8,8 +8,8 @@ export interface SyncJob {
   status: 'running' | 'completed' | 'failed';
   startedAt: string;
   finishedAt: string | null;
-  /** Progress lines, oldest first (the last PROGRESS_KEEP). */
-  progress: { ts: string; message: string; done?: number; total?: number }[];
+  /** Progress lines, oldest first (the last PROGRESS_KEEP), each with its time. */
+  progress: (SyncProgressLine & { ts: string })[];
   report: SyncReport | null;
   error: { code: string; message: string } | null;
 }

@@ -1,12 +1,19 @@
 /**
  * The wire contract: what the application layer answers, as plain JSON. REST responses, MCP tool results,
- * the remote TUI client and the tests all use these types; nothing re-declares them by hand.
+ * the remote TUI client and the tests all use these types; nothing re-declares them by hand. ApiResponses
+ * names the answer of every REST operation (by its operationId); the WebSocket's messages are in
+ * ws-messages.ts.
  */
-import type { AgentSummary } from '../agents/agent-service.js';
-import type { McpServerSummary } from '../mcp/mcp-service.js';
+import type { AgentDraft } from '../agents/agent-draft.js';
+import type { AgentSource, AgentSummary } from '../agents/agent-service.js';
+import type { EnvironmentDetail, EnvironmentSummary } from '../environments/environment-service.js';
+import type { CheckReport, McpServerSummary, McpToolSummary } from '../mcp/mcp-service.js';
 import type { ServerStatus } from '../mcp/server-connection.js';
 import type { RunStatus } from '../events/run-events.js';
-import type { RunSummary } from '../runner/run-service.js';
+import type { AgentDefinition } from '../prompt/types.js';
+import type { CancelOutcome, EventPage, RunDetail, RunSummary } from '../runner/run-service.js';
+import type { AgentChange } from './agents-api.js';
+import type { SyncJob } from './sync-jobs.js';
 
 /** The newest run of an agent. */
 export interface LastRunView {
@@ -67,4 +74,85 @@ export interface ErrorBody {
     details?: Record<string, unknown>;
     requestId: string;
   };
+}
+
+/** GET /health: the process is up. */
+export interface HealthView {
+  status: 'ok';
+  version: string;
+  uptimeSeconds: number;
+}
+
+/** GET /ready: 200 when ready, 503 (with the same shape) when not; `checks` says what failed. */
+export interface ReadyView {
+  status: 'ready' | 'not_ready';
+  checks: Record<string, unknown>;
+}
+
+/** Body of POST /api/v1/environments. */
+export interface CreateEnvironmentBody {
+  name: string;
+  description?: string;
+}
+
+/** Body of PUT /api/v1/environments/{env}/agents/{agent}: the whole file, and the hash it was read with. */
+export interface ReplaceAgentBody {
+  text: string;
+  /** The hash GET returned: the write fails with a conflict if the file changed since. */
+  expectedHash?: string;
+}
+
+/** Body of POST /api/v1/environments/{env}/agents/{agent}/runs. */
+export interface StartRunBody {
+  input?: Record<string, unknown>;
+  /** Overrides the agent's and the configured model. */
+  model?: string;
+}
+
+/** Which tools GET /api/v1/environments/{env}/tools lists. */
+export interface ToolFilter {
+  server?: string;
+  /** A piece of the tool name. */
+  name?: string;
+}
+
+/** The bodies REST operations take, by operationId. */
+export interface ApiRequests {
+  createEnvironment: CreateEnvironmentBody;
+  createAgent: AgentDraft;
+  updateAgent: AgentChange;
+  replaceAgent: ReplaceAgentBody;
+  startRun: StartRunBody;
+}
+
+/** The answer of every REST operation, by operationId (`undefined`: 204 No Content). */
+export interface ApiResponses {
+  health: HealthView;
+  ready: ReadyView;
+  /** Prometheus text. */
+  metrics: string;
+  whoami: MeView;
+  /** The OpenAPI 3.1 document. */
+  openapi: Record<string, unknown>;
+  listEnvironments: EnvironmentSummary[];
+  getEnvironment: EnvironmentDetail;
+  createEnvironment: EnvironmentSummary;
+  deleteEnvironment: undefined;
+  listAgents: AgentListItem[];
+  getAgent: AgentSource;
+  createAgent: AgentDefinition;
+  updateAgent: AgentDefinition;
+  replaceAgent: AgentDefinition;
+  deleteAgent: undefined;
+  listTools: McpToolSummary[];
+  listServers: ServerView[];
+  checkServers: CheckReport;
+  startSync: SyncJob;
+  getSync: SyncJob;
+  listRuns: RunSummary[];
+  /** With events=false, a RunSummary. */
+  getRun: RunDetail;
+  listRunEvents: EventPage;
+  startRun: StartedRunView;
+  cancelRun: CancelOutcome;
 }

@@ -19,14 +19,7 @@ export { ServerMetrics, type MetricsSources } from './metrics.js';
 export { toHttpError, statusOf, RETRY_AFTER_SECONDS } from './http-errors.js';
 export type { HttpMethod, JsonSchema, Reply, RequestContext, RouteAccess, RouteDef } from './http-types.js';
 export type { ServerContext } from './server-context.js';
-export {
-  WsHub,
-  type LiveRunEvents,
-  type RunEventSource,
-  type Subscription,
-  type WsControlMessage,
-  type WsHubOptions,
-} from './ws-hub.js';
+export { WsHub, type LiveRunEvents, type RunEventSource, type WsHubOptions } from './ws-hub.js';
 export { wsExtension } from './ws-extension.js';
 export { apiExtension, LivePools } from './api-extension.js';
 export { startStation } from './serve.js';

@@ -3,6 +3,13 @@ import type { Duplex } from 'node:stream';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import type { RunEvent } from '../events/run-events.js';
 import { canSeeEnvironment, type Principal } from '../security/roles.js';
+import {
+  isWsMessageProblem,
+  parseWsClientMessage,
+  type WsControlMessage,
+  type WsSubscribeMessage,
+  type WsSubscription,
+} from '../api/ws-messages.js';
 import type { Logger } from './logger.js';
 
 /** Where the hub hears run events as they happen: those of every process (a RunFeed). */
@@ -28,26 +35,10 @@ export interface WsHubOptions {
   heartbeatMs?: number;
 }
 
-/** A subscription a client asks for (client -> server `{"type":"subscribe", ...}`). */
-export type Subscription =
-  | { id: string; scope: 'all' }
-  | { id: string; scope: 'environment'; environment: string }
-  | { id: string; scope: 'run'; runId: number };
-
-/** Messages the hub sends that are not run events; their types start with `ws.`. */
-export type WsControlMessage =
-  | { type: 'ws.welcome'; protocol: 1; key: { name: string; role: string; environments: '*' | readonly string[] } }
-  | { type: 'ws.subscribed'; id: string; scope: Subscription['scope']; replaying: number[] }
-  | { type: 'ws.replayed'; id: string; runId: number; lastSeq: number }
-  | { type: 'ws.unsubscribed'; id: string }
-  | { type: 'ws.error'; code: string; message: string; id?: string }
-  | { type: 'ws.dropped'; dropped: number; runs: { runId: number; fromSeq: number }[]; hint: string }
-  | { type: 'ws.pong' };
-
 interface Client {
   ws: WebSocket;
   principal: Principal;
-  subs: Map<string, Subscription>;
+  subs: Map<string, WsSubscription>;
   /** Highest seq sent per run: an event is sent at most once per connection. */
   lastSent: Map<number, number>;
   /** Runs whose stored events are being sent: their live events wait for the replay to catch up. */
@@ -157,16 +148,17 @@ export class WsHub {
       });
       return;
     }
-    if (!isObject(msg) || typeof msg.type !== 'string') {
-      this.sendControl(client, { type: 'ws.error', code: 'bad_message', message: 'expected an object with a "type"' });
+    const message = parseWsClientMessage(msg);
+    if (isWsMessageProblem(message)) {
+      this.sendControl(client, { type: 'ws.error', ...message });
       return;
     }
-    switch (msg.type) {
+    switch (message.type) {
       case 'ping':
         this.sendControl(client, { type: 'ws.pong' });
         return;
       case 'unsubscribe': {
-        const id = typeof msg.id === 'string' ? msg.id : '';
+        const { id } = message;
         if (!client.subs.delete(id)) {
           this.sendControl(client, { type: 'ws.error', code: 'not_found', message: `no subscription "${id}"`, id });
           return;
@@ -175,44 +167,28 @@ export class WsHub {
         return;
       }
       case 'subscribe':
-        this.subscribe(client, msg);
+        this.subscribe(client, message);
         return;
-      default:
-        this.sendControl(client, {
-          type: 'ws.error',
-          code: 'bad_message',
-          message: `unknown message type "${msg.type}" (subscribe, unsubscribe, ping)`,
-        });
     }
   }
 
-  private subscribe(client: Client, msg: Record<string, unknown>): void {
-    const id = typeof msg.id === 'string' && msg.id !== '' ? msg.id.slice(0, 64) : `s${String(client.subs.size + 1)}`;
+  private subscribe(client: Client, msg: WsSubscribeMessage): void {
+    const id = msg.id ?? `s${String(client.subs.size + 1)}`;
     const fail = (code: string, message: string): void =>
       this.sendControl(client, { type: 'ws.error', code, message, id });
     if (client.subs.size >= MAX_SUBSCRIPTIONS && !client.subs.has(id)) {
       fail('too_many', `at most ${String(MAX_SUBSCRIPTIONS)} subscriptions per connection`);
       return;
     }
-    let sub: Subscription;
+    let sub: WsSubscription;
     const replay: { runId: number; afterSeq: number }[] = [];
-    if (msg.scope === 'all' || msg.scope === undefined) {
-      sub = { id, scope: 'all' };
-    } else if (msg.scope === 'environment') {
-      if (typeof msg.environment !== 'string' || msg.environment === '') {
-        fail('invalid', 'scope "environment" needs "environment": NAME');
-        return;
-      }
+    if (msg.scope === 'environment') {
       if (!canSeeEnvironment(client.principal, msg.environment)) {
         fail('forbidden', `the key has no access to environment "${msg.environment}"`);
         return;
       }
       sub = { id, scope: 'environment', environment: msg.environment };
     } else if (msg.scope === 'run') {
-      if (!isPositiveInt(msg.runId)) {
-        fail('invalid', 'scope "run" needs "runId": a positive integer');
-        return;
-      }
       const env = this.environmentOf(msg.runId);
       if (env === undefined) {
         fail('not_found', `run ${String(msg.runId)} does not exist`);
@@ -223,32 +199,12 @@ export class WsHub {
         return;
       }
       sub = { id, scope: 'run', runId: msg.runId };
-      if (msg.afterSeq !== undefined) {
-        if (!isNonNegativeInt(msg.afterSeq)) {
-          fail('invalid', '"afterSeq" must be an integer >= 0');
-          return;
-        }
-        replay.push({ runId: msg.runId, afterSeq: msg.afterSeq });
-      }
+      if (msg.afterSeq !== undefined) replay.push({ runId: msg.runId, afterSeq: msg.afterSeq });
     } else {
-      fail('invalid', 'scope must be "all", "environment" or "run"');
-      return;
+      sub = { id, scope: 'all' };
     }
     // Runs the client already follows (all / environment scopes): "resume": {"<runId>": lastSeq}.
-    if (msg.resume !== undefined) {
-      if (!isObject(msg.resume)) {
-        fail('invalid', '"resume" must map run ids to the last seq received');
-        return;
-      }
-      for (const [key, value] of Object.entries(msg.resume)) {
-        const runId = Number(key);
-        if (!isPositiveInt(runId) || !isNonNegativeInt(value)) {
-          fail('invalid', `"resume.${key}" must be a seq (integer >= 0) under a run id`);
-          return;
-        }
-        replay.push({ runId, afterSeq: value });
-      }
-    }
+    for (const [runId, afterSeq] of Object.entries(msg.resume ?? {})) replay.push({ runId: Number(runId), afterSeq });
     client.subs.set(id, sub);
     const runs = replay.filter(({ runId }) => {
       const env = this.environmentOf(runId);
@@ -436,7 +392,7 @@ export class WsHub {
   }
 }
 
-function matches(sub: Subscription, runId: number, env: string): boolean {
+function matches(sub: WsSubscription, runId: number, env: string): boolean {
   switch (sub.scope) {
     case 'all':
       return true;
@@ -451,16 +407,4 @@ function rawText(data: RawData): string {
   if (Buffer.isBuffer(data)) return data.toString('utf8');
   if (Array.isArray(data)) return Buffer.concat(data).toString('utf8');
   return Buffer.from(data).toString('utf8');
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-function isPositiveInt(value: unknown): value is number {
-  return Number.isInteger(value) && (value as number) > 0;
-}
-
-function isNonNegativeInt(value: unknown): value is number {
-  return Number.isInteger(value) && (value as number) >= 0;
 }

@@ -4,7 +4,19 @@
  * value here is plain JSON, so it can cross a wire unchanged.
  */
 
-import type { EnvironmentSummary, McpToolSummary, RunEvent, RunStatus, RunSummary } from '../../core/index.js';
+import type {
+  AgentListItem,
+  EventPage as CoreEventPage,
+  EventPageQuery as CoreEventPageQuery,
+  EnvironmentSummary,
+  LastRunView as CoreLastRunView,
+  McpToolSummary,
+  RunEvent,
+  RunQuery as CoreRunQuery,
+  RunStatus,
+  RunSummary,
+  SyncProgressLine,
+} from '../../core/index.js';
 
 export type { RunStatus };
 
@@ -15,19 +27,11 @@ export function isActiveStatus(status: string): boolean {
   return status === 'queued' || status === 'running';
 }
 
-export interface LastRunView {
-  id: number;
-  status: RunStatus;
-  at: string;
-}
+/** The newest run of an agent. */
+export type LastRunView = CoreLastRunView;
 
-export interface AgentView {
-  name: string;
-  description: string;
-  model: string | null;
-  tools: string[];
-  lastRun: LastRunView | null;
-}
+/** An agent in a list: the fields of core's AgentListItem the screens show. */
+export type AgentView = Pick<AgentListItem, 'name' | 'description' | 'model' | 'tools' | 'lastRun'>;
 
 export interface AgentDetailView extends AgentView {
   file: string | null;
@@ -58,34 +62,17 @@ export interface JsonSchemaProperty {
 /** A run as `stn runs list --json` shows it. */
 export type RunView = RunSummary;
 
-export interface RunQuery {
-  environment?: string;
-  agent?: string;
-  status?: RunStatus[];
-  limit?: number;
-}
+/** Which runs to list (several statuses mean any of them). */
+export type RunQuery = CoreRunQuery;
 
 /** One event of a run: the core's one event schema (`seq` per run from 1, `ts` ISO time), unchanged. */
 export type RunEventView = RunEvent;
 
-export interface EventPage {
-  /** Ascending by seq. */
-  events: RunEventView[];
-  /** Are there events before the first one of this page? */
-  hasOlder: boolean;
-  /** Are there events after the last one of this page (at the time of the query)? */
-  hasNewer: boolean;
-}
+/** A page of a run's events, ascending by seq, with whether there are older and newer ones. */
+export type EventPage = Omit<CoreEventPage, 'lastSeq'>;
 
-export interface EventPageQuery {
-  /** Events with seq > after (forward paging); default: from the start. */
-  after?: number;
-  /** Events with seq < before (backward paging; the last `limit` of them). */
-  before?: number;
-  /** The last `limit` events of the run (opening a trace at its end). */
-  tail?: boolean;
-  limit: number;
-}
+/** Which events of a run to read: `tail`, `before` a seq, or `after` a seq. */
+export type EventPageQuery = CoreEventPageQuery;
 
 export type McpServerState = 'unknown' | 'starting' | 'ready' | 'error' | 'stopped' | (string & {});
 
@@ -104,11 +91,8 @@ export interface McpServerView {
 /** A tool as `stn mcp tools --json` shows it (recorded by the last sync). */
 export type McpToolView = McpToolSummary;
 
-export interface SyncProgressView {
-  message: string;
-  done?: number;
-  total?: number;
-}
+/** A line of sync progress with the servers done so far out of the total. */
+export type SyncProgressView = SyncProgressLine;
 
 export interface SyncResultView {
   ok: boolean;

@@ -1,3 +1,4 @@
+import type { ServerView } from '../../core/index.js';
 import type { McpServerView, SyncResultView } from './station-client.js';
 
 /** How a sync of one environment reads in the TUI: servers ready, tools, what changed, problems. */
@@ -46,5 +47,34 @@ export function checkedServerView(s: {
     toolCount: s.tools.length,
     source: 'live',
     lastSyncedAt: null,
+  };
+}
+
+/**
+ * A configured server (core's ServerView: the REST servers route, or the application layer) as the MCP
+ * screen shows it: its live state when a pool runs it, else what the last sync recorded, stderr tail included.
+ */
+export function mcpServerView(s: ServerView): McpServerView {
+  if (s.live !== null) {
+    return {
+      name: s.name,
+      transport: s.live.transport,
+      state: s.live.state,
+      error: s.live.error ?? null,
+      stderrTail: s.live.stderrTail,
+      toolCount: s.live.toolCount,
+      source: 'live',
+      lastSyncedAt: s.lastSyncedAt,
+    };
+  }
+  return {
+    name: s.name,
+    transport: s.transport,
+    state: s.disabled ? 'disabled' : (s.status ?? 'not synced'),
+    error: s.lastError,
+    stderrTail: s.stderrTail,
+    toolCount: s.tools,
+    source: 'recorded',
+    lastSyncedAt: s.lastSyncedAt,
   };
 }

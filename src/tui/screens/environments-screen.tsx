@@ -42,8 +42,7 @@ export function EnvironmentsScreen({
       setSync({ env, phase: 'running', message: 'starting…' });
       client
         .syncEnvironment(env, (p) => {
-          const count = p.total !== undefined ? ` (${String(p.done ?? 0)}/${String(p.total)})` : '';
-          setSync({ env, phase: 'running', message: `${p.message}${count}` });
+          setSync({ env, phase: 'running', message: `${p.message} (${String(p.done)}/${String(p.total)})` });
         })
         .then(
           (result) => {

@@ -1,10 +1,16 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { ApiError, ExitCode, type AgentDraft, type RunEvent } from '../../../src/core/index.js';
 import { toolLoop } from '../../helpers/model-server.js';
 import { startStationForTest, type Station } from './station-helpers.js';
 
-interface Issue {
-  field: string;
-  message: string;
+/** The error a call failed with (the test fails if it did not). */
+async function failure(call: Promise<unknown>): Promise<ApiError> {
+  const error = await call.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(error).toBeInstanceOf(ApiError);
+  return error as ApiError;
 }
 
 describe('REST API over the engine (stn serve in process)', () => {
@@ -15,140 +21,122 @@ describe('REST API over the engine (stn serve in process)', () => {
 
   it('agents: CRUD through the same service the CLI uses, with field errors and conflicts', async () => {
     s = await startStationForTest();
-    const list = await s.request('GET', '/api/v1/environments/default/agents', { key: s.keys.viewer });
-    expect(list.status).toBe(200);
-    expect((list.body as { name: string; lastRun: unknown }[]).map((a) => [a.name, a.lastRun])).toEqual([
+    const list = await s.api.withKey(s.keys.viewer).listAgents('default');
+    expect(list.map((a) => [a.name, a.lastRun])).toEqual([
       ['file-explorer', null],
       ['hello', null],
     ]);
-    const hello = await s.request('GET', '/api/v1/environments/default/agents/hello');
-    expect(hello.body).toMatchObject({
+    const hello = await s.api.getAgent('default', 'hello');
+    expect(hello).toMatchObject({
       agent: { name: 'hello', maxSteps: 3 },
       text: expect.stringContaining('friendly'),
       hash: expect.any(String),
     });
 
-    const created = await s.request('POST', '/api/v1/environments/default/agents', {
-      body: {
-        name: 'summarizer',
-        description: 'Sums up',
-        prompt: 'Summarize the input.',
-        inputFields: { text: 'string, what to sum up' },
-      },
-    });
-    expect(created.status).toBe(201);
-    expect(created.headers.get('location')).toBe('/api/v1/environments/default/agents/summarizer');
+    const draft = {
+      name: 'summarizer',
+      description: 'Sums up',
+      prompt: 'Summarize the input.',
+      inputFields: { text: 'string, what to sum up' },
+    };
+    expect(await s.api.createAgent('default', draft)).toMatchObject({ name: 'summarizer', description: 'Sums up' });
     expect(s.engine.agents.get('default', 'summarizer').description).toBe('Sums up');
-
-    const bad = await s.request('POST', '/api/v1/environments/default/agents', {
-      body: { name: 'x', maxSteps: 0, color: 'red' },
+    // The Location header is HTTP itself: raw.
+    const located = await s.raw('POST', '/api/v1/environments/default/agents', {
+      body: { name: 'located', prompt: 'x' },
     });
-    expect(bad.status).toBe(400);
-    const issues = (bad.body as { error: { details: { issues: Issue[] } } }).error.details.issues;
-    expect(issues).toEqual(
+    expect(located.status).toBe(201);
+    expect(located.headers.get('location')).toBe('/api/v1/environments/default/agents/located');
+
+    const bad = await failure(s.api.createAgent('default', { name: 'x', maxSteps: 0, color: 'red' } as AgentDraft));
+    expect(bad).toMatchObject({ status: 400, code: 'invalid', exitCode: ExitCode.INVALID });
+    expect(bad.details?.issues).toEqual(
       expect.arrayContaining([
         { field: 'maxSteps', message: 'must be >= 1' },
         { field: 'color', message: 'is not a known field' },
       ]),
     );
-    const badName = await s.request('POST', '/api/v1/environments/default/agents', { body: { name: 'a/b' } });
-    expect(badName.status).toBe(400);
-    const dup = await s.request('POST', '/api/v1/environments/default/agents', {
-      body: { name: 'summarizer', prompt: 'x' },
+    expect(await failure(s.api.createAgent('default', { name: 'a/b' }))).toMatchObject({ status: 400 });
+    expect(await failure(s.api.createAgent('default', { name: 'summarizer', prompt: 'x' }))).toMatchObject({
+      status: 409,
+      code: 'conflict',
+      exitCode: ExitCode.CONFLICT,
     });
-    expect(dup.status).toBe(409);
 
-    const patched = await s.request('PATCH', '/api/v1/environments/default/agents/summarizer', {
-      body: { description: 'Sums up text', maxSteps: 4 },
+    const patched = await s.api.updateAgent('default', 'summarizer', { description: 'Sums up text', maxSteps: 4 });
+    expect(patched).toMatchObject({ description: 'Sums up text', maxSteps: 4 });
+    expect(await s.api.updateAgent('default', 'summarizer', { name: 'digest' })).toMatchObject({ name: 'digest' });
+    expect(await failure(s.api.getAgent('default', 'summarizer'))).toMatchObject({
+      status: 404,
+      exitCode: ExitCode.NOT_FOUND,
     });
-    expect(patched.status).toBe(200);
-    expect(patched.body).toMatchObject({ description: 'Sums up text', maxSteps: 4 });
-    const renamed = await s.request('PATCH', '/api/v1/environments/default/agents/summarizer', {
-      body: { name: 'digest' },
-    });
-    expect(renamed.body).toMatchObject({ name: 'digest' });
-    expect((await s.request('GET', '/api/v1/environments/default/agents/summarizer')).status).toBe(404);
 
-    const source = (await s.request('GET', '/api/v1/environments/default/agents/digest')).body as {
-      text: string;
-      hash: string;
-    };
-    const stale = await s.request('PUT', '/api/v1/environments/default/agents/digest', {
-      body: { text: source.text.replace('Sums up text', 'Changed'), expectedHash: 'not-the-hash' },
-    });
-    expect(stale.status).toBe(409);
-    const broken = await s.request('PUT', '/api/v1/environments/default/agents/digest', {
-      body: { text: '---\nmax_steps: [\n---\nx' },
-    });
-    expect(broken.status).toBe(400);
-    const replaced = await s.request('PUT', '/api/v1/environments/default/agents/digest', {
-      body: { text: source.text.replace('Sums up text', 'Changed'), expectedHash: source.hash },
-    });
-    expect(replaced.status).toBe(200);
+    const source = await s.api.getAgent('default', 'digest');
+    const changed = source.text.replace('Sums up text', 'Changed');
+    expect(
+      await failure(s.api.replaceAgent('default', 'digest', { text: changed, expectedHash: 'not-the-hash' })),
+    ).toMatchObject({ status: 409, exitCode: ExitCode.CONFLICT });
+    expect(await failure(s.api.replaceAgent('default', 'digest', { text: '---\nmax_steps: [\n---\nx' }))).toMatchObject(
+      { status: 400 },
+    );
+    await s.api.replaceAgent('default', 'digest', { text: changed, expectedHash: source.hash });
     expect(s.engine.agents.get('default', 'digest').description).toBe('Changed');
 
-    expect((await s.request('DELETE', '/api/v1/environments/default/agents/digest')).status).toBe(204);
+    await s.api.deleteAgent('default', 'digest');
+    await s.api.deleteAgent('default', 'located');
     expect(s.engine.agents.list('default').map((a) => a.name)).toEqual(['file-explorer', 'hello']);
-    expect((await s.request('DELETE', '/api/v1/environments/default/agents/digest')).status).toBe(404);
+    expect(await failure(s.api.deleteAgent('default', 'digest'))).toMatchObject({ status: 404 });
   });
 
   it('runs: start returns 202 with an id; the run completes; events page; bad input is 400 with field errors', async () => {
     s = await startStationForTest({ model: { script: [{ text: 'Hi there!' }] } });
-    const started = await s.request('POST', '/api/v1/environments/default/agents/hello/runs', {
-      key: s.keys.user,
-      body: { input: { userInput: 'say hi' } },
+    const started = await s.api.withKey(s.keys.user).startRun('default', 'hello', { input: { userInput: 'say hi' } });
+    const id = started.id;
+    expect(started).toMatchObject({
+      run: { id, agent: 'hello' },
+      links: { self: `/api/v1/runs/${String(id)}` },
     });
-    expect(started.status).toBe(202);
-    const id = (started.body as { id: number }).id;
-    expect(started.headers.get('location')).toBe(`/api/v1/runs/${String(id)}`);
     const run = await s.waitRun(id);
     expect(run).toMatchObject({ id, agent: 'hello', environment: 'default', status: 'completed', output: 'Hi there!' });
-    const events = run.events as { seq: number; type: string }[];
+    const events: RunEvent[] = run.events;
     expect(events.map((e) => e.seq)).toEqual(events.map((_, i) => i + 1));
     expect(events[0]?.type).toBe('run.queued');
     expect(events.at(-1)?.type).toBe('run.finished');
 
-    const page = await s.request('GET', `/api/v1/runs/${String(id)}/events?tail=true&limit=2`, { key: s.keys.viewer });
-    expect(page.body).toMatchObject({ hasOlder: true, hasNewer: false, lastSeq: events.length });
-    expect((page.body as { events: { seq: number }[] }).events.map((e) => e.seq)).toEqual([
-      events.length - 1,
-      events.length,
-    ]);
-    const first = await s.request('GET', `/api/v1/runs/${String(id)}/events?after=0&limit=1`);
-    expect(first.body).toMatchObject({ hasOlder: false, hasNewer: true, events: [{ seq: 1, type: 'run.queued' }] });
+    const viewer = s.api.withKey(s.keys.viewer);
+    const page = await viewer.listRunEvents(id, { tail: true, limit: 2 });
+    expect(page).toMatchObject({ hasOlder: true, hasNewer: false, lastSeq: events.length });
+    expect(page.events.map((e) => e.seq)).toEqual([events.length - 1, events.length]);
+    const first = await s.api.listRunEvents(id, { after: 0, limit: 1 });
+    expect(first).toMatchObject({ hasOlder: false, hasNewer: true, events: [{ seq: 1, type: 'run.queued' }] });
 
-    const listed = await s.request('GET', '/api/v1/runs?environment=default&status=completed,failed', {
-      key: s.keys.viewer,
+    const listed = await viewer.listRuns({ environment: 'default', status: ['completed', 'failed'] });
+    expect(listed.map((r) => r.id)).toEqual([id]);
+    expect(await s.api.withKey(s.keys.viewerOther).listRuns()).toEqual([]);
+    expect((await s.raw('GET', '/api/v1/runs?status=bogus')).status).toBe(400);
+    expect(await failure(s.api.listRuns({ limit: 0 }))).toMatchObject({ status: 400 });
+    expect((await s.raw('GET', '/api/v1/runs/abc')).status).toBe(400);
+    expect(await failure(s.api.getRun(999999))).toMatchObject({ status: 404, exitCode: ExitCode.NOT_FOUND });
+    expect(await failure(s.api.withKey(s.keys.viewerOther).getRun(id))).toMatchObject({
+      status: 403,
+      exitCode: ExitCode.AUTH,
     });
-    expect((listed.body as { id: number }[]).map((r) => r.id)).toEqual([id]);
-    expect((await s.request('GET', '/api/v1/runs', { key: s.keys.viewerOther })).body).toEqual([]);
-    expect((await s.request('GET', '/api/v1/runs?status=bogus')).status).toBe(400);
-    expect((await s.request('GET', '/api/v1/runs?limit=0')).status).toBe(400);
-    expect((await s.request('GET', '/api/v1/runs/abc')).status).toBe(400);
-    expect((await s.request('GET', '/api/v1/runs/999999')).status).toBe(404);
-    expect((await s.request('GET', `/api/v1/runs/${String(id)}`, { key: s.keys.viewerOther })).status).toBe(403);
+    expect(await s.api.getRun(id, { events: false })).not.toHaveProperty('events');
 
-    const agents = (await s.request('GET', '/api/v1/environments/default/agents')).body as {
-      name: string;
-      lastRun: unknown;
-    }[];
+    const agents = await s.api.listAgents('default');
     expect(agents.find((a) => a.name === 'hello')?.lastRun).toMatchObject({ id, status: 'completed' });
 
-    const badInput = await s.request('POST', '/api/v1/environments/default/agents/hello/runs', {
-      body: { input: { userInput: 5 } },
-    });
-    expect(badInput.status).toBe(400);
-    expect((badInput.body as { error: { details: { issues: Issue[] } } }).error.details.issues[0]?.field).toContain(
-      'userInput',
-    );
-    const extra = await s.request('POST', '/api/v1/environments/default/agents/hello/runs', {
+    const badInput = await failure(s.api.startRun('default', 'hello', { input: { userInput: 5 } }));
+    expect(badInput).toMatchObject({ status: 400, exitCode: ExitCode.INVALID });
+    expect((badInput.details?.issues as { field: string }[])[0]?.field).toContain('userInput');
+    const extra = await s.raw('POST', '/api/v1/environments/default/agents/hello/runs', {
       body: { input: 'text', speed: 1 },
     });
     expect(extra.status).toBe(400);
-    expect((await s.request('POST', '/api/v1/environments/default/agents/nobody/runs', { body: {} })).status).toBe(404);
-    expect((await s.request('GET', '/api/v1/runs')).body as unknown[]).toHaveLength(1);
+    expect(await failure(s.api.startRun('default', 'nobody'))).toMatchObject({ status: 404 });
+    expect(await s.api.listRuns()).toHaveLength(1);
 
-    const metrics = (await s.request('GET', '/metrics')).text;
+    const metrics = await s.api.metrics();
     expect(metrics).toMatch(/station_agent_execution_duration_seconds_count\{status="completed"\} 1/);
     expect(metrics).toMatch(/station_agents_total 2/);
   });
@@ -158,62 +146,45 @@ describe('REST API over the engine (stn serve in process)', () => {
       config: 'runner:\n  workers: 1\n  queue_size: 1\n',
       model: { fallback: { text: 'slow answer', delayMs: 30_000 } },
     });
-    const start = () =>
-      s.request('POST', '/api/v1/environments/default/agents/hello/runs', { body: { input: { userInput: 'x' } } });
-    const a = await start();
+    const a = await s.api.startRun('default', 'hello', { input: { userInput: 'x' } });
     await s.model.waitForRequests(1);
-    const b = await start();
-    expect([a.status, b.status]).toEqual([202, 202]);
-    const c = await start();
+    const b = await s.api.startRun('default', 'hello', { input: { userInput: 'x' } });
+    // Retry-After is HTTP itself: raw.
+    const c = await s.raw('POST', '/api/v1/environments/default/agents/hello/runs', {
+      body: { input: { userInput: 'x' } },
+    });
     expect(c.status).toBe(429);
     expect(c.headers.get('retry-after')).toMatch(/^\d+$/);
-    expect(c.body).toMatchObject({ error: { code: 'queue_full' } });
-    const idA = (a.body as { id: number }).id;
-    const idB = (b.body as { id: number }).id;
-    const forbidden = await s.request('POST', `/api/v1/runs/${String(idA)}/cancel`, { key: s.keys.viewer });
-    expect(forbidden.status).toBe(403);
-    const cancelB = await s.request('POST', `/api/v1/runs/${String(idB)}/cancel`, { key: s.keys.user });
-    expect(cancelB.status).toBe(200);
-    expect(cancelB.body).toMatchObject({ outcome: 'cancelled', run: { id: idB, status: 'cancelled' } });
-    const cancelA = await s.request('POST', `/api/v1/runs/${String(idA)}/cancel`);
-    expect(cancelA.body).toMatchObject({ outcome: 'cancelled' });
-    expect(await s.waitRun(idA)).toMatchObject({ status: 'cancelled' });
-    expect((await s.request('POST', `/api/v1/runs/${String(idA)}/cancel`)).status).toBe(409);
+    expect(c.body).toMatchObject({ error: { code: 'queue_full', exitCode: ExitCode.QUEUE_FULL } });
+    expect(await failure(s.api.withKey(s.keys.viewer).cancelRun(a.id))).toMatchObject({ status: 403 });
+    expect(await s.api.withKey(s.keys.user).cancelRun(b.id)).toMatchObject({
+      outcome: 'cancelled',
+      run: { id: b.id, status: 'cancelled' },
+    });
+    expect(await s.api.cancelRun(a.id)).toMatchObject({ outcome: 'cancelled' });
+    expect(await s.waitRun(a.id)).toMatchObject({ status: 'cancelled' });
+    expect(await failure(s.api.cancelRun(a.id))).toMatchObject({ status: 409, exitCode: ExitCode.CONFLICT });
   });
 
   it('sync: start (202) and result; tools and servers of the environment', async () => {
     s = await startStationForTest();
-    const started = await s.request('POST', '/api/v1/environments/default/sync');
-    expect(started.status).toBe(202);
-    const id = (started.body as { id: string }).id;
-    type Job = { status: string; report: { ok: boolean } | null; progress: { message: string }[] };
-    const job = await vi.waitFor(
-      async () => {
-        const body = (await s.request('GET', `/api/v1/syncs/${id}`, { key: s.keys.viewer })).body as Job;
-        if (body.status === 'running') throw new Error('the sync is still running');
-        return body;
-      },
-      { timeout: 20_000 },
-    );
+    const started = await s.api.startSync('default');
+    const job = await s.api.withKey(s.keys.viewer).followSync(started, { pollMs: 50 });
     expect(job.status).toBe('completed');
     expect(job.report?.ok).toBe(true);
     expect(job.progress.map((p) => p.message)).toContain('starting filesystem');
-    expect((await s.request('GET', `/api/v1/syncs/${id}`, { key: s.keys.viewerOther })).status).toBe(403);
-    expect((await s.request('GET', '/api/v1/syncs/nope')).status).toBe(404);
+    expect(await failure(s.api.withKey(s.keys.viewerOther).getSync(started.id))).toMatchObject({ status: 403 });
+    expect(await failure(s.api.getSync('nope'))).toMatchObject({ status: 404 });
 
-    const tools = (await s.request('GET', '/api/v1/environments/default/tools', { key: s.keys.viewer })).body as {
-      qualifiedName: string;
-    }[];
+    const tools = await s.api.withKey(s.keys.viewer).listTools('default');
     expect(tools.map((t) => t.qualifiedName)).toContain('filesystem__read_text_file');
-    const servers = (await s.request('GET', '/api/v1/environments/default/servers')).body as {
-      name: string;
-      status: string;
-      envNames: string[];
-    }[];
-    expect(servers).toEqual([expect.objectContaining({ name: 'filesystem', status: 'ready' })]);
-    expect((await s.request('GET', '/api/v1/environments/default/tools?server=nope')).status).toBe(404);
-    const check = await s.request('POST', '/api/v1/environments/default/servers/check', { key: s.keys.user });
-    expect(check.body).toMatchObject({
+    const servers = await s.api.listServers('default');
+    expect(servers).toEqual([
+      expect.objectContaining({ name: 'filesystem', status: 'ready', stderrTail: expect.any(String) }),
+    ]);
+    expect(await failure(s.api.listTools('default', { server: 'nope' }))).toMatchObject({ status: 404 });
+    const check = await s.api.withKey(s.keys.user).checkServers('default');
+    expect(check).toMatchObject({
       environment: 'default',
       ok: true,
       servers: [{ name: 'filesystem', status: 'ok' }],
@@ -225,16 +196,12 @@ describe('REST API over the engine (stn serve in process)', () => {
     s.model.script(
       toolLoop({ tool: 'filesystem__list_directory', args: { path: s.files }, steps: 1, finalText: 'listed' }),
     );
-    const ok = await s.request('POST', '/api/v1/environments/default/agents/file-explorer/runs', {
-      body: { input: { userInput: 'what is here?' } },
-    });
-    expect(await s.waitRun((ok.body as { id: number }).id)).toMatchObject({ status: 'completed', toolCalls: 1 });
+    const ok = await s.api.startRun('default', 'file-explorer', { input: { userInput: 'what is here?' } });
+    expect(await s.waitRun(ok.id)).toMatchObject({ status: 'completed', toolCalls: 1 });
     s.model.script([{ status: 400, error: { message: 'bad request from the test' } }]);
-    const bad = await s.request('POST', '/api/v1/environments/default/agents/hello/runs', {
-      body: { input: { userInput: 'x' } },
-    });
-    expect(await s.waitRun((bad.body as { id: number }).id)).toMatchObject({ status: 'failed' });
-    const metrics = (await s.request('GET', '/metrics')).text;
+    const bad = await s.api.startRun('default', 'hello', { input: { userInput: 'x' } });
+    expect(await s.waitRun(bad.id)).toMatchObject({ status: 'failed' });
+    const metrics = await s.api.metrics();
     expect(metrics).toMatch(/station_mcp_request_duration_seconds_count\{server="filesystem"\} 1/);
     expect(metrics).toMatch(/station_agent_execution_errors_total\{reason="[a-z_]+"\} 1/);
     expect(metrics).toMatch(/station_agent_runs_total\{status="failed"\} 1/);
@@ -245,13 +212,13 @@ describe('REST API over the engine (stn serve in process)', () => {
     s = await startStationForTest();
     const ready = await vi.waitFor(
       async () => {
-        const res = await s.request('GET', '/ready');
-        expect(res.status, res.text).toBe(200);
-        return res;
+        const answer = await s.api.ready();
+        expect(answer.status, JSON.stringify(answer)).toBe('ready');
+        return answer;
       },
       { timeout: 10_000 },
     );
-    expect(ready.body).toMatchObject({
+    expect(ready).toMatchObject({
       status: 'ready',
       checks: {
         database: { ok: true },
@@ -263,9 +230,7 @@ describe('REST API over the engine (stn serve in process)', () => {
         },
       },
     });
-    const servers = (await s.request('GET', '/api/v1/environments/default/servers')).body as {
-      live: { state: string; pid?: number } | null;
-    }[];
+    const servers = await s.api.listServers('default');
     expect(servers[0]?.live).toMatchObject({ state: 'ready', pid: expect.any(Number) });
   });
 });

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Engine } from '../../../src/core/index.js';
 import { startStationForTest, type Station } from './station-helpers.js';
 
@@ -123,21 +123,11 @@ describe('roles x routes', () => {
 
   beforeAll(async () => {
     s = await startStationForTest({ model: { fallback: { text: 'done' } } });
-    const started = await s.request('POST', '/api/v1/environments/default/agents/hello/runs', {
-      body: { input: { userInput: 'x' } },
-    });
-    runId = (started.body as { id: number }).id;
+    runId = (await s.api.startRun('default', 'hello', { input: { userInput: 'x' } })).id;
     await s.waitRun(runId);
-    const sync = await s.request('POST', '/api/v1/environments/default/sync');
-    syncId = (sync.body as { id: string }).id;
-    // (expect.poll works only inside a test, not in a hook)
-    await vi.waitFor(
-      async () => {
-        const job = (await s.request('GET', `/api/v1/syncs/${syncId}`)).body as { status: string };
-        if (job.status === 'running') throw new Error('the sync is still running');
-      },
-      { timeout: 20_000 },
-    );
+    const sync = await s.api.startSync('default');
+    syncId = sync.id;
+    await s.api.followSync(sync, { pollMs: 50 });
   });
   afterAll(async () => {
     await s.stop();
@@ -166,7 +156,7 @@ describe('roles x routes', () => {
       for (const caller of callers) {
         const want = expected(caller, row);
         if (want === 'ok') continue;
-        const res = await s.request(row.method, pathOf(row.path), {
+        const res = await s.raw(row.method, pathOf(row.path), {
           key: keyOf(caller),
           ...(row.body === undefined ? {} : { body: row.body }),
         });
@@ -185,7 +175,7 @@ describe('roles x routes', () => {
       if (row.method !== 'GET') continue;
       for (const caller of callers) {
         if (expected(caller, row) !== 'ok') continue;
-        const res = await s.request('GET', pathOf(row.path), { key: keyOf(caller) });
+        const res = await s.raw('GET', pathOf(row.path), { key: keyOf(caller) });
         expect(res.status, `${caller} ${op}: ${res.text.slice(0, 200)}`).toBe(200);
       }
     }
@@ -215,7 +205,7 @@ describe('roles x routes', () => {
     expect(order.map(([op]) => op).sort()).toEqual(writes.sort());
     for (const [op, path, body] of order) {
       const row = MATRIX[op]!;
-      const res = await s.request(row.method, pathOf(path ?? row.path), {
+      const res = await s.raw(row.method, pathOf(path ?? row.path), {
         key: keyOf(least(row.needs)),
         ...((body ?? row.body) !== undefined ? { body: body ?? row.body } : {}),
       });

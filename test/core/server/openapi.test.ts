@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ApiClient } from '../../../src/core/index.js';
 import { pathParams } from '../../../src/core/server/openapi.js';
 import { startStationForTest, type Station } from './station-helpers.js';
 
@@ -14,9 +15,7 @@ describe('OpenAPI document', () => {
   let doc: { openapi: string; paths: Record<string, Record<string, Operation>> };
   beforeAll(async () => {
     s = await startStationForTest();
-    const res = await s.request('GET', '/api/v1/openapi.json', { key: s.keys.viewer });
-    expect(res.status).toBe(200);
-    doc = res.body as typeof doc;
+    doc = (await s.api.withKey(s.keys.viewer).openapi()) as typeof doc;
   });
   afterAll(async () => {
     await s.stop();
@@ -33,6 +32,11 @@ describe('OpenAPI document', () => {
     expect(extra.sort()).toEqual(['GET /ws', 'POST /mcp']);
     const ids = Object.values(doc.paths).flatMap((ops) => Object.values(ops).map((o) => o.operationId));
     expect(new Set(ids).size).toBe(ids.length);
+  });
+
+  it('the core API client has a method for every operation, named by its operationId', () => {
+    const methods = Object.getOwnPropertyNames(ApiClient.prototype);
+    for (const route of s.running.server.router.routes) expect(methods, route.operationId).toContain(route.operationId);
   });
 
   it('declares each path parameter, the bearer scheme, and the error responses', () => {
@@ -56,7 +60,7 @@ describe('OpenAPI document', () => {
       );
       for (const method of Object.keys(ops)) {
         if (method === 'delete' && concrete === '/api/v1/environments/default') continue;
-        const res = await s.request(method.toUpperCase(), concrete, method === 'get' ? {} : { body: {} });
+        const res = await s.raw(method.toUpperCase(), concrete, method === 'get' ? {} : { body: {} });
         expect(res.status, `${method} ${concrete}`).not.toBe(405);
         if (res.status === 404)
           expect((res.body as { error: { code: string } }).error.code, `${method} ${concrete}`).not.toBe('no_route');

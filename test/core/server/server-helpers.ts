@@ -1,6 +1,6 @@
-import { openEngine, type Engine } from '../../../src/core/index.js';
+import { ApiClient, openEngine, type Engine } from '../../../src/core/index.js';
 import { StationServer, createJsonLogger, type ServerExtension } from '../../../src/core/server/index.js';
-import { apiClient, type ApiRequestOptions, type ApiResponse } from './http-client.js';
+import { rawHttp, type ApiRequestOptions, type ApiResponse } from './raw-http.js';
 import { makeInitializedHome, type TempHome } from '../../helpers/home.js';
 
 export interface TestServer {
@@ -10,7 +10,10 @@ export interface TestServer {
   url: string;
   keys: { admin: string; user: string; viewer: string; userOther: string; viewerOther: string; revoked: string };
   logs: string[];
-  request(method: string, path: string, options?: ApiRequestOptions): Promise<ApiResponse>;
+  /** The API client with the admin key (`api.withKey(key)` for another). */
+  api: ApiClient;
+  /** Raw HTTP, for tests of the HTTP itself (status codes, headers, malformed bodies). */
+  raw(method: string, path: string, options?: ApiRequestOptions): Promise<ApiResponse>;
   stop(): Promise<void>;
 }
 
@@ -47,7 +50,8 @@ export async function startTestServer(
     url,
     keys,
     logs,
-    request: apiClient(
+    api: new ApiClient({ url, key: keys.admin }),
+    raw: rawHttp(
       () => url,
       () => keys.admin,
     ),

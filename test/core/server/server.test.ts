@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { request as httpsRequest } from 'node:https';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { openEngine } from '../../../src/core/index.js';
+import { ApiError, ExitCode, openEngine } from '../../../src/core/index.js';
 import { StationServer, silentLogger } from '../../../src/core/server/index.js';
 import { ROOT } from '../../helpers/cli.js';
 import { makeInitializedHome } from '../../helpers/home.js';
@@ -16,31 +16,31 @@ describe('StationServer', () => {
 
   it('serves /health without a key and refuses everything else without one', async () => {
     t = await startTestServer();
-    const health = await t.request('GET', '/health', { key: null });
+    const health = await t.raw('GET', '/health', { key: null });
     expect(health.status).toBe(200);
     expect(health.body).toMatchObject({ status: 'ok', version: expect.any(String) });
     for (const path of ['/ready', '/metrics', '/api/v1/environments', '/api/v1/openapi.json', '/api/v1/nope']) {
-      const res = await t.request('GET', path, { key: null });
+      const res = await t.raw('GET', path, { key: null });
       expect(res.status, path).toBe(401);
       expect(res.headers.get('www-authenticate')).toBe('Bearer realm="station"');
       expect(res.body).toMatchObject({ error: { code: 'unauthorized', message: 'missing API key' } });
     }
-    const revoked = await t.request('GET', '/api/v1/environments', { key: t.keys.revoked });
+    const revoked = await t.raw('GET', '/api/v1/environments', { key: t.keys.revoked });
     expect(revoked.status).toBe(401);
     expect(revoked.body).toMatchObject({ error: { message: expect.stringContaining('revoked') } });
-    const garbage = await t.request('GET', '/api/v1/environments', { key: 'stn_0123456789ab_' + 'x'.repeat(43) });
+    const garbage = await t.raw('GET', '/api/v1/environments', { key: 'stn_0123456789ab_' + 'x'.repeat(43) });
     expect(garbage.status).toBe(401);
   });
 
   it('gives every response a request id, keeps a sane incoming one, and logs JSON lines without secrets', async () => {
     t = await startTestServer();
-    const a = await t.request('GET', '/api/v1/environments');
+    const a = await t.raw('GET', '/api/v1/environments');
     expect(a.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
-    const b = await t.request('GET', '/api/v1/environments', { headers: { 'X-Request-Id': 'trace-42' } });
+    const b = await t.raw('GET', '/api/v1/environments', { headers: { 'X-Request-Id': 'trace-42' } });
     expect(b.headers.get('x-request-id')).toBe('trace-42');
-    const c = await t.request('GET', '/api/v1/environments', { headers: { 'X-Request-Id': 'bad id with spaces' } });
+    const c = await t.raw('GET', '/api/v1/environments', { headers: { 'X-Request-Id': 'bad id with spaces' } });
     expect(c.headers.get('x-request-id')).not.toBe('bad id with spaces');
-    await t.request('GET', '/api/v1/environments', { key: t.keys.viewer + 'x' });
+    await t.raw('GET', '/api/v1/environments', { key: t.keys.viewer + 'x' });
     const lines = t.logs.map((l) => JSON.parse(l) as Record<string, unknown>);
     const req = lines.find((l) => l.msg === 'request' && l.requestId === 'trace-42');
     expect(req).toMatchObject({
@@ -59,28 +59,38 @@ describe('StationServer', () => {
   it('lists environments by grant; shows, creates and deletes them with status codes from typed errors', async () => {
     t = await startTestServer();
     const names = async (key: string): Promise<string[]> =>
-      ((await t.request('GET', '/api/v1/environments', { key })).body as { name: string }[]).map((e) => e.name);
+      (await t.api.withKey(key).listEnvironments()).map((e) => e.name);
     expect(await names(t.keys.admin)).toEqual(['default', 'other']);
     expect(await names(t.keys.viewer)).toEqual(['default']);
     expect(await names(t.keys.userOther)).toEqual(['other']);
 
-    const shown = await t.request('GET', '/api/v1/environments/default');
-    expect(shown.status).toBe(200);
-    expect(shown.body).toMatchObject({ name: 'default', agentFiles: expect.any(Array) });
-    expect((await t.request('GET', '/api/v1/environments/missing')).status).toBe(404);
-    expect((await t.request('GET', '/api/v1/environments/other', { key: t.keys.viewer })).status).toBe(403);
+    expect(await t.api.getEnvironment('default')).toMatchObject({ name: 'default', agentFiles: expect.any(Array) });
+    await expect(t.api.getEnvironment('missing')).rejects.toMatchObject({
+      status: 404,
+      exitCode: ExitCode.NOT_FOUND,
+    });
+    await expect(t.api.withKey(t.keys.viewer).getEnvironment('other')).rejects.toMatchObject({
+      status: 403,
+      code: 'forbidden',
+      exitCode: ExitCode.AUTH,
+    });
 
-    const created = await t.request('POST', '/api/v1/environments', { body: { name: 'staging', description: 'pre' } });
+    const created = await t.raw('POST', '/api/v1/environments', { body: { name: 'staging', description: 'pre' } });
     expect(created.status).toBe(201);
     expect(created.headers.get('location')).toBe('/api/v1/environments/staging');
     expect(created.body).toMatchObject({ name: 'staging', description: 'pre', agents: 0 });
-    const dup = await t.request('POST', '/api/v1/environments', { body: { name: 'staging' } });
-    expect(dup.status).toBe(409);
-    expect(dup.body).toMatchObject({
-      error: { code: 'conflict', hints: [expect.any(String)], requestId: expect.any(String) },
+    const dup = await t.api.createEnvironment({ name: 'staging' }).catch((e: unknown) => e);
+    expect(dup).toBeInstanceOf(ApiError);
+    expect(dup).toMatchObject({
+      status: 409,
+      code: 'conflict',
+      exitCode: ExitCode.CONFLICT,
+      hints: [expect.any(String)],
+      requestId: expect.any(String),
     });
-    expect((await t.request('DELETE', '/api/v1/environments/staging')).status).toBe(204);
-    expect((await t.request('DELETE', '/api/v1/environments/staging')).status).toBe(404);
+    await t.api.deleteEnvironment('staging');
+    expect(t.engine.environments.list().map((e) => e.name)).toEqual(['default', 'other']);
+    await expect(t.api.deleteEnvironment('staging')).rejects.toMatchObject({ status: 404 });
     expect(
       t.engine.keys
         .auditLog()
@@ -91,7 +101,7 @@ describe('StationServer', () => {
 
   it('answers bad input with 400 and field errors, and writes nothing', async () => {
     t = await startTestServer();
-    const missing = await t.request('POST', '/api/v1/environments', { body: { description: 5, extra: true } });
+    const missing = await t.raw('POST', '/api/v1/environments', { body: { description: 5, extra: true } });
     expect(missing.status).toBe(400);
     expect(missing.body).toMatchObject({
       error: {
@@ -105,49 +115,49 @@ describe('StationServer', () => {
         },
       },
     });
-    const badName = await t.request('POST', '/api/v1/environments', { body: { name: '../x' } });
+    const badName = await t.raw('POST', '/api/v1/environments', { body: { name: '../x' } });
     expect(badName.status).toBe(400);
     expect(badName.body).toMatchObject({ error: { details: { issues: [{ field: 'name' }] } } });
-    const notJson = await t.request('POST', '/api/v1/environments', { rawBody: '{"name": ' });
+    const notJson = await t.raw('POST', '/api/v1/environments', { rawBody: '{"name": ' });
     expect(notJson.status).toBe(400);
     expect(notJson.body).toMatchObject({ error: { message: expect.stringContaining('not valid JSON') } });
-    const empty = await t.request('POST', '/api/v1/environments', { rawBody: '' });
+    const empty = await t.raw('POST', '/api/v1/environments', { rawBody: '' });
     expect(empty.status).toBe(400);
-    const wrongType = await t.request('POST', '/api/v1/environments', {
+    const wrongType = await t.raw('POST', '/api/v1/environments', {
       rawBody: 'name=x',
       headers: { 'Content-Type': 'text/plain' },
     });
     expect(wrongType.status).toBe(415);
-    const huge = await t.request('POST', '/api/v1/environments', {
+    const huge = await t.raw('POST', '/api/v1/environments', {
       rawBody: JSON.stringify({ name: 'x'.repeat(2 * 1024 * 1024) }),
     });
     expect(huge.status).toBe(413);
-    expect(((await t.request('GET', '/api/v1/environments')).body as unknown[]).length).toBe(2);
+    expect(((await t.raw('GET', '/api/v1/environments')).body as unknown[]).length).toBe(2);
   });
 
   it('404s unknown routes and 405s known paths with the wrong method', async () => {
     t = await startTestServer();
-    const none = await t.request('GET', '/api/v1/nothing-here');
+    const none = await t.raw('GET', '/api/v1/nothing-here');
     expect(none.status).toBe(404);
     expect(none.body).toMatchObject({ error: { code: 'no_route' } });
-    const wrong = await t.request('PATCH', '/api/v1/environments');
+    const wrong = await t.raw('PATCH', '/api/v1/environments');
     expect(wrong.status).toBe(405);
     expect(wrong.headers.get('allow')).toBe('GET, POST');
   });
 
   it('reports readiness and Prometheus metrics with the required names', async () => {
     t = await startTestServer({ queueSize: () => 3 });
-    const ready = await t.request('GET', '/ready', { key: t.keys.viewer });
-    expect(ready.status).toBe(200);
-    expect(ready.body).toMatchObject({ status: 'ready', checks: { database: { ok: true } } });
+    const viewer = t.api.withKey(t.keys.viewer);
+    expect(await viewer.ready()).toMatchObject({ status: 'ready', checks: { database: { ok: true } } });
     t.engine.db
       .prepare(
         `INSERT INTO agent_runs (agent_name, environment_name, status, created_at) VALUES ('a', 'default', 'completed', 1), ('a', 'default', 'failed', 2)`,
       )
       .run();
-    const metrics = await t.request('GET', '/metrics', { key: t.keys.viewer });
-    expect(metrics.status).toBe(200);
-    expect(metrics.headers.get('content-type')).toContain('text/plain');
+    const raw = await t.raw('GET', '/metrics', { key: t.keys.viewer });
+    expect(raw.status).toBe(200);
+    expect(raw.headers.get('content-type')).toContain('text/plain');
+    const metrics = { text: await viewer.metrics() };
     for (const name of [
       'station_agents_total',
       'station_agent_runs_total',
@@ -175,7 +185,7 @@ describe('StationServer', () => {
     const other = new StationServer({ engine, host: '127.0.0.1', port: 0, logger: silentLogger });
     try {
       other.metrics.databaseErrors.inc(5);
-      const text = (await t.request('GET', '/metrics')).text;
+      const text = await t.api.metrics();
       expect(text).toContain('station_database_errors_total 0');
       expect((await other.metrics.text()).body).toContain('station_database_errors_total 5');
     } finally {

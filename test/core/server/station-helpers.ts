@@ -5,9 +5,9 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { vi } from 'vitest';
-import { openEngine, type Engine } from '../../../src/core/index.js';
+import { ApiClient, openEngine, type Engine, type RunDetail } from '../../../src/core/index.js';
 import { startStation, type RunningStation } from '../../../src/core/server/serve.js';
-import { apiClient, type ApiRequestOptions, type ApiResponse } from './http-client.js';
+import { rawHttp, type ApiRequestOptions, type ApiResponse } from './raw-http.js';
 import { makeInitializedHome, type TempHome } from '../../helpers/home.js';
 import { startModelServer, type ModelServer, type ModelServerOptions } from '../../helpers/model-server.js';
 
@@ -39,8 +39,12 @@ export interface Station {
   /** A folder the filesystem server serves. */
   files: string;
   keys: { admin: string; user: string; viewer: string; userOther: string; viewerOther: string; revoked: string };
-  request(method: string, path: string, options?: ApiRequestOptions): Promise<ApiResponse>;
-  waitRun(id: number, timeoutMs?: number): Promise<Record<string, unknown>>;
+  /** The API client with the admin key (`api.withKey(key)` for another). */
+  api: ApiClient;
+  /** Raw HTTP, for tests of the HTTP itself (status codes, headers, malformed bodies). */
+  raw(method: string, path: string, options?: ApiRequestOptions): Promise<ApiResponse>;
+  /** Waits until the run has finished and returns it with its events. */
+  waitRun(id: number, timeoutMs?: number): Promise<RunDetail>;
   stop(): Promise<void>;
 }
 
@@ -76,10 +80,7 @@ export async function startStationForTest(
     logLevel: 'debug',
     graceMs: 2000,
   });
-  const request: Station['request'] = apiClient(
-    () => running.url,
-    () => keys.admin,
-  );
+  const api = new ApiClient({ url: running.url, key: keys.admin });
   return {
     temp,
     engine,
@@ -89,14 +90,16 @@ export async function startStationForTest(
     logs,
     files,
     keys,
-    request,
+    api,
+    raw: rawHttp(
+      () => running.url,
+      () => keys.admin,
+    ),
     waitRun: (id, timeoutMs = 20_000) =>
       vi.waitFor(
         async () => {
-          const run = (await request('GET', `/api/v1/runs/${String(id)}`)).body as Record<string, unknown>;
-          if (['queued', 'running'].includes(run.status as string)) {
-            throw new Error(`run ${String(id)} still ${String(run.status)}`);
-          }
+          const run = await api.getRun(id);
+          if (['queued', 'running'].includes(run.status)) throw new Error(`run ${String(id)} still ${run.status}`);
           return run;
         },
         { timeout: timeoutMs, interval: 25 },

@@ -1,5 +1,13 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
+import {
+  isControlMessage,
+  type RunEvent,
+  type WsClientMessage,
+  type WsControlMessage,
+  type WsServerMessage,
+  type WsSubscribeMessage,
+} from '../../../src/core/index.js';
 import { EventBus } from '../../../src/core/events/index.js';
 import { RunFeed } from '../../../src/core/runner/run-feed.js';
 import { RunRecorder } from '../../../src/core/runner/run-recorder.js';
@@ -9,11 +17,16 @@ import { silentLogger } from '../../../src/core/server/index.js';
 import { RunRepo } from '../../../src/core/store/run-repo.js';
 import { startTestServer, type TestServer } from './server-helpers.js';
 
-interface Msg {
-  type: string;
-  runId?: number;
-  seq?: number;
-  [k: string]: unknown;
+type Msg = WsServerMessage;
+/** A subscribe message without its type, with an id to wait for. */
+type Subscribe<T = WsSubscribeMessage> = T extends unknown ? Omit<T, 'type'> & { id: string } : never;
+
+/** The last control message of this type, if any. */
+function control<T extends WsControlMessage['type']>(
+  messages: readonly Msg[],
+  type: T,
+): Extract<WsControlMessage, { type: T }> | undefined {
+  return messages.findLast((m): m is Extract<WsControlMessage, { type: T }> => m.type === type);
 }
 
 /** A WebSocket client that collects messages and can wait for a condition. */
@@ -22,7 +35,7 @@ class Viewer {
   private waiters: (() => void)[] = [];
   constructor(readonly ws: WebSocket) {
     ws.on('message', (data: Buffer) => {
-      this.messages.push(JSON.parse(data.toString('utf8')) as Msg);
+      this.messages.push(JSON.parse(data.toString('utf8')) as WsServerMessage);
       for (const w of this.waiters) w();
     });
   }
@@ -36,11 +49,11 @@ class Viewer {
     await viewer.until((m) => m.some((x) => x.type === 'ws.welcome'));
     return viewer;
   }
-  send(msg: unknown): void {
+  send(msg: WsClientMessage): void {
     this.ws.send(JSON.stringify(msg));
   }
-  events(): Msg[] {
-    return this.messages.filter((m) => !m.type.startsWith('ws.'));
+  events(): RunEvent[] {
+    return this.messages.filter((m): m is RunEvent => !isControlMessage(m));
   }
   until(predicate: (messages: Msg[]) => boolean, timeoutMs = 10_000): Promise<void> {
     if (predicate(this.messages)) return Promise.resolve();
@@ -51,7 +64,7 @@ class Viewer {
             new Error(
               `timed out; last messages: ${this.messages
                 .slice(-5)
-                .map((m) => `${m.type}#${String(m.seq)}`)
+                .map((m) => `${m.type}#${isControlMessage(m) ? '' : String(m.seq)}`)
                 .join(', ')}`,
             ),
           ),
@@ -67,10 +80,9 @@ class Viewer {
       this.waiters.push(check);
     });
   }
-  async subscribe(msg: Record<string, unknown>): Promise<void> {
-    const id = String(msg.id);
+  async subscribe(msg: Subscribe): Promise<void> {
     this.send({ type: 'subscribe', ...msg });
-    await this.until((m) => m.some((x) => (x.type === 'ws.subscribed' || x.type === 'ws.error') && x.id === id));
+    await this.until((m) => m.some((x) => (x.type === 'ws.subscribed' || x.type === 'ws.error') && x.id === msg.id));
   }
   close(): void {
     this.ws.terminate();
@@ -199,7 +211,7 @@ describe('WebSocket /ws', () => {
     const again = await viewer(t.keys.viewer);
     await again.subscribe({ id: 'r', scope: 'run', runId: rec.runId, afterSeq: lastSeq });
     step(rec, 4);
-    await again.until((m) => m.some((x) => x.type === 'model.response' && (x.data as { step: number }).step === 4));
+    await again.until(() => again.events().some((x) => x.type === 'model.response' && x.data.step === 4));
     expect(again.events().map((e) => e.seq)).toEqual([4, 5, 6, 7, 8, 9]);
     expect(again.messages.find((m) => m.type === 'ws.subscribed')).toMatchObject({ id: 'r', scope: 'run' });
 
@@ -209,7 +221,7 @@ describe('WebSocket /ws', () => {
     await missing.subscribe({ id: 'bad', scope: 'run', runId: rec.runId, afterSeq: -1 });
     expect(missing.messages.at(-1)).toMatchObject({ type: 'ws.error', code: 'invalid' });
     missing.ws.send('not json');
-    await missing.until((m) => m.at(-1)?.code === 'bad_message');
+    await missing.until((m) => control(m, 'ws.error')?.code === 'bad_message');
   });
 
   it('resume on an "all" subscription replays the runs the client followed', async () => {
@@ -236,16 +248,13 @@ describe('WebSocket /ws', () => {
     const lastSeq = 1 + steps * 2;
     slow.ws.resume();
     await slow.until((m) => m.some((x) => x.type === 'ws.dropped'), 20_000);
-    const notice = slow.messages.find((m) => m.type === 'ws.dropped') as unknown as {
-      dropped: number;
-      runs: { runId: number; fromSeq: number }[];
-    };
+    const notice = control(slow.messages, 'ws.dropped')!;
     expect(notice.dropped).toBeGreaterThan(0);
     expect(notice.runs).toEqual([{ runId: rec.runId, fromSeq: expect.any(Number) }]);
     const received = slow.events().map((e) => e.seq);
     expect(received.length).toBeLessThan(lastSeq);
     const fromSeq = notice.runs[0]!.fromSeq;
-    expect(received.every((s) => s !== undefined && s < fromSeq)).toBe(true);
+    expect(received.every((s) => s < fromSeq)).toBe(true);
     await slow.subscribe({ id: 'r2', scope: 'run', runId: rec.runId, afterSeq: fromSeq - 1 });
     await slow.until((m) => m.some((x) => x.type === 'ws.replayed' && x.id === 'r2'), 20_000);
     expect(slow.messages.filter((m) => m.type === 'ws.dropped')).toHaveLength(1);
@@ -275,10 +284,10 @@ describe('WebSocket /ws', () => {
     step(foreign, 1);
     const own = newRun('default');
     queued(own, 'default');
-    await v.until((m) => m.some((x) => x.runId === own.runId));
+    await v.until(() => v.events().some((x) => x.runId === own.runId));
     // 4 rows: the foreign run's 3 and our own run's 1 (delivered from the bus already).
     expect(feed.poll()).toBe(4);
-    await v.until((m) => m.filter((x) => x.runId === foreignId).length === 3);
+    await v.until(() => v.events().filter((x) => x.runId === foreignId).length === 3);
     expect(
       v
         .events()

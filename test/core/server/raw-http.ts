@@ -1,4 +1,7 @@
-/** A test HTTP client for the Station API: JSON in and out, a Bearer key by default. */
+/**
+ * Raw HTTP for the tests that check the HTTP itself: status codes, headers, auth headers, malformed or
+ * mistyped bodies. Tests of behaviour use core's ApiClient instead.
+ */
 export interface ApiResponse {
   status: number;
   headers: Headers;
@@ -14,7 +17,7 @@ export interface ApiRequestOptions {
   headers?: Record<string, string>;
 }
 
-export function apiClient(baseUrl: () => string, defaultKey: () => string) {
+export function rawHttp(baseUrl: () => string, defaultKey: () => string) {
   return async (method: string, path: string, opts: ApiRequestOptions = {}): Promise<ApiResponse> => {
     const headers: Record<string, string> = { ...opts.headers };
     const key = opts.key === undefined ? defaultKey() : opts.key;
