@@ -11,7 +11,6 @@ import {
   type Application,
   type RunEvent,
   type RunFeed,
-  type ServerView,
   type StationApi,
 } from '../../core/index.js';
 import type {
@@ -30,7 +29,7 @@ import type {
   SyncProgressView,
   SyncResultView,
 } from './station-client.js';
-import { checkedServerView, syncResultView } from './sync-result.js';
+import { checkedServerView, mcpServerView, syncResultView } from './sync-result.js';
 
 export interface LocalClientOptions {
   /** How often the event store is read for rows other processes wrote (ms). */
@@ -144,7 +143,7 @@ export class LocalClient implements StationClient {
   }
 
   async mcpServers(env: string): Promise<McpServerView[]> {
-    return this.api.mcp.servers(env).map(serverView);
+    return this.api.mcp.servers(env).map(mcpServerView);
   }
 
   async mcpTools(env: string): Promise<McpToolView[]> {
@@ -200,30 +199,4 @@ export class LocalClient implements StationClient {
     this.unsubscribeFeed?.();
     this.unsubscribeFeed = undefined;
   }
-}
-
-/** A server as the MCP screen shows it: its live state when this process runs it, else what the last sync recorded. */
-function serverView(s: ServerView): McpServerView {
-  if (s.live !== null) {
-    return {
-      name: s.name,
-      transport: s.live.transport,
-      state: s.live.state,
-      error: s.live.error ?? null,
-      stderrTail: s.live.stderrTail,
-      toolCount: s.live.toolCount,
-      source: 'live',
-      lastSyncedAt: s.lastSyncedAt,
-    };
-  }
-  return {
-    name: s.name,
-    transport: s.transport,
-    state: s.disabled ? 'disabled' : (s.status ?? 'not synced'),
-    error: s.lastError,
-    stderrTail: s.stderrTail,
-    toolCount: s.tools,
-    source: 'recorded',
-    lastSyncedAt: s.lastSyncedAt,
-  };
 }
