@@ -16,7 +16,10 @@ export default tseslint.config(
   ...tseslint.configs.strictTypeChecked,
   {
     languageOptions: {
-      parserOptions: { projectService: { allowDefaultProject: ['*.js', 'bin/*.js', 'bench/*.js'] }, tsconfigRootDir: import.meta.dirname },
+      parserOptions: {
+        projectService: { allowDefaultProject: ['*.js', 'bin/*.js', 'bench/*.js'] },
+        tsconfigRootDir: import.meta.dirname,
+      },
     },
     plugins: { 'import-x': importX, 'react-hooks': reactHooks },
     settings: {
@@ -76,7 +79,11 @@ export default tseslint.config(
     rules: {
       'no-restricted-imports': [
         'error',
-        { patterns: [{ group: coreForbidden, message: 'src/core must not import UI or CLI libraries (ink, react, @oclif).' }] },
+        {
+          patterns: [
+            { group: coreForbidden, message: 'src/core must not import UI or CLI libraries (ink, react, @oclif).' },
+          ],
+        },
       ],
     },
   },

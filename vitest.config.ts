@@ -10,6 +10,8 @@ export default defineConfig({
     // Two cores here: integration tests start real MCP servers and child processes.
     maxWorkers: 2,
     // CI also writes a JSON report (STATION_TEST_REPORT) from which .ci/run prints a plain closing line.
-    reporters: process.env.STATION_TEST_REPORT ? ['default', ['json', { outputFile: process.env.STATION_TEST_REPORT }]] : ['default'],
+    reporters: process.env.STATION_TEST_REPORT
+      ? ['default', ['json', { outputFile: process.env.STATION_TEST_REPORT }]]
+      : ['default'],
   },
 });

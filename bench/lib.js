@@ -33,7 +33,11 @@ export function timeStn(args, env, runs = 10) {
 
 export function tempHome() {
   const home = mkdtempSync(join(tmpdir(), 'station-bench-'));
-  return { home, env: { ...process.env, STATION_HOME: home, NO_COLOR: '1' }, cleanup: () => rmSync(home, { recursive: true, force: true }) };
+  return {
+    home,
+    env: { ...process.env, STATION_HOME: home, NO_COLOR: '1' },
+    cleanup: () => rmSync(home, { recursive: true, force: true }),
+  };
 }
 
 export function fmt(ms) {

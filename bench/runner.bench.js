@@ -25,7 +25,11 @@ import { StdioTransport } from '../dist/core/mcp/stdio-transport.js';
 import { ROOT, median, report, tempHome } from './lib.js';
 
 const require = createRequire(import.meta.url);
-const FS_ENTRY = join(dirname(require.resolve('@modelcontextprotocol/server-filesystem/package.json')), 'dist', 'index.js');
+const FS_ENTRY = join(
+  dirname(require.resolve('@modelcontextprotocol/server-filesystem/package.json')),
+  'dist',
+  'index.js',
+);
 const MODEL_CLI = join(ROOT, 'test', 'helpers', 'model-server-cli.js');
 const STEPS = 50;
 const ROUNDS = 7;
@@ -57,7 +61,10 @@ function makeHome(modelUrl, files, { workers = 4, maxSteps = STEPS } = {}) {
     `model:\n  base_url: ${modelUrl}\n  name: bench-model\nrunner:\n  workers: ${String(workers)}\n  queue_size: 200\n  default_max_steps: ${String(maxSteps)}\n`,
   );
   const env = join(paths.environments, 'default');
-  writeFileSync(join(env, 'template.json'), JSON.stringify({ mcpServers: { filesystem: { command: process.execPath, args: [FS_ENTRY, files] } } }));
+  writeFileSync(
+    join(env, 'template.json'),
+    JSON.stringify({ mcpServers: { filesystem: { command: process.execPath, args: [FS_ENTRY, files] } } }),
+  );
   writeFileSync(
     join(env, 'agents', 'bench.prompt'),
     `---\nmetadata:\n  name: bench\nmax_steps: ${String(maxSteps)}\ntools:\n  - filesystem__list_directory\n---\n{{role "system"}}\nList the folder.\n{{role "user"}}\n{{userInput}}\n`,
@@ -79,7 +86,13 @@ async function fetchTurn(modelUrl, messages, tools) {
 
 /** One chat turn with the openai SDK, streamed, tool-call deltas assembled (what Station's client does). */
 async function sdkTurn(sdk, messages, tools) {
-  const stream = await sdk.chat.completions.create({ model: 'bench-model', messages, tools, stream: true, stream_options: { include_usage: true } });
+  const stream = await sdk.chat.completions.create({
+    model: 'bench-model',
+    messages,
+    tools,
+    stream: true,
+    stream_options: { include_usage: true },
+  });
   let content = '';
   const calls = [];
   for await (const chunk of stream) {
@@ -119,7 +132,10 @@ async function bareLoop(client, turn) {
     if (!message.tool_calls?.length) return steps;
     messages.push(message);
     for (const call of message.tool_calls) {
-      const result = await client.callTool({ name: call.function.name.replace('filesystem__', ''), arguments: JSON.parse(call.function.arguments) });
+      const result = await client.callTool({
+        name: call.function.name.replace('filesystem__', ''),
+        arguments: JSON.parse(call.function.arguments),
+      });
       const text = result.content.map((c) => (c.type === 'text' ? c.text : '')).join('\n');
       messages.push({ role: 'tool', tool_call_id: call.id, content: text });
     }
@@ -131,18 +147,36 @@ async function stepsScenario() {
   const files = join(work.home, 'files');
   mkdirSync(files);
   for (let i = 0; i < 20; i++) writeFileSync(join(files, `file-${String(i)}.txt`), `file ${String(i)}\n`);
-  const model = await startModel(['--tool', 'filesystem__list_directory', '--args', JSON.stringify({ path: files }), '--steps', String(STEPS), '--latency', '0']);
+  const model = await startModel([
+    '--tool',
+    'filesystem__list_directory',
+    '--args',
+    JSON.stringify({ path: files }),
+    '--steps',
+    String(STEPS),
+    '--latency',
+    '0',
+  ]);
   const home = makeHome(model.url, files);
   const engine = openEngine({ home: home.home, env: { ...process.env, OPENAI_API_KEY: 'none', OPENAI_BASE_URL: '' } });
   const client = new Client({ name: 'bench', version: '0' });
-  await client.connect(new StdioClientTransport({ command: process.execPath, args: [FS_ENTRY, files], stderr: 'ignore' }));
+  await client.connect(
+    new StdioClientTransport({ command: process.execPath, args: [FS_ENTRY, files], stderr: 'ignore' }),
+  );
   // The same libraries Station uses, without Station: its stdio transport (own process group) and the SDK.
   const sameLibs = new Client({ name: 'bench', version: '0' });
-  await sameLibs.connect(new StdioTransport({ command: process.execPath, args: [FS_ENTRY, files], env: {}, cwd: files }));
+  await sameLibs.connect(
+    new StdioTransport({ command: process.execPath, args: [FS_ENTRY, files], env: {}, cwd: files }),
+  );
   const sdk = new OpenAI({ baseURL: model.url, apiKey: 'none', maxRetries: 0 });
   const listed = (await client.listTools()).tools.find((t) => t.name === 'list_directory');
   await sameLibs.listTools();
-  const tools = [{ type: 'function', function: { name: 'filesystem__list_directory', description: listed.description, parameters: listed.inputSchema } }];
+  const tools = [
+    {
+      type: 'function',
+      function: { name: 'filesystem__list_directory', description: listed.description, parameters: listed.inputSchema },
+    },
+  ];
   try {
     const runner = await engine.runner();
     await engine.mcp('default'); // start the pool once, outside the timings
@@ -161,16 +195,24 @@ async function stepsScenario() {
       // Loop only: first model request to the recorded end, the part the bare loops also do.
       let loopStart;
       const onEvent = (event) => {
-        if (event.type === 'model.request' && event.data.step === 1) loopStart = { wall: performance.now(), cpu: process.cpuUsage() };
+        if (event.type === 'model.request' && event.data.step === 1)
+          loopStart = { wall: performance.now(), cpu: process.cpuUsage() };
       };
       const stationM = await measure(async () => {
-        const handle = await runner.submit({ agent: 'bench', environment: 'default', input: { userInput: 'go' } }, { onEvent });
+        const handle = await runner.submit(
+          { agent: 'bench', environment: 'default', input: { userInput: 'go' } },
+          { onEvent },
+        );
         result = await handle.done;
         return result.steps;
       });
       const loopCpu = process.cpuUsage(loopStart.cpu);
-      const loopM = { wall: (performance.now() - loopStart.wall) / result.steps, cpu: (loopCpu.user + loopCpu.system) / 1000 / result.steps };
-      if (result.status !== 'completed') throw new Error(`bench run ended ${result.status}: ${JSON.stringify(result.error)}`);
+      const loopM = {
+        wall: (performance.now() - loopStart.wall) / result.steps,
+        cpu: (loopCpu.user + loopCpu.system) / 1000 / result.steps,
+      };
+      if (result.status !== 'completed')
+        throw new Error(`bench run ended ${result.status}: ${JSON.stringify(result.error)}`);
       if (round === 0) continue; // warm-up
       bare.push(bareM.wall);
       libs.push(libsM.wall);
@@ -184,9 +226,10 @@ async function stepsScenario() {
     }
     const events = engine.db.prepare('SELECT COUNT(*) AS n FROM run_events').get().n;
     const best = (xs) => Math.min(...xs);
-    const row = (label, xs, c) => report(label, `${median(xs).toFixed(2)} | ${best(xs).toFixed(2)} ms   (CPU ${median(c).toFixed(2)} ms)`);
+    const row = (label, xs, c) =>
+      report(label, `${median(xs).toFixed(2)} | ${best(xs).toFixed(2)} ms   (CPU ${median(c).toFixed(2)} ms)`);
     row(`bare loop: MCP SDK + fetch (ms/step: median | best of ${String(ROUNDS)})`, bare, cpu.bare);
-    row('same loop: openai SDK streamed + Station\'s stdio transport', libs, cpu.libs);
+    row("same loop: openai SDK streamed + Station's stdio transport", libs, cpu.libs);
     row(`Station, loop only (${String(stepsDone)} model calls, every event persisted)`, loop, cpu.loop);
     row('Station, whole run (plus agent lookup, input check, render)', station, cpu.station);
     const ratio = (a, b) => `${(median(a) / median(b)).toFixed(2)}x | ${(best(a) / best(b)).toFixed(2)}x`;
@@ -211,7 +254,16 @@ async function concurrencyScenario() {
   const files = join(work.home, 'files');
   mkdirSync(files);
   writeFileSync(join(files, 'a.txt'), 'a\n');
-  const model = await startModel(['--tool', 'filesystem__list_directory', '--args', JSON.stringify({ path: files }), '--steps', String(TURNS), '--latency', String(LATENCY)]);
+  const model = await startModel([
+    '--tool',
+    'filesystem__list_directory',
+    '--args',
+    JSON.stringify({ path: files }),
+    '--steps',
+    String(TURNS),
+    '--latency',
+    String(LATENCY),
+  ]);
   const home = makeHome(model.url, files, { workers: RUNS, maxSteps: 10 });
   const engine = openEngine({ home: home.home, env: { ...process.env, OPENAI_API_KEY: 'none', OPENAI_BASE_URL: '' } });
   try {
@@ -219,14 +271,23 @@ async function concurrencyScenario() {
     await engine.mcp('default');
     const t0 = performance.now();
     const handles = [];
-    for (let i = 0; i < RUNS; i++) handles.push(await runner.submit({ agent: 'bench', environment: 'default', input: { userInput: `run ${String(i)}` } }));
+    for (let i = 0; i < RUNS; i++)
+      handles.push(
+        await runner.submit({ agent: 'bench', environment: 'default', input: { userInput: `run ${String(i)}` } }),
+      );
     const submitted = performance.now() - t0;
     const results = await Promise.all(handles.map((h) => h.done));
     const wall = performance.now() - t0;
     const failed = results.filter((r) => r.status !== 'completed').length;
     const ideal = (TURNS + 1) * LATENCY;
-    report(`${String(RUNS)} concurrent runs, ${String(TURNS + 1)} turns at ${String(LATENCY)} ms (wall)`, `${wall.toFixed(0)} ms (ideal ${String(ideal)} ms)`);
-    report('throughput vs ideal', `${((RUNS / wall) * 1000).toFixed(1)} runs/s vs ${((RUNS / ideal) * 1000).toFixed(1)} runs/s (${((ideal / wall) * 100).toFixed(0)}%)`);
+    report(
+      `${String(RUNS)} concurrent runs, ${String(TURNS + 1)} turns at ${String(LATENCY)} ms (wall)`,
+      `${wall.toFixed(0)} ms (ideal ${String(ideal)} ms)`,
+    );
+    report(
+      'throughput vs ideal',
+      `${((RUNS / wall) * 1000).toFixed(1)} runs/s vs ${((RUNS / ideal) * 1000).toFixed(1)} runs/s (${((ideal / wall) * 100).toFixed(0)}%)`,
+    );
     report('  of which submitting the 50 runs (validate input, render)', `${submitted.toFixed(0)} ms`);
     report('  from the last submission to the last answer', `${(wall - submitted).toFixed(0)} ms`);
     if (failed > 0) report('runs not completed', String(failed));

@@ -12,12 +12,25 @@ const SERVER = fileURLToPath(new URL('../test/fixtures/mcp/tiny-server.js', impo
 const { McpPool } = await import('../dist/core/mcp/pool.js');
 
 function config(name) {
-  return { name, file: '/bench/template.json', transport: 'stdio', command: process.execPath, args: [SERVER], env: {}, cwd: process.cwd(), timeoutMs: 120_000, disabled: false };
+  return {
+    name,
+    file: '/bench/template.json',
+    transport: 'stdio',
+    command: process.execPath,
+    args: [SERVER],
+    env: {},
+    cwd: process.cwd(),
+    timeoutMs: 120_000,
+    disabled: false,
+  };
 }
 
 async function timePool(n) {
   const start = process.hrtime.bigint();
-  const pool = await McpPool.start(Array.from({ length: n }, (_, i) => config(`s${i}`)), { guard: false });
+  const pool = await McpPool.start(
+    Array.from({ length: n }, (_, i) => config(`s${i}`)),
+    { guard: false },
+  );
   const ms = Number(process.hrtime.bigint() - start) / 1e6;
   const failed = pool.status().filter((s) => s.state !== 'ready');
   await pool.close();
@@ -46,20 +59,36 @@ try {
     [10, 3],
     [50, 3],
   ]) {
-    const servers = Object.fromEntries(Array.from({ length: n }, (_, i) => [`s${i}`, { command: process.execPath, args: [SERVER], timeout_ms: 120_000 }]));
+    const servers = Object.fromEntries(
+      Array.from({ length: n }, (_, i) => [
+        `s${i}`,
+        { command: process.execPath, args: [SERVER], timeout_ms: 120_000 },
+      ]),
+    );
     writeFileSync(join(envDir, 'template.json'), JSON.stringify({ mcpServers: servers }, null, 2));
     const samples = [];
     for (let i = 0; i < runs; i++) {
       const start = process.hrtime.bigint();
-      const r = spawnSync(process.execPath, [BIN, 'sync', '--json'], { env: t.env, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+      const r = spawnSync(process.execPath, [BIN, 'sync', '--json'], {
+        env: t.env,
+        encoding: 'utf8',
+        maxBuffer: 64 * 1024 * 1024,
+      });
       samples.push(Number(process.hrtime.bigint() - start) / 1e6);
-      if (r.status !== 0) throw new Error(`stn sync with ${n} servers failed (${r.status}): ${r.stdout.slice(0, 500)} ${r.stderr}`);
+      if (r.status !== 0)
+        throw new Error(`stn sync with ${n} servers failed (${r.status}): ${r.stdout.slice(0, 500)} ${r.stderr}`);
     }
     const ms = median(samples);
-    report(`stn sync, ${n} server${n === 1 ? '' : 's'} (median of ${runs})`, `${fmt(ms)}  = ${(ms / one).toFixed(1)}x one alone; ${floor(n)}`);
+    report(
+      `stn sync, ${n} server${n === 1 ? '' : 's'} (median of ${runs})`,
+      `${fmt(ms)}  = ${(ms / one).toFixed(1)}x one alone; ${floor(n)}`,
+    );
   }
   const pool50 = await timePool(50);
-  report('start 50 servers, in process (pool only)', `${fmt(pool50)}  = ${(pool50 / one).toFixed(1)}x one alone (50x if serial); ${floor(50)}`);
+  report(
+    'start 50 servers, in process (pool only)',
+    `${fmt(pool50)}  = ${(pool50 / one).toFixed(1)}x one alone (50x if serial); ${floor(50)}`,
+  );
 } finally {
   t.cleanup();
 }

@@ -53,6 +53,8 @@ await build({
   // Native and optional modules stay outside.
   external: ['better-sqlite3', 'ws', 'bufferutil', 'utf-8-validate'],
   // CommonJS inside an ESM bundle (react-reconciler, signal-exit) needs a require().
-  banner: { js: "import { createRequire as __stnCreateRequire } from 'node:module'; const require = __stnCreateRequire(import.meta.url);" },
+  banner: {
+    js: "import { createRequire as __stnCreateRequire } from 'node:module'; const require = __stnCreateRequire(import.meta.url);",
+  },
   plugins: [keepCoreExternal, noDevtools],
 });

@@ -45,7 +45,11 @@ export interface Column<T> {
 }
 
 /** A plain, aligned text table: a header row, then one row per item; no borders, easy to grep. */
-export function formatTable<T>(rows: readonly T[], columns: readonly Column<T>[], style?: (h: string) => string): string {
+export function formatTable<T>(
+  rows: readonly T[],
+  columns: readonly Column<T>[],
+  style?: (h: string) => string,
+): string {
   const cells = rows.map((row) => columns.map((c) => c.get(row)));
   const widths = columns.map((c, i) => Math.max(c.header.length, ...cells.map((r) => visibleLength(r[i] ?? ''))));
   const pad = (text: string, i: number): string => {
@@ -53,9 +57,18 @@ export function formatTable<T>(rows: readonly T[], columns: readonly Column<T>[]
     const fill = ' '.repeat(Math.max(0, width - visibleLength(text)));
     return columns[i]?.align === 'right' ? fill + text : text + fill;
   };
-  const header = columns.map((c, i) => pad(c.header, i)).join('  ').trimEnd();
+  const header = columns
+    .map((c, i) => pad(c.header, i))
+    .join('  ')
+    .trimEnd();
   const lines = [style === undefined ? header : style(header)];
-  for (const row of cells) lines.push(row.map((cell, i) => pad(cell, i)).join('  ').trimEnd());
+  for (const row of cells)
+    lines.push(
+      row
+        .map((cell, i) => pad(cell, i))
+        .join('  ')
+        .trimEnd(),
+    );
   return lines.join('\n');
 }
 

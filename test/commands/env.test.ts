@@ -14,7 +14,15 @@ describe('stn env (command classes)', () => {
     expect(out.code).toBe(0);
     const list = JSON.parse(out.stdout) as unknown[];
     expect(list).toEqual([
-      { name: 'default', path: join(temp.home, 'environments', 'default'), description: '', agents: 2, servers: 0, tools: 0, lastSyncedAt: null },
+      {
+        name: 'default',
+        path: join(temp.home, 'environments', 'default'),
+        description: '',
+        agents: 2,
+        servers: 0,
+        tools: 0,
+        lastSyncedAt: null,
+      },
     ]);
   });
 

@@ -29,7 +29,13 @@ describe('oclif.manifest.json', () => {
   const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string };
   const srcDir = join(ROOT, 'src', 'commands');
   const ids = commandFiles(srcDir)
-    .map((file) => relative(srcDir, file).replace(/\.ts$/, '').replace(/\/index$/, '').split('/').join(':'))
+    .map((file) =>
+      relative(srcDir, file)
+        .replace(/\.ts$/, '')
+        .replace(/\/index$/, '')
+        .split('/')
+        .join(':'),
+    )
     .sort();
 
   it('is for this version of the package', () => {
@@ -42,10 +48,19 @@ describe('oclif.manifest.json', () => {
 
   it.each(ids)('has every flag and argument of %s', async (id) => {
     const mod = (await import(join(srcDir, ...id.split(':')) + '.ts')) as {
-      default: { flags?: Record<string, unknown>; baseFlags?: Record<string, unknown>; args?: Record<string, unknown>; enableJsonFlag?: boolean };
+      default: {
+        flags?: Record<string, unknown>;
+        baseFlags?: Record<string, unknown>;
+        args?: Record<string, unknown>;
+        enableJsonFlag?: boolean;
+      };
     };
     const cls = mod.default;
-    const flags = [...Object.keys(cls.baseFlags ?? {}), ...Object.keys(cls.flags ?? {}), ...(cls.enableJsonFlag === true ? ['json'] : [])].sort();
+    const flags = [
+      ...Object.keys(cls.baseFlags ?? {}),
+      ...Object.keys(cls.flags ?? {}),
+      ...(cls.enableJsonFlag === true ? ['json'] : []),
+    ].sort();
     const entry = manifest.commands[id];
     expect(entry, `manifest has no entry for ${id}`).toBeDefined();
     expect(Object.keys(entry?.flags ?? {}).sort()).toEqual(flags);

@@ -5,7 +5,17 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { BIN, ROOT, runStn } from '../helpers/cli.js';
 import type { TempHome } from '../helpers/home.js';
-import { dumpDatabase, dumpFiles, expectAllEnded, fixtureHome, isRunning, pidsIn, tinyEntry, writeAgent, writeTemplate } from '../core/mcp/helpers.js';
+import {
+  dumpDatabase,
+  dumpFiles,
+  expectAllEnded,
+  fixtureHome,
+  isRunning,
+  pidsIn,
+  tinyEntry,
+  writeAgent,
+  writeTemplate,
+} from '../core/mcp/helpers.js';
 
 let home: TempHome;
 let envDir: string;
@@ -54,7 +64,9 @@ describe('stn sync', { timeout: 120_000 }, () => {
         {
           environment: 'default',
           dryRun: false,
-          servers: [{ name: 'tiny', file: 'template.json', transport: 'stdio', status: 'ready', tools: 5, change: 'added' }],
+          servers: [
+            { name: 'tiny', file: 'template.json', transport: 'stdio', status: 'ready', tools: 5, change: 'added' },
+          ],
           plan: { serversAdded: ['tiny'], serversRemoved: [], serversChanged: [], toolsRemoved: [], toolsChanged: [] },
           agents: { indexed: { added: [], updated: [], removed: [], errors: [] }, checks: [] },
           variablesSaved: [],
@@ -81,7 +93,13 @@ describe('stn sync', { timeout: 120_000 }, () => {
 
     const json = await runStn(['sync', '--json', '--var', 'API_TOKEN=tok_9f8e7d6c5b4a'], { env: home.env });
     expect(json.code).toBe(8);
-    const out = JSON.parse(json.stdout) as { error: { code: string; exitCode: number; details: { report: { environments: { servers: { stderrTail?: string }[] }[] } } } };
+    const out = JSON.parse(json.stdout) as {
+      error: {
+        code: string;
+        exitCode: number;
+        details: { report: { environments: { servers: { stderrTail?: string }[] }[] } };
+      };
+    };
     expect(out.error).toMatchObject({ code: 'sync_failed', exitCode: 8 });
     expect(out.error.details.report.environments[0]?.servers[1]?.stderrTail).toBe('login refused for {{ .API_TOKEN }}');
     expect(json.stdout).not.toContain('tok_9f8e7d6c5b4a');
@@ -139,7 +157,9 @@ describe('stn sync', { timeout: 120_000 }, () => {
   });
 
   it('on a terminal asks for missing variables (secrets without echo) and saves them to variables.yml (0600)', async () => {
-    writeTemplate(envDir, { tiny: { ...tinyEntry(), env: { WORKDIR: '{{ .WORKDIR }}', API_TOKEN: '{{ .API_TOKEN }}' } } });
+    writeTemplate(envDir, {
+      tiny: { ...tinyEntry(), env: { WORKDIR: '{{ .WORKDIR }}', API_TOKEN: '{{ .API_TOKEN }}' } },
+    });
     // `script` gives the command a real pseudo-terminal.
     const child = spawn('script', ['-qfec', `${process.execPath} ${BIN} sync`, '/dev/null'], {
       cwd: ROOT,
@@ -175,7 +195,11 @@ describe('no process is left behind', { timeout: 120_000 }, () => {
       quick: tinyEntry('--pid-file', pidFile),
       slow: { ...tinyEntry('--pid-file', pidFile, '--spawn-child', '--start-delay', '60000'), timeout_ms: 120_000 },
     });
-    const child = spawn(process.execPath, [BIN, 'mcp', 'check'], { cwd: ROOT, env: home.env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [BIN, 'mcp', 'check'], {
+      cwd: ROOT,
+      env: home.env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
       child.on('close', (code, signal) => resolve({ code, signal })),
     );

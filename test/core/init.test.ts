@@ -21,7 +21,9 @@ describe('stn init (core)', () => {
     ]);
     expect(loadStationConfig(temp.paths.config)).toEqual(DEFAULT_CONFIG);
     const env = join(temp.home, 'environments', 'default');
-    const template = JSON.parse(readFileSync(join(env, 'template.json'), 'utf8')) as { mcpServers: Record<string, { args: string[] }> };
+    const template = JSON.parse(readFileSync(join(env, 'template.json'), 'utf8')) as {
+      mcpServers: Record<string, { args: string[] }>;
+    };
     expect(template.mcpServers.filesystem?.args).toContain('{{ .PROJECT_ROOT }}');
     const varsFile = join(env, 'variables.yml');
     expect(parseVariables(varsFile, readFileSync(varsFile, 'utf8'))).toEqual({ PROJECT_ROOT: '/srv/project' });
@@ -34,7 +36,8 @@ describe('stn init (core)', () => {
     const snapshot = (): Record<string, string> => {
       const out: Record<string, string> = {};
       const env = join(temp.home, 'environments', 'default');
-      for (const f of ['template.json', 'variables.yml', 'agents/hello.prompt']) out[f] = readFileSync(join(env, f), 'utf8');
+      for (const f of ['template.json', 'variables.yml', 'agents/hello.prompt'])
+        out[f] = readFileSync(join(env, f), 'utf8');
       out.config = readFileSync(temp.paths.config, 'utf8');
       return out;
     };

@@ -16,7 +16,9 @@ describe('stn binary (bin/run.js)', () => {
     temp = makeTempHome();
     const out = await runStn(['--version'], { env: temp.env });
     expect(out.code).toBe(0);
-    expect(out.stdout.trim()).toBe(`station/${pkg.version} ${process.platform}-${process.arch} node-${process.version}`);
+    expect(out.stdout.trim()).toBe(
+      `station/${pkg.version} ${process.platform}-${process.arch} node-${process.version}`,
+    );
   });
 
   it('--help lists the commands and loads no React, Ink, MCP SDK or openai', async () => {
@@ -33,7 +35,12 @@ describe('stn binary (bin/run.js)', () => {
     expect(help.stdout).toMatch(/init\s+Create the Station home/);
     const loaded = readFileSync(traceFile, 'utf8');
     expect(loaded).toContain('@oclif/core');
-    for (const heavy of ['/node_modules/react/', '/node_modules/ink/', '/node_modules/@modelcontextprotocol/sdk/', '/node_modules/openai/']) {
+    for (const heavy of [
+      '/node_modules/react/',
+      '/node_modules/ink/',
+      '/node_modules/@modelcontextprotocol/sdk/',
+      '/node_modules/openai/',
+    ]) {
       expect(loaded).not.toContain(heavy);
     }
   });
@@ -56,7 +63,9 @@ describe('stn binary (bin/run.js)', () => {
     writeFileSync(config, 'model:\n  name: ok\nserver:\n  port: "eighty"\n');
     const plain = await runStn(['env', 'list'], { env: temp.env });
     expect(plain.code).toBe(6);
-    expect(plain.stderr).toContain(`${config}:4:9 (key "server.port"): expected a port number from 0 to 65535, got "eighty"`);
+    expect(plain.stderr).toContain(
+      `${config}:4:9 (key "server.port"): expected a port number from 0 to 65535, got "eighty"`,
+    );
     expect(plain.stderr).not.toMatch(/\n\s+at /);
     const debug = await runStn(['env', 'list', '--debug'], { env: temp.env });
     expect(debug.stderr).toMatch(/\n\s+at /);

@@ -9,7 +9,11 @@ import { makeInitializedHome, type TempHome } from '../helpers/home.js';
 
 const require = createRequire(import.meta.url);
 
-export const FS_ENTRY = join(dirname(require.resolve('@modelcontextprotocol/server-filesystem/package.json')), 'dist', 'index.js');
+export const FS_ENTRY = join(
+  dirname(require.resolve('@modelcontextprotocol/server-filesystem/package.json')),
+  'dist',
+  'index.js',
+);
 
 export interface RunHome extends TempHome {
   /** The folder the filesystem server serves. */
@@ -81,14 +85,19 @@ Count to {{count}}.
 }
 
 /** Starts `stn ARGS` without waiting; stdout/stderr are collected. */
-export function startStn(args: readonly string[], env: NodeJS.ProcessEnv): { child: ChildProcess; output: () => { stdout: string; stderr: string }; exited: Promise<number | null> } {
+export function startStn(
+  args: readonly string[],
+  env: NodeJS.ProcessEnv,
+): { child: ChildProcess; output: () => { stdout: string; stderr: string }; exited: Promise<number | null> } {
   const child = spawn(process.execPath, [BIN, ...args], { env, cwd: ROOT, stdio: ['pipe', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
   child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
   child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
   child.stdin.end();
-  const exited = new Promise<number | null>((resolve) => child.on('close', (code, signal) => resolve(code ?? (signal === null ? null : 128))));
+  const exited = new Promise<number | null>((resolve) =>
+    child.on('close', (code, signal) => resolve(code ?? (signal === null ? null : 128))),
+  );
   return { child, output: () => ({ stdout, stderr }), exited };
 }
 

@@ -44,27 +44,30 @@ describe('stopping runs', () => {
   it.each([
     ['SIGINT', 'interrupted by Ctrl-C'],
     ['SIGTERM', 'terminated (SIGTERM)'],
-  ] as const)('%s cancels the run cleanly: recorded as cancelled, servers stopped, exit 130', async (signal, reason) => {
-    const stn = startStn(['agent', 'run', 'reader', 'look', '--json'], home.envFor(model.url));
-    await model.waitForRequests(2, 20_000);
-    expect(processesMentioning(home.files).length).toBeGreaterThan(0);
-    stn.child.kill(signal);
-    const code = await stn.exited;
-    expect(code).toBe(130);
-    const lines = stn
-      .output()
-      .stdout.trim()
-      .split('\n')
-      .map((l) => JSON.parse(l) as { type: string; status?: string; exitCode?: number; data?: { status?: string } });
-    expect(lines.at(-2)).toMatchObject({ type: 'run.finished', data: { status: 'cancelled' } });
-    expect(lines.at(-1)).toMatchObject({ type: 'result', status: 'cancelled', exitCode: 130 });
-    // The model request in flight was closed, and no MCP server is left running.
-    await model.waitIdle();
-    expect(model.requests[1]!.closedEarly).toBe(true);
-    expect(processesMentioning(home.files)).toEqual([]);
-    const { run } = runRow();
-    expect(run).toMatchObject({ status: 'cancelled', stopReason: 'cancelled', error: { message: reason } });
-  });
+  ] as const)(
+    '%s cancels the run cleanly: recorded as cancelled, servers stopped, exit 130',
+    async (signal, reason) => {
+      const stn = startStn(['agent', 'run', 'reader', 'look', '--json'], home.envFor(model.url));
+      await model.waitForRequests(2, 20_000);
+      expect(processesMentioning(home.files).length).toBeGreaterThan(0);
+      stn.child.kill(signal);
+      const code = await stn.exited;
+      expect(code).toBe(130);
+      const lines = stn
+        .output()
+        .stdout.trim()
+        .split('\n')
+        .map((l) => JSON.parse(l) as { type: string; status?: string; exitCode?: number; data?: { status?: string } });
+      expect(lines.at(-2)).toMatchObject({ type: 'run.finished', data: { status: 'cancelled' } });
+      expect(lines.at(-1)).toMatchObject({ type: 'result', status: 'cancelled', exitCode: 130 });
+      // The model request in flight was closed, and no MCP server is left running.
+      await model.waitIdle();
+      expect(model.requests[1]!.closedEarly).toBe(true);
+      expect(processesMentioning(home.files)).toEqual([]);
+      const { run } = runRow();
+      expect(run).toMatchObject({ status: 'cancelled', stopReason: 'cancelled', error: { message: reason } });
+    },
+  );
 
   it('stn runs cancel from another process stops the run (exit 12)', async () => {
     const stn = startStn(['agent', 'run', 'reader', 'look'], home.envFor(model.url));

@@ -51,7 +51,10 @@ export function loadConfig(): Promise<Config> {
  * Runs a command class in this process with stdout and stderr captured, as `stn` would, and returns
  * what it printed and the exit code it set.
  */
-export async function runCommand(argv: readonly string[], env: Record<string, string | undefined> = {}): Promise<CliResult & { result: unknown }> {
+export async function runCommand(
+  argv: readonly string[],
+  env: Record<string, string | undefined> = {},
+): Promise<CliResult & { result: unknown }> {
   const config = await loadConfig();
   const saved: Record<string, string | undefined> = {};
   for (const [k, v] of Object.entries(env)) {
@@ -63,14 +66,14 @@ export async function runCommand(argv: readonly string[], env: Record<string, st
   let stderr = '';
   const outWrite = process.stdout.write.bind(process.stdout);
   const errWrite = process.stderr.write.bind(process.stderr);
-  process.stdout.write = ((chunk: string | Uint8Array) => {
+  process.stdout.write = (chunk: string | Uint8Array) => {
     stdout += typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8');
     return true;
-  });
-  process.stderr.write = ((chunk: string | Uint8Array) => {
+  };
+  process.stderr.write = (chunk: string | Uint8Array) => {
     stderr += typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8');
     return true;
-  });
+  };
   const previousExit = process.exitCode;
   process.exitCode = undefined;
   let result: unknown;

@@ -51,7 +51,10 @@ export async function startModelServer(options = {}) {
     return (
       options.fallback ?? {
         status: 500,
-        error: { message: `test model server: script exhausted at request ${String(recorded.index)}`, type: 'server_error' },
+        error: {
+          message: `test model server: script exhausted at request ${String(recorded.index)}`,
+          type: 'server_error',
+        },
       }
     );
   };
@@ -72,11 +75,16 @@ export async function startModelServer(options = {}) {
   async function handle(req, res, raw) {
     const path = (req.url ?? '/').split('?')[0] ?? '/';
     if (req.method === 'GET' && path.endsWith('/models')) {
-      sendJson(res, 200, { object: 'list', data: [{ id: options.model ?? 'test-model', object: 'model', owned_by: 'station-test' }] });
+      sendJson(res, 200, {
+        object: 'list',
+        data: [{ id: options.model ?? 'test-model', object: 'model', owned_by: 'station-test' }],
+      });
       return;
     }
     if (req.method !== 'POST' || !path.endsWith('/chat/completions')) {
-      sendJson(res, 404, { error: { message: `no route ${String(req.method)} ${path}`, type: 'invalid_request_error' } });
+      sendJson(res, 404, {
+        error: { message: `no route ${String(req.method)} ${path}`, type: 'invalid_request_error' },
+      });
       return;
     }
     let body;
@@ -118,7 +126,12 @@ export async function startModelServer(options = {}) {
     if (step.status !== undefined && step.status >= 400) {
       finished = true;
       recorded.completed = true;
-      sendJson(res, step.status, { error: step.error ?? { message: `test error ${String(step.status)}`, type: 'test_error' } }, step.headers);
+      sendJson(
+        res,
+        step.status,
+        { error: step.error ?? { message: `test error ${String(step.status)}`, type: 'test_error' } },
+        step.headers,
+      );
       return;
     }
     const answer = buildAnswer(body, step);
@@ -141,7 +154,9 @@ export async function startModelServer(options = {}) {
     }));
     const text = step.text ?? (toolCalls.length > 0 ? null : '');
     const prompt = Math.ceil(JSON.stringify(body.messages ?? []).length / 4);
-    const completion = Math.ceil(((text ?? '').length + toolCalls.reduce((n, c) => n + c.arguments.length + c.name.length, 0)) / 4);
+    const completion = Math.ceil(
+      ((text ?? '').length + toolCalls.reduce((n, c) => n + c.arguments.length + c.name.length, 0)) / 4,
+    );
     const usage =
       step.usage === false
         ? undefined
@@ -162,10 +177,17 @@ export async function startModelServer(options = {}) {
   }
 
   async function writeStream(res, body, answer, step) {
-    res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive', ...step.headers });
+    res.writeHead(200, {
+      'content-type': 'text/event-stream',
+      'cache-control': 'no-cache',
+      connection: 'keep-alive',
+      ...step.headers,
+    });
     const size = Math.max(1, step.chunkSize ?? DEFAULT_CHUNK);
     const base = { id: answer.id, object: 'chat.completion.chunk', created: answer.created, model: answer.model };
-    const chunks = [{ ...base, choices: [{ index: 0, delta: { role: 'assistant', content: '' }, finish_reason: null }] }];
+    const chunks = [
+      { ...base, choices: [{ index: 0, delta: { role: 'assistant', content: '' }, finish_reason: null }] },
+    ];
     for (const piece of split(answer.text ?? '', size)) {
       chunks.push({ ...base, choices: [{ index: 0, delta: { content: piece }, finish_reason: null }] });
     }
@@ -175,13 +197,20 @@ export async function startModelServer(options = {}) {
         choices: [
           {
             index: 0,
-            delta: { tool_calls: [{ index, id: call.id, type: 'function', function: { name: call.name, arguments: '' } }] },
+            delta: {
+              tool_calls: [{ index, id: call.id, type: 'function', function: { name: call.name, arguments: '' } }],
+            },
             finish_reason: null,
           },
         ],
       });
       for (const piece of split(call.arguments, size)) {
-        chunks.push({ ...base, choices: [{ index: 0, delta: { tool_calls: [{ index, function: { arguments: piece } }] }, finish_reason: null }] });
+        chunks.push({
+          ...base,
+          choices: [
+            { index: 0, delta: { tool_calls: [{ index, function: { arguments: piece } }] }, finish_reason: null },
+          ],
+        });
       }
     });
     chunks.push({ ...base, choices: [{ index: 0, delta: {}, finish_reason: answer.finishReason }] });
@@ -229,7 +258,8 @@ export async function startModelServer(options = {}) {
       queue.push(...steps);
     },
     /** Resolves once `n` requests have arrived (or rejects after timeoutMs). */
-    waitForRequests: (n, timeoutMs = 10_000) => waitUntil(() => requests.length >= n, timeoutMs, `${String(n)} requests`),
+    waitForRequests: (n, timeoutMs = 10_000) =>
+      waitUntil(() => requests.length >= n, timeoutMs, `${String(n)} requests`),
     /** Resolves once no request is open. */
     waitIdle: (timeoutMs = 10_000) => waitUntil(() => inFlight === 0, timeoutMs, 'no open request'),
     close: () =>
@@ -249,7 +279,9 @@ export async function startModelServer(options = {}) {
       };
       const timer = setTimeout(() => {
         cleanup();
-        reject(new Error(`test model server: timed out waiting for ${what} (have ${String(requests.length)} requests)`));
+        reject(
+          new Error(`test model server: timed out waiting for ${what} (have ${String(requests.length)} requests)`),
+        );
       }, timeoutMs);
       const cleanup = () => {
         clearTimeout(timer);
@@ -270,7 +302,9 @@ export async function startModelServer(options = {}) {
 export function toolLoop(opts) {
   return (request) => {
     const messages = Array.isArray(request.body.messages) ? request.body.messages : [];
-    const turns = messages.filter((m) => m.role === 'assistant' && Array.isArray(m.tool_calls) && m.tool_calls.length > 0).length;
+    const turns = messages.filter(
+      (m) => m.role === 'assistant' && Array.isArray(m.tool_calls) && m.tool_calls.length > 0,
+    ).length;
     if (turns < opts.steps && Array.isArray(request.body.tools) && request.body.tools.length > 0) {
       const args = typeof opts.args === 'function' ? opts.args(turns) : (opts.args ?? {});
       return { toolCalls: [{ name: opts.tool, arguments: args }], delayMs: opts.latencyMs };
@@ -289,7 +323,11 @@ function completionBody(answer) {
   /** @type {Record<string, unknown>} */
   const message = { role: 'assistant', content: answer.text };
   if (answer.toolCalls.length > 0) {
-    message.tool_calls = answer.toolCalls.map((c) => ({ id: c.id, type: 'function', function: { name: c.name, arguments: c.arguments } }));
+    message.tool_calls = answer.toolCalls.map((c) => ({
+      id: c.id,
+      type: 'function',
+      function: { name: c.name, arguments: c.arguments },
+    }));
   }
   return {
     id: answer.id,

@@ -18,9 +18,13 @@ export default class EnvShow extends BaseCommand<typeof EnvShow> {
     const s = this.style;
     this.say(`${s.bold(env.name)}${env.description === '' ? '' : `  ${env.description}`}`);
     this.say(`  folder     ${env.path}`);
-    this.say(`  agents     ${String(env.agents)}${env.agentFiles.length > 0 ? `  (${env.agentFiles.join(', ')})` : ''}`);
+    this.say(
+      `  agents     ${String(env.agents)}${env.agentFiles.length > 0 ? `  (${env.agentFiles.join(', ')})` : ''}`,
+    );
     this.say(`  configs    ${env.configFiles.join(', ') || '-'}`);
-    this.say(`  servers    ${String(env.servers)}   tools ${String(env.tools)}   synced ${formatAge(env.lastSyncedAt)}`);
+    this.say(
+      `  servers    ${String(env.servers)}   tools ${String(env.tools)}   synced ${formatAge(env.lastSyncedAt)}`,
+    );
     this.say(`  variables  ${env.variableNames.join(', ') || '-'}`);
     return env;
   }

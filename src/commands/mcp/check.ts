@@ -7,7 +7,7 @@ import { McpError, parseAssignments, type CheckReport, type PoolEvent } from '..
 export default class McpCheck extends BaseCommand<typeof McpCheck> {
   static override summary = 'Preflight the MCP servers of an environment: start, initialize, list tools, ping.';
   static override description =
-    'Starts every server (or one with --server) at once and reports each one\'s start time, ping time, tools, and the tail of its stderr when it fails. Records nothing; the servers are stopped afterwards. Exits non-zero when a server fails.';
+    "Starts every server (or one with --server) at once and reports each one's start time, ping time, tools, and the tail of its stderr when it fails. Records nothing; the servers are stopped afterwards. Exits non-zero when a server fails.";
   static override examples = [
     '<%= config.bin %> mcp check',
     '<%= config.bin %> mcp check --env staging --server github',
@@ -26,7 +26,8 @@ export default class McpCheck extends BaseCommand<typeof McpCheck> {
     const spinner = startSpinner(process.stdout, !this.jsonEnabled(), `${env}: starting servers`);
     let done = 0;
     const onEvent = (e: PoolEvent): void => {
-      if (e.type === 'server-ready' || e.type === 'server-failed') spinner.update(`${env}: ${String(++done)} servers answered`);
+      if (e.type === 'server-ready' || e.type === 'server-failed')
+        spinner.update(`${env}: ${String(++done)} servers answered`);
     };
     let report: CheckReport;
     try {
@@ -47,11 +48,22 @@ export default class McpCheck extends BaseCommand<typeof McpCheck> {
           [
             { header: 'SERVER', get: (x) => x.name },
             { header: 'TRANSPORT', get: (x) => x.transport },
-            { header: 'STATUS', get: (x) => (x.status === 'ok' ? s.green('ok') : x.status === 'failed' ? s.red('failed') : s.dim('disabled')) },
-            { header: 'START', get: (x) => (x.status === 'disabled' ? '-' : formatDuration(x.startMs)), align: 'right' },
+            {
+              header: 'STATUS',
+              get: (x) =>
+                x.status === 'ok' ? s.green('ok') : x.status === 'failed' ? s.red('failed') : s.dim('disabled'),
+            },
+            {
+              header: 'START',
+              get: (x) => (x.status === 'disabled' ? '-' : formatDuration(x.startMs)),
+              align: 'right',
+            },
             { header: 'PING', get: (x) => (x.pingMs === null ? '-' : `${x.pingMs.toFixed(1)}ms`), align: 'right' },
             { header: 'TOOLS', get: (x) => String(x.tools.length), align: 'right' },
-            { header: 'SERVER INFO', get: (x) => (x.serverInfo === undefined ? '' : `${x.serverInfo.name} ${x.serverInfo.version}`) },
+            {
+              header: 'SERVER INFO',
+              get: (x) => (x.serverInfo === undefined ? '' : `${x.serverInfo.name} ${x.serverInfo.version}`),
+            },
           ],
           s.bold,
         ),
@@ -67,11 +79,16 @@ export default class McpCheck extends BaseCommand<typeof McpCheck> {
     }
     if (!report.ok) {
       const failed = report.servers.filter((v) => v.status === 'failed').map((v) => v.name);
-      throw new McpError(`${String(failed.length)} MCP server${failed.length === 1 ? '' : 's'} of "${env}" failed: ${failed.join(', ')}`, {
-        code: 'check_failed',
-        details: { report },
-        hints: ['Run the command by hand to see it fail, fix the config (stn mcp list), or raise "timeout_ms" for slow starters.'],
-      });
+      throw new McpError(
+        `${String(failed.length)} MCP server${failed.length === 1 ? '' : 's'} of "${env}" failed: ${failed.join(', ')}`,
+        {
+          code: 'check_failed',
+          details: { report },
+          hints: [
+            'Run the command by hand to see it fail, fix the config (stn mcp list), or raise "timeout_ms" for slow starters.',
+          ],
+        },
+      );
     }
     return report;
   }

@@ -32,7 +32,13 @@ export default class McpList extends BaseCommand<typeof McpList> {
           {
             header: 'STATUS',
             get: (x) =>
-              x.disabled ? s.dim('disabled') : x.status === 'ready' ? s.green('ready') : x.status === 'failed' ? s.red('failed') : s.dim('not synced'),
+              x.disabled
+                ? s.dim('disabled')
+                : x.status === 'ready'
+                  ? s.green('ready')
+                  : x.status === 'failed'
+                    ? s.red('failed')
+                    : s.dim('not synced'),
           },
           { header: 'TOOLS', get: (x) => String(x.tools), align: 'right' },
           { header: 'SYNCED', get: (x) => formatAge(x.lastSyncedAt) },

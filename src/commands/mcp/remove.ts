@@ -4,8 +4,12 @@ import type { ConfigEditResult } from '../../core/index.js';
 
 export default class McpRemove extends BaseCommand<typeof McpRemove> {
   static override summary = 'Remove an MCP server from its config file, and its recorded tools.';
-  static override description = 'The file that defines the server is rewritten atomically. Agents that name its tools are reported by the next `stn sync`.';
-  static override examples = ['<%= config.bin %> mcp remove github', '<%= config.bin %> mcp remove filesystem --env staging'];
+  static override description =
+    'The file that defines the server is rewritten atomically. Agents that name its tools are reported by the next `stn sync`.';
+  static override examples = [
+    '<%= config.bin %> mcp remove github',
+    '<%= config.bin %> mcp remove filesystem --env staging',
+  ];
   static override args = {
     name: Args.string({ description: 'Server name.', required: true }),
   };

@@ -37,7 +37,11 @@ export default class RunsList extends BaseCommand<typeof RunsList> {
     }
     const s = this.style;
     const colour = (status: string): string =>
-      status === 'completed' ? s.green(status) : status === 'running' || status === 'queued' ? s.cyan(status) : s.red(status);
+      status === 'completed'
+        ? s.green(status)
+        : status === 'running' || status === 'queued'
+          ? s.cyan(status)
+          : s.red(status);
     this.say(
       formatTable(
         runs,

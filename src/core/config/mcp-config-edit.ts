@@ -56,7 +56,9 @@ export function addServerToConfig(dir: string, input: AddServerInput): ConfigEdi
   }
   const fileName = clash !== undefined ? basename(clash.file) : (input.file ?? DEFAULT_CONFIG_FILE);
   if (basename(fileName) !== fileName || !fileName.endsWith('.json')) {
-    throw new ValidationError(`invalid config file name "${fileName}"`, [{ field: 'file', message: 'expected a file name ending in .json, in the environment folder' }]);
+    throw new ValidationError(`invalid config file name "${fileName}"`, [
+      { field: 'file', message: 'expected a file name ending in .json, in the environment folder' },
+    ]);
   }
   const file = join(dir, fileName);
   const root = readEditable(file);
@@ -86,7 +88,11 @@ export function removeServerFromConfig(dir: string, name: string): ConfigEditRes
   const server = existing.find((s) => s.name === name);
   if (server === undefined) {
     throw new NotFoundError(`no MCP server "${name}" in ${dir}`, {
-      hints: [existing.length > 0 ? `Servers: ${existing.map((s) => s.name).join(', ')}.` : 'This environment has no MCP servers.'],
+      hints: [
+        existing.length > 0
+          ? `Servers: ${existing.map((s) => s.name).join(', ')}.`
+          : 'This environment has no MCP servers.',
+      ],
     });
   }
   const root = readEditable(server.file);
@@ -112,7 +118,8 @@ function readEditable(file: string): Record<string, unknown> {
       { exitCode: ExitCode.CONFIG },
     );
   }
-  if (!isRecord(root)) throw new FileFormatError({ file }, 'cannot edit: expected a JSON object', { exitCode: ExitCode.CONFIG });
+  if (!isRecord(root))
+    throw new FileFormatError({ file }, 'cannot edit: expected a JSON object', { exitCode: ExitCode.CONFIG });
   return root;
 }
 

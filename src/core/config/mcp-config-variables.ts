@@ -134,9 +134,12 @@ export function parseAssignments(items: readonly string[], flag: string, separat
     const at = item.indexOf(separator);
     const name = at > 0 ? item.slice(0, at).trim() : '';
     if (name === '') {
-      throw new UsageError(`${flag} expects NAME${separator}VALUE, got ${JSON.stringify(item.length > 40 ? `${item.slice(0, 40)}...` : item)}`, {
-        hints: [`Example: ${flag} PROJECT_ROOT${separator}/srv/project`],
-      });
+      throw new UsageError(
+        `${flag} expects NAME${separator}VALUE, got ${JSON.stringify(item.length > 40 ? `${item.slice(0, 40)}...` : item)}`,
+        {
+          hints: [`Example: ${flag} PROJECT_ROOT${separator}/srv/project`],
+        },
+      );
     }
     const value = item.slice(at + separator.length);
     out[name] = separator === ':' ? value.trimStart() : value;

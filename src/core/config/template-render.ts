@@ -155,7 +155,9 @@ export function templateSkeleton(text: string): string {
 
 /** Names that look like secrets (*TOKEN, *KEY, *SECRET, *PASSWORD, ...): prompted without echo, always redacted. */
 export function isSecretName(name: string): boolean {
-  return /(TOKEN|KEY|SECRET|PASSWORD|PASSWD|PASSPHRASE|CREDENTIALS?|AUTH)$/i.test(name) || /PASSWORD|SECRET/i.test(name);
+  return (
+    /(TOKEN|KEY|SECRET|PASSWORD|PASSWD|PASSPHRASE|CREDENTIALS?|AUTH)$/i.test(name) || /PASSWORD|SECRET/i.test(name)
+  );
 }
 
 /** [start, end] offsets of the quotes of every JSON string literal in a text (a lenient scan). */

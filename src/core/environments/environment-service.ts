@@ -85,7 +85,9 @@ export class EnvironmentService {
       const known = [...rows.keys()];
       throw new NotFoundError(`environment "${name}" does not exist`, {
         hints: [
-          known.length > 0 ? `Known environments: ${known.join(', ')}.` : 'There are no environments yet: run `stn init`.',
+          known.length > 0
+            ? `Known environments: ${known.join(', ')}.`
+            : 'There are no environments yet: run `stn init`.',
           `Create it with: stn env create ${name}`,
         ],
       });
@@ -106,7 +108,9 @@ export class EnvironmentService {
     return {
       ...summary,
       agentFiles: agentFiles(dir),
-      configFiles: readdirSync(dir).filter((f) => f.endsWith('.json')).sort(),
+      configFiles: readdirSync(dir)
+        .filter((f) => f.endsWith('.json'))
+        .sort(),
       variableNames: Object.keys(loadVariables(join(dir, 'variables.yml'))).sort(),
       createdAt: new Date(row.created_at).toISOString(),
     };
@@ -170,7 +174,10 @@ export class EnvironmentService {
     rmSync(aside, { recursive: true, force: true });
   }
 
-  private summarize(row: EnvironmentRow, counts: { servers: number; tools: number; last_synced_at: number | null } | undefined): EnvironmentSummary {
+  private summarize(
+    row: EnvironmentRow,
+    counts: { servers: number; tools: number; last_synced_at: number | null } | undefined,
+  ): EnvironmentSummary {
     const dir = join(this.paths.environments, row.name);
     return {
       name: row.name,

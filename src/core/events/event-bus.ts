@@ -11,7 +11,9 @@ export class EventBus {
   private readonly listeners = new Set<RunEventListener>();
   private readonly byRun = new Map<number, Set<RunEventListener>>();
 
-  constructor(private readonly onListenerError: (error: unknown) => void = (error) => process.emitWarning(String(error))) {}
+  constructor(
+    private readonly onListenerError: (error: unknown) => void = (error) => process.emitWarning(String(error)),
+  ) {}
 
   publish(event: RunEvent): void {
     for (const listener of this.listeners) this.deliver(listener, event);

@@ -212,7 +212,9 @@ export class StdioTransport implements Transport {
 
 function spawnError(command: string, cwd: string, error: NodeJS.ErrnoException): Error {
   if (error.code === 'ENOENT') {
-    return new Error(`cannot start "${command}": command not found (or the working folder ${cwd} does not exist)`, { cause: error });
+    return new Error(`cannot start "${command}": command not found (or the working folder ${cwd} does not exist)`, {
+      cause: error,
+    });
   }
   if (error.code === 'EACCES') return new Error(`cannot start "${command}": permission denied`, { cause: error });
   return new Error(`cannot start "${command}": ${error.message}`, { cause: error });

@@ -1,4 +1,10 @@
-export { ModelClient, StreamAccumulator, toWireMessage, toWireRequest, type ModelClientOptions } from './model-client.js';
+export {
+  ModelClient,
+  StreamAccumulator,
+  toWireMessage,
+  toWireRequest,
+  type ModelClientOptions,
+} from './model-client.js';
 export { resolveModelSettings, type ModelOverrides, type ModelSettings } from './settings.js';
 export { backoffDelay, sleep, abortReason, type BackoffOptions } from './backoff.js';
 export { isRetryable, retryAfterMs, toModelError, type ModelTarget } from './model-errors.js';

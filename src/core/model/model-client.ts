@@ -68,7 +68,11 @@ export class ModelClient implements ChatModel {
           attempts: attempt,
         };
         if (attempt > this.maxRetries || !isRetryable(error)) throw toModelError(error, target);
-        const delayMs = backoffDelay(attempt, { baseMs: this.retryBaseMs, maxMs: this.retryMaxMs }, retryAfterMs(error));
+        const delayMs = backoffDelay(
+          attempt,
+          { baseMs: this.retryBaseMs, maxMs: this.retryMaxMs },
+          retryAfterMs(error),
+        );
         options.onRetry?.({ attempt, delayMs, status: errorStatus(error), error: toModelError(error, target).message });
         await sleep(delayMs, options.signal);
       }
@@ -107,12 +111,10 @@ export function toWireRequest(request: ChatRequest): ChatCompletionCreateParamsS
     stream_options: { include_usage: true },
   };
   if (request.tools !== undefined && request.tools.length > 0) {
-    body.tools = request.tools.map(
-      (tool): ChatCompletionTool => ({
-        type: 'function',
-        function: { name: tool.name, description: tool.description, parameters: tool.parameters },
-      }),
-    );
+    body.tools = request.tools.map((tool): ChatCompletionTool => ({
+      type: 'function',
+      function: { name: tool.name, description: tool.description, parameters: tool.parameters },
+    }));
   }
   if (request.temperature !== undefined) body.temperature = request.temperature;
   // max_tokens, not max_completion_tokens: it is what Ollama, vLLM and LM Studio understand.
@@ -121,7 +123,10 @@ export function toWireRequest(request: ChatRequest): ChatCompletionCreateParamsS
   const format = request.responseFormat;
   if (format?.type === 'json_object') body.response_format = { type: 'json_object' };
   if (format?.type === 'json_schema') {
-    body.response_format = { type: 'json_schema', json_schema: { name: format.name, schema: format.schema, strict: false } };
+    body.response_format = {
+      type: 'json_schema',
+      json_schema: { name: format.name, schema: format.schema, strict: false },
+    };
   }
   return body;
 }
@@ -197,7 +202,9 @@ export class StreamAccumulator {
   result(): Omit<ChatResponse, 'latencyMs' | 'attempts'> {
     const toolCalls = this.calls
       .filter((call) => call.name !== '')
-      .map((call, index) => (call.id === '' ? { ...call, id: `call_${String(index)}_${Date.now().toString(36)}` } : call));
+      .map((call, index) =>
+        call.id === '' ? { ...call, id: `call_${String(index)}_${Date.now().toString(36)}` } : call,
+      );
     return {
       content: this.sawContent && this.content !== '' ? this.content : toolCalls.length > 0 ? null : this.content,
       toolCalls,

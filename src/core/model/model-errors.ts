@@ -51,7 +51,12 @@ function apiMessage(error: SdkError): string {
 
 /** Turns whatever the SDK threw into a ModelError that says what failed and what to do. */
 export function toModelError(error: unknown, target: ModelTarget): ModelError {
-  const details = { baseUrl: target.baseUrl, model: target.model, attempts: target.attempts, status: errorStatus(error) };
+  const details = {
+    baseUrl: target.baseUrl,
+    model: target.model,
+    attempts: target.attempts,
+    status: errorStatus(error),
+  };
   const where = `${target.baseUrl} (model ${target.model})`;
   const tries = target.attempts > 1 ? ` after ${String(target.attempts)} attempts` : '';
   if (error instanceof APIConnectionTimeoutError) {
@@ -63,7 +68,10 @@ export function toModelError(error: unknown, target: ModelTarget): ModelError {
     });
   }
   if (error instanceof APIConnectionError || !(error instanceof APIError)) {
-    const cause = error instanceof APIConnectionError && error.cause !== undefined ? errorMessage(error.cause) : errorMessage(error);
+    const cause =
+      error instanceof APIConnectionError && error.cause !== undefined
+        ? errorMessage(error.cause)
+        : errorMessage(error);
     return new ModelError(`cannot reach the model endpoint ${where}${tries}: ${cause}`, {
       code: 'model_connection',
       cause: error,
@@ -87,7 +95,9 @@ export function toModelError(error: unknown, target: ModelTarget): ModelError {
       code: 'model_not_found',
       cause: error,
       details,
-      hints: ['Check the model name (--model, the agent\'s model:, config.yaml model.name) and the base URL (it usually ends in /v1).'],
+      hints: [
+        "Check the model name (--model, the agent's model:, config.yaml model.name) and the base URL (it usually ends in /v1).",
+      ],
     });
   }
   if (status === 429) {
@@ -110,6 +120,8 @@ export function toModelError(error: unknown, target: ModelTarget): ModelError {
     code: 'model_bad_request',
     cause: error,
     details,
-    hints: ['The endpoint may not support a feature the agent uses (tools, JSON output); check the model and agent settings.'],
+    hints: [
+      'The endpoint may not support a feature the agent uses (tools, JSON output); check the model and agent settings.',
+    ],
   });
 }

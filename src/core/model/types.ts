@@ -20,7 +20,8 @@ export interface ModelTool {
   parameters: Record<string, unknown>;
 }
 
-export type ResponseFormat = { type: 'json_object' } | { type: 'json_schema'; name: string; schema: Record<string, unknown> };
+export type ResponseFormat =
+  { type: 'json_object' } | { type: 'json_schema'; name: string; schema: Record<string, unknown> };
 
 export interface ChatRequest {
   model: string;

@@ -33,11 +33,16 @@ export function createEngineRunner(deps: EngineRunnerDeps): Runner {
   const { config } = deps;
   const base = resolveModelSettings(config.model, deps.env);
   const validators = new InputValidatorCache();
-  const client = new ModelClient({ settings: base, ...(deps.retryBaseMs === undefined ? {} : { retryBaseMs: deps.retryBaseMs }) });
+  const client = new ModelClient({
+    settings: base,
+    ...(deps.retryBaseMs === undefined ? {} : { retryBaseMs: deps.retryBaseMs }),
+  });
 
   const prepare = async (request: RunRequest): Promise<PreparedRun> => {
     if (request.timeoutMs !== undefined && !(Number.isFinite(request.timeoutMs) && request.timeoutMs > 0)) {
-      throw new ValidationError('the run timeout must be a positive duration', [{ field: 'timeout', message: 'expected a duration > 0' }]);
+      throw new ValidationError('the run timeout must be a positive duration', [
+        { field: 'timeout', message: 'expected a duration > 0' },
+      ]);
     }
     const environment = deps.environments.require(request.environment);
     const agent = deps.agents.get(request.environment, request.agent);
@@ -67,7 +72,8 @@ export function createEngineRunner(deps: EngineRunnerDeps): Runner {
     prepare,
     resources: async (run) => ({
       model: client,
-      tools: run.tools.length === 0 ? NO_TOOLS : agentToolProvider(await deps.mcp(run.environment), run.tools, run.agent),
+      tools:
+        run.tools.length === 0 ? NO_TOOLS : agentToolProvider(await deps.mcp(run.environment), run.tools, run.agent),
     }),
     workers: config.runner.workers,
     queueSize: config.runner.queueSize,

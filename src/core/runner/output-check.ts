@@ -33,7 +33,12 @@ export function checkOutput(content: string, spec: OutputSpec | undefined): Outp
   try {
     validate = ajv.compile(spec.schema);
   } catch (error) {
-    return { ok: false, issues: [{ field: 'output.schema', message: `the agent's output schema is invalid: ${(error as Error).message}` }] };
+    return {
+      ok: false,
+      issues: [
+        { field: 'output.schema', message: `the agent's output schema is invalid: ${(error as Error).message}` },
+      ],
+    };
   }
   if (validate(value)) return { ok: true, text };
   return {

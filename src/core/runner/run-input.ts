@@ -18,7 +18,9 @@ export interface RunInputSources {
  */
 export function parseRunInput(sources: RunInputSources): Record<string, unknown> {
   if (sources.json !== undefined && sources.file !== undefined) {
-    throw new ValidationError('give the input with --input or --input-file, not both', [{ field: 'input', message: 'one source only' }]);
+    throw new ValidationError('give the input with --input or --input-file, not both', [
+      { field: 'input', message: 'one source only' },
+    ]);
   }
   let input: Record<string, unknown> = {};
   if (sources.json !== undefined) input = parseObject(sources.json, '--input');
@@ -43,14 +45,22 @@ function parseObject(text: string, where: string): Record<string, unknown> {
   try {
     value = JSON.parse(text);
   } catch (error) {
-    throw new ValidationError(`${where} is not valid JSON: ${errorMessage(error)}`, [{ field: where, message: 'expected a JSON object' }], {
-      hints: [`Example: --input '{"userInput": "hello"}'`],
-    });
+    throw new ValidationError(
+      `${where} is not valid JSON: ${errorMessage(error)}`,
+      [{ field: where, message: 'expected a JSON object' }],
+      {
+        hints: [`Example: --input '{"userInput": "hello"}'`],
+      },
+    );
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    throw new ValidationError(`${where} must be a JSON object of input fields`, [{ field: where, message: 'expected a JSON object' }], {
-      hints: [`Example: --input '{"userInput": "hello"}'`],
-    });
+    throw new ValidationError(
+      `${where} must be a JSON object of input fields`,
+      [{ field: where, message: 'expected a JSON object' }],
+      {
+        hints: [`Example: --input '{"userInput": "hello"}'`],
+      },
+    );
   }
   return value as Record<string, unknown>;
 }
@@ -62,7 +72,9 @@ export function parseDuration(text: string, field = 'timeout'): number {
   const match = /^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h)?\s*$/.exec(text);
   const value = match === null ? NaN : Number(match[1]) * (UNITS[match[2] ?? 's'] ?? NaN);
   if (!Number.isFinite(value) || value <= 0) {
-    throw new ValidationError(`${field} "${text}" is not a duration`, [{ field, message: 'expected a duration > 0 such as 90s, 10m, 1h or 500ms' }]);
+    throw new ValidationError(`${field} "${text}" is not a duration`, [
+      { field, message: 'expected a duration > 0 such as 90s, 10m, 1h or 500ms' },
+    ]);
   }
   return Math.round(value);
 }

@@ -31,7 +31,10 @@ export class RunRecorder {
   }
 
   /** Stores the run.finished event and the final row state in one transaction, then publishes. */
-  finish(data: RunEventData['run.finished'], completion: Omit<RunCompletion, 'finishedAt'>): RunEventOf<'run.finished'> {
+  finish(
+    data: RunEventData['run.finished'],
+    completion: Omit<RunCompletion, 'finishedAt'>,
+  ): RunEventOf<'run.finished'> {
     const ts = this.now();
     const event = this.next('run.finished', data, ts);
     this.repo.finishWithEvent(

@@ -68,7 +68,9 @@ export class McpRepo {
   }
 
   servers(environmentId: number): McpServerRow[] {
-    return this.db.prepare('SELECT * FROM mcp_servers WHERE environment_id = ? ORDER BY name').all(environmentId) as McpServerRow[];
+    return this.db
+      .prepare('SELECT * FROM mcp_servers WHERE environment_id = ? ORDER BY name')
+      .all(environmentId) as McpServerRow[];
   }
 
   tools(environmentId: number): McpToolRow[] {
@@ -114,22 +116,29 @@ export class McpRepo {
   /** Makes a server's tools exactly `tools` (insert new, update changed, delete gone) and sets its tool count. */
   setTools(serverId: number, tools: readonly ToolRecord[], now: number): void {
     const existing = new Map(
-      (this.db.prepare('SELECT id, name, schema_hash FROM mcp_tools WHERE server_id = ?').all(serverId) as { id: number; name: string; schema_hash: string }[]).map(
-        (r) => [r.name, r],
-      ),
+      (
+        this.db.prepare('SELECT id, name, schema_hash FROM mcp_tools WHERE server_id = ?').all(serverId) as {
+          id: number;
+          name: string;
+          schema_hash: string;
+        }[]
+      ).map((r) => [r.name, r]),
     );
     const insert = this.db.prepare(
       `INSERT INTO mcp_tools (server_id, name, description, input_schema_json, schema_hash, created_at, updated_at)
        VALUES (?, ?, ?, ?, ?, ?, ?)`,
     );
-    const update = this.db.prepare('UPDATE mcp_tools SET description = ?, input_schema_json = ?, schema_hash = ?, updated_at = ? WHERE id = ?');
+    const update = this.db.prepare(
+      'UPDATE mcp_tools SET description = ?, input_schema_json = ?, schema_hash = ?, updated_at = ? WHERE id = ?',
+    );
     const remove = this.db.prepare('DELETE FROM mcp_tools WHERE id = ?');
     const keep = new Set<string>();
     for (const t of tools) {
       keep.add(t.name);
       const old = existing.get(t.name);
       if (old === undefined) insert.run(serverId, t.name, t.description, t.inputSchemaJson, t.schemaHash, now, now);
-      else if (old.schema_hash !== t.schemaHash) update.run(t.description, t.inputSchemaJson, t.schemaHash, now, old.id);
+      else if (old.schema_hash !== t.schemaHash)
+        update.run(t.description, t.inputSchemaJson, t.schemaHash, now, old.id);
     }
     for (const [name, old] of existing) if (!keep.has(name)) remove.run(old.id);
     this.db.prepare('UPDATE mcp_servers SET tool_count = ? WHERE id = ?').run(tools.length, serverId);
@@ -138,13 +147,18 @@ export class McpRepo {
   /** Records the outcome of a sync for a server whose tools are kept as they were (it failed to start). */
   markServer(serverId: number, status: string, lastError: string | null, stderrTail: string | null, now: number): void {
     this.db
-      .prepare('UPDATE mcp_servers SET status = ?, last_error = ?, stderr_tail = ?, last_synced_at = ?, updated_at = ? WHERE id = ?')
+      .prepare(
+        'UPDATE mcp_servers SET status = ?, last_error = ?, stderr_tail = ?, last_synced_at = ?, updated_at = ? WHERE id = ?',
+      )
       .run(status, lastError, stderrTail, now, now, serverId);
   }
 
   /** Deletes a server and its tools (agent_tools links to them become NULL). */
   deleteServer(environmentId: number, name: string): boolean {
-    return this.db.prepare('DELETE FROM mcp_servers WHERE environment_id = ? AND name = ?').run(environmentId, name).changes > 0;
+    return (
+      this.db.prepare('DELETE FROM mcp_servers WHERE environment_id = ? AND name = ?').run(environmentId, name)
+        .changes > 0
+    );
   }
 
   /** Tool references of the agents of an environment. */
@@ -160,6 +174,8 @@ export class McpRepo {
 
   /** Points an agent's tool reference at a tool row (or NULL when it resolves to nothing). */
   linkAgentTool(agentId: number, toolName: string, toolId: number | null): void {
-    this.db.prepare('UPDATE agent_tools SET mcp_tool_id = ? WHERE agent_id = ? AND tool_name = ?').run(toolId, agentId, toolName);
+    this.db
+      .prepare('UPDATE agent_tools SET mcp_tool_id = ? WHERE agent_id = ? AND tool_name = ?')
+      .run(toolId, agentId, toolName);
   }
 }

@@ -29,7 +29,14 @@ export interface SyncPlan {
 }
 
 export function emptyPlan(): SyncPlan {
-  return { serversAdded: [], serversRemoved: [], serversChanged: [], toolsAdded: [], toolsRemoved: [], toolsChanged: [] };
+  return {
+    serversAdded: [],
+    serversRemoved: [],
+    serversChanged: [],
+    toolsAdded: [],
+    toolsRemoved: [],
+    toolsChanged: [],
+  };
 }
 
 export function planHasChanges(plan: SyncPlan): boolean {

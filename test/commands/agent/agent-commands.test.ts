@@ -190,7 +190,9 @@ describe('stn agent validate', () => {
     expect(out.stdout).toMatch(/^ok {3}hello/m);
     const one = await stn('agent:validate', 'bad', '--json');
     expect(one.code).toBe(5);
-    expect((JSON.parse(one.stdout) as { agents: { file: string }[] }).agents.map((a) => a.file)).toEqual([join(dir(), 'bad.prompt')]);
+    expect((JSON.parse(one.stdout) as { agents: { file: string }[] }).agents.map((a) => a.file)).toEqual([
+      join(dir(), 'bad.prompt'),
+    ]);
     const json = await stn('agent:validate', '--json');
     expect(json.code).toBe(5);
     const report = JSON.parse(json.stdout) as { errors: number; agents: { ok: boolean }[] };

@@ -22,7 +22,9 @@ let envDir: string;
 beforeEach(() => {
   ({ home, envDir } = fixtureHome());
   // These tests start from the template `stn init` writes.
-  writeTemplate(envDir, { filesystem: { command: 'npx', args: ['-y', '@modelcontextprotocol/server-filesystem', '{{ .PROJECT_ROOT }}'] } });
+  writeTemplate(envDir, {
+    filesystem: { command: 'npx', args: ['-y', '@modelcontextprotocol/server-filesystem', '{{ .PROJECT_ROOT }}'] },
+  });
 });
 afterEach(() => {
   home.cleanup();
@@ -34,26 +36,65 @@ function template(): unknown {
 
 describe('stn mcp add / remove', { timeout: 120_000 }, () => {
   it('adds a stdio server from the words after --, keeping placeholders as written', async () => {
-    const r = await runStn(['mcp', 'add', 'files', '--env-var', 'LOG=debug', '--timeout-ms', '45000', '--', process.execPath, FILESYSTEM_SERVER, '{{ .PROJECT_ROOT }}', '-v'], {
-      env: home.env,
-    });
+    const r = await runStn(
+      [
+        'mcp',
+        'add',
+        'files',
+        '--env-var',
+        'LOG=debug',
+        '--timeout-ms',
+        '45000',
+        '--',
+        process.execPath,
+        FILESYSTEM_SERVER,
+        '{{ .PROJECT_ROOT }}',
+        '-v',
+      ],
+      {
+        env: home.env,
+      },
+    );
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('Added MCP server files in default/template.json');
     expect(template()).toMatchObject({
       mcpServers: {
         filesystem: { command: 'npx' },
-        files: { command: process.execPath, args: [FILESYSTEM_SERVER, '{{ .PROJECT_ROOT }}', '-v'], env: { LOG: 'debug' }, timeout_ms: 45000 },
+        files: {
+          command: process.execPath,
+          args: [FILESYSTEM_SERVER, '{{ .PROJECT_ROOT }}', '-v'],
+          env: { LOG: 'debug' },
+          timeout_ms: 45000,
+        },
       },
     });
   });
 
   it('adds an HTTP server with headers, refuses a duplicate (exit 4) unless --force, and removes it', async () => {
-    const add = ['mcp', 'add', 'gh', '--url', 'https://api.example.invalid/mcp', '--header', 'Authorization: Bearer {{ .GH_TOKEN }}', '--json'];
+    const add = [
+      'mcp',
+      'add',
+      'gh',
+      '--url',
+      'https://api.example.invalid/mcp',
+      '--header',
+      'Authorization: Bearer {{ .GH_TOKEN }}',
+      '--json',
+    ];
     const r = await runStn(add, { env: home.env });
     expect(r.code).toBe(0);
-    expect(JSON.parse(r.stdout)).toEqual({ environment: 'default', name: 'gh', file: 'template.json', replaced: false });
-    expect(template()).toMatchObject({ mcpServers: { gh: { url: 'https://api.example.invalid/mcp', headers: { Authorization: 'Bearer {{ .GH_TOKEN }}' } } } });
+    expect(JSON.parse(r.stdout)).toEqual({
+      environment: 'default',
+      name: 'gh',
+      file: 'template.json',
+      replaced: false,
+    });
+    expect(template()).toMatchObject({
+      mcpServers: {
+        gh: { url: 'https://api.example.invalid/mcp', headers: { Authorization: 'Bearer {{ .GH_TOKEN }}' } },
+      },
+    });
 
     const dup = await runStn(add, { env: home.env });
     expect(dup.code).toBe(4);
@@ -79,8 +120,12 @@ describe('stn mcp add / remove', { timeout: 120_000 }, () => {
     expect(both.code).toBe(2);
     const badUrl = await runStn(['mcp', 'add', 'x', '--url', 'not-a-url'], { env: home.env });
     expect(badUrl.code).toBe(6);
-    expect(badUrl.stderr).toMatch(/template\.json:\d+:\d+ \(key "mcpServers\.x\.url"\): expected an http:\/\/ or https:\/\/ URL/);
-    const badHeader = await runStn(['mcp', 'add', 'x', '--url', 'https://a.invalid', '--header', 'no-colon'], { env: home.env });
+    expect(badUrl.stderr).toMatch(
+      /template\.json:\d+:\d+ \(key "mcpServers\.x\.url"\): expected an http:\/\/ or https:\/\/ URL/,
+    );
+    const badHeader = await runStn(['mcp', 'add', 'x', '--url', 'https://a.invalid', '--header', 'no-colon'], {
+      env: home.env,
+    });
     expect(badHeader.code).toBe(2);
     expect(badHeader.stderr).toContain('--header expects NAME:VALUE');
     expect(readFileSync(join(envDir, 'template.json'), 'utf8')).toBe(before);
@@ -91,7 +136,11 @@ describe('stn mcp list / tools', { timeout: 120_000 }, () => {
   it('lists servers as written and their state at the last sync; never prints variable values', async () => {
     writeTemplate(envDir, {
       tiny: { ...tinyEntry('--extra-tools', '1'), env: { API_TOKEN: '{{ .API_TOKEN }}' } },
-      remote: { url: 'https://example.invalid/mcp', headers: { Authorization: 'Bearer {{ .API_TOKEN }}' }, disabled: true },
+      remote: {
+        url: 'https://example.invalid/mcp',
+        headers: { Authorization: 'Bearer {{ .API_TOKEN }}' },
+        disabled: true,
+      },
     });
     const before = await runStn(['mcp', 'list', '--json'], { env: home.env });
     expect(JSON.parse(before.stdout)).toEqual([
@@ -113,18 +162,33 @@ describe('stn mcp list / tools', { timeout: 120_000 }, () => {
         lastSyncedAt: null,
         live: null,
       },
-      expect.objectContaining({ name: 'remote', transport: 'http', url: 'https://example.invalid/mcp', headerNames: ['Authorization'], disabled: true }),
+      expect.objectContaining({
+        name: 'remote',
+        transport: 'http',
+        url: 'https://example.invalid/mcp',
+        headerNames: ['Authorization'],
+        disabled: true,
+      }),
     ]);
     const sync = await runStn(['sync', '--var', 'API_TOKEN=tok_zyxw98765'], { env: home.env });
     expect(sync.code).toBe(0);
     const list = await runStn(['mcp', 'list'], { env: home.env });
     expect(list.stdout).toMatch(/tiny\s+stdio\s+\S+.*ready\s+6\s+\d+s ago\s+template\.json/);
     expect(list.stdout).toMatch(/remote\s+http\s+https:\/\/example\.invalid\/mcp\s+disabled/);
-    expect(list.stdout + (await runStn(['mcp', 'list', '--json'], { env: home.env })).stdout).not.toContain('tok_zyxw98765');
+    expect(list.stdout + (await runStn(['mcp', 'list', '--json'], { env: home.env })).stdout).not.toContain(
+      'tok_zyxw98765',
+    );
 
     const tools = await runStn(['mcp', 'tools', '--json'], { env: home.env });
     const all = JSON.parse(tools.stdout) as { qualifiedName: string; inputSchema: object }[];
-    expect(all.map((t) => t.qualifiedName)).toEqual(['tiny__add', 'tiny__crash', 'tiny__echo', 'tiny__env', 'tiny__slow', 'tiny__t1']);
+    expect(all.map((t) => t.qualifiedName)).toEqual([
+      'tiny__add',
+      'tiny__crash',
+      'tiny__echo',
+      'tiny__env',
+      'tiny__slow',
+      'tiny__t1',
+    ]);
     expect(all[0]?.inputSchema).toMatchObject({ type: 'object' });
     const filtered = await runStn(['mcp', 'tools', '--server', 'tiny', '--name', 'E'], { env: home.env });
     expect(filtered.stdout.trim().split('\n')).toEqual([
@@ -155,7 +219,17 @@ describe('stn mcp check', { timeout: 120_000 }, () => {
       });
       const r = await runStn(['mcp', 'check', '--json'], { env: home.env, timeoutMs: 60_000 });
       expect(r.code).toBe(0);
-      const report = JSON.parse(r.stdout) as { ok: boolean; servers: { name: string; status: string; transport: string; pingMs: number; startMs: number; tools: string[] }[] };
+      const report = JSON.parse(r.stdout) as {
+        ok: boolean;
+        servers: {
+          name: string;
+          status: string;
+          transport: string;
+          pingMs: number;
+          startMs: number;
+          tools: string[];
+        }[];
+      };
       expect(report.ok).toBe(true);
       expect(report.servers.map((s) => [s.name, s.status, s.transport])).toEqual([
         ['fs', 'ok', 'stdio'],
@@ -169,7 +243,9 @@ describe('stn mcp check', { timeout: 120_000 }, () => {
       }
       expect(report.servers[0]?.tools).toContain('read_text_file');
       const human = await runStn(['mcp', 'check', '--server', 'fs'], { env: home.env });
-      expect(human.stdout).toMatch(/SERVER\s+TRANSPORT\s+STATUS\s+START\s+PING\s+TOOLS\s+SERVER INFO\n\s*fs\s+stdio\s+ok\s+\S+\s+[\d.]+ms\s+\d+\s+secure-filesystem-server/);
+      expect(human.stdout).toMatch(
+        /SERVER\s+TRANSPORT\s+STATUS\s+START\s+PING\s+TOOLS\s+SERVER INFO\n\s*fs\s+stdio\s+ok\s+\S+\s+[\d.]+ms\s+\d+\s+secure-filesystem-server/,
+      );
       const list = await runStn(['mcp', 'list', '--json'], { env: home.env });
       expect((JSON.parse(list.stdout) as { status: unknown }[]).every((s) => s.status === null)).toBe(true);
     } finally {

@@ -13,7 +13,10 @@ const ids: number[] = [];
 beforeAll(async () => {
   temp = makeInitializedHome();
   model = await startModelServer({
-    script: [{ text: 'Hi!', usage: { prompt_tokens: 12, completion_tokens: 3 } }, { status: 400, error: { message: 'bad model' } }],
+    script: [
+      { text: 'Hi!', usage: { prompt_tokens: 12, completion_tokens: 3 } },
+      { status: 400, error: { message: 'bad model' } },
+    ],
   });
   engine = openEngine({ home: temp.home, env: { ...process.env, OPENAI_BASE_URL: model.url, OPENAI_API_KEY: 'sk-x' } });
   const runner = await engine.runner();
@@ -36,14 +39,41 @@ describe('stn runs', () => {
     const runs = JSON.parse(out.stdout) as RunSummary[];
     expect(runs.map((r) => r.id)).toEqual([ids[1], ids[0]]);
     expect(Object.keys(runs[1]!).sort()).toEqual(
-      ['agent', 'createdAt', 'durationMs', 'environment', 'error', 'finishedAt', 'id', 'model', 'startedAt', 'status', 'steps', 'stopReason', 'tokens', 'toolCalls'].sort(),
+      [
+        'agent',
+        'createdAt',
+        'durationMs',
+        'environment',
+        'error',
+        'finishedAt',
+        'id',
+        'model',
+        'startedAt',
+        'status',
+        'steps',
+        'stopReason',
+        'tokens',
+        'toolCalls',
+      ].sort(),
     );
-    expect(runs[1]).toMatchObject({ agent: 'hello', environment: 'default', status: 'completed', stopReason: 'final_answer', steps: 1, tokens: { input: 12, output: 3, total: 15 }, error: null });
+    expect(runs[1]).toMatchObject({
+      agent: 'hello',
+      environment: 'default',
+      status: 'completed',
+      stopReason: 'final_answer',
+      steps: 1,
+      tokens: { input: 12, output: 3, total: 15 },
+      error: null,
+    });
     expect(runs[0]).toMatchObject({ status: 'failed', error: { code: 'model_bad_request' } });
 
-    const failed = JSON.parse((await runCommand(['runs:list', '--status', 'failed', '--json', '--home', temp.home])).stdout) as RunSummary[];
+    const failed = JSON.parse(
+      (await runCommand(['runs:list', '--status', 'failed', '--json', '--home', temp.home])).stdout,
+    ) as RunSummary[];
     expect(failed.map((r) => r.id)).toEqual([ids[1]]);
-    const other = JSON.parse((await runCommand(['runs:list', '--agent', 'nobody', '--json', '--home', temp.home])).stdout) as RunSummary[];
+    const other = JSON.parse(
+      (await runCommand(['runs:list', '--agent', 'nobody', '--json', '--home', temp.home])).stdout,
+    ) as RunSummary[];
     expect(other).toEqual([]);
     const bad = await runCommand(['runs:list', '--status', 'exploded', '--home', temp.home]);
     expect(bad.code).toBe(2);
@@ -51,8 +81,12 @@ describe('stn runs', () => {
 
   it('list prints a plain table', async () => {
     const out = await runCommand(['runs:list', '--home', temp.home]);
-    expect(out.stdout.split('\n')[0]).toMatch(/^ID\s+AGENT\s+ENV\s+STATUS\s+STOP\s+STEPS\s+TOOLS\s+TOKENS\s+TIME\s+STARTED$/);
-    expect(out.stdout).toMatch(new RegExp(`^\\s*${String(ids[0])}\\s+hello\\s+default\\s+completed\\s+final_answer\\s+1\\s+0\\s+15\\s`, 'm'));
+    expect(out.stdout.split('\n')[0]).toMatch(
+      /^ID\s+AGENT\s+ENV\s+STATUS\s+STOP\s+STEPS\s+TOOLS\s+TOKENS\s+TIME\s+STARTED$/,
+    );
+    expect(out.stdout).toMatch(
+      new RegExp(`^\\s*${String(ids[0])}\\s+hello\\s+default\\s+completed\\s+final_answer\\s+1\\s+0\\s+15\\s`, 'm'),
+    );
     expect(out.stdout).not.toContain('\u001b[');
   });
 
@@ -60,7 +94,14 @@ describe('stn runs', () => {
     const out = await runCommand(['runs:show', String(ids[0]), '--json', '--home', temp.home]);
     const run = JSON.parse(out.stdout) as RunDetail;
     expect(run).toMatchObject({ id: ids[0], input: { userInput: 'first' }, output: 'Hi!', pid: process.pid });
-    expect(run.events.map((e) => e.type)).toEqual(['run.queued', 'run.started', 'tools.ready', 'model.request', 'model.response', 'run.finished']);
+    expect(run.events.map((e) => e.type)).toEqual([
+      'run.queued',
+      'run.started',
+      'tools.ready',
+      'model.request',
+      'model.response',
+      'run.finished',
+    ]);
     const text = await runCommand(['runs:show', String(ids[0]), '--home', temp.home]);
     expect(text.stdout).toContain('--- trace ---');
     expect(text.stdout).toContain('step 1 ·');

@@ -13,7 +13,9 @@ describe('Station home', () => {
   });
 
   it('ignores empty variables and resolves relative paths', () => {
-    expect(resolveStationHome({ env: { STATION_HOME: '  ', XDG_CONFIG_HOME: '' } })).toBe(join(homedir(), '.config', 'station'));
+    expect(resolveStationHome({ env: { STATION_HOME: '  ', XDG_CONFIG_HOME: '' } })).toBe(
+      join(homedir(), '.config', 'station'),
+    );
     expect(resolveStationHome({ env: { STATION_HOME: 'rel/home' } })).toBe(resolve('rel/home'));
   });
 

@@ -9,7 +9,11 @@ import {
   templateSkeleton,
 } from '../../../src/core/config/template-render.js';
 
-function render(text: string, values: Record<string, string>, file = 'template.json'): { text: string; missing: MissingCollector } {
+function render(
+  text: string,
+  values: Record<string, string>,
+  file = 'template.json',
+): { text: string; missing: MissingCollector } {
   const missing = new MissingCollector();
   return { text: renderJsonTemplate(text, values, file, missing), missing };
 }
@@ -50,7 +54,12 @@ describe('renderJsonTemplate', () => {
 
   it('collects every missing variable with each place it is used; an empty value counts as missing', () => {
     const missing = new MissingCollector();
-    renderJsonTemplate('{"a": "{{ .TOKEN }}",\n "b": "{{ .ROOT }}", "c": "{{ .TOKEN }}"}', { ROOT: '' }, '/env/template.json', missing);
+    renderJsonTemplate(
+      '{"a": "{{ .TOKEN }}",\n "b": "{{ .ROOT }}", "c": "{{ .TOKEN }}"}',
+      { ROOT: '' },
+      '/env/template.json',
+      missing,
+    );
     renderJsonTemplate('{"x": "{{ .API_KEY }}"}', {}, '/env/other.json', missing);
     const list = missing.list((name) => (name === 'ROOT' ? 'Project folder' : undefined));
     expect(list).toEqual([
@@ -62,7 +71,12 @@ describe('renderJsonTemplate', () => {
           { file: '/env/template.json', line: 2, column: 28 },
         ],
       },
-      { name: 'ROOT', secret: false, description: 'Project folder', uses: [{ file: '/env/template.json', line: 2, column: 8 }] },
+      {
+        name: 'ROOT',
+        secret: false,
+        description: 'Project folder',
+        uses: [{ file: '/env/template.json', line: 2, column: 8 }],
+      },
       { name: 'API_KEY', secret: true, uses: [{ file: '/env/other.json', line: 1, column: 8 }] },
     ]);
     const error = new MissingVariablesError(list);
@@ -70,7 +84,9 @@ describe('renderJsonTemplate', () => {
     expect(error.message).toBe(
       '3 variables have no value: TOKEN (/env/template.json:1, /env/template.json:2); ROOT (/env/template.json:2); API_KEY (/env/other.json:1)',
     );
-    expect(error.toJSON().error.details).toMatchObject({ missing: [{ name: 'TOKEN' }, { name: 'ROOT', description: 'Project folder' }, { name: 'API_KEY' }] });
+    expect(error.toJSON().error.details).toMatchObject({
+      missing: [{ name: 'TOKEN' }, { name: 'ROOT', description: 'Project folder' }, { name: 'API_KEY' }],
+    });
   });
 
   it('templateSkeleton keeps placeholders in strings and turns bare ones into null', () => {
@@ -79,7 +95,15 @@ describe('renderJsonTemplate', () => {
 });
 
 describe('isSecretName', () => {
-  it.each(['GITHUB_TOKEN', 'API_KEY', 'aws_secret_access_key', 'DB_PASSWORD', 'CLIENT_SECRET', 'PASSWORD_FILE', 'credentials'])('%s is secret', (name) => {
+  it.each([
+    'GITHUB_TOKEN',
+    'API_KEY',
+    'aws_secret_access_key',
+    'DB_PASSWORD',
+    'CLIENT_SECRET',
+    'PASSWORD_FILE',
+    'credentials',
+  ])('%s is secret', (name) => {
     expect(isSecretName(name)).toBe(true);
   });
   it.each(['PROJECT_ROOT', 'ROOT_PATH', 'REGION', 'PORT', 'KEYBOARD_LAYOUT'])('%s is not', (name) => {

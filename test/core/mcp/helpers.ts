@@ -49,7 +49,16 @@ export function stdioConfig(name: string, args: string[], extra: Partial<McpServ
 }
 
 export function httpConfig(name: string, url: string, extra: Partial<McpServerConfig> = {}): McpServerConfig {
-  return { name, file: '/test/template.json', transport: 'http', url, headers: {}, timeoutMs: 15_000, disabled: false, ...extra } as McpServerConfig;
+  return {
+    name,
+    file: '/test/template.json',
+    transport: 'http',
+    url,
+    headers: {},
+    timeoutMs: 15_000,
+    disabled: false,
+    ...extra,
+  } as McpServerConfig;
 }
 
 /** Writes an environment's template.json with these servers. */
@@ -100,7 +109,9 @@ export function freePort(): Promise<number> {
 }
 
 /** server-everything over HTTP (`streamableHttp` or `sse`) on an ephemeral port; resolves once it listens. */
-export async function startEverythingHttp(mode: 'streamableHttp' | 'sse'): Promise<{ url: string; child: ChildProcess; stop: () => Promise<void> }> {
+export async function startEverythingHttp(
+  mode: 'streamableHttp' | 'sse',
+): Promise<{ url: string; child: ChildProcess; stop: () => Promise<void> }> {
   for (let attempt = 0; ; attempt++) {
     const port = await freePort();
     const child = spawn(process.execPath, [EVERYTHING_SERVER, mode], {
@@ -153,7 +164,9 @@ export function writeAgent(envDir: string, name: string, tools: readonly string[
 export function dumpDatabase(file: string): string {
   const db = new Database(file, { readonly: true });
   try {
-    const tables = (db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").all() as { name: string }[]).map((t) => t.name);
+    const tables = (
+      db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").all() as { name: string }[]
+    ).map((t) => t.name);
     return JSON.stringify(tables.map((t) => [t, db.prepare(`SELECT * FROM "${t}" ORDER BY rowid`).all()]));
   } finally {
     db.close();
@@ -167,7 +180,8 @@ export function dumpFiles(dir: string): string {
     for (const e of readdirSync(d, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
       const p = join(d, e.name);
       if (e.isDirectory()) walk(p);
-      else if (!e.name.startsWith('station.db')) out.push(`${p} ${String(statSync(p).mode)} ${readFileSync(p, 'base64')}`);
+      else if (!e.name.startsWith('station.db'))
+        out.push(`${p} ${String(statSync(p).mode)} ${readFileSync(p, 'base64')}`);
     }
   };
   walk(dir);

@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { MODEL_TOOL_NAME, modelToolName, qualifiedToolName, resolveToolReference } from '../../../src/core/mcp/tool-names.js';
+import {
+  MODEL_TOOL_NAME,
+  modelToolName,
+  qualifiedToolName,
+  resolveToolReference,
+} from '../../../src/core/mcp/tool-names.js';
 
 const tools = [
   { server: 'filesystem', name: 'read_text_file' },
@@ -10,7 +15,12 @@ const tools = [
 
 describe('resolveToolReference', () => {
   it('resolves a qualified name server__tool', () => {
-    expect(resolveToolReference('github__search', tools)).toEqual({ ok: true, server: 'github', tool: 'search', qualified: 'github__search' });
+    expect(resolveToolReference('github__search', tools)).toEqual({
+      ok: true,
+      server: 'github',
+      tool: 'search',
+      qualified: 'github__search',
+    });
   });
 
   it('resolves the original __tool form (and a bare name) when exactly one server has the tool', () => {
@@ -33,7 +43,12 @@ describe('resolveToolReference', () => {
   });
 
   it('reports a missing tool', () => {
-    expect(resolveToolReference('__delete_repo', tools)).toEqual({ ok: false, reason: 'missing', reference: '__delete_repo', choices: [] });
+    expect(resolveToolReference('__delete_repo', tools)).toEqual({
+      ok: false,
+      reason: 'missing',
+      reference: '__delete_repo',
+      choices: [],
+    });
     expect(resolveToolReference('slack__search', tools)).toMatchObject({ ok: false, reason: 'missing' });
   });
 });

@@ -23,7 +23,10 @@ function client(options: { maxRetries?: number; apiKey?: string } = {}): ModelCl
 
 describe('ModelClient', () => {
   it('streams text and usage and sends the key as a bearer token', async () => {
-    server.push({ text: 'Hello there, this answer arrives in several chunks.', usage: { prompt_tokens: 11, completion_tokens: 7 } });
+    server.push({
+      text: 'Hello there, this answer arrives in several chunks.',
+      usage: { prompt_tokens: 11, completion_tokens: 7 },
+    });
     const deltas: string[] = [];
     const answer = await client().chat(
       { model: 'm1', messages: [{ role: 'user', content: 'hi' }] },
@@ -82,7 +85,11 @@ describe('ModelClient', () => {
     });
     expect(server.requests[0]!.body.messages).toEqual([
       { role: 'user', content: 'go' },
-      { role: 'assistant', content: null, tool_calls: [{ id: 'call_9', type: 'function', function: { name: 't', arguments: '{"x":1}' } }] },
+      {
+        role: 'assistant',
+        content: null,
+        tool_calls: [{ id: 'call_9', type: 'function', function: { name: 't', arguments: '{"x":1}' } }],
+      },
       { role: 'tool', tool_call_id: 'call_9', content: 'the result' },
     ]);
   });
@@ -94,7 +101,10 @@ describe('ModelClient', () => {
       { text: 'finally' },
     );
     const retries: RetryInfo[] = [];
-    const answer = await client().chat({ model: 'm', messages: [{ role: 'user', content: 'x' }] }, { onRetry: (r) => retries.push(r) });
+    const answer = await client().chat(
+      { model: 'm', messages: [{ role: 'user', content: 'x' }] },
+      { onRetry: (r) => retries.push(r) },
+    );
     expect(answer.content).toBe('finally');
     expect(answer.attempts).toBe(3);
     expect(server.requests).toHaveLength(3);
@@ -106,9 +116,16 @@ describe('ModelClient', () => {
   });
 
   it('retries dropped connections, before the answer and mid-stream', async () => {
-    server.push({ drop: 'before' }, { text: 'a long enough answer to be split into chunks', drop: 'mid' }, { text: 'whole' });
+    server.push(
+      { drop: 'before' },
+      { text: 'a long enough answer to be split into chunks', drop: 'mid' },
+      { text: 'whole' },
+    );
     const retries: RetryInfo[] = [];
-    const answer = await client().chat({ model: 'm', messages: [{ role: 'user', content: 'x' }] }, { onRetry: (r) => retries.push(r) });
+    const answer = await client().chat(
+      { model: 'm', messages: [{ role: 'user', content: 'x' }] },
+      { onRetry: (r) => retries.push(r) },
+    );
     expect(answer.content).toBe('whole');
     expect(retries).toHaveLength(2);
     expect(retries.every((r) => r.status === null)).toBe(true);
@@ -153,7 +170,9 @@ describe('ModelClient', () => {
       maxRetries: 1,
       retryBaseMs: 1,
     });
-    const error = (await dead.chat({ model: 'm', messages: [{ role: 'user', content: 'x' }] }).catch((e: unknown) => e)) as ModelError;
+    const error = (await dead
+      .chat({ model: 'm', messages: [{ role: 'user', content: 'x' }] })
+      .catch((e: unknown) => e)) as ModelError;
     expect(error).toBeInstanceOf(ModelError);
     expect(error.code).toBe('model_connection');
     expect(error.message).toContain('http://127.0.0.1:9/v1');
@@ -162,7 +181,10 @@ describe('ModelClient', () => {
   it('aborts the HTTP request when the signal fires, with the signal reason', async () => {
     server.push({ text: 'late', delayMs: 10_000 });
     const controller = new AbortController();
-    const pending = client().chat({ model: 'm', messages: [{ role: 'user', content: 'x' }] }, { signal: controller.signal });
+    const pending = client().chat(
+      { model: 'm', messages: [{ role: 'user', content: 'x' }] },
+      { signal: controller.signal },
+    );
     await server.waitForRequests(1);
     const reason = new Error('cancelled by test');
     controller.abort(reason);
@@ -184,7 +206,10 @@ describe('ModelClient', () => {
     expect(server.requests[0]!.body).toMatchObject({
       temperature: 0.2,
       max_tokens: 100,
-      response_format: { type: 'json_schema', json_schema: { name: 'output', schema: { type: 'object' }, strict: false } },
+      response_format: {
+        type: 'json_schema',
+        json_schema: { name: 'output', schema: { type: 'object' }, strict: false },
+      },
     });
   });
 });

@@ -14,7 +14,11 @@ describe('resolveModelSettings', () => {
     });
   });
   it('OPENAI_BASE_URL overrides the base URL; OPENAI_API_KEY is used when the configured variable is empty', () => {
-    const s = resolveModelSettings(config, { OPENAI_BASE_URL: 'http://127.0.0.1:11434/v1', OPENAI_API_KEY: 'k2', MY_LLM_KEY: '' });
+    const s = resolveModelSettings(config, {
+      OPENAI_BASE_URL: 'http://127.0.0.1:11434/v1',
+      OPENAI_API_KEY: 'k2',
+      MY_LLM_KEY: '',
+    });
     expect(s).toMatchObject({ baseUrl: 'http://127.0.0.1:11434/v1', apiKey: 'k2', apiKeyVariable: 'OPENAI_API_KEY' });
   });
   it('with the default config, OPENAI_API_KEY is the key', () => {
@@ -23,7 +27,7 @@ describe('resolveModelSettings', () => {
   it('no key at all is allowed (local endpoints)', () => {
     expect(resolveModelSettings(config, {})).toMatchObject({ apiKey: undefined, apiKeyVariable: 'MY_LLM_KEY' });
   });
-  it('model: the run\'s --model, else the agent\'s, else the configured one', () => {
+  it("model: the run's --model, else the agent's, else the configured one", () => {
     expect(resolveModelSettings(config, {}, { agentModel: 'agent-m', runModel: 'run-m' }).model).toBe('run-m');
     expect(resolveModelSettings(config, {}, { agentModel: 'agent-m' }).model).toBe('agent-m');
     expect(resolveModelSettings(config, {}, { agentModel: ' ' }).model).toBe('config-model');

@@ -33,7 +33,10 @@ describe('checkOutput', () => {
   it('parses JSON, removing a code fence, and validates the schema', () => {
     const schema = { type: 'object', properties: { n: { type: 'number' } }, required: ['n'] };
     expect(checkOutput('```json\n{"n": 1}\n```', { format: 'json', schema })).toEqual({ ok: true, text: '{"n": 1}' });
-    expect(checkOutput('{"m": 1}', { format: 'json', schema })).toEqual({ ok: false, issues: [{ field: '', message: "must have required property 'n'" }] });
+    expect(checkOutput('{"m": 1}', { format: 'json', schema })).toEqual({
+      ok: false,
+      issues: [{ field: '', message: "must have required property 'n'" }],
+    });
     const notJson = checkOutput('sure! {"n": 1}', { format: 'json' });
     expect(notJson.ok).toBe(false);
   });
@@ -48,7 +51,14 @@ describe('parseRunInput and parseDuration', () => {
   it('rejects input that is not a JSON object, naming where it came from', () => {
     expect(() => parseRunInput({ json: '[1]' })).toThrow(/--input must be a JSON object/);
     expect(() => parseRunInput({ file: 'in.json', readFile: () => '{' })).toThrow(/in\.json is not valid JSON/);
-    expect(() => parseRunInput({ file: 'gone.json', readFile: () => { throw new Error('ENOENT'); } })).toThrow(ValidationError);
+    expect(() =>
+      parseRunInput({
+        file: 'gone.json',
+        readFile: () => {
+          throw new Error('ENOENT');
+        },
+      }),
+    ).toThrow(ValidationError);
   });
   it('reads durations', () => {
     expect(parseDuration('90')).toBe(90_000);

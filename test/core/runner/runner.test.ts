@@ -52,14 +52,24 @@ describe('the run queue', () => {
     await rig.model.waitForRequests(1);
     expect(runner.cancel(handle.runId, 'stop it')).toBe(true);
     const result = await handle.done;
-    expect(result).toMatchObject({ status: 'cancelled', stopReason: 'cancelled', error: { code: 'cancelled', message: 'stop it' } });
+    expect(result).toMatchObject({
+      status: 'cancelled',
+      stopReason: 'cancelled',
+      error: { code: 'cancelled', message: 'stop it' },
+    });
     expect(runExitCode(result)).toBe(ExitCode.RUN_CANCELLED);
     await rig.model.waitIdle();
     expect(rig.model.requests[0]!.closedEarly).toBe(true);
   });
 
   it('cancels a run inside an MCP tool call: the server receives notifications/cancelled for that request', async () => {
-    rig.model.script([{ toolCalls: [{ id: 'c_long', name: 'everything__trigger-long-running-operation', arguments: { duration: 30, steps: 30 } }] }]);
+    rig.model.script([
+      {
+        toolCalls: [
+          { id: 'c_long', name: 'everything__trigger-long-running-operation', arguments: { duration: 30, steps: 30 } },
+        ],
+      },
+    ]);
     const runner = rig.runner({ plan: { tools: ['everything__trigger-long-running-operation'] } });
     const handle = await runner.submit({ agent: 'long', environment: 'default', input: {} });
     await waitForEvent(handle.runId, 'tool.started');
@@ -106,7 +116,9 @@ describe('the run queue', () => {
     await runner.shutdown({ graceMs: 5000 });
     expect(await running.done).toMatchObject({ status: 'completed' });
     expect(await queued.done).toMatchObject({ status: 'cancelled', stopReason: 'shutdown' });
-    await expect(runner.submit({ agent: 'a', environment: 'default', input: {} })).rejects.toBeInstanceOf(ConflictError);
+    await expect(runner.submit({ agent: 'a', environment: 'default', input: {} })).rejects.toBeInstanceOf(
+      ConflictError,
+    );
   });
 
   it('shuts down gracefully: runs still going after the grace period are cancelled', async () => {
@@ -125,9 +137,17 @@ describe('the run queue', () => {
     const handle = await runner.submit({ agent: 'a', environment: 'default', input: {} });
     await rig.model.waitForRequests(1);
     // Another process: a RunService over the same database, with no runner of its own.
-    const other = new RunService(rig.db, () => undefined, { pid: 1, startedAt: 0, alive: () => true, startTime: () => undefined });
+    const other = new RunService(rig.db, () => undefined, {
+      pid: 1,
+      startedAt: 0,
+      alive: () => true,
+      startTime: () => undefined,
+    });
     expect(other.cancel(handle.runId).outcome).toBe('requested');
-    expect(await handle.done).toMatchObject({ status: 'cancelled', error: { message: 'cancelled by `stn runs cancel`' } });
+    expect(await handle.done).toMatchObject({
+      status: 'cancelled',
+      error: { message: 'cancelled by `stn runs cancel`' },
+    });
   });
 
   it('never writes the API key to events or the database', async () => {

@@ -29,7 +29,11 @@ describe('database and migrations', () => {
     temp = makeTempHome();
     const file = join(temp.home, 'station.db');
     const db = openDatabase(file);
-    const tables = (db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name").all() as { name: string }[]).map((r) => r.name);
+    const tables = (
+      db
+        .prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name")
+        .all() as { name: string }[]
+    ).map((r) => r.name);
     expect(tables).toEqual(EXPECTED_TABLES);
     const recorded = db.prepare('SELECT version, name FROM schema_migrations ORDER BY version').all();
     expect(recorded).toEqual(MIGRATIONS.map((m) => ({ version: m.version, name: m.name })));
@@ -40,12 +44,28 @@ describe('database and migrations', () => {
   it('creates the columns later features rely on', () => {
     temp = makeTempHome();
     const db = openDatabase(join(temp.home, 'station.db'));
-    const columns = (table: string): string[] => (db.prepare(`PRAGMA table_info(${table})`).all() as { name: string }[]).map((c) => c.name);
+    const columns = (table: string): string[] =>
+      (db.prepare(`PRAGMA table_info(${table})`).all() as { name: string }[]).map((c) => c.name);
     expect(columns('agent_runs')).toEqual(
-      expect.arrayContaining(['agent_name', 'environment_name', 'status', 'stop_reason', 'tokens_in', 'tokens_out', 'tokens_total', 'steps', 'tool_calls', 'pid', 'started_at', 'finished_at']),
+      expect.arrayContaining([
+        'agent_name',
+        'environment_name',
+        'status',
+        'stop_reason',
+        'tokens_in',
+        'tokens_out',
+        'tokens_total',
+        'steps',
+        'tool_calls',
+        'pid',
+        'started_at',
+        'finished_at',
+      ]),
     );
     expect(columns('run_events')).toEqual(['id', 'run_id', 'seq', 'type', 'ts', 'data_json']);
-    expect(columns('mcp_tools')).toEqual(expect.arrayContaining(['server_id', 'name', 'description', 'input_schema_json']));
+    expect(columns('mcp_tools')).toEqual(
+      expect.arrayContaining(['server_id', 'name', 'description', 'input_schema_json']),
+    );
     expect(columns('api_keys')).toEqual(expect.arrayContaining(['prefix', 'key_hash', 'role', 'revoked_at']));
     // Runs survive their agent: the foreign key nulls out instead of cascading.
     const fks = db.prepare('PRAGMA foreign_key_list(agent_runs)').all() as { table: string; on_delete: string }[];
@@ -59,7 +79,13 @@ describe('database and migrations', () => {
     expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
     expect(db.pragma('foreign_keys', { simple: true })).toBe(1);
     expect(db.pragma('busy_timeout', { simple: true })).toBe(5000);
-    expect(() => db.prepare("INSERT INTO agents (environment_id, name, file_name, content_hash, created_at, updated_at) VALUES (999, 'a', 'a.prompt', 'h', 0, 0)").run()).toThrow(/FOREIGN KEY/);
+    expect(() =>
+      db
+        .prepare(
+          "INSERT INTO agents (environment_id, name, file_name, content_hash, created_at, updated_at) VALUES (999, 'a', 'a.prompt', 'h', 0, 0)",
+        )
+        .run(),
+    ).toThrow(/FOREIGN KEY/);
     db.close();
   });
 
@@ -68,7 +94,9 @@ describe('database and migrations', () => {
     const file = join(temp.home, 'station.db');
     openDatabase(file).close();
     const db = openDatabase(file);
-    expect((db.prepare('SELECT COUNT(*) AS n FROM schema_migrations').get() as { n: number }).n).toBe(MIGRATIONS.length);
+    expect((db.prepare('SELECT COUNT(*) AS n FROM schema_migrations').get() as { n: number }).n).toBe(
+      MIGRATIONS.length,
+    );
     db.close();
   });
 
@@ -101,7 +129,9 @@ describe('database and migrations', () => {
     ];
     expect(() => openDatabase(file, { migrations: broken })).toThrow(/migration 2 \(two\) failed/);
     const raw = new Database(file);
-    const tables = (raw.prepare("SELECT name FROM sqlite_master WHERE type='table' ORDER BY name").all() as { name: string }[]).map((r) => r.name);
+    const tables = (
+      raw.prepare("SELECT name FROM sqlite_master WHERE type='table' ORDER BY name").all() as { name: string }[]
+    ).map((r) => r.name);
     expect(tables).toEqual(['a', 'schema_migrations']);
     expect(raw.prepare('SELECT version FROM schema_migrations').all()).toEqual([{ version: 1 }]);
     raw.close();

@@ -1,9 +1,26 @@
 import { readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { MissingVariablesError, McpError, ValidationError, openEngine, syncFailure, type Engine, type MissingVariable } from '../../../src/core/index.js';
+import {
+  MissingVariablesError,
+  McpError,
+  ValidationError,
+  openEngine,
+  syncFailure,
+  type Engine,
+  type MissingVariable,
+} from '../../../src/core/index.js';
 import type { TempHome } from '../../helpers/home.js';
-import { dumpDatabase, dumpFiles, expectAllEnded, fixtureHome, pidsIn, tinyEntry, writeAgent, writeTemplate } from '../mcp/helpers.js';
+import {
+  dumpDatabase,
+  dumpFiles,
+  expectAllEnded,
+  fixtureHome,
+  pidsIn,
+  tinyEntry,
+  writeAgent,
+  writeTemplate,
+} from '../mcp/helpers.js';
 
 let home: TempHome;
 let engine: Engine;
@@ -41,7 +58,14 @@ describe('SyncService', () => {
     expect(engine.environments.list()[0]).toMatchObject({ servers: 2, tools: 12 });
 
     const second = await engine.mcpServers.sync({ environments: ['default'] });
-    expect(second.environments[0]?.plan).toEqual({ serversAdded: [], serversRemoved: [], serversChanged: [], toolsAdded: [], toolsRemoved: [], toolsChanged: [] });
+    expect(second.environments[0]?.plan).toEqual({
+      serversAdded: [],
+      serversRemoved: [],
+      serversChanged: [],
+      toolsAdded: [],
+      toolsRemoved: [],
+      toolsChanged: [],
+    });
     expect(second.environments[0]?.servers.every((s) => s.change === 'unchanged')).toBe(true);
   });
 
@@ -54,9 +78,24 @@ describe('SyncService', () => {
     expect(plan?.serversRemoved).toEqual(['tiny']);
     expect(plan?.serversChanged).toEqual(['more']);
     expect(plan?.toolsChanged).toEqual(['more__echo']);
-    expect(plan?.toolsRemoved).toEqual(['more__t2', 'more__t3', 'tiny__add', 'tiny__crash', 'tiny__echo', 'tiny__env', 'tiny__slow']);
+    expect(plan?.toolsRemoved).toEqual([
+      'more__t2',
+      'more__t3',
+      'tiny__add',
+      'tiny__crash',
+      'tiny__echo',
+      'tiny__env',
+      'tiny__slow',
+    ]);
     expect(engine.mcpServers.list('default').map((s) => s.name)).toEqual(['more']);
-    expect(engine.mcpServers.tools('default').map((t) => t.qualifiedName)).toEqual(['more__add', 'more__crash', 'more__echo', 'more__env', 'more__slow', 'more__t1']);
+    expect(engine.mcpServers.tools('default').map((t) => t.qualifiedName)).toEqual([
+      'more__add',
+      'more__crash',
+      'more__echo',
+      'more__env',
+      'more__slow',
+      'more__t1',
+    ]);
     expect(engine.mcpServers.tools('default', { name: 'echo' })[0]?.description).toBe('Says it again');
   });
 
@@ -67,10 +106,17 @@ describe('SyncService', () => {
     const report = await engine.mcpServers.sync({ environments: ['default'] });
     expect(report.ok).toBe(false);
     const server = report.environments[0]?.servers[0];
-    expect(server).toMatchObject({ status: 'failed', error: 'exited with code 3 before it finished starting', stderrTail: 'cannot reach the database' });
+    expect(server).toMatchObject({
+      status: 'failed',
+      error: 'exited with code 3 before it finished starting',
+      stderrTail: 'cannot reach the database',
+    });
     expect(report.environments[0]?.plan.toolsRemoved).toEqual([]);
     expect(engine.mcpServers.tools('default')).toHaveLength(5);
-    expect(engine.mcpServers.list('default')[0]).toMatchObject({ status: 'failed', lastError: 'exited with code 3 before it finished starting' });
+    expect(engine.mcpServers.list('default')[0]).toMatchObject({
+      status: 'failed',
+      lastError: 'exited with code 3 before it finished starting',
+    });
     const failure = syncFailure(report);
     expect(failure).toBeInstanceOf(McpError);
     expect(failure?.exitCode).toBe(8);
@@ -95,7 +141,9 @@ describe('SyncService', () => {
     expect(report.ok).toBe(false);
     const failure = syncFailure(report);
     expect(failure).toBeInstanceOf(ValidationError);
-    expect(failure?.message).toContain('agent "vague" uses tool "__echo", which several servers provide: name one of other__echo, tiny__echo');
+    expect(failure?.message).toContain(
+      'agent "vague" uses tool "__echo", which several servers provide: name one of other__echo, tiny__echo',
+    );
     const links = engine.db
       .prepare(
         `SELECT a.name AS agent, t.tool_name AS tool, s.name || '__' || m.name AS target FROM agent_tools t JOIN agents a ON a.id = t.agent_id
