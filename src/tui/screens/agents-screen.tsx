@@ -1,7 +1,7 @@
-import { Box, Text } from 'ink';
+import { Box } from 'ink';
 import { useMemo, type ReactNode } from 'react';
-import { ListTitle } from '../components/list-title.js';
-import { WindowList, type Segment } from '../components/window-list.js';
+import { ListPane, emptyText } from '../components/list-pane.js';
+import type { Segment } from '../components/window-list.js';
 import type { AgentView, LastRunView } from '../client/station-client.js';
 import { fit, formatAgo } from '../format.js';
 import { useAsync } from '../hooks/use-async.js';
@@ -12,7 +12,6 @@ import { statusStyle } from '../theme.js';
 import { AgentDetail } from './agent-detail.js';
 import { RunForm } from './run-form.js';
 import type { ScreenProps } from './screen-props.js';
-import { ErrorLine } from '../components/error-line.js';
 
 /** Agents of the current environment; enter shows one, `r` runs it. */
 export function AgentsScreen(props: ScreenProps): ReactNode {
@@ -77,32 +76,30 @@ function AgentList({ app, dispatch, client, theme, width, height, active, runs, 
   };
   return (
     <Box flexDirection="column" width={width} height={height}>
-      <ListTitle title={`Agents in ${env}`} list={list} total={items.length} width={width} theme={theme} />
-      <Text bold>
-        {' ' +
+      <ListPane
+        title={`Agents in ${env}`}
+        list={list}
+        items={items}
+        header={
           fit('NAME', cols.name) +
           fit('MODEL', cols.model) +
           fit('TOOLS', cols.tools - 1, 'right') +
           ' ' +
           fit('LAST RUN', cols.last) +
-          ' DESCRIPTION'}
-      </Text>
-      {agents.error !== null ? <ErrorLine message={agents.error} theme={theme} width={width} /> : null}
-      <WindowList
-        items={items}
-        state={list}
-        height={rows}
+          ' DESCRIPTION'
+        }
+        error={agents.error}
+        rows={rows}
         width={width}
         theme={theme}
         keyOf={(a) => a.name}
         renderRow={renderRow}
-        empty={
-          agents.loading
-            ? 'Loading…'
-            : list.filter !== ''
-              ? `No agent matches "${list.filter}".`
-              : `No agents in ${env}. Add .prompt files to its agents/ folder.`
-        }
+        empty={emptyText(
+          agents.loading,
+          list.filter,
+          'agent',
+          `No agents in ${env}. Add .prompt files to its agents/ folder.`,
+        )}
         focused={active}
       />
     </Box>

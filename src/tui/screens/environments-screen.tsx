@@ -1,7 +1,7 @@
 import { Box, Text } from 'ink';
 import { useCallback, useState, type ReactNode } from 'react';
-import { ListTitle } from '../components/list-title.js';
-import { WindowList, type Segment } from '../components/window-list.js';
+import { ListPane, emptyText } from '../components/list-pane.js';
+import type { Segment } from '../components/window-list.js';
 import type { EnvironmentView } from '../client/station-client.js';
 import { errorText } from '../client/errors.js';
 import { fit, formatAgo, truncate } from '../format.js';
@@ -9,7 +9,6 @@ import { useAsync } from '../hooks/use-async.js';
 import { useListKeys } from '../hooks/use-list-keys.js';
 import { listWindow, matchesFilter } from '../state/list-state.js';
 import type { ScreenProps } from './screen-props.js';
-import { ErrorLine } from '../components/error-line.js';
 
 interface SyncState {
   env: string;
@@ -96,31 +95,30 @@ export function EnvironmentsScreen({
   const syncColor = sync?.phase === 'failed' ? theme.error : sync?.phase === 'done' ? theme.ok : theme.running;
   return (
     <Box flexDirection="column" width={width} height={height}>
-      <ListTitle title="Environments" list={list} total={items.length} width={width} theme={theme} extra="* current" />
-      <Text bold>
-        {' ' +
+      <ListPane
+        title="Environments"
+        extra="* current"
+        list={list}
+        items={items}
+        header={
           fit('NAME', cols.name) +
           fit('AGENTS', cols.agents, 'right') +
           fit('SERVERS', cols.servers, 'right') +
           fit('TOOLS', cols.tools, 'right') +
-          '  SYNCED'}
-      </Text>
-      {envs.error !== null ? <ErrorLine message={envs.error} theme={theme} width={width} /> : null}
-      <WindowList
-        items={items}
-        state={list}
-        height={rows}
+          '  SYNCED'
+        }
+        error={envs.error}
+        rows={rows}
         width={width}
         theme={theme}
         keyOf={(e) => e.name}
         renderRow={renderRow}
-        empty={
-          envs.loading
-            ? 'Loading…'
-            : list.filter !== ''
-              ? `No environment matches "${list.filter}".`
-              : 'No environments. Create one with: stn env create NAME'
-        }
+        empty={emptyText(
+          envs.loading,
+          list.filter,
+          'environment',
+          'No environments. Create one with: stn env create NAME',
+        )}
         focused={active}
       />
       {sync !== null ? (

@@ -1,7 +1,7 @@
-import { Box, Text } from 'ink';
+import { Box } from 'ink';
 import { useEffect, useMemo, type ReactNode } from 'react';
-import { ListTitle } from '../components/list-title.js';
-import { WindowList, type Segment } from '../components/window-list.js';
+import { ListPane } from '../components/list-pane.js';
+import type { Segment } from '../components/window-list.js';
 import { errorText } from '../client/errors.js';
 import { isActiveStatus, type RunView } from '../client/station-client.js';
 import { fit, formatAgo, formatCount, formatMs } from '../format.js';
@@ -117,9 +117,12 @@ export function RunsScreen({
   const filters = `status: ${statusFilter} (s)  agent: ${agent ?? 'all'} (a)`;
   return (
     <Box flexDirection="column" width={width} height={height}>
-      <ListTitle title="Runs" extra={filters} list={list} total={items.length} width={width} theme={theme} />
-      <Text bold>
-        {' ' +
+      <ListPane
+        title="Runs"
+        extra={filters}
+        list={list}
+        items={items}
+        header={
           fit('ID', cols.id) +
           fit('AGENT', agentWidth) +
           fit('STATUS', cols.status) +
@@ -127,12 +130,9 @@ export function RunsScreen({
           fit('TIME', cols.duration, 'right') +
           fit('STEPS', cols.steps, 'right') +
           fit('TOOLS', cols.tools, 'right') +
-          fit('TOKENS', cols.tokens, 'right')}
-      </Text>
-      <WindowList
-        items={items}
-        state={list}
-        height={rows}
+          fit('TOKENS', cols.tokens, 'right')
+        }
+        rows={rows}
         width={width}
         theme={theme}
         keyOf={(r) => r.id}
