@@ -4,7 +4,19 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { ApiClient, ApiError, ExitCode, ServerUnreachableError, UsageError } from '../../../src/core/index.js';
+import {
+  ApiClient,
+  ApiError,
+  DatabaseError,
+  ExitCode,
+  McpError,
+  ModelError,
+  QueueFullError,
+  ServerUnreachableError,
+  StationError,
+  UsageError,
+} from '../../../src/core/index.js';
+import { toHttpError } from '../../../src/core/server/http-errors.js';
 
 let server: Server | undefined;
 
@@ -52,6 +64,37 @@ describe('ApiClient', () => {
         body: '{"description":"d"}',
       },
       { method: 'GET', url: '/api/v1/runs?status=queued%2Crunning&limit=5', auth: 'Bearer stn_secret', body: '' },
+    ]);
+  });
+
+  it('an MCP, model, database or queue failure answered by the server exits as it would locally (502/503/429 no longer exit 1)', async () => {
+    const failures: StationError[] = [
+      new McpError('server "fs" is down', { code: 'mcp_server_unavailable', hints: ['stn mcp check'] }),
+      new ModelError('the model endpoint answered 401', { code: 'model_auth' }),
+      new DatabaseError('database is locked'),
+      new QueueFullError(64),
+    ];
+    let current: StationError | undefined;
+    const url = await serve((_req, res) => {
+      const answer = toHttpError(current, 'req-1');
+      res.writeHead(answer.status, { 'Content-Type': 'application/json', ...answer.headers });
+      res.end(JSON.stringify(answer.body));
+    });
+    const api = new ApiClient({ url, key: 'k' });
+    for (const local of failures) {
+      current = local;
+      const remote = await api.getEnvironment('default').then(
+        () => undefined,
+        (error: unknown) => error,
+      );
+      expect(remote).toBeInstanceOf(ApiError);
+      expect(remote).toMatchObject({ code: local.code, message: local.message, exitCode: local.exitCode });
+    }
+    expect(failures.map((f) => f.exitCode)).toEqual([
+      ExitCode.MCP,
+      ExitCode.MODEL,
+      ExitCode.DATABASE,
+      ExitCode.QUEUE_FULL,
     ]);
   });
 
