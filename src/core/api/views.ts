@@ -150,8 +150,8 @@ export interface ApiResponses {
   startSync: SyncJob;
   getSync: SyncJob;
   listRuns: RunSummary[];
-  /** With events=false, a RunSummary. */
-  getRun: RunDetail;
+  /** The run with its input, output and events; with events=false, its RunSummary only. */
+  getRun: RunDetail | RunSummary;
   listRunEvents: EventPage;
   startRun: StartedRunView;
   cancelRun: CancelOutcome;

@@ -7,7 +7,7 @@ import type { AgentDraft } from '../agents/agent-draft.js';
 import type { ApiRequests, ApiResponses, RunQuery, ToolFilter } from '../api/views.js';
 import type { SyncJob } from '../api/sync-jobs.js';
 import { UsageError } from '../errors.js';
-import type { EventPageQuery, RunSummary } from '../runner/run-service.js';
+import type { EventPageQuery, RunDetail, RunSummary } from '../runner/run-service.js';
 import { ApiError, ServerUnreachableError, errorBodyOf } from './api-errors.js';
 
 export interface ApiClientOptions {
@@ -179,9 +179,9 @@ export class ApiClient {
   }
 
   /** A run with its input, output and every event; with `events: false`, its row only. */
-  getRun(id: number): Promise<ApiResponses['getRun']>;
+  getRun(id: number): Promise<RunDetail>;
   getRun(id: number, options: { events: false }): Promise<RunSummary>;
-  getRun(id: number, options: { events?: boolean } = {}): Promise<ApiResponses['getRun'] | RunSummary> {
+  getRun(id: number, options: { events?: boolean } = {}): Promise<ApiResponses['getRun']> {
     const query = new URLSearchParams(options.events === false ? { events: 'false' } : {});
     return this.call('GET', runPath(id), { query });
   }

@@ -1,4 +1,5 @@
 import type { IncomingMessage } from 'node:http';
+import type { ApiResponses } from '../api/views.js';
 import type { Action, Principal } from '../security/roles.js';
 import type { Logger } from './logger.js';
 
@@ -35,20 +36,20 @@ export interface RequestContext {
   body: unknown;
 }
 
-export interface Reply {
+export interface Reply<Body = unknown> {
   status: number;
-  body?: unknown;
+  body?: Body;
   headers?: Record<string, string>;
   /** Sent as is instead of JSON (e.g. Prometheus text). */
   text?: string;
   contentType?: string;
 }
 
-export interface RouteDef {
+/** What every route has, whatever its operation. */
+interface RouteBase {
   method: HttpMethod;
   /** OpenAPI-style template: `/api/v1/environments/{env}`. */
   path: string;
-  operationId: string;
   summary: string;
   tag: string;
   /** 'public' only for /health: every other route needs a key. */
@@ -58,5 +59,13 @@ export interface RouteDef {
   body?: JsonSchema;
   /** Status -> description (and optional JSON Schema of the response). */
   responses: Record<number, { description: string; schema?: JsonSchema }>;
-  handle(ctx: RequestContext): Promise<Reply> | Reply;
 }
+
+/** A route of one operation: its handler answers with that operation's response type (core's wire contract). */
+export type RouteDefFor<Op extends keyof ApiResponses> = RouteBase & {
+  operationId: Op;
+  handle(ctx: RequestContext): Promise<Reply<ApiResponses[Op]>> | Reply<ApiResponses[Op]>;
+};
+
+/** A REST route: one of the operations of ApiResponses (a route without a typed answer does not compile). */
+export type RouteDef = { [Op in keyof ApiResponses]: RouteDefFor<Op> }[keyof ApiResponses];
