@@ -1,5 +1,13 @@
 import { Command, Errors, Flags, type Interfaces } from '@oclif/core';
-import { Application, ExitCode, isStationError, openEngine, type Engine, type StationApi } from '../core/index.js';
+import {
+  Application,
+  ExitCode,
+  isStationError,
+  openEngine,
+  type Engine,
+  type PrivacyWarning,
+  type StationApi,
+} from '../core/index.js';
 import { colorEnabled, makeStyle } from './output.js';
 
 export type BaseFlags<T extends typeof Command> = Interfaces.InferredFlags<
@@ -41,6 +49,7 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
   protected args!: BaseArgs<T>;
   private engineHandle: Engine | undefined;
   private apiHandle: StationApi | undefined;
+  private privacyWarned = false;
 
   /** Styles for stdout: plain when piped or NO_COLOR is set. */
   protected readonly style = makeStyle(colorEnabled(process.stdout));
@@ -62,8 +71,27 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
 
   /** The engine for this command's Station home, opened once and closed when the command ends. */
   protected engine(): Engine {
-    this.engineHandle ??= openEngine({ home: this.flags.home });
+    if (this.engineHandle === undefined) {
+      this.engineHandle = openEngine({ home: this.flags.home });
+      this.warnPrivacy(this.engineHandle.privacyWarnings());
+    }
     return this.engineHandle;
+  }
+
+  /**
+   * Tells the user, on stderr and once per command, about files holding secrets that others may read,
+   * with the command that fixes each.
+   */
+  protected warnPrivacy(warnings: readonly PrivacyWarning[]): void {
+    if (this.privacyWarned || warnings.length === 0) return;
+    this.privacyWarned = true;
+    const s = this.errStyle;
+    for (const w of warnings) {
+      this.note(
+        `${s.yellow('Warning:')} ${w.file} may hold secrets and is open to group or others (mode ${w.mode.toString(8).padStart(4, '0')}).`,
+      );
+      this.note(`  ${s.dim('→')} Run: ${w.fix}`);
+    }
   }
 
   /**

@@ -1,6 +1,6 @@
 import { Flags } from '@oclif/core';
 import { BaseCommand } from '../cli/base-command.js';
-import { initStation, resolveStationHome, stationPaths, type InitResult } from '../core/index.js';
+import { initStation, privacyWarnings, resolveStationHome, stationPaths, type InitResult } from '../core/index.js';
 
 export default class Init extends BaseCommand<typeof Init> {
   static override summary = 'Create the Station home: config.yaml, station.db and the default environment.';
@@ -25,6 +25,7 @@ export default class Init extends BaseCommand<typeof Init> {
       force: this.flags.force,
       ...(this.flags['project-root'] === undefined ? {} : { projectRoot: this.flags['project-root'] }),
     });
+    this.warnPrivacy(privacyWarnings(paths));
     const s = this.style;
     if (result.created.length === 0 && result.rewritten.length === 0) {
       this.say(`Station is already initialized at ${result.home} (nothing changed).`);

@@ -6,6 +6,7 @@ import { AgentService } from './agents/agent-service.js';
 import { KeyService } from './security/key-service.js';
 import { ConfigError } from './errors.js';
 import { openDatabase, type Db } from './store/database.js';
+import { privacyWarnings, type PrivacyWarning } from './fs/private-files.js';
 import { McpService } from './mcp/mcp-service.js';
 import type { McpPool } from './mcp/pool.js';
 import { EventBus } from './events/event-bus.js';
@@ -45,6 +46,11 @@ export interface Engine {
   readonly runs: RunService;
   /** The run queue of this process (loaded and made on first use; shut down by close()). */
   runner(): Promise<Runner>;
+  /**
+   * Files of the home that may hold secrets (config.yaml, station.db, variables.yml) and that others may
+   * read, found when the engine was opened; doors tell the user (core never prints).
+   */
+  privacyWarnings(): readonly PrivacyWarning[];
   /** The environment a command uses when none is named: config `environment.default`. */
   defaultEnvironment(): string;
   /** Registers teardown work (children, servers) run by close(), last registered first. */
@@ -64,6 +70,7 @@ export function openEngine(options: EngineOptions = {}): Engine {
   }
   const config = loadStationConfig(paths.config);
   const db = openDatabase(paths.database);
+  const warnings = privacyWarnings(paths);
   const closers: (() => Promise<void> | void)[] = [];
   const environments = new EnvironmentService(paths, db);
   const agents = new AgentService(db, environments);
@@ -109,6 +116,7 @@ export function openEngine(options: EngineOptions = {}): Engine {
         });
         return runner;
       })()),
+    privacyWarnings: () => warnings,
     defaultEnvironment: () => config.environment.default,
     onClose: (fn) => {
       closers.push(fn);

@@ -37,6 +37,7 @@ export {
   type FilePosition,
 } from './errors.js';
 export { writeFileAtomic } from './fs/atomic-write.js';
+export { privacyWarnings, type PrivacyWarning } from './fs/private-files.js';
 export { openDatabase, schemaVersion, type Db } from './store/database.js';
 export {
   KeyService,

@@ -5,6 +5,7 @@ import { DEFAULT_CONFIG_YAML } from './config/station-config.js';
 import { TEMPLATES_DIR } from './config/package-assets.js';
 import type { StationPaths } from './config/home.js';
 import { writeFileAtomic } from './fs/atomic-write.js';
+import { makePrivateDir, PRIVATE_FILE_MODE } from './fs/private-files.js';
 import { openDatabase } from './store/database.js';
 import { EnvironmentService } from './environments/environment-service.js';
 import { readFileSync } from 'node:fs';
@@ -28,12 +29,13 @@ export interface InitResult {
 
 /**
  * Makes a Station home: config.yaml, station.db (migrated) and the default environment. Idempotent:
- * an existing file is never changed unless `force` asks to rewrite template files.
+ * an existing file is never changed unless `force` asks to rewrite template files. The home is set to
+ * 0700 and the files that may hold secrets are made 0600, whatever the umask.
  */
 export function initStation(paths: StationPaths, options: InitOptions = {}): InitResult {
   const result: InitResult = { home: paths.home, created: [], rewritten: [], unchanged: [] };
   const rel = (p: string): string => relative(paths.home, p) || '.';
-  mkdirSync(paths.home, { recursive: true });
+  makePrivateDir(paths.home);
 
   const put = (file: string, content: string, fromTemplate: boolean, mode?: number): void => {
     const exists = existsSync(file);
@@ -45,7 +47,7 @@ export function initStation(paths: StationPaths, options: InitOptions = {}): Ini
     (exists ? result.rewritten : result.created).push(rel(file));
   };
 
-  put(paths.config, DEFAULT_CONFIG_YAML, false);
+  put(paths.config, DEFAULT_CONFIG_YAML, false, PRIVATE_FILE_MODE);
 
   const dbExisted = existsSync(paths.database);
   const db = openDatabase(paths.database);
@@ -64,7 +66,7 @@ export function initStation(paths: StationPaths, options: InitOptions = {}): Ini
         '# This file may hold secrets: it is never included in bundles.\n' +
         stringify({ PROJECT_ROOT: projectRoot }),
       false,
-      0o600,
+      PRIVATE_FILE_MODE,
     );
     new EnvironmentService(paths, db).reconcile();
   } finally {

@@ -11,13 +11,29 @@ export interface CliResult {
   stderr: string;
 }
 
-/** Runs the built `stn` (bin/run.js) as a child process; needs `npm run build` first. */
+/**
+ * Runs the built `stn` (bin/run.js) as a child process; needs `npm run build` first. `umask` (e.g. 0o000)
+ * runs it through `sh -c 'umask ...; exec node ...'`, since a child's umask cannot be set by spawn.
+ */
 export function runStn(
   args: readonly string[],
-  options: { env?: NodeJS.ProcessEnv; input?: string; cwd?: string; timeoutMs?: number } = {},
+  options: { env?: NodeJS.ProcessEnv; input?: string; cwd?: string; timeoutMs?: number; umask?: number } = {},
 ): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], {
+    const [command, argv] =
+      options.umask === undefined
+        ? [process.execPath, [BIN, ...args]]
+        : [
+            '/bin/sh',
+            [
+              '-c',
+              `umask ${options.umask.toString(8).padStart(3, '0')}; exec "$0" "$@"`,
+              process.execPath,
+              BIN,
+              ...args,
+            ],
+          ];
+    const child = spawn(command, argv, {
       env: options.env ?? process.env,
       cwd: options.cwd ?? ROOT,
       stdio: ['pipe', 'pipe', 'pipe'],

@@ -5,6 +5,7 @@ import { TEMPLATES_DIR } from '../config/package-assets.js';
 import { loadVariables } from '../config/variables-file.js';
 import type { StationPaths } from '../config/home.js';
 import { ConflictError, NotFoundError } from '../errors.js';
+import { makePrivateIfExists } from '../fs/private-files.js';
 import type { Db } from '../store/database.js';
 import { EnvironmentRepo, type EnvironmentRow } from '../store/environment-repo.js';
 import { validateEnvironmentName } from './names.js';
@@ -118,7 +119,8 @@ export class EnvironmentService {
 
   /**
    * Creates an environment folder (agents/, template.json, variables.yml) from a template folder and
-   * records it. The folder is assembled under a temporary name and renamed into place.
+   * records it. The folder is assembled under a temporary name and renamed into place; variables.yml is
+   * made 0600.
    */
   create(name: string, options: { description?: string; template?: string } = {}): EnvironmentSummary {
     validateEnvironmentName(name);
@@ -133,6 +135,8 @@ export class EnvironmentService {
     try {
       cpSync(join(TEMPLATES_DIR, options.template ?? 'environment'), staging, { recursive: true });
       mkdirSync(join(staging, 'agents'), { recursive: true });
+      // Copied with the template's mode (0644 in the package): it may hold secrets.
+      makePrivateIfExists(join(staging, 'variables.yml'));
       renameSync(staging, target);
     } catch (error) {
       rmSync(staging, { recursive: true, force: true });

@@ -1,9 +1,22 @@
 import { randomBytes } from 'node:crypto';
-import { closeSync, fsyncSync, mkdirSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
+import {
+  closeSync,
+  fchmodSync,
+  fsyncSync,
+  mkdirSync,
+  openSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeSync,
+} from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 
 export interface AtomicWriteOptions {
-  /** File mode of the new file (e.g. 0o600 for files holding secrets). */
+  /**
+   * File mode of the new file (e.g. 0o600 for files holding secrets), set explicitly whatever the umask.
+   * Without it, a rewrite keeps the mode of the file it replaces, and a new file gets 0644 less the umask.
+   */
   mode?: number;
 }
 
@@ -15,8 +28,10 @@ export function writeFileAtomic(path: string, data: string | Uint8Array, options
   const dir = dirname(path);
   mkdirSync(dir, { recursive: true });
   const tmp = join(dir, `.${basename(path)}.${randomBytes(6).toString('hex')}.tmp`);
-  const fd = openSync(tmp, 'w', options.mode ?? 0o644);
+  const keep = options.mode ?? existingMode(path);
+  const fd = openSync(tmp, 'w', keep ?? 0o644);
   try {
+    if (keep !== undefined) fchmodSync(fd, keep);
     const buffer = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
     let offset = 0;
     while (offset < buffer.length) offset += writeSync(fd, buffer, offset);
@@ -32,5 +47,13 @@ export function writeFileAtomic(path: string, data: string | Uint8Array, options
   } catch (error) {
     rmSync(tmp, { force: true });
     throw error;
+  }
+}
+
+function existingMode(path: string): number | undefined {
+  try {
+    return statSync(path).mode & 0o7777;
+  } catch {
+    return undefined;
   }
 }

@@ -1,7 +1,8 @@
 import Database from 'better-sqlite3';
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { DatabaseError, errorMessage } from '../errors.js';
+import { createPrivateFile, makePrivateIfExists, PRIVATE_DIR_MODE } from '../fs/private-files.js';
 import { MIGRATIONS, type Migration } from './migrations/index.js';
 
 export type Db = Database.Database;
@@ -16,12 +17,19 @@ export interface OpenDatabaseOptions {
 
 /**
  * Opens (creating if needed) a Station database: WAL journal, foreign keys on, a busy timeout so that
- * several processes can share one home, and every pending migration applied.
+ * several processes can share one home, and every pending migration applied. A new database file is
+ * made 0600 before SQLite opens it (SQLite would make it 0644 less the umask, and it gives the -wal and
+ * -shm files the mode of the database file); the -wal and -shm files are set to 0600 after opening.
  */
 export function openDatabase(file: string, options: OpenDatabaseOptions = {}): Db {
-  if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
+  const onDisk = file !== ':memory:' && file !== '';
   let db: Db;
   try {
+    if (onDisk && options.readonly !== true) {
+      const dir = dirname(file);
+      if (!existsSync(dir)) mkdirSync(dir, { recursive: true, mode: PRIVATE_DIR_MODE });
+      createPrivateFile(file);
+    }
     db = new Database(file, { readonly: options.readonly ?? false });
   } catch (error) {
     throw new DatabaseError(`cannot open database ${file}: ${errorMessage(error)}`, {
@@ -35,6 +43,10 @@ export function openDatabase(file: string, options: OpenDatabaseOptions = {}): D
     db.pragma('synchronous = NORMAL');
     db.pragma('foreign_keys = ON');
     if (options.readonly !== true) migrate(db, file, options.migrations ?? MIGRATIONS);
+    if (onDisk && options.readonly !== true) {
+      makePrivateIfExists(`${file}-wal`);
+      makePrivateIfExists(`${file}-shm`);
+    }
     return db;
   } catch (error) {
     db.close();
