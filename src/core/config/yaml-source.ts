@@ -1,4 +1,16 @@
-import { LineCounter, isMap, isScalar, isSeq, parseDocument, type Document, type Node } from 'yaml';
+import {
+  LineCounter,
+  isCollection,
+  isMap,
+  isPair,
+  isScalar,
+  isSeq,
+  parseDocument,
+  visit,
+  type Alias,
+  type Document,
+  type Node,
+} from 'yaml';
 import { FileFormatError, type ExitCodeValue, type FilePosition } from '../errors.js';
 
 export interface YamlParseOptions {
@@ -25,7 +37,34 @@ export class YamlSource {
   ) {
     this.doc = doc;
     this.lines = lines;
-    this.value = doc.toJS({ maxAliasCount: 100 }) as unknown;
+    this.value = this.toValue();
+  }
+
+  /**
+   * The document as plain data. The yaml library finds some errors only here (an alias to an anchor that
+   * is never set, an alias bomb over MAX_ALIAS_COUNT): they become FileFormatError at the alias at fault.
+   */
+  private toValue(): unknown {
+    try {
+      return this.doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT }) as unknown;
+    } catch (error) {
+      const message = error instanceof Error ? firstLine(error.message) : String(error);
+      const culprit = culpritAlias(this.doc);
+      const pos = culprit === undefined ? { file: this.file } : this.positionOfNode(culprit.node, culprit.path);
+      const what = /excessive alias count/i.test(message)
+        ? `too many alias expansions (more than ${MAX_ALIAS_COUNT}; is this an alias bomb?)`
+        : message;
+      throw new FileFormatError(pos, `invalid YAML: ${what}`, errorOptions(this.options));
+    }
+  }
+
+  private positionOfNode(node: Node, path: readonly (string | number)[]): FilePosition {
+    const key = path.map(String).join('.');
+    const offset = node.range?.[0];
+    const keyPart = key === '' ? {} : { key };
+    if (offset === undefined) return { file: this.file, ...keyPart };
+    const pos = this.lines.linePos(offset);
+    return { file: this.file, line: pos.line + (this.options.lineOffset ?? 0), column: pos.col, ...keyPart };
   }
 
   /** Parses YAML; a syntax error throws FileFormatError with the file, line and column. */
@@ -72,6 +111,62 @@ export class YamlSource {
   errorAt(path: readonly (string | number)[], message: string): FileFormatError {
     return new FileFormatError(this.positionOf(path), message, errorOptions(this.options));
   }
+}
+
+/** Upper bound on alias expansions while converting a document (the yaml library's check). */
+const MAX_ALIAS_COUNT = 100;
+
+interface AliasAt {
+  node: Alias;
+  path: (string | number)[];
+}
+
+/**
+ * The alias a late conversion error is most likely about: the first one whose anchor is not set before it,
+ * else the first one whose anchored node itself holds aliases (nested expansion), else the first alias.
+ */
+function culpritAlias(doc: Document): AliasAt | undefined {
+  const aliases: AliasAt[] = [];
+  visit(doc, {
+    Alias(_key, node, ancestry) {
+      aliases.push({ node, path: keyPath(ancestry, node) });
+    },
+  });
+  const unresolved = aliases.find((a) => a.node.resolve(doc) === undefined);
+  if (unresolved !== undefined) return unresolved;
+  const nested = aliases.find((a) => {
+    const target = a.node.resolve(doc);
+    return target !== undefined && containsAlias(target);
+  });
+  return nested ?? aliases[0];
+}
+
+function containsAlias(node: unknown): boolean {
+  let found = false;
+  if (!isCollection(node)) return false;
+  visit(node, {
+    Alias() {
+      found = true;
+      return visit.BREAK;
+    },
+  });
+  return found;
+}
+
+/** The key path (map keys, sequence indexes) of `node` from its ancestors as `visit` gives them. */
+function keyPath(ancestry: readonly unknown[], node: unknown): (string | number)[] {
+  const path: (string | number)[] = [];
+  for (let i = 0; i < ancestry.length; i++) {
+    const item = ancestry[i];
+    const next = i + 1 < ancestry.length ? ancestry[i + 1] : node;
+    if (isPair(item)) {
+      const k: unknown = item.key;
+      path.push(isScalar(k) ? String(k.value) : String(k));
+    } else if (isSeq(item)) {
+      path.push(item.items.indexOf(next));
+    }
+  }
+  return path;
 }
 
 function isNode(value: unknown): value is Node {
