@@ -8,7 +8,8 @@ import { runStn } from '../helpers/cli.js';
 import { makeInitializedHome, type TempHome } from '../helpers/home.js';
 import { ALIAS_BOMB, mutate, prng } from '../helpers/mutate.js';
 
-const SAMPLE = 20;
+// A sample: the in-process fuzz (test/core/fuzz-files.test.ts) runs hundreds of each kind; this checks the binary end to end.
+const SAMPLE = 8;
 const COMMANDS = [
   ['agent', 'validate'],
   ['agent', 'list'],
