@@ -4,6 +4,8 @@ export default defineConfig({
   test: {
     include: ['test/**/*.test.ts', 'test/**/*.test.tsx'],
     environment: 'node',
+    // TUI tests fail on any React or Ink warning printed while they run.
+    setupFiles: ['test/tui/helpers/no-react-warnings.ts'],
     testTimeout: 30_000,
     hookTimeout: 30_000,
     pool: 'forks',

@@ -32,7 +32,7 @@ async function firstFrame(home) {
 async function bigTrace(home) {
   const React = await import('react');
   const { render } = await import('ink-testing-library');
-  const { openEngine } = await import('../dist/core/index.js');
+  const { Application, openEngine } = await import('../dist/core/index.js');
   const { Root } = await import('../dist/tui/app/root.js');
   const { LocalClient } = await import('../dist/tui/client/local-client.js');
   const { makeTheme } = await import('../dist/tui/theme.js');
@@ -119,7 +119,7 @@ async function bigTrace(home) {
   for (const e of events) items.set(itemKey(e), foldEvent(items.get(itemKey(e)), e));
   const foldMs = now() - start;
 
-  const client = new LocalClient(engine, { pollMs: 1000 });
+  const client = new LocalClient(new Application(engine), { pollMs: 1000 });
   const app = render(
     React.createElement(Root, { client, theme: makeTheme(false), environment: 'default', screen: 'runs' }),
   );

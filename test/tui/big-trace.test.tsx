@@ -40,3 +40,44 @@ describe('TUI trace of a long run (10 000 events)', { timeout: 90_000 }, () => {
     expect(frame).toContain('2500 ⚙ fs__read');
   });
 });
+
+describe('TUI trace of a long run under resizes, key repeats and live runs', { timeout: 90_000 }, () => {
+  const tui = stationPerTest();
+
+  // The setup file fails this test if React warns (an effect looping on state it sets, a missing key).
+  it('stays consistent and prints no React warning', async () => {
+    const station = await tui.open();
+    const { runId } = recordBigRun(station.engine, 2500);
+    const screen = await tui.show(station.client, { screen: 'runs' });
+    await screen.waitFor(`#${String(runId)}`);
+    await screen.press(KEYS.enter);
+    await screen.waitFor('run.finished completed');
+    // Key repeats that arrive bunched, as when a key is held down; paging older pages in meanwhile.
+    await screen.type('k'.repeat(120));
+    await screen.waitFor((f) => !f.includes('loading…'), 10_000);
+    await screen.type('gggg');
+    await screen.waitFor((f) => !f.includes('loading…'), 10_000);
+    await screen.type('j'.repeat(60));
+    // Resizes, down to the smallest frame and back, while the window pages.
+    for (const [columns, rows] of [
+      [40, 8],
+      [200, 60],
+      [20, 3],
+      [120, 30],
+      [80, 24],
+    ] as const) {
+      screen.resize(columns, rows);
+      await screen.press('G');
+    }
+    // Other runs come and go in the runs list (another process) while the trace is shown.
+    const other = station.otherProcess();
+    for (let i = 0; i < 5; i++) recordBigRun(other, 2);
+    const frame = await screen.waitFor(
+      (f) => f.includes('run.finished completed') && f.includes('[at end]') && !f.includes('loading…'),
+      10_000,
+    );
+    expect(frame).toContain('2500 ⚙ fs__read');
+    await screen.press('3');
+    await screen.waitFor(`#${String(runId + 5)}`);
+  });
+});

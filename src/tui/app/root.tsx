@@ -14,9 +14,9 @@ import { resolveKey, type Scope } from '../keymap.js';
 import { AgentsScreen } from '../screens/agents-screen.js';
 import { EnvironmentsScreen } from '../screens/environments-screen.js';
 import { McpScreen } from '../screens/mcp-screen.js';
-import { RunsScreen } from '../screens/runs-screen.js';
+import { RunsScreen, runsStatus } from '../screens/runs-screen.js';
 import type { ScreenProps } from '../screens/screen-props.js';
-import { TraceScreen, traceListHeight } from '../screens/trace-screen.js';
+import { TraceScreen, traceListHeight, traceStatus } from '../screens/trace-screen.js';
 import { initialRunsState, runningCount, runsReducer, RUNS_LIMIT } from '../state/runs-state.js';
 import { initialTraceState, traceReducer } from '../state/trace-state.js';
 import type { Theme } from '../theme.js';
@@ -78,15 +78,7 @@ export function Root({ client, theme, environment, screen }: RootProps): ReactNo
   const [trace, traceDispatch] = useReducer(traceReducer, undefined, () => initialTraceState());
   const [connection, setConnection] = useState<{ ok: boolean; error: string | null }>({ ok: true, error: null });
   const [helpOffset, setHelpOffset] = useState(0);
-  const [status, setStatusState] = useState<{ screen: ScreenId; text: string }>({ screen: app.screen, text: '' });
   const now = useNow();
-  const current = app.screen;
-  const setStatus = useCallback(
-    (text: string) => {
-      setStatusState({ screen: current, text });
-    },
-    [current],
-  );
   const width = app.size.columns;
   const body = bodyRows(app.size);
 
@@ -218,7 +210,6 @@ export function Root({ client, theme, environment, screen }: RootProps): ReactNo
     trace,
     traceDispatch,
     now,
-    setStatus,
   };
   let content: ReactNode;
   if (app.help) content = <HelpOverlay width={width} height={body} theme={theme} offset={helpOffset} />;
@@ -262,7 +253,13 @@ export function Root({ client, theme, environment, screen }: RootProps): ReactNo
           scopes={footerScopes(app)}
           textEntry={textEntry && !app.help}
           notice={app.notice}
-          status={status.screen === app.screen ? status.text : ''}
+          status={
+            app.screen === 'runs'
+              ? runsStatus(runs, app.environment)
+              : app.screen === 'trace'
+                ? traceStatus(trace, app.trace.runId)
+                : ''
+          }
         />
       </Box>
     </Providers>

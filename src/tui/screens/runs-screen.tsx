@@ -1,5 +1,5 @@
 import { Box } from 'ink';
-import { useEffect, useMemo, type ReactNode } from 'react';
+import { useMemo, type ReactNode } from 'react';
 import { ListPane } from '../components/list-pane.js';
 import type { Segment } from '../components/window-list.js';
 import { errorText } from '../client/errors.js';
@@ -9,7 +9,15 @@ import { useListKeys } from '../hooks/use-list-keys.js';
 import { listWindow, matchesFilter } from '../state/list-state.js';
 import { statusStyle } from '../theme.js';
 import { statusesFor } from '../app/reducer.js';
+import type { RunsState } from '../state/runs-state.js';
 import type { ScreenProps } from './screen-props.js';
+
+/** The footer's status line on the Runs screen (derived at render, not set from an effect). */
+export function runsStatus(runs: RunsState, environment: string): string {
+  if (!runs.loaded) return 'Loading runs…';
+  const inEnv = runs.runs.filter((r) => r.environment === environment).length;
+  return `${String(inEnv)} runs in ${environment} (newest ${String(runs.limit)} kept)`;
+}
 
 /** The runs of the current environment, newest first, live; filter by status (s), agent (a) and text (/). */
 export function RunsScreen({
@@ -22,7 +30,6 @@ export function RunsScreen({
   active,
   runs,
   reloadRuns,
-  setStatus,
   now,
 }: ScreenProps): ReactNode {
   const list = app.lists.runs;
@@ -39,14 +46,6 @@ export function RunsScreen({
   }, [inEnv, statusFilter, agent, list.filter]);
   const rows = Math.max(1, height - 2);
   const selected = items[listWindow(list, items.length, rows).cursor];
-
-  useEffect(() => {
-    setStatus(
-      runs.loaded
-        ? `${String(inEnv.length)} runs in ${app.environment} (newest ${String(runs.limit)} kept)`
-        : 'Loading runs…',
-    );
-  }, [inEnv.length, app.environment, runs.loaded, runs.limit, setStatus]);
 
   useListKeys({
     id: 'runs',

@@ -23,6 +23,4 @@ export interface ScreenProps {
   traceDispatch: Dispatch<TraceAction>;
   /** The time, refreshed every few seconds (for ages). */
   now: number;
-  /** Sets the footer's status line for this screen. */
-  setStatus: (text: string) => void;
 }

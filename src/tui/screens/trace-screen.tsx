@@ -9,6 +9,7 @@ import { useTraceLoader } from '../hooks/use-trace-loader.js';
 import { resolveKey } from '../keymap.js';
 import { listWindow } from '../state/list-state.js';
 import type { TraceItem } from '../state/trace-items.js';
+import type { TraceState } from '../state/trace-state.js';
 import { statusStyle, type Theme } from '../theme.js';
 import type { ScreenProps } from './screen-props.js';
 import { useKeys } from '../hooks/use-keys.js';
@@ -83,6 +84,23 @@ function runSummary(run: RunView | undefined, runId: number): string {
   return parts.join(' · ');
 }
 
+/**
+ * The footer's status line on the Trace screen: which events are held and whether a page is loading.
+ * Derived from the state at render (an effect setting it would cost a render per page loaded).
+ */
+export function traceStatus(trace: TraceState, runId: number | null): string {
+  if (runId === null) return '';
+  const more = [
+    trace.hasOlder ? 'older paged in as you scroll' : null,
+    trace.hasNewer ? 'newer paged in at the end' : null,
+  ].filter((x): x is string => x !== null);
+  const where =
+    more.length === 0
+      ? `${String(trace.maxSeq)} events`
+      : `events ${String(trace.minSeq)}–${String(trace.maxSeq)} (${more.join('; ')})`;
+  return `${where}${trace.loading !== null ? ' · loading…' : ''}`;
+}
+
 /** The steps of one run as a timeline that follows new events while the run is live. */
 export function TraceScreen({
   app,
@@ -95,7 +113,6 @@ export function TraceScreen({
   trace,
   traceDispatch,
   dispatch,
-  setStatus,
 }: ScreenProps): ReactNode {
   const rows = traceListHeight(height);
   const runId = app.trace.runId;
@@ -112,18 +129,6 @@ export function TraceScreen({
   const run = listed ?? fetched.data;
   const detailItem = trace.detail === null ? undefined : trace.items[trace.keys.get(trace.detail.key) ?? -1];
   const lines = useMemo(() => (detailItem === undefined ? [] : detailLines(detailItem)), [detailItem]);
-
-  useEffect(() => {
-    const more = [
-      trace.hasOlder ? 'older paged in as you scroll' : null,
-      trace.hasNewer ? 'newer paged in at the end' : null,
-    ].filter((x): x is string => x !== null);
-    const where =
-      more.length === 0
-        ? `${String(trace.maxSeq)} events`
-        : `events ${String(trace.minSeq)}–${String(trace.maxSeq)} (${more.join('; ')})`;
-    setStatus(runId === null ? '' : `${where}${trace.loading !== null ? ' · loading…' : ''}`);
-  }, [runId, trace.hasOlder, trace.hasNewer, trace.minSeq, trace.maxSeq, trace.loading, setStatus]);
 
   useKeys(
     (input, key) => {

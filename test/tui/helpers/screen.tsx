@@ -6,6 +6,7 @@ import { Root } from '../../../src/tui/app/root.js';
 import type { ScreenId } from '../../../src/tui/app/reducer.js';
 import type { StationClient } from '../../../src/tui/client/station-client.js';
 import { makeTheme } from '../../../src/tui/theme.js';
+import { watchStderr } from './react-warnings.js';
 
 export const KEYS = {
   up: '\u001B[A',
@@ -45,6 +46,7 @@ export async function renderTui(
       {...(options.screen === undefined ? {} : { screen: options.screen })}
     />,
   );
+  watchStderr(instance.stderr);
   const stdout = instance.stdout as unknown as NodeJS.EventEmitter & { columns: number; rows: number };
   const setSize = (columns: number, rows: number): void => {
     Object.defineProperty(stdout, 'columns', { value: columns, configurable: true });
