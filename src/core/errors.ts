@@ -39,6 +39,8 @@ export const ExitCode = {
   AUTH: 15,
   /** The remote server cannot be reached (`stn ui --remote`): nothing answered at the URL. */
   UNREACHABLE: 16,
+  /** `stn serve` cannot listen: another process already uses the address and port. */
+  PORT_IN_USE: 17,
   /** Interrupted by SIGINT (128 + 2), as shells expect. */
   INTERRUPTED: 130,
 } as const;
@@ -189,6 +191,21 @@ export class ModelError extends StationError {
 export class AuthError extends StationError {
   constructor(message: string, options: StationErrorOptions & { code?: string } = {}) {
     super(options.code ?? 'auth', message, ExitCode.AUTH, options);
+  }
+}
+
+/** The address `stn serve` was asked to listen on is taken by another process (EADDRINUSE). */
+export class PortInUseError extends StationError {
+  readonly host: string;
+  readonly port: number;
+  constructor(host: string, port: number, options: StationErrorOptions = {}) {
+    super('port_in_use', `port ${String(port)} on ${host} is in use`, ExitCode.PORT_IN_USE, {
+      hints: ['Stop the other server, or pass --port N (or set server.port in config.yaml).'],
+      ...options,
+      details: { ...options.details, host, port },
+    });
+    this.host = host;
+    this.port = port;
   }
 }
 

@@ -18,6 +18,7 @@ export {
 export { validateEnvironmentName } from './environments/names.js';
 export {
   AuthError,
+  PortInUseError,
   ConfigError,
   ConflictError,
   DatabaseError,

@@ -1,5 +1,6 @@
-import { Args, Flags } from '@oclif/core';
+import { Flags } from '@oclif/core';
 import { BaseCommand } from '../../cli/base-command.js';
+import { runIdArg } from '../../cli/id-args.js';
 import { isFinalStatus, type RunSummary } from '../../core/index.js';
 
 export interface CancelRecord {
@@ -15,7 +16,7 @@ export default class RunsCancel extends BaseCommand<typeof RunsCancel> {
     'A run of another live process (a `stn agent run` in another terminal, `stn serve`) is asked to stop through the database and stops within a second; this waits for it (--wait).';
   static override examples = ['<%= config.bin %> runs cancel 42', '<%= config.bin %> runs cancel 42 --wait 0 --json'];
   static override args = {
-    id: Args.integer({ description: 'Run id (see stn runs list).', required: true, min: 1 }),
+    id: runIdArg({ description: 'Run id (see stn runs list).' }),
   };
   static override flags = {
     wait: Flags.integer({ description: 'Seconds to wait for the run to stop.', default: 10, min: 0 }),

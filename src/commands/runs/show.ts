@@ -1,5 +1,5 @@
-import { Args } from '@oclif/core';
 import { BaseCommand } from '../../cli/base-command.js';
+import { runIdArg } from '../../cli/id-args.js';
 import { formatDuration } from '../../cli/output.js';
 import { shortArgs, traceLine } from '../../cli/trace-lines.js';
 import type { RunDetail, RunEvent } from '../../core/index.js';
@@ -13,7 +13,7 @@ export default class RunsShow extends BaseCommand<typeof RunsShow> {
     '<%= config.bin %> runs show 42 --json | jq ".events[] | select(.type == \\"tool.finished\\")"',
   ];
   static override args = {
-    id: Args.integer({ description: 'Run id (see stn runs list).', required: true, min: 1 }),
+    id: runIdArg({ description: 'Run id (see stn runs list).' }),
   };
 
   async run(): Promise<RunDetail> {

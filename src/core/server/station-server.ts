@@ -5,7 +5,7 @@ import type { AddressInfo, Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { Application } from '../api/application.js';
 import type { Engine } from '../engine.js';
-import { AuthError, ExitCode, StationError, errorMessage, isStationError } from '../errors.js';
+import { AuthError, ExitCode, PortInUseError, StationError, errorMessage, isStationError } from '../errors.js';
 import { authorize, type Principal } from '../security/roles.js';
 import { readJsonBody } from './body.js';
 import { BodyValidator } from './body-schema.js';
@@ -147,17 +147,22 @@ export class StationServer {
     const port = this.options.port ?? this.options.engine.config.server.port;
     await new Promise<void>((resolve, reject) => {
       const onError = (error: NodeJS.ErrnoException): void => {
+        if (error.code === 'EADDRINUSE') {
+          reject(new PortInUseError(host, port, { cause: error }));
+          return;
+        }
+        // An address this machine does not have, or a port it may not open, is the user's to fix.
+        const userMistake = ['EADDRNOTAVAIL', 'EACCES', 'ENOTFOUND', 'EAI_AGAIN'].includes(error.code ?? '');
         reject(
           new StationError(
             'listen',
             `cannot listen on ${host}:${String(port)}: ${error.code ?? error.message}`,
-            ExitCode.ERROR,
+            userMistake ? ExitCode.INVALID : ExitCode.ERROR,
             {
               cause: error,
-              hints:
-                error.code === 'EADDRINUSE'
-                  ? ['Another process uses this port: pick one with --port, or stop it.']
-                  : [],
+              hints: userMistake
+                ? ['Pass --host with an address of this machine (127.0.0.1, 0.0.0.0) and --port 1024 or above.']
+                : [],
             },
           ),
         );

@@ -198,17 +198,31 @@ describe('StationServer', () => {
 describe('StationServer listen errors', () => {
   it('names the address and says what to do when the port is taken', async () => {
     const t = await startTestServer();
-    const other = new StationServer({
-      engine: t.engine,
-      host: '127.0.0.1',
-      port: Number(new URL(t.url).port),
-      logger: silentLogger,
-    });
+    const port = Number(new URL(t.url).port);
+    const other = new StationServer({ engine: t.engine, host: '127.0.0.1', port, logger: silentLogger });
+    try {
+      await expect(other.listen()).rejects.toMatchObject({
+        code: 'port_in_use',
+        exitCode: ExitCode.PORT_IN_USE,
+        message: `port ${String(port)} on 127.0.0.1 is in use`,
+        details: { host: '127.0.0.1', port },
+        hints: [expect.stringContaining('--port')],
+      });
+    } finally {
+      await t.stop();
+    }
+  });
+
+  it('an address this machine does not have is invalid input (5), not a bug', async () => {
+    const t = await startTestServer();
+    // 192.0.2.0/24 is TEST-NET-1: never an address of this host.
+    const other = new StationServer({ engine: t.engine, host: '192.0.2.1', port: 0, logger: silentLogger });
     try {
       await expect(other.listen()).rejects.toMatchObject({
         code: 'listen',
-        message: expect.stringContaining('EADDRINUSE'),
-        hints: [expect.stringContaining('--port')],
+        exitCode: ExitCode.INVALID,
+        message: expect.stringContaining('EADDRNOTAVAIL'),
+        hints: [expect.stringContaining('--host')],
       });
     } finally {
       await t.stop();
