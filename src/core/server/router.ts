@@ -1,3 +1,4 @@
+import { ValidationError } from '../errors.js';
 import type { HttpMethod, RouteDef } from './http-types.js';
 
 interface Compiled {
@@ -46,10 +47,21 @@ export class Router {
       }
       const params: Record<string, string> = {};
       names.forEach((name, i) => {
-        params[name] = decodeURIComponent(m[i + 1] ?? '');
+        params[name] = decodeSegment(name, m[i + 1] ?? '');
       });
       return { kind: 'found', route, params };
     }
     return allowed.length > 0 ? { kind: 'method', allowed } : { kind: 'none' };
+  }
+}
+
+/** A path parameter, percent-decoded; a malformed escape (`%E0%A4%A`) is bad input (400), not a server error. */
+function decodeSegment(name: string, raw: string): string {
+  try {
+    return decodeURIComponent(raw);
+  } catch {
+    throw new ValidationError(`malformed percent-encoding in the path: "${raw.slice(0, 64)}"`, [
+      { field: name, message: 'expected UTF-8 percent-encoding (%XX)' },
+    ]);
   }
 }

@@ -116,6 +116,11 @@ describe('REST API over the engine (stn serve in process)', () => {
     expect((await s.raw('GET', '/api/v1/runs?status=bogus')).status).toBe(400);
     expect(await failure(s.api.listRuns({ limit: 0 }))).toMatchObject({ status: 400 });
     expect((await s.raw('GET', '/api/v1/runs/abc')).status).toBe(400);
+    // A malformed escape in a path parameter is bad input naming the field, never a 500.
+    const malformed = await s.raw('GET', '/api/v1/environments/%E0%A4%A/agents');
+    expect(malformed.status).toBe(400);
+    expect(malformed.body).toMatchObject({ error: { code: 'invalid', exitCode: ExitCode.INVALID } });
+    expect(malformed.text).toContain('env');
     expect(await failure(s.api.getRun(999999))).toMatchObject({ status: 404, exitCode: ExitCode.NOT_FOUND });
     expect(await failure(s.api.withKey(s.keys.viewerOther).getRun(id))).toMatchObject({
       status: 403,
