@@ -4,7 +4,8 @@ import { KEYS, screenPerTest } from './helpers/screen.js';
 
 // Keys, screens and layout: the data comes from the in-memory StationClient (a fresh Station's agents and
 // server); the real engine behind the TUI is exercised by runs.test.tsx and mcp-environments.test.tsx.
-describe('TUI navigation (StationClient fake, ink-testing-library)', () => {
+// Each step may wait up to 30 s for its frame on a loaded CI machine: the test as a whole gets room for several.
+describe('TUI navigation (StationClient fake, ink-testing-library)', { timeout: 90_000 }, () => {
   const tui = screenPerTest();
 
   it('opens on the Agents screen with a header, the agents and a footer of working keys', async () => {
