@@ -19,6 +19,7 @@ import type { StationApi } from '../api/application.js';
 import type { AgentListItem } from '../api/views.js';
 import { AuthError, errorMessage, isStationError, NotFoundError, ValidationError } from '../errors.js';
 import { RUN_STATUSES, type RunEvent } from '../events/run-events.js';
+import { allows, type Action } from '../security/roles.js';
 import type { RunResult } from '../runner/run-errors.js';
 import { agentToolNames } from './agent-tool-names.js';
 
@@ -43,6 +44,16 @@ const RESERVED_TOOLS = [
   'sync_environment',
 ] as const;
 
+/** The action each changing tool needs (the others only read). */
+const TOOL_ACTIONS: Partial<Record<(typeof RESERVED_TOOLS)[number], Action>> = {
+  create_agent: 'write',
+  update_agent: 'write',
+  delete_agent: 'write',
+  run_agent: 'run',
+  cancel_run: 'run',
+  sync_environment: 'write',
+};
+
 const envArg = z
   .string()
   .min(1)
@@ -59,10 +70,23 @@ export function createStationMcpServer(api: StationApi, options: StationMcpOptio
     {
       instructions:
         `Station runs AI agents (dotprompt files) that use MCP tools. Default environment: "${options.environment}". ` +
-        'Use list_agents, then run_agent (or the agent_<name> tools), and get_run to read a run and its trace.',
+        (allows(api.principal, 'run')
+          ? 'Use list_agents, then run_agent (or the agent_<name> tools), and get_run to read a run and its trace.'
+          : `The key "${api.principal.name}" (${api.principal.role}) may only read: use list_agents, list_runs and get_run.`),
     },
   );
   const envOf = (env: string | undefined): string => env ?? options.environment;
+  /**
+   * Registers a tool that changes something only when the caller's role allows its action: a viewer is not
+   * offered create_agent or run_agent (calling them would only fail). Grants per environment are still
+   * checked on each call, since the environment is an argument.
+   */
+  const offer: McpServer['registerTool'] = (...args) => {
+    const [name] = args;
+    const action = TOOL_ACTIONS[name as keyof typeof TOOL_ACTIONS];
+    if (action !== undefined && !allows(api.principal, action)) return undefined as never;
+    return server.registerTool(...args);
+  };
 
   /** Runs a tool body: StationErrors become tool errors (isError) with their hints and field errors. */
   const tool =
@@ -132,9 +156,7 @@ export function createStationMcpServer(api: StationApi, options: StationMcpOptio
       inputSchema: { environment: envArg },
       annotations: { readOnlyHint: true },
     },
-    tool<{ environment?: string | undefined }>(async ({ environment }) =>
-      api.agents.list(envOf(environment)).map(withoutLastRun),
-    ),
+    tool<{ environment?: string | undefined }>(async ({ environment }) => api.agents.list(envOf(environment))),
   );
 
   server.registerTool(
@@ -162,7 +184,7 @@ export function createStationMcpServer(api: StationApi, options: StationMcpOptio
     }),
   );
 
-  server.registerTool(
+  offer(
     'create_agent',
     {
       description: 'Create an agent (a .prompt file) in an environment.',
@@ -193,7 +215,7 @@ export function createStationMcpServer(api: StationApi, options: StationMcpOptio
     ),
   );
 
-  server.registerTool(
+  offer(
     'update_agent',
     {
       description: 'Change fields of an agent; `text` replaces the whole .prompt file instead.',
@@ -227,7 +249,7 @@ export function createStationMcpServer(api: StationApi, options: StationMcpOptio
     ),
   );
 
-  server.registerTool(
+  offer(
     'delete_agent',
     {
       description: 'Delete an agent (its runs keep their history).',
@@ -241,7 +263,7 @@ export function createStationMcpServer(api: StationApi, options: StationMcpOptio
     }),
   );
 
-  server.registerTool(
+  offer(
     'run_agent',
     {
       description:
@@ -306,13 +328,13 @@ export function createStationMcpServer(api: StationApi, options: StationMcpOptio
     }),
   );
 
-  server.registerTool(
+  offer(
     'cancel_run',
     { description: 'Cancel a queued or running run.', inputSchema: { id: z.number().int().min(1) } },
     tool<{ id: number }>(async ({ id }) => api.runs.cancel(id, `cancelled through MCP by "${api.principal.name}"`)),
   );
 
-  server.registerTool(
+  offer(
     'sync_environment',
     {
       description: "Sync an environment: start its MCP servers, record their tools, check the agents' tool references.",
@@ -327,8 +349,8 @@ export function createStationMcpServer(api: StationApi, options: StationMcpOptio
     }),
   );
 
-  // Each agent of the chosen environment as a tool of its own (none when the caller may not see it).
-  const agents = visibleAgents(api, options.environment);
+  // Each agent of the chosen environment as a tool of its own (none when the caller may not see it or run it).
+  const agents = allows(api.principal, 'run', options.environment) ? visibleAgents(api, options.environment) : [];
   const names = agentToolNames(
     agents.map((a) => a.name),
     new Set(RESERVED_TOOLS),
@@ -437,11 +459,6 @@ function visibleAgents(api: StationApi, env: string): AgentListItem[] {
     if (error instanceof AuthError && error.code === 'forbidden') return [];
     throw error;
   }
-}
-
-/** An agent as list_agents has always shown it (the newest run is the REST list's addition). */
-function withoutLastRun({ lastRun: _lastRun, ...agent }: AgentListItem): Omit<AgentListItem, 'lastRun'> {
-  return agent;
 }
 
 function resultView(result: RunResult): Record<string, unknown> {

@@ -27,17 +27,32 @@ describe('MCP over streamable HTTP at /mcp on stn serve', () => {
 
     const viewer = await connect(s.url, s.keys.viewer);
     clients.push(viewer);
-    const { tools } = await viewer.listTools();
-    expect(tools.map((t) => t.name)).toEqual(expect.arrayContaining(['run_agent', 'agent_hello', 'list_runs']));
-    const denied = (await viewer.callTool({ name: 'agent_hello', arguments: { userInput: 'hi' } })) as {
+    // A viewer is offered only what it may call: reading tools, no run, edit or sync tools.
+    const viewerTools = (await viewer.listTools()).tools.map((t) => t.name);
+    expect(viewerTools).toEqual(expect.arrayContaining(['list_agents', 'list_runs', 'get_run', 'get_agent']));
+    for (const changing of ['run_agent', 'agent_hello', 'create_agent', 'update_agent', 'delete_agent', 'cancel_run'])
+      expect(viewerTools).not.toContain(changing);
+    expect(viewerTools).not.toContain('sync_environment');
+    const denied = (await viewer.callTool({ name: 'run_agent', arguments: { name: 'hello' } })) as {
       isError?: boolean;
       content: { text: string }[];
     };
     expect(denied.isError).toBe(true);
-    expect(denied.content[0]?.text).toMatch(/^forbidden: /);
+    expect(denied.content[0]?.text).toMatch(/run_agent not found/);
+    expect(viewer.getInstructions()).toMatch(/may only read/);
 
     const user = await connect(s.url, s.keys.user);
     clients.push(user);
+    // A user runs and cancels, but does not edit agents or sync.
+    const userTools = (await user.listTools()).tools.map((t) => t.name);
+    expect(userTools).toEqual(expect.arrayContaining(['run_agent', 'agent_hello', 'cancel_run', 'list_runs']));
+    for (const changing of ['create_agent', 'update_agent', 'delete_agent', 'sync_environment'])
+      expect(userTools).not.toContain(changing);
+    const admin = await connect(s.url, s.keys.admin);
+    clients.push(admin);
+    expect((await admin.listTools()).tools.map((t) => t.name)).toEqual(
+      expect.arrayContaining(['create_agent', 'update_agent', 'delete_agent', 'sync_environment', 'run_agent']),
+    );
     const result = (await user.callTool({ name: 'agent_hello', arguments: { userInput: 'hi' } })) as {
       content: { text: string }[];
     };

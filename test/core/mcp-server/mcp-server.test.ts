@@ -235,12 +235,28 @@ describe('Station MCP server (SDK client, in memory)', () => {
       name: 'run_agent',
       arguments: { name: 'hello', input: { userInput: 'x' } },
     })) as ToolResult;
-    expect(text(run)).toMatch(/^forbidden: /);
+    // A viewer is not offered run or edit tools at all.
+    expect(text(run)).toMatch(/Tool run_agent not found/);
     const other = (await client.callTool({ name: 'list_agents', arguments: { environment: 'other' } })) as ToolResult;
     expect(text(other)).toMatch(/^forbidden: .*environment "other"/);
     const del = (await client.callTool({ name: 'delete_agent', arguments: { name: 'hello' } })) as ToolResult;
     expect(del.isError).toBe(true);
     expect(engine.agents.list('default')).toHaveLength(2);
+    expect(engine.runs.list({})).toEqual([]);
+  });
+
+  it('checks the grants of a key offered run tools on every call', async () => {
+    await start({
+      principal: { keyId: 8, name: 'u', prefix: '000000000001', role: 'user', environments: ['default'] },
+    });
+    const names = (await client.listTools()).tools.map((t) => t.name);
+    expect(names).toEqual(expect.arrayContaining(['run_agent', 'cancel_run']));
+    expect(names).not.toContain('delete_agent');
+    const run = (await client.callTool({
+      name: 'run_agent',
+      arguments: { environment: 'other', name: 'hello', input: { userInput: 'x' } },
+    })) as ToolResult;
+    expect(text(run)).toMatch(/^forbidden: .*environment "other"/);
     expect(engine.runs.list({})).toEqual([]);
   });
 });
