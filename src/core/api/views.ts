@@ -83,10 +83,13 @@ export interface HealthView {
   uptimeSeconds: number;
 }
 
-/** GET /ready: 200 when ready, 503 (with the same shape) when not; `checks` says what failed. */
+/**
+ * GET /ready: 200 when ready, 503 (with the same shape) when not. `checks` (what each part reports, limited
+ * to the environments the key is granted) only when the request carries a key.
+ */
 export interface ReadyView {
   status: 'ready' | 'not_ready';
-  checks: Record<string, unknown>;
+  checks?: Record<string, unknown>;
 }
 
 /** Body of POST /api/v1/environments. */

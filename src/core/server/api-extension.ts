@@ -1,6 +1,7 @@
 import type { Engine } from '../engine.js';
 import { errorMessage } from '../errors.js';
 import type { McpPool } from '../mcp/pool.js';
+import { canSeeEnvironment, type Principal } from '../security/roles.js';
 import type { Logger } from './logger.js';
 import { agentRoutes } from './routes/agent-routes.js';
 import { mcpRoutes } from './routes/mcp-routes.js';
@@ -21,7 +22,7 @@ export class LivePools {
   constructor(
     private readonly engine: Engine,
     private readonly log: Logger,
-    private readonly onServerFailed: (server: string) => void,
+    private readonly onServerFailed: (environment: string, server: string) => void,
   ) {}
 
   /** Starts the pool of every environment; a failing environment is logged, not fatal. */
@@ -49,22 +50,45 @@ export class LivePools {
     return live.pool;
   }
 
-  ready(): { ok: boolean; starting: boolean; environments: Record<string, unknown> } {
+  /**
+   * Whether every environment's pool was tried, and how each environment the caller may see fares: an
+   * environment whose servers all failed (or whose config does not load) is `ok: false`. A broken
+   * environment is reported, not fatal: the others serve, so the process is ready once every pool was tried.
+   */
+  ready(caller: Principal | undefined): { ok: boolean; starting: boolean; environments: Record<string, unknown> } {
     const environments: Record<string, unknown> = {};
     let starting = this.starting === undefined;
     for (const { name } of this.engine.environments.list()) {
       const live = this.engine.mcpServers.livePool(name);
+      if (live.state === 'starting') starting = true;
+      if (caller !== undefined && !canSeeEnvironment(caller, name)) continue;
       if (live.state === 'ready') {
         this.observe(name, live.pool);
-        environments[name] = { ok: true, servers: live.pool.status().map((s) => ({ name: s.name, state: s.state })) };
+        const servers = live.pool.status().map((s) => ({ name: s.name, state: s.state, error: s.error }));
+        const failed = servers.filter((s) => s.state !== 'ready').length;
+        environments[name] = {
+          ok: servers.length === 0 || failed < servers.length,
+          ...(failed > 0 && failed === servers.length ? { error: `all ${String(failed)} MCP servers failed` } : {}),
+          servers: servers.map(({ name: server, state, error }) => ({
+            name: server,
+            state,
+            ...(error === undefined ? {} : { error }),
+          })),
+        };
       } else if (live.state === 'failed') {
         environments[name] = { ok: false, error: live.error };
       } else {
-        starting = true;
+        environments[name] = { ok: false, starting: true };
       }
     }
-    // A broken environment is reported, not fatal: the others serve. Ready once every pool was tried.
     return { ok: !starting, starting, environments };
+  }
+
+  /** The state of every server of every pool started so far (for the metrics; starts nothing). */
+  serverStates(): { environment: string; server: string; state: string }[] {
+    return [...this.seen].flatMap(([environment, pool]) =>
+      pool.status().map((s) => ({ environment, server: s.name, state: s.state })),
+    );
   }
 
   /** Logs a pool the first time it is seen (at boot, or after a config edit), and counts its failed servers. */
@@ -74,7 +98,7 @@ export class LivePools {
     this.seen.set(env, pool);
     for (const s of pool.status()) {
       if (s.state !== 'ready') {
-        this.onServerFailed(s.name);
+        this.onServerFailed(env, s.name);
         this.log.warn('mcp server not ready', { environment: env, server: s.name, state: s.state, error: s.error });
       }
     }
@@ -93,8 +117,8 @@ export class LivePools {
 export function apiExtension(pools: LivePools): ServerExtension {
   return {
     routes: (ctx) => [...agentRoutes(ctx), ...mcpRoutes(ctx), ...runRoutes(ctx)],
-    ready: async () => {
-      const state = pools.ready();
+    ready: async (caller) => {
+      const state = pools.ready(caller);
       return { ok: state.ok, mcp: state };
     },
   };

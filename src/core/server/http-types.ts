@@ -28,8 +28,10 @@ export interface RequestContext {
   req: IncomingMessage;
   params: Record<string, string>;
   query: URLSearchParams;
-  /** The caller (undefined only on public routes). */
+  /** The caller (undefined only on public and optional routes: read `caller` there). */
   principal: Principal;
+  /** The caller when a key was given (public routes: never; optional routes: when the request has one). */
+  caller: Principal | undefined;
   requestId: string;
   log: Logger;
   /** The parsed JSON body, validated against the route's `body` schema. */
@@ -52,8 +54,12 @@ interface RouteBase {
   path: string;
   summary: string;
   tag: string;
-  /** 'public' only for /health: every other route needs a key. */
-  access: RouteAccess | 'public';
+  /**
+   * 'public': no key (/health). 'optional': answers without a key, and says more to a valid key (/ready: a
+   * bare status for load balancers and probes, details for the environments the key is granted). Every
+   * other route needs a key.
+   */
+  access: RouteAccess | 'public' | 'optional';
   query?: readonly QueryParam[];
   /** JSON Schema of the request body; requests are validated against it (400 with field errors). */
   body?: JsonSchema;

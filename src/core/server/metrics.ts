@@ -9,7 +9,18 @@ export interface MetricsSources {
   runsByStatus(): readonly { status: string; count: number }[];
   /** Runs waiting for a worker right now. */
   queueSize(): number;
+  /** The state of each MCP server this process runs (stn serve's live pools); none elsewhere. */
+  mcpServerStates?(): readonly McpServerStateSample[];
 }
+
+export interface McpServerStateSample {
+  environment: string;
+  server: string;
+  state: string;
+}
+
+/** Every state a server can be in: each is exported (1 for the current one, 0 for the others). */
+const SERVER_STATES = ['connecting', 'ready', 'failed', 'restarting', 'closed'] as const;
 
 const DURATION_BUCKETS = [0.005, 0.01, 0.05, 0.1, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600];
 const DB_BUCKETS = [0.0001, 0.0005, 0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1];
@@ -22,10 +33,10 @@ const DB_BUCKETS = [0.0001, 0.0005, 0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1];
 export class ServerMetrics {
   readonly registry = new Registry();
   readonly agentExecutionDuration: Histogram<'status'>;
-  readonly mcpRequestDuration: Histogram<'server'>;
+  readonly mcpRequestDuration: Histogram<'environment' | 'server'>;
   readonly databaseQueryDuration: Histogram<'query'>;
   readonly agentExecutionErrors: Counter<'reason'>;
-  readonly mcpConnectionErrors: Counter<'server'>;
+  readonly mcpConnectionErrors: Counter<'environment' | 'server'>;
   readonly databaseErrors: Counter;
   readonly httpRequests: Counter<'method' | 'status'>;
 
@@ -59,6 +70,21 @@ export class ServerMetrics {
         for (const row of rows) this.inc({ status: row.status }, row.count);
       },
     });
+    const serverStates = (): readonly McpServerStateSample[] => sources.mcpServerStates?.() ?? [];
+    new Gauge({
+      name: 'station_mcp_server_state',
+      help: 'State of each MCP server this server runs: 1 for its current state, 0 for the others.',
+      labelNames: ['environment', 'server', 'state'],
+      registers,
+      collect() {
+        this.reset();
+        for (const s of serverStates()) {
+          for (const state of SERVER_STATES) {
+            this.set({ environment: s.environment, server: s.server, state }, state === s.state ? 1 : 0);
+          }
+        }
+      },
+    });
     const queueSize = (): number => sources.queueSize();
     new Gauge({
       name: 'station_execution_queue_size',
@@ -78,7 +104,7 @@ export class ServerMetrics {
     this.mcpRequestDuration = new Histogram({
       name: 'station_mcp_request_duration_seconds',
       help: 'Duration of MCP tool calls.',
-      labelNames: ['server'],
+      labelNames: ['environment', 'server'],
       buckets: DURATION_BUCKETS,
       registers,
     });
@@ -98,7 +124,7 @@ export class ServerMetrics {
     this.mcpConnectionErrors = new Counter({
       name: 'station_mcp_connection_errors_total',
       help: 'MCP servers that failed to start or connect.',
-      labelNames: ['server'],
+      labelNames: ['environment', 'server'],
       registers,
     });
     this.databaseErrors = new Counter({

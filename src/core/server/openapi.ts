@@ -51,7 +51,9 @@ export function buildOpenApi(
 ): Record<string, unknown> {
   const paths: Record<string, Record<string, unknown>> = {};
   for (const route of routes) {
-    const isPublic = route.access === 'public';
+    // Errors every keyed route may answer; an optional-key route only refuses a bad key.
+    const common =
+      route.access === 'public' ? [] : route.access === 'optional' ? [401] : Object.keys(COMMON_ERRORS).map(Number);
     const responses: Record<string, unknown> = {};
     for (const [status, r] of Object.entries(route.responses)) {
       const code = Number(status);
@@ -61,8 +63,9 @@ export function buildOpenApi(
         ...(schema === undefined ? {} : { content: { 'application/json': { schema } } }),
       };
     }
-    if (!isPublic) {
-      for (const [status, description] of Object.entries(COMMON_ERRORS)) {
+    for (const status of common) {
+      const description = COMMON_ERRORS[status];
+      if (description !== undefined) {
         responses[status] ??= {
           description,
           content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } },
@@ -88,7 +91,11 @@ export function buildOpenApi(
         ? {}
         : { requestBody: { required: true, content: { 'application/json': { schema: route.body } } } }),
       responses,
-      ...(isPublic ? { security: [] } : { 'x-station-access': route.access }),
+      ...(route.access === 'public'
+        ? { security: [] }
+        : route.access === 'optional'
+          ? { security: [{}, { bearer: [] }] }
+          : { 'x-station-access': route.access }),
     };
   }
   for (const op of extra) {
@@ -106,7 +113,7 @@ export function buildOpenApi(
       title: 'Station API',
       version,
       description:
-        'Run and inspect AI agents that use MCP tools. Every path except /health needs "Authorization: Bearer <key>" (stn key create).',
+        'Run and inspect AI agents that use MCP tools. Every path except /health and /ready needs "Authorization: Bearer <key>" (stn key create); /ready gives details only to a key.',
     },
     servers: [{ url: '/' }],
     security: [{ bearer: [] }],

@@ -44,8 +44,8 @@ export async function startStation(engine: Engine, options: ServeOptions = {}): 
   });
   const tls = readTls(options);
   const runner = await engine.runner();
-  let onMcpFailure: (server: string) => void = () => undefined;
-  const pools = new LivePools(engine, log, (name) => onMcpFailure(name));
+  let onMcpFailure: (environment: string, server: string) => void = () => undefined;
+  const pools = new LivePools(engine, log, (env, name) => onMcpFailure(env, name));
   // One application layer for every door of this process; the servers route shows the live pools' state.
   const app = new Application(engine, { liveServers: (env) => pools.get(env)?.status() });
   // Runs of every process on this home (a `stn agent run` in another terminal too); ours straight from the bus.
@@ -63,10 +63,11 @@ export async function startStation(engine: Engine, options: ServeOptions = {}): 
     ...(options.port === undefined ? {} : { port: options.port }),
     ...(tls === undefined ? {} : { tls }),
     queueSize: () => runner.queuedCount,
+    mcpServerStates: () => pools.serverStates(),
     extensions,
   });
   const metrics = server.metrics;
-  onMcpFailure = (name) => metrics.mcpConnectionErrors.inc({ server: name });
+  onMcpFailure = (environment, server) => metrics.mcpConnectionErrors.inc({ environment, server });
   const stopMetrics = observeRuns(engine, metrics);
   const address = await server.listen();
   if (tls === undefined && !isLoopback(address.host)) {
@@ -122,14 +123,22 @@ function readPem(file: string, what: string): Buffer {
 
 /** Feeds run and tool durations and failures from the event bus into the metrics. */
 function observeRuns(engine: Engine, metrics: ServerMetrics): () => void {
+  // The environment of each run in progress (tool events do not repeat it).
+  const environments = new Map<number, string>();
   return engine.events.subscribe((event) => {
-    if (event.type === 'run.finished') {
+    if (event.type === 'run.queued' || event.type === 'run.started') {
+      environments.set(event.runId, event.data.environment);
+    } else if (event.type === 'run.finished') {
+      environments.delete(event.runId);
       metrics.agentExecutionDuration.observe({ status: event.data.status }, event.data.durationMs / 1000);
       if (event.data.status === 'failed' || event.data.status === 'timed_out' || event.data.status === 'interrupted') {
         metrics.agentExecutionErrors.inc({ reason: event.data.error?.code ?? event.data.status });
       }
     } else if (event.type === 'tool.finished') {
-      metrics.mcpRequestDuration.observe({ server: event.data.server ?? 'unknown' }, event.data.durationMs / 1000);
+      metrics.mcpRequestDuration.observe(
+        { environment: environments.get(event.runId) ?? 'unknown', server: event.data.server ?? 'unknown' },
+        event.data.durationMs / 1000,
+      );
     }
   });
 }

@@ -12,7 +12,7 @@ import { BodyValidator } from './body-schema.js';
 import { toHttpError } from './http-errors.js';
 import type { Reply, RouteDef } from './http-types.js';
 import { createJsonLogger, type Logger } from './logger.js';
-import { ServerMetrics } from './metrics.js';
+import { type McpServerStateSample, ServerMetrics } from './metrics.js';
 import { readPackageVersion } from './version.js';
 import { buildOpenApi, type ExtraOperation } from './openapi.js';
 import { Router } from './router.js';
@@ -34,7 +34,8 @@ export interface ServerExtension {
   handle?(req: IncomingMessage, res: ServerResponse, principal: Principal, requestId: string): Promise<boolean>;
   /** Handles an HTTP upgrade (WebSocket) for a path it owns; returns false to pass. */
   upgrade?(req: IncomingMessage, socket: Duplex, head: Buffer, principal: Principal): boolean;
-  ready?(): Promise<Record<string, unknown> & { ok: boolean }>;
+  /** Readiness checks; `caller` (when a key was given) limits the details to what it may see. */
+  ready?(caller: Principal | undefined): Promise<Record<string, unknown> & { ok: boolean }>;
   /** Called when the server starts closing (before connections are ended). */
   close?(): Promise<void>;
 }
@@ -50,6 +51,8 @@ export interface StationServerOptions {
   clock?: () => number;
   /** Runs waiting for a worker, for the queue-size metric. */
   queueSize?: () => number;
+  /** The live MCP servers' states, for the server-state gauge. */
+  mcpServerStates?: () => readonly McpServerStateSample[];
   extensions?: readonly ServerExtension[];
 }
 
@@ -87,6 +90,7 @@ export class StationServer {
       mcpServers: () => engine.mcpServers.recordedCount(),
       runsByStatus: () => engine.runs.countByStatus(),
       queueSize: options.queueSize ?? (() => 0),
+      ...(options.mcpServerStates === undefined ? {} : { mcpServerStates: options.mcpServerStates }),
     });
     this.extensions = options.extensions ?? [];
     const app = options.app ?? new Application(options.engine, { clock });
@@ -99,7 +103,7 @@ export class StationServer {
       clock,
     };
     const routes: RouteDef[] = [
-      ...systemRoutes(this.context, () => this.readiness()),
+      ...systemRoutes(this.context, (caller) => this.readiness(caller)),
       ...environmentRoutes(this.context),
       ...this.extensions.flatMap((e) => e.routes?.(this.context) ?? []),
     ];
@@ -225,7 +229,7 @@ export class StationServer {
     this.log.info('server closed');
   }
 
-  private async readiness(): Promise<{ ok: boolean; checks: Record<string, unknown> }> {
+  private async readiness(caller: Principal | undefined): Promise<{ ok: boolean; checks: Record<string, unknown> }> {
     const checks: Record<string, unknown> = {};
     let ok = true;
     try {
@@ -238,7 +242,7 @@ export class StationServer {
     for (const [i, ext] of this.extensions.entries()) {
       if (ext.ready === undefined) continue;
       try {
-        const { ok: extOk, ...rest } = await ext.ready();
+        const { ok: extOk, ...rest } = await ext.ready(caller);
         Object.assign(checks, rest);
         if (!extOk) ok = false;
       } catch (error) {
@@ -265,7 +269,13 @@ export class StationServer {
     let status = 500;
     try {
       const match = this.router.match(method, url.pathname);
-      if (!(match.kind === 'found' && match.route.access === 'public')) principal = this.authenticate(req);
+      const access = match.kind === 'found' ? match.route.access : undefined;
+      if (access === 'optional') {
+        // A key is not needed here, but a key that is given must be valid (a typo should not pass unnoticed).
+        if (req.headers.authorization !== undefined) principal = this.authenticate(req);
+      } else if (access !== 'public') {
+        principal = this.authenticate(req);
+      }
       if (principal !== undefined) {
         for (const ext of this.extensions) {
           if (ext.handle !== undefined && (await ext.handle(req, res, principal, requestId))) {
@@ -288,7 +298,7 @@ export class StationServer {
         );
       }
       const { route, params } = match;
-      if (route.access !== 'public') {
+      if (typeof route.access === 'object') {
         if (principal === undefined) throw new AuthError('missing API key', { code: 'unauthorized' });
         const envParam = route.access.envParam;
         authorize(principal, route.access.action, envParam === undefined ? undefined : params[envParam]);
@@ -305,6 +315,7 @@ export class StationServer {
         params,
         query: url.searchParams,
         principal: principal as Principal,
+        caller: principal,
         requestId,
         log,
         body,

@@ -1,5 +1,7 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { ApiError, ExitCode, type AgentDraft, type RunEvent } from '../../../src/core/index.js';
+import { ApiError, ExitCode, type AgentDraft, type ReadyView, type RunEvent } from '../../../src/core/index.js';
 import { toolLoop } from '../../helpers/model-server.js';
 import { startStationForTest, type Station } from './station-helpers.js';
 
@@ -207,7 +209,9 @@ describe('REST API over the engine (stn serve in process)', () => {
     const bad = await s.api.startRun('default', 'hello', { input: { userInput: 'x' } });
     expect(await s.waitRun(bad.id)).toMatchObject({ status: 'failed' });
     const metrics = await s.api.metrics();
-    expect(metrics).toMatch(/station_mcp_request_duration_seconds_count\{server="filesystem"\} 1/);
+    expect(metrics).toMatch(
+      /station_mcp_request_duration_seconds_count\{environment="default",server="filesystem"\} 1/,
+    );
     expect(metrics).toMatch(/station_agent_execution_errors_total\{reason="[a-z_]+"\} 1/);
     expect(metrics).toMatch(/station_agent_runs_total\{status="failed"\} 1/);
     expect(metrics).toMatch(/station_http_requests_total\{method="POST",status="202"\} 2/);
@@ -237,5 +241,47 @@ describe('REST API over the engine (stn serve in process)', () => {
     });
     const servers = await s.api.listServers('default');
     expect(servers[0]?.live).toMatchObject({ state: 'ready', pid: expect.any(Number) });
+  });
+
+  it('ready: a bare status without a key, the granted environments with one, all-failed environments not ready', async () => {
+    s = await startStationForTest();
+    // The "other" environment's only server dies at once: that environment is not ready, the process is.
+    const broken = { command: process.execPath, args: ['-e', 'process.exit(3)'] };
+    writeFileSync(
+      join(s.temp.home, 'environments', 'other', 'template.json'),
+      JSON.stringify({ mcpServers: { broken } }),
+    );
+    type Envs = Record<string, { ok: boolean; error?: string; servers?: { name: string; state: string }[] }>;
+    const envsOf = (r: ReadyView): Envs => (r.checks?.mcp as { environments: Envs }).environments;
+    const admin = await vi.waitFor(
+      async () => {
+        const answer = await s.api.ready();
+        expect(envsOf(answer).other?.servers?.[0]?.state, JSON.stringify(answer)).toBe('failed');
+        expect(answer.status, JSON.stringify(answer)).toBe('ready');
+        return answer;
+      },
+      { timeout: 20_000, interval: 100 },
+    );
+    expect(admin.status).toBe('ready');
+    expect(envsOf(admin).default).toMatchObject({ ok: true, servers: [{ name: 'filesystem', state: 'ready' }] });
+    expect(envsOf(admin).other).toMatchObject({ ok: false, error: 'all 1 MCP servers failed' });
+
+    // A viewer granted "default" sees only it.
+    const viewer = await s.api.withKey(s.keys.viewer).ready();
+    expect(Object.keys(envsOf(viewer))).toEqual(['default']);
+    const viewerOther = await s.api.withKey(s.keys.viewerOther).ready();
+    expect(Object.keys(envsOf(viewerOther))).toEqual(['other']);
+
+    // Without a key (load balancers, Kubernetes probes): the status and nothing else.
+    const bare = await s.raw('GET', '/ready', { key: null });
+    expect(bare.status).toBe(200);
+    expect(bare.body).toEqual({ status: 'ready' });
+
+    // The metrics say which server of which environment is in which state.
+    const metrics = await s.api.metrics();
+    expect(metrics).toContain('station_mcp_server_state{environment="other",server="broken",state="failed"} 1');
+    expect(metrics).toContain('station_mcp_server_state{environment="other",server="broken",state="ready"} 0');
+    expect(metrics).toContain('station_mcp_server_state{environment="default",server="filesystem",state="ready"} 1');
+    expect(metrics).toContain('station_mcp_connection_errors_total{environment="other",server="broken"} 1');
   });
 });

@@ -6,7 +6,8 @@ import type { Engine } from '../../../src/core/index.js';
 import { startStationForTest, type Station } from './station-helpers.js';
 
 type Caller = 'none' | 'revoked' | 'malformed' | 'viewer' | 'user' | 'admin' | 'viewerOther' | 'userOther';
-type Needs = 'public' | 'viewer' | 'user' | 'admin';
+/** `optional`: answers without a key (less), refuses a bad key (401), answers every valid key. */
+type Needs = 'public' | 'optional' | 'viewer' | 'user' | 'admin';
 
 /**
  * Every route of the server, the least role it needs, and a request for it. Routes under an environment
@@ -15,7 +16,7 @@ type Needs = 'public' | 'viewer' | 'user' | 'admin';
  */
 const MATRIX: Record<string, { needs: Needs; envScoped: boolean; method: string; path: string; body?: unknown }> = {
   health: { needs: 'public', envScoped: false, method: 'GET', path: '/health' },
-  ready: { needs: 'viewer', envScoped: false, method: 'GET', path: '/ready' },
+  ready: { needs: 'optional', envScoped: false, method: 'GET', path: '/ready' },
   metrics: { needs: 'viewer', envScoped: false, method: 'GET', path: '/metrics' },
   whoami: { needs: 'viewer', envScoped: false, method: 'GET', path: '/api/v1/me' },
   openapi: { needs: 'viewer', envScoped: false, method: 'GET', path: '/api/v1/openapi.json' },
@@ -71,10 +72,11 @@ const MATRIX: Record<string, { needs: Needs; envScoped: boolean; method: string;
   cancelRun: { needs: 'user', envScoped: true, method: 'POST', path: '/api/v1/runs/RUN/cancel' },
 };
 
-const RANK: Record<Needs, number> = { public: 0, viewer: 1, user: 2, admin: 3 };
+const RANK: Record<Needs, number> = { public: 0, optional: 0, viewer: 1, user: 2, admin: 3 };
 
 function expected(caller: Caller, row: { needs: Needs; envScoped: boolean }): 401 | 403 | 'ok' {
   if (row.needs === 'public') return 'ok';
+  if (row.needs === 'optional') return caller === 'revoked' || caller === 'malformed' ? 401 : 'ok';
   if (caller === 'none' || caller === 'revoked' || caller === 'malformed') return 401;
   const role: Needs = caller.startsWith('admin') ? 'admin' : caller.startsWith('user') ? 'user' : 'viewer';
   if (RANK[role] < RANK[row.needs]) return 403;
@@ -139,8 +141,8 @@ describe('roles x routes', () => {
     for (const route of routes) {
       const row = MATRIX[route.operationId]!;
       expect(route.method, route.operationId).toBe(row.method);
-      if (route.access === 'public') {
-        expect(row.needs).toBe('public');
+      if (route.access === 'public' || route.access === 'optional') {
+        expect(row.needs, route.operationId).toBe(route.access);
         continue;
       }
       const declared = { read: 'viewer', run: 'user', write: 'admin', admin: 'admin' }[route.access.action];

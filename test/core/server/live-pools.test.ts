@@ -33,7 +33,7 @@ describe('live MCP state in stn serve', () => {
   const isReady = (r: ReadyView): boolean => r.status === 'ready';
   const servers = (): Promise<ServerView[]> => s.api.listServers('default');
   const readyServers = (r: ReadyView): string[] =>
-    ((r.checks.mcp as McpReady).environments.default?.servers ?? []).map((x) => `${x.name}:${x.state}`);
+    ((r.checks?.mcp as McpReady).environments.default?.servers ?? []).map((x) => `${x.name}:${x.state}`);
   const serverRows = (rows: ServerView[]): string[] => rows.map((r) => `${r.name}:${r.live?.state ?? 'none'}`);
 
   it('shows servers added to and removed from template.json while serving, in /servers and /ready', async () => {
@@ -67,7 +67,7 @@ describe('live MCP state in stn serve', () => {
     const template = join(s.temp.home, 'environments', 'default', 'template.json');
     await until(ready, isReady);
     writeFileSync(template, JSON.stringify({ mcpServers: { tiny: { ...tinyEntry(), call_timeout_ms: 'soon' } } }));
-    const mcp = (await ready()).checks.mcp as McpReady;
+    const mcp = (await ready()).checks?.mcp as McpReady;
     expect(mcp.environments.default).toMatchObject({
       ok: false,
       error: expect.stringContaining('call_timeout_ms') as string,

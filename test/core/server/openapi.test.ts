@@ -46,7 +46,11 @@ describe('OpenAPI document', () => {
         expect(declared, `${method} ${path}`).toEqual(pathParams(path));
         expect(Object.keys(op.responses).length, `${method} ${path}`).toBeGreaterThan(0);
         if (path === '/health') expect(op.security).toEqual([]);
-        else if (!['/ws', '/mcp'].includes(path))
+        else if (path === '/ready') {
+          // No key needed; a key, when given, must be valid.
+          expect(op.security).toEqual([{}, { bearer: [] }]);
+          expect(Object.keys(op.responses)).toEqual(['200', '401', '503']);
+        } else if (!['/ws', '/mcp'].includes(path))
           expect(Object.keys(op.responses), `${method} ${path}`).toEqual(expect.arrayContaining(['401', '403']));
       }
     }

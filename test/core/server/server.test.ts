@@ -14,12 +14,19 @@ describe('StationServer', () => {
     await t.stop();
   });
 
-  it('serves /health without a key and refuses everything else without one', async () => {
+  it('serves /health and a bare /ready without a key and refuses everything else without one', async () => {
     t = await startTestServer();
     const health = await t.raw('GET', '/health', { key: null });
     expect(health.status).toBe(200);
     expect(health.body).toMatchObject({ status: 'ok', version: expect.any(String) });
-    for (const path of ['/ready', '/metrics', '/api/v1/environments', '/api/v1/openapi.json', '/api/v1/nope']) {
+    // /ready for load balancers and probes: the status, nothing about environments or servers.
+    const probe = await t.raw('GET', '/ready', { key: null });
+    expect(probe.status).toBe(200);
+    expect(probe.body).toEqual({ status: 'ready' });
+    // A key that is given must be valid, even where none is needed.
+    const badProbe = await t.raw('GET', '/ready', { key: t.keys.revoked });
+    expect(badProbe.status).toBe(401);
+    for (const path of ['/metrics', '/api/v1/environments', '/api/v1/openapi.json', '/api/v1/nope']) {
       const res = await t.raw('GET', path, { key: null });
       expect(res.status, path).toBe(401);
       expect(res.headers.get('www-authenticate')).toBe('Bearer realm="station"');

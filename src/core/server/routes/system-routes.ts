@@ -1,11 +1,12 @@
 import type { MeView } from '../../api/views.js';
+import type { Principal } from '../../security/roles.js';
 import type { RouteDef } from '../http-types.js';
 import type { ServerContext } from '../server-context.js';
 
 /** /health, /ready, /metrics and /api/v1/me. The OpenAPI document route is added by the server. */
 export function systemRoutes(
   ctx: ServerContext,
-  ready: () => Promise<{ ok: boolean; checks: Record<string, unknown> }>,
+  ready: (caller: Principal | undefined) => Promise<{ ok: boolean; checks: Record<string, unknown> }>,
 ): RouteDef[] {
   return [
     {
@@ -25,15 +26,18 @@ export function systemRoutes(
       method: 'GET',
       path: '/ready',
       operationId: 'ready',
-      summary: 'The database and MCP pools are usable.',
+      summary:
+        'The database and MCP pools are usable. Without a key only the status (for load balancers and probes); ' +
+        'with one, the checks of the environments it is granted.',
       tag: 'operations',
-      access: { action: 'read' },
+      access: 'optional',
       responses: { 200: { description: 'Ready.' }, 503: { description: 'Not ready; `checks` says what failed.' } },
-      handle: async () => {
-        const result = await ready();
+      handle: async ({ caller }) => {
+        const result = await ready(caller);
+        const status = result.ok ? 'ready' : 'not_ready';
         return {
           status: result.ok ? 200 : 503,
-          body: { status: result.ok ? 'ready' : 'not_ready', checks: result.checks },
+          body: caller === undefined ? { status } : { status, checks: result.checks },
         };
       },
     },
