@@ -4,7 +4,7 @@ import { ExitCode, serveStation } from '../core/index.js';
 
 export default class Serve extends BaseCommand<typeof Serve> {
   static override summary = 'Serve the HTTP API, WebSocket events, MCP (/mcp), /health, /ready and /metrics.';
-  static override description = `Binds 127.0.0.1 by default (config.yaml server.host/port; flags override). Every path except /health needs "Authorization: Bearer <key>" (stn key create).
+  static override description = `Binds 127.0.0.1 by default (config.yaml server.host/port; flags override). Every path except /health and /ready needs "Authorization: Bearer <key>" (stn key create).
 Logs are JSON lines on stderr. SIGTERM or SIGINT stops it gracefully: no new connections, running runs get --grace seconds to finish, then MCP servers are closed and it exits 0.`;
   static override examples = [
     '<%= config.bin %> serve',

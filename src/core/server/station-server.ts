@@ -66,7 +66,7 @@ const REQUEST_ID = /^[A-Za-z0-9._:-]{1,64}$/;
 
 /**
  * Station's HTTP server: REST under /api/v1, /health, /ready, /metrics, and what extensions add
- * (the WebSocket at /ws, MCP at /mcp). Every path except /health needs an API key.
+ * (the WebSocket at /ws, MCP at /mcp). Every path except /health and /ready needs an API key (/ready gives details only to a key).
  */
 export class StationServer {
   readonly metrics: ServerMetrics;
