@@ -54,6 +54,17 @@ export interface StationErrorOptions {
   cause?: unknown;
 }
 
+/** The stable JSON shape of an error (`--json` output; the HTTP API adds the request id). */
+export interface ErrorJson {
+  error: {
+    code: string;
+    message: string;
+    exitCode: number;
+    hints: readonly string[];
+    details?: Record<string, unknown>;
+  };
+}
+
 /** Base class of every error the core raises on purpose. */
 export class StationError extends Error {
   readonly code: string;
@@ -71,15 +82,7 @@ export class StationError extends Error {
   }
 
   /** The stable JSON shape of an error, used by --json output and the HTTP API. */
-  toJSON(): {
-    error: {
-      code: string;
-      message: string;
-      exitCode: number;
-      hints: readonly string[];
-      details?: Record<string, unknown>;
-    };
-  } {
+  toJSON(): ErrorJson {
     return {
       error: {
         code: this.code,

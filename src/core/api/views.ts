@@ -7,6 +7,7 @@
 import type { AgentDraft } from '../agents/agent-draft.js';
 import type { AgentSource, AgentSummary } from '../agents/agent-service.js';
 import type { EnvironmentDetail, EnvironmentSummary } from '../environments/environment-service.js';
+import type { ErrorJson } from '../errors.js';
 import type { CheckReport, McpServerSummary, McpToolSummary } from '../mcp/mcp-service.js';
 import type { ServerStatus } from '../mcp/server-connection.js';
 import type { RunStatus } from '../events/run-events.js';
@@ -66,14 +67,7 @@ export interface MeView {
  * line, so a remote client fails exactly as a local one would.
  */
 export interface ErrorBody {
-  error: {
-    code: string;
-    message: string;
-    exitCode: number;
-    hints: readonly string[];
-    details?: Record<string, unknown>;
-    requestId: string;
-  };
+  error: ErrorJson['error'] & { requestId: string };
 }
 
 /** GET /health: the process is up. */
