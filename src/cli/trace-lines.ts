@@ -83,7 +83,7 @@ export function traceLine(event: RunEvent, options: TraceOptions = {}): TraceLin
     case 'run.finished': {
       const d = event.data;
       const parts = [
-        `${d.status}${d.stopReason === 'final_answer' || d.stopReason === d.status ? '' : ` (${d.stopReason.replace('_', ' ')})`}`,
+        `${d.status}${d.stopReason === 'final_answer' || d.stopReason === d.status ? '' : ` (${d.stopReason.replaceAll('_', ' ')})`}`,
         dur(d.durationMs),
         `${String(d.steps)} step${d.steps === 1 ? '' : 's'}`,
         `${String(d.toolCalls)} tool call${d.toolCalls === 1 ? '' : 's'}`,

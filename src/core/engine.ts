@@ -81,6 +81,7 @@ export function openEngine(options: EngineOptions = {}): Engine {
     env,
     onClose: (fn) => closers.push(fn),
     callTimeoutMs: config.runner.toolTimeoutSeconds * 1000,
+    maxResultBytes: config.runner.maxMcpResultBytes,
     // Sync indexes and checks agents through engine.agents.
     agents: () => agents,
   });

@@ -75,6 +75,23 @@ describe('trace lines', () => {
       ok: true,
       text: 'completed (max steps) · 1.5s · 4 steps · 3 tool calls · 3 tokens',
     });
+    const tooLarge = traceLine({
+      runId: 1,
+      seq: 3,
+      type: 'run.finished',
+      ts: '',
+      data: {
+        status: 'failed',
+        stopReason: 'answer_too_large',
+        output: null,
+        error: { code: 'answer_too_large', message: 'too big' },
+        steps: 1,
+        toolCalls: 0,
+        tokens: { input: 0, output: 0, total: 0 },
+        durationMs: 1500,
+      },
+    });
+    expect(tooLarge?.text).toMatch(/^failed \(answer too large\) · 1\.5s .*: too big$/);
     expect(traceLine(request)).toBeNull();
   });
 

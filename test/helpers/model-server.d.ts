@@ -25,6 +25,13 @@ export interface ModelStep {
   delayMs?: number | undefined;
   /** Destroy the connection before any byte, or in the middle of the stream. */
   drop?: 'before' | 'mid';
+  /** Send half the stream, then nothing more (the connection stays open) until the client closes it. */
+  stall?: 'mid';
+  /**
+   * Stream a text answer of this many bytes (deltas of `chunkSize`, default 16 KiB), written as fast as the
+   * client reads; stops early when the client closes. `text` and `toolCalls` are ignored.
+   */
+  answerBytes?: number;
   /** Characters per content / tool-argument delta when streaming (default 8). */
   chunkSize?: number;
   /** Milliseconds between stream chunks. */
@@ -59,6 +66,8 @@ export interface RecordedRequest {
   /** The client closed the connection before the answer was complete (cancelled or timed out). */
   closedEarly: boolean;
   completed: boolean;
+  /** Content bytes of an `answerBytes` answer written to the socket so far. */
+  sentBytes: number;
 }
 
 export type ScriptFunction = (request: RecordedRequest, index: number) => ModelStep | Promise<ModelStep>;

@@ -5,9 +5,10 @@
 //
 // Each request to `POST .../chat/completions` takes the next step of the script (an array, consumed in
 // order) or asks the script function. A step answers with text, tool calls (several = parallel calls),
-// usage, an HTTP error, a delay, or a dropped connection; `stream: true` requests get the same answer as
-// server-sent events with content and tool-call arguments split into deltas. Every request is recorded
-// (method, path, headers, parsed body) so tests can assert exactly what the client sent.
+// usage, an HTTP error, a delay, a dropped connection, a stream that stalls mid-way, or a huge streamed
+// answer; `stream: true` requests get the same answer as server-sent events with content and tool-call
+// arguments split into deltas. Every request is recorded (method, path, headers, parsed body) so tests
+// can assert exactly what the client sent.
 import { Buffer } from 'node:buffer';
 import { createServer } from 'node:http';
 import { clearTimeout, setTimeout } from 'node:timers';
@@ -103,6 +104,7 @@ export async function startModelServer(options = {}) {
       receivedAt: Date.now(),
       closedEarly: false,
       completed: false,
+      sentBytes: 0,
     };
     requests.push(recorded);
     inFlight++;
@@ -136,7 +138,7 @@ export async function startModelServer(options = {}) {
     }
     const answer = buildAnswer(body, step);
     if (body.stream === true) {
-      const ok = await writeStream(res, body, answer, step);
+      const ok = await writeStream(res, body, answer, step, recorded);
       if (!ok) return;
     } else {
       sendJson(res, 200, completionBody(answer), step.headers);
@@ -176,15 +178,16 @@ export async function startModelServer(options = {}) {
     };
   }
 
-  async function writeStream(res, body, answer, step) {
+  async function writeStream(res, body, answer, step, recorded) {
     res.writeHead(200, {
       'content-type': 'text/event-stream',
       'cache-control': 'no-cache',
       connection: 'keep-alive',
       ...step.headers,
     });
-    const size = Math.max(1, step.chunkSize ?? DEFAULT_CHUNK);
     const base = { id: answer.id, object: 'chat.completion.chunk', created: answer.created, model: answer.model };
+    if (step.answerBytes !== undefined) return writeHugeStream(res, base, step, recorded);
+    const size = Math.max(1, step.chunkSize ?? DEFAULT_CHUNK);
     const chunks = [
       { ...base, choices: [{ index: 0, delta: { role: 'assistant', content: '' }, finish_reason: null }] },
     ];
@@ -218,7 +221,7 @@ export async function startModelServer(options = {}) {
       chunks.push({ ...base, choices: [], usage: answer.usage });
     }
     const frames = chunks.map((chunk) => `data: ${JSON.stringify(chunk)}\n\n`);
-    if ((step.chunkDelayMs ?? 0) === 0 && step.drop !== 'mid') {
+    if ((step.chunkDelayMs ?? 0) === 0 && step.drop !== 'mid' && step.stall !== 'mid') {
       // No pacing asked: the whole stream in one write (the client still parses it chunk by chunk).
       res.end(frames.join('') + 'data: [DONE]\n\n');
       return true;
@@ -228,10 +231,43 @@ export async function startModelServer(options = {}) {
         res.socket?.destroy();
         return false;
       }
+      if (step.stall === 'mid' && i === Math.max(1, Math.floor(frames.length / 2))) {
+        // Half the answer sent: hold the connection open, sending nothing, until the client gives up.
+        await sleepUnlessClosed(res, 3_600_000);
+        return false;
+      }
       if (res.destroyed) return false;
       res.write(frames[i]);
       if ((step.chunkDelayMs ?? 0) > 0 && !(await sleepUnlessClosed(res, step.chunkDelayMs))) return false;
     }
+    res.end('data: [DONE]\n\n');
+    return true;
+  }
+
+  /**
+   * Streams `step.answerBytes` bytes of text in deltas of `step.chunkSize` (default 16 KiB), made as they
+   * are sent and written as fast as the client reads them; stops when the client closes the connection.
+   */
+  async function writeHugeStream(res, base, step, recorded) {
+    const size = Math.max(1, step.chunkSize ?? 16 * 1024);
+    const frame = (chunk) => `data: ${JSON.stringify({ ...base, ...chunk })}\n\n`;
+    const full = frame({ choices: [{ index: 0, delta: { content: 'a'.repeat(size) }, finish_reason: null }] });
+    if (
+      !(await writeFrame(
+        res,
+        frame({ choices: [{ index: 0, delta: { role: 'assistant', content: '' }, finish_reason: null }] }),
+      ))
+    )
+      return false;
+    for (let left = step.answerBytes; left > 0; left -= size) {
+      const piece =
+        left >= size
+          ? full
+          : frame({ choices: [{ index: 0, delta: { content: 'a'.repeat(left) }, finish_reason: null }] });
+      if (!(await writeFrame(res, piece))) return false;
+      recorded.sentBytes += Math.min(left, size);
+    }
+    if (!(await writeFrame(res, frame({ choices: [{ index: 0, delta: {}, finish_reason: 'stop' }] })))) return false;
     res.end('data: [DONE]\n\n');
     return true;
   }
@@ -349,6 +385,24 @@ function split(text, size) {
   const out = [];
   for (let i = 0; i < text.length; i += size) out.push(text.slice(i, i + size));
   return out;
+}
+
+/** Writes one frame, waiting for the socket to drain; resolves false once the client has closed. */
+function writeFrame(res, text) {
+  if (res.destroyed) return Promise.resolve(false);
+  if (res.write(text)) return Promise.resolve(true);
+  return new Promise((resolve) => {
+    const onClose = () => {
+      res.off('drain', onDrain);
+      resolve(false);
+    };
+    const onDrain = () => {
+      res.off('close', onClose);
+      resolve(true);
+    };
+    res.once('drain', onDrain);
+    res.once('close', onClose);
+  });
 }
 
 /** Waits `ms`; resolves false early if the client closed the connection. */

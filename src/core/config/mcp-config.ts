@@ -29,6 +29,8 @@ import { YamlSource } from './yaml-source.js';
 /** Connect timeout of a server that sets no `timeout_ms`: start, initialize and list tools. */
 export const DEFAULT_CONNECT_TIMEOUT_MS = 30_000;
 const MAX_TIMEOUT_MS = 3_600_000;
+/** Largest `max_result_bytes` accepted: 1 GiB (a JavaScript string cannot hold much more). */
+const MAX_RESULT_BYTES = 1024 * 1024 * 1024;
 const SERVER_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
 
 /** `stdio`: a child process; `http`: streamable HTTP, falling back to SSE for old servers; `sse`: SSE only. */
@@ -45,6 +47,11 @@ interface ServerConfigBase {
    * long fails. Absent: config.yaml's runner.tool_timeout_seconds applies.
    */
   callTimeoutMs?: number;
+  /**
+   * Largest answer of this server (`max_result_bytes`: one JSON-RPC message, stdio servers): a larger tool
+   * result fails the call at once. Absent: config.yaml's runner.max_mcp_result_bytes applies.
+   */
+  maxResultBytes?: number;
   disabled: boolean;
 }
 
@@ -347,13 +354,34 @@ function parseServers(
         );
       return undefined;
     };
+    /** A size in bytes under the first of these keys that is set. */
+    const bytes = (keys: readonly string[]): number | undefined => {
+      const key = keys.find((k) => raw[k] !== undefined);
+      if (key === undefined) return undefined;
+      const n = raw[key];
+      if (typeof n === 'number' && Number.isInteger(n) && n > 0 && n <= MAX_RESULT_BYTES) return n;
+      if (!(template && n === null))
+        at(
+          [name, key],
+          `expected bytes, a whole number from 1 to ${String(MAX_RESULT_BYTES)}, got ${JSON.stringify(n)}`,
+        );
+      return undefined;
+    };
     const timeoutMs = millis(['timeout_ms', 'timeoutMs', 'timeout']) ?? DEFAULT_CONNECT_TIMEOUT_MS;
     const callTimeoutMs = millis(['call_timeout_ms', 'callTimeoutMs']);
+    const maxResultBytes = bytes(['max_result_bytes', 'maxResultBytes']);
     const disabled = raw.disabled === true;
     const type = str('type') ?? str('transport');
     const command = str('command');
     const url = str('url') ?? str('serverUrl');
-    const base = { name, file: f.file, timeoutMs, ...(callTimeoutMs === undefined ? {} : { callTimeoutMs }), disabled };
+    const base = {
+      name,
+      file: f.file,
+      timeoutMs,
+      ...(callTimeoutMs === undefined ? {} : { callTimeoutMs }),
+      ...(maxResultBytes === undefined ? {} : { maxResultBytes }),
+      disabled,
+    };
     if (command !== undefined && url !== undefined) {
       at([name], 'has both "command" and "url": a server is either a child process (command) or a URL');
       continue;

@@ -11,6 +11,8 @@ export interface StationConfig {
     name: string;
     /** Name of the environment variable that holds the API key (never the key itself). */
     apiKeyEnv: string;
+    /** A request that gets no streamed chunk for this long is cut and retried like a dropped stream. */
+    idleTimeoutSeconds: number;
   };
   server: {
     host: string;
@@ -23,6 +25,10 @@ export interface StationConfig {
     /** A tool call with no answer and no progress for this long fails (an MCP server's `call_timeout_ms` wins). */
     toolTimeoutSeconds: number;
     maxToolResultBytes: number;
+    /** Largest answer (one JSON-RPC message) a stdio MCP server may send (a server's `max_result_bytes` wins). */
+    maxMcpResultBytes: number;
+    /** A model answer larger than this ends the run with stop reason `answer_too_large`. */
+    maxAnswerBytes: number;
     defaultMaxSteps: number;
   };
   environment: {
@@ -32,7 +38,12 @@ export interface StationConfig {
 }
 
 export const DEFAULT_CONFIG: StationConfig = {
-  model: { baseUrl: 'https://api.openai.com/v1', name: 'gpt-4o-mini', apiKeyEnv: 'OPENAI_API_KEY' },
+  model: {
+    baseUrl: 'https://api.openai.com/v1',
+    name: 'gpt-4o-mini',
+    apiKeyEnv: 'OPENAI_API_KEY',
+    idleTimeoutSeconds: 60,
+  },
   server: { host: '127.0.0.1', port: 8585 },
   runner: {
     workers: 4,
@@ -40,6 +51,8 @@ export const DEFAULT_CONFIG: StationConfig = {
     runTimeoutSeconds: 600,
     toolTimeoutSeconds: 60,
     maxToolResultBytes: 65536,
+    maxMcpResultBytes: 10 * 1024 * 1024,
+    maxAnswerBytes: 4 * 1024 * 1024,
     defaultMaxSteps: 10,
   },
   environment: { default: 'default' },
@@ -57,6 +70,10 @@ model:
   # Name of the environment variable holding the API key. The key itself never goes in this file.
   # OPENAI_API_KEY, when set, is used if this variable is empty.
   api_key_env: ${DEFAULT_CONFIG.model.apiKeyEnv}
+  # A model request that receives nothing for this long (no answer yet, or a stream that stalls
+  # mid-way) is cut and retried like a dropped connection. Raise it for a local model that takes
+  # long to load or to answer its first token.
+  idle_timeout_seconds: ${String(DEFAULT_CONFIG.model.idleTimeoutSeconds)}
 
 server:
   # Address \`stn serve\` binds. Keep 127.0.0.1 unless a proxy or firewall guards the port.
@@ -75,6 +92,12 @@ runner:
   tool_timeout_seconds: ${String(DEFAULT_CONFIG.runner.toolTimeoutSeconds)}
   # Tool results larger than this are cut (head and tail kept) before they reach the model.
   max_tool_result_bytes: ${String(DEFAULT_CONFIG.runner.maxToolResultBytes)}
+  # Largest answer a stdio MCP server may send (10 MiB): a larger tool result is dropped as it arrives
+  # and the call fails at once with "tool result larger than N bytes"; the server stays usable.
+  # An MCP server's "max_result_bytes" in template.json overrides it for that server.
+  max_mcp_result_bytes: ${String(DEFAULT_CONFIG.runner.maxMcpResultBytes)}
+  # A model answer larger than this (4 MiB) is cut off and the run fails with stop reason answer_too_large.
+  max_answer_bytes: ${String(DEFAULT_CONFIG.runner.maxAnswerBytes)}
   # Model turns allowed when an agent sets no max_steps.
   default_max_steps: ${String(DEFAULT_CONFIG.runner.defaultMaxSteps)}
 
@@ -90,6 +113,11 @@ const FIELDS: readonly { path: readonly [string, string]; kind: Kind; set: (c: S
   { path: ['model', 'base_url'], kind: 'string', set: (c, v: string) => (c.model.baseUrl = v) },
   { path: ['model', 'name'], kind: 'string', set: (c, v: string) => (c.model.name = v) },
   { path: ['model', 'api_key_env'], kind: 'string', set: (c, v: string) => (c.model.apiKeyEnv = v) },
+  {
+    path: ['model', 'idle_timeout_seconds'],
+    kind: 'positive',
+    set: (c, v: number) => (c.model.idleTimeoutSeconds = v),
+  },
   { path: ['server', 'host'], kind: 'string', set: (c, v: string) => (c.server.host = v) },
   { path: ['server', 'port'], kind: 'port', set: (c, v: number) => (c.server.port = v) },
   { path: ['runner', 'workers'], kind: 'positive', set: (c, v: number) => (c.runner.workers = v) },
@@ -109,6 +137,12 @@ const FIELDS: readonly { path: readonly [string, string]; kind: Kind; set: (c: S
     kind: 'positive',
     set: (c, v: number) => (c.runner.maxToolResultBytes = v),
   },
+  {
+    path: ['runner', 'max_mcp_result_bytes'],
+    kind: 'positive',
+    set: (c, v: number) => (c.runner.maxMcpResultBytes = v),
+  },
+  { path: ['runner', 'max_answer_bytes'], kind: 'positive', set: (c, v: number) => (c.runner.maxAnswerBytes = v) },
   { path: ['runner', 'default_max_steps'], kind: 'positive', set: (c, v: number) => (c.runner.defaultMaxSteps = v) },
   { path: ['environment', 'default'], kind: 'string', set: (c, v: string) => (c.environment.default = v) },
 ];

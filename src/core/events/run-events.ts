@@ -39,11 +39,20 @@ export function changesRunRow(event: { type: string }): boolean {
 /**
  * Why a run stopped: `final_answer` (the model answered without calling tools), `max_steps` (the step
  * limit was reached and a last call without tools produced the answer), `invalid_output` (the answer
- * failed the output schema), `error`, `cancelled`, `timeout`, `shutdown` (Station stopped it while
- * shutting down), `interrupted` (the process running it died).
+ * failed the output schema), `answer_too_large` (a model answer grew past runner.max_answer_bytes and was
+ * cut off), `error`, `cancelled`, `timeout`, `shutdown` (Station stopped it while shutting down),
+ * `interrupted` (the process running it died).
  */
 export type StopReason =
-  'final_answer' | 'max_steps' | 'invalid_output' | 'error' | 'cancelled' | 'timeout' | 'shutdown' | 'interrupted';
+  | 'final_answer'
+  | 'max_steps'
+  | 'invalid_output'
+  | 'answer_too_large'
+  | 'error'
+  | 'cancelled'
+  | 'timeout'
+  | 'shutdown'
+  | 'interrupted';
 
 export interface TokenCounts {
   input: number;

@@ -91,6 +91,8 @@ export interface McpServiceDeps {
   clientInfo?: { name: string; version: string };
   /** Tool-call timeout of the running pools' servers that set no `call_timeout_ms` (runner.tool_timeout_seconds). */
   callTimeoutMs?: number;
+  /** Largest answer of the stdio servers that set no `max_result_bytes` (runner.max_mcp_result_bytes). */
+  maxResultBytes?: number;
 }
 
 /** An environment's pool as McpService.livePool() finds it. */
@@ -203,7 +205,13 @@ export class McpService {
     }
     const pool = await startMcpPool(
       servers.filter((s) => !s.disabled),
-      { secrets: config.secrets, guard: this.guard, clientInfo: this.deps.clientInfo, onEvent: options.onEvent },
+      {
+        secrets: config.secrets,
+        guard: this.guard,
+        clientInfo: this.deps.clientInfo,
+        maxResultBytes: this.deps.maxResultBytes,
+        onEvent: options.onEvent,
+      },
     );
     try {
       const statuses = new Map(pool.status().map((s) => [s.name, s]));
@@ -299,6 +307,7 @@ export class McpService {
       guard: this.guard,
       clientInfo: this.deps.clientInfo,
       callTimeoutMs: this.deps.callTimeoutMs,
+      maxResultBytes: this.deps.maxResultBytes,
     });
     const entry: PoolEntry = { fingerprint, pool: pending };
     this.pools.set(key, entry);
@@ -333,6 +342,7 @@ export class McpService {
       agents: this.deps.agents(),
       guard: this.guard,
       ...(this.deps.clientInfo === undefined ? {} : { clientInfo: this.deps.clientInfo }),
+      ...(this.deps.maxResultBytes === undefined ? {} : { maxResultBytes: this.deps.maxResultBytes }),
     });
   }
 

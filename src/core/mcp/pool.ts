@@ -53,6 +53,11 @@ export interface McpPoolOptions {
    * servers that set no `call_timeout_ms` (config.yaml's runner.tool_timeout_seconds; default 60 s).
    */
   callTimeoutMs?: number;
+  /**
+   * Largest answer (one JSON-RPC message) a stdio server that sets no `max_result_bytes` may send; a larger
+   * tool result fails the call at once (config.yaml's runner.max_mcp_result_bytes; default 10 MiB).
+   */
+  maxResultBytes?: number;
   /** Grace per step when ending a stdio server (stdin close, then SIGTERM, then SIGKILL). */
   closeGraceMs?: number;
   onEvent?: (event: PoolEvent) => void;
@@ -92,6 +97,7 @@ export class McpPool {
             restart: { ...DEFAULT_RESTART, ...options.restart },
             emit,
             graceMs: options.closeGraceMs ?? 1000,
+            maxResultBytes: options.maxResultBytes ?? DEFAULT_CONFIG.runner.maxMcpResultBytes,
           }),
         ]),
     );
@@ -142,7 +148,7 @@ export class McpPool {
   /**
    * Calls a tool. A server that answers with an error (bad arguments, a failing tool) gives a result with
    * `isError: true`; a server that is down, a timeout without progress, or a cancelled signal throws
-   * McpError (codes `mcp_server_unavailable`, `mcp_timeout`, `mcp_cancelled`). Aborting the signal
+   * McpError (codes `mcp_server_unavailable`, `mcp_timeout`, `mcp_cancelled`, `mcp_result_too_large`). Aborting the signal
    * sends MCP `notifications/cancelled` to the server. The timeout is the server's `call_timeout_ms`,
    * else the pool's `callTimeoutMs`; each progress notification restarts it.
    */

@@ -2,6 +2,7 @@
  * One supervised MCP server: connect (start, initialize, list tools) within a timeout, restart a crashed
  * server with backoff, and fail calls fast while it is down.
  */
+import { basename } from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { SSEClientTransport, SseError } from '@modelcontextprotocol/sdk/client/sse.js';
 import { StreamableHTTPClientTransport, StreamableHTTPError } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
@@ -10,7 +11,7 @@ import { ErrorCode, McpError as SdkMcpError, type CallToolResult, type Tool } fr
 import type { McpServerConfig, McpTransportKind } from '../config/mcp-config.js';
 import { McpError, NotFoundError, errorMessage } from '../errors.js';
 import type { Redact } from './redactor.js';
-import { StdioTransport } from './stdio-transport.js';
+import { RESULT_TOO_LARGE, StdioTransport, type ResultTooLargeData } from './stdio-transport.js';
 
 const CONNECTION_CLOSED: number = ErrorCode.ConnectionClosed;
 const REQUEST_TIMEOUT: number = ErrorCode.RequestTimeout;
@@ -63,6 +64,8 @@ export interface ConnectionDeps {
   emit: (event: PoolEvent) => void;
   /** Close grace per step (stdin close, SIGTERM) for stdio servers. */
   graceMs: number;
+  /** Largest answer a stdio server that sets no `max_result_bytes` may send (runner.max_mcp_result_bytes). */
+  maxResultBytes: number;
 }
 
 export interface CallOptions {
@@ -171,6 +174,7 @@ export class ServerConnection {
       return result as CallToolResult;
     } catch (error) {
       if (isAborted(options.signal)) throw cancelled(this.name, tool, options.signal?.reason);
+      if (error instanceof SdkMcpError && error.code === RESULT_TOO_LARGE) throw this.tooLarge(tool, error);
       if (error instanceof SdkMcpError && error.code !== CONNECTION_CLOSED && error.code !== REQUEST_TIMEOUT) {
         // The server answered with an error (bad arguments, unknown tool, ...): a result the model can read.
         return { isError: true, content: [{ type: 'text', text: this.deps.redact(error.message) }] };
@@ -234,6 +238,7 @@ export class ServerConnection {
           env: config.env,
           cwd: config.cwd,
           graceMs: this.deps.graceMs,
+          maxMessageBytes: this.maxResult().bytes,
         });
         this.transport = transport;
         client = this.newClient();
@@ -339,6 +344,9 @@ export class ServerConnection {
       message = `exited ${exitText(transport)} before it finished starting`;
     } else if (error instanceof SdkMcpError && error.code === REQUEST_TIMEOUT) {
       message = `did not finish starting within ${String(timeoutMs)} ms (raise "timeout_ms" in ${this.config.file} if it is slow to start)`;
+    } else if (error instanceof SdkMcpError && error.code === RESULT_TOO_LARGE) {
+      const method = (error.data as Partial<ResultTooLargeData> | undefined)?.method ?? 'a request';
+      message = `answered ${method} with more than ${String(this.maxResult().bytes)} bytes (${this.maxResult().setting})`;
     } else if (error instanceof StreamableHTTPError || error instanceof SseError) {
       message = `HTTP ${String(error.code ?? 'error')}${where}: ${errorMessage(error)}`;
     } else if (error instanceof TypeError && error.message === 'fetch failed') {
@@ -415,6 +423,29 @@ export class ServerConnection {
       // Closing a transport that already failed may throw again; the process is ended either way.
       this.error ??= this.deps.redact(errorMessage(error));
     }
+  }
+
+  /** The largest answer this server may send, and where that is set. */
+  private maxResult(): { bytes: number; setting: string } {
+    const own = this.config.maxResultBytes;
+    if (own !== undefined) return { bytes: own, setting: `"max_result_bytes" in ${basename(this.config.file)}` };
+    return { bytes: this.deps.maxResultBytes, setting: 'runner.max_mcp_result_bytes in config.yaml' };
+  }
+
+  /** A tool result over the limit: the transport dropped it and answered the call with RESULT_TOO_LARGE. */
+  private tooLarge(tool: string, error: SdkMcpError): McpError {
+    const data = error.data as Partial<ResultTooLargeData> | undefined;
+    const { bytes, setting } = this.maxResult();
+    const limit = data?.limit ?? bytes;
+    return new McpError(
+      `MCP server "${this.name}": tool "${tool}" sent a tool result larger than ${String(limit)} bytes (${setting})`,
+      {
+        code: 'mcp_result_too_large',
+        cause: error,
+        details: { limit, ...(data?.bytes === undefined ? {} : { bytes: data.bytes }) },
+        hints: [`Ask the tool for less (a smaller range, a filter, a page), or raise ${setting}.`],
+      },
+    );
   }
 
   private callError(what: string, error: unknown, timeoutMs: number, timeoutSetting?: string): McpError {

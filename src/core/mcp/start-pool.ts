@@ -1,6 +1,6 @@
 /**
  * The one place that starts an MCP pool: it turns what a service knows (the rendered config's secrets,
- * the shared process guard, the client info, the call timeout, a listener) into McpPool options. Light:
+ * the shared process guard, the client info, the call timeout, the result limit, a listener) into McpPool options. Light:
  * the pool module, and with it the MCP SDK, is loaded only here, when a pool is started.
  */
 import type { McpServerConfig } from '../config/mcp-config.js';
@@ -17,6 +17,8 @@ export interface PoolSettings {
   clientInfo?: { name: string; version: string } | undefined;
   /** Tool-call timeout (reset by progress) of servers that set no `call_timeout_ms`. */
   callTimeoutMs?: number | undefined;
+  /** Largest answer of a stdio server that sets no `max_result_bytes`. */
+  maxResultBytes?: number | undefined;
   onEvent?: ((event: PoolEvent) => void) | undefined;
 }
 
@@ -26,6 +28,7 @@ export function poolOptions(settings: PoolSettings): McpPoolOptions {
   if (settings.guard !== undefined) options.guard = settings.guard;
   if (settings.clientInfo !== undefined) options.clientInfo = settings.clientInfo;
   if (settings.callTimeoutMs !== undefined) options.callTimeoutMs = settings.callTimeoutMs;
+  if (settings.maxResultBytes !== undefined) options.maxResultBytes = settings.maxResultBytes;
   if (settings.onEvent !== undefined) options.onEvent = settings.onEvent;
   return options;
 }

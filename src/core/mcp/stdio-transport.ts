@@ -1,14 +1,31 @@
 /**
  * The stdio transport for MCP servers run as child processes. Unlike the SDK's, it starts each server in
  * its own process group (so `npx` and whatever it spawns are ended together), keeps the tail of stderr
- * for error reports, and records how the process ended.
+ * for error reports, records how the process ended, and bounds the size of a message: an answer larger
+ * than `maxMessageBytes` is dropped as it streams in and the request it answers fails at once with an
+ * error (code RESULT_TOO_LARGE) instead of waiting for its timeout.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { getDefaultEnvironment } from '@modelcontextprotocol/sdk/client/stdio.js';
-import { ReadBuffer, serializeMessage } from '@modelcontextprotocol/sdk/shared/stdio.js';
+import { deserializeMessage, serializeMessage } from '@modelcontextprotocol/sdk/shared/stdio.js';
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
-import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
+import type { JSONRPCMessage, RequestId } from '@modelcontextprotocol/sdk/types.js';
+import { LineReader, type OversizedLine } from './line-reader.js';
 import { TailBuffer } from './tail-buffer.js';
+
+/** The MCP SDK's own stdio reader gives up at 10 MiB: the default limit of a message from a server. */
+export const DEFAULT_MAX_MESSAGE_BYTES = 10 * 1024 * 1024;
+
+/** JSON-RPC error code of the error a request gets when its answer is over the limit (Station's own). */
+export const RESULT_TOO_LARGE = -32050;
+
+/** The `data` of a RESULT_TOO_LARGE error. */
+export interface ResultTooLargeData {
+  limit: number;
+  /** Bytes read when the request was failed (the whole answer, or as much as had arrived). */
+  bytes: number;
+  method: string;
+}
 
 export interface StdioTransportOptions {
   command: string;
@@ -22,7 +39,12 @@ export interface StdioTransportOptions {
   graceMs?: number;
   /** Called with each chunk of stderr as it arrives. */
   onStderr?: (chunk: string) => void;
+  /** Largest message (one line of JSON) read from the server; default DEFAULT_MAX_MESSAGE_BYTES. */
+  maxMessageBytes?: number;
 }
+
+/** Requests in flight remembered at most (their methods name what was too large). */
+const MAX_PENDING = 10_000;
 
 const POSIX = process.platform !== 'win32';
 
@@ -32,7 +54,11 @@ export class StdioTransport implements Transport {
   onmessage?: (message: JSONRPCMessage) => void;
 
   private child: ChildProcess | undefined;
-  private readonly buffer = new ReadBuffer();
+  private readonly reader: LineReader;
+  /** Requests sent and not yet answered: id -> method. */
+  private readonly pending = new Map<RequestId, string>();
+  /** The request failed early because of the oversized line being read, if any. */
+  private failedEarly: RequestId | undefined;
   private readonly stderr: TailBuffer;
   private exited: Promise<void> | undefined;
   private closedReported = false;
@@ -44,6 +70,15 @@ export class StdioTransport implements Transport {
 
   constructor(private readonly options: StdioTransportOptions) {
     this.stderr = new TailBuffer(options.stderrLimit ?? 4000);
+    this.reader = new LineReader(
+      options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES,
+      (line) => {
+        this.readLine(line);
+      },
+      (line) => {
+        this.oversized(line);
+      },
+    );
   }
 
   get pid(): number | undefined {
@@ -102,23 +137,7 @@ export class StdioTransport implements Transport {
         if ((error as NodeJS.ErrnoException).code !== 'EPIPE') this.onerror?.(error);
       });
       child.stdout.on('data', (chunk: Buffer) => {
-        try {
-          this.buffer.append(chunk);
-        } catch (error) {
-          this.onerror?.(error as Error);
-          return;
-        }
-        for (;;) {
-          let message: JSONRPCMessage | null;
-          try {
-            message = this.buffer.readMessage();
-          } catch (error) {
-            this.stderr.append(`[stdout, not MCP] ${errorLine(error)}\n`);
-            continue;
-          }
-          if (message === null) break;
-          this.onmessage?.(message);
-        }
+        this.reader.push(chunk);
       });
       child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
         this.stderr.append(chunk);
@@ -134,6 +153,7 @@ export class StdioTransport implements Transport {
         reject(new Error('Not connected: the server process has ended'));
         return;
       }
+      this.track(message);
       if (stdin.write(serializeMessage(message))) resolve();
       else stdin.once('drain', resolve);
     });
@@ -156,7 +176,8 @@ export class StdioTransport implements Transport {
       this.signal('SIGKILL');
       await this.waitExit(grace);
     }
-    this.buffer.clear();
+    this.reader.clear();
+    this.pending.clear();
     // Leftover grandchildren may hold the pipes open; they are gone now, so close them ourselves.
     child.stdout?.destroy();
     child.stderr?.destroy();
@@ -167,6 +188,84 @@ export class StdioTransport implements Transport {
   /** Kills the process group at once (for process exit, where nothing can be awaited). */
   killNow(): void {
     if (this.child !== undefined && (!this.hasExited || this.groupAlive())) this.signal('SIGKILL');
+  }
+
+  private readLine(line: string): void {
+    if (line.trim() === '') return;
+    let message: JSONRPCMessage;
+    try {
+      message = deserializeMessage(line);
+    } catch (error) {
+      this.stderr.append(`[stdout, not MCP] ${errorLine(error)}\n`);
+      return;
+    }
+    if (isResponse(message)) this.pending.delete(message.id);
+    this.onmessage?.(message);
+  }
+
+  /**
+   * A message over the limit: the request it answers fails as soon as its id is known (at once when the id
+   * comes first, as in Python servers; at the end of the line when it comes last, as in the TypeScript SDK).
+   */
+  private oversized(line: OversizedLine): void {
+    const limit = this.reader.maxLineBytes;
+    if (!line.done) {
+      const id = this.pendingId(HEAD_ID.exec(line.head)?.[1]);
+      if (id !== undefined) {
+        this.failedEarly = id;
+        this.failTooLarge(id, line.bytes);
+      }
+      return;
+    }
+    const early = this.failedEarly;
+    this.failedEarly = undefined;
+    const id = early ?? this.pendingId(TAIL_ID.exec(line.tail)?.[1]);
+    const what = id === undefined ? 'a message' : `the answer to ${this.pending.get(id) ?? 'a request'}`;
+    this.stderr.append(
+      `[stdout] dropped ${what} of ${String(line.bytes)} bytes: larger than the limit of ${String(limit)} bytes\n`,
+    );
+    if (id !== undefined && early === undefined) this.failTooLarge(id, line.bytes);
+  }
+
+  /** Answers request `id` in the server's place with a RESULT_TOO_LARGE error. */
+  private failTooLarge(id: RequestId, bytes: number): void {
+    const method = this.pending.get(id) ?? 'request';
+    this.pending.delete(id);
+    const limit = this.reader.maxLineBytes;
+    const what = method === 'tools/call' ? 'tool result' : `answer to ${method}`;
+    const data: ResultTooLargeData = { limit, bytes, method };
+    this.onmessage?.({
+      jsonrpc: '2.0',
+      id,
+      error: { code: RESULT_TOO_LARGE, message: `${what} larger than ${String(limit)} bytes`, data },
+    });
+  }
+
+  /** The id of a request in flight written as `raw` JSON, if it is one. */
+  private pendingId(raw: string | undefined): RequestId | undefined {
+    if (raw === undefined) return undefined;
+    let id: unknown;
+    try {
+      id = JSON.parse(raw);
+    } catch {
+      return undefined;
+    }
+    return (typeof id === 'string' || typeof id === 'number') && this.pending.has(id) ? id : undefined;
+  }
+
+  /** Remembers the requests sent (to know what an oversized answer answers) and forgets cancelled ones. */
+  private track(message: JSONRPCMessage): void {
+    if (!('method' in message)) return;
+    if ('id' in message) {
+      if (this.pending.size >= MAX_PENDING) {
+        const oldest = this.pending.keys().next();
+        if (oldest.done !== true) this.pending.delete(oldest.value);
+      }
+      this.pending.set(message.id, message.method);
+    } else if (message.method === 'notifications/cancelled') {
+      const requestId = (message.params as { requestId?: unknown } | undefined)?.requestId;
+      if (typeof requestId === 'string' || typeof requestId === 'number') this.pending.delete(requestId);
+    }
   }
 
   private reportClosed(): void {
@@ -208,6 +307,15 @@ export class StdioTransport implements Transport {
       return (error as NodeJS.ErrnoException).code === 'EPERM';
     }
   }
+}
+
+/** A JSON-RPC id at the start of a message: `{"id":3,` or `{"jsonrpc":"2.0","id":3,`. */
+const HEAD_ID = /^\s*\{\s*(?:"jsonrpc"\s*:\s*"2\.0"\s*,\s*)?"id"\s*:\s*(-?\d+|"(?:[^"\\]|\\.)*")\s*,/;
+/** A JSON-RPC id as the last member of a message: `,"id":3}` (how the TypeScript SDK writes answers). */
+const TAIL_ID = /[,{]\s*"id"\s*:\s*(-?\d+|"(?:[^"\\]|\\.)*")\s*\}\s*$/;
+
+function isResponse(message: JSONRPCMessage): message is JSONRPCMessage & { id: RequestId } {
+  return !('method' in message) && 'id' in message && message.id !== undefined;
 }
 
 function spawnError(command: string, cwd: string, error: NodeJS.ErrnoException): Error {

@@ -7,6 +7,7 @@ export {
 } from './model-client.js';
 export { resolveModelSettings, type ModelOverrides, type ModelSettings } from './settings.js';
 export { backoffDelay, sleep, abortReason, type BackoffOptions } from './backoff.js';
+export { AnswerTooLargeError, StreamIdleError } from './stream-limits.js';
 export { isRetryable, retryAfterMs, toModelError, type ModelTarget } from './model-errors.js';
 export type {
   ChatModel,

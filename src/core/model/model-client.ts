@@ -8,6 +8,7 @@ import type {
 import { abortReason, backoffDelay, sleep } from './backoff.js';
 import { isRetryable, retryAfterMs, errorStatus, toModelError } from './model-errors.js';
 import type { ModelSettings } from './settings.js';
+import { AnswerTooLargeError, IdleWatch } from './stream-limits.js';
 import type { ChatModel, ChatOptions, ChatRequest, ChatResponse, ModelMessage, ToolCallRequest } from './types.js';
 
 export interface ModelClientOptions {
@@ -20,6 +21,11 @@ export interface ModelClientOptions {
   retryMaxMs?: number;
   /** Per-attempt timeout in ms (default 10 minutes; the run's own timeout usually ends it first). */
   requestTimeoutMs?: number;
+  /**
+   * An attempt that receives nothing for this long (waiting for the answer, or between chunks) is cut and
+   * retried like a dropped stream (model.idle_timeout_seconds). Default: none.
+   */
+  idleTimeoutMs?: number;
   /** Injected fetch (tests, proxies). */
   fetch?: typeof fetch;
 }
@@ -61,6 +67,7 @@ export class ModelClient implements ChatModel {
         return { ...response, latencyMs: Math.round(performance.now() - started), attempts: attempt };
       } catch (error) {
         if (options.signal?.aborted === true) throw abortReason(options.signal);
+        if (error instanceof AnswerTooLargeError) throw error;
         const target = {
           baseUrl: this.options.settings.baseUrl,
           model: request.model,
@@ -83,14 +90,27 @@ export class ModelClient implements ChatModel {
     body: ChatCompletionCreateParamsStreaming,
     options: ChatOptions,
   ): Promise<Omit<ChatResponse, 'latencyMs' | 'attempts'>> {
-    const stream = await this.sdk.chat.completions.create(body, { signal: options.signal ?? null });
-    const accumulator = new StreamAccumulator(body.model);
-    for await (const chunk of stream) {
-      const text = accumulator.add(chunk);
-      if (text !== '') options.onDelta?.(text);
+    const watch = new IdleWatch(this.options.idleTimeoutMs, options.signal);
+    try {
+      const stream = await this.sdk.chat.completions.create(body, { signal: watch.signal });
+      const accumulator = new StreamAccumulator(body.model);
+      for await (const chunk of stream) {
+        watch.touch();
+        const text = accumulator.add(chunk);
+        // Leaving the loop aborts the request: the rest of the answer is never read.
+        if (options.maxAnswerBytes !== undefined && accumulator.bytes > options.maxAnswerBytes)
+          throw new AnswerTooLargeError(options.maxAnswerBytes);
+        if (text !== '') options.onDelta?.(text);
+      }
+      if (watch.error !== undefined) throw watch.error;
+      if (!accumulator.finished()) throw new IncompleteStreamError();
+      return accumulator.result();
+    } catch (error) {
+      // A request cut for being idle fails with the reason, whatever the SDK made of the abort.
+      throw watch.error ?? error;
+    } finally {
+      watch.stop();
     }
-    if (!accumulator.finished()) throw new IncompleteStreamError();
-    return accumulator.result();
   }
 }
 
@@ -163,6 +183,8 @@ export class StreamAccumulator {
   private finishReason: string | null = null;
   private usage: ChatResponse['usage'] = null;
   private model: string;
+  /** UTF-8 bytes of the answer so far: text, tool names and arguments. */
+  bytes = 0;
 
   constructor(requestedModel: string) {
     this.model = requestedModel;
@@ -184,11 +206,18 @@ export class StreamAccumulator {
       const slot = (this.calls[part.index] ??= { id: '', name: '', arguments: '' });
       if (part.id !== undefined && part.id !== '') slot.id = part.id;
       const name = part.function?.name;
-      if (name !== undefined && name !== '' && slot.name !== name) slot.name += name;
+      if (name !== undefined && name !== '' && slot.name !== name) {
+        slot.name += name;
+        this.bytes += Buffer.byteLength(name);
+      }
       const args = part.function?.arguments;
-      if (args !== undefined) slot.arguments += args;
+      if (args !== undefined) {
+        slot.arguments += args;
+        this.bytes += Buffer.byteLength(args);
+      }
     }
     const text = delta.content ?? '';
+    this.bytes += Buffer.byteLength(text);
     if (typeof delta.content === 'string') this.sawContent = true;
     this.content += text;
     return text;

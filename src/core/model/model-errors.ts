@@ -1,5 +1,6 @@
 import { APIConnectionError, APIConnectionTimeoutError, APIError } from 'openai';
 import { ModelError, errorMessage } from '../errors.js';
+import { StreamIdleError } from './stream-limits.js';
 
 /** Where the failing request went; safe to show (never the key). */
 export interface ModelTarget {
@@ -65,6 +66,14 @@ export function toModelError(error: unknown, target: ModelTarget): ModelError {
       cause: error,
       details,
       hints: ['Check that the endpoint is up and not overloaded, or give the run a longer --timeout.'],
+    });
+  }
+  if (error instanceof StreamIdleError) {
+    return new ModelError(`the model endpoint ${where} stalled${tries}: ${error.message}`, {
+      code: 'model_idle_timeout',
+      cause: error,
+      details,
+      hints: ['Check that the endpoint is up and not overloaded, or raise model.idle_timeout_seconds in config.yaml.'],
     });
   }
   if (error instanceof APIConnectionError || !(error instanceof APIError)) {

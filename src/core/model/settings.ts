@@ -23,7 +23,7 @@ export interface ModelOverrides {
  * config `model.name`.
  */
 export function resolveModelSettings(
-  config: StationConfig['model'],
+  config: Pick<StationConfig['model'], 'baseUrl' | 'name' | 'apiKeyEnv'>,
   env: NodeJS.ProcessEnv,
   overrides: ModelOverrides = {},
 ): ModelSettings {

@@ -66,6 +66,8 @@ export interface ChatOptions {
   onRetry?: ((info: RetryInfo) => void) | undefined;
   /** Text as it streams in. */
   onDelta?: ((text: string) => void) | undefined;
+  /** An answer (text and tool calls) larger than this many UTF-8 bytes is cut: AnswerTooLargeError. */
+  maxAnswerBytes?: number | undefined;
 }
 
 /** What the runner needs from a model: one chat completion at a time. */

@@ -35,6 +35,7 @@ export function createEngineRunner(deps: EngineRunnerDeps): Runner {
   const validators = new InputValidatorCache();
   const client = new ModelClient({
     settings: base,
+    idleTimeoutMs: config.model.idleTimeoutSeconds * 1000,
     ...(deps.retryBaseMs === undefined ? {} : { retryBaseMs: deps.retryBaseMs }),
   });
 
@@ -78,5 +79,6 @@ export function createEngineRunner(deps: EngineRunnerDeps): Runner {
     workers: config.runner.workers,
     queueSize: config.runner.queueSize,
     maxToolResultBytes: config.runner.maxToolResultBytes,
+    maxAnswerBytes: config.runner.maxAnswerBytes,
   });
 }

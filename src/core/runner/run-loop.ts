@@ -18,6 +18,8 @@ export interface RunPlan {
   output?: OutputSpec | undefined;
   /** Tool results above this many bytes are cut before they reach the model. */
   maxToolResultBytes: number;
+  /** A model answer above this many bytes ends the run (AnswerTooLargeError, stop reason answer_too_large). */
+  maxAnswerBytes?: number | undefined;
 }
 
 /** Counters of a run, updated as it goes (the caller keeps them when the loop throws). */
@@ -91,6 +93,7 @@ export async function runLoop(plan: RunPlan, deps: LoopDeps): Promise<LoopResult
     const response = await withChildSignal(signal, (child) =>
       deps.model.chat(request, {
         signal: child,
+        maxAnswerBytes: plan.maxAnswerBytes,
         onRetry: (r) =>
           recorder.emit('model.retry', {
             step,

@@ -1,6 +1,7 @@
 import { ConflictError } from '../errors.js';
 import type { EventBus, RunEventListener } from '../events/event-bus.js';
 import type { RunStatus, StopReason } from '../events/run-events.js';
+import { AnswerTooLargeError } from '../model/stream-limits.js';
 import type { ChatModel, ModelMessage } from '../model/types.js';
 import type { RunRepo } from '../store/run-repo.js';
 import type { OutputSpec } from './output-check.js';
@@ -55,6 +56,8 @@ export interface RunnerOptions {
   /** Runs allowed to wait for a worker. */
   queueSize: number;
   maxToolResultBytes: number;
+  /** A model answer larger than this ends the run with stop reason `answer_too_large` (default: no limit). */
+  maxAnswerBytes?: number;
   pid?: number;
   now?: () => number;
   /** How often to look for cancellations requested by other processes (ms; default 500). */
@@ -263,6 +266,7 @@ export class Runner {
           maxTokens: prepared.maxTokens,
           output: prepared.output,
           maxToolResultBytes: this.options.maxToolResultBytes,
+          maxAnswerBytes: this.options.maxAnswerBytes,
         },
         { model: resources.model, tools: resources.tools, recorder, signal, stats },
       );
@@ -327,6 +331,7 @@ function classify(reason: unknown): [RunStatus, StopReason] {
     return ['cancelled', reason.kind === 'shutdown' ? 'shutdown' : 'cancelled'];
   }
   if (reason instanceof OutputInvalidError) return ['failed', 'invalid_output'];
+  if (reason instanceof AnswerTooLargeError) return ['failed', 'answer_too_large'];
   return ['failed', 'error'];
 }
 

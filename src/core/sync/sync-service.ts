@@ -123,6 +123,8 @@ export interface SyncDeps {
   clientInfo?: { name: string; version: string };
   /** Shared process hooks (see McpPoolOptions.guard). */
   guard?: ProcessGuard;
+  /** Largest answer of a stdio server that sets no `max_result_bytes` (runner.max_mcp_result_bytes). */
+  maxResultBytes?: number;
 }
 
 const STDERR_KEEP = 2000;
@@ -182,6 +184,7 @@ export class SyncService {
       secrets: config.secrets,
       guard: this.deps.guard,
       clientInfo: this.deps.clientInfo,
+      maxResultBytes: this.deps.maxResultBytes,
       onEvent: (event) => options.onEvent?.({ environment: name, ...event }),
     });
     try {

@@ -134,6 +134,28 @@ describe('server entries', () => {
     expect(error.message).toContain('(and 6 more problems)');
   });
 
+  it('reads max_result_bytes, and names the line of a bad one', () => {
+    write('template.json', {
+      mcpServers: { big: { command: 'x', max_result_bytes: 33_554_432 }, plain: { command: 'y' } },
+    });
+    const servers = readMcpServerTemplates(dir);
+    expect(servers[0]).toMatchObject({ name: 'big', maxResultBytes: 33_554_432 });
+    expect(servers[1]).not.toHaveProperty('maxResultBytes');
+    const file = write(
+      'template.json',
+      '{\n  "mcpServers": {\n    "big": { "command": "x", "max_result_bytes": "32MB" }\n  }\n}',
+    );
+    const error = caught(() => readMcpServerTemplates(dir)) as McpConfigError;
+    expect(error.issues).toEqual([
+      expect.objectContaining({
+        file,
+        line: 3,
+        key: 'mcpServers.big.max_result_bytes',
+        message: 'expected bytes, a whole number from 1 to 1073741824, got "32MB"',
+      }),
+    ]);
+  });
+
   it('rejects a server name defined in two files', () => {
     write('template.json', { mcpServers: { github: { command: 'a' } } });
     write('extra.json', { mcpServers: { github: { url: 'https://x.invalid' } } });

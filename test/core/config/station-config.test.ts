@@ -54,6 +54,26 @@ describe('config.yaml', () => {
     expect(err.message).toContain('expected a whole number greater than 0, got 1.5');
   });
 
+  it('size limits and the model idle timeout: documented defaults, and whole numbers when set', () => {
+    const defaults = parseStationConfig('c.yaml', '');
+    expect(defaults.runner).toMatchObject({ maxMcpResultBytes: 10 * 1024 * 1024, maxAnswerBytes: 4 * 1024 * 1024 });
+    expect(defaults.model.idleTimeoutSeconds).toBe(60);
+    expect(DEFAULT_CONFIG_YAML).toContain('\n  max_mcp_result_bytes: 10485760\n');
+    expect(DEFAULT_CONFIG_YAML).toContain('\n  max_answer_bytes: 4194304\n');
+    expect(DEFAULT_CONFIG_YAML).toContain('\n  idle_timeout_seconds: 60\n');
+    const set = parseStationConfig(
+      'c.yaml',
+      'model:\n  idle_timeout_seconds: 300\nrunner:\n  max_mcp_result_bytes: 1024\n  max_answer_bytes: 2048\n',
+    );
+    expect([set.model.idleTimeoutSeconds, set.runner.maxMcpResultBytes, set.runner.maxAnswerBytes]).toEqual([
+      300, 1024, 2048,
+    ]);
+    const err = failure(() => parseStationConfig('config.yaml', 'model:\n  name: m\n  idle_timeout_seconds: 0\n'));
+    expect(err.position).toMatchObject({ file: 'config.yaml', line: 3, key: 'model.idle_timeout_seconds' });
+    const bytes = failure(() => parseStationConfig('config.yaml', 'runner:\n  max_answer_bytes: 4MB\n'));
+    expect(bytes.position).toMatchObject({ line: 2, key: 'runner.max_answer_bytes' });
+  });
+
   it('rejects a section that is not a mapping', () => {
     const err = failure(() => parseStationConfig('config.yaml', 'server: 8080\n'));
     expect(err.position).toMatchObject({ line: 1, key: 'server' });
