@@ -5,6 +5,7 @@ import {
   isStationError,
   openEngine,
   type Engine,
+  type KeyWarning,
   type PrivacyWarning,
   type StationApi,
 } from '../core/index.js';
@@ -50,6 +51,8 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
   private engineHandle: Engine | undefined;
   private apiHandle: StationApi | undefined;
   private privacyWarned = false;
+  /** Warnings already printed by this command (each is printed once). */
+  private readonly warned = new Set<string>();
 
   /** Styles for stdout: plain when piped or NO_COLOR is set. */
   protected readonly style = makeStyle(colorEnabled(process.stdout));
@@ -74,8 +77,51 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
     if (this.engineHandle === undefined) {
       this.engineHandle = openEngine({ home: this.flags.home });
       this.warnPrivacy(this.engineHandle.privacyWarnings());
+      this.warnOnce(this.engineHandle.configWarnings());
     }
     return this.engineHandle;
+  }
+
+  /**
+   * Prints warnings on stderr (never into machine-readable stdout), each once per command: unknown keys
+   * in config.yaml, template.json or agent files, with file:line and the key meant.
+   */
+  protected warnOnce(warnings: readonly (KeyWarning | string)[]): void {
+    for (const w of warnings) {
+      const message = typeof w === 'string' ? w : w.message;
+      if (this.warned.has(message)) continue;
+      this.warned.add(message);
+      this.note(`${this.errStyle.yellow('Warning:')} ${message}`);
+    }
+  }
+
+  /**
+   * Warns about typos in the MCP config files of these environments (`agrs` for `args`) before anything
+   * starts a server, so that a server that then hangs is explained. An environment that cannot be read is
+   * left to the command, which reports it.
+   */
+  protected warnMcpConfigTypos(environments: readonly string[]): void {
+    for (const env of environments) {
+      try {
+        this.warnOnce(this.api().mcp.configWarnings(env));
+      } catch (error) {
+        if (!isStationError(error)) throw error;
+      }
+    }
+  }
+
+  /** Warns about likely typos among an agent's frontmatter keys; an agent that cannot be read is left to the command. */
+  protected warnAgentTypos(env: string, name: string): void {
+    try {
+      this.warnOnce(this.api().agents.source(env, name).warnings);
+    } catch (error) {
+      if (!isStationError(error)) throw error;
+    }
+  }
+
+  /** Whether warnOnce has printed this message already. */
+  protected alreadyWarned(message: string): boolean {
+    return this.warned.has(message);
   }
 
   /**

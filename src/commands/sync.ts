@@ -50,6 +50,7 @@ Prints each server's status, tool count and start time, then what changed since 
     const api = this.api();
     if (this.flags.all && this.args.env !== undefined) throw new UsageError('give an environment or --all, not both');
     const environments = this.flags.all ? api.mcp.allEnvironments() : [this.args.env ?? engine.defaultEnvironment()];
+    this.warnMcpConfigTypos(environments);
     const prompt = new Prompt();
     const spinner = startSpinner(process.stdout, !this.jsonEnabled());
     const counts = new Map<string, { total: number; ready: number; failed: number }>();
@@ -172,7 +173,8 @@ Prints each server's status, tool count and start time, then what changed since 
         this.say(`    ${s.red('✗')} "${c.agent}" uses ${c.tool}: ${why}`);
       }
     }
-    for (const w of r.warnings) this.say(`  ${s.yellow('warning:')} ${w}`);
+    // Typos in template.json were printed on stderr before the servers started.
+    for (const w of r.warnings.filter((x) => !this.alreadyWarned(x))) this.say(`  ${s.yellow('warning:')} ${w}`);
     if (r.variablesSaved.length > 0) this.say(`  Saved ${r.variablesSaved.join(', ')} to variables.yml (mode 0600).`);
     if (r.dryRun) this.say(s.dim('  Dry run: nothing was written.'));
     this.say('');

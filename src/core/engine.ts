@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { resolveStationHome, stationPaths, type StationPaths } from './config/home.js';
-import { loadStationConfig, type StationConfig } from './config/station-config.js';
+import { readStationConfigFile, type StationConfig } from './config/station-config.js';
+import type { KeyWarning } from './config/unknown-keys.js';
 import { EnvironmentService } from './environments/environment-service.js';
 import { AgentService } from './agents/agent-service.js';
 import { KeyService } from './security/key-service.js';
@@ -51,6 +52,8 @@ export interface Engine {
    * read, found when the engine was opened; doors tell the user (core never prints).
    */
   privacyWarnings(): readonly PrivacyWarning[];
+  /** Keys of config.yaml that Station does not know (likely typos), found when the engine was opened. */
+  configWarnings(): readonly KeyWarning[];
   /** The environment a command uses when none is named: config `environment.default`. */
   defaultEnvironment(): string;
   /** Registers teardown work (children, servers) run by close(), last registered first. */
@@ -68,7 +71,7 @@ export function openEngine(options: EngineOptions = {}): Engine {
       details: { home: paths.home },
     });
   }
-  const config = loadStationConfig(paths.config);
+  const { config, warnings: configWarnings } = readStationConfigFile(paths.config);
   const db = openDatabase(paths.database);
   const warnings = privacyWarnings(paths);
   const closers: (() => Promise<void> | void)[] = [];
@@ -118,6 +121,7 @@ export function openEngine(options: EngineOptions = {}): Engine {
         return runner;
       })()),
     privacyWarnings: () => warnings,
+    configWarnings: () => configWarnings,
     defaultEnvironment: () => config.environment.default,
     onClose: (fn) => {
       closers.push(fn);

@@ -7,8 +7,10 @@ export {
   DEFAULT_CONFIG_YAML,
   loadStationConfig,
   parseStationConfig,
+  readStationConfig,
   type StationConfig,
 } from './config/station-config.js';
+export { checkKeys, closestKey, type KeySpec, type KeyWarning } from './config/unknown-keys.js';
 export { loadVariables, parseVariables, type Variables } from './config/variables-file.js';
 export {
   EnvironmentService,
@@ -62,6 +64,7 @@ export {
   InputValidatorCache,
   createPromptRenderer,
   parseAgentFile,
+  readAgentFile,
   picoschemaToJsonSchema,
   renderAgent,
   serializeAgent,

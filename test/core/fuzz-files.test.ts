@@ -4,7 +4,12 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { discoverMcpConfigs, loadMcpConfig, readMcpServerTemplates } from '../../src/core/config/mcp-config.js';
+import {
+  discoverMcpConfigs,
+  loadMcpConfig,
+  mcpConfigWarnings,
+  readMcpServerTemplates,
+} from '../../src/core/config/mcp-config.js';
 import { loadVariablesSchema } from '../../src/core/config/mcp-config-variables.js';
 import { DEFAULT_CONFIG_YAML, parseStationConfig } from '../../src/core/config/station-config.js';
 import { parseVariables } from '../../src/core/config/variables-file.js';
@@ -68,6 +73,8 @@ describe('fuzzed files fail with a StationError or parse', () => {
     mkdirSync(env, { recursive: true });
     const r = fuzz(5, TEMPLATE, (t) => {
       writeFileSync(join(env, 'template.json'), t);
+      // The typo check runs before anything else reads the file: it never throws, whatever the file.
+      expect(() => mcpConfigWarnings(env)).not.toThrow();
       const files = discoverMcpConfigs(env);
       readMcpServerTemplates(env, files);
       loadMcpConfig(env, { env: {}, overrides: { PROJECT_ROOT: '/tmp' } });

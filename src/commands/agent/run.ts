@@ -99,7 +99,10 @@ Exit codes: 0 completed, 5 bad input, 10 failed, 11 timed out, 12 cancelled (e.g
     this.sigintHandler = onSigint;
     process.on('SIGINT', onSigint);
     process.on('SIGTERM', onSigint);
-    const started = await api.runs.start(this.flags.env ?? engine.defaultEnvironment(), this.args.name, input, {
+    const env = this.flags.env ?? engine.defaultEnvironment();
+    this.warnMcpConfigTypos([env]);
+    this.warnAgentTypos(env, this.args.name);
+    const started = await api.runs.start(env, this.args.name, input, {
       model: this.flags.model,
       timeoutMs,
       onEvent,

@@ -16,11 +16,13 @@ export default class AgentShow extends BaseCommand<typeof AgentShow> {
     env: Flags.string({ char: 'e', description: 'Environment [default: environment.default in config.yaml].' }),
   };
 
-  async run(): Promise<AgentDefinition> {
+  async run(): Promise<AgentDefinition & { warnings: string[] }> {
     const engine = this.engine();
     const api = this.api();
     const env = this.flags.env ?? engine.defaultEnvironment();
-    const agent = api.agents.get(env, this.args.name);
+    const { agent, warnings } = api.agents.source(env, this.args.name);
+    // Likely typos among its keys (`max_step`): on stderr, and in --json as "warnings".
+    this.warnOnce(warnings);
     const s = this.style;
     const row = (label: string, value: string): void => this.say(`  ${label.padEnd(12)} ${value}`);
     this.say(`${s.bold(agent.name)}${agent.description === '' ? '' : `  ${agent.description}`}`);
@@ -46,7 +48,7 @@ export default class AgentShow extends BaseCommand<typeof AgentShow> {
     this.say('');
     this.say(s.dim('--- template ---'));
     this.say(agent.template);
-    return agent;
+    return { ...agent, warnings };
   }
 }
 

@@ -23,6 +23,7 @@ export default class McpCheck extends BaseCommand<typeof McpCheck> {
     const engine = this.engine();
     const api = this.api();
     const env = this.flags.env ?? engine.defaultEnvironment();
+    this.warnMcpConfigTypos([env]);
     const spinner = startSpinner(process.stdout, !this.jsonEnabled(), `${env}: starting servers`);
     let done = 0;
     const onEvent = (e: PoolEvent): void => {

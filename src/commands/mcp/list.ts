@@ -16,6 +16,7 @@ export default class McpList extends BaseCommand<typeof McpList> {
     const engine = this.engine();
     const api = this.api();
     const env = this.flags.env ?? engine.defaultEnvironment();
+    this.warnMcpConfigTypos([env]);
     const servers = api.mcp.servers(env);
     if (servers.length === 0) {
       this.say(`No MCP servers in "${env}". Add one with: stn mcp add NAME --env ${env} -- COMMAND ARGS...`);

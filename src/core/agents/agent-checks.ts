@@ -1,4 +1,5 @@
 /** Checks an agent must pass before it is written, and problems as `stn agent validate` reports them. */
+import type { KeyWarning } from '../config/unknown-keys.js';
 import { FileFormatError, StationError, ValidationError, formatPosition } from '../errors.js';
 import { splitPromptDocument } from '../prompt/document.js';
 import { parseAgentFile } from '../prompt/parse.js';
@@ -66,6 +67,16 @@ export function problemOf(error: unknown): AgentProblem {
   }
   if (error instanceof StationError) return { severity: 'error', message: error.message };
   throw error;
+}
+
+/** An unknown frontmatter key (a likely typo) as a validation warning. */
+export function keyProblem(warning: KeyWarning): AgentProblem {
+  return {
+    severity: 'warning',
+    message: warning.message,
+    ...(warning.line === undefined ? {} : { line: warning.line }),
+    key: warning.key,
+  };
 }
 
 export function withoutPosition(error: FileFormatError): string {

@@ -13,7 +13,7 @@ import {
 import { writeFileAtomic } from '../fs/atomic-write.js';
 import { resolveToolReference } from '../mcp/tool-names.js';
 import { splitPromptDocument } from '../prompt/document.js';
-import { nameFromFileName, parseAgentFile } from '../prompt/parse.js';
+import { nameFromFileName, parseAgentFile, readAgentFile } from '../prompt/parse.js';
 import { checkAgentTemplate } from '../prompt/render.js';
 import { serializeAgent } from '../prompt/serialize.js';
 import type { AgentDefinition } from '../prompt/types.js';
@@ -31,6 +31,7 @@ import { agentFileName, validateAgentName } from './agent-names.js';
 import { closeNames } from './close-names.js';
 import { applyPatch, checkDraft, draftText, type AgentDraft, type AgentPatch } from './agent-draft.js';
 import {
+  keyProblem,
   undeclaredVariables,
   prepare,
   problemOf,
@@ -59,6 +60,8 @@ export interface AgentSource {
   agent: AgentDefinition;
   text: string;
   hash: string;
+  /** Likely typos among its frontmatter keys (`max_step`), each as `file:line:col: unknown key ...; did you mean ...?`. */
+  warnings: string[];
 }
 
 export interface ImportResult {
@@ -171,7 +174,8 @@ export class AgentService {
     const row = this.find(env, name);
     const path = join(this.dir(env), row.file_name);
     const text = readText(path);
-    return { agent: parseAgentFile(path, text), text, hash: contentHash(text) };
+    const { agent, warnings } = readAgentFile(path, text);
+    return { agent, text, hash: contentHash(text), warnings: warnings.map((w) => w.message) };
   }
 
   async create(env: string, draft: AgentDraft): Promise<AgentDefinition> {
@@ -293,7 +297,8 @@ export class AgentService {
   async importFile(env: string, file: string, options: { name?: string; force?: boolean } = {}): Promise<ImportResult> {
     const source = resolve(file);
     const original = readText(source);
-    let agent = parseAgentFile(source, original);
+    const read = readAgentFile(source, original);
+    let agent = read.agent;
     await checkAgentTemplate(agent, splitPromptDocument(source, original).bodyLine);
     let text = original;
     const newName = options.name ?? agent.name;
@@ -309,7 +314,10 @@ export class AgentService {
         `${source}: ${problems.join('; ')}`,
         problems.map((message) => ({ field: 'schema', message })),
       );
-    const warnings = [...undeclaredVariables(agent), ...this.toolProblems(env, agent)].map((p) => p.message);
+    const warnings = [
+      ...read.warnings.map((w) => w.message),
+      ...[...undeclaredVariables(agent), ...this.toolProblems(env, agent)].map((p) => p.message),
+    ];
     this.index(env);
     const existing = this.repo.byName(this.environments.require(env).id, newName);
     if (existing === undefined) {
@@ -349,8 +357,10 @@ export class AgentService {
       const text = readText(path);
       let agent: AgentDefinition;
       try {
-        agent = parseAgentFile(path, text);
+        const read = readAgentFile(path, text);
+        agent = read.agent;
         check.name = agent.name;
+        check.problems.push(...read.warnings.map(keyProblem));
         await checkAgentTemplate(agent, splitPromptDocument(path, text).bodyLine);
       } catch (error) {
         check.problems.push(problemOf(error));

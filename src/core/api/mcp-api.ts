@@ -1,4 +1,5 @@
 import type { AddServerInput, ConfigEditResult } from '../config/mcp-config-edit.js';
+import type { KeyWarning } from '../config/unknown-keys.js';
 import { NotFoundError } from '../errors.js';
 import type { CheckOptions, CheckReport, McpToolSummary } from '../mcp/mcp-service.js';
 import { canSeeEnvironment } from '../security/roles.js';
@@ -23,6 +24,12 @@ export class McpApi {
       const status = live.get(s.name);
       return { ...s, live: status ?? null };
     });
+  }
+
+  /** Unknown keys in the environment's MCP config files (likely typos), with file:line and the key meant. */
+  configWarnings(env: string): KeyWarning[] {
+    this.ctx.authorize('read', env);
+    return this.service.configWarnings(env);
   }
 
   /** Tools recorded by the last sync, by server and by a piece of the name. */

@@ -24,6 +24,7 @@ import {
   renderJsonTemplate,
   templateSkeleton,
 } from './template-render.js';
+import { checkKeys, closestKey, unknownKeyWarning, type KeySpec, type KeyWarning } from './unknown-keys.js';
 import { YamlSource } from './yaml-source.js';
 
 /** Connect timeout of a server that sets no `timeout_ms`: start, initialize and list tools. */
@@ -53,6 +54,11 @@ interface ServerConfigBase {
    */
   maxResultBytes?: number;
   disabled: boolean;
+  /**
+   * Unknown keys of its entry (likely typos, e.g. `agrs`), as `file:line:col: unknown key ...` messages; named
+   * again if the server fails to start. Absent when there are none.
+   */
+  warnings?: string[];
 }
 
 export interface StdioServerConfig extends ServerConfigBase {
@@ -136,8 +142,110 @@ export interface LoadedMcpConfig {
   secrets: SecretValue[];
 }
 
-/** The MCP config files of an environment folder, sorted by name (template.json first). */
-export function discoverMcpConfigs(dir: string): McpConfigFile[] {
+/** The keys of a server entry Station reads. */
+const SERVER_KEYS: KeySpec = {
+  keys: Object.fromEntries(
+    [
+      'command',
+      'args',
+      'env',
+      'cwd',
+      'url',
+      'serverUrl',
+      'headers',
+      'type',
+      'transport',
+      'timeout_ms',
+      'timeoutMs',
+      'timeout',
+      'call_timeout_ms',
+      'callTimeoutMs',
+      'max_result_bytes',
+      'maxResultBytes',
+      'disabled',
+    ].map((k) => [k, null]),
+  ),
+  // Other MCP clients' keys that real configs carry (Cline, Roo Code, Windsurf); Station has no use for them.
+  ignored: ['autoApprove', 'alwaysAllow', 'disabledTools', 'description', 'watchPaths', 'transportType'],
+  label: (path) => `in server "${path.at(-1) ?? ''}"`,
+};
+
+/** The keys of a config file: open at the top (other tools' settings), every server entry checked. */
+const CONFIG_FILE_KEYS: KeySpec = {
+  open: true,
+  keys: {
+    name: null,
+    description: null,
+    mcpServers: { keys: {}, each: SERVER_KEYS },
+    servers: { keys: {}, each: SERVER_KEYS },
+  },
+};
+
+/**
+ * Unknown keys in the MCP config files of an environment folder (likely typos: `agrs` for `args`), and a
+ * misspelt `mcpServers` that keeps a file from being read as a config at all. A config that does not load
+ * reports its own errors; its warnings are then left out.
+ */
+export function mcpConfigWarnings(dir: string): KeyWarning[] {
+  const warnings: KeyWarning[] = [];
+  let files: McpConfigFile[];
+  try {
+    files = discoverMcpConfigs(dir, warnings);
+  } catch (error) {
+    if (error instanceof StationError) return warnings;
+    throw error;
+  }
+  for (const f of files) {
+    const root = JSON.parse(templateSkeleton(f.text)) as unknown;
+    warnings.push(...checkKeys(root, CONFIG_FILE_KEYS, keyLocator(f.file, f.text)));
+  }
+  return warnings;
+}
+
+/**
+ * A JSON file with no `mcpServers` but a key close to it that holds servers (`mcpServer`, `mcp_servers`): the
+ * file is not read as a config, so say why.
+ */
+function misspeltServersKey(file: string, text: string, root: Record<string, unknown>): KeyWarning | undefined {
+  for (const [key, value] of Object.entries(root)) {
+    if (!isRecord(value)) continue;
+    const entries = Object.values(value);
+    const holdsServers =
+      entries.length > 0 && entries.every((e) => isRecord(e) && ['command', 'url', 'args'].some((k) => k in e));
+    const meant = holdsServers ? closestKey(key, ['mcpServers', 'servers']) : undefined;
+    if (meant === undefined) continue;
+    return unknownKeyWarning(keyLocator(file, text)([key]), [key], '', meant, 'the file is not read as an MCP config');
+  }
+  return undefined;
+}
+
+/** Where a key path is written in a JSON text (its position, else the file alone). */
+function keyLocator(
+  file: string,
+  text: string,
+): (path: readonly string[]) => { file: string; line?: number; column?: number } {
+  let source: YamlSource | null | undefined;
+  return (path) => {
+    if (source === undefined) {
+      try {
+        source = YamlSource.parse(file, templateSkeleton(text));
+      } catch (error) {
+        // Some valid JSON is not YAML (e.g. duplicate keys): the warning then names the file only.
+        if (!(error instanceof StationError)) throw error;
+        source = null;
+      }
+    }
+    if (source === null) return { file };
+    const { line, column } = source.keyPositionOf(path);
+    return { file, ...(line === undefined ? {} : { line }), ...(column === undefined ? {} : { column }) };
+  };
+}
+
+/**
+ * The MCP config files of an environment folder, sorted by name (template.json first). A JSON file that is
+ * no config because of a misspelt `mcpServers` adds a warning to `warnings`.
+ */
+export function discoverMcpConfigs(dir: string, warnings?: KeyWarning[]): McpConfigFile[] {
   if (!existsSync(dir)) return [];
   const names = readdirSync(dir, { withFileTypes: true })
     .filter((d) => d.isFile() && d.name.endsWith('.json') && !d.name.startsWith('.'))
@@ -161,6 +269,8 @@ export function discoverMcpConfigs(dir: string): McpConfigFile[] {
     if (!isRecord(root)) continue;
     const key = isRecord(root.mcpServers) ? 'mcpServers' : isRecord(root.servers) ? 'servers' : undefined;
     if (key === undefined) {
+      const stray = warnings === undefined ? undefined : misspeltServersKey(file, text, root);
+      if (stray !== undefined) warnings?.push(stray);
       if (root.mcpServers !== undefined) {
         issues.push({
           ...positionIn(file, text, ['mcpServers']),
@@ -262,7 +372,7 @@ export function loadMcpConfig(dir: string, options: LoadMcpConfigOptions = {}): 
 
 /** A stable hash of a rendered server config: a changed hash means the server changed since the last sync. */
 export function serverConfigHash(server: McpServerConfig): string {
-  const { file: _file, ...rest } = server;
+  const { file: _file, warnings: _warnings, ...rest } = server;
   return createHash('sha256').update(canonicalJson(rest)).digest('hex').slice(0, 32);
 }
 
@@ -317,6 +427,7 @@ function parseServers(
       continue;
     }
     const before = issues.length;
+    const warnings = checkKeys(raw, SERVER_KEYS, keyLocator(f.file, f.text), [f.key, name]);
     const str = (key: string): string | undefined => {
       const v = raw[key];
       if (v === undefined || v === null) return undefined;
@@ -381,6 +492,7 @@ function parseServers(
       ...(callTimeoutMs === undefined ? {} : { callTimeoutMs }),
       ...(maxResultBytes === undefined ? {} : { maxResultBytes }),
       disabled,
+      ...(warnings.length === 0 ? {} : { warnings: warnings.map((w) => w.message) }),
     };
     if (command !== undefined && url !== undefined) {
       at([name], 'has both "command" and "url": a server is either a child process (command) or a URL');
@@ -436,7 +548,12 @@ function parseServers(
       if (issues.length > before) continue;
       out.push({ ...base, transport, url, headers });
     } else {
-      at([name], 'expected "command" (a stdio server) or "url" (an HTTP server)');
+      const meant = warnings.find((w) => w.suggestion === 'command' || w.suggestion === 'url');
+      const typo =
+        meant === undefined
+          ? ''
+          : `; found "${meant.key.split('.').at(-1) ?? ''}": did you mean "${meant.suggestion ?? ''}"?`;
+      at([name], `expected "command" (a stdio server) or "url" (an HTTP server)${typo}`);
     }
   }
   return out;

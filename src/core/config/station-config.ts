@@ -1,5 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { ExitCode } from '../errors.js';
+import { checkKeys, type KeySpec, type KeyWarning } from './unknown-keys.js';
 import { YamlSource } from './yaml-source.js';
 
 /** Station's settings, read from `config.yaml` in the Station home. */
@@ -168,12 +169,46 @@ function cloneDefaults(): StationConfig {
   return structuredClone(DEFAULT_CONFIG);
 }
 
+/**
+ * Keys of the original Station's config.yaml (FORMATS.md): a migrating user has them, Station does not read
+ * them, and they are no typo.
+ */
+const ORIGINAL_KEYS = [
+  'encryption_key',
+  'database_url',
+  'ssh_port',
+  'mcp_port',
+  'api_port',
+  'admin_username',
+  'debug',
+  'local_mode',
+  'ai_provider',
+  'ai_model',
+  'ai_api_key',
+  'ai_base_url',
+  'workspace',
+  'telemetry_enabled',
+  'otel_endpoint',
+];
+
+/** Every key config.yaml may hold: the sections and settings of FIELDS (closed), and the original's keys. */
+export function configKeySpec(): KeySpec {
+  const sections: Record<string, { keys: Record<string, null> }> = {};
+  for (const { path } of FIELDS) (sections[path[0]] ??= { keys: {} }).keys[path[1]] = null;
+  return { keys: sections, ignored: ORIGINAL_KEYS };
+}
+
 /** Parses config.yaml text; errors name the file, line, column and key. */
 export function parseStationConfig(file: string, text: string): StationConfig {
+  return readStationConfig(file, text).config;
+}
+
+/** parseStationConfig, and the keys it does not know (typos: `runer:` for `runner:`) as warnings. */
+export function readStationConfig(file: string, text: string): { config: StationConfig; warnings: KeyWarning[] } {
   const source = YamlSource.parse(file, text, { exitCode: ExitCode.CONFIG });
   const config = cloneDefaults();
   const root = source.value;
-  if (root === null || root === undefined) return config;
+  if (root === null || root === undefined) return { config, warnings: [] };
   if (!isRecord(root)) throw source.errorAt([], 'expected a mapping of settings (model, server, runner)');
   for (const section of ['model', 'server', 'runner', 'environment'] as const) {
     const value = root[section];
@@ -192,13 +227,18 @@ export function parseStationConfig(file: string, text: string): StationConfig {
     }
     field.set(config, value as never);
   }
-  return config;
+  return { config, warnings: checkKeys(root, configKeySpec(), (path) => source.keyPositionOf(path)) };
 }
 
 /** Reads config.yaml, or the defaults when the file does not exist. */
 export function loadStationConfig(file: string): StationConfig {
-  if (!existsSync(file)) return cloneDefaults();
-  return parseStationConfig(file, readFileSync(file, 'utf8'));
+  return readStationConfigFile(file).config;
+}
+
+/** loadStationConfig with the warnings of readStationConfig. */
+export function readStationConfigFile(file: string): { config: StationConfig; warnings: KeyWarning[] } {
+  if (!existsSync(file)) return { config: cloneDefaults(), warnings: [] };
+  return readStationConfig(file, readFileSync(file, 'utf8'));
 }
 
 export function isRecord(value: unknown): value is Record<string, unknown> {

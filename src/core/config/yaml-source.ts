@@ -107,6 +107,29 @@ export class YamlSource {
     };
   }
 
+  /** Position of the key at the end of `path` (where `key:` is written), else that of its value. */
+  keyPositionOf(path: readonly (string | number)[]): FilePosition {
+    const last = path.at(-1);
+    let parent: unknown = this.doc.contents;
+    for (const segment of path.slice(0, -1)) {
+      parent = isMap(parent) || isSeq(parent) ? parent.get(segment, true) : undefined;
+    }
+    if (last !== undefined && isMap(parent)) {
+      const pair = parent.items.find((p) => String(isScalar(p.key) ? p.key.value : p.key) === String(last));
+      const offset = isNode(pair?.key) ? pair.key.range?.[0] : undefined;
+      if (offset !== undefined) {
+        const pos = this.lines.linePos(offset);
+        return {
+          file: this.file,
+          line: pos.line + (this.options.lineOffset ?? 0),
+          column: pos.col,
+          key: path.map(String).join('.'),
+        };
+      }
+    }
+    return this.positionOf(path);
+  }
+
   /** An error about the value at `path`, positioned in the file. */
   errorAt(path: readonly (string | number)[], message: string): FileFormatError {
     return new FileFormatError(this.positionOf(path), message, errorOptions(this.options));

@@ -11,7 +11,13 @@ import {
   type AddServerInput,
   type ConfigEditResult,
 } from '../config/mcp-config-edit.js';
-import { loadMcpConfig, readMcpServerTemplates, type McpTransportKind } from '../config/mcp-config.js';
+import {
+  loadMcpConfig,
+  mcpConfigWarnings,
+  readMcpServerTemplates,
+  type McpTransportKind,
+} from '../config/mcp-config.js';
+import type { KeyWarning } from '../config/unknown-keys.js';
 import type { EnvironmentService } from '../environments/environment-service.js';
 import { McpError, NotFoundError, errorMessage } from '../errors.js';
 import type { Db } from '../store/database.js';
@@ -44,6 +50,8 @@ export interface McpServerSummary {
   /** The last lines the server wrote to stderr when it was last synced or checked (secrets masked). */
   stderrTail: string;
   lastSyncedAt: string | null;
+  /** Unknown keys of its entry (likely typos), each as `file:line:col: unknown key ...; did you mean ...?`. */
+  warnings: string[];
 }
 
 /** One tool in `stn mcp tools --json`, as recorded by the last sync. */
@@ -71,6 +79,8 @@ export interface CheckReport {
   environment: string;
   ok: boolean;
   servers: CheckServerReport[];
+  /** Unknown keys in the environment's MCP config files (likely typos), with file:line. */
+  warnings: string[];
 }
 
 export interface CheckOptions {
@@ -147,8 +157,18 @@ export class McpService {
         lastError: r?.last_error ?? null,
         stderrTail: r?.stderr_tail ?? '',
         lastSyncedAt: r?.last_synced_at == null ? null : new Date(r.last_synced_at).toISOString(),
+        warnings: s.warnings ?? [],
       };
     });
+  }
+
+  /**
+   * Unknown keys in the environment's MCP config files (`agrs` for `args`, a misspelt `mcpServers`), with
+   * file:line and the key meant: for commands to show before they start servers.
+   */
+  configWarnings(environment: string): KeyWarning[] {
+    this.requireFolder(environment);
+    return mcpConfigWarnings(this.deps.environments.dir(environment));
   }
 
   /** Tools recorded by the last sync, filtered by server and by a piece of the name (case-insensitive). */
@@ -190,10 +210,9 @@ export class McpService {
   /** Preflight: start, initialize, list tools and ping every server (or one), then stop them. Writes nothing. */
   async check(environment: string, options: CheckOptions = {}): Promise<CheckReport> {
     this.requireFolder(environment);
-    const config = loadMcpConfig(this.deps.environments.dir(environment), {
-      env: this.deps.env,
-      overrides: options.overrides ?? {},
-    });
+    const dir = this.deps.environments.dir(environment);
+    const warnings = mcpConfigWarnings(dir).map((w) => w.message);
+    const config = loadMcpConfig(dir, { env: this.deps.env, overrides: options.overrides ?? {} });
     let servers = config.servers;
     if (options.server !== undefined) {
       servers = servers.filter((s) => s.name === options.server);
@@ -252,7 +271,7 @@ export class McpService {
         }
         reports.push(report);
       }
-      return { environment, ok: reports.every((r) => r.status !== 'failed'), servers: reports };
+      return { environment, ok: reports.every((r) => r.status !== 'failed'), servers: reports, warnings };
     } finally {
       await pool.close();
     }

@@ -355,6 +355,9 @@ export class ServerConnection {
     } else {
       message = errorMessage(error);
     }
+    // A typo in the server's entry (`agrs`) is the likeliest cause: name it with the failure.
+    const typos = this.config.warnings ?? [];
+    if (typos.length > 0) message += `; check the config: ${typos.join('; ')}`;
     return new Error(this.deps.redact(message), { cause: error });
   }
 

@@ -1,7 +1,8 @@
 // Agent files (`.prompt`, dotprompt format): parse, serialize, validate input, render.
 export type { AgentConfig, AgentDefinition, ChatMessage, JsonSchemaObject } from './types.js';
 export { normalizeText, splitPromptDocument, type PromptDocument } from './document.js';
-export { defaultInputSchema, nameFromFileName, parseAgentFile } from './parse.js';
+export { defaultInputSchema, nameFromFileName, parseAgentFile, readAgentFile } from './parse.js';
+export { FRONTMATTER_KEYS } from './frontmatter-keys.js';
 export { isJsonSchema, PicoschemaError, picoschemaToJsonSchema, type PicoschemaOptions } from './picoschema.js';
 export { serializeAgent } from './serialize.js';
 export { coerceInputValues, InputValidatorCache, schemaProblems, validateAgentInput } from './validate-input.js';

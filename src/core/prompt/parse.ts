@@ -1,7 +1,9 @@
 import { basename, isAbsolute } from 'node:path';
+import { checkKeys, type KeyWarning } from '../config/unknown-keys.js';
 import { YamlSource } from '../config/yaml-source.js';
 import { FileFormatError } from '../errors.js';
 import { splitPromptDocument } from './document.js';
+import { FRONTMATTER_KEYS } from './frontmatter-keys.js';
 import { PicoschemaError, picoschemaToJsonSchema } from './picoschema.js';
 import type { AgentConfig, AgentDefinition, JsonSchemaObject } from './types.js';
 
@@ -35,6 +37,14 @@ export function nameFromFileName(fileName: string): string {
  * the line and the key. Keys Station does not use are kept in `frontmatter`.
  */
 export function parseAgentFile(path: string, text: string): AgentDefinition {
+  return readAgentFile(path, text).agent;
+}
+
+/**
+ * parseAgentFile, and the likely typos among the frontmatter keys (`max_step` for `max_steps`; see
+ * FRONTMATTER_KEYS): warnings with the file, line and the key meant.
+ */
+export function readAgentFile(path: string, text: string): { agent: AgentDefinition; warnings: KeyWarning[] } {
   const fileName = basename(path);
   const doc = splitPromptDocument(path, text);
   const yaml = doc.hasFrontmatter
@@ -81,7 +91,8 @@ export function parseAgentFile(path: string, text: string): AgentDefinition {
   if (model !== undefined) agent.model = nonEmptyString(model, fail, 'a model name such as gpt-4o-mini');
   if (maxSteps !== undefined) agent.maxSteps = positiveInteger(maxSteps, fail);
   readOutput(fm.output, fail, agent);
-  return agent;
+  const warnings = yaml === undefined ? [] : checkKeys(fm, FRONTMATTER_KEYS, (keys) => yaml.keyPositionOf(keys));
+  return { agent, warnings };
 }
 
 /** The schemas a frontmatter declares (input always an object schema with userInput), as parseAgentFile reads them. */

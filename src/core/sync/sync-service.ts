@@ -6,7 +6,13 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import type { StationPaths } from '../config/home.js';
-import { loadMcpConfig, serverConfigHash, type LoadedMcpConfig, type McpServerConfig } from '../config/mcp-config.js';
+import {
+  loadMcpConfig,
+  mcpConfigWarnings,
+  serverConfigHash,
+  type LoadedMcpConfig,
+  type McpServerConfig,
+} from '../config/mcp-config.js';
 import { saveVariables } from '../config/mcp-config-variables.js';
 import { MissingVariablesError, type MissingVariable } from '../config/template-render.js';
 import type { EnvironmentService } from '../environments/environment-service.js';
@@ -173,7 +179,8 @@ export class SyncService {
       agents: { indexed: null, checks: [] },
       variablesSaved: saved,
       problems: [],
-      warnings: [],
+      // Typos in template.json first: a server that then fails to start is likely explained by one.
+      warnings: mcpConfigWarnings(dir).map((w) => w.message),
       ok: true,
       durationMs: 0,
     };

@@ -99,7 +99,7 @@ export class LocalClient implements StationClient {
   }
 
   async agent(env: string, name: string): Promise<AgentDetailView> {
-    const a = this.api.agents.get(env, name);
+    const { agent: a, warnings } = this.api.agents.source(env, name);
     return {
       name: a.name,
       description: a.description,
@@ -111,6 +111,7 @@ export class LocalClient implements StationClient {
       frontmatter: a.frontmatter,
       inputSchema: a.inputSchema,
       template: a.template,
+      warnings,
     };
   }
 

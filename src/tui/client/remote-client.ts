@@ -106,7 +106,7 @@ export class RemoteClient implements StationClient {
   }
 
   async agent(env: string, name: string): Promise<AgentDetailView> {
-    const [{ agent: a }, last] = await Promise.all([
+    const [{ agent: a, warnings }, last] = await Promise.all([
       this.api.getAgent(env, name),
       this.api.listRuns({ environment: env, agent: name, limit: 1 }),
     ]);
@@ -122,6 +122,7 @@ export class RemoteClient implements StationClient {
       frontmatter: a.frontmatter,
       inputSchema: a.inputSchema,
       template: a.template,
+      warnings,
     };
   }
 

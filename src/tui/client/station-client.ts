@@ -42,6 +42,8 @@ export interface AgentDetailView extends AgentView {
   inputSchema: JsonSchemaObject;
   /** The prompt body (Handlebars template). */
   template: string;
+  /** Likely typos among its frontmatter keys, with file:line and the key meant. */
+  warnings: string[];
 }
 
 export interface JsonSchemaObject {

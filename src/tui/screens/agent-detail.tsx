@@ -24,6 +24,11 @@ export function agentDetailLines(agent: AgentDetailView): DetailLine[] {
   lines.push({
     text: `file: ${agent.file ?? '-'}   model: ${agent.model ?? 'default'}   max steps: ${agent.maxSteps === null ? 'default' : String(agent.maxSteps)}`,
   });
+  if (agent.warnings.length > 0) {
+    lines.push({ text: '' });
+    lines.push({ text: `Warnings (${String(agent.warnings.length)})`, heading: true });
+    for (const w of agent.warnings) lines.push({ text: `  ${w}` });
+  }
   lines.push({ text: '' });
   lines.push({ text: `Tools (${String(agent.tools.length)})`, heading: true });
   if (agent.tools.length === 0) lines.push({ text: '  none' });

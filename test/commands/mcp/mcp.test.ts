@@ -160,6 +160,7 @@ describe('stn mcp list / tools', { timeout: 120_000 }, () => {
         lastError: null,
         stderrTail: '',
         lastSyncedAt: null,
+        warnings: [],
         live: null,
       },
       expect.objectContaining({

@@ -240,6 +240,7 @@ export function agentView(fields: Partial<FakeAgent> & { name: string }): FakeAg
     frontmatter: { metadata: { name: fields.name } },
     inputSchema: { type: 'object', properties: { userInput: { type: 'string' } } },
     template: '{{userInput}}',
+    warnings: [],
     ...fields,
   };
 }

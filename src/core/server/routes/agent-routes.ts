@@ -86,11 +86,13 @@ export function agentRoutes(ctx: ServerContext): RouteDef[] {
       method: 'GET',
       path: '/api/v1/environments/{env}/agents/{agent}',
       operationId: 'getAgent',
-      summary: "One agent: its parsed definition, the text of its file and that text's hash.",
+      summary: "One agent: its parsed definition, the text of its file, that text's hash and its key typos.",
       tag: 'agents',
       access: { action: 'read', envParam: 'env' },
       responses: {
-        200: { description: '{agent, text, hash}.' },
+        200: {
+          description: '{agent, text, hash, warnings}: warnings are likely typos among its keys, with file:line.',
+        },
         404: { description: 'No such environment or agent.' },
       },
       handle: ({ params, principal }) => ({
