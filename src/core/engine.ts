@@ -117,6 +117,7 @@ export function openEngine(options: EngineOptions = {}): Engine {
           environments,
           agents,
           mcp: (envName) => mcpServers.pool(envName),
+          secrets: (envName) => mcpServers.secrets(envName),
         });
         return runner;
       })()),

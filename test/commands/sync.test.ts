@@ -87,7 +87,7 @@ describe('stn sync', { timeout: 120_000 }, () => {
     expect(r.code).toBe(8);
     expect(r.stdout).toMatch(/broken\s+stdio\s+failed/);
     expect(r.stdout).toContain('✗ broken: exited with code 3 before it finished starting');
-    expect(r.stdout).toContain('│ login refused for {{ .API_TOKEN }}');
+    expect(r.stdout).toContain('│ login refused for [secret:API_TOKEN]');
     expect(r.stderr).toContain('Error: sync found 1 problem: MCP server "broken" failed');
     expect(r.stdout + r.stderr).not.toContain('tok_9f8e7d6c5b4a');
 
@@ -101,7 +101,9 @@ describe('stn sync', { timeout: 120_000 }, () => {
       };
     };
     expect(out.error).toMatchObject({ code: 'sync_failed', exitCode: 8 });
-    expect(out.error.details.report.environments[0]?.servers[1]?.stderrTail).toBe('login refused for {{ .API_TOKEN }}');
+    expect(out.error.details.report.environments[0]?.servers[1]?.stderrTail).toBe(
+      'login refused for [secret:API_TOKEN]',
+    );
     expect(json.stdout).not.toContain('tok_9f8e7d6c5b4a');
     expect(dbDump()).not.toContain('tok_9f8e7d6c5b4a');
 

@@ -20,6 +20,8 @@ export interface ModelStep {
   /** An HTTP error status (429, 500, 400, ...) with an OpenAI-style error body. */
   status?: number;
   error?: { message: string; type?: string; code?: string | null };
+  /** With an error status: the error message ends with the request's Authorization header, as some endpoints do. */
+  echoAuthorization?: boolean;
   headers?: Record<string, string>;
   /** Milliseconds to wait before answering (cut short if the client disconnects). */
   delayMs?: number | undefined;

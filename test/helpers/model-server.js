@@ -5,10 +5,10 @@
 //
 // Each request to `POST .../chat/completions` takes the next step of the script (an array, consumed in
 // order) or asks the script function. A step answers with text, tool calls (several = parallel calls),
-// usage, an HTTP error, a delay, a dropped connection, a stream that stalls mid-way, or a huge streamed
-// answer; `stream: true` requests get the same answer as server-sent events with content and tool-call
-// arguments split into deltas. Every request is recorded (method, path, headers, parsed body) so tests
-// can assert exactly what the client sent.
+// usage, an HTTP error (optionally quoting the request's Authorization header), a delay, a dropped
+// connection, a stream that stalls mid-way, or a huge streamed answer; `stream: true` requests get the same
+// answer as server-sent events with content and tool-call arguments split into deltas. Every request is
+// recorded (method, path, headers, parsed body) so tests can assert exactly what the client sent.
 import { Buffer } from 'node:buffer';
 import { createServer } from 'node:http';
 import { clearTimeout, setTimeout } from 'node:timers';
@@ -128,12 +128,13 @@ export async function startModelServer(options = {}) {
     if (step.status !== undefined && step.status >= 400) {
       finished = true;
       recorded.completed = true;
-      sendJson(
-        res,
-        step.status,
-        { error: step.error ?? { message: `test error ${String(step.status)}`, type: 'test_error' } },
-        step.headers,
-      );
+      const error = step.error ?? { message: `test error ${String(step.status)}`, type: 'test_error' };
+      // Like endpoints that quote the credentials they refused.
+      const echoed =
+        step.echoAuthorization === true
+          ? { ...error, message: `${error.message} (Authorization: ${String(req.headers.authorization)})` }
+          : error;
+      sendJson(res, step.status, { error: echoed }, step.headers);
       return;
     }
     const answer = buildAnswer(body, step);

@@ -23,6 +23,8 @@ export interface VariableInfo {
   description?: string;
   default?: string;
   required: boolean;
+  /** `"secret": true | false`: whether the value is masked as a secret, whatever its name and use say. */
+  secret?: boolean;
 }
 
 export type VariablesSchema = Record<string, VariableInfo>;
@@ -89,6 +91,7 @@ export function loadVariablesSchema(dir: string): VariablesSchema {
     if (!isRecord(prop)) continue;
     const info: VariableInfo = { required: required.includes(name) };
     if (typeof prop.description === 'string') info.description = prop.description;
+    if (typeof prop.secret === 'boolean') info.secret = prop.secret;
     const def = prop.default;
     if (typeof def === 'string' || typeof def === 'number' || typeof def === 'boolean') info.default = String(def);
     schema[name] = info;

@@ -7,6 +7,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { basename, isAbsolute, join, resolve } from 'node:path';
 import { ExitCode, StationError, type StationErrorOptions } from '../errors.js';
+import { secretLabel, type Secret } from '../mcp/redactor.js';
 import { jsonErrorPosition } from './mcp-config-json.js';
 import {
   loadEnvironmentVariables,
@@ -21,6 +22,7 @@ import {
   MissingVariablesError,
   findPlaceholders,
   isSecretName,
+  placeholderNames,
   renderJsonTemplate,
   templateSkeleton,
 } from './template-render.js';
@@ -123,11 +125,17 @@ export function formatIssue(issue: ConfigIssue): string {
   return `${where}${issue.key === undefined ? '' : ` (key "${issue.key}")`}: ${issue.message}`;
 }
 
-/** A secret-bearing string found in a rendered config, to be masked wherever output could show it. */
-export interface SecretValue {
-  value: string;
-  /** What replaces it: `{{ .NAME }}` for a variable, `[redacted]` for a literal. */
-  label: string;
+/** A value of a rendered config that output must not show. */
+export interface SecretValue extends Secret {
+  /**
+   * A secret, masked as `[secret:...]` everywhere, run records included: a literal header value, a
+   * secret-named literal `env` value, a URL password or secret-named query parameter, or the value of a
+   * variable that is named like a secret, used in a header, or used in `env` (there when it looks like a
+   * secret: 8 characters or more, not a number or true/false), unless variables.schema.json says otherwise
+   * (`"secret": true | false`). Otherwise a plain variable, masked as `{{ .NAME }}` in MCP errors and
+   * stderr tails only.
+   */
+  secret: boolean;
 }
 
 /** The servers of an environment, rendered and ready to start. */
@@ -139,6 +147,7 @@ export interface LoadedMcpConfig {
   templates: Map<string, McpServerConfig>;
   variables: ResolvedVariables;
   schema: VariablesSchema;
+  /** Values masked in MCP errors and stderr tails; those marked `secret` are masked in run records too. */
   secrets: SecretValue[];
 }
 
@@ -366,7 +375,7 @@ export function loadMcpConfig(dir: string, options: LoadMcpConfigOptions = {}): 
     templates: new Map(templates.map((t) => [t.name, t])),
     variables,
     schema,
-    secrets: secretsOf(variables, servers),
+    secrets: secretsOf(variables, schema, servers, templates),
   };
 }
 
@@ -388,19 +397,70 @@ function canonicalJson(value: unknown): string {
   return text ?? 'null';
 }
 
-function secretsOf(variables: ResolvedVariables, servers: readonly McpServerConfig[]): SecretValue[] {
+function secretsOf(
+  variables: ResolvedVariables,
+  schema: VariablesSchema,
+  servers: readonly McpServerConfig[],
+  templates: readonly McpServerConfig[],
+): SecretValue[] {
   const out: SecretValue[] = [];
-  for (const [name, value] of Object.entries(variables.values)) out.push({ value, label: `{{ .${name} }}` });
+  // Where each variable is used: in a header or under a secret-named env key (a secret), or in env.
+  const sensitive = new Set<string>();
+  const inEnv = new Set<string>();
+  const written = new Map(templates.map((t) => [t.name, t]));
+  for (const t of templates) {
+    for (const [key, value] of Object.entries(t.transport === 'stdio' ? t.env : t.headers)) {
+      for (const name of placeholderNames(value)) {
+        if (t.transport !== 'stdio' || isSecretName(key)) sensitive.add(name);
+        else inEnv.add(name);
+      }
+    }
+  }
+  for (const [name, value] of Object.entries(variables.values)) {
+    const secret =
+      schema[name]?.secret ?? (isSecretName(name) || sensitive.has(name) || (inEnv.has(name) && looksSecret(value)));
+    out.push({ value, label: secret ? secretLabel(name) : `{{ .${name} }}`, secret });
+  }
+  const literal = (value: string, label: string): void => {
+    out.push({ value, label: secretLabel(label), secret: true });
+  };
   for (const s of servers) {
-    const literal =
-      s.transport === 'stdio' ? Object.entries(s.env).filter(([k]) => isSecretName(k)) : Object.entries(s.headers);
-    for (const [, value] of literal) out.push({ value, label: '[redacted]' });
-    if (s.transport !== 'stdio') {
-      const url = new URL(s.url);
-      if (url.password !== '') out.push({ value: url.password, label: '[redacted]' });
+    const t = written.get(s.name);
+    const asWritten: Record<string, string> = t === undefined ? {} : t.transport === 'stdio' ? t.env : t.headers;
+    // A value written with placeholders is masked through its variables (named in their labels).
+    const isLiteral = (key: string): boolean => placeholderNames(asWritten[key] ?? '').length === 0;
+    if (s.transport === 'stdio') {
+      for (const [key, value] of Object.entries(s.env)) {
+        if (isSecretName(key) && isLiteral(key)) literal(value, `${s.name}.env.${key}`);
+      }
+      continue;
+    }
+    for (const [key, value] of Object.entries(s.headers)) {
+      if (isLiteral(key)) literal(value, `${s.name}.headers.${key}`);
+    }
+    const url = new URL(s.url);
+    if (url.password !== '') {
+      literal(safeDecode(url.password), `${s.name}.url.password`);
+      literal(url.password, `${s.name}.url.password`);
+    }
+    for (const [key, value] of url.searchParams) {
+      if (isSecretName(key)) literal(value, `${s.name}.url.${key}`);
     }
   }
   return out;
+}
+
+function safeDecode(text: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return text;
+  }
+}
+
+/** A value in `env` worth masking when nothing else says it is a secret: not short, not a number or a flag. */
+function looksSecret(value: string): boolean {
+  return value.length >= 8 && !/^[-+]?\d+(\.\d+)?$/.test(value) && !/^(true|false|yes|no|on|off)$/i.test(value);
 }
 
 function parseServers(

@@ -26,6 +26,7 @@ import { McpRepo } from '../store/mcp-repo.js';
 import { SyncService, type AgentCatalog, type SyncOptions, type SyncReport } from '../sync/sync-service.js';
 import type { McpPool } from './pool.js';
 import { ProcessGuard } from './process-guard.js';
+import type { Secret } from './redactor.js';
 import { startMcpPool } from './start-pool.js';
 import type { PoolEvent } from './server-connection.js';
 import { qualifiedToolName } from './tool-names.js';
@@ -274,6 +275,21 @@ export class McpService {
       return { environment, ok: reports.every((r) => r.status !== 'failed'), servers: reports, warnings };
     } finally {
       await pool.close();
+    }
+  }
+
+  /**
+   * The secret values of an environment's MCP configs as they render now (see SecretValue.secret), for
+   * masking run records. A config that does not render gives none: its servers cannot start either, so
+   * none of its values reaches a server.
+   */
+  secrets(environment: string): Secret[] {
+    if (!this.deps.environments.exists(environment)) return [];
+    try {
+      const config = loadMcpConfig(this.deps.environments.dir(environment), { env: this.deps.env });
+      return config.secrets.filter((s) => s.secret).map(({ value, label }) => ({ value, label }));
+    } catch {
+      return [];
     }
   }
 

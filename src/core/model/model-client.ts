@@ -7,7 +7,8 @@ import type {
 } from 'openai/resources/chat/completions';
 import { abortReason, backoffDelay, sleep } from './backoff.js';
 import { isRetryable, retryAfterMs, errorStatus, toModelError } from './model-errors.js';
-import type { ModelSettings } from './settings.js';
+import { makeRedactor, type Redact } from '../mcp/redactor.js';
+import { modelKeySecrets, type ModelSettings } from './settings.js';
 import { AnswerTooLargeError, IdleWatch } from './stream-limits.js';
 import type { ChatModel, ChatOptions, ChatRequest, ChatResponse, ModelMessage, ToolCallRequest } from './types.js';
 
@@ -42,11 +43,14 @@ export class ModelClient implements ChatModel {
   private readonly maxRetries: number;
   private readonly retryBaseMs: number;
   private readonly retryMaxMs: number;
+  /** Masks the API key in errors (an endpoint may echo it, or the whole Authorization header). */
+  private readonly redact: Redact;
 
   constructor(private readonly options: ModelClientOptions) {
     this.maxRetries = options.maxRetries ?? 3;
     this.retryBaseMs = options.retryBaseMs ?? 500;
     this.retryMaxMs = options.retryMaxMs ?? 20_000;
+    this.redact = makeRedactor(modelKeySecrets(options.settings));
     this.sdk = new OpenAI({
       baseURL: options.settings.baseUrl,
       apiKey: options.settings.apiKey ?? NO_KEY,
@@ -74,13 +78,18 @@ export class ModelClient implements ChatModel {
           apiKeyVariable: this.options.settings.apiKeyVariable,
           attempts: attempt,
         };
-        if (attempt > this.maxRetries || !isRetryable(error)) throw toModelError(error, target);
+        if (attempt > this.maxRetries || !isRetryable(error)) throw toModelError(error, target, this.redact);
         const delayMs = backoffDelay(
           attempt,
           { baseMs: this.retryBaseMs, maxMs: this.retryMaxMs },
           retryAfterMs(error),
         );
-        options.onRetry?.({ attempt, delayMs, status: errorStatus(error), error: toModelError(error, target).message });
+        options.onRetry?.({
+          attempt,
+          delayMs,
+          status: errorStatus(error),
+          error: toModelError(error, target, this.redact).message,
+        });
         await sleep(delayMs, options.signal);
       }
     }

@@ -1,6 +1,7 @@
 import { APIConnectionError, APIConnectionTimeoutError, APIError } from 'openai';
 import { ModelError, errorMessage } from '../errors.js';
 import { StreamIdleError } from './stream-limits.js';
+import type { Redact } from '../mcp/redactor.js';
 
 /** Where the failing request went; safe to show (never the key). */
 export interface ModelTarget {
@@ -50,87 +51,74 @@ function apiMessage(error: SdkError): string {
   return error.message.replace(/^\d{3}\s+/, '');
 }
 
-/** Turns whatever the SDK threw into a ModelError that says what failed and what to do. */
-export function toModelError(error: unknown, target: ModelTarget): ModelError {
+/**
+ * Turns whatever the SDK threw into a ModelError that says what failed and what to do. `redact` masks the
+ * API key wherever the endpoint's answer echoes it; an HTTP error is not kept as the cause (its body and
+ * headers are the endpoint's, unmasked).
+ */
+export function toModelError(error: unknown, target: ModelTarget, redact: Redact = (text) => text): ModelError {
   const details = {
-    baseUrl: target.baseUrl,
+    baseUrl: redact(target.baseUrl),
     model: target.model,
     attempts: target.attempts,
     status: errorStatus(error),
   };
-  const where = `${target.baseUrl} (model ${target.model})`;
+  const where = `${details.baseUrl} (model ${target.model})`;
   const tries = target.attempts > 1 ? ` after ${String(target.attempts)} attempts` : '';
+  const make = (code: string, message: string, hints: string[], cause?: unknown): ModelError =>
+    new ModelError(redact(message), { code, details, hints, ...(cause === undefined ? {} : { cause }) });
   if (error instanceof APIConnectionTimeoutError) {
-    return new ModelError(`the model endpoint ${where} did not answer in time${tries}`, {
-      code: 'model_timeout',
-      cause: error,
-      details,
-      hints: ['Check that the endpoint is up and not overloaded, or give the run a longer --timeout.'],
-    });
+    return make(
+      'model_timeout',
+      `the model endpoint ${where} did not answer in time${tries}`,
+      ['Check that the endpoint is up and not overloaded, or give the run a longer --timeout.'],
+      error,
+    );
   }
   if (error instanceof StreamIdleError) {
-    return new ModelError(`the model endpoint ${where} stalled${tries}: ${error.message}`, {
-      code: 'model_idle_timeout',
-      cause: error,
-      details,
-      hints: ['Check that the endpoint is up and not overloaded, or raise model.idle_timeout_seconds in config.yaml.'],
-    });
+    return make(
+      'model_idle_timeout',
+      `the model endpoint ${where} stalled${tries}: ${error.message}`,
+      ['Check that the endpoint is up and not overloaded, or raise model.idle_timeout_seconds in config.yaml.'],
+      error,
+    );
   }
   if (error instanceof APIConnectionError || !(error instanceof APIError)) {
     const cause =
       error instanceof APIConnectionError && error.cause !== undefined
         ? errorMessage(error.cause)
         : errorMessage(error);
-    return new ModelError(`cannot reach the model endpoint ${where}${tries}: ${cause}`, {
-      code: 'model_connection',
-      cause: error,
-      details,
-      hints: ['Check model.base_url in config.yaml (or OPENAI_BASE_URL) and that the server is running.'],
-    });
+    return make(
+      'model_connection',
+      `cannot reach the model endpoint ${where}${tries}: ${cause}`,
+      ['Check model.base_url in config.yaml (or OPENAI_BASE_URL) and that the server is running.'],
+      error,
+    );
   }
   const sdkError = error as SdkError;
   const status = sdkError.status ?? 0;
   const message = apiMessage(sdkError);
   if (status === 401 || status === 403) {
-    return new ModelError(`the model endpoint ${where} refused the API key (${String(status)}): ${message}`, {
-      code: 'model_auth',
-      cause: error,
-      details,
-      hints: [`Set a valid key in $${target.apiKeyVariable} (config.yaml model.api_key_env names the variable).`],
-    });
+    return make('model_auth', `the model endpoint ${where} refused the API key (${String(status)}): ${message}`, [
+      `Set a valid key in $${target.apiKeyVariable} (config.yaml model.api_key_env names the variable).`,
+    ]);
   }
   if (status === 404) {
-    return new ModelError(`the model endpoint ${where} answered 404: ${message}`, {
-      code: 'model_not_found',
-      cause: error,
-      details,
-      hints: [
-        "Check the model name (--model, the agent's model:, config.yaml model.name) and the base URL (it usually ends in /v1).",
-      ],
-    });
+    return make('model_not_found', `the model endpoint ${where} answered 404: ${message}`, [
+      "Check the model name (--model, the agent's model:, config.yaml model.name) and the base URL (it usually ends in /v1).",
+    ]);
   }
   if (status === 429) {
-    return new ModelError(`the model endpoint ${where} is rate limiting requests${tries}: ${message}`, {
-      code: 'model_rate_limited',
-      cause: error,
-      details,
-      hints: ['Wait and run again, or lower runner.workers in config.yaml.'],
-    });
+    return make('model_rate_limited', `the model endpoint ${where} is rate limiting requests${tries}: ${message}`, [
+      'Wait and run again, or lower runner.workers in config.yaml.',
+    ]);
   }
   if (status >= 500) {
-    return new ModelError(`the model endpoint ${where} failed with ${String(status)}${tries}: ${message}`, {
-      code: 'model_server_error',
-      cause: error,
-      details,
-      hints: ['The provider had a problem; try again later.'],
-    });
+    return make('model_server_error', `the model endpoint ${where} failed with ${String(status)}${tries}: ${message}`, [
+      'The provider had a problem; try again later.',
+    ]);
   }
-  return new ModelError(`the model endpoint ${where} rejected the request (${String(status)}): ${message}`, {
-    code: 'model_bad_request',
-    cause: error,
-    details,
-    hints: [
-      'The endpoint may not support a feature the agent uses (tools, JSON output); check the model and agent settings.',
-    ],
-  });
+  return make('model_bad_request', `the model endpoint ${where} rejected the request (${String(status)}): ${message}`, [
+    'The endpoint may not support a feature the agent uses (tools, JSON output); check the model and agent settings.',
+  ]);
 }

@@ -1,4 +1,5 @@
 import type { StationConfig } from '../config/station-config.js';
+import { secretLabel, type Secret } from '../mcp/redactor.js';
 
 /** Where and how to reach the model for one run. The key is held here only; never logged or recorded. */
 export interface ModelSettings {
@@ -39,4 +40,9 @@ export function resolveModelSettings(
 
 function nonEmpty(value: string | undefined): string | undefined {
   return value === undefined || value.trim() === '' ? undefined : value.trim();
+}
+
+/** The API key as a secret to mask, named by the variable it came from (none when no key is set). */
+export function modelKeySecrets(settings: Pick<ModelSettings, 'apiKey' | 'apiKeyVariable'>): Secret[] {
+  return settings.apiKey === undefined ? [] : [{ value: settings.apiKey, label: secretLabel(settings.apiKeyVariable) }];
 }

@@ -7,7 +7,8 @@ import type { StationConfig } from '../config/station-config.js';
 import { ValidationError } from '../errors.js';
 import type { EventBus } from '../events/event-bus.js';
 import { ModelClient } from '../model/model-client.js';
-import { resolveModelSettings } from '../model/settings.js';
+import type { Secret } from '../mcp/redactor.js';
+import { modelKeySecrets, resolveModelSettings } from '../model/settings.js';
 import type { ModelMessage } from '../model/types.js';
 import { InputValidatorCache, renderAgent, validateAgentInput } from '../prompt/index.js';
 import type { AgentDefinition } from '../prompt/types.js';
@@ -25,6 +26,11 @@ export interface EngineRunnerDeps {
   agents: { get(env: string, name: string): AgentDefinition };
   /** The environment's running MCP pool (started on first use, cached by the engine). */
   mcp(environment: string): Promise<ToolPool>;
+  /**
+   * The secret values of an environment (those of its MCP configs; a secret store adds its own here),
+   * masked in its runs' records together with the model API key.
+   */
+  secrets(environment: string): readonly Secret[];
   /** Model client retry timing (tests shorten it). */
   retryBaseMs?: number;
 }
@@ -64,6 +70,7 @@ export function createEngineRunner(deps: EngineRunnerDeps): Runner {
       maxTokens: agent.config.maxTokens,
       output: json ? { format: 'json', schema: agent.outputSchema } : undefined,
       tools: agent.tools,
+      secrets: [...modelKeySecrets(settings), ...deps.secrets(request.environment)],
     };
   };
 

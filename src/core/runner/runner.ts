@@ -1,5 +1,6 @@
 import { ConflictError } from '../errors.js';
 import type { EventBus, RunEventListener } from '../events/event-bus.js';
+import { makeRedactor, type Secret } from '../mcp/redactor.js';
 import type { RunStatus, StopReason } from '../events/run-events.js';
 import { AnswerTooLargeError } from '../model/stream-limits.js';
 import type { ChatModel, ModelMessage } from '../model/types.js';
@@ -37,6 +38,11 @@ export interface PreparedRun {
   output?: OutputSpec | undefined;
   /** The agent's tool references, resolved when the run starts. */
   tools: readonly string[];
+  /**
+   * Values the run's records must never show (the model API key, the environment's secrets): masked in
+   * every event and in the run row's input, output and error. The model and the tools get the real values.
+   */
+  secrets?: readonly Secret[] | undefined;
 }
 
 /** What a run needs once a worker takes it (MCP servers connected, model client ready). */
@@ -122,17 +128,22 @@ export class Runner {
     const prepared = await this.options.prepare(request);
     this.assertAccepting();
     const now = this.now();
-    const runId = this.options.repo.insertQueued({
-      agentName: prepared.agent,
-      agentId: prepared.agentId,
-      environmentName: prepared.environment,
-      environmentId: prepared.environmentId,
-      input: prepared.input,
-      model: prepared.model,
-      pid: this.pid,
-      now,
-    });
-    const recorder = new RunRecorder(this.options.repo, this.options.bus, runId, this.now);
+    const recorder = RunRecorder.open(
+      this.options.repo,
+      this.options.bus,
+      {
+        agentName: prepared.agent,
+        agentId: prepared.agentId,
+        environmentName: prepared.environment,
+        environmentId: prepared.environmentId,
+        input: prepared.input,
+        model: prepared.model,
+        pid: this.pid,
+        now,
+      },
+      { now: this.now, redact: makeRedactor(prepared.secrets ?? []) },
+    );
+    const runId = recorder.runId;
     const unsubscribe =
       options.onEvent === undefined ? undefined : this.options.bus.subscribeRun(runId, options.onEvent);
     let resolve!: (result: RunResult) => void;
@@ -292,8 +303,12 @@ export class Runner {
       tokens: { ...stats.tokens },
       durationMs,
     };
-    recorder.finish(data, { ...data, error: error === null ? null : JSON.stringify(error), durationMs });
-    this.settle(job, data);
+    const finished = recorder.finish(data, {
+      ...data,
+      error: error === null ? null : JSON.stringify(error),
+      durationMs,
+    });
+    this.settle(job, finished.data);
   }
 
   /** Ends a run that never reached a worker. */
@@ -301,8 +316,8 @@ export class Runner {
     const error = toEventError(reason);
     const tokens = { input: 0, output: 0, total: 0 };
     const data = { status, stopReason, output: null, error, steps: 0, toolCalls: 0, tokens, durationMs: 0 };
-    job.recorder.finish(data, { ...data, error: JSON.stringify(error), durationMs: null });
-    this.settle(job, data);
+    const finished = job.recorder.finish(data, { ...data, error: JSON.stringify(error), durationMs: null });
+    this.settle(job, finished.data);
   }
 
   private settle(job: Job, data: Omit<RunResult, 'runId' | 'agent' | 'environment'>): void {

@@ -197,11 +197,11 @@ describe('loadMcpConfig: variables', () => {
     expect(template?.transport === 'stdio' && template.args).toEqual(['{{ .A }}', '{{ .B }}', '{{ .C }}', '{{ .D }}']);
   });
 
-  it('masks every variable value it rendered', () => {
+  it('masks every variable value it rendered: secrets as [secret:NAME], the others as their placeholder', () => {
     const config = loadMcpConfig(dir, { env: {} });
     const redact = makeRedactor(config.secrets);
     expect(redact('auth failed for tok-from-file-123 in from-file')).toBe(
-      'auth failed for {{ .API_TOKEN }} in {{ .A }}',
+      'auth failed for [secret:API_TOKEN] in {{ .A }}',
     );
   });
 
