@@ -63,6 +63,8 @@ export interface ConnectionDeps {
   emit: (event: PoolEvent) => void;
   /** Close grace per step (stdin close, SIGTERM) for stdio servers. */
   graceMs: number;
+  /** Watches a stdio server's process group until it has ended (ProcessGuard.track). */
+  track?: ((pgid: number, info: { server: string; command: string }) => () => void) | undefined;
 }
 
 export interface CallOptions {
@@ -228,12 +230,15 @@ export class ServerConnection {
     let client: Client;
     try {
       if (config.transport === 'stdio') {
+        const track = this.deps.track;
+        const info = { server: this.name, command: config.command };
         const transport = new StdioTransport({
           command: config.command,
           args: config.args,
           env: config.env,
           cwd: config.cwd,
           graceMs: this.deps.graceMs,
+          ...(track === undefined ? {} : { track: (pgid: number) => track(pgid, info) }),
         });
         this.transport = transport;
         client = this.newClient();

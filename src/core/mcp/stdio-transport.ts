@@ -22,6 +22,12 @@ export interface StdioTransportOptions {
   graceMs?: number;
   /** Called with each chunk of stderr as it arrives. */
   onStderr?: (chunk: string) => void;
+  /**
+   * Called with the process group as soon as it is spawned (so that it is ended even if Station is killed
+   * with SIGKILL: ProcessGuard.track); the function it returns is called once the whole group has ended (or been
+   * sent SIGKILL).
+   */
+  track?: (pgid: number) => () => void;
 }
 
 const POSIX = process.platform !== 'win32';
@@ -36,6 +42,7 @@ export class StdioTransport implements Transport {
   private readonly stderr: TailBuffer;
   private exited: Promise<void> | undefined;
   private closedReported = false;
+  private untrack: (() => void) | undefined;
   /** Exit code, or null when ended by a signal or still running. */
   exitCode: number | null = null;
   exitSignal: NodeJS.Signals | null = null;
@@ -68,12 +75,14 @@ export class StdioTransport implements Transport {
         windowsHide: true,
       });
       this.child = child;
+      if (POSIX && child.pid !== undefined) this.untrack = this.options.track?.(child.pid);
       let spawned = false;
       this.exited = new Promise((done) => {
         child.once('exit', (code, signal) => {
           this.exitCode = code;
           this.exitSignal = signal;
           this.hasExited = true;
+          if (!this.groupAlive()) this.release();
           done();
         });
         child.once('error', () => {
@@ -156,6 +165,8 @@ export class StdioTransport implements Transport {
       this.signal('SIGKILL');
       await this.waitExit(grace);
     }
+    // The group has ended, or has been sent SIGKILL, which nothing can ignore.
+    this.release();
     this.buffer.clear();
     // Leftover grandchildren may hold the pipes open; they are gone now, so close them ourselves.
     child.stdout?.destroy();
@@ -167,6 +178,14 @@ export class StdioTransport implements Transport {
   /** Kills the process group at once (for process exit, where nothing can be awaited). */
   killNow(): void {
     if (this.child !== undefined && (!this.hasExited || this.groupAlive())) this.signal('SIGKILL');
+    this.release();
+  }
+
+  /** The group has ended, or been sent SIGKILL: it needs watching no more. */
+  private release(): void {
+    const untrack = this.untrack;
+    this.untrack = undefined;
+    untrack?.();
   }
 
   private reportClosed(): void {
