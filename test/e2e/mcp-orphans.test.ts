@@ -158,12 +158,15 @@ describe('no MCP server outlives a stn killed with SIGKILL', () => {
     const [listed, released, reused] = await Promise.all([stubbornGroup(), stubbornGroup(), stubbornGroup()]);
     groups.push(listed, released, reused);
     const dist = (file: string): string => JSON.stringify(new URL(`dist/core/${file}`, `file://${ROOT}/`).href);
-    // A process using the guardian as Station does; the third group is listed with a start it does not have.
+    // A process using the guardian as Station does: the second group is released once the guardian runs, and
+    // the third is listed with a start it does not have.
     const script = `
       const { guardGroup } = await import(${dist('mcp/guardian.js')});
       const { childStart } = await import(${dist('os/process-identity.js')});
       guardGroup(${String(listed.pgid)}, childStart(${String(listed.pgid)}));
-      guardGroup(${String(released.pgid)}, childStart(${String(released.pgid)}))();
+      const release = guardGroup(${String(released.pgid)}, childStart(${String(released.pgid)}));
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      release();
       guardGroup(${String(reused.pgid)}, { at: 0, ticks: 1 });
       console.log('ready');
       setInterval(() => {}, 1000);`;

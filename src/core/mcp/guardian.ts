@@ -59,6 +59,7 @@ interface Channel {
 }
 
 let channel: Channel | undefined;
+let opening: NodeJS.Immediate | undefined;
 /** Groups this process is guarding (pgid → start tick), sent again to a guardian started anew. */
 const guarded = new Map<number, string>();
 
@@ -71,9 +72,16 @@ export function guardGroup(pgid: number, start: ProcessStart): () => void {
   if (process.platform === 'win32') return () => undefined;
   const ticks = start.ticks === undefined ? '' : String(start.ticks);
   guarded.set(pgid, ticks);
-  // A new guardian is told every group guarded so far, this one included.
-  if (channel === undefined) open();
-  else write(`+ ${String(pgid)} ${ticks}\n`);
+  if (channel !== undefined) {
+    write(`+ ${String(pgid)} ${ticks}\n`);
+  } else {
+    // The guardian starts on the next turn of the event loop, while the server boots (so it is not in its
+    // way), and is told every group guarded by then.
+    opening ??= setImmediate(() => {
+      opening = undefined;
+      open();
+    });
+  }
   return () => {
     if (guarded.delete(pgid) && channel !== undefined) write(`- ${String(pgid)}\n`);
   };
