@@ -8,7 +8,7 @@
 import { mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PRIVATE_DIR_MODE, PRIVATE_FILE_MODE } from '../fs/private-files.js';
-import { groupAlive, processState, type ProcessStart } from '../os/process-identity.js';
+import { groupAlive, processState, type ProcessStart, type ProcessState } from '../os/process-identity.js';
 
 export interface GroupRecord {
   /** The process group, which is also the pid of its leader (the server process Station started). */
@@ -75,11 +75,17 @@ export async function reapOrphanedGroups(dir: string, options: ReapOptions = {})
     return 0;
   }
   const targets: { pgid: number; file: string }[] = [];
+  // Many records share an owner (one `stn serve`, many servers): ask about each owner once (`ps` off Linux).
+  const owners = new Map<string, ProcessState>();
   for (const name of names) {
     const file = join(dir, name);
     const record = readRecord(file);
     if (record === undefined) continue;
-    if (processState(record.owner.pid, record.owner.start) !== 'gone') continue;
+    const { pid, start } = record.owner;
+    const key = `${String(pid)}:${String(start.ticks ?? start.at)}`;
+    const owner = owners.get(key) ?? processState(pid, start);
+    owners.set(key, owner);
+    if (owner !== 'gone') continue;
     if (processState(record.pgid, record.start) === 'running') targets.push({ pgid: record.pgid, file });
     else removeGroupRecord(file);
   }
