@@ -69,9 +69,9 @@ describe('process identity', () => {
     const at = psStartTime(pgid);
     expect(at).toBeDefined();
     expect(Math.abs(at! - start.at)).toBeLessThanOrEqual(2000);
-    // What is recorded where there is no /proc: now, when the child has just been spawned.
-    expect(processState(pgid, { at: Date.now() }, { proc: false })).toBe('running');
-    expect(processState(pgid, { at: Date.now() - 3_600_000 }, { proc: false })).toBe('gone');
+    // A record without a start tick, as written where there is no /proc (the time the child was spawned).
+    expect(processState(pgid, { at: start.at }, { proc: false })).toBe('running');
+    expect(processState(pgid, { at: start.at - 3_600_000 }, { proc: false })).toBe('gone');
   });
 });
 
