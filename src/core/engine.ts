@@ -8,6 +8,7 @@ import { KeyService } from './security/key-service.js';
 import { ConfigError } from './errors.js';
 import { openDatabase, type Db } from './store/database.js';
 import { privacyWarnings, type PrivacyWarning } from './fs/private-files.js';
+import { reapOrphanedGroups } from './mcp/group-records.js';
 import { McpService } from './mcp/mcp-service.js';
 import type { McpPool } from './mcp/pool.js';
 import { EventBus } from './events/event-bus.js';
@@ -43,7 +44,10 @@ export interface Engine {
   mcp(envName: string, opts?: { vars?: Record<string, string> }): Promise<McpPool>;
   /** The core event bus: every run event, as it is recorded (the one schema of src/core/events). */
   readonly events: EventBus;
-  /** Recorded runs: list, show (with events), cancel. Runs of dead processes are marked interrupted on open. */
+  /**
+   * Recorded runs: list, show (with events), cancel. Runs of dead processes are marked interrupted on open
+   * (and the MCP servers such processes left running are ended).
+   */
   readonly runs: RunService;
   /** The run queue of this process (loaded and made on first use; shut down by close()). */
   runner(): Promise<Runner>;
@@ -93,6 +97,9 @@ export function openEngine(options: EngineOptions = {}): Engine {
   let runnerPending: Promise<Runner> | undefined;
   const runs = new RunService(db, () => runner);
   runs.markInterrupted();
+  // MCP servers left running by a Station process that was killed (kill -9) are ended, as its runs are
+  // marked interrupted: SIGTERM now, SIGKILL after a grace that close() waits for.
+  const reaping = reapOrphanedGroups(paths.run).catch(() => 0);
   let closed = false;
   return {
     paths,
@@ -146,6 +153,7 @@ export function openEngine(options: EngineOptions = {}): Engine {
           errors.push(error);
         }
       }
+      await reaping;
       db.close();
       if (errors.length > 0) throw new AggregateError(errors, 'errors while closing Station');
     },

@@ -7,6 +7,8 @@ export interface StationPaths {
   config: string;
   database: string;
   environments: string;
+  /** Records of the MCP server processes running Station processes have started (see mcp/group-records.ts). */
+  run: string;
 }
 
 export interface HomeOptions {
@@ -34,6 +36,7 @@ export function stationPaths(home: string): StationPaths {
     config: join(home, 'config.yaml'),
     database: join(home, 'station.db'),
     environments: join(home, 'environments'),
+    run: join(home, 'run'),
   };
 }
 

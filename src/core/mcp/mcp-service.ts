@@ -121,14 +121,15 @@ export class McpService {
   private readonly repo: McpRepo;
   /** Running pools by environment (and overrides), with the fingerprint of the config each was started on. */
   private readonly pools = new Map<string, PoolEntry>();
-  /** One set of process hooks for every pool this service starts. */
-  private readonly guard = new ProcessGuard();
+  /** One set of process hooks for every pool this service starts; it records their processes in the home. */
+  private readonly guard: ProcessGuard;
   private closeRegistered = false;
   /** Set by engine.close(): no pool starts after it. */
   private closed = false;
 
   constructor(private readonly deps: McpServiceDeps) {
     this.repo = new McpRepo(deps.db);
+    this.guard = new ProcessGuard({ recordsDir: deps.paths.run });
   }
 
   /** MCP servers recorded by the last sync of every environment. */

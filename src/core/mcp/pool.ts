@@ -65,6 +65,7 @@ export interface McpPoolOptions {
    * Process hooks so that children never outlive this process: on exit they are killed, and on
    * SIGINT/SIGTERM/SIGHUP they are ended before the signal takes its default effect. Pass a shared
    * ProcessGuard to watch many pools with one set of hooks, or false for none. Default: a guard of its own.
+   * The guard also tracks each stdio server's process group, so that it is ended even after kill -9.
    */
   guard?: ProcessGuard | false;
 }
@@ -83,7 +84,9 @@ export class McpPool {
   private constructor(
     servers: readonly McpServerConfig[],
     private readonly options: McpPoolOptions,
+    guard: ProcessGuard | undefined,
   ) {
+    this.guard = guard;
     this.redact = makeRedactor(options.secrets ?? []);
     const emit = (event: PoolEvent): void => options.onEvent?.(event);
     this.connections = new Map(
@@ -98,6 +101,7 @@ export class McpPool {
             emit,
             graceMs: options.closeGraceMs ?? 1000,
             maxResultBytes: options.maxResultBytes ?? DEFAULT_CONFIG.runner.maxMcpResultBytes,
+            ...(guard === undefined ? {} : { track: (pgid, info) => guard.track(pgid, info) }),
           }),
         ]),
     );
@@ -108,11 +112,12 @@ export class McpPool {
    * does not fail the pool: see status()).
    */
   static async start(servers: readonly McpServerConfig[], options: McpPoolOptions = {}): Promise<McpPool> {
-    const pool = new McpPool(servers, options);
-    if (options.guard !== false && servers.some((s) => s.transport === 'stdio')) {
-      pool.guard = options.guard ?? new ProcessGuard();
-      pool.guard.add(pool);
-    }
+    const guard =
+      options.guard !== false && servers.some((s) => s.transport === 'stdio')
+        ? (options.guard ?? new ProcessGuard())
+        : undefined;
+    const pool = new McpPool(servers, options, guard);
+    guard?.add(pool);
     await Promise.all([...pool.connections.values()].map((c) => c.start()));
     return pool;
   }

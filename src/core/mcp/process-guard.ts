@@ -3,9 +3,16 @@
  * kills their children, and SIGINT/SIGTERM/SIGHUP end them before the signal takes effect. The signal is
  * then raised again so that, when nobody else handles it, the process ends as it would have (exit status
  * 128 + signal). When another listener owns the signal (a graceful shutdown), the guard leaves the pools to
- * it and only kills what is left at exit. One guard serves many pools, so a server with many environments adds one listener per
- * signal, not one per pool.
+ * it and only kills what is left at exit. One guard serves many pools, so a server with many environments
+ * adds one listener per signal, not one per pool.
+ *
+ * Against what no hook sees (kill -9, the OOM killer), every process group it tracks is handed to the
+ * guardian (a small process that ends the groups when Station dies, see guardian.ts) and, with a records
+ * folder, recorded in the home for the next Station to reap (see group-records.ts).
  */
+import { childStart, currentProcessStart } from '../os/process-identity.js';
+import { removeGroupRecord, writeGroupRecord } from './group-records.js';
+import { guardGroup } from './guardian.js';
 
 const SIGNALS: readonly NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
 
@@ -17,7 +24,14 @@ export interface Guarded {
   close(): Promise<void>;
 }
 
+export interface ProcessGuardOptions {
+  /** Where to record the process groups started (`<home>/run`); none: the guardian alone watches them. */
+  recordsDir?: string | undefined;
+}
+
 export class ProcessGuard {
+  constructor(private readonly options: ProcessGuardOptions = {}) {}
+
   private readonly watched = new Set<Guarded>();
   private readonly handlers = new Map<NodeJS.Signals, () => void>();
   private stopping = false;
@@ -35,6 +49,32 @@ export class ProcessGuard {
   delete(pool: Guarded): void {
     this.watched.delete(pool);
     if (this.watched.size === 0 && !this.stopping) this.release();
+  }
+
+  /**
+   * Tracks a server's process group from the moment it is spawned: the guardian is told, and the group is
+   * recorded. Returns the function to call once the group has ended.
+   */
+  track(pgid: number, info: { server: string; command: string }): () => void {
+    const start = childStart(pgid);
+    const unguard = guardGroup(pgid, start);
+    const dir = this.options.recordsDir;
+    const file =
+      dir === undefined
+        ? undefined
+        : writeGroupRecord(dir, {
+            pgid,
+            start,
+            owner: { pid: process.pid, start: currentProcessStart() },
+            ...info,
+          });
+    let done = false;
+    return () => {
+      if (done) return;
+      done = true;
+      unguard();
+      if (file !== undefined) removeGroupRecord(file);
+    };
   }
 
   private killAll(): void {

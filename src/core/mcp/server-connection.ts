@@ -66,6 +66,8 @@ export interface ConnectionDeps {
   graceMs: number;
   /** Largest answer a stdio server that sets no `max_result_bytes` may send (runner.max_mcp_result_bytes). */
   maxResultBytes: number;
+  /** Watches a stdio server's process group until it has ended (ProcessGuard.track). */
+  track?: ((pgid: number, info: { server: string; command: string }) => () => void) | undefined;
 }
 
 export interface CallOptions {
@@ -232,6 +234,8 @@ export class ServerConnection {
     let client: Client;
     try {
       if (config.transport === 'stdio') {
+        const track = this.deps.track;
+        const info = { server: this.name, command: config.command };
         const transport = new StdioTransport({
           command: config.command,
           args: config.args,
@@ -239,6 +243,7 @@ export class ServerConnection {
           cwd: config.cwd,
           graceMs: this.deps.graceMs,
           maxMessageBytes: this.maxResult().bytes,
+          ...(track === undefined ? {} : { track: (pgid: number) => track(pgid, info) }),
         });
         this.transport = transport;
         client = this.newClient();

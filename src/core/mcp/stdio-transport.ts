@@ -41,6 +41,12 @@ export interface StdioTransportOptions {
   onStderr?: (chunk: string) => void;
   /** Largest message (one line of JSON) read from the server; default DEFAULT_MAX_MESSAGE_BYTES. */
   maxMessageBytes?: number;
+  /**
+   * Called with the process group as soon as it is spawned (so that it is ended even if Station is killed
+   * with SIGKILL: ProcessGuard.track); the function it returns is called once the whole group has ended (or been
+   * sent SIGKILL).
+   */
+  track?: (pgid: number) => () => void;
 }
 
 /** Requests in flight remembered at most (their methods name what was too large). */
@@ -62,6 +68,7 @@ export class StdioTransport implements Transport {
   private readonly stderr: TailBuffer;
   private exited: Promise<void> | undefined;
   private closedReported = false;
+  private untrack: (() => void) | undefined;
   /** Exit code, or null when ended by a signal or still running. */
   exitCode: number | null = null;
   exitSignal: NodeJS.Signals | null = null;
@@ -103,12 +110,14 @@ export class StdioTransport implements Transport {
         windowsHide: true,
       });
       this.child = child;
+      if (POSIX && child.pid !== undefined) this.untrack = this.options.track?.(child.pid);
       let spawned = false;
       this.exited = new Promise((done) => {
         child.once('exit', (code, signal) => {
           this.exitCode = code;
           this.exitSignal = signal;
           this.hasExited = true;
+          if (!this.groupAlive()) this.release();
           done();
         });
         child.once('error', () => {
@@ -176,6 +185,8 @@ export class StdioTransport implements Transport {
       this.signal('SIGKILL');
       await this.waitExit(grace);
     }
+    // The group has ended, or has been sent SIGKILL, which nothing can ignore.
+    this.release();
     this.reader.clear();
     this.pending.clear();
     // Leftover grandchildren may hold the pipes open; they are gone now, so close them ourselves.
@@ -188,6 +199,14 @@ export class StdioTransport implements Transport {
   /** Kills the process group at once (for process exit, where nothing can be awaited). */
   killNow(): void {
     if (this.child !== undefined && (!this.hasExited || this.groupAlive())) this.signal('SIGKILL');
+    this.release();
+  }
+
+  /** The group has ended, or been sent SIGKILL: it needs watching no more. */
+  private release(): void {
+    const untrack = this.untrack;
+    this.untrack = undefined;
+    untrack?.();
   }
 
   private readLine(line: string): void {

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { linuxStartTime, pidAlive } from '../os/process-identity.js';
 import type { RunRow } from '../store/run-repo.js';
 
 /** What Station can learn about another process on this host. */
@@ -32,47 +32,10 @@ export function isOrphanedRun(row: RunRow, probe: ProcessProbe): boolean {
 }
 
 export function systemProcessProbe(): ProcessProbe {
-  let bootTime: number | undefined;
   return {
     pid: process.pid,
     startedAt: Date.now() - process.uptime() * 1000,
     alive: pidAlive,
-    startTime: (pid) => {
-      if (process.platform !== 'linux') return undefined;
-      bootTime ??= readBootTime();
-      return linuxStartTime(pid, bootTime);
-    },
+    startTime: linuxStartTime,
   };
-}
-
-function pidAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    // EPERM: the process exists but belongs to another user.
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
-/** Start time of a pid from /proc (clock ticks since boot; USER_HZ is 100 on Linux). */
-function linuxStartTime(pid: number, bootTimeMs: number | undefined): number | undefined {
-  try {
-    const stat = readFileSync(`/proc/${String(pid)}/stat`, 'utf8');
-    // Field 22 (starttime, in clock ticks since boot) counts from after the ")" that closes the name.
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    const ticks = Number(fields[19]);
-    if (!Number.isFinite(ticks) || bootTimeMs === undefined) return undefined;
-    return bootTimeMs + (ticks / 100) * 1000;
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw error;
-  }
-}
-
-function readBootTime(): number | undefined {
-  const line = readFileSync('/proc/stat', 'utf8')
-    .split('\n')
-    .find((l) => l.startsWith('btime '));
-  return line === undefined ? undefined : Number(line.slice(6)) * 1000;
 }

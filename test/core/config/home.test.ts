@@ -25,6 +25,7 @@ describe('Station home', () => {
       config: '/h/config.yaml',
       database: '/h/station.db',
       environments: '/h/environments',
+      run: '/h/run',
     });
   });
 });

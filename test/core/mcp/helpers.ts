@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { expect } from 'vitest';
 import type { McpServerConfig } from '../../../src/core/index.js';
+import { childStart, type ProcessStart } from '../../../src/core/os/process-identity.js';
 import { makeInitializedHome, type TempHome } from '../../helpers/home.js';
 
 const require = createRequire(import.meta.url);
@@ -91,6 +92,47 @@ export async function expectAllEnded(pids: readonly number[], timeoutMs = 10_000
   await expect
     .poll(() => pids.filter(isRunning), { timeout: timeoutMs, message: 'processes still running' })
     .toEqual([]);
+}
+
+/** A process group that ignores SIGTERM (only SIGKILL ends it), with a child that does too. */
+const STUBBORN = `process.on('SIGTERM', () => {});
+const c = require('node:child_process').spawn(process.execPath, ['-e', "process.on('SIGTERM', () => {}); setInterval(() => {}, 1000)"], { stdio: 'ignore' });
+console.log(c.pid);
+setInterval(() => {}, 1000);`;
+
+export interface StubbornGroup {
+  /** The group, which is also its leader's pid. */
+  pgid: number;
+  /** The leader and its child. */
+  pids: number[];
+  /** The leader's start, as Station records it. */
+  start: ProcessStart;
+  /** SIGKILL to the whole group (cleanup). */
+  kill(): void;
+}
+
+/** Starts a process group of two processes that only SIGKILL ends; resolves once both run. */
+export async function stubbornGroup(): Promise<StubbornGroup> {
+  const child = spawn(process.execPath, ['-e', STUBBORN], { detached: true, stdio: ['ignore', 'pipe', 'ignore'] });
+  const pgid = child.pid!;
+  const start = childStart(pgid);
+  const grandchild = await new Promise<number>((resolve) => {
+    child.stdout.setEncoding('utf8').once('data', (d: string) => resolve(Number(d.trim())));
+  });
+  child.stdout.destroy();
+  child.unref();
+  return {
+    pgid,
+    pids: [pgid, grandchild],
+    start,
+    kill: () => {
+      try {
+        process.kill(-pgid, 'SIGKILL');
+      } catch {
+        // Ended already.
+      }
+    },
+  };
 }
 
 /** A free TCP port on 127.0.0.1. */
