@@ -16,6 +16,7 @@ export type AuditAction =
   | 'agent.import'
   | 'mcp.add'
   | 'mcp.remove'
+  | 'mcp.call'
   | 'sync'
   | 'run.start'
   | 'run.cancel'

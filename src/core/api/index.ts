@@ -7,18 +7,23 @@ export { SyncJobs, syncProgress, type SyncJob, type SyncProgressLine } from './s
 export type {
   AgentListItem,
   ApiRequests,
+  CallToolBody,
   ApiResponses,
   CreateEnvironmentBody,
   ErrorBody,
   HealthView,
   LastRunView,
   MeView,
+  OfferingFilter,
+  PromptListView,
   ReadyView,
   ReplaceAgentBody,
+  ResourceListView,
   RunQuery,
   ServerView,
   StartRunBody,
   StartedRunView,
+  ToolCallView,
   ToolFilter,
 } from './views.js';
 export {

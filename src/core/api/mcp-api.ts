@@ -1,7 +1,9 @@
 import type { AddServerInput, ConfigEditResult } from '../config/mcp-config-edit.js';
 import type { KeyWarning } from '../config/unknown-keys.js';
-import { NotFoundError } from '../errors.js';
-import type { CheckOptions, CheckReport, McpToolSummary } from '../mcp/mcp-service.js';
+import { NotFoundError, isStationError } from '../errors.js';
+import type { CheckOptions, CheckReport, McpToolSummary, OfferingOptions } from '../mcp/mcp-service.js';
+import type { PromptListing, ResourceListing, ResourceReadReport, ToolCallReport } from '../mcp/offerings.js';
+import type { ToolCallOptions } from '../mcp/pool.js';
 import { canSeeEnvironment } from '../security/roles.js';
 import type { SyncOptions, SyncReport } from '../sync/sync-service.js';
 import type { ApiContext } from './context.js';
@@ -42,6 +44,51 @@ export class McpApi {
   async check(env: string, options: CheckOptions = {}): Promise<CheckReport> {
     this.ctx.authorize('run', env);
     return this.service.check(env, options);
+  }
+
+  /**
+   * Calls a tool by hand (`server__tool`, or `__tool` when one server has it) with arguments checked
+   * against its input schema. It may change things in the world: it needs the `run` action, and every call
+   * sent to a server is audited (`mcp.call`, with its outcome; never the arguments). A tool that answers
+   * with an error is a result (`result.isError`), not a throw.
+   */
+  async callTool(
+    env: string,
+    tool: string,
+    args: unknown,
+    options: ToolCallOptions & { vars?: Readonly<Record<string, string>> | undefined } = {},
+  ): Promise<ToolCallReport> {
+    this.ctx.authorize('run', env);
+    const call = await this.service.prepareToolCall(env, tool, args, { vars: options.vars });
+    let outcome = 'failed';
+    try {
+      const report = await call.send({ signal: options.signal, onProgress: options.onProgress });
+      outcome = report.result.isError ? 'tool_error' : 'ok';
+      return report;
+    } catch (error) {
+      if (isStationError(error)) outcome = error.code;
+      throw error;
+    } finally {
+      this.ctx.audit('mcp.call', `${env}/${call.qualifiedName}`, { outcome });
+    }
+  }
+
+  /** Resources and resource templates the environment's servers offer (a server without any: `unsupported`). */
+  async resources(env: string, options: OfferingOptions = {}): Promise<ResourceListing> {
+    this.ctx.authorize('read', env);
+    return this.service.resources(env, options);
+  }
+
+  /** Prompts the environment's servers offer (a server without any: `unsupported`). */
+  async prompts(env: string, options: OfferingOptions = {}): Promise<PromptListing> {
+    this.ctx.authorize('read', env);
+    return this.service.prompts(env, options);
+  }
+
+  /** Reads a resource. Its contents come from the world as a tool's answer would: it needs the `run` action. */
+  async readResource(env: string, uri: string, options: OfferingOptions = {}): Promise<ResourceReadReport> {
+    this.ctx.authorize('run', env);
+    return this.service.readResource(env, uri, options);
   }
 
   add(env: string, input: AddServerInput): ConfigEditResult {

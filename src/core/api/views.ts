@@ -9,6 +9,7 @@ import type { AgentSource, AgentSummary } from '../agents/agent-service.js';
 import type { EnvironmentDetail, EnvironmentSummary } from '../environments/environment-service.js';
 import type { ErrorJson } from '../errors.js';
 import type { CheckReport, McpServerSummary, McpToolSummary } from '../mcp/mcp-service.js';
+import type { PromptListing, ResourceListing, ToolCallReport } from '../mcp/offerings.js';
 import type { ServerStatus } from '../mcp/server-connection.js';
 import type { RunStatus } from '../events/run-events.js';
 import type { AgentDefinition } from '../prompt/types.js';
@@ -113,6 +114,24 @@ export interface ToolFilter {
   name?: string;
 }
 
+/** Body of POST /api/v1/environments/{env}/tools/{tool}/call. */
+export interface CallToolBody {
+  /** The tool's arguments, checked against its input schema (default: none). */
+  arguments?: Record<string, unknown>;
+}
+
+/** A tool called by hand: which tool answered, the call's duration, the raw result (`result.isError`). */
+export type ToolCallView = ToolCallReport;
+
+/** What the servers of an environment offer: resources and templates, or prompts, server by server. */
+export type ResourceListView = ResourceListing;
+export type PromptListView = PromptListing;
+
+/** Which servers GET .../resources and .../prompts ask. */
+export interface OfferingFilter {
+  server?: string;
+}
+
 /** The bodies REST operations take, by operationId. */
 export interface ApiRequests {
   createEnvironment: CreateEnvironmentBody;
@@ -120,6 +139,7 @@ export interface ApiRequests {
   updateAgent: AgentChange;
   replaceAgent: ReplaceAgentBody;
   startRun: StartRunBody;
+  callTool: CallToolBody;
 }
 
 /** The answer of every REST operation, by operationId (`undefined`: 204 No Content). */
@@ -144,6 +164,9 @@ export interface ApiResponses {
   listTools: McpToolSummary[];
   listServers: ServerView[];
   checkServers: CheckReport;
+  callTool: ToolCallView;
+  listResources: ResourceListView;
+  listPrompts: PromptListView;
   startSync: SyncJob;
   getSync: SyncJob;
   listRuns: RunSummary[];

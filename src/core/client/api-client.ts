@@ -4,7 +4,7 @@
  * error body, exit code included. Used by the remote TUI, the server tests and any other remote door.
  */
 import type { AgentDraft } from '../agents/agent-draft.js';
-import type { ApiRequests, ApiResponses, RunQuery, ToolFilter } from '../api/views.js';
+import type { ApiRequests, ApiResponses, OfferingFilter, RunQuery, ToolFilter } from '../api/views.js';
 import type { SyncJob } from '../api/sync-jobs.js';
 import { UsageError } from '../errors.js';
 import type { EventPageQuery, RunDetail, RunSummary } from '../runner/run-service.js';
@@ -129,6 +129,21 @@ export class ApiClient {
     return this.call('GET', `${envPath(env)}/tools`, { query });
   }
 
+  /** Calls a tool by hand; a tool that answers with an error is a result (`result.isError`), not a throw. */
+  callTool(env: string, tool: string, body: ApiRequests['callTool'] = {}): Promise<ApiResponses['callTool']> {
+    return this.call('POST', `${envPath(env)}/tools/${encodeURIComponent(tool)}/call`, { body });
+  }
+
+  /** Resources and resource templates of each server (or one). */
+  listResources(env: string, filter: OfferingFilter = {}): Promise<ApiResponses['listResources']> {
+    return this.call('GET', `${envPath(env)}/resources`, { query: serverQuery(filter) });
+  }
+
+  /** Prompts of each server (or one). */
+  listPrompts(env: string, filter: OfferingFilter = {}): Promise<ApiResponses['listPrompts']> {
+    return this.call('GET', `${envPath(env)}/prompts`, { query: serverQuery(filter) });
+  }
+
   /** Each server's configuration, what the last sync recorded (stderr tail included) and its live state. */
   listServers(env: string): Promise<ApiResponses['listServers']> {
     return this.call('GET', `${envPath(env)}/servers`);
@@ -234,6 +249,10 @@ export class ApiClient {
       ? ApiError.fromStatus(res.status, `${method} ${path}`, this.url)
       : new ApiError(res.status, body);
   }
+}
+
+function serverQuery(filter: OfferingFilter): URLSearchParams {
+  return new URLSearchParams(filter.server === undefined ? {} : { server: filter.server });
 }
 
 function envPath(env: string): string {

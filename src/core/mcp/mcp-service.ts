@@ -24,11 +24,14 @@ import type { Db } from '../store/database.js';
 import { EnvironmentRepo } from '../store/environment-repo.js';
 import { McpRepo } from '../store/mcp-repo.js';
 import { SyncService, type AgentCatalog, type SyncOptions, type SyncReport } from '../sync/sync-service.js';
+import { InputValidatorCache } from '../prompt/validate-input.js';
+import { pickResourceServer, type PromptListing, type ResourceListing, type ResourceReadReport } from './offerings.js';
 import type { McpPool } from './pool.js';
 import { ProcessGuard } from './process-guard.js';
 import type { Secret } from './redactor.js';
 import { startMcpPool } from './start-pool.js';
 import type { PoolEvent } from './server-connection.js';
+import { prepareToolCall, type PreparedToolCall } from './tool-call.js';
 import { qualifiedToolName } from './tool-names.js';
 
 /** One server in `stn mcp list --json` (a stable shape). Values are shown as written: placeholders, not secrets. */
@@ -91,6 +94,13 @@ export interface CheckOptions {
   onEvent?: (event: PoolEvent) => void;
 }
 
+/** Which servers to ask, with template variables (as `--var` gives them). */
+export interface OfferingOptions {
+  /** Only this server. */
+  server?: string | undefined;
+  vars?: Readonly<Record<string, string>> | undefined;
+}
+
 export interface McpServiceDeps {
   paths: StationPaths;
   db: Db;
@@ -126,6 +136,8 @@ export class McpService {
   private closeRegistered = false;
   /** Set by engine.close(): no pool starts after it. */
   private closed = false;
+  /** Compiled input schemas of the tools called by hand. */
+  private readonly validators = new InputValidatorCache();
 
   constructor(private readonly deps: McpServiceDeps) {
     this.repo = new McpRepo(deps.db);
@@ -318,16 +330,83 @@ export class McpService {
     return entry.started === undefined ? { state: 'starting' } : { state: 'ready', pool: entry.started };
   }
 
-  /** The cached pool for the environment's config as it is now, started (or replaced) when needed. */
-  private currentEntry(environment: string, overrides: Readonly<Record<string, string>>): PoolEntry {
+  /**
+   * A call by hand of a tool of the environment's running pool (see pool()): the reference resolved as agent
+   * files name tools and the arguments checked against the tool's input schema; send() makes the call.
+   */
+  async prepareToolCall(
+    environment: string,
+    reference: string,
+    args: unknown,
+    options: { vars?: Readonly<Record<string, string>> | undefined } = {},
+  ): Promise<PreparedToolCall> {
+    const named = reference.indexOf('__') > 0 ? reference.slice(0, reference.indexOf('__')) : undefined;
+    const pool = await this.poolFor(environment, options.vars, named);
+    try {
+      return prepareToolCall(pool, environment, reference, args, this.validators);
+    } catch (error) {
+      if (!(error instanceof NotFoundError)) throw error;
+      // Not on the server it names: close names come from every server (the tool may be on another one).
+      const every = await this.pool(environment, poolOptions(options.vars));
+      if (every === pool) throw error;
+      return prepareToolCall(every, environment, reference, args, this.validators);
+    }
+  }
+
+  /** The resources and resource templates the servers of the environment's running pool offer. */
+  async resources(environment: string, options: OfferingOptions = {}): Promise<ResourceListing> {
+    const pool = await this.poolFor(environment, options.vars, options.server);
+    return { environment, servers: await pool.resources(options.server) };
+  }
+
+  /** The prompts the servers of the environment's running pool offer. */
+  async prompts(environment: string, options: OfferingOptions = {}): Promise<PromptListing> {
+    const pool = await this.poolFor(environment, options.vars, options.server);
+    return { environment, servers: await pool.prompts(options.server) };
+  }
+
+  /** Reads a resource, from the named server or the one that offers the URI. */
+  async readResource(environment: string, uri: string, options: OfferingOptions = {}): Promise<ResourceReadReport> {
+    const pool = await this.poolFor(environment, options.vars, options.server);
+    const server = options.server ?? pickResourceServer(await pool.resources(), uri, environment);
+    const t0 = performance.now();
+    const contents = await pool.readResource(server, uri);
+    const durationMs = Math.round((performance.now() - t0) * 10) / 10;
+    return { environment, server, uri, durationMs, contents };
+  }
+
+  /**
+   * The pool for a request about one server (`server` may also be a name that is no server, or absent):
+   * the environment's pool when this process keeps it (stn serve, the TUI, a run), else a pool of that
+   * server alone, quicker to start than every server of the environment. Cached like pool().
+   */
+  private async poolFor(
+    environment: string,
+    vars: Readonly<Record<string, string>> | undefined,
+    server: string | undefined,
+  ): Promise<McpPool> {
+    const overrides = vars ?? {};
+    if (server === undefined || this.pools.has(poolKey(environment, overrides))) {
+      return this.pool(environment, poolOptions(vars));
+    }
+    return this.currentEntry(environment, overrides, server).pool;
+  }
+
+  /**
+   * The cached pool for the environment's config as it is now, started (or replaced) when needed: of every
+   * server, or of the one named `only` when the config has it.
+   */
+  private currentEntry(environment: string, overrides: Readonly<Record<string, string>>, only?: string): PoolEntry {
     if (this.closed)
       throw new McpError('the MCP servers of this engine are closed', { code: 'mcp_server_unavailable' });
-    const key = `${environment}\u0000${JSON.stringify(Object.entries(overrides).sort())}`;
     this.requireFolder(environment);
     // Rendering the config is cheap (a few small files): doing it on every call lets a long-lived process
     // (stn serve, the TUI) pick up an edited template.json or variables.yml without a restart.
     const config = loadMcpConfig(this.deps.environments.dir(environment), { env: this.deps.env, overrides });
-    const fingerprint = JSON.stringify(config.servers);
+    const subset = config.servers.filter((s) => s.name === only);
+    const servers = subset.length > 0 ? subset : config.servers;
+    const key = poolKey(environment, overrides, subset.length > 0 ? only : undefined);
+    const fingerprint = JSON.stringify(servers);
     const cached = this.pools.get(key);
     if (cached !== undefined && cached.fingerprint === fingerprint) return cached;
     if (cached !== undefined) {
@@ -338,7 +417,7 @@ export class McpService {
       this.closeRegistered = true;
       this.deps.onClose(() => this.closePools());
     }
-    const pending = startMcpPool(config.servers, {
+    const pending = startMcpPool(servers, {
       secrets: config.secrets,
       guard: this.guard,
       clientInfo: this.deps.clientInfo,
@@ -402,4 +481,15 @@ export class McpService {
       });
     }
   }
+}
+
+function poolOptions(vars: Readonly<Record<string, string>> | undefined): {
+  vars?: Readonly<Record<string, string>>;
+} {
+  return vars === undefined ? {} : { vars };
+}
+
+/** The cache key of a pool: environment, variable overrides, and the one server it runs (if only one). */
+function poolKey(environment: string, overrides: Readonly<Record<string, string>>, only?: string): string {
+  return `${environment}\u0000${JSON.stringify(Object.entries(overrides).sort())}\u0000${only ?? ''}`;
 }

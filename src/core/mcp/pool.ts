@@ -6,8 +6,18 @@
 import { basename } from 'node:path';
 import type { McpServerConfig } from '../config/mcp-config.js';
 import { DEFAULT_CONFIG } from '../config/station-config.js';
-import { McpError, NotFoundError } from '../errors.js';
+import { McpError, NotFoundError, errorMessage } from '../errors.js';
 import { ProcessGuard } from './process-guard.js';
+import {
+  maskAnswer,
+  type OfferStatus,
+  type PromptInfo,
+  type ResourceContents,
+  type ResourceInfo,
+  type ResourceTemplateInfo,
+  type ServerPrompts,
+  type ServerResources,
+} from './offerings.js';
 import { makeRedactor, type Redact, type Secret } from './redactor.js';
 import {
   DEFAULT_RESTART,
@@ -190,6 +200,70 @@ export class McpPool {
     };
   }
 
+  /**
+   * A tool's answer as it may be shown to a user who called the tool by hand: every text with this pool's
+   * secrets masked (base64 payloads left whole).
+   */
+  mask<T>(value: T): T {
+    return maskAnswer(value, this.redact);
+  }
+
+  /**
+   * The resources and resource templates of every server (or one), each on its own: a server that does not
+   * offer resources is `unsupported`; one that is down or fails to answer is `failed`, with the reason.
+   */
+  async resources(server?: string): Promise<ServerResources[]> {
+    return this.eachServer(server, 'resources', { resources: [], templates: [] }, async (c) => {
+      const listed = await c.listResources(this.callTimeout(c.config));
+      return {
+        resources: listed.resources.map((r): ResourceInfo => ({
+          uri: r.uri,
+          name: r.name,
+          ...described(r),
+          mimeType: r.mimeType ?? null,
+        })),
+        templates: listed.templates.map((t): ResourceTemplateInfo => ({
+          uriTemplate: t.uriTemplate,
+          name: t.name,
+          ...described(t),
+          mimeType: t.mimeType ?? null,
+        })),
+      };
+    });
+  }
+
+  /** The prompts of every server (or one), each on its own (see resources()). */
+  async prompts(server?: string): Promise<ServerPrompts[]> {
+    return this.eachServer(server, 'prompts', { prompts: [] }, async (c) => {
+      const prompts = await c.listPrompts(this.callTimeout(c.config));
+      return {
+        prompts: prompts.map((p): PromptInfo => ({
+          name: p.name,
+          ...described(p),
+          arguments: (p.arguments ?? []).map((a) => ({
+            name: a.name,
+            description: a.description ?? '',
+            required: a.required === true,
+          })),
+        })),
+      };
+    });
+  }
+
+  /** The contents of a resource of a server (secrets masked in text, blobs whole). */
+  async readResource(server: string, uri: string): Promise<ResourceContents[]> {
+    const connection = this.connection(server);
+    const result = await connection.readResource(uri, this.callTimeout(connection.config));
+    return this.mask(
+      result.contents.map((c) => ({
+        uri: c.uri,
+        mimeType: c.mimeType ?? null,
+        ...('text' in c && typeof c.text === 'string' ? { text: c.text } : {}),
+        ...('blob' in c && typeof c.blob === 'string' ? { blob: c.blob } : {}),
+      })),
+    );
+  }
+
   /** Ends every server and child process. Safe to call more than once. */
   close(): Promise<void> {
     this.closed ??= (async () => {
@@ -234,6 +308,26 @@ export class McpPool {
     };
   }
 
+  /** Lists something of every server (or one) concurrently; each server's outcome stands on its own. */
+  private async eachServer<T extends object>(
+    server: string | undefined,
+    kind: 'resources' | 'prompts',
+    empty: T,
+    list: (c: ServerConnection) => Promise<T>,
+  ): Promise<({ server: string; status: OfferStatus; error?: string } & T)[]> {
+    const connections = server === undefined ? [...this.connections.values()] : [this.connection(server)];
+    return Promise.all(
+      connections.map(async (c) => {
+        try {
+          if (!c.offers(kind)) return { server: c.name, status: 'unsupported' as const, ...empty };
+          return this.mask({ server: c.name, status: 'ok' as const, ...(await list(c)) });
+        } catch (error) {
+          return { server: c.name, status: 'failed' as const, error: this.redact(errorMessage(error)), ...empty };
+        }
+      }),
+    );
+  }
+
   private connection(server: string): ServerConnection {
     if (this.closed !== undefined) throw new McpError('the MCP pool is closed', { code: 'mcp_server_unavailable' });
     const c = this.connections.get(server);
@@ -244,6 +338,14 @@ export class McpPool {
     }
     return c;
   }
+}
+
+/** Title and description of a listed item, with a stable shape (null and '' when the server gives none). */
+function described(item: { title?: string | undefined; description?: string | undefined }): {
+  title: string | null;
+  description: string;
+} {
+  return { title: item.title ?? null, description: item.description ?? '' };
 }
 
 /** The text of one MCP content item; other kinds are summarised so the model knows they exist. */

@@ -7,7 +7,16 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { SSEClientTransport, SseError } from '@modelcontextprotocol/sdk/client/sse.js';
 import { StreamableHTTPClientTransport, StreamableHTTPError } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
-import { ErrorCode, McpError as SdkMcpError, type CallToolResult, type Tool } from '@modelcontextprotocol/sdk/types.js';
+import {
+  ErrorCode,
+  McpError as SdkMcpError,
+  type CallToolResult,
+  type Prompt,
+  type ReadResourceResult,
+  type Resource,
+  type ResourceTemplate,
+  type Tool,
+} from '@modelcontextprotocol/sdk/types.js';
 import type { McpServerConfig, McpTransportKind } from '../config/mcp-config.js';
 import { McpError, NotFoundError, errorMessage } from '../errors.js';
 import type { Redact } from './redactor.js';
@@ -15,6 +24,7 @@ import { RESULT_TOO_LARGE, StdioTransport, type ResultTooLargeData } from './std
 
 const CONNECTION_CLOSED: number = ErrorCode.ConnectionClosed;
 const REQUEST_TIMEOUT: number = ErrorCode.RequestTimeout;
+const METHOD_NOT_FOUND: number = ErrorCode.MethodNotFound;
 
 export type ServerState = 'connecting' | 'ready' | 'failed' | 'restarting' | 'closed';
 
@@ -78,6 +88,9 @@ export interface CallOptions {
   timeoutSetting: string;
   onProgress?: (p: { progress: number; total?: number; message?: string }) => void;
 }
+
+/** How long a request other than a tool call may wait for its answer, and where that is set. */
+export type RequestLimits = Pick<CallOptions, 'timeoutMs' | 'timeoutSetting'>;
 
 export class ServerConnection {
   state: ServerState = 'connecting';
@@ -182,6 +195,58 @@ export class ServerConnection {
         return { isError: true, content: [{ type: 'text', text: this.deps.redact(error.message) }] };
       }
       throw this.callError(`tool "${tool}"`, error, options.timeoutMs, options.timeoutSetting);
+    }
+  }
+
+  /** Whether the server said, when it started, that it offers resources (or prompts). */
+  offers(kind: 'resources' | 'prompts'): boolean {
+    return this.requireReady().getServerCapabilities()?.[kind] !== undefined;
+  }
+
+  /** Every resource and resource template the server lists (all pages). */
+  async listResources(limits: RequestLimits): Promise<{ resources: Resource[]; templates: ResourceTemplate[] }> {
+    const client = this.requireReady();
+    const options = { timeout: limits.timeoutMs };
+    try {
+      const resources = await allPages(
+        (cursor) => client.listResources(cursor, options),
+        (p) => p.resources,
+      );
+      let templates: ResourceTemplate[] = [];
+      try {
+        templates = await allPages(
+          (cursor) => client.listResourceTemplates(cursor, options),
+          (p) => p.resourceTemplates,
+        );
+      } catch (error) {
+        // Templates are optional: a server with resources may not know the method.
+        if (!(error instanceof SdkMcpError && error.code === METHOD_NOT_FOUND)) throw error;
+      }
+      return { resources, templates };
+    } catch (error) {
+      throw this.callError('listing resources', error, limits.timeoutMs, limits.timeoutSetting);
+    }
+  }
+
+  /** Every prompt the server lists (all pages). */
+  async listPrompts(limits: RequestLimits): Promise<Prompt[]> {
+    const client = this.requireReady();
+    try {
+      return await allPages(
+        (cursor) => client.listPrompts(cursor, { timeout: limits.timeoutMs }),
+        (p) => p.prompts,
+      );
+    } catch (error) {
+      throw this.callError('listing prompts', error, limits.timeoutMs, limits.timeoutSetting);
+    }
+  }
+
+  async readResource(uri: string, limits: RequestLimits): Promise<ReadResourceResult> {
+    const client = this.requireReady();
+    try {
+      return await client.readResource({ uri }, { timeout: limits.timeoutMs });
+    } catch (error) {
+      throw this.callError(`reading ${uri}`, error, limits.timeoutMs, limits.timeoutSetting);
     }
   }
 
@@ -492,6 +557,21 @@ export class ServerConnection {
       hints,
     });
   }
+}
+
+/** Every page of a paginated MCP list (`nextCursor`), in order. */
+async function allPages<P extends { nextCursor?: string | undefined }, T>(
+  list: (params: { cursor?: string }) => Promise<P>,
+  items: (page: P) => readonly T[],
+): Promise<T[]> {
+  const out: T[] = [];
+  let cursor: string | undefined;
+  do {
+    const page = await list(cursor === undefined ? {} : { cursor });
+    out.push(...items(page));
+    cursor = page.nextCursor;
+  } while (cursor !== undefined);
+  return out;
 }
 
 function cancelled(server: string, tool: string, reason: unknown): McpError {

@@ -1,6 +1,6 @@
 /**
- * Checks a caller's input against an agent's input schema with ajv. ajv is loaded on first use (it is
- * not needed to list or parse agents).
+ * Checks a caller's input against an agent's input schema (and a tool call's arguments against the tool's
+ * input schema) with ajv. ajv is loaded on first use (it is not needed to list or parse agents).
  */
 import { createRequire } from 'node:module';
 import type { Ajv, ErrorObject, Options as AjvOptions } from 'ajv';
@@ -16,7 +16,7 @@ function newAjv(): Ajv {
   return new AjvConstructor({ allErrors: true, strict: false, logger: false, validateFormats: false });
 }
 
-type Validator = ReturnType<Ajv['compile']>;
+export type Validator = ReturnType<Ajv['compile']>;
 
 /**
  * Compiled validators by schema text. Compiling costs milliseconds, and a server or a run queue validates
@@ -68,8 +68,8 @@ export function validateAgentInput(
       [{ field: 'input.schema', message: (error as Error).message }],
     );
   }
-  if (validate(value)) return value;
-  const issues = describeErrors(validate.errors ?? [], value, agent.inputSchema);
+  const issues = issuesAgainstSchema(validate, value, agent.inputSchema, 'agent');
+  if (issues.length === 0) return value;
   const list = issues.map((i) => (i.field === '' ? i.message : `${i.field}: ${i.message}`)).join('; ');
   throw new ValidationError(`input for agent "${agent.name}" is invalid: ${list}`, issues, {
     hints: [`See the inputs it takes: stn agent show "${agent.name}"`],
@@ -87,7 +87,34 @@ export function schemaProblems(schema: JsonSchemaObject): string[] {
   }
 }
 
-function describeErrors(errors: readonly ErrorObject[], data: unknown, schema: JsonSchemaObject): FieldIssue[] {
+/** Whose schema a value is checked against: named in the message about a field the schema does not declare. */
+export type SchemaOwner = 'agent' | 'tool';
+
+const UNDECLARED: Record<SchemaOwner, { field: string; list: string }> = {
+  agent: { field: 'is not an input of this agent', list: 'inputs' },
+  tool: { field: 'is not an argument of this tool', list: 'arguments' },
+};
+
+/**
+ * Checks a value with a compiled validator (InputValidatorCache.get): each problem names its field
+ * (`repo`, `filters.depth`) and what was expected; empty when the value conforms.
+ */
+export function issuesAgainstSchema(
+  validate: Validator,
+  value: unknown,
+  schema: JsonSchemaObject,
+  owner: SchemaOwner,
+): FieldIssue[] {
+  if (validate(value)) return [];
+  return describeErrors(validate.errors ?? [], value, schema, owner);
+}
+
+function describeErrors(
+  errors: readonly ErrorObject[],
+  data: unknown,
+  schema: JsonSchemaObject,
+  owner: SchemaOwner,
+): FieldIssue[] {
   const issues: FieldIssue[] = [];
   const seen = new Set<string>();
   const add = (field: string, message: string): void => {
@@ -118,7 +145,8 @@ function describeErrors(errors: readonly ErrorObject[], data: unknown, schema: J
       case 'additionalProperties': {
         const field = join(base, String(params.additionalProperty));
         const known = Object.keys(propertiesAt(schema, base));
-        add(field, `is not an input of this agent${known.length > 0 ? ` (inputs: ${known.join(', ')})` : ''}`);
+        const words = UNDECLARED[owner];
+        add(field, `${words.field}${known.length > 0 ? ` (${words.list}: ${known.join(', ')})` : ''}`);
         break;
       }
       default:

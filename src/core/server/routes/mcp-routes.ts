@@ -2,7 +2,20 @@ import type { RouteDef } from '../http-types.js';
 import type { ServerContext } from '../server-context.js';
 import { OBJECT, listOf } from './schemas.js';
 
-/** MCP servers and tools of an environment, live checks, and syncs started in the background. */
+export const CALL_TOOL_SCHEMA = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    arguments: { type: 'object', description: "The tool's arguments, checked against its input schema." },
+  },
+};
+
+const SERVER_QUERY = [{ name: 'server', type: 'string', description: 'Only this server.' }] as const;
+
+/**
+ * MCP servers and tools of an environment, tool calls by hand, what the servers offer (resources,
+ * prompts), live checks, and syncs started in the background.
+ */
 export function mcpRoutes(ctx: ServerContext): RouteDef[] {
   return [
     {
@@ -28,6 +41,56 @@ export function mcpRoutes(ctx: ServerContext): RouteDef[] {
           status: 200,
           body: ctx.metrics.timeQuery('mcp.tools', () => ctx.api(principal).mcp.tools(params.env ?? '', filter)),
         };
+      },
+    },
+    {
+      method: 'POST',
+      path: '/api/v1/environments/{env}/tools/{tool}/call',
+      operationId: 'callTool',
+      summary:
+        'Call a tool by hand (`server__tool`, or `__tool` when one server has it): the raw result (isError included) and its duration.',
+      tag: 'mcp',
+      access: { action: 'run', envParam: 'env' },
+      body: CALL_TOOL_SCHEMA,
+      responses: {
+        200: { description: 'The answer: {environment, server, tool, qualifiedName, durationMs, result}.' },
+        400: { description: 'Arguments that do not fit the input schema, or an ambiguous `__tool`.' },
+        404: { description: 'No such environment or tool.' },
+      },
+      handle: async ({ params, body, principal }) => {
+        const env = params.env ?? '';
+        const args = (body as { arguments?: Record<string, unknown> } | undefined)?.arguments ?? {};
+        const report = await ctx.api(principal).mcp.callTool(env, params.tool ?? '', args);
+        ctx.metrics.mcpRequestDuration.observe({ environment: env, server: report.server }, report.durationMs / 1000);
+        return { status: 200, body: report };
+      },
+    },
+    {
+      method: 'GET',
+      path: '/api/v1/environments/{env}/resources',
+      operationId: 'listResources',
+      summary: 'Resources and resource templates the MCP servers offer, server by server.',
+      tag: 'mcp',
+      access: { action: 'read', envParam: 'env' },
+      query: SERVER_QUERY,
+      responses: { 200: { description: '{environment, servers}.' }, 404: { description: 'No such environment.' } },
+      handle: async ({ params, query, principal }) => {
+        const server = query.get('server') ?? undefined;
+        return { status: 200, body: await ctx.api(principal).mcp.resources(params.env ?? '', { server }) };
+      },
+    },
+    {
+      method: 'GET',
+      path: '/api/v1/environments/{env}/prompts',
+      operationId: 'listPrompts',
+      summary: 'Prompts the MCP servers offer, with their arguments, server by server.',
+      tag: 'mcp',
+      access: { action: 'read', envParam: 'env' },
+      query: SERVER_QUERY,
+      responses: { 200: { description: '{environment, servers}.' }, 404: { description: 'No such environment.' } },
+      handle: async ({ params, query, principal }) => {
+        const server = query.get('server') ?? undefined;
+        return { status: 200, body: await ctx.api(principal).mcp.prompts(params.env ?? '', { server }) };
       },
     },
     {
