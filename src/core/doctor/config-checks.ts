@@ -6,10 +6,11 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { StationPaths } from '../config/home.js';
-import { loadMcpConfig } from '../config/mcp-config.js';
+import { loadMcpConfig, mcpConfigWarnings } from '../config/mcp-config.js';
 import { VARIABLES_FILE } from '../config/mcp-config-variables.js';
-import { loadStationConfig, type StationConfig } from '../config/station-config.js';
+import { readStationConfigFile, type StationConfig } from '../config/station-config.js';
 import { MissingVariablesError } from '../config/template-render.js';
+import type { KeyWarning } from '../config/unknown-keys.js';
 import { isEnvironmentFolder } from '../environments/names.js';
 import { errorMessage, isStationError } from '../errors.js';
 import type { DoctorCheck } from './types.js';
@@ -24,8 +25,8 @@ export interface ConfigResult {
 
 export function checkConfig(paths: StationPaths, env: NodeJS.ProcessEnv): ConfigResult {
   const checks: DoctorCheck[] = [];
-  const { check, config } = checkStationConfig(paths);
-  checks.push(check);
+  const { check, config, warnings } = checkStationConfig(paths);
+  checks.push(check, ...warnings.map((w) => typoRow('config.yaml', w)));
   let environments: string[] = [];
   try {
     environments = environmentFolders(paths);
@@ -33,7 +34,10 @@ export function checkConfig(paths: StationPaths, env: NodeJS.ProcessEnv): Config
   } catch (error) {
     checks.push(failure('environments', error, `Check that ${paths.environments} is a folder of environments.`));
   }
-  for (const name of environments) checks.push(checkEnvironmentConfig(join(paths.environments, name), name, env));
+  for (const name of environments) {
+    const dir = join(paths.environments, name);
+    checks.push(checkEnvironmentConfig(dir, name, env), ...typos(dir, name));
+  }
   return { checks, config, environments };
 }
 
@@ -46,19 +50,48 @@ export function environmentFolders(paths: StationPaths): string[] {
     .sort();
 }
 
-function checkStationConfig(paths: StationPaths): { check: DoctorCheck; config: StationConfig | undefined } {
+function checkStationConfig(paths: StationPaths): {
+  check: DoctorCheck;
+  config: StationConfig | undefined;
+  warnings: KeyWarning[];
+} {
   const name = 'config.yaml';
   try {
-    const config = loadStationConfig(paths.config);
+    const { config, warnings } = readStationConfigFile(paths.config);
     const what = `model ${config.model.name} at ${config.model.baseUrl}, default environment "${config.environment.default}"`;
     const detail = existsSync(paths.config) ? `loads: ${what}` : `not present, the defaults apply: ${what}`;
-    return { check: { area: 'config', name, status: 'ok', detail, hint: null }, config };
+    return { check: { area: 'config', name, status: 'ok', detail, hint: null }, config, warnings };
   } catch (error) {
     return {
       check: failure(name, error, `Fix ${paths.config} (every key is optional; see README).`),
       config: undefined,
+      warnings: [],
     };
   }
+}
+
+/** Unknown keys in an environment's MCP config files (a file that does not parse is the other check's). */
+function typos(dir: string, name: string): DoctorCheck[] {
+  try {
+    return mcpConfigWarnings(dir).map((w) => typoRow(name, w));
+  } catch {
+    // Unreadable files are reported by checkEnvironmentConfig.
+    return [];
+  }
+}
+
+/** An unknown key (likely a typo): a warning, since Station ignores it. */
+function typoRow(name: string, w: KeyWarning): DoctorCheck {
+  return {
+    area: 'config',
+    name,
+    status: 'warn',
+    detail: w.message,
+    hint:
+      w.suggestion === undefined
+        ? 'Remove the key, or check its spelling: Station ignores it.'
+        : `Rename "${w.key.split('.').at(-1) ?? w.key}" to "${w.suggestion}".`,
+  };
 }
 
 function checkEnvironmentList(

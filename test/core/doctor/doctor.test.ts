@@ -15,7 +15,7 @@ import {
 } from '../../../src/core/index.js';
 import { makeTempHome, type TempHome } from '../../helpers/home.js';
 import { startModelServer, type ModelServer } from '../../helpers/model-server.js';
-import { writeTemplate } from '../mcp/helpers.js';
+import { FILESYSTEM_SERVER, writeTemplate } from '../mcp/helpers.js';
 import { corruptDatabase, doctorEnv, doctorHome } from './helpers.js';
 
 let model: ModelServer;
@@ -170,6 +170,33 @@ describe('doctor: home and config', { timeout: 30_000 }, () => {
     });
     // The first failing area decides the exit code: config (6) before mcp (8).
     expect(report.exitCode).toBe(6);
+  });
+
+  it('warns about unknown keys (likely typos) in config.yaml and template.json, with the key they meant', async () => {
+    setUp();
+    writeFileSync(home.paths.config, 'runer:\n  workers: 2\n');
+    writeTemplate(envDir, {
+      filesystem: { command: process.execPath, args: [FILESYSTEM_SERVER, '{{ .PROJECT_ROOT }}'], timout_ms: 5000 },
+    });
+    const report = await doctor(undefined, { skipMcp: true, skipModel: true });
+    const typos = report.checks.filter((c) => c.area === 'config' && c.status === 'warn');
+    expect(typos).toEqual([
+      {
+        area: 'config',
+        name: 'config.yaml',
+        status: 'warn',
+        detail: expect.stringMatching(/^.*config\.yaml:1:1: unknown key "runer".*did you mean "runner"\?$/),
+        hint: 'Rename "runer" to "runner".',
+      },
+      {
+        area: 'config',
+        name: 'default',
+        status: 'warn',
+        detail: expect.stringMatching(/template\.json:\d+:\d+: unknown key "timout_ms" in server "filesystem"/),
+        hint: 'Rename "timout_ms" to "timeout_ms".',
+      },
+    ]);
+    expect(report).toMatchObject({ ok: true, exitCode: 0 });
   });
 
   it('fails a default environment that has no folder, naming the ones there are', async () => {
