@@ -152,9 +152,13 @@ describe('stn doctor', { timeout: 120_000 }, () => {
     const both = await doctor([], 'sk-wrong');
     expect(both.code).toBe(9);
     expect(both.stdout).toMatch(
-      /^model +api key +fail +the endpoint refused the key in \$OPENAI_API_KEY \(401: Incorrect API key provided\.\)$/m,
+      /^model +api key +fail +the endpoint refused the key in \$OPENAI_API_KEY \(401: Incorrect API key provided: \[secret:OPENAI_API_KEY\]\.\)$/m,
     );
-    expect(parse(await doctor(['--json'], 'sk-wrong')).exitCode).toBe(9);
+    // The endpoint quoted the key: neither the table nor --json shows it.
+    expect(both.stdout + both.stderr).not.toContain('sk-wrong');
+    const json = await doctor(['--json'], 'sk-wrong');
+    expect(parse(json).exitCode).toBe(9);
+    expect(json.stdout).not.toContain('sk-wrong');
   });
 
   it('on a corrupted station.db: reports it under database (exit 7) and still checks the model and MCP servers', async () => {

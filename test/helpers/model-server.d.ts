@@ -83,7 +83,7 @@ export interface ModelServerOptions {
   model?: string;
   /** Ids `GET /models` lists (default: `[model ?? 'test-model']`). */
   models?: string[];
-  /** When set, every request must carry `Authorization: Bearer <apiKey>`; others get OpenAI's 401. */
+  /** When set, every request must carry `Authorization: Bearer <apiKey>`; others get OpenAI's 401 (quoting the key sent). */
   apiKey?: string;
 }
 

@@ -79,10 +79,17 @@ export async function startModelServer(options = {}) {
   async function handle(req, res, raw) {
     const path = (req.url ?? '/').split('?')[0] ?? '/';
     if (options.apiKey !== undefined && req.headers.authorization !== `Bearer ${options.apiKey}`) {
-      // What OpenAI answers to a wrong or missing key (not recorded, like a request that never got through).
+      // What OpenAI answers to a wrong or missing key, quoting the key it got (OpenAI masks the middle;
+      // this quotes it whole, so tests see that Station masks it). Not recorded, like a request that never
+      // got through.
       modelListRequests += path.endsWith('/models') ? 1 : 0;
+      const given = String(req.headers.authorization ?? '').replace(/^Bearer\s+/i, '');
       sendJson(res, 401, {
-        error: { message: 'Incorrect API key provided.', type: 'invalid_request_error', code: 'invalid_api_key' },
+        error: {
+          message: `Incorrect API key provided: ${given}.`,
+          type: 'invalid_request_error',
+          code: 'invalid_api_key',
+        },
       });
       return;
     }

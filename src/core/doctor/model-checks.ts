@@ -7,7 +7,8 @@ import { closeNames } from '../agents/close-names.js';
 import type { StationConfig } from '../config/station-config.js';
 import { errorMessage } from '../errors.js';
 import { errorStatus, toModelError } from '../model/model-errors.js';
-import { resolveModelSettings, type ModelSettings } from '../model/settings.js';
+import { makeRedactor, type Redact } from '../mcp/redactor.js';
+import { modelKeySecrets, resolveModelSettings, type ModelSettings } from '../model/settings.js';
 import { plural } from './config-checks.js';
 import type { DoctorCheck } from './types.js';
 
@@ -25,13 +26,25 @@ export async function checkModel(
   options: ModelCheckOptions = {},
 ): Promise<DoctorCheck[]> {
   const settings = resolveModelSettings(config.model, env);
+  // An endpoint may quote the key it was sent (in a 401's message, a URL): never show it.
+  const redact = makeRedactor(modelKeySecrets(settings));
+  const checks = await modelChecks(settings, env, options, redact);
+  return checks.map((c) => ({ ...c, detail: redact(c.detail), hint: c.hint === null ? null : redact(c.hint) }));
+}
+
+async function modelChecks(
+  settings: ModelSettings,
+  env: NodeJS.ProcessEnv,
+  options: ModelCheckOptions,
+  redact: Redact,
+): Promise<DoctorCheck[]> {
   const where = `${settings.baseUrl}${env.OPENAI_BASE_URL?.trim() ? ' (from OPENAI_BASE_URL)' : ''}`;
   const started = performance.now();
   let ids: string[];
   try {
     ids = await listModels(settings, options);
   } catch (error) {
-    return listingFailed(error, settings, where);
+    return listingFailed(error, settings, where, redact);
   }
   const ms = Math.round(performance.now() - started);
   return [
@@ -67,7 +80,7 @@ async function listModels(settings: ModelSettings, options: ModelCheckOptions): 
   return ids;
 }
 
-function listingFailed(error: unknown, settings: ModelSettings, where: string): DoctorCheck[] {
+function listingFailed(error: unknown, settings: ModelSettings, where: string, redact: Redact): DoctorCheck[] {
   const status = errorStatus(error);
   const variable = settings.apiKeyVariable;
   const reachable = row('endpoint', 'ok', `${where} answered (${String(status)})`, null);
@@ -110,12 +123,11 @@ function listingFailed(error: unknown, settings: ModelSettings, where: string): 
       ),
     ];
   }
-  const failure = toModelError(error, {
-    baseUrl: settings.baseUrl,
-    model: settings.model,
-    apiKeyVariable: variable,
-    attempts: 1,
-  });
+  const failure = toModelError(
+    error,
+    { baseUrl: settings.baseUrl, model: settings.model, apiKeyVariable: variable, attempts: 1 },
+    redact,
+  );
   const unreachable = status === null;
   return [
     row(

@@ -306,7 +306,7 @@ describe('doctor: database', { timeout: 60_000 }, () => {
 });
 
 describe('doctor: model endpoint', { timeout: 30_000 }, () => {
-  it('says the key is refused and which variable holds it (401)', async () => {
+  it('says the key is refused and which variable holds it (401), never showing the key', async () => {
     setUp();
     writeFileSync(home.paths.config, 'model:\n  api_key_env: STATION_MODEL_KEY\n');
     const env = doctorEnv(model.url, undefined, { STATION_MODEL_KEY: 'sk-wrong' });
@@ -325,7 +325,9 @@ describe('doctor: model endpoint', { timeout: 30_000 }, () => {
         area: 'model',
         name: 'api key',
         status: 'fail',
-        detail: 'the endpoint refused the key in $STATION_MODEL_KEY (401: Incorrect API key provided.)',
+        // The endpoint quotes the key it got: the doctor masks it.
+        detail:
+          'the endpoint refused the key in $STATION_MODEL_KEY (401: Incorrect API key provided: [secret:STATION_MODEL_KEY].)',
         hint: 'Set a valid key in $STATION_MODEL_KEY (config.yaml model.api_key_env names the variable).',
       },
     ]);
