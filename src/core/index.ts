@@ -188,7 +188,9 @@ export { RunFeed, type RunFeedBus, type RunFeedListener, type RunFeedOptions } f
 // The application layer: what every door calls (authorize -> service -> audit).
 export {
   Application,
+  DoctorApi,
   StationApi,
+  localDoctor,
   isControlMessage,
   isWsMessageProblem,
   localPrincipal,
@@ -231,6 +233,20 @@ export {
   type WsSubscription,
 } from './api/index.js';
 export type { EventPage, EventPageQuery } from './runner/run-service.js';
+// `stn doctor`: checks of a home that need no open engine (openai and the MCP SDK load only when they run).
+export {
+  AREA_EXIT_CODES,
+  DEFAULT_WAL_WARN_BYTES,
+  DOCTOR_AREAS,
+  type CheckStatus,
+  type DoctorArea,
+  type DoctorCheck,
+  type DoctorOptions,
+  type DoctorProgress,
+  type DoctorReport,
+  type DoctorTarget,
+  type SkippedArea,
+} from './doctor/index.js';
 // Clients of a remote Station (REST and the run-event WebSocket); `ws` loads only when a stream opens.
 export {
   ApiClient,

@@ -81,6 +81,10 @@ export interface ModelServerOptions {
   /** Delay for every step that sets none. */
   latencyMs?: number;
   model?: string;
+  /** Ids `GET /models` lists (default: `[model ?? 'test-model']`). */
+  models?: string[];
+  /** When set, every request must carry `Authorization: Bearer <apiKey>`; others get OpenAI's 401 (quoting the key sent). */
+  apiKey?: string;
 }
 
 export interface ModelServer {
@@ -91,6 +95,8 @@ export interface ModelServer {
   readonly inFlight: number;
   /** Steps left in an array script. */
   readonly remaining: number;
+  /** `GET /models` requests received (answered or refused). */
+  readonly modelListRequests: number;
   script(script: ModelStep[] | ScriptFunction): void;
   push(...steps: ModelStep[]): void;
   waitForRequests(n: number, timeoutMs?: number): Promise<void>;

@@ -9,6 +9,8 @@
 // connection, a stream that stalls mid-way, or a huge streamed answer; `stream: true` requests get the same
 // answer as server-sent events with content and tool-call arguments split into deltas. Every request is
 // recorded (method, path, headers, parsed body) so tests can assert exactly what the client sent.
+// `GET .../models` lists `models` (default: the one `model`); with `apiKey` set, any request without that
+// bearer key gets OpenAI's 401.
 import { Buffer } from 'node:buffer';
 import { createServer } from 'node:http';
 import { clearTimeout, setTimeout } from 'node:timers';
@@ -30,6 +32,7 @@ export async function startModelServer(options = {}) {
   let counter = 0;
   let callCounter = 0;
   let inFlight = 0;
+  let modelListRequests = 0;
   const sockets = new Set();
   /** @type {Set<() => void>} */
   const waiters = new Set();
@@ -75,10 +78,27 @@ export async function startModelServer(options = {}) {
 
   async function handle(req, res, raw) {
     const path = (req.url ?? '/').split('?')[0] ?? '/';
+    if (options.apiKey !== undefined && req.headers.authorization !== `Bearer ${options.apiKey}`) {
+      // What OpenAI answers to a wrong or missing key, quoting the key it got (OpenAI masks the middle;
+      // this quotes it whole, so tests see that Station masks it). Not recorded, like a request that never
+      // got through.
+      modelListRequests += path.endsWith('/models') ? 1 : 0;
+      const given = String(req.headers.authorization ?? '').replace(/^Bearer\s+/i, '');
+      sendJson(res, 401, {
+        error: {
+          message: `Incorrect API key provided: ${given}.`,
+          type: 'invalid_request_error',
+          code: 'invalid_api_key',
+        },
+      });
+      return;
+    }
     if (req.method === 'GET' && path.endsWith('/models')) {
+      modelListRequests++;
+      const ids = options.models ?? [options.model ?? 'test-model'];
       sendJson(res, 200, {
         object: 'list',
-        data: [{ id: options.model ?? 'test-model', object: 'model', owned_by: 'station-test' }],
+        data: ids.map((id) => ({ id, object: 'model', created: 0, owned_by: 'station-test' })),
       });
       return;
     }
@@ -289,6 +309,9 @@ export async function startModelServer(options = {}) {
     },
     get remaining() {
       return queue.length;
+    },
+    get modelListRequests() {
+      return modelListRequests;
     },
     script: setScript,
     push: (...steps) => {

@@ -4,6 +4,7 @@ import { RunFeed, type RunFeedOptions } from '../runner/run-feed.js';
 import type { Principal } from '../security/roles.js';
 import { AgentsApi } from './agents-api.js';
 import { ApiContext, type SharedState } from './context.js';
+import { DoctorApi } from './doctor-api.js';
 import { EnvironmentsApi } from './environments-api.js';
 import { KeysApi } from './keys-api.js';
 import { McpApi } from './mcp-api.js';
@@ -65,6 +66,7 @@ export class StationApi {
   readonly mcp: McpApi;
   readonly runs: RunsApi;
   readonly keys: KeysApi;
+  readonly doctor: DoctorApi;
 
   constructor(ctx: ApiContext) {
     this.principal = ctx.principal;
@@ -73,5 +75,6 @@ export class StationApi {
     this.mcp = new McpApi(ctx);
     this.runs = new RunsApi(ctx);
     this.keys = new KeysApi(ctx);
+    this.doctor = new DoctorApi(ctx.principal, { paths: ctx.engine.paths, env: ctx.engine.env });
   }
 }

@@ -1,5 +1,6 @@
 export { Application, StationApi, type ApplicationOptions } from './application.js';
 export { localPrincipal } from './principal.js';
+export { DoctorApi, localDoctor } from './doctor-api.js';
 export type { AuditAction } from './context.js';
 export type { AgentChange } from './agents-api.js';
 export type { StartRunOptions, StartedRun } from './runs-api.js';

@@ -12,3 +12,8 @@ export function validateEnvironmentName(name: string): string {
   }
   return name;
 }
+
+/** Whether a folder name under `environments/` is an environment (a valid name, not hidden). */
+export function isEnvironmentFolder(name: string): boolean {
+  return NAME.test(name) && !name.includes('..');
+}

@@ -73,6 +73,7 @@ export function privacyWarnings(paths: StationPaths): PrivacyWarning[] {
   return warnings;
 }
 
-function shellQuote(path: string): string {
+/** A path as a shell word (quoted only when it needs it), for commands printed as fixes. */
+export function shellQuote(path: string): string {
   return /^[\w@%+=:,./-]+$/.test(path) ? path : `'${path.replaceAll("'", `'\\''`)}'`;
 }

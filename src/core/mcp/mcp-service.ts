@@ -26,6 +26,7 @@ import { McpRepo } from '../store/mcp-repo.js';
 import { SyncService, type AgentCatalog, type SyncOptions, type SyncReport } from '../sync/sync-service.js';
 import { InputValidatorCache } from '../prompt/validate-input.js';
 import { pickResourceServer, type PromptListing, type ResourceListing, type ResourceReadReport } from './offerings.js';
+import { checkEnvironmentServers, type CheckOptions, type CheckReport } from './check-servers.js';
 import type { McpPool } from './pool.js';
 import { ProcessGuard } from './process-guard.js';
 import type { Secret } from './redactor.js';
@@ -33,6 +34,8 @@ import { startMcpPool } from './start-pool.js';
 import type { PoolEvent } from './server-connection.js';
 import { prepareToolCall, type PreparedToolCall } from './tool-call.js';
 import { qualifiedToolName } from './tool-names.js';
+
+export type { CheckOptions, CheckReport, CheckServerReport } from './check-servers.js';
 
 /** One server in `stn mcp list --json` (a stable shape). Values are shown as written: placeholders, not secrets. */
 export interface McpServerSummary {
@@ -65,33 +68,6 @@ export interface McpToolSummary {
   qualifiedName: string;
   description: string;
   inputSchema: Record<string, unknown>;
-}
-
-export interface CheckServerReport {
-  name: string;
-  transport: McpTransportKind;
-  status: 'ok' | 'failed' | 'disabled';
-  startMs: number;
-  pingMs: number | null;
-  tools: string[];
-  error?: string;
-  stderrTail: string;
-  serverInfo?: { name: string; version: string };
-}
-
-export interface CheckReport {
-  environment: string;
-  ok: boolean;
-  servers: CheckServerReport[];
-  /** Unknown keys in the environment's MCP config files (likely typos), with file:line. */
-  warnings: string[];
-}
-
-export interface CheckOptions {
-  /** Only this server. */
-  server?: string;
-  overrides?: Readonly<Record<string, string>>;
-  onEvent?: (event: PoolEvent) => void;
 }
 
 /** Which servers to ask, with template variables (as `--var` gives them). */
@@ -224,71 +200,17 @@ export class McpService {
   /** Preflight: start, initialize, list tools and ping every server (or one), then stop them. Writes nothing. */
   async check(environment: string, options: CheckOptions = {}): Promise<CheckReport> {
     this.requireFolder(environment);
-    const dir = this.deps.environments.dir(environment);
-    const warnings = mcpConfigWarnings(dir).map((w) => w.message);
-    const config = loadMcpConfig(dir, { env: this.deps.env, overrides: options.overrides ?? {} });
-    let servers = config.servers;
-    if (options.server !== undefined) {
-      servers = servers.filter((s) => s.name === options.server);
-      if (servers.length === 0) {
-        throw new NotFoundError(`no MCP server "${options.server}" in environment "${environment}"`, {
-          hints: [`Servers: ${config.servers.map((s) => s.name).join(', ') || '(none)'}.`],
-        });
-      }
-    }
-    const pool = await startMcpPool(
-      servers.filter((s) => !s.disabled),
+    return checkEnvironmentServers(
+      environment,
+      this.deps.environments.dir(environment),
       {
-        secrets: config.secrets,
+        env: this.deps.env,
         guard: this.guard,
         clientInfo: this.deps.clientInfo,
         maxResultBytes: this.deps.maxResultBytes,
-        onEvent: options.onEvent,
       },
+      options,
     );
-    try {
-      const statuses = new Map(pool.status().map((s) => [s.name, s]));
-      const tools = pool.tools();
-      const reports: CheckServerReport[] = [];
-      for (const s of servers) {
-        const st = statuses.get(s.name);
-        if (s.disabled || st === undefined) {
-          reports.push({
-            name: s.name,
-            transport: s.transport,
-            status: 'disabled',
-            startMs: 0,
-            pingMs: null,
-            tools: [],
-            stderrTail: '',
-          });
-          continue;
-        }
-        const report: CheckServerReport = {
-          name: s.name,
-          transport: st.transport,
-          status: st.state === 'ready' ? 'ok' : 'failed',
-          startMs: st.startMs,
-          pingMs: null,
-          tools: tools.filter((t) => t.server === s.name).map((t) => t.name),
-          stderrTail: st.stderrTail,
-          ...(st.error === undefined ? {} : { error: st.error }),
-          ...(st.serverInfo === undefined ? {} : { serverInfo: st.serverInfo }),
-        };
-        if (st.state === 'ready') {
-          try {
-            report.pingMs = Math.round((await pool.ping(s.name, Math.min(s.timeoutMs, 10_000))) * 10) / 10;
-          } catch (error) {
-            report.status = 'failed';
-            report.error = `ping failed: ${errorMessage(error)}`;
-          }
-        }
-        reports.push(report);
-      }
-      return { environment, ok: reports.every((r) => r.status !== 'failed'), servers: reports, warnings };
-    } finally {
-      await pool.close();
-    }
   }
 
   /**

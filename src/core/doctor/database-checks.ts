@@ -1,0 +1,146 @@
+/**
+ * The database area: station.db opens, passes SQLite's quick_check, has the schema of the latest
+ * migration, and its write-ahead log is not growing without bound. Opened read-only: the doctor never
+ * migrates or writes (a command that opens the engine would).
+ */
+import Database from 'better-sqlite3';
+import { existsSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import type { StationPaths } from '../config/home.js';
+import { errorMessage } from '../errors.js';
+import { shellQuote } from '../fs/private-files.js';
+import { MIGRATIONS } from '../store/migrations/index.js';
+import type { DoctorCheck } from './types.js';
+
+/** A write-ahead log above this is a warning (SQLite checkpoints it back to a few MB when nothing blocks it). */
+export const DEFAULT_WAL_WARN_BYTES = 64 * 1024 * 1024;
+/** quick_check stops after this many problems; the detail shows the first few. */
+const MAX_PROBLEMS = 20;
+
+export function checkDatabase(paths: StationPaths, options: { walWarnBytes?: number | undefined } = {}): DoctorCheck[] {
+  const file = paths.database;
+  const aside = shellQuote(join(paths.home, 'broken-db'));
+  const rebuild = `Restore ${file} from a backup, or move it aside with its -wal and -shm files (mkdir ${aside} && mv ${shellQuote(file)}* ${aside}/) and run \`stn init\` then \`stn sync --all\` to rebuild the index (run history and API keys are lost).`;
+  if (!existsSync(file)) {
+    return [
+      {
+        area: 'database',
+        name: 'station.db',
+        status: 'warn',
+        detail: `${file} does not exist yet`,
+        hint: 'The next stn command creates it; `stn init` does too.',
+      },
+    ];
+  }
+  const checks: DoctorCheck[] = [];
+  let db: Database.Database | undefined;
+  try {
+    db = new Database(file, { readonly: true, fileMustExist: true });
+    db.pragma('busy_timeout = 5000');
+  } catch (error) {
+    checks.push(fail('open', `cannot open ${file}: ${errorMessage(error)}`, rebuild));
+  }
+  if (db !== undefined) {
+    const open = db;
+    try {
+      const intact = guarded('integrity', () => integrity(open, rebuild), file, rebuild);
+      checks.push(intact);
+      const version = guarded('schema', () => schema(open, file, rebuild), file, rebuild);
+      // A damaged file often fails both the same way: say it once.
+      if (!(intact.status === 'fail' && version.detail === intact.detail)) checks.push(version);
+    } finally {
+      open.close();
+    }
+  }
+  checks.push(walSize(file, options.walWarnBytes ?? DEFAULT_WAL_WARN_BYTES));
+  return checks;
+}
+
+function fail(name: string, detail: string, hint: string): DoctorCheck {
+  return { area: 'database', name, status: 'fail', detail, hint };
+}
+
+/** A check whose query threw (a damaged file fails at the first page it cannot read). */
+function guarded(name: string, check: () => DoctorCheck, file: string, hint: string): DoctorCheck {
+  try {
+    return check();
+  } catch (error) {
+    return fail(name, `cannot read ${file}: ${errorMessage(error)}`, hint);
+  }
+}
+
+function integrity(db: Database.Database, rebuild: string): DoctorCheck {
+  const rows = db.pragma(`quick_check(${String(MAX_PROBLEMS)})`) as { quick_check: string }[];
+  const problems = rows
+    .flatMap((row) => row.quick_check.split('\n'))
+    .filter((line) => line !== '' && line !== 'ok' && !line.startsWith('***'));
+  if (problems.length === 0) {
+    return { area: 'database', name: 'integrity', status: 'ok', detail: 'quick_check: ok', hint: null };
+  }
+  const shown = problems.slice(0, 3).join('; ');
+  const more = problems.length > 3 ? ` (and ${String(problems.length - 3)} more)` : '';
+  return {
+    area: 'database',
+    name: 'integrity',
+    status: 'fail',
+    detail: `quick_check found damage: ${shown}${more}`,
+    hint: rebuild,
+  };
+}
+
+function schema(db: Database.Database, file: string, rebuild: string): DoctorCheck {
+  const latest = MIGRATIONS.reduce((max, m) => Math.max(max, m.version), 0);
+  const at = (status: DoctorCheck['status'], detail: string, hint: string | null): DoctorCheck => ({
+    area: 'database',
+    name: 'schema',
+    status,
+    detail,
+    hint,
+  });
+  const table = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'").get();
+  if (table === undefined) return at('fail', `${file} is not a Station database (no schema_migrations table)`, rebuild);
+  const row = db.prepare('SELECT MAX(version) AS v FROM schema_migrations').get() as { v: number | null } | undefined;
+  const version = row?.v ?? 0;
+  if (version > latest) {
+    return at(
+      'fail',
+      `version ${String(version)}, made by a newer Station (this stn knows up to ${String(latest)})`,
+      'Upgrade stn to the version that wrote this database, or use another home for this one.',
+    );
+  }
+  if (version < latest) {
+    return at(
+      'warn',
+      `version ${String(version)}, latest ${String(latest)}: migrations are pending`,
+      'The next stn command applies them (e.g. `stn env list`).',
+    );
+  }
+  return at('ok', `version ${String(version)} (the latest)`, null);
+}
+
+function walSize(file: string, warnBytes: number): DoctorCheck {
+  const wal = `${file}-wal`;
+  let size = 0;
+  try {
+    size = statSync(wal).size;
+  } catch {
+    // No log: nothing is waiting to be checkpointed.
+  }
+  if (size > warnBytes) {
+    return {
+      area: 'database',
+      name: 'wal',
+      status: 'warn',
+      detail: `${wal} is ${formatBytes(size)} (warning above ${formatBytes(warnBytes)}): a long-lived reader may keep SQLite from checkpointing it`,
+      hint: 'Restart long-running stn processes (stn serve, stn ui): when the last one closes, SQLite folds the log into station.db and removes it.',
+    };
+  }
+  return { area: 'database', name: 'wal', status: 'ok', detail: `write-ahead log ${formatBytes(size)}`, hint: null };
+}
+
+export function formatBytes(bytes: number): string {
+  if (bytes < 1024) return `${String(bytes)} B`;
+  if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} KiB`;
+  if (bytes < 1024 * 1024 * 1024) return `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
+  return `${(bytes / 1024 / 1024 / 1024).toFixed(1)} GiB`;
+}
