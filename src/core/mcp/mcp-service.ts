@@ -31,7 +31,6 @@ import type { McpPool } from './pool.js';
 import { ProcessGuard } from './process-guard.js';
 import type { Secret } from './redactor.js';
 import { startMcpPool } from './start-pool.js';
-import type { PoolEvent } from './server-connection.js';
 import { prepareToolCall, type PreparedToolCall } from './tool-call.js';
 import { qualifiedToolName } from './tool-names.js';
 
