@@ -1,16 +1,24 @@
 import { readFileSync } from 'node:fs';
+import { commandArgv, splitLeadingGlobalFlags } from './global-flags.js';
 
 /**
  * Entry point of `stn`. Kept tiny: oclif reads the command list from oclif.manifest.json, so only the
- * command that runs is loaded; `--version` answers without loading oclif at all.
+ * command that runs is loaded; `--version` answers without loading oclif at all. Global flags written
+ * before the command go after it, where oclif reads them.
  */
 export async function main(argv: string[], binUrl: string, options: { development?: boolean } = {}): Promise<void> {
   if (argv.length === 1 && (argv[0] === '--version' || argv[0] === '-v')) {
     process.stdout.write(versionLine(binUrl) + '\n');
     return;
   }
+  const split = splitLeadingGlobalFlags(argv);
+  const args = bareOnTerminal(split.rest)
+    ? ['ui', ...split.leading]
+    : split.rest.length === 0
+      ? [] // the root help
+      : commandArgv(split);
   const { execute } = await import('@oclif/core');
-  await execute({ args: bareOnTerminal(argv) ? ['ui'] : argv, dir: binUrl, development: options.development ?? false });
+  await execute({ args, dir: binUrl, development: options.development ?? false });
 }
 
 /** Plain `stn` on a terminal opens the UI; without a terminal (pipes, CI) it prints the root help. */
