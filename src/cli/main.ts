@@ -1,14 +1,20 @@
 import { readFileSync } from 'node:fs';
+import { COMPLETE_COMMAND } from './completion/protocol.js';
 import { commandArgv, splitLeadingGlobalFlags } from './global-flags.js';
 
 /**
  * Entry point of `stn`. Kept tiny: oclif reads the command list from oclif.manifest.json, so only the
- * command that runs is loaded; `--version` answers without loading oclif at all. Global flags written
- * before the command go after it, where oclif reads them.
+ * command that runs is loaded; `--version` and shell completion (`stn __complete ...`) answer without
+ * loading oclif at all.
  */
 export async function main(argv: string[], binUrl: string, options: { development?: boolean } = {}): Promise<void> {
   if (argv.length === 1 && (argv[0] === '--version' || argv[0] === '-v')) {
     process.stdout.write(versionLine(binUrl) + '\n');
+    return;
+  }
+  if (argv[0] === COMPLETE_COMMAND) {
+    const { answerCompletion } = await import('./completion/answer.js');
+    process.stdout.write(answerCompletion(argv.slice(1), binUrl));
     return;
   }
   const split = splitLeadingGlobalFlags(argv);
