@@ -206,8 +206,12 @@ describe('shell completion', { timeout: 180_000 }, () => {
     expect(zsh(['stn', '--home', ''])).toEqual(['_files -/', 'compdef:_stn_complete']);
   });
 
-  it('a real Tab in bash and zsh (tmux) completes an agent name with a space', async () => {
-    const socket = `stn-completion-${String(process.pid)}`;
+  it.each([
+    ['bash', 'bash --norc --noprofile'],
+    ['zsh', 'zsh -f'],
+  ])('a real Tab in %s (tmux) completes an agent name with a space', async (name, shell) => {
+    // One tmux server per shell: a server being killed cannot take the next session with it.
+    const socket = `stn-completion-${String(process.pid)}-${name}`;
     const tmux = (...args: string[]): string => execFileSync('tmux', ['-L', socket, ...args], { encoding: 'utf8' });
     const screen = (): string => tmux('capture-pane', '-p', '-t', 'sh');
     const waitFor = (text: string): Promise<void> =>
@@ -217,34 +221,27 @@ describe('shell completion', { timeout: 180_000 }, () => {
         },
         { timeout: 30_000, interval: 100 },
       );
-    const shells: [string, string][] = [
-      ['bash --norc --noprofile', 'source <(stn completion bash)'],
-      ['zsh -f', 'source <(stn completion zsh)'],
-    ];
+    const env = [`PATH=${binDir}:/usr/bin:/bin`, `HOME=${temp.home}`, `STATION_HOME=${temp.home}`, 'TERM=xterm'];
     try {
-      for (const [shell, load] of shells) {
-        const env = [`PATH=${binDir}:/usr/bin:/bin`, `HOME=${temp.home}`, `STATION_HOME=${temp.home}`, 'TERM=xterm'];
-        tmux(
-          '-f',
-          '/dev/null',
-          'new-session',
-          '-d',
-          '-s',
-          'sh',
-          '-x',
-          '160',
-          '-y',
-          '30',
-          `env -i ${env.join(' ')} ${shell}`,
-        );
-        tmux('send-keys', '-t', 'sh', '-l', `${load}; echo LOADED-$((40+2))`);
-        tmux('send-keys', '-t', 'sh', 'Enter');
-        await waitFor('LOADED-42');
-        tmux('send-keys', '-t', 'sh', '-l', 'stn agent show --env prod Sec');
-        tmux('send-keys', '-t', 'sh', 'Tab');
-        await waitFor('stn agent show --env prod Security\\ Scanner');
-        tmux('kill-server');
-      }
+      tmux(
+        '-f',
+        '/dev/null',
+        'new-session',
+        '-d',
+        '-s',
+        'sh',
+        '-x',
+        '160',
+        '-y',
+        '30',
+        `env -i ${env.join(' ')} ${shell}`,
+      );
+      tmux('send-keys', '-t', 'sh', '-l', `source <(stn completion ${name}); echo LOADED-$((40+2))`);
+      tmux('send-keys', '-t', 'sh', 'Enter');
+      await waitFor('LOADED-42');
+      tmux('send-keys', '-t', 'sh', '-l', 'stn agent show --env prod Sec');
+      tmux('send-keys', '-t', 'sh', 'Tab');
+      await waitFor('stn agent show --env prod Security\\ Scanner');
     } finally {
       spawnSync('tmux', ['-L', socket, 'kill-server']);
     }
