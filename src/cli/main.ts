@@ -14,7 +14,7 @@ export async function main(argv: string[], binUrl: string, options: { developmen
   }
   if (argv[0] === COMPLETE_COMMAND) {
     const { answerCompletion } = await import('./completion/answer.js');
-    process.stdout.write(answerCompletion(argv.slice(1), binUrl));
+    process.stdout.write(await answerCompletion(argv.slice(1), binUrl));
     return;
   }
   const split = splitLeadingGlobalFlags(argv);

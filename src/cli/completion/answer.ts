@@ -2,7 +2,6 @@ import { readdirSync, readFileSync, type Dirent } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { resolveStationHome, stationPaths } from '../../core/config/home.js';
-import { loadStationConfig } from '../../core/config/station-config.js';
 import { complete, specFromManifest, type Completion, type NameSource } from './complete.js';
 import { PATHS_DIRECTIVE, SHELLS, type Shell } from './protocol.js';
 
@@ -11,11 +10,11 @@ import { PATHS_DIRECTIVE, SHELLS, type Shell } from './protocol.js';
  * Reads oclif.manifest.json and the home folder only (no oclif, no database), and never fails: a broken home
  * just completes nothing.
  */
-export function answerCompletion(
+export async function answerCompletion(
   argv: readonly string[],
   binUrl: string,
   env: NodeJS.ProcessEnv = process.env,
-): string {
+): Promise<string> {
   const [shell, separator, ...words] = argv;
   if (!SHELLS.includes(shell as Shell) || separator !== '--') return '';
   const root = new URL('..', binUrl);
@@ -27,7 +26,7 @@ export function answerCompletion(
   };
   const help = { id: 'help', summary: 'Display help for stn.', flags: [], args: [] };
   const spec = specFromManifest(manifest, pkg.oclif?.topics ?? {}, [help]);
-  const result = complete(words.map(unquote), spec, homeNames(env));
+  const result = await complete(words.map(unquote), spec, homeNames(env));
   return format(result, shell as Shell);
 }
 
@@ -52,9 +51,9 @@ export function homeNames(env: NodeJS.ProcessEnv): NameSource {
         .filter((e) => e.isDirectory() && !e.name.startsWith('.'))
         .map((e) => e.name);
     },
-    agents(home, environment) {
+    async agents(home, environment) {
       const p = paths(home);
-      const name = environment ?? defaultEnvironment(p.config);
+      const name = environment ?? (await defaultEnvironment(p.config));
       if (name.includes('/') || name.includes('\\') || name.startsWith('.')) return [];
       return entries(join(p.environments, name, 'agents'))
         .filter((e) => e.name.endsWith('.prompt') && !e.name.startsWith('.') && !e.isDirectory())
@@ -63,8 +62,10 @@ export function homeNames(env: NodeJS.ProcessEnv): NameSource {
   };
 }
 
-function defaultEnvironment(configFile: string): string {
+/** environment.default of config.yaml; the YAML parser is loaded only when a Tab needs it. */
+async function defaultEnvironment(configFile: string): Promise<string> {
   try {
+    const { loadStationConfig } = await import('../../core/config/station-config.js');
     return loadStationConfig(configFile).environment.default;
   } catch {
     return 'default'; // a broken config.yaml: the command itself will say what is wrong with it

@@ -35,9 +35,9 @@ export interface CompletionSpec {
 
 /** Names that live in a Station home. `home` is the --home typed on the line, if any. */
 export interface NameSource {
-  environments(home: string | undefined): string[];
+  environments(home: string | undefined): string[] | Promise<string[]>;
   /** The agents of `env`, or of the default environment when `env` is undefined. */
-  agents(home: string | undefined, env: string | undefined): string[];
+  agents(home: string | undefined, env: string | undefined): string[] | Promise<string[]>;
 }
 
 export interface Candidate {
@@ -111,7 +111,7 @@ interface LineState {
   lost: boolean;
 }
 
-export function complete(words: readonly string[], spec: CompletionSpec, names: NameSource): Completion {
+export async function complete(words: readonly string[], spec: CompletionSpec, names: NameSource): Promise<Completion> {
   const typed = words.slice(0, -1);
   const current = words.at(-1) ?? '';
   const state = readLine(typed, spec);
@@ -126,7 +126,7 @@ export function complete(words: readonly string[], spec: CompletionSpec, names: 
     const eq = current.indexOf('=');
     const flag = flagsOf(state).find((f) => f.name === current.slice(2, eq));
     if (flag === undefined || !flag.takesValue) return { candidates: [] };
-    const found = values(flagKind(flag), current.slice(eq + 1), state, names);
+    const found = await values(flagKind(flag), current.slice(eq + 1), state, names);
     if (found.paths !== undefined) return { candidates: [] };
     return { candidates: found.candidates.map((c) => ({ value: `${current.slice(0, eq + 1)}${c.value}` })) };
   }
@@ -237,15 +237,15 @@ function nextWords(path: readonly string[], spec: CompletionSpec): Candidate[] {
   return [...found.values()].sort((a, b) => a.value.localeCompare(b.value));
 }
 
-function values(kind: ValueKind, current: string, state: LineState, names: NameSource): Completion {
+async function values(kind: ValueKind, current: string, state: LineState, names: NameSource): Promise<Completion> {
   const home = state.values.get('home');
   switch (kind.kind) {
     case 'options':
       return { candidates: matching(kind.options.map(value), current) };
     case 'environment':
-      return { candidates: matching(names.environments(home).map(value), current) };
+      return { candidates: matching((await names.environments(home)).map(value), current) };
     case 'agent':
-      return { candidates: matching(names.agents(home, state.values.get('env')).map(value), current) };
+      return { candidates: matching((await names.agents(home, state.values.get('env'))).map(value), current) };
     case 'files':
     case 'dirs':
       return { candidates: [], paths: kind.kind };
