@@ -1,5 +1,5 @@
-// Startup: median wall time of `stn --version`, `stn --help` and `stn env list --json` over 10 runs,
-// next to a bare `node -e 0` for scale.
+// Startup: median wall time of `stn --version`, `stn --help`, `stn env list --json` and a shell completion
+// answer (what Tab runs) over 10 runs, next to a bare `node -e 0` for scale.
 import { spawnSync } from 'node:child_process';
 import { BIN, fmt, median, report, tempHome, timeStn } from './lib.js';
 
@@ -16,6 +16,8 @@ try {
   report('stn --version (median of 10; aim <= 200 ms)', fmt(median(timeStn(['--version'], t.env))));
   report('stn --help (median of 10)', fmt(median(timeStn(['--help'], t.env))));
   report('stn env list --json (median of 10; aim <= 300 ms)', fmt(median(timeStn(['env', 'list', '--json'], t.env))));
+  const tab = ['__complete', 'bash', '--', 'agent', 'run', ''];
+  report('Tab: stn __complete ... agent run (median of 10)', fmt(median(timeStn(tab, t.env))));
 } finally {
   t.cleanup();
 }

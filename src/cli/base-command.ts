@@ -9,7 +9,7 @@ import {
   type PrivacyWarning,
   type StationApi,
 } from '../core/index.js';
-import { colorEnabled, makeStyle } from './output.js';
+import { colorEnabled, errorText, makeStyle } from './output.js';
 
 export type BaseFlags<T extends typeof Command> = Interfaces.InferredFlags<
   (typeof BaseCommand)['baseFlags'] & T['flags']
@@ -180,11 +180,7 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
       this.logJson(this.toErrorJson(error));
       return;
     }
-    const s = this.errStyle;
-    const lines = [`${s.red(s.bold('Error:'))} ${record.message}`];
-    for (const hint of record.hints) lines.push(`  ${s.dim('→')} ${hint}`);
-    if (this.debugEnabled() && error.stack !== undefined) lines.push('', s.dim(error.stack));
-    process.stderr.write(lines.join('\n') + '\n');
+    process.stderr.write(errorText(record, this.errStyle, this.debugEnabled() ? error.stack : undefined));
   }
 
   /** The --json form of an error (oclif prints it with logJson): `{"error": ErrorRecord}`. */

@@ -1,16 +1,30 @@
 import { readFileSync } from 'node:fs';
+import { COMPLETE_COMMAND } from './completion/protocol.js';
+import { commandArgv, splitLeadingGlobalFlags } from './global-flags.js';
 
 /**
  * Entry point of `stn`. Kept tiny: oclif reads the command list from oclif.manifest.json, so only the
- * command that runs is loaded; `--version` answers without loading oclif at all.
+ * command that runs is loaded; `--version` and shell completion (`stn __complete ...`) answer without
+ * loading oclif at all.
  */
 export async function main(argv: string[], binUrl: string, options: { development?: boolean } = {}): Promise<void> {
   if (argv.length === 1 && (argv[0] === '--version' || argv[0] === '-v')) {
     process.stdout.write(versionLine(binUrl) + '\n');
     return;
   }
+  if (argv[0] === COMPLETE_COMMAND) {
+    const { answerCompletion } = await import('./completion/answer.js');
+    process.stdout.write(await answerCompletion(argv.slice(1), binUrl));
+    return;
+  }
+  const split = splitLeadingGlobalFlags(argv);
+  const args = bareOnTerminal(split.rest)
+    ? ['ui', ...split.leading]
+    : split.rest.length === 0
+      ? [] // the root help
+      : commandArgv(split);
   const { execute } = await import('@oclif/core');
-  await execute({ args: bareOnTerminal(argv) ? ['ui'] : argv, dir: binUrl, development: options.development ?? false });
+  await execute({ args, dir: binUrl, development: options.development ?? false });
 }
 
 /** Plain `stn` on a terminal opens the UI; without a terminal (pipes, CI) it prints the root help. */

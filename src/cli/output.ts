@@ -32,6 +32,20 @@ export function makeStyle(enabled: boolean): Record<StyleName, (text: string) =>
   return Object.fromEntries(entries) as Record<StyleName, (text: string) => string>;
 }
 
+/**
+ * An error as a person reads it on stderr: `Error: message`, a `→` line per hint, and the stack when asked for.
+ */
+export function errorText(
+  error: { message: string; hints: readonly string[] },
+  style: Record<StyleName, (text: string) => string>,
+  stack?: string,
+): string {
+  const lines = [`${style.red(style.bold('Error:'))} ${error.message}`];
+  for (const hint of error.hints) lines.push(`  ${style.dim('→')} ${hint}`);
+  if (stack !== undefined) lines.push('', style.dim(stack));
+  return lines.join('\n') + '\n';
+}
+
 // eslint-disable-next-line no-control-regex
 const ANSI = /\u001b\[[0-9;]*m/g;
 export function visibleLength(text: string): number {

@@ -108,3 +108,42 @@ export async function runCommand(
   }
   return { code, stdout, stderr, result };
 }
+
+/** What a terminal showed: stdout and stderr together, without colour codes and carriage returns. */
+export interface TerminalResult {
+  code: number | null;
+  screen: string;
+}
+
+/**
+ * Runs the built `stn` in a pseudo-terminal (util-linux `script`), so stdin, stdout and stderr are all a TTY
+ * as when a person runs it; `input` is what they type.
+ */
+export function runStnOnTerminal(
+  args: readonly string[],
+  options: { env?: NodeJS.ProcessEnv; input?: string; timeoutMs?: number } = {},
+): Promise<TerminalResult> {
+  const quote = (a: string): string => `'${a.replaceAll("'", "'\\''")}'`;
+  const command = [process.execPath, BIN, ...args].map(quote).join(' ');
+  return new Promise((resolve, reject) => {
+    const child = spawn('script', ['-qec', command, '/dev/null'], {
+      env: options.env ?? process.env,
+      cwd: ROOT,
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    let screen = '';
+    child.stdout.setEncoding('utf8').on('data', (d: string) => (screen += d));
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (screen += d));
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`stn ${args.join(' ')} (on a terminal) timed out\n${screen}`));
+    }, options.timeoutMs ?? 20_000);
+    child.on('error', reject);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      // eslint-disable-next-line no-control-regex
+      resolve({ code, screen: screen.replace(/\u001b\[[0-9;?]*[A-Za-z]/g, '').replaceAll('\r', '') });
+    });
+    child.stdin.end(options.input ?? '');
+  });
+}

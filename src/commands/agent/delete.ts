@@ -1,10 +1,11 @@
 import { Args, Flags } from '@oclif/core';
 import { BaseCommand } from '../../cli/base-command.js';
-import { UsageError } from '../../core/index.js';
+import { confirmRemoval } from '../../cli/confirm-removal.js';
 
 export default class AgentDelete extends BaseCommand<typeof AgentDelete> {
   static override summary = 'Delete an agent: its .prompt file and its index entry.';
-  static override description = 'Its run history is kept (runs keep the agent name).';
+  static override description =
+    'Its run history is kept (runs keep the agent name). On a terminal it asks first; without one (scripts), pass --yes.';
   static override examples = [
     '<%= config.bin %> agent delete reviewer --yes',
     '<%= config.bin %> agent delete "Security Scanner" --env prod --yes',
@@ -14,7 +15,11 @@ export default class AgentDelete extends BaseCommand<typeof AgentDelete> {
   };
   static override flags = {
     env: Flags.string({ char: 'e', description: 'Environment [default: environment.default in config.yaml].' }),
-    yes: Flags.boolean({ char: 'y', description: 'Confirm the deletion.', default: false }),
+    yes: Flags.boolean({
+      char: 'y',
+      description: 'Delete without asking (needed without a terminal).',
+      default: false,
+    }),
   };
 
   async run(): Promise<{ deleted: string; file: string }> {
@@ -22,11 +27,12 @@ export default class AgentDelete extends BaseCommand<typeof AgentDelete> {
     const api = this.api();
     const env = this.flags.env ?? engine.defaultEnvironment();
     const agent = api.agents.locate(env, this.args.name);
-    if (!this.flags.yes) {
-      throw new UsageError(`refusing to delete agent "${agent.name}" without --yes`, {
-        hints: [`This removes ${agent.path}.`, `Run: stn agent delete "${agent.name}" --env ${env} --yes`],
-      });
-    }
+    await confirmRemoval(this.flags.yes, {
+      verb: 'delete',
+      what: `agent "${agent.name}"`,
+      consequence: `This removes ${agent.path}.`,
+      command: `stn agent delete "${agent.name}" --env ${env} --yes`,
+    });
     const deleted = api.agents.delete(env, agent.name);
     this.say(`Deleted agent ${this.style.bold(deleted.name)} (${deleted.fileName}).`);
     return { deleted: deleted.name, file: deleted.path };

@@ -16,6 +16,12 @@ export class KeysApi {
     return this.ctx.engine.keys.list();
   }
 
+  /** One key by id, prefix, full key or unique name (what revoke would revoke). */
+  find(ref: string): ApiKeyInfo {
+    this.ctx.authorize('admin');
+    return this.ctx.engine.keys.find(ref);
+  }
+
   /** Revokes a key by id, prefix, full key or unique name (audited as key.revoke). */
   revoke(ref: string): ApiKeyInfo {
     this.ctx.authorize('admin');

@@ -43,7 +43,7 @@ describe('stn key (command classes)', () => {
     ]);
     expect(future.code).toBe(0);
     expect(future.stderr).toContain('environment "staging" does not exist (yet)');
-    await runCommand(['key:revoke', 'later', '--home', temp.home]);
+    expect((await runCommand(['key:revoke', 'later', '--yes', '--home', temp.home])).code).toBe(0);
 
     const plain = await runCommand(['key:create', 'ops', '--role', 'admin', '--home', temp.home]);
     expect(plain.stdout).toMatch(/^ {2}stn_[0-9a-f]{12}_\S{43}$/m);
@@ -60,7 +60,11 @@ describe('stn key (command classes)', () => {
     expect(listedJson.stdout).not.toContain(secret);
     expect((JSON.parse(listedJson.stdout) as unknown[]).length).toBe(3);
 
-    const revoked = await runCommand(['key:revoke', 'ci', '--json', '--home', temp.home]);
+    const refused = await runCommand(['key:revoke', 'ci', '--home', temp.home]);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain('refusing to revoke key "ci"');
+    expect(refused.stderr).toMatch(/Run: stn key revoke \d+ --yes/);
+    const revoked = await runCommand(['key:revoke', 'ci', '--yes', '--json', '--home', temp.home]);
     expect(revoked.code).toBe(0);
     expect(JSON.parse(revoked.stdout)).toMatchObject({ name: 'ci', status: 'revoked' });
     const again = await runCommand(['key:revoke', 'ci', '--home', temp.home]);

@@ -102,7 +102,10 @@ describe('stn mcp add / remove', { timeout: 120_000 }, () => {
     expect(JSON.parse(forced.stdout)).toMatchObject({ replaced: true });
     expect(template()).toMatchObject({ mcpServers: { gh: { type: 'sse' } } });
 
-    const rm = await runStn(['mcp', 'remove', 'gh'], { env: home.env });
+    const refused = await runStn(['mcp', 'remove', 'gh'], { env: home.env });
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain('Run: stn mcp remove "gh" --env default --yes');
+    const rm = await runStn(['mcp', 'remove', 'gh', '--yes'], { env: home.env });
     expect(rm.code).toBe(0);
     expect(rm.stdout).toContain('Removed MCP server gh from default/template.json');
     expect(Object.keys((template() as { mcpServers: object }).mcpServers)).toEqual(['filesystem']);
