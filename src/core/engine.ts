@@ -46,7 +46,8 @@ export interface Engine {
   readonly events: EventBus;
   /**
    * Recorded runs: list, show (with events), cancel. Runs of dead processes are marked interrupted on open
-   * (and the MCP servers such processes left running are ended).
+   * (or at the next open, when another process holds the database's write lock), and the MCP servers
+   * such processes left running are ended.
    */
   readonly runs: RunService;
   /** The run queue of this process (loaded and made on first use; shut down by close()). */
@@ -76,7 +77,7 @@ export function openEngine(options: EngineOptions = {}): Engine {
     });
   }
   const { config, warnings: configWarnings } = readStationConfigFile(paths.config);
-  const db = openDatabase(paths.database);
+  const db = openDatabase(paths.database, { busyTimeoutMs: config.database.busyTimeoutMs });
   const warnings = privacyWarnings(paths);
   const closers: (() => Promise<void> | void)[] = [];
   const environments = new EnvironmentService(paths, db);

@@ -19,7 +19,7 @@ export const ExitCode = {
   INVALID: 5,
   /** A broken or incomplete configuration file (config.yaml, variables.yml, template.json). */
   CONFIG: 6,
-  /** The database cannot be opened or migrated. */
+  /** The database cannot be opened or migrated, is locked by another process past the busy timeout, or is damaged. */
   DATABASE: 7,
   /** An MCP server failed to start, connect or answer. */
   MCP: 8,
@@ -173,9 +173,14 @@ export class ConfigError extends StationError {
   }
 }
 
+/**
+ * The database cannot be used: it cannot be opened or migrated (code `database`), another process holds
+ * its write lock past the busy timeout (`database_locked`), it is damaged (`database_corrupt`), its disk
+ * is full (`database_full`), it cannot be written (`database_readonly`), or the disk failed (`database_io`).
+ */
 export class DatabaseError extends StationError {
-  constructor(message: string, options: StationErrorOptions = {}) {
-    super('database', message, ExitCode.DATABASE, options);
+  constructor(message: string, options: StationErrorOptions & { code?: string } = {}) {
+    super(options.code ?? 'database', message, ExitCode.DATABASE, options);
   }
 }
 

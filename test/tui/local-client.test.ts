@@ -1,6 +1,10 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { localPrincipal } from '../../src/core/index.js';
+import { Application, localPrincipal } from '../../src/core/index.js';
+import { LocalClient } from '../../src/tui/client/local-client.js';
 import type { ClientUpdate, RunEventView, RunView } from '../../src/tui/client/station-client.js';
+import { holdDatabaseLock, releaseAllLocks } from '../helpers/db-lock.js';
 import { toolLoop } from '../helpers/model-server.js';
 import { recordBigRun } from './helpers/big-run.js';
 import { makeStation, type TuiStation } from './helpers/station.js';
@@ -22,6 +26,7 @@ function typesOf(events: readonly RunEventView[], runId: number): string[] {
 describe('local client (engine in this process, event store followed with a cursor)', { timeout: 90_000 }, () => {
   let station: TuiStation | undefined;
   afterEach(async () => {
+    await releaseAllLocks();
     await station?.close();
     station = undefined;
   });
@@ -103,5 +108,35 @@ describe('local client (engine in this process, event store followed with a curs
     await expect(station.client.runEvents(999_999, { tail: true, limit: 5 })).rejects.toThrow(
       'run 999999 does not exist',
     );
+  });
+
+  it('keeps reading while another process holds the database write lock, also when opened under it', async () => {
+    station = await makeStation();
+    const { runId, events } = recordBigRun(station.engine, 5);
+    const lock = await holdDatabaseLock(station.home.paths.database);
+    // A file changed while the index cannot be written: served from the file.
+    writeFileSync(
+      join(station.home.paths.environments, 'default', 'agents', 'late.prompt'),
+      '---\nmetadata:\n  name: late\n  description: Came while locked.\n---\nHi\n',
+    );
+    const opened = new LocalClient(new Application(station.otherProcess()), { pollMs: 50 });
+    try {
+      for (const client of [station.client, opened]) {
+        expect((await client.environments()).map((e) => e.name)).toEqual(['default']);
+        expect((await client.agents('default')).map((a) => a.name)).toEqual([
+          'file-explorer',
+          'hello',
+          'late',
+          'lister',
+        ]);
+        expect((await client.agent('default', 'late')).description).toBe('Came while locked.');
+        expect((await client.runs({})).map((r) => r.id)).toEqual([runId]);
+        expect((await client.run(runId)).status).toBe('completed');
+        expect((await client.runEvents(runId, { tail: true, limit: 5 })).events.at(-1)?.seq).toBe(events);
+      }
+    } finally {
+      await opened.close();
+      await lock.release();
+    }
   });
 });

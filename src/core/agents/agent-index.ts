@@ -121,3 +121,23 @@ export function planIndex(
     },
   };
 }
+
+/**
+ * The rows as they will be once `plan` is written, for a reader that goes on while another process
+ * holds the database's write lock: the files are the truth, and the index catches up at the next write.
+ * Rows a file adds get negative ids (they have none yet).
+ */
+export function overlayPlan<R extends { id: number }>(
+  rows: readonly R[],
+  plan: IndexPlan,
+  fromFile: (file: LoadedFile & { agent: AgentDefinition }, id: number) => R,
+): R[] {
+  const deleted = new Set(plan.deletes.map((r) => r.id));
+  const byId = new Map(rows.filter((r) => !deleted.has(r.id)).map((r) => [r.id, r]));
+  let added = 0;
+  for (const u of plan.upserts) {
+    const id = u.row?.id ?? --added;
+    byId.set(id, fromFile(u.file, id));
+  }
+  return [...byId.values()];
+}

@@ -25,8 +25,16 @@ import {
   type EnvironmentTool,
 } from '../store/agent-repo.js';
 import type { Db } from '../store/database.js';
+import { writeUnlessLocked } from '../store/lock-waits.js';
 import { changeStamp, contentHash, listPromptFiles, writeNewFileAtomic, type PromptFile } from './agent-files.js';
-import { planIndex, planWrites, type IndexPlan, type IndexResult, type LoadedFile } from './agent-index.js';
+import {
+  overlayPlan,
+  planIndex,
+  planWrites,
+  type IndexPlan,
+  type IndexResult,
+  type LoadedFile,
+} from './agent-index.js';
 import { agentFileName, validateAgentName } from './agent-names.js';
 import { closeNames } from './close-names.js';
 import { applyPatch, checkDraft, draftText, type AgentDraft, type AgentPatch } from './agent-draft.js';
@@ -90,12 +98,23 @@ export class AgentService {
     return join(this.environments.dir(env), 'agents');
   }
 
-  /** Brings the index of one environment up to date with its files. */
+  /**
+   * Brings the index of one environment up to date with its files (writers do this first). When another
+   * process holds the database's write lock, it waits the busy timeout and then fails (exit 7).
+   */
   index(env: string): IndexResult {
-    return this.indexEnvironment(env, this.environments.require(env).id);
+    return this.indexEnvironment(env, this.environments.require(env).id, 'write').result;
   }
 
-  private indexEnvironment(env: string, envId: number): IndexResult {
+  /**
+   * An index pass. It writes only when files changed. For a reader (`read`), a write the database's lock
+   * refuses is skipped: the plan comes back as `pending`, and the reader lays it over the rows it reads.
+   */
+  private indexEnvironment(
+    env: string,
+    envId: number,
+    mode: 'read' | 'write',
+  ): { result: IndexResult; pending?: IndexPlan } {
     const dir = this.dir(env);
     const files = listPromptFiles(dir);
     const cache = new Map<string, LoadedFile>();
@@ -109,25 +128,46 @@ export class AgentService {
       return loaded;
     };
     const first = planIndex(files, this.repo.indexState(envId), load);
-    if (!planWrites(first)) return first.result;
-    return this.db
-      .transaction(() => {
-        // Plan again on the rows as they are now that we hold the write lock (another stn may have indexed).
-        const plan = planIndex(files, this.repo.indexState(envId), load);
-        this.apply(envId, plan);
-        return plan.result;
-      })
-      .immediate();
+    if (!planWrites(first)) return { result: first.result };
+    const write = (): IndexResult =>
+      this.db
+        .transaction(() => {
+          // Plan again on the rows as they are now that we hold the write lock (another stn may have indexed).
+          const plan = planIndex(files, this.repo.indexState(envId), load);
+          this.apply(envId, plan);
+          return plan.result;
+        })
+        .immediate();
+    if (mode === 'write') return { result: write() };
+    const outcome = writeUnlessLocked(this.db, write);
+    return outcome.written ? { result: outcome.value } : { result: first.result, pending: first };
   }
 
   /** The agents of an environment (index refreshed first) and the files that could not be read. */
   scan(env: string): { agents: AgentSummary[]; errors: IndexResult['errors'] } {
     const envId = this.environments.require(env).id;
-    const { errors } = this.indexEnvironment(env, envId);
+    const { result, pending } = this.indexEnvironment(env, envId, 'read');
     const dir = this.dir(env);
     const tools = this.repo.toolsByAgent(envId);
-    const agents = this.repo.summaries(envId).map((row) => summarize(row, dir, tools.get(row.id) ?? []));
-    return { agents, errors };
+    let rows = this.repo.summaries(envId);
+    if (pending !== undefined) {
+      const now = Date.now();
+      rows = overlayPlan(rows, pending, ({ fileName, agent }, id) => {
+        tools.set(id, [...agent.tools]);
+        return {
+          id,
+          name: agent.name,
+          file_name: fileName,
+          description: agent.description,
+          model: agent.model ?? null,
+          max_steps: agent.maxSteps ?? null,
+          tags_json: JSON.stringify(agent.tags),
+          updated_at: now,
+        };
+      }).sort((a, b) => byName(a.name, b.name));
+    }
+    const agents = rows.map((row) => summarize(row, dir, tools.get(row.id) ?? []));
+    return { agents, errors: result.errors };
   }
 
   list(env: string): AgentSummary[] {
@@ -416,8 +456,18 @@ export class AgentService {
   /** The index row of an agent by name (then by file name), or a NotFoundError with close names. */
   private find(env: string, name: string): AgentIndexState {
     const envId = this.environments.require(env).id;
-    const { errors } = this.indexEnvironment(env, envId);
-    const rows = this.repo.indexState(envId);
+    const { result, pending } = this.indexEnvironment(env, envId, 'read');
+    const { errors } = result;
+    let rows = this.repo.indexState(envId);
+    if (pending !== undefined) {
+      rows = overlayPlan(rows, pending, (file, id) => ({
+        id,
+        name: file.agent.name,
+        file_name: file.fileName,
+        content_hash: file.hash,
+        file_mtime_ms: file.stamp,
+      }));
+    }
     const row =
       rows.find((r) => r.name === name) ??
       rows.find((r) => r.file_name === name || r.file_name === agentFileName(name)) ??
@@ -487,6 +537,8 @@ export class AgentService {
     agent: AgentDefinition,
     text: string,
   ): AgentDefinition {
+    // Rows as the files are now (waiting for another process's lock, as the write below will).
+    this.index(env);
     const envId = this.environments.require(env).id;
     const newPath = requirePath(agent);
     const row = this.repo.byName(envId, oldName);
@@ -605,6 +657,14 @@ function readText(path: string): string {
 function requirePath(agent: AgentDefinition): string {
   if (agent.path === undefined) throw new Error(`agent "${agent.name}" has no file path`);
   return agent.path;
+}
+
+/** The order of `agent list`: by name ignoring case (as SQLite's NOCASE), then exactly. */
+function byName(a: string, b: string): number {
+  const la = a.toLowerCase();
+  const lb = b.toLowerCase();
+  if (la !== lb) return la < lb ? -1 : 1;
+  return a < b ? -1 : a > b ? 1 : 0;
 }
 
 function single<T>(items: readonly T[]): T | undefined {

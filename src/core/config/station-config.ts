@@ -36,6 +36,10 @@ export interface StationConfig {
     /** The environment commands use when --env is not given. */
     default: string;
   };
+  database: {
+    /** Milliseconds a write waits for another process's lock on station.db before it fails (exit 7). */
+    busyTimeoutMs: number;
+  };
 }
 
 export const DEFAULT_CONFIG: StationConfig = {
@@ -57,6 +61,7 @@ export const DEFAULT_CONFIG: StationConfig = {
     defaultMaxSteps: 10,
   },
   environment: { default: 'default' },
+  database: { busyTimeoutMs: 5000 },
 };
 
 /** The commented config.yaml that `stn init` writes. Every key is optional; these are the defaults. */
@@ -105,6 +110,11 @@ runner:
 environment:
   # Environment used when a command is given no --env.
   default: ${DEFAULT_CONFIG.environment.default}
+
+database:
+  # How long a command waits for another process that holds the write lock on station.db before it
+  # gives up with exit 7 (reads do not wait: they work while another process writes).
+  busy_timeout_ms: ${String(DEFAULT_CONFIG.database.busyTimeoutMs)}
 `;
 
 type Kind = 'string' | 'port' | 'positive';
@@ -146,6 +156,7 @@ const FIELDS: readonly { path: readonly [string, string]; kind: Kind; set: (c: S
   { path: ['runner', 'max_answer_bytes'], kind: 'positive', set: (c, v: number) => (c.runner.maxAnswerBytes = v) },
   { path: ['runner', 'default_max_steps'], kind: 'positive', set: (c, v: number) => (c.runner.defaultMaxSteps = v) },
   { path: ['environment', 'default'], kind: 'string', set: (c, v: string) => (c.environment.default = v) },
+  { path: ['database', 'busy_timeout_ms'], kind: 'positive', set: (c, v: number) => (c.database.busyTimeoutMs = v) },
 ];
 
 const EXPECTED: Record<Kind, string> = {
@@ -210,7 +221,7 @@ export function readStationConfig(file: string, text: string): { config: Station
   const root = source.value;
   if (root === null || root === undefined) return { config, warnings: [] };
   if (!isRecord(root)) throw source.errorAt([], 'expected a mapping of settings (model, server, runner)');
-  for (const section of ['model', 'server', 'runner', 'environment'] as const) {
+  for (const section of ['model', 'server', 'runner', 'environment', 'database'] as const) {
     const value = root[section];
     if (value !== undefined && value !== null && !isRecord(value)) {
       throw source.errorAt([section], `expected "${section}" to be a mapping`);

@@ -8,6 +8,7 @@ import { ConflictError, NotFoundError } from '../errors.js';
 import { makePrivateIfExists } from '../fs/private-files.js';
 import type { Db } from '../store/database.js';
 import { EnvironmentRepo, type EnvironmentRow } from '../store/environment-repo.js';
+import { writeUnlessLocked } from '../store/lock-waits.js';
 import { validateEnvironmentName } from './names.js';
 
 /** What `stn env list --json` prints for each environment: a stable shape. */
@@ -59,31 +60,52 @@ export class EnvironmentService {
 
   /**
    * Makes the rows match the folders: a folder without a row gets one, a row whose folder is gone is
-   * removed (its runs keep their history). Returns the rows by name.
+   * removed (its runs keep their history). Returns the rows by name. Writes only when they differ; when
+   * another process holds the write lock, the rows whose folder is there are returned unchanged.
    */
   reconcile(): Map<string, EnvironmentRow> {
+    return this.sync().rows;
+  }
+
+  /**
+   * reconcile(), and the folders left without a row because another process holds the lock. `wait`:
+   * wait the busy timeout for the lock, and fail (exit 7) when it stays locked.
+   */
+  private sync(wait = false): { rows: Map<string, EnvironmentRow>; unrecorded: string[] } {
     const folders = this.folders();
-    const apply = this.db.transaction(() => {
-      const rows = new Map(this.repo.all().map((r) => [r.name, r]));
-      for (const name of folders) if (!rows.has(name)) rows.set(name, this.repo.insert(name));
-      for (const name of [...rows.keys()]) {
-        if (!folders.includes(name)) {
-          this.repo.deleteByName(name);
-          rows.delete(name);
-        }
-      }
-      return rows;
-    });
-    return apply.immediate();
+    const current = new Map(this.repo.all().map((r) => [r.name, r]));
+    const unrecorded = folders.filter((name) => !current.has(name));
+    const gone = [...current.keys()].filter((name) => !folders.includes(name));
+    if (unrecorded.length === 0 && gone.length === 0) return { rows: current, unrecorded: [] };
+    const write = (): Map<string, EnvironmentRow> =>
+      this.db
+        .transaction(() => {
+          const rows = new Map(this.repo.all().map((r) => [r.name, r]));
+          for (const name of folders) if (!rows.has(name)) rows.set(name, this.repo.insert(name));
+          for (const name of [...rows.keys()]) {
+            if (!folders.includes(name)) {
+              this.repo.deleteByName(name);
+              rows.delete(name);
+            }
+          }
+          return rows;
+        })
+        .immediate();
+    if (wait) return { rows: write(), unrecorded: [] };
+    const outcome = writeUnlessLocked(this.db, write);
+    if (outcome.written) return { rows: outcome.value, unrecorded: [] };
+    for (const name of gone) current.delete(name);
+    return { rows: current, unrecorded };
   }
 
   /** The row of an existing environment, or a NotFoundError that lists the ones there are. */
   require(name: string): EnvironmentRow {
     validateEnvironmentName(name);
-    const rows = this.reconcile();
-    const row = rows.get(name);
+    const { rows, unrecorded } = this.sync();
+    // A folder made by hand while another process holds the lock: its row (its id) needs the lock.
+    const row = unrecorded.includes(name) ? this.sync(true).rows.get(name) : rows.get(name);
     if (row === undefined) {
-      const known = [...rows.keys()];
+      const known = [...rows.keys(), ...unrecorded];
       throw new NotFoundError(`environment "${name}" does not exist`, {
         hints: [
           known.length > 0
@@ -97,9 +119,13 @@ export class EnvironmentService {
   }
 
   list(): EnvironmentSummary[] {
-    const rows = this.reconcile();
+    const { rows, unrecorded } = this.sync();
     const counts = this.repo.counts();
-    return [...rows.values()].map((row) => this.summarize(row, counts.get(row.id)));
+    const listed = [...rows.values()].map((row) => this.summarize(row, counts.get(row.id)));
+    if (unrecorded.length === 0) return listed;
+    // Folders not recorded yet (the database is locked): listed from the folder alone.
+    const more = unrecorded.map((name) => this.summarize({ name, description: '' }, undefined));
+    return [...listed, ...more].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   }
 
   show(name: string): EnvironmentDetail {
@@ -143,10 +169,12 @@ export class EnvironmentService {
       throw error;
     }
     try {
-      const row = this.db.transaction(() => {
-        this.repo.deleteByName(name);
-        return this.repo.insert(name, options.description ?? '');
-      })();
+      const row = this.db
+        .transaction(() => {
+          this.repo.deleteByName(name);
+          return this.repo.insert(name, options.description ?? '');
+        })
+        .immediate();
       return this.summarize(row, undefined);
     } catch (error) {
       rmSync(target, { recursive: true, force: true });
@@ -179,7 +207,7 @@ export class EnvironmentService {
   }
 
   private summarize(
-    row: EnvironmentRow,
+    row: Pick<EnvironmentRow, 'name' | 'description'>,
     counts: { servers: number; tools: number; last_synced_at: number | null } | undefined,
   ): EnvironmentSummary {
     const dir = join(this.paths.environments, row.name);

@@ -1,13 +1,16 @@
 import type { EventBus } from '../events/event-bus.js';
 import type { RunEvent, RunEventData, RunEventOf, RunEventType } from '../events/run-events.js';
 import { redactDeep, type Redact } from '../mcp/redactor.js';
+import { retryWhileLocked } from '../store/lock-waits.js';
 import type { NewRun, RunCompletion, RunProgress, RunRepo } from '../store/run-repo.js';
 
 const KEEP: Redact = (text) => text;
 
 /**
  * Writes one run's events as they happen (run_events, with a per-run sequence) and publishes each on
- * the bus after it is stored, so that a viewer that sees an event can also read it back.
+ * the bus after it is stored, so that a viewer that sees an event can also read it back. A write that
+ * meets another process's lock is tried again (for up to LOCKED_WRITE_PATIENCE_MS) rather than failing
+ * the run.
  *
  * It is the one way a run is written, so it is where secrets are masked: every string of every event,
  * and the run row's input, output and error, pass through `redact` before they are stored or published.
@@ -41,7 +44,7 @@ export class RunRecorder {
   }
 
   /** A value with every secret in its strings masked, as this recorder stores it. */
-  private mask<T>(value: T): T {
+  mask<T>(value: T): T {
     return this.redact === KEEP ? value : redactDeep(value, this.redact);
   }
 
@@ -50,8 +53,10 @@ export class RunRecorder {
     const ts = this.now();
     const event = this.next(type, this.mask(data), ts);
     const stored = { runId: this.runId, seq: event.seq, type, ts, dataJson: JSON.stringify(event.data) };
-    if (progress === undefined) this.repo.appendEvent(stored);
-    else this.repo.appendWithProgress(stored, progress);
+    retryWhileLocked(() => {
+      if (progress === undefined) this.repo.appendEvent(stored);
+      else this.repo.appendWithProgress(stored, progress);
+    });
     this.bus.publish(event as RunEvent);
     return event;
   }
@@ -71,16 +76,20 @@ export class RunRecorder {
       { ...this.mask(data), status: data.status, stopReason: data.stopReason },
       ts,
     );
-    this.repo.finishWithEvent(
-      this.runId,
-      {
-        ...completion,
-        output: this.mask(completion.output),
-        error: this.mask(completion.error),
-        finishedAt: ts,
-      },
-      { runId: this.runId, seq: event.seq, type: 'run.finished', ts, dataJson: JSON.stringify(event.data) },
-    );
+    const row = {
+      ...completion,
+      output: this.mask(completion.output),
+      error: this.mask(completion.error),
+      finishedAt: ts,
+    };
+    const stored = {
+      runId: this.runId,
+      seq: event.seq,
+      type: 'run.finished' as const,
+      ts,
+      dataJson: JSON.stringify(event.data),
+    };
+    retryWhileLocked(() => this.repo.finishWithEvent(this.runId, row, stored));
     this.bus.publish(event);
     return event;
   }

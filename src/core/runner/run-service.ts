@@ -8,6 +8,7 @@ import {
   type TokenCounts,
 } from '../events/run-events.js';
 import type { Db } from '../store/database.js';
+import { writeUnlessLocked } from '../store/lock-waits.js';
 import { RunRepo, type RunFilter, type RunRow } from '../store/run-repo.js';
 import { isOrphanedRun, systemProcessProbe, type ProcessProbe } from './process-liveness.js';
 
@@ -75,7 +76,7 @@ export class RunService {
   readonly repo: RunRepo;
 
   constructor(
-    db: Db,
+    private readonly db: Db,
     private readonly liveRunner: () => LiveRunner | undefined = () => undefined,
     private readonly probe: ProcessProbe = systemProcessProbe(),
   ) {
@@ -175,17 +176,23 @@ export class RunService {
 
   /**
    * Marks runs left queued or running by processes that died as `interrupted`. Called when the engine
-   * opens the database. Returns their ids.
+   * opens the database; writes only when there is such a run, and leaves them for the next open when
+   * another process holds the write lock (opening must not fail a read command). Returns their ids.
    */
   markInterrupted(): number[] {
-    return this.repo.finishOrphans((row) => isOrphanedRun(row, this.probe), {
-      status: 'interrupted',
-      stopReason: 'interrupted',
-      error: (row) => ({
-        code: 'interrupted',
-        message: `the process running it (pid ${String(row.pid ?? '?')}) ended before the run finished`,
+    const isOrphan = (row: RunRow): boolean => isOrphanedRun(row, this.probe);
+    if (!this.repo.unfinished().some(isOrphan)) return [];
+    const outcome = writeUnlessLocked(this.db, () =>
+      this.repo.finishOrphans(isOrphan, {
+        status: 'interrupted',
+        stopReason: 'interrupted',
+        error: (row) => ({
+          code: 'interrupted',
+          message: `the process running it (pid ${String(row.pid ?? '?')}) ended before the run finished`,
+        }),
       }),
-    });
+    );
+    return outcome.written ? outcome.value : [];
   }
 
   private require(id: number): RunRow {

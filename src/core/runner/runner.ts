@@ -1,9 +1,10 @@
-import { ConflictError } from '../errors.js';
+import { ConflictError, DatabaseError } from '../errors.js';
 import type { EventBus, RunEventListener } from '../events/event-bus.js';
 import { makeRedactor, type Secret } from '../mcp/redactor.js';
 import type { RunStatus, StopReason } from '../events/run-events.js';
 import { AnswerTooLargeError } from '../model/stream-limits.js';
 import type { ChatModel, ModelMessage } from '../model/types.js';
+import { retryWhileLocked } from '../store/lock-waits.js';
 import type { RunRepo } from '../store/run-repo.js';
 import type { OutputSpec } from './output-check.js';
 import { QueueFullError, RunAbort, toEventError, type RunResult } from './run-errors.js';
@@ -80,6 +81,9 @@ export interface SubmitOptions {
   /** Receives every event of this run, from run.queued on. */
   onEvent?: RunEventListener;
 }
+
+/** What a run ended with (its RunResult without the names). */
+type RunOutcome = Omit<RunResult, 'runId' | 'agent' | 'environment'>;
 
 interface Job {
   runId: number;
@@ -243,7 +247,6 @@ export class Runner {
     const { prepared, recorder, controller } = job;
     const signal = controller.signal;
     const started = this.now();
-    this.options.repo.markRunning(job.runId, started, this.pid);
     const stats: RunStats = { steps: 0, toolCalls: 0, tokens: { input: 0, output: 0, total: 0 } };
     const timer = setTimeout(() => {
       controller.abort(new RunAbort('timeout', `the run timed out after ${formatMs(prepared.timeoutMs)}`));
@@ -253,6 +256,7 @@ export class Runner {
     let output: string | null = null;
     let failure: unknown = null;
     try {
+      retryWhileLocked(() => this.options.repo.markRunning(job.runId, started, this.pid));
       recorder.emit('run.started', {
         agent: prepared.agent,
         environment: prepared.environment,
@@ -303,12 +307,7 @@ export class Runner {
       tokens: { ...stats.tokens },
       durationMs,
     };
-    const finished = recorder.finish(data, {
-      ...data,
-      error: error === null ? null : JSON.stringify(error),
-      durationMs,
-    });
-    this.settle(job, finished.data);
+    this.settle(job, this.finish(job, data, durationMs));
   }
 
   /** Ends a run that never reached a worker. */
@@ -316,11 +315,28 @@ export class Runner {
     const error = toEventError(reason);
     const tokens = { input: 0, output: 0, total: 0 };
     const data = { status, stopReason, output: null, error, steps: 0, toolCalls: 0, tokens, durationMs: 0 };
-    const finished = job.recorder.finish(data, { ...data, error: JSON.stringify(error), durationMs: null });
-    this.settle(job, finished.data);
+    this.settle(job, this.finish(job, data, null));
   }
 
-  private settle(job: Job, data: Omit<RunResult, 'runId' | 'agent' | 'environment'>): void {
+  /**
+   * Records a run's end and returns what it ended with, masked as recorded. When the database refuses
+   * that last write for good (locked past the recorder's patience, damaged, disk full), the run ends
+   * failed with that error (its row is left running; the next process to open the database marks it
+   * interrupted): `done` never rejects.
+   */
+  private finish(job: Job, data: RunOutcome, durationMs: number | null): RunOutcome {
+    try {
+      return job.recorder.finish(data, {
+        ...data,
+        error: data.error === null ? null : JSON.stringify(data.error),
+        durationMs,
+      }).data;
+    } catch (failure) {
+      return { ...job.recorder.mask(data), status: 'failed', stopReason: 'error', error: toEventError(failure) };
+    }
+  }
+
+  private settle(job: Job, data: RunOutcome): void {
     job.unsubscribe?.();
     job.resolve({ runId: job.runId, agent: job.prepared.agent, environment: job.prepared.environment, ...data });
   }
@@ -328,8 +344,14 @@ export class Runner {
   private startPolling(): void {
     if (this.pollTimer !== undefined) return;
     this.pollTimer = setInterval(() => {
-      for (const id of this.options.repo.cancelRequested(this.runIds()))
-        this.cancel(id, 'cancelled by `stn runs cancel`');
+      let requested: number[];
+      try {
+        requested = this.options.repo.cancelRequested(this.runIds());
+      } catch (error) {
+        if (error instanceof DatabaseError) return; // locked or failing: look again at the next tick
+        throw error;
+      }
+      for (const id of requested) this.cancel(id, 'cancelled by `stn runs cancel`');
     }, this.options.cancelPollMs ?? 500);
     this.pollTimer.unref();
   }

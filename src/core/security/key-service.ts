@@ -2,6 +2,7 @@ import { validateEnvironmentName } from '../environments/names.js';
 import { AuthError, ConflictError, NotFoundError, ValidationError, type FieldIssue } from '../errors.js';
 import type { Db } from '../store/database.js';
 import { KeyRepo, type ApiKeyRow } from '../store/key-repo.js';
+import { writeUnlessLocked } from '../store/lock-waits.js';
 import { generateApiKey, keyPrefix, maskKey, verifyApiKey } from './api-keys.js';
 import { isRole, ROLES, type Principal, type Role } from './roles.js';
 
@@ -72,24 +73,26 @@ export class KeyService {
     const grants = role === 'admin' ? ['*'] : environments;
     const generated = generateApiKey();
     const now = this.clock();
-    const row = this.db.transaction(() => {
-      let userId: number | null = null;
-      if (options.user !== undefined) {
-        userId = (this.repo.userByName(options.user) ?? this.repo.insertUser(options.user, role, now)).id;
-      }
-      const inserted = this.repo.insertKey(
-        { name: options.name, prefix: generated.prefix, keyHash: generated.hash, role, environments: grants, userId },
-        now,
-      );
-      this.repo.audit(
-        options.actor ?? 'cli',
-        'key.create',
-        generated.prefix,
-        { name: options.name, role, environments: grants },
-        now,
-      );
-      return inserted;
-    })();
+    const row = this.db
+      .transaction(() => {
+        let userId: number | null = null;
+        if (options.user !== undefined) {
+          userId = (this.repo.userByName(options.user) ?? this.repo.insertUser(options.user, role, now)).id;
+        }
+        const inserted = this.repo.insertKey(
+          { name: options.name, prefix: generated.prefix, keyHash: generated.hash, role, environments: grants, userId },
+          now,
+        );
+        this.repo.audit(
+          options.actor ?? 'cli',
+          'key.create',
+          generated.prefix,
+          { name: options.name, role, environments: grants },
+          now,
+        );
+        return inserted;
+      })
+      .immediate();
     return { key: generated.key, info: this.toInfo(row) };
   }
 
@@ -110,10 +113,12 @@ export class KeyService {
       });
     }
     const now = this.clock();
-    this.db.transaction(() => {
-      this.repo.revoke(row.id, now);
-      this.repo.audit(actor, 'key.revoke', row.prefix, { name: row.name }, now);
-    })();
+    this.db
+      .transaction(() => {
+        this.repo.revoke(row.id, now);
+        this.repo.audit(actor, 'key.revoke', row.prefix, { name: row.name }, now);
+      })
+      .immediate();
     return this.toInfo({ ...row, revoked_at: now });
   }
 
@@ -144,7 +149,9 @@ export class KeyService {
       });
     }
     const now = this.clock();
-    if (row.last_used_at === null || now - row.last_used_at > TOUCH_INTERVAL_MS) this.repo.touch(row.id, now);
+    // Last use is a hint, not worth failing or holding up a request: skipped while another process writes.
+    if (row.last_used_at === null || now - row.last_used_at > TOUCH_INTERVAL_MS)
+      writeUnlessLocked(this.db, () => this.repo.touch(row.id, now), 0);
     const grants = parseGrants(row.environments_json);
     return {
       keyId: row.id,

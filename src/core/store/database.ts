@@ -1,11 +1,15 @@
 import Database from 'better-sqlite3';
 import { existsSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { DatabaseError, errorMessage } from '../errors.js';
+import { DatabaseError, errorMessage, isStationError } from '../errors.js';
 import { createPrivateFile, makePrivateIfExists, PRIVATE_DIR_MODE } from '../fs/private-files.js';
 import { MIGRATIONS, type Migration } from './migrations/index.js';
+import { databaseErrorOf, type DatabaseContext } from './sqlite-errors.js';
 
 export type Db = Database.Database;
+
+/** Milliseconds a connection waits for another process's write lock unless told otherwise. */
+export const DEFAULT_BUSY_TIMEOUT_MS = 5000;
 
 export interface OpenDatabaseOptions {
   /** Migrations to apply (tests pass their own lists). */
@@ -17,7 +21,10 @@ export interface OpenDatabaseOptions {
 
 /**
  * Opens (creating if needed) a Station database: WAL journal, foreign keys on, a busy timeout so that
- * several processes can share one home, and every pending migration applied. A new database file is
+ * several processes can share one home, and every pending migration applied. Opening writes nothing
+ * when the file is already in WAL mode and up to date, so it works while another process holds the
+ * write lock. Every SQLite lock, corruption or disk failure the connection meets later is thrown as a
+ * DatabaseError (exit 7) saying what to do (see guard()). A new database file is
  * made 0600 before SQLite opens it (SQLite would make it 0644 less the umask, and it gives the -wal and
  * -shm files the mode of the database file); the -wal and -shm files are set to 0600 after opening.
  */
@@ -37,9 +44,12 @@ export function openDatabase(file: string, options: OpenDatabaseOptions = {}): D
       hints: ['Check that the Station home is writable, or point STATION_HOME elsewhere.'],
     });
   }
+  const busyTimeoutMs = options.busyTimeoutMs ?? DEFAULT_BUSY_TIMEOUT_MS;
+  guard(db, { file, busyTimeoutMs });
   try {
-    db.pragma(`busy_timeout = ${String(options.busyTimeoutMs ?? 5000)}`);
-    if (file !== ':memory:') db.pragma('journal_mode = WAL');
+    db.pragma(`busy_timeout = ${String(busyTimeoutMs)}`);
+    // Setting the mode takes a lock: only a database not yet in WAL mode (a new one) needs it.
+    if (file !== ':memory:' && db.pragma('journal_mode', { simple: true }) !== 'wal') db.pragma('journal_mode = WAL');
     db.pragma('synchronous = NORMAL');
     db.pragma('foreign_keys = ON');
     if (options.readonly !== true) migrate(db, file, options.migrations ?? MIGRATIONS);
@@ -53,6 +63,61 @@ export function openDatabase(file: string, options: OpenDatabaseOptions = {}): D
     if (error instanceof DatabaseError) throw error;
     throw new DatabaseError(`cannot prepare database ${file}: ${errorMessage(error)}`, { cause: error });
   }
+}
+
+/**
+ * Makes every call on `db` (prepare, its statements' run/get/all/iterate, transactions, exec, pragma)
+ * throw a DatabaseError instead of SQLite's own error when the database is locked by another process,
+ * damaged, or on a full or failing disk: one boundary for the whole store, whichever door called.
+ */
+function guard(db: Db, context: DatabaseContext): void {
+  function guarded<A extends unknown[], R>(fn: (...args: A) => R): (...args: A) => R {
+    return (...args: A): R => {
+      try {
+        return fn(...args);
+      } catch (error) {
+        throw databaseErrorOf(error, context);
+      }
+    };
+  }
+  const raw = { prepare: db.prepare.bind(db), transaction: db.transaction.bind(db), exec: db.exec.bind(db) };
+  const prepare = guarded((source: string) => raw.prepare(source));
+  Object.assign(db, {
+    prepare: (source: string): Database.Statement => {
+      const statement = prepare(source);
+      const calls = {
+        run: statement.run.bind(statement),
+        get: statement.get.bind(statement),
+        all: statement.all.bind(statement),
+        iterate: statement.iterate.bind(statement),
+      };
+      return Object.assign(statement, {
+        run: guarded(calls.run),
+        get: guarded(calls.get),
+        all: guarded(calls.all),
+        iterate: guarded((...args: unknown[]): IterableIterator<unknown> => {
+          const iterator = calls.iterate(...args);
+          return Object.assign(iterator, { next: guarded(iterator.next.bind(iterator)) });
+        }),
+      });
+    },
+    transaction: (fn: (...args: unknown[]) => unknown) => {
+      const inner = raw.transaction(fn);
+      const outer = guarded((...args: unknown[]) => inner(...args));
+      return Object.defineProperties(outer, {
+        default: { value: outer },
+        deferred: { value: guarded((...args: unknown[]) => inner.deferred(...args)) },
+        immediate: { value: guarded((...args: unknown[]) => inner.immediate(...args)) },
+        exclusive: { value: guarded((...args: unknown[]) => inner.exclusive(...args)) },
+        database: { value: db, enumerable: true },
+      });
+    },
+    exec: guarded((source: string): Db => {
+      raw.exec(source);
+      return db;
+    }),
+    pragma: guarded(db.pragma.bind(db)),
+  });
 }
 
 /** The highest migration version recorded in the database (0 for a new one). */
@@ -93,6 +158,8 @@ export function migrate(db: Db, file: string, migrations: readonly Migration[]):
     try {
       apply.immediate();
     } catch (error) {
+      // Locked, damaged, disk full: that error says best what to do.
+      if (isStationError(error)) throw error;
       throw new DatabaseError(
         `migration ${String(migration.version)} (${migration.name}) failed on ${file}: ${errorMessage(error)}`,
         { cause: error, hints: ['The database was left as it was before this migration.'] },

@@ -146,18 +146,22 @@ export class RunRepo {
 
   /** Appends an event and saves the run's counters, in one transaction. */
   appendWithProgress(event: StoredEvent, progress: RunProgress): void {
-    this.db.transaction(() => {
-      this.appendEvent(event);
-      this.saveProgress(event.runId, progress);
-    })();
+    this.db
+      .transaction(() => {
+        this.appendEvent(event);
+        this.saveProgress(event.runId, progress);
+      })
+      .immediate();
   }
 
   /** Appends the last event and sets the final state of the row, in one transaction. */
   finishWithEvent(id: number, completion: RunCompletion, event: StoredEvent): void {
-    this.db.transaction(() => {
-      this.appendEvent(event);
-      this.finish(id, completion);
-    })();
+    this.db
+      .transaction(() => {
+        this.appendEvent(event);
+        this.finish(id, completion);
+      })
+      .immediate();
   }
 
   private finish(id: number, c: RunCompletion): void {
