@@ -33,6 +33,7 @@ describe('complete (pure)', async () => {
     expect(await values([''])).toEqual([
       'agent',
       'completion',
+      'doctor',
       'env',
       'help',
       'init',

@@ -121,7 +121,7 @@ describe('calling a tool by hand', { timeout: 60_000 }, () => {
 
   it('masks secrets in the answer, as in errors', async () => {
     const r = await local.mcp.callTool('default', 'tiny__env', { name: 'API_TOKEN' });
-    expect(r.result.content).toEqual([{ type: 'text', text: '{{ .API_TOKEN }}' }]);
+    expect(r.result.content).toEqual([{ type: 'text', text: '[secret:API_TOKEN]' }]);
     expect(JSON.stringify(r)).not.toContain(SECRET);
   });
 
