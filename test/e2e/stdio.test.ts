@@ -138,5 +138,5 @@ describe('stn stdio (spawned)', () => {
     const read = await inspector(['--method', 'resources/read', '--uri', 'station://environments'], env);
     expect(read.code, read.stderr).toBe(0);
     expect(read.stdout).toContain('"name\\": \\"default\\"');
-  });
+  }, 120_000); // three inspector sessions, each a node process starting stn stdio: slow on a loaded machine
 });
