@@ -165,6 +165,8 @@ export {
   RUN_EVENT_TYPES,
   RUN_STATUSES,
   isFinalStatus,
+  displayStatus,
+  type RunDisplayStatus,
   isRunEventType,
   type RunEvent,
   type RunEventData,

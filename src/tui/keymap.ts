@@ -376,13 +376,16 @@ export interface KeyHint {
   label: string;
 }
 
-/** The footer for a set of scopes: one short hint per binding, in keymap order, without duplicates. */
-export function footerHints(scopes: readonly Scope[]): KeyHint[] {
+/**
+ * The footer for a set of scopes: one short hint per binding, in keymap order, without duplicates, leaving
+ * out the actions in `hide` (keys that do nothing here now, e.g. cancel on a finished run).
+ */
+export function footerHints(scopes: readonly Scope[], hide: readonly KeyAction[] = []): KeyHint[] {
   const hints: KeyHint[] = [];
   const seen = new Set<string>();
   for (const scope of scopes) {
     for (const binding of BINDINGS) {
-      if (!binding.scopes.includes(scope) || binding.footer === false) continue;
+      if (!binding.scopes.includes(scope) || binding.footer === false || hide.includes(binding.action)) continue;
       const keys = binding.keys[0] === undefined ? '' : keyLabel(binding.keys[0]);
       const id = `${keys}:${binding.label}`;
       if (seen.has(id)) continue;

@@ -44,7 +44,7 @@ export function makeTheme(color: boolean): Theme {
   };
 }
 
-/** Colour and marker of a run or server status. */
+/** Colour and marker of a run or server status (for a run, pass displayStatus(run): max_steps has its own). */
 export function statusStyle(theme: Theme, status: string): { color: string | undefined; mark: string } {
   switch (status) {
     case 'completed':
@@ -57,6 +57,8 @@ export function statusStyle(theme: Theme, status: string): { color: string | und
       return { color: theme.running, mark: '●' };
     case 'queued':
       return { color: theme.muted, mark: '…' };
+    case 'max_steps':
+      return { color: theme.warn, mark: '!' };
     case 'cancelled':
     case 'stopped':
       return { color: theme.warn, mark: '⊘' };

@@ -195,6 +195,15 @@ describe('stn agent run', () => {
     expect(maxed.code).toBe(13);
     expect(maxed.stdout).toBe('gave up\n');
     expect(maxed.stderr).toContain('max_steps');
+
+    // `runs list` marks it as stopped at max_steps, not as a plain completed run (--json keeps the status).
+    const list = await runStn(['runs', 'list'], { env: home.env });
+    expect(list.stdout).toMatch(/^\s*3\s+reader\s+default\s+max_steps\s+max_steps\s/m);
+    expect(list.stdout).not.toMatch(/^\s*3\s+.*completed/m);
+    const json = await runStn(['runs', 'list', '--json'], { env: home.env });
+    expect(JSON.parse(json.stdout)).toContainEqual(
+      expect.objectContaining({ id: 3, status: 'completed', stopReason: 'max_steps' }),
+    );
   });
 
   it('on a terminal streams a readable trace (steps, tool calls with arguments, durations, tokens), then the answer', async () => {

@@ -1,3 +1,4 @@
+import { userInfo } from 'node:os';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { openEngine } from '../../src/core/index.js';
 import { runStn } from '../helpers/cli.js';
@@ -77,7 +78,11 @@ describe('stopping runs', () => {
     expect(JSON.parse(cancel.stdout)).toEqual({ id: 1, outcome: 'cancelled', status: 'cancelled' });
     expect(await stn.exited).toBe(12);
     expect(stn.output().stderr).toContain('run 1 cancelled');
-    expect(runRow().run.error).toEqual({ code: 'cancelled', message: 'cancelled by `stn runs cancel`' });
+    // The reason names the door and who used it, and `runs show` shows it.
+    const reason = `cancelled with \`stn runs cancel\` by local:${userInfo().username}`;
+    expect(runRow().run.error).toEqual({ code: 'cancelled', message: reason });
+    const shown = await runStn(['runs', 'show', '1'], { env: home.env });
+    expect(shown.stdout).toContain(reason);
   });
 
   it('a run left running by a killed process is marked interrupted when Station next opens the database', async () => {

@@ -76,7 +76,7 @@ describe('same exit codes locally and through the API', { timeout: 120_000 }, ()
   it('conflict: cancelling a finished run, creating an agent that exists', async () => {
     expect(
       await doors(
-        (api) => api.runs.cancel(finishedRun),
+        (api) => api.runs.cancel(finishedRun, 'cli'),
         ['runs', 'cancel', String(finishedRun)],
         (api) => api.cancelRun(finishedRun),
       ),

@@ -1,3 +1,4 @@
+import { userInfo } from 'node:os';
 import { describe, expect, it } from 'vitest';
 import { toolLoop } from '../helpers/model-server.js';
 import { scriptedRun } from './helpers/events.js';
@@ -90,11 +91,23 @@ describe('TUI runs and traces (real core, test model server, server-filesystem)'
     let frame = await screen.waitFor(/◆ model test-model\s.*running/, 20_000);
     expect(frame).toContain('● 1 running');
     expect(frame).toContain('[following]');
+    expect(frame).toContain('c cancel run');
     await station.model.waitForRequests(1);
     await screen.press('c');
     frame = await screen.waitFor('run.finished cancelled', 20_000);
     expect(frame).toMatch(/Run #\d+ lister · cancelled/);
-    expect(frame).toContain('cancelled from stn ui');
+    // The reason names the door and who used it.
+    expect(frame).toContain(`cancelled from the TUI by local:${userInfo().username}`);
+    // The model call the run was waiting on is closed as cancelled, not left running.
+    frame = await screen.waitFor(/◆ model test-model\s.*never finished: the run ended cancelled\s+⊘ cancelled/);
+    expect(frame).not.toMatch(/◆ model test-model.*running/);
+    // The "Cancelling…" notice goes with the run; a finished run offers neither cancel nor follow.
+    frame = await screen.waitFor((f) => !f.includes('Cancelling run'), 3000);
+    expect(frame).not.toContain('c cancel run');
+    expect(frame).not.toContain('f follow');
+    await screen.press('g');
+    frame = await screen.waitFor(/›.*run\.queued/);
+    expect(frame).not.toContain('[paused: G follows]');
     expect(await screen.waitFor('idle')).not.toContain('running ');
     // The model request was aborted, not left hanging.
     await station.model.waitIdle(10_000);
@@ -145,5 +158,24 @@ describe('TUI runs list (StationClient fake)', () => {
     frame = await screen.waitFor('run.finished completed');
     expect(frame).toContain('Run #1 lister');
     expect(frame).toContain('fs__read');
+  });
+  it('a run stopped at max_steps has its own marker; only a queued or running run offers c cancel', async () => {
+    const client = new FakeStationClient(freshStation());
+    const screen = await tui.show(client, { screen: 'runs' });
+    await screen.waitFor('No runs yet');
+    client.putRuns(runView({ id: 1, agent: 'hello', status: 'completed', stopReason: 'max_steps', steps: 3 }));
+    client.putRuns(runView({ id: 2, agent: 'hello', status: 'completed', stopReason: 'final_answer' }));
+    client.putRuns(runView({ id: 3, agent: 'hello', status: 'running' }));
+    let frame = await screen.waitFor(/#1\s+hello\s+! max_steps/);
+    expect(frame).toMatch(/#2\s+hello\s+✓ completed/);
+    expect(frame).not.toMatch(/#1\s+hello\s+✓/);
+    // The cursor starts on the newest run, #3, which is running.
+    expect(frame).toMatch(/›#3/);
+    expect(frame).toContain('c cancel run');
+    await screen.press('j');
+    frame = await screen.waitFor(/›#2/);
+    expect(frame).not.toContain('c cancel run');
+    await screen.press('c');
+    expect(await screen.waitFor('nothing to cancel')).toContain('Run #2 is completed');
   });
 });

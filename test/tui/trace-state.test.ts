@@ -6,6 +6,7 @@ import {
   type TraceAction,
   type TraceState,
 } from '../../src/tui/state/trace-state.js';
+import type { RunEventView } from '../../src/tui/client/station-client.js';
 import { pageOf, scriptedRun } from './helpers/events.js';
 
 const H = 10;
@@ -164,5 +165,91 @@ describe('trace state', () => {
     expect(
       apply(s, { type: 'page', runId: 1, what: 'tail', page: pageOf(scriptedRun(1, 1), scriptedRun(1, 1)), height: H }),
     ).toBe(s);
+  });
+
+  it('a run that ends with a tool call open closes that call as cancelled, live or paged', () => {
+    // Two tool steps; the run is cancelled while the second tool call runs.
+    const started = scriptedRun(8, 2, { finished: false }).slice(0, 10);
+    expect(started.at(-1)?.type).toBe('tool.started');
+    const finished = {
+      runId: 8,
+      seq: 11,
+      ts: new Date().toISOString(),
+      type: 'run.finished',
+      data: {
+        status: 'cancelled',
+        stopReason: 'cancelled',
+        output: null,
+        error: { code: 'cancelled', message: 'cancelled from the TUI by local:ann' },
+        steps: 2,
+        toolCalls: 2,
+        tokens: { input: 10, output: 5, total: 15 },
+        durationMs: 40,
+      },
+    } as RunEventView;
+    const all = [...started, finished];
+    const open = apply(initialTraceState(8), {
+      type: 'page',
+      runId: 8,
+      what: 'tail',
+      page: pageOf(started, started),
+      height: H,
+    });
+    const pending = open.items.find((i) => i.key === 'tool:2:call_2');
+    expect(pending?.status).toBe('pending');
+    expect(open.ended).toBeNull();
+
+    const live = apply(open, { type: 'live', events: [finished], height: H });
+    const closed = live.items.find((i) => i.key === 'tool:2:call_2');
+    expect(closed?.status).toBe('cancelled');
+    expect(closed?.note).toBe('never finished: the run ended cancelled');
+    expect(live.ended).toBe('cancelled');
+    expect(live.items.some((i) => i.status === 'pending')).toBe(false);
+
+    // Opened after the end, with the open call in an older page than the run.finished event.
+    let paged = apply(initialTraceState(8), {
+      type: 'page',
+      runId: 8,
+      what: 'tail',
+      page: pageOf(all.slice(10), all),
+      height: H,
+    });
+    expect(paged.ended).toBe('cancelled');
+    paged = apply(paged, { type: 'page', runId: 8, what: 'older', page: pageOf(all.slice(0, 10), all), height: H });
+    expect(paged.items.find((i) => i.key === 'tool:2:call_2')?.status).toBe('cancelled');
+  });
+
+  it('a model call left waiting by a timed-out run is closed too; a finished call keeps its status', () => {
+    const events = scriptedRun(9, 1, { finished: false }).slice(0, 8);
+    expect(events.at(-1)?.type).toBe('model.request');
+    const end = {
+      runId: 9,
+      seq: 9,
+      ts: new Date().toISOString(),
+      type: 'run.finished',
+      data: {
+        status: 'timed_out',
+        stopReason: 'timeout',
+        output: null,
+        error: { code: 'timeout', message: 'the run timed out after 1s' },
+        steps: 2,
+        toolCalls: 1,
+        tokens: { input: 10, output: 5, total: 15 },
+        durationMs: 1000,
+      },
+    } as RunEventView;
+    const s = apply(initialTraceState(9), {
+      type: 'page',
+      runId: 9,
+      what: 'tail',
+      page: pageOf([...events, end], [...events, end]),
+      height: H,
+    });
+    expect(s.items.find((i) => i.key === 'model:2')).toMatchObject({
+      status: 'cancelled',
+      note: 'never finished: the run ended timed out',
+    });
+    expect(s.items.find((i) => i.key === 'model:1')?.status).toBe('ok');
+    expect(s.items.find((i) => i.key === 'tool:1:call_1')?.status).toBe('ok');
   });
 });

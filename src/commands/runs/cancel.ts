@@ -24,7 +24,7 @@ export default class RunsCancel extends BaseCommand<typeof RunsCancel> {
 
   async run(): Promise<CancelRecord> {
     const runs = this.api().runs;
-    const { outcome } = runs.cancel(this.args.id);
+    const { outcome } = runs.cancel(this.args.id, 'cli');
     let run = runs.get(this.args.id);
     const deadline = Date.now() + this.flags.wait * 1000;
     while (!isFinalStatus(run.status) && Date.now() < deadline) {

@@ -1,7 +1,7 @@
 import { Flags } from '@oclif/core';
 import { BaseCommand } from '../../cli/base-command.js';
 import { formatAge, formatDuration, formatTable } from '../../cli/output.js';
-import { RUN_STATUSES, type RunSummary } from '../../core/index.js';
+import { RUN_STATUSES, displayStatus, type RunSummary } from '../../core/index.js';
 
 export default class RunsList extends BaseCommand<typeof RunsList> {
   static override summary = 'List recent agent runs, newest first.';
@@ -41,7 +41,9 @@ export default class RunsList extends BaseCommand<typeof RunsList> {
         ? s.green(status)
         : status === 'running' || status === 'queued'
           ? s.cyan(status)
-          : s.red(status);
+          : status === 'max_steps' || status === 'cancelled'
+            ? s.yellow(status)
+            : s.red(status);
     this.say(
       formatTable(
         runs,
@@ -49,7 +51,7 @@ export default class RunsList extends BaseCommand<typeof RunsList> {
           { header: 'ID', get: (r) => String(r.id), align: 'right' },
           { header: 'AGENT', get: (r) => r.agent },
           { header: 'ENV', get: (r) => r.environment },
-          { header: 'STATUS', get: (r) => colour(r.status) },
+          { header: 'STATUS', get: (r) => colour(displayStatus(r)) },
           { header: 'STOP', get: (r) => r.stopReason ?? '-' },
           { header: 'STEPS', get: (r) => String(r.steps), align: 'right' },
           { header: 'TOOLS', get: (r) => String(r.toolCalls), align: 'right' },

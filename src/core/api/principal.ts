@@ -18,3 +18,8 @@ function osUser(env: NodeJS.ProcessEnv): string {
     return env.USER ?? env.LOGNAME ?? `uid-${String(process.getuid?.() ?? 'unknown')}`;
   }
 }
+
+/** Who a principal is, for a sentence such as a cancel reason: `local:ann`, or `key "ci"`. */
+export function callerName(principal: Principal): string {
+  return principal.prefix === 'local' ? principal.name : `key "${principal.name}"`;
+}

@@ -1,7 +1,9 @@
 import type { RunEventListener } from '../events/event-bus.js';
 import type { RunResult } from '../runner/run-errors.js';
 import type { CancelOutcome, EventPage, EventPageQuery, RunDetail, RunSummary } from '../runner/run-service.js';
+import type { Principal } from '../security/roles.js';
 import type { ApiContext } from './context.js';
+import { callerName } from './principal.js';
 import type { RunQuery } from './views.js';
 
 export interface StartRunOptions {
@@ -79,12 +81,35 @@ export class RunsApi {
     return { runId: handle.runId, done: handle.done, stop: (reason) => runner.cancel(handle.runId, reason) };
   }
 
-  /** Cancels a queued or running run, here or in the process that runs it. */
-  cancel(id: number, reason = `cancelled by ${this.ctx.principal.name}`): CancelOutcome {
+  /**
+   * Cancels a queued or running run, here or in the process that runs it. The run's error then says
+   * who cancelled it through which door (see cancelReason).
+   */
+  cancel(id: number, door: CancelDoor): CancelOutcome {
     const run = this.service.get(id);
     this.ctx.authorize('run', run.environment);
-    const outcome = this.service.cancel(id, reason);
+    const outcome = this.service.cancel(id, cancelReason(door, this.ctx.principal));
     this.ctx.audit('run.cancel', String(id), { environment: run.environment, agent: run.agent });
     return outcome;
+  }
+}
+
+/** The door a cancel comes through: `remote-tui` is `stn ui --remote` (over REST). */
+export type CancelDoor = 'cli' | 'tui' | 'remote-tui' | 'rest' | 'mcp';
+
+/** The reason recorded on a cancelled run: which door, and who (`local:ann`, or `key "ci"`). */
+export function cancelReason(door: CancelDoor, principal: Principal): string {
+  const who = callerName(principal);
+  switch (door) {
+    case 'cli':
+      return `cancelled with \`stn runs cancel\` by ${who}`;
+    case 'tui':
+      return `cancelled from the TUI by ${who}`;
+    case 'remote-tui':
+      return `cancelled from the remote TUI over REST by ${who}`;
+    case 'rest':
+      return `cancelled over REST by ${who}`;
+    case 'mcp':
+      return `cancelled over MCP by ${who}`;
   }
 }

@@ -215,8 +215,13 @@ export class ApiClient {
     return this.call('POST', `${agentPath(env, agent)}/runs`, { body });
   }
 
-  cancelRun(id: number): Promise<ApiResponses['cancelRun']> {
-    return this.call('POST', `${runPath(id)}/cancel`);
+  /** Cancels a run; `from: 'tui'` names the remote TUI in the run's cancel reason. */
+  cancelRun(id: number, from?: 'tui'): Promise<ApiResponses['cancelRun']> {
+    return this.call(
+      'POST',
+      `${runPath(id)}/cancel`,
+      from === undefined ? {} : { query: new URLSearchParams({ from }) },
+    );
   }
 
   private async call<T>(method: string, path: string, options: CallOptions = {}): Promise<T> {

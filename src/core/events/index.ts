@@ -6,6 +6,8 @@ export {
   changesRunRow,
   RUN_STATUSES,
   isFinalStatus,
+  displayStatus,
+  type RunDisplayStatus,
   isRunEventType,
   type EventError,
   type EventMessage,

@@ -23,6 +23,14 @@ export function isFinalStatus(status: RunStatus): boolean {
   return FINAL_STATUSES.includes(status);
 }
 
+/** What a list shows as a run's status: `max_steps` for a run that completed only because it hit its step limit. */
+export type RunDisplayStatus = RunStatus | 'max_steps';
+
+/** The status `runs list` and the TUI show (one rule for both): a max_steps stop is not a plain `completed`. */
+export function displayStatus(run: { status: RunStatus; stopReason: string | null }): RunDisplayStatus {
+  return run.status === 'completed' && run.stopReason === 'max_steps' ? 'max_steps' : run.status;
+}
+
 /** Event types after which a run's row (status, counters) has changed: a viewer re-reads the row then. */
 export const RUN_ROW_EVENT_TYPES = [
   'run.queued',

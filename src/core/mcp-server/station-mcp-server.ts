@@ -331,7 +331,7 @@ export function createStationMcpServer(api: StationApi, options: StationMcpOptio
   offer(
     'cancel_run',
     { description: 'Cancel a queued or running run.', inputSchema: { id: z.number().int().min(1) } },
-    tool<{ id: number }>(async ({ id }) => api.runs.cancel(id, `cancelled through MCP by "${api.principal.name}"`)),
+    tool<{ id: number }>(async ({ id }) => api.runs.cancel(id, 'mcp')),
   );
 
   offer(

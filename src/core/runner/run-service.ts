@@ -154,7 +154,7 @@ export class RunService {
    * Cancels a queued or running run: directly when this process runs it or when the process that did
    * is gone; otherwise by asking that process (through the database), which stops it within a second.
    */
-  cancel(id: number, message = 'cancelled by `stn runs cancel`'): CancelOutcome {
+  cancel(id: number, message: string): CancelOutcome {
     const row = this.require(id);
     if (isFinalStatus(row.status)) {
       throw new ConflictError(`run ${String(id)} has already finished (${row.status})`, {
@@ -170,7 +170,7 @@ export class RunService {
       });
       return { outcome: 'cancelled', run: this.get(id) };
     }
-    this.repo.requestCancel(id);
+    this.repo.requestCancel(id, message);
     return { outcome: 'requested', run: this.get(id) };
   }
 

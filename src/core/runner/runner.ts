@@ -344,14 +344,14 @@ export class Runner {
   private startPolling(): void {
     if (this.pollTimer !== undefined) return;
     this.pollTimer = setInterval(() => {
-      let requested: number[];
+      let requested: { id: number; reason: string | null }[];
       try {
         requested = this.options.repo.cancelRequested(this.runIds());
       } catch (error) {
         if (error instanceof DatabaseError) return; // locked or failing: look again at the next tick
         throw error;
       }
-      for (const id of requested) this.cancel(id, 'cancelled by `stn runs cancel`');
+      for (const { id, reason } of requested) this.cancel(id, reason ?? 'cancelled from another process');
     }, this.options.cancelPollMs ?? 500);
     this.pollTimer.unref();
   }

@@ -109,7 +109,7 @@ export class RunRepo {
       lastSeq: db.prepare('SELECT COALESCE(MAX(seq), 0) AS seq FROM run_events WHERE run_id = ?'),
       unfinished: db.prepare(`SELECT * FROM agent_runs WHERE status IN ('queued', 'running') ORDER BY id`),
       requestCancel: db.prepare(
-        `UPDATE agent_runs SET stop_reason = '${CANCEL_REQUESTED}' WHERE id = ? AND status IN ('queued', 'running')`,
+        `UPDATE agent_runs SET stop_reason = '${CANCEL_REQUESTED}', error = ? WHERE id = ? AND status IN ('queued', 'running')`,
       ),
     };
   }
@@ -256,20 +256,24 @@ export class RunRepo {
     return this.stmts.unfinished.all() as RunRow[];
   }
 
-  /** Asks the process running a run to cancel it; false if the run is already finished. */
-  requestCancel(id: number): boolean {
-    return this.stmts.requestCancel.run(id).changes > 0;
+  /**
+   * Asks the process running a run to cancel it, saying who asks: the reason waits in the run's error
+   * (code `cancel_requested`) until that process records the run as cancelled with it. False if the run
+   * is already finished.
+   */
+  requestCancel(id: number, reason: string): boolean {
+    return this.stmts.requestCancel.run(JSON.stringify({ code: CANCEL_REQUESTED, message: reason }), id).changes > 0;
   }
 
-  /** Of these ids, those asked to cancel by another process. */
-  cancelRequested(ids: readonly number[]): number[] {
+  /** Of these ids, those asked to cancel by another process, with the reason given (null if none). */
+  cancelRequested(ids: readonly number[]): { id: number; reason: string | null }[] {
     if (ids.length === 0) return [];
     const rows = this.db
       .prepare(
-        `SELECT id FROM agent_runs WHERE stop_reason = '${CANCEL_REQUESTED}' AND id IN (${ids.map(() => '?').join(',')})`,
+        `SELECT id, error FROM agent_runs WHERE stop_reason = '${CANCEL_REQUESTED}' AND id IN (${ids.map(() => '?').join(',')})`,
       )
-      .all(...ids) as { id: number }[];
-    return rows.map((r) => r.id);
+      .all(...ids) as { id: number; error: string | null }[];
+    return rows.map((r) => ({ id: r.id, reason: requestReason(r.error) }));
   }
 
   /**
@@ -331,4 +335,14 @@ export function toEvent(row: EventRow): RunEvent {
 function listOf<T extends string>(value: T | readonly T[] | undefined): readonly T[] {
   if (value === undefined) return [];
   return typeof value === 'string' ? [value] : value;
+}
+
+function requestReason(error: string | null): string | null {
+  if (error === null) return null;
+  try {
+    const parsed = JSON.parse(error) as { message?: unknown };
+    return typeof parsed.message === 'string' ? parsed.message : null;
+  } catch {
+    return null;
+  }
 }

@@ -42,6 +42,8 @@ export function statusesFor(filter: StatusFilter): RunStatus[] | undefined {
 export interface Notice {
   text: string;
   level: 'info' | 'error';
+  /** A notice about a run in progress ("Cancelling run #3…"): no longer shown once that run has ended. */
+  runId?: number;
 }
 
 export interface AppState {

@@ -1,6 +1,6 @@
 import { Box, useApp, useStdout } from 'ink';
 import { useCallback, useEffect, useReducer, useState, type ReactNode } from 'react';
-import type { StationClient } from '../client/station-client.js';
+import { isActiveStatus, type StationClient } from '../client/station-client.js';
 import { errorText } from '../client/errors.js';
 import { Footer } from '../components/footer.js';
 import { Header } from '../components/header.js';
@@ -10,18 +10,26 @@ import { useClientUpdates } from '../hooks/use-client-updates.js';
 import { KeyRouter, useKeyRouter, useRouterKeys } from '../hooks/use-keys.js';
 import { useNow } from '../hooks/use-now.js';
 import { readSize, useTerminalResize, type Size } from '../hooks/use-terminal-size.js';
-import { resolveKey, type Scope } from '../keymap.js';
+import { resolveKey, type KeyAction, type Scope } from '../keymap.js';
 import { AgentsScreen } from '../screens/agents-screen.js';
 import { EnvironmentsScreen } from '../screens/environments-screen.js';
 import { McpScreen } from '../screens/mcp-screen.js';
-import { RunsScreen, runsStatus } from '../screens/runs-screen.js';
+import { RunsScreen, runsStatus, selectedRun, shownRuns } from '../screens/runs-screen.js';
 import type { ScreenProps } from '../screens/screen-props.js';
-import { TraceScreen, traceListHeight, traceStatus } from '../screens/trace-screen.js';
-import { initialRunsState, runningCount, runsReducer, RUNS_LIMIT } from '../state/runs-state.js';
-import { initialTraceState, traceReducer } from '../state/trace-state.js';
+import { TraceScreen, traceListHeight, traceRunEnded, traceStatus } from '../screens/trace-screen.js';
+import { initialRunsState, runningCount, runsReducer, RUNS_LIMIT, type RunsState } from '../state/runs-state.js';
+import { initialTraceState, traceReducer, type TraceState } from '../state/trace-state.js';
 import type { Theme } from '../theme.js';
 import { Providers } from './providers.js';
-import { activeListId, appReducer, initialAppState, isTextEntry, type AppState, type ScreenId } from './reducer.js';
+import {
+  activeListId,
+  appReducer,
+  initialAppState,
+  isTextEntry,
+  type AppState,
+  type Notice,
+  type ScreenId,
+} from './reducer.js';
 
 export interface RootProps {
   client: StationClient;
@@ -63,6 +71,28 @@ function footerScopes(app: AppState): Scope[] {
     case 'mcp':
       return ['mcp', 'list'];
   }
+}
+
+/** Keys that do nothing on the current screen now: cancel and follow once the run shown has ended. */
+function hiddenActions(app: AppState, runs: RunsState, trace: TraceState, body: number): KeyAction[] {
+  if (app.help) return [];
+  if (app.screen === 'runs') {
+    const shown = shownRuns(runs.runs, app.environment, app.runsFilter, app.lists.runs.filter);
+    const run = selectedRun(app, shown, body);
+    return run === undefined || !isActiveStatus(run.status) ? ['cancel'] : [];
+  }
+  if (app.screen === 'trace' && app.trace.runId !== null) {
+    const run = runs.runs.find((r) => r.id === app.trace.runId);
+    return traceRunEnded(trace, run) ? ['cancel', 'follow'] : [];
+  }
+  return [];
+}
+
+/** The notice to show: one about a run in progress is dropped as soon as that run has ended. */
+function liveNotice(notice: Notice | null, runs: RunsState): Notice | null {
+  if (notice?.runId === undefined) return notice;
+  const run = runs.runs.find((r) => r.id === notice.runId);
+  return run !== undefined && !isActiveStatus(run.status) ? null : notice;
 }
 
 const NOTICE_MS = 6000;
@@ -252,7 +282,8 @@ export function Root({ client, theme, environment, screen }: RootProps): ReactNo
           theme={theme}
           scopes={footerScopes(app)}
           textEntry={textEntry && !app.help}
-          notice={app.notice}
+          notice={liveNotice(app.notice, runs)}
+          hide={hiddenActions(app, runs, trace, body)}
           status={
             app.screen === 'runs'
               ? runsStatus(runs, app.environment)

@@ -139,7 +139,7 @@ export class LocalClient implements StationClient {
   }
 
   async cancelRun(id: number): Promise<void> {
-    const { run } = this.api.runs.cancel(id, 'cancelled from stn ui');
+    const { run } = this.api.runs.cancel(id, 'tui');
     this.emit({ kind: 'runs', runs: [run] });
   }
 

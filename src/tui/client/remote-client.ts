@@ -145,7 +145,7 @@ export class RemoteClient implements StationClient {
   }
 
   async cancelRun(id: number): Promise<void> {
-    const outcome = await this.api.cancelRun(id);
+    const outcome = await this.api.cancelRun(id, 'tui');
     this.emit({ kind: 'runs', runs: [outcome.run] });
   }
 

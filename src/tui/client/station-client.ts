@@ -19,6 +19,7 @@ import type {
 } from '../../core/index.js';
 
 export type { RunStatus };
+export { displayStatus } from '../../core/index.js';
 
 /** An environment as `stn env list --json` shows it. */
 export type EnvironmentView = EnvironmentSummary;

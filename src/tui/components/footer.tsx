@@ -1,7 +1,7 @@
 import { Box, Text } from 'ink';
 import type { ReactNode } from 'react';
 import type { Notice } from '../app/reducer.js';
-import { footerHints, type KeyHint, type Scope } from '../keymap.js';
+import { footerHints, type KeyAction, type KeyHint, type Scope } from '../keymap.js';
 import { stringWidth, truncate } from '../format.js';
 import type { Theme } from '../theme.js';
 
@@ -14,19 +14,26 @@ export interface FooterProps {
   notice: Notice | null;
   /** A status line of the current screen (shown when there is no notice). */
   status?: string;
+  /** Actions whose keys do nothing now (not offered in the key line). */
+  hide?: readonly KeyAction[];
 }
 
 /**
  * The key line: the current screen's keys, then how to quit and get help. When it does not fit, the
  * screen's last hints are dropped first, so "? help" always shows.
  */
-export function footerLine(scopes: readonly Scope[], textEntry: boolean, width: number): string {
+export function footerLine(
+  scopes: readonly Scope[],
+  textEntry: boolean,
+  width: number,
+  hide: readonly KeyAction[] = [],
+): string {
   const tail: KeyHint[] = scopes.includes('help')
     ? []
     : textEntry
       ? [{ keys: '^C', label: 'quit' }]
       : footerHints(['global']);
-  const own = footerHints(scopes).filter((h) => !tail.some((t) => t.label === h.label));
+  const own = footerHints(scopes, hide).filter((h) => !tail.some((t) => t.label === h.label));
   const show = (hints: readonly KeyHint[]): string => ` ${hints.map((h) => `${h.keys} ${h.label}`).join('  ')} `;
   for (let n = own.length; n >= 0; n--) {
     const line = show([...own.slice(0, n), ...tail]);
@@ -36,7 +43,7 @@ export function footerLine(scopes: readonly Scope[], textEntry: boolean, width: 
 }
 
 /** Two lines: a notice or the screen's status, then the keys that work here (made from the keymap). */
-export function Footer({ width, theme, scopes, textEntry, notice, status = '' }: FooterProps): ReactNode {
+export function Footer({ width, theme, scopes, textEntry, notice, status = '', hide = [] }: FooterProps): ReactNode {
   const noticeColor = notice?.level === 'error' ? theme.error : theme.accent;
   return (
     <Box flexDirection="column" width={width}>
@@ -50,7 +57,7 @@ export function Footer({ width, theme, scopes, textEntry, notice, status = '' }:
         )}
       </Box>
       <Box height={1}>
-        <Text inverse>{footerLine(scopes, textEntry, width)}</Text>
+        <Text inverse>{footerLine(scopes, textEntry, width, hide)}</Text>
       </Box>
     </Box>
   );

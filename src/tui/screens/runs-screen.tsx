@@ -3,12 +3,12 @@ import { useMemo, type ReactNode } from 'react';
 import { ListPane } from '../components/list-pane.js';
 import type { Segment } from '../components/window-list.js';
 import { errorText } from '../client/errors.js';
-import { isActiveStatus, type RunView } from '../client/station-client.js';
+import { displayStatus, isActiveStatus, type RunView } from '../client/station-client.js';
 import { fit, formatAgo, formatCount, formatMs } from '../format.js';
 import { useListKeys } from '../hooks/use-list-keys.js';
 import { listWindow, matchesFilter } from '../state/list-state.js';
 import { statusStyle } from '../theme.js';
-import { statusesFor } from '../app/reducer.js';
+import { statusesFor, type AppState } from '../app/reducer.js';
 import type { RunsState } from '../state/runs-state.js';
 import type { ScreenProps } from './screen-props.js';
 
@@ -17,6 +17,34 @@ export function runsStatus(runs: RunsState, environment: string): string {
   if (!runs.loaded) return 'Loading runs…';
   const inEnv = runs.runs.filter((r) => r.environment === environment).length;
   return `${String(inEnv)} runs in ${environment} (newest ${String(runs.limit)} kept)`;
+}
+
+/** The runs the Runs screen lists: the current environment's, through its status, agent and text filters. */
+export function shownRuns(
+  runs: readonly RunView[],
+  environment: string,
+  runsFilter: AppState['runsFilter'],
+  filter: string,
+): RunView[] {
+  const statuses = statusesFor(runsFilter.status);
+  const { agent } = runsFilter;
+  return runs.filter(
+    (r) =>
+      r.environment === environment &&
+      (statuses === undefined || statuses.includes(r.status)) &&
+      (agent === null || r.agent === agent) &&
+      matchesFilter(filter, `#${String(r.id)}`, r.agent, r.status, r.error?.message),
+  );
+}
+
+/** Rows of the Runs list for a body of `height` rows. */
+export function runsListRows(height: number): number {
+  return Math.max(1, height - 2);
+}
+
+/** The run under the cursor of the Runs screen (for its keys and the footer's hints). */
+export function selectedRun(app: AppState, runs: readonly RunView[], height: number): RunView | undefined {
+  return runs[listWindow(app.lists.runs, runs.length, runsListRows(height)).cursor];
 }
 
 /** The runs of the current environment, newest first, live; filter by status (s), agent (a) and text (/). */
@@ -35,17 +63,12 @@ export function RunsScreen({
   const list = app.lists.runs;
   const { status: statusFilter, agent } = app.runsFilter;
   const inEnv = useMemo(() => runs.runs.filter((r) => r.environment === app.environment), [runs.runs, app.environment]);
-  const items = useMemo(() => {
-    const statuses = statusesFor(statusFilter);
-    return inEnv.filter(
-      (r) =>
-        (statuses === undefined || statuses.includes(r.status)) &&
-        (agent === null || r.agent === agent) &&
-        matchesFilter(list.filter, `#${String(r.id)}`, r.agent, r.status, r.error?.message),
-    );
-  }, [inEnv, statusFilter, agent, list.filter]);
-  const rows = Math.max(1, height - 2);
-  const selected = items[listWindow(list, items.length, rows).cursor];
+  const items = useMemo(
+    () => shownRuns(runs.runs, app.environment, app.runsFilter, list.filter),
+    [runs.runs, app.environment, app.runsFilter, list.filter],
+  );
+  const rows = runsListRows(height);
+  const selected = selectedRun(app, items, height);
 
   useListKeys({
     id: 'runs',
@@ -81,7 +104,7 @@ export function RunsScreen({
         const id = selected.id;
         client.cancelRun(id).then(
           () => {
-            dispatch({ type: 'notice', notice: { text: `Cancelling run #${String(id)}…`, level: 'info' } });
+            dispatch({ type: 'notice', notice: { text: `Cancelling run #${String(id)}…`, level: 'info', runId: id } });
           },
           (error: unknown) => {
             dispatch({ type: 'notice', notice: { text: errorText(error), level: 'error' } });
@@ -95,11 +118,12 @@ export function RunsScreen({
   const fixed = cols.id + cols.status + cols.age + cols.duration + cols.steps + cols.tools + cols.tokens;
   const agentWidth = Math.max(8, width - 1 - fixed);
   const renderRow = (r: RunView): Segment[] => {
-    const s = statusStyle(theme, r.status);
+    const shown = displayStatus(r);
+    const s = statusStyle(theme, shown);
     return [
       { text: fit(`#${String(r.id)}`, cols.id) },
       { text: fit(r.agent, agentWidth) },
-      { text: fit(`${s.mark} ${r.status}`, cols.status), color: s.color },
+      { text: fit(`${s.mark} ${shown}`, cols.status), color: s.color },
       { text: fit(formatAgo(r.createdAt, now), cols.age, 'right') },
       {
         text: fit(

@@ -2,7 +2,7 @@ import { Box, Text } from 'ink';
 import { useEffect, useMemo, type ReactNode } from 'react';
 import { Row, type Segment } from '../components/window-list.js';
 import { errorText } from '../client/errors.js';
-import { isActiveStatus, type RunView } from '../client/station-client.js';
+import { displayStatus, isActiveStatus, type RunView } from '../client/station-client.js';
 import { fit, formatCount, formatMs, plural, preview, prettyLines, truncate } from '../format.js';
 import { useAsync } from '../hooks/use-async.js';
 import { useTraceLoader } from '../hooks/use-trace-loader.js';
@@ -42,7 +42,8 @@ export function traceRow(item: TraceItem, width: number, theme: Theme): Segment[
     item.tokensIn !== null || item.tokensOut !== null
       ? ` ${formatCount(item.tokensIn)}→${formatCount(item.tokensOut)} tok`
       : '';
-  const right = `${item.status === 'pending' ? 'running' : formatMs(item.durationMs)}${tokens}`;
+  const state = item.status === 'pending' ? 'running' : item.status === 'cancelled' ? 'cancelled' : null;
+  const right = `${state ?? formatMs(item.durationMs)}${tokens}`;
   const step = item.step === null ? '    ' : fit(String(item.step), 4, 'right');
   const head = `${step} ${mark(item)} ${item.title} `;
   let detail = '';
@@ -75,7 +76,7 @@ function runSummary(run: RunView | undefined, runId: number): string {
   if (run === undefined) return `Run #${String(runId)}`;
   const parts = [
     `Run #${String(run.id)} ${run.agent}`,
-    run.status,
+    displayStatus(run),
     plural(run.steps, 'step'),
     plural(run.toolCalls, 'tool call'),
     `${formatCount(run.tokens.total)} tokens`,
@@ -99,6 +100,11 @@ export function traceStatus(trace: TraceState, runId: number | null): string {
       ? `${String(trace.maxSeq)} events`
       : `events ${String(trace.minSeq)}–${String(trace.maxSeq)} (${more.join('; ')})`;
   return `${where}${trace.loading !== null ? ' · loading…' : ''}`;
+}
+
+/** Whether the run of the Trace screen has ended: its run.finished event was seen, or its row says so. */
+export function traceRunEnded(trace: TraceState, run: RunView | undefined): boolean {
+  return trace.ended !== null || (run !== undefined && !isActiveStatus(run.status));
 }
 
 /** The steps of one run as a timeline that follows new events while the run is live. */
@@ -177,16 +183,22 @@ export function TraceScreen({
           return;
         case 'cancel':
           if (runId === null) return;
-          if (run !== undefined && !isActiveStatus(run.status)) {
+          if (traceRunEnded(trace, run)) {
             dispatch({
               type: 'notice',
-              notice: { text: `Run #${String(runId)} is ${run.status}; nothing to cancel.`, level: 'info' },
+              notice: {
+                text: `Run #${String(runId)} is ${run?.status ?? trace.ended ?? 'finished'}; nothing to cancel.`,
+                level: 'info',
+              },
             });
             return;
           }
           client.cancelRun(runId).then(
             () => {
-              dispatch({ type: 'notice', notice: { text: `Cancelling run #${String(runId)}…`, level: 'info' } });
+              dispatch({
+                type: 'notice',
+                notice: { text: `Cancelling run #${String(runId)}…`, level: 'info', runId },
+              });
             },
             (error: unknown) => {
               dispatch({ type: 'notice', notice: { text: errorText(error), level: 'error' } });
@@ -209,12 +221,10 @@ export function TraceScreen({
     );
   }
 
-  const runStatus = run === undefined ? undefined : statusStyle(theme, run.status);
-  const follow = trace.follow
-    ? run !== undefined && isActiveStatus(run.status)
-      ? '[following]'
-      : '[at end]'
-    : '[paused: G follows]';
+  const runStatus = run === undefined ? undefined : statusStyle(theme, displayStatus(run));
+  // A finished run has nothing more to follow: no "[paused: G follows]" there.
+  const ended = traceRunEnded(trace, run);
+  const follow = ended ? (trace.follow ? '[at end]' : '') : trace.follow ? '[following]' : '[paused: G follows]';
   const title = (
     <Box height={1} width={width}>
       <Text bold {...(runStatus?.color !== undefined ? { color: runStatus.color } : {})}>
@@ -269,7 +279,8 @@ export function TraceScreen({
     if (selected.args !== undefined) previewLines.push(`args:   ${preview(selected.args, width)}`);
     if (selected.error !== null) previewLines.push(`error:  ${selected.error}`);
     if (selected.result !== undefined) previewLines.push(`result: ${preview(selected.result, width * 2)}`);
-    if (selected.note !== null && selected.kind !== 'tool') previewLines.push(selected.note);
+    if (selected.note !== null && (selected.kind !== 'tool' || selected.status === 'cancelled'))
+      previewLines.push(selected.note);
     previewLines.push('enter: full JSON');
   }
   return (

@@ -18,7 +18,8 @@ export interface TraceItem {
   ts: string;
   /** "model gpt-4o" / the tool's qualified name / the event type. */
   title: string;
-  status: 'pending' | 'ok' | 'error';
+  /** `cancelled`: a model or tool call still open when its run ended (see closeOpenCalls). */
+  status: 'pending' | 'ok' | 'error' | 'cancelled';
   step: number | null;
   durationMs: number | null;
   tokensIn: number | null;
@@ -187,6 +188,21 @@ export function foldEvent(item: TraceItem | undefined, event: RunEventView): Tra
       return next;
     }
   }
+}
+
+/** The final status of a run if `item` is its run.finished event, else null. */
+export function endedStatus(item: TraceItem): string | null {
+  const finished = item.events.find((e) => e.type === 'run.finished');
+  return finished?.type === 'run.finished' ? finished.data.status : null;
+}
+
+/**
+ * A model or tool call still pending when its run has ended (cancelled, failed, timed out, interrupted)
+ * will never get its answer: it is closed as cancelled, naming how the run ended.
+ */
+export function closeOpenCall(item: TraceItem, runStatus: string): TraceItem {
+  if (item.status !== 'pending') return item;
+  return { ...item, status: 'cancelled', note: `never finished: the run ended ${runStatus.replace('_', ' ')}` };
 }
 
 function firstLine(text: string): string {

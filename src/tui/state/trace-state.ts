@@ -5,7 +5,7 @@
  * events keeps memory bounded. Pure; tested without Ink.
  */
 import type { EventPage, RunEventView } from '../client/station-client.js';
-import { foldEvent, itemKey, type TraceItem } from './trace-items.js';
+import { closeOpenCall, endedStatus, foldEvent, itemKey, type TraceItem } from './trace-items.js';
 import { clamp, scrollIntoView } from './list-state.js';
 
 export interface TraceState {
@@ -27,6 +27,8 @@ export interface TraceState {
   /** The item whose full JSON is shown (by key), and the first line shown of it. */
   detail: { key: string; line: number } | null;
   maxItems: number;
+  /** The run's final status once its run.finished event has been seen (kept when that item is paged out). */
+  ended: string | null;
 }
 
 export const TRACE_MAX_ITEMS = 1000;
@@ -48,6 +50,7 @@ export function initialTraceState(runId: number | null = null, maxItems = TRACE_
     offset: 0,
     detail: null,
     maxItems,
+    ended: null,
   };
 }
 
@@ -160,7 +163,20 @@ function moveCursor(state: TraceState, index: number, height: number): TraceStat
   return { ...state, cursor, follow, offset: scrollIntoView(state.offset, cursor, height, total) };
 }
 
+/** Closes the calls left open by a run that has ended, whichever page brought the run.finished event. */
+function settleOpenCalls(prev: TraceState, next: TraceState): TraceState {
+  if (next.items === prev.items) return next;
+  const ended = next.ended ?? next.items.map(endedStatus).find((s) => s !== null) ?? null;
+  if (ended === null) return next;
+  if (!next.items.some((i) => i.status === 'pending')) return ended === next.ended ? next : { ...next, ended };
+  return { ...next, ended, items: next.items.map((i) => closeOpenCall(i, ended)) };
+}
+
 export function traceReducer(state: TraceState, action: TraceAction): TraceState {
+  return settleOpenCalls(state, reduce(state, action));
+}
+
+function reduce(state: TraceState, action: TraceAction): TraceState {
   switch (action.type) {
     case 'open':
       if (action.runId === state.runId && state.loaded) return state;

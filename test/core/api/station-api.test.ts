@@ -140,7 +140,7 @@ describe('the application layer', () => {
   it('cancels through the service and audits it; a finished run is a conflict and is not audited', () => {
     const api = app.as(key('user'));
     const id = recordRun('default', 'alpha', 2);
-    expect(() => api.runs.cancel(id)).toThrow(/already finished/);
+    expect(() => api.runs.cancel(id, 'cli')).toThrow(/already finished/);
     expect(auditRows()).toEqual([]);
   });
 

@@ -1,3 +1,4 @@
+import { userInfo } from 'node:os';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
 import { mkdirSync } from 'node:fs';
@@ -185,6 +186,13 @@ describe('Station MCP server (SDK client, in memory)', () => {
     expect(inspected.events.at(-1)?.type).toBe('run.finished');
     const cancelled = json(await client.callTool({ name: 'cancel_run', arguments: { id: queued.runId } }));
     expect(cancelled).toMatchObject({ outcome: 'cancelled' });
+    // The run records who cancelled it, through which door.
+    await expect
+      .poll(async () => json(await client.callTool({ name: 'get_run', arguments: { id: queued.runId } })))
+      .toMatchObject({
+        status: 'cancelled',
+        error: { message: `cancelled over MCP by local:${userInfo().username}` },
+      });
     const again = (await client.callTool({ name: 'cancel_run', arguments: { id: queued.runId } })) as ToolResult;
     expect(text(again)).toMatch(/^conflict: /);
   });

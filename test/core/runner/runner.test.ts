@@ -143,10 +143,13 @@ describe('the run queue', () => {
       alive: () => true,
       startTime: () => undefined,
     });
-    expect(other.cancel(handle.runId).outcome).toBe('requested');
+    const requested = other.cancel(handle.runId, 'cancelled over REST by key "ci"');
+    expect(requested.outcome).toBe('requested');
+    // While it waits, the row says who asked.
+    expect(requested.run.error).toEqual({ code: 'cancel_requested', message: 'cancelled over REST by key "ci"' });
     expect(await handle.done).toMatchObject({
       status: 'cancelled',
-      error: { message: 'cancelled by `stn runs cancel`' },
+      error: { message: 'cancelled over REST by key "ci"' },
     });
   });
 

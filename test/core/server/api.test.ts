@@ -164,12 +164,17 @@ describe('REST API over the engine (stn serve in process)', () => {
     expect(c.headers.get('retry-after')).toMatch(/^\d+$/);
     expect(c.body).toMatchObject({ error: { code: 'queue_full', exitCode: ExitCode.QUEUE_FULL } });
     expect(await failure(s.api.withKey(s.keys.viewer).cancelRun(a.id))).toMatchObject({ status: 403 });
+    // The cancel reason names the door and the key.
     expect(await s.api.withKey(s.keys.user).cancelRun(b.id)).toMatchObject({
       outcome: 'cancelled',
-      run: { id: b.id, status: 'cancelled' },
+      run: { id: b.id, status: 'cancelled', error: { message: 'cancelled over REST by key "user"' } },
     });
-    expect(await s.api.cancelRun(a.id)).toMatchObject({ outcome: 'cancelled' });
-    expect(await s.waitRun(a.id)).toMatchObject({ status: 'cancelled' });
+    // `stn ui --remote` says it is the TUI.
+    expect(await s.api.withKey(s.keys.admin).cancelRun(a.id, 'tui')).toMatchObject({ outcome: 'cancelled' });
+    expect(await s.waitRun(a.id)).toMatchObject({
+      status: 'cancelled',
+      error: { message: 'cancelled from the remote TUI over REST by key "admin"' },
+    });
     expect(await failure(s.api.cancelRun(a.id))).toMatchObject({ status: 409, exitCode: ExitCode.CONFLICT });
   });
 

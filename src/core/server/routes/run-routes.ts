@@ -136,16 +136,23 @@ export function runRoutes(ctx: ServerContext): RouteDef[] {
       summary: 'Cancel a queued or running run.',
       tag: 'runs',
       access: { action: 'run' },
+      query: [
+        {
+          name: 'from',
+          type: 'string',
+          description: "The client asking (`tui` for `stn ui --remote`): named in the run's cancel reason.",
+        },
+      ],
       responses: {
         200: { description: '{outcome, run}.' },
         404: { description: 'No such run.' },
         409: { description: 'The run has finished.' },
       },
-      handle: ({ params, principal }) => ({
+      handle: ({ params, query, principal }) => ({
         status: 200,
         body: ctx
           .api(principal)
-          .runs.cancel(parseId(params.id ?? ''), `cancelled through the API by key "${principal.name}"`),
+          .runs.cancel(parseId(params.id ?? ''), query.get('from') === 'tui' ? 'remote-tui' : 'rest'),
       }),
     },
   ];
