@@ -90,6 +90,8 @@ describe('stn agent create / delete', () => {
       '--json',
     );
     expect(out.code).toBe(0);
+    // Never synced: the tools cannot be checked yet, and the command says so.
+    expect(out.stderr).toContain('Warning: tools not checked: no tools recorded for environment "default" yet');
     const agent = JSON.parse(out.stdout) as Record<string, unknown>;
     expect(agent).toMatchObject({
       name: 'Release Notes',
