@@ -1,4 +1,4 @@
-import { chmodSync, existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { runCommand, runStn } from '../../helpers/cli.js';
@@ -315,6 +315,13 @@ describe('stn agent edit', () => {
     expect(out.code).toBe(5);
     expect(out.stderr).toContain('(key "max_steps"): expected a whole number of at least 1, got string "ten"');
     expect(readFileSync(join(dir(), 'hello.prompt'), 'utf8')).toBe(before);
+    // The edited text is kept (0600) and named; the error's position points into it, not at the original.
+    const kept = /Nothing was saved; your edited text is kept in (\S+)/.exec(out.stderr)?.[1];
+    expect(kept).toMatch(new RegExp(`^${join(temp.home, 'tmp')}/edit-.*hello\\.prompt$`));
+    expect(readFileSync(kept!, 'utf8')).toContain('max_steps: ten');
+    expect(statSync(kept!).mode & 0o777).toBe(0o600);
+    expect(out.stderr).toMatch(new RegExp(`${kept!.replace(/[.]/g, '\\.')}:\\d+:\\d+ \\(key "max_steps"\\)`));
+    expect(out.stderr).not.toContain(`${join(dir(), 'hello.prompt')}:`);
     expect(files()).toEqual(['file-explorer.prompt', 'hello.prompt']);
   });
 
