@@ -230,7 +230,7 @@ describe('stn agent run', () => {
     expect(tty.stdout).not.toContain('\u001b[');
   });
 
-  it('reads the input from a file, and TEXT becomes userInput', async () => {
+  it('reads the input from a file, and TEXT becomes userInput (TEXT and a userInput in the file exit 5)', async () => {
     const file = join(home.home, 'input.json');
     writeFileSync(file, JSON.stringify({ count: 2, userInput: 'from file' }));
     model.push({ text: '{"total": 2}' });
@@ -239,6 +239,12 @@ describe('stn agent run', () => {
     expect(out.code).toBe(0);
     expect(model.requests[0]!.body.messages.map((m) => m.content).join('\n')).toContain('Count to 2.');
     expect(model.requests[0]!.body.messages.at(-1)).toEqual({ role: 'user', content: 'from file' });
+    const twice = await runStn(['agent', 'run', 'counter', 'from the argument', '--input-file', file], {
+      env: home.envFor(model.url),
+    });
+    expect(twice.code).toBe(5);
+    expect(twice.stderr).toContain('the TEXT argument and the userInput of --input-file both give the user input');
+    writeFileSync(file, JSON.stringify({ count: 2 }));
     model.push({ text: '{"total": 2}' });
     const withText = await runStn(['agent', 'run', 'counter', 'from the argument', '--input-file', file], {
       env: home.envFor(model.url),

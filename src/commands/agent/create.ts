@@ -69,6 +69,11 @@ export default class AgentCreate extends BaseCommand<typeof AgentCreate> {
       draft = this.draftFromFlags();
     }
     const agent = await api.agents.create(env, draft);
+    if (agent.tools.length > 0 && !(await api.agents.validate(env, [agent.name])).toolsChecked) {
+      this.warnOnce([
+        `tools not checked: no tools recorded for environment "${env}" yet (run stn sync ${env}, then stn agent validate --env ${env})`,
+      ]);
+    }
     this.say(`Created agent ${this.style.bold(agent.name)} at ${agent.path ?? agent.fileName}`);
     this.say(`Try it: stn agent render "${agent.name}" --env ${env} "hello"`);
     return agent;

@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { Args, Flags } from '@oclif/core';
 import { BaseCommand } from '../../cli/base-command.js';
 import { Prompt } from '../../cli/prompt.js';
@@ -10,7 +10,7 @@ import { StationError, UsageError, type AgentDefinition } from '../../core/index
 export default class AgentEdit extends BaseCommand<typeof AgentEdit> {
   static override summary = 'Edit an agent file in $EDITOR; it is validated before it replaces the original.';
   static override description =
-    'Opens a temporary copy in $VISUAL, else $EDITOR, else vi. On save the copy is checked (YAML, keys, template, schemas); if it is invalid you can edit again (on a terminal), otherwise the original stays untouched. Changing the name in the file renames the agent. --rename renames without an editor.';
+    'Opens a temporary copy in $VISUAL, else $EDITOR, else vi. On save the copy is checked (YAML, keys, template, schemas); if it is invalid you can edit again (on a terminal); otherwise nothing is saved and your edited text is kept in <home>/tmp (mode 0600), named in the error. Changing the name in the file renames the agent. --rename renames without an editor.';
   static override examples = [
     '<%= config.bin %> agent edit reviewer',
     'EDITOR="code --wait" <%= config.bin %> agent edit "Security Scanner" --env prod',
@@ -43,6 +43,8 @@ export default class AgentEdit extends BaseCommand<typeof AgentEdit> {
         read: () => readFileSync(copy, 'utf8'),
         save: (text) => api.agents.replaceText(env, source.name, text, { expectedHash: source.hash }),
         retry: (error) => askRetry(new Prompt(), error),
+      }).catch((error: unknown) => {
+        throw recoveryError(error, copy, source.path, engine.paths.home, source.text);
       });
       if (saved === undefined) {
         this.say('No changes.');
@@ -54,6 +56,33 @@ export default class AgentEdit extends BaseCommand<typeof AgentEdit> {
       rmSync(dir, { recursive: true, force: true });
     }
   }
+}
+
+/**
+ * After a failed save of changed text: keeps that text in `<home>/tmp` (mode 0600) and returns the error
+ * restated to say nothing was saved, name the recovery file, and point its positions at that file (the
+ * edited text) rather than at the unchanged original.
+ */
+function recoveryError(error: unknown, copy: string, original: string, home: string, sourceText: string): unknown {
+  if (!(error instanceof StationError) || error.code === 'conflict') return error;
+  let text: string;
+  try {
+    text = readFileSync(copy, 'utf8');
+  } catch {
+    return error;
+  }
+  if (text === sourceText) return error;
+  const dir = join(home, 'tmp');
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  const stamp = new Date().toISOString().replace(/[:.]/g, '-');
+  const file = join(dir, `edit-${stamp}-${basename(original)}`);
+  writeFileSync(file, text, { mode: 0o600 });
+  const message = `${error.message.split(original).join(file)}\nNothing was saved; your edited text is kept in ${file}`;
+  return new StationError(error.code, message, error.exitCode, {
+    hints: [`Fix it there, then: stn agent import ${file} --force (or edit again)`, ...error.hints],
+    details: { ...error.details, recoveryFile: file },
+    cause: error,
+  });
 }
 
 /** One editing session on a temporary copy of an agent file. */

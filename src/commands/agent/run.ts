@@ -1,11 +1,11 @@
 import { Args, Flags } from '@oclif/core';
 import { BaseCommand, type ErrorRecord } from '../../cli/base-command.js';
+import { inputFlags, inputSources } from '../../cli/input-flags.js';
 import { colorEnabled, formatDuration, makeStyle } from '../../cli/output.js';
 import { traceLine, type TraceLine } from '../../cli/trace-lines.js';
 import {
   ExitCode,
   parseDuration,
-  parseRunInput,
   runExitCode,
   type RunEvent,
   type RunResult,
@@ -30,6 +30,7 @@ Exit codes: 0 completed, 5 bad input, 10 failed, 11 timed out, 12 cancelled (e.g
     '<%= config.bin %> agent run hello "Say hi"',
     '<%= config.bin %> agent run "Security Scanner" --env prod --input \'{"userInput": "scan ./src", "depth": 2}\'',
     '<%= config.bin %> agent run summarize --input-file input.json --model gpt-4o --timeout 5m',
+    '<%= config.bin %> agent run file-explorer --var path=src "Where are the tests?"',
     '<%= config.bin %> agent run hello "Say hi" --json | jq -c "select(.type == \\"tool.finished\\")"',
   ];
   static override args = {
@@ -37,11 +38,7 @@ Exit codes: 0 completed, 5 bad input, 10 failed, 11 timed out, 12 cancelled (e.g
     text: Args.string({ description: 'The request, passed as `userInput`.', required: false }),
   };
   static override flags = {
-    input: Flags.string({ description: 'Input fields as a JSON object.', exclusive: ['input-file'] }),
-    'input-file': Flags.string({
-      description: 'Read the input JSON object from a file ("-" for stdin).',
-      exclusive: ['input'],
-    }),
+    ...inputFlags,
     env: Flags.string({ char: 'e', description: 'Environment [default: environment.default in config.yaml].' }),
     model: Flags.string({ description: "Model for this run (overrides the agent's and the configured one)." }),
     timeout: Flags.string({
@@ -51,10 +48,11 @@ Exit codes: 0 completed, 5 bad input, 10 failed, 11 timed out, 12 cancelled (e.g
 
   async run(): Promise<RunRecord> {
     const json = this.jsonEnabled();
-    const input = parseRunInput({ text: this.args.text, json: this.flags.input, file: this.flags['input-file'] });
     const timeoutMs = this.flags.timeout === undefined ? undefined : parseDuration(this.flags.timeout);
     const engine = this.engine();
     const api = this.api();
+    const env = this.flags.env ?? engine.defaultEnvironment();
+    const input = api.agents.runInput(env, this.args.name, inputSources(this.flags, this.args.text));
 
     // The trace goes to stdout on a terminal, else to stderr if that is a terminal, else nowhere.
     const traceStream = json
@@ -99,7 +97,6 @@ Exit codes: 0 completed, 5 bad input, 10 failed, 11 timed out, 12 cancelled (e.g
     this.sigintHandler = onSigint;
     process.on('SIGINT', onSigint);
     process.on('SIGTERM', onSigint);
-    const env = this.flags.env ?? engine.defaultEnvironment();
     this.warnMcpConfigTypos([env]);
     this.warnAgentTypos(env, this.args.name);
     const started = await api.runs.start(env, this.args.name, input, {

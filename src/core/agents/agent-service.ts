@@ -234,6 +234,7 @@ export class AgentService {
         { field: error.position.key ?? 'template', message: reason },
       ]);
     }
+    this.requireKnownTools(env, agent);
     return this.writeNew(env, agent, text);
   }
 
@@ -429,6 +430,26 @@ export class AgentService {
       errors: all.filter((p) => p.severity === 'error').length,
       warnings: all.filter((p) => p.severity === 'warning').length,
     };
+  }
+
+  /**
+   * Refuses tool references that the environment's recorded tools (from the last sync) do not provide, with
+   * the closest recorded names as hints. An environment never synced records no tools: nothing is refused.
+   */
+  private requireKnownTools(env: string, agent: AgentDefinition): void {
+    const tools = this.repo.environmentTools(this.environments.require(env).id);
+    const problems = this.toolProblems(env, agent, tools);
+    if (problems.length === 0) return;
+    const names = tools.map((t) => `${t.server}__${t.name}`);
+    const hints = agent.tools.flatMap((reference) => {
+      const close = closeNames(reference.replace(/^__/, ''), names);
+      return close.length > 0 && !names.includes(reference) ? [`${reference}: did you mean ${close.join(', ')}?`] : [];
+    });
+    throw new ValidationError(
+      `cannot create agent "${agent.name}": ${problems.map((p) => p.message).join('; ')}`,
+      problems.map((p) => ({ field: p.key ?? 'tools', message: p.message })),
+      { hints: [...hints, `See the recorded tools: stn mcp tools --env ${env}`] },
+    );
   }
 
   /** Tool references that do not resolve against the synced tools of an environment (none if none synced). */

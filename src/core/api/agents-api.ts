@@ -1,7 +1,9 @@
 import type { AgentDraft, AgentPatch } from '../agents/agent-draft.js';
 import type { AgentValidationReport } from '../agents/agent-checks.js';
 import type { AgentSource, ImportResult } from '../agents/agent-service.js';
+import { coerceInputValues } from '../prompt/index.js';
 import type { AgentDefinition } from '../prompt/types.js';
+import { parseRunInput, type RunInputSources } from '../runner/run-input.js';
 import type { ApiContext } from './context.js';
 import type { AgentListItem, LastRunView } from './views.js';
 
@@ -40,6 +42,15 @@ export class AgentsApi {
   get(env: string, name: string): AgentDefinition {
     this.ctx.authorize('read', env);
     return this.service.get(env, name);
+  }
+
+  /**
+   * The input for a run (or a render) of an agent from --input/--input-file/--var and the TEXT argument,
+   * the same for every door; --var values are converted by the agent's input schema.
+   */
+  runInput(env: string, name: string, sources: Omit<RunInputSources, 'coerce'>): Record<string, unknown> {
+    this.ctx.authorize('read', env);
+    return parseRunInput({ ...sources, coerce: (values) => coerceInputValues(this.service.get(env, name), values) });
   }
 
   /** The parsed agent, the text of its file and that text's hash (for a later write with expectedHash). */

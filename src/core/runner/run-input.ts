@@ -4,17 +4,23 @@ import { ValidationError, errorMessage } from '../errors.js';
 export interface RunInputSources {
   /** The TEXT argument: becomes `userInput`. */
   text?: string | undefined;
-  /** --input: a JSON object. */
+  /** --input: a JSON object, or @FILE to read one from a file. */
   json?: string | undefined;
   /** --input-file: a file holding a JSON object ("-" reads `stdin`). */
   file?: string | undefined;
+  /** --var NAME=VALUE pairs, applied over the JSON object. */
+  vars?: readonly string[] | undefined;
+  /** Converts --var values (strings) by the agent's input schema; called only when vars are given. */
+  coerce?: (values: Record<string, string>) => Record<string, unknown>;
   /** Reads the file ("-" for stdin); injected by tests. */
   readFile?: (file: string) => string;
 }
 
 /**
- * The input of a run from the command line: a JSON object from --input or --input-file, with the TEXT
- * argument as `userInput` (it wins over a `userInput` in the JSON). Errors name the flag or file.
+ * The input of a run from the command line, the same for every command that takes one: a JSON object from
+ * --input (or --input @FILE) or --input-file, then the --var NAME=VALUE fields over it, then the TEXT argument
+ * as `userInput`. Giving TEXT and a `userInput` in --input/--var is an error rather than a silent pick.
+ * Errors name the flag or file.
  */
 export function parseRunInput(sources: RunInputSources): Record<string, unknown> {
   if (sources.json !== undefined && sources.file !== undefined) {
@@ -22,22 +28,65 @@ export function parseRunInput(sources: RunInputSources): Record<string, unknown>
       { field: 'input', message: 'one source only' },
     ]);
   }
+  const read = sources.readFile ?? ((f: string) => readFileSync(f === '-' ? 0 : f, 'utf8'));
   let input: Record<string, unknown> = {};
-  if (sources.json !== undefined) input = parseObject(sources.json, '--input');
-  if (sources.file !== undefined) {
-    const read = sources.readFile ?? ((f: string) => readFileSync(f === '-' ? 0 : f, 'utf8'));
-    let text: string;
-    try {
-      text = read(sources.file);
-    } catch (error) {
-      throw new ValidationError(`cannot read the input file ${sources.file}: ${errorMessage(error)}`, [
-        { field: 'input-file', message: 'the file cannot be read' },
-      ]);
+  let from: string | undefined;
+  if (sources.json !== undefined) {
+    if (sources.json.startsWith('@')) {
+      const file = sources.json.slice(1);
+      input = parseObject(readInputFile(read, file, 'input'), `--input ${sources.json}`);
+    } else {
+      input = parseObject(sources.json, '--input');
     }
-    input = parseObject(text, sources.file === '-' ? 'stdin' : sources.file);
+    from = '--input';
   }
-  if (sources.text !== undefined) input = { ...input, userInput: sources.text };
+  if (sources.file !== undefined) {
+    input = parseObject(readInputFile(read, sources.file, 'input-file'), sources.file === '-' ? 'stdin' : sources.file);
+    from = '--input-file';
+  }
+  const vars = parseVars(sources.vars ?? []);
+  if (Object.keys(vars).length > 0) {
+    input = { ...input, ...(sources.coerce ? sources.coerce(vars) : vars) };
+    if ('userInput' in vars) from = '--var userInput=…';
+  }
+  if (sources.text !== undefined) {
+    if (from !== undefined && 'userInput' in input) {
+      throw new ValidationError(
+        `the TEXT argument and the userInput of ${from} both give the user input: give it once`,
+        [{ field: 'userInput', message: `given twice: by the TEXT argument and by ${from}` }],
+        { hints: [`Drop the TEXT argument, or remove userInput from ${from}.`] },
+      );
+    }
+    input = { ...input, userInput: sources.text };
+  }
   return input;
+}
+
+/** NAME=VALUE pairs (from repeated --var flags); the value may contain "=". */
+export function parseVars(pairs: readonly string[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const pair of pairs) {
+    const eq = pair.indexOf('=');
+    if (eq <= 0) {
+      throw new ValidationError(
+        `--var needs NAME=VALUE, got "${pair}"`,
+        [{ field: 'var', message: 'expected NAME=VALUE' }],
+        { hints: ['Example: --var path=src --var depth=2'] },
+      );
+    }
+    out[pair.slice(0, eq)] = pair.slice(eq + 1);
+  }
+  return out;
+}
+
+function readInputFile(read: (file: string) => string, file: string, flag: string): string {
+  try {
+    return read(file);
+  } catch (error) {
+    throw new ValidationError(`cannot read the input file ${file}: ${errorMessage(error)}`, [
+      { field: flag, message: 'the file cannot be read' },
+    ]);
+  }
 }
 
 function parseObject(text: string, where: string): Record<string, unknown> {

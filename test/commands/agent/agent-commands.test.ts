@@ -1,13 +1,16 @@
-import { chmodSync, existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { runCommand } from '../../helpers/cli.js';
+import { runCommand, runStn } from '../../helpers/cli.js';
 import { makeInitializedHome, type TempHome } from '../../helpers/home.js';
 
 let temp: TempHome;
 const dir = (env = 'default'): string => join(temp.home, 'environments', env, 'agents');
 const files = (env = 'default'): string[] => readdirSync(dir(env)).sort();
 const stn = (...argv: string[]) => runCommand([...argv, '--home', temp.home], { NO_COLOR: '1' });
+/** The real binary in a child process (needs `npm run build`). */
+const spawnStn = (...argv: string[]) =>
+  runStn([...argv, '--home', temp.home], { env: { ...process.env, NO_COLOR: '1' } });
 
 beforeEach(() => {
   temp = makeInitializedHome();
@@ -87,6 +90,8 @@ describe('stn agent create / delete', () => {
       '--json',
     );
     expect(out.code).toBe(0);
+    // Never synced: the tools cannot be checked yet, and the command says so.
+    expect(out.stderr).toContain('Warning: tools not checked: no tools recorded for environment "default" yet');
     const agent = JSON.parse(out.stdout) as Record<string, unknown>;
     expect(agent).toMatchObject({
       name: 'Release Notes',
@@ -167,7 +172,42 @@ describe('stn agent render', () => {
       ],
     });
     const badJson = await stn('agent:render', 'count', '--input', '{nope');
-    expect(badJson.code).toBe(2);
+    expect(badJson.code).toBe(5);
+    expect(badJson.stderr).toContain('--input is not valid JSON');
+  });
+});
+
+describe('input flags: the same for agent run and agent render', () => {
+  it('--var never swallows the text after it; --input @FILE and --input-file read a file', async () => {
+    const json = await stn('agent:render', 'file-explorer', '--var', 'path=src', 'find tests', '--json');
+    expect(json.code).toBe(0);
+    expect(JSON.parse(json.stdout)).toMatchObject({ input: { path: 'src', userInput: 'find tests' } });
+    const file = join(temp.home, 'in.json');
+    writeFileSync(file, '{"userInput": "from a file", "path": "lib"}');
+    for (const flags of [
+      ['--input', `@${file}`],
+      ['--input-file', file],
+    ]) {
+      const out = await stn('agent:render', 'file-explorer', ...flags, '--var', 'path=src', '--json');
+      expect(out.code).toBe(0);
+      expect(JSON.parse(out.stdout)).toMatchObject({ input: { path: 'src', userInput: 'from a file' } });
+    }
+  });
+
+  it('the text and a userInput in --input (or --var) is an error naming both, in run and render', async () => {
+    for (const command of ['agent run', 'agent render']) {
+      const stn = (...argv: string[]) => spawnStn(...command.split(' '), ...argv);
+      const out = await stn('hello', '--input', '{"userInput": "a"}', 'b');
+      expect(out.code).toBe(5);
+      expect(out.stderr).toContain('the TEXT argument and the userInput of --input both give the user input');
+      // The text after a repeated --var is the positional argument, not another --var value.
+      const vars = await stn('hello', '--var', 'userInput=a', 'b');
+      expect(vars.code).toBe(5);
+      expect(vars.stderr).toContain('the TEXT argument and the userInput of --var userInput=… both give');
+      const bad = await stn('hello', '--var', 'novalue');
+      expect(bad.code).toBe(5);
+      expect(bad.stderr).toContain('--var needs NAME=VALUE, got "novalue"');
+    }
   });
 });
 
@@ -275,6 +315,13 @@ describe('stn agent edit', () => {
     expect(out.code).toBe(5);
     expect(out.stderr).toContain('(key "max_steps"): expected a whole number of at least 1, got string "ten"');
     expect(readFileSync(join(dir(), 'hello.prompt'), 'utf8')).toBe(before);
+    // The edited text is kept (0600) and named; the error's position points into it, not at the original.
+    const kept = /Nothing was saved; your edited text is kept in (\S+)/.exec(out.stderr)?.[1];
+    expect(kept).toMatch(new RegExp(`^${join(temp.home, 'tmp')}/edit-.*hello\\.prompt$`));
+    expect(readFileSync(kept!, 'utf8')).toContain('max_steps: ten');
+    expect(statSync(kept!).mode & 0o777).toBe(0o600);
+    expect(out.stderr).toMatch(new RegExp(`${kept!.replace(/[.]/g, '\\.')}:\\d+:\\d+ \\(key "max_steps"\\)`));
+    expect(out.stderr).not.toContain(`${join(dir(), 'hello.prompt')}:`);
     expect(files()).toEqual(['file-explorer.prompt', 'hello.prompt']);
   });
 

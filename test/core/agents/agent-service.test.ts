@@ -355,6 +355,25 @@ describe('AgentService: tool references against the last sync', () => {
     }
   }
 
+  it('create refuses a tool the last sync did not record, with the close names (exit 5); before a sync it accepts', async () => {
+    await engine.agents.create('default', { name: 'early', prompt: 'x', tools: ['__anything'] });
+    recordTools({ filesystem: ['read_text_file', 'list_directory'] });
+    const error = await engine.agents
+      .create('default', { name: 'typo', prompt: 'x', tools: ['filesystem__read_txt_file'] })
+      .catch((e: unknown) => e as ValidationError);
+    expect(error).toBeInstanceOf(ValidationError);
+    expect((error as ValidationError).exitCode).toBe(5);
+    expect((error as ValidationError).message).toContain(
+      'cannot create agent "typo": tool "filesystem__read_txt_file" is not provided by any server of environment "default"',
+    );
+    expect((error as ValidationError).hints[0]).toBe(
+      'filesystem__read_txt_file: did you mean filesystem__read_text_file?',
+    );
+    expect(files()).not.toContain('typo.prompt');
+    await engine.agents.create('default', { name: 'ok', prompt: 'x', tools: ['filesystem__read_text_file'] });
+    expect(files()).toContain('ok.prompt');
+  });
+
   it('validate reports missing and ambiguous references once tools are known', async () => {
     let report = await engine.agents.validate('default');
     expect(report).toMatchObject({ environment: 'default', toolsChecked: false, errors: 0 });

@@ -43,10 +43,36 @@ describe('checkOutput', () => {
 });
 
 describe('parseRunInput and parseDuration', () => {
-  it('merges TEXT as userInput over the JSON input', () => {
-    expect(parseRunInput({ text: 'hi', json: '{"userInput": "old", "n": 2}' })).toEqual({ userInput: 'hi', n: 2 });
+  it('merges the JSON input, the --var fields over it and TEXT as userInput', () => {
+    expect(parseRunInput({ text: 'hi', json: '{"n": 2}' })).toEqual({ userInput: 'hi', n: 2 });
     expect(parseRunInput({ file: 'in.json', readFile: () => '{"a": true}' })).toEqual({ a: true });
+    expect(parseRunInput({ json: '@in.json', readFile: (f) => (f === 'in.json' ? '{"a": 1}' : '') })).toEqual({ a: 1 });
+    expect(
+      parseRunInput({
+        json: '{"n": 1, "m": 1}',
+        vars: ['n=2', 'q=a=b'],
+        coerce: (v) => ({ ...v, n: Number(v.n) }),
+        text: 't',
+      }),
+    ).toEqual({ n: 2, m: 1, q: 'a=b', userInput: 't' });
     expect(parseRunInput({})).toEqual({});
+  });
+  it('refuses TEXT together with a userInput from --input, --input-file or --var (exit 5, naming both)', () => {
+    const twice = (sources: Parameters<typeof parseRunInput>[0]): ValidationError => {
+      try {
+        parseRunInput(sources);
+      } catch (error) {
+        return error as ValidationError;
+      }
+      throw new Error('no error');
+    };
+    const fromJson = twice({ text: 'hi', json: '{"userInput": "old"}' });
+    expect(fromJson).toBeInstanceOf(ValidationError);
+    expect(fromJson.exitCode).toBe(5);
+    expect(fromJson.message).toMatch(/TEXT argument and the userInput of --input/);
+    expect(twice({ text: 'hi', file: 'f', readFile: () => '{"userInput": "x"}' }).message).toContain('--input-file');
+    expect(twice({ text: 'hi', vars: ['userInput=x'] }).message).toContain('--var userInput');
+    expect(() => parseRunInput({ vars: ['novalue'] })).toThrow(/--var needs NAME=VALUE, got "novalue"/);
   });
   it('rejects input that is not a JSON object, naming where it came from', () => {
     expect(() => parseRunInput({ json: '[1]' })).toThrow(/--input must be a JSON object/);
