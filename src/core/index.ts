@@ -185,6 +185,7 @@ export type { RunFilter } from './store/run-repo.js';
 export { parseDuration, parseRunInput, type RunInputSources } from './runner/run-input.js';
 // Run events of every process on the Station home, merged with this process's bus (the TUI, `stn serve`).
 export { RunFeed, type RunFeedBus, type RunFeedListener, type RunFeedOptions } from './runner/run-feed.js';
+export { followRun, type FollowOptions, type FollowSource, type RunFollow } from './runner/run-follower.js';
 // The application layer: what every door calls (authorize -> service -> audit).
 export {
   Application,

@@ -1,5 +1,6 @@
 import type { RunEventListener } from '../events/event-bus.js';
 import type { RunResult } from '../runner/run-errors.js';
+import { followRun, type FollowOptions, type RunFollow } from '../runner/run-follower.js';
 import type { CancelOutcome, EventPage, EventPageQuery, RunDetail, RunSummary } from '../runner/run-service.js';
 import type { ApiContext } from './context.js';
 import type { RunQuery } from './views.js';
@@ -60,6 +61,21 @@ export class RunsApi {
   events(id: number, query: EventPageQuery): EventPage {
     this.get(id);
     return this.service.eventPage(id, query);
+  }
+
+  /**
+   * Follows a run from any process: its recorded events first, then new ones as they are stored, until
+   * its run.finished (a run whose process died is settled as interrupted). Stopping never cancels the run.
+   */
+  follow(id: number, options: FollowOptions): RunFollow {
+    this.get(id);
+    return followRun(
+      {
+        eventPage: (query) => this.service.eventPage(id, query),
+        settleOrphans: () => this.service.markInterrupted(),
+      },
+      options,
+    );
   }
 
   /** Queues a run on this process's runner (input checked against the agent's schema first). */
