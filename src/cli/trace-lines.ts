@@ -1,4 +1,5 @@
 import type { RunEvent } from '../core/index.js';
+import type { makeStyle } from './output.js';
 
 /**
  * A human summary of one event for a readable trace (`stn agent run` on a terminal, `stn runs show`):
@@ -114,4 +115,23 @@ function formatBytes(bytes: number): string {
 
 function defaultDuration(ms: number): string {
   return ms < 1000 ? `${String(Math.round(ms))}ms` : `${(ms / 1000).toFixed(1)}s`;
+}
+
+/** A trace line as `stn agent run` prints it on a terminal: marks and colour by kind. */
+export function paintTraceLine(line: TraceLine, s: ReturnType<typeof makeStyle>): string {
+  switch (line.kind) {
+    case 'run':
+      return s.dim(line.text);
+    case 'step':
+      return s.bold(line.text);
+    case 'call':
+      return `  ${s.cyan('→')} ${line.text}`;
+    case 'tool':
+      return `  ${line.ok ? s.green('✓') : s.red('✗')} ${line.ok ? line.text : s.red(line.text)}`;
+    case 'retry':
+    case 'warning':
+      return `  ${s.yellow('!')} ${s.yellow(line.text)}`;
+    case 'end':
+      return line.ok ? s.green(line.text) : s.red(line.text);
+  }
 }

@@ -185,8 +185,10 @@ export { QueueFullError, RunAbort, runExitCode, type RunResult } from './runner/
 export type { PreparedRun, RunHandle, RunRequest, Runner, SubmitOptions } from './runner/runner.js';
 export type { RunFilter } from './store/run-repo.js';
 export { parseDuration, parseRunInput, parseVars, type RunInputSources } from './runner/run-input.js';
+export { parseSince } from './runner/run-since.js';
 // Run events of every process on the Station home, merged with this process's bus (the TUI, `stn serve`).
 export { RunFeed, type RunFeedBus, type RunFeedListener, type RunFeedOptions } from './runner/run-feed.js';
+export { followRun, type FollowOptions, type FollowSource, type RunFollow } from './runner/run-follower.js';
 // The application layer: what every door calls (authorize -> service -> audit).
 export {
   Application,

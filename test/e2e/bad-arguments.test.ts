@@ -29,7 +29,7 @@ const manifest = JSON.parse(readFileSync(join(ROOT, 'oclif.manifest.json'), 'utf
 };
 const SKIPPED = new Set(['ui', 'serve', 'stdio']);
 /** Positional arguments that are run ids. */
-const RUN_ID_ARGS = new Set(['runs:show/id', 'runs:cancel/id']);
+const RUN_ID_ARGS = new Set(['runs:show/id', 'runs:watch/id', 'runs:cancel/id']);
 /** A trace line of a Node stack: `    at fn (file:///x.js:1:2)`. */
 const STACK_LINE = /^\s+at .*:\d+:\d+\)?$/m;
 

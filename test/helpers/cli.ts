@@ -147,3 +147,37 @@ export function runStnOnTerminal(
     child.stdin.end(options.input ?? '');
   });
 }
+
+/** A `stn` child started in the background: what it printed so far, signals, and its end. */
+export interface StnProcess {
+  readonly stdout: () => string;
+  readonly stderr: () => string;
+  kill(signal: NodeJS.Signals): void;
+  /** Settles when it has exited (killed with SIGKILL after `timeoutMs`, default 30 s). */
+  done: Promise<CliResult>;
+}
+
+/** Starts the built `stn` without waiting for it, for tests that act while it runs (needs `npm run build`). */
+export function startStn(
+  args: readonly string[],
+  options: { env?: NodeJS.ProcessEnv; timeoutMs?: number } = {},
+): StnProcess {
+  const child = spawn(process.execPath, [BIN, ...args], {
+    env: options.env ?? process.env,
+    cwd: ROOT,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+  child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+  const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 30_000);
+  const done = new Promise<CliResult>((resolve, reject) => {
+    child.on('error', reject);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr });
+    });
+  });
+  return { stdout: () => stdout, stderr: () => stderr, kill: (signal) => child.kill(signal), done };
+}

@@ -2,7 +2,7 @@ import { Args, Flags } from '@oclif/core';
 import { BaseCommand, type ErrorRecord } from '../../cli/base-command.js';
 import { inputFlags, inputSources } from '../../cli/input-flags.js';
 import { colorEnabled, formatDuration, makeStyle } from '../../cli/output.js';
-import { traceLine, type TraceLine } from '../../cli/trace-lines.js';
+import { paintTraceLine, traceLine } from '../../cli/trace-lines.js';
 import {
   ExitCode,
   parseDuration,
@@ -73,7 +73,7 @@ Exit codes: 0 completed, 5 bad input, 10 failed, 11 timed out, 12 cancelled (e.g
         duration: formatDuration,
         argsWidth: Math.max(30, (process.stdout.columns || 100) - 30),
       });
-      if (line !== null) traceStream.write(paint(line, style) + '\n');
+      if (line !== null) traceStream.write(paintTraceLine(line, style) + '\n');
     };
 
     // Mutated by the signal handler while the run is awaited.
@@ -147,23 +147,5 @@ Exit codes: 0 completed, 5 bad input, 10 failed, 11 timed out, 12 cancelled (e.g
   protected override toErrorJson(error: unknown): RunRecord {
     const { exitCode, ...rest } = this.errorRecord(error);
     return { type: 'result', runId: null, status: 'error', error: rest, exitCode };
-  }
-}
-
-function paint(line: TraceLine, s: ReturnType<typeof makeStyle>): string {
-  switch (line.kind) {
-    case 'run':
-      return s.dim(line.text);
-    case 'step':
-      return s.bold(line.text);
-    case 'call':
-      return `  ${s.cyan('→')} ${line.text}`;
-    case 'tool':
-      return `  ${line.ok ? s.green('✓') : s.red('✗')} ${line.ok ? line.text : s.red(line.text)}`;
-    case 'retry':
-    case 'warning':
-      return `  ${s.yellow('!')} ${s.yellow(line.text)}`;
-    case 'end':
-      return line.ok ? s.green(line.text) : s.red(line.text);
   }
 }

@@ -1,14 +1,18 @@
 import { Flags } from '@oclif/core';
 import { BaseCommand } from '../../cli/base-command.js';
 import { formatAge, formatDuration, formatTable } from '../../cli/output.js';
-import { RUN_STATUSES, displayStatus, type RunSummary } from '../../core/index.js';
+import { RUN_STATUSES, displayStatus, parseSince, type RunSummary } from '../../core/index.js';
 
 export default class RunsList extends BaseCommand<typeof RunsList> {
   static override summary = 'List recent agent runs, newest first.';
+  static override description =
+    'Pages with --before (the last id shown); --since keeps runs created in the last 30m, 1h, 2d, 1w or since a date (2026-11-28 or 2026-11-28T10:00, local time). An --env or --agent that neither exists nor has runs is an error (exit 3) naming the close ones; an agent deleted since its runs still lists them.';
   static override examples = [
     '<%= config.bin %> runs list',
     '<%= config.bin %> runs list --agent hello --status failed --limit 5',
     '<%= config.bin %> runs list --status failed,timed_out,interrupted',
+    '<%= config.bin %> runs list --since 1h',
+    '<%= config.bin %> runs list --limit 20 --before 120',
     '<%= config.bin %> runs list --json | jq -r ".[] | select(.status == \\"running\\") | .id"',
   ];
   static override flags = {
@@ -22,17 +26,30 @@ export default class RunsList extends BaseCommand<typeof RunsList> {
       delimiter: ',',
     }),
     limit: Flags.integer({ char: 'n', description: 'How many runs to show.', default: 20, min: 1 }),
+    before: Flags.integer({ description: 'Only runs older than this run id (the next page).', min: 1 }),
+    since: Flags.string({
+      description: 'Only runs created since: an age (30m, 1h, 2d, 1w) or a date (2026-11-28T10:00).',
+    }),
   };
 
   async run(): Promise<RunSummary[]> {
-    const runs = this.api().runs.list({
+    const since = this.flags.since === undefined ? undefined : parseSince(this.flags.since);
+    const api = this.api();
+    const runs = api.runs.list({
       agent: this.flags.agent,
       environment: this.flags.env,
       status: this.flags.status as RunSummary['status'][] | undefined,
+      before: this.flags.before,
+      since,
       limit: this.flags.limit,
     });
     if (runs.length === 0) {
-      this.say('No runs yet. Start one with: stn agent run NAME "request"');
+      // No run: tell a mistyped --env or --agent from a name with no runs (yet, or in this window).
+      api.runs.checkNames({ environment: this.flags.env, agent: this.flags.agent });
+      const filtered = [this.flags.agent, this.flags.env, this.flags.status, this.flags.before, since].some(
+        (f) => f !== undefined,
+      );
+      this.say(filtered ? 'No runs match.' : 'No runs yet. Start one with: stn agent run NAME "request"');
       return runs;
     }
     const s = this.style;
@@ -62,6 +79,10 @@ export default class RunsList extends BaseCommand<typeof RunsList> {
         s.bold,
       ),
     );
+    const last = runs.at(-1);
+    if (runs.length === this.flags.limit && last !== undefined && last.id > 1) {
+      this.say(s.dim(`Older: stn runs list --before ${String(last.id)}`));
+    }
     return runs;
   }
 }

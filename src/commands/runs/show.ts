@@ -1,4 +1,6 @@
+import { Flags } from '@oclif/core';
 import { BaseCommand } from '../../cli/base-command.js';
+import { followRunInTerminal, type FollowRecord } from '../../cli/follow-run.js';
 import { runIdArg } from '../../cli/id-args.js';
 import { formatDuration } from '../../cli/output.js';
 import { shortArgs, traceLine } from '../../cli/trace-lines.js';
@@ -7,16 +9,29 @@ import type { RunDetail, RunEvent } from '../../core/index.js';
 export default class RunsShow extends BaseCommand<typeof RunsShow> {
   static override summary = 'Show one run: its input, the full trace of model and tool calls, and the answer.';
   static override description =
-    'With --json, the run and all its events (the same objects `stn agent run --json` prints), each tool result whole.';
+    "With --json, the run and all its events (the same objects `stn agent run --json` prints), each tool result whole.\n\nWith --follow (or `stn runs watch ID`), the trace streams live while the run goes on in any process (`stn agent run`, `stn serve`, the TUI): what is recorded first, then each event as it is stored, drawn as `stn agent run` draws it (with --json: one event per line, then the result record). It exits with the run's exit code when the run ends (at once for a finished run); Ctrl-C stops following (exit 130) and leaves the run going.";
   static override examples = [
     '<%= config.bin %> runs show 42',
     '<%= config.bin %> runs show 42 --json | jq ".events[] | select(.type == \\"tool.finished\\")"',
+    '<%= config.bin %> runs show 42 --follow',
+    '<%= config.bin %> runs show 42 --follow --json | jq -c "select(.type == \\"tool.started\\")"',
   ];
   static override args = {
     id: runIdArg({ description: 'Run id (see stn runs list).' }),
   };
+  static override flags = {
+    follow: Flags.boolean({
+      char: 'f',
+      description: "Stream the run's events live until it ends, then exit with its exit code.",
+    }),
+  };
 
-  async run(): Promise<RunDetail> {
+  async run(): Promise<RunDetail | FollowRecord | null> {
+    if (this.flags.follow) {
+      const { record, exitCode } = await followRunInTerminal(this.api(), this.args.id, this.jsonEnabled());
+      process.exitCode = exitCode;
+      return record;
+    }
     const run = this.api().runs.show(this.args.id);
     const s = this.style;
     const row = (label: string, value: string): void => this.say(`  ${label.padEnd(10)} ${value}`);
@@ -40,6 +55,14 @@ export default class RunsShow extends BaseCommand<typeof RunsShow> {
       this.say(run.output);
     }
     return run;
+  }
+
+  /** With --follow, --json output is NDJSON: the result record is one compact line (nothing after Ctrl-C). */
+  override logJson(value: unknown): void {
+    // Flags are unset when parsing failed (the error is printed through here too).
+    const flags = this.flags as typeof this.flags | undefined;
+    if (flags?.follow !== true) super.logJson(value);
+    else if (value !== null) process.stdout.write(JSON.stringify(value) + '\n');
   }
 }
 

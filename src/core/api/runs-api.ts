@@ -1,7 +1,10 @@
+import { closeNames } from '../agents/close-names.js';
+import { NotFoundError } from '../errors.js';
 import type { RunEventListener } from '../events/event-bus.js';
 import type { RunResult } from '../runner/run-errors.js';
+import { followRun, type FollowOptions, type RunFollow } from '../runner/run-follower.js';
 import type { CancelOutcome, EventPage, EventPageQuery, RunDetail, RunSummary } from '../runner/run-service.js';
-import type { Principal } from '../security/roles.js';
+import { canSeeEnvironment, type Principal } from '../security/roles.js';
 import type { ApiContext } from './context.js';
 import { callerName } from './principal.js';
 import type { RunQuery } from './views.js';
@@ -42,8 +45,46 @@ export class RunsApi {
       environment: query.environment ?? (everywhere ? undefined : principal.environments),
       agent: query.agent,
       status: query.status,
+      beforeId: query.before,
+      since: query.since,
       limit: query.limit ?? 50,
     });
+  }
+
+  /**
+   * Throws a NotFoundError (with "did you mean") when the query names an environment or an agent that
+   * neither exists nor has runs; an agent or environment deleted since its runs is fine. For doors that
+   * want to tell "no such name" from "no runs" (call it when a list comes back empty).
+   */
+  checkNames(query: Pick<RunQuery, 'environment' | 'agent'>): void {
+    const repo = this.service.repo;
+    const env = query.environment;
+    if (env !== undefined && !repo.hasRunsOf({ environment: env })) {
+      const known = this.visibleEnvironments();
+      if (!known.includes(env)) {
+        const names = [...new Set([...known, ...repo.environmentNames()])];
+        throw new NotFoundError(`environment "${env}" does not exist and has no runs`, {
+          hints: [didYouMean(env, names, 'Known environments: ', 'stn env list')],
+        });
+      }
+    }
+    const agent = query.agent;
+    if (agent === undefined || repo.hasRunsOf({ agent, environment: env })) return;
+    const envs = env === undefined ? this.visibleEnvironments() : [env];
+    const current = envs.flatMap((e) => this.ctx.engine.agents.list(e).map((a) => a.name));
+    if (current.includes(agent)) return;
+    const names = [...new Set([...current, ...repo.agentNames(env)])];
+    const where = env === undefined ? '' : ` in environment "${env}"`;
+    throw new NotFoundError(`agent "${agent}" does not exist${where} and has no runs`, {
+      hints: [didYouMean(agent, names, 'Agents: ', `stn agent list${env === undefined ? '' : ` --env ${env}`}`)],
+    });
+  }
+
+  private visibleEnvironments(): string[] {
+    return this.ctx.engine.environments
+      .list()
+      .map((e) => e.name)
+      .filter((name) => canSeeEnvironment(this.ctx.principal, name));
   }
 
   get(id: number): RunSummary {
@@ -62,6 +103,21 @@ export class RunsApi {
   events(id: number, query: EventPageQuery): EventPage {
     this.get(id);
     return this.service.eventPage(id, query);
+  }
+
+  /**
+   * Follows a run from any process: its recorded events first, then new ones as they are stored, until
+   * its run.finished (a run whose process died is settled as interrupted). Stopping never cancels the run.
+   */
+  follow(id: number, options: FollowOptions): RunFollow {
+    this.get(id);
+    return followRun(
+      {
+        eventPage: (query) => this.service.eventPage(id, query),
+        settleOrphans: () => this.service.markInterrupted(),
+      },
+      options,
+    );
   }
 
   /** Queues a run on this process's runner (input checked against the agent's schema first). */
@@ -112,4 +168,11 @@ export function cancelReason(door: CancelDoor, principal: Principal): string {
     case 'mcp':
       return `cancelled over MCP by ${who}`;
   }
+}
+
+/** "Did you mean ...?" when a close name exists, else the names there are (or where to see them). */
+function didYouMean(wanted: string, names: readonly string[], listLabel: string, listCommand: string): string {
+  const close = closeNames(wanted, names);
+  if (close.length > 0) return `Did you mean: ${close.map((n) => `"${n}"`).join(', ')}?`;
+  return names.length > 0 && names.length <= 10 ? `${listLabel}${names.join(', ')}.` : `See them: ${listCommand}`;
 }

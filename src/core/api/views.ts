@@ -40,6 +40,10 @@ export interface RunQuery {
   environment?: string | undefined;
   agent?: string | undefined;
   status?: readonly RunStatus[] | undefined;
+  /** Only runs older than this run id (the next page: the last id of the previous one). */
+  before?: number | undefined;
+  /** Only runs created at or after this time (ms since the epoch; see parseSince). */
+  since?: number | undefined;
   /** At most this many, newest first (default 50). */
   limit?: number | undefined;
 }

@@ -68,6 +68,10 @@ export interface RunFilter {
   environment?: string | readonly string[] | undefined;
   /** One status, or any of several. */
   status?: RunStatus | readonly RunStatus[] | undefined;
+  /** Only runs with a smaller id (the next page after the last one seen). */
+  beforeId?: number | undefined;
+  /** Only runs created at or after this time (ms since the epoch). */
+  since?: number | undefined;
   limit?: number | undefined;
 }
 
@@ -208,8 +212,50 @@ export class RunRepo {
       where.push(`status IN (${statuses.map(() => '?').join(', ')})`);
       params.push(...statuses);
     }
+    if (filter.beforeId !== undefined) {
+      where.push('id < ?');
+      params.push(filter.beforeId);
+    }
+    if (filter.since !== undefined) {
+      where.push('created_at >= ?');
+      params.push(filter.since);
+    }
     const sql = `SELECT * FROM agent_runs ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id DESC LIMIT ?`;
     return this.db.prepare(sql).all(...params, filter.limit ?? 50) as RunRow[];
+  }
+
+  /** Whether any run names this agent (in this environment, when one is given). */
+  hasRunsOf(filter: { agent?: string | undefined; environment?: string | undefined }): boolean {
+    const where: string[] = [];
+    const params: string[] = [];
+    if (filter.agent !== undefined) {
+      where.push('agent_name = ?');
+      params.push(filter.agent);
+    }
+    if (filter.environment !== undefined) {
+      where.push('environment_name = ?');
+      params.push(filter.environment);
+    }
+    const sql = `SELECT 1 FROM agent_runs ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''} LIMIT 1`;
+    return this.db.prepare(sql).get(...params) !== undefined;
+  }
+
+  /** The agent names that have runs (in this environment, when one is given). */
+  agentNames(environment?: string): string[] {
+    const rows = (
+      environment === undefined
+        ? this.db.prepare('SELECT DISTINCT agent_name FROM agent_runs').all()
+        : this.db.prepare('SELECT DISTINCT agent_name FROM agent_runs WHERE environment_name = ?').all(environment)
+    ) as { agent_name: string }[];
+    return rows.map((r) => r.agent_name);
+  }
+
+  /** The environment names that have runs. */
+  environmentNames(): string[] {
+    const rows = this.db.prepare('SELECT DISTINCT environment_name FROM agent_runs').all() as {
+      environment_name: string;
+    }[];
+    return rows.map((r) => r.environment_name);
   }
 
   /** The newest run of each agent of an environment (one indexed query, whatever the number of agents). */

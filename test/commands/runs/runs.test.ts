@@ -1,3 +1,5 @@
+import { renameSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openEngine, type Engine, type RunDetail, type RunSummary } from '../../../src/core/index.js';
 import { runCommand } from '../../helpers/cli.js';
@@ -71,10 +73,9 @@ describe('stn runs', () => {
       (await runCommand(['runs:list', '--status', 'failed', '--json', '--home', temp.home])).stdout,
     ) as RunSummary[];
     expect(failed.map((r) => r.id)).toEqual([ids[1]]);
-    const other = JSON.parse(
-      (await runCommand(['runs:list', '--agent', 'nobody', '--json', '--home', temp.home])).stdout,
-    ) as RunSummary[];
-    expect(other).toEqual([]);
+    const other = await runCommand(['runs:list', '--agent', 'nobody', '--json', '--home', temp.home]);
+    expect(other.code).toBe(3);
+    expect(JSON.parse(other.stdout)).toMatchObject({ error: { code: 'not_found' } });
     const bad = await runCommand(['runs:list', '--status', 'exploded', '--home', temp.home]);
     expect(bad.code).toBe(2);
   });
@@ -88,6 +89,49 @@ describe('stn runs', () => {
       new RegExp(`^\\s*${String(ids[0])}\\s+hello\\s+default\\s+completed\\s+final_answer\\s+1\\s+0\\s+15\\s`, 'm'),
     );
     expect(out.stdout).not.toContain('\u001b[');
+  });
+
+  it('list pages with --before and filters by --since; the next page is named', async () => {
+    const list = async (...args: string[]): Promise<number[]> => {
+      const out = await runCommand(['runs:list', ...args, '--json', '--home', temp.home]);
+      expect(out.code).toBe(0);
+      return (JSON.parse(out.stdout) as RunSummary[]).map((r) => r.id);
+    };
+    expect(await list('--before', String(ids[1]))).toEqual([ids[0]]);
+    expect(await list('--before', String(ids[0]))).toEqual([]);
+    expect(await list('--since', '1h')).toEqual([ids[1], ids[0]]);
+    expect(await list('--since', '2000-01-01T10:00')).toEqual([ids[1], ids[0]]);
+    expect(await list('--since', '2999-01-01')).toEqual([]);
+    const page = await runCommand(['runs:list', '--limit', '1', '--home', temp.home]);
+    expect(page.stdout).toContain(`Older: stn runs list --before ${String(ids[1])}`);
+    const none = await runCommand(['runs:list', '--since', '2999-01-01', '--home', temp.home]);
+    expect(none.stdout).toBe('No runs match.\n');
+    const bad = await runCommand(['runs:list', '--since', 'yesterday', '--home', temp.home]);
+    expect(bad.code).toBe(5);
+    expect(bad.stderr).toContain('since "yesterday" is neither an age nor a date');
+  });
+
+  it('list names a mistyped --env or --agent (exit 3, did you mean); a deleted agent with runs still lists', async () => {
+    const agent = await runCommand(['runs:list', '--agent', 'helo', '--home', temp.home]);
+    expect(agent.code).toBe(3);
+    expect(agent.stderr).toContain('agent "helo" does not exist and has no runs');
+    expect(agent.stderr).toContain('Did you mean: "hello"?');
+    const env = await runCommand(['runs:list', '--env', 'defualt', '--home', temp.home]);
+    expect(env.code).toBe(3);
+    expect(env.stderr).toContain('environment "defualt" does not exist and has no runs');
+    expect(env.stderr).toContain('Did you mean: "default"?');
+    // A known agent with no runs in the window is no error.
+    const quiet = await runCommand(['runs:list', '--agent', 'hello', '--since', '2999-01-01', '--home', temp.home]);
+    expect(quiet.code).toBe(0);
+    const file = join(temp.home, 'environments', 'default', 'agents', 'hello.prompt');
+    renameSync(file, `${file}.away`);
+    try {
+      const gone = await runCommand(['runs:list', '--agent', 'hello', '--json', '--home', temp.home]);
+      expect(gone.code).toBe(0);
+      expect((JSON.parse(gone.stdout) as RunSummary[]).map((r) => r.id)).toEqual([ids[1], ids[0]]);
+    } finally {
+      renameSync(`${file}.away`, file);
+    }
   });
 
   it('show --json gives the run, its input and answer, and the full trace', async () => {

@@ -1,0 +1,66 @@
+import { ExitCode, runExitCode, type RunEvent, type RunResult, type StationApi } from '../core/index.js';
+import { colorEnabled, formatDuration, makeStyle } from './output.js';
+import { paintTraceLine, traceLine } from './trace-lines.js';
+
+/** The last line of `stn runs show --follow --json`: the run's outcome and the exit code (as `agent run --json`). */
+export type FollowRecord = { type: 'result'; exitCode: number } & RunResult;
+
+/**
+ * `stn runs show ID --follow` / `stn runs watch ID`: prints what the run has recorded, then its events as
+ * they are stored (by any process), the trace as `stn agent run` draws it or, with `json`, one event per
+ * line; ends at run.finished with the run's exit code. Ctrl-C stops following (exit 130); the run goes on.
+ */
+export async function followRunInTerminal(
+  api: StationApi,
+  id: number,
+  json: boolean,
+): Promise<{ record: FollowRecord | null; exitCode: number }> {
+  const run = api.runs.get(id);
+  const style = makeStyle(colorEnabled(process.stdout));
+  const err = makeStyle(colorEnabled(process.stderr));
+  const onEvents = (events: readonly RunEvent[]): void => {
+    for (const event of events) {
+      if (json) {
+        process.stdout.write(JSON.stringify(event) + '\n');
+        continue;
+      }
+      const line = traceLine(event, {
+        duration: formatDuration,
+        argsWidth: Math.max(30, (process.stdout.columns || 100) - 30),
+      });
+      if (line !== null) process.stdout.write(paintTraceLine(line, style) + '\n');
+    }
+  };
+  const follow = api.runs.follow(id, { onEvents });
+  const onSignal = (): void => follow.stop();
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  try {
+    const finished = await follow.done;
+    if (finished === null) {
+      if (!json) {
+        process.stderr.write(
+          `\nStopped following run ${String(id)}; it goes on. Follow it again: stn runs show ${String(id)} --follow\n`,
+        );
+      }
+      return { record: null, exitCode: ExitCode.INTERRUPTED };
+    }
+    const result: RunResult = { runId: id, agent: run.agent, environment: run.environment, ...finished };
+    const exitCode = runExitCode(result);
+    if (!json && result.output !== null && result.output !== '') {
+      process.stdout.write(`\n${style.dim('--- answer ---')}\n${result.output}\n`);
+    }
+    if (!json && exitCode !== ExitCode.OK) {
+      const why = result.error === null ? '' : `: ${result.error.message}`;
+      process.stderr.write(
+        `${err.red(err.bold(result.status === 'completed' ? 'Note:' : 'Error:'))} run ${String(id)} ${
+          result.status === 'completed' ? 'reached max_steps' : result.status.replace('_', ' ')
+        }${why}\n`,
+      );
+    }
+    return { record: { type: 'result', ...result, exitCode }, exitCode };
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
+}
