@@ -5,7 +5,7 @@
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { extname, join, resolve } from 'node:path';
-import { ValidationError, errorMessage, type ResourceContents } from '../core/index.js';
+import { parseJsonObjectFlag, type ResourceContents } from '../core/index.js';
 import type { StyleName } from './output.js';
 
 type Style = Record<StyleName, (text: string) => string>;
@@ -163,40 +163,14 @@ function formatBytes(n: number): string {
   return `${(n / 1024 / 1024).toFixed(1)} MiB`;
 }
 
-/**
- * `--args JSON|@file`: a JSON object of tool arguments (default: none). Not JSON, or not an object, is
- * invalid input (exit 5) naming the flag.
- */
+/** `--args JSON|@file`: a JSON object of tool arguments (default: none), read as `--input` is. */
 export function parseArgsFlag(value: string | undefined, read: (file: string) => string): Record<string, unknown> {
   if (value === undefined) return {};
-  let text = value;
-  let where = '--args';
-  if (value.startsWith('@')) {
-    where = value.slice(1);
-    try {
-      text = read(where);
-    } catch (error) {
-      throw new ValidationError(`cannot read the arguments file ${where}: ${errorMessage(error)}`, [
-        { field: 'args', message: 'the file cannot be read' },
-      ]);
-    }
-  }
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text);
-  } catch (error) {
-    throw new ValidationError(
-      `${where} is not valid JSON: ${errorMessage(error)}`,
-      [{ field: 'args', message: 'expected a JSON object' }],
-      { hints: [`Example: --args '{"path": "README.md"}' (or --args @args.json)`] },
-    );
-  }
-  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
-    throw new ValidationError(
-      `${where} must be a JSON object of arguments, got ${Array.isArray(parsed) ? 'a list' : parsed === null ? 'null' : typeof parsed}`,
-      [{ field: 'args', message: 'expected a JSON object' }],
-      { hints: [`Example: --args '{"path": "README.md"}' (or --args @args.json)`] },
-    );
-  }
-  return parsed as Record<string, unknown>;
+  return parseJsonObjectFlag(value, {
+    flag: '--args',
+    field: 'args',
+    noun: 'arguments',
+    example: '{"path": "README.md"}',
+    read,
+  });
 }

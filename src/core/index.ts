@@ -184,7 +184,14 @@ export { QueueFullError, RunAbort, runExitCode, type RunResult } from './runner/
 // The runner pulls in openai, ajv and the prompt renderer: types only here (engine.runner() loads it).
 export type { PreparedRun, RunHandle, RunRequest, Runner, SubmitOptions } from './runner/runner.js';
 export type { RunFilter } from './store/run-repo.js';
-export { parseDuration, parseRunInput, parseVars, type RunInputSources } from './runner/run-input.js';
+export {
+  parseDuration,
+  parseJsonObjectFlag,
+  parseRunInput,
+  parseVars,
+  type JsonObjectFlag,
+  type RunInputSources,
+} from './runner/run-input.js';
 export { parseSince } from './runner/run-since.js';
 // Run events of every process on the Station home, merged with this process's bus (the TUI, `stn serve`).
 export { RunFeed, type RunFeedBus, type RunFeedListener, type RunFeedOptions } from './runner/run-feed.js';

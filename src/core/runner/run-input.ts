@@ -31,17 +31,18 @@ export function parseRunInput(sources: RunInputSources): Record<string, unknown>
   const read = sources.readFile ?? ((f: string) => readFileSync(f === '-' ? 0 : f, 'utf8'));
   let input: Record<string, unknown> = {};
   let from: string | undefined;
+  const flag = { field: 'input', noun: 'input fields', example: '{"userInput": "hello"}', read };
   if (sources.json !== undefined) {
-    if (sources.json.startsWith('@')) {
-      const file = sources.json.slice(1);
-      input = parseObject(readInputFile(read, file, 'input'), `--input ${sources.json}`);
-    } else {
-      input = parseObject(sources.json, '--input');
-    }
+    input = parseJsonObjectFlag(sources.json, { ...flag, flag: '--input' });
     from = '--input';
   }
   if (sources.file !== undefined) {
-    input = parseObject(readInputFile(read, sources.file, 'input-file'), sources.file === '-' ? 'stdin' : sources.file);
+    const where = sources.file === '-' ? 'stdin' : sources.file;
+    input = parseObject(readFlagFile(sources.file, { ...flag, field: 'input-file' }), where, {
+      ...flag,
+      field: 'input-file',
+      flag: '--input-file',
+    });
     from = '--input-file';
   }
   const vars = parseVars(sources.vars ?? []);
@@ -79,36 +80,63 @@ export function parseVars(pairs: readonly string[]): Record<string, string> {
   return out;
 }
 
-function readInputFile(read: (file: string) => string, file: string, flag: string): string {
+/** How a `JSON|@FILE` flag names itself in errors. */
+export interface JsonObjectFlag {
+  /** The flag, e.g. `--input`. */
+  flag: string;
+  /** The field named in the error's issues. */
+  field: string;
+  /** What the object holds: "input fields", "arguments". */
+  noun: string;
+  /** An example value for the hint. */
+  example: string;
+  /** Reads a file ("-" for stdin). */
+  read: (file: string) => string;
+}
+
+/**
+ * A flag that takes a JSON object, or `@FILE` to read one (--input, --args): not readable, not JSON, or not
+ * an object is invalid input (exit 5) naming the flag or file.
+ */
+export function parseJsonObjectFlag(value: string, flag: JsonObjectFlag): Record<string, unknown> {
+  if (!value.startsWith('@')) return parseObject(value, flag.flag, flag);
+  const file = value.slice(1);
+  return parseObject(readFlagFile(file, flag), `${flag.flag} ${value}`, flag);
+}
+
+function readFlagFile(file: string, flag: Pick<JsonObjectFlag, 'field' | 'noun' | 'read'>): string {
   try {
-    return read(file);
+    return flag.read(file);
   } catch (error) {
-    throw new ValidationError(`cannot read the input file ${file}: ${errorMessage(error)}`, [
-      { field: flag, message: 'the file cannot be read' },
+    const what = flag.noun === 'arguments' ? 'arguments' : 'input';
+    throw new ValidationError(`cannot read the ${what} file ${file}: ${errorMessage(error)}`, [
+      { field: flag.field, message: 'the file cannot be read' },
     ]);
   }
 }
 
-function parseObject(text: string, where: string): Record<string, unknown> {
+function parseObject(
+  text: string,
+  where: string,
+  flag: Pick<JsonObjectFlag, 'field' | 'noun' | 'example' | 'flag'>,
+): Record<string, unknown> {
+  const hints = [`Example: ${flag.flag} '${flag.example}' (or ${flag.flag} @FILE)`];
   let value: unknown;
   try {
     value = JSON.parse(text);
   } catch (error) {
     throw new ValidationError(
       `${where} is not valid JSON: ${errorMessage(error)}`,
-      [{ field: where, message: 'expected a JSON object' }],
-      {
-        hints: [`Example: --input '{"userInput": "hello"}'`],
-      },
+      [{ field: flag.field, message: 'expected a JSON object' }],
+      { hints },
     );
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    const got = Array.isArray(value) ? 'a list' : value === null ? 'null' : typeof value;
     throw new ValidationError(
-      `${where} must be a JSON object of input fields`,
-      [{ field: where, message: 'expected a JSON object' }],
-      {
-        hints: [`Example: --input '{"userInput": "hello"}'`],
-      },
+      `${where} must be a JSON object of ${flag.noun}, got ${got}`,
+      [{ field: flag.field, message: 'expected a JSON object' }],
+      { hints },
     );
   }
   return value as Record<string, unknown>;
