@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import type { StationPaths } from '../config/home.js';
 import { errorMessage } from '../errors.js';
 import { shellQuote } from '../fs/private-files.js';
-import { MIGRATIONS } from '../store/migrations/index.js';
+import { latestSchemaVersion, schemaVersion } from '../store/database.js';
 import type { DoctorCheck } from './types.js';
 
 /** A write-ahead log above this is a warning (SQLite checkpoints it back to a few MB when nothing blocks it). */
@@ -89,7 +89,7 @@ function integrity(db: Database.Database, rebuild: string): DoctorCheck {
 }
 
 function schema(db: Database.Database, file: string, rebuild: string): DoctorCheck {
-  const latest = MIGRATIONS.reduce((max, m) => Math.max(max, m.version), 0);
+  const latest = latestSchemaVersion();
   const at = (status: DoctorCheck['status'], detail: string, hint: string | null): DoctorCheck => ({
     area: 'database',
     name: 'schema',
@@ -99,8 +99,7 @@ function schema(db: Database.Database, file: string, rebuild: string): DoctorChe
   });
   const table = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'").get();
   if (table === undefined) return at('fail', `${file} is not a Station database (no schema_migrations table)`, rebuild);
-  const row = db.prepare('SELECT MAX(version) AS v FROM schema_migrations').get() as { v: number | null } | undefined;
-  const version = row?.v ?? 0;
+  const version = schemaVersion(db);
   if (version > latest) {
     return at(
       'fail',

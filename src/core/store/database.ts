@@ -126,6 +126,11 @@ export function schemaVersion(db: Db): number {
   return row?.v ?? 0;
 }
 
+/** The schema version a list of migrations leads to (this stn's latest by default). */
+export function latestSchemaVersion(migrations: readonly Migration[] = MIGRATIONS): number {
+  return migrations.reduce((max, m) => Math.max(max, m.version), 0);
+}
+
 /** Applies pending migrations, each in its own transaction, and records them. */
 export function migrate(db: Db, file: string, migrations: readonly Migration[]): number[] {
   db.exec(`CREATE TABLE IF NOT EXISTS schema_migrations (
@@ -133,7 +138,7 @@ export function migrate(db: Db, file: string, migrations: readonly Migration[]):
     name TEXT NOT NULL,
     applied_at INTEGER NOT NULL
   )`);
-  const known = migrations.reduce((max, m) => Math.max(max, m.version), 0);
+  const known = latestSchemaVersion(migrations);
   const current = schemaVersion(db);
   if (current > known) {
     throw new DatabaseError(
