@@ -56,7 +56,9 @@ export type Scope =
   | 'trace'
   | 'mcp'
   | 'filter'
-  | 'help';
+  | 'help'
+  | 'quit-local'
+  | 'quit-remote';
 
 export type KeyAction =
   | 'quit'
@@ -91,7 +93,10 @@ export type KeyAction =
   | 'next-field'
   | 'prev-field'
   | 'submit'
-  | 'close-help';
+  | 'close-help'
+  | 'quit-cancel'
+  | 'quit-keep'
+  | 'stay';
 
 /**
  * A key: a printable character ("q", "?", "G"), or a named key with optional modifiers:
@@ -307,6 +312,28 @@ export const BINDINGS: readonly Binding[] = [
   { action: 'back', keys: ['esc'], label: 'clear filter', help: 'Clear the filter', scopes: ['filter'] },
 
   { action: 'close-help', keys: ['esc', '?', 'q'], label: 'close', help: 'Close this help', scopes: ['help'] },
+  {
+    action: 'quit-cancel',
+    keys: ['y', 'q'],
+    label: 'quit and cancel them',
+    help: 'Quit and cancel the runs this UI started (they run inside it); Ctrl-C again does the same',
+    scopes: ['quit-local'],
+  },
+  {
+    action: 'quit-keep',
+    keys: ['y', 'q'],
+    label: 'quit, runs keep going',
+    help: 'Quit; the runs this UI started keep running on the server; Ctrl-C again does the same',
+    scopes: ['quit-remote'],
+  },
+  {
+    action: 'quit-cancel',
+    keys: ['c'],
+    label: 'cancel them and quit',
+    help: 'Cancel the runs this UI started on the server, then quit',
+    scopes: ['quit-remote'],
+  },
+  { action: 'stay', keys: ['n', 'esc'], label: 'stay', help: 'Stay in the UI', scopes: ['quit-local', 'quit-remote'] },
 ];
 
 /** Does a key press match one KeySpec? */
@@ -413,6 +440,8 @@ const SECTION_TITLES: Record<Scope, string> = {
   mcp: 'MCP',
   filter: 'Filter',
   help: 'Help',
+  'quit-local': 'Quitting with runs in progress (local)',
+  'quit-remote': 'Quitting with runs in progress (--remote)',
 };
 
 /** Every binding grouped by the scope it is declared for first, for the `?` overlay. */
@@ -429,6 +458,8 @@ export function helpSections(): HelpSection[] {
     'trace',
     'mcp',
     'help',
+    'quit-local',
+    'quit-remote',
   ];
   return order
     .map((scope) => ({

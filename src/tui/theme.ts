@@ -57,6 +57,8 @@ export function statusStyle(theme: Theme, status: string): { color: string | und
       return { color: theme.running, mark: '●' };
     case 'queued':
       return { color: theme.muted, mark: '…' };
+    case 'stale':
+      return { color: theme.warn, mark: '◌' };
     case 'max_steps':
       return { color: theme.warn, mark: '!' };
     case 'cancelled':

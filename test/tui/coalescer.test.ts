@@ -49,7 +49,7 @@ describe('coalescer', () => {
       { kind: 'runs', runs: [later] },
     ]);
     expect(batch.runs).toEqual([later]);
-    expect(batch.connection).toEqual({ ok: false, error: 'down' });
+    expect(batch.connection).toEqual({ ok: false, error: 'down', retryAt: null });
   });
 
   it('stop drops what is pending', () => {

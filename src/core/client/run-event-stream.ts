@@ -2,7 +2,10 @@
  * The run events of a Station server, live, over its WebSocket (/ws): every run the key may see, each
  * event once and in order. After a lost connection it reconnects (the delay doubles up to a limit) and
  * resumes each run it follows from the last seq it received; when the server drops events of a slow
- * client (`ws.dropped`) it asks for them again. Connection changes are reported to the listeners.
+ * client (`ws.dropped`) it asks for them again. A heartbeat (a WebSocket ping every `heartbeatMs`) notices a
+ * server that went silent without closing the socket: after three pings without an answer the socket is
+ * dropped and the reconnecting starts. Connection changes are reported to the listeners, a loss with when
+ * the next attempt is made.
  */
 import type { RawData, WebSocket } from 'ws';
 import { isControlMessage, type WsClientMessage, type WsServerMessage } from '../api/ws-messages.js';
@@ -16,7 +19,12 @@ export interface RunEventStreamOptions {
   /** First reconnect delay (ms); it doubles up to maxReconnectMs. */
   reconnectMs?: number;
   maxReconnectMs?: number;
+  /** How often the server is pinged (ms); three unanswered pings in a row count as a lost connection. */
+  heartbeatMs?: number;
 }
+
+/** Unanswered heartbeat pings after which the connection counts as lost. */
+const MISSED_PINGS = 3;
 
 export type RunStreamUpdate =
   | { kind: 'event'; event: RunEvent }
@@ -24,7 +32,14 @@ export type RunStreamUpdate =
    * The stream is up (subscribed) or down (with why). `resumed`: up again after a loss; runs started
    * meanwhile are unknown to the stream, so the owner may `follow` them.
    */
-  | { kind: 'connection'; ok: boolean; error: string | null; resumed: boolean };
+  | {
+      kind: 'connection';
+      ok: boolean;
+      error: string | null;
+      resumed: boolean;
+      /** While down: in how many ms the next attempt to reconnect is made (null: not scheduled yet). */
+      retryInMs: number | null;
+    };
 
 const ALL = 'all';
 const RUN_PREFIX = 'run-';
@@ -41,6 +56,10 @@ export class RunEventStream {
   private connected = false;
   private everConnected = false;
   private closed = false;
+  private heartbeat: NodeJS.Timeout | undefined;
+  private missedPings = 0;
+  /** Why the connection went down, kept for the update that says when the next attempt is. */
+  private lastError: string | null = null;
 
   constructor(private readonly options: RunEventStreamOptions) {
     this.wsUrl = `${options.url.replace(/\/+$/, '').replace(/^http/, 'ws')}/ws`;
@@ -73,6 +92,7 @@ export class RunEventStream {
     this.listeners.clear();
     clearTimeout(this.reconnectTimer);
     this.reconnectTimer = undefined;
+    this.stopHeartbeat();
     const ws = this.ws;
     this.ws = undefined;
     if (ws === undefined || ws.readyState === ws.CLOSED) return;
@@ -110,24 +130,63 @@ export class RunEventStream {
       this.reconnectDelay = this.options.reconnectMs ?? 500;
       const resume = Object.fromEntries([...this.lastSeq].map(([runId, seq]) => [String(runId), seq]));
       this.send({ type: 'subscribe', id: ALL, scope: 'all', resume });
+      this.startHeartbeat(ws);
+    });
+    ws.on('pong', () => {
+      this.missedPings = 0;
     });
     ws.on('message', (data: RawData) => this.onMessage(data));
     ws.on('unexpected-response', (req, res) => {
       req.destroy();
       this.setConnected(false, `the server refused the WebSocket (HTTP ${String(res.statusCode)})`);
     });
-    ws.on('error', (error) => this.setConnected(false, error.message));
+    // A 'close' always follows: it reports the loss with this reason and when the next attempt is.
+    ws.on('error', (error) => {
+      this.lastError = error.message;
+    });
     ws.on('close', () => {
       if (this.ws === ws) this.ws = undefined;
+      this.stopHeartbeat();
       if (this.closed) return;
-      this.setConnected(false, 'connection to the server lost; reconnecting');
+      const delay = this.reconnectDelay;
       this.reconnectTimer = setTimeout(() => {
         this.reconnectTimer = undefined;
         void this.open();
-      }, this.reconnectDelay);
+      }, delay);
       this.reconnectTimer.unref();
       this.reconnectDelay = Math.min(this.reconnectDelay * 2, this.options.maxReconnectMs ?? 10_000);
+      this.connected = false;
+      this.emit({
+        kind: 'connection',
+        ok: false,
+        error: this.lastError ?? 'connection to the server lost',
+        resumed: false,
+        retryInMs: delay,
+      });
     });
+  }
+
+  /** Pings the server; a socket that stays silent for MISSED_PINGS pings is dropped (then reconnected). */
+  private startHeartbeat(ws: WebSocket): void {
+    this.stopHeartbeat();
+    this.missedPings = 0;
+    const every = this.options.heartbeatMs ?? 400;
+    this.heartbeat = setInterval(() => {
+      if (ws.readyState !== ws.OPEN) return;
+      if (this.missedPings >= MISSED_PINGS) {
+        this.lastError = `the server stopped answering (no reply to ${String(MISSED_PINGS)} pings)`;
+        ws.terminate();
+        return;
+      }
+      this.missedPings += 1;
+      ws.ping();
+    }, every);
+    this.heartbeat.unref();
+  }
+
+  private stopHeartbeat(): void {
+    clearInterval(this.heartbeat);
+    this.heartbeat = undefined;
   }
 
   private isClosed(): boolean {
@@ -192,9 +251,10 @@ export class RunEventStream {
   }
 
   private setConnected(ok: boolean, error: string | null, resumed = false): void {
+    this.lastError = ok ? null : error;
     if (this.connected === ok && ok) return;
     this.connected = ok;
-    this.emit({ kind: 'connection', ok, error, resumed });
+    this.emit({ kind: 'connection', ok, error, resumed, retryInMs: null });
   }
 
   private emit(update: RunStreamUpdate): void {

@@ -1,10 +1,11 @@
 import { Box, useApp, useStdout } from 'ink';
-import { useCallback, useEffect, useReducer, useState, type ReactNode } from 'react';
-import { isActiveStatus, type StationClient } from '../client/station-client.js';
+import { useCallback, useEffect, useReducer, useRef, useState, type ReactNode } from 'react';
+import { isActiveStatus, type ConnectionView, type RunView, type StationClient } from '../client/station-client.js';
 import { errorText } from '../client/errors.js';
 import { Footer } from '../components/footer.js';
 import { Header } from '../components/header.js';
 import { HelpOverlay, helpLines } from '../components/help-overlay.js';
+import { QuitPrompt } from '../components/quit-prompt.js';
 import type { UpdateBatch } from '../hooks/coalescer.js';
 import { useClientUpdates } from '../hooks/use-client-updates.js';
 import { KeyRouter, useKeyRouter, useRouterKeys } from '../hooks/use-keys.js';
@@ -54,7 +55,8 @@ export function bodyRows(size: Size): number {
 }
 
 /** The scopes whose keys work now, for the footer. */
-function footerScopes(app: AppState): Scope[] {
+function footerScopes(app: AppState, quitting: Scope | null): Scope[] {
+  if (quitting !== null) return [quitting];
   if (app.help) return ['help'];
   const list = activeListId(app);
   if (list !== undefined && app.lists[list].filtering) return ['filter'];
@@ -97,6 +99,12 @@ function liveNotice(notice: Notice | null, runs: RunsState): Notice | null {
 
 const NOTICE_MS = 6000;
 
+/** The runs this UI started (through its client) that are still queued or running, oldest first. */
+function ownRunsInProgress(client: StationClient, runs: RunsState): RunView[] {
+  const started = new Set(client.startedRuns());
+  return runs.runs.filter((r) => started.has(r.id) && isActiveStatus(r.status)).sort((a, b) => a.id - b.id);
+}
+
 /** The whole app: header, the current screen (or the help overlay), footer; global keys. */
 export function Root({ client, theme, environment, screen }: RootProps): ReactNode {
   const { stdout } = useStdout();
@@ -106,7 +114,11 @@ export function Root({ client, theme, environment, screen }: RootProps): ReactNo
   );
   const [runs, runsDispatch] = useReducer(runsReducer, undefined, () => initialRunsState());
   const [trace, traceDispatch] = useReducer(traceReducer, undefined, () => initialTraceState());
-  const [connection, setConnection] = useState<{ ok: boolean; error: string | null }>({ ok: true, error: null });
+  const [connection, setConnection] = useState<ConnectionView>({ ok: true, error: null, retryAt: null });
+  const connected = useRef(true);
+  /** Quitting was asked while runs this UI started are in progress: the question is shown. */
+  const [quitting, setQuitting] = useState(false);
+  const info = client.info();
   const [helpOffset, setHelpOffset] = useState(0);
   const now = useNow();
   const width = app.size.columns;
@@ -145,9 +157,19 @@ export function Root({ client, theme, environment, screen }: RootProps): ReactNo
         if (batch.runs.length > 0) runsDispatch({ type: 'runs-updated', runs: batch.runs });
         if (batch.events.length > 0)
           traceDispatch({ type: 'live', events: batch.events, height: traceListHeight(body) });
-        if (batch.connection !== null) setConnection(batch.connection);
+        if (batch.connection !== null) {
+          const { ok } = batch.connection;
+          setConnection(batch.connection);
+          if (!ok) runsDispatch({ type: 'connection-lost' });
+          else if (!connected.current) {
+            // Back: load the runs again (that clears the stale marks) and fetch the trace's missed events.
+            reloadRuns();
+            traceDispatch({ type: 'resync' });
+          }
+          connected.current = ok;
+        }
       },
-      [body],
+      [body, reloadRuns],
     ),
   );
 
@@ -161,13 +183,45 @@ export function Root({ client, theme, environment, screen }: RootProps): ReactNo
     };
   }, [app.notice]);
 
-  // Ctrl-C quits from anywhere, text fields included.
+  // Quitting while runs this UI started are in progress asks first. Locally they run inside this process,
+  // so quitting cancels them (recorded as cancelled from the TUI); remotely they run in the server and
+  // keep running there unless the user asks to cancel them.
+  const ownRuns = ownRunsInProgress(client, runs);
+  const quitScope: Scope | null =
+    quitting && ownRuns.length > 0 ? (info.kind === 'local' ? 'quit-local' : 'quit-remote') : null;
+  const askOrQuit = (): void => {
+    if (ownRuns.length === 0) exit();
+    else setQuitting(true);
+  };
+  const cancelAndQuit = (): void => {
+    const ids = ownRuns.map((r) => r.id);
+    void Promise.allSettled(ids.map((id) => client.cancelRun(id))).then((results) => {
+      const failed = results.flatMap((r, i) =>
+        r.status === 'rejected' ? [`#${String(ids[i])}: ${errorText(r.reason)}`] : [],
+      );
+      if (failed.length === 0) {
+        exit();
+        return;
+      }
+      // Not cancelled: say so and stay, rather than quit and leave them running unnoticed.
+      setQuitting(false);
+      dispatch({ type: 'notice', notice: { text: `Could not cancel ${failed.join('; ')}`, level: 'error' } });
+    });
+  };
+  const quitDefault = (): void => {
+    if (info.kind === 'local') cancelAndQuit();
+    else exit();
+  };
+
+  // Ctrl-C quits from anywhere, text fields included (asking first as q does; a second Ctrl-C confirms).
   const [router] = useState(() => new KeyRouter());
   useKeyRouter(router);
   useRouterKeys(
     router,
     (input, key) => {
-      if (key.ctrl && input === 'c') exit();
+      if (!(key.ctrl && input === 'c')) return;
+      if (quitScope !== null) quitDefault();
+      else askOrQuit();
     },
     { isActive: true },
   );
@@ -179,6 +233,13 @@ export function Root({ client, theme, environment, screen }: RootProps): ReactNo
     router,
     (input, key) => {
       if (key.ctrl && input === 'c') return;
+      if (quitScope !== null) {
+        const action = resolveKey(quitScope, input, key);
+        if (action === 'stay') setQuitting(false);
+        else if (action === 'quit-cancel') cancelAndQuit();
+        else if (action === 'quit-keep') exit();
+        return;
+      }
       if (textEntry && !app.help) return;
       if (app.help) {
         const action = resolveKey(['help', 'list'], input, key);
@@ -193,7 +254,7 @@ export function Root({ client, theme, environment, screen }: RootProps): ReactNo
       const action = resolveKey('global', input, key);
       switch (action) {
         case 'quit':
-          exit();
+          askOrQuit();
           return;
         case 'help':
           setHelpOffset(0);
@@ -234,7 +295,7 @@ export function Root({ client, theme, environment, screen }: RootProps): ReactNo
     theme,
     width,
     height: body,
-    active: !app.help,
+    active: !app.help && quitScope === null,
     runs,
     reloadRuns,
     trace,
@@ -262,7 +323,6 @@ export function Root({ client, theme, environment, screen }: RootProps): ReactNo
         break;
     }
   }
-  const info = client.info();
   return (
     <Providers router={router}>
       <Box flexDirection="column" width={width} height={frameRows(app.size)} overflow="hidden">
@@ -270,18 +330,37 @@ export function Root({ client, theme, environment, screen }: RootProps): ReactNo
           width={width}
           theme={theme}
           environment={app.environment}
-          connection={{ label: `${info.kind} ${info.label}`, ok: connection.ok, error: connection.error }}
+          connection={{ label: `${info.kind} ${info.label}`, ...connection }}
           running={runningCount(runs)}
+          stale={runs.stale}
           screen={app.screen}
         />
-        <Box height={body} width={width} flexDirection="column" overflow="hidden">
+        {quitScope !== null && (
+          <QuitPrompt
+            width={width}
+            height={body}
+            theme={theme}
+            kind={info.kind}
+            server={info.label.split(' ')[0] ?? info.label}
+            runs={ownRuns}
+            stale={runs.stale}
+          />
+        )}
+        {/* Hidden, not unmounted, while the quit question is shown: "stay" comes back to it as it was. */}
+        <Box
+          height={body}
+          width={width}
+          flexDirection="column"
+          overflow="hidden"
+          display={quitScope === null ? 'flex' : 'none'}
+        >
           {content}
         </Box>
         <Footer
           width={width}
           theme={theme}
-          scopes={footerScopes(app)}
-          textEntry={textEntry && !app.help}
+          scopes={footerScopes(app, quitScope)}
+          textEntry={textEntry && !app.help && quitScope === null}
           notice={liveNotice(app.notice, runs)}
           hide={hiddenActions(app, runs, trace, body)}
           status={

@@ -40,6 +40,7 @@ export interface LocalClientOptions {
 
 export class LocalClient implements StationClient {
   private readonly listeners = new Set<(update: ClientUpdate) => void>();
+  private readonly started: number[] = [];
   private readonly api: StationApi;
   private readonly feed: RunFeed;
   private unsubscribeFeed: (() => void) | undefined;
@@ -135,7 +136,12 @@ export class LocalClient implements StationClient {
   /** Queues a run on this process's runner; its events then come from the bus as they happen. */
   async startRun(env: string, agent: string, input: Record<string, unknown>): Promise<RunView> {
     const started = await this.api.runs.start(env, agent, input);
+    this.started.push(started.runId);
     return this.api.runs.get(started.runId);
+  }
+
+  startedRuns(): number[] {
+    return [...this.started];
   }
 
   async cancelRun(id: number): Promise<void> {

@@ -34,8 +34,14 @@ export interface RemoteClientOptions {
   /** Base URL of the server, e.g. http://127.0.0.1:8585 (https with --tls-cert on the server). */
   url: string;
   key: string;
-  /** First reconnect delay (ms); it doubles up to 10 s. */
+  /** First reconnect delay (ms); it doubles up to `maxReconnectMs` (default 5 s). */
   reconnectMs?: number;
+  maxReconnectMs?: number;
+  /**
+   * How often the server is pinged (ms, default 400): three pings without an answer count as a lost
+   * connection, so a server that went silent shows as disconnected within two seconds.
+   */
+  heartbeatMs?: number;
   /** How often a sync in progress is polled (ms). */
   syncPollMs?: number;
   /** The fetch the API client uses (default: the global one). */
@@ -47,6 +53,7 @@ const MAX_PAGE = 1000;
 
 export class RemoteClient implements StationClient {
   private readonly listeners = new Set<(update: ClientUpdate) => void>();
+  private readonly started: number[] = [];
   private unsubscribeStream: (() => void) | undefined;
   private connected = false;
 
@@ -69,6 +76,8 @@ export class RemoteClient implements StationClient {
       url: api.url,
       key: options.key,
       ...(options.reconnectMs === undefined ? {} : { reconnectMs: options.reconnectMs }),
+      maxReconnectMs: options.maxReconnectMs ?? 5000,
+      ...(options.heartbeatMs === undefined ? {} : { heartbeatMs: options.heartbeatMs }),
     });
     return new RemoteClient(api, stream, me, options);
   }
@@ -141,7 +150,12 @@ export class RemoteClient implements StationClient {
 
   async startRun(env: string, agent: string, input: Record<string, unknown>): Promise<RunView> {
     const accepted = await this.api.startRun(env, agent, { input });
+    this.started.push(accepted.run.id);
     return accepted.run;
+  }
+
+  startedRuns(): number[] {
+    return [...this.started];
   }
 
   async cancelRun(id: number): Promise<void> {
@@ -184,7 +198,12 @@ export class RemoteClient implements StationClient {
       return;
     }
     this.connected = update.ok;
-    this.emit({ kind: 'connection', ok: update.ok, error: update.error });
+    this.emit({
+      kind: 'connection',
+      ok: update.ok,
+      error: update.error,
+      retryAt: update.retryInMs === null ? null : Date.now() + update.retryInMs,
+    });
     if (update.ok && update.resumed) void this.catchUp();
   }
 

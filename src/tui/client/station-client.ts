@@ -110,7 +110,15 @@ export interface SyncResultView {
 export type ClientUpdate =
   | { kind: 'events'; events: RunEventView[] }
   | { kind: 'runs'; runs: RunView[] }
-  | { kind: 'connection'; ok: boolean; error: string | null };
+  | { kind: 'connection'; ok: boolean; error: string | null; retryAt?: number | null };
+
+/** The connection as the header shows it: down with why, and when the next attempt to reconnect is. */
+export interface ConnectionView {
+  ok: boolean;
+  error: string | null;
+  /** While down: when (epoch ms) the client tries again; null when no attempt is scheduled. */
+  retryAt: number | null;
+}
 
 export interface ClientInfo {
   kind: 'local' | 'remote';
@@ -130,6 +138,8 @@ export interface StationClient {
   runEvents(id: number, query: EventPageQuery): Promise<EventPage>;
   startRun(env: string, agent: string, input: Record<string, unknown>): Promise<RunView>;
   cancelRun(id: number): Promise<void>;
+  /** Ids of the runs started through this client (the runs "this TUI started"), oldest first. */
+  startedRuns(): number[];
   mcpServers(env: string): Promise<McpServerView[]>;
   mcpTools(env: string): Promise<McpToolView[]>;
   /** Starts every server of the environment now (initialize, list tools, ping) and reports on each. */

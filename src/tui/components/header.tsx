@@ -1,5 +1,5 @@
 import { Box, Text } from 'ink';
-import type { ReactNode } from 'react';
+import { useEffect, useState, type ReactNode } from 'react';
 import { SCREENS, type ScreenId } from '../app/reducer.js';
 import { fit, truncate } from '../format.js';
 import type { Theme } from '../theme.js';
@@ -8,15 +8,62 @@ export interface HeaderProps {
   width: number;
   theme: Theme;
   environment: string;
-  connection: { label: string; ok: boolean; error: string | null };
+  /** `retryAt`: while disconnected, when (epoch ms) the next attempt to reconnect is made. */
+  connection: { label: string; ok: boolean; error: string | null; retryAt?: number | null };
   running: number;
+  /** The running count is from before the connection was lost: those runs are stale. */
+  stale?: boolean;
   screen: ScreenId;
 }
 
+/**
+ * What the header says about the connection. Lost, it leads with "disconnected" (so it is never cut
+ * off), then when the next attempt is made and why, then where to.
+ */
+export function connectionText(
+  connection: { label: string; ok: boolean; error: string | null; retryAt?: number | null },
+  now: number,
+): string {
+  if (connection.ok) return connection.label;
+  const retryAt = connection.retryAt ?? null;
+  const seconds = retryAt === null ? null : Math.ceil((retryAt - now) / 1000);
+  const retry = seconds === null ? 'retrying' : seconds > 0 ? `retrying in ${String(seconds)}s` : 'retrying now';
+  return [`✗ disconnected, ${retry}`, connection.error, connection.label].filter((x) => x !== null).join(' · ');
+}
+
+/** The time, read now and every second after while `on` (the countdown to the next reconnect attempt). */
+function useSecondTick(on: boolean): number {
+  const [now, setNow] = useState(() => Date.now());
+  useEffect(() => {
+    if (!on) return;
+    const first = setTimeout(() => {
+      setNow(Date.now());
+    }, 0);
+    const timer = setInterval(() => {
+      setNow(Date.now());
+    }, 1000);
+    timer.unref();
+    return () => {
+      clearTimeout(first);
+      clearInterval(timer);
+    };
+  }, [on]);
+  return now;
+}
+
 /** Two lines: where we are (environment, connection, runs in flight) and the screen tabs. */
-export function Header({ width, theme, environment, connection, running, screen }: HeaderProps): ReactNode {
-  const right = running > 0 ? `● ${String(running)} running` : 'idle';
-  const conn = connection.ok ? connection.label : `${connection.label} (${connection.error ?? 'disconnected'})`;
+export function Header({
+  width,
+  theme,
+  environment,
+  connection,
+  running,
+  stale = false,
+  screen,
+}: HeaderProps): ReactNode {
+  const now = useSecondTick(!connection.ok);
+  const right = running > 0 ? (stale ? `◌ ${String(running)} stale` : `● ${String(running)} running`) : 'idle';
+  const conn = connectionText(connection, now);
   const left = ` Station │ env: ${environment} │ `;
   const room = Math.max(0, width - left.length - right.length - 2);
   return (
@@ -39,7 +86,13 @@ export function Header({ width, theme, environment, connection, running, screen 
         >
           {fit(truncate(conn, room), room)}
         </Text>
-        <Text {...(running > 0 && theme.running !== undefined ? { color: theme.running } : {})}>{` ${right} `}</Text>
+        <Text
+          {...(running > 0 && !stale && theme.running !== undefined
+            ? { color: theme.running }
+            : running > 0 && stale && theme.warn !== undefined
+              ? { color: theme.warn }
+              : {})}
+        >{` ${right} `}</Text>
       </Box>
       <Box height={1}>
         {SCREENS.map((s) => {

@@ -2,14 +2,14 @@
  * Collects client updates and hands them over in one batch at most every `intervalMs` (about 50 ms), so a
  * burst of events causes one state change and one frame, not one per event.
  */
-import type { ClientUpdate, RunEventView, RunView } from '../client/station-client.js';
+import type { ClientUpdate, ConnectionView, RunEventView, RunView } from '../client/station-client.js';
 
 export interface UpdateBatch {
   events: RunEventView[];
   /** Latest version of each run that changed, in arrival order. */
   runs: RunView[];
   /** The last connection change in the batch, if any. */
-  connection: { ok: boolean; error: string | null } | null;
+  connection: ConnectionView | null;
 }
 
 export function mergeUpdates(updates: readonly ClientUpdate[]): UpdateBatch {
@@ -19,7 +19,7 @@ export function mergeUpdates(updates: readonly ClientUpdate[]): UpdateBatch {
   for (const update of updates) {
     if (update.kind === 'events') events.push(...update.events);
     else if (update.kind === 'runs') for (const run of update.runs) runs.set(run.id, run);
-    else connection = { ok: update.ok, error: update.error };
+    else connection = { ok: update.ok, error: update.error, retryAt: update.retryAt ?? null };
   }
   return { events, runs: [...runs.values()], connection };
 }

@@ -2,7 +2,7 @@ import { Box } from 'ink';
 import { useMemo, type ReactNode } from 'react';
 import { ListPane, emptyText } from '../components/list-pane.js';
 import type { Segment } from '../components/window-list.js';
-import type { AgentView, LastRunView } from '../client/station-client.js';
+import { isActiveStatus, type AgentView, type LastRunView } from '../client/station-client.js';
 import { fit, formatAgo } from '../format.js';
 import { useAsync } from '../hooks/use-async.js';
 import { useListKeys } from '../hooks/use-list-keys.js';
@@ -61,14 +61,18 @@ function AgentList({ app, dispatch, client, theme, width, height, active, runs, 
   };
   const renderRow = (a: AgentView, w: number): Segment[] => {
     const last = lastOf(a);
-    const s = last === null ? null : statusStyle(theme, last.status);
+    const status = last === null ? null : runs.stale && isActiveStatus(last.status) ? 'stale' : last.status;
+    const s = status === null ? null : statusStyle(theme, status);
     const descWidth = Math.max(0, w - cols.name - cols.model - cols.tools - cols.last - 1);
     return [
       { text: fit(a.name, cols.name), bold: true },
       { text: fit(a.model ?? 'default', cols.model), color: a.model === null ? theme.muted : undefined },
       { text: fit(String(a.tools.length), cols.tools - 1, 'right') + ' ' },
       {
-        text: fit(last === null || s === null ? '-' : `${s.mark} ${last.status} ${formatAgo(last.at, now)}`, cols.last),
+        text: fit(
+          last === null || s === null ? '-' : `${s.mark} ${status ?? ''} ${formatAgo(last.at, now)}`,
+          cols.last,
+        ),
         color: s?.color,
       },
       { text: ' ' + fit(a.description, descWidth), color: theme.muted },

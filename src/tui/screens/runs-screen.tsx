@@ -3,13 +3,13 @@ import { useMemo, type ReactNode } from 'react';
 import { ListPane } from '../components/list-pane.js';
 import type { Segment } from '../components/window-list.js';
 import { errorText } from '../client/errors.js';
-import { displayStatus, isActiveStatus, type RunView } from '../client/station-client.js';
+import { isActiveStatus, type RunView } from '../client/station-client.js';
 import { fit, formatAgo, formatCount, formatMs } from '../format.js';
 import { useListKeys } from '../hooks/use-list-keys.js';
 import { listWindow, matchesFilter } from '../state/list-state.js';
 import { statusStyle } from '../theme.js';
 import { statusesFor, type AppState } from '../app/reducer.js';
-import type { RunsState } from '../state/runs-state.js';
+import { shownStatus, type RunsState } from '../state/runs-state.js';
 import type { ScreenProps } from './screen-props.js';
 
 /** The footer's status line on the Runs screen (derived at render, not set from an effect). */
@@ -118,7 +118,7 @@ export function RunsScreen({
   const fixed = cols.id + cols.status + cols.age + cols.duration + cols.steps + cols.tools + cols.tokens;
   const agentWidth = Math.max(8, width - 1 - fixed);
   const renderRow = (r: RunView): Segment[] => {
-    const shown = displayStatus(r);
+    const shown = shownStatus(r, runs.stale);
     const s = statusStyle(theme, shown);
     return [
       { text: fit(`#${String(r.id)}`, cols.id) },

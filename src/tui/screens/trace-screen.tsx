@@ -2,12 +2,13 @@ import { Box, Text } from 'ink';
 import { useEffect, useMemo, type ReactNode } from 'react';
 import { Row, type Segment } from '../components/window-list.js';
 import { errorText } from '../client/errors.js';
-import { displayStatus, isActiveStatus, type RunView } from '../client/station-client.js';
+import { isActiveStatus, type RunView } from '../client/station-client.js';
 import { fit, formatCount, formatMs, plural, preview, prettyLines, truncate } from '../format.js';
 import { useAsync } from '../hooks/use-async.js';
 import { useTraceLoader } from '../hooks/use-trace-loader.js';
 import { resolveKey } from '../keymap.js';
 import { listWindow } from '../state/list-state.js';
+import { shownStatus } from '../state/runs-state.js';
 import type { TraceItem } from '../state/trace-items.js';
 import type { TraceState } from '../state/trace-state.js';
 import { statusStyle, type Theme } from '../theme.js';
@@ -72,11 +73,11 @@ export function detailLines(item: TraceItem): string[] {
   return lines;
 }
 
-function runSummary(run: RunView | undefined, runId: number): string {
+function runSummary(run: RunView | undefined, runId: number, stale: boolean): string {
   if (run === undefined) return `Run #${String(runId)}`;
   const parts = [
     `Run #${String(run.id)} ${run.agent}`,
-    displayStatus(run),
+    shownStatus(run, stale),
     plural(run.steps, 'step'),
     plural(run.toolCalls, 'tool call'),
     `${formatCount(run.tokens.total)} tokens`,
@@ -221,14 +222,17 @@ export function TraceScreen({
     );
   }
 
-  const runStatus = run === undefined ? undefined : statusStyle(theme, displayStatus(run));
+  const runStatus = run === undefined ? undefined : statusStyle(theme, shownStatus(run, runs.stale));
   // A finished run has nothing more to follow: no "[paused: G follows]" there.
   const ended = traceRunEnded(trace, run);
   const follow = ended ? (trace.follow ? '[at end]' : '') : trace.follow ? '[following]' : '[paused: G follows]';
   const title = (
     <Box height={1} width={width}>
       <Text bold {...(runStatus?.color !== undefined ? { color: runStatus.color } : {})}>
-        {truncate(`${runStatus?.mark ?? '·'} ${runSummary(run, runId)}`, Math.max(10, width - follow.length - 1))}
+        {truncate(
+          `${runStatus?.mark ?? '·'} ${runSummary(run, runId, runs.stale)}`,
+          Math.max(10, width - follow.length - 1),
+        )}
       </Text>
       <Box flexGrow={1} />
       <Text {...(theme.muted !== undefined ? { color: theme.muted } : {})}>{follow}</Text>

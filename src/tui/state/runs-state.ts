@@ -3,22 +3,28 @@
  * (this process's event bus and the rows other processes write). Bounded: only the newest `limit` runs
  * are kept, plus any that are still active.
  */
-import { isActiveStatus, type RunView } from '../client/station-client.js';
+import { displayStatus, isActiveStatus, type RunView } from '../client/station-client.js';
 
 export interface RunsState {
   /** Newest first. */
   runs: RunView[];
   loaded: boolean;
   limit: number;
+  /**
+   * The connection to the runs' source is lost: the status of a run that was queued or running is not
+   * known any more (shown as stale) until the list is loaded again after the reconnect.
+   */
+  stale: boolean;
 }
 
 export const RUNS_LIMIT = 500;
 
 export function initialRunsState(limit = RUNS_LIMIT): RunsState {
-  return { runs: [], loaded: false, limit };
+  return { runs: [], loaded: false, limit, stale: false };
 }
 
-export type RunsAction = { type: 'runs-loaded'; runs: RunView[] } | { type: 'runs-updated'; runs: RunView[] };
+export type RunsAction =
+  { type: 'runs-loaded'; runs: RunView[] } | { type: 'runs-updated'; runs: RunView[] } | { type: 'connection-lost' };
 
 function bound(runs: RunView[], limit: number): RunView[] {
   if (runs.length <= limit) return runs;
@@ -31,6 +37,7 @@ export function runsReducer(state: RunsState, action: RunsAction): RunsState {
       return {
         ...state,
         loaded: true,
+        stale: false,
         runs: bound(
           [...action.runs].sort((a, b) => b.id - a.id),
           state.limit,
@@ -55,7 +62,17 @@ export function runsReducer(state: RunsState, action: RunsAction): RunsState {
         ),
       };
     }
+    case 'connection-lost':
+      return state.stale ? state : { ...state, stale: true };
   }
+}
+
+/**
+ * The status a run's row shows: `stale` for a run that was active when the connection was lost (its
+ * real status is unknown until the list is loaded again), else its display status (max_steps apart).
+ */
+export function shownStatus(run: RunView, stale: boolean): string {
+  return stale && isActiveStatus(run.status) ? 'stale' : displayStatus(run);
 }
 
 function sameRun(a: RunView, b: RunView): boolean {
@@ -69,6 +86,7 @@ function sameRun(a: RunView, b: RunView): boolean {
   );
 }
 
+/** Runs queued or running (while the list is stale: those that were when the connection was lost). */
 export function runningCount(state: RunsState): number {
   return state.runs.filter((r) => isActiveStatus(r.status)).length;
 }

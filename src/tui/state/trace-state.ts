@@ -59,6 +59,7 @@ export type TraceAction =
   | { type: 'loading'; what: 'older' | 'newer' | 'tail' }
   | { type: 'page'; runId: number; what: 'older' | 'newer' | 'tail'; page: EventPage; height: number }
   | { type: 'load-failed' }
+  | { type: 'resync' }
   | { type: 'live'; events: readonly RunEventView[]; height: number }
   | { type: 'move'; delta: number; height: number }
   | { type: 'page-move'; direction: 1 | -1; height: number }
@@ -185,6 +186,12 @@ function reduce(state: TraceState, action: TraceAction): TraceState {
       return { ...state, loading: action.what };
     case 'load-failed':
       return { ...state, loading: null, loaded: true };
+    case 'resync':
+      // Back after a lost connection: events may have been missed. Ask the store for those after the
+      // newest one held (or for the tail again when nothing could be loaded).
+      if (state.runId === null || !state.loaded) return state;
+      if (state.items.length === 0) return initialTraceState(state.runId, state.maxItems);
+      return { ...state, hasNewer: true };
     case 'page': {
       if (action.runId !== state.runId) return state;
       const { page } = action;

@@ -37,7 +37,7 @@ export interface FakeStationData {
 export class FakeStationClient implements StationClient {
   readonly data: FakeStationData;
   /** Runs asked for through startRun, in order. */
-  readonly started: { environment: string; agent: string; input: Record<string, unknown> }[] = [];
+  readonly started: { environment: string; agent: string; input: Record<string, unknown>; id?: number }[] = [];
   /** Runs asked to cancel through cancelRun, in order. */
   readonly cancelled: number[] = [];
   /** What syncEnvironment does; a test replaces it to report progress, a failure or an error. */
@@ -122,9 +122,10 @@ export class FakeStationClient implements StationClient {
   /** Queues a run: its row and its run.queued event go to subscribers; the test plays the rest. */
   async startRun(env: string, agent: string, input: Record<string, unknown>): Promise<RunView> {
     const found = await this.agent(env, agent);
-    this.started.push({ environment: env, agent, input });
+    const id = Math.max(0, ...this.data.runs.map((r) => r.id)) + 1;
+    this.started.push({ environment: env, agent, input, id });
     const run = runView({
-      id: Math.max(0, ...this.data.runs.map((r) => r.id)) + 1,
+      id,
       agent,
       environment: env,
       status: 'queued',
@@ -139,6 +140,10 @@ export class FakeStationClient implements StationClient {
     });
     this.putRuns(run);
     return { ...run };
+  }
+
+  startedRuns(): number[] {
+    return this.started.flatMap((s) => (s.id === undefined ? [] : [s.id]));
   }
 
   async cancelRun(id: number): Promise<void> {
