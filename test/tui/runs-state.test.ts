@@ -1,6 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import type { RunView } from '../../src/tui/client/station-client.js';
-import { initialRunsState, lastRunByAgent, runningCount, runsReducer } from '../../src/tui/state/runs-state.js';
+import { connectionText } from '../../src/tui/components/header.js';
+import {
+  initialRunsState,
+  lastRunByAgent,
+  runningCount,
+  runsReducer,
+  shownStatus,
+} from '../../src/tui/state/runs-state.js';
 
 function run(id: number, patch: Partial<RunView> = {}): RunView {
   return {
@@ -64,5 +71,33 @@ describe('runs state', () => {
     const last = lastRunByAgent(s, 'default');
     expect(last.get('a')?.id).toBe(3);
     expect(last.get('b')?.id).toBe(2);
+  });
+
+  it('a lost connection makes active runs stale until the list is loaded again', () => {
+    let s = runsReducer(initialRunsState(), {
+      type: 'runs-loaded',
+      runs: [run(1), run(2, { status: 'running' }), run(3, { status: 'queued' })],
+    });
+    s = runsReducer(s, { type: 'connection-lost' });
+    expect(s.stale).toBe(true);
+    expect(s.runs.map((r) => shownStatus(r, s.stale))).toEqual(['stale', 'stale', 'completed']);
+    expect(runningCount(s)).toBe(2);
+    s = runsReducer(s, { type: 'runs-loaded', runs: [run(1), run(2), run(3, { status: 'running' })] });
+    expect(s.stale).toBe(false);
+    expect(s.runs.map((r) => shownStatus(r, s.stale))).toEqual(['running', 'completed', 'completed']);
+  });
+
+  it('the header leads with "disconnected" and counts down to the next attempt', () => {
+    const label = 'remote http://127.0.0.1:8585 (tui, user)';
+    expect(connectionText({ label, ok: true, error: null }, 0)).toBe(label);
+    expect(connectionText({ label, ok: false, error: 'connect ECONNREFUSED', retryAt: 2500 }, 0)).toBe(
+      `✗ disconnected, retrying in 3s · connect ECONNREFUSED · ${label}`,
+    );
+    expect(connectionText({ label, ok: false, error: null, retryAt: 1000 }, 1000)).toBe(
+      `✗ disconnected, retrying now · ${label}`,
+    );
+    expect(connectionText({ label, ok: false, error: null, retryAt: null }, 0)).toBe(
+      `✗ disconnected, retrying · ${label}`,
+    );
   });
 });

@@ -28,7 +28,8 @@ export function footerLine(
   width: number,
   hide: readonly KeyAction[] = [],
 ): string {
-  const tail: KeyHint[] = scopes.includes('help')
+  // The help overlay and the quit question take every key: only their own keys are shown.
+  const tail: KeyHint[] = scopes.some((s) => s === 'help' || s === 'quit-local' || s === 'quit-remote')
     ? []
     : textEntry
       ? [{ keys: '^C', label: 'quit' }]
