@@ -2,8 +2,11 @@
 // (.ci/run installs it). Needs `npm run build` first, like the other e2e tests.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { ApiClient } from '../../src/core/index.js';
+import { startStn } from '../e2e/run-home.js';
 import { BIN, ROOT, runStn } from '../helpers/cli.js';
 import { makeInitializedHome, type TempHome } from '../helpers/home.js';
 import { startModelServer, toolLoop, type ModelServer } from '../helpers/model-server.js';
@@ -64,6 +67,29 @@ function startInTmux(session: string, temp: TempHome, args: string[], extraEnv: 
   // After stn exits, the shell prints its exit code and keeps the pane (and its terminal state) open.
   const command = `${stn}; echo "EXITED:$?"; exec sleep 600`;
   tmux('-f', '/dev/null', 'new-session', '-d', '-s', session, '-x', '80', '-y', '24', '-c', ROOT, 'sh', '-c', command);
+}
+
+/** A port free now on 127.0.0.1 (so a server can be started on it again after it was killed). */
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.address() as { port: number }).port;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+/** A home with the lister agent on server-filesystem over a project folder (returned). */
+function listerHome(temp: TempHome): string {
+  const project = join(temp.home, 'e2e-project');
+  mkdirSync(project);
+  writeFileSync(join(project, 'README.md'), 'hello\n');
+  const envDir = join(temp.paths.environments, 'default');
+  writeFileSync(
+    join(envDir, 'template.json'),
+    JSON.stringify({ mcpServers: { filesystem: { command: process.execPath, args: [FILESYSTEM_SERVER, project] } } }),
+  );
+  writeFileSync(join(envDir, 'agents', 'lister.prompt'), LISTER_PROMPT);
+  return project;
 }
 
 describe('stn ui in a real terminal (tmux)', () => {
@@ -149,6 +175,83 @@ describe('stn ui in a real terminal (tmux)', () => {
     expect(screen).not.toContain('Station │');
     // The MCP server started by the sync was stopped with the engine.
     await waitForScreen('ui', () => processesWith(project).length === 0, 'no MCP server left', 20_000);
+  }, 180_000);
+
+  it('--remote: the server killed shows "disconnected" and a stale row; restarted on its port, the UI catches up', async () => {
+    temp = makeInitializedHome();
+    const project = listerHome(temp);
+    model = await startModelServer({ script: [{ text: 'never shown', delayMs: 120_000 }] });
+    const env = { ...temp.env, OPENAI_BASE_URL: model.url, OPENAI_API_KEY: 'test-key', NO_COLOR: '1' };
+    const created = await runStn(['key', 'create', 'tmux', '--json'], { env });
+    expect(created.code).toBe(0);
+    const key = (JSON.parse(created.stdout) as { key: string }).key;
+    const port = await freePort();
+    const url = `http://127.0.0.1:${String(port)}`;
+    const serve = (): ReturnType<typeof startStn> =>
+      startStn(['serve', '--host', '127.0.0.1', '--port', String(port), '--grace', '0'], env);
+    const listening = (stn: ReturnType<typeof startStn>): Promise<void> =>
+      vi.waitFor(
+        () => {
+          if (!stn.output().stdout.includes('Station listening on'))
+            throw new Error(`not listening yet: ${stn.output().stderr}`);
+        },
+        { timeout: 30_000, interval: 50 },
+      );
+    let server = serve();
+    try {
+      await listening(server);
+      // A run started on the server by another client: running when the server dies.
+      const { run } = await new ApiClient({ url, key }).startRun('default', 'lister', {
+        input: { userInput: 'x', path: project },
+      });
+      await model.waitForRequests(1);
+      startInTmux('remote', temp, ['ui', '--remote', url, '--key', key]);
+      await waitForScreen('remote', (s) => s.includes(`remote ${url}`), 'the remote UI');
+      tmux('send-keys', '-t', 'remote', '3');
+      let screen = await waitForScreen(
+        'remote',
+        (s) => new RegExp(`#${String(run.id)}\\s+lister\\s+● running`).test(s),
+        'the running run',
+      );
+      expect(screen).toContain('● 1 running');
+
+      server.child.kill('SIGKILL');
+      await server.exited;
+      screen = await waitForScreen('remote', (s) => s.includes('disconnected'), '"disconnected" in the header', 2000);
+      expect(screen.split('\n')[0]).toMatch(/^ Station │ env: default │ ✗ disconnected, retrying/);
+      screen = await waitForScreen(
+        'remote',
+        (s) => new RegExp(`#${String(run.id)}\\s+lister\\s+◌ stale`).test(s),
+        'the run marked stale',
+      );
+      expect(screen).toContain('◌ 1 stale');
+      expect(screen).not.toContain('● running');
+      expect(screen.split('\n').every((l) => l.length <= 80)).toBe(true);
+
+      // Back on the same port: the server marks the run of the dead process interrupted; the UI shows it.
+      server = serve();
+      await listening(server);
+      screen = await waitForScreen(
+        'remote',
+        (s) => new RegExp(`#${String(run.id)}\\s+lister\\s+✗ interrupt`).test(s) && !s.includes('disconnected'),
+        'the caught-up run list',
+        30_000,
+      );
+      expect(screen.split('\n')[0]).toMatch(new RegExp(`remote ${url}.* idle$`));
+      tmux('send-keys', '-t', 'remote', 'q');
+      expect(await waitForScreen('remote', (s) => s.includes('EXITED:'), 'stn to exit')).toContain('EXITED:0');
+    } finally {
+      server.child.kill('SIGTERM');
+      await server.exited;
+      // The MCP server the killed `stn serve` had started (found by its project folder, ours to end).
+      for (const pid of processesWith(project)) {
+        try {
+          process.kill(pid, 'SIGKILL');
+        } catch {
+          // already gone
+        }
+      }
+    }
   }, 180_000);
 
   it('bare `stn` on a terminal opens the UI (even with CI=true set); Ctrl-C quits it with exit 0', async () => {
