@@ -30,8 +30,9 @@ class ScriptedServer {
     });
   }
 
-  static async start(): Promise<ScriptedServer> {
-    const wss = new WebSocketServer({ host: '127.0.0.1', port: 0, path: '/ws' });
+  /** `autoPong: false`: a server that never answers pings (it went silent without closing the socket). */
+  static async start(options: { autoPong?: boolean } = {}): Promise<ScriptedServer> {
+    const wss = new WebSocketServer({ host: '127.0.0.1', port: 0, path: '/ws', autoPong: options.autoPong ?? true });
     await new Promise<void>((resolve) => wss.once('listening', resolve));
     return new ScriptedServer(wss);
   }
@@ -158,6 +159,30 @@ describe('RunEventStream', () => {
       ok: false,
       error: 'the server refused the WebSocket (HTTP 401)',
       resumed: false,
+      retryInMs: null,
     });
+  });
+
+  it('a server that stops answering pings counts as lost after three of them; the loss says when it retries', async () => {
+    server = await ScriptedServer.start({ autoPong: false });
+    stream = new RunEventStream({ url: server.url, key: 'k', reconnectMs: 60_000, heartbeatMs: 50 });
+    const updates: RunStreamUpdate[] = [];
+    stream.subscribe((u) => {
+      updates.push(u);
+      server.wake();
+    });
+    await server.until(() => server.received.length === 1, 'the subscription');
+    server.send({ type: 'ws.subscribed', id: 'all', scope: 'all', replaying: [] });
+    await server.until(() => updates.some((u) => u.kind === 'connection' && !u.ok), 'the loss');
+    expect(updates.filter((u) => u.kind === 'connection')).toEqual([
+      { kind: 'connection', ok: true, error: null, resumed: false, retryInMs: null },
+      {
+        kind: 'connection',
+        ok: false,
+        error: 'the server stopped answering (no reply to 3 pings)',
+        resumed: false,
+        retryInMs: 60_000,
+      },
+    ]);
   });
 });
