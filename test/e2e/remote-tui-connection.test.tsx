@@ -41,7 +41,7 @@ describe('remote TUI: a lost connection, catching up, and quitting', { timeout: 
 
   it('the server gone: disconnected within 2 s, running rows stale; back: the list and the trace catch up', async () => {
     const { client } = await connect();
-    station!.model.script([{ text: 'finished while away', delayMs: 6000 }]);
+    station!.model.script([{ text: 'never shown', delayMs: 60_000 }]);
     screen = await renderTui(client, { screen: 'runs' });
     await screen.waitFor(/\[3 Runs\]/);
     await screen.waitFor(/remote http:\/\/127\.0\.0\.1/);
@@ -65,27 +65,32 @@ describe('remote TUI: a lost connection, catching up, and quitting', { timeout: 
     // The header counts down to the next attempt.
     await screen.waitFor(/retrying in \d+s|retrying now/);
 
-    // The run finishes on the server while nobody can see it.
-    await expect.poll(() => status(run.id), { timeout: 20_000 }).toBe('completed');
+    // The run ends on the server (cancelled with `stn runs cancel` there) while nobody here can see it.
+    station!.app.local().runs.cancel(run.id, 'cli');
+    await expect.poll(() => status(run.id), { timeout: 20_000 }).toBe('cancelled');
     expect(screen.frame()).toContain('◌ stale');
 
     await proxy!.start();
-    frame = await screen.waitFor(new RegExp(`#${String(run.id)}\\s+lister\\s+✓ completed`), 20_000);
+    frame = await screen.waitFor(new RegExp(`#${String(run.id)}\\s+lister\\s+⊘ cancelled`), 20_000);
     expect(frame.split('\n')[0]).not.toContain('disconnected');
     expect(frame.split('\n')[0]).toContain('idle');
     // The trace has the events it missed, up to the run's end.
     await screen.press('4');
-    frame = await screen.waitFor('run.finished completed', 20_000);
-    expect(frame).toMatch(new RegExp(`Run #${String(run.id)} lister · completed`));
-    expect(frame).toContain('finished while away');
+    frame = await screen.waitFor('run.finished cancelled', 20_000);
+    expect(frame).toMatch(new RegExp(`Run #${String(run.id)} lister · cancelled`));
+    expect(frame).toContain('cancelled with `stn runs cancel` by local:');
   });
 
   it('a server that goes silent without closing the socket is noticed by the heartbeat within 2 s', async () => {
     const { client } = await connect();
+    const connections: boolean[] = [];
+    client.subscribe((u) => {
+      if (u.kind === 'connection') connections.push(u.ok);
+    });
     screen = await renderTui(client, { screen: 'runs' });
     await screen.waitFor(/remote http:\/\/127\.0\.0\.1/);
-    // Let the WebSocket come up (its subscription is confirmed) before it is frozen.
-    await new Promise((resolve) => setTimeout(resolve, 500));
+    // The WebSocket is up (its subscription confirmed) before it is frozen.
+    await expect.poll(() => connections).toContain(true);
     proxy!.freeze();
     const frame = await screen.waitFor('disconnected', 2000);
     expect(frame.split('\n')[0]).toContain('the server stopped answering');
@@ -95,7 +100,10 @@ describe('remote TUI: a lost connection, catching up, and quitting', { timeout: 
 
   it('q with a run this UI started in progress asks; y quits and the run keeps running on the server', async () => {
     const { client, url } = await connect();
-    station!.model.script([{ text: 'never shown', delayMs: 60_000 }]);
+    station!.model.script([
+      { text: 'never shown', delayMs: 60_000 },
+      { text: 'never shown', delayMs: 60_000 },
+    ]);
     const quit = watchQuit(client);
     screen = await renderTui(quit.client, { screen: 'runs' });
     await screen.waitFor(/remote http:\/\/127\.0\.0\.1/);

@@ -151,6 +151,9 @@ export class RemoteClient implements StationClient {
   async startRun(env: string, agent: string, input: Record<string, unknown>): Promise<RunView> {
     const accepted = await this.api.startRun(env, agent, { input });
     this.started.push(accepted.run.id);
+    // Followed from its first event: nothing of it is missed even if the socket is not subscribed yet.
+    this.stream.follow(accepted.run.id);
+    this.emit({ kind: 'runs', runs: [accepted.run] });
     return accepted.run;
   }
 
@@ -204,12 +207,13 @@ export class RemoteClient implements StationClient {
       error: update.error,
       retryAt: update.retryInMs === null ? null : Date.now() + update.retryInMs,
     });
-    if (update.ok && update.resumed) void this.catchUp();
+    if (update.ok) void this.catchUp();
   }
 
   /**
-   * After a reconnect: runs that started while the connection was down are unknown to the stream; follow
-   * the active ones from their first event, and refresh the rows of recent runs.
+   * Once subscribed (first, or again after a loss): runs that started before the subscription (while the
+   * connection was down, or between the first list and the socket) are unknown to the stream; follow the
+   * active ones from their first event, and refresh the rows of recent runs.
    */
   private async catchUp(): Promise<void> {
     try {
