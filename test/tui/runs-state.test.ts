@@ -90,13 +90,16 @@ describe('runs state', () => {
   it('the header leads with "disconnected" and counts down to the next attempt', () => {
     const label = 'remote http://127.0.0.1:8585 (tui, user)';
     expect(connectionText({ label, ok: true, error: null }, 0)).toBe(label);
-    expect(connectionText({ label, ok: false, error: 'connect ECONNREFUSED', retryAt: 2500 }, 0)).toBe(
+    expect(connectionText({ label: 'local /h', ok: false, error: 'reading runs failed: busy' }, 0)).toBe(
+      'local /h (reading runs failed: busy)',
+    );
+    expect(connectionText({ label, ok: false, error: 'connect ECONNREFUSED', remote: true, retryAt: 2500 }, 0)).toBe(
       `✗ disconnected, retrying in 3s · connect ECONNREFUSED · ${label}`,
     );
-    expect(connectionText({ label, ok: false, error: null, retryAt: 1000 }, 1000)).toBe(
+    expect(connectionText({ label, ok: false, error: null, remote: true, retryAt: 1000 }, 1000)).toBe(
       `✗ disconnected, retrying now · ${label}`,
     );
-    expect(connectionText({ label, ok: false, error: null, retryAt: null }, 0)).toBe(
+    expect(connectionText({ label, ok: false, error: null, remote: true, retryAt: null }, 0)).toBe(
       `✗ disconnected, retrying · ${label}`,
     );
   });

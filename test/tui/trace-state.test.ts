@@ -252,4 +252,39 @@ describe('trace state', () => {
     expect(s.items.find((i) => i.key === 'model:1')?.status).toBe('ok');
     expect(s.items.find((i) => i.key === 'tool:1:call_1')?.status).toBe('ok');
   });
+
+  it('after a reconnect (resync) it pages in what it missed: the tail when following, else what follows', () => {
+    const all = scriptedRun(5, 3);
+    const upTo = 6;
+    const held = apply(initialTraceState(5), {
+      type: 'page',
+      runId: 5,
+      what: 'tail',
+      page: pageOf(all.slice(0, upTo), all.slice(0, upTo)),
+      height: H,
+    });
+    expect(traceNeeds(held, H)).toBeNull();
+    // Following: the newest page again.
+    let s = apply(held, { type: 'resync' });
+    expect(traceNeeds(s, H)).toBe('tail');
+    s = apply(
+      s,
+      { type: 'loading', what: 'tail' },
+      { type: 'page', runId: 5, what: 'tail', page: pageOf(all, all), height: H },
+    );
+    expect(s.maxSeq).toBe(all.length);
+    expect(traceNeeds(s, H)).toBeNull();
+    // Scrolled back near the end: the events after the newest one held.
+    s = apply(held, { type: 'follow', on: false, height: H }, { type: 'resync' });
+    expect(traceNeeds(s, H)).toBe('newer');
+    s = apply(
+      s,
+      { type: 'loading', what: 'newer' },
+      { type: 'page', runId: 5, what: 'newer', page: pageOf(all.slice(upTo), all), height: H },
+    );
+    expect(s.maxSeq).toBe(all.length);
+    // A trace that could not be loaded at all while disconnected opens at the tail again.
+    const failed = apply(initialTraceState(5), { type: 'loading', what: 'tail' }, { type: 'load-failed' });
+    expect(traceNeeds(apply(failed, { type: 'resync' }), H)).toBe('tail');
+  });
 });

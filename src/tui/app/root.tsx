@@ -116,8 +116,11 @@ export function Root({ client, theme, environment, screen }: RootProps): ReactNo
   const [trace, traceDispatch] = useReducer(traceReducer, undefined, () => initialTraceState());
   const [connection, setConnection] = useState<ConnectionView>({ ok: true, error: null, retryAt: null });
   const connected = useRef(true);
-  /** Quitting was asked while runs this UI started are in progress: the question is shown. */
-  const [quitting, setQuitting] = useState(false);
+  /**
+   * Quitting was asked while runs this UI started were in progress (their ids): the question is shown
+   * while any of them still is. Runs started later do not bring it back.
+   */
+  const [quitting, setQuitting] = useState<ReadonlySet<number> | null>(null);
   const info = client.info();
   const [helpOffset, setHelpOffset] = useState(0);
   const now = useNow();
@@ -160,7 +163,8 @@ export function Root({ client, theme, environment, screen }: RootProps): ReactNo
         if (batch.connection !== null) {
           const { ok } = batch.connection;
           setConnection(batch.connection);
-          if (!ok) runsDispatch({ type: 'connection-lost' });
+          // Remote runs execute in the server: while it cannot be reached their status is unknown.
+          if (!ok && info.kind === 'remote') runsDispatch({ type: 'connection-lost' });
           else if (!connected.current) {
             // Back: load the runs again (that clears the stale marks) and fetch the trace's missed events.
             reloadRuns();
@@ -169,7 +173,7 @@ export function Root({ client, theme, environment, screen }: RootProps): ReactNo
           connected.current = ok;
         }
       },
-      [body, reloadRuns],
+      [body, reloadRuns, info.kind],
     ),
   );
 
@@ -188,10 +192,14 @@ export function Root({ client, theme, environment, screen }: RootProps): ReactNo
   // keep running there unless the user asks to cancel them.
   const ownRuns = ownRunsInProgress(client, runs);
   const quitScope: Scope | null =
-    quitting && ownRuns.length > 0 ? (info.kind === 'local' ? 'quit-local' : 'quit-remote') : null;
+    quitting !== null && ownRuns.some((r) => quitting.has(r.id))
+      ? info.kind === 'local'
+        ? 'quit-local'
+        : 'quit-remote'
+      : null;
   const askOrQuit = (): void => {
     if (ownRuns.length === 0) exit();
-    else setQuitting(true);
+    else setQuitting(new Set(ownRuns.map((r) => r.id)));
   };
   const cancelAndQuit = (): void => {
     const ids = ownRuns.map((r) => r.id);
@@ -204,7 +212,7 @@ export function Root({ client, theme, environment, screen }: RootProps): ReactNo
         return;
       }
       // Not cancelled: say so and stay, rather than quit and leave them running unnoticed.
-      setQuitting(false);
+      setQuitting(null);
       dispatch({ type: 'notice', notice: { text: `Could not cancel ${failed.join('; ')}`, level: 'error' } });
     });
   };
@@ -235,7 +243,7 @@ export function Root({ client, theme, environment, screen }: RootProps): ReactNo
       if (key.ctrl && input === 'c') return;
       if (quitScope !== null) {
         const action = resolveKey(quitScope, input, key);
-        if (action === 'stay') setQuitting(false);
+        if (action === 'stay') setQuitting(null);
         else if (action === 'quit-cancel') cancelAndQuit();
         else if (action === 'quit-keep') exit();
         return;
@@ -330,7 +338,7 @@ export function Root({ client, theme, environment, screen }: RootProps): ReactNo
           width={width}
           theme={theme}
           environment={app.environment}
-          connection={{ label: `${info.kind} ${info.label}`, ...connection }}
+          connection={{ label: `${info.kind} ${info.label}`, remote: info.kind === 'remote', ...connection }}
           running={runningCount(runs)}
           stale={runs.stale}
           screen={app.screen}

@@ -8,23 +8,32 @@ export interface HeaderProps {
   width: number;
   theme: Theme;
   environment: string;
-  /** `retryAt`: while disconnected, when (epoch ms) the next attempt to reconnect is made. */
-  connection: { label: string; ok: boolean; error: string | null; retryAt?: number | null };
+  /**
+   * `remote`: a server's connection (lost: "disconnected"); else the local store's (lost: its error).
+   * `retryAt`: while disconnected, when (epoch ms) the next attempt to reconnect is made.
+   */
+  connection: ConnectionProps;
   running: number;
   /** The running count is from before the connection was lost: those runs are stale. */
   stale?: boolean;
   screen: ScreenId;
 }
 
+export interface ConnectionProps {
+  label: string;
+  ok: boolean;
+  error: string | null;
+  remote?: boolean;
+  retryAt?: number | null;
+}
+
 /**
  * What the header says about the connection. Lost, it leads with "disconnected" (so it is never cut
  * off), then when the next attempt is made and why, then where to.
  */
-export function connectionText(
-  connection: { label: string; ok: boolean; error: string | null; retryAt?: number | null },
-  now: number,
-): string {
+export function connectionText(connection: ConnectionProps, now: number): string {
   if (connection.ok) return connection.label;
+  if (connection.remote !== true) return `${connection.label} (${connection.error ?? 'not reading'})`;
   const retryAt = connection.retryAt ?? null;
   const seconds = retryAt === null ? null : Math.ceil((retryAt - now) / 1000);
   const retry = seconds === null ? 'retrying' : seconds > 0 ? `retrying in ${String(seconds)}s` : 'retrying now';

@@ -187,8 +187,8 @@ function reduce(state: TraceState, action: TraceAction): TraceState {
     case 'load-failed':
       return { ...state, loading: null, loaded: true };
     case 'resync':
-      // Back after a lost connection: events may have been missed. Ask the store for those after the
-      // newest one held (or for the tail again when nothing could be loaded).
+      // Back after a lost connection: events may have been missed. Marked as having newer ones, the loader
+      // pages them in from the store (the tail again while following); nothing loaded: the tail again.
       if (state.runId === null || !state.loaded) return state;
       if (state.items.length === 0) return initialTraceState(state.runId, state.maxItems);
       return { ...state, hasNewer: true };
