@@ -91,7 +91,8 @@ export type KeyAction =
   | 'next-field'
   | 'prev-field'
   | 'submit'
-  | 'close-help';
+  | 'close-help'
+  | 'show-error';
 
 /**
  * A key: a printable character ("q", "?", "G"), or a named key with optional modifiers:
@@ -128,6 +129,14 @@ export const BINDINGS: readonly Binding[] = [
     keys: ['shift+tab'],
     label: 'prev screen',
     help: 'Previous screen',
+    scopes: ['global'],
+    footer: false,
+  },
+  {
+    action: 'show-error',
+    keys: ['e'],
+    label: 'last error',
+    help: 'Show the last error message in full (when the footer cuts it)',
     scopes: ['global'],
     footer: false,
   },
