@@ -4,7 +4,7 @@ import { ListPane } from '../components/list-pane.js';
 import type { Segment } from '../components/window-list.js';
 import { errorText } from '../client/errors.js';
 import { displayStatus, isActiveStatus, type RunView } from '../client/station-client.js';
-import { fit, formatAgo, formatCount, formatDateTime, formatMs } from '../format.js';
+import { fit, formatAgo, stringWidth, formatCount, formatDateTime, formatMs } from '../format.js';
 import { useListKeys } from '../hooks/use-list-keys.js';
 import { listWindow, matchesFilter } from '../state/list-state.js';
 import { statusStyle } from '../theme.js';
@@ -46,7 +46,7 @@ const RUN_COLS = { id: 7, status: 12, age: 9, duration: 8, steps: 6, tools: 6, t
 /** Columns shown when the terminal is wide enough, in this order of priority, with their widths. */
 const WIDE_COLS = [
   { key: 'stop', width: 12 },
-  { key: 'started', width: 18 },
+  { key: 'started', width: 19 },
   { key: 'model', width: 17 },
 ] as const;
 /** The agent column is kept at least this wide before a wide column is added, and at most this wide after. */
@@ -67,7 +67,7 @@ export interface RunsColumns {
  * wider terminals add the stop reason, the start time, the model and the error, rather than one very wide
  * agent column.
  */
-export function runsColumns(width: number): RunsColumns {
+export function runsColumns(width: number, longestAgent = AGENT_MAX): RunsColumns {
   const fixed = Object.values(RUN_COLS).reduce((a, b) => a + b, 0);
   let room = width - 1 - fixed;
   const wide = { stop: 0, started: 0, model: 0, error: 0 };
@@ -76,9 +76,11 @@ export function runsColumns(width: number): RunsColumns {
     wide[col.key] = col.width;
     room -= col.width;
   }
-  const extra = wide.stop > 0 && room - AGENT_MAX >= ERROR_MIN;
-  const agentWidth = extra ? AGENT_MAX : Math.max(8, room);
-  if (extra) wide.error = room - AGENT_MAX;
+  // With wide columns, the agent column is as wide as the names need (up to AGENT_MAX); the error the rest.
+  const agentNeeds = Math.min(AGENT_MAX, Math.max(8, longestAgent + 2));
+  const extra = wide.stop > 0 && room - agentNeeds >= ERROR_MIN;
+  const agentWidth = extra ? agentNeeds : Math.max(8, room);
+  if (extra) wide.error = room - agentWidth;
   return { cols: RUN_COLS, agentWidth, wide };
 }
 
@@ -172,7 +174,10 @@ export function RunsScreen({
     },
   });
 
-  const layout = runsColumns(width);
+  const layout = runsColumns(
+    width,
+    items.reduce((w, r) => Math.max(w, stringWidth(r.agent)), 0),
+  );
   const { cols, agentWidth, wide } = layout;
   const renderRow = (r: RunView): Segment[] => {
     const shown = displayStatus(r);
@@ -196,7 +201,8 @@ export function RunsScreen({
       { text: fit(String(r.toolCalls), cols.tools, 'right') },
       { text: fit(formatCount(r.tokens.total), cols.tokens, 'right') },
     );
-    if (wide.started > 0) row.push({ text: '  ' + fit(formatDateTime(r.startedAt ?? r.createdAt), wide.started - 2) });
+    if (wide.started > 0)
+      row.push({ text: '  ' + fit(formatDateTime(r.startedAt ?? r.createdAt), wide.started - 3) + ' ' });
     if (wide.model > 0) row.push({ text: fit(r.model ?? '-', wide.model - 1) + ' ' });
     if (wide.error > 0 && r.error !== null) row.push({ text: fit(r.error.message, wide.error), color: theme.error });
     return row;
