@@ -118,3 +118,45 @@ export function formatCount(n: number | null): string {
   if (n < 1_000_000) return `${(n / 1000).toFixed(n < 100_000 ? 1 : 0)}k`;
   return `${(n / 1_000_000).toFixed(1)}M`;
 }
+
+/**
+ * Text as lines of at most `width` columns: each of its lines (escapes and control characters removed)
+ * broken at spaces where it can, mid-word where a word is longer than a line. Nothing is cut.
+ */
+export function wrapText(text: string, width: number): string[] {
+  const w = Math.max(1, width);
+  const out: string[] = [];
+  for (const raw of text.split('\n')) {
+    let rest = clean(raw).trimEnd();
+    if (rest === '') {
+      out.push('');
+      continue;
+    }
+    while (stringWidth(rest) > w) {
+      let used = 0;
+      let cut = 0;
+      let lastSpace = -1;
+      for (const ch of rest) {
+        const cw = charWidth(ch);
+        if (used + cw > w) break;
+        if (ch === ' ') lastSpace = cut;
+        used += cw;
+        cut += ch.length;
+      }
+      const at = lastSpace > 0 ? lastSpace : Math.max(1, cut);
+      out.push(rest.slice(0, at).trimEnd());
+      rest = rest.slice(at).replace(/^ +/, '');
+    }
+    out.push(rest);
+  }
+  return out;
+}
+
+/** A local date and time to the minute ("2026-12-06 01:20"), for wide lists. */
+export function formatDateTime(iso: string | null): string {
+  if (iso === null) return '-';
+  const d = new Date(iso);
+  if (Number.isNaN(d.getTime())) return '-';
+  const two = (n: number): string => String(n).padStart(2, '0');
+  return `${String(d.getFullYear())}-${two(d.getMonth() + 1)}-${two(d.getDate())} ${two(d.getHours())}:${two(d.getMinutes())}`;
+}

@@ -96,7 +96,8 @@ export type KeyAction =
   | 'close-help'
   | 'quit-cancel'
   | 'quit-keep'
-  | 'stay';
+  | 'stay'
+  | 'show-error';
 
 /**
  * A key: a printable character ("q", "?", "G"), or a named key with optional modifiers:
@@ -133,6 +134,14 @@ export const BINDINGS: readonly Binding[] = [
     keys: ['shift+tab'],
     label: 'prev screen',
     help: 'Previous screen',
+    scopes: ['global'],
+    footer: false,
+  },
+  {
+    action: 'show-error',
+    keys: ['e'],
+    label: 'last error',
+    help: 'Show the last error message in full (when the footer cuts it)',
     scopes: ['global'],
     footer: false,
   },

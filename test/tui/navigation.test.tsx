@@ -72,7 +72,12 @@ describe('TUI navigation (StationClient fake, ink-testing-library)', { timeout: 
     const help = await screen.waitFor('Keys');
     expect(help).toContain('Everywhere');
     expect(help).toContain('Quit (Ctrl-C works everywhere)');
-    expect(help).toContain('Filter the current list');
+    // Taller than the screen: it scrolls (PgDn/^D, G to the end).
+    expect(help).toMatch(/lines 1-\d+ of \d+ · ↓ \d+ more/);
+    await screen.press('\u0004');
+    expect(await screen.waitFor('Filter the current list')).not.toContain('Quit (Ctrl-C works everywhere)');
+    await screen.press('G');
+    expect(await screen.waitFor('Close this help')).not.toMatch(/↓ \d+ more/);
     await screen.press(KEYS.esc);
     await screen.waitFor('enter open');
   });

@@ -1,7 +1,9 @@
-import { Box, useApp, useStdout } from 'ink';
+import { Box, Text, useApp, useStdout } from 'ink';
 import { useCallback, useEffect, useReducer, useRef, useState, type ReactNode } from 'react';
 import { isActiveStatus, type ConnectionView, type RunView, type StationClient } from '../client/station-client.js';
 import { errorText } from '../client/errors.js';
+import { DetailView, detailMaxOffset, wrapDetail, type DetailLine } from '../components/detail-view.js';
+import { plural } from '../format.js';
 import { Footer } from '../components/footer.js';
 import { Header } from '../components/header.js';
 import { HelpOverlay, helpLines } from '../components/help-overlay.js';
@@ -10,7 +12,7 @@ import type { UpdateBatch } from '../hooks/coalescer.js';
 import { useClientUpdates } from '../hooks/use-client-updates.js';
 import { KeyRouter, useKeyRouter, useRouterKeys } from '../hooks/use-keys.js';
 import { useNow } from '../hooks/use-now.js';
-import { readSize, useTerminalResize, type Size } from '../hooks/use-terminal-size.js';
+import { readSize, tooSmallMessage, useTerminalResize, type Size } from '../hooks/use-terminal-size.js';
 import { resolveKey, type KeyAction, type Scope } from '../keymap.js';
 import { AgentsScreen } from '../screens/agents-screen.js';
 import { EnvironmentsScreen } from '../screens/environments-screen.js';
@@ -97,6 +99,14 @@ function liveNotice(notice: Notice | null, runs: RunsState): Notice | null {
   return run !== undefined && !isActiveStatus(run.status) ? null : notice;
 }
 
+/** The `e` view: the last error message in full (wrapped), or that there has been none. */
+function lastErrorLines(error: string | null, width: number): DetailLine[] {
+  return wrapDetail(
+    [{ text: 'Last error', heading: true }, '', ...(error === null ? ['No error so far.'] : error.split('\n'))],
+    width,
+  );
+}
+
 const NOTICE_MS = 6000;
 
 /** The runs this UI started (through its client) that are still queued or running, oldest first. */
@@ -123,9 +133,19 @@ export function Root({ client, theme, environment, screen }: RootProps): ReactNo
   const [quitting, setQuitting] = useState<ReadonlySet<number> | null>(null);
   const info = client.info();
   const [helpOffset, setHelpOffset] = useState(0);
+  // The last error notice, kept after the footer drops it, so `e` can show it in full.
+  const [lastError, setLastError] = useState<string | null>(null);
+  const [seenNotice, setSeenNotice] = useState(app.notice);
+  if (app.notice !== seenNotice) {
+    setSeenNotice(app.notice);
+    if (app.notice?.level === 'error') setLastError(app.notice.text);
+  }
+  const [errorOpen, setErrorOpen] = useState(false);
+  const overlay = app.help || errorOpen;
   const now = useNow();
   const width = app.size.columns;
   const body = bodyRows(app.size);
+  const tooSmall = tooSmallMessage(app.size);
 
   useTerminalResize(
     useCallback((size: Size) => {
@@ -248,15 +268,29 @@ export function Root({ client, theme, environment, screen }: RootProps): ReactNo
         else if (action === 'quit-keep') exit();
         return;
       }
-      if (textEntry && !app.help) return;
-      if (app.help) {
+      if (tooSmall !== null) {
+        // Only quitting works until the terminal is big enough again (the screens wait, hidden, as they were).
+        if (!textEntry && resolveKey('global', input, key) === 'quit') askOrQuit();
+        return;
+      }
+      if (textEntry && !overlay) return;
+      if (overlay) {
         const action = resolveKey(['help', 'list'], input, key);
-        if (action === 'close-help' || action === 'help') dispatch({ type: 'help', open: false });
-        else if (action === 'down') setHelpOffset((o) => Math.min(o + 1, Math.max(0, helpLines().length - body + 1)));
+        if (
+          action === 'close-help' ||
+          action === 'help' ||
+          (errorOpen && resolveKey('global', input, key) === 'show-error')
+        ) {
+          dispatch({ type: 'help', open: false });
+          setErrorOpen(false);
+        }
+        const max = detailMaxOffset(app.help ? helpLines(width) : lastErrorLines(lastError, width), body);
+        if (action === 'down') setHelpOffset((o) => Math.min(o + 1, max));
         else if (action === 'up') setHelpOffset((o) => Math.max(0, o - 1));
-        else if (action === 'page-down')
-          setHelpOffset((o) => Math.min(o + body - 2, Math.max(0, helpLines().length - body + 1)));
+        else if (action === 'page-down') setHelpOffset((o) => Math.min(o + body - 2, max));
         else if (action === 'page-up') setHelpOffset((o) => Math.max(0, o - body + 2));
+        else if (action === 'top') setHelpOffset(0);
+        else if (action === 'bottom') setHelpOffset(max);
         return;
       }
       const action = resolveKey('global', input, key);
@@ -267,6 +301,10 @@ export function Root({ client, theme, environment, screen }: RootProps): ReactNo
         case 'help':
           setHelpOffset(0);
           dispatch({ type: 'help', open: true });
+          return;
+        case 'show-error':
+          setHelpOffset(0);
+          setErrorOpen(true);
           return;
         case 'next-screen':
           dispatch({ type: 'cycle-screen', delta: 1 });
@@ -303,7 +341,7 @@ export function Root({ client, theme, environment, screen }: RootProps): ReactNo
     theme,
     width,
     height: body,
-    active: !app.help && quitScope === null,
+    active: !overlay && tooSmall === null && quitScope === null,
     runs,
     reloadRuns,
     trace,
@@ -312,6 +350,17 @@ export function Root({ client, theme, environment, screen }: RootProps): ReactNo
   };
   let content: ReactNode;
   if (app.help) content = <HelpOverlay width={width} height={body} theme={theme} offset={helpOffset} />;
+  else if (errorOpen)
+    content = (
+      <DetailView
+        lines={lastErrorLines(lastError, width)}
+        offset={helpOffset}
+        width={width}
+        height={body}
+        theme={theme}
+        close="esc or e closes"
+      />
+    );
   else {
     switch (app.screen) {
       case 'environments':
@@ -333,7 +382,20 @@ export function Root({ client, theme, environment, screen }: RootProps): ReactNo
   }
   return (
     <Providers router={router}>
-      <Box flexDirection="column" width={width} height={frameRows(app.size)} overflow="hidden">
+      {tooSmall !== null ? (
+        <Text>
+          {quitScope === null
+            ? `${tooSmall}: make the window bigger, or q to quit`
+            : `${tooSmall}. ${plural(ownRuns.length, 'run')} in progress: ${info.kind === 'local' ? 'y quit and cancel them' : 'y quit (they keep running), c cancel them and quit'}, n stay`}
+        </Text>
+      ) : null}
+      <Box
+        flexDirection="column"
+        width={width}
+        height={frameRows(app.size)}
+        overflow="hidden"
+        display={tooSmall === null ? 'flex' : 'none'}
+      >
         <Header
           width={width}
           theme={theme}
@@ -367,8 +429,8 @@ export function Root({ client, theme, environment, screen }: RootProps): ReactNo
         <Footer
           width={width}
           theme={theme}
-          scopes={footerScopes(app, quitScope)}
-          textEntry={textEntry && !app.help && quitScope === null}
+          scopes={errorOpen ? ['help'] : footerScopes(app, quitScope)}
+          textEntry={textEntry && !overlay && quitScope === null}
           notice={liveNotice(app.notice, runs)}
           hide={hiddenActions(app, runs, trace, body)}
           status={

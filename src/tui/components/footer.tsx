@@ -43,6 +43,16 @@ export function footerLine(
   return truncate(show(tail), width);
 }
 
+/** The notice line: an error too long for it ends with how to read it all (`e`) rather than being cut. */
+export function noticeLine(notice: Notice, width: number, textEntry: boolean): string {
+  const text = `${notice.level === 'error' ? '✗ ' : ''}${notice.text}`;
+  if (notice.level !== 'error' || textEntry || (stringWidth(text) <= width && !notice.text.includes('\n')))
+    return truncate(text, width);
+  return truncate(text, Math.max(10, width - ERROR_HINT.length)) + truncate(ERROR_HINT, width);
+}
+
+const ERROR_HINT = ' (e: in full)';
+
 /** Two lines: a notice or the screen's status, then the keys that work here (made from the keymap). */
 export function Footer({ width, theme, scopes, textEntry, notice, status = '', hide = [] }: FooterProps): ReactNode {
   const noticeColor = notice?.level === 'error' ? theme.error : theme.accent;
@@ -51,7 +61,7 @@ export function Footer({ width, theme, scopes, textEntry, notice, status = '', h
       <Box height={1}>
         {notice !== null ? (
           <Text {...(noticeColor !== undefined ? { color: noticeColor } : {})}>
-            {truncate(`${notice.level === 'error' ? '✗ ' : ''}${notice.text}`, width)}
+            {noticeLine(notice, width, textEntry)}
           </Text>
         ) : (
           <Text {...(theme.muted !== undefined ? { color: theme.muted } : {})}>{truncate(status, width)}</Text>

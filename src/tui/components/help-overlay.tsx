@@ -1,15 +1,27 @@
-import { Box, Text } from 'ink';
 import type { ReactNode } from 'react';
 import { helpSections } from '../keymap.js';
-import { fit, truncate } from '../format.js';
+import { fit, wrapText } from '../format.js';
 import type { Theme } from '../theme.js';
+import { DetailView, type DetailLine } from './detail-view.js';
 
-/** The lines of the help overlay: every binding of the keymap, grouped. */
-export function helpLines(): { text: string; heading: boolean }[] {
-  const lines: { text: string; heading: boolean }[] = [];
+const KEYS_WIDTH = 16;
+
+/**
+ * The lines of the help overlay at `width`: every binding of the keymap, grouped; a help text too long
+ * for the line goes on under itself (nothing is cut).
+ */
+export function helpLines(width: number): DetailLine[] {
+  const lines: DetailLine[] = [{ text: 'Keys', heading: true }];
+  const indent = ' '.repeat(2 + KEYS_WIDTH + 1);
+  const room = Math.max(10, width - indent.length);
   for (const section of helpSections()) {
     lines.push({ text: section.title, heading: true });
-    for (const row of section.rows) lines.push({ text: `  ${fit(row.keys, 16)} ${row.help}`, heading: false });
+    for (const row of section.rows) {
+      const keys = `  ${fit(row.keys, KEYS_WIDTH)} `;
+      wrapText(row.help, room).forEach((part, i) => {
+        lines.push({ text: `${i === 0 ? keys : indent}${part}` });
+      });
+    }
   }
   return lines;
 }
@@ -26,20 +38,14 @@ export function HelpOverlay({
   theme: Theme;
   offset: number;
 }): ReactNode {
-  const lines = helpLines();
-  const rows = Math.max(1, height - 1);
-  const start = Math.max(0, Math.min(offset, lines.length - rows));
-  const more = lines.length - start - rows;
   return (
-    <Box flexDirection="column" width={width} height={height}>
-      <Text bold {...(theme.accent !== undefined ? { color: theme.accent } : {})}>
-        {truncate(`Keys${more > 0 ? ` (↓ ${String(more)} more: j/k to scroll)` : ''}  esc or ? closes`, width)}
-      </Text>
-      {lines.slice(start, start + rows).map((line, i) => (
-        <Text key={start + i} bold={line.heading} wrap="truncate-end">
-          {truncate(line.text, width)}
-        </Text>
-      ))}
-    </Box>
+    <DetailView
+      lines={helpLines(width)}
+      offset={offset}
+      width={width}
+      height={height}
+      theme={theme}
+      close="esc or ? closes"
+    />
   );
 }

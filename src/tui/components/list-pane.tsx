@@ -16,6 +16,8 @@ export interface ListPaneProps<T> {
   header: string;
   /** A load error shown under the headings, or null. */
   error?: string | null;
+  /** Rows the error may take (wrapped); the screen leaves them out of `rows`. */
+  errorRows?: number;
   /** Rows available for items. */
   rows: number;
   width: number;
@@ -28,7 +30,16 @@ export interface ListPaneProps<T> {
 }
 
 /** A browsable list as the screens show it: title with position and filter, headings, error line, the window. */
-export function ListPane<T>({ title, extra, list, items, header, error = null, ...rest }: ListPaneProps<T>): ReactNode {
+export function ListPane<T>({
+  title,
+  extra,
+  list,
+  items,
+  header,
+  error = null,
+  errorRows = 1,
+  ...rest
+}: ListPaneProps<T>): ReactNode {
   const { rows, width, theme, keyOf, renderRow, empty, focused } = rest;
   return (
     <>
@@ -41,7 +52,7 @@ export function ListPane<T>({ title, extra, list, items, header, error = null, .
         theme={theme}
       />
       <Text bold>{' ' + header}</Text>
-      {error !== null ? <ErrorLine message={error} theme={theme} width={width} /> : null}
+      {error !== null ? <ErrorLine message={error} theme={theme} width={width} maxRows={errorRows} /> : null}
       <WindowList
         items={items}
         state={list}

@@ -28,3 +28,12 @@ export function useTerminalResize(onResize: (size: Size) => void): void {
     };
   }, [stdout, onResize]);
 }
+
+/** The smallest terminal the layout is made for; below it the app says so instead of drawing a broken frame. */
+export const MIN_SIZE: Size = { columns: 80, rows: 24 };
+
+/** "terminal too small (need 80x24, have 79x20)" when the terminal is smaller than MIN_SIZE, else null. */
+export function tooSmallMessage(size: Size): string | null {
+  if (size.columns >= MIN_SIZE.columns && size.rows >= MIN_SIZE.rows) return null;
+  return `terminal too small (need ${String(MIN_SIZE.columns)}x${String(MIN_SIZE.rows)}, have ${String(size.columns)}x${String(size.rows)})`;
+}

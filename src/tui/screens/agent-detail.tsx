@@ -8,6 +8,7 @@ import { clamp } from '../state/list-state.js';
 import type { ScreenProps } from './screen-props.js';
 import { useKeys } from '../hooks/use-keys.js';
 import { ErrorLine } from '../components/error-line.js';
+import { wrapDetail } from '../components/detail-view.js';
 
 export interface DetailLine {
   text: string;
@@ -59,7 +60,11 @@ export function AgentDetail({
   const env = app.environment;
   const agent = useAsync(() => client.agent(env, name), `agent:${env}:${name}`);
   const [offset, setOffset] = useState(0);
-  const lines = useMemo(() => (agent.data === undefined ? [] : agentDetailLines(agent.data)), [agent.data]);
+  // Long lines (a description, a warning, the prompt) wrap rather than being cut.
+  const lines = useMemo(
+    () => (agent.data === undefined ? [] : wrapDetail(agentDetailLines(agent.data), width)),
+    [agent.data, width],
+  );
   const rows = Math.max(1, height - 1);
   const maxOffset = Math.max(0, lines.length - rows);
 

@@ -1,5 +1,6 @@
 import { Box } from 'ink';
 import { useMemo, type ReactNode } from 'react';
+import { errorLines } from '../components/error-line.js';
 import { ListPane, emptyText } from '../components/list-pane.js';
 import type { Segment } from '../components/window-list.js';
 import { isActiveStatus, type AgentView, type LastRunView } from '../client/station-client.js';
@@ -29,7 +30,7 @@ function AgentList({ app, dispatch, client, theme, width, height, active, runs, 
   const items = (agents.data ?? []).filter((a) =>
     matchesFilter(list.filter, a.name, a.description, a.model, ...a.tools),
   );
-  const errorRows = agents.error === null ? 0 : 1;
+  const errorRows = agents.error === null ? 0 : errorLines(agents.error, width).length;
   const rows = Math.max(1, height - 2 - errorRows);
   const selected = items[listWindow(list, items.length, rows).cursor];
 
@@ -52,7 +53,8 @@ function AgentList({ app, dispatch, client, theme, width, height, active, runs, 
     },
   });
 
-  const cols = { name: 20, model: 16, tools: 6, last: 16 };
+  // Wide terminals give the names, models and last runs room before the description takes the rest.
+  const cols = width >= 120 ? { name: 28, model: 24, tools: 6, last: 20 } : { name: 20, model: 16, tools: 6, last: 16 };
   const lastOf = (a: AgentView): LastRunView | null => {
     const run = live.get(a.name);
     if (run !== undefined && (a.lastRun === null || run.id >= a.lastRun.id))
@@ -93,6 +95,7 @@ function AgentList({ app, dispatch, client, theme, width, height, active, runs, 
           ' DESCRIPTION'
         }
         error={agents.error}
+        errorRows={errorRows}
         rows={rows}
         width={width}
         theme={theme}

@@ -1,5 +1,6 @@
 import { Box, Text } from 'ink';
 import { useMemo, useState, type ReactNode } from 'react';
+import { DetailView, detailMaxOffset, wrapDetail } from '../components/detail-view.js';
 import { ListTitle } from '../components/list-title.js';
 import { WindowList, type Segment } from '../components/window-list.js';
 import type { McpServerView, McpToolView } from '../client/station-client.js';
@@ -14,6 +15,8 @@ import type { ScreenProps } from './screen-props.js';
 import { useKeys } from '../hooks/use-keys.js';
 
 const STDERR_ROWS = 5;
+/** After the selected tool's one-line description: it is cut to fit, the way to read it all is not. */
+const TOOL_HINT = '  (enter: in full, with its schema)';
 
 /** The lines of a tool's full view: name, description, input schema. */
 export function toolDetailLines(tool: McpToolView): string[] {
@@ -72,13 +75,20 @@ export function McpScreen({ app, dispatch, client, theme, width, height, active,
   const selectedServer = pane === 'servers' ? serverItems[cursor] : undefined;
   const selectedTool = pane === 'tools' ? toolItems[cursor] : undefined;
   const [detailOffset, setDetailOffset] = useState(0);
-  const detail = app.mcpDetail
+  const detailText = app.mcpDetail
     ? selectedServer !== undefined
       ? serverDetailLines(selectedServer)
       : selectedTool !== undefined
         ? toolDetailLines(selectedTool)
         : null
     : null;
+  const detail =
+    detailText === null
+      ? null
+      : wrapDetail(
+          detailText.map((text, i) => ({ text, heading: i === 0 })),
+          width,
+        );
 
   useListKeys({
     id: listId,
@@ -113,29 +123,21 @@ export function McpScreen({ app, dispatch, client, theme, width, height, active,
   useKeys(
     (input, key) => {
       const action = resolveKey(['mcp', 'list'], input, key);
-      const max = Math.max(0, (detail?.length ?? 0) - (height - 1));
+      const max = detailMaxOffset(detail ?? [], height);
       if (action === 'back' || action === 'open') dispatch({ type: 'mcp-detail', open: false });
       else if (action === 'toggle-pane') dispatch({ type: 'mcp-pane' });
       else if (action === 'down') setDetailOffset((o) => clamp(o + 1, 0, max));
       else if (action === 'up') setDetailOffset((o) => clamp(o - 1, 0, max));
       else if (action === 'page-down') setDetailOffset((o) => clamp(o + height - 2, 0, max));
       else if (action === 'page-up') setDetailOffset((o) => clamp(o - height + 2, 0, max));
+      else if (action === 'top') setDetailOffset(0);
+      else if (action === 'bottom') setDetailOffset(max);
     },
     { isActive: active && app.mcpDetail },
   );
 
   if (detail !== null) {
-    return (
-      <Box flexDirection="column" width={width} height={height}>
-        {detail.slice(detailOffset, detailOffset + height - 1).map((line, i) => (
-          <Text key={detailOffset + i} bold={i + detailOffset === 0} wrap="truncate-end">
-            {truncate(line, width)}
-          </Text>
-        ))}
-        <Box flexGrow={1} />
-        <Text dimColor>{truncate(`esc goes back · j/k scroll (${String(detail.length)} lines)`, width)}</Text>
-      </Box>
-    );
+    return <DetailView lines={detail} offset={detailOffset} width={width} height={height} theme={theme} />;
   }
 
   const error = pane === 'servers' ? servers.error : tools.error;
@@ -204,7 +206,10 @@ export function McpScreen({ app, dispatch, client, theme, width, height, active,
         />
         <Box flexDirection="column" height={STDERR_ROWS}>
           <Text {...(theme.muted !== undefined ? { color: theme.muted } : {})}>
-            {fit(`── stderr of ${selectedServer?.name ?? '-'} ${'─'.repeat(width)}`, width)}
+            {fit(
+              `── stderr of ${selectedServer?.name ?? '-'}${selectedServer === undefined ? '' : ' (enter: all of it)'} ${'─'.repeat(width)}`,
+              width,
+            )}
           </Text>
           {(tail.length === 0 ? ['(no stderr)'] : tail.slice(-(STDERR_ROWS - 1))).map((line, i) => (
             <Text key={i} wrap="truncate-end" dimColor>
@@ -251,7 +256,9 @@ export function McpScreen({ app, dispatch, client, theme, width, height, active,
       <Box height={2} flexDirection="column">
         <Text {...(theme.muted !== undefined ? { color: theme.muted } : {})}>{'─'.repeat(width)}</Text>
         <Text wrap="truncate-end">
-          {truncate(selectedTool === undefined ? '' : `${selectedTool.description}  (enter: schema)`, width)}
+          {selectedTool === undefined
+            ? ''
+            : truncate(selectedTool.description, width - TOOL_HINT.length) + truncate(TOOL_HINT, width)}
         </Text>
       </Box>
     </Box>

@@ -2,6 +2,7 @@ import { Box, Text } from 'ink';
 import { useEffect, useMemo, type ReactNode } from 'react';
 import { Row, type Segment } from '../components/window-list.js';
 import { errorText } from '../client/errors.js';
+import { wrapDetail } from '../components/detail-view.js';
 import { isActiveStatus, type RunView } from '../client/station-client.js';
 import { fit, formatCount, formatMs, plural, preview, prettyLines, truncate } from '../format.js';
 import { useAsync } from '../hooks/use-async.js';
@@ -135,7 +136,11 @@ export function TraceScreen({
   );
   const run = listed ?? fetched.data;
   const detailItem = trace.detail === null ? undefined : trace.items[trace.keys.get(trace.detail.key) ?? -1];
-  const lines = useMemo(() => (detailItem === undefined ? [] : detailLines(detailItem)), [detailItem]);
+  // Long JSON lines (a long string, an error) wrap in the full view rather than being cut.
+  const lines = useMemo(
+    () => (detailItem === undefined ? [] : wrapDetail(detailLines(detailItem), width).map((l) => l.text)),
+    [detailItem, width],
+  );
 
   useKeys(
     (input, key) => {
