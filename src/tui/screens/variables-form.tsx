@@ -66,9 +66,7 @@ export function VariablesForm({
       <Text bold {...(theme.accent !== undefined ? { color: theme.accent } : {})}>
         {truncate(`Sync ${env}: ${n === 1 ? 'a variable has' : `${String(n)} variables have`} no value`, width)}
       </Text>
-      <Text dimColor>
-        {truncate('Answers are saved to the environment’s variables.yml (mode 0600), as stn sync does.', width)}
-      </Text>
+      <Text dimColor>{truncate('Answers are saved to variables.yml (mode 0600), as stn sync saves them.', width)}</Text>
       {form.fields.map((field, i) => {
         const focused = i === form.focus;
         return (
@@ -91,9 +89,7 @@ export function VariablesForm({
         );
       })}
       <Box flexGrow={1} />
-      <Text dimColor>
-        {truncate('enter on the last field saves and syncs · tab/↑↓ move between fields · esc cancels', width)}
-      </Text>
+      <Text dimColor>{truncate('enter on the last field saves and syncs · esc cancels, nothing saved', width)}</Text>
     </Box>
   );
 }
