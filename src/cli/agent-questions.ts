@@ -1,8 +1,17 @@
 import { parseInputFieldSpec, type AgentDraft } from '../core/index.js';
 import type { Prompt } from './prompt.js';
 
-/** Asks for the fields of a new agent (`stn agent create` with no arguments on a terminal). */
-export async function askDraft(prompt: Prompt): Promise<AgentDraft> {
+/** The tools the last sync of the environment recorded, to pick from (none before a first sync). */
+export interface ToolOffer {
+  env: string;
+  tools: readonly { qualifiedName: string; description: string }[];
+}
+
+/**
+ * Asks for the fields of a new agent (`stn agent create` with no arguments on a terminal). With `offer`,
+ * the environment's recorded tools are listed to pick from; before a first sync it says how to get them.
+ */
+export async function askDraft(prompt: Prompt, offer?: ToolOffer): Promise<AgentDraft> {
   const name = await prompt.line('Name: ', {
     flag: 'the name as the first argument',
     validate: (answer) => (answer === '' ? '  a name, please' : undefined),
@@ -20,9 +29,7 @@ export async function askDraft(prompt: Prompt): Promise<AgentDraft> {
         : '  a whole number of at least 1, please',
   });
   if (steps !== '') draft.maxSteps = Number(steps);
-  const tools = splitList([
-    await prompt.line('Tools, comma-separated (e.g. __read_text_file; empty for none): ', { flag: '--tool' }),
-  ]);
+  const tools = await askTools(prompt, offer);
   if (tools.length > 0) draft.tools = tools;
   const inputs = splitList([
     await prompt.line('Extra input fields, comma-separated NAME[?][:TYPE[:DESCRIPTION]] (empty for none): ', {
@@ -39,6 +46,24 @@ export async function askDraft(prompt: Prompt): Promise<AgentDraft> {
   }
   if (lines.length > 0) draft.prompt = lines.join('\n');
   return draft;
+}
+
+async function askTools(prompt: Prompt, offer: ToolOffer | undefined): Promise<string[]> {
+  if (offer !== undefined && offer.tools.length > 0) {
+    return prompt.chooseMany(
+      `Tools the agent may use (recorded by the last sync of "${offer.env}"):`,
+      offer.tools.map((t) => ({ label: t.qualifiedName, value: t.qualifiedName, detail: t.description })),
+      { flag: '--tool' },
+    );
+  }
+  if (offer !== undefined) {
+    prompt.write(
+      `No tools are recorded for environment "${offer.env}" yet: run stn sync ${offer.env} to start its MCP servers and record their tools, and they are offered here. Names typed now are checked at the next sync.\n`,
+    );
+  }
+  return splitList([
+    await prompt.line('Tools, comma-separated (e.g. __read_text_file; empty for none): ', { flag: '--tool' }),
+  ]);
 }
 
 /** Values of repeatable, comma-separated options (`--tool a,b --tool c`), trimmed, empty ones dropped. */

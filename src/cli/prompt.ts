@@ -36,6 +36,8 @@ export interface ConfirmOptions extends AskOptions {
 export interface Choice<T> {
   label: string;
   value: T;
+  /** Shown after the label in the list (e.g. a description); not matched. */
+  detail?: string;
 }
 
 export interface ChooseOptions<T> extends AskOptions {
@@ -144,6 +146,47 @@ export class Prompt {
     }
   }
 
+  /**
+   * Lists the choices, numbered from 1, and asks for any number of them: numbers or labels (as written,
+   * any case), comma- or space-separated; an empty line picks none. An answer naming something not listed
+   * is refused with what was wrong, and asked again. Returns the picked values in the order given.
+   */
+  async chooseMany<T>(question: string, choices: readonly Choice<T>[], options: AskOptions = {}): Promise<T[]> {
+    this.mustBeInteractive(question, options.flag);
+    const width = Math.max(...choices.map((c) => c.label.length));
+    // A terminal that reports no width (0) gets 100 columns.
+    const columns = Math.max(
+      40,
+      this.output.columns === undefined || this.output.columns === 0 ? 100 : this.output.columns,
+    );
+    const list = choices.map((c, i) => {
+      const head = `  ${String(i + 1).padStart(String(choices.length).length)}) ${c.label}`;
+      if (c.detail === undefined || c.detail === '') return `${head}\n`;
+      const line = `${head.padEnd(width + head.length - c.label.length)}  ${firstLine(c.detail)}`;
+      return `${line.length > columns - 1 ? `${line.slice(0, Math.max(head.length, columns - 2))}…` : line}\n`;
+    });
+    this.output.write(`${question}\n${list.join('')}`);
+    for (;;) {
+      const answer = await this.read(
+        `Numbers or names, comma-separated (1-${String(choices.length)}; empty for none): `,
+        false,
+      );
+      const picked: T[] = [];
+      const unknown: string[] = [];
+      for (const token of answer.split(/[,\s]+/).filter((t) => t !== '')) {
+        const choice = /^\d+$/.test(token)
+          ? choices[Number(token) - 1]
+          : choices.find((c) => c.label.toLowerCase() === token.toLowerCase());
+        if (choice === undefined) unknown.push(token);
+        else if (!picked.includes(choice.value)) picked.push(choice.value);
+      }
+      if (unknown.length === 0) return picked;
+      this.output.write(
+        `  not in the list: ${unknown.join(', ')} (numbers 1-${String(choices.length)} or names as listed, please)\n`,
+      );
+    }
+  }
+
   /** Ends the conversation: the terminal leaves raw mode and the input is released until the next question. */
   close(): void {
     const rl = this.rl;
@@ -239,4 +282,8 @@ class Echo extends Writable {
     if (!this.muted) this.target.write(chunk);
     done();
   }
+}
+
+function firstLine(text: string): string {
+  return text.trim().split('\n')[0]?.trim() ?? '';
 }

@@ -113,6 +113,12 @@ export {
   type VariablesSchema,
 } from './config/mcp-config-variables.js';
 export { MissingVariablesError, isSecretName, type MissingVariable } from './config/template-render.js';
+export {
+  answersFor,
+  missingVariableView,
+  saveVariableAnswers,
+  type MissingVariableView,
+} from './config/variable-answers.js';
 export type { AddServerInput, ConfigEditResult } from './config/mcp-config-edit.js';
 export {
   McpService,
@@ -227,10 +233,13 @@ export {
   type RunQuery,
   type ServerView,
   type StartRunBody,
+  type StartSyncBody,
   type StartRunOptions,
   type StartedRun,
   type StartedRunView,
   type SyncJob,
+  type SyncJobError,
+  type SyncJobOptions,
   type SyncProgressLine,
   type ToolCallView,
   type ToolFilter,

@@ -52,6 +52,7 @@ export type Scope =
   | 'agents'
   | 'agent-detail'
   | 'form'
+  | 'variables'
   | 'runs'
   | 'trace'
   | 'mcp'
@@ -301,8 +302,20 @@ export const BINDINGS: readonly Binding[] = [
     scopes: ['environments', 'agents', 'runs', 'mcp'],
   },
 
-  { action: 'next-field', keys: ['tab', 'down'], label: 'next field', help: 'Next field', scopes: ['form'] },
-  { action: 'prev-field', keys: ['shift+tab', 'up'], label: 'prev field', help: 'Previous field', scopes: ['form'] },
+  {
+    action: 'next-field',
+    keys: ['tab', 'down'],
+    label: 'next field',
+    help: 'Next field',
+    scopes: ['form', 'variables'],
+  },
+  {
+    action: 'prev-field',
+    keys: ['shift+tab', 'up'],
+    label: 'prev field',
+    help: 'Previous field',
+    scopes: ['form', 'variables'],
+  },
   {
     action: 'submit',
     keys: ['ctrl+s', 'enter'],
@@ -310,6 +323,14 @@ export const BINDINGS: readonly Binding[] = [
     help: 'Start the run (Enter on the last field, or Ctrl-S)',
     scopes: ['form'],
   },
+  {
+    action: 'submit',
+    keys: ['ctrl+s', 'enter'],
+    label: 'save and sync',
+    help: 'Save the variables to variables.yml and sync (Enter on the last field, or Ctrl-S)',
+    scopes: ['variables'],
+  },
+  { action: 'back', keys: ['esc'], label: 'cancel', help: 'Cancel the sync: nothing is saved', scopes: ['variables'] },
 
   {
     action: 'submit',
@@ -444,6 +465,7 @@ const SECTION_TITLES: Record<Scope, string> = {
   agents: 'Agents',
   'agent-detail': 'Agent detail',
   form: 'Run form',
+  variables: 'Variables a sync needs',
   runs: 'Runs',
   trace: 'Trace',
   mcp: 'MCP',
@@ -463,6 +485,7 @@ export function helpSections(): HelpSection[] {
     'agents',
     'agent-detail',
     'form',
+    'variables',
     'runs',
     'trace',
     'mcp',

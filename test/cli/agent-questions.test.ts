@@ -49,6 +49,34 @@ describe('stn agent create on a terminal', () => {
     expect(c.transcript()).toContain('Max steps (empty for the default):   a whole number of at least 1, please\n');
   });
 
+  it('offers the recorded tools to pick from by number or name', async () => {
+    const c = conversation(['Picker', '', '', '', '2, fs__read_text_file', '', '']);
+    const offer = {
+      env: 'default',
+      tools: [
+        { qualifiedName: 'fs__read_text_file', description: 'Read a file.' },
+        { qualifiedName: 'fs__list_directory', description: 'List a folder.' },
+      ],
+    };
+    expect(await askDraft(c.prompt, offer)).toEqual({
+      name: 'Picker',
+      tools: ['fs__list_directory', 'fs__read_text_file'],
+    });
+    expect(c.transcript()).toContain('Tools the agent may use (recorded by the last sync of "default"):\n');
+    expect(c.transcript()).toContain('  2) fs__list_directory  List a folder.\n');
+  });
+
+  it('before a first sync, says no tools are recorded and how to get them, and takes typed names', async () => {
+    const c = conversation(['Early', '', '', '', '__read_text_file', '', '']);
+    expect(await askDraft(c.prompt, { env: 'staging', tools: [] })).toEqual({
+      name: 'Early',
+      tools: ['__read_text_file'],
+    });
+    expect(c.transcript()).toContain(
+      'No tools are recorded for environment "staging" yet: run stn sync staging to start its MCP servers and record their tools',
+    );
+  });
+
   it('empty answers leave the optional fields out', async () => {
     const c = conversation(['Minimal', '', '', '', '', '', '']);
     expect(await askDraft(c.prompt)).toEqual({ name: 'Minimal' });

@@ -147,6 +147,47 @@ describe('Prompt.choose', () => {
   });
 });
 
+describe('Prompt.chooseMany', () => {
+  const tools = [
+    { label: 'fs__read_text_file', value: 'fs__read_text_file', detail: 'Read a file as text.\nMore lines.' },
+    { label: 'fs__list_directory', value: 'fs__list_directory', detail: 'List a folder.' },
+    { label: 'fs__write_file', value: 'fs__write_file' },
+  ];
+
+  it('lists the choices numbered with their first line of detail, and takes numbers and names in any mix', async () => {
+    const s = session();
+    const picked = s.prompt.chooseMany('Tools:', tools);
+    s.input.write('3, FS__READ_TEXT_FILE 3\n');
+    expect(await picked).toEqual(['fs__write_file', 'fs__read_text_file']);
+    expect(s.transcript()).toBe(
+      'Tools:\n' +
+        '  1) fs__read_text_file  Read a file as text.\n' +
+        '  2) fs__list_directory  List a folder.\n' +
+        '  3) fs__write_file\n' +
+        'Numbers or names, comma-separated (1-3; empty for none): ',
+    );
+    s.prompt.close();
+  });
+
+  it('re-asks naming what is not in the list, and an empty line picks none', async () => {
+    const s = session();
+    s.input.write('1, 7, fs__nope\n\n');
+    expect(await s.prompt.chooseMany('Tools:', tools)).toEqual([]);
+    expect(s.transcript()).toContain(
+      'not in the list: 7, fs__nope (numbers 1-3 or names as listed, please)\nNumbers or names, comma-separated',
+    );
+    s.prompt.close();
+  });
+
+  it('without a terminal, fails at once naming the flag', async () => {
+    const s = session({ interactive: false });
+    await expect(s.prompt.chooseMany('Tools:', tools, { flag: '--tool' })).rejects.toMatchObject({
+      message: '"Tools" is needed, and there is no terminal to ask on',
+      hints: ['Pass --tool instead.'],
+    });
+  });
+});
+
 describe('the end of the input and Ctrl-C', () => {
   it('EOF while waiting rejects with an interrupted error (exit 130); lines typed before it still answer', async () => {
     const s = session();

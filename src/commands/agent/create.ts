@@ -14,7 +14,7 @@ import {
 export default class AgentCreate extends BaseCommand<typeof AgentCreate> {
   static override summary = 'Create an agent: a new <name>.prompt file in the environment.';
   static override description =
-    'With no arguments on a terminal, asks for each field. Otherwise give the name and flags; the prompt is the system prompt (the user input follows it as the user message). Input fields are NAME[?][:TYPE[:DESCRIPTION]] with TYPE string, number, integer, boolean or any; "?" makes a field optional.';
+    'With no arguments on a terminal, asks for each field, offering the tools the last sync of the environment recorded (numbers or names). Otherwise give the name and flags; the prompt is the system prompt (the user input follows it as the user message). Input fields are NAME[?][:TYPE[:DESCRIPTION]] with TYPE string, number, integer, boolean or any; "?" makes a field optional.';
   static override examples = [
     '<%= config.bin %> agent create',
     '<%= config.bin %> agent create reviewer --prompt "You review code for bugs." --tool __read_text_file --max-steps 8',
@@ -61,7 +61,7 @@ export default class AgentCreate extends BaseCommand<typeof AgentCreate> {
     let draft: AgentDraft;
     if (this.args.name === undefined && this.noFieldFlags() && prompt.interactive) {
       try {
-        draft = await askDraft(prompt);
+        draft = await askDraft(prompt, { env, tools: api.mcp.tools(env) });
       } finally {
         prompt.close();
       }

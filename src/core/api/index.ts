@@ -4,7 +4,14 @@ export { DoctorApi, localDoctor } from './doctor-api.js';
 export type { AuditAction } from './context.js';
 export type { AgentChange } from './agents-api.js';
 export { cancelReason, type CancelDoor, type StartRunOptions, type StartedRun } from './runs-api.js';
-export { SyncJobs, syncProgress, type SyncJob, type SyncProgressLine } from './sync-jobs.js';
+export {
+  SyncJobs,
+  syncProgress,
+  type SyncJob,
+  type SyncJobError,
+  type SyncJobOptions,
+  type SyncProgressLine,
+} from './sync-jobs.js';
 export type {
   AgentListItem,
   ApiRequests,
@@ -23,6 +30,7 @@ export type {
   RunQuery,
   ServerView,
   StartRunBody,
+  StartSyncBody,
   StartedRunView,
   ToolCallView,
   ToolFilter,

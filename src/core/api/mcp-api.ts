@@ -7,7 +7,7 @@ import type { ToolCallOptions } from '../mcp/pool.js';
 import { canSeeEnvironment } from '../security/roles.js';
 import type { SyncOptions, SyncReport } from '../sync/sync-service.js';
 import type { ApiContext } from './context.js';
-import type { SyncJob } from './sync-jobs.js';
+import type { SyncJob, SyncJobOptions } from './sync-jobs.js';
 import type { ServerView } from './views.js';
 
 /** MCP servers and tools of environments, live checks, config edits and syncs. */
@@ -123,12 +123,18 @@ export class McpApi {
 
   /**
    * Starts a sync of one environment in the background (one at a time per environment: a second call
-   * returns the one running). Its progress and report are read with syncJob().
+   * returns the one running). Its progress and report are read with syncJob(). A sync that lacks variables
+   * fails with their list (`error.missing`); started again with `variables` answering them all, it saves
+   * them the way `stn sync` saves answers typed on a terminal.
    */
-  startSync(env: string, onFinish?: (job: SyncJob) => void): { job: SyncJob; started: boolean } {
+  startSync(
+    env: string,
+    onFinish?: (job: SyncJob) => void,
+    options: SyncJobOptions = {},
+  ): { job: SyncJob; started: boolean } {
     this.ctx.authorize('write', env);
     this.ctx.engine.environments.require(env);
-    const started = this.ctx.shared.syncJobs.start(env, (options) => this.service.sync(options), onFinish);
+    const started = this.ctx.shared.syncJobs.start(env, (o) => this.service.sync(o), onFinish, options);
     if (started.started) this.ctx.audit('sync', env, { syncId: started.job.id });
     return started;
   }

@@ -1,4 +1,6 @@
 import { randomUUID } from 'node:crypto';
+import { answersFor, missingVariableView, type MissingVariableView } from '../config/variable-answers.js';
+import { MissingVariablesError } from '../config/template-render.js';
 import { errorMessage, isStationError } from '../errors.js';
 import type { SyncEvent, SyncOptions, SyncReport } from '../sync/sync-service.js';
 
@@ -11,7 +13,23 @@ export interface SyncJob {
   /** Progress lines, oldest first (the last PROGRESS_KEEP), each with its time. */
   progress: (SyncProgressLine & { ts: string })[];
   report: SyncReport | null;
-  error: { code: string; message: string } | null;
+  error: SyncJobError | null;
+}
+
+/** Why a sync could not run; `missing_variables` lists the variables to answer (never values). */
+export interface SyncJobError {
+  code: string;
+  message: string;
+  /** With code `missing_variables`: ask for these, then start the sync again with their values. */
+  missing?: MissingVariableView[];
+}
+
+export interface SyncJobOptions {
+  /**
+   * Values for variables the configs need and nothing gives (the sync request's `variables`): used, and
+   * saved like answers on a terminal, only when they answer every missing one.
+   */
+  variables?: Readonly<Record<string, string>>;
 }
 
 const JOBS_KEEP = 100;
@@ -31,6 +49,7 @@ export class SyncJobs {
     environment: string,
     sync: (options: SyncOptions) => Promise<SyncReport>,
     onFinish?: (job: SyncJob) => void,
+    options: SyncJobOptions = {},
   ): { job: SyncJob; started: boolean } {
     const running = [...this.jobs.values()].find((j) => j.environment === environment && j.status === 'running');
     if (running !== undefined) return { job: running, started: false };
@@ -53,14 +72,23 @@ export class SyncJobs {
       job.progress.push({ ts: new Date(this.clock()).toISOString(), ...line });
       if (job.progress.length > PROGRESS_KEEP) job.progress.shift();
     };
-    void sync({ environments: [environment], onEvent })
+    const given = options.variables;
+    const askVariables =
+      given === undefined
+        ? undefined
+        : (_env: string, missing: Parameters<typeof answersFor>[0]) => Promise.resolve(answersFor(missing, given));
+    void sync({ environments: [environment], onEvent, ...(askVariables === undefined ? {} : { askVariables }) })
       .then((report) => {
         job.report = report;
         job.status = report.ok ? 'completed' : 'failed';
       })
       .catch((error: unknown) => {
         job.status = 'failed';
-        job.error = { code: isStationError(error) ? error.code : 'internal', message: errorMessage(error) };
+        job.error = {
+          code: isStationError(error) ? error.code : 'internal',
+          message: errorMessage(error),
+          ...(error instanceof MissingVariablesError ? { missing: error.missing.map(missingVariableView) } : {}),
+        };
       })
       .finally(() => {
         job.finishedAt = new Date(this.clock()).toISOString();

@@ -144,6 +144,12 @@ export interface ApiRequests {
   replaceAgent: ReplaceAgentBody;
   startRun: StartRunBody;
   callTool: CallToolBody;
+  startSync: StartSyncBody;
+}
+
+/** POST /environments/{env}/sync: values for the variables a sync reported missing. */
+export interface StartSyncBody {
+  variables?: Record<string, string>;
 }
 
 /** The answer of every REST operation, by operationId (`undefined`: 204 No Content). */

@@ -154,9 +154,12 @@ export class ApiClient {
     return this.call('POST', `${envPath(env)}/servers/check`);
   }
 
-  /** Starts a sync in the background (or returns the one running); follow it with getSync or followSync. */
-  startSync(env: string): Promise<ApiResponses['startSync']> {
-    return this.call('POST', `${envPath(env)}/sync`);
+  /**
+   * Starts a sync in the background (or returns the one running); follow it with getSync or followSync.
+   * `variables` answer the ones a previous sync reported missing (its `error.missing`).
+   */
+  startSync(env: string, body: ApiRequests['startSync'] = {}): Promise<ApiResponses['startSync']> {
+    return this.call('POST', `${envPath(env)}/sync`, { body });
   }
 
   getSync(id: string): Promise<ApiResponses['getSync']> {

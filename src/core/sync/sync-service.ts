@@ -13,8 +13,8 @@ import {
   type LoadedMcpConfig,
   type McpServerConfig,
 } from '../config/mcp-config.js';
-import { saveVariables } from '../config/mcp-config-variables.js';
 import { MissingVariablesError, type MissingVariable } from '../config/template-render.js';
+import { saveVariableAnswers } from '../config/variable-answers.js';
 import type { EnvironmentService } from '../environments/environment-service.js';
 import { validateEnvironmentName } from '../environments/names.js';
 import { McpError, NotFoundError, StationError, ValidationError } from '../errors.js';
@@ -269,12 +269,9 @@ export class SyncService {
       if (!(error instanceof MissingVariablesError) || options.askVariables === undefined) throw error;
       const answers = await options.askVariables(name, error.missing);
       if (answers === undefined) throw error;
-      const saved = Object.keys(answers).filter((k) => answers[k] !== '');
-      if (!dryRun && saved.length > 0) saveVariables(join(dir, 'variables.yml'), answers);
-      return {
-        config: loadMcpConfig(dir, { env: this.deps.env, overrides: { ...answers, ...overrides } }),
-        saved: dryRun ? [] : saved,
-      };
+      const config = loadMcpConfig(dir, { env: this.deps.env, overrides: { ...answers, ...overrides } });
+      // Saved only once the answers render every config: a sync that still lacks a value saves nothing.
+      return { config, saved: dryRun ? [] : saveVariableAnswers(dir, error.missing, answers) };
     }
   }
 

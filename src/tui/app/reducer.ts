@@ -54,6 +54,8 @@ export interface AppState {
   mcpPane: 'servers' | 'tools';
   /** The MCP server or tool shown in full (its list cursor picks which). */
   mcpDetail: boolean;
+  /** The Environments screen asks for the variables a sync is missing (its fields take the keys). */
+  variablesForm: boolean;
   /** The run shown on the Trace screen, and the screen esc goes back to. */
   trace: { runId: number | null; returnTo: ScreenId };
   runsFilter: { status: StatusFilter; agent: string | null };
@@ -74,6 +76,7 @@ export type AppAction =
   | { type: 'back' }
   | { type: 'mcp-pane' }
   | { type: 'mcp-detail'; open: boolean }
+  | { type: 'variables-form'; open: boolean }
   | { type: 'runs-status-filter' }
   | { type: 'runs-agent-filter'; agents: readonly string[] }
   | { type: 'notice'; notice: Notice | null }
@@ -96,6 +99,7 @@ export function initialAppState(options: {
     agentPane: { kind: 'list' },
     mcpPane: 'servers',
     mcpDetail: false,
+    variablesForm: false,
     trace: { runId: null, returnTo: 'runs' },
     runsFilter: { status: 'all', agent: null },
     lists: { environments: list, agents: list, runs: list, 'mcp-servers': list, 'mcp-tools': list },
@@ -130,6 +134,7 @@ export function activeListId(state: AppState): ListId | undefined {
 /** Is a text field taking the keys (a filter being typed, the run form)? Then single-letter keys are text. */
 export function isTextEntry(state: AppState): boolean {
   if (state.screen === 'agents' && state.agentPane.kind === 'form') return true;
+  if (state.screen === 'environments' && state.variablesForm) return true;
   const id = activeListId(state);
   return id !== undefined && state.lists[id].filtering;
 }
@@ -208,6 +213,8 @@ export function appReducer(state: AppState, action: AppAction): AppState {
       return { ...state, mcpPane: state.mcpPane === 'servers' ? 'tools' : 'servers', mcpDetail: false };
     case 'mcp-detail':
       return { ...state, mcpDetail: action.open };
+    case 'variables-form':
+      return { ...state, variablesForm: action.open };
     case 'runs-status-filter':
       return {
         ...state,

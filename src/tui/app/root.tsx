@@ -64,7 +64,7 @@ function footerScopes(app: AppState, quitting: Scope | null): Scope[] {
   if (list !== undefined && app.lists[list].filtering) return ['filter'];
   switch (app.screen) {
     case 'environments':
-      return ['environments', 'list'];
+      return app.variablesForm ? ['variables'] : ['environments', 'list'];
     case 'agents':
       if (app.agentPane.kind === 'form') return ['form'];
       return app.agentPane.kind === 'detail' ? ['agent-detail'] : ['agents', 'list'];

@@ -7,6 +7,7 @@
 import {
   changesRunRow,
   errorMessage,
+  missingVariableView,
   syncProgress,
   type Application,
   type RunEvent,
@@ -15,6 +16,7 @@ import {
 } from '../../core/index.js';
 import type {
   AgentDetailView,
+  AskVariables,
   AgentView,
   ClientInfo,
   ClientUpdate,
@@ -75,7 +77,11 @@ export class LocalClient implements StationClient {
     return this.api.environments.list();
   }
 
-  async syncEnvironment(env: string, onProgress: (p: SyncProgressView) => void): Promise<SyncResultView> {
+  async syncEnvironment(
+    env: string,
+    onProgress: (p: SyncProgressView) => void,
+    askVariables?: AskVariables,
+  ): Promise<SyncResultView> {
     const progress = syncProgress();
     const report = await this.api.mcp.sync({
       environments: [env],
@@ -83,6 +89,9 @@ export class LocalClient implements StationClient {
         const line = progress(event);
         if (line !== undefined) onProgress(line);
       },
+      ...(askVariables === undefined
+        ? {}
+        : { askVariables: (name, missing) => askVariables(name, missing.map(missingVariableView)) }),
     });
     const result = report.environments[0];
     if (result === undefined) return { ok: report.ok, summary: 'nothing to sync', errors: [] };

@@ -11,9 +11,11 @@ import {
   errorMessage,
   type MeView,
   type RunStreamUpdate,
+  type SyncJob,
 } from '../../core/index.js';
 import type {
   AgentDetailView,
+  AskVariables,
   AgentView,
   ClientInfo,
   ClientUpdate,
@@ -94,12 +96,24 @@ export class RemoteClient implements StationClient {
     return this.api.listEnvironments();
   }
 
-  async syncEnvironment(env: string, onProgress: (p: SyncProgressView) => void): Promise<SyncResultView> {
-    const started = await this.api.startSync(env);
-    const job = await this.api.followSync(started, {
-      ...(this.options.syncPollMs === undefined ? {} : { pollMs: this.options.syncPollMs }),
-      onProgress: ({ message, done, total }) => onProgress({ message, done, total }),
-    });
+  async syncEnvironment(
+    env: string,
+    onProgress: (p: SyncProgressView) => void,
+    askVariables?: AskVariables,
+  ): Promise<SyncResultView> {
+    const follow = async (variables?: Record<string, string>): Promise<SyncJob> =>
+      this.api.followSync(await this.api.startSync(env, variables === undefined ? {} : { variables }), {
+        ...(this.options.syncPollMs === undefined ? {} : { pollMs: this.options.syncPollMs }),
+        onProgress: ({ message, done, total }) => onProgress({ message, done, total }),
+      });
+    let job = await follow();
+    // The server lists what is missing (never values); the answers go back in a second sync request,
+    // which saves them the way the local client's answers are saved.
+    const missing = job.error?.code === 'missing_variables' ? job.error.missing : undefined;
+    if (missing !== undefined && askVariables !== undefined) {
+      const answers = await askVariables(env, missing);
+      if (answers !== undefined) job = await follow(answers);
+    }
     const result = job.report?.environments[0];
     if (result !== undefined) return syncResultView(result);
     return {

@@ -11,6 +11,7 @@ import type {
   EnvironmentSummary,
   LastRunView as CoreLastRunView,
   McpToolSummary,
+  MissingVariableView as CoreMissingVariableView,
   RunEvent,
   RunQuery as CoreRunQuery,
   RunStatus,
@@ -97,6 +98,18 @@ export type McpToolView = McpToolSummary;
 /** A line of sync progress with the servers done so far out of the total. */
 export type SyncProgressView = SyncProgressLine;
 
+/** A variable a sync needs and nothing gives: name, description, secret flag, where it is used (no value). */
+export type MissingVariableView = CoreMissingVariableView;
+
+/**
+ * Asks the user for the variables a sync is missing: the answers (saved by the core sync the way
+ * `stn sync` saves answers typed on a terminal), or undefined when the user cancels (nothing is saved).
+ */
+export type AskVariables = (
+  env: string,
+  missing: readonly MissingVariableView[],
+) => Promise<Record<string, string> | undefined>;
+
 export interface SyncResultView {
   ok: boolean;
   summary: string;
@@ -130,7 +143,12 @@ export interface ClientInfo {
 export interface StationClient {
   info(): ClientInfo;
   environments(): Promise<EnvironmentView[]>;
-  syncEnvironment(env: string, onProgress: (p: SyncProgressView) => void): Promise<SyncResultView>;
+  /** Syncs; when the configs need variables nothing gives, `askVariables` (if given) is asked for them. */
+  syncEnvironment(
+    env: string,
+    onProgress: (p: SyncProgressView) => void,
+    askVariables?: AskVariables,
+  ): Promise<SyncResultView>;
   agents(env: string): Promise<AgentView[]>;
   agent(env: string, name: string): Promise<AgentDetailView>;
   runs(query: RunQuery): Promise<RunView[]>;

@@ -1,14 +1,15 @@
 import { Box, Text } from 'ink';
-import { useCallback, useState, type ReactNode } from 'react';
+import { useCallback, useEffect, useRef, useState, type ReactNode } from 'react';
 import { ListPane, emptyText } from '../components/list-pane.js';
 import type { Segment } from '../components/window-list.js';
-import type { EnvironmentView } from '../client/station-client.js';
+import type { EnvironmentView, MissingVariableView } from '../client/station-client.js';
 import { errorText } from '../client/errors.js';
 import { fit, formatAgo, truncate } from '../format.js';
 import { useAsync } from '../hooks/use-async.js';
 import { useListKeys } from '../hooks/use-list-keys.js';
 import { listWindow, matchesFilter } from '../state/list-state.js';
 import type { ScreenProps } from './screen-props.js';
+import { VariablesForm } from './variables-form.js';
 
 interface SyncState {
   env: string;
@@ -16,7 +17,23 @@ interface SyncState {
   message: string;
 }
 
-/** Environments: counts of agents, servers and tools; enter switches, `s` syncs (progress shown in place). */
+const CANCELLED = (env: string): SyncState => ({
+  env,
+  phase: 'failed',
+  message: 'cancelled: nothing was saved (s syncs again)',
+});
+
+/** A sync waiting for the user to give the variables its configs need. */
+interface Ask {
+  env: string;
+  missing: readonly MissingVariableView[];
+  answer: (answers: Record<string, string> | undefined) => void;
+}
+
+/**
+ * Environments: counts of agents, servers and tools; enter switches, `s` syncs (progress shown in place).
+ * A sync whose configs need variables nothing gives asks for them in a form, as `stn sync` does on a terminal.
+ */
 export function EnvironmentsScreen({
   app,
   dispatch,
@@ -30,6 +47,15 @@ export function EnvironmentsScreen({
   const list = app.lists.environments;
   const envs = useAsync(() => client.environments(), 'environments');
   const [sync, setSync] = useState<SyncState | null>(null);
+  const [ask, setAsk] = useState<Ask | null>(null);
+  // A form left open when the screen goes away (the app quits) is a cancel: the sync saves nothing.
+  const pending = useRef<Ask | null>(null);
+  useEffect(
+    () => () => {
+      pending.current?.answer(undefined);
+    },
+    [],
+  );
   const items = (envs.data ?? []).filter((e) => matchesFilter(list.filter, e.name, e.description));
   const syncRows = sync === null ? 0 : 2;
   const rows = Math.max(1, height - 2 - syncRows - (envs.error === null ? 0 : 1));
@@ -39,26 +65,54 @@ export function EnvironmentsScreen({
   const startSync = useCallback(
     (env: string) => {
       setSync({ env, phase: 'running', message: 'starting…' });
+      let cancelled = false;
+      const askVariables = (name: string, missing: readonly MissingVariableView[]) =>
+        new Promise<Record<string, string> | undefined>((resolve) => {
+          const request: Ask = {
+            env: name,
+            missing,
+            answer: (answers) => {
+              pending.current = null;
+              cancelled = answers === undefined;
+              setAsk(null);
+              dispatch({ type: 'variables-form', open: false });
+              setSync({ env, phase: 'running', message: answers === undefined ? 'cancelling…' : 'starting…' });
+              resolve(answers);
+            },
+          };
+          pending.current = request;
+          setSync({ env, phase: 'running', message: 'waiting for variables…' });
+          setAsk(request);
+          dispatch({ type: 'variables-form', open: true });
+        });
       client
-        .syncEnvironment(env, (p) => {
-          setSync({ env, phase: 'running', message: `${p.message} (${String(p.done)}/${String(p.total)})` });
-        })
+        .syncEnvironment(
+          env,
+          (p) => {
+            setSync({ env, phase: 'running', message: `${p.message} (${String(p.done)}/${String(p.total)})` });
+          },
+          askVariables,
+        )
         .then(
           (result) => {
-            setSync({
-              env,
-              phase: result.ok ? 'done' : 'failed',
-              message: [result.summary, ...result.errors].join(' · '),
-            });
+            setSync(
+              cancelled
+                ? CANCELLED(env)
+                : {
+                    env,
+                    phase: result.ok ? 'done' : 'failed',
+                    message: [result.summary, ...result.errors].join(' · '),
+                  },
+            );
             reload();
           },
           (error: unknown) => {
-            setSync({ env, phase: 'failed', message: errorText(error) });
+            setSync(cancelled ? CANCELLED(env) : { env, phase: 'failed', message: errorText(error) });
             reload();
           },
         );
     },
-    [client, reload],
+    [client, reload, dispatch],
   );
 
   useListKeys({
@@ -68,7 +122,7 @@ export function EnvironmentsScreen({
     height: rows,
     dispatch,
     filtering: list.filtering,
-    isActive: active,
+    isActive: active && ask === null,
     onAction: (action) => {
       if (selected === undefined) return;
       if (action === 'use-env') dispatch({ type: 'use-environment', name: selected.name });
@@ -93,6 +147,25 @@ export function EnvironmentsScreen({
     ];
   };
   const syncColor = sync?.phase === 'failed' ? theme.error : sync?.phase === 'done' ? theme.ok : theme.running;
+  if (ask !== null) {
+    return (
+      <VariablesForm
+        key={ask.env}
+        env={ask.env}
+        missing={ask.missing}
+        theme={theme}
+        width={width}
+        height={height}
+        active={active}
+        onSubmit={(answers) => {
+          ask.answer(answers);
+        }}
+        onCancel={() => {
+          ask.answer(undefined);
+        }}
+      />
+    );
+  }
   return (
     <Box flexDirection="column" width={width} height={height}>
       <ListPane

@@ -16,6 +16,8 @@ export interface FormField {
   choices: string[] | null;
   value: string;
   error: string | null;
+  /** Typed without echo: shown masked. */
+  secret?: boolean;
 }
 
 export interface FormState {

@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { BIN, ROOT, runStn } from '../../helpers/cli.js';
 import { makeInitializedHome, type TempHome } from '../../helpers/home.js';
+import { FILESYSTEM_SERVER } from '../../core/mcp/helpers.js';
 
 const TRACE = fileURLToPath(new URL('../../helpers/trace-imports.mjs', import.meta.url));
 
@@ -82,6 +83,48 @@ describe('stn agent (bin/run.js)', () => {
     stopped.type('Half\u0003');
     expect(await stopped.exited).toBe(130);
     expect(stopped.output()).toContain('Error: interrupted (Ctrl-C)');
+  });
+});
+
+describe('stn agent create on a terminal offers the recorded tools (bin/run.js)', { timeout: 60_000 }, () => {
+  let temp: TempHome;
+  afterEach(() => temp.cleanup());
+
+  it('before a first sync says how to get them; after it lists them to pick by number or name', async () => {
+    temp = makeInitializedHome();
+    writeFileSync(
+      join(temp.home, 'environments', 'default', 'template.json'),
+      JSON.stringify({
+        mcpServers: { filesystem: { command: process.execPath, args: [FILESYSTEM_SERVER, temp.home] } },
+      }),
+    );
+    const early = onTerminal(['agent', 'create'], temp.env);
+    await early.waitFor('Name: ');
+    early.type('Early\r\r\r\r');
+    await early.waitFor('Tools, comma-separated');
+    expect(early.output()).toContain(
+      'No tools are recorded for environment "default" yet: run stn sync default to start its MCP servers and record their tools, and they are offered here.',
+    );
+    early.type('\r\r\r');
+    expect(await early.exited).toBe(0);
+
+    expect((await runStn(['sync'], { env: temp.env })).code).toBe(0);
+    const asked = onTerminal(['agent', 'create'], temp.env);
+    await asked.waitFor('Name: ');
+    asked.type('Picker\r\r\r\r');
+    await asked.waitFor('Numbers or names, comma-separated (1-14; empty for none): ');
+    const listed = asked.output();
+    expect(listed).toContain('Tools the agent may use (recorded by the last sync of "default"):');
+    expect(listed).toMatch(/ 6\) filesystem__list_directory +Get a detailed listing/);
+    expect(listed).toMatch(/12\) filesystem__read_text_file +Read the complete contents/);
+    // Something not listed is refused and asked again; numbers and names then pick.
+    asked.type('6, filesystem__nope\r');
+    await asked.waitFor('not in the list: filesystem__nope (numbers 1-14 or names as listed, please)');
+    asked.type('6 filesystem__read_text_file\r\r\r');
+    expect(await asked.exited).toBe(0);
+    const file = readFileSync(join(temp.home, 'environments', 'default', 'agents', 'Picker.prompt'), 'utf8');
+    expect(file).toContain('tools:\n  - filesystem__list_directory\n  - filesystem__read_text_file\n');
+    expect(asked.output()).not.toContain('tools not checked');
   });
 });
 

@@ -10,6 +10,19 @@ export const CALL_TOOL_SCHEMA = {
   },
 };
 
+export const START_SYNC_SCHEMA = {
+  type: ['object', 'null'],
+  additionalProperties: false,
+  properties: {
+    variables: {
+      type: 'object',
+      additionalProperties: { type: 'string' },
+      description:
+        'Values for the variables a sync without them reported missing (`error.missing` of the sync); saved to the environment like answers to `stn sync` on a terminal, only when they answer every missing one.',
+    },
+  },
+};
+
 const SERVER_QUERY = [{ name: 'server', type: 'string', description: 'Only this server.' }] as const;
 
 /**
@@ -127,21 +140,31 @@ export function mcpRoutes(ctx: ServerContext): RouteDef[] {
       path: '/api/v1/environments/{env}/sync',
       operationId: 'startSync',
       summary:
-        'Start a sync of the environment (202 + id; one at a time per environment); poll GET /api/v1/syncs/{id}.',
+        'Start a sync of the environment (202 + id; one at a time per environment); poll GET /api/v1/syncs/{id}. A sync whose configs need variables nothing gives fails with `error.code` `missing_variables` and `error.missing` (name, description, secret, uses; never values): start it again with `variables` answering them.',
       tag: 'mcp',
       access: { action: 'write', envParam: 'env' },
-      responses: { 202: { description: 'The sync job.' }, 404: { description: 'No such environment.' } },
-      handle: ({ params, principal }) => {
-        const { job } = ctx.api(principal).mcp.startSync(params.env ?? '', (finished) => {
-          ctx.log.info('sync finished', {
-            environment: finished.environment,
-            status: finished.status,
-            syncId: finished.id,
-          });
-          for (const s of finished.report?.environments[0]?.servers ?? []) {
-            if (s.status === 'failed') ctx.metrics.mcpConnectionErrors.inc({ server: s.name });
-          }
-        });
+      body: START_SYNC_SCHEMA,
+      responses: {
+        202: { description: 'The sync job.' },
+        400: { description: 'A body that is not {variables: {NAME: "value"}}.' },
+        404: { description: 'No such environment.' },
+      },
+      handle: ({ params, body, principal }) => {
+        const variables = (body as { variables?: Record<string, string> } | null | undefined)?.variables;
+        const { job } = ctx.api(principal).mcp.startSync(
+          params.env ?? '',
+          (finished) => {
+            ctx.log.info('sync finished', {
+              environment: finished.environment,
+              status: finished.status,
+              syncId: finished.id,
+            });
+            for (const s of finished.report?.environments[0]?.servers ?? []) {
+              if (s.status === 'failed') ctx.metrics.mcpConnectionErrors.inc({ server: s.name });
+            }
+          },
+          variables === undefined ? {} : { variables },
+        );
         return { status: 202, headers: { Location: `/api/v1/syncs/${job.id}` }, body: job };
       },
     },
