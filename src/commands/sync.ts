@@ -1,5 +1,5 @@
 import { Args, Flags } from '@oclif/core';
-import { BaseCommand } from '../cli/base-command.js';
+import { BaseCommand, type ErrorRecord } from '../cli/base-command.js';
 import { formatDuration, formatTable } from '../cli/output.js';
 import { Prompt } from '../cli/prompt.js';
 import { startSpinner } from '../cli/spinner.js';
@@ -13,6 +13,9 @@ import {
   type SyncEvent,
   type SyncReport,
 } from '../core/index.js';
+
+/** `stn sync --json`: the report, ok or not, with the error that made the command fail (null when it did not). */
+export type SyncJson = SyncReport & { error: ErrorRecord | null };
 
 export default class Sync extends BaseCommand<typeof Sync> {
   static override summary =
@@ -45,7 +48,7 @@ Prints each server's status, tool count and start time, then what changed since 
     }),
   };
 
-  async run(): Promise<SyncReport> {
+  async run(): Promise<SyncJson> {
     const engine = this.engine();
     const api = this.api();
     if (this.flags.all && this.args.env !== undefined) throw new UsageError('give an environment or --all, not both');
@@ -91,8 +94,19 @@ Prints each server's status, tool count and start time, then what changed since 
     }
     for (const env of report.environments) this.printEnvironment(env);
     const failure = syncFailure(report);
-    if (failure !== undefined) throw failure;
-    return report;
+    if (failure === undefined) return { ...report, error: null };
+    if (!this.jsonEnabled()) throw failure;
+    // --json: the same report on failure as on success, with ok: false and the error; the exit code still says.
+    // (The error's details would repeat the report: left out.)
+    const { details: _details, ...error } = this.errorRecord(failure);
+    process.exitCode = error.exitCode;
+    return { ...report, ok: false, error };
+  }
+
+  /** With --json, a sync refused before any server started still prints the report's shape (no environments). */
+  protected override toErrorJson(error: unknown): SyncJson {
+    const flags = this.flags as typeof this.flags | undefined; // unset when the arguments did not parse
+    return { dryRun: flags?.['dry-run'] === true, ok: false, environments: [], error: this.errorRecord(error) };
   }
 
   private printEnvironment(r: SyncEnvironmentReport): void {

@@ -40,7 +40,7 @@ export {
   type FilePosition,
 } from './errors.js';
 export { writeFileAtomic } from './fs/atomic-write.js';
-export { privacyWarnings, type PrivacyWarning } from './fs/private-files.js';
+export { makePrivateDir, privacyWarnings, type PrivacyWarning } from './fs/private-files.js';
 export { openDatabase, schemaVersion, type Db } from './store/database.js';
 export {
   KeyService,
@@ -199,6 +199,8 @@ export {
   type RunInputSources,
 } from './runner/run-input.js';
 export { parseSince } from './runner/run-since.js';
+export { liveServer, readServerRecord, writeServerRecord, type ServerRecord } from './runner/server-record.js';
+export type { WorkerOptions } from './runner/detached-worker.js';
 // Run events of every process on the Station home, merged with this process's bus (the TUI, `stn serve`).
 export { RunFeed, type RunFeedBus, type RunFeedListener, type RunFeedOptions } from './runner/run-feed.js';
 export { followRun, type FollowOptions, type FollowSource, type RunFollow } from './runner/run-follower.js';
@@ -237,6 +239,8 @@ export {
   type StartRunOptions,
   type StartedRun,
   type StartedRunView,
+  type DetachOptions,
+  type DetachedRun,
   type SyncJob,
   type SyncJobError,
   type SyncJobOptions,

@@ -74,6 +74,7 @@ describe('stn sync', { timeout: 120_000 }, () => {
           ok: true,
         },
       ],
+      error: null,
     });
   });
 
@@ -93,17 +94,22 @@ describe('stn sync', { timeout: 120_000 }, () => {
 
     const json = await runStn(['sync', '--json', '--var', 'API_TOKEN=tok_9f8e7d6c5b4a'], { env: home.env });
     expect(json.code).toBe(8);
+    // The same report as on success, with ok: false, each server's error, and the error that failed the command.
     const out = JSON.parse(json.stdout) as {
-      error: {
-        code: string;
-        exitCode: number;
-        details: { report: { environments: { servers: { stderrTail?: string }[] }[] } };
-      };
+      ok: boolean;
+      dryRun: boolean;
+      environments: { ok: boolean; servers: { name: string; status: string; error?: string; stderrTail?: string }[] }[];
+      error: { code: string; exitCode: number; message: string; hints: string[] };
     };
+    expect(Object.keys(out).sort()).toEqual(['dryRun', 'environments', 'error', 'ok']);
+    expect(out.ok).toBe(false);
     expect(out.error).toMatchObject({ code: 'sync_failed', exitCode: 8 });
-    expect(out.error.details.report.environments[0]?.servers[1]?.stderrTail).toBe(
-      'login refused for [secret:API_TOKEN]',
-    );
+    expect(out.error.message).toContain('MCP server "broken" failed');
+    expect(out.environments[0]?.ok).toBe(false);
+    expect(out.environments[0]?.servers[0]).toMatchObject({ name: 'tiny', status: 'ready' });
+    expect(out.environments[0]?.servers[1]).toMatchObject({ name: 'broken', status: 'failed' });
+    expect(out.environments[0]?.servers[1]?.error).toContain('exited with code 3');
+    expect(out.environments[0]?.servers[1]?.stderrTail).toBe('login refused for [secret:API_TOKEN]');
     expect(json.stdout).not.toContain('tok_9f8e7d6c5b4a');
     expect(dbDump()).not.toContain('tok_9f8e7d6c5b4a');
 
@@ -118,6 +124,9 @@ describe('stn sync', { timeout: 120_000 }, () => {
     expect(r.code).toBe(5);
     expect(r.stdout).toContain('✗ "lost" uses __nope: no server provides it');
     expect(r.stderr).toContain('agent "lost" uses tool "__nope", which no server of "default" provides');
+    const json = await runStn(['sync', '--json'], { env: home.env });
+    expect(json.code).toBe(5);
+    expect(JSON.parse(json.stdout)).toMatchObject({ ok: false, environments: [{ ok: false }], error: { exitCode: 5 } });
     const lenient = await runStn(['sync', '--allow-missing'], { env: home.env });
     expect(lenient.code).toBe(0);
     expect(lenient.stdout).toContain('warning: agent "lost" uses tool "__nope"');
@@ -132,6 +141,12 @@ describe('stn sync', { timeout: 120_000 }, () => {
     expect(r.stderr).toContain('GH_TOKEN (');
     expect(r.stderr).toContain('pass --var NAME=VALUE');
     expect(readFileSync(join(envDir, 'variables.yml'), 'utf8')).toBe(before);
+    // Refused before any server started: --json still prints the report's shape, with no environments.
+    const json = await runStn(['sync', '--json'], { env: home.env });
+    expect(json.code).toBe(6);
+    const out = JSON.parse(json.stdout) as Record<string, unknown>;
+    expect(out).toMatchObject({ dryRun: false, ok: false, environments: [], error: { exitCode: 6 } });
+    expect(Object.keys(out).sort()).toEqual(['dryRun', 'environments', 'error', 'ok']);
     // The process environment (same name) fills them.
     const fromEnv = await runStn(['sync'], { env: { ...home.env, ROOT_DIR: '--x', GH_TOKEN: 'abcd1234' } });
     expect(fromEnv.code).toBe(0);

@@ -1,7 +1,7 @@
 import { Flags } from '@oclif/core';
 import { BaseCommand } from '../../cli/base-command.js';
 import { formatTable } from '../../cli/output.js';
-import type { AgentSummary } from '../../core/index.js';
+import type { AgentListItem } from '../../core/index.js';
 
 export default class AgentList extends BaseCommand<typeof AgentList> {
   static override summary = 'List the agents of an environment.';
@@ -16,11 +16,15 @@ export default class AgentList extends BaseCommand<typeof AgentList> {
     env: Flags.string({ char: 'e', description: 'Environment [default: environment.default in config.yaml].' }),
   };
 
-  async run(): Promise<AgentSummary[]> {
+  async run(): Promise<AgentListItem[]> {
     const engine = this.engine();
     const api = this.api();
     const env = this.flags.env ?? engine.defaultEnvironment();
-    const { agents, errors } = api.agents.scan(env);
+    const scanned = api.agents.scan(env);
+    const { errors } = scanned;
+    // Each with its newest run, as REST's agent list and the TUI show them.
+    const last = api.agents.lastRuns(env);
+    const agents = scanned.agents.map((a) => ({ ...a, lastRun: last.get(a.name) ?? null }));
     for (const e of errors) this.note(`${this.errStyle.yellow('warning:')} ${e.message}`);
     if (errors.length > 0) this.note(`  → check the files with: stn agent validate --env ${env}`);
     if (agents.length === 0) {

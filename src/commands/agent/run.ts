@@ -1,7 +1,9 @@
+import { join } from 'node:path';
 import { Args, Flags } from '@oclif/core';
 import { BaseCommand, type ErrorRecord } from '../../cli/base-command.js';
 import { inputFlags, inputSources } from '../../cli/input-flags.js';
 import { colorEnabled, formatDuration, makeStyle } from '../../cli/output.js';
+import { startWorker } from '../../cli/start-worker.js';
 import { paintTraceLine, traceLine } from '../../cli/trace-lines.js';
 import {
   ExitCode,
@@ -17,6 +19,12 @@ export type RunRecord = { type: 'result'; exitCode: number } & (
   RunResult | { runId: null; status: 'error'; error: Omit<ErrorRecord, 'exitCode'> }
 );
 
+/** `stn agent run --detach --json`: the queued run (the same id and status as REST's 202 answer). */
+export interface DetachedRecord {
+  id: number;
+  status: 'queued';
+}
+
 export default class AgentRun extends BaseCommand<typeof AgentRun> {
   private sigintHandler: ((signal: NodeJS.Signals) => void) | undefined;
 
@@ -25,13 +33,16 @@ export default class AgentRun extends BaseCommand<typeof AgentRun> {
 
 Ctrl-C cancels the run cleanly (recorded as cancelled, MCP servers stopped) and exits with 130.
 
-Exit codes: 0 completed, 5 bad input, 10 failed, 11 timed out, 12 cancelled (e.g. by \`stn runs cancel\`), 13 stopped at max_steps, 14 queue full, 130 Ctrl-C.`;
+With --detach the run is queued and the command exits 0 at once, printing the run id (--json: {"id", "status": "queued"}): a \`stn serve\` running on this home executes it, else a worker process started in the background (its log in <home>/logs), which exits when the run ends. If that process dies, the run is marked interrupted.
+
+Exit codes: 0 completed (or queued, with --detach), 5 bad input, 10 failed, 11 timed out, 12 cancelled (e.g. by \`stn runs cancel\`), 13 stopped at max_steps, 14 queue full, 130 Ctrl-C.`;
   static override examples = [
     '<%= config.bin %> agent run hello "Say hi"',
     '<%= config.bin %> agent run "Security Scanner" --env prod --input \'{"userInput": "scan ./src", "depth": 2}\'',
     '<%= config.bin %> agent run summarize --input-file input.json --model gpt-4o --timeout 5m',
     '<%= config.bin %> agent run file-explorer --var path=src "Where are the tests?"',
     '<%= config.bin %> agent run hello "Say hi" --json | jq -c "select(.type == \\"tool.finished\\")"',
+    'id=$(<%= config.bin %> agent run nightly-report --detach) && <%= config.bin %> runs show "$id" --follow',
   ];
   static override args = {
     name: Args.string({ description: 'Agent name.', required: true }),
@@ -44,15 +55,22 @@ Exit codes: 0 completed, 5 bad input, 10 failed, 11 timed out, 12 cancelled (e.g
     timeout: Flags.string({
       description: 'Stop the run after this long: 90s, 10m, 1h [default: runner.run_timeout_seconds].',
     }),
+    detach: Flags.boolean({
+      char: 'd',
+      description:
+        "Queue the run, print its id and exit 0 at once: the home's running `stn serve` executes it, else a background worker this command starts (log in <home>/logs). Follow it with `stn runs show ID --follow`.",
+      default: false,
+    }),
   };
 
-  async run(): Promise<RunRecord> {
+  async run(): Promise<RunRecord | DetachedRecord> {
     const json = this.jsonEnabled();
     const timeoutMs = this.flags.timeout === undefined ? undefined : parseDuration(this.flags.timeout);
     const engine = this.engine();
     const api = this.api();
     const env = this.flags.env ?? engine.defaultEnvironment();
     const input = api.agents.runInput(env, this.args.name, inputSources(this.flags, this.args.text));
+    if (this.flags.detach) return this.detach(env, input, timeoutMs);
 
     // The trace goes to stdout on a terminal, else to stderr if that is a terminal, else nowhere.
     const traceStream = json
@@ -111,6 +129,40 @@ Exit codes: 0 completed, 5 bad input, 10 failed, 11 timed out, 12 cancelled (e.g
     process.exitCode = exitCode;
     if (!json) this.printOutcome(result);
     return { type: 'result', ...result, exitCode };
+  }
+
+  /** --detach: queue the run for `stn serve` or a worker started here, print its id, exit 0. */
+  private async detach(
+    env: string,
+    input: Record<string, unknown>,
+    timeoutMs: number | undefined,
+  ): Promise<DetachedRecord> {
+    this.warnMcpConfigTypos([env]);
+    this.warnAgentTypos(env, this.args.name);
+    const paths = this.engine().paths;
+    let log: string | undefined;
+    const queued = await this.api().runs.detach(env, this.args.name, input, {
+      model: this.flags.model,
+      timeoutMs,
+      startWorker: () => {
+        const worker = startWorker(join(this.config.root, 'bin'), paths.home, paths.logs);
+        log = worker.log;
+        return worker;
+      },
+    });
+    const id = String(queued.id);
+    const who =
+      queued.worker.kind === 'serve'
+        ? `stn serve (pid ${String(queued.worker.pid)}, ${queued.worker.url})`
+        : `a background worker (pid ${String(queued.worker.pid)}, log ${log ?? '?'})`;
+    // Only the id on stdout, for `id=$(stn agent run ... --detach)`; the rest on stderr.
+    this.say(id);
+    if (!this.jsonEnabled()) {
+      const s = this.errStyle;
+      this.note(`Run ${id} queued for ${who}.`);
+      this.note(`  ${s.dim('→')} Follow it: stn runs show ${id} --follow`);
+    }
+    return { id: queued.id, status: queued.status };
   }
 
   override async finally(error: Error | undefined): Promise<void> {

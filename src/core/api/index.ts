@@ -3,7 +3,14 @@ export { localPrincipal } from './principal.js';
 export { DoctorApi, localDoctor } from './doctor-api.js';
 export type { AuditAction } from './context.js';
 export type { AgentChange } from './agents-api.js';
-export { cancelReason, type CancelDoor, type StartRunOptions, type StartedRun } from './runs-api.js';
+export {
+  cancelReason,
+  type CancelDoor,
+  type DetachOptions,
+  type DetachedRun,
+  type StartRunOptions,
+  type StartedRun,
+} from './runs-api.js';
 export {
   SyncJobs,
   syncProgress,

@@ -2,6 +2,8 @@ import { closeNames } from '../agents/close-names.js';
 import { NotFoundError } from '../errors.js';
 import type { RunEventListener } from '../events/event-bus.js';
 import type { RunResult } from '../runner/run-errors.js';
+import { runQueuedHere, type WorkerOptions } from '../runner/detached-worker.js';
+import { liveServer } from '../runner/server-record.js';
 import { followRun, type FollowOptions, type RunFollow } from '../runner/run-follower.js';
 import type { CancelOutcome, EventPage, EventPageQuery, RunDetail, RunSummary } from '../runner/run-service.js';
 import { canSeeEnvironment, type Principal } from '../security/roles.js';
@@ -16,6 +18,20 @@ export interface StartRunOptions {
   timeoutMs?: number | undefined;
   /** Receives every event of this run, from run.queued on. */
   onEvent?: RunEventListener | undefined;
+}
+
+export interface DetachOptions {
+  model?: string | undefined;
+  timeoutMs?: number | undefined;
+  /** Starts a worker process for the run (called only when no `stn serve` runs on the home). */
+  startWorker: () => { pid: number; abandon(): void };
+}
+
+/** A run queued by `detach`: who will execute it. */
+export interface DetachedRun {
+  id: number;
+  status: 'queued';
+  worker: { kind: 'serve'; pid: number; url: string } | { kind: 'worker'; pid: number };
 }
 
 /** A run accepted by the queue of this process. */
@@ -135,6 +151,59 @@ export class RunsApi {
     );
     this.ctx.audit('run.start', String(handle.runId), { environment: env, agent });
     return { runId: handle.runId, done: handle.done, stop: (reason) => runner.cancel(handle.runId, reason) };
+  }
+
+  /**
+   * Queues a run for another process and returns at once (`stn agent run --detach`): the input is checked
+   * and the prompt rendered here, then the run is recorded as queued for the home's running `stn serve`
+   * (its queue takes it within half a second) or, when none runs, for a worker process the door starts
+   * with `startWorker` (it returns the worker's pid). Follow it with `follow`.
+   */
+  async detach(
+    env: string,
+    agent: string,
+    input: Record<string, unknown>,
+    options: DetachOptions,
+  ): Promise<DetachedRun> {
+    this.ctx.authorize('run', env);
+    const runner = await this.ctx.engine.runner();
+    const server = liveServer(this.ctx.engine.paths.run);
+    let worker: ReturnType<DetachOptions['startWorker']> | undefined;
+    const pid = (): number => {
+      if (server !== undefined) return server.pid;
+      worker = options.startWorker();
+      return worker.pid;
+    };
+    let runId: number;
+    try {
+      runId = await runner.enqueueFor(pid, {
+        agent,
+        environment: env,
+        input,
+        model: options.model,
+        timeoutMs: options.timeoutMs,
+      });
+    } catch (error) {
+      worker?.abandon();
+      throw error;
+    }
+    this.ctx.audit('run.start', String(runId), { environment: env, agent });
+    return {
+      id: runId,
+      status: 'queued',
+      worker:
+        server === undefined
+          ? { kind: 'worker', pid: worker?.pid ?? NaN }
+          : { kind: 'serve', pid: server.pid, url: server.url },
+    };
+  }
+
+  /**
+   * Executes the runs queued for this process (the detached worker's side of `detach`) until none is
+   * left; returns their ids.
+   */
+  async runQueuedHere(options: WorkerOptions = {}): Promise<number[]> {
+    return runQueuedHere(await this.ctx.engine.runner(), options);
   }
 
   /**

@@ -9,6 +9,8 @@ export interface StationPaths {
   environments: string;
   /** Records of the MCP server processes running Station processes have started (see mcp/group-records.ts). */
   run: string;
+  /** Logs of processes Station starts in the background (the workers of `stn agent run --detach`). */
+  logs: string;
 }
 
 export interface HomeOptions {
@@ -37,6 +39,7 @@ export function stationPaths(home: string): StationPaths {
     database: join(home, 'station.db'),
     environments: join(home, 'environments'),
     run: join(home, 'run'),
+    logs: join(home, 'logs'),
   };
 }
 

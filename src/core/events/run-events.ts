@@ -89,7 +89,14 @@ export interface EventError {
 /** The data of each event type. */
 export interface RunEventData {
   /** The run was accepted and waits for a worker. */
-  'run.queued': { agent: string; environment: string; input: Record<string, unknown>; model: string };
+  'run.queued': {
+    agent: string;
+    environment: string;
+    input: Record<string, unknown>;
+    model: string;
+    /** The run's own timeout, when one was asked for (a run queued for another process carries it here). */
+    timeoutMs?: number;
+  };
   /** A worker took the run; the prompt is rendered. */
   'run.started': {
     agent: string;

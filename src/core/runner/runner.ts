@@ -5,7 +5,7 @@ import type { RunStatus, StopReason } from '../events/run-events.js';
 import { AnswerTooLargeError } from '../model/stream-limits.js';
 import type { ChatModel, ModelMessage } from '../model/types.js';
 import { retryWhileLocked } from '../store/lock-waits.js';
-import type { RunRepo } from '../store/run-repo.js';
+import type { RunRepo, RunRow } from '../store/run-repo.js';
 import type { OutputSpec } from './output-check.js';
 import { QueueFullError, RunAbort, toEventError, type RunResult } from './run-errors.js';
 import { OutputInvalidError, runLoop, type RunStats } from './run-loop.js';
@@ -105,6 +105,9 @@ export class Runner {
   private readonly active = new Map<number, { job: Job; done: Promise<void> }>();
   private closing = false;
   private pollTimer: NodeJS.Timeout | undefined;
+  private adoptTimer: NodeJS.Timeout | undefined;
+  /** Runs addressed to this process being prepared for adoption. */
+  private readonly adopting = new Set<number>();
   private readonly now: () => number;
   private readonly pid: number;
 
@@ -173,6 +176,146 @@ export class Runner {
   }
 
   /**
+   * Records a run as queued for another process to execute (the home's `stn serve`, or a detached worker):
+   * validated and rendered here as for `submit`, so bad input fails at once, then left in the database
+   * with that process's pid. That process takes it with `adoptAddressed`; if it dies first, the run is
+   * marked interrupted as any run of a dead process. `pid` is asked for once the request is known good
+   * (it may start that process). Returns the run id.
+   */
+  async enqueueFor(pid: () => number, request: RunRequest): Promise<number> {
+    const prepared = await this.options.prepare(request);
+    const workerPid = pid();
+    const now = this.now();
+    const recorder = RunRecorder.open(
+      this.options.repo,
+      this.options.bus,
+      {
+        agentName: prepared.agent,
+        agentId: prepared.agentId,
+        environmentName: prepared.environment,
+        environmentId: prepared.environmentId,
+        input: prepared.input,
+        model: prepared.model,
+        pid: workerPid,
+        now,
+      },
+      { now: this.now, redact: makeRedactor(prepared.secrets ?? []) },
+    );
+    recorder.emit('run.queued', {
+      agent: prepared.agent,
+      environment: prepared.environment,
+      input: prepared.input,
+      model: prepared.model,
+      ...(request.timeoutMs === undefined ? {} : { timeoutMs: request.timeoutMs }),
+    });
+    return recorder.runId;
+  }
+
+  /**
+   * Takes the runs other processes queued for this one (see enqueueFor), as many as the queue has room
+   * for; the others wait in the database for the next call. Returns the ids taken.
+   */
+  async adoptAddressed(): Promise<number[]> {
+    if (this.closing) return [];
+    let rows: RunRow[];
+    try {
+      rows = this.options.repo.queuedFor(this.pid);
+    } catch (error) {
+      if (error instanceof DatabaseError) return []; // locked: look again next time
+      throw error;
+    }
+    const held = new Set(this.runIds());
+    const taken: number[] = [];
+    for (const row of rows) {
+      if (held.has(row.id) || this.adopting.has(row.id)) continue;
+      // shutdown() may have begun while the previous run was being prepared.
+      if (this.isClosing() || this.waiting.length + this.adopting.size >= this.options.queueSize) break;
+      this.adopting.add(row.id);
+      try {
+        if (await this.adopt(row)) taken.push(row.id);
+      } finally {
+        this.adopting.delete(row.id);
+      }
+    }
+    return taken;
+  }
+
+  private isClosing(): boolean {
+    return this.closing;
+  }
+
+  /** Calls adoptAddressed every `intervalMs` until shutdown (for `stn serve`). */
+  watchAddressed(intervalMs = 500): void {
+    if (this.adoptTimer !== undefined) return;
+    this.adoptTimer = setInterval(() => void this.adoptAddressed(), intervalMs);
+    this.adoptTimer.unref();
+  }
+
+  /** Whether this runner holds runs or is taking one. */
+  get busy(): boolean {
+    return this.active.size + this.waiting.length + this.adopting.size > 0;
+  }
+
+  /** Prepares a run queued in the database for this process again and queues it here; a run that cannot be prepared any more ends failed. */
+  private async adopt(row: RunRow): Promise<boolean> {
+    const queued = this.options.repo.events(row.id, { limit: 1 })[0];
+    const timeoutMs = queued?.type === 'run.queued' ? queued.data.timeoutMs : undefined;
+    const request: RunRequest = {
+      agent: row.agent_name,
+      environment: row.environment_name,
+      input: JSON.parse(row.input_json) as Record<string, unknown>,
+      model: row.model ?? undefined,
+      timeoutMs,
+    };
+    let prepared: PreparedRun;
+    try {
+      prepared = await this.options.prepare(request);
+    } catch (error) {
+      const recorder = new RunRecorder(
+        this.options.repo,
+        this.options.bus,
+        row.id,
+        this.now,
+        this.options.repo.lastSeq(row.id),
+      );
+      const tokens = { input: 0, output: 0, total: 0 };
+      const data = {
+        status: 'failed' as const,
+        stopReason: 'error' as const,
+        output: null,
+        error: toEventError(error),
+        steps: 0,
+        toolCalls: 0,
+        tokens,
+        durationMs: 0,
+      };
+      recorder.finish(data, { ...data, error: JSON.stringify(data.error), durationMs: null });
+      return false;
+    }
+    const recorder = new RunRecorder(
+      this.options.repo,
+      this.options.bus,
+      row.id,
+      this.now,
+      this.options.repo.lastSeq(row.id),
+      makeRedactor(prepared.secrets ?? []),
+    );
+    let resolve!: (result: RunResult) => void;
+    void new Promise<RunResult>((r) => (resolve = r));
+    this.waiting.push({
+      runId: row.id,
+      prepared,
+      recorder,
+      controller: new AbortController(),
+      resolve,
+      unsubscribe: undefined,
+      queuedAt: row.created_at,
+    });
+    this.pump();
+    return true;
+  }
+
+  /**
    * Cancels a run this runner holds: a queued one is dropped, a running one is aborted (its model
    * request and tool calls end). Returns false if the run is not here.
    */
@@ -196,6 +339,8 @@ export class Runner {
    */
   async shutdown(options: { graceMs?: number } = {}): Promise<void> {
     this.closing = true;
+    clearInterval(this.adoptTimer);
+    this.adoptTimer = undefined;
     for (const job of this.waiting.splice(0)) {
       this.finishUnstarted(
         job,

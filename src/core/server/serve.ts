@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { Application } from '../api/application.js';
 import type { Engine } from '../engine.js';
 import { ConfigError, errorMessage } from '../errors.js';
+import { writeServerRecord } from '../runner/server-record.js';
 import { createJsonLogger, type LogLevel, type Logger } from './logger.js';
 import { mcpHttpExtension } from '../mcp-server/http-endpoint.js';
 import { apiExtension, LivePools } from './api-extension.js';
@@ -78,6 +79,9 @@ export async function startStation(engine: Engine, options: ServeOptions = {}): 
   }
   feed.start();
   void pools.start();
+  // Tells `stn agent run --detach` on this home that runs queued for this process will be taken.
+  const removeRecord = writeServerRecord(engine.paths.run, address.url);
+  runner.watchAddressed();
   let closing: Promise<void> | undefined;
   return {
     ...address,
@@ -88,6 +92,7 @@ export async function startStation(engine: Engine, options: ServeOptions = {}): 
         log.info('shutting down', { graceMs: options.graceMs ?? 10_000 });
         const graceMs = options.graceMs ?? 10_000;
         feed.stop();
+        removeRecord();
         await server.close(graceMs, () => runner.shutdown({ graceMs }));
         stopMetrics();
       })();

@@ -297,6 +297,13 @@ export class RunRepo {
     }[];
   }
 
+  /** Runs recorded as queued for the process with this pid to take (`stn agent run --detach`), oldest first. */
+  queuedFor(pid: number): RunRow[] {
+    return this.db
+      .prepare(`SELECT * FROM agent_runs WHERE status = 'queued' AND pid = ? ORDER BY id`)
+      .all(pid) as RunRow[];
+  }
+
   /** Runs not finished: queued or running. */
   unfinished(): RunRow[] {
     return this.stmts.unfinished.all() as RunRow[];

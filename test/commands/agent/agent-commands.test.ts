@@ -33,7 +33,9 @@ describe('stn agent list / show', () => {
       'tags',
       'tools',
       'updatedAt',
+      'lastRun',
     ]);
+    expect(list[0]?.lastRun).toBeNull();
     const table = await stn('agent:list');
     expect(table.stdout.split('\n')[0]).toMatch(/^NAME\s+MODEL\s+STEPS\s+TOOLS\s+DESCRIPTION$/);
     expect(table.stdout).toMatch(/^hello\s+\(default\)\s+3\s+0\s+A friendly agent/m);
