@@ -9,6 +9,11 @@ export interface StationPaths {
   environments: string;
   /** Records of the MCP server processes running Station processes have started (see mcp/group-records.ts). */
   run: string;
+  /**
+   * The encryption key file (`keys/station.key`, mode 0600 in a 0700 folder): 32 random bytes, base64, made
+   * by `stn init`. STATION_ENCRYPTION_KEY wins over it. Never inside the database.
+   */
+  keyFile: string;
 }
 
 export interface HomeOptions {
@@ -37,6 +42,7 @@ export function stationPaths(home: string): StationPaths {
     database: join(home, 'station.db'),
     environments: join(home, 'environments'),
     run: join(home, 'run'),
+    keyFile: join(home, 'keys', 'station.key'),
   };
 }
 

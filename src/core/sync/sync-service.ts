@@ -9,11 +9,14 @@ import type { StationPaths } from '../config/home.js';
 import {
   loadMcpConfig,
   mcpConfigWarnings,
+  readMcpServerTemplates,
+  secretVariableNames,
   serverConfigHash,
   type LoadedMcpConfig,
   type McpServerConfig,
 } from '../config/mcp-config.js';
-import { saveVariables } from '../config/mcp-config-variables.js';
+import { loadVariablesSchema, saveVariables } from '../config/mcp-config-variables.js';
+import type { SecretStore } from '../security/secret-service.js';
 import { MissingVariablesError, type MissingVariable } from '../config/template-render.js';
 import type { EnvironmentService } from '../environments/environment-service.js';
 import { validateEnvironmentName } from '../environments/names.js';
@@ -83,6 +86,8 @@ export interface SyncEnvironmentReport {
   };
   /** Names of variables asked for and saved to variables.yml. */
   variablesSaved: string[];
+  /** Names of secret-looking variables asked for and saved to the secret store (scoped to the environment). */
+  secretsStored: string[];
   problems: string[];
   warnings: string[];
   ok: boolean;
@@ -110,7 +115,8 @@ export interface SyncOptions {
   overrides?: Readonly<Record<string, string>>;
   /**
    * Asks the user for variables that have no value (only given on a terminal). Returns the answers, which
-   * are saved to variables.yml (not in a dry run); undefined means the user gave up.
+   * are saved (not in a dry run: see saveVariableAnswers): secrets to the secret store, the rest to
+   * variables.yml; undefined means the user gave up.
    */
   askVariables?: (
     environment: string,
@@ -131,6 +137,8 @@ export interface SyncDeps {
   guard?: ProcessGuard;
   /** Largest answer of a stdio server that sets no `max_result_bytes` (runner.max_mcp_result_bytes). */
   maxResultBytes?: number;
+  /** The secret store: values for templates, and where secret answers go. */
+  secretStore?: SecretStore;
 }
 
 const STDERR_KEEP = 2000;
@@ -170,7 +178,7 @@ export class SyncService {
       throw new NotFoundError(`environment "${name}" does not exist`, { hints: ['List them with: stn env list'] });
     }
     const dir = this.deps.environments.dir(name);
-    const { config, saved } = await this.loadConfig(name, dir, options, dryRun);
+    const { config, saved, stored } = await this.loadConfig(name, dir, options, dryRun);
     const report: SyncEnvironmentReport = {
       environment: name,
       dryRun,
@@ -178,6 +186,7 @@ export class SyncService {
       plan: emptyPlan(),
       agents: { indexed: null, checks: [] },
       variablesSaved: saved,
+      secretsStored: stored,
       problems: [],
       // Typos in template.json first: a server that then fails to start is likely explained by one.
       warnings: mcpConfigWarnings(dir).map((w) => w.message),
@@ -261,21 +270,45 @@ export class SyncService {
     dir: string,
     options: SyncOptions,
     dryRun: boolean,
-  ): Promise<{ config: LoadedMcpConfig; saved: string[] }> {
+  ): Promise<{ config: LoadedMcpConfig; saved: string[]; stored: string[] }> {
     const overrides = options.overrides ?? {};
+    const secrets = this.deps.secretStore?.valuesFor(name) ?? {};
     try {
-      return { config: loadMcpConfig(dir, { env: this.deps.env, overrides }), saved: [] };
+      return { config: loadMcpConfig(dir, { env: this.deps.env, overrides, stored: secrets }), saved: [], stored: [] };
     } catch (error) {
       if (!(error instanceof MissingVariablesError) || options.askVariables === undefined) throw error;
       const answers = await options.askVariables(name, error.missing);
       if (answers === undefined) throw error;
-      const saved = Object.keys(answers).filter((k) => answers[k] !== '');
-      if (!dryRun && saved.length > 0) saveVariables(join(dir, 'variables.yml'), answers);
+      const result = dryRun ? { saved: [], stored: [] } : this.saveVariableAnswers(name, dir, answers);
       return {
-        config: loadMcpConfig(dir, { env: this.deps.env, overrides: { ...answers, ...overrides } }),
-        saved: dryRun ? [] : saved,
+        config: loadMcpConfig(dir, { env: this.deps.env, overrides: { ...answers, ...overrides }, stored: secrets }),
+        ...result,
       };
     }
+  }
+
+  /**
+   * Saves the answers to sync's questions, whichever door asked (the CLI on a terminal, the TUI): secret-looking
+   * variables (the rule masking uses: secretVariableNames) to the secret store, scoped to the environment, the
+   * rest to variables.yml. Without a store every answer goes to variables.yml.
+   */
+  saveVariableAnswers(
+    environment: string,
+    dir: string,
+    answers: Readonly<Record<string, string>>,
+  ): { saved: string[]; stored: string[] } {
+    const given = Object.fromEntries(Object.entries(answers).filter(([, v]) => v !== ''));
+    const store = this.deps.secretStore;
+    const secret =
+      store === undefined
+        ? new Set<string>()
+        : secretVariableNames(given, loadVariablesSchema(dir), readMcpServerTemplates(dir));
+    const stored = Object.keys(given).filter((k) => secret.has(k));
+    const saved = Object.keys(given).filter((k) => !secret.has(k));
+    for (const k of stored) store?.set(k, given[k] ?? '', { environment });
+    if (saved.length > 0)
+      saveVariables(join(dir, 'variables.yml'), Object.fromEntries(saved.map((k) => [k, given[k] ?? ''])));
+    return { saved, stored };
   }
 
   private recorded(environmentId: number): RecordedServer[] {
