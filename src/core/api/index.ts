@@ -21,6 +21,7 @@ export type {
   ReplaceAgentBody,
   ResourceListView,
   RunQuery,
+  SetSecretBody,
   ServerView,
   StartRunBody,
   StartedRunView,

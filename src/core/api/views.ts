@@ -8,6 +8,7 @@ import type { AgentDraft } from '../agents/agent-draft.js';
 import type { AgentSource, AgentSummary } from '../agents/agent-service.js';
 import type { EnvironmentDetail, EnvironmentSummary } from '../environments/environment-service.js';
 import type { ErrorJson } from '../errors.js';
+import type { SecretInfo } from '../security/secret-service.js';
 import type { CheckReport, McpServerSummary, McpToolSummary } from '../mcp/mcp-service.js';
 import type { PromptListing, ResourceListing, ToolCallReport } from '../mcp/offerings.js';
 import type { ServerStatus } from '../mcp/server-connection.js';
@@ -144,6 +145,14 @@ export interface ApiRequests {
   replaceAgent: ReplaceAgentBody;
   startRun: StartRunBody;
   callTool: CallToolBody;
+  setSecret: SetSecretBody;
+}
+
+/** PUT /api/v1/secrets/{name}: the value (write-only: never returned by any door) and its scope. */
+export interface SetSecretBody {
+  value: string;
+  /** The environment the secret belongs to; absent: a global secret. */
+  environment?: string;
 }
 
 /** The answer of every REST operation, by operationId (`undefined`: 204 No Content). */
@@ -179,4 +188,8 @@ export interface ApiResponses {
   listRunEvents: EventPage;
   startRun: StartedRunView;
   cancelRun: CancelOutcome;
+  /** Names, scopes and dates: never values. */
+  listSecrets: SecretInfo[];
+  setSecret: SecretInfo;
+  deleteSecret: undefined;
 }
