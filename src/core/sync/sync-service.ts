@@ -9,15 +9,13 @@ import type { StationPaths } from '../config/home.js';
 import {
   loadMcpConfig,
   mcpConfigWarnings,
-  readMcpServerTemplates,
-  secretVariableNames,
   serverConfigHash,
   type LoadedMcpConfig,
   type McpServerConfig,
 } from '../config/mcp-config.js';
 import { loadVariablesSchema, saveVariables } from '../config/mcp-config-variables.js';
 import type { SecretStore } from '../security/secret-service.js';
-import { MissingVariablesError, type MissingVariable } from '../config/template-render.js';
+import { isSecretName, MissingVariablesError, type MissingVariable } from '../config/template-render.js';
 import type { EnvironmentService } from '../environments/environment-service.js';
 import { validateEnvironmentName } from '../environments/names.js';
 import { McpError, NotFoundError, StationError, ValidationError } from '../errors.js';
@@ -279,7 +277,7 @@ export class SyncService {
       if (!(error instanceof MissingVariablesError) || options.askVariables === undefined) throw error;
       const answers = await options.askVariables(name, error.missing);
       if (answers === undefined) throw error;
-      const result = dryRun ? { saved: [], stored: [] } : this.saveVariableAnswers(name, dir, answers);
+      const result = dryRun ? { saved: [], stored: [] } : this.saveVariableAnswers(name, dir, answers, error.missing);
       return {
         config: loadMcpConfig(dir, { env: this.deps.env, overrides: { ...answers, ...overrides }, stored: secrets }),
         ...result,
@@ -288,27 +286,28 @@ export class SyncService {
   }
 
   /**
-   * Saves the answers to sync's questions, whichever door asked (the CLI on a terminal, the TUI): secret-looking
-   * variables (the rule masking uses: secretVariableNames) to the secret store, scoped to the environment, the
-   * rest to variables.yml. Without a store every answer goes to variables.yml.
+   * Saves the answers to sync's questions, whichever door asked (the CLI on a terminal, the TUI): a secret (what
+   * the question hid: variables.schema.json's `"secret"`, else a secret-looking name, MissingVariable.secret) to
+   * the secret store, scoped to the environment, the rest to variables.yml. Without a store every answer goes to
+   * variables.yml.
    */
   saveVariableAnswers(
     environment: string,
     dir: string,
     answers: Readonly<Record<string, string>>,
+    missing: readonly MissingVariable[] = [],
   ): { saved: string[]; stored: string[] } {
-    const given = Object.fromEntries(Object.entries(answers).filter(([, v]) => v !== ''));
+    const given = Object.entries(answers).filter(([, v]) => v !== '');
     const store = this.deps.secretStore;
-    const secret =
-      store === undefined
-        ? new Set<string>()
-        : secretVariableNames(given, loadVariablesSchema(dir), readMcpServerTemplates(dir));
-    const stored = Object.keys(given).filter((k) => secret.has(k));
-    const saved = Object.keys(given).filter((k) => !secret.has(k));
-    for (const k of stored) store?.set(k, given[k] ?? '', { environment });
-    if (saved.length > 0)
-      saveVariables(join(dir, 'variables.yml'), Object.fromEntries(saved.map((k) => [k, given[k] ?? ''])));
-    return { saved, stored };
+    const schema = store === undefined ? {} : loadVariablesSchema(dir);
+    const isSecret = (name: string): boolean =>
+      store !== undefined &&
+      (schema[name]?.secret ?? missing.find((m) => m.name === name)?.secret ?? isSecretName(name));
+    const stored = given.filter(([k]) => isSecret(k));
+    const saved = given.filter(([k]) => !isSecret(k));
+    for (const [k, v] of stored) store?.set(k, v, { environment });
+    if (saved.length > 0) saveVariables(join(dir, 'variables.yml'), Object.fromEntries(saved));
+    return { saved: saved.map(([k]) => k), stored: stored.map(([k]) => k) };
   }
 
   private recorded(environmentId: number): RecordedServer[] {
