@@ -6,7 +6,7 @@
  * HMAC of a fixed text), so that a wrong key is told apart from damaged data before anything is written.
  */
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import { existsSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { StationPaths } from '../config/home.js';
 import { ExitCode, StationError, errorMessage, type StationErrorOptions } from '../errors.js';
