@@ -17,7 +17,7 @@ import {
 import type { EnvironmentService } from '../environments/environment-service.js';
 import { ExitCode, NotFoundError, StationError, UsageError, ValidationError } from '../errors.js';
 import { secretLabel, type Secret } from '../mcp/redactor.js';
-import type { Db } from '../store/database.js';
+import { openDatabase, type Db } from '../store/database.js';
 import { SecretRepo, type SecretRow } from '../store/secret-repo.js';
 import {
   abandonKeyFile,
@@ -87,7 +87,8 @@ export interface SecretServiceDeps {
   paths: StationPaths;
   db: Db;
   env: NodeJS.ProcessEnv;
-  environments: EnvironmentService;
+  /** Absent for read-only use (storedSecretValues): values only, no listing or changes. */
+  environments?: EnvironmentService;
 }
 
 /** The store as the MCP and sync services use it: values for templates, and sync's answers saved. */
@@ -121,7 +122,7 @@ export class SecretService {
 
   /** Secrets by name (global before environment scopes); never values. `environment` keeps its own and global ones. */
   list(filter: SecretScope = {}): SecretInfo[] {
-    if (filter.environment !== undefined) this.deps.environments.require(filter.environment);
+    if (filter.environment !== undefined) this.envs().require(filter.environment);
     const rows = this.repo.rows(filter.environment === undefined ? undefined : [null, filter.environment]);
     return rows.map(infoOf);
   }
@@ -158,7 +159,7 @@ export class SecretService {
   /** One secret's listing (never its value), or a NotFoundError naming the scope. */
   require(name: string, scope: SecretScope = {}): SecretInfo {
     const environment = scope.environment ?? null;
-    if (environment !== null) this.deps.environments.require(environment);
+    if (environment !== null) this.envs().require(environment);
     const row = this.repo.rows([environment]).find((r) => r.name === name);
     if (row === undefined) {
       const where = environment === null ? 'global secret' : `secret in environment "${environment}"`;
@@ -233,8 +234,8 @@ export class SecretService {
    * (atomically, mode 0600, comments kept).
    */
   importVariables(environment: string, now = Date.now()): SecretImportResult {
-    this.deps.environments.require(environment);
-    const dir = this.deps.environments.dir(environment);
+    this.envs().require(environment);
+    const dir = this.envs().dir(environment);
     const file = join(dir, VARIABLES_FILE);
     const values = existsSync(file) ? loadEnvironmentVariables(dir) : {};
     const templates = readMcpServerTemplates(dir);
@@ -310,8 +311,37 @@ export class SecretService {
     );
   }
 
+  private envs(): EnvironmentService {
+    if (this.deps.environments === undefined) throw new Error('this secret store was opened for reading values only');
+    return this.deps.environments;
+  }
+
   private environmentId(environment: string | undefined): number | null {
-    return environment === undefined ? null : this.deps.environments.require(environment).id;
+    return environment === undefined ? null : this.envs().require(environment).id;
+  }
+}
+
+/**
+ * The store's values for an environment's templates, read from the database file without a full engine (for
+ * `stn doctor`, which checks a home that may not open). No database (or one that cannot be opened: the database
+ * checks report it) gives none; a missing or wrong key throws as valuesFor does.
+ */
+export function storedSecretValues(
+  paths: StationPaths,
+  env: NodeJS.ProcessEnv,
+  environment: string,
+): Record<string, string> {
+  if (!existsSync(paths.database)) return {};
+  let db: Db;
+  try {
+    db = openDatabase(paths.database, { readonly: true });
+  } catch {
+    return {};
+  }
+  try {
+    return new SecretService({ paths, db, env }).valuesFor(environment);
+  } finally {
+    db.close();
   }
 }
 
