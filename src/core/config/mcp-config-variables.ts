@@ -141,18 +141,16 @@ export function removeVariables(file: string, names: readonly string[]): void {
   const doc = parseDocument(text);
   if (!isMap(doc.contents)) return;
   for (const name of names) doc.delete(name);
-  writeFileAtomic(
-    file,
-    doc.contents.items.length === 0 && text.trim().startsWith('#') ? commentsOf(doc.toString()) : doc.toString(),
-    {
-      mode: 0o600,
-    },
-  );
-}
-
-/** A document left with no entries prints as `{}`: keep its comments only. */
-function commentsOf(text: string): string {
-  return text.replace(/^\{\}\s*$/m, '').replace(/\n{3,}/g, '\n\n');
+  // With no entry left the document prints as `{}`: keep the file's comment lines instead.
+  const out =
+    doc.contents.items.length > 0
+      ? doc.toString()
+      : text
+          .split('\n')
+          .filter((line) => /^\s*#/.test(line))
+          .map((line) => `${line}\n`)
+          .join('');
+  writeFileAtomic(file, out, { mode: 0o600 });
 }
 
 /**

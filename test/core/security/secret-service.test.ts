@@ -225,6 +225,13 @@ describe('SecretService', () => {
     expect(engine.secrets.importVariables('default').imported).toEqual([]);
   });
 
+  it('import of the last entry leaves the comment lines of variables.yml', () => {
+    const file = join(envDir, 'variables.yml');
+    writeFileSync(file, '# only comments stay\nAPI_TOKEN: abc-0123456789\n');
+    expect(engine.secrets.importVariables('default').imported).toEqual(['API_TOKEN']);
+    expect(readFileSync(file, 'utf8')).toBe('# only comments stay\n');
+  });
+
   it('templates resolve --var > process env > store (env before global) > variables.yml > schema default', () => {
     writeTemplate(envDir, {
       tiny: {
