@@ -63,6 +63,7 @@ export {
   MAX_SECRET_BYTES,
   SecretService,
   SecretUnreadableError,
+  validateSecretName,
   type SecretImportResult,
   type RotateKeyResult,
   type SecretInfo,

@@ -1,7 +1,7 @@
 import { Args, Flags } from '@oclif/core';
 import { BaseCommand } from '../../cli/base-command.js';
 import { readSecretValue } from '../../cli/secret-value.js';
-import { UsageError, type SecretInfo } from '../../core/index.js';
+import { UsageError, validateSecretName, type SecretInfo } from '../../core/index.js';
 
 export default class SecretSet extends BaseCommand<typeof SecretSet> {
   static override summary = 'Store a secret, encrypted at rest (the value from a hidden prompt or stdin).';
@@ -39,6 +39,7 @@ export default class SecretSet extends BaseCommand<typeof SecretSet> {
     }
     const api = this.api();
     // Checked before the value is asked for: a bad name or environment is not worth typing a secret for.
+    validateSecretName(name);
     api.secrets.list(this.flags.env === undefined ? {} : { environment: this.flags.env });
     const value = await readSecretValue(name);
     const result = api.secrets.set(name, value, this.flags.env === undefined ? {} : { environment: this.flags.env });
