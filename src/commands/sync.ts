@@ -22,7 +22,7 @@ export default class Sync extends BaseCommand<typeof Sync> {
     "Start an environment's MCP servers, record their tools, index agents and check their tools.";
   static override description = `Renders the MCP configs ({{ .NAME }} from variables.yml, then the process environment, then --var), starts every server at once, records servers and tools (removing those no longer configured), indexes the agents and checks that every tool they name exists.
 
-Prints each server's status, tool count and start time, then what changed since the last sync. Exits non-zero when a server fails or an agent names a missing or ambiguous tool (--allow-missing makes the latter warnings). On a terminal, missing variables are asked for and saved to variables.yml (mode 0600); otherwise they are listed and the command fails.`;
+Prints each server's status, tool count and start time, then what changed since the last sync. Exits non-zero when a server fails or an agent names a missing or ambiguous tool (--allow-missing makes the latter warnings). On a terminal, missing variables are asked for: secret-looking ones are stored in the secret store (encrypted), the others saved to variables.yml (mode 0600); otherwise they are listed and the command fails.`;
   static override examples = [
     '<%= config.bin %> sync',
     '<%= config.bin %> sync staging --dry-run',
@@ -190,6 +190,8 @@ Prints each server's status, tool count and start time, then what changed since 
     // Typos in template.json were printed on stderr before the servers started.
     for (const w of r.warnings.filter((x) => !this.alreadyWarned(x))) this.say(`  ${s.yellow('warning:')} ${w}`);
     if (r.variablesSaved.length > 0) this.say(`  Saved ${r.variablesSaved.join(', ')} to variables.yml (mode 0600).`);
+    if (r.secretsStored.length > 0)
+      this.say(`  Stored ${r.secretsStored.join(', ')} in the secret store (encrypted; see stn secret list).`);
     if (r.dryRun) this.say(s.dim('  Dry run: nothing was written.'));
     this.say('');
   }

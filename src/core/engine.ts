@@ -5,6 +5,7 @@ import type { KeyWarning } from './config/unknown-keys.js';
 import { EnvironmentService } from './environments/environment-service.js';
 import { AgentService } from './agents/agent-service.js';
 import { KeyService } from './security/key-service.js';
+import { SecretService } from './security/secret-service.js';
 import { ConfigError } from './errors.js';
 import { openDatabase, type Db } from './store/database.js';
 import { privacyWarnings, type PrivacyWarning } from './fs/private-files.js';
@@ -35,6 +36,11 @@ export interface Engine {
   readonly agents: AgentService;
   /** API keys for `stn serve` (created, listed and revoked by `stn key`). */
   readonly keys: KeyService;
+  /**
+   * The secret store: values encrypted at rest with the home's key (STATION_ENCRYPTION_KEY or keys/station.key),
+   * used by templates and masking, never shown.
+   */
+  readonly secrets: SecretService;
   /** MCP servers of environments: list, add, remove, check, sync (light; servers start only when asked). */
   readonly mcpServers: McpService;
   /**
@@ -82,6 +88,7 @@ export function openEngine(options: EngineOptions = {}): Engine {
   const closers: (() => Promise<void> | void)[] = [];
   const environments = new EnvironmentService(paths, db);
   const agents = new AgentService(db, environments);
+  const secrets = new SecretService({ paths, db, env, environments });
   const mcpServers = new McpService({
     paths,
     db,
@@ -92,6 +99,7 @@ export function openEngine(options: EngineOptions = {}): Engine {
     maxResultBytes: config.runner.maxMcpResultBytes,
     // Sync indexes and checks agents through engine.agents.
     agents: () => agents,
+    secretStore: secrets,
   });
   const events = new EventBus();
   let runner: Runner | undefined;
@@ -109,6 +117,7 @@ export function openEngine(options: EngineOptions = {}): Engine {
     env,
     environments,
     agents,
+    secrets,
     mcpServers,
     mcp: (envName, opts) => mcpServers.pool(envName, opts?.vars === undefined ? {} : { vars: opts.vars }),
     keys: new KeyService(db),

@@ -57,6 +57,18 @@ export {
   type CreatedKey,
   type Principal,
   type Role,
+  EncryptionKeyError,
+  KEY_ENV,
+  NEW_KEY_ENV,
+  MAX_SECRET_BYTES,
+  SecretService,
+  SecretUnreadableError,
+  validateSecretName,
+  type SecretImportResult,
+  type RotateKeyResult,
+  type SecretInfo,
+  type SecretScope,
+  type SetSecretResult,
 } from './security/index.js';
 export {
   checkAgentTemplate,

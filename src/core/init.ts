@@ -8,6 +8,8 @@ import { writeFileAtomic } from './fs/atomic-write.js';
 import { makePrivateDir, PRIVATE_FILE_MODE } from './fs/private-files.js';
 import { openDatabase } from './store/database.js';
 import { EnvironmentService } from './environments/environment-service.js';
+import { ensureKeyFile, KEY_ENV } from './security/encryption-key.js';
+import { SecretRepo } from './store/secret-repo.js';
 import { readFileSync } from 'node:fs';
 
 export interface InitOptions {
@@ -15,6 +17,8 @@ export interface InitOptions {
   force?: boolean;
   /** Value of PROJECT_ROOT for the default environment's filesystem server (default: cwd). */
   projectRoot?: string;
+  /** The process environment: with STATION_ENCRYPTION_KEY set, no key file is made. */
+  env?: NodeJS.ProcessEnv;
 }
 
 export interface InitResult {
@@ -28,7 +32,7 @@ export interface InitResult {
 }
 
 /**
- * Makes a Station home: config.yaml, station.db (migrated) and the default environment. Idempotent:
+ * Makes a Station home: config.yaml, station.db (migrated), the encryption key file and the default environment. Idempotent:
  * an existing file is never changed unless `force` asks to rewrite template files. The home is set to
  * 0700 and the files that may hold secrets are made 0600, whatever the umask.
  */
@@ -69,6 +73,13 @@ export function initStation(paths: StationPaths, options: InitOptions = {}): Ini
       PRIVATE_FILE_MODE,
     );
     new EnvironmentService(paths, db).reconcile();
+    // The encryption key (keys/station.key, 0600): made unless STATION_ENCRYPTION_KEY gives it, and never
+    // beside secrets stored under another key (a lost key file is restored, not replaced).
+    const keyFromEnv = (options.env ?? process.env)[KEY_ENV];
+    if ((keyFromEnv === undefined || keyFromEnv.trim() === '') && new SecretRepo(db).keyCheck() === undefined) {
+      if (ensureKeyFile(paths)) result.created.push(rel(paths.keyFile));
+      else result.unchanged.push(rel(paths.keyFile));
+    }
   } finally {
     db.close();
   }

@@ -70,6 +70,7 @@ describe('stn sync', { timeout: 120_000 }, () => {
           plan: { serversAdded: ['tiny'], serversRemoved: [], serversChanged: [], toolsRemoved: [], toolsChanged: [] },
           agents: { indexed: { added: [], updated: [], removed: [], errors: [] }, checks: [] },
           variablesSaved: [],
+          secretsStored: [],
           problems: [],
           ok: true,
         },
@@ -173,7 +174,7 @@ describe('stn sync', { timeout: 120_000 }, () => {
     expect(r.stderr).toContain('give an environment or --all, not both');
   });
 
-  it('on a terminal asks for missing variables (secrets without echo) and saves them to variables.yml (0600)', async () => {
+  it('on a terminal asks for missing variables (secrets without echo): secrets to the store, the rest to variables.yml (0600)', async () => {
     writeTemplate(envDir, {
       tiny: { ...tinyEntry(), env: { WORKDIR: '{{ .WORKDIR }}', API_TOKEN: '{{ .API_TOKEN }}' } },
     });
@@ -195,11 +196,15 @@ describe('stn sync', { timeout: 120_000 }, () => {
     expect(output).toContain('Environment "default" needs 2 variables');
     expect(output).toContain('/srv/work'); // echoed: not a secret
     expect(output).not.toContain('sk_live_HIDDEN_42');
-    expect(output).toContain('Saved WORKDIR, API_TOKEN to variables.yml (mode 0600).');
+    expect(output).toContain('Saved WORKDIR to variables.yml (mode 0600).');
+    expect(output).toContain('Stored API_TOKEN in the secret store');
     const file = join(envDir, 'variables.yml');
     const saved = readFileSync(file, 'utf8');
     expect(saved).toContain('WORKDIR: /srv/work');
-    expect(saved).toContain('API_TOKEN: sk_live_HIDDEN_42');
+    expect(saved).not.toContain('API_TOKEN');
+    const list = await runStn(['secret', 'list', '--env', 'default', '--json'], { env: home.env });
+    expect(JSON.parse(list.stdout)).toEqual([expect.objectContaining({ name: 'API_TOKEN', environment: 'default' })]);
+    expect(list.stdout).not.toContain('sk_live_HIDDEN_42');
     expect(saved).toContain('PROJECT_ROOT:'); // what was there before is kept
     expect(statSync(file).mode & 0o777).toBe(0o600);
   });

@@ -18,7 +18,10 @@ describe('stn init (core)', () => {
       'environments/default/agents/hello.prompt',
       'environments/default/template.json',
       'environments/default/variables.yml',
+      'keys/station.key',
     ]);
+    expect(statSync(temp.paths.keyFile).mode & 0o777).toBe(0o600);
+    expect(statSync(join(temp.home, 'keys')).mode & 0o777).toBe(0o700);
     expect(loadStationConfig(temp.paths.config)).toEqual(DEFAULT_CONFIG);
     const env = join(temp.home, 'environments', 'default');
     const template = JSON.parse(readFileSync(join(env, 'template.json'), 'utf8')) as {

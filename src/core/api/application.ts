@@ -10,6 +10,7 @@ import { KeysApi } from './keys-api.js';
 import { McpApi } from './mcp-api.js';
 import { localPrincipal } from './principal.js';
 import { RunsApi } from './runs-api.js';
+import { SecretsApi } from './secrets-api.js';
 import { SyncJobs } from './sync-jobs.js';
 
 export interface ApplicationOptions {
@@ -66,6 +67,8 @@ export class StationApi {
   readonly mcp: McpApi;
   readonly runs: RunsApi;
   readonly keys: KeysApi;
+  /** The secret store (admins): names listed, values set and removed, never read back. */
+  readonly secrets: SecretsApi;
   readonly doctor: DoctorApi;
 
   constructor(ctx: ApiContext) {
@@ -75,6 +78,7 @@ export class StationApi {
     this.mcp = new McpApi(ctx);
     this.runs = new RunsApi(ctx);
     this.keys = new KeysApi(ctx);
+    this.secrets = new SecretsApi(ctx);
     this.doctor = new DoctorApi(ctx.principal, { paths: ctx.engine.paths, env: ctx.engine.env });
   }
 }

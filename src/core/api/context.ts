@@ -21,7 +21,11 @@ export type AuditAction =
   | 'run.start'
   | 'run.cancel'
   | 'key.create'
-  | 'key.revoke';
+  | 'key.revoke'
+  | 'secret.set'
+  | 'secret.remove'
+  | 'secret.import'
+  | 'secret.rotate-key';
 
 /** Shared by the operations of one principal: the engine, the caller, and the two steps around a call. */
 export class ApiContext {

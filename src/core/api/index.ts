@@ -35,6 +35,7 @@ export type {
   ReplaceAgentBody,
   ResourceListView,
   RunQuery,
+  SetSecretBody,
   ServerView,
   StartRunBody,
   StartSyncBody,

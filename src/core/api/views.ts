@@ -8,6 +8,7 @@ import type { AgentDraft } from '../agents/agent-draft.js';
 import type { AgentSource, AgentSummary } from '../agents/agent-service.js';
 import type { EnvironmentDetail, EnvironmentSummary } from '../environments/environment-service.js';
 import type { ErrorJson } from '../errors.js';
+import type { SecretInfo } from '../security/secret-service.js';
 import type { CheckReport, McpServerSummary, McpToolSummary } from '../mcp/mcp-service.js';
 import type { PromptListing, ResourceListing, ToolCallReport } from '../mcp/offerings.js';
 import type { ServerStatus } from '../mcp/server-connection.js';
@@ -145,11 +146,19 @@ export interface ApiRequests {
   startRun: StartRunBody;
   callTool: CallToolBody;
   startSync: StartSyncBody;
+  setSecret: SetSecretBody;
 }
 
 /** POST /environments/{env}/sync: values for the variables a sync reported missing. */
 export interface StartSyncBody {
   variables?: Record<string, string>;
+}
+
+/** PUT /api/v1/secrets/{name}: the value (write-only: never returned by any door) and its scope. */
+export interface SetSecretBody {
+  value: string;
+  /** The environment the secret belongs to; absent: a global secret. */
+  environment?: string;
 }
 
 /** The answer of every REST operation, by operationId (`undefined`: 204 No Content). */
@@ -185,4 +194,8 @@ export interface ApiResponses {
   listRunEvents: EventPage;
   startRun: StartedRunView;
   cancelRun: CancelOutcome;
+  /** Names, scopes and dates: never values. */
+  listSecrets: SecretInfo[];
+  setSecret: SecretInfo;
+  deleteSecret: undefined;
 }

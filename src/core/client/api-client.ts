@@ -91,6 +91,22 @@ export class ApiClient {
     return this.call('DELETE', envPath(env));
   }
 
+  // Secrets (admin): names listed, values set and removed, never read back.
+
+  listSecrets(environment?: string): Promise<ApiResponses['listSecrets']> {
+    const query = environment === undefined ? '' : `?environment=${encodeURIComponent(environment)}`;
+    return this.call('GET', `/api/v1/secrets${query}`);
+  }
+
+  setSecret(name: string, body: ApiRequests['setSecret']): Promise<ApiResponses['setSecret']> {
+    return this.call('PUT', `/api/v1/secrets/${encodeURIComponent(name)}`, { body });
+  }
+
+  deleteSecret(name: string, environment?: string): Promise<ApiResponses['deleteSecret']> {
+    const query = environment === undefined ? '' : `?environment=${encodeURIComponent(environment)}`;
+    return this.call('DELETE', `/api/v1/secrets/${encodeURIComponent(name)}${query}`);
+  }
+
   // Agents.
 
   listAgents(env: string): Promise<ApiResponses['listAgents']> {

@@ -11,6 +11,11 @@ export interface StationPaths {
   run: string;
   /** Logs of processes Station starts in the background (the workers of `stn agent run --detach`). */
   logs: string;
+  /**
+   * The encryption key file (`keys/station.key`, mode 0600 in a 0700 folder): 32 random bytes, base64, made
+   * by `stn init`. STATION_ENCRYPTION_KEY wins over it. Never inside the database.
+   */
+  keyFile: string;
 }
 
 export interface HomeOptions {
@@ -40,6 +45,7 @@ export function stationPaths(home: string): StationPaths {
     environments: join(home, 'environments'),
     run: join(home, 'run'),
     logs: join(home, 'logs'),
+    keyFile: join(home, 'keys', 'station.key'),
   };
 }
 

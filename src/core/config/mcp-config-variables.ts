@@ -30,7 +30,7 @@ export interface VariableInfo {
 export type VariablesSchema = Record<string, VariableInfo>;
 
 /** Where a resolved value came from, lowest precedence first. */
-export type VariableOrigin = 'default' | 'file' | 'env' | 'override';
+export type VariableOrigin = 'default' | 'file' | 'store' | 'env' | 'override';
 
 export interface ResolvedVariables {
   values: Record<string, string>;
@@ -40,6 +40,8 @@ export interface ResolvedVariables {
 export interface VariableSources {
   /** variables.yml of the environment. */
   file: Variables;
+  /** The secret store's values for the environment (its own over global ones): win over variables.yml. */
+  stored?: Readonly<Record<string, string>>;
   /** The process environment: a variable of the same name wins over variables.yml. */
   env: NodeJS.ProcessEnv;
   /** `--var NAME=VALUE`: wins over everything. */
@@ -48,8 +50,9 @@ export interface VariableSources {
 }
 
 /**
- * Values of `names`: schema default, then variables.yml, then the process environment, then overrides
- * (later wins). Empty values do not count as values.
+ * Values of `names`: schema default, then variables.yml, then the secret store, then the process environment,
+ * then overrides (later wins): `--var` > process env > secret store > variables.yml > schema default (README
+ * "Secrets"). Empty values do not count as values.
  */
 export function resolveVariables(names: readonly string[], sources: VariableSources): ResolvedVariables {
   const values: Record<string, string> = {};
@@ -58,6 +61,7 @@ export function resolveVariables(names: readonly string[], sources: VariableSour
     const candidates: [VariableOrigin, string | undefined][] = [
       ['default', sources.schema[name]?.default],
       ['file', sources.file[name]],
+      ['store', sources.stored?.[name]],
       ['env', sources.env[name]],
       ['override', sources.overrides[name]],
     ];
@@ -124,6 +128,28 @@ export function saveVariables(file: string, values: Readonly<Record<string, stri
   } else {
     throw new FileFormatError({ file }, 'expected a flat mapping of NAME: value', { exitCode: ExitCode.CONFIG });
   }
+  writeFileAtomic(file, out, { mode: 0o600 });
+}
+
+/**
+ * Removes entries from variables.yml, keeping its comments and other entries (written atomically, mode 0600).
+ * A file that does not parse is left untouched.
+ */
+export function removeVariables(file: string, names: readonly string[]): void {
+  const text = readFileSync(file, 'utf8');
+  parseVariables(file, text);
+  const doc = parseDocument(text);
+  if (!isMap(doc.contents)) return;
+  for (const name of names) doc.delete(name);
+  // With no entry left the document prints as `{}`: keep the file's comment lines instead.
+  const out =
+    doc.contents.items.length > 0
+      ? doc.toString()
+      : text
+          .split('\n')
+          .filter((line) => /^\s*#/.test(line))
+          .map((line) => `${line}\n`)
+          .join('');
   writeFileAtomic(file, out, { mode: 0o600 });
 }
 

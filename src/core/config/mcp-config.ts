@@ -320,6 +320,11 @@ export interface LoadMcpConfigOptions {
   env?: NodeJS.ProcessEnv;
   /** `--var NAME=VALUE` values: win over everything. */
   overrides?: Readonly<Record<string, string>>;
+  /**
+   * The secret store's values for this environment (its own over global ones): between the process environment
+   * and variables.yml. Every one of them is a secret for masking, used by the configs or not.
+   */
+  stored?: Readonly<Record<string, string>>;
 }
 
 /**
@@ -333,6 +338,7 @@ export function loadMcpConfig(dir: string, options: LoadMcpConfigOptions = {}): 
   const names = [...new Set(files.flatMap((f) => f.variables))];
   const variables = resolveVariables(names, {
     file: loadEnvironmentVariables(dir),
+    stored: options.stored ?? {},
     env: options.env ?? process.env,
     overrides: options.overrides ?? {},
     schema,
@@ -344,8 +350,8 @@ export function loadMcpConfig(dir: string, options: LoadMcpConfigOptions = {}): 
     throw new MissingVariablesError(list, {
       hints: [
         ...list.flatMap((m) => (m.description === undefined ? [] : [`${m.name}: ${m.description}`])),
-        `Set them in ${join(dir, 'variables.yml')}, export them in the environment, or pass --var NAME=VALUE.`,
-        'On a terminal, `stn sync` asks for them and saves the answers to variables.yml.',
+        `Set them in ${join(dir, 'variables.yml')} (secrets with: stn secret set NAME), export them in the environment, or pass --var NAME=VALUE.`,
+        'On a terminal, `stn sync` asks for them: secrets go to the secret store, other answers to variables.yml.',
       ],
     });
   }
@@ -375,7 +381,7 @@ export function loadMcpConfig(dir: string, options: LoadMcpConfigOptions = {}): 
     templates: new Map(templates.map((t) => [t.name, t])),
     variables,
     schema,
-    secrets: secretsOf(variables, schema, servers, templates),
+    secrets: secretsOf(variables, schema, servers, templates, options.stored ?? {}),
   };
 }
 
@@ -397,17 +403,20 @@ function canonicalJson(value: unknown): string {
   return text ?? 'null';
 }
 
-function secretsOf(
-  variables: ResolvedVariables,
+/**
+ * Which of these variables are secrets, by the one rule masking and `stn sync` use: what variables.schema.json
+ * says (`"secret": true | false`), else a secret-looking name (isSecretName), a use in a header or under a
+ * secret-named `env` key, or a use in `env` with a secret-looking value (8 characters or more, not a number or
+ * a flag). `stn secret import` moves these out of variables.yml.
+ */
+export function secretVariableNames(
+  values: Readonly<Record<string, string>>,
   schema: VariablesSchema,
-  servers: readonly McpServerConfig[],
   templates: readonly McpServerConfig[],
-): SecretValue[] {
-  const out: SecretValue[] = [];
+): Set<string> {
   // Where each variable is used: in a header or under a secret-named env key (a secret), or in env.
   const sensitive = new Set<string>();
   const inEnv = new Set<string>();
-  const written = new Map(templates.map((t) => [t.name, t]));
   for (const t of templates) {
     for (const [key, value] of Object.entries(t.transport === 'stdio' ? t.env : t.headers)) {
       for (const name of placeholderNames(value)) {
@@ -416,10 +425,32 @@ function secretsOf(
       }
     }
   }
-  for (const [name, value] of Object.entries(variables.values)) {
+  const out = new Set<string>();
+  for (const [name, value] of Object.entries(values)) {
     const secret =
       schema[name]?.secret ?? (isSecretName(name) || sensitive.has(name) || (inEnv.has(name) && looksSecret(value)));
+    if (secret) out.add(name);
+  }
+  return out;
+}
+
+function secretsOf(
+  variables: ResolvedVariables,
+  schema: VariablesSchema,
+  servers: readonly McpServerConfig[],
+  templates: readonly McpServerConfig[],
+  stored: Readonly<Record<string, string>>,
+): SecretValue[] {
+  const out: SecretValue[] = [];
+  const written = new Map(templates.map((t) => [t.name, t]));
+  const secretNames = secretVariableNames(variables.values, schema, templates);
+  for (const [name, value] of Object.entries(variables.values)) {
+    // A value from the secret store is a secret whatever the rule says.
+    const secret = variables.origin[name] === 'store' || secretNames.has(name);
     out.push({ value, label: secret ? secretLabel(name) : `{{ .${name} }}`, secret });
+  }
+  for (const [name, value] of Object.entries(stored)) {
+    if (value !== '' && variables.values[name] !== value) out.push({ value, label: secretLabel(name), secret: true });
   }
   const literal = (value: string, label: string): void => {
     out.push({ value, label: secretLabel(label), secret: true });

@@ -5,8 +5,9 @@
  * a value).
  */
 import { basename, join } from 'node:path';
-import { VARIABLES_FILE, saveVariables } from './mcp-config-variables.js';
-import type { MissingVariable } from './template-render.js';
+import type { SecretStore } from '../security/secret-service.js';
+import { VARIABLES_FILE, loadVariablesSchema, saveVariables } from './mcp-config-variables.js';
+import { isSecretName, type MissingVariable } from './template-render.js';
 
 /** A missing variable as the API answers it: where it is used by file name and line, never a value. */
 export interface MissingVariableView {
@@ -26,23 +27,31 @@ export function missingVariableView(m: MissingVariable): MissingVariableView {
 }
 
 /**
- * Saves the answers to the missing variables of the environment folder `dir` and returns the names
- * saved. Empty answers are not saved. Every door reaches this through the core sync (askVariables), so
- * where an answer goes (variables.yml today; secret ones may go to a secret store) is decided here only.
+ * Saves the answers to the missing variables of the environment folder `dir`. Every door reaches this
+ * through the core sync (askVariables): the CLI on a terminal, the TUI's form, the REST sync request. A
+ * secret (what the question hid: variables.schema.json's `"secret"`, else MissingVariable.secret, else a
+ * secret-looking name) goes to the secret store, scoped to the environment; the rest to variables.yml.
+ * Without a store every answer goes to variables.yml. Empty answers are not saved.
  */
 export function saveVariableAnswers(
   dir: string,
   missing: readonly MissingVariable[],
   answers: Readonly<Record<string, string>>,
-): string[] {
-  const values: Record<string, string> = {};
-  for (const m of missing) {
+  target: { environment: string; store?: SecretStore | undefined },
+): { saved: string[]; stored: string[] } {
+  const given = missing.flatMap((m) => {
     const value = answers[m.name];
-    if (value !== undefined && value !== '') values[m.name] = value;
-  }
-  const names = Object.keys(values);
-  if (names.length > 0) saveVariables(join(dir, VARIABLES_FILE), values);
-  return names;
+    return value === undefined || value === '' ? [] : [[m.name, value] as const];
+  });
+  const store = target.store;
+  const schema = store === undefined ? {} : loadVariablesSchema(dir);
+  const isSecret = (name: string): boolean =>
+    store !== undefined && (schema[name]?.secret ?? missing.find((m) => m.name === name)?.secret ?? isSecretName(name));
+  const stored = given.filter(([k]) => isSecret(k));
+  const saved = given.filter(([k]) => !isSecret(k));
+  for (const [k, v] of stored) store?.set(k, v, { environment: target.environment });
+  if (saved.length > 0) saveVariables(join(dir, VARIABLES_FILE), Object.fromEntries(saved));
+  return { saved: saved.map(([k]) => k), stored: stored.map(([k]) => k) };
 }
 
 /**

@@ -13,6 +13,7 @@ import { MissingVariablesError } from '../config/template-render.js';
 import type { KeyWarning } from '../config/unknown-keys.js';
 import { isEnvironmentFolder } from '../environments/names.js';
 import { errorMessage, isStationError } from '../errors.js';
+import { storedSecretValues } from '../security/secret-service.js';
 import type { DoctorCheck } from './types.js';
 
 export interface ConfigResult {
@@ -36,7 +37,7 @@ export function checkConfig(paths: StationPaths, env: NodeJS.ProcessEnv): Config
   }
   for (const name of environments) {
     const dir = join(paths.environments, name);
-    checks.push(checkEnvironmentConfig(dir, name, env), ...typos(dir, name));
+    checks.push(checkEnvironmentConfig(paths, dir, name, env), ...typos(dir, name));
   }
   return { checks, config, environments };
 }
@@ -123,9 +124,9 @@ function checkEnvironmentList(
   ];
 }
 
-function checkEnvironmentConfig(dir: string, name: string, env: NodeJS.ProcessEnv): DoctorCheck {
+function checkEnvironmentConfig(paths: StationPaths, dir: string, name: string, env: NodeJS.ProcessEnv): DoctorCheck {
   try {
-    const loaded = loadMcpConfig(dir, { env });
+    const loaded = loadMcpConfig(dir, { env, stored: storedSecretValues(paths, env, name) });
     const servers = loaded.servers.length;
     const variables = Object.keys(loaded.variables.values).length;
     const files = loaded.files.map((f) => f.file.slice(dir.length + 1));
@@ -144,7 +145,7 @@ function checkEnvironmentConfig(dir: string, name: string, env: NodeJS.ProcessEn
         name,
         status: 'fail',
         detail: error.message,
-        hint: `Set ${names.join(', ')} in ${join(dir, VARIABLES_FILE)}, export ${names.length === 1 ? 'it' : 'them'}, or run \`stn sync ${name}\` on a terminal to be asked.`,
+        hint: `Set ${names.join(', ')} in ${join(dir, VARIABLES_FILE)} (a secret: stn secret set ${names[0] ?? 'NAME'} --env ${name}), export ${names.length === 1 ? 'it' : 'them'}, or run \`stn sync ${name}\` on a terminal to be asked.`,
       };
     }
     return failure(name, error, `Fix the files of ${dir}.`);

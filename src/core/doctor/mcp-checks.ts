@@ -9,6 +9,7 @@ import { loadMcpConfig, type LoadedMcpConfig } from '../config/mcp-config.js';
 import { errorMessage } from '../errors.js';
 import { checkLoadedServers, type CheckServerReport } from '../mcp/check-servers.js';
 import { ProcessGuard } from '../mcp/process-guard.js';
+import { storedSecretValues } from '../security/secret-service.js';
 import { plural } from './config-checks.js';
 import type { DoctorCheck, DoctorProgress } from './types.js';
 
@@ -40,12 +41,15 @@ export async function checkMcp(
       );
       continue;
     }
-    checks.push(...(await checkEnvironment(name, join(paths.environments, name), env, guard, options.onProgress)));
+    checks.push(
+      ...(await checkEnvironment(paths, name, join(paths.environments, name), env, guard, options.onProgress)),
+    );
   }
   return checks;
 }
 
 async function checkEnvironment(
+  paths: StationPaths,
   name: string,
   dir: string,
   env: NodeJS.ProcessEnv,
@@ -54,7 +58,7 @@ async function checkEnvironment(
 ): Promise<DoctorCheck[]> {
   let config: LoadedMcpConfig;
   try {
-    config = loadMcpConfig(dir, { env });
+    config = loadMcpConfig(dir, { env, stored: storedSecretValues(paths, env, name) });
   } catch (error) {
     return [
       row(

@@ -46,11 +46,11 @@ export function makePrivateIfExists(file: string): void {
 }
 
 /**
- * The files of a Station home that hold secrets (config.yaml, station.db and its -wal and -shm, each
+ * The files of a Station home that hold secrets (config.yaml, station.db and its -wal and -shm, the key file, each
  * environment's variables.yml) and that group or others may read or write. Nothing is changed.
  */
 export function privacyWarnings(paths: StationPaths): PrivacyWarning[] {
-  const files = [paths.config, paths.database, `${paths.database}-wal`, `${paths.database}-shm`];
+  const files = [paths.config, paths.database, `${paths.database}-wal`, `${paths.database}-shm`, paths.keyFile];
   if (existsSync(paths.environments)) {
     for (const entry of readdirSync(paths.environments, { withFileTypes: true })) {
       if (entry.isDirectory() && !entry.name.startsWith('.')) {

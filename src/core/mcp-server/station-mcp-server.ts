@@ -42,6 +42,9 @@ const RESERVED_TOOLS = [
   'get_run',
   'cancel_run',
   'sync_environment',
+  'list_secrets',
+  'set_secret',
+  'delete_secret',
 ] as const;
 
 /** The action each changing tool needs (the others only read). */
@@ -52,6 +55,9 @@ const TOOL_ACTIONS: Partial<Record<(typeof RESERVED_TOOLS)[number], Action>> = {
   run_agent: 'run',
   cancel_run: 'run',
   sync_environment: 'write',
+  list_secrets: 'admin',
+  set_secret: 'admin',
+  delete_secret: 'admin',
 };
 
 const envArg = z
@@ -347,6 +353,50 @@ export function createStationMcpServer(api: StationApi, options: StationMcpOptio
         onEvent: (event) => extra.progress(++n, 'server' in event ? `${event.type} ${event.server}` : event.type),
       });
     }),
+  );
+
+  // The secret store (admins): names listed, values set and removed; no tool returns a value.
+  const secretScope = {
+    environment: z
+      .string()
+      .min(1)
+      .optional()
+      .describe('The environment the secret belongs to; absent: a global secret (every environment).'),
+  };
+  offer(
+    'list_secrets',
+    {
+      description:
+        'List stored secrets: names, scopes and dates, never values. With an environment: its own and the global ones.',
+      inputSchema: secretScope,
+      annotations: { readOnlyHint: true },
+    },
+    tool<{ environment?: string | undefined }>(async ({ environment }) =>
+      api.secrets.list(environment === undefined ? {} : { environment }),
+    ),
+  );
+  offer(
+    'set_secret',
+    {
+      description:
+        'Store a secret, encrypted at rest, for {{ .NAME }} in MCP configs (write-only: no tool reads it back).',
+      inputSchema: { name: z.string().min(1), value: z.string().min(1), ...secretScope },
+    },
+    tool<{ name: string; value: string; environment?: string | undefined }>(async ({ name, value, environment }) => {
+      const result = api.secrets.set(name, value, environment === undefined ? {} : { environment });
+      return { ...result.secret, created: result.created };
+    }),
+  );
+  offer(
+    'delete_secret',
+    {
+      description: 'Remove a stored secret.',
+      inputSchema: { name: z.string().min(1), ...secretScope },
+      annotations: { destructiveHint: true },
+    },
+    tool<{ name: string; environment?: string | undefined }>(async ({ name, environment }) =>
+      api.secrets.remove(name, environment === undefined ? {} : { environment }),
+    ),
   );
 
   // Each agent of the chosen environment as a tool of its own (none when the caller may not see it or run it).

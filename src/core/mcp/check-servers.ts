@@ -39,6 +39,8 @@ export interface CheckOptions {
 export interface CheckDeps {
   /** The process environment (variables for the configs). */
   env: NodeJS.ProcessEnv;
+  /** The secret store's values for the environment (see LoadMcpConfigOptions.stored). */
+  stored?: Readonly<Record<string, string>>;
   guard?: ProcessGuard | undefined;
   clientInfo?: { name: string; version: string } | undefined;
   /** Largest tool result kept (runner.max_mcp_result_bytes); the pool's default when absent. */
@@ -53,7 +55,7 @@ export async function checkEnvironmentServers(
   options: CheckOptions = {},
 ): Promise<CheckReport> {
   const warnings = mcpConfigWarnings(dir).map((w) => w.message);
-  const config = loadMcpConfig(dir, { env: deps.env, overrides: options.overrides ?? {} });
+  const config = loadMcpConfig(dir, { env: deps.env, overrides: options.overrides ?? {}, stored: deps.stored ?? {} });
   return { ...(await checkLoadedServers(environment, config, deps, options)), warnings };
 }
 

@@ -20,6 +20,7 @@ import {
 import type { KeyWarning } from '../config/unknown-keys.js';
 import type { EnvironmentService } from '../environments/environment-service.js';
 import { McpError, NotFoundError, errorMessage } from '../errors.js';
+import type { SecretStore } from '../security/secret-service.js';
 import type { Db } from '../store/database.js';
 import { EnvironmentRepo } from '../store/environment-repo.js';
 import { McpRepo } from '../store/mcp-repo.js';
@@ -29,7 +30,7 @@ import { pickResourceServer, type PromptListing, type ResourceListing, type Reso
 import { checkEnvironmentServers, type CheckOptions, type CheckReport } from './check-servers.js';
 import type { McpPool } from './pool.js';
 import { ProcessGuard } from './process-guard.js';
-import type { Secret } from './redactor.js';
+import { secretLabel, type Secret } from './redactor.js';
 import { startMcpPool } from './start-pool.js';
 import { prepareToolCall, type PreparedToolCall } from './tool-call.js';
 import { qualifiedToolName } from './tool-names.js';
@@ -89,6 +90,8 @@ export interface McpServiceDeps {
   callTimeoutMs?: number;
   /** Largest answer of the stdio servers that set no `max_result_bytes` (runner.max_mcp_result_bytes). */
   maxResultBytes?: number;
+  /** The secret store: values for templates (between the process environment and variables.yml), and sync's answers. */
+  secretStore?: SecretStore | undefined;
 }
 
 /** An environment's pool as McpService.livePool() finds it. */
@@ -204,6 +207,7 @@ export class McpService {
       this.deps.environments.dir(environment),
       {
         env: this.deps.env,
+        stored: this.stored(environment),
         guard: this.guard,
         clientInfo: this.deps.clientInfo,
         maxResultBytes: this.deps.maxResultBytes,
@@ -219,12 +223,21 @@ export class McpService {
    */
   secrets(environment: string): Secret[] {
     if (!this.deps.environments.exists(environment)) return [];
+    // Every value of the secret store counts, used by the configs or not (a store that cannot be read is an
+    // error here: a run must not go on unable to mask its secrets).
+    const stored = this.stored(environment);
+    const fromStore = Object.entries(stored).map(([name, value]) => ({ value, label: secretLabel(name) }));
     try {
-      const config = loadMcpConfig(this.deps.environments.dir(environment), { env: this.deps.env });
-      return config.secrets.filter((s) => s.secret).map(({ value, label }) => ({ value, label }));
+      const config = loadMcpConfig(this.deps.environments.dir(environment), { env: this.deps.env, stored });
+      return [...config.secrets.filter((s) => s.secret).map(({ value, label }) => ({ value, label })), ...fromStore];
     } catch {
-      return [];
+      return fromStore;
     }
+  }
+
+  /** The secret store's values for an environment's templates (its own over global ones); none without a store. */
+  private stored(environment: string): Record<string, string> {
+    return this.deps.secretStore?.valuesFor(environment) ?? {};
   }
 
   /**
@@ -323,7 +336,11 @@ export class McpService {
     this.requireFolder(environment);
     // Rendering the config is cheap (a few small files): doing it on every call lets a long-lived process
     // (stn serve, the TUI) pick up an edited template.json or variables.yml without a restart.
-    const config = loadMcpConfig(this.deps.environments.dir(environment), { env: this.deps.env, overrides });
+    const config = loadMcpConfig(this.deps.environments.dir(environment), {
+      env: this.deps.env,
+      overrides,
+      stored: this.stored(environment),
+    });
     const subset = config.servers.filter((s) => s.name === only);
     const servers = subset.length > 0 ? subset : config.servers;
     const key = poolKey(environment, overrides, subset.length > 0 ? only : undefined);
@@ -376,6 +393,7 @@ export class McpService {
       environments: this.deps.environments,
       env: this.deps.env,
       agents: this.deps.agents(),
+      ...(this.deps.secretStore === undefined ? {} : { secretStore: this.deps.secretStore }),
       guard: this.guard,
       ...(this.deps.clientInfo === undefined ? {} : { clientInfo: this.deps.clientInfo }),
       ...(this.deps.maxResultBytes === undefined ? {} : { maxResultBytes: this.deps.maxResultBytes }),

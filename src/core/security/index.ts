@@ -10,3 +10,23 @@ export {
   type Principal,
   type Role,
 } from './roles.js';
+export {
+  EncryptionKeyError,
+  KEY_ENV,
+  NEW_KEY_ENV,
+  describeKeySource,
+  readEncryptionKey,
+  type EncryptionKey,
+  type KeySource,
+} from './encryption-key.js';
+export {
+  MAX_SECRET_BYTES,
+  SecretService,
+  SecretUnreadableError,
+  validateSecretName,
+  type SecretImportResult,
+  type RotateKeyResult,
+  type SecretInfo,
+  type SecretScope,
+  type SetSecretResult,
+} from './secret-service.js';

@@ -17,6 +17,7 @@ import { readPackageVersion } from './version.js';
 import { buildOpenApi, type ExtraOperation } from './openapi.js';
 import { Router } from './router.js';
 import { environmentRoutes } from './routes/environment-routes.js';
+import { secretRoutes } from './routes/secret-routes.js';
 import { systemRoutes } from './routes/system-routes.js';
 import type { ServerContext } from './server-context.js';
 
@@ -105,6 +106,7 @@ export class StationServer {
     const routes: RouteDef[] = [
       ...systemRoutes(this.context, (caller) => this.readiness(caller)),
       ...environmentRoutes(this.context),
+      ...secretRoutes(this.context),
       ...this.extensions.flatMap((e) => e.routes?.(this.context) ?? []),
     ];
     routes.push({

@@ -15,6 +15,7 @@ import {
 } from '../config/mcp-config.js';
 import { MissingVariablesError, type MissingVariable } from '../config/template-render.js';
 import { saveVariableAnswers } from '../config/variable-answers.js';
+import type { SecretStore } from '../security/secret-service.js';
 import type { EnvironmentService } from '../environments/environment-service.js';
 import { validateEnvironmentName } from '../environments/names.js';
 import { McpError, NotFoundError, StationError, ValidationError } from '../errors.js';
@@ -83,6 +84,8 @@ export interface SyncEnvironmentReport {
   };
   /** Names of variables asked for and saved to variables.yml. */
   variablesSaved: string[];
+  /** Names of secret-looking variables asked for and saved to the secret store (scoped to the environment). */
+  secretsStored: string[];
   problems: string[];
   warnings: string[];
   ok: boolean;
@@ -110,7 +113,8 @@ export interface SyncOptions {
   overrides?: Readonly<Record<string, string>>;
   /**
    * Asks the user for variables that have no value (only given on a terminal). Returns the answers, which
-   * are saved to variables.yml (not in a dry run); undefined means the user gave up.
+   * are saved (not in a dry run: see saveVariableAnswers): secrets to the secret store, the rest to
+   * variables.yml; undefined means the user gave up.
    */
   askVariables?: (
     environment: string,
@@ -131,6 +135,8 @@ export interface SyncDeps {
   guard?: ProcessGuard;
   /** Largest answer of a stdio server that sets no `max_result_bytes` (runner.max_mcp_result_bytes). */
   maxResultBytes?: number;
+  /** The secret store: values for templates, and where secret answers go. */
+  secretStore?: SecretStore;
 }
 
 const STDERR_KEEP = 2000;
@@ -170,7 +176,7 @@ export class SyncService {
       throw new NotFoundError(`environment "${name}" does not exist`, { hints: ['List them with: stn env list'] });
     }
     const dir = this.deps.environments.dir(name);
-    const { config, saved } = await this.loadConfig(name, dir, options, dryRun);
+    const { config, saved, stored } = await this.loadConfig(name, dir, options, dryRun);
     const report: SyncEnvironmentReport = {
       environment: name,
       dryRun,
@@ -178,6 +184,7 @@ export class SyncService {
       plan: emptyPlan(),
       agents: { indexed: null, checks: [] },
       variablesSaved: saved,
+      secretsStored: stored,
       problems: [],
       // Typos in template.json first: a server that then fails to start is likely explained by one.
       warnings: mcpConfigWarnings(dir).map((w) => w.message),
@@ -261,17 +268,25 @@ export class SyncService {
     dir: string,
     options: SyncOptions,
     dryRun: boolean,
-  ): Promise<{ config: LoadedMcpConfig; saved: string[] }> {
+  ): Promise<{ config: LoadedMcpConfig; saved: string[]; stored: string[] }> {
     const overrides = options.overrides ?? {};
+    const secrets = this.deps.secretStore?.valuesFor(name) ?? {};
     try {
-      return { config: loadMcpConfig(dir, { env: this.deps.env, overrides }), saved: [] };
+      return { config: loadMcpConfig(dir, { env: this.deps.env, overrides, stored: secrets }), saved: [], stored: [] };
     } catch (error) {
       if (!(error instanceof MissingVariablesError) || options.askVariables === undefined) throw error;
       const answers = await options.askVariables(name, error.missing);
       if (answers === undefined) throw error;
-      const config = loadMcpConfig(dir, { env: this.deps.env, overrides: { ...answers, ...overrides } });
+      const config = loadMcpConfig(dir, {
+        env: this.deps.env,
+        overrides: { ...answers, ...overrides },
+        stored: secrets,
+      });
       // Saved only once the answers render every config: a sync that still lacks a value saves nothing.
-      return { config, saved: dryRun ? [] : saveVariableAnswers(dir, error.missing, answers) };
+      const result = dryRun
+        ? { saved: [], stored: [] }
+        : saveVariableAnswers(dir, error.missing, answers, { environment: name, store: this.deps.secretStore });
+      return { config, ...result };
     }
   }
 

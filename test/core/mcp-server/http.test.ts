@@ -46,12 +46,29 @@ describe('MCP over streamable HTTP at /mcp on stn serve', () => {
     // A user runs and cancels, but does not edit agents or sync.
     const userTools = (await user.listTools()).tools.map((t) => t.name);
     expect(userTools).toEqual(expect.arrayContaining(['run_agent', 'agent_hello', 'cancel_run', 'list_runs']));
-    for (const changing of ['create_agent', 'update_agent', 'delete_agent', 'sync_environment'])
+    for (const changing of [
+      'create_agent',
+      'update_agent',
+      'delete_agent',
+      'sync_environment',
+      'list_secrets',
+      'set_secret',
+      'delete_secret',
+    ])
       expect(userTools).not.toContain(changing);
     const admin = await connect(s.url, s.keys.admin);
     clients.push(admin);
     expect((await admin.listTools()).tools.map((t) => t.name)).toEqual(
-      expect.arrayContaining(['create_agent', 'update_agent', 'delete_agent', 'sync_environment', 'run_agent']),
+      expect.arrayContaining([
+        'create_agent',
+        'update_agent',
+        'delete_agent',
+        'sync_environment',
+        'run_agent',
+        'list_secrets',
+        'set_secret',
+        'delete_secret',
+      ]),
     );
     const result = (await user.callTool({ name: 'agent_hello', arguments: { userInput: 'hi' } })) as {
       content: { text: string }[];

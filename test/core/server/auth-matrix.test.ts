@@ -79,6 +79,15 @@ const MATRIX: Record<string, { needs: Needs; envScoped: boolean; method: string;
     body: { input: { userInput: 'x' } },
   },
   cancelRun: { needs: 'user', envScoped: true, method: 'POST', path: '/api/v1/runs/RUN/cancel' },
+  listSecrets: { needs: 'admin', envScoped: false, method: 'GET', path: '/api/v1/secrets' },
+  setSecret: {
+    needs: 'admin',
+    envScoped: false,
+    method: 'PUT',
+    path: '/api/v1/secrets/MATRIX_TOKEN',
+    body: { value: 'matrix-secret-value' },
+  },
+  deleteSecret: { needs: 'admin', envScoped: false, method: 'DELETE', path: '/api/v1/secrets/MATRIX_TOKEN' },
 };
 
 const RANK: Record<Needs, number> = { public: 0, optional: 0, viewer: 1, user: 2, admin: 3 };
@@ -210,6 +219,8 @@ describe('roles x routes', () => {
       ['startSync'],
       ['deleteAgent', '/api/v1/environments/default/agents/matrix-agent'],
       ['deleteEnvironment', '/api/v1/environments/matrix-env'],
+      ['setSecret'],
+      ['deleteSecret'],
     ];
     const writes = Object.entries(MATRIX)
       .filter(([, r]) => r.method !== 'GET')

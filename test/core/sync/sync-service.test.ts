@@ -190,23 +190,37 @@ describe('SyncService', () => {
     expect(dbDump()).toBe(db);
   });
 
-  it('asks for missing variables through the injected prompt and saves them to variables.yml (0600)', async () => {
-    writeTemplate(envDir, { tiny: { ...tinyEntry(), env: { API_TOKEN: '{{ .API_TOKEN }}' } } });
+  it('asks for missing variables through the injected prompt: secrets go to the store, the rest to variables.yml (0600)', async () => {
+    writeTemplate(envDir, {
+      tiny: { ...tinyEntry('{{ .EXTRA_FLAG }}', '1'), env: { API_TOKEN: '{{ .API_TOKEN }}' } },
+    });
     const report = await engine.mcpServers.sync({
       environments: ['default'],
       askVariables: async (env, missing) => {
         expect(env).toBe('default');
-        expect(missing).toEqual([expect.objectContaining({ name: 'API_TOKEN', secret: true })]);
-        return { API_TOKEN: 'tok_live_0123456789' };
+        expect(missing).toEqual([
+          expect.objectContaining({ name: 'EXTRA_FLAG', secret: false }),
+          expect.objectContaining({ name: 'API_TOKEN', secret: true }),
+        ]);
+        return { API_TOKEN: 'tok_live_0123456789', EXTRA_FLAG: '--extra-tools' };
       },
     });
     expect(report.ok).toBe(true);
-    expect(report.environments[0]?.variablesSaved).toEqual(['API_TOKEN']);
+    expect(report.environments[0]?.variablesSaved).toEqual(['EXTRA_FLAG']);
+    expect(report.environments[0]?.secretsStored).toEqual(['API_TOKEN']);
     const file = join(envDir, 'variables.yml');
-    expect(readFileSync(file, 'utf8')).toContain('API_TOKEN: tok_live_0123456789');
+    expect(readFileSync(file, 'utf8')).toContain('EXTRA_FLAG: --extra-tools');
+    expect(readFileSync(file, 'utf8')).not.toContain('API_TOKEN');
     expect(statSync(file).mode & 0o777).toBe(0o600);
+    expect(engine.secrets.list({ environment: 'default' })).toEqual([
+      expect.objectContaining({ name: 'API_TOKEN', scope: 'environment', environment: 'default' }),
+    ]);
+    expect(engine.secrets.valuesFor('default')).toEqual({ API_TOKEN: 'tok_live_0123456789' });
     expect(JSON.stringify(report)).not.toContain('tok_live_0123456789');
     expect(dbDump()).not.toContain('tok_live_0123456789');
+    // The next sync resolves it from the store without asking.
+    const again = await engine.mcpServers.sync({ environments: ['default'] });
+    expect(again.ok).toBe(true);
   });
 
   it('without a prompt, missing variables fail the sync listing all of them and nothing is recorded', async () => {
