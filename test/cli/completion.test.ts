@@ -40,6 +40,7 @@ describe('complete (pure)', async () => {
       'key',
       'mcp',
       'runs',
+      'secret',
       'serve',
       'stdio',
       'sync',

@@ -62,9 +62,11 @@ describe('sync with missing variables over REST and the remote TUI', { timeout: 
       { pollMs: 20 },
     );
     expect(job.status, JSON.stringify(job.error)).toBe('completed');
-    expect(job.report?.environments[0]?.variablesSaved).toEqual([ROOT_VAR, TOKEN_VAR]);
+    expect(job.report?.environments[0]?.variablesSaved).toEqual([ROOT_VAR]);
+    expect(job.report?.environments[0]?.secretsStored).toEqual([TOKEN_VAR]);
     expect(JSON.stringify(job)).not.toContain(TOKEN);
-    expect(readFileSync(file, 'utf8')).toContain(`${TOKEN_VAR}: ${TOKEN}`);
+    expect(readFileSync(file, 'utf8')).not.toContain(TOKEN);
+    expect(station!.engine.secrets.list({ environment: 'default' }).map((s) => s.name)).toEqual([TOKEN_VAR]);
     expect(statSync(file).mode & 0o777).toBe(0o600);
   });
 
@@ -84,6 +86,7 @@ describe('sync with missing variables over REST and the remote TUI', { timeout: 
     expect(frame).toMatch(/✓ 1\/1 servers ready, 14 tools/);
     const saved = readFileSync(file, 'utf8');
     expect(saved).toContain(`${ROOT_VAR}: ${station!.files}`);
-    expect(saved).toContain(`${TOKEN_VAR}: ${TOKEN}`);
+    expect(saved).not.toContain(TOKEN);
+    expect(station!.engine.secrets.list({ environment: 'default' }).map((s) => s.name)).toEqual([TOKEN_VAR]);
   });
 });

@@ -40,55 +40,60 @@ describe.each([0o022, 0o077])('stn secret under umask %o', (umask) => {
   });
   afterAll(() => temp.cleanup());
 
-  it('init makes a private key file; set reads stdin; list never shows values; only ciphertext is stored', async () => {
-    const env = temp.env;
-    const outputs: CliResult[] = [];
-    const stn = async (args: string[], input?: string): Promise<CliResult> => {
-      const r = await runStn(args, { env, umask, ...(input === undefined ? {} : { input }) });
-      outputs.push(r);
-      return r;
-    };
-    expect((await stn(['init'])).code).toBe(0);
-    expect(mode(temp.paths.keyFile)).toBe(0o600);
-    expect(mode(join(temp.home, 'keys'))).toBe(0o700);
-    expect(Buffer.from(readFileSync(temp.paths.keyFile, 'utf8').trim(), 'base64')).toHaveLength(32);
+  // About fifteen `stn` processes one after another: give them room on a loaded machine.
+  it(
+    'init makes a private key file; set reads stdin; list never shows values; only ciphertext is stored',
+    { timeout: 180_000 },
+    async () => {
+      const env = temp.env;
+      const outputs: CliResult[] = [];
+      const stn = async (args: string[], input?: string): Promise<CliResult> => {
+        const r = await runStn(args, { env, umask, ...(input === undefined ? {} : { input }) });
+        outputs.push(r);
+        return r;
+      };
+      expect((await stn(['init'])).code).toBe(0);
+      expect(mode(temp.paths.keyFile)).toBe(0o600);
+      expect(mode(join(temp.home, 'keys'))).toBe(0o700);
+      expect(Buffer.from(readFileSync(temp.paths.keyFile, 'utf8').trim(), 'base64')).toHaveLength(32);
 
-    const set = await stn(['secret', 'set', 'API_TOKEN'], `${VALUE}\n`);
-    expect(set.code).toBe(0);
-    expect(set.stdout).toContain('Stored secret API_TOKEN (global), encrypted at rest.');
-    expect((await stn(['secret', 'set', 'API_TOKEN', '--env', 'default'], VALUE)).code).toBe(0);
+      const set = await stn(['secret', 'set', 'API_TOKEN'], `${VALUE}\n`);
+      expect(set.code).toBe(0);
+      expect(set.stdout).toContain('Stored secret API_TOKEN (global), encrypted at rest.');
+      expect((await stn(['secret', 'set', 'API_TOKEN', '--env', 'default'], VALUE)).code).toBe(0);
 
-    const argv = await stn(['secret', 'set', 'OTHER_TOKEN', 'on-the-command-line']);
-    expect(argv.code).toBe(2);
-    expect(argv.stderr).toContain('secret values are not taken from the command line');
-    expect(argv.stderr).toContain('printf %s "$VALUE" | stn secret set OTHER_TOKEN');
+      const argv = await stn(['secret', 'set', 'OTHER_TOKEN', 'on-the-command-line']);
+      expect(argv.code).toBe(2);
+      expect(argv.stderr).toContain('secret values are not taken from the command line');
+      expect(argv.stderr).toContain('printf %s "$VALUE" | stn secret set OTHER_TOKEN');
 
-    const list = await stn(['secret', 'list']);
-    expect(list.code).toBe(0);
-    expect(list.stdout).toMatch(/API_TOKEN\s+global/);
-    expect(list.stdout).toMatch(/API_TOKEN\s+default/);
-    const json = await stn(['secret', 'list', '--env', 'default', '--json']);
-    expect((JSON.parse(json.stdout) as { name: string; scope: string }[]).map((s) => [s.name, s.scope])).toEqual([
-      ['API_TOKEN', 'global'],
-      ['API_TOKEN', 'environment'],
-    ]);
+      const list = await stn(['secret', 'list']);
+      expect(list.code).toBe(0);
+      expect(list.stdout).toMatch(/API_TOKEN\s+global/);
+      expect(list.stdout).toMatch(/API_TOKEN\s+default/);
+      const json = await stn(['secret', 'list', '--env', 'default', '--json']);
+      expect((JSON.parse(json.stdout) as { name: string; scope: string }[]).map((s) => [s.name, s.scope])).toEqual([
+        ['API_TOKEN', 'global'],
+        ['API_TOKEN', 'environment'],
+      ]);
 
-    for (const f of readdirSync(temp.home).filter((n) => n.startsWith('station.db')))
-      expect(mode(join(temp.home, f)), f).toBe(0o600);
-    for (const r of outputs) expect(both(r)).not.toContain(VALUE);
-    expect(homeBytes(temp.home)).not.toContain(VALUE);
-    // The value round-trips: stored without the trailing newline the pipe gave.
-    const db = new Database(temp.paths.database, { readonly: true });
-    const rows = db.prepare('SELECT length(ciphertext) AS n FROM secrets').all() as { n: number }[];
-    db.close();
-    expect(rows.map((r) => r.n)).toEqual([VALUE.length + 16, VALUE.length + 16]);
+      for (const f of readdirSync(temp.home).filter((n) => n.startsWith('station.db')))
+        expect(mode(join(temp.home, f)), f).toBe(0o600);
+      for (const r of outputs) expect(both(r)).not.toContain(VALUE);
+      expect(homeBytes(temp.home)).not.toContain(VALUE);
+      // The value round-trips: stored without the trailing newline the pipe gave.
+      const db = new Database(temp.paths.database, { readonly: true });
+      const rows = db.prepare('SELECT length(ciphertext) AS n FROM secrets').all() as { n: number }[];
+      db.close();
+      expect(rows.map((r) => r.n)).toEqual([VALUE.length + 16, VALUE.length + 16]);
 
-    const rm = await stn(['secret', 'rm', 'API_TOKEN', '--env', 'default']);
-    expect(rm.code).toBe(2);
-    expect(rm.stderr).toContain('without --yes');
-    expect((await stn(['secret', 'rm', 'API_TOKEN', '--env', 'default', '--yes'])).code).toBe(0);
-    expect((await stn(['secret', 'rm', 'API_TOKEN', '--env', 'default', '--yes'])).code).toBe(3);
-  });
+      const rm = await stn(['secret', 'rm', 'API_TOKEN', '--env', 'default']);
+      expect(rm.code).toBe(2);
+      expect(rm.stderr).toContain('without --yes');
+      expect((await stn(['secret', 'rm', 'API_TOKEN', '--env', 'default', '--yes'])).code).toBe(0);
+      expect((await stn(['secret', 'rm', 'API_TOKEN', '--env', 'default', '--yes'])).code).toBe(3);
+    },
+  );
 });
 
 describe('the secret store feeding sync and runs', () => {

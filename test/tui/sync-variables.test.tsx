@@ -12,7 +12,7 @@ describe(
   () => {
     const tui = stationPerTest();
 
-    it('asks in a form, masks the secret, saves the answers to variables.yml and syncs', async () => {
+    it('asks in a form, masks the secret, saves the secret to the secret store and the rest to variables.yml, and syncs', async () => {
       const station = await tui.open();
       const file = configureVariables(station);
       const screen = await tui.show(station.client, { screen: 'environments' });
@@ -23,7 +23,11 @@ describe(
       expect(frame).not.toContain(TOKEN);
       const saved = readFileSync(file, 'utf8');
       expect(saved).toContain(`${ROOT_VAR}: ${station.files}`);
-      expect(saved).toContain(`${TOKEN_VAR}: ${TOKEN}`);
+      // The hidden answer goes to the encrypted secret store, scoped to the environment, not to the file.
+      expect(saved).not.toContain(TOKEN);
+      expect(station.engine.secrets.list({ environment: 'default' }).map((s) => [s.name, s.environment])).toEqual([
+        [TOKEN_VAR, 'default'],
+      ]);
       expect(statSync(file).mode & 0o777).toBe(0o600);
       // The list takes the keys again: the next sync needs nothing.
       await screen.press('s');

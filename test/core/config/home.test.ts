@@ -26,6 +26,7 @@ describe('Station home', () => {
       database: '/h/station.db',
       environments: '/h/environments',
       run: '/h/run',
+      logs: '/h/logs',
       keyFile: '/h/keys/station.key',
     });
   });
