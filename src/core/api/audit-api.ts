@@ -18,6 +18,12 @@ export class AuditApi {
     return this.ctx.engine.audit.verify();
   }
 
+  /** Records `stn init` (the home is made before an engine can open it, so the command reports it here). */
+  initialized(home: string, details: { created: readonly string[]; rewritten: readonly string[] }): void {
+    this.ctx.authorize('admin');
+    this.ctx.audit('init', home, { created: details.created, rewritten: details.rewritten });
+  }
+
   /** Records a refusal made before the application layer was reached (a route's own role check). */
   denied(action: Action, target: string, error: unknown): void {
     this.ctx.denied(action, target, error);
