@@ -32,6 +32,7 @@ describe('complete (pure)', async () => {
   it('completes commands and topics, with what they do', async () => {
     expect(await values([''])).toEqual([
       'agent',
+      'audit',
       'completion',
       'doctor',
       'env',
@@ -40,6 +41,7 @@ describe('complete (pure)', async () => {
       'key',
       'mcp',
       'runs',
+      'secret',
       'serve',
       'stdio',
       'sync',

@@ -100,7 +100,7 @@ export class ApiContext {
       reason,
       requestId: origin.requestId ?? null,
       remoteAddress: origin.remoteAddress ?? null,
-      details: local ? details : { ...details, key: this.principal.prefix },
+      details,
     });
   }
 }
