@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { ApiClient, ExitCode, openDatabase, type AuditRecord } from '../../src/core/index.js';
+import { ExitCode, openDatabase, type AuditRecord } from '../../src/core/index.js';
 import { BIN, ROOT, runStn } from '../helpers/cli.js';
 import { makeInitializedHome, type TempHome } from '../helpers/home.js';
 import { startModelServer, type ModelServer } from '../helpers/model-server.js';

@@ -51,4 +51,3 @@ Check that no row was changed or removed with: stn audit verify`;
     return rows;
   }
 }
-

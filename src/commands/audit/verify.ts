@@ -2,7 +2,8 @@ import { BaseCommand } from '../../cli/base-command.js';
 import { ExitCode, type AuditVerifyReport } from '../../core/index.js';
 
 export default class AuditVerify extends BaseCommand<typeof AuditVerify> {
-  static override summary = 'Check the audit trail: walks the hash chain and names the first changed, deleted or inserted row.';
+  static override summary =
+    'Check the audit trail: walks the hash chain and names the first changed, deleted or inserted row.';
   static override description = `Each row stores the hash of the row before it and of its own content. A row edited, removed or added behind Station's back breaks the chain: the command names it and exits ${String(ExitCode.AUDIT_BROKEN)}.`;
   static override examples = ['<%= config.bin %> audit verify', '<%= config.bin %> audit verify --json'];
 

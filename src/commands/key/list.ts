@@ -29,7 +29,10 @@ export default class KeyList extends BaseCommand<typeof KeyList> {
           { header: 'STATUS', get: (k) => k.status },
           { header: 'CREATED', get: (k) => formatAge(k.createdAt) },
           { header: 'LAST USED', get: (k) => formatAge(k.lastUsedAt) },
-          { header: 'EXPIRES', get: (k) => (k.expiresAt === null ? 'never' : k.expiresAt.replace('T', ' ').slice(0, 16)) },
+          {
+            header: 'EXPIRES',
+            get: (k) => (k.expiresAt === null ? 'never' : k.expiresAt.replace('T', ' ').slice(0, 16)),
+          },
         ],
         this.style.bold,
       ),

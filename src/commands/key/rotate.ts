@@ -12,7 +12,10 @@ The new key keeps the old one's lifetime when it had an expiry (or --expires giv
     '<%= config.bin %> key rotate stn_1a2b3c4d5e6f --grace 0 --json | jq -r .key',
   ];
   static override args = {
-    key: Args.string({ description: 'The key: its id, prefix (stn_xxxxxxxxxxxx), name, or the full key.', required: true }),
+    key: Args.string({
+      description: 'The key: its id, prefix (stn_xxxxxxxxxxxx), name, or the full key.',
+      required: true,
+    }),
   };
   static override flags = {
     grace: Flags.string({
@@ -27,7 +30,9 @@ The new key keeps the old one's lifetime when it had an expiry (or --expires giv
       ...(this.flags.expires === undefined ? {} : { expires: this.flags.expires }),
     });
     const { info, previous } = rotated;
-    this.say(`Rotated key ${this.style.bold(info.name)}: new ${info.display}, old ${previous.display} works until ${previous.expiresAt ?? 'now'}.`);
+    this.say(
+      `Rotated key ${this.style.bold(info.name)}: new ${info.display}, old ${previous.display} works until ${previous.expiresAt ?? 'now'}.`,
+    );
     this.say('');
     this.say(`  ${rotated.key}`);
     this.say('');

@@ -142,9 +142,10 @@ export class AuditLog {
   list(filters: AuditFilters = {}): AuditRecord[] {
     const limit = filters.limit ?? 100;
     if (!Number.isInteger(limit) || limit < 1 || limit > MAX_AUDIT_LIMIT) {
-      throw new ValidationError(`invalid limit ${String(limit)}: expected a whole number from 1 to ${String(MAX_AUDIT_LIMIT)}`, [
-        { field: 'limit', message: `expected 1-${String(MAX_AUDIT_LIMIT)}` },
-      ]);
+      throw new ValidationError(
+        `invalid limit ${String(limit)}: expected a whole number from 1 to ${String(MAX_AUDIT_LIMIT)}`,
+        [{ field: 'limit', message: `expected 1-${String(MAX_AUDIT_LIMIT)}` }],
+      );
     }
     return this.repo
       .query({
@@ -220,7 +221,11 @@ export class AuditLog {
         });
       }
     } else if (prev?.hash != null) {
-      return fail({ id: prev.id, kind: 'inserted', message: `row ${String(prev.id)}: the chain's head record is missing` });
+      return fail({
+        id: prev.id,
+        kind: 'inserted',
+        message: `row ${String(prev.id)}: the chain's head record is missing`,
+      });
     }
     return { ok: true, rows, legacyRows, problem: null };
   }

@@ -23,7 +23,10 @@ export function parseDuration(text: string, field: string): number {
 export function parseExpiry(text: string, now: number, field = 'expires'): number {
   if (/^\s*\d+\s*[smhdw]\s*$/i.test(text)) {
     const ms = parseDuration(text, field);
-    if (ms <= 0) throw new ValidationError(`invalid ${field} ${JSON.stringify(text)}: expected a duration above zero`, [{ field, message: 'expected a duration above zero' }]);
+    if (ms <= 0)
+      throw new ValidationError(`invalid ${field} ${JSON.stringify(text)}: expected a duration above zero`, [
+        { field, message: 'expected a duration above zero' },
+      ]);
     return now + ms;
   }
   const at = /^\d{4}-\d{2}-\d{2}(T[\d:.]+(Z|[+-]\d{2}:?\d{2})?)?$/.test(text.trim()) ? Date.parse(text.trim()) : NaN;

@@ -137,9 +137,12 @@ export class KeyService {
     const row = this.resolve(ref);
     const now = this.clock();
     if (row.revoked_at !== null || row.rotated_at !== null || (row.expires_at !== null && row.expires_at <= now)) {
-      throw new ConflictError(`key "${row.name}" (${maskKey(row.prefix)}) is ${this.status(row, now)}: only an active key can be rotated`, {
-        hints: ['Create a new key instead: stn key create NAME'],
-      });
+      throw new ConflictError(
+        `key "${row.name}" (${maskKey(row.prefix)}) is ${this.status(row, now)}: only an active key can be rotated`,
+        {
+          hints: ['Create a new key instead: stn key create NAME'],
+        },
+      );
     }
     const grace = parseDuration(options.grace ?? DEFAULT_ROTATE_GRACE, 'grace');
     const expiresAt =

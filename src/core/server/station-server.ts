@@ -271,9 +271,8 @@ export class StationServer {
     res.setHeader('X-Request-Id', requestId);
     // Every audit row written while this request is handled names its door, request id and remote address.
     const remoteAddress = req.socket.remoteAddress;
-    await withAuditOrigin(
-      { door: 'rest', requestId, ...(remoteAddress === undefined ? {} : { remoteAddress }) },
-      () => this.serve(req, res, requestId, started),
+    await withAuditOrigin({ door: 'rest', requestId, ...(remoteAddress === undefined ? {} : { remoteAddress }) }, () =>
+      this.serve(req, res, requestId, started),
     );
   }
 

@@ -79,8 +79,7 @@ export class AuditRepo {
 
   head(): { id: number; hash: string } | undefined {
     const row = this.db.prepare('SELECT value_json FROM settings WHERE key = ?').get(AUDIT_HEAD_SETTING) as
-      | { value_json: string }
-      | undefined;
+      { value_json: string } | undefined;
     return row === undefined ? undefined : (JSON.parse(row.value_json) as { id: number; hash: string });
   }
 
@@ -107,7 +106,7 @@ export class AuditRepo {
     if (q.action !== undefined) {
       const prefix = /^(.*\.)\*?$/.exec(q.action)?.[1] ?? (q.action.endsWith('*') ? q.action.slice(0, -1) : undefined);
       if (prefix !== undefined) {
-        where.push("substr(action, 1, length(?)) = ?");
+        where.push('substr(action, 1, length(?)) = ?');
         params.push(prefix, prefix);
       } else {
         where.push('action = ?');

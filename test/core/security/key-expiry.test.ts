@@ -52,7 +52,13 @@ describe('API key expiry and rotation', () => {
     const old = keys.create({ name: 'ci', role: 'user', environments: ['prod'], user: 'ann' });
     const rotated = keys.rotate('ci', { grace: '1h' });
     expect(rotated.key).not.toBe(old.key);
-    expect(rotated.info).toMatchObject({ name: 'ci', role: 'user', environments: ['prod'], user: 'ann', status: 'active' });
+    expect(rotated.info).toMatchObject({
+      name: 'ci',
+      role: 'user',
+      environments: ['prod'],
+      user: 'ann',
+      status: 'active',
+    });
     expect(rotated.previous).toMatchObject({ status: 'rotated', expiresAt: '2026-12-01T01:00:00.000Z' });
     expect(keys.authenticate(rotated.key)).toMatchObject({ name: 'ci', environments: ['prod'], owner: 'ann' });
     clock.now += HOUR - 1;

@@ -59,7 +59,9 @@ export function auditRoutes(ctx: ServerContext): RouteDef[] {
 function optionalInt(text: string | null, field: string): number | undefined {
   if (text === null || text === '') return undefined;
   if (!/^\d{1,15}$/.test(text)) {
-    throw new ValidationError(`invalid ${field} "${text.slice(0, 32)}"`, [{ field, message: 'expected an integer >= 0' }]);
+    throw new ValidationError(`invalid ${field} "${text.slice(0, 32)}"`, [
+      { field, message: 'expected an integer >= 0' },
+    ]);
   }
   return Number(text);
 }
