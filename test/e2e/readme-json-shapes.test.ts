@@ -182,6 +182,12 @@ beforeAll(async () => {
     '{"id", "ts", "actor", "owner", "door", "action", "target", "outcome", "reason", "requestId", "remoteAddress", "details", "hash"}',
     JSON.parse(await json(['audit'], 0)) as unknown[],
   );
+  await json(['key', 'create', 'shapes', '--role', 'viewer', '--expires', '30d'], 0);
+  await json(['key', 'rotate', 'shapes', '--grace', '1h'], 0);
+  outputs.set(
+    '{"id", "name", "prefix", "display", "role", "environments", "user", "status", "createdAt", "lastUsedAt", "revokedAt", "expiresAt", "rotatedAt"}',
+    JSON.parse(await json(['key', 'list'], 0)) as unknown[],
+  );
   outputs.set('{"ok", "rows", "legacyRows", "problem"}', [JSON.parse(await json(['audit', 'verify'], 0))]);
 }, 120_000);
 
