@@ -145,7 +145,7 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
    * command makes goes through it, as REST, MCP and the TUI do.
    */
   protected api(): StationApi {
-    this.apiHandle ??= new Application(this.engine()).local();
+    this.apiHandle ??= new Application(this.engine()).local('cli');
     return this.apiHandle;
   }
 

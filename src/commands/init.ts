@@ -26,6 +26,7 @@ export default class Init extends BaseCommand<typeof Init> {
       ...(this.flags['project-root'] === undefined ? {} : { projectRoot: this.flags['project-root'] }),
     });
     this.warnPrivacy(privacyWarnings(paths));
+    if (result.created.length > 0 || result.rewritten.length > 0) this.api().audit.initialized(result.home, result);
     const s = this.style;
     if (result.created.length === 0 && result.rewritten.length === 0) {
       this.say(`Station is already initialized at ${result.home} (nothing changed).`);

@@ -4,6 +4,7 @@ import { readStationConfigFile, type StationConfig } from './config/station-conf
 import type { KeyWarning } from './config/unknown-keys.js';
 import { EnvironmentService } from './environments/environment-service.js';
 import { AgentService } from './agents/agent-service.js';
+import { AuditLog } from './security/audit-log.js';
 import { KeyService } from './security/key-service.js';
 import { SecretService } from './security/secret-service.js';
 import { ConfigError } from './errors.js';
@@ -36,6 +37,8 @@ export interface Engine {
   readonly agents: AgentService;
   /** API keys for `stn serve` (created, listed and revoked by `stn key`). */
   readonly keys: KeyService;
+  /** The audit trail (hash-chained), written by the application layer for every change from every door. */
+  readonly audit: AuditLog;
   /**
    * The secret store: values encrypted at rest with the home's key (STATION_ENCRYPTION_KEY or keys/station.key),
    * used by templates and masking, never shown.
@@ -121,6 +124,7 @@ export function openEngine(options: EngineOptions = {}): Engine {
     mcpServers,
     mcp: (envName, opts) => mcpServers.pool(envName, opts?.vars === undefined ? {} : { vars: opts.vars }),
     keys: new KeyService(db),
+    audit: new AuditLog(db),
     events,
     runs,
     runner: () =>

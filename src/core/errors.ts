@@ -41,6 +41,8 @@ export const ExitCode = {
   UNREACHABLE: 16,
   /** `stn serve` cannot listen: another process already uses the address and port. */
   PORT_IN_USE: 17,
+  /** `stn audit verify`: the audit trail's hash chain is broken (a row was changed, deleted or inserted). */
+  AUDIT_BROKEN: 18,
   /** Interrupted by SIGINT (128 + 2), as shells expect. */
   INTERRUPTED: 130,
 } as const;

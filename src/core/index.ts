@@ -43,6 +43,14 @@ export { writeFileAtomic } from './fs/atomic-write.js';
 export { makePrivateDir, privacyWarnings, type PrivacyWarning } from './fs/private-files.js';
 export { openDatabase, schemaVersion, type Db } from './store/database.js';
 export {
+  AuditLog,
+  DEFAULT_ROTATE_GRACE,
+  auditHash,
+  type AuditDoor,
+  type AuditFilters,
+  type AuditRecord,
+  type AuditVerifyReport,
+  type RotatedKey,
   KeyService,
   ROLES,
   allows,
@@ -219,7 +227,10 @@ export { followRun, type FollowOptions, type FollowSource, type RunFollow } from
 // The application layer: what every door calls (authorize -> service -> audit).
 export {
   Application,
+  AuditApi,
   DoctorApi,
+  withAuditOrigin,
+  type AuditOrigin,
   StationApi,
   localDoctor,
   isControlMessage,

@@ -32,6 +32,7 @@ describe('complete (pure)', async () => {
   it('completes commands and topics, with what they do', async () => {
     expect(await values([''])).toEqual([
       'agent',
+      'audit',
       'completion',
       'doctor',
       'env',

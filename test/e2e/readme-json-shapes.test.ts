@@ -129,6 +129,10 @@ const elsewhere: Record<string, string> = {
   '{"status": "ready"}': 'the /ready answer: test/core/server/server.test.ts',
   '{"error": {"code", "message", "exitCode", "hints", "details": {"issues": [{"field", "message"}]}, "requestId"}}':
     'REST errors: test/core/server/server.test.ts',
+  '{"variables": {"NAME": "value", ...}}': 'a REST request body (sync answers)',
+  '{"value", "environment"?}': 'a REST request body (PUT /api/v1/secrets/{name})',
+  '{"rows", "next"}': 'GET /api/v1/audit: test/e2e/audit-doors.test.ts',
+  '{"id", "kind", "message"}': 'a broken chain: test/e2e/audit-doors.test.ts, test/core/security/audit-log.test.ts',
 };
 
 let model: ModelServer;
@@ -174,6 +178,17 @@ beforeAll(async () => {
     '{"ok", "exitCode", "checks": [{"area", "name", "status", "detail", "hint"}], "skipped": [{"area", "reason"}]}',
     [JSON.parse(await json(['doctor', '--offline'], 0))],
   );
+  outputs.set(
+    '{"id", "ts", "actor", "owner", "door", "action", "target", "outcome", "reason", "requestId", "remoteAddress", "details", "hash"}',
+    JSON.parse(await json(['audit'], 0)) as unknown[],
+  );
+  await json(['key', 'create', 'shapes', '--role', 'viewer', '--expires', '30d'], 0);
+  await json(['key', 'rotate', 'shapes', '--grace', '1h'], 0);
+  outputs.set(
+    '{"id", "name", "prefix", "display", "role", "environments", "user", "status", "createdAt", "lastUsedAt", "revokedAt", "expiresAt", "rotatedAt"}',
+    JSON.parse(await json(['key', 'list'], 0)) as unknown[],
+  );
+  outputs.set('{"ok", "rows", "legacyRows", "problem"}', [JSON.parse(await json(['audit', 'verify'], 0))]);
 }, 120_000);
 
 afterAll(async () => {

@@ -4,6 +4,8 @@ import type { ApiKeyInfo } from '../../core/index.js';
 
 export default class KeyList extends BaseCommand<typeof KeyList> {
   static override summary = 'List API keys (never their secrets).';
+  static override description =
+    'STATUS is active, rotated (replaced; works until EXPIRES, the grace period), expired or revoked. LAST USED is recorded at most once a minute per key.';
   static override examples = [
     '<%= config.bin %> key list',
     '<%= config.bin %> key list --json | jq -r ".[] | select(.status==\\"active\\") | .name"',
@@ -27,6 +29,10 @@ export default class KeyList extends BaseCommand<typeof KeyList> {
           { header: 'STATUS', get: (k) => k.status },
           { header: 'CREATED', get: (k) => formatAge(k.createdAt) },
           { header: 'LAST USED', get: (k) => formatAge(k.lastUsedAt) },
+          {
+            header: 'EXPIRES',
+            get: (k) => (k.expiresAt === null ? 'never' : k.expiresAt.replace('T', ' ').slice(0, 16)),
+          },
         ],
         this.style.bold,
       ),

@@ -3,6 +3,8 @@ import type { ServerStatus } from '../mcp/server-connection.js';
 import { RunFeed, type RunFeedOptions } from '../runner/run-feed.js';
 import type { Principal } from '../security/roles.js';
 import { AgentsApi } from './agents-api.js';
+import { AuditApi } from './audit-api.js';
+import type { AuditOrigin } from './audit-origin.js';
 import { ApiContext, type SharedState } from './context.js';
 import { DoctorApi } from './doctor-api.js';
 import { EnvironmentsApi } from './environments-api.js';
@@ -38,14 +40,17 @@ export class Application {
     };
   }
 
-  /** The operations of `principal` (an API key's, or the local user's). */
-  as(principal: Principal): StationApi {
-    return new StationApi(new ApiContext(this.engine, principal, this.shared));
+  /**
+   * The operations of `principal` (an API key's, or the local user's), audited as coming through
+   * `origin.door` (default: the request's door when called while the server handles one).
+   */
+  as(principal: Principal, origin: Partial<AuditOrigin> = {}): StationApi {
+    return new StationApi(new ApiContext(this.engine, principal, this.shared, origin));
   }
 
-  /** The operations of whoever runs this process (the CLI, the local TUI, `stn stdio`). */
-  local(): StationApi {
-    return this.as(localPrincipal(this.engine.env));
+  /** The operations of whoever runs this process (the CLI, the local TUI, `stn stdio`), audited with that door. */
+  local(door: AuditOrigin['door'] = 'cli'): StationApi {
+    return this.as(localPrincipal(this.engine.env), { door });
   }
 
   /**
@@ -70,6 +75,8 @@ export class StationApi {
   /** The secret store (admins): names listed, values set and removed, never read back. */
   readonly secrets: SecretsApi;
   readonly doctor: DoctorApi;
+  /** The audit trail (admins): rows filtered and paged, and the chain verified. */
+  readonly audit: AuditApi;
 
   constructor(ctx: ApiContext) {
     this.principal = ctx.principal;
@@ -79,6 +86,7 @@ export class StationApi {
     this.runs = new RunsApi(ctx);
     this.keys = new KeysApi(ctx);
     this.secrets = new SecretsApi(ctx);
+    this.audit = new AuditApi(ctx);
     this.doctor = new DoctorApi(ctx.principal, { paths: ctx.engine.paths, env: ctx.engine.env });
   }
 }

@@ -1,13 +1,19 @@
 import type { Engine } from '../engine.js';
+import { isStationError } from '../errors.js';
 import type { ServerStatus } from '../mcp/server-connection.js';
+import type { AuditOutcome } from '../security/audit-log.js';
 import { authorize, type Action, type Principal } from '../security/roles.js';
+import { currentAuditOrigin, type AuditOrigin } from './audit-origin.js';
+import { osUser } from './principal.js';
 import type { SyncJobs } from './sync-jobs.js';
 
 /**
  * What an operation writes to the audit log. One name per action, whichever door it came through (CLI,
- * TUI, REST, MCP): the audit rows of the same change differ only in their actor.
+ * TUI, REST, MCP): the audit rows of the same change differ only in their actor and door. A denied
+ * attempt is recorded as `access.<read|run|write|admin>` with outcome denied.
  */
 export type AuditAction =
+  | 'init'
   | 'environment.create'
   | 'environment.delete'
   | 'agent.create'
@@ -22,10 +28,20 @@ export type AuditAction =
   | 'run.cancel'
   | 'key.create'
   | 'key.revoke'
+  | 'key.rotate'
   | 'secret.set'
   | 'secret.remove'
   | 'secret.import'
-  | 'secret.rotate-key';
+  | 'secret.rotate-key'
+  | `access.${Action}`;
+
+/** Errors already written to the audit log as denied (so that the server does not record them twice). */
+const auditedDenials = new WeakSet<object>();
+
+/** Whether a denial was audited by the application layer already. */
+export function denialAudited(error: unknown): boolean {
+  return typeof error === 'object' && error !== null && auditedDenials.has(error);
+}
 
 /** Shared by the operations of one principal: the engine, the caller, and the two steps around a call. */
 export class ApiContext {
@@ -33,15 +49,59 @@ export class ApiContext {
     readonly engine: Engine,
     readonly principal: Principal,
     readonly shared: SharedState,
+    /** The door this handle serves (cli, tui, rest, mcp-stdio...); a request's id and address join it. */
+    readonly origin: Partial<AuditOrigin> = {},
   ) {}
 
-  /** Throws a forbidden AuthError unless the principal may take `action` (in `environment`). */
+  /**
+   * Throws a forbidden AuthError unless the principal may take `action` (in `environment`); a refusal is
+   * audited (outcome denied, with the reason).
+   */
   authorize(action: Action, environment?: string): void {
-    authorize(this.principal, action, environment);
+    try {
+      authorize(this.principal, action, environment);
+    } catch (error) {
+      this.denied(action, environment ?? '', error);
+      throw error;
+    }
   }
 
+  /** Records a refused attempt (once per error). */
+  denied(action: Action, target: string, error: unknown): void {
+    if (denialAudited(error)) return;
+    if (typeof error === 'object' && error !== null) auditedDenials.add(error);
+    const reason = error instanceof Error ? error.message : String(error);
+    const details = isStationError(error) ? { code: error.code } : {};
+    this.write(`access.${action}`, target, details, 'denied', reason);
+  }
+
+  /** One audit row for a change: who, through which door, from where, what, on which target. Never a secret value. */
   audit(action: AuditAction, target: string, details: Record<string, unknown> = {}): void {
-    this.engine.keys.audit(this.principal.name, action, target, details);
+    this.write(action, target, details, 'allowed', null);
+  }
+
+  private write(
+    action: AuditAction,
+    target: string,
+    details: Record<string, unknown>,
+    outcome: AuditOutcome,
+    reason: string | null,
+  ): void {
+    const origin = currentAuditOrigin(this.origin);
+    const local = this.principal.prefix === 'local';
+    const stdio = local && origin.door === 'mcp-stdio';
+    this.engine.audit.record({
+      actor: stdio ? 'stdio' : this.principal.name,
+      owner: stdio ? `local:${osUser(this.engine.env)}` : local ? null : (this.principal.owner ?? null),
+      door: origin.door,
+      action,
+      target,
+      outcome,
+      reason,
+      requestId: origin.requestId ?? null,
+      remoteAddress: origin.remoteAddress ?? null,
+      details,
+    });
   }
 }
 

@@ -56,3 +56,5 @@ export {
   type WsSubscribeMessage,
   type WsSubscription,
 } from './ws-messages.js';
+export { AuditApi } from './audit-api.js';
+export { withAuditOrigin, currentAuditOrigin, type AuditOrigin } from './audit-origin.js';

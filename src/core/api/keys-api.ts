@@ -1,14 +1,28 @@
-import type { ApiKeyInfo, CreateKeyOptions, CreatedKey } from '../security/key-service.js';
+import type {
+  ApiKeyInfo,
+  CreateKeyOptions,
+  CreatedKey,
+  RotateKeyOptions,
+  RotatedKey,
+} from '../security/key-service.js';
 import type { ApiContext } from './context.js';
 
-/** API keys and the audit log: admins only. */
+/** API keys: admins only. Every change audited (by prefix and name; never the key). */
 export class KeysApi {
   constructor(private readonly ctx: ApiContext) {}
 
   /** Creates a key (audited as key.create with the key's prefix; the key itself is shown once). */
-  create(options: Omit<CreateKeyOptions, 'actor'>): CreatedKey {
+  create(options: CreateKeyOptions): CreatedKey {
     this.ctx.authorize('admin');
-    return this.ctx.engine.keys.create({ ...options, actor: this.ctx.principal.name });
+    const created = this.ctx.engine.keys.create(options);
+    const info = created.info;
+    this.ctx.audit('key.create', info.prefix, {
+      name: info.name,
+      role: info.role,
+      environments: info.environments,
+      ...(info.expiresAt === null ? {} : { expiresAt: info.expiresAt }),
+    });
+    return created;
   }
 
   list(): ApiKeyInfo[] {
@@ -25,10 +39,24 @@ export class KeysApi {
   /** Revokes a key by id, prefix, full key or unique name (audited as key.revoke). */
   revoke(ref: string): ApiKeyInfo {
     this.ctx.authorize('admin');
-    return this.ctx.engine.keys.revoke(ref, this.ctx.principal.name);
+    const info = this.ctx.engine.keys.revoke(ref);
+    this.ctx.audit('key.revoke', info.prefix, { name: info.name });
+    return info;
   }
 
-  /** The newest audit rows first. */
+  /** A new secret with the same grants; the old one works for the grace period (audited as key.rotate). */
+  rotate(ref: string, options: RotateKeyOptions = {}): RotatedKey {
+    this.ctx.authorize('admin');
+    const rotated = this.ctx.engine.keys.rotate(ref, options);
+    this.ctx.audit('key.rotate', rotated.info.prefix, {
+      name: rotated.info.name,
+      previous: rotated.previous.prefix,
+      previousExpiresAt: rotated.previous.expiresAt,
+    });
+    return rotated;
+  }
+
+  /** The newest audit rows first (see StationApi.audit for filters). */
   auditLog(limit = 100): ReturnType<ApiContext['engine']['keys']['auditLog']> {
     this.ctx.authorize('admin');
     return this.ctx.engine.keys.auditLog(limit);

@@ -10,7 +10,7 @@ export function localPrincipal(env: NodeJS.ProcessEnv = process.env): Principal 
   return { keyId: 0, name: `local:${osUser(env)}`, prefix: 'local', role: 'admin', environments: '*' };
 }
 
-function osUser(env: NodeJS.ProcessEnv): string {
+export function osUser(env: NodeJS.ProcessEnv): string {
   try {
     return userInfo().username;
   } catch {

@@ -4,6 +4,7 @@
  * names the answer of every REST operation (by its operationId); the WebSocket's messages are in
  * ws-messages.ts.
  */
+import type { AuditRecord, AuditVerifyReport } from '../security/audit-log.js';
 import type { AgentDraft } from '../agents/agent-draft.js';
 import type { AgentSource, AgentSummary } from '../agents/agent-service.js';
 import type { EnvironmentDetail, EnvironmentSummary } from '../environments/environment-service.js';
@@ -198,4 +199,13 @@ export interface ApiResponses {
   listSecrets: SecretInfo[];
   setSecret: SecretInfo;
   deleteSecret: undefined;
+  /** Newest first; `next` is the `before` of the next page (null on the last page). */
+  listAudit: AuditPage;
+  verifyAudit: AuditVerifyReport;
+}
+
+/** One page of GET /api/v1/audit. */
+export interface AuditPage {
+  rows: AuditRecord[];
+  next: number | null;
 }

@@ -3,6 +3,7 @@
  * answers typed by the wire contract (ApiResponses), and failures as StationErrors rebuilt from the
  * error body, exit code included. Used by the remote TUI, the server tests and any other remote door.
  */
+import type { AuditFilters } from '../security/audit-log.js';
 import type { AgentDraft } from '../agents/agent-draft.js';
 import type { ApiRequests, ApiResponses, OfferingFilter, RunQuery, ToolFilter } from '../api/views.js';
 import type { SyncJob } from '../api/sync-jobs.js';
@@ -105,6 +106,23 @@ export class ApiClient {
   deleteSecret(name: string, environment?: string): Promise<ApiResponses['deleteSecret']> {
     const query = environment === undefined ? '' : `?environment=${encodeURIComponent(environment)}`;
     return this.call('DELETE', `/api/v1/secrets/${encodeURIComponent(name)}${query}`);
+  }
+
+  // The audit trail (admin).
+
+  listAudit(filters: AuditFilters = {}): Promise<ApiResponses['listAudit']> {
+    const params = new URLSearchParams();
+    if (filters.since !== undefined) params.set('since', new Date(filters.since).toISOString());
+    if (filters.actor !== undefined) params.set('actor', filters.actor);
+    if (filters.action !== undefined) params.set('action', filters.action);
+    if (filters.before !== undefined) params.set('before', String(filters.before));
+    if (filters.limit !== undefined) params.set('limit', String(filters.limit));
+    const query = params.size === 0 ? '' : `?${params.toString()}`;
+    return this.call('GET', `/api/v1/audit${query}`);
+  }
+
+  verifyAudit(): Promise<ApiResponses['verifyAudit']> {
+    return this.call('GET', '/api/v1/audit/verify');
   }
 
   // Agents.

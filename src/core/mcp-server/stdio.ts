@@ -25,14 +25,14 @@ export interface StdioSession {
 
 /**
  * `stn stdio`: Station as an MCP server on stdin/stdout, for whoever runs the process (audited as
- * `local:<os user>`). Logs go to stderr only.
+ * actor `stdio`, owner `local:<os user>`, door mcp-stdio). Logs go to stderr only.
  */
 export async function startStdioServer(engine: Engine, options: StdioOptions): Promise<StdioSession> {
   const log = createJsonLogger({
     level: options.logLevel ?? 'info',
     ...(options.writeLog === undefined ? {} : { write: options.writeLog }),
   });
-  const api = new Application(engine).local();
+  const api = new Application(engine).local('mcp-stdio');
   api.environments.require(options.environment);
   const server = createStationMcpServer(api, { environment: options.environment, version: readPackageVersion() });
   const stdin = options.stdin ?? process.stdin;

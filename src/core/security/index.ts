@@ -1,5 +1,26 @@
 export { generateApiKey, hashApiKey, keyPrefix, maskKey, verifyApiKey, type GeneratedKey } from './api-keys.js';
-export { KeyService, bearerToken, type ApiKeyInfo, type CreateKeyOptions, type CreatedKey } from './key-service.js';
+export {
+  DEFAULT_ROTATE_GRACE,
+  KeyService,
+  bearerToken,
+  type ApiKeyInfo,
+  type CreateKeyOptions,
+  type CreatedKey,
+  type RotateKeyOptions,
+  type RotatedKey,
+} from './key-service.js';
+export {
+  AuditLog,
+  auditHash,
+  canonicalAuditContent,
+  type AuditDoor,
+  type AuditEntry,
+  type AuditFilters,
+  type AuditOutcome,
+  type AuditProblem,
+  type AuditRecord,
+  type AuditVerifyReport,
+} from './audit-log.js';
 export {
   ROLES,
   allows,

@@ -2,6 +2,8 @@ import { validateEnvironmentName } from '../environments/names.js';
 import { AuthError, ConflictError, NotFoundError, ValidationError, type FieldIssue } from '../errors.js';
 import type { Db } from '../store/database.js';
 import { KeyRepo, type ApiKeyRow } from '../store/key-repo.js';
+import { AuditLog } from './audit-log.js';
+import { parseDuration, parseExpiry } from './durations.js';
 import { writeUnlessLocked } from '../store/lock-waits.js';
 import { generateApiKey, keyPrefix, maskKey, verifyApiKey } from './api-keys.js';
 import { isRole, ROLES, type Principal, type Role } from './roles.js';
@@ -17,10 +19,15 @@ export interface ApiKeyInfo {
   /** Environments granted; ['*'] means every environment. */
   environments: string[];
   user: string | null;
-  status: 'active' | 'revoked';
+  /** rotated: replaced by a new key, still accepted until expiresAt (the grace period). */
+  status: 'active' | 'revoked' | 'expired' | 'rotated';
   createdAt: string;
+  /** The last authenticated use, to the minute (recorded at most once a minute per key). */
   lastUsedAt: string | null;
   revokedAt: string | null;
+  /** When the key stops working; null for never. */
+  expiresAt: string | null;
+  rotatedAt: string | null;
 }
 
 export interface CreateKeyOptions {
@@ -31,9 +38,24 @@ export interface CreateKeyOptions {
   environments?: readonly string[];
   /** Owner recorded in the users table (created on first use). */
   user?: string;
-  /** Who created it, for the audit log. */
-  actor?: string;
+  /** When it stops working: a duration from now (`12h`, `30d`) or an ISO date; default never. */
+  expires?: string;
 }
+
+export interface RotateKeyOptions {
+  /** How long the old key keeps working (`1h`, `0` for not at all); default DEFAULT_ROTATE_GRACE. */
+  grace?: string;
+  /** Expiry of the new key; default: the old key's lifetime again, or never when it had none. */
+  expires?: string;
+}
+
+export interface RotatedKey extends CreatedKey {
+  /** The old key, now rotated (working until its expiresAt). */
+  previous: ApiKeyInfo;
+}
+
+/** How long a rotated key keeps working unless --grace says otherwise. */
+export const DEFAULT_ROTATE_GRACE = '24h';
 
 export interface CreatedKey {
   /** The full key: shown once, never stored. */
@@ -73,6 +95,7 @@ export class KeyService {
     const grants = role === 'admin' ? ['*'] : environments;
     const generated = generateApiKey();
     const now = this.clock();
+    const expiresAt = options.expires === undefined ? null : parseExpiry(options.expires, now);
     const row = this.db
       .transaction(() => {
         let userId: number | null = null;
@@ -80,14 +103,15 @@ export class KeyService {
           userId = (this.repo.userByName(options.user) ?? this.repo.insertUser(options.user, role, now)).id;
         }
         const inserted = this.repo.insertKey(
-          { name: options.name, prefix: generated.prefix, keyHash: generated.hash, role, environments: grants, userId },
-          now,
-        );
-        this.repo.audit(
-          options.actor ?? 'cli',
-          'key.create',
-          generated.prefix,
-          { name: options.name, role, environments: grants },
+          {
+            name: options.name,
+            prefix: generated.prefix,
+            keyHash: generated.hash,
+            role,
+            environments: grants,
+            userId,
+            expiresAt,
+          },
           now,
         );
         return inserted;
@@ -105,7 +129,52 @@ export class KeyService {
     return this.toInfo(this.resolve(ref));
   }
 
-  revoke(ref: string, actor = 'cli'): ApiKeyInfo {
+  /**
+   * A new secret for a key: same name, role, grants and owner. The old secret keeps working for the
+   * grace period (default 24h), then gets 401 "expired".
+   */
+  rotate(ref: string, options: RotateKeyOptions = {}): RotatedKey {
+    const row = this.resolve(ref);
+    const now = this.clock();
+    if (row.revoked_at !== null || row.rotated_at !== null || (row.expires_at !== null && row.expires_at <= now)) {
+      throw new ConflictError(
+        `key "${row.name}" (${maskKey(row.prefix)}) is ${this.status(row, now)}: only an active key can be rotated`,
+        {
+          hints: ['Create a new key instead: stn key create NAME'],
+        },
+      );
+    }
+    const grace = parseDuration(options.grace ?? DEFAULT_ROTATE_GRACE, 'grace');
+    const expiresAt =
+      options.expires !== undefined
+        ? parseExpiry(options.expires, now)
+        : row.expires_at === null
+          ? null
+          : now + (row.expires_at - row.created_at);
+    const generated = generateApiKey();
+    const [fresh, old] = this.db
+      .transaction(() => {
+        const inserted = this.repo.insertKey(
+          {
+            name: row.name,
+            prefix: generated.prefix,
+            keyHash: generated.hash,
+            role: row.role,
+            environments: parseGrants(row.environments_json),
+            userId: row.user_id,
+            expiresAt,
+          },
+          now,
+        );
+        const oldExpiry = Math.min(row.expires_at ?? Number.MAX_SAFE_INTEGER, now + grace);
+        this.repo.markRotated(row.id, inserted.id, oldExpiry, now);
+        return [inserted, this.repo.byId(row.id) as ApiKeyRow] as const;
+      })
+      .immediate();
+    return { key: generated.key, info: this.toInfo(fresh), previous: this.toInfo(old) };
+  }
+
+  revoke(ref: string): ApiKeyInfo {
     const row = this.resolve(ref);
     if (row.revoked_at !== null) {
       throw new ConflictError(`key "${row.name}" (${maskKey(row.prefix)}) is already revoked`, {
@@ -116,7 +185,6 @@ export class KeyService {
     this.db
       .transaction(() => {
         this.repo.revoke(row.id, now);
-        this.repo.audit(actor, 'key.revoke', row.prefix, { name: row.name }, now);
       })
       .immediate();
     return this.toInfo({ ...row, revoked_at: now });
@@ -149,31 +217,38 @@ export class KeyService {
       });
     }
     const now = this.clock();
+    if (row.expires_at !== null && row.expires_at <= now) {
+      const at = new Date(row.expires_at).toISOString();
+      throw new AuthError(
+        row.rotated_at === null
+          ? `API key ${maskKey(row.prefix)} expired at ${at}`
+          : `API key ${maskKey(row.prefix)} expired at ${at} (it was rotated; its grace period is over)`,
+        { code: 'unauthorized', hints: ['Use the key that replaced it, or create one with: stn key create NAME'] },
+      );
+    }
     // Last use is a hint, not worth failing or holding up a request: skipped while another process writes.
     if (row.last_used_at === null || now - row.last_used_at > TOUCH_INTERVAL_MS)
       writeUnlessLocked(this.db, () => this.repo.touch(row.id, now), 0);
     const grants = parseGrants(row.environments_json);
+    const owner = row.user_id === null ? undefined : this.repo.userById(row.user_id)?.name;
     return {
       keyId: row.id,
       name: row.name,
       prefix: row.prefix,
       role: row.role,
       environments: row.role === 'admin' || grants.includes('*') ? '*' : grants,
+      ...(owner === undefined ? {} : { owner }),
     };
   }
 
-  /** Records an action in the audit log (the server records API writes here). */
-  audit(actor: string, action: string, target: string, details: Record<string, unknown> = {}): void {
-    this.repo.audit(actor, action, target, details, this.clock());
-  }
-
+  /** The newest audit rows first (kept for older callers; see engine.audit). */
   auditLog(limit = 100): { ts: string; actor: string; action: string; target: string; details: unknown }[] {
-    return this.repo.auditLog(limit).map((r) => ({
-      ts: new Date(r.ts).toISOString(),
+    return new AuditLog(this.db, this.clock).list({ limit }).map((r) => ({
+      ts: r.ts,
       actor: r.actor,
       action: r.action,
       target: r.target,
-      details: JSON.parse(r.details_json) as unknown,
+      details: r.details,
     }));
   }
 
@@ -189,7 +264,7 @@ export class KeyService {
       if (row !== undefined) return row;
     }
     const named = this.repo.byName(trimmed);
-    const active = named.filter((r) => r.revoked_at === null);
+    const active = named.filter((r) => r.revoked_at === null && r.rotated_at === null);
     if (active.length > 1) {
       throw new ConflictError(`${String(active.length)} active keys are named "${trimmed}"`, {
         hints: ['Name the key by its prefix or id instead (see: stn key list).'],
@@ -214,12 +289,24 @@ export class KeyService {
       role: row.role,
       environments: parseGrants(row.environments_json),
       user: user?.name ?? null,
-      status: row.revoked_at === null ? 'active' : 'revoked',
-      createdAt: new Date(row.created_at).toISOString(),
-      lastUsedAt: row.last_used_at === null ? null : new Date(row.last_used_at).toISOString(),
-      revokedAt: row.revoked_at === null ? null : new Date(row.revoked_at).toISOString(),
+      status: this.status(row, this.clock()),
+      createdAt: iso(row.created_at),
+      lastUsedAt: iso(row.last_used_at),
+      revokedAt: iso(row.revoked_at),
+      expiresAt: iso(row.expires_at),
+      rotatedAt: iso(row.rotated_at),
     };
   }
+
+  private status(row: ApiKeyRow, now: number): ApiKeyInfo['status'] {
+    if (row.revoked_at !== null) return 'revoked';
+    if (row.expires_at !== null && row.expires_at <= now) return 'expired';
+    return row.rotated_at === null ? 'active' : 'rotated';
+  }
+}
+
+function iso<T extends number | null>(ms: T): T extends number ? string : string | null {
+  return (ms === null ? null : new Date(ms).toISOString()) as T extends number ? string : string | null;
 }
 
 /** The key in an `Authorization: Bearer <key>` value (or a bare key); undefined when there is none. */

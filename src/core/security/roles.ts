@@ -22,6 +22,8 @@ export interface Principal {
   role: Role;
   /** Environments the key may touch; '*' for all of them. Admin keys always have '*'. */
   environments: '*' | readonly string[];
+  /** Who owns the key (`stn key create --user`), recorded with its audit rows. */
+  owner?: string;
 }
 
 /** The actions each role may take (inside the environments granted to the key). */

@@ -4,6 +4,7 @@ import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { Application } from '../api/application.js';
+import { withAuditOrigin } from '../api/audit-origin.js';
 import type { Engine } from '../engine.js';
 import { AuthError, ExitCode, PortInUseError, StationError, errorMessage, isStationError } from '../errors.js';
 import { authorize, type Principal } from '../security/roles.js';
@@ -16,6 +17,7 @@ import { type McpServerStateSample, ServerMetrics } from './metrics.js';
 import { readPackageVersion } from './version.js';
 import { buildOpenApi, type ExtraOperation } from './openapi.js';
 import { Router } from './router.js';
+import { auditRoutes } from './routes/audit-routes.js';
 import { environmentRoutes } from './routes/environment-routes.js';
 import { secretRoutes } from './routes/secret-routes.js';
 import { systemRoutes } from './routes/system-routes.js';
@@ -78,6 +80,7 @@ export class StationServer {
   private readonly validator = new BodyValidator();
   private readonly extensions: readonly ServerExtension[];
   private readonly sockets = new Set<Socket>();
+  private readonly app: Application;
   private openApiDoc: Record<string, unknown> | undefined;
   private address: ListeningAddress | undefined;
   private closing: Promise<void> | undefined;
@@ -95,6 +98,7 @@ export class StationServer {
     });
     this.extensions = options.extensions ?? [];
     const app = options.app ?? new Application(options.engine, { clock });
+    this.app = app;
     this.context = {
       api: (principal) => app.as(principal),
       metrics: this.metrics,
@@ -107,6 +111,7 @@ export class StationServer {
       ...systemRoutes(this.context, (caller) => this.readiness(caller)),
       ...environmentRoutes(this.context),
       ...secretRoutes(this.context),
+      ...auditRoutes(this.context),
       ...this.extensions.flatMap((e) => e.routes?.(this.context) ?? []),
     ];
     routes.push({
@@ -264,6 +269,14 @@ export class StationServer {
     const incoming = req.headers['x-request-id'];
     const requestId = typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID();
     res.setHeader('X-Request-Id', requestId);
+    // Every audit row written while this request is handled names its door, request id and remote address.
+    const remoteAddress = req.socket.remoteAddress;
+    await withAuditOrigin({ door: 'rest', requestId, ...(remoteAddress === undefined ? {} : { remoteAddress }) }, () =>
+      this.serve(req, res, requestId, started),
+    );
+  }
+
+  private async serve(req: IncomingMessage, res: ServerResponse, requestId: string, started: bigint): Promise<void> {
     const method = req.method ?? 'GET';
     const url = new URL(req.url ?? '/', 'http://station.local');
     const log = this.log.child({ requestId });
@@ -303,7 +316,13 @@ export class StationServer {
       if (typeof route.access === 'object') {
         if (principal === undefined) throw new AuthError('missing API key', { code: 'unauthorized' });
         const envParam = route.access.envParam;
-        authorize(principal, route.access.action, envParam === undefined ? undefined : params[envParam]);
+        const environment = envParam === undefined ? undefined : params[envParam];
+        try {
+          authorize(principal, route.access.action, environment);
+        } catch (error) {
+          this.app.as(principal).audit.denied(route.access.action, environment ?? `${method} ${url.pathname}`, error);
+          throw error;
+        }
       }
       let body: unknown;
       if (route.body !== undefined) {

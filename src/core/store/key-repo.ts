@@ -13,6 +13,9 @@ export interface ApiKeyRow {
   created_at: number;
   last_used_at: number | null;
   revoked_at: number | null;
+  expires_at: number | null;
+  rotated_at: number | null;
+  rotated_to: number | null;
 }
 
 export interface UserRow {
@@ -22,15 +25,6 @@ export interface UserRow {
   created_at: number;
 }
 
-export interface AuditRow {
-  id: number;
-  ts: number;
-  actor: string;
-  action: string;
-  target: string;
-  details_json: string;
-}
-
 export interface NewApiKey {
   name: string;
   prefix: string;
@@ -38,19 +32,29 @@ export interface NewApiKey {
   role: RoleName;
   environments: readonly string[];
   userId: number | null;
+  expiresAt: number | null;
 }
 
-/** SQL for api_keys, users and audit_log. */
+/** SQL for api_keys and users. */
 export class KeyRepo {
   constructor(private readonly db: Db) {}
 
   insertKey(key: NewApiKey, now = Date.now()): ApiKeyRow {
     const info = this.db
       .prepare(
-        `INSERT INTO api_keys (name, prefix, key_hash, role, environments_json, user_id, created_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?)`,
+        `INSERT INTO api_keys (name, prefix, key_hash, role, environments_json, user_id, created_at, expires_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
       )
-      .run(key.name, key.prefix, key.keyHash, key.role, JSON.stringify(key.environments), key.userId, now);
+      .run(
+        key.name,
+        key.prefix,
+        key.keyHash,
+        key.role,
+        JSON.stringify(key.environments),
+        key.userId,
+        now,
+        key.expiresAt,
+      );
     return this.byId(Number(info.lastInsertRowid)) as ApiKeyRow;
   }
 
@@ -76,6 +80,13 @@ export class KeyRepo {
     );
   }
 
+  /** Marks a key replaced by `successor`; it keeps working until `expiresAt` (the grace period). */
+  markRotated(id: number, successor: number, expiresAt: number, now = Date.now()): void {
+    this.db
+      .prepare('UPDATE api_keys SET rotated_at = ?, rotated_to = ?, expires_at = ? WHERE id = ?')
+      .run(now, successor, expiresAt, id);
+  }
+
   touch(id: number, now = Date.now()): void {
     this.db.prepare('UPDATE api_keys SET last_used_at = ? WHERE id = ?').run(now, id);
   }
@@ -91,15 +102,5 @@ export class KeyRepo {
 
   userById(id: number): UserRow | undefined {
     return this.db.prepare('SELECT * FROM users WHERE id = ?').get(id) as UserRow | undefined;
-  }
-
-  audit(actor: string, action: string, target: string, details: Record<string, unknown> = {}, now = Date.now()): void {
-    this.db
-      .prepare('INSERT INTO audit_log (ts, actor, action, target, details_json) VALUES (?, ?, ?, ?, ?)')
-      .run(now, actor, action, target, JSON.stringify(details));
-  }
-
-  auditLog(limit = 100): AuditRow[] {
-    return this.db.prepare('SELECT * FROM audit_log ORDER BY id DESC LIMIT ?').all(limit) as AuditRow[];
   }
 }

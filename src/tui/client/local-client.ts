@@ -52,7 +52,7 @@ export class LocalClient implements StationClient {
     private readonly app: Application,
     options: LocalClientOptions = {},
   ) {
-    this.api = app.local();
+    this.api = app.local('tui');
     this.feed = app.runFeed({
       intervalMs: options.pollMs,
       batchSize: options.pollBatch,

@@ -51,7 +51,7 @@ describe('stn key (command classes)', () => {
 
     const listed = await runCommand(['key:list', '--home', temp.home]);
     expect(listed.stdout.split('\n')[0]).toMatch(
-      /^ID\s+NAME\s+KEY\s+ROLE\s+ENVIRONMENTS\s+STATUS\s+CREATED\s+LAST USED$/,
+      /^ID\s+NAME\s+KEY\s+ROLE\s+ENVIRONMENTS\s+STATUS\s+CREATED\s+LAST USED\s+EXPIRES$/,
     );
     expect(listed.stdout).toMatch(/ci\s+stn_[0-9a-f]{12}_…\s+user\s+default\s+active/);
     expect(listed.stdout).toMatch(/ops\s+stn_[0-9a-f]{12}_…\s+admin\s+all\s+active/);

@@ -100,7 +100,14 @@ describe('the application layer', () => {
     const mine = recordRun('staging', 'file-explorer', 2);
     expect(staging.runs.list().map((r) => r.id)).toEqual([mine]);
     expect(() => staging.runs.get(mine - 1)).toThrow(/no access/);
-    expect(auditRows()).toEqual([]);
+    // Nothing changed; each refusal is audited as denied, with the reason.
+    const denied = engine.audit.list().reverse();
+    expect(denied.map((r) => [r.actor, r.action, r.outcome])).toEqual([
+      ['viewer-key', 'access.write', 'denied'],
+      ['user-key', 'access.read', 'denied'],
+      ['user-key', 'access.read', 'denied'],
+    ]);
+    expect(denied[0]?.reason).toContain('may not');
   });
 
   it('lists runs by several statuses and gives each agent its newest run', () => {

@@ -88,6 +88,8 @@ const MATRIX: Record<string, { needs: Needs; envScoped: boolean; method: string;
     body: { value: 'matrix-secret-value' },
   },
   deleteSecret: { needs: 'admin', envScoped: false, method: 'DELETE', path: '/api/v1/secrets/MATRIX_TOKEN' },
+  listAudit: { needs: 'admin', envScoped: false, method: 'GET', path: '/api/v1/audit' },
+  verifyAudit: { needs: 'admin', envScoped: false, method: 'GET', path: '/api/v1/audit/verify' },
 };
 
 const RANK: Record<Needs, number> = { public: 0, optional: 0, viewer: 1, user: 2, admin: 3 };
@@ -109,8 +111,15 @@ function snapshot(engine: Engine, home: string): string {
   ).map((t) => t.name);
   const data: Record<string, unknown> = {};
   for (const table of tables) {
+    // A refusal changes nothing but the audit trail, where it is recorded (denied).
+    if (table === 'audit_log') continue;
     const rows = engine.db.prepare(`SELECT * FROM ${table} ORDER BY rowid`).all() as Record<string, unknown>[];
-    data[table] = table === 'api_keys' ? rows.map(({ last_used_at: _ignored, ...rest }) => rest) : rows;
+    data[table] =
+      table === 'api_keys'
+        ? rows.map(({ last_used_at: _ignored, ...rest }) => rest)
+        : table === 'settings'
+          ? rows.filter((r) => r.key !== 'audit.head')
+          : rows;
   }
   const files: Record<string, string> = {};
   const walk = (dir: string): void => {
