@@ -10,8 +10,8 @@
 import { createRequire } from 'node:module';
 
 const require = createRequire(import.meta.url);
-/** @type {typeof import('better-sqlite3')} */
-const Database = require('better-sqlite3');
+/** @type {typeof import('better-sqlite3-multiple-ciphers')} */
+const Database = require('better-sqlite3-multiple-ciphers');
 
 const [file, mode = 'immediate'] = process.argv.slice(2);
 if (file === undefined) {

@@ -3,7 +3,7 @@
  * migration, and its write-ahead log is not growing without bound. Opened read-only: the doctor never
  * migrates or writes (a command that opens the engine would).
  */
-import Database from 'better-sqlite3';
+import Database from 'better-sqlite3-multiple-ciphers';
 import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { StationPaths } from '../config/home.js';

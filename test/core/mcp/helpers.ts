@@ -6,7 +6,7 @@ import { createServer } from 'node:net';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import Database from 'better-sqlite3';
+import Database from 'better-sqlite3-multiple-ciphers';
 import { expect } from 'vitest';
 import type { McpServerConfig } from '../../../src/core/index.js';
 import { childStart, type ProcessStart } from '../../../src/core/os/process-identity.js';
