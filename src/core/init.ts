@@ -1,5 +1,5 @@
 import { existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
-import { UsageError } from './errors.js';
+import { ConflictError } from './errors.js';
 import { isEncryptedDatabase } from './store/database-cipher.js';
 import { join, relative } from 'node:path';
 import { stringify } from 'yaml';
@@ -61,7 +61,7 @@ export function initStation(paths: StationPaths, options: InitOptions = {}): Ini
   const env = options.env ?? process.env;
   if (options.encryptDb === true) {
     if (dbExisted && !isEncryptedDatabase(paths.database)) {
-      throw new UsageError(`${paths.database} already exists and is not encrypted: init does not change it`, {
+      throw new ConflictError(`${paths.database} already exists and is not encrypted: init does not change it`, {
         hints: ['Encrypt the existing database with: stn db encrypt'],
       });
     }

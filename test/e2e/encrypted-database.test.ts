@@ -174,7 +174,7 @@ describe('encrypted station.db', { timeout: 240_000 }, () => {
     expect(plaintextIn(h)).toEqual([]);
     expect(await shown(h, id)).toMatchObject({ status: 'completed', output: ANSWER });
     const again = await runStn(['db', 'encrypt'], { env: h.env });
-    expect(again.code).toBe(2);
+    expect(again.code).toBe(4);
 
     for (const args of [
       ['secret', 'rotate-key', '--json'],

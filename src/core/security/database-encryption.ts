@@ -5,7 +5,7 @@
  */
 import { existsSync } from 'node:fs';
 import type { StationPaths } from '../config/home.js';
-import { ConfigError, UsageError } from '../errors.js';
+import { ConfigError, ConflictError } from '../errors.js';
 import { changeDatabaseKey, isEncryptedDatabase } from '../store/database-cipher.js';
 import { openDatabase } from '../store/database.js';
 import { SecretRepo } from '../store/secret-repo.js';
@@ -34,7 +34,7 @@ export interface DatabaseEncryptionResult {
 export function encryptDatabase(paths: StationPaths, env: NodeJS.ProcessEnv): DatabaseEncryptionResult {
   const file = requireDatabase(paths);
   if (isEncryptedDatabase(file)) {
-    throw new UsageError(`${file} is already encrypted`, {
+    throw new ConflictError(`${file} is already encrypted`, {
       hints: ['To change the key: stn db rekey (or stn secret rotate-key).'],
     });
   }
@@ -54,7 +54,7 @@ export function encryptDatabase(paths: StationPaths, env: NodeJS.ProcessEnv): Da
 export function decryptDatabase(paths: StationPaths, env: NodeJS.ProcessEnv): DatabaseEncryptionResult {
   const file = requireDatabase(paths);
   if (!isEncryptedDatabase(file)) {
-    throw new UsageError(`${file} is not encrypted`, { hints: ['Nothing to do.'] });
+    throw new ConflictError(`${file} is not encrypted`, { hints: ['Nothing to do.'] });
   }
   const key = requireEncryptionKey(paths, env);
   // Opening checks the key (a wrong one is exit 7 before anything changes).
