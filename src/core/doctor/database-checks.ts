@@ -64,7 +64,9 @@ export function checkDatabase(
       fail(
         'open',
         `cannot open ${file}: ${errorMessage(error)}`,
-        keyProblem && isStationError(error) ? (error.hints[0] ?? rebuild) : rebuild,
+        keyProblem && isStationError(error)
+          ? `${error.hints[0] ?? ''} If the key is right, the file is damaged: ${rebuild}`
+          : rebuild,
       ),
     );
   }

@@ -61,12 +61,13 @@ export type KeyLookup = () => EncryptionKey | undefined;
 /** An encrypted database and no key: exit 7, nothing written. */
 export function missingKeyError(file: string): DatabaseError {
   return new DatabaseError(
-    `${file} is encrypted and there is no key: STATION_ENCRYPTION_KEY is not set and the home has no key file (keys/station.key)`,
+    `${file} is encrypted (it does not start as a plain SQLite file does) and there is no key: STATION_ENCRYPTION_KEY is not set and the home has no key file (keys/station.key)`,
     {
       code: 'database_key_missing',
       hints: [
         'Set STATION_ENCRYPTION_KEY to the key the database was encrypted with, or restore keys/station.key from a backup.',
         'Nothing was changed: without the key the database cannot be read.',
+        'If this home was never encrypted, the file is damaged: restore it from a backup.',
       ],
       details: { file },
     },
@@ -87,7 +88,7 @@ export function wrongKeyError(file: string, key: EncryptionKey, pendingOpens = f
     );
   }
   return new DatabaseError(
-    `the key from ${describeKeySource(key.source)} does not open the encrypted database ${file} (wrong key, or the file is damaged)`,
+    `the key from ${describeKeySource(key.source)} does not open the encrypted database ${file}: file is not a database (a wrong key, or a damaged file)`,
     { code: 'database_key_wrong', hints, details: { file, source: key.source.kind } },
   );
 }

@@ -58,6 +58,7 @@ describe('doctor on a healthy home', { timeout: 60_000 }, () => {
       'home:secret files',
       'config:config.yaml',
       'config:default',
+      'database:encryption',
       'database:integrity',
       'database:schema',
       'database:wal',

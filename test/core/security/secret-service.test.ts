@@ -193,7 +193,7 @@ describe('SecretService', () => {
     expect(() => engine.secrets.rotateKey()).toThrow(/give the new key in STATION_NEW_ENCRYPTION_KEY/);
     await engine.close();
     engine = openHome({ STATION_ENCRYPTION_KEY: k1, STATION_NEW_ENCRYPTION_KEY: k2 });
-    expect(engine.secrets.rotateKey()).toEqual({ secrets: 1, source: 'env' });
+    expect(engine.secrets.rotateKey()).toEqual({ secrets: 1, source: 'env', databaseEncrypted: false });
     expect(existsSync(home.paths.keyFile)).toBe(false);
     await engine.close();
     engine = openHome({ STATION_ENCRYPTION_KEY: k2 });
