@@ -26,6 +26,8 @@ export function makeTempHome(prefix = 'station-test-'): TempHome {
 
 /** STATION_TEST_ENCRYPT_DB=1: every home made by the helpers (and the runner rig) has an encrypted station.db. */
 export const TEST_ENCRYPT_DB = process.env.STATION_TEST_ENCRYPT_DB === '1';
+/** The key of the runner rig's encrypted database (it has no home key file). */
+export const RIG_TEST_KEY = Buffer.alloc(32, 7);
 
 /**
  * A Station home made by `initStation`, with PROJECT_ROOT pointing at `projectRoot` (default: the home);
