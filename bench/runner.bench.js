@@ -9,6 +9,8 @@
 //     against the ideal (every run overlapping perfectly).
 //  3. Peak RSS of this process (Station's runner and its MCP pool; the model server runs in a child).
 //
+// STATION_BENCH_ENCRYPT_DB=1 npm run bench runner: the same with an encrypted station.db.
+//
 // The test model server is test/helpers/model-server-cli.js (plain JS, no build), one child process
 // per scenario, tied to this process by its stdin pipe.
 import { spawn } from 'node:child_process';
@@ -32,6 +34,8 @@ const FS_ENTRY = join(
 );
 const MODEL_CLI = join(ROOT, 'test', 'helpers', 'model-server-cli.js');
 const STEPS = 50;
+/** STATION_BENCH_ENCRYPT_DB=1: the same figures with station.db encrypted (stn init --encrypt-db). */
+const ENCRYPT_DB = process.env.STATION_BENCH_ENCRYPT_DB === '1';
 const ROUNDS = 7;
 
 /** Starts the test model server in a child process; resolves to {url, stop}. */
@@ -55,7 +59,7 @@ async function startModel(args) {
 function makeHome(modelUrl, files, { workers = 4, maxSteps = STEPS } = {}) {
   const t = tempHome();
   const paths = stationPaths(t.home);
-  initStation(paths, { projectRoot: files });
+  initStation(paths, { projectRoot: files, encryptDb: ENCRYPT_DB });
   writeFileSync(
     paths.config,
     `model:\n  base_url: ${modelUrl}\n  name: bench-model\nrunner:\n  workers: ${String(workers)}\n  queue_size: 200\n  default_max_steps: ${String(maxSteps)}\n`,

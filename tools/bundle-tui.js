@@ -51,7 +51,7 @@ await build({
   logLevel: 'warning',
   define: { 'process.env.NODE_ENV': '"production"' },
   // Native and optional modules stay outside.
-  external: ['better-sqlite3', 'ws', 'bufferutil', 'utf-8-validate'],
+  external: ['better-sqlite3-multiple-ciphers', 'ws', 'bufferutil', 'utf-8-validate'],
   // CommonJS inside an ESM bundle (react-reconciler, signal-exit) needs a require().
   banner: {
     js: "import { createRequire as __stnCreateRequire } from 'node:module'; const require = __stnCreateRequire(import.meta.url);",

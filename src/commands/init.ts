@@ -10,10 +10,16 @@ export default class Init extends BaseCommand<typeof Init> {
   static override examples = [
     '<%= config.bin %> init',
     '<%= config.bin %> init --project-root ~/src/myservice',
+    '<%= config.bin %> init --encrypt-db',
     'STATION_HOME=/srv/station <%= config.bin %> init --json',
   ];
   static override flags = {
     force: Flags.boolean({ description: 'Rewrite template files (never drops data).', default: false }),
+    'encrypt-db': Flags.boolean({
+      description:
+        'Make station.db encrypted at rest (SQLCipher 4) with the home key: STATION_ENCRYPTION_KEY, else keys/station.key.',
+      default: false,
+    }),
     'project-root': Flags.string({
       description: "Folder the default environment's filesystem server may read [default: current folder].",
     }),
@@ -23,6 +29,7 @@ export default class Init extends BaseCommand<typeof Init> {
     const paths = stationPaths(resolveStationHome({ home: this.flags.home }));
     const result = initStation(paths, {
       force: this.flags.force,
+      encryptDb: this.flags['encrypt-db'],
       ...(this.flags['project-root'] === undefined ? {} : { projectRoot: this.flags['project-root'] }),
     });
     this.warnPrivacy(privacyWarnings(paths));

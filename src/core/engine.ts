@@ -1,3 +1,4 @@
+import { readEncryptionKey } from './security/encryption-key.js';
 import { existsSync } from 'node:fs';
 import { resolveStationHome, stationPaths, type StationPaths } from './config/home.js';
 import { readStationConfigFile, type StationConfig } from './config/station-config.js';
@@ -86,7 +87,10 @@ export function openEngine(options: EngineOptions = {}): Engine {
     });
   }
   const { config, warnings: configWarnings } = readStationConfigFile(paths.config);
-  const db = openDatabase(paths.database, { busyTimeoutMs: config.database.busyTimeoutMs });
+  const db = openDatabase(paths.database, {
+    busyTimeoutMs: config.database.busyTimeoutMs,
+    key: () => readEncryptionKey(paths, env),
+  });
   const warnings = privacyWarnings(paths);
   const closers: (() => Promise<void> | void)[] = [];
   const environments = new EnvironmentService(paths, db);

@@ -77,6 +77,10 @@ export {
   type SecretInfo,
   type SecretScope,
   type SetSecretResult,
+  databaseEncrypted,
+  decryptDatabase,
+  encryptDatabase,
+  type DatabaseEncryptionResult,
 } from './security/index.js';
 export {
   checkAgentTemplate,

@@ -1,4 +1,6 @@
-import { existsSync, mkdirSync, readdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
+import { ConflictError } from './errors.js';
+import { isEncryptedDatabase } from './store/database-cipher.js';
 import { join, relative } from 'node:path';
 import { stringify } from 'yaml';
 import { DEFAULT_CONFIG_YAML } from './config/station-config.js';
@@ -8,7 +10,7 @@ import { writeFileAtomic } from './fs/atomic-write.js';
 import { makePrivateDir, PRIVATE_FILE_MODE } from './fs/private-files.js';
 import { openDatabase } from './store/database.js';
 import { EnvironmentService } from './environments/environment-service.js';
-import { ensureKeyFile, KEY_ENV } from './security/encryption-key.js';
+import { ensureKeyFile, KEY_ENV, readEncryptionKey } from './security/encryption-key.js';
 import { SecretRepo } from './store/secret-repo.js';
 import { readFileSync } from 'node:fs';
 
@@ -19,6 +21,8 @@ export interface InitOptions {
   projectRoot?: string;
   /** The process environment: with STATION_ENCRYPTION_KEY set, no key file is made. */
   env?: NodeJS.ProcessEnv;
+  /** Make a new station.db encrypted with the home's key (`--encrypt-db`). */
+  encryptDb?: boolean;
 }
 
 export interface InitResult {
@@ -53,8 +57,23 @@ export function initStation(paths: StationPaths, options: InitOptions = {}): Ini
 
   put(paths.config, DEFAULT_CONFIG_YAML, false, PRIVATE_FILE_MODE);
 
-  const dbExisted = existsSync(paths.database);
-  const db = openDatabase(paths.database);
+  const dbExisted = existsSync(paths.database) && statSync(paths.database).size > 0;
+  const env = options.env ?? process.env;
+  if (options.encryptDb === true) {
+    if (dbExisted && !isEncryptedDatabase(paths.database)) {
+      throw new ConflictError(`${paths.database} already exists and is not encrypted: init does not change it`, {
+        hints: ['Encrypt the existing database with: stn db encrypt'],
+      });
+    }
+    const keyFromEnv = env[KEY_ENV];
+    if ((keyFromEnv === undefined || keyFromEnv.trim() === '') && ensureKeyFile(paths)) {
+      result.created.push(rel(paths.keyFile));
+    }
+  }
+  const db = openDatabase(paths.database, {
+    key: () => readEncryptionKey(paths, env),
+    encrypt: options.encryptDb === true,
+  });
   try {
     (dbExisted ? result.unchanged : result.created).push(rel(paths.database));
     const defaultDir = join(paths.environments, 'default');
@@ -75,10 +94,10 @@ export function initStation(paths: StationPaths, options: InitOptions = {}): Ini
     new EnvironmentService(paths, db).reconcile();
     // The encryption key (keys/station.key, 0600): made unless STATION_ENCRYPTION_KEY gives it, and never
     // beside secrets stored under another key (a lost key file is restored, not replaced).
-    const keyFromEnv = (options.env ?? process.env)[KEY_ENV];
+    const keyFromEnv = env[KEY_ENV];
     if ((keyFromEnv === undefined || keyFromEnv.trim() === '') && new SecretRepo(db).keyCheck() === undefined) {
       if (ensureKeyFile(paths)) result.created.push(rel(paths.keyFile));
-      else result.unchanged.push(rel(paths.keyFile));
+      else if (!result.created.includes(rel(paths.keyFile))) result.unchanged.push(rel(paths.keyFile));
     }
   } finally {
     db.close();

@@ -2,7 +2,7 @@
 // lock on the real database file of a real home (test/helpers/hold-db-lock.js) while the built `stn`
 // runs: reads go on under WAL, writers wait the busy timeout and exit 7 saying who may hold the lock, a
 // run whose event write meets the lock waits for it, and a damaged file is exit 7 with what to do.
-import Database from 'better-sqlite3';
+import Database from 'better-sqlite3-multiple-ciphers';
 import { spawnSync } from 'node:child_process';
 import {
   existsSync,

@@ -256,7 +256,7 @@ describe('shell completion', { timeout: 180_000 }, () => {
     const loaded = readFileSync(traceFile, 'utf8');
     for (const heavy of [
       '/@oclif/',
-      '/better-sqlite3/',
+      '/better-sqlite3-multiple-ciphers/',
       '/@modelcontextprotocol/',
       '/src/core/store/',
       '/dist/core/store/',

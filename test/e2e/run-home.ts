@@ -23,8 +23,8 @@ export interface RunHome extends TempHome {
   writeAgent(name: string, text: string): void;
 }
 
-export function makeRunHome(): RunHome {
-  const temp = makeInitializedHome();
+export function makeRunHome(options: { encryptDb?: boolean } = {}): RunHome {
+  const temp = makeInitializedHome(undefined, options);
   const files = join(temp.home, 'files');
   mkdirSync(files);
   writeFileSync(join(files, 'readme.txt'), 'Station test file\n');

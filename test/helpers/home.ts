@@ -24,9 +24,17 @@ export function makeTempHome(prefix = 'station-test-'): TempHome {
   };
 }
 
-/** A Station home made by `initStation`, with PROJECT_ROOT pointing at `projectRoot` (default: the home). */
-export function makeInitializedHome(projectRoot?: string): TempHome {
+/** STATION_TEST_ENCRYPT_DB=1: every home made by the helpers (and the runner rig) has an encrypted station.db. */
+export const TEST_ENCRYPT_DB = process.env.STATION_TEST_ENCRYPT_DB === '1';
+/** The key of the runner rig's encrypted database (it has no home key file). */
+export const RIG_TEST_KEY = Buffer.alloc(32, 7);
+
+/**
+ * A Station home made by `initStation`, with PROJECT_ROOT pointing at `projectRoot` (default: the home);
+ * its database encrypted when `encryptDb` (or STATION_TEST_ENCRYPT_DB=1) asks.
+ */
+export function makeInitializedHome(projectRoot?: string, options: { encryptDb?: boolean } = {}): TempHome {
   const temp = makeTempHome();
-  initStation(temp.paths, { projectRoot: projectRoot ?? temp.home });
+  initStation(temp.paths, { projectRoot: projectRoot ?? temp.home, encryptDb: options.encryptDb ?? TEST_ENCRYPT_DB });
   return temp;
 }

@@ -3,11 +3,13 @@
  * migration, and its write-ahead log is not growing without bound. Opened read-only: the doctor never
  * migrates or writes (a command that opens the engine would).
  */
-import Database from 'better-sqlite3';
+import Database from 'better-sqlite3-multiple-ciphers';
 import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { StationPaths } from '../config/home.js';
-import { errorMessage } from '../errors.js';
+import { errorMessage, isStationError } from '../errors.js';
+import { readEncryptionKey } from '../security/encryption-key.js';
+import { applyKey, canRead, isEncryptedDatabase, missingKeyError, wrongKeyError } from '../store/database-cipher.js';
 import { shellQuote } from '../fs/private-files.js';
 import { latestSchemaVersion, schemaVersion } from '../store/database.js';
 import type { DoctorCheck } from './types.js';
@@ -17,7 +19,10 @@ export const DEFAULT_WAL_WARN_BYTES = 64 * 1024 * 1024;
 /** quick_check stops after this many problems; the detail shows the first few. */
 const MAX_PROBLEMS = 20;
 
-export function checkDatabase(paths: StationPaths, options: { walWarnBytes?: number | undefined } = {}): DoctorCheck[] {
+export function checkDatabase(
+  paths: StationPaths,
+  options: { walWarnBytes?: number | undefined; env?: NodeJS.ProcessEnv } = {},
+): DoctorCheck[] {
   const file = paths.database;
   const aside = shellQuote(join(paths.home, 'broken-db'));
   const rebuild = `Restore ${file} from a backup, or move it aside with its -wal and -shm files (mkdir ${aside} && mv ${shellQuote(file)}* ${aside}/) and run \`stn init\` then \`stn sync --all\` to rebuild the index (run history and API keys are lost).`;
@@ -33,12 +38,37 @@ export function checkDatabase(paths: StationPaths, options: { walWarnBytes?: num
     ];
   }
   const checks: DoctorCheck[] = [];
+  const encrypted = isEncryptedDatabase(file);
+  checks.push({
+    area: 'database',
+    name: 'encryption',
+    status: 'ok',
+    detail: encrypted ? 'encrypted at rest (SQLCipher 4, the home key)' : 'not encrypted (opt-in: stn db encrypt)',
+    hint: null,
+  });
   let db: Database.Database | undefined;
   try {
     db = new Database(file, { readonly: true, fileMustExist: true });
+    if (encrypted) {
+      const key = readEncryptionKey(paths, options.env ?? process.env);
+      if (key === undefined) throw missingKeyError(file);
+      applyKey(db, key.key);
+      if (!canRead(db)) throw wrongKeyError(file, key);
+    }
     db.pragma('busy_timeout = 5000');
   } catch (error) {
-    checks.push(fail('open', `cannot open ${file}: ${errorMessage(error)}`, rebuild));
+    db?.close();
+    db = undefined;
+    const keyProblem = isStationError(error) && error.code.startsWith('database_key');
+    checks.push(
+      fail(
+        'open',
+        `cannot open ${file}: ${errorMessage(error)}`,
+        keyProblem && isStationError(error)
+          ? `${error.hints[0] ?? ''} If the key is right, the file is damaged: ${rebuild}`
+          : rebuild,
+      ),
+    );
   }
   if (db !== undefined) {
     const open = db;

@@ -73,7 +73,7 @@ export async function runDoctor(target: DoctorTarget, options: DoctorOptions = {
   progress('database', 'checking station.db');
   await area(
     'database',
-    () => checkDatabase(paths, { walWarnBytes: options.walWarnBytes }),
+    () => checkDatabase(paths, { walWarnBytes: options.walWarnBytes, env }),
     (r) => r,
   );
 

@@ -51,3 +51,9 @@ export {
   type SecretScope,
   type SetSecretResult,
 } from './secret-service.js';
+export {
+  databaseEncrypted,
+  decryptDatabase,
+  encryptDatabase,
+  type DatabaseEncryptionResult,
+} from './database-encryption.js';

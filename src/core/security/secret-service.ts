@@ -19,6 +19,7 @@ import { ExitCode, NotFoundError, StationError, UsageError, ValidationError } fr
 import { secretLabel, type Secret } from '../mcp/redactor.js';
 import { openDatabase, type Db } from '../store/database.js';
 import { SecretRepo, type SecretRow } from '../store/secret-repo.js';
+import { assertAlone, changeDatabaseKey, isEncryptedDatabase } from '../store/database-cipher.js';
 import {
   abandonKeyFile,
   commitKeyFile,
@@ -72,6 +73,8 @@ export interface RotateKeyResult {
   keyFile?: string;
   /** The replaced key file, kept until the user removes it (source file). */
   backup?: string;
+  /** Whether station.db is encrypted (then it was re-keyed under the new key too). */
+  databaseEncrypted: boolean;
 }
 
 export interface SecretImportResult {
@@ -212,20 +215,47 @@ export class SecretService {
         );
       }
       const next = parseKey(text, { kind: 'env', variable: NEW_KEY_ENV });
-      const secrets = this.reencrypt(current, next, now.getTime());
-      return { secrets, source: 'env' };
+      const secrets = this.reencryptAll(current, next, now.getTime());
+      return { secrets, source: 'env', databaseEncrypted: isEncryptedDatabase(this.deps.paths.database) };
     }
     const next = generateKey();
     const staged = stageKeyFile(this.deps.paths, next, now);
     let secrets: number;
     try {
-      secrets = this.reencrypt(current, next, now.getTime());
+      secrets = this.reencryptAll(current, next, now.getTime());
     } catch (error) {
       abandonKeyFile(this.deps.paths, staged.backup);
       throw error;
     }
     commitKeyFile(this.deps.paths);
-    return { secrets, source: 'file', keyFile: this.deps.paths.keyFile, backup: staged.backup };
+    return {
+      secrets,
+      source: 'file',
+      keyFile: this.deps.paths.keyFile,
+      backup: staged.backup,
+      databaseEncrypted: isEncryptedDatabase(this.deps.paths.database),
+    };
+  }
+
+  /**
+   * The secrets re-encrypted (one transaction), then an encrypted database re-keyed (its own rollback-journal
+   * transaction, refused while other processes have it open); if the re-key fails the secrets go back under the
+   * current key. Only then does the caller put the new key in place. A crash between the two leaves secrets
+   * under the new key in a database under the old one: the messages then name the staged key file.
+   */
+  private reencryptAll(current: EncryptionKey, next: Buffer, now: number): number {
+    const file = this.deps.paths.database;
+    const encrypted = isEncryptedDatabase(file);
+    if (encrypted) assertAlone(file);
+    const secrets = this.reencrypt(current, next, now);
+    if (!encrypted) return secrets;
+    try {
+      changeDatabaseKey(file, { from: current.key, to: next, db: this.deps.db });
+    } catch (error) {
+      this.reencrypt({ key: next, source: current.source }, current.key, now);
+      throw error;
+    }
+    return secrets;
   }
 
   /**
@@ -334,7 +364,7 @@ export function storedSecretValues(
   if (!existsSync(paths.database)) return {};
   let db: Db;
   try {
-    db = openDatabase(paths.database, { readonly: true });
+    db = openDatabase(paths.database, { readonly: true, key: () => readEncryptionKey(paths, env) });
   } catch {
     return {};
   }

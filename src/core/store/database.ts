@@ -1,9 +1,18 @@
-import Database from 'better-sqlite3';
-import { existsSync, mkdirSync } from 'node:fs';
+import Database from 'better-sqlite3-multiple-ciphers';
+import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { DatabaseError, errorMessage, isStationError } from '../errors.js';
 import { createPrivateFile, makePrivateIfExists, PRIVATE_DIR_MODE } from '../fs/private-files.js';
+import { parseKey } from '../security/encryption-key.js';
 import { MIGRATIONS, type Migration } from './migrations/index.js';
+import {
+  applyKey,
+  canRead,
+  isEncryptedDatabase,
+  missingKeyError,
+  wrongKeyError,
+  type KeyLookup,
+} from './database-cipher.js';
 import { databaseErrorOf, type DatabaseContext } from './sqlite-errors.js';
 
 export type Db = Database.Database;
@@ -17,6 +26,13 @@ export interface OpenDatabaseOptions {
   /** Milliseconds a writer waits for a lock held by another process. */
   busyTimeoutMs?: number;
   readonly?: boolean;
+  /**
+   * The home's key (readEncryptionKey), asked for only when the file is encrypted (its first bytes are not
+   * SQLite's header) or `encrypt` makes a new one. Without it an encrypted file is refused (exit 7).
+   */
+  key?: KeyLookup;
+  /** A new (empty) database file is made encrypted with the key (`stn init --encrypt-db`). */
+  encrypt?: boolean;
 }
 
 /**
@@ -44,6 +60,14 @@ export function openDatabase(file: string, options: OpenDatabaseOptions = {}): D
       hints: ['Check that the Station home is writable, or point STATION_HOME elsewhere.'],
     });
   }
+  if (onDisk) {
+    try {
+      keyConnection(db, file, options);
+    } catch (error) {
+      db.close();
+      throw error;
+    }
+  }
   const busyTimeoutMs = options.busyTimeoutMs ?? DEFAULT_BUSY_TIMEOUT_MS;
   guard(db, { file, busyTimeoutMs });
   try {
@@ -62,6 +86,36 @@ export function openDatabase(file: string, options: OpenDatabaseOptions = {}): D
     db.close();
     if (error instanceof DatabaseError) throw error;
     throw new DatabaseError(`cannot prepare database ${file}: ${errorMessage(error)}`, { cause: error });
+  }
+}
+
+/** Applies the home's key when the file is encrypted (or `encrypt` makes a new one); checks it opens. Writes nothing. */
+function keyConnection(db: Db, file: string, options: OpenDatabaseOptions): void {
+  const encrypted = isEncryptedDatabase(file);
+  const fresh = !encrypted && options.encrypt === true && statSync(file).size === 0;
+  if (!encrypted && !fresh) return;
+  // Without a way to find a key (raw opens in tests) the file is left to SQLite: not a database, exit 7.
+  if (options.key === undefined) return;
+  const key = options.key();
+  if (key === undefined) throw missingKeyError(file);
+  applyKey(db, key.key);
+  if (fresh || canRead(db)) return;
+  throw wrongKeyError(file, key, key.source.kind === 'file' && pendingKeyOpens(file, `${key.source.file}.new`));
+}
+
+/** Whether the staged key of an interrupted rotation opens the database. */
+function pendingKeyOpens(file: string, pending: string): boolean {
+  if (!existsSync(pending)) return false;
+  let probe: Db | undefined;
+  try {
+    const key = parseKey(readFileSync(pending, 'utf8'), { kind: 'file', file: pending });
+    probe = new Database(file, { readonly: true });
+    applyKey(probe, key);
+    return canRead(probe);
+  } catch {
+    return false;
+  } finally {
+    probe?.close();
   }
 }
 

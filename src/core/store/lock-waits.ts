@@ -36,7 +36,7 @@ export const LOCKED_WRITE_PATIENCE_MS = 30_000;
 /**
  * Runs `write` again while it fails because another process holds the lock (each try waits the busy
  * timeout, with a short pause between tries), until `patienceMs` have passed; then the lock error is
- * thrown. Synchronous, like every write of better-sqlite3.
+ * thrown. Synchronous, like every write of the SQLite driver.
  */
 export function retryWhileLocked<T>(write: () => T, patienceMs = LOCKED_WRITE_PATIENCE_MS, pauseMs = 50): T {
   const deadline = Date.now() + patienceMs;

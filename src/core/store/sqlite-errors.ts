@@ -3,7 +3,7 @@
  * disk) become DatabaseErrors (exit 7) that say what happened and what to do. Any other SQLite error
  * (bad SQL, a constraint) is a bug and is left as it is.
  */
-import Database from 'better-sqlite3';
+import Database from 'better-sqlite3-multiple-ciphers';
 import { basename } from 'node:path';
 import { DatabaseError } from '../errors.js';
 import { processesUsing } from '../fs/file-users.js';

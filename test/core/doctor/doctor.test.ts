@@ -1,6 +1,6 @@
 // The doctor's checks, area by area, on real temp homes, a real SQLite file, the openai SDK against the
 // test model server, and the real filesystem MCP server.
-import Database from 'better-sqlite3';
+import Database from 'better-sqlite3-multiple-ciphers';
 import { chmodSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -58,6 +58,7 @@ describe('doctor on a healthy home', { timeout: 60_000 }, () => {
       'home:secret files',
       'config:config.yaml',
       'config:default',
+      'database:encryption',
       'database:integrity',
       'database:schema',
       'database:wal',

@@ -1,16 +1,17 @@
 // Shared by the MCP, sync and command tests: real MCP servers from devDependencies and the tiny fixture
 // server, started with this node executable (never npx), and checks that no process is left behind.
+import { applyKey, isEncryptedDatabase } from '../../../src/core/store/database-cipher.js';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import Database from 'better-sqlite3';
+import Database from 'better-sqlite3-multiple-ciphers';
 import { expect } from 'vitest';
 import type { McpServerConfig } from '../../../src/core/index.js';
 import { childStart, type ProcessStart } from '../../../src/core/os/process-identity.js';
-import { makeInitializedHome, type TempHome } from '../../helpers/home.js';
+import { makeInitializedHome, RIG_TEST_KEY, type TempHome } from '../../helpers/home.js';
 
 const require = createRequire(import.meta.url);
 
@@ -205,6 +206,7 @@ export function writeAgent(envDir: string, name: string, tools: readonly string[
 /** Every row of every table of a Station database, as text (to compare before and after). */
 export function dumpDatabase(file: string): string {
   const db = new Database(file, { readonly: true });
+  keyForTest(db, file);
   try {
     const tables = (
       db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").all() as { name: string }[]
@@ -228,4 +230,12 @@ export function dumpFiles(dir: string): string {
   };
   walk(dir);
   return out.join('\n');
+}
+
+/** An encrypted test database (STATION_TEST_ENCRYPT_DB=1) keyed as Station keys it: the home's key file, else the rig's key. */
+function keyForTest(db: Database.Database, file: string): void {
+  if (!isEncryptedDatabase(file)) return;
+  const keyFile = join(dirname(file), 'keys', 'station.key');
+  const key = existsSync(keyFile) ? Buffer.from(readFileSync(keyFile, 'utf8').trim(), 'base64') : RIG_TEST_KEY;
+  applyKey(db, key);
 }

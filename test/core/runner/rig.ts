@@ -1,5 +1,6 @@
 // A test rig for the runner: a real SQLite file, the test model server, and real MCP servers
 // (server-filesystem on a temp folder, server-everything) in an McpPool.
+import { RIG_TEST_KEY, TEST_ENCRYPT_DB } from '../../helpers/home.js';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
@@ -73,7 +74,9 @@ export async function makeRig(options: RigOptions = {}): Promise<Rig> {
   const files = join(dir, 'files');
   const { mkdirSync } = await import('node:fs');
   mkdirSync(files);
-  const db = openDatabase(join(dir, 'station.db'));
+  // STATION_TEST_ENCRYPT_DB=1: the same runs on an encrypted database (a fixed test key).
+  const testKey = { key: RIG_TEST_KEY, source: { kind: 'env' as const, variable: 'STATION_ENCRYPTION_KEY' } };
+  const db = openDatabase(join(dir, 'station.db'), TEST_ENCRYPT_DB ? { encrypt: true, key: () => testKey } : {});
   const repo = new RunRepo(db);
   const bus = new EventBus();
   const events: RunEvent[] = [];

@@ -2,6 +2,7 @@
 // own database connection and event bus) writing runs with another pid.
 import { afterEach, describe, expect, it } from 'vitest';
 import { openEngine, type Engine, type RunEvent } from '../../../src/core/index.js';
+import { readEncryptionKey } from '../../../src/core/security/encryption-key.js';
 import { RunFeed, type RunFeedOptions } from '../../../src/core/runner/run-feed.js';
 import { RunRecorder } from '../../../src/core/runner/run-recorder.js';
 import { openDatabase } from '../../../src/core/store/database.js';
@@ -238,7 +239,7 @@ describe('RunFeed', () => {
 
   it('reports a failing store instead of throwing, and keeps going', () => {
     const { home } = open();
-    const db = openDatabase(home.paths.database);
+    const db = openDatabase(home.paths.database, { key: () => readEncryptionKey(home.paths, process.env) });
     const errors: unknown[] = [];
     const feed = new RunFeed(db, { intervalMs: 60_000, onError: (e) => errors.push(e) });
     feeds.push(feed);

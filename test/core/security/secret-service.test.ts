@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import Database from 'better-sqlite3';
+import Database from 'better-sqlite3-multiple-ciphers';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { loadMcpConfig, openEngine, type Engine } from '../../../src/core/index.js';
 import { open, seal, secretAad } from '../../../src/core/security/secret-cipher.js';
@@ -193,7 +193,7 @@ describe('SecretService', () => {
     expect(() => engine.secrets.rotateKey()).toThrow(/give the new key in STATION_NEW_ENCRYPTION_KEY/);
     await engine.close();
     engine = openHome({ STATION_ENCRYPTION_KEY: k1, STATION_NEW_ENCRYPTION_KEY: k2 });
-    expect(engine.secrets.rotateKey()).toEqual({ secrets: 1, source: 'env' });
+    expect(engine.secrets.rotateKey()).toEqual({ secrets: 1, source: 'env', databaseEncrypted: false });
     expect(existsSync(home.paths.keyFile)).toBe(false);
     await engine.close();
     engine = openHome({ STATION_ENCRYPTION_KEY: k2 });

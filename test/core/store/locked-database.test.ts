@@ -1,7 +1,7 @@
 // The store boundary: a Station connection (openDatabase) against a real file that a second, plain
-// better-sqlite3 connection locks. SQLite locks between connections, so one process is enough here;
+// SQLite connection locks. SQLite locks between connections, so one process is enough here;
 // test/e2e/busy-database.test.ts does the same across processes with the built stn.
-import Database from 'better-sqlite3';
+import Database from 'better-sqlite3-multiple-ciphers';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';

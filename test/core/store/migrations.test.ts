@@ -1,4 +1,4 @@
-import Database from 'better-sqlite3';
+import Database from 'better-sqlite3-multiple-ciphers';
 import { afterEach, describe, expect, it } from 'vitest';
 import { join } from 'node:path';
 import { openDatabase, schemaVersion, DatabaseError } from '../../../src/core/index.js';
