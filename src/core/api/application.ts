@@ -3,6 +3,7 @@ import type { ServerStatus } from '../mcp/server-connection.js';
 import { RunFeed, type RunFeedOptions } from '../runner/run-feed.js';
 import type { Principal } from '../security/roles.js';
 import { AgentsApi } from './agents-api.js';
+import { BundlesApi } from './bundles-api.js';
 import { ApiContext, type SharedState } from './context.js';
 import { DoctorApi } from './doctor-api.js';
 import { EnvironmentsApi } from './environments-api.js';
@@ -70,6 +71,8 @@ export class StationApi {
   /** The secret store (admins): names listed, values set and removed, never read back. */
   readonly secrets: SecretsApi;
   readonly doctor: DoctorApi;
+  /** Bundles (admins): create one from an environment, install one. */
+  readonly bundles: BundlesApi;
 
   constructor(ctx: ApiContext) {
     this.principal = ctx.principal;
@@ -79,6 +82,7 @@ export class StationApi {
     this.runs = new RunsApi(ctx);
     this.keys = new KeysApi(ctx);
     this.secrets = new SecretsApi(ctx);
+    this.bundles = new BundlesApi(ctx);
     this.doctor = new DoctorApi(ctx.principal, { paths: ctx.engine.paths, env: ctx.engine.env });
   }
 }

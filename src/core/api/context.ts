@@ -25,7 +25,9 @@ export type AuditAction =
   | 'secret.set'
   | 'secret.remove'
   | 'secret.import'
-  | 'secret.rotate-key';
+  | 'secret.rotate-key'
+  | 'bundle.create'
+  | 'bundle.install';
 
 /** Shared by the operations of one principal: the engine, the caller, and the two steps around a call. */
 export class ApiContext {
