@@ -1,7 +1,7 @@
 import { Args, Flags } from '@oclif/core';
 import { BaseCommand, type ErrorRecord } from '../../cli/base-command.js';
 import { Prompt } from '../../cli/prompt.js';
-import { startSpinner } from '../../cli/spinner.js';
+import { startSpinner, type Spinner } from '../../cli/spinner.js';
 import { askVariables } from '../../cli/variable-questions.js';
 import {
   installFailure,
@@ -52,7 +52,8 @@ The archive is checked before anything is written: absolute paths, ".." segments
 
   async run(): Promise<BundleInstallJson> {
     const prompt = new Prompt();
-    const spinner = startSpinner(process.stdout, !this.jsonEnabled());
+    // Started at the sync, after the questions (a spinner would draw over them).
+    let spinner: Spinner | undefined;
     let result: InstallResult;
     try {
       result = await this.api().bundles.install(this.args.source, {
@@ -83,12 +84,18 @@ The archive is checked before anything is written: absolute paths, ".." segments
             }
           : {}),
         onSyncEvent: (event) => {
-          if (event.type === 'server-ready' || event.type === 'server-failed')
-            spinner.update(`${event.environment}: ${event.type}`);
+          const shown = (spinner ??= startSpinner(
+            process.stdout,
+            !this.jsonEnabled(),
+            `${event.environment}: starting MCP servers`,
+          ));
+          if (event.type === 'server-ready' || event.type === 'server-failed') {
+            shown.update(`${event.environment}: ${event.type === 'server-ready' ? 'server ready' : 'server failed'}`);
+          }
         },
       });
     } finally {
-      spinner.stop();
+      spinner?.stop();
     }
     this.printResult(result);
     const failure = installFailure(result, this.flags.strict);
