@@ -2,11 +2,15 @@ import { basename } from 'node:path';
 import type { MissingVariable } from '../core/index.js';
 import { PromptInterruptedError, type Prompt } from './prompt.js';
 
-/** Asks for each variable an environment's MCP configs need; secret-looking ones are read without echo. */
+/**
+ * Asks for each variable an environment's MCP configs need; secret-looking ones are read without echo.
+ * `defaults` (from a bundle's manifest or schema) are offered: an empty answer takes them.
+ */
 export async function askVariables(
   prompt: Prompt,
   env: string,
   missing: readonly MissingVariable[],
+  defaults: Readonly<Record<string, string>> = {},
 ): Promise<Record<string, string>> {
   prompt.write(
     `Environment "${env}" needs ${missing.length === 1 ? 'a variable' : `${String(missing.length)} variables`}; answers are saved to its variables.yml (mode 0600).\n`,
@@ -19,9 +23,12 @@ export async function askVariables(
       const where = m.uses.map((u) => `${basename(u.file)}:${String(u.line)}`).join(', ');
       prompt.write(`\n  ${m.name}${m.description === undefined ? '' : `: ${m.description}`}  (used in ${where})\n`);
       const flag = `--var ${m.name}=VALUE`;
+      const offered = defaults[m.name];
       answers[m.name] = m.secret
         ? await prompt.hidden(`  ${m.name} (input hidden): `, { flag, validate: required })
-        : await prompt.line(`  ${m.name}: `, { flag, validate: required });
+        : offered === undefined
+          ? await prompt.line(`  ${m.name}: `, { flag, validate: required })
+          : await prompt.line(`  ${m.name} [${offered}]: `, { flag, default: offered, validate: required });
     }
   } catch (error) {
     if (!(error instanceof PromptInterruptedError)) throw error;

@@ -9,6 +9,7 @@ import {
   parseAssignments,
   syncFailure,
   type MissingVariable,
+  type ServerReview,
   type SyncEnvironmentReport,
   type SyncEvent,
   type SyncReport,
@@ -28,6 +29,7 @@ Prints each server's status, tool count and start time, then what changed since 
     '<%= config.bin %> sync staging --dry-run',
     '<%= config.bin %> sync --all --json',
     '<%= config.bin %> sync prod --var GITHUB_TOKEN=$GITHUB_TOKEN --allow-missing',
+    '<%= config.bin %> sync ops --yes',
   ];
   static override args = {
     env: Args.string({ description: 'Environment to sync [default: the configured default].', required: false }),
@@ -45,6 +47,11 @@ Prints each server's status, tool count and start time, then what changed since 
     var: Flags.string({
       description: 'A template variable, NAME=VALUE (repeatable; wins over variables.yml and the environment).',
       multiple: true,
+    }),
+    yes: Flags.boolean({
+      char: 'y',
+      description: 'Approve MCP servers that changed since a bundle install approved them, without asking.',
+      default: false,
     }),
   };
 
@@ -76,8 +83,27 @@ Prints each server's status, tool count and start time, then what changed since 
         allowMissing: this.flags['allow-missing'],
         overrides: parseAssignments(this.flags.var ?? [], '--var'),
         onEvent,
+        approved: this.flags.yes,
         ...(prompt.interactive
           ? {
+              approveServers: async (env: string, servers: readonly ServerReview[]) => {
+                spinner.stop();
+                prompt.write(
+                  `The MCP servers of "${env}" changed since they were approved. They would now start:\n` +
+                    servers
+                      .map(
+                        (x) =>
+                          `  ${x.name}: ${x.url ?? [x.command ?? '', ...(x.args ?? [])].join(' ')}${(x.envKeys ?? []).length > 0 ? ` (env: ${(x.envKeys ?? []).join(', ')})` : ''}`,
+                      )
+                      .join('\n') +
+                    '\n',
+                );
+                try {
+                  return await prompt.confirm('Approve and start them?', { default: false });
+                } finally {
+                  prompt.close();
+                }
+              },
               askVariables: async (env: string, missing: readonly MissingVariable[]) => {
                 spinner.stop();
                 try {

@@ -308,3 +308,17 @@ export {
   type RunEventStreamOptions,
   type RunStreamUpdate,
 } from './client/index.js';
+export { BundlesApi } from './api/bundles-api.js';
+export {
+  InstallDeclinedError,
+  installFailure,
+  type InstallOptions,
+  type InstallResult,
+  type InstallReview,
+  type LockCheck,
+} from './bundles/bundle-install.js';
+export type { CreateBundleOptions, CreatedBundle } from './bundles/bundle-create.js';
+export { BUNDLE_FORMAT, type BundleManifest, type BundleVariable } from './bundles/bundle-manifest.js';
+export { DEFAULT_LIMITS, UnsafeBundleError, type ExtractLimits } from './bundles/safe-extract.js';
+export type { ServerReview } from './bundles/server-review.js';
+export { tarBytes, tarGz, type TarEntry } from './bundles/tar-writer.js';

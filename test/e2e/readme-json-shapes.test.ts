@@ -123,14 +123,14 @@ const elsewhere: Record<string, string> = {
   '{"ts","level","msg","requestId",...}': 'server log lines: test/e2e/serve.test.ts',
   '{"arguments": {...}}': 'a REST request body',
   '{"input": {...}}': 'a REST request body',
+  '{"variables": {"NAME": "value", ...}}': 'a REST request body (POST .../sync)',
+  '{"value", "environment"?}': 'a REST request body (PUT /secrets/{name})',
   '{"type": "subscribe", "scope": "all"}': 'a WebSocket request',
   '{"type": "subscribe", "scope": "environment", "environment": "prod"}': 'a WebSocket request',
   '{"type": "subscribe", "scope": "run", "runId": 42, "afterSeq": 17}': 'a WebSocket request',
   '{"status": "ready"}': 'the /ready answer: test/core/server/server.test.ts',
   '{"error": {"code", "message", "exitCode", "hints", "details": {"issues": [{"field", "message"}]}, "requestId"}}':
     'REST errors: test/core/server/server.test.ts',
-  '{"variables": {"NAME": "value", ...}}': 'a REST request body (sync answers)',
-  '{"value", "environment"?}': 'a REST request body (PUT /api/v1/secrets/{name})',
   '{"rows", "next"}': 'GET /api/v1/audit: test/e2e/audit-doors.test.ts',
   '{"id", "kind", "message"}': 'a broken chain: test/e2e/audit-doors.test.ts, test/core/security/audit-log.test.ts',
 };
@@ -167,6 +167,9 @@ beforeAll(async () => {
     lines.filter((l) => l.type === 'result'),
   );
   outputs.set('{"id", "status"}', [detached]);
+  outputs.set('{"environment", "file", "bytes", "sha256", "files", "manifest"}', [
+    JSON.parse(await json(['bundle', 'create', 'default', '-o', join(home.home, 'default.tar.gz')], 0)),
+  ]);
   outputs.set('{"type": "result", "runId": null, "status": "error", "error", "exitCode"}', [
     JSON.parse(await json(['agent', 'run', 'nobody', 'hi'], 3)),
   ]);

@@ -5,6 +5,7 @@ import type { Principal } from '../security/roles.js';
 import { AgentsApi } from './agents-api.js';
 import { AuditApi } from './audit-api.js';
 import type { AuditOrigin } from './audit-origin.js';
+import { BundlesApi } from './bundles-api.js';
 import { ApiContext, type SharedState } from './context.js';
 import { DoctorApi } from './doctor-api.js';
 import { EnvironmentsApi } from './environments-api.js';
@@ -77,6 +78,8 @@ export class StationApi {
   readonly doctor: DoctorApi;
   /** The audit trail (admins): rows filtered and paged, and the chain verified. */
   readonly audit: AuditApi;
+  /** Bundles (admins): create one from an environment, install one. */
+  readonly bundles: BundlesApi;
 
   constructor(ctx: ApiContext) {
     this.principal = ctx.principal;
@@ -87,6 +90,7 @@ export class StationApi {
     this.keys = new KeysApi(ctx);
     this.secrets = new SecretsApi(ctx);
     this.audit = new AuditApi(ctx);
+    this.bundles = new BundlesApi(ctx);
     this.doctor = new DoctorApi(ctx.principal, { paths: ctx.engine.paths, env: ctx.engine.env });
   }
 }

@@ -33,6 +33,8 @@ export type AuditAction =
   | 'secret.remove'
   | 'secret.import'
   | 'secret.rotate-key'
+  | 'bundle.create'
+  | 'bundle.install'
   | `access.${Action}`;
 
 /** Errors already written to the audit log as denied (so that the server does not record them twice). */

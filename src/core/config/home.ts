@@ -16,6 +16,8 @@ export interface StationPaths {
    * by `stn init`. STATION_ENCRYPTION_KEY wins over it. Never inside the database.
    */
   keyFile: string;
+  /** MCP server configs a user approved, per environment installed from a bundle (bundles/trust-store.ts). */
+  trust: string;
 }
 
 export interface HomeOptions {
@@ -46,6 +48,7 @@ export function stationPaths(home: string): StationPaths {
     run: join(home, 'run'),
     logs: join(home, 'logs'),
     keyFile: join(home, 'keys', 'station.key'),
+    trust: join(home, 'bundle-trust.json'),
   };
 }
 

@@ -9,6 +9,7 @@ import type { StationPaths } from '../config/home.js';
 import {
   loadMcpConfig,
   mcpConfigWarnings,
+  readMcpServerTemplates,
   serverConfigHash,
   type LoadedMcpConfig,
   type McpServerConfig,
@@ -18,7 +19,9 @@ import { saveVariableAnswers } from '../config/variable-answers.js';
 import type { SecretStore } from '../security/secret-service.js';
 import type { EnvironmentService } from '../environments/environment-service.js';
 import { validateEnvironmentName } from '../environments/names.js';
-import { McpError, NotFoundError, StationError, ValidationError } from '../errors.js';
+import { ConflictError, McpError, NotFoundError, StationError, ValidationError } from '../errors.js';
+import { reviewServers, serversHash, type ServerReview } from '../bundles/server-review.js';
+import { TrustStore } from '../bundles/trust-store.js';
 import type { ProcessGuard } from '../mcp/process-guard.js';
 import type { PoolEvent, ServerStatus } from '../mcp/server-connection.js';
 import { startMcpPool } from '../mcp/start-pool.js';
@@ -121,6 +124,13 @@ export interface SyncOptions {
     missing: readonly MissingVariable[],
   ) => Promise<Record<string, string> | undefined>;
   onEvent?: (event: SyncEvent) => void;
+  /**
+   * Servers of an environment installed from a bundle that changed since they were approved are approved
+   * again without asking (`--yes`).
+   */
+  approved?: boolean;
+  /** Asks the user to approve changed servers (only on a terminal); without it or `approved` the sync refuses. */
+  approveServers?: (environment: string, servers: readonly ServerReview[]) => Promise<boolean>;
 }
 
 export interface SyncDeps {
@@ -176,6 +186,7 @@ export class SyncService {
       throw new NotFoundError(`environment "${name}" does not exist`, { hints: ['List them with: stn env list'] });
     }
     const dir = this.deps.environments.dir(name);
+    await this.checkTrust(name, dir, options, dryRun);
     const { config, saved, stored } = await this.loadConfig(name, dir, options, dryRun);
     const report: SyncEnvironmentReport = {
       environment: name,
@@ -260,6 +271,37 @@ export class SyncService {
     report.durationMs = Math.round(performance.now() - t0);
     options.onEvent?.({ type: 'environment-done', environment: name, ok: report.ok });
     return report;
+  }
+
+  /**
+   * An environment installed from a bundle runs only the servers a user approved: when what its configs
+   * would start no longer hashes to the approved hash, ask again (or take `approved`), else refuse.
+   */
+  private async checkTrust(name: string, dir: string, options: SyncOptions, dryRun: boolean): Promise<void> {
+    const trust = new TrustStore(this.deps.paths.trust);
+    const record = trust.get(name);
+    if (record === undefined) return;
+    const templates = readMcpServerTemplates(dir);
+    const hash = serversHash(dir, templates);
+    if (hash === record.hash) return;
+    const servers = reviewServers(dir, templates);
+    const approved =
+      options.approved === true ||
+      (options.approveServers !== undefined && (await options.approveServers(name, servers)));
+    if (approved) {
+      if (!dryRun) trust.record(name, hash, record.source);
+      return;
+    }
+    throw new ConflictError(
+      `the MCP servers of "${name}" changed since they were approved (installed from ${record.source}); nothing was started`,
+      {
+        details: { servers },
+        hints: [
+          'Review them with: stn mcp list --env ' + name,
+          `Approve them with: stn sync ${name} --yes (or run stn sync on a terminal to be asked).`,
+        ],
+      },
+    );
   }
 
   /** Renders the configs; on a terminal, asks for missing variables once and saves the answers. */

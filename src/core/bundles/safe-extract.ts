@@ -1,0 +1,185 @@
+/**
+ * Unpacking a bundle archive safely: decompressed with limits (total bytes and ratio, refused as soon as
+ * they are crossed), every entry checked before anything is written (type, path, layout, count), then
+ * unpacked with the `tar` library into a fresh staging folder with a filter that admits only the entries
+ * checked. A refused archive leaves nothing: the staging folder is removed.
+ */
+import { once } from 'node:events';
+import { createReadStream, mkdirSync, rmSync, statSync } from 'node:fs';
+import { createGunzip } from 'node:zlib';
+import { Parser, Unpack, type ReadEntry } from 'tar';
+import { StationError, ExitCode } from '../errors.js';
+import { classifyPath } from './bundle-layout.js';
+
+export interface ExtractLimits {
+  /** Most entries an archive may hold. */
+  maxEntries: number;
+  /** Most bytes once decompressed (the tar stream, headers included). */
+  maxBytes: number;
+  /** Most decompressed bytes per compressed byte. */
+  maxRatio: number;
+}
+
+export const DEFAULT_LIMITS: ExtractLimits = { maxEntries: 1000, maxBytes: 50 * 1024 * 1024, maxRatio: 200 };
+
+/** A bundle refused for safety or shape (exit 5): what was wrong and with which entry. */
+export class UnsafeBundleError extends StationError {
+  constructor(message: string, entry?: string) {
+    super('unsafe_bundle', message, ExitCode.INVALID, {
+      ...(entry === undefined ? {} : { details: { entry } }),
+      hints: ['Nothing was installed. Only install bundles from sources you trust.'],
+    });
+  }
+}
+
+export interface ExtractResult {
+  /** Files written (normalized paths). */
+  files: string[];
+  /** Entries left out on purpose, with why. */
+  skipped: { path: string; reason: string }[];
+}
+
+const ALLOWED_TYPES = new Set(['File', 'OldFile', 'Directory']);
+
+/** Reads a .tar.gz (or plain .tar) with the limits; the decompressed bytes, or an UnsafeBundleError. */
+export async function readArchive(file: string, limits: ExtractLimits = DEFAULT_LIMITS): Promise<Buffer> {
+  const compressed = statSync(file).size;
+  const head = Buffer.alloc(2);
+  const fd = await import('node:fs/promises').then((f) => f.open(file, 'r'));
+  try {
+    await fd.read(head, 0, 2, 0);
+  } finally {
+    await fd.close();
+  }
+  const gzipped = head[0] === 0x1f && head[1] === 0x8b;
+  const cap = gzipped ? Math.min(limits.maxBytes, Math.max(compressed, 1) * limits.maxRatio) : limits.maxBytes;
+  const source = createReadStream(file);
+  const stream = gzipped ? source.pipe(createGunzip()) : source;
+  const chunks: Buffer[] = [];
+  let total = 0;
+  try {
+    for await (const chunk of stream as AsyncIterable<Buffer>) {
+      total += chunk.length;
+      if (total > cap) {
+        const why =
+          cap < limits.maxBytes
+            ? `decompresses more than ${String(limits.maxRatio)} times its size (a decompression bomb?)`
+            : `unpacks to more than ${String(limits.maxBytes)} bytes`;
+        throw new UnsafeBundleError(`archive ${file} ${why}`);
+      }
+      chunks.push(chunk);
+    }
+  } catch (error) {
+    if (error instanceof UnsafeBundleError) throw error;
+    throw new UnsafeBundleError(`archive ${file} is not a readable .tar.gz: ${(error as Error).message}`);
+  } finally {
+    source.destroy();
+    stream.destroy();
+  }
+  return Buffer.concat(chunks);
+}
+
+interface Checked {
+  files: Set<string>;
+  skipped: { path: string; reason: string }[];
+}
+
+/** Walks the tar bytes and checks every entry; throws UnsafeBundleError on the first bad one. */
+async function checkEntries(tar: Buffer, limits: ExtractLimits): Promise<Checked> {
+  const files = new Set<string>();
+  const skipped: { path: string; reason: string }[] = [];
+  let count = 0;
+  let problem: UnsafeBundleError | undefined;
+  const parser = new Parser({
+    strict: true,
+    onReadEntry: (entry: ReadEntry) => {
+      entry.resume();
+      if (problem !== undefined) return;
+      count++;
+      if (count > limits.maxEntries) {
+        problem = new UnsafeBundleError(`archive has more than ${String(limits.maxEntries)} entries`);
+        return;
+      }
+      const raw = entry.header.path ?? entry.path;
+      if (!ALLOWED_TYPES.has(entry.type)) {
+        problem = new UnsafeBundleError(
+          `entry "${raw}" is a ${describeType(entry.type)}; bundles may hold only files and folders`,
+          raw,
+        );
+        return;
+      }
+      const verdict = classifyPath(raw, entry.type === 'Directory');
+      if (verdict.kind === 'refuse') problem = new UnsafeBundleError(`entry "${raw}": ${verdict.reason}`, raw);
+      else if (verdict.kind === 'skip') skipped.push({ path: verdict.path, reason: verdict.reason });
+      else if (verdict.kind === 'file') {
+        if (files.has(verdict.path)) problem = new UnsafeBundleError(`entry "${raw}" appears twice`, raw);
+        files.add(verdict.path);
+      }
+    },
+  });
+  let parseError: Error | undefined;
+  const finished = new Promise<void>((resolve) => {
+    parser.on('end', resolve);
+    parser.on('close', resolve);
+    parser.on('error', (e: Error) => {
+      parseError = e;
+      resolve();
+    });
+  });
+  parser.on('warn', (_code: string, message: string) => {
+    parseError ??= new Error(message);
+  });
+  parser.end(tar);
+  await finished;
+  if (problem !== undefined) throw problem;
+  if (parseError !== undefined) throw new UnsafeBundleError(`archive is damaged: ${parseError.message}`);
+  return { files, skipped };
+}
+
+function describeType(type: string): string {
+  const names: Record<string, string> = {
+    SymbolicLink: 'symbolic link',
+    Link: 'hard link',
+    CharacterDevice: 'character device',
+    BlockDevice: 'block device',
+    FIFO: 'FIFO',
+  };
+  return names[type] ?? `"${type}" entry`;
+}
+
+/**
+ * Unpacks the archive `file` into `staging` (created here; must not exist). On any refusal the staging
+ * folder is removed and an UnsafeBundleError thrown.
+ */
+export async function extractArchive(
+  file: string,
+  staging: string,
+  limits: ExtractLimits = DEFAULT_LIMITS,
+): Promise<ExtractResult> {
+  const tar = await readArchive(file, limits);
+  const checked = await checkEntries(tar, limits);
+  mkdirSync(staging, { recursive: false, mode: 0o700 });
+  try {
+    const unpack = new Unpack({
+      cwd: staging,
+      strict: true,
+      preservePaths: false,
+      preserveOwner: false,
+      noMtime: true,
+      maxDepth: 3,
+      // Only what checkEntries admitted: files and folders at the paths it checked.
+      filter: (path, entry) => {
+        if (!('type' in entry) || !ALLOWED_TYPES.has(entry.type)) return false;
+        const verdict = classifyPath(path, entry.type === 'Directory');
+        return verdict.kind === 'dir' || (verdict.kind === 'file' && checked.files.has(verdict.path));
+      },
+    });
+    const done = Promise.race([once(unpack, 'close'), once(unpack, 'error').then(([e]) => Promise.reject(e as Error))]);
+    unpack.end(tar);
+    await done;
+  } catch (error) {
+    rmSync(staging, { recursive: true, force: true });
+    throw new UnsafeBundleError(`archive could not be unpacked: ${(error as Error).message}`);
+  }
+  return { files: [...checked.files].sort(), skipped: checked.skipped };
+}
