@@ -33,7 +33,9 @@ describe('complete (pure)', async () => {
     expect(await values([''])).toEqual([
       'agent',
       'audit',
+      'bundle',
       'completion',
+      'db',
       'doctor',
       'env',
       'help',

@@ -28,6 +28,7 @@ describe('Station home', () => {
       run: '/h/run',
       logs: '/h/logs',
       keyFile: '/h/keys/station.key',
+      trust: '/h/bundle-trust.json',
     });
   });
 });
