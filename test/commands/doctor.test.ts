@@ -114,7 +114,7 @@ describe('stn doctor', { timeout: 120_000 }, () => {
     expect(lines[warn + 1]?.trim()).toBe(`→ chmod 600 ${join(envDir, 'variables.yml')}`);
     // The fix sits under the DETAIL column.
     expect(lines[warn + 1]?.indexOf('→')).toBe(lines[0]?.indexOf('DETAIL'));
-    expect(lines.at(-1)).toBe('11 checks: 10 ok, 1 warning.');
+    expect(lines.at(-1)).toBe('12 checks: 11 ok, 1 warning.');
     // Piped and NO_COLOR: plain text, no spinner or colour codes.
     expect(out.stdout).not.toContain('\u001b');
 

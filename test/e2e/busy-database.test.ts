@@ -284,7 +284,10 @@ describe('a damaged database', { timeout: 120_000 }, () => {
     smashPage(1, 4096);
     const out = await stn(['agent', 'list']);
     expect(out.code).toBe(7);
-    expect(out.stderr).toContain(`the database ${home.paths.database} is damaged: file is not a database`);
+    // Not a plain SQLite file, so possibly an encrypted one: the home key is tried, and the message says both.
+    expect(out.stderr).toContain(`does not open the encrypted database ${home.paths.database}`);
+    expect(out.stderr).toContain('(a wrong key, or a damaged file)');
+    expect(out.stderr).toContain('If this home was never encrypted, the file is damaged');
     expect(out.stderr).toContain('move station.db (and its -wal and -shm files) aside');
     // What the hint says: the files are the truth, the index is made again.
     renameSync(home.paths.database, `${home.paths.database}.damaged`);

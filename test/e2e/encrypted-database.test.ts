@@ -153,7 +153,7 @@ describe('encrypted station.db', { timeout: 240_000 }, () => {
     rmSync(h.paths.keyFile);
     const missing = await runStn(['env', 'list'], { env: h.env });
     expect(missing.code).toBe(7);
-    expect(missing.stderr).toContain('is encrypted and there is no key');
+    expect(missing.stderr).toContain('and there is no key: STATION_ENCRYPTION_KEY is not set');
     expect(hash(h.paths.database)).toBe(before);
     expect(existsSync(`${h.paths.database}-wal`)).toBe(false);
 

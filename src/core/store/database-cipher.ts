@@ -10,6 +10,7 @@ import { DatabaseError, errorMessage } from '../errors.js';
 import { processesUsing } from '../fs/file-users.js';
 import { PRIVATE_FILE_MODE } from '../fs/private-files.js';
 import { chmodSync } from 'node:fs';
+import { basename } from 'node:path';
 import { describeKeySource, type EncryptionKey } from '../security/encryption-key.js';
 
 const PLAIN_HEADER = Buffer.from('SQLite format 3\0', 'latin1');
@@ -81,6 +82,7 @@ export function wrongKeyError(file: string, key: EncryptionKey, pendingOpens = f
       ? `Set ${key.source.variable} to the key the database was encrypted with (or unset it to use the key file).`
       : `Restore the key file the database was encrypted with (a rotation keeps the old one as ${key.source.file}.<time>.bak), or set STATION_ENCRYPTION_KEY to it.`,
     'Nothing was changed: the database stays as it is until the right key is given.',
+    `If this home was never encrypted, the file is damaged: restore it from a backup, or move ${basename(file)} (and its -wal and -shm files) aside; the next stn command makes an empty one and indexes the agent files again (run history and API keys stay in the old file).`,
   ];
   if (pendingOpens && key.source.kind === 'file') {
     hints.unshift(

@@ -70,7 +70,7 @@ describe('doctor on a healthy home', { timeout: 60_000 }, () => {
     expect(find(report, 'config', 'default')?.detail).toBe(
       '1 MCP server in template.json; 1 placeholder, each with a value',
     );
-    expect(find(report, 'database', 'schema')?.detail).toBe('version 2 (the latest)');
+    expect(find(report, 'database', 'schema')?.detail).toBe('version 3 (the latest)');
     expect(find(report, 'model', 'api key')?.detail).toBe('accepted ($OPENAI_API_KEY)');
     expect(find(report, 'model', 'model')?.detail).toBe('gpt-4o-mini is offered (3 models listed)');
     expect(find(report, 'mcp', 'default/filesystem')?.detail).toMatch(/^\d+ tools, started in \d+ms, ping/);
@@ -85,7 +85,7 @@ describe('doctor on a healthy home', { timeout: 60_000 }, () => {
     const report = await doctor(undefined, { skipMcp: true, skipModel: true });
     expect(find(report, 'database', 'schema')).toMatchObject({
       status: 'warn',
-      detail: 'version 0, latest 2: migrations are pending',
+      detail: 'version 0, latest 3: migrations are pending',
     });
     expect(report).toMatchObject({ ok: true, exitCode: 0 });
     const after = new Database(home.paths.database, { readonly: true });
@@ -280,7 +280,7 @@ describe('doctor: database', { timeout: 60_000 }, () => {
     const report = await doctor(undefined, { skipMcp: true, skipModel: true });
     expect(find(report, 'database', 'schema')).toMatchObject({
       status: 'fail',
-      detail: 'version 99, made by a newer Station (this stn knows up to 2)',
+      detail: 'version 99, made by a newer Station (this stn knows up to 3)',
     });
   });
 
