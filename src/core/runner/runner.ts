@@ -135,24 +135,8 @@ export class Runner {
     const prepared = await this.options.prepare(request);
     this.assertAccepting();
     const now = this.now();
-    const recorder = RunRecorder.open(
-      this.options.repo,
-      this.options.bus,
-      {
-        agentName: prepared.agent,
-        agentId: prepared.agentId,
-        environmentName: prepared.environment,
-        environmentId: prepared.environmentId,
-        input: prepared.input,
-        model: prepared.model,
-        pid: this.pid,
-        now,
-      },
-      { now: this.now, redact: makeRedactor(prepared.secrets ?? []) },
-    );
+    const { recorder, unsubscribe } = this.recordQueued(prepared, this.pid, now, request.timeoutMs, options.onEvent);
     const runId = recorder.runId;
-    const unsubscribe =
-      options.onEvent === undefined ? undefined : this.options.bus.subscribeRun(runId, options.onEvent);
     let resolve!: (result: RunResult) => void;
     const done = new Promise<RunResult>((r) => (resolve = r));
     const job: Job = {
@@ -164,12 +148,6 @@ export class Runner {
       unsubscribe,
       queuedAt: now,
     };
-    recorder.emit('run.queued', {
-      agent: prepared.agent,
-      environment: prepared.environment,
-      input: prepared.input,
-      model: prepared.model,
-    });
     this.waiting.push(job);
     this.pump();
     return { runId, done };
@@ -184,8 +162,20 @@ export class Runner {
    */
   async enqueueFor(pid: () => number, request: RunRequest): Promise<number> {
     const prepared = await this.options.prepare(request);
-    const workerPid = pid();
-    const now = this.now();
+    return this.recordQueued(prepared, pid(), this.now(), request.timeoutMs).recorder.runId;
+  }
+
+  /**
+   * Records a prepared run as queued for the process `pid` (this one, or the one that will take it);
+   * `onEvent` is subscribed before `run.queued` is emitted, so it sees every event of the run.
+   */
+  private recordQueued(
+    prepared: PreparedRun,
+    pid: number,
+    now: number,
+    timeoutMs: number | undefined,
+    onEvent?: SubmitOptions['onEvent'],
+  ): { recorder: RunRecorder; unsubscribe: (() => void) | undefined } {
     const recorder = RunRecorder.open(
       this.options.repo,
       this.options.bus,
@@ -196,19 +186,20 @@ export class Runner {
         environmentId: prepared.environmentId,
         input: prepared.input,
         model: prepared.model,
-        pid: workerPid,
+        pid,
         now,
       },
       { now: this.now, redact: makeRedactor(prepared.secrets ?? []) },
     );
+    const unsubscribe = onEvent === undefined ? undefined : this.options.bus.subscribeRun(recorder.runId, onEvent);
     recorder.emit('run.queued', {
       agent: prepared.agent,
       environment: prepared.environment,
       input: prepared.input,
       model: prepared.model,
-      ...(request.timeoutMs === undefined ? {} : { timeoutMs: request.timeoutMs }),
+      ...(timeoutMs === undefined ? {} : { timeoutMs }),
     });
-    return recorder.runId;
+    return { recorder, unsubscribe };
   }
 
   /**
