@@ -7,7 +7,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { discoverMcpConfigs } from '../config/mcp-config.js';
 import { VARIABLES_SCHEMA_FILE, loadVariablesSchema } from '../config/mcp-config-variables.js';
-import { isSecretName } from '../config/template-render.js';
+import { isSecretVariable } from '../config/template-render.js';
 import type { Engine } from '../engine.js';
 import { readPackageVersion } from '../server/version.js';
 import { McpRepo } from '../store/mcp-repo.js';
@@ -46,7 +46,7 @@ export function createBundle(engine: Engine, environment: string, options: Creat
     variables[name] = {
       ...(info?.description === undefined ? {} : { description: info.description }),
       ...(info?.default === undefined ? {} : { default: info.default }),
-      secret: info?.secret ?? isSecretName(name),
+      secret: isSecretVariable(name, schema),
       required: true,
     };
   }

@@ -13,7 +13,7 @@ import { isRecord } from '../config/station-config.js';
 import {
   MissingVariablesError,
   findPlaceholders,
-  isSecretName,
+  isSecretVariable,
   type MissingVariable,
 } from '../config/template-render.js';
 import { saveVariableAnswers } from '../config/variable-answers.js';
@@ -321,7 +321,7 @@ async function gatherVariables(
         name: p.name,
         uses: [],
         ...(description === undefined ? {} : { description }),
-        secret: schema[p.name]?.secret ?? (decl?.secret === true || isSecretName(p.name)),
+        secret: isSecretVariable(p.name, schema, decl?.secret === true ? true : undefined),
       };
       m.uses.push({ file: c.file, line: p.line, column: p.column });
       needs.set(p.name, m);

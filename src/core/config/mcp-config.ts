@@ -346,7 +346,7 @@ export function loadMcpConfig(dir: string, options: LoadMcpConfigOptions = {}): 
   const missing = new MissingCollector();
   const rendered = files.map((f) => ({ f, text: renderJsonTemplate(f.text, variables.values, f.file, missing) }));
   if (missing.size > 0) {
-    const list = missing.list((name) => schema[name]?.description);
+    const list = missing.list(schema);
     throw new MissingVariablesError(list, {
       hints: [
         ...list.flatMap((m) => (m.description === undefined ? [] : [`${m.name}: ${m.description}`])),

@@ -104,10 +104,12 @@ export class MissingCollector {
     return this.byName.size;
   }
 
-  list(describe: (name: string) => string | undefined = () => undefined): MissingVariable[] {
+  /** The missing variables, described and marked secret as the schema says (isSecretVariable). */
+  list(schema: Readonly<Record<string, VariableDeclaration>> = {}): MissingVariable[] {
     return [...this.byName.values()].map((m) => {
-      const description = describe(m.name);
-      return description === undefined ? m : { ...m, description };
+      const description = schema[m.name]?.description;
+      const secret = isSecretVariable(m.name, schema);
+      return description === undefined ? { ...m, secret } : { ...m, secret, description };
     });
   }
 }
@@ -158,6 +160,24 @@ export function isSecretName(name: string): boolean {
   return (
     /(TOKEN|KEY|SECRET|PASSWORD|PASSWD|PASSPHRASE|CREDENTIALS?|AUTH)$/i.test(name) || /PASSWORD|SECRET/i.test(name)
   );
+}
+
+/** What variables.schema.json says of a variable (the part secrecy and questions need). */
+export interface VariableDeclaration {
+  description?: string;
+  secret?: boolean;
+}
+
+/**
+ * Whether a variable is asked for without echo and kept in the secret store: variables.schema.json's
+ * `"secret"` when it says, else what another declaration says (a bundle manifest), else a secret-looking name.
+ */
+export function isSecretVariable(
+  name: string,
+  schema: Readonly<Record<string, VariableDeclaration>>,
+  declared?: boolean,
+): boolean {
+  return schema[name]?.secret ?? declared ?? isSecretName(name);
 }
 
 /** [start, end] offsets of the quotes of every JSON string literal in a text (a lenient scan). */

@@ -6,8 +6,8 @@
  */
 import { basename, join } from 'node:path';
 import type { SecretStore } from '../security/secret-service.js';
-import { VARIABLES_FILE, loadVariablesSchema, saveVariables } from './mcp-config-variables.js';
-import { isSecretName, type MissingVariable } from './template-render.js';
+import { VARIABLES_FILE, saveVariables } from './mcp-config-variables.js';
+import type { MissingVariable } from './template-render.js';
 
 /** A missing variable as the API answers it: where it is used by file name and line, never a value. */
 export interface MissingVariableView {
@@ -29,8 +29,8 @@ export function missingVariableView(m: MissingVariable): MissingVariableView {
 /**
  * Saves the answers to the missing variables of the environment folder `dir`. Every door reaches this
  * through the core sync (askVariables): the CLI on a terminal, the TUI's form, the REST sync request. A
- * secret (what the question hid: variables.schema.json's `"secret"`, else MissingVariable.secret, else a
- * secret-looking name) goes to the secret store, scoped to the environment; the rest to variables.yml.
+ * secret (what the question hid: MissingVariable.secret, see isSecretVariable) goes to the secret store,
+ * scoped to the environment; the rest to variables.yml.
  * Without a store every answer goes to variables.yml. Empty answers are not saved.
  */
 export function saveVariableAnswers(
@@ -39,19 +39,19 @@ export function saveVariableAnswers(
   answers: Readonly<Record<string, string>>,
   target: { environment: string; store?: SecretStore | undefined },
 ): { saved: string[]; stored: string[] } {
+  const store = target.store;
   const given = missing.flatMap((m) => {
     const value = answers[m.name];
-    return value === undefined || value === '' ? [] : [[m.name, value] as const];
+    return value === undefined || value === ''
+      ? []
+      : [{ name: m.name, value, secret: store !== undefined && m.secret }];
   });
-  const store = target.store;
-  const schema = store === undefined ? {} : loadVariablesSchema(dir);
-  const isSecret = (name: string): boolean =>
-    store !== undefined && (schema[name]?.secret ?? missing.find((m) => m.name === name)?.secret ?? isSecretName(name));
-  const stored = given.filter(([k]) => isSecret(k));
-  const saved = given.filter(([k]) => !isSecret(k));
-  for (const [k, v] of stored) store?.set(k, v, { environment: target.environment });
-  if (saved.length > 0) saveVariables(join(dir, VARIABLES_FILE), Object.fromEntries(saved));
-  return { saved: saved.map(([k]) => k), stored: stored.map(([k]) => k) };
+  const stored = given.filter((a) => a.secret);
+  const saved = given.filter((a) => !a.secret);
+  for (const a of stored) store?.set(a.name, a.value, { environment: target.environment });
+  if (saved.length > 0)
+    saveVariables(join(dir, VARIABLES_FILE), Object.fromEntries(saved.map((a) => [a.name, a.value])));
+  return { saved: saved.map((a) => a.name), stored: stored.map((a) => a.name) };
 }
 
 /**

@@ -61,7 +61,7 @@ describe('renderJsonTemplate', () => {
       missing,
     );
     renderJsonTemplate('{"x": "{{ .API_KEY }}"}', {}, '/env/other.json', missing);
-    const list = missing.list((name) => (name === 'ROOT' ? 'Project folder' : undefined));
+    const list = missing.list({ ROOT: { description: 'Project folder' } });
     expect(list).toEqual([
       {
         name: 'TOKEN',
@@ -87,6 +87,13 @@ describe('renderJsonTemplate', () => {
     expect(error.toJSON().error.details).toMatchObject({
       missing: [{ name: 'TOKEN' }, { name: 'ROOT', description: 'Project folder' }, { name: 'API_KEY' }],
     });
+    // variables.schema.json's "secret" wins over the name, both ways: what the question hides and where it is kept.
+    const declared = missing.list({ ROOT: { secret: true }, API_KEY: { secret: false } });
+    expect(declared.map((m) => [m.name, m.secret])).toEqual([
+      ['TOKEN', true],
+      ['ROOT', true],
+      ['API_KEY', false],
+    ]);
   });
 
   it('templateSkeleton keeps placeholders in strings and turns bare ones into null', () => {
