@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { ValidationError } from '../errors.js';
-import { AuditRepo, type AuditRow } from '../store/audit-repo.js';
+import { AUDIT_CONTENT_COLUMNS, AuditRepo, type AuditRow } from '../store/audit-repo.js';
 import type { Db } from '../store/database.js';
 
 /** Through which door a change came. */
@@ -72,20 +72,7 @@ export const MAX_AUDIT_LIMIT = 1000;
 
 /** The content a row's hash covers, in a fixed order: everything but the hash itself. */
 export function canonicalAuditContent(row: Omit<AuditRow, 'hash' | 'prev_hash'>): string {
-  return JSON.stringify([
-    row.id,
-    row.ts,
-    row.actor,
-    row.owner,
-    row.door,
-    row.action,
-    row.target,
-    row.outcome,
-    row.reason,
-    row.request_id,
-    row.remote_address,
-    row.details_json,
-  ]);
+  return JSON.stringify([row.id, ...AUDIT_CONTENT_COLUMNS.map((c) => row[c])]);
 }
 
 /** sha256(previous hash + canonical content), hex. */

@@ -21,6 +21,21 @@ export interface AuditRow {
 /** What a new row holds, before it is chained. */
 export type NewAuditRow = Omit<AuditRow, 'id' | 'prev_hash' | 'hash'>;
 
+/** The columns of a new row, in the order they are inserted and hashed (audit-log.ts canonicalAuditContent). */
+export const AUDIT_CONTENT_COLUMNS = [
+  'ts',
+  'actor',
+  'owner',
+  'door',
+  'action',
+  'target',
+  'outcome',
+  'reason',
+  'request_id',
+  'remote_address',
+  'details_json',
+] as const satisfies readonly (keyof NewAuditRow)[];
+
 export interface AuditQuery {
   /** Rows at or after this time (ms). */
   since?: number;
@@ -48,25 +63,10 @@ export class AuditRepo {
   }
 
   insert(row: NewAuditRow, prevHash: string, hashOf: (id: number) => string): AuditRow {
+    const columns = [...AUDIT_CONTENT_COLUMNS, 'prev_hash'];
     const info = this.db
-      .prepare(
-        `INSERT INTO audit_log (ts, actor, owner, door, action, target, outcome, reason, request_id, remote_address,
-           details_json, prev_hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      )
-      .run(
-        row.ts,
-        row.actor,
-        row.owner,
-        row.door,
-        row.action,
-        row.target,
-        row.outcome,
-        row.reason,
-        row.request_id,
-        row.remote_address,
-        row.details_json,
-        prevHash,
-      );
+      .prepare(`INSERT INTO audit_log (${columns.join(', ')}) VALUES (${columns.map(() => '?').join(', ')})`)
+      .run(...AUDIT_CONTENT_COLUMNS.map((c) => row[c]), prevHash);
     const id = Number(info.lastInsertRowid);
     const hash = hashOf(id);
     this.setHash(id, prevHash, hash);
