@@ -120,7 +120,7 @@ describe('stn doctor', { timeout: 120_000 }, () => {
 
     const json = parse(await doctor(['--json']));
     expect(json).toMatchObject({ ok: true, exitCode: 0, skipped: [] });
-    expect(json.checks).toHaveLength(11);
+    expect(json.checks).toHaveLength(12);
     for (const c of json.checks) {
       expect(Object.keys(c)).toEqual(['area', 'name', 'status', 'detail', 'hint']);
       expect(['ok', 'warn', 'fail']).toContain(c.status);

@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ROOT } from '../helpers/cli.js';
@@ -47,7 +47,9 @@ describe('oclif.manifest.json', () => {
   });
 
   it.each(ids)('has every flag and argument of %s', async (id) => {
-    const mod = (await import(join(srcDir, ...id.split(':')) + '.ts')) as {
+    // A topic that is also a command (`stn audit`) lives in its folder's index.ts.
+    const file = join(srcDir, ...id.split(':'));
+    const mod = (await import(existsSync(`${file}.ts`) ? `${file}.ts` : join(file, 'index.ts'))) as {
       default: {
         flags?: Record<string, unknown>;
         baseFlags?: Record<string, unknown>;

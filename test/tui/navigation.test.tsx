@@ -42,6 +42,8 @@ describe('TUI navigation (StationClient fake, ink-testing-library)', { timeout: 
     const screen = await tui.show(new FakeStationClient(freshStation()));
     await screen.waitFor('lister');
     await screen.press('/');
+    // Typed once the filter line is up: keys that arrive before that render still go to the list (see the note).
+    await screen.waitFor('enter keep filter');
     await screen.type('list');
     let frame = await screen.waitFor('/ list');
     expect(frame).toContain('lister');
