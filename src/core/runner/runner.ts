@@ -262,48 +262,33 @@ export class Runner {
     try {
       prepared = await this.options.prepare(request);
     } catch (error) {
-      const recorder = new RunRecorder(
-        this.options.repo,
-        this.options.bus,
-        row.id,
-        this.now,
-        this.options.repo.lastSeq(row.id),
-      );
-      const tokens = { input: 0, output: 0, total: 0 };
-      const data = {
-        status: 'failed' as const,
-        stopReason: 'error' as const,
-        output: null,
-        error: toEventError(error),
-        steps: 0,
-        toolCalls: 0,
-        tokens,
-        durationMs: 0,
-      };
-      recorder.finish(data, { ...data, error: JSON.stringify(data.error), durationMs: null });
+      finishRecorded(this.reopen(row.id), unstartedOutcome('failed', 'error', error), null);
       return false;
     }
-    const recorder = new RunRecorder(
-      this.options.repo,
-      this.options.bus,
-      row.id,
-      this.now,
-      this.options.repo.lastSeq(row.id),
-      makeRedactor(prepared.secrets ?? []),
-    );
-    let resolve!: (result: RunResult) => void;
-    void new Promise<RunResult>((r) => (resolve = r));
     this.waiting.push({
       runId: row.id,
       prepared,
-      recorder,
+      recorder: this.reopen(row.id, makeRedactor(prepared.secrets ?? [])),
       controller: new AbortController(),
-      resolve,
+      // Nobody here waits for an adopted run: its end is in the database and on the bus.
+      resolve: () => undefined,
       unsubscribe: undefined,
       queuedAt: row.created_at,
     });
     this.pump();
     return true;
+  }
+
+  /** A recorder for a run another process recorded as queued, continuing its event sequence. */
+  private reopen(runId: number, redact?: ReturnType<typeof makeRedactor>): RunRecorder {
+    return new RunRecorder(
+      this.options.repo,
+      this.options.bus,
+      runId,
+      this.now,
+      this.options.repo.lastSeq(runId),
+      redact,
+    );
   }
 
   /**
@@ -448,28 +433,12 @@ export class Runner {
 
   /** Ends a run that never reached a worker. */
   private finishUnstarted(job: Job, status: RunStatus, stopReason: StopReason, reason: RunAbort): void {
-    const error = toEventError(reason);
-    const tokens = { input: 0, output: 0, total: 0 };
-    const data = { status, stopReason, output: null, error, steps: 0, toolCalls: 0, tokens, durationMs: 0 };
-    this.settle(job, this.finish(job, data, null));
+    this.settle(job, this.finish(job, unstartedOutcome(status, stopReason, reason), null));
   }
 
-  /**
-   * Records a run's end and returns what it ended with, masked as recorded. When the database refuses
-   * that last write for good (locked past the recorder's patience, damaged, disk full), the run ends
-   * failed with that error (its row is left running; the next process to open the database marks it
-   * interrupted): `done` never rejects.
-   */
+  /** Records the job's run end (see finishRecorded). */
   private finish(job: Job, data: RunOutcome, durationMs: number | null): RunOutcome {
-    try {
-      return job.recorder.finish(data, {
-        ...data,
-        error: data.error === null ? null : JSON.stringify(data.error),
-        durationMs,
-      }).data;
-    } catch (failure) {
-      return { ...job.recorder.mask(data), status: 'failed', stopReason: 'error', error: toEventError(failure) };
-    }
+    return finishRecorded(job.recorder, data, durationMs);
   }
 
   private settle(job: Job, data: RunOutcome): void {
@@ -531,4 +500,37 @@ function abortable<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
 
 function formatMs(ms: number): string {
   return ms % 1000 === 0 ? `${String(ms / 1000)}s` : `${String(ms)}ms`;
+}
+
+/** What a run that never reached a worker ends with: no steps, no tokens. */
+function unstartedOutcome(status: RunStatus, stopReason: StopReason, reason: unknown): RunOutcome {
+  const tokens = { input: 0, output: 0, total: 0 };
+  return {
+    status,
+    stopReason,
+    output: null,
+    error: toEventError(reason),
+    steps: 0,
+    toolCalls: 0,
+    tokens,
+    durationMs: 0,
+  };
+}
+
+/**
+ * Records a run's end and returns what it ended with, masked as recorded. When the database refuses
+ * that last write for good (locked past the recorder's patience, damaged, disk full), the run ends
+ * failed with that error (its row is left running; the next process to open the database marks it
+ * interrupted): `done` never rejects.
+ */
+function finishRecorded(recorder: RunRecorder, data: RunOutcome, durationMs: number | null): RunOutcome {
+  try {
+    return recorder.finish(data, {
+      ...data,
+      error: data.error === null ? null : JSON.stringify(data.error),
+      durationMs,
+    }).data;
+  } catch (failure) {
+    return { ...recorder.mask(data), status: 'failed', stopReason: 'error', error: toEventError(failure) };
+  }
 }
