@@ -9,6 +9,7 @@ import { performance } from 'node:perf_hooks';
 import WebSocket from 'ws';
 import { openEngine } from '../dist/core/engine.js';
 import { EventBus } from '../dist/core/events/event-bus.js';
+import { RunFeed } from '../dist/core/runner/run-feed.js';
 import { RunRecorder } from '../dist/core/runner/run-recorder.js';
 import { silentLogger } from '../dist/core/server/logger.js';
 import { StationServer } from '../dist/core/server/station-server.js';
@@ -34,7 +35,10 @@ async function fanOut(viewers) {
   const key = engine.keys.create({ name: 'bench', role: 'viewer' }).key;
   const bus = new EventBus();
   const repo = new RunRepo(engine.db);
-  const hub = new WsHub({ bus, runs: repo, log: silentLogger });
+  // As stn serve builds it: the hub hears a run feed, which hears this process's bus.
+  const feed = new RunFeed(engine.db, { bus, intervalMs: 60_000 });
+  feed.start();
+  const hub = new WsHub({ events: feed, runs: engine.runs, log: silentLogger });
   const server = new StationServer({
     engine,
     host: '127.0.0.1',
@@ -81,6 +85,7 @@ async function fanOut(viewers) {
   while (received < EVENTS * viewers && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
   for (const ws of clients) ws.terminate();
   await server.close(1000);
+  feed.stop();
   await engine.close();
   t.cleanup();
   return { samples, received };
