@@ -84,6 +84,10 @@ describe('sync with missing variables over REST and the remote TUI', { timeout: 
     await screen.press(KEYS.enter);
     const frame = await screen.waitFor('Sync default: done', 30_000);
     expect(frame).toMatch(/✓ 1\/1 servers ready, 14 tools/);
+    // The result says where the answers went (names only), as `stn sync` does.
+    expect(frame.replace(/\s+/g, ' ')).toContain(
+      `saved ${ROOT_VAR} to variables.yml · stored ${TOKEN_VAR} in the secret store`,
+    );
     const saved = readFileSync(file, 'utf8');
     expect(saved).toContain(`${ROOT_VAR}: ${station!.files}`);
     expect(saved).not.toContain(TOKEN);

@@ -47,6 +47,7 @@ describe('TUI environments and MCP screens (StationClient fake)', () => {
       return Promise.resolve({
         ok: false,
         summary: '0/1 servers ready, 0 tools',
+        saved: [],
         errors: ['broken: exited with code 3: boom: no config'],
       });
     };

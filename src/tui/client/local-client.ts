@@ -94,7 +94,7 @@ export class LocalClient implements StationClient {
         : { askVariables: (name, missing) => askVariables(name, missing.map(missingVariableView)) }),
     });
     const result = report.environments[0];
-    if (result === undefined) return { ok: report.ok, summary: 'nothing to sync', errors: [] };
+    if (result === undefined) return { ok: report.ok, summary: 'nothing to sync', saved: [], errors: [] };
     return syncResultView(result);
   }
 

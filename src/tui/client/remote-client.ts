@@ -119,6 +119,7 @@ export class RemoteClient implements StationClient {
     return {
       ok: false,
       summary: job.error?.message ?? 'sync failed',
+      saved: [],
       errors: job.error === null ? [] : [job.error.message],
     };
   }

@@ -113,6 +113,8 @@ export type AskVariables = (
 export interface SyncResultView {
   ok: boolean;
   summary: string;
+  /** What the sync saved from the variable form (variables.yml, the secret store), names only. */
+  saved: string[];
   errors: string[];
 }
 

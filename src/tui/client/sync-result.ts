@@ -10,6 +10,9 @@ export interface SyncSummaryInput {
   problems: readonly string[];
   warnings: readonly string[];
   durationMs: number;
+  /** Answers to the variable form: names saved to variables.yml, and secrets stored encrypted. */
+  variablesSaved?: readonly string[];
+  secretsStored?: readonly string[];
 }
 
 export function syncResultView(result: SyncSummaryInput): SyncResultView {
@@ -22,8 +25,17 @@ export function syncResultView(result: SyncSummaryInput): SyncResultView {
     p.toolsChanged.length > 0 ? `~${String(p.toolsChanged.length)} tools` : null,
   ].filter((x): x is string => x !== null);
   const changed = changes.length > 0 ? ` (${changes.join(', ')})` : ', no changes';
+  const saved = [
+    (result.variablesSaved ?? []).length > 0
+      ? `saved ${(result.variablesSaved ?? []).join(', ')} to variables.yml`
+      : null,
+    (result.secretsStored ?? []).length > 0
+      ? `stored ${(result.secretsStored ?? []).join(', ')} in the secret store (encrypted)`
+      : null,
+  ].filter((x): x is string => x !== null);
   return {
     ok: result.ok,
+    saved,
     summary: `${String(ready)}/${String(result.servers.length)} servers ready, ${String(tools)} tools${changed} in ${String(result.durationMs)}ms`,
     errors: [...result.problems, ...result.warnings],
   };

@@ -4,14 +4,16 @@ import { truncate, wrapText } from '../format.js';
 import type { Theme } from '../theme.js';
 
 /**
- * The lines of `✗ message` at `width`: wrapped (continuations under the message), at most `maxRows` of
- * them, the last one ending with … when even those do not hold it all.
+ * The lines of `✗ message` (or another `mark`) at `width`: wrapped (continuations under the message), at most
+ * `maxRows` of them, the last one ending with … when even those do not hold it all.
  */
-export function errorLines(message: string, width: number, maxRows = 3, indent = 0): string[] {
+export function errorLines(message: string, width: number, maxRows = 3, indent = 0, mark = '✗'): string[] {
   const lead = ' '.repeat(indent);
   const wrapped = wrapText(message.replace(/\s*\n\s*/g, ' '), Math.max(10, width - indent - 2));
   const rows = Math.max(1, maxRows);
-  const lines = wrapped.slice(0, rows).map((l, i) => `${lead}${i === 0 ? '✗ ' : '  '}${l}`);
+  const lines = wrapped
+    .slice(0, rows)
+    .map((l, i) => `${lead}${i === 0 ? `${mark} ` : ' '.repeat(mark.length + 1)}${l}`);
   if (wrapped.length > rows) {
     const last = lines.length - 1;
     lines[last] = truncate(`${lines[last] ?? ''} ${wrapped.slice(rows).join(' ')}`, width);

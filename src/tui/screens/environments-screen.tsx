@@ -6,6 +6,7 @@ import type { EnvironmentView, MissingVariableView } from '../client/station-cli
 import { errorText } from '../client/errors.js';
 import { fit, formatAgo, truncate } from '../format.js';
 import { useAsync } from '../hooks/use-async.js';
+import { errorLines } from '../components/error-line.js';
 import { useListKeys } from '../hooks/use-list-keys.js';
 import { listWindow, matchesFilter } from '../state/list-state.js';
 import type { ScreenProps } from './screen-props.js';
@@ -57,7 +58,12 @@ export function EnvironmentsScreen({
     [],
   );
   const items = (envs.data ?? []).filter((e) => matchesFilter(list.filter, e.name, e.description));
-  const syncRows = sync === null ? 0 : 2;
+  // The sync's result wraps (up to three lines) so what it saved and what went wrong are not cut off at 80 columns.
+  const syncLines =
+    sync === null
+      ? []
+      : errorLines(sync.message, width, 3, 0, sync.phase === 'failed' ? '✗' : sync.phase === 'done' ? '✓' : '●');
+  const syncRows = sync === null ? 0 : 1 + syncLines.length;
   const rows = Math.max(1, height - 2 - syncRows - (envs.error === null ? 0 : 1));
   const selected = items[listWindow(list, items.length, rows).cursor];
   const { reload } = envs;
@@ -101,7 +107,7 @@ export function EnvironmentsScreen({
                 : {
                     env,
                     phase: result.ok ? 'done' : 'failed',
-                    message: [result.summary, ...result.errors].join(' · '),
+                    message: [result.summary, ...result.saved, ...result.errors].join(' · '),
                   },
             );
             reload();
@@ -195,11 +201,13 @@ export function EnvironmentsScreen({
         focused={active}
       />
       {sync !== null ? (
-        <Box flexDirection="column" height={2}>
+        <Box flexDirection="column" height={syncRows}>
           <Text bold>{truncate(`Sync ${sync.env}: ${sync.phase === 'running' ? 'running…' : sync.phase}`, width)}</Text>
-          <Text {...(syncColor !== undefined ? { color: syncColor } : {})}>
-            {truncate(`${sync.phase === 'failed' ? '✗' : sync.phase === 'done' ? '✓' : '●'} ${sync.message}`, width)}
-          </Text>
+          {syncLines.map((line, i) => (
+            <Text key={i} wrap="truncate-end" {...(syncColor !== undefined ? { color: syncColor } : {})}>
+              {line}
+            </Text>
+          ))}
         </Box>
       ) : null}
     </Box>

@@ -42,7 +42,7 @@ export class FakeStationClient implements StationClient {
   readonly cancelled: number[] = [];
   /** What syncEnvironment does; a test replaces it to report progress, a failure or an error. */
   sync: (env: string, onProgress: (p: SyncProgressView) => void) => Promise<SyncResultView> = () =>
-    Promise.resolve({ ok: true, summary: 'nothing to sync', errors: [] });
+    Promise.resolve({ ok: true, summary: 'nothing to sync', saved: [], errors: [] });
   private readonly listeners = new Set<(update: ClientUpdate) => void>();
 
   constructor(data: Partial<FakeStationData> = {}) {
