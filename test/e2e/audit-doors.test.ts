@@ -154,6 +154,23 @@ describe('audit trail (REST, real server)', { timeout: 60_000 }, () => {
     const listed = s.engine.keys.list().filter((k) => k.name === 'ci');
     expect(listed.map((k) => k.status)).toEqual(['rotated', 'expired', 'active']);
     expect(listed[2]?.lastUsedAt).not.toBeNull();
+
+    // Every refused key is in the audit trail (actor anonymous, the reason, the request's address), never the key.
+    await expect(s.api.withKey('stn_not-a-real-key').listEnvironments()).rejects.toMatchObject({ status: 401 });
+    const failed = await s.api.listAudit({ action: 'auth.failed' });
+    expect(failed.rows.map((r) => [r.actor, r.door, r.outcome, r.target])).toEqual([
+      ['anonymous', 'rest', 'denied', 'GET /api/v1/environments'],
+      ['anonymous', 'rest', 'denied', 'GET /api/v1/environments'],
+      ['anonymous', 'rest', 'denied', 'GET /api/v1/environments'],
+    ]);
+    expect(failed.rows.map((r) => r.reason)).toEqual([
+      expect.stringContaining('invalid API key'),
+      expect.stringContaining('grace period is over'),
+      expect.stringContaining('expired'),
+    ]);
+    expect(failed.rows[0]?.remoteAddress).toMatch(/127\.0\.0\.1/);
+    const all = JSON.stringify(await s.api.listAudit({ limit: 100 }));
+    for (const k of [short.key, old.key, graced.key, now.key, 'stn_not-a-real-key']) expect(all).not.toContain(k);
   });
 });
 

@@ -24,6 +24,11 @@ export class AuditApi {
     this.ctx.audit('init', home, { created: details.created, rewritten: details.rewritten });
   }
 
+  /** Records a request whose API key was refused (the server calls this on an `anonymous` handle). */
+  authFailed(target: string, error: unknown): void {
+    this.ctx.authFailed(target, error);
+  }
+
   /** Records a refusal made before the application layer was reached (a route's own role check). */
   denied(action: Action, target: string, error: unknown): void {
     this.ctx.denied(action, target, error);

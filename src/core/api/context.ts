@@ -35,6 +35,7 @@ export type AuditAction =
   | 'secret.rotate-key'
   | 'bundle.create'
   | 'bundle.install'
+  | 'auth.failed'
   | `access.${Action}`;
 
 /** Errors already written to the audit log as denied (so that the server does not record them twice). */
@@ -75,6 +76,16 @@ export class ApiContext {
     const reason = error instanceof Error ? error.message : String(error);
     const details = isStationError(error) ? { code: error.code } : {};
     this.write(`access.${action}`, target, details, 'denied', reason);
+  }
+
+  /**
+   * Records a request refused before it had a principal (missing, unknown, revoked or expired API key): the
+   * actor is `anonymous`, the reason says why (a key is named only by its masked prefix), never the key.
+   */
+  authFailed(target: string, error: unknown): void {
+    const reason = error instanceof Error ? error.message : String(error);
+    const details = isStationError(error) ? { code: error.code } : {};
+    this.write('auth.failed', target, details, 'denied', reason);
   }
 
   /** One audit row for a change: who, through which door, from where, what, on which target. Never a secret value. */

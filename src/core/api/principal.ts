@@ -23,3 +23,12 @@ export function osUser(env: NodeJS.ProcessEnv): string {
 export function callerName(principal: Principal): string {
   return principal.prefix === 'local' ? principal.name : `key "${principal.name}"`;
 }
+
+/** Who a request is before its API key is accepted: recorded as the actor of a failed authentication, never authorized. */
+export const ANONYMOUS: Principal = {
+  keyId: 0,
+  name: 'anonymous',
+  prefix: 'anonymous',
+  role: 'viewer',
+  environments: [],
+};

@@ -4,7 +4,8 @@ import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { Application } from '../api/application.js';
-import { withAuditOrigin } from '../api/audit-origin.js';
+import { type AuditOrigin, withAuditOrigin } from '../api/audit-origin.js';
+import { ANONYMOUS } from '../api/principal.js';
 import type { Engine } from '../engine.js';
 import { AuthError, ExitCode, PortInUseError, StationError, errorMessage, isStationError } from '../errors.js';
 import { authorize, type Principal } from '../security/roles.js';
@@ -260,8 +261,15 @@ export class StationServer {
     return { ok, checks };
   }
 
-  private authenticate(req: IncomingMessage): Principal {
-    return this.options.engine.keys.authenticate(req.headers.authorization);
+  /** The request's principal; a refused key (missing, unknown, revoked, expired) is audited as `auth.failed`. */
+  private authenticate(req: IncomingMessage, origin: Partial<AuditOrigin> = {}): Principal {
+    try {
+      return this.options.engine.keys.authenticate(req.headers.authorization);
+    } catch (error) {
+      const target = `${req.method ?? 'GET'} ${(req.url ?? '/').split('?')[0] ?? '/'}`;
+      this.app.as(ANONYMOUS, origin).audit.authFailed(target, error);
+      throw error;
+    }
   }
 
   private async onRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -372,7 +380,8 @@ export class StationServer {
   private onUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
     let principal: Principal;
     try {
-      principal = this.authenticate(req);
+      const remoteAddress = req.socket.remoteAddress;
+      principal = this.authenticate(req, { door: 'ws', ...(remoteAddress === undefined ? {} : { remoteAddress }) });
     } catch (error) {
       const mapped = toHttpError(error, randomUUID());
       this.log.warn('upgrade refused', { path: (req.url ?? '').split('?')[0], status: mapped.status });
