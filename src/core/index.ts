@@ -194,6 +194,8 @@ export {
   FINAL_STATUSES,
   RUN_EVENT_TYPES,
   RUN_STATUSES,
+  RUN_TRIGGERS,
+  type RunTrigger,
   isFinalStatus,
   displayStatus,
   type RunDisplayStatus,

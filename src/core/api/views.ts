@@ -42,6 +42,8 @@ export interface RunQuery {
   environment?: string | undefined;
   agent?: string | undefined;
   status?: readonly RunStatus[] | undefined;
+  /** What started them (any of several); an unknown trigger is a ValidationError listing the known ones. */
+  trigger?: readonly string[] | undefined;
   /** Only runs older than this run id (the next page: the last id of the previous one). */
   before?: number | undefined;
   /** Only runs created at or after this time (ms since the epoch; see parseSince). */

@@ -226,6 +226,7 @@ export class ApiClient {
     if (query.environment !== undefined) params.set('environment', query.environment);
     if (query.agent !== undefined) params.set('agent', query.agent);
     if (query.status !== undefined && query.status.length > 0) params.set('status', query.status.join(','));
+    if (query.trigger !== undefined && query.trigger.length > 0) params.set('trigger', query.trigger.join(','));
     if (query.limit !== undefined) params.set('limit', String(query.limit));
     return this.call('GET', '/api/v1/runs', { query: params });
   }

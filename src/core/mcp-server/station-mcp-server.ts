@@ -18,7 +18,7 @@ import type { AgentDraft } from '../agents/agent-draft.js';
 import type { StationApi } from '../api/application.js';
 import type { AgentListItem } from '../api/views.js';
 import { AuthError, errorMessage, isStationError, NotFoundError, ValidationError } from '../errors.js';
-import { RUN_STATUSES, type RunEvent } from '../events/run-events.js';
+import { RUN_STATUSES, RUN_TRIGGERS, type RunEvent } from '../events/run-events.js';
 import { allows, type Action } from '../security/roles.js';
 import type { RunResult } from '../runner/run-errors.js';
 import { agentToolNames } from './agent-tool-names.js';
@@ -304,6 +304,10 @@ export function createStationMcpServer(api: StationApi, options: StationMcpOptio
         environment: z.string().optional().describe('Only this environment.'),
         agent: z.string().optional(),
         status: z.enum(RUN_STATUSES).optional(),
+        trigger: z
+          .enum(RUN_TRIGGERS)
+          .optional()
+          .describe('Only runs started this way: manual (CLI, TUI), api (REST), mcp, or schedule.'),
         limit: z.number().int().min(1).max(500).optional(),
       },
       annotations: { readOnlyHint: true },
@@ -312,9 +316,16 @@ export function createStationMcpServer(api: StationApi, options: StationMcpOptio
       environment?: string | undefined;
       agent?: string | undefined;
       status?: (typeof RUN_STATUSES)[number] | undefined;
+      trigger?: (typeof RUN_TRIGGERS)[number] | undefined;
       limit?: number | undefined;
-    }>(async ({ environment, agent, status, limit }) =>
-      api.runs.list({ environment, agent, status: status === undefined ? undefined : [status], limit: limit ?? 20 }),
+    }>(async ({ environment, agent, status, trigger, limit }) =>
+      api.runs.list({
+        environment,
+        agent,
+        status: status === undefined ? undefined : [status],
+        trigger: trigger === undefined ? undefined : [trigger],
+        limit: limit ?? 20,
+      }),
     ),
   );
 
