@@ -35,6 +35,9 @@ export type AuditAction =
   | 'secret.rotate-key'
   | 'bundle.create'
   | 'bundle.install'
+  | 'schedule.pause'
+  | 'schedule.resume'
+  | 'schedule.run'
   | `access.${Action}`;
 
 /** Errors already written to the audit log as denied (so that the server does not record them twice). */
