@@ -13,7 +13,10 @@ const T0 = Date.parse('2026-12-01T00:00:00Z');
 const MIN = 60_000;
 
 function spec(fields: Partial<AgentSchedule> = {}): AgentSchedule {
-  const base = readSchedule({ cron: '* * * * *', timezone: 'UTC' }, () => new Error('bad') as FileFormatError);
+  const base = readSchedule(
+    { cron: '* * * * *', timezone: 'UTC' },
+    (keys, message) => new FileFormatError({ file: 'test', key: keys.join('.') }, message),
+  );
   return { ...base!, ...fields };
 }
 
@@ -38,12 +41,13 @@ function openDb(): Db {
 }
 
 let nextRunId = 1;
+type RunMap = Map<number, { status: RunStatus; createdAt: number; finishedAt: number | null; fireAt: number }>;
 function rig(
   schedule: AgentSchedule,
   options: { clock?: { now: number }; runs?: Rig['runs']; owner?: string } = {},
 ): Rig {
   const clock = options.clock ?? { now: T0 };
-  const runs = options.runs ?? new Map();
+  const runs: RunMap = options.runs ?? new Map();
   const entry: ScheduledAgent = { environment: 'default', agent: 'nightly', fileName: 'nightly.prompt', schedule };
   const scheduler = new Scheduler({
     repo: new ScheduleRepo(openDb()),
@@ -54,7 +58,7 @@ function rig(
       runs.set(id, { status: 'running', createdAt: clock.now, finishedAt: null, fireAt });
       return { runId: id, done: Promise.resolve() };
     },
-    runState: (id) => runs.get(id),
+    runState: (id: number) => runs.get(id),
     now: () => clock.now,
     owner: options.owner ?? 'test',
   });
