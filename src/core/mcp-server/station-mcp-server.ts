@@ -45,6 +45,11 @@ const RESERVED_TOOLS = [
   'list_secrets',
   'set_secret',
   'delete_secret',
+  'list_schedules',
+  'get_schedule',
+  'pause_schedule',
+  'resume_schedule',
+  'run_schedule',
 ] as const;
 
 /** The action each changing tool needs (the others only read). */
@@ -58,6 +63,9 @@ const TOOL_ACTIONS: Partial<Record<(typeof RESERVED_TOOLS)[number], Action>> = {
   list_secrets: 'admin',
   set_secret: 'admin',
   delete_secret: 'admin',
+  pause_schedule: 'run',
+  resume_schedule: 'run',
+  run_schedule: 'run',
 };
 
 const envArg = z
@@ -327,6 +335,50 @@ export function createStationMcpServer(api: StationApi, options: StationMcpOptio
         limit: limit ?? 20,
       }),
     ),
+  );
+
+  server.registerTool(
+    'list_schedules',
+    {
+      description: "Agents' schedules: cron, next three fires, last fire and its run status, paused or not.",
+      inputSchema: { environment: z.string().optional().describe('Only this environment.') },
+      annotations: { readOnlyHint: true },
+    },
+    tool<{ environment?: string | undefined }>(async ({ environment }) => api.schedules.list(environment)),
+  );
+  server.registerTool(
+    'get_schedule',
+    {
+      description: "One agent's schedule.",
+      inputSchema: { agent: z.string().min(1), environment: envArg },
+      annotations: { readOnlyHint: true },
+    },
+    tool<{ agent: string; environment?: string | undefined }>(async ({ agent, environment }) =>
+      api.schedules.show(envOf(environment), agent),
+    ),
+  );
+  for (const [name, verb, description] of [
+    ['pause_schedule', 'pause', 'Pause a schedule (recorded in the database; the agent file is not changed).'],
+    ['resume_schedule', 'resume', 'Resume a paused schedule: it fires again from now on.'],
+  ] as const) {
+    offer(
+      name,
+      { description, inputSchema: { agent: z.string().min(1), environment: envArg } },
+      tool<{ agent: string; environment?: string | undefined }>(async ({ agent, environment }) =>
+        api.schedules[verb](envOf(environment), agent),
+      ),
+    );
+  }
+  offer(
+    'run_schedule',
+    {
+      description: "Start a scheduled agent's run now with its schedule's variables; returns the run id (see get_run).",
+      inputSchema: { agent: z.string().min(1), environment: envArg },
+    },
+    tool<{ agent: string; environment?: string | undefined }>(async ({ agent, environment }) => {
+      const started = await api.schedules.run(envOf(environment), agent);
+      return { runId: started.runId, status: 'queued' };
+    }),
   );
 
   server.registerTool(

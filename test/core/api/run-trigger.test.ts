@@ -1,6 +1,7 @@
 import Database from 'better-sqlite3-multiple-ciphers';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Application, openDatabase, ValidationError, type RunSummary } from '../../../src/core/index.js';
@@ -85,6 +86,38 @@ describe('run triggers', () => {
       content: { text: string }[];
     };
     expect((JSON.parse(result.content[0]?.text ?? '[]') as RunSummary[]).map((r) => r.id)).toEqual([ids.api]);
+  });
+});
+
+describe('schedules over REST and MCP', () => {
+  it('list, show, pause, resume and run through both doors', async () => {
+    writeFileSync(
+      join(station.temp.home, 'environments', 'default', 'agents', 'nightly.prompt'),
+      '---\nmetadata:\n  name: nightly\nschedule:\n  cron: "0 2 * * *"\n  timezone: UTC\n  variables:\n    userInput: scan\n---\nScan.\n',
+    );
+    const list = await station.raw('GET', '/api/v1/schedules');
+    expect(list.status).toBe(200);
+    expect(list.body).toEqual([expect.objectContaining({ agent: 'nightly', cron: '0 2 * * *', paused: false })]);
+    const paused = await station.raw('POST', '/api/v1/environments/default/schedules/nightly/pause');
+    expect(paused.body).toMatchObject({ paused: true, pausedBy: 'admin', next: [] });
+    const viewer = await station.raw('POST', '/api/v1/environments/default/schedules/nightly/resume', {
+      key: station.keys.viewer,
+    });
+    expect(viewer.status).toBe(403);
+    const text = (r: unknown): string => (r as { content: { text: string }[] }).content[0]?.text ?? '';
+    const shown = JSON.parse(text(await client.callTool({ name: 'get_schedule', arguments: { agent: 'nightly' } })));
+    expect(shown).toMatchObject({ paused: true, next: [] });
+    const resumed = JSON.parse(
+      text(await client.callTool({ name: 'resume_schedule', arguments: { agent: 'nightly' } })),
+    );
+    expect(resumed).toMatchObject({ paused: false });
+    expect(resumed.next).toHaveLength(3);
+    const started = await station.raw('POST', '/api/v1/environments/default/schedules/nightly/run');
+    expect(started.status).toBe(202);
+    const run = await station.waitRun((started.body as { id: number }).id);
+    expect(run).toMatchObject({ agent: 'nightly', trigger: 'api', input: { userInput: 'scan' } });
+    const missing = await station.raw('GET', '/api/v1/environments/default/schedules/hello');
+    expect(missing.status).toBe(404);
   });
 });
 
