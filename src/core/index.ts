@@ -194,6 +194,8 @@ export {
   FINAL_STATUSES,
   RUN_EVENT_TYPES,
   RUN_STATUSES,
+  RUN_TRIGGERS,
+  type RunTrigger,
   isFinalStatus,
   displayStatus,
   type RunDisplayStatus,
@@ -322,3 +324,13 @@ export { BUNDLE_FORMAT, type BundleManifest, type BundleVariable } from './bundl
 export { DEFAULT_LIMITS, UnsafeBundleError, type ExtractLimits } from './bundles/safe-extract.js';
 export type { ServerReview } from './bundles/server-review.js';
 export { tarBytes, tarGz, type TarEntry } from './bundles/tar-writer.js';
+export {
+  CATCH_UP_POLICIES,
+  OVERLAP_POLICIES,
+  nextFires,
+  type AgentSchedule,
+  type CatchUpPolicy,
+  type OverlapPolicy,
+} from './scheduler/schedule-spec.js';
+export type { FireRecord } from './scheduler/scheduler.js';
+export type { ScheduleView } from './api/schedules-api.js';

@@ -120,6 +120,8 @@ const documented = [...README.matchAll(/`(\{"[^`]*)`/g)].map((m) => m[1]!.replac
 
 /** Request bodies and server shapes: not CLI output, checked where said. */
 const elsewhere: Record<string, string> = {
+  '{"environment", "agent", "cron", "timezone", "enabled", "overlap", "catchUp", "variables", "paused", "pausedAt", "pausedBy", "next", "lastFireAt", "lastOutcome", "lastRunId", "lastStatus", "lastError"}':
+    'stn schedule list/show --json: test/commands/schedule.test.ts',
   '{"ts","level","msg","requestId",...}': 'server log lines: test/e2e/serve.test.ts',
   '{"arguments": {...}}': 'a REST request body',
   '{"input": {...}}': 'a REST request body',

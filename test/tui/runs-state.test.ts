@@ -25,6 +25,8 @@ function run(id: number, patch: Partial<RunView> = {}): RunView {
     tokens: { input: 0, output: 0, total: 0 },
     error: null,
     stopReason: null,
+    trigger: 'manual',
+    scheduledAt: null,
     ...patch,
   };
 }

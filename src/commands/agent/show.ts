@@ -1,6 +1,6 @@
 import { Args, Flags } from '@oclif/core';
 import { BaseCommand } from '../../cli/base-command.js';
-import type { AgentDefinition } from '../../core/index.js';
+import { nextFires, type AgentDefinition } from '../../core/index.js';
 
 export default class AgentShow extends BaseCommand<typeof AgentShow> {
   static override summary = 'Show one agent: model, steps, tools, inputs, output and its template.';
@@ -44,6 +44,20 @@ export default class AgentShow extends BaseCommand<typeof AgentShow> {
         'output',
         `${agent.outputFormat ?? 'text'}${agent.outputSchema === undefined ? '' : ' (with schema, see --json)'}`,
       );
+    }
+    if (agent.schedule !== undefined) {
+      const sc = agent.schedule;
+      row(
+        'schedule',
+        `${sc.cron}${sc.timezone === undefined ? '' : ` (${sc.timezone})`}${sc.enabled ? '' : ' disabled'} · overlap ${sc.overlap} · catch_up ${sc.catchUp}`,
+      );
+      if (sc.enabled)
+        row(
+          'next fires',
+          nextFires(sc, Date.now(), 3)
+            .map((t) => new Date(t).toISOString())
+            .join(', '),
+        );
     }
     this.say('');
     this.say(s.dim('--- template ---'));

@@ -1,17 +1,18 @@
 import { Flags } from '@oclif/core';
 import { BaseCommand } from '../../cli/base-command.js';
 import { formatAge, formatDuration, formatTable } from '../../cli/output.js';
-import { RUN_STATUSES, displayStatus, parseSince, type RunSummary } from '../../core/index.js';
+import { RUN_STATUSES, RUN_TRIGGERS, displayStatus, parseSince, type RunSummary } from '../../core/index.js';
 
 export default class RunsList extends BaseCommand<typeof RunsList> {
   static override summary = 'List recent agent runs, newest first.';
   static override description =
-    'Pages with --before (the last id shown); --since keeps runs created in the last 30m, 1h, 2d, 1w or since a date (2026-11-28 or 2026-11-28T10:00, local time). An --env or --agent that neither exists nor has runs is an error (exit 3) naming the close ones; an agent deleted since its runs still lists them.';
+    'Pages with --before (the last id shown); --trigger keeps runs started by hand (manual: CLI, TUI), over REST (api), over MCP (mcp) or by the scheduler (schedule); --since keeps runs created in the last 30m, 1h, 2d, 1w or since a date (2026-11-28 or 2026-11-28T10:00, local time). An --env or --agent that neither exists nor has runs is an error (exit 3) naming the close ones; an agent deleted since its runs still lists them.';
   static override examples = [
     '<%= config.bin %> runs list',
     '<%= config.bin %> runs list --agent hello --status failed --limit 5',
     '<%= config.bin %> runs list --status failed,timed_out,interrupted',
     '<%= config.bin %> runs list --since 1h',
+    '<%= config.bin %> runs list --trigger schedule --agent nightly-scan',
     '<%= config.bin %> runs list --limit 20 --before 120',
     '<%= config.bin %> runs list --json | jq -r ".[] | select(.status == \\"running\\") | .id"',
   ];
@@ -22,6 +23,12 @@ export default class RunsList extends BaseCommand<typeof RunsList> {
       char: 's',
       description: 'Only runs with this status (repeat or separate with commas for any of several).',
       options: [...RUN_STATUSES],
+      multiple: true,
+      delimiter: ',',
+    }),
+    trigger: Flags.string({
+      description: `Only runs started this way (repeat or separate with commas): ${RUN_TRIGGERS.join(', ')}.`,
+      options: [...RUN_TRIGGERS],
       multiple: true,
       delimiter: ',',
     }),
@@ -39,6 +46,7 @@ export default class RunsList extends BaseCommand<typeof RunsList> {
       agent: this.flags.agent,
       environment: this.flags.env,
       status: this.flags.status as RunSummary['status'][] | undefined,
+      trigger: this.flags.trigger,
       before: this.flags.before,
       since,
       limit: this.flags.limit,
@@ -46,9 +54,14 @@ export default class RunsList extends BaseCommand<typeof RunsList> {
     if (runs.length === 0) {
       // No run: tell a mistyped --env or --agent from a name with no runs (yet, or in this window).
       api.runs.checkNames({ environment: this.flags.env, agent: this.flags.agent });
-      const filtered = [this.flags.agent, this.flags.env, this.flags.status, this.flags.before, since].some(
-        (f) => f !== undefined,
-      );
+      const filtered = [
+        this.flags.agent,
+        this.flags.env,
+        this.flags.status,
+        this.flags.trigger,
+        this.flags.before,
+        since,
+      ].some((f) => f !== undefined);
       this.say(filtered ? 'No runs match.' : 'No runs yet. Start one with: stn agent run NAME "request"');
       return runs;
     }

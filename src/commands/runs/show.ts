@@ -38,6 +38,7 @@ export default class RunsShow extends BaseCommand<typeof RunsShow> {
     this.say(`${s.bold(`run ${String(run.id)}`)}  ${run.agent} · ${run.environment}`);
     row('status', `${run.status}${run.stopReason === null ? '' : ` (${run.stopReason})`}`);
     row('model', run.model ?? '-');
+    row('trigger', run.scheduledAt === null ? run.trigger : `${run.trigger} (fire time ${run.scheduledAt})`);
     row('started', run.startedAt ?? `queued ${run.createdAt}`);
     row('duration', run.durationMs === null ? '-' : formatDuration(run.durationMs));
     row(

@@ -13,6 +13,7 @@ import { KeysApi } from './keys-api.js';
 import { McpApi } from './mcp-api.js';
 import { localPrincipal } from './principal.js';
 import { RunsApi } from './runs-api.js';
+import { SCHEDULER_PRINCIPAL, SchedulesApi } from './schedules-api.js';
 import { SecretsApi } from './secrets-api.js';
 import { SyncJobs } from './sync-jobs.js';
 
@@ -80,6 +81,8 @@ export class StationApi {
   readonly audit: AuditApi;
   /** Bundles (admins): create one from an environment, install one. */
   readonly bundles: BundlesApi;
+  /** Agents' schedules: list, show, pause, resume, run now, run what is due. */
+  readonly schedules: SchedulesApi;
 
   constructor(ctx: ApiContext) {
     this.principal = ctx.principal;
@@ -91,6 +94,10 @@ export class StationApi {
     this.secrets = new SecretsApi(ctx);
     this.audit = new AuditApi(ctx);
     this.bundles = new BundlesApi(ctx);
+    this.schedules = new SchedulesApi(
+      ctx,
+      () => new StationApi(new ApiContext(ctx.engine, SCHEDULER_PRINCIPAL, ctx.shared, { door: 'scheduler' })),
+    );
     this.doctor = new DoctorApi(ctx.principal, { paths: ctx.engine.paths, env: ctx.engine.env });
   }
 }

@@ -36,6 +36,9 @@ export type AuditAction =
   | 'bundle.create'
   | 'bundle.install'
   | 'auth.failed'
+  | 'schedule.pause'
+  | 'schedule.resume'
+  | 'schedule.run'
   | `access.${Action}`;
 
 /** Errors already written to the audit log as denied (so that the server does not record them twice). */

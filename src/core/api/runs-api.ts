@@ -1,12 +1,15 @@
 import { closeNames } from '../agents/close-names.js';
 import { NotFoundError } from '../errors.js';
 import type { RunEventListener } from '../events/event-bus.js';
+import type { RunTrigger } from '../events/run-events.js';
+import type { AuditDoor } from '../security/audit-log.js';
 import type { RunResult } from '../runner/run-errors.js';
 import { runQueuedHere, type WorkerOptions } from '../runner/detached-worker.js';
 import { liveServer } from '../runner/server-record.js';
 import { followRun, type FollowOptions, type RunFollow } from '../runner/run-follower.js';
 import type { CancelOutcome, EventPage, EventPageQuery, RunDetail, RunSummary } from '../runner/run-service.js';
 import { canSeeEnvironment, type Principal } from '../security/roles.js';
+import { currentAuditOrigin } from './audit-origin.js';
 import type { ApiContext } from './context.js';
 import { callerName } from './principal.js';
 import type { RunQuery } from './views.js';
@@ -18,6 +21,8 @@ export interface StartRunOptions {
   timeoutMs?: number | undefined;
   /** Receives every event of this run, from run.queued on. */
   onEvent?: RunEventListener | undefined;
+  /** The fire time of a scheduled run (the scheduler's door only). */
+  scheduledAt?: number | undefined;
 }
 
 export interface DetachOptions {
@@ -61,6 +66,7 @@ export class RunsApi {
       environment: query.environment ?? (everywhere ? undefined : principal.environments),
       agent: query.agent,
       status: query.status,
+      trigger: query.trigger as readonly RunTrigger[] | undefined,
       beforeId: query.before,
       since: query.since,
       limit: query.limit ?? 50,
@@ -146,7 +152,15 @@ export class RunsApi {
     this.ctx.authorize('run', env);
     const runner = await this.ctx.engine.runner();
     const handle = await runner.submit(
-      { agent, environment: env, input, model: options.model, timeoutMs: options.timeoutMs },
+      {
+        agent,
+        environment: env,
+        input,
+        model: options.model,
+        timeoutMs: options.timeoutMs,
+        trigger: this.trigger(),
+        scheduledAt: options.scheduledAt,
+      },
       options.onEvent === undefined ? {} : { onEvent: options.onEvent },
     );
     this.ctx.audit('run.start', String(handle.runId), { environment: env, agent });
@@ -182,6 +196,7 @@ export class RunsApi {
         input,
         model: options.model,
         timeoutMs: options.timeoutMs,
+        trigger: this.trigger(),
       });
     } catch (error) {
       worker?.abandon();
@@ -206,6 +221,11 @@ export class RunsApi {
     return runQueuedHere(await this.ctx.engine.runner(), options);
   }
 
+  /** What a run started through this handle records as its trigger: the door it came through. */
+  private trigger(): RunTrigger {
+    return triggerOf(currentAuditOrigin(this.ctx.origin).door);
+  }
+
   /**
    * Cancels a queued or running run, here or in the process that runs it. The run's error then says
    * who cancelled it through which door (see cancelReason).
@@ -216,6 +236,24 @@ export class RunsApi {
     const outcome = this.service.cancel(id, cancelReason(door, this.ctx.principal));
     this.ctx.audit('run.cancel', String(id), { environment: run.environment, agent: run.agent });
     return outcome;
+  }
+}
+
+/** The trigger a run started through a door records: people at a terminal start runs by hand. */
+export function triggerOf(door: AuditDoor): RunTrigger {
+  switch (door) {
+    case 'cli':
+    case 'tui':
+    case 'internal':
+      return 'manual';
+    case 'rest':
+    case 'ws':
+      return 'api';
+    case 'mcp-http':
+    case 'mcp-stdio':
+      return 'mcp';
+    case 'scheduler':
+      return 'schedule';
   }
 }
 

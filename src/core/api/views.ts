@@ -1,3 +1,4 @@
+import type { ScheduleView } from './schedules-api.js';
 /**
  * The wire contract: what the application layer answers, as plain JSON. REST responses, MCP tool results,
  * the remote TUI client and the tests all use these types; nothing re-declares them by hand. ApiResponses
@@ -42,6 +43,8 @@ export interface RunQuery {
   environment?: string | undefined;
   agent?: string | undefined;
   status?: readonly RunStatus[] | undefined;
+  /** What started them (any of several); an unknown trigger is a ValidationError listing the known ones. */
+  trigger?: readonly string[] | undefined;
   /** Only runs older than this run id (the next page: the last id of the previous one). */
   before?: number | undefined;
   /** Only runs created at or after this time (ms since the epoch; see parseSince). */
@@ -202,6 +205,12 @@ export interface ApiResponses {
   /** Newest first; `next` is the `before` of the next page (null on the last page). */
   listAudit: AuditPage;
   verifyAudit: AuditVerifyReport;
+  listSchedules: ScheduleView[];
+  getSchedule: ScheduleView;
+  pauseSchedule: ScheduleView;
+  resumeSchedule: ScheduleView;
+  /** The run started: its id, queued. */
+  runSchedule: { id: number; status: 'queued' };
 }
 
 /** One page of GET /api/v1/audit. */

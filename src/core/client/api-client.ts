@@ -125,6 +125,29 @@ export class ApiClient {
     return this.call('GET', '/api/v1/audit/verify');
   }
 
+  // Schedules.
+
+  listSchedules(environment?: string): Promise<ApiResponses['listSchedules']> {
+    const query = environment === undefined ? '' : `?environment=${encodeURIComponent(environment)}`;
+    return this.call('GET', `/api/v1/schedules${query}`);
+  }
+
+  getSchedule(env: string, agent: string): Promise<ApiResponses['getSchedule']> {
+    return this.call('GET', schedulePath(env, agent));
+  }
+
+  pauseSchedule(env: string, agent: string): Promise<ApiResponses['pauseSchedule']> {
+    return this.call('POST', `${schedulePath(env, agent)}/pause`);
+  }
+
+  resumeSchedule(env: string, agent: string): Promise<ApiResponses['resumeSchedule']> {
+    return this.call('POST', `${schedulePath(env, agent)}/resume`);
+  }
+
+  runSchedule(env: string, agent: string): Promise<ApiResponses['runSchedule']> {
+    return this.call('POST', `${schedulePath(env, agent)}/run`);
+  }
+
   // Agents.
 
   listAgents(env: string): Promise<ApiResponses['listAgents']> {
@@ -226,6 +249,7 @@ export class ApiClient {
     if (query.environment !== undefined) params.set('environment', query.environment);
     if (query.agent !== undefined) params.set('agent', query.agent);
     if (query.status !== undefined && query.status.length > 0) params.set('status', query.status.join(','));
+    if (query.trigger !== undefined && query.trigger.length > 0) params.set('trigger', query.trigger.join(','));
     if (query.limit !== undefined) params.set('limit', String(query.limit));
     return this.call('GET', '/api/v1/runs', { query: params });
   }
@@ -321,4 +345,8 @@ function parseJson(text: string): unknown {
 
 function delay(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+function schedulePath(env: string, agent: string): string {
+  return `/api/v1/environments/${encodeURIComponent(env)}/schedules/${encodeURIComponent(agent)}`;
 }

@@ -5,6 +5,8 @@ export {
   RUN_ROW_EVENT_TYPES,
   changesRunRow,
   RUN_STATUSES,
+  RUN_TRIGGERS,
+  type RunTrigger,
   isFinalStatus,
   displayStatus,
   type RunDisplayStatus,

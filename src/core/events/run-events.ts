@@ -16,6 +16,13 @@ export const RUN_STATUSES = [
 ] as const;
 export type RunStatus = (typeof RUN_STATUSES)[number];
 
+/**
+ * What started a run: `manual` (the CLI or the local TUI), `api` (REST, or the remote TUI over it), `mcp`
+ * (an MCP client, over stdio or HTTP) or `schedule` (the scheduler, at a cron fire time).
+ */
+export const RUN_TRIGGERS = ['manual', 'api', 'mcp', 'schedule'] as const;
+export type RunTrigger = (typeof RUN_TRIGGERS)[number];
+
 /** Statuses a run never leaves. */
 export const FINAL_STATUSES: readonly RunStatus[] = ['completed', 'failed', 'cancelled', 'timed_out', 'interrupted'];
 

@@ -18,7 +18,7 @@ import type { AgentDraft } from '../agents/agent-draft.js';
 import type { StationApi } from '../api/application.js';
 import type { AgentListItem } from '../api/views.js';
 import { AuthError, errorMessage, isStationError, NotFoundError, ValidationError } from '../errors.js';
-import { RUN_STATUSES, type RunEvent } from '../events/run-events.js';
+import { RUN_STATUSES, RUN_TRIGGERS, type RunEvent } from '../events/run-events.js';
 import { allows, type Action } from '../security/roles.js';
 import type { RunResult } from '../runner/run-errors.js';
 import { agentToolNames } from './agent-tool-names.js';
@@ -45,6 +45,11 @@ const RESERVED_TOOLS = [
   'list_secrets',
   'set_secret',
   'delete_secret',
+  'list_schedules',
+  'get_schedule',
+  'pause_schedule',
+  'resume_schedule',
+  'run_schedule',
 ] as const;
 
 /** The action each changing tool needs (the others only read). */
@@ -58,6 +63,9 @@ const TOOL_ACTIONS: Partial<Record<(typeof RESERVED_TOOLS)[number], Action>> = {
   list_secrets: 'admin',
   set_secret: 'admin',
   delete_secret: 'admin',
+  pause_schedule: 'run',
+  resume_schedule: 'run',
+  run_schedule: 'run',
 };
 
 const envArg = z
@@ -304,6 +312,10 @@ export function createStationMcpServer(api: StationApi, options: StationMcpOptio
         environment: z.string().optional().describe('Only this environment.'),
         agent: z.string().optional(),
         status: z.enum(RUN_STATUSES).optional(),
+        trigger: z
+          .enum(RUN_TRIGGERS)
+          .optional()
+          .describe('Only runs started this way: manual (CLI, TUI), api (REST), mcp, or schedule.'),
         limit: z.number().int().min(1).max(500).optional(),
       },
       annotations: { readOnlyHint: true },
@@ -312,10 +324,61 @@ export function createStationMcpServer(api: StationApi, options: StationMcpOptio
       environment?: string | undefined;
       agent?: string | undefined;
       status?: (typeof RUN_STATUSES)[number] | undefined;
+      trigger?: (typeof RUN_TRIGGERS)[number] | undefined;
       limit?: number | undefined;
-    }>(async ({ environment, agent, status, limit }) =>
-      api.runs.list({ environment, agent, status: status === undefined ? undefined : [status], limit: limit ?? 20 }),
+    }>(async ({ environment, agent, status, trigger, limit }) =>
+      api.runs.list({
+        environment,
+        agent,
+        status: status === undefined ? undefined : [status],
+        trigger: trigger === undefined ? undefined : [trigger],
+        limit: limit ?? 20,
+      }),
     ),
+  );
+
+  server.registerTool(
+    'list_schedules',
+    {
+      description: "Agents' schedules: cron, next three fires, last fire and its run status, paused or not.",
+      inputSchema: { environment: z.string().optional().describe('Only this environment.') },
+      annotations: { readOnlyHint: true },
+    },
+    tool<{ environment?: string | undefined }>(async ({ environment }) => api.schedules.list(environment)),
+  );
+  server.registerTool(
+    'get_schedule',
+    {
+      description: "One agent's schedule.",
+      inputSchema: { agent: z.string().min(1), environment: envArg },
+      annotations: { readOnlyHint: true },
+    },
+    tool<{ agent: string; environment?: string | undefined }>(async ({ agent, environment }) =>
+      api.schedules.show(envOf(environment), agent),
+    ),
+  );
+  for (const [name, verb, description] of [
+    ['pause_schedule', 'pause', 'Pause a schedule (recorded in the database; the agent file is not changed).'],
+    ['resume_schedule', 'resume', 'Resume a paused schedule: it fires again from now on.'],
+  ] as const) {
+    offer(
+      name,
+      { description, inputSchema: { agent: z.string().min(1), environment: envArg } },
+      tool<{ agent: string; environment?: string | undefined }>(async ({ agent, environment }) =>
+        api.schedules[verb](envOf(environment), agent),
+      ),
+    );
+  }
+  offer(
+    'run_schedule',
+    {
+      description: "Start a scheduled agent's run now with its schedule's variables; returns the run id (see get_run).",
+      inputSchema: { agent: z.string().min(1), environment: envArg },
+    },
+    tool<{ agent: string; environment?: string | undefined }>(async ({ agent, environment }) => {
+      const started = await api.schedules.run(envOf(environment), agent);
+      return { runId: started.runId, status: 'queued' };
+    }),
   );
 
   server.registerTool(

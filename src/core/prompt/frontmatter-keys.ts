@@ -57,7 +57,7 @@ export const FRONTMATTER_KEYS: KeySpec = {
         ),
       },
     },
-    schedule: open('cron', 'enabled', 'variables'),
+    schedule: open('cron', 'enabled', 'variables', 'timezone', 'overlap', 'catch_up', 'max_catch_up'),
     app: null,
     app_type: null,
   },

@@ -4,6 +4,7 @@ import { YamlSource } from '../config/yaml-source.js';
 import { FileFormatError } from '../errors.js';
 import { splitPromptDocument } from './document.js';
 import { FRONTMATTER_KEYS } from './frontmatter-keys.js';
+import { readSchedule } from '../scheduler/schedule-spec.js';
 import { PicoschemaError, picoschemaToJsonSchema } from './picoschema.js';
 import type { AgentConfig, AgentDefinition, JsonSchemaObject } from './types.js';
 
@@ -91,6 +92,8 @@ export function readAgentFile(path: string, text: string): { agent: AgentDefinit
   if (model !== undefined) agent.model = nonEmptyString(model, fail, 'a model name such as gpt-4o-mini');
   if (maxSteps !== undefined) agent.maxSteps = positiveInteger(maxSteps, fail);
   readOutput(fm.output, fail, agent);
+  const schedule = readSchedule(fm.schedule, fail);
+  if (schedule !== undefined) agent.schedule = schedule;
   const warnings = yaml === undefined ? [] : checkKeys(fm, FRONTMATTER_KEYS, (keys) => yaml.keyPositionOf(keys));
   return { agent, warnings };
 }

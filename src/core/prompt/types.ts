@@ -1,4 +1,5 @@
 /** Types of agent files (`.prompt`, dotprompt format) as Station reads, renders and writes them. */
+import type { AgentSchedule } from '../scheduler/schedule-spec.js';
 
 /** A JSON Schema object (draft 2020-12 / draft-07 subset that ajv understands). */
 export type JsonSchemaObject = Record<string, unknown>;
@@ -39,6 +40,8 @@ export interface AgentDefinition {
   inputSchema: JsonSchemaObject;
   outputSchema?: JsonSchemaObject;
   outputFormat?: 'json' | 'text';
+  /** When the agent runs on its own (`schedule:`), defaults applied. */
+  schedule?: AgentSchedule;
   /** The whole frontmatter as parsed; keys Station does not use are kept. */
   frontmatter: Record<string, unknown>;
   /** The Handlebars body. */

@@ -1,10 +1,12 @@
 import { ConflictError, NotFoundError, ValidationError } from '../errors.js';
 import {
   RUN_STATUSES,
+  RUN_TRIGGERS,
   isFinalStatus,
   type EventError,
   type RunEvent,
   type RunStatus,
+  type RunTrigger,
   type TokenCounts,
 } from '../events/run-events.js';
 import type { Db } from '../store/database.js';
@@ -19,6 +21,10 @@ export interface RunSummary {
   environment: string;
   status: RunStatus;
   stopReason: string | null;
+  /** What started it (see RUN_TRIGGERS). */
+  trigger: RunTrigger;
+  /** The fire time a scheduled run was planned for (ISO), else null. */
+  scheduledAt: string | null;
   model: string | null;
   steps: number;
   toolCalls: number;
@@ -90,6 +96,14 @@ export class RunService {
     if (bad.length > 0) {
       throw new ValidationError(`unknown run status ${bad.map((b) => `"${b}"`).join(', ')}`, [
         { field: 'status', message: `expected one of: ${RUN_STATUSES.join(', ')}` },
+      ]);
+    }
+    const triggers: readonly string[] =
+      filter.trigger === undefined ? [] : typeof filter.trigger === 'string' ? [filter.trigger] : filter.trigger;
+    const unknown = triggers.filter((t) => !(RUN_TRIGGERS as readonly string[]).includes(t));
+    if (unknown.length > 0) {
+      throw new ValidationError(`unknown run trigger ${unknown.map((t) => `"${t}"`).join(', ')}`, [
+        { field: 'trigger', message: `expected one of: ${RUN_TRIGGERS.join(', ')}` },
       ]);
     }
     return this.repo.list(filter).map(summarize);
@@ -215,6 +229,8 @@ export function summarize(row: RunRow): RunSummary {
     environment: row.environment_name,
     status: row.status,
     stopReason: row.stop_reason,
+    trigger: row.trigger,
+    scheduledAt: iso(row.scheduled_at),
     model: row.model,
     steps: row.steps,
     toolCalls: row.tool_calls,

@@ -1,7 +1,7 @@
 import { ConflictError, DatabaseError } from '../errors.js';
 import type { EventBus, RunEventListener } from '../events/event-bus.js';
 import { makeRedactor, type Secret } from '../mcp/redactor.js';
-import type { RunStatus, StopReason } from '../events/run-events.js';
+import type { RunStatus, RunTrigger, StopReason } from '../events/run-events.js';
 import { AnswerTooLargeError } from '../model/stream-limits.js';
 import type { ChatModel, ModelMessage } from '../model/types.js';
 import { retryWhileLocked } from '../store/lock-waits.js';
@@ -21,6 +21,10 @@ export interface RunRequest {
   model?: string | undefined;
   /** Overrides the configured run timeout. */
   timeoutMs?: number | undefined;
+  /** What started it (default manual). */
+  trigger?: RunTrigger | undefined;
+  /** The fire time of a scheduled run. */
+  scheduledAt?: number | undefined;
 }
 
 /** A request made ready: agent found, input validated, prompt rendered. Made before the run is queued. */
@@ -135,7 +139,7 @@ export class Runner {
     const prepared = await this.options.prepare(request);
     this.assertAccepting();
     const now = this.now();
-    const { recorder, unsubscribe } = this.recordQueued(prepared, this.pid, now, request.timeoutMs, options.onEvent);
+    const { recorder, unsubscribe } = this.recordQueued(prepared, this.pid, now, request, options.onEvent);
     const runId = recorder.runId;
     let resolve!: (result: RunResult) => void;
     const done = new Promise<RunResult>((r) => (resolve = r));
@@ -162,7 +166,7 @@ export class Runner {
    */
   async enqueueFor(pid: () => number, request: RunRequest): Promise<number> {
     const prepared = await this.options.prepare(request);
-    return this.recordQueued(prepared, pid(), this.now(), request.timeoutMs).recorder.runId;
+    return this.recordQueued(prepared, pid(), this.now(), request).recorder.runId;
   }
 
   /**
@@ -173,7 +177,7 @@ export class Runner {
     prepared: PreparedRun,
     pid: number,
     now: number,
-    timeoutMs: number | undefined,
+    request: Pick<RunRequest, 'timeoutMs' | 'trigger' | 'scheduledAt'>,
     onEvent?: SubmitOptions['onEvent'],
   ): { recorder: RunRecorder; unsubscribe: (() => void) | undefined } {
     const recorder = RunRecorder.open(
@@ -188,6 +192,8 @@ export class Runner {
         model: prepared.model,
         pid,
         now,
+        trigger: request.trigger,
+        scheduledAt: request.scheduledAt,
       },
       { now: this.now, redact: makeRedactor(prepared.secrets ?? []) },
     );
@@ -197,7 +203,7 @@ export class Runner {
       environment: prepared.environment,
       input: prepared.input,
       model: prepared.model,
-      ...(timeoutMs === undefined ? {} : { timeoutMs }),
+      ...(request.timeoutMs === undefined ? {} : { timeoutMs: request.timeoutMs }),
     });
     return { recorder, unsubscribe };
   }

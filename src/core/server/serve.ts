@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { Application } from '../api/application.js';
+import { SCHEDULER_PRINCIPAL, createScheduler } from '../api/schedules-api.js';
 import type { Engine } from '../engine.js';
 import { ConfigError, errorMessage } from '../errors.js';
 import { writeServerRecord } from '../runner/server-record.js';
@@ -82,6 +83,9 @@ export async function startStation(engine: Engine, options: ServeOptions = {}): 
   // Tells `stn agent run --detach` on this home that runs queued for this process will be taken.
   const removeRecord = writeServerRecord(engine.paths.run, address.url);
   runner.watchAddressed();
+  // Agents' schedules fire here, as runs of this process's queue (a lease keeps two serves from firing twice).
+  const scheduler = createScheduler(engine, () => app.as(SCHEDULER_PRINCIPAL, { door: 'scheduler' }));
+  scheduler.start(1000, (error) => log.warn('scheduler pass failed', { error: errorMessage(error) }));
   let closing: Promise<void> | undefined;
   return {
     ...address,
@@ -91,6 +95,7 @@ export async function startStation(engine: Engine, options: ServeOptions = {}): 
       closing ??= (async () => {
         log.info('shutting down', { graceMs: options.graceMs ?? 10_000 });
         const graceMs = options.graceMs ?? 10_000;
+        await scheduler.stop();
         feed.stop();
         removeRecord();
         await server.close(graceMs, () => runner.shutdown({ graceMs }));

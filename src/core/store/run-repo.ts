@@ -1,4 +1,4 @@
-import type { RunEvent, RunEventType, RunStatus, StopReason, TokenCounts } from '../events/run-events.js';
+import type { RunEvent, RunEventType, RunStatus, RunTrigger, StopReason, TokenCounts } from '../events/run-events.js';
 import type { Db } from './database.js';
 
 /** A row of agent_runs, as stored. */
@@ -24,6 +24,8 @@ export interface RunRow {
   started_at: number | null;
   finished_at: number | null;
   duration_ms: number | null;
+  trigger: RunTrigger;
+  scheduled_at: number | null;
 }
 
 /** A row of run_events as read (without its id). */
@@ -44,6 +46,10 @@ export interface NewRun {
   model: string;
   pid: number;
   now: number;
+  /** What started it (default manual). */
+  trigger?: RunTrigger | undefined;
+  /** The fire time a scheduled run was planned for. */
+  scheduledAt?: number | null | undefined;
 }
 
 export interface RunProgress {
@@ -68,6 +74,8 @@ export interface RunFilter {
   environment?: string | readonly string[] | undefined;
   /** One status, or any of several. */
   status?: RunStatus | readonly RunStatus[] | undefined;
+  /** One trigger, or any of several. */
+  trigger?: RunTrigger | readonly RunTrigger[] | undefined;
   /** Only runs with a smaller id (the next page after the last one seen). */
   beforeId?: number | undefined;
   /** Only runs created at or after this time (ms since the epoch). */
@@ -94,8 +102,9 @@ export class RunRepo {
   constructor(private readonly db: Db) {
     this.stmts = {
       insert: db.prepare(
-        `INSERT INTO agent_runs (agent_id, agent_name, environment_id, environment_name, input_json, status, model, pid, created_at)
-         VALUES (?, ?, ?, ?, ?, 'queued', ?, ?, ?)`,
+        `INSERT INTO agent_runs (agent_id, agent_name, environment_id, environment_name, input_json, status, model, pid, created_at,
+                                 trigger, scheduled_at)
+         VALUES (?, ?, ?, ?, ?, 'queued', ?, ?, ?, ?, ?)`,
       ),
       running: db.prepare(
         `UPDATE agent_runs SET status = 'running', started_at = ?, pid = ? WHERE id = ? AND status = 'queued'`,
@@ -129,6 +138,8 @@ export class RunRepo {
       run.model,
       run.pid,
       run.now,
+      run.trigger ?? 'manual',
+      run.scheduledAt ?? null,
     );
     return Number(info.lastInsertRowid);
   }
@@ -211,6 +222,11 @@ export class RunRepo {
     if (statuses.length > 0) {
       where.push(`status IN (${statuses.map(() => '?').join(', ')})`);
       params.push(...statuses);
+    }
+    const triggers = listOf(filter.trigger);
+    if (triggers.length > 0) {
+      where.push(`trigger IN (${triggers.map(() => '?').join(', ')})`);
+      params.push(...triggers);
     }
     if (filter.beforeId !== undefined) {
       where.push('id < ?');

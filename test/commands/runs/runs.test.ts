@@ -56,6 +56,8 @@ describe('stn runs', () => {
         'stopReason',
         'tokens',
         'toolCalls',
+        'trigger',
+        'scheduledAt',
       ].sort(),
     );
     expect(runs[1]).toMatchObject({
@@ -78,6 +80,23 @@ describe('stn runs', () => {
     expect(JSON.parse(other.stdout)).toMatchObject({ error: { code: 'not_found' } });
     const bad = await runCommand(['runs:list', '--status', 'exploded', '--home', temp.home]);
     expect(bad.code).toBe(2);
+  });
+
+  it('list --trigger keeps runs started that way; an unknown trigger is refused with the valid ones', async () => {
+    const list = async (...args: string[]): Promise<number[]> => {
+      const out = await runCommand(['runs:list', ...args, '--json', '--home', temp.home]);
+      expect(out.code).toBe(0);
+      return (JSON.parse(out.stdout) as RunSummary[]).map((r) => r.id);
+    };
+    expect(await list('--trigger', 'manual')).toEqual([ids[1], ids[0]]);
+    expect(await list('--trigger', 'schedule,api')).toEqual([]);
+    const none = await runCommand(['runs:list', '--trigger', 'schedule', '--home', temp.home]);
+    expect(none.stdout).toBe('No runs match.\n');
+    const bad = await runCommand(['runs:list', '--trigger', 'cron', '--home', temp.home]);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('manual, api, mcp, schedule');
+    const shown = await runCommand(['runs:show', String(ids[0]), '--home', temp.home]);
+    expect(shown.stdout).toMatch(/^ {2}trigger {4}manual$/m);
   });
 
   it('list prints a plain table', async () => {

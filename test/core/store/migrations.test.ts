@@ -15,6 +15,7 @@ const EXPECTED_TABLES = [
   'mcp_servers',
   'mcp_tools',
   'run_events',
+  'schedule_state',
   'schema_migrations',
   'secrets',
   'settings',

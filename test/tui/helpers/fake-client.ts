@@ -255,6 +255,8 @@ export function runView(fields: Partial<RunView> & { id: number; agent: string }
     environment: 'default',
     status: 'completed',
     stopReason: null,
+    trigger: 'manual',
+    scheduledAt: null,
     model: 'test-model',
     steps: 0,
     toolCalls: 0,

@@ -1,6 +1,6 @@
 import type { RunQuery, StartedRunView } from '../../api/views.js';
 import { ValidationError } from '../../errors.js';
-import { RUN_STATUSES, type RunStatus } from '../../events/run-events.js';
+import { RUN_STATUSES, RUN_TRIGGERS, type RunStatus } from '../../events/run-events.js';
 import type { RouteDef } from '../http-types.js';
 import type { ServerContext } from '../server-context.js';
 import { OBJECT, listOf } from './schemas.js';
@@ -30,6 +30,7 @@ export function runRoutes(ctx: ServerContext): RouteDef[] {
         { name: 'environment', type: 'string', description: 'Only this environment.' },
         { name: 'agent', type: 'string', description: 'Only this agent.' },
         { name: 'status', type: 'string', description: `Comma-separated statuses (${RUN_STATUSES.join(', ')}).` },
+        { name: 'trigger', type: 'string', description: `Comma-separated triggers (${RUN_TRIGGERS.join(', ')}).` },
         { name: 'limit', type: 'integer', description: `At most this many (default 50, max ${String(MAX_LIMIT)}).` },
       ],
       responses: { 200: { description: 'The runs.', schema: listOf(OBJECT) }, 400: { description: 'Bad filter.' } },
@@ -38,6 +39,7 @@ export function runRoutes(ctx: ServerContext): RouteDef[] {
           environment: query.get('environment') ?? undefined,
           agent: query.get('agent') ?? undefined,
           status: parseStatuses(query.get('status')),
+          trigger: commaList(query.get('trigger')),
           limit: parseLimit(query.get('limit')),
         };
         return { status: 200, body: ctx.metrics.timeQuery('runs.list', () => ctx.api(principal).runs.list(filter)) };
@@ -197,4 +199,13 @@ function parseStatuses(text: string | null): RunStatus[] | undefined {
     ]);
   }
   return list as RunStatus[];
+}
+
+/** A comma-separated query value as a list (empty items dropped); undefined when absent. */
+function commaList(value: string | null): string[] | undefined {
+  if (value === null || value === '') return undefined;
+  return value
+    .split(',')
+    .map((v) => v.trim())
+    .filter((v) => v !== '');
 }

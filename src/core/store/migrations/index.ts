@@ -1,6 +1,8 @@
 import { migration001 } from './001-initial.js';
 import { migration002 } from './002-secret-scopes.js';
 import { migration003 } from './003-audit-chain.js';
+import { migration004 } from './004-run-trigger.js';
+import { migration005 } from './005-schedules.js';
 
 export interface Migration {
   version: number;
@@ -9,4 +11,4 @@ export interface Migration {
 }
 
 /** Every migration, in order. Append only: a released migration is never edited. */
-export const MIGRATIONS: readonly Migration[] = [migration001, migration002, migration003];
+export const MIGRATIONS: readonly Migration[] = [migration001, migration002, migration003, migration004, migration005];
