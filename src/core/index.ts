@@ -322,3 +322,23 @@ export { BUNDLE_FORMAT, type BundleManifest, type BundleVariable } from './bundl
 export { DEFAULT_LIMITS, UnsafeBundleError, type ExtractLimits } from './bundles/safe-extract.js';
 export type { ServerReview } from './bundles/server-review.js';
 export { tarBytes, tarGz, type TarEntry } from './bundles/tar-writer.js';
+export {
+  TEST_EVENT,
+  WEBHOOK_EVENTS,
+  WEBHOOK_FORMATS,
+  WebhookService,
+  isPrivateAddress,
+  signDelivery,
+  verifySignature,
+  type AddWebhookInput,
+  type AddedWebhook,
+  type AttemptInfo,
+  type AttemptReport,
+  type DeliveryFilter,
+  type DeliveryInfo,
+  type SlackPayload,
+  type WebhookFormat,
+  type WebhookInfo,
+  type WebhookPayload,
+  type WebhookTuning,
+} from './webhooks/index.js';

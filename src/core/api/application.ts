@@ -15,6 +15,7 @@ import { localPrincipal } from './principal.js';
 import { RunsApi } from './runs-api.js';
 import { SecretsApi } from './secrets-api.js';
 import { SyncJobs } from './sync-jobs.js';
+import { WebhooksApi } from './webhooks-api.js';
 
 export interface ApplicationOptions {
   /** Live state of an environment's servers, when this process keeps its pool running (`stn serve`). */
@@ -80,6 +81,8 @@ export class StationApi {
   readonly audit: AuditApi;
   /** Bundles (admins): create one from an environment, install one. */
   readonly bundles: BundlesApi;
+  /** Webhooks (admins): added, listed, removed, tested; their deliveries listed and redelivered. */
+  readonly webhooks: WebhooksApi;
 
   constructor(ctx: ApiContext) {
     this.principal = ctx.principal;
@@ -91,6 +94,7 @@ export class StationApi {
     this.secrets = new SecretsApi(ctx);
     this.audit = new AuditApi(ctx);
     this.bundles = new BundlesApi(ctx);
+    this.webhooks = new WebhooksApi(ctx);
     this.doctor = new DoctorApi(ctx.principal, { paths: ctx.engine.paths, env: ctx.engine.env });
   }
 }

@@ -35,6 +35,10 @@ export type AuditAction =
   | 'secret.rotate-key'
   | 'bundle.create'
   | 'bundle.install'
+  | 'webhook.add'
+  | 'webhook.remove'
+  | 'webhook.test'
+  | 'webhook.redeliver'
   | `access.${Action}`;
 
 /** Errors already written to the audit log as denied (so that the server does not record them twice). */

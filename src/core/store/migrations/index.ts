@@ -1,6 +1,7 @@
 import { migration001 } from './001-initial.js';
 import { migration002 } from './002-secret-scopes.js';
 import { migration003 } from './003-audit-chain.js';
+import { migration006 } from './006-webhooks.js';
 
 export interface Migration {
   version: number;
@@ -8,5 +9,8 @@ export interface Migration {
   sql: string;
 }
 
-/** Every migration, in order. Append only: a released migration is never edited. */
-export const MIGRATIONS: readonly Migration[] = [migration001, migration002, migration003];
+/**
+ * Every migration, in order. Append only: a released migration is never edited. The runner applies each one
+ * not recorded in schema_migrations (in version order), so a number filled in later (4, 5 after 6) still runs.
+ */
+export const MIGRATIONS: readonly Migration[] = [migration001, migration002, migration003, migration006];
