@@ -18,6 +18,7 @@ import type { AgentDefinition } from '../prompt/types.js';
 import type { CancelOutcome, EventPage, RunDetail, RunSummary } from '../runner/run-service.js';
 import type { AgentChange } from './agents-api.js';
 import type { SyncJob } from './sync-jobs.js';
+import type { AddedWebhook, DeliveryInfo, WebhookInfo } from '../webhooks/webhook-service.js';
 
 /** The newest run of an agent. */
 export interface LastRunView {
@@ -148,6 +149,16 @@ export interface ApiRequests {
   callTool: CallToolBody;
   startSync: StartSyncBody;
   setSecret: SetSecretBody;
+  addWebhook: AddWebhookBody;
+}
+
+/** POST /api/v1/webhooks: the target, its filters and format (the secret is made by Station). */
+export interface AddWebhookBody {
+  url: string;
+  environment?: string;
+  agent?: string;
+  events?: string[];
+  format?: 'json' | 'slack';
 }
 
 /** POST /environments/{env}/sync: values for the variables a sync reported missing. */
@@ -202,6 +213,12 @@ export interface ApiResponses {
   /** Newest first; `next` is the `before` of the next page (null on the last page). */
   listAudit: AuditPage;
   verifyAudit: AuditVerifyReport;
+  /** Never their secrets. */
+  listWebhooks: WebhookInfo[];
+  /** The webhook and its signing secret: the only answer that holds it. */
+  addWebhook: AddedWebhook;
+  deleteWebhook: undefined;
+  testWebhook: DeliveryInfo;
 }
 
 /** One page of GET /api/v1/audit. */

@@ -21,6 +21,7 @@ import { auditRoutes } from './routes/audit-routes.js';
 import { environmentRoutes } from './routes/environment-routes.js';
 import { secretRoutes } from './routes/secret-routes.js';
 import { systemRoutes } from './routes/system-routes.js';
+import { webhookRoutes } from './routes/webhook-routes.js';
 import type { ServerContext } from './server-context.js';
 
 export interface TlsOptions {
@@ -112,6 +113,7 @@ export class StationServer {
       ...environmentRoutes(this.context),
       ...secretRoutes(this.context),
       ...auditRoutes(this.context),
+      ...webhookRoutes(this.context),
       ...this.extensions.flatMap((e) => e.routes?.(this.context) ?? []),
     ];
     routes.push({
