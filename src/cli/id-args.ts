@@ -23,3 +23,21 @@ export function parseRunId(input: string): number {
   }
   return id;
 }
+
+/** A numeric id argument of another kind (a webhook, a delivery): a positive integer, else exit 5. */
+export function positiveIdArg(options: { description: string; what: string; listCommand: string }) {
+  return Args.custom<number>({
+    parse: (input) => Promise.resolve(parsePositiveId(input, options.what, options.listCommand)),
+  })({ description: options.description, required: true });
+}
+
+export function parsePositiveId(input: string, what: string, listCommand: string): number {
+  const text = input.trim();
+  const id = /^\d+$/.test(text) ? Number(text) : Number.NaN;
+  if (!Number.isSafeInteger(id) || id < 1) {
+    throw new ValidationError(`${what} id must be a positive integer, got ${JSON.stringify(input)}`, [
+      { field: 'id', message: `expected a positive integer (see ${listCommand})` },
+    ]);
+  }
+  return id;
+}

@@ -17,11 +17,14 @@ import type { McpPool } from './mcp/pool.js';
 import { EventBus } from './events/event-bus.js';
 import { RunService } from './runner/run-service.js';
 import type { Runner } from './runner/runner.js';
+import { WebhookService, type WebhookTuning } from './webhooks/webhook-service.js';
 
 export interface EngineOptions {
   /** Explicit Station home (the --home flag); else STATION_HOME, XDG_CONFIG_HOME, ~/.config. */
   home?: string | undefined;
   env?: NodeJS.ProcessEnv;
+  /** Webhook delivery timing (tests shorten the retry waits). */
+  webhooks?: WebhookTuning;
 }
 
 /**
@@ -60,6 +63,12 @@ export interface Engine {
    * such processes left running are ended.
    */
   readonly runs: RunService;
+  /**
+   * Webhooks and their deliveries: every run that finishes in this process queues a delivery for each
+   * webhook that wants it. `stn serve` runs the delivery worker; other processes send what they queued when
+   * they close (for a few seconds), and leave the rest queued.
+   */
+  readonly webhooks: WebhookService;
   /** The run queue of this process (loaded and made on first use; shut down by close()). */
   runner(): Promise<Runner>;
   /**
@@ -112,7 +121,25 @@ export function openEngine(options: EngineOptions = {}): Engine {
   let runner: Runner | undefined;
   let runnerPending: Promise<Runner> | undefined;
   const runs = new RunService(db, () => runner);
-  runs.markInterrupted();
+  const interrupted = runs.markInterrupted();
+  const webhooks = new WebhookService({
+    db,
+    config,
+    secrets,
+    environments,
+    runs,
+    ...(options.webhooks === undefined ? {} : { tuning: options.webhooks }),
+  });
+  // Queued after the run's end is stored, off the event's path: a webhook never holds a run.
+  events.on('run.finished', (event) => webhooks.runFinished(event));
+  if (interrupted.length > 0) {
+    try {
+      webhooks.runsFinishedElsewhere(interrupted);
+    } catch (error) {
+      // Opening must not fail on a webhook: these runs' deliveries are lost, the runs are recorded.
+      process.emitWarning(`webhook deliveries of interrupted runs not queued: ${String(error)}`);
+    }
+  }
   // MCP servers left running by a Station process that was killed (kill -9) are ended, as its runs are
   // marked interrupted: SIGTERM now, SIGKILL after a grace that close() waits for.
   const reaping = reapOrphanedGroups(paths.run).catch(() => 0);
@@ -131,6 +158,7 @@ export function openEngine(options: EngineOptions = {}): Engine {
     audit: new AuditLog(db),
     events,
     runs,
+    webhooks,
     runner: () =>
       (runnerPending ??= (async () => {
         const { createEngineRunner } = await import('./runner/engine-runner.js');
@@ -163,6 +191,13 @@ export function openEngine(options: EngineOptions = {}): Engine {
         } catch (error) {
           errors.push(error);
         }
+      }
+      // Deliveries this process queued (a CLI run's) get their first attempts before the database closes.
+      try {
+        await webhooks.stopWorker();
+        await webhooks.flush();
+      } catch (error) {
+        errors.push(error);
       }
       for (const fn of closers.reverse()) {
         try {

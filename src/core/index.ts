@@ -334,3 +334,23 @@ export {
 } from './scheduler/schedule-spec.js';
 export type { FireRecord } from './scheduler/scheduler.js';
 export type { ScheduleView } from './api/schedules-api.js';
+export {
+  TEST_EVENT,
+  WEBHOOK_EVENTS,
+  WEBHOOK_FORMATS,
+  WebhookService,
+  isPrivateAddress,
+  signDelivery,
+  verifySignature,
+  type AddWebhookInput,
+  type AddedWebhook,
+  type AttemptInfo,
+  type AttemptReport,
+  type DeliveryFilter,
+  type DeliveryInfo,
+  type SlackPayload,
+  type WebhookFormat,
+  type WebhookInfo,
+  type WebhookPayload,
+  type WebhookTuning,
+} from './webhooks/index.js';

@@ -16,6 +16,7 @@ import { RunsApi } from './runs-api.js';
 import { SCHEDULER_PRINCIPAL, SchedulesApi } from './schedules-api.js';
 import { SecretsApi } from './secrets-api.js';
 import { SyncJobs } from './sync-jobs.js';
+import { WebhooksApi } from './webhooks-api.js';
 
 export interface ApplicationOptions {
   /** Live state of an environment's servers, when this process keeps its pool running (`stn serve`). */
@@ -83,6 +84,8 @@ export class StationApi {
   readonly bundles: BundlesApi;
   /** Agents' schedules: list, show, pause, resume, run now, run what is due. */
   readonly schedules: SchedulesApi;
+  /** Webhooks (admins): added, listed, removed, tested; their deliveries listed and redelivered. */
+  readonly webhooks: WebhooksApi;
 
   constructor(ctx: ApiContext) {
     this.principal = ctx.principal;
@@ -98,6 +101,7 @@ export class StationApi {
       ctx,
       () => new StationApi(new ApiContext(ctx.engine, SCHEDULER_PRINCIPAL, ctx.shared, { door: 'scheduler' })),
     );
+    this.webhooks = new WebhooksApi(ctx);
     this.doctor = new DoctorApi(ctx.principal, { paths: ctx.engine.paths, env: ctx.engine.env });
   }
 }

@@ -39,6 +39,10 @@ export type AuditAction =
   | 'schedule.pause'
   | 'schedule.resume'
   | 'schedule.run'
+  | 'webhook.add'
+  | 'webhook.remove'
+  | 'webhook.test'
+  | 'webhook.redeliver'
   | `access.${Action}`;
 
 /** Errors already written to the audit log as denied (so that the server does not record them twice). */

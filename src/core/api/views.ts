@@ -19,6 +19,7 @@ import type { AgentDefinition } from '../prompt/types.js';
 import type { CancelOutcome, EventPage, RunDetail, RunSummary } from '../runner/run-service.js';
 import type { AgentChange } from './agents-api.js';
 import type { SyncJob } from './sync-jobs.js';
+import type { AddedWebhook, DeliveryInfo, WebhookInfo } from '../webhooks/webhook-service.js';
 
 /** The newest run of an agent. */
 export interface LastRunView {
@@ -151,6 +152,16 @@ export interface ApiRequests {
   callTool: CallToolBody;
   startSync: StartSyncBody;
   setSecret: SetSecretBody;
+  addWebhook: AddWebhookBody;
+}
+
+/** POST /api/v1/webhooks: the target, its filters and format (the secret is made by Station). */
+export interface AddWebhookBody {
+  url: string;
+  environment?: string;
+  agent?: string;
+  events?: string[];
+  format?: 'json' | 'slack';
 }
 
 /** POST /environments/{env}/sync: values for the variables a sync reported missing. */
@@ -211,6 +222,12 @@ export interface ApiResponses {
   resumeSchedule: ScheduleView;
   /** The run started: its id, queued. */
   runSchedule: { id: number; status: 'queued' };
+  /** Never their secrets. */
+  listWebhooks: WebhookInfo[];
+  /** The webhook and its signing secret: the only answer that holds it. */
+  addWebhook: AddedWebhook;
+  deleteWebhook: undefined;
+  testWebhook: DeliveryInfo;
 }
 
 /** One page of GET /api/v1/audit. */

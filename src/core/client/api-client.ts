@@ -108,6 +108,24 @@ export class ApiClient {
     return this.call('DELETE', `/api/v1/secrets/${encodeURIComponent(name)}${query}`);
   }
 
+  // Webhooks (admin): the signing secret comes back once, from addWebhook.
+
+  listWebhooks(): Promise<ApiResponses['listWebhooks']> {
+    return this.call('GET', '/api/v1/webhooks');
+  }
+
+  addWebhook(body: ApiRequests['addWebhook']): Promise<ApiResponses['addWebhook']> {
+    return this.call('POST', '/api/v1/webhooks', { body });
+  }
+
+  deleteWebhook(id: number): Promise<ApiResponses['deleteWebhook']> {
+    return this.call('DELETE', `/api/v1/webhooks/${String(id)}`);
+  }
+
+  testWebhook(id: number): Promise<ApiResponses['testWebhook']> {
+    return this.call('POST', `/api/v1/webhooks/${String(id)}/test`);
+  }
+
   // The audit trail (admin).
 
   listAudit(filters: AuditFilters = {}): Promise<ApiResponses['listAudit']> {

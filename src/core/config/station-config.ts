@@ -18,6 +18,8 @@ export interface StationConfig {
   server: {
     host: string;
     port: number;
+    /** The address people reach `stn serve` at (behind a proxy, say): links in webhook messages use it. */
+    publicUrl: string | null;
   };
   runner: {
     workers: number;
@@ -40,6 +42,14 @@ export interface StationConfig {
     /** Milliseconds a write waits for another process's lock on station.db before it fails (exit 7). */
     busyTimeoutMs: number;
   };
+  webhooks: {
+    /** Whether webhooks may point at loopback, link-local and private addresses (refused by default). */
+    allowPrivate: boolean;
+    /** Seconds one delivery attempt may take (connect, send, answer) before it counts as a timeout. */
+    timeoutSeconds: number;
+    /** Attempts of one delivery (the first and the retries) before it is marked failed. */
+    maxAttempts: number;
+  };
 }
 
 export const DEFAULT_CONFIG: StationConfig = {
@@ -49,7 +59,7 @@ export const DEFAULT_CONFIG: StationConfig = {
     apiKeyEnv: 'OPENAI_API_KEY',
     idleTimeoutSeconds: 60,
   },
-  server: { host: '127.0.0.1', port: 8585 },
+  server: { host: '127.0.0.1', port: 8585, publicUrl: null },
   runner: {
     workers: 4,
     queueSize: 100,
@@ -62,6 +72,7 @@ export const DEFAULT_CONFIG: StationConfig = {
   },
   environment: { default: 'default' },
   database: { busyTimeoutMs: 5000 },
+  webhooks: { allowPrivate: false, timeoutSeconds: 10, maxAttempts: 8 },
 };
 
 /** The commented config.yaml that `stn init` writes. Every key is optional; these are the defaults. */
@@ -85,6 +96,8 @@ server:
   # Address \`stn serve\` binds. Keep 127.0.0.1 unless a proxy or firewall guards the port.
   host: ${DEFAULT_CONFIG.server.host}
   port: ${String(DEFAULT_CONFIG.server.port)}
+  # The address people reach this server at (through a proxy, say); webhook messages link to runs there.
+  # public_url: https://station.example.com
 
 runner:
   # Runs executed at the same time, and runs allowed to wait for a worker.
@@ -115,9 +128,18 @@ database:
   # How long a command waits for another process that holds the write lock on station.db before it
   # gives up with exit 7 (reads do not wait: they work while another process writes).
   busy_timeout_ms: ${String(DEFAULT_CONFIG.database.busyTimeoutMs)}
+
+webhooks:
+  # Webhooks may not point at loopback, link-local or private addresses (checked after DNS resolution,
+  # at each delivery) unless this is true.
+  allow_private: ${String(DEFAULT_CONFIG.webhooks.allowPrivate)}
+  # One delivery attempt (connect, send, answer) may take this long before it counts as a timeout.
+  timeout_seconds: ${String(DEFAULT_CONFIG.webhooks.timeoutSeconds)}
+  # Attempts of one delivery (the first and the retries, with growing waits) before it is marked failed.
+  max_attempts: ${String(DEFAULT_CONFIG.webhooks.maxAttempts)}
 `;
 
-type Kind = 'string' | 'port' | 'positive';
+type Kind = 'string' | 'port' | 'positive' | 'boolean' | 'url';
 
 /** Where each setting lives in the YAML file, and what it must be. */
 const FIELDS: readonly { path: readonly [string, string]; kind: Kind; set: (c: StationConfig, v: never) => void }[] = [
@@ -131,6 +153,7 @@ const FIELDS: readonly { path: readonly [string, string]; kind: Kind; set: (c: S
   },
   { path: ['server', 'host'], kind: 'string', set: (c, v: string) => (c.server.host = v) },
   { path: ['server', 'port'], kind: 'port', set: (c, v: number) => (c.server.port = v) },
+  { path: ['server', 'public_url'], kind: 'url', set: (c, v: string) => (c.server.publicUrl = v.replace(/\/+$/, '')) },
   { path: ['runner', 'workers'], kind: 'positive', set: (c, v: number) => (c.runner.workers = v) },
   { path: ['runner', 'queue_size'], kind: 'positive', set: (c, v: number) => (c.runner.queueSize = v) },
   {
@@ -157,12 +180,21 @@ const FIELDS: readonly { path: readonly [string, string]; kind: Kind; set: (c: S
   { path: ['runner', 'default_max_steps'], kind: 'positive', set: (c, v: number) => (c.runner.defaultMaxSteps = v) },
   { path: ['environment', 'default'], kind: 'string', set: (c, v: string) => (c.environment.default = v) },
   { path: ['database', 'busy_timeout_ms'], kind: 'positive', set: (c, v: number) => (c.database.busyTimeoutMs = v) },
+  { path: ['webhooks', 'allow_private'], kind: 'boolean', set: (c, v: boolean) => (c.webhooks.allowPrivate = v) },
+  {
+    path: ['webhooks', 'timeout_seconds'],
+    kind: 'positive',
+    set: (c, v: number) => (c.webhooks.timeoutSeconds = v),
+  },
+  { path: ['webhooks', 'max_attempts'], kind: 'positive', set: (c, v: number) => (c.webhooks.maxAttempts = v) },
 ];
 
 const EXPECTED: Record<Kind, string> = {
   string: 'a non-empty string',
   port: 'a port number from 0 to 65535',
   positive: 'a whole number greater than 0',
+  boolean: 'true or false',
+  url: 'an http:// or https:// URL',
 };
 
 function fits(kind: Kind, value: unknown): boolean {
@@ -173,6 +205,10 @@ function fits(kind: Kind, value: unknown): boolean {
       return Number.isInteger(value) && (value as number) >= 0 && (value as number) <= 65535;
     case 'positive':
       return Number.isInteger(value) && (value as number) > 0;
+    case 'boolean':
+      return typeof value === 'boolean';
+    case 'url':
+      return typeof value === 'string' && /^https?:\/\/[^\s/]+/.test(value.trim());
   }
 }
 
@@ -221,7 +257,7 @@ export function readStationConfig(file: string, text: string): { config: Station
   const root = source.value;
   if (root === null || root === undefined) return { config, warnings: [] };
   if (!isRecord(root)) throw source.errorAt([], 'expected a mapping of settings (model, server, runner)');
-  for (const section of ['model', 'server', 'runner', 'environment', 'database'] as const) {
+  for (const section of ['model', 'server', 'runner', 'environment', 'database', 'webhooks'] as const) {
     const value = root[section];
     if (value !== undefined && value !== null && !isRecord(value)) {
       throw source.errorAt([section], `expected "${section}" to be a mapping`);

@@ -50,6 +50,10 @@ const RESERVED_TOOLS = [
   'pause_schedule',
   'resume_schedule',
   'run_schedule',
+  'list_webhooks',
+  'add_webhook',
+  'delete_webhook',
+  'test_webhook',
 ] as const;
 
 /** The action each changing tool needs (the others only read). */
@@ -66,6 +70,10 @@ const TOOL_ACTIONS: Partial<Record<(typeof RESERVED_TOOLS)[number], Action>> = {
   pause_schedule: 'run',
   resume_schedule: 'run',
   run_schedule: 'run',
+  list_webhooks: 'admin',
+  add_webhook: 'admin',
+  delete_webhook: 'admin',
+  test_webhook: 'admin',
 };
 
 const envArg = z
@@ -460,6 +468,58 @@ export function createStationMcpServer(api: StationApi, options: StationMcpOptio
     tool<{ name: string; environment?: string | undefined }>(async ({ name, environment }) =>
       api.secrets.remove(name, environment === undefined ? {} : { environment }),
     ),
+  );
+
+  // Webhooks (admins): run outcomes POSTed elsewhere; add_webhook returns the signing secret, once.
+  offer(
+    'list_webhooks',
+    {
+      description: 'List webhooks: URL, filters (environment, agent, events) and format; never their secrets.',
+      inputSchema: {},
+      annotations: { readOnlyHint: true },
+    },
+    tool<Record<string, never>>(async () => api.webhooks.list()),
+  );
+  offer(
+    'add_webhook',
+    {
+      description:
+        'Add a webhook: run outcomes POSTed to a URL, signed with X-Station-Signature (HMAC-SHA256). Returns the signing secret, shown only this once.',
+      inputSchema: {
+        url: z.string().min(1),
+        environment: z.string().min(1).optional().describe('Only runs of this environment (default: all).'),
+        agent: z.string().min(1).optional().describe('Only runs of this agent (default: all).'),
+        events: z
+          .array(z.string().min(1))
+          .optional()
+          .describe('run.finished (default) or run.<status>: run.failed, run.timed_out, ...'),
+        format: z.enum(['json', 'slack']).optional(),
+      },
+    },
+    tool<{
+      url: string;
+      environment?: string | undefined;
+      agent?: string | undefined;
+      events?: string[] | undefined;
+      format?: 'json' | 'slack' | undefined;
+    }>(async (input) => api.webhooks.add(input)),
+  );
+  offer(
+    'delete_webhook',
+    {
+      description: 'Remove a webhook, with its queued deliveries and its secret.',
+      inputSchema: { id: z.number().int().positive() },
+      annotations: { destructiveHint: true },
+    },
+    tool<{ id: number }>(async ({ id }) => api.webhooks.remove(id)),
+  );
+  offer(
+    'test_webhook',
+    {
+      description: "Send a sample delivery to a webhook now (one attempt) and return the receiver's answer.",
+      inputSchema: { id: z.number().int().positive() },
+    },
+    tool<{ id: number }>(async ({ id }) => api.webhooks.test(id)),
   );
 
   // Each agent of the chosen environment as a tool of its own (none when the caller may not see it or run it).

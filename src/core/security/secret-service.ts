@@ -18,7 +18,7 @@ import type { EnvironmentService } from '../environments/environment-service.js'
 import { ExitCode, NotFoundError, StationError, UsageError, ValidationError } from '../errors.js';
 import { secretLabel, type Secret } from '../mcp/redactor.js';
 import { openDatabase, type Db } from '../store/database.js';
-import { SecretRepo, type SecretRow } from '../store/secret-repo.js';
+import { INTERNAL_SECRET_PREFIX, SecretRepo, type SecretRow } from '../store/secret-repo.js';
 import { assertAlone, changeDatabaseKey, isEncryptedDatabase } from '../store/database-cipher.js';
 import {
   abandonKeyFile,
@@ -148,6 +148,32 @@ export class SecretService {
     const row = this.repo.rows([environment]).find((r) => r.name === name);
     if (row === undefined) throw new Error(`secret ${name} vanished after it was written`);
     return { secret: infoOf(row), created, ...(made ? { keyFileCreated: this.deps.paths.keyFile } : {}) };
+  }
+
+  /**
+   * Stores one of Station's own secrets (global; a name starting with INTERNAL_SECRET_PREFIX, such as a
+   * webhook's signing secret): encrypted like the others and re-encrypted by rotateKey, never listed.
+   */
+  setInternal(name: string, value: string, now = Date.now()): void {
+    if (!name.startsWith(INTERNAL_SECRET_PREFIX)) throw new Error(`not an internal secret name: ${name}`);
+    if (this.repo.count() === 0 && this.repo.keyCheck() === undefined && this.keyless()) ensureKeyFile(this.deps.paths);
+    const key = this.key();
+    this.repo.transaction(() => {
+      if (this.repo.keyCheck() === undefined) this.repo.setKeyCheck(keyCheck(key.key), now);
+      this.repo.put(null, name, seal(key.key, value, secretAad(null, name)), now);
+    });
+  }
+
+  /** One of Station's own secrets (setInternal), or undefined when there is none. */
+  internalValue(name: string): string | undefined {
+    const row = this.repo.rows([null], { internal: true }).find((r) => r.name === name);
+    return row === undefined ? undefined : this.decrypt(this.key(), row);
+  }
+
+  /** Removes one of Station's own secrets (no error when there is none). */
+  removeInternal(name: string): void {
+    if (!name.startsWith(INTERNAL_SECRET_PREFIX)) throw new Error(`not an internal secret name: ${name}`);
+    this.repo.transaction(() => this.repo.remove(null, name));
   }
 
   /** Removes a secret; a NotFoundError when there is none of that name in that scope. */
@@ -290,7 +316,7 @@ export class SecretService {
 
   private reencrypt(current: EncryptionKey, next: Buffer, now: number): number {
     return this.repo.transaction(() => {
-      const rows = this.repo.rows();
+      const rows = this.repo.rows(undefined, { internal: true });
       for (const row of rows) {
         const value = this.decrypt(current, row);
         this.repo.reseal(row.id, seal(next, value, secretAad(row.environment, row.name)));

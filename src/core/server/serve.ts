@@ -86,6 +86,25 @@ export async function startStation(engine: Engine, options: ServeOptions = {}): 
   // Agents' schedules fire here, as runs of this process's queue (a lease keeps two serves from firing twice).
   const scheduler = createScheduler(engine, () => app.as(SCHEDULER_PRINCIPAL, { door: 'scheduler' }));
   scheduler.start(1000, (error) => log.warn('scheduler pass failed', { error: errorMessage(error) }));
+  // Webhook deliveries of every process on this home (queued in the database) are sent from here.
+  engine.webhooks.startWorker({
+    onError: (error) => log.warn('webhook worker failed', { error: errorMessage(error) }),
+    onAttempt: (a) => {
+      const fields = {
+        delivery: a.delivery,
+        webhook: a.webhook,
+        host: a.host,
+        event: a.event,
+        attempt: a.attempt,
+        status: a.statusCode,
+        ms: a.durationMs,
+        ...(a.error === null ? {} : { error: a.error }),
+        ...(a.retryInMs === undefined ? {} : { retryInMs: a.retryInMs }),
+      };
+      if (a.outcome === 'delivered') log.info('webhook delivered', fields);
+      else log.warn(`webhook delivery ${a.outcome}`, fields);
+    },
+  });
   let closing: Promise<void> | undefined;
   return {
     ...address,
@@ -99,6 +118,7 @@ export async function startStation(engine: Engine, options: ServeOptions = {}): 
         feed.stop();
         removeRecord();
         await server.close(graceMs, () => runner.shutdown({ graceMs }));
+        await engine.webhooks.stopWorker();
         stopMetrics();
       })();
       return closing;

@@ -23,6 +23,7 @@ import { environmentRoutes } from './routes/environment-routes.js';
 import { scheduleRoutes } from './routes/schedule-routes.js';
 import { secretRoutes } from './routes/secret-routes.js';
 import { systemRoutes } from './routes/system-routes.js';
+import { webhookRoutes } from './routes/webhook-routes.js';
 import type { ServerContext } from './server-context.js';
 
 export interface TlsOptions {
@@ -115,6 +116,7 @@ export class StationServer {
       ...secretRoutes(this.context),
       ...scheduleRoutes(this.context),
       ...auditRoutes(this.context),
+      ...webhookRoutes(this.context),
       ...this.extensions.flatMap((e) => e.routes?.(this.context) ?? []),
     ];
     routes.push({

@@ -185,7 +185,7 @@ export function latestSchemaVersion(migrations: readonly Migration[] = MIGRATION
   return migrations.reduce((max, m) => Math.max(max, m.version), 0);
 }
 
-/** Applies pending migrations, each in its own transaction, and records them. */
+/** Applies pending migrations (those not recorded yet), each in its own transaction, and records them. */
 export function migrate(db: Db, file: string, migrations: readonly Migration[]): number[] {
   db.exec(`CREATE TABLE IF NOT EXISTS schema_migrations (
     version INTEGER PRIMARY KEY,
@@ -207,9 +207,14 @@ export function migrate(db: Db, file: string, migrations: readonly Migration[]):
     );
   }
   const applied: number[] = [];
+  const done = new Set(
+    (db.prepare('SELECT version FROM schema_migrations').all() as { version: number }[]).map((r) => r.version),
+  );
   const record = db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)');
+  // Every migration not yet recorded, in order: one numbered below the highest recorded (made on another
+  // branch, merged later) is applied too, not skipped.
   for (const migration of [...migrations].sort((a, b) => a.version - b.version)) {
-    if (migration.version <= current) continue;
+    if (done.has(migration.version)) continue;
     const apply = db.transaction(() => {
       db.exec(migration.sql);
       record.run(migration.version, migration.name, Date.now());

@@ -11,6 +11,12 @@ export interface SecretRow {
   updated_at: number;
 }
 
+/**
+ * Names of the secrets Station keeps for itself (a webhook's signing secret: `station.webhook.<id>`): a `.`
+ * no user secret name may hold, so `stn secret` can neither list, set nor remove them, and templates never see them.
+ */
+export const INTERNAL_SECRET_PREFIX = 'station.';
+
 /** Where the check value of the encryption key is kept (settings table): never the key itself. */
 const KEY_CHECK_SETTING = 'encryption.key_check';
 
@@ -22,8 +28,11 @@ export class SecretRepo {
     return (this.db.prepare('SELECT COUNT(*) AS n FROM secrets').get() as { n: number }).n;
   }
 
-  /** Rows of these scopes (null: global), every scope when `environments` is undefined; by name, global first. */
-  rows(environments?: readonly (string | null)[]): SecretRow[] {
+  /**
+   * Rows of these scopes (null: global), every scope when `environments` is undefined; by name, global first.
+   * Station's own secrets (INTERNAL_SECRET_PREFIX: webhook signing secrets) only with `internal`.
+   */
+  rows(environments?: readonly (string | null)[], options: { internal?: boolean } = {}): SecretRow[] {
     const all = this.db
       .prepare(
         `SELECT s.id, e.name AS environment, s.name, s.ciphertext, s.nonce, s.created_at, s.updated_at
@@ -31,7 +40,8 @@ export class SecretRepo {
          ORDER BY s.name, e.name IS NOT NULL, e.name`,
       )
       .all() as SecretRow[];
-    return environments === undefined ? all : all.filter((r) => environments.includes(r.environment));
+    const visible = options.internal === true ? all : all.filter((r) => !r.name.startsWith(INTERNAL_SECRET_PREFIX));
+    return environments === undefined ? visible : visible.filter((r) => environments.includes(r.environment));
   }
 
   find(environmentId: number | null, name: string): { id: number } | undefined {

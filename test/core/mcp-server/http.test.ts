@@ -54,6 +54,10 @@ describe('MCP over streamable HTTP at /mcp on stn serve', () => {
       'list_secrets',
       'set_secret',
       'delete_secret',
+      'list_webhooks',
+      'add_webhook',
+      'delete_webhook',
+      'test_webhook',
     ])
       expect(userTools).not.toContain(changing);
     const admin = await connect(s.url, s.keys.admin);
@@ -68,6 +72,10 @@ describe('MCP over streamable HTTP at /mcp on stn serve', () => {
         'list_secrets',
         'set_secret',
         'delete_secret',
+        'list_webhooks',
+        'add_webhook',
+        'delete_webhook',
+        'test_webhook',
       ]),
     );
     const result = (await user.callTool({ name: 'agent_hello', arguments: { userInput: 'hi' } })) as {

@@ -79,6 +79,10 @@ describe('Station MCP server (SDK client, in memory)', () => {
         'set_secret',
         'sync_environment',
         'update_agent',
+        'list_webhooks',
+        'add_webhook',
+        'delete_webhook',
+        'test_webhook',
       ].sort(),
     );
     const hello = tools.find((t) => t.name === 'agent_hello');

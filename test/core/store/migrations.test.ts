@@ -20,6 +20,9 @@ const EXPECTED_TABLES = [
   'secrets',
   'settings',
   'users',
+  'webhook_attempts',
+  'webhook_deliveries',
+  'webhooks',
 ];
 
 describe('database and migrations', () => {
@@ -40,6 +43,27 @@ describe('database and migrations', () => {
     expect(recorded).toEqual(MIGRATIONS.map((m) => ({ version: m.version, name: m.name })));
     expect(schemaVersion(db)).toBe(MIGRATIONS.at(-1)?.version);
     db.close();
+  });
+
+  it('applies migration 6 to a database at version 3, and a lower number merged later (4, 5) still runs', () => {
+    temp = makeTempHome();
+    const file = join(temp.home, 'station.db');
+    const upTo3 = MIGRATIONS.filter((m) => m.version <= 3);
+    openDatabase(file, { migrations: upTo3 }).close();
+    const db = openDatabase(file);
+    expect(schemaVersion(db)).toBe(6);
+    expect(db.prepare("SELECT name FROM sqlite_master WHERE name = 'webhooks'").get()).toBeDefined();
+    db.close();
+    // A migration numbered below the highest recorded one (made on another branch) is applied, not skipped.
+    const late = { version: 4, name: 'late', sql: 'CREATE TABLE late_table (id INTEGER PRIMARY KEY);' };
+    const again = openDatabase(file, { migrations: [...MIGRATIONS, late] });
+    expect(again.prepare("SELECT name FROM sqlite_master WHERE name = 'late_table'").get()).toBeDefined();
+    expect(
+      (again.prepare('SELECT version FROM schema_migrations ORDER BY version').all() as { version: number }[]).map(
+        (r) => r.version,
+      ),
+    ).toEqual([1, 2, 3, 4, 6]);
+    again.close();
   });
 
   it('creates the columns later features rely on', () => {

@@ -3,6 +3,7 @@ import { migration002 } from './002-secret-scopes.js';
 import { migration003 } from './003-audit-chain.js';
 import { migration004 } from './004-run-trigger.js';
 import { migration005 } from './005-schedules.js';
+import { migration006 } from './006-webhooks.js';
 
 export interface Migration {
   version: number;
@@ -10,5 +11,15 @@ export interface Migration {
   sql: string;
 }
 
-/** Every migration, in order. Append only: a released migration is never edited. */
-export const MIGRATIONS: readonly Migration[] = [migration001, migration002, migration003, migration004, migration005];
+/**
+ * Every migration, in order. Append only: a released migration is never edited. The runner applies each one
+ * not recorded in schema_migrations (in version order), so a number filled in later (4, 5 after 6) still runs.
+ */
+export const MIGRATIONS: readonly Migration[] = [
+  migration001,
+  migration002,
+  migration003,
+  migration004,
+  migration005,
+  migration006,
+];
