@@ -35,6 +35,7 @@ export type AuditAction =
   | 'secret.rotate-key'
   | 'bundle.create'
   | 'bundle.install'
+  | 'bundle.publish'
   | `access.${Action}`;
 
 /** Errors already written to the audit log as denied (so that the server does not record them twice). */
