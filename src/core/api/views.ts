@@ -16,6 +16,7 @@ import type { ServerStatus } from '../mcp/server-connection.js';
 import type { RunStatus } from '../events/run-events.js';
 import type { AgentDefinition } from '../prompt/types.js';
 import type { CancelOutcome, EventPage, RunDetail, RunSummary } from '../runner/run-service.js';
+import type { InstallResult } from '../bundles/bundle-install.js';
 import type { AgentChange } from './agents-api.js';
 import type { SyncJob } from './sync-jobs.js';
 
@@ -148,6 +149,7 @@ export interface ApiRequests {
   callTool: CallToolBody;
   startSync: StartSyncBody;
   setSecret: SetSecretBody;
+  installBundle: InstallBundleBody;
 }
 
 /** POST /environments/{env}/sync: values for the variables a sync reported missing. */
@@ -202,6 +204,21 @@ export interface ApiResponses {
   /** Newest first; `next` is the `before` of the next page (null on the last page). */
   listAudit: AuditPage;
   verifyAudit: AuditVerifyReport;
+  installBundle: InstallResult;
+  /** The archive bytes (application/gzip). */
+  getEnvironmentBundle: Buffer;
+}
+
+/** POST /api/v1/bundles/install: the source, and the approval of the servers (their configHash). */
+export interface InstallBundleBody {
+  source: string;
+  environment?: string;
+  /** The configHash of the servers approved (from a 409 approval_required answer, or stn bundle inspect). */
+  approve?: string;
+  vars?: Record<string, string>;
+  force?: boolean;
+  sync?: boolean;
+  strict?: boolean;
 }
 
 /** One page of GET /api/v1/audit. */

@@ -9,7 +9,7 @@ import { readMcpServerTemplates } from '../config/mcp-config.js';
 import { loadVariablesSchema } from '../config/mcp-config-variables.js';
 import { UsageError } from '../errors.js';
 import { parseAgentFile } from '../prompt/parse.js';
-import { bundleNeeds } from './bundle-install.js';
+import { bundleNeeds, localizeNpx } from './bundle-install.js';
 import { readBundleInfo, type BundleShape } from './bundle-manifest.js';
 import { publishToFolder, type PublishResult, type RegistryHit } from './bundle-registry.js';
 import { stageSource, type RegistrySources, type SourceKind } from './bundle-source.js';
@@ -84,6 +84,8 @@ export async function inspectBundle(
   options: InspectOptions = {},
 ): Promise<BundleInspection> {
   return withStaged(source, workDir, options, (dir, staged) => {
+    // As install does, so that configHash is the one install asks to approve.
+    if (staged.kind === 'first-party') localizeNpx(dir);
     const info = readBundleInfo(dir);
     const templates = readMcpServerTemplates(dir);
     const schema = loadVariablesSchema(dir);

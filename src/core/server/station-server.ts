@@ -20,6 +20,7 @@ import { Router } from './router.js';
 import { auditRoutes } from './routes/audit-routes.js';
 import { environmentRoutes } from './routes/environment-routes.js';
 import { secretRoutes } from './routes/secret-routes.js';
+import { bundleRoutes } from './routes/bundle-routes.js';
 import { systemRoutes } from './routes/system-routes.js';
 import type { ServerContext } from './server-context.js';
 
@@ -111,6 +112,7 @@ export class StationServer {
       ...systemRoutes(this.context, (caller) => this.readiness(caller)),
       ...environmentRoutes(this.context),
       ...secretRoutes(this.context),
+      ...bundleRoutes(this.context),
       ...auditRoutes(this.context),
       ...this.extensions.flatMap((e) => e.routes?.(this.context) ?? []),
     ];
