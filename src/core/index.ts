@@ -312,6 +312,7 @@ export {
 } from './client/index.js';
 export { BundlesApi } from './api/bundles-api.js';
 export {
+  ApprovalRequiredError,
   InstallDeclinedError,
   installFailure,
   type InstallOptions,
@@ -320,9 +321,26 @@ export {
   type LockCheck,
 } from './bundles/bundle-install.js';
 export type { CreateBundleOptions, CreatedBundle } from './bundles/bundle-create.js';
+export type {
+  BundleInspection,
+  InspectedAgent,
+  InspectedVariable,
+  PublishOptions as BundlePublishOptions,
+} from './bundles/bundle-inspect.js';
+export {
+  ChecksumMismatchError,
+  INDEX_FILE,
+  REGISTRY_FORMAT,
+  RegistryError,
+  type PublishResult as BundlePublishResult,
+  type RegistryEntry,
+  type RegistryHit,
+  type RegistryIndex,
+  type SearchResult as BundleSearchResult,
+} from './bundles/bundle-registry.js';
 export { BUNDLE_FORMAT, type BundleManifest, type BundleVariable } from './bundles/bundle-manifest.js';
 export { DEFAULT_LIMITS, UnsafeBundleError, type ExtractLimits } from './bundles/safe-extract.js';
-export type { ServerReview } from './bundles/server-review.js';
+export { serverReviewLines, type ServerReview } from './bundles/server-review.js';
 export { tarBytes, tarGz, type TarEntry } from './bundles/tar-writer.js';
 export {
   CATCH_UP_POLICIES,

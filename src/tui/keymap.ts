@@ -82,6 +82,7 @@ export type KeyAction =
   | 'filter'
   | 'use-env'
   | 'sync'
+  | 'create-bundle'
   | 'run'
   | 'cancel'
   | 'expand'
@@ -229,6 +230,13 @@ export const BINDINGS: readonly Binding[] = [
     keys: ['s'],
     label: 'sync',
     help: 'Sync the selected environment (start MCP servers, record tools)',
+    scopes: ['environments'],
+  },
+  {
+    action: 'create-bundle',
+    keys: ['b'],
+    label: 'bundle',
+    help: 'Pack the selected environment as a bundle: writes ENV.tar.gz in the current folder and shows its path',
     scopes: ['environments'],
   },
   {

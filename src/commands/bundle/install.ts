@@ -8,7 +8,7 @@ import {
   parseAssignments,
   type InstallResult,
   type InstallReview,
-  type ServerReview,
+  serverReviewLines,
 } from '../../core/index.js';
 
 /** `stn bundle install --json`: the result, with the error that made the command fail (null when none). */
@@ -16,8 +16,8 @@ export type BundleInstallJson = InstallResult & { error: ErrorRecord | null };
 
 export default class BundleInstall extends BaseCommand<typeof BundleInstall> {
   static override summary =
-    'Install a bundle as an environment: from a .tar.gz, a folder, a URL or a first-party name.';
-  static override description = `SOURCE is a .tar.gz file, a folder, an https:// URL (plain http:// only from this machine: 127.0.0.1, ::1, localhost) or the name of a bundle shipped with Station (see the README's Bundles section). The original's environment tarballs, the older template bundles and Station's own bundles are accepted.
+    'Install a bundle as an environment: from a .tar.gz, a folder, a URL, a first-party name or a registry.';
+  static override description = `SOURCE is a .tar.gz file, a folder, an https:// URL (plain http:// only from this machine: 127.0.0.1, ::1, localhost) the name of a bundle shipped with Station (see the README's Bundles section), or NAME[@VERSION] from the registries of config.yaml bundles.registries (newest version without @VERSION; the archive's sha256 and size must match the index, else nothing is written). The original's environment tarballs, the older template bundles and Station's own bundles are accepted.
 
 The archive is checked before anything is written: absolute paths, ".." segments, links, devices, files outside the layout, too many entries or bytes refuse it. Every MCP server it would start is shown (command, arguments, env keys, URLs) and must be approved (--yes for scripts); the approval is recorded, and a later sync of changed servers asks again. Variables come from --var, --vars-file, the process environment, or are asked on a terminal (secrets hidden, saved to the secret store; others to variables.yml); without a terminal all missing ones are listed (exit 6). Then the environment is synced (unless --no-sync) and the bundle's tools lock checked.`;
   static override examples = [
@@ -25,10 +25,11 @@ The archive is checked before anything is written: absolute paths, ".." segments
     '<%= config.bin %> bundle install ./ops.tar.gz ops --var ROOT_PATH=/srv/data',
     '<%= config.bin %> bundle install https://example.com/bundles/ops-1.2.0.tar.gz --yes --vars-file ops.vars.yml',
     '<%= config.bin %> bundle install ./ops.tar.gz ops --force --yes --no-sync --json',
+    '<%= config.bin %> bundle install log-tools@1.2.0 --yes',
   ];
   static override args = {
     source: Args.string({
-      description: 'A .tar.gz path, a folder, an https:// URL or a first-party bundle name.',
+      description: 'A .tar.gz path, a folder, an https:// URL, a first-party bundle name or a registry NAME[@VERSION].',
       required: true,
     }),
     env: Args.string({ description: "Environment to create [default: the manifest's name, else the file name]." }),
@@ -109,6 +110,9 @@ The archive is checked before anything is written: absolute paths, ".." segments
   private printResult(r: InstallResult): void {
     const s = this.style;
     this.say(`Installed ${s.bold(r.environment)} from ${r.source} (${r.shape} bundle) at ${r.path}`);
+    if (r.registry !== null) {
+      this.say(`  ${r.registry.name}@${r.registry.version} from ${r.registry.registryName}, sha256 checked`);
+    }
     if (r.backup !== null) this.say(`  The previous environment was kept at ${r.backup}`);
     if (r.variablesSaved.length > 0) this.say(`  Saved ${r.variablesSaved.join(', ')} to variables.yml (mode 0600).`);
     if (r.secretsStored.length > 0) this.say(`  Stored ${r.secretsStored.join(', ')} in the secret store (encrypted).`);
@@ -133,21 +137,8 @@ export function reviewText(review: InstallReview): string {
   const lines = [
     `Bundle ${review.name ?? review.source}${review.version === null ? '' : ` ${review.version}`} -> environment "${review.environment}"${review.replaces ? ' (replaces the existing one; a backup is kept)' : ''}`,
     `It will start ${String(review.servers.length)} MCP server${review.servers.length === 1 ? '' : 's'}:`,
-    ...review.servers.flatMap(serverLines),
+    ...review.servers.flatMap(serverReviewLines),
     '',
   ];
   return `${lines.join('\n')}\n`;
-}
-
-function serverLines(s: ServerReview): string[] {
-  const out = [`  ${s.name} (${s.transport}, ${s.file})${s.disabled ? ' [disabled]' : ''}`];
-  if (s.command !== undefined) out.push(`    command: ${[s.command, ...(s.args ?? [])].map(quote).join(' ')}`);
-  if (s.url !== undefined) out.push(`    url: ${s.url}`);
-  if (s.envKeys !== undefined && s.envKeys.length > 0) out.push(`    env: ${s.envKeys.join(', ')}`);
-  if (s.headerKeys !== undefined && s.headerKeys.length > 0) out.push(`    headers: ${s.headerKeys.join(', ')}`);
-  return out;
-}
-
-function quote(word: string): string {
-  return /^[\w@%+=:,./{}-]+$/.test(word) && !word.includes('{{') ? word : JSON.stringify(word);
 }

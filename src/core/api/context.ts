@@ -43,6 +43,7 @@ export type AuditAction =
   | 'webhook.remove'
   | 'webhook.test'
   | 'webhook.redeliver'
+  | 'bundle.publish'
   | `access.${Action}`;
 
 /** Errors already written to the audit log as denied (so that the server does not record them twice). */

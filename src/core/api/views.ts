@@ -17,6 +17,7 @@ import type { ServerStatus } from '../mcp/server-connection.js';
 import type { RunStatus } from '../events/run-events.js';
 import type { AgentDefinition } from '../prompt/types.js';
 import type { CancelOutcome, EventPage, RunDetail, RunSummary } from '../runner/run-service.js';
+import type { InstallResult } from '../bundles/bundle-install.js';
 import type { AgentChange } from './agents-api.js';
 import type { SyncJob } from './sync-jobs.js';
 import type { AddedWebhook, DeliveryInfo, WebhookInfo } from '../webhooks/webhook-service.js';
@@ -153,6 +154,7 @@ export interface ApiRequests {
   startSync: StartSyncBody;
   setSecret: SetSecretBody;
   addWebhook: AddWebhookBody;
+  installBundle: InstallBundleBody;
 }
 
 /** POST /api/v1/webhooks: the target, its filters and format (the secret is made by Station). */
@@ -228,6 +230,21 @@ export interface ApiResponses {
   addWebhook: AddedWebhook;
   deleteWebhook: undefined;
   testWebhook: DeliveryInfo;
+  installBundle: InstallResult;
+  /** The archive bytes (application/gzip). */
+  getEnvironmentBundle: Buffer;
+}
+
+/** POST /api/v1/bundles/install: the source, and the approval of the servers (their configHash). */
+export interface InstallBundleBody {
+  source: string;
+  environment?: string;
+  /** The configHash of the servers approved (from a 409 approval_required answer, or stn bundle inspect). */
+  approve?: string;
+  vars?: Record<string, string>;
+  force?: boolean;
+  sync?: boolean;
+  strict?: boolean;
 }
 
 /** One page of GET /api/v1/audit. */

@@ -6,7 +6,7 @@
  */
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { dirname, isAbsolute, join } from 'node:path';
+import { dirname, isAbsolute, join, relative } from 'node:path';
 import { discoverMcpConfigs, readMcpServerTemplates } from '../config/mcp-config.js';
 import { loadVariablesSchema } from '../config/mcp-config-variables.js';
 import { isRecord } from '../config/station-config.js';
@@ -24,7 +24,8 @@ import { ConflictError, ExitCode, StationError, UsageError, ValidationError } fr
 import { McpRepo } from '../store/mcp-repo.js';
 import type { SyncEvent, SyncOptions, SyncReport } from '../sync/sync-service.js';
 import { readBundleInfo, type BundleInfo, type BundleShape, type BundleVariable } from './bundle-manifest.js';
-import { stageSource, type SourceKind } from './bundle-source.js';
+import { stageSource, type RegistrySources, type SourceKind } from './bundle-source.js';
+import type { RegistryHit } from './bundle-registry.js';
 import type { ExtractLimits } from './safe-extract.js';
 import { reviewServers, serversHash, type ServerReview } from './server-review.js';
 import { TrustStore } from './trust-store.js';
@@ -73,6 +74,13 @@ export interface InstallOptions {
     defaults: Readonly<Record<string, string>>,
   ) => Promise<Record<string, string> | undefined>;
   onSyncEvent?: (event: SyncEvent) => void;
+  /**
+   * The servers' hash the caller approves (REST, MCP, TUI): the install goes on only when it equals the
+   * bundle's configHash, else ApprovalRequiredError shows the servers and the hash to approve.
+   */
+  approvedHash?: string;
+  /** Registries that resolve a `NAME[@VERSION]` SOURCE (config.yaml bundles.registries). */
+  registries?: RegistrySources;
   limits?: ExtractLimits;
   firstPartyDir?: string;
   now?: Date;
@@ -94,6 +102,8 @@ export interface InstallResult {
   kind: SourceKind;
   shape: BundleShape;
   backup: string | null;
+  /** The registry entry installed (SOURCE was NAME[@VERSION]), else null. */
+  registry: RegistryHit | null;
   servers: ServerReview[];
   configHash: string;
   variablesSaved: string[];
@@ -109,6 +119,31 @@ export interface InstallDeps {
   engine: Engine;
   /** Runs the sync (through the application layer, so it is authorized and audited). */
   sync: (options: SyncOptions) => Promise<SyncReport>;
+}
+
+/**
+ * A bundle whose servers were not approved by hash (exit 4; HTTP 409): the servers to review and the hash
+ * to send back as the approval. Nothing was installed.
+ */
+export class ApprovalRequiredError extends StationError {
+  constructor(review: InstallReview, given: string) {
+    super(
+      'approval_required',
+      given === ''
+        ? `bundle would start ${String(review.servers.length)} MCP server${review.servers.length === 1 ? '' : 's'}: approve them by sending their configHash`
+        : 'the approved configHash does not match what the bundle would start now: review the servers again',
+      ExitCode.CONFLICT,
+      {
+        details: {
+          environment: review.environment,
+          servers: review.servers,
+          configHash: review.configHash,
+          replaces: review.replaces,
+        },
+        hints: [`Review the servers, then install again with approve: "${review.configHash}". Nothing was installed.`],
+      },
+    );
+  }
 }
 
 /** A bundle whose servers the user did not approve (exit 1): nothing was installed. */
@@ -156,6 +191,7 @@ export async function installBundle(
   const staged = await stageSource(source, engine.paths.environments, {
     ...(options.limits === undefined ? {} : { limits: options.limits }),
     ...(options.firstPartyDir === undefined ? {} : { firstPartyDir: options.firstPartyDir }),
+    ...(options.registries === undefined ? {} : { registries: options.registries }),
   });
   let committed = false;
   try {
@@ -191,7 +227,11 @@ export async function installBundle(
     };
 
     // The trust gate: nothing is started or installed before the servers are approved.
-    if (servers.length > 0 && options.yes !== true) {
+    if (options.approvedHash !== undefined) {
+      if (servers.length > 0 && options.approvedHash !== configHash) {
+        throw new ApprovalRequiredError(review, options.approvedHash);
+      }
+    } else if (servers.length > 0 && options.yes !== true) {
       if (options.confirm === undefined) {
         throw new UsageError(
           `bundle would start ${String(servers.length)} MCP server${servers.length === 1 ? '' : 's'}: approval needed`,
@@ -254,6 +294,7 @@ export async function installBundle(
       kind: staged.kind,
       shape: info.shape,
       backup,
+      registry: staged.registry ?? null,
       servers,
       configHash,
       variablesSaved: saved.saved,
@@ -302,7 +343,6 @@ async function gatherVariables(
   info: BundleInfo,
   options: InstallOptions,
 ): Promise<{ answers: Record<string, string>; missing: MissingVariable[] }> {
-  const configs = discoverMcpConfigs(dir);
   const schema = loadVariablesSchema(dir);
   const fromFile = options.varsFile === undefined ? {} : loadVariables(options.varsFile);
   const vars = options.vars ?? {};
@@ -312,25 +352,11 @@ async function gatherVariables(
   } catch {
     stored = {};
   }
-  const needs = new Map<string, MissingVariable>();
-  for (const c of configs) {
-    for (const p of findPlaceholders(c.text)) {
-      const decl: BundleVariable | undefined = info.variables[p.name];
-      const description = schema[p.name]?.description ?? decl?.description;
-      const m = needs.get(p.name) ?? {
-        name: p.name,
-        uses: [],
-        ...(description === undefined ? {} : { description }),
-        secret: isSecretVariable(p.name, schema, decl?.secret === true ? true : undefined),
-      };
-      m.uses.push({ file: c.file, line: p.line, column: p.column });
-      needs.set(p.name, m);
-    }
-  }
+  const needs = bundleNeeds(dir, info);
   const answers: Record<string, string> = {};
   const lacking: MissingVariable[] = [];
   const defaults: Record<string, string> = {};
-  for (const m of needs.values()) {
+  for (const m of needs) {
     const given = vars[m.name] ?? fromFile[m.name];
     if (given !== undefined && given !== '') {
       answers[m.name] = given;
@@ -360,7 +386,28 @@ async function gatherVariables(
       });
     }
   }
-  return { answers, missing: [...needs.values()] };
+  return { answers, missing: needs };
+}
+
+/** The variables a staged bundle's MCP configs use, with where, description and whether secret. */
+export function bundleNeeds(dir: string, info: BundleInfo): MissingVariable[] {
+  const schema = loadVariablesSchema(dir);
+  const needs = new Map<string, MissingVariable>();
+  for (const c of discoverMcpConfigs(dir)) {
+    for (const p of findPlaceholders(c.text)) {
+      const decl: BundleVariable | undefined = info.variables[p.name];
+      const description = schema[p.name]?.description ?? decl?.description;
+      const m = needs.get(p.name) ?? {
+        name: p.name,
+        uses: [],
+        ...(description === undefined ? {} : { description }),
+        secret: isSecretVariable(p.name, schema, decl?.secret === true ? true : undefined),
+      };
+      m.uses.push({ file: relative(dir, c.file), line: p.line, column: p.column });
+      needs.set(p.name, m);
+    }
+  }
+  return [...needs.values()];
 }
 
 function checkLock(engine: Engine, environment: string, info: BundleInfo, report: SyncReport): LockCheck {

@@ -44,6 +44,8 @@ export interface BundleInfo {
   version?: string;
   description?: string;
   author?: string;
+  /** The Station version it was made with (`stationVersion`, the original's `station_version`). */
+  stationVersion?: string;
   variables: Record<string, BundleVariable>;
   tools?: Record<string, Record<string, string>>;
   agents?: Record<string, string[]>;
@@ -123,6 +125,8 @@ export function readBundleInfo(dir: string): BundleInfo {
   if (version !== undefined) info.version = version;
   if (description !== undefined) info.description = description;
   if (author !== undefined) info.author = author;
+  const stationVersion = str(meta.stationVersion) ?? str(meta.station_version);
+  if (stationVersion !== undefined) info.stationVersion = stationVersion;
   if (tools !== undefined) info.tools = tools;
   if (agents !== undefined && root.format === BUNDLE_FORMAT) info.agents = agents;
   return info;

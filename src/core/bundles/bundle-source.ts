@@ -9,6 +9,7 @@ import { basename, join } from 'node:path';
 import { BUNDLES_DIR } from '../config/package-assets.js';
 import { NotFoundError, UsageError } from '../errors.js';
 import { classifyPath } from './bundle-layout.js';
+import { REGISTRY_REF, downloadEntry, fetchBytes, resolveRef, type RegistryHit } from './bundle-registry.js';
 import {
   DEFAULT_LIMITS,
   UnsafeBundleError,
@@ -17,12 +18,20 @@ import {
   type ExtractResult,
 } from './safe-extract.js';
 
-export type SourceKind = 'archive' | 'folder' | 'url' | 'first-party';
+export type SourceKind = 'archive' | 'folder' | 'url' | 'first-party' | 'registry';
+
+/** Registries to resolve `NAME[@VERSION]` in (config.yaml bundles.registries; folders relative to `base`). */
+export interface RegistrySources {
+  list: readonly string[];
+  base: string;
+}
 
 export interface StagedFiles extends ExtractResult {
   kind: SourceKind;
   /** The staging folder (inside the environments folder, so the final rename stays on one file system). */
   dir: string;
+  /** The registry entry it came from (kind 'registry'). */
+  registry?: RegistryHit;
 }
 
 const FIRST_PARTY = /^[a-z0-9][a-z0-9-]*$/;
@@ -49,7 +58,7 @@ function isLoopback(host: string): boolean {
 export async function stageSource(
   source: string,
   environments: string,
-  options: { limits?: ExtractLimits; firstPartyDir?: string } = {},
+  options: { limits?: ExtractLimits; firstPartyDir?: string; registries?: RegistrySources } = {},
 ): Promise<StagedFiles> {
   const limits = options.limits ?? DEFAULT_LIMITS;
   const staging = newStagingDir(environments);
@@ -62,7 +71,7 @@ export async function stageSource(
     }
     const file = `${staging}.download`;
     try {
-      await download(url, file, limits);
+      writeFileSync(file, await fetchBytes(url, limits.maxBytes), { mode: 0o600 });
       return { kind: 'url', dir: staging, ...(await extractArchive(file, staging, limits)) };
     } finally {
       rmSync(file, { force: true });
@@ -77,6 +86,18 @@ export async function stageSource(
   if (FIRST_PARTY.test(source) && existsSync(join(dir, source))) {
     return { kind: 'first-party', dir: staging, ...copyFolder(join(dir, source), staging, limits) };
   }
+  if (options.registries !== undefined && REGISTRY_REF.test(source)) {
+    const hit = await resolveRef(options.registries.list, options.registries.base, source);
+    // Checked in memory: bytes whose sha256 differs from the index are never written.
+    const bytes = await downloadEntry(hit, limits);
+    const file = `${staging}.download`;
+    try {
+      writeFileSync(file, bytes, { mode: 0o600 });
+      return { kind: 'registry', dir: staging, registry: hit, ...(await extractArchive(file, staging, limits)) };
+    } finally {
+      rmSync(file, { force: true });
+    }
+  }
   const known = firstPartyBundles(dir);
   throw new NotFoundError(`no bundle "${source}": not a file, a folder, a URL or a first-party bundle`, {
     hints: [
@@ -84,36 +105,6 @@ export async function stageSource(
       'Give a .tar.gz path, a folder, or an https:// URL.',
     ],
   });
-}
-
-async function download(url: URL, file: string, limits: ExtractLimits): Promise<void> {
-  let response: Response;
-  try {
-    response = await fetch(url, { redirect: 'follow', signal: AbortSignal.timeout(60_000) });
-  } catch (error) {
-    throw new NotFoundError(`cannot download ${url.href}: ${(error as Error).message}`);
-  }
-  if (!response.ok || response.body === null) {
-    throw new NotFoundError(`cannot download ${url.href}: HTTP ${String(response.status)}`);
-  }
-  if (
-    response.url !== '' &&
-    new URL(response.url).protocol !== 'https:' &&
-    !isLoopback(new URL(response.url).hostname)
-  ) {
-    throw new UsageError(
-      `refusing a redirect to ${new URL(response.url).origin}: bundles are downloaded over https only`,
-    );
-  }
-  const chunks: Buffer[] = [];
-  let total = 0;
-  for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>) {
-    total += chunk.length;
-    if (total > limits.maxBytes)
-      throw new UnsafeBundleError(`download ${url.href} is larger than ${String(limits.maxBytes)} bytes`);
-    chunks.push(Buffer.from(chunk));
-  }
-  writeFileSync(file, Buffer.concat(chunks), { mode: 0o600 });
 }
 
 /** Copies a bundle folder into `staging` with the archive's checks: no links, no devices, the layout only. */

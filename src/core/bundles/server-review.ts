@@ -60,3 +60,17 @@ export function serversHash(dir: string, servers: readonly McpServerConfig[] = r
     .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   return createHash('sha256').update(stableJson(spawned)).digest('hex');
 }
+
+/** One server as the trust gate shows it (CLI and TUI): name, transport, command or URL, env and header names. */
+export function serverReviewLines(s: ServerReview): string[] {
+  const out = [`  ${s.name} (${s.transport}, ${s.file})${s.disabled ? ' [disabled]' : ''}`];
+  if (s.command !== undefined) out.push(`    command: ${[s.command, ...(s.args ?? [])].map(quoteWord).join(' ')}`);
+  if (s.url !== undefined) out.push(`    url: ${s.url}`);
+  if (s.envKeys !== undefined && s.envKeys.length > 0) out.push(`    env: ${s.envKeys.join(', ')}`);
+  if (s.headerKeys !== undefined && s.headerKeys.length > 0) out.push(`    headers: ${s.headerKeys.join(', ')}`);
+  return out;
+}
+
+function quoteWord(word: string): string {
+  return /^[\w@%+=:,./{}-]+$/.test(word) && !word.includes('{{') ? word : JSON.stringify(word);
+}

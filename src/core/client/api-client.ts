@@ -27,6 +27,8 @@ interface CallOptions {
   answers?: readonly number[];
   /** The answer is text, not JSON (/metrics). */
   text?: boolean;
+  /** The answer is bytes (an archive). */
+  binary?: boolean;
 }
 
 export class ApiClient {
@@ -97,6 +99,19 @@ export class ApiClient {
   listSecrets(environment?: string): Promise<ApiResponses['listSecrets']> {
     const query = environment === undefined ? '' : `?environment=${encodeURIComponent(environment)}`;
     return this.call('GET', `/api/v1/secrets${query}`);
+  }
+
+  /**
+   * Installs a bundle. Without `approve` (the servers' configHash) the server answers 409 approval_required
+   * with the servers and the hash; missing variables answer 422 missing_variables: both are ApiErrors.
+   */
+  installBundle(body: ApiRequests['installBundle']): Promise<ApiResponses['installBundle']> {
+    return this.call('POST', '/api/v1/bundles/install', { body });
+  }
+
+  /** The environment as a bundle archive (.tar.gz bytes). */
+  getEnvironmentBundle(env: string): Promise<ApiResponses['getEnvironmentBundle']> {
+    return this.call('GET', `${envPath(env)}/bundle`, { binary: true });
   }
 
   setSecret(name: string, body: ApiRequests['setSecret']): Promise<ApiResponses['setSecret']> {
@@ -317,6 +332,13 @@ export class ApiClient {
       });
     } catch (error) {
       throw new ServerUnreachableError(this.url, error);
+    }
+    if (res.ok && options.binary === true) {
+      try {
+        return Buffer.from(await res.arrayBuffer()) as T;
+      } catch (error) {
+        throw new ServerUnreachableError(this.url, error);
+      }
     }
     let text: string;
     try {

@@ -50,6 +50,13 @@ export interface StationConfig {
     /** Attempts of one delivery (the first and the retries) before it is marked failed. */
     maxAttempts: number;
   };
+  bundles: {
+    /**
+     * Bundle registries, searched in order: each the URL of an `index.json` (https://; plain http:// only
+     * from this machine), or a folder holding one (relative to the Station home).
+     */
+    registries: string[];
+  };
 }
 
 export const DEFAULT_CONFIG: StationConfig = {
@@ -73,6 +80,7 @@ export const DEFAULT_CONFIG: StationConfig = {
   environment: { default: 'default' },
   database: { busyTimeoutMs: 5000 },
   webhooks: { allowPrivate: false, timeoutSeconds: 10, maxAttempts: 8 },
+  bundles: { registries: [] },
 };
 
 /** The commented config.yaml that `stn init` writes. Every key is optional; these are the defaults. */
@@ -137,6 +145,10 @@ webhooks:
   timeout_seconds: ${String(DEFAULT_CONFIG.webhooks.timeoutSeconds)}
   # Attempts of one delivery (the first and the retries, with growing waits) before it is marked failed.
   max_attempts: ${String(DEFAULT_CONFIG.webhooks.maxAttempts)}
+bundles:
+  # Registries \`stn bundle search\` and \`stn bundle install NAME[@VERSION]\` look in, in order: the URL of
+  # an index.json (https://), or a folder holding one (\`stn bundle publish FILE --to DIR\` makes one).
+  registries: []
 `;
 
 type Kind = 'string' | 'port' | 'positive' | 'boolean' | 'url';
@@ -242,6 +254,7 @@ const ORIGINAL_KEYS = [
 export function configKeySpec(): KeySpec {
   const sections: Record<string, { keys: Record<string, null> }> = {};
   for (const { path } of FIELDS) (sections[path[0]] ??= { keys: {} }).keys[path[1]] = null;
+  sections.bundles = { keys: { registries: null } };
   return { keys: sections, ignored: ORIGINAL_KEYS };
 }
 
@@ -257,7 +270,7 @@ export function readStationConfig(file: string, text: string): { config: Station
   const root = source.value;
   if (root === null || root === undefined) return { config, warnings: [] };
   if (!isRecord(root)) throw source.errorAt([], 'expected a mapping of settings (model, server, runner)');
-  for (const section of ['model', 'server', 'runner', 'environment', 'database', 'webhooks'] as const) {
+  for (const section of ['model', 'server', 'runner', 'environment', 'database', 'webhooks', 'bundles'] as const) {
     const value = root[section];
     if (value !== undefined && value !== null && !isRecord(value)) {
       throw source.errorAt([section], `expected "${section}" to be a mapping`);
@@ -273,6 +286,22 @@ export function readStationConfig(file: string, text: string): { config: Station
       throw source.errorAt(field.path, `expected ${EXPECTED[field.kind]}, got ${JSON.stringify(value)}`);
     }
     field.set(config, value as never);
+  }
+  const bundles = root.bundles;
+  const registries = isRecord(bundles) ? bundles.registries : undefined;
+  if (registries !== undefined && registries !== null) {
+    if (!Array.isArray(registries)) {
+      throw source.errorAt(['bundles', 'registries'], 'expected a list of index URLs or folders');
+    }
+    registries.forEach((r, i) => {
+      if (typeof r !== 'string' || r.trim() === '') {
+        throw source.errorAt(
+          ['bundles', 'registries', i],
+          `expected an index URL or a folder, got ${JSON.stringify(r)}`,
+        );
+      }
+      config.bundles.registries.push(r.trim());
+    });
   }
   return { config, warnings: checkKeys(root, configKeySpec(), (path) => source.keyPositionOf(path)) };
 }

@@ -13,6 +13,8 @@ import type {
   ServerNotification,
   ServerRequest,
 } from '@modelcontextprotocol/sdk/types.js';
+import { createHash } from 'node:crypto';
+import { isAbsolute } from 'node:path';
 import * as z from 'zod';
 import type { AgentDraft } from '../agents/agent-draft.js';
 import type { StationApi } from '../api/application.js';
@@ -21,6 +23,7 @@ import { AuthError, errorMessage, isStationError, NotFoundError, ValidationError
 import { RUN_STATUSES, RUN_TRIGGERS, type RunEvent } from '../events/run-events.js';
 import { allows, type Action } from '../security/roles.js';
 import type { RunResult } from '../runner/run-errors.js';
+import { writeFileAtomic } from '../fs/atomic-write.js';
 import { agentToolNames } from './agent-tool-names.js';
 
 export interface StationMcpOptions {
@@ -54,6 +57,8 @@ const RESERVED_TOOLS = [
   'add_webhook',
   'delete_webhook',
   'test_webhook',
+  'create_bundle',
+  'install_bundle',
 ] as const;
 
 /** The action each changing tool needs (the others only read). */
@@ -74,6 +79,8 @@ const TOOL_ACTIONS: Partial<Record<(typeof RESERVED_TOOLS)[number], Action>> = {
   add_webhook: 'admin',
   delete_webhook: 'admin',
   test_webhook: 'admin',
+  create_bundle: 'admin',
+  install_bundle: 'admin',
 };
 
 const envArg = z
@@ -426,6 +433,65 @@ export function createStationMcpServer(api: StationApi, options: StationMcpOptio
     }),
   );
 
+  // Bundles (admins): an environment packed as an archive, and a bundle installed with an explicit approval.
+  offer(
+    'create_bundle',
+    {
+      description:
+        'Pack an environment as a bundle (.tar.gz: agents, MCP configs, manifest.json; never variables.yml or a value). With `output`, writes it to that path on the Station host and returns the path; without, returns the archive as base64.',
+      inputSchema: {
+        environment: envArg,
+        output: z.string().min(1).optional().describe('Absolute path of the .tar.gz to write on the Station host.'),
+      },
+    },
+    tool(async ({ environment, output }: { environment?: string | undefined; output?: string | undefined }) => {
+      const env = envOf(environment);
+      const created = api.bundles.create(env);
+      const sha256 = createHash('sha256').update(created.bytes).digest('hex');
+      const common = { environment: env, bytes: created.bytes.length, sha256, files: created.files };
+      if (output === undefined) return { ...common, file: `${env}.tar.gz`, base64: created.bytes.toString('base64') };
+      if (!isAbsolute(output))
+        throw new ValidationError('output must be an absolute path', [{ field: 'output', message: 'not absolute' }]);
+      writeFileAtomic(output, created.bytes, { mode: 0o644 });
+      return { ...common, path: output };
+    }),
+  );
+  offer(
+    'install_bundle',
+    {
+      description:
+        'Install a bundle as an environment: source is a .tar.gz path or folder on the Station host, an https:// URL, a first-party name or a registry NAME[@VERSION]. The MCP servers it would start must be approved: call without `approve` to get them (error approval_required, with details.servers and details.configHash), review them, then call again with approve set to that configHash. Variables nothing gives fail with missing_variables (details.missing); send them in `vars`.',
+      inputSchema: {
+        source: z.string().min(1),
+        environment: z.string().min(1).optional().describe("Environment to create [default: the bundle's name]."),
+        approve: z.string().optional().describe('The configHash of the servers you approve.'),
+        vars: z.record(z.string(), z.string()).optional().describe('Variable values, NAME: value.'),
+        force: z.boolean().optional().describe('Replace an existing environment (kept as a dated backup).'),
+        sync: z.boolean().optional().describe('Sync after installing [default: true].'),
+      },
+    },
+    tool(
+      async (args: {
+        source: string;
+        environment?: string | undefined;
+        approve?: string | undefined;
+        vars?: Record<string, string> | undefined;
+        force?: boolean | undefined;
+        sync?: boolean | undefined;
+      }) => {
+        const result = await api.bundles.install(args.source, {
+          ...(args.environment === undefined ? {} : { environment: args.environment }),
+          approvedHash: args.approve ?? '',
+          vars: args.vars ?? {},
+          force: args.force === true,
+          sync: args.sync !== false,
+        });
+        const { sync, ...rest } = result;
+        return { ...rest, synced: sync === null ? null : sync.ok };
+      },
+    ),
+  );
+
   // The secret store (admins): names listed, values set and removed; no tool returns a value.
   const secretScope = {
     environment: z
@@ -678,5 +744,9 @@ function describeError(error: unknown): string {
   const issues = (error.details?.issues ?? []) as { field: string; message: string }[];
   for (const issue of issues) lines.push(`  ${issue.field === '' ? '(input)' : issue.field}: ${issue.message}`);
   for (const hint of error.hints) lines.push(`hint: ${hint}`);
+  // What a caller needs to answer: the servers to approve and their hash, the variables to give.
+  if (error.code === 'approval_required' || error.code === 'missing_variables') {
+    lines.push(`details: ${JSON.stringify(error.details ?? {})}`);
+  }
   return lines.join('\n');
 }

@@ -62,6 +62,8 @@ export function statusOf(error: StationError): number {
   if (error.code === 'method_not_allowed') return 405;
   if (error.code === 'unsupported_media_type') return 415;
   if (error.code === 'unavailable') return 503;
+  if (error.code === 'approval_required') return 409;
+  if (error.code === 'missing_variables') return 422;
   switch (error.exitCode) {
     case ExitCode.USAGE:
     case ExitCode.INVALID:

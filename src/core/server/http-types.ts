@@ -42,8 +42,8 @@ export interface Reply<Body = unknown> {
   status: number;
   body?: Body;
   headers?: Record<string, string>;
-  /** Sent as is instead of JSON (e.g. Prometheus text). */
-  text?: string;
+  /** Sent as is instead of JSON (e.g. Prometheus text, an archive's bytes). */
+  text?: string | Buffer;
   contentType?: string;
 }
 

@@ -22,6 +22,7 @@ import { auditRoutes } from './routes/audit-routes.js';
 import { environmentRoutes } from './routes/environment-routes.js';
 import { scheduleRoutes } from './routes/schedule-routes.js';
 import { secretRoutes } from './routes/secret-routes.js';
+import { bundleRoutes } from './routes/bundle-routes.js';
 import { systemRoutes } from './routes/system-routes.js';
 import { webhookRoutes } from './routes/webhook-routes.js';
 import type { ServerContext } from './server-context.js';
@@ -115,6 +116,7 @@ export class StationServer {
       ...environmentRoutes(this.context),
       ...secretRoutes(this.context),
       ...scheduleRoutes(this.context),
+      ...bundleRoutes(this.context),
       ...auditRoutes(this.context),
       ...webhookRoutes(this.context),
       ...this.extensions.flatMap((e) => e.routes?.(this.context) ?? []),

@@ -17,6 +17,7 @@ import {
 import type {
   AgentDetailView,
   AskVariables,
+  BundleFileView,
   AgentView,
   ClientInfo,
   ClientUpdate,
@@ -32,8 +33,11 @@ import type {
   SyncResultView,
 } from './station-client.js';
 import { checkedServerView, mcpServerView, syncResultView } from './sync-result.js';
+import { writeBundleFile } from './bundle-file.js';
 
 export interface LocalClientOptions {
+  /** Where createBundle writes ENV.tar.gz [default: the current folder]. */
+  bundleDir?: string;
   /** How often the event store is read for rows other processes wrote (ms). */
   pollMs?: number;
   /** Rows read per poll at most (a backlog is read over the next polls). */
@@ -47,12 +51,14 @@ export class LocalClient implements StationClient {
   private readonly feed: RunFeed;
   private unsubscribeFeed: (() => void) | undefined;
   private closed = false;
+  private readonly bundleDir: string;
 
   constructor(
     private readonly app: Application,
     options: LocalClientOptions = {},
   ) {
     this.api = app.local('tui');
+    this.bundleDir = options.bundleDir ?? process.cwd();
     this.feed = app.runFeed({
       intervalMs: options.pollMs,
       batchSize: options.pollBatch,
@@ -75,6 +81,11 @@ export class LocalClient implements StationClient {
 
   async environments(): Promise<EnvironmentView[]> {
     return this.api.environments.list();
+  }
+
+  async createBundle(env: string): Promise<BundleFileView> {
+    const created = this.api.bundles.create(env);
+    return writeBundleFile(this.bundleDir, env, created.bytes);
   }
 
   async syncEnvironment(

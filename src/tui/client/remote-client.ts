@@ -16,6 +16,7 @@ import {
 import type {
   AgentDetailView,
   AskVariables,
+  BundleFileView,
   AgentView,
   ClientInfo,
   ClientUpdate,
@@ -31,8 +32,11 @@ import type {
   SyncResultView,
 } from './station-client.js';
 import { checkedServerView, mcpServerView, syncResultView } from './sync-result.js';
+import { writeBundleFile } from './bundle-file.js';
 
 export interface RemoteClientOptions {
+  /** Where createBundle writes ENV.tar.gz [default: the current folder]. */
+  bundleDir?: string;
   /** Base URL of the server, e.g. http://127.0.0.1:8585 (https with --tls-cert on the server). */
   url: string;
   key: string;
@@ -94,6 +98,11 @@ export class RemoteClient implements StationClient {
 
   environments(): Promise<EnvironmentView[]> {
     return this.api.listEnvironments();
+  }
+
+  async createBundle(env: string): Promise<BundleFileView> {
+    const bytes = await this.api.getEnvironmentBundle(env);
+    return writeBundleFile(this.options.bundleDir ?? process.cwd(), env, bytes);
   }
 
   async syncEnvironment(

@@ -142,8 +142,16 @@ export interface ClientInfo {
   defaultEnvironment: string;
 }
 
+/** A bundle written by createBundle. */
+export interface BundleFileView {
+  path: string;
+  bytes: number;
+}
+
 export interface StationClient {
   info(): ClientInfo;
+  /** Packs the environment as a bundle and writes it as ENV.tar.gz in the client's bundle folder. */
+  createBundle(env: string): Promise<BundleFileView>;
   environments(): Promise<EnvironmentView[]>;
   /** Syncs; when the configs need variables nothing gives, `askVariables` (if given) is asked for them. */
   syncEnvironment(

@@ -16,6 +16,8 @@ interface SyncState {
   env: string;
   phase: 'running' | 'done' | 'failed';
   message: string;
+  /** What the status lines report [default: Sync]. */
+  title?: string;
 }
 
 const CANCELLED = (env: string): SyncState => ({
@@ -32,7 +34,8 @@ interface Ask {
 }
 
 /**
- * Environments: counts of agents, servers and tools; enter switches, `s` syncs (progress shown in place).
+ * Environments: counts of agents, servers and tools; enter switches, `s` syncs (progress shown in place),
+ * `b` packs the selected environment as a bundle file and shows its path.
  * A sync whose configs need variables nothing gives asks for them in a form, as `stn sync` does on a terminal.
  */
 export function EnvironmentsScreen({
@@ -133,7 +136,23 @@ export function EnvironmentsScreen({
       if (selected === undefined) return;
       if (action === 'use-env') dispatch({ type: 'use-environment', name: selected.name });
       else if (action === 'sync' && sync?.phase !== 'running') startSync(selected.name);
-      else if (action === 'refresh') reload();
+      else if (action === 'create-bundle' && sync?.phase !== 'running') {
+        const env = selected.name;
+        setSync({ env, phase: 'running', message: 'packing…', title: 'Bundle' });
+        client.createBundle(env).then(
+          (file) => {
+            setSync({
+              env,
+              phase: 'done',
+              message: `wrote ${file.path} (${String(file.bytes)} bytes)`,
+              title: 'Bundle',
+            });
+          },
+          (error: unknown) => {
+            setSync({ env, phase: 'failed', message: errorText(error), title: 'Bundle' });
+          },
+        );
+      } else if (action === 'refresh') reload();
     },
   });
 
@@ -202,7 +221,12 @@ export function EnvironmentsScreen({
       />
       {sync !== null ? (
         <Box flexDirection="column" height={syncRows}>
-          <Text bold>{truncate(`Sync ${sync.env}: ${sync.phase === 'running' ? 'running…' : sync.phase}`, width)}</Text>
+          <Text bold>
+            {truncate(
+              `${sync.title ?? 'Sync'} ${sync.env}: ${sync.phase === 'running' ? 'running…' : sync.phase}`,
+              width,
+            )}
+          </Text>
           {syncLines.map((line, i) => (
             <Text key={i} wrap="truncate-end" {...(syncColor !== undefined ? { color: syncColor } : {})}>
               {line}

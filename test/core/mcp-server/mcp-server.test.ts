@@ -61,6 +61,8 @@ describe('Station MCP server (SDK client, in memory)', () => {
         'agent_hello',
         'cancel_run',
         'create_agent',
+        'create_bundle',
+        'install_bundle',
         'delete_agent',
         'delete_secret',
         'get_agent',

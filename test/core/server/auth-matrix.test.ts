@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Engine } from '../../../src/core/index.js';
+import { Application, type Engine } from '../../../src/core/index.js';
 import { startStationForTest, type Station } from './station-helpers.js';
 
 type Caller = 'none' | 'revoked' | 'malformed' | 'viewer' | 'user' | 'admin' | 'viewerOther' | 'userOther';
@@ -88,6 +88,19 @@ const MATRIX: Record<string, { needs: Needs; envScoped: boolean; method: string;
     body: { value: 'matrix-secret-value' },
   },
   deleteSecret: { needs: 'admin', envScoped: false, method: 'DELETE', path: '/api/v1/secrets/MATRIX_TOKEN' },
+  installBundle: {
+    needs: 'admin',
+    envScoped: false,
+    method: 'POST',
+    path: '/api/v1/bundles/install',
+    body: { source: 'ops-toolkit', environment: 'matrix-bundle', sync: false },
+  },
+  getEnvironmentBundle: {
+    needs: 'admin',
+    envScoped: true,
+    method: 'GET',
+    path: '/api/v1/environments/default/bundle',
+  },
   listAudit: { needs: 'admin', envScoped: false, method: 'GET', path: '/api/v1/audit' },
   verifyAudit: { needs: 'admin', envScoped: false, method: 'GET', path: '/api/v1/audit/verify' },
 };
@@ -230,6 +243,16 @@ describe('roles x routes', () => {
       ['deleteEnvironment', '/api/v1/environments/matrix-env'],
       ['setSecret'],
       ['deleteSecret'],
+      [
+        'installBundle',
+        '/api/v1/bundles/install',
+        {
+          source: 'ops-toolkit',
+          environment: 'matrix-bundle',
+          sync: false,
+          approve: (await new Application(s.engine).local().bundles.inspect('ops-toolkit')).configHash,
+        },
+      ],
     ];
     const writes = Object.entries(MATRIX)
       .filter(([, r]) => r.method !== 'GET')

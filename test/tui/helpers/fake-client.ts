@@ -57,6 +57,11 @@ export class FakeStationClient implements StationClient {
     return this.data.environments.map((e) => ({ ...e }));
   }
 
+  async createBundle(env: string): Promise<{ path: string; bytes: number }> {
+    this.requireEnvironment(env);
+    return { path: `/tmp/${env}.tar.gz`, bytes: 1 };
+  }
+
   async syncEnvironment(env: string, onProgress: (p: SyncProgressView) => void): Promise<SyncResultView> {
     this.requireEnvironment(env);
     return this.sync(env, onProgress);

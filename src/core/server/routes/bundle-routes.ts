@@ -1,0 +1,83 @@
+import type { InstallBundleBody } from '../../api/views.js';
+import type { RouteDef } from '../http-types.js';
+import type { ServerContext } from '../server-context.js';
+import { NAME_SCHEMA, OBJECT } from './schemas.js';
+
+/**
+ * Bundles (admin keys): install one (the trust gate is an explicit approval: the request carries the
+ * configHash of the servers it approves), and download an environment as a bundle archive.
+ */
+export function bundleRoutes(ctx: ServerContext): RouteDef[] {
+  return [
+    {
+      method: 'POST',
+      path: '/api/v1/bundles/install',
+      operationId: 'installBundle',
+      summary:
+        'Install a bundle (admin): SOURCE is a .tar.gz path on the server, a folder, an https:// URL, a first-party name or a registry NAME[@VERSION]. Without `approve` (or with a stale one) the answer is 409 `approval_required` with the servers it would start and the `configHash` to send back as `approve`; variables nothing gives answer 422 `missing_variables` listing them (send them in `vars`). Nothing is installed until both hold.',
+      tag: 'bundles',
+      access: { action: 'admin' },
+      body: {
+        type: 'object',
+        required: ['source'],
+        additionalProperties: false,
+        properties: {
+          source: { type: 'string', minLength: 1, maxLength: 4096 },
+          environment: NAME_SCHEMA,
+          approve: { type: 'string', pattern: '^[0-9a-f]{64}$' },
+          vars: { type: 'object', additionalProperties: { type: 'string' } },
+          force: { type: 'boolean' },
+          sync: { type: 'boolean' },
+          strict: { type: 'boolean' },
+        },
+      },
+      responses: {
+        201: {
+          description: 'Installed (and synced unless sync is false); `ok` says whether the sync held.',
+          schema: OBJECT,
+        },
+        400: { description: 'Bad body, or an unsafe bundle (nothing installed).' },
+        404: { description: 'No such bundle.' },
+        409: {
+          description:
+            'approval_required: details.servers and details.configHash to approve; or the environment exists (use force).',
+        },
+        422: {
+          description: 'missing_variables: details.missing lists them (name, description, secret; never values).',
+        },
+      },
+      handle: async ({ body, principal }) => {
+        const input = body as InstallBundleBody;
+        const result = await ctx.api(principal).bundles.install(input.source, {
+          ...(input.environment === undefined ? {} : { environment: input.environment }),
+          approvedHash: input.approve ?? '',
+          vars: input.vars ?? {},
+          force: input.force === true,
+          sync: input.sync !== false,
+          strict: input.strict === true,
+        });
+        return { status: 201, body: result };
+      },
+    },
+    {
+      method: 'GET',
+      path: '/api/v1/environments/{env}/bundle',
+      operationId: 'getEnvironmentBundle',
+      summary:
+        'The environment as a bundle archive (admin; application/gzip): agents, MCP configs, manifest.json; never variables.yml or a value.',
+      tag: 'bundles',
+      access: { action: 'admin', envParam: 'env' },
+      responses: { 200: { description: 'The .tar.gz bytes.' }, 404: { description: 'No such environment.' } },
+      handle: ({ params, principal }) => {
+        const env = params.env ?? '';
+        const created = ctx.api(principal).bundles.create(env);
+        return {
+          status: 200,
+          text: created.bytes,
+          contentType: 'application/gzip',
+          headers: { 'Content-Disposition': `attachment; filename="${env}.tar.gz"` },
+        };
+      },
+    },
+  ];
+}
