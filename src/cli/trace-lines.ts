@@ -31,7 +31,7 @@ export function traceLine(event: RunEvent, options: TraceOptions = {}): TraceLin
       return {
         kind: 'run',
         ok: true,
-        text: `run ${String(event.runId)} · agent ${d.agent} · env ${d.environment} · model ${d.model} · max ${String(d.maxSteps)} steps`,
+        text: `run ${String(event.runId)} · agent ${d.agent} · env ${d.environment} · model ${d.modelChoice?.explanation ?? d.model}${d.output?.format === 'json' ? ' · JSON answer' : ''} · max ${String(d.maxSteps)} steps`,
       };
     }
     case 'tools.ready': {
@@ -46,6 +46,7 @@ export function traceLine(event: RunEvent, options: TraceOptions = {}): TraceLin
       return null;
     case 'model.retry': {
       const d = event.data;
+      if (d.parameter !== undefined) return { kind: 'retry', ok: false, text: `retry: ${d.parameter.reason}` };
       return { kind: 'retry', ok: false, text: `retry ${String(d.attempt)} in ${dur(d.delayMs)}: ${d.error}` };
     }
     case 'model.response': {

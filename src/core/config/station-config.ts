@@ -14,6 +14,13 @@ export interface StationConfig {
     apiKeyEnv: string;
     /** A request that gets no streamed chunk for this long is cut and retried like a dropped stream. */
     idleTimeoutSeconds: number;
+    /**
+     * Model names of agent files mapped to the model to use instead (`gemini-*: gpt-4o-mini`): keys are exact
+     * names or patterns with `*` (any text) and `?` (one character); an exact key wins, then the first pattern.
+     */
+    aliases: Record<string, string>;
+    /** true: every run uses `name`, whatever the agent file says (the original Station's behaviour). */
+    override: boolean;
   };
   server: {
     host: string;
@@ -48,6 +55,8 @@ export const DEFAULT_CONFIG: StationConfig = {
     name: 'gpt-4o-mini',
     apiKeyEnv: 'OPENAI_API_KEY',
     idleTimeoutSeconds: 60,
+    aliases: {},
+    override: false,
   },
   server: { host: '127.0.0.1', port: 8585 },
   runner: {
@@ -80,6 +89,16 @@ model:
   # mid-way) is cut and retried like a dropped connection. Raise it for a local model that takes
   # long to load or to answer its first token.
   idle_timeout_seconds: ${String(DEFAULT_CONFIG.model.idleTimeoutSeconds)}
+  # Model names written in agent files, mapped to a model this endpoint serves. Keys are names or
+  # patterns (* any text, ? one character); an exact name wins over a pattern. Files exported by the
+  # original Station carry whatever model its exporter wrote, e.g.
+  #   aliases:
+  #     gemini-*: gpt-4o-mini
+  #     gpt-5: gpt-4o-mini
+  aliases: {}
+  # true: every agent runs on \`name\` above, whatever its file says (as the original Station did).
+  # \`stn agent run --model\` still wins.
+  override: false
 
 server:
   # Address \`stn serve\` binds. Keep 127.0.0.1 unless a proxy or firewall guards the port.
@@ -117,7 +136,7 @@ database:
   busy_timeout_ms: ${String(DEFAULT_CONFIG.database.busyTimeoutMs)}
 `;
 
-type Kind = 'string' | 'port' | 'positive';
+type Kind = 'string' | 'port' | 'positive' | 'boolean' | 'aliases';
 
 /** Where each setting lives in the YAML file, and what it must be. */
 const FIELDS: readonly { path: readonly [string, string]; kind: Kind; set: (c: StationConfig, v: never) => void }[] = [
@@ -129,6 +148,12 @@ const FIELDS: readonly { path: readonly [string, string]; kind: Kind; set: (c: S
     kind: 'positive',
     set: (c, v: number) => (c.model.idleTimeoutSeconds = v),
   },
+  {
+    path: ['model', 'aliases'],
+    kind: 'aliases',
+    set: (c, v: Record<string, string>) => (c.model.aliases = Object.fromEntries(Object.entries(v))),
+  },
+  { path: ['model', 'override'], kind: 'boolean', set: (c, v: boolean) => (c.model.override = v) },
   { path: ['server', 'host'], kind: 'string', set: (c, v: string) => (c.server.host = v) },
   { path: ['server', 'port'], kind: 'port', set: (c, v: number) => (c.server.port = v) },
   { path: ['runner', 'workers'], kind: 'positive', set: (c, v: number) => (c.runner.workers = v) },
@@ -163,6 +188,8 @@ const EXPECTED: Record<Kind, string> = {
   string: 'a non-empty string',
   port: 'a port number from 0 to 65535',
   positive: 'a whole number greater than 0',
+  boolean: 'true or false',
+  aliases: 'a mapping of model names (or patterns such as gemini-*) to model names',
 };
 
 function fits(kind: Kind, value: unknown): boolean {
@@ -173,6 +200,13 @@ function fits(kind: Kind, value: unknown): boolean {
       return Number.isInteger(value) && (value as number) >= 0 && (value as number) <= 65535;
     case 'positive':
       return Number.isInteger(value) && (value as number) > 0;
+    case 'boolean':
+      return typeof value === 'boolean';
+    case 'aliases':
+      return (
+        isRecord(value) &&
+        Object.entries(value).every(([k, v]) => k.trim() !== '' && typeof v === 'string' && v.trim() !== '')
+      );
   }
 }
 
