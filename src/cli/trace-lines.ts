@@ -63,7 +63,7 @@ export function traceLine(event: RunEvent, options: TraceOptions = {}): TraceLin
       };
     }
     case 'tool.started':
-      return { kind: 'call', ok: true, text: `${event.data.tool} ${shortArgs(event.data.arguments, width)}` };
+      return { kind: 'call', ok: true, text: `${calledAs(event.data)} ${shortArgs(event.data.arguments, width)}` };
     case 'tool.progress':
       return null;
     case 'tool.finished': {
@@ -71,7 +71,7 @@ export function traceLine(event: RunEvent, options: TraceOptions = {}): TraceLin
       const detail = d.isError
         ? oneLine(d.error ?? d.result, width)
         : `${formatBytes(d.bytes)}${d.truncated ? ', cut for the model' : ''}`;
-      return { kind: 'tool', ok: !d.isError, text: `${d.tool} ${dur(d.durationMs)} · ${detail}` };
+      return { kind: 'tool', ok: !d.isError, text: `${calledAs(d)} ${dur(d.durationMs)} · ${detail}` };
     }
     case 'output.invalid': {
       const d = event.data;
@@ -95,6 +95,11 @@ export function traceLine(event: RunEvent, options: TraceOptions = {}): TraceLin
       return { kind: 'end', ok: d.status === 'completed', text: parts.join(' · ') + error };
     }
   }
+}
+
+/** The tool that ran, and the name the model called it by when that differs. */
+function calledAs(d: { tool: string; requested?: string }): string {
+  return d.requested === undefined ? d.tool : `${d.tool} (called as ${d.requested})`;
 }
 
 /** The arguments of a tool call, on one line, cut to `width` characters. */

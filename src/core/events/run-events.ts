@@ -152,10 +152,15 @@ export interface RunEventData {
     latencyMs: number;
     attempts: number;
   };
+  /**
+   * `tool` is the offered name that ran; `requested` the name the model called it by when that differs (a
+   * prompt's `__read_text_file` resolved to `filesystem__read_text_file`).
+   */
   'tool.started': {
     step: number;
     callId: string;
     tool: string;
+    requested?: string;
     server: string | null;
     name: string;
     arguments: unknown;
@@ -170,6 +175,7 @@ export interface RunEventData {
     step: number;
     callId: string;
     tool: string;
+    requested?: string;
     server: string | null;
     name: string;
     durationMs: number;

@@ -26,6 +26,7 @@ export type {
   ModelMessage,
   ModelTool,
   ResponseFormat,
+  ParameterRetryInfo,
   RetryInfo,
   TokenUsage,
   ToolCallRequest,

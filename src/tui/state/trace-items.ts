@@ -139,7 +139,8 @@ export function foldEvent(item: TraceItem | undefined, event: RunEventView): Tra
     }
     case 'tool.started':
       next.step = event.data.step;
-      next.title = event.data.tool;
+      next.title =
+        event.data.requested === undefined ? event.data.tool : `${event.data.tool} (called as ${event.data.requested})`;
       next.args = event.data.arguments;
       if (!has('tool.finished')) next.status = 'pending';
       return next;
