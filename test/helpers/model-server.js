@@ -393,7 +393,8 @@ export function toolMessages(request) {
 export function reasoningRefusal(body) {
   if (body.max_tokens !== undefined) {
     return {
-      message: "Unsupported parameter: 'max_tokens' is not supported with this model. Use 'max_completion_tokens' instead.",
+      message:
+        "Unsupported parameter: 'max_tokens' is not supported with this model. Use 'max_completion_tokens' instead.",
       type: 'invalid_request_error',
       param: 'max_tokens',
       code: 'unsupported_parameter',
