@@ -9,7 +9,10 @@ import type { RunEvent, RunEventOf } from '../../../src/core/events/run-events.j
 import type { RunResult } from '../../../src/core/runner/run-errors.js';
 import type { TempHome } from '../../helpers/home.js';
 import { startModelServer, type ModelServer, type ModelStep } from '../../helpers/model-server.js';
-import { fixtureHome } from '../mcp/helpers.js';
+import { fixtureHome, tinyEntry, writeAgent, writeTemplate } from '../mcp/helpers.js';
+import { validateAgentInput } from '../../../src/core/index.js';
+import { ModelClient } from '../../../src/core/model/model-client.js';
+import { resolveCall } from '../../../src/core/runner/run-loop.js';
 
 let home: TempHome;
 let envDir: string;
@@ -53,6 +56,9 @@ beforeAll(async () => {
   writeFileSync(home.paths.config, 'model:\n  name: endpoint-model\n  aliases:\n    "gemini-*": aliased-model\n');
   writeFileSync(join(envDir, 'agents', 'exported.prompt'), EXPORTED);
   writeFileSync(join(envDir, 'agents', 'scored.prompt'), SCORED);
+  writeTemplate(envDir, { tiny: tinyEntry(), other: tinyEntry('--name', 'other') });
+  writeAgent(envDir, 'caller', ['tiny__echo', 'other__echo', 'tiny__add']);
+  writeAgent(envDir, 'vague', ['__echo']);
   model = await startModelServer();
   engine = openEngine({ home: home.home, env: { ...process.env, OPENAI_BASE_URL: model.url, OPENAI_API_KEY: 'sk-t' } });
 });
@@ -130,5 +136,90 @@ describe('files of the original Station in a run', () => {
       model: { model: 'x', reason: 'flag' },
       output: { format: 'json', reason: 'schema' },
     });
+  });
+});
+
+describe('tool names as prompts say them', () => {
+  it('a unique __tool or bare name runs the offered tool; an ambiguous one goes back as an error listing the choices', async () => {
+    const { result, events } = await run('caller', [
+      {
+        toolCalls: [
+          { id: 'a', name: '__add', arguments: { a: 1, b: 2 } },
+          { id: 'b', name: 'echo', arguments: { text: 'x' } },
+        ],
+      },
+      { text: 'done' },
+    ]);
+    expect(result).toMatchObject({ status: 'completed' });
+    const finished = events.filter((e): e is RunEventOf<'tool.finished'> => e.type === 'tool.finished');
+    const add = finished.find((e) => e.data.callId === 'a')?.data;
+    expect(add).toMatchObject({ tool: 'tiny__add', requested: '__add', isError: false, result: '3' });
+    const echo = finished.find((e) => e.data.callId === 'b')?.data;
+    expect(echo).toMatchObject({
+      isError: true,
+      error: 'tool name "echo" is ambiguous; call one of: other__echo, tiny__echo',
+    });
+    expect(resolveCall('tiny__add', new Map())).toEqual({ spec: undefined, choices: [] });
+  });
+
+  it('an agent file naming an ambiguous __tool says "ambiguous" with the choices, never "does not provide"', async () => {
+    const { result } = await run('vague', [{ text: 'never' }]);
+    expect(result.status).toBe('failed');
+    expect(result.error?.message).toContain('__echo is ambiguous (other__echo, tiny__echo)');
+    expect(result.error?.message).not.toContain('does not provide');
+  });
+});
+
+describe('inputs the template uses', () => {
+  it('{{TASK}} is accepted and rendered; other undeclared inputs are refused', () => {
+    const api = new Application(engine).local();
+    writeFileSync(
+      join(envDir, 'agents', 'tasker.prompt'),
+      '---\nmetadata:\n  name: tasker\ninput:\n  schema:\n    userInput: string\n---\nTask: {{TASK}}\n',
+    );
+    const agent = api.agents.get('default', 'tasker');
+    expect(validateAgentInput(agent, { userInput: 'u', TASK: 'list files' })).toEqual({
+      userInput: 'u',
+      TASK: 'list files',
+    });
+    expect(() => validateAgentInput(agent, { userInput: 'u', OTHER: 'x' })).toThrow(
+      /OTHER: is not an input of this agent/,
+    );
+  });
+});
+
+describe('sampling parameters a model refuses', () => {
+  it('retries once without it (or under the accepted name), and remembers it for the model', async () => {
+    const strict = await startModelServer({ reasoning: true, script: [{ text: 'one' }, { text: 'two' }] });
+    try {
+      const client = new ModelClient({ settings: { baseUrl: strict.url, apiKey: 'k', apiKeyVariable: 'K' } });
+      const retries: unknown[] = [];
+      const request = {
+        model: 'o3',
+        messages: [{ role: 'user' as const, content: 'hi' }],
+        temperature: 0.3,
+        maxTokens: 50,
+      };
+      const first = await client.chat(request, { onParameterRetry: (r) => retries.push(r) });
+      expect(first.content).toBe('one');
+      expect(retries).toEqual([
+        expect.objectContaining({ parameter: 'max_tokens', replacement: 'max_completion_tokens' }),
+        expect.objectContaining({
+          parameter: 'temperature',
+          replacement: null,
+          error:
+            "Unsupported value: 'temperature' does not support 0.3 with this model. Only the default (1) value is supported.",
+        }),
+      ]);
+      expect(strict.requests.map((r) => r.body.max_completion_tokens ?? null)).toEqual([null, 50, 50]);
+      const second = await client.chat(request, { onParameterRetry: (r) => retries.push(r) });
+      expect(second.content).toBe('two');
+      expect(retries).toHaveLength(2);
+      expect(strict.requests).toHaveLength(4);
+      expect(strict.requests[3]?.body).toMatchObject({ max_completion_tokens: 50 });
+      expect(strict.requests[3]?.body.temperature).toBeUndefined();
+    } finally {
+      await strict.close();
+    }
   });
 });
