@@ -31,7 +31,7 @@ export function traceLine(event: RunEvent, options: TraceOptions = {}): TraceLin
       return {
         kind: 'run',
         ok: true,
-        text: `run ${String(event.runId)} · agent ${d.agent} · env ${d.environment} · model ${d.modelChoice?.explanation ?? d.model}${d.output?.format === 'json' ? ' · JSON answer' : ''} · max ${String(d.maxSteps)} steps`,
+        text: `run ${String(event.runId)} · agent ${d.agent} · env ${d.environment} · model ${modelText(d)}${d.output?.format === 'json' ? ' · JSON answer' : ''} · max ${String(d.maxSteps)} steps`,
       };
     }
     case 'tools.ready': {
@@ -95,6 +95,14 @@ export function traceLine(event: RunEvent, options: TraceOptions = {}): TraceLin
       return { kind: 'end', ok: d.status === 'completed', text: parts.join(' · ') + error };
     }
   }
+}
+
+/** The run's model; why, when it is not simply the agent file's or the configured one (an alias, override, --model). */
+function modelText(d: { model: string; modelChoice?: { reason: string; explanation: string } }): string {
+  const reason = d.modelChoice?.reason;
+  return reason === undefined || reason === 'file' || reason === 'config'
+    ? d.model
+    : (d.modelChoice?.explanation ?? d.model);
 }
 
 /** The tool that ran, and the name the model called it by when that differs. */
