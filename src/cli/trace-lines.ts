@@ -31,7 +31,7 @@ export function traceLine(event: RunEvent, options: TraceOptions = {}): TraceLin
       return {
         kind: 'run',
         ok: true,
-        text: `run ${String(event.runId)} · agent ${d.agent} · env ${d.environment} · model ${d.model} · max ${String(d.maxSteps)} steps`,
+        text: `run ${String(event.runId)} · agent ${d.agent} · env ${d.environment} · model ${modelText(d)}${d.output?.format === 'json' ? ' · JSON answer' : ''} · max ${String(d.maxSteps)} steps`,
       };
     }
     case 'tools.ready': {
@@ -46,6 +46,7 @@ export function traceLine(event: RunEvent, options: TraceOptions = {}): TraceLin
       return null;
     case 'model.retry': {
       const d = event.data;
+      if (d.parameter !== undefined) return { kind: 'retry', ok: false, text: `retry: ${d.parameter.reason}` };
       return { kind: 'retry', ok: false, text: `retry ${String(d.attempt)} in ${dur(d.delayMs)}: ${d.error}` };
     }
     case 'model.response': {
@@ -62,7 +63,7 @@ export function traceLine(event: RunEvent, options: TraceOptions = {}): TraceLin
       };
     }
     case 'tool.started':
-      return { kind: 'call', ok: true, text: `${event.data.tool} ${shortArgs(event.data.arguments, width)}` };
+      return { kind: 'call', ok: true, text: `${calledAs(event.data)} ${shortArgs(event.data.arguments, width)}` };
     case 'tool.progress':
       return null;
     case 'tool.finished': {
@@ -70,7 +71,7 @@ export function traceLine(event: RunEvent, options: TraceOptions = {}): TraceLin
       const detail = d.isError
         ? oneLine(d.error ?? d.result, width)
         : `${formatBytes(d.bytes)}${d.truncated ? ', cut for the model' : ''}`;
-      return { kind: 'tool', ok: !d.isError, text: `${d.tool} ${dur(d.durationMs)} · ${detail}` };
+      return { kind: 'tool', ok: !d.isError, text: `${calledAs(d)} ${dur(d.durationMs)} · ${detail}` };
     }
     case 'output.invalid': {
       const d = event.data;
@@ -94,6 +95,19 @@ export function traceLine(event: RunEvent, options: TraceOptions = {}): TraceLin
       return { kind: 'end', ok: d.status === 'completed', text: parts.join(' · ') + error };
     }
   }
+}
+
+/** The run's model; why, when it is not simply the agent file's or the configured one (an alias, override, --model). */
+function modelText(d: { model: string; modelChoice?: { reason: string; explanation: string } }): string {
+  const reason = d.modelChoice?.reason;
+  return reason === undefined || reason === 'file' || reason === 'config'
+    ? d.model
+    : (d.modelChoice?.explanation ?? d.model);
+}
+
+/** The tool that ran, and the name the model called it by when that differs. */
+function calledAs(d: { tool: string; requested?: string }): string {
+  return d.requested === undefined ? d.tool : `${d.tool} (called as ${d.requested})`;
 }
 
 /** The arguments of a tool call, on one line, cut to `width` characters. */

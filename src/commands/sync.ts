@@ -202,10 +202,12 @@ Prints each server's status, tool count and start time, then what changed since 
     }
     if (checks.length > 0) {
       const bad = checks.filter((c) => c.status === 'missing' || c.status === 'ambiguous');
+      const ambiguous = bad.filter((c) => c.status === 'ambiguous').length;
       const unavailable = checks.filter((c) => c.status === 'unavailable');
       this.say(
         `  Agent tools: ${String(checks.length - bad.length - unavailable.length)} ok` +
-          (bad.length > 0 ? `, ${String(bad.length)} not found` : '') +
+          (bad.length - ambiguous > 0 ? `, ${String(bad.length - ambiguous)} not found` : '') +
+          (ambiguous > 0 ? `, ${String(ambiguous)} ambiguous` : '') +
           (unavailable.length > 0 ? `, ${String(unavailable.length)} on failed servers` : ''),
       );
       for (const c of bad) {

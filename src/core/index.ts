@@ -94,11 +94,21 @@ export {
   serializeAgent,
   toChatMessages,
   validateAgentInput,
+  chooseOutput,
+  type OutputChoice,
+  type OutputReason,
   type AgentConfig,
   type AgentDefinition,
   type ChatMessage,
   type JsonSchemaObject,
 } from './prompt/index.js';
+export {
+  MODEL_REASONS,
+  chooseModel,
+  type ModelChoice,
+  type ModelChoiceConfig,
+  type ModelReason,
+} from './model/choose-model.js';
 export {
   AgentService,
   agentFileName,
@@ -200,6 +210,7 @@ export {
   displayStatus,
   type RunDisplayStatus,
   isRunEventType,
+  type EventModelChoice,
   type RunEvent,
   type RunEventData,
   type RunEventListener,
@@ -245,6 +256,7 @@ export {
   parseWsClientMessage,
   syncProgress,
   type AgentChange,
+  type RunChoices,
   type AgentListItem,
   type ApiRequests,
   type ApiResponses,

@@ -72,6 +72,10 @@ export interface RecordedRequest {
   sentBytes: number;
 }
 
+export function reasoningRefusal(
+  body: RecordedBody,
+): { message: string; type: string; param: string; code: string } | undefined;
+
 export type ScriptFunction = (request: RecordedRequest, index: number) => ModelStep | Promise<ModelStep>;
 
 export interface ModelServerOptions {
@@ -83,6 +87,12 @@ export interface ModelServerOptions {
   model?: string;
   /** Ids `GET /models` lists (default: `[model ?? 'test-model']`). */
   models?: string[];
+  /**
+   * Like OpenAI's reasoning models: a request with `max_tokens`, a `temperature` other than 1, or `top_p` gets
+   * their 400 (`unsupported_parameter` / `unsupported_value`, same message, type, param and code); no
+   * script step is taken for it.
+   */
+  reasoning?: boolean;
   /** When set, every request must carry `Authorization: Bearer <apiKey>`; others get OpenAI's 401 (quoting the key sent). */
   apiKey?: string;
 }

@@ -127,6 +127,13 @@ export async function startModelServer(options = {}) {
       sentBytes: 0,
     };
     requests.push(recorded);
+    const refusal = options.reasoning === true ? reasoningRefusal(body) : undefined;
+    if (refusal !== undefined) {
+      // Refused before any script step is taken, as OpenAI refuses it before the model runs.
+      recorded.completed = true;
+      sendJson(res, 400, { error: refusal });
+      return;
+    }
     inFlight++;
     for (const wake of waiters) wake();
     let finished = false;
@@ -377,6 +384,39 @@ export function toolLoop(opts) {
 export function toolMessages(request) {
   const messages = Array.isArray(request.body.messages) ? request.body.messages : [];
   return messages.filter((m) => m.role === 'tool');
+}
+
+/**
+ * What OpenAI's reasoning models (o1, o3, gpt-5) answer to sampling parameters they do not take: the same
+ * error object (message, type, param, code), checked in the same order; null when the request is fine.
+ */
+export function reasoningRefusal(body) {
+  if (body.max_tokens !== undefined) {
+    return {
+      message:
+        "Unsupported parameter: 'max_tokens' is not supported with this model. Use 'max_completion_tokens' instead.",
+      type: 'invalid_request_error',
+      param: 'max_tokens',
+      code: 'unsupported_parameter',
+    };
+  }
+  if (body.temperature !== undefined && body.temperature !== 1) {
+    return {
+      message: `Unsupported value: 'temperature' does not support ${String(body.temperature)} with this model. Only the default (1) value is supported.`,
+      type: 'invalid_request_error',
+      param: 'temperature',
+      code: 'unsupported_value',
+    };
+  }
+  if (body.top_p !== undefined) {
+    return {
+      message: "Unsupported parameter: 'top_p' is not supported with this model.",
+      type: 'invalid_request_error',
+      param: 'top_p',
+      code: 'unsupported_parameter',
+    };
+  }
+  return undefined;
 }
 
 function completionBody(answer) {

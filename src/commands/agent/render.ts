@@ -1,18 +1,28 @@
 import { Args, Flags } from '@oclif/core';
 import { BaseCommand } from '../../cli/base-command.js';
 import { inputFlags, inputSources } from '../../cli/input-flags.js';
-import { renderAgent, validateAgentInput, type ChatMessage } from '../../core/index.js';
+import {
+  renderAgent,
+  validateAgentInput,
+  type ChatMessage,
+  type ModelChoice,
+  type OutputChoice,
+} from '../../core/index.js';
 
 export interface RenderOutput {
   agent: string;
   input: Record<string, unknown>;
+  /** The model a run would use, and why. */
+  model: ModelChoice;
+  /** Plain text or JSON answer, and why. */
+  output: Omit<OutputChoice, 'spec'>;
   messages: ChatMessage[];
 }
 
 export default class AgentRender extends BaseCommand<typeof AgentRender> {
   static override summary = 'Print the messages an agent would send to the model for an input.';
   static override description =
-    "The input is checked against the agent's input schema first. Give the user's text as arguments (it becomes userInput), other fields with --var NAME=VALUE (converted by the schema: numbers, booleans, JSON) or all at once with --input JSON (or --input @file.json, --input-file FILE); the same input flags as `agent run`. No model is called.";
+    "The input is checked against the agent's input schema first. A line on stderr names the model a run would use and why (--model, config.yaml model.override, a model.aliases entry, the agent file, model.name) and whether it answers in text or JSON. Give the user's text as arguments (it becomes userInput), other fields with --var NAME=VALUE (converted by the schema: numbers, booleans, JSON) or all at once with --input JSON (or --input @file.json, --input-file FILE); the same input flags as `agent run`. No model is called.";
   static override examples = [
     '<%= config.bin %> agent render hello "What is MCP?"',
     '<%= config.bin %> agent render file-explorer "Where are the tests?" --var path=src',
@@ -29,6 +39,7 @@ export default class AgentRender extends BaseCommand<typeof AgentRender> {
   };
   static override flags = {
     env: Flags.string({ char: 'e', description: 'Environment [default: environment.default in config.yaml].' }),
+    model: Flags.string({ description: 'The model a run would be given with --model (shown, not called).' }),
     ...inputFlags,
   };
 
@@ -50,10 +61,15 @@ export default class AgentRender extends BaseCommand<typeof AgentRender> {
     const given = api.agents.runInput(env, agent.name, inputSources(this.flags, text));
     const input = validateAgentInput(agent, given);
     const messages = await renderAgent(agent, input);
+    const { model, output } = api.agents.runChoices(agent, this.flags.model);
+    // On stderr: stdout holds the messages only.
+    if (!this.jsonEnabled())
+      this.note(this.errStyle.dim(`model: ${model.explanation} · answer: ${output.explanation}`));
     for (const m of messages) {
       this.say(this.style.bold(this.style.cyan(`--- ${m.role} ---`)));
       this.say(m.content);
     }
-    return { agent: agent.name, input, messages };
+    const { spec: _spec, ...answer } = output;
+    return { agent: agent.name, input, model, output: answer, messages };
   }
 }

@@ -1,9 +1,17 @@
 import { Args, Flags } from '@oclif/core';
 import { BaseCommand } from '../../cli/base-command.js';
-import { nextFires, type AgentDefinition } from '../../core/index.js';
+import { nextFires, type AgentDefinition, type ModelChoice, type OutputChoice } from '../../core/index.js';
+
+/** `agent show --json`: the parsed agent, its key warnings, and what a run of it uses (model, answer format). */
+export type AgentShowOutput = AgentDefinition & {
+  warnings: string[];
+  run: { model: ModelChoice; output: Omit<OutputChoice, 'spec'> };
+};
 
 export default class AgentShow extends BaseCommand<typeof AgentShow> {
   static override summary = 'Show one agent: model, steps, tools, inputs, output and its template.';
+  static override description =
+    'The model line says which model a run uses and why (the agent file, a config.yaml model.aliases entry, model.override, or config.yaml model.name); the output line says whether the run answers in plain text or JSON, and why.';
   static override examples = [
     '<%= config.bin %> agent show hello',
     '<%= config.bin %> agent show "Security Scanner" --env prod',
@@ -16,7 +24,7 @@ export default class AgentShow extends BaseCommand<typeof AgentShow> {
     env: Flags.string({ char: 'e', description: 'Environment [default: environment.default in config.yaml].' }),
   };
 
-  async run(): Promise<AgentDefinition & { warnings: string[] }> {
+  async run(): Promise<AgentShowOutput> {
     const engine = this.engine();
     const api = this.api();
     const env = this.flags.env ?? engine.defaultEnvironment();
@@ -27,7 +35,8 @@ export default class AgentShow extends BaseCommand<typeof AgentShow> {
     const row = (label: string, value: string): void => this.say(`  ${label.padEnd(12)} ${value}`);
     this.say(`${s.bold(agent.name)}${agent.description === '' ? '' : `  ${agent.description}`}`);
     row('file', agent.path ?? agent.fileName);
-    row('model', agent.model ?? `(default: ${engine.config.model.name})`);
+    const { model, output } = api.agents.runChoices(agent);
+    row('model', model.explanation);
     row(
       'max steps',
       agent.maxSteps === undefined
@@ -39,12 +48,7 @@ export default class AgentShow extends BaseCommand<typeof AgentShow> {
     const config = Object.entries(agent.config).map(([k, v]) => `${k}=${JSON.stringify(v)}`);
     if (config.length > 0) row('config', config.join(' '));
     for (const line of describeInputs(agent)) row('input', line);
-    if (agent.outputFormat !== undefined || agent.outputSchema !== undefined) {
-      row(
-        'output',
-        `${agent.outputFormat ?? 'text'}${agent.outputSchema === undefined ? '' : ' (with schema, see --json)'}`,
-      );
-    }
+    row('output', output.explanation);
     if (agent.schedule !== undefined) {
       const sc = agent.schedule;
       row(
@@ -62,7 +66,8 @@ export default class AgentShow extends BaseCommand<typeof AgentShow> {
     this.say('');
     this.say(s.dim('--- template ---'));
     this.say(agent.template);
-    return { ...agent, warnings };
+    const { spec: _spec, ...answer } = output;
+    return { ...agent, warnings, run: { model, output: answer } };
   }
 }
 

@@ -1,11 +1,18 @@
 import type { AgentDraft, AgentPatch } from '../agents/agent-draft.js';
 import type { AgentValidationReport } from '../agents/agent-checks.js';
 import type { AgentSource, ImportResult } from '../agents/agent-service.js';
-import { coerceInputValues } from '../prompt/index.js';
+import { chooseModel, type ModelChoice } from '../model/choose-model.js';
+import { chooseOutput, coerceInputValues, type OutputChoice } from '../prompt/index.js';
 import type { AgentDefinition } from '../prompt/types.js';
 import { parseRunInput, type RunInputSources } from '../runner/run-input.js';
 import type { ApiContext } from './context.js';
 import type { AgentListItem, LastRunView } from './views.js';
+
+/** What a run of an agent will use: its model (and why) and its answer format (and why). */
+export interface RunChoices {
+  model: ModelChoice;
+  output: OutputChoice;
+}
 
 /** A change to an agent: its fields, and `name` to rename it (and its file). */
 export type AgentChange = AgentPatch & { name?: string | undefined };
@@ -51,6 +58,14 @@ export class AgentsApi {
   runInput(env: string, name: string, sources: Omit<RunInputSources, 'coerce'>): Record<string, unknown> {
     this.ctx.authorize('read', env);
     return parseRunInput({ ...sources, coerce: (values) => coerceInputValues(this.service.get(env, name), values) });
+  }
+
+  /**
+   * Which model a run of the agent uses and why, and whether it answers in text or JSON: the same rules the
+   * runner applies (`runModel` is the run's --model).
+   */
+  runChoices(agent: AgentDefinition, runModel?: string): RunChoices {
+    return { model: chooseModel(this.ctx.engine.config.model, agent.model, runModel), output: chooseOutput(agent) };
   }
 
   /** The parsed agent, the text of its file and that text's hash (for a later write with expectedHash). */

@@ -14,6 +14,13 @@ export interface StationConfig {
     apiKeyEnv: string;
     /** A request that gets no streamed chunk for this long is cut and retried like a dropped stream. */
     idleTimeoutSeconds: number;
+    /**
+     * Model names of agent files mapped to the model to use instead (`gemini-*: gpt-4o-mini`): keys are exact
+     * names or patterns with `*` (any text) and `?` (one character); an exact key wins, then the first pattern.
+     */
+    aliases: Record<string, string>;
+    /** true: every run uses `name`, whatever the agent file says (the original Station's behaviour). */
+    override: boolean;
   };
   server: {
     host: string;
@@ -65,6 +72,8 @@ export const DEFAULT_CONFIG: StationConfig = {
     name: 'gpt-4o-mini',
     apiKeyEnv: 'OPENAI_API_KEY',
     idleTimeoutSeconds: 60,
+    aliases: {},
+    override: false,
   },
   server: { host: '127.0.0.1', port: 8585, publicUrl: null },
   runner: {
@@ -99,6 +108,16 @@ model:
   # mid-way) is cut and retried like a dropped connection. Raise it for a local model that takes
   # long to load or to answer its first token.
   idle_timeout_seconds: ${String(DEFAULT_CONFIG.model.idleTimeoutSeconds)}
+  # Model names written in agent files, mapped to a model this endpoint serves. Keys are names or
+  # patterns (* any text, ? one character); an exact name wins over a pattern. Files exported by the
+  # original Station carry whatever model its exporter wrote, e.g.
+  #   aliases:
+  #     gemini-*: gpt-4o-mini
+  #     gpt-5: gpt-4o-mini
+  aliases: {}
+  # true: every agent runs on \`name\` above, whatever its file says (as the original Station did).
+  # \`stn agent run --model\` still wins.
+  override: false
 
 server:
   # Address \`stn serve\` binds. Keep 127.0.0.1 unless a proxy or firewall guards the port.
@@ -151,7 +170,7 @@ bundles:
   registries: []
 `;
 
-type Kind = 'string' | 'port' | 'positive' | 'boolean' | 'url';
+type Kind = 'string' | 'port' | 'positive' | 'boolean' | 'url' | 'aliases';
 
 /** Where each setting lives in the YAML file, and what it must be. */
 const FIELDS: readonly { path: readonly [string, string]; kind: Kind; set: (c: StationConfig, v: never) => void }[] = [
@@ -163,6 +182,12 @@ const FIELDS: readonly { path: readonly [string, string]; kind: Kind; set: (c: S
     kind: 'positive',
     set: (c, v: number) => (c.model.idleTimeoutSeconds = v),
   },
+  {
+    path: ['model', 'aliases'],
+    kind: 'aliases',
+    set: (c, v: Record<string, string>) => (c.model.aliases = Object.fromEntries(Object.entries(v))),
+  },
+  { path: ['model', 'override'], kind: 'boolean', set: (c, v: boolean) => (c.model.override = v) },
   { path: ['server', 'host'], kind: 'string', set: (c, v: string) => (c.server.host = v) },
   { path: ['server', 'port'], kind: 'port', set: (c, v: number) => (c.server.port = v) },
   { path: ['server', 'public_url'], kind: 'url', set: (c, v: string) => (c.server.publicUrl = v.replace(/\/+$/, '')) },
@@ -207,6 +232,7 @@ const EXPECTED: Record<Kind, string> = {
   positive: 'a whole number greater than 0',
   boolean: 'true or false',
   url: 'an http:// or https:// URL',
+  aliases: 'a mapping of model names (or patterns such as gemini-*) to model names',
 };
 
 function fits(kind: Kind, value: unknown): boolean {
@@ -221,6 +247,11 @@ function fits(kind: Kind, value: unknown): boolean {
       return typeof value === 'boolean';
     case 'url':
       return typeof value === 'string' && /^https?:\/\/[^\s/]+/.test(value.trim());
+    case 'aliases':
+      return (
+        isRecord(value) &&
+        Object.entries(value).every(([k, v]) => k.trim() !== '' && typeof v === 'string' && v.trim() !== '')
+      );
   }
 }
 

@@ -13,6 +13,7 @@ export {
   isRunEventType,
   type EventError,
   type EventMessage,
+  type EventModelChoice,
   type EventToolCall,
   type RunEvent,
   type RunEventData,

@@ -1,3 +1,5 @@
+import type { ModelReason } from '../model/choose-model.js';
+
 /**
  * The one event schema. Every step of a run is an event `{runId, seq, type, ts, data}`: written to the
  * run_events table as it happens, published on the engine's event bus, printed as NDJSON by
@@ -88,6 +90,16 @@ export interface EventMessage {
   content: string | null;
 }
 
+/** Why a run uses its model (see chooseModel): in `run.queued` and `run.started` beside `model`. */
+export interface EventModelChoice {
+  reason: ModelReason;
+  /** The agent file's `model:` (null when it names none). */
+  fileModel: string | null;
+  /** The config.yaml model.aliases key that matched (reason `alias`). */
+  alias?: string;
+  explanation: string;
+}
+
 export interface EventError {
   code: string;
   message: string;
@@ -101,6 +113,8 @@ export interface RunEventData {
     environment: string;
     input: Record<string, unknown>;
     model: string;
+    /** Why that model (absent in runs recorded before Station said so). */
+    modelChoice?: EventModelChoice;
     /** The run's own timeout, when one was asked for (a run queued for another process carries it here). */
     timeoutMs?: number;
   };
@@ -109,6 +123,10 @@ export interface RunEventData {
     agent: string;
     environment: string;
     model: string;
+    /** Why that model (absent in runs recorded before Station said so). */
+    modelChoice?: EventModelChoice;
+    /** Whether the answer is plain text or JSON, and why (absent in older runs). */
+    output?: { format: 'text' | 'json'; reason: string; explanation: string };
     maxSteps: number;
     timeoutMs: number;
     pid: number;
@@ -118,8 +136,19 @@ export interface RunEventData {
   'tools.ready': { tools: { name: string; server: string; tool: string }[]; durationMs: number };
   /** A chat request is about to go out. `final` marks the last call without tools after max_steps. */
   'model.request': { step: number; final: boolean; model: string; messages: number; tools: number };
-  /** A chat request failed and will be retried after `delayMs`. */
-  'model.retry': { step: number; attempt: number; delayMs: number; status: number | null; error: string };
+  /**
+   * A chat request failed and will be retried after `delayMs`. With `parameter`: the endpoint refused a
+   * parameter (`max_tokens`, `temperature`, `top_p`); the request is sent again at once without it, or under
+   * the name it accepts (`replacement`), and so are this process's later requests to the same model.
+   */
+  'model.retry': {
+    step: number;
+    attempt: number;
+    delayMs: number;
+    status: number | null;
+    error: string;
+    parameter?: { name: string; replacement: string | null; reason: string };
+  };
   'model.response': {
     step: number;
     model: string;
@@ -130,10 +159,15 @@ export interface RunEventData {
     latencyMs: number;
     attempts: number;
   };
+  /**
+   * `tool` is the offered name that ran; `requested` the name the model called it by when that differs (a
+   * prompt's `__read_text_file` resolved to `filesystem__read_text_file`).
+   */
   'tool.started': {
     step: number;
     callId: string;
     tool: string;
+    requested?: string;
     server: string | null;
     name: string;
     arguments: unknown;
@@ -148,6 +182,7 @@ export interface RunEventData {
     step: number;
     callId: string;
     tool: string;
+    requested?: string;
     server: string | null;
     name: string;
     durationMs: number;

@@ -6,7 +6,7 @@ import type {
   ChatCompletionTool,
 } from 'openai/resources/chat/completions';
 import { abortReason, backoffDelay, sleep } from './backoff.js';
-import { isRetryable, retryAfterMs, errorStatus, toModelError } from './model-errors.js';
+import { isRetryable, retryAfterMs, errorStatus, toModelError, unsupportedParameter } from './model-errors.js';
 import { makeRedactor, type Redact } from '../mcp/redactor.js';
 import { modelKeySecrets, type ModelSettings } from './settings.js';
 import { AnswerTooLargeError, IdleWatch } from './stream-limits.js';
@@ -45,6 +45,11 @@ export class ModelClient implements ChatModel {
   private readonly retryMaxMs: number;
   /** Masks the API key in errors (an endpoint may echo it, or the whole Authorization header). */
   private readonly redact: Redact;
+  /**
+   * Parameters each model refused (by model name): dropped (null) or renamed in every later request of this
+   * client, so a process learns a model's quirks once.
+   */
+  private readonly refused = new Map<string, Map<string, string | null>>();
 
   constructor(private readonly options: ModelClientOptions) {
     this.maxRetries = options.maxRetries ?? 3;
@@ -64,6 +69,9 @@ export class ModelClient implements ChatModel {
 
   async chat(request: ChatRequest, options: ChatOptions = {}): Promise<ChatResponse> {
     const body = toWireRequest(request);
+    const refused = this.refused.get(request.model) ?? new Map<string, string | null>();
+    const adjusted = new Set<string>();
+    for (const [name, replacement] of refused) adjustParameter(body, name, replacement);
     for (let attempt = 1; ; attempt++) {
       const started = performance.now();
       try {
@@ -72,6 +80,30 @@ export class ModelClient implements ChatModel {
       } catch (error) {
         if (options.signal?.aborted === true) throw abortReason(options.signal);
         if (error instanceof AnswerTooLargeError) throw error;
+        const unsupported = unsupportedParameter(error);
+        if (
+          unsupported !== undefined &&
+          !adjusted.has(unsupported.parameter) &&
+          hasParameter(body, unsupported.parameter)
+        ) {
+          // Once per parameter and request: the endpoint said which one it refuses (and what it wants instead).
+          const { parameter, replacement } = unsupported;
+          adjusted.add(parameter);
+          refused.set(parameter, replacement);
+          this.refused.set(request.model, refused);
+          adjustParameter(body, parameter, replacement);
+          options.onParameterRetry?.({
+            attempt,
+            parameter,
+            replacement,
+            error: this.redact(unsupported.message),
+            reason:
+              replacement === null
+                ? `model ${request.model} refused ${parameter}; sent again without it`
+                : `model ${request.model} refused ${parameter}; sent again as ${replacement}`,
+          });
+          continue;
+        }
         const target = {
           baseUrl: this.options.settings.baseUrl,
           model: request.model,
@@ -121,6 +153,20 @@ export class ModelClient implements ChatModel {
       watch.stop();
     }
   }
+}
+
+function hasParameter(body: ChatCompletionCreateParamsStreaming, name: string): boolean {
+  return Object.hasOwn(body, name);
+}
+
+/** Drops a parameter from a wire request, or moves its value to `replacement`. */
+function adjustParameter(body: ChatCompletionCreateParamsStreaming, name: string, replacement: string | null): void {
+  const record = body as unknown as Record<string, unknown>;
+  if (!Object.hasOwn(record, name)) return;
+  const value = record[name];
+  // eslint-disable-next-line @typescript-eslint/no-dynamic-delete
+  delete record[name];
+  if (replacement !== null) record[replacement] = value;
 }
 
 /** The connection closed before the stream said it was done; retried like a connection error. */

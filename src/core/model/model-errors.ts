@@ -44,6 +44,31 @@ export function retryAfterMs(error: unknown): number | undefined {
   return Number.isNaN(date) ? undefined : Math.max(0, date - Date.now());
 }
 
+/** Sampling parameters a run may send without, or under another name, when a model refuses them. */
+const ADJUSTABLE = new Set(['max_tokens', 'max_completion_tokens', 'temperature', 'top_p']);
+
+/**
+ * A 400 that names a parameter the model does not support, as OpenAI's reasoning models answer
+ * (`{"error": {"message": "Unsupported parameter: 'max_tokens' is not supported with this model. Use
+ * 'max_completion_tokens' instead.", "param": "max_tokens", "code": "unsupported_parameter"}}`, or code
+ * `unsupported_value` for a temperature other than the default): the parameter, and the name to use instead.
+ */
+export function unsupportedParameter(
+  error: unknown,
+): { parameter: string; replacement: string | null; message: string } | undefined {
+  if (!(error instanceof APIError) || errorStatus(error) !== 400) return undefined;
+  const body = (error as SdkError).error as { message?: unknown; param?: unknown; code?: unknown } | undefined;
+  const message = apiMessage(error as SdkError);
+  const named = /^Unsupported (?:parameter|value): '([a-z_]+)'/i.exec(message)?.[1];
+  const parameter = typeof body?.param === 'string' && body.param !== '' ? body.param : named;
+  const unsupported =
+    body?.code === 'unsupported_parameter' || body?.code === 'unsupported_value' || named !== undefined;
+  if (parameter === undefined || !unsupported || !ADJUSTABLE.has(parameter)) return undefined;
+  const instead = /Use '([a-z_]+)' instead/i.exec(message)?.[1];
+  const replacement = instead !== undefined && ADJUSTABLE.has(instead) && instead !== parameter ? instead : null;
+  return { parameter, replacement, message };
+}
+
 /** The endpoint's own message, without the SDK's "400 " prefix. */
 function apiMessage(error: SdkError): string {
   const body = error.error as { message?: unknown } | undefined;

@@ -61,9 +61,24 @@ export interface RetryInfo {
   error: string;
 }
 
+/**
+ * The endpoint refused a parameter of the request (400 naming it): the request goes again at once without it,
+ * or under `replacement`, and so do later requests of this client to the same model.
+ */
+export interface ParameterRetryInfo {
+  attempt: number;
+  parameter: string;
+  replacement: string | null;
+  /** The endpoint's message. */
+  error: string;
+  /** One line: `the model refused max_tokens; sent as max_completion_tokens`. */
+  reason: string;
+}
+
 export interface ChatOptions {
   signal?: AbortSignal | undefined;
   onRetry?: ((info: RetryInfo) => void) | undefined;
+  onParameterRetry?: ((info: ParameterRetryInfo) => void) | undefined;
   /** Text as it streams in. */
   onDelta?: ((text: string) => void) | undefined;
   /** An answer (text and tool calls) larger than this many UTF-8 bytes is cut: AnswerTooLargeError. */

@@ -14,3 +14,4 @@ export {
   type PromptRendererOptions,
 } from './render.js';
 export { hasRoleMarkers, templateVariables } from './template-ast.js';
+export { chooseOutput, type OutputChoice, type OutputReason } from './output-choice.js';

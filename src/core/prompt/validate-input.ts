@@ -6,6 +6,7 @@ import { createRequire } from 'node:module';
 import type { Ajv, ErrorObject, Options as AjvOptions } from 'ajv';
 import { ValidationError, type FieldIssue } from '../errors.js';
 import { getPath, isPlainObject } from './parse.js';
+import { templateVariables } from './template-ast.js';
 import type { AgentDefinition, JsonSchemaObject } from './types.js';
 
 type AjvClass = new (options: AjvOptions) => Ajv;
@@ -68,12 +69,25 @@ export function validateAgentInput(
       [{ field: 'input.schema', message: (error as Error).message }],
     );
   }
-  const issues = issuesAgainstSchema(validate, value, agent.inputSchema, 'agent');
+  // Variables the template reads but the schema does not declare (`{{TASK}}` in files of the original
+  // Station) are accepted as given and rendered; other undeclared inputs are refused by the schema.
+  const extra = templateOnlyInputs(agent, value);
+  const checked = Object.fromEntries(Object.entries(value).filter(([key]) => !extra.has(key)));
+  const issues = issuesAgainstSchema(validate, checked, agent.inputSchema, 'agent');
   if (issues.length === 0) return value;
   const list = issues.map((i) => (i.field === '' ? i.message : `${i.field}: ${i.message}`)).join('; ');
   throw new ValidationError(`input for agent "${agent.name}" is invalid: ${list}`, issues, {
     hints: [`See the inputs it takes: stn agent show "${agent.name}"`],
   });
+}
+
+/** Keys of `value` that the template reads and the input schema does not declare. */
+function templateOnlyInputs(agent: AgentDefinition, value: Record<string, unknown>): Set<string> {
+  const properties = isPlainObject(agent.inputSchema.properties) ? agent.inputSchema.properties : {};
+  const undeclared = Object.keys(value).filter((key) => !Object.hasOwn(properties, key));
+  if (undeclared.length === 0) return new Set();
+  const read = new Set(templateVariables(agent.template));
+  return new Set(undeclared.filter((key) => read.has(key)));
 }
 
 /** Problems in a JSON Schema itself (e.g. `type: strin`), as messages; empty when ajv accepts it. */

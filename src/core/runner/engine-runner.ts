@@ -8,9 +8,10 @@ import { ValidationError } from '../errors.js';
 import type { EventBus } from '../events/event-bus.js';
 import { ModelClient } from '../model/model-client.js';
 import type { Secret } from '../mcp/redactor.js';
+import { chooseModel } from '../model/choose-model.js';
 import { modelKeySecrets, resolveModelSettings } from '../model/settings.js';
 import type { ModelMessage } from '../model/types.js';
-import { InputValidatorCache, renderAgent, validateAgentInput } from '../prompt/index.js';
+import { InputValidatorCache, chooseOutput, renderAgent, validateAgentInput } from '../prompt/index.js';
 import type { AgentDefinition } from '../prompt/types.js';
 import type { RunRepo } from '../store/run-repo.js';
 import { agentToolProvider, type ToolPool } from './mcp-tools.js';
@@ -55,22 +56,28 @@ export function createEngineRunner(deps: EngineRunnerDeps): Runner {
     const agent = deps.agents.get(request.environment, request.agent);
     const input = validateAgentInput(agent, request.input, validators);
     const messages = (await renderAgent(agent, input)).map((m): ModelMessage => ({ role: m.role, content: m.content }));
-    const settings = resolveModelSettings(config.model, deps.env, { agentModel: agent.model, runModel: request.model });
-    const json = agent.outputFormat === 'json' || agent.outputSchema !== undefined;
+    // A run taken over from another process keeps the model chosen (and why) when it was queued.
+    const { model, ...modelChoice } =
+      request.modelChoice !== undefined && request.model !== undefined
+        ? { ...request.modelChoice, model: request.model }
+        : chooseModel(config.model, agent.model, request.model);
+    const output = chooseOutput(agent);
     return {
       agent: agent.name,
       environment: request.environment,
       environmentId: environment.id,
       input,
-      model: settings.model,
+      model,
+      modelChoice,
+      outputChoice: { format: output.format, reason: output.reason, explanation: output.explanation },
       messages,
       maxSteps: agent.maxSteps ?? config.runner.defaultMaxSteps,
       timeoutMs: request.timeoutMs ?? config.runner.runTimeoutSeconds * 1000,
       temperature: agent.config.temperature,
       maxTokens: agent.config.maxTokens,
-      output: json ? { format: 'json', schema: agent.outputSchema } : undefined,
+      output: output.spec,
       tools: agent.tools,
-      secrets: [...modelKeySecrets(settings), ...deps.secrets(request.environment)],
+      secrets: [...modelKeySecrets(base), ...deps.secrets(request.environment)],
     };
   };
 

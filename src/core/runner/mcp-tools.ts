@@ -65,11 +65,21 @@ export function agentToolProvider(pool: ToolPool, references: readonly string[],
   }
   if (issues.length > 0) {
     const down = (pool.status?.() ?? []).filter((s) => s.state !== 'ready');
-    const list = issues.map((i) => i.field.slice('tools.'.length)).join(', ');
+    const missing = issues.filter((i) => !i.message.startsWith('several')).map((i) => i.field.slice('tools.'.length));
+    const ambiguous = issues
+      .filter((i) => i.message.startsWith('several'))
+      .map((i) => `${i.field.slice('tools.'.length)} is ambiguous (${i.message.replace(/^.*name one of: /, '')})`);
     const why = down.map((s) => `MCP server "${s.name}" is ${s.state}${s.error === undefined ? '' : `: ${s.error}`}`);
-    const message = `agent "${agentName}" uses tools this environment does not provide: ${list}`;
+    const parts = [
+      ...(missing.length > 0 ? [`uses tools this environment does not provide: ${missing.join(', ')}`] : []),
+      ...(ambiguous.length > 0 ? [`names tools several servers provide: ${ambiguous.join('; ')}`] : []),
+    ];
+    const message = `agent "${agentName}" ${parts.join('; it ')}`;
     throw new ValidationError(why.length > 0 ? `${message} (${why.join('; ')})` : message, issues, {
-      hints: ['Check the names with `stn mcp tools`, and the servers with `stn mcp check`.'],
+      hints: [
+        ...(ambiguous.length > 0 ? ['Write the server-qualified name (server__tool) in the agent file.'] : []),
+        'Check the names with `stn mcp tools`, and the servers with `stn mcp check`.',
+      ],
     });
   }
   const byName = new Map(specs.map((s) => [s.name, s]));

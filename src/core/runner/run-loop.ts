@@ -102,6 +102,15 @@ export async function runLoop(plan: RunPlan, deps: LoopDeps): Promise<LoopResult
             status: r.status,
             error: r.error,
           }),
+        onParameterRetry: (r) =>
+          recorder.emit('model.retry', {
+            step,
+            attempt: r.attempt,
+            delayMs: 0,
+            status: 400,
+            error: r.error,
+            parameter: { name: r.parameter, replacement: r.replacement, reason: r.reason },
+          }),
       }),
     );
     if (response.usage !== null) {
@@ -157,14 +166,33 @@ async function runToolCalls(
   plan: RunPlan,
   deps: LoopDeps,
 ): Promise<string[]> {
-  const settled = await Promise.allSettled(calls.map((c) => runToolCall(c, byName.get(c.name), byName, plan, deps)));
+  const settled = await Promise.allSettled(
+    calls.map((c) => runToolCall(c, resolveCall(c.name, byName), byName, plan, deps)),
+  );
   throwIfAborted(deps.signal);
   return settled.map((s) => (s.status === 'fulfilled' ? s.value : `Error: ${errorMessage(s.reason)}`));
 }
 
+/**
+ * The offered tool a call names: its exact name, else (as prompts written for the original Station say
+ * them) `__tool` or a bare `tool` that exactly one offered tool has. Several: ambiguous, with the choices.
+ */
+export function resolveCall(
+  name: string,
+  byName: ReadonlyMap<string, ToolSpec>,
+): { spec: ToolSpec } | { spec: undefined; choices: string[] } {
+  const exact = byName.get(name);
+  if (exact !== undefined) return { spec: exact };
+  const bare = name.startsWith('__') ? name.slice(2) : name;
+  const matches = [...byName.values()].filter((s) => s.tool === bare || s.name === bare);
+  const only = matches[0];
+  if (matches.length === 1 && only !== undefined) return { spec: only };
+  return { spec: undefined, choices: matches.map((s) => s.name).sort() };
+}
+
 async function runToolCall(
   toolCall: ToolCallRequest,
-  spec: ToolSpec | undefined,
+  resolved: ReturnType<typeof resolveCall>,
   byName: ReadonlyMap<string, ToolSpec>,
   plan: RunPlan,
   deps: LoopDeps,
@@ -172,10 +200,13 @@ async function runToolCall(
   const { recorder, stats, signal } = deps;
   const step = stats.steps;
   stats.toolCalls += 1;
+  const spec = resolved.spec;
   const base = {
     step,
     callId: toolCall.id,
-    tool: toolCall.name,
+    tool: spec?.name ?? toolCall.name,
+    // The name the model used, when it is not the offered one (`__read_text_file` for filesystem__read_text_file).
+    ...(spec !== undefined && spec.name !== toolCall.name ? { requested: toolCall.name } : {}),
     server: spec?.server ?? null,
     name: spec?.tool ?? toolCall.name,
   };
@@ -185,18 +216,20 @@ async function runToolCall(
   let text: string;
   let isError: boolean;
   let error: string | null = null;
-  if (spec === undefined) {
+  if (resolved.spec === undefined && resolved.choices.length > 1) {
+    error = `tool name "${toolCall.name}" is ambiguous; call one of: ${resolved.choices.join(', ')}`;
+  } else if (spec === undefined) {
     error = `unknown tool "${toolCall.name}"; the tools available are: ${[...byName.keys()].join(', ') || '(none)'}`;
   } else if (!parsed.ok) {
     error = parsed.error;
   }
-  if (error !== null || !parsed.ok) {
+  if (error !== null || !parsed.ok || spec === undefined) {
     isError = true;
     text = `Error: ${error ?? 'invalid arguments'}`;
   } else {
     try {
       const outcome = await withChildSignal(signal, (child) =>
-        deps.tools.call(toolCall.name, parsed.value, {
+        deps.tools.call(spec.name, parsed.value, {
           signal: child,
           onProgress: (p) =>
             recorder.emit('tool.progress', {

@@ -1,5 +1,6 @@
 import { ConflictError, DatabaseError } from '../errors.js';
 import type { EventBus, RunEventListener } from '../events/event-bus.js';
+import type { EventModelChoice } from '../events/run-events.js';
 import { makeRedactor, type Secret } from '../mcp/redactor.js';
 import type { RunStatus, RunTrigger, StopReason } from '../events/run-events.js';
 import { AnswerTooLargeError } from '../model/stream-limits.js';
@@ -19,6 +20,11 @@ export interface RunRequest {
   input: Record<string, unknown>;
   /** Overrides the agent's and the configured model. */
   model?: string | undefined;
+  /**
+   * The model already chosen, and why (a run queued by another process, taken over with its choice);
+   * `model` is then that model.
+   */
+  modelChoice?: EventModelChoice | undefined;
   /** Overrides the configured run timeout. */
   timeoutMs?: number | undefined;
   /** What started it (default manual). */
@@ -35,6 +41,10 @@ export interface PreparedRun {
   environmentId?: number | null | undefined;
   input: Record<string, unknown>;
   model: string;
+  /** Why `model` (file, alias, override, --model, config). */
+  modelChoice?: EventModelChoice | undefined;
+  /** Text or JSON, and why (`output` is set exactly when JSON). */
+  outputChoice?: { format: 'text' | 'json'; reason: string; explanation: string } | undefined;
   messages: ModelMessage[];
   maxSteps: number;
   timeoutMs: number;
@@ -203,6 +213,7 @@ export class Runner {
       environment: prepared.environment,
       input: prepared.input,
       model: prepared.model,
+      ...(prepared.modelChoice === undefined ? {} : { modelChoice: prepared.modelChoice }),
       ...(request.timeoutMs === undefined ? {} : { timeoutMs: request.timeoutMs }),
     });
     return { recorder, unsubscribe };
@@ -257,11 +268,13 @@ export class Runner {
   private async adopt(row: RunRow): Promise<boolean> {
     const queued = this.options.repo.events(row.id, { limit: 1 })[0];
     const timeoutMs = queued?.type === 'run.queued' ? queued.data.timeoutMs : undefined;
+    const modelChoice = queued?.type === 'run.queued' ? queued.data.modelChoice : undefined;
     const request: RunRequest = {
       agent: row.agent_name,
       environment: row.environment_name,
       input: JSON.parse(row.input_json) as Record<string, unknown>,
       model: row.model ?? undefined,
+      modelChoice,
       timeoutMs,
     };
     let prepared: PreparedRun;
@@ -388,6 +401,8 @@ export class Runner {
         agent: prepared.agent,
         environment: prepared.environment,
         model: prepared.model,
+        ...(prepared.modelChoice === undefined ? {} : { modelChoice: prepared.modelChoice }),
+        ...(prepared.outputChoice === undefined ? {} : { output: prepared.outputChoice }),
         maxSteps: prepared.maxSteps,
         timeoutMs: prepared.timeoutMs,
         pid: this.pid,

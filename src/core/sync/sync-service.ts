@@ -257,7 +257,7 @@ export class SyncService {
               const text =
                 check.status === 'missing'
                   ? `agent "${agent.name}" uses tool "${tool}", which no server of "${name}" provides`
-                  : `agent "${agent.name}" uses tool "${tool}", which several servers provide: name one of ${(check.choices ?? []).join(', ')}`;
+                  : `agent "${agent.name}" uses tool "${tool}", which is ambiguous (several servers provide it): name one of ${(check.choices ?? []).join(', ')}`;
               (options.allowMissing === true ? report.warnings : report.problems).push(text);
             }
           }

@@ -107,7 +107,10 @@ export function foldEvent(item: TraceItem | undefined, event: RunEventView): Tra
     case 'model.retry':
       next.step = event.data.step;
       if (!has('model.response'))
-        next.note = `retry ${String(event.data.attempt)} in ${String(event.data.delayMs)}ms: ${event.data.error}`;
+        next.note =
+          event.data.parameter === undefined
+            ? `retry ${String(event.data.attempt)} in ${String(event.data.delayMs)}ms: ${event.data.error}`
+            : `retry: ${event.data.parameter.reason}`;
       return next;
     case 'model.response': {
       const d = event.data;
@@ -136,7 +139,8 @@ export function foldEvent(item: TraceItem | undefined, event: RunEventView): Tra
     }
     case 'tool.started':
       next.step = event.data.step;
-      next.title = event.data.tool;
+      next.title =
+        event.data.requested === undefined ? event.data.tool : `${event.data.tool} (called as ${event.data.requested})`;
       next.args = event.data.arguments;
       if (!has('tool.finished')) next.status = 'pending';
       return next;
@@ -163,7 +167,14 @@ export function foldEvent(item: TraceItem | undefined, event: RunEventView): Tra
       next.args = event.data.input;
       return next;
     case 'run.started':
-      next.note = `model ${event.data.model} · max ${String(event.data.maxSteps)} steps · pid ${String(event.data.pid)}`;
+      next.note = [
+        `model ${event.data.modelChoice?.explanation ?? event.data.model}`,
+        event.data.output === undefined ? null : `answer ${event.data.output.explanation}`,
+        `max ${String(event.data.maxSteps)} steps`,
+        `pid ${String(event.data.pid)}`,
+      ]
+        .filter((x): x is string => x !== null)
+        .join(' · ');
       return next;
     case 'tools.ready':
       next.durationMs = event.data.durationMs;

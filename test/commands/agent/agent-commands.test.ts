@@ -105,8 +105,15 @@ describe('stn agent create / delete', () => {
     });
     expect(files()).toContain('Release Notes.prompt');
     const shown = JSON.parse((await stn('agent:show', 'Release Notes', '--json')).stdout) as unknown;
-    // show adds the file's typo warnings (none here).
-    expect(shown).toEqual({ ...agent, warnings: [] });
+    // show adds the file's typo warnings (none here), and the model and answer format a run uses.
+    expect(shown).toEqual({
+      ...agent,
+      warnings: [],
+      run: {
+        model: { model: 'gpt-4o', reason: 'file', fileModel: 'gpt-4o', explanation: 'gpt-4o (the agent file)' },
+        output: { format: 'text', reason: 'none', explanation: 'text' },
+      },
+    });
   });
 
   it('a bad name exits 5, a duplicate exits 4, no name without a terminal exits 2; nothing is written', async () => {
@@ -147,6 +154,13 @@ describe('stn agent render', () => {
     expect(JSON.parse(json.stdout)).toEqual({
       agent: 'file-explorer',
       input: { path: 'src', userInput: 'find tests' },
+      model: {
+        model: 'gpt-4o-mini',
+        reason: 'config',
+        fileModel: null,
+        explanation: 'gpt-4o-mini (config.yaml model.name)',
+      },
+      output: { format: 'text', reason: 'none', explanation: 'text' },
       messages: [
         {
           role: 'system',

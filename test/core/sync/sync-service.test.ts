@@ -142,7 +142,7 @@ describe('SyncService', () => {
     const failure = syncFailure(report);
     expect(failure).toBeInstanceOf(ValidationError);
     expect(failure?.message).toContain(
-      'agent "vague" uses tool "__echo", which several servers provide: name one of other__echo, tiny__echo',
+      'agent "vague" uses tool "__echo", which is ambiguous (several servers provide it): name one of other__echo, tiny__echo',
     );
     const links = engine.db
       .prepare(
