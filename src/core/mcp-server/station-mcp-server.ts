@@ -22,6 +22,7 @@ import { RUN_STATUSES, type RunEvent } from '../events/run-events.js';
 import { allows, type Action } from '../security/roles.js';
 import type { RunResult } from '../runner/run-errors.js';
 import { agentToolNames } from './agent-tool-names.js';
+import { originalAgentArgs, registerOriginalTools } from './original-tools.js';
 
 export interface StationMcpOptions {
   /** The environment whose agents become `agent_<name>` tools, and the default of every tool. */
@@ -45,6 +46,17 @@ const RESERVED_TOOLS = [
   'list_secrets',
   'set_secret',
   'delete_secret',
+  // The original Station's tools, for its clients (agent_id is the agent's name; `task` its userInput).
+  'call_agent',
+  'create_environment',
+  'delete_environment',
+  'export_agent',
+  'list_mcp_configs',
+  'discover_tools',
+  'get_agent_schema',
+  'add_tool',
+  'remove_tool',
+  'inspect_run',
 ] as const;
 
 /** The action each changing tool needs (the others only read). */
@@ -58,6 +70,11 @@ const TOOL_ACTIONS: Partial<Record<(typeof RESERVED_TOOLS)[number], Action>> = {
   list_secrets: 'admin',
   set_secret: 'admin',
   delete_secret: 'admin',
+  call_agent: 'run',
+  create_environment: 'admin',
+  delete_environment: 'admin',
+  add_tool: 'write',
+  remove_tool: 'write',
 };
 
 const envArg = z
@@ -399,6 +416,8 @@ export function createStationMcpServer(api: StationApi, options: StationMcpOptio
     ),
   );
 
+  registerOriginalTools(api, offer, tool, envOf, runAgent);
+
   // Each agent of the chosen environment as a tool of its own (none when the caller may not see it or run it).
   const agents = allows(api.principal, 'run', options.environment) ? visibleAgents(api, options.environment) : [];
   const names = agentToolNames(
@@ -409,8 +428,24 @@ export function createStationMcpServer(api: StationApi, options: StationMcpOptio
     const toolName = names.get(summary.name);
     if (toolName === undefined) continue;
     let schema: z.ZodType;
+    let declared = new Set<string>();
     try {
-      schema = z.fromJSONSchema(api.agents.get(options.environment, summary.name).inputSchema);
+      // Beside the schema's own fields, the original's clients pass `input` (the task) and `variables`.
+      const own = z.fromJSONSchema(api.agents.get(options.environment, summary.name).inputSchema);
+      if (own instanceof z.ZodObject) {
+        declared = new Set(Object.keys(own.shape));
+        const extra: Record<string, z.ZodType> = {};
+        if (!declared.has('input'))
+          extra.input = z.string().optional().describe("The original Station's task text (userInput).");
+        if (!declared.has('variables'))
+          extra.variables = z
+            .record(z.string(), z.unknown())
+            .optional()
+            .describe("The original Station's template variables (merged into the input).");
+        // userInput may come as `input` or in `variables` then (the runner still validates the input).
+        const open = declared.has('userInput') ? own.partial({ userInput: true }) : own;
+        schema = open.extend(extra);
+      } else schema = own;
     } catch (error) {
       // A schema zod cannot express: accept any object; the runner still validates the input.
       schema = z.looseObject({});
@@ -425,10 +460,15 @@ export function createStationMcpServer(api: StationApi, options: StationMcpOptio
         inputSchema: schema,
       },
       tool<unknown>(async (args, extra) =>
-        runAgent(options.environment, summary.name, (args ?? {}) as Record<string, unknown>, {
-          wait: true,
-          ...extra,
-        }),
+        runAgent(
+          options.environment,
+          summary.name,
+          originalAgentArgs((args ?? {}) as Record<string, unknown>, declared),
+          {
+            wait: true,
+            ...extra,
+          },
+        ),
       ),
     );
   }
