@@ -119,6 +119,17 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
     }
   }
 
+  /**
+   * The one-line hint of a hidden alias kept for users of the original Station (`stn runs inspect`,
+   * `sync --validate`): on stderr, so --json stays clean, and once per command.
+   */
+  protected hintOriginal(used: string, instead: string): void {
+    const message = `${used} is the original Station's spelling; Station's is ${instead}.`;
+    if (this.warned.has(message)) return;
+    this.warned.add(message);
+    this.note(`${this.errStyle.dim('Note:')} ${message}`);
+  }
+
   /** Whether warnOnce has printed this message already. */
   protected alreadyWarned(message: string): boolean {
     return this.warned.has(message);

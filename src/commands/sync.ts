@@ -53,9 +53,23 @@ Prints each server's status, tool count and start time, then what changed since 
       description: 'Approve MCP servers that changed since a bundle install approved them, without asking.',
       default: false,
     }),
+    // The original Station's flags, kept as hidden aliases (a hint names Station's way).
+    interactive: Flags.boolean({
+      char: 'i',
+      hidden: true,
+      description: 'The original asked for variables only with -i; Station asks on any terminal.',
+      default: false,
+    }),
+    validate: Flags.boolean({ hidden: true, description: "The original's --dry-run.", default: false }),
   };
 
   async run(): Promise<SyncJson> {
+    if (this.flags.interactive)
+      this.hintOriginal('`stn sync --interactive`', '`stn sync` on a terminal (it asks for missing variables)');
+    if (this.flags.validate) {
+      this.hintOriginal('`stn sync --validate`', '`stn sync --dry-run`');
+      this.flags = { ...this.flags, 'dry-run': true };
+    }
     const engine = this.engine();
     const api = this.api();
     if (this.flags.all && this.args.env !== undefined) throw new UsageError('give an environment or --all, not both');

@@ -10,6 +10,12 @@ export {
   readStationConfig,
   type StationConfig,
 } from './config/station-config.js';
+export {
+  migrateConfigFile,
+  migrateConfigText,
+  type ConfigMigration,
+  type OriginalKeyNotice,
+} from './config/original-config.js';
 export { checkKeys, closestKey, type KeySpec, type KeyWarning } from './config/unknown-keys.js';
 export { loadVariables, parseVariables, type Variables } from './config/variables-file.js';
 export {

@@ -35,6 +35,7 @@ describe('complete (pure)', async () => {
       'audit',
       'bundle',
       'completion',
+      'config',
       'db',
       'doctor',
       'env',

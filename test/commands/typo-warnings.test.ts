@@ -119,15 +119,19 @@ describe('config.yaml', { timeout: 60_000 }, () => {
     }
   });
 
-  it("the config.yaml stn init writes, with the original Station's keys added, gives none", async () => {
+  it("the config.yaml stn init writes, with the original Station's keys added, gives one notice per key", async () => {
     const config = home.paths.config;
     writeFileSync(
       config,
       `${readFileSync(config, 'utf8')}\nai_provider: openai\nai_model: gpt-5-mini\nlocal_mode: true\n`,
     );
-    const r = await runStn(['env', 'list'], { env: home.env });
+    const r = await runStn(['env', 'list', '--json'], { env: home.env });
     expect(r.code).toBe(0);
-    expect(r.stderr).toBe('');
+    expect(() => JSON.parse(r.stdout) as unknown).not.toThrow();
+    const lines = r.stderr.trimEnd().split('\n');
+    expect(lines).toHaveLength(3);
+    expect(lines[1]).toMatch(/"ai_model" is the original Station's key for model\.name/);
+    expect(lines[2]).toMatch(/"local_mode" is the original Station's key; Station always runs locally \(ignored\)/);
   });
 });
 

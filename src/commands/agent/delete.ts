@@ -20,14 +20,16 @@ export default class AgentDelete extends BaseCommand<typeof AgentDelete> {
       description: 'Delete without asking (needed without a terminal).',
       default: false,
     }),
+    confirm: Flags.boolean({ hidden: true, description: "The original Station's --yes.", default: false }),
   };
 
   async run(): Promise<{ deleted: string; file: string }> {
     const engine = this.engine();
     const api = this.api();
     const env = this.flags.env ?? engine.defaultEnvironment();
+    if (this.flags.confirm) this.hintOriginal('`stn agent delete --confirm`', '`stn agent delete --yes`');
     const agent = api.agents.locate(env, this.args.name);
-    await confirmRemoval(this.flags.yes, {
+    await confirmRemoval(this.flags.yes || this.flags.confirm, {
       verb: 'delete',
       what: `agent "${agent.name}"`,
       consequence: `This removes ${agent.path}.`,

@@ -151,6 +151,29 @@ export class AgentsApi {
     return agent;
   }
 
+  /**
+   * Adds or removes one tool of an agent (the original Station's add_tool / remove_tool): the file is rewritten
+   * atomically through update. Adding a tool it has, or removing one it lacks, changes nothing.
+   */
+  async editTools(
+    env: string,
+    name: string,
+    edit: { add: string } | { remove: string },
+  ): Promise<{ agent: AgentDefinition; changed: boolean }> {
+    this.ctx.authorize('write', env);
+    const current = this.service.get(env, name);
+    const tools =
+      'add' in edit
+        ? current.tools.includes(edit.add)
+          ? current.tools
+          : [...current.tools, edit.add]
+        : current.tools.filter((t) => t !== edit.remove);
+    if (tools.length === current.tools.length && tools.every((t, i) => t === current.tools[i])) {
+      return { agent: current, changed: false };
+    }
+    return { agent: await this.update(env, current.name, { tools }), changed: true };
+  }
+
   /** Writes an agent's file, unchanged, to a path on this machine (local doors only: it writes outside the home). */
   exportTo(env: string, name: string, dest: string, options: { force?: boolean } = {}): string {
     this.ctx.authorize('admin', env);

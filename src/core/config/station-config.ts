@@ -1,5 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { ExitCode } from '../errors.js';
+import { ORIGINAL_CONFIG_KEYS, readOriginalKeys } from './original-config.js';
 import { checkKeys, type KeySpec, type KeyWarning } from './unknown-keys.js';
 import { YamlSource } from './yaml-source.js';
 
@@ -259,34 +260,12 @@ function cloneDefaults(): StationConfig {
   return structuredClone(DEFAULT_CONFIG);
 }
 
-/**
- * Keys of the original Station's config.yaml (FORMATS.md): a migrating user has them, Station does not read
- * them, and they are no typo.
- */
-const ORIGINAL_KEYS = [
-  'encryption_key',
-  'database_url',
-  'ssh_port',
-  'mcp_port',
-  'api_port',
-  'admin_username',
-  'debug',
-  'local_mode',
-  'ai_provider',
-  'ai_model',
-  'ai_api_key',
-  'ai_base_url',
-  'workspace',
-  'telemetry_enabled',
-  'otel_endpoint',
-];
-
 /** Every key config.yaml may hold: the sections and settings of FIELDS (closed), and the original's keys. */
 export function configKeySpec(): KeySpec {
   const sections: Record<string, { keys: Record<string, null> }> = {};
   for (const { path } of FIELDS) (sections[path[0]] ??= { keys: {} }).keys[path[1]] = null;
   sections.bundles = { keys: { registries: null } };
-  return { keys: sections, ignored: ORIGINAL_KEYS };
+  return { keys: sections, ignored: ORIGINAL_CONFIG_KEYS };
 }
 
 /** Parses config.yaml text; errors name the file, line, column and key. */
@@ -306,6 +285,12 @@ export function readStationConfig(file: string, text: string): { config: Station
     if (value !== undefined && value !== null && !isRecord(value)) {
       throw source.errorAt([section], `expected "${section}" to be a mapping`);
     }
+  }
+  // The original Station's keys (ai_model, api_port ...) first: Station's own keys, read next, win.
+  const original = readOriginalKeys(root, (key) => source.keyPositionOf([key]));
+  for (const setting of original.settings) {
+    const field = FIELDS.find((f) => f.path[0] === setting.path[0] && f.path[1] === setting.path[1]);
+    if (field !== undefined && fits(field.kind, setting.value)) field.set(config, setting.value as never);
   }
   for (const field of FIELDS) {
     const [section, key] = field.path;
@@ -334,7 +319,10 @@ export function readStationConfig(file: string, text: string): { config: Station
       config.bundles.registries.push(r.trim());
     });
   }
-  return { config, warnings: checkKeys(root, configKeySpec(), (path) => source.keyPositionOf(path)) };
+  return {
+    config,
+    warnings: [...original.notices, ...checkKeys(root, configKeySpec(), (path) => source.keyPositionOf(path))],
+  };
 }
 
 /** Reads config.yaml, or the defaults when the file does not exist. */

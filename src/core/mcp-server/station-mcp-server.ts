@@ -25,6 +25,7 @@ import { allows, type Action } from '../security/roles.js';
 import type { RunResult } from '../runner/run-errors.js';
 import { writeFileAtomic } from '../fs/atomic-write.js';
 import { agentToolNames } from './agent-tool-names.js';
+import { originalAgentArgs, registerOriginalTools } from './original-tools.js';
 
 export interface StationMcpOptions {
   /** The environment whose agents become `agent_<name>` tools, and the default of every tool. */
@@ -59,6 +60,17 @@ const RESERVED_TOOLS = [
   'test_webhook',
   'create_bundle',
   'install_bundle',
+  // The original Station's tools, for its clients (agent_id is the agent's name; `task` its userInput).
+  'call_agent',
+  'create_environment',
+  'delete_environment',
+  'export_agent',
+  'list_mcp_configs',
+  'discover_tools',
+  'get_agent_schema',
+  'add_tool',
+  'remove_tool',
+  'inspect_run',
 ] as const;
 
 /** The action each changing tool needs (the others only read). */
@@ -81,6 +93,11 @@ const TOOL_ACTIONS: Partial<Record<(typeof RESERVED_TOOLS)[number], Action>> = {
   test_webhook: 'admin',
   create_bundle: 'admin',
   install_bundle: 'admin',
+  call_agent: 'run',
+  create_environment: 'admin',
+  delete_environment: 'admin',
+  add_tool: 'write',
+  remove_tool: 'write',
 };
 
 const envArg = z
@@ -587,6 +604,7 @@ export function createStationMcpServer(api: StationApi, options: StationMcpOptio
     },
     tool<{ id: number }>(async ({ id }) => api.webhooks.test(id)),
   );
+  registerOriginalTools(api, offer, tool, envOf, runAgent);
 
   // Each agent of the chosen environment as a tool of its own (none when the caller may not see it or run it).
   const agents = allows(api.principal, 'run', options.environment) ? visibleAgents(api, options.environment) : [];
@@ -598,8 +616,24 @@ export function createStationMcpServer(api: StationApi, options: StationMcpOptio
     const toolName = names.get(summary.name);
     if (toolName === undefined) continue;
     let schema: z.ZodType;
+    let declared = new Set<string>();
     try {
-      schema = z.fromJSONSchema(api.agents.get(options.environment, summary.name).inputSchema);
+      // Beside the schema's own fields, the original's clients pass `input` (the task) and `variables`.
+      const own = z.fromJSONSchema(api.agents.get(options.environment, summary.name).inputSchema);
+      if (own instanceof z.ZodObject) {
+        declared = new Set(Object.keys(own.shape));
+        const extra: Record<string, z.ZodType> = {};
+        if (!declared.has('input'))
+          extra.input = z.string().optional().describe("The original Station's task text (userInput).");
+        if (!declared.has('variables'))
+          extra.variables = z
+            .record(z.string(), z.unknown())
+            .optional()
+            .describe("The original Station's template variables (merged into the input).");
+        // userInput may come as `input` or in `variables` then (the runner still validates the input).
+        const open = declared.has('userInput') ? own.partial({ userInput: true }) : own;
+        schema = open.extend(extra);
+      } else schema = own;
     } catch (error) {
       // A schema zod cannot express: accept any object; the runner still validates the input.
       schema = z.looseObject({});
@@ -614,10 +648,15 @@ export function createStationMcpServer(api: StationApi, options: StationMcpOptio
         inputSchema: schema,
       },
       tool<unknown>(async (args, extra) =>
-        runAgent(options.environment, summary.name, (args ?? {}) as Record<string, unknown>, {
-          wait: true,
-          ...extra,
-        }),
+        runAgent(
+          options.environment,
+          summary.name,
+          originalAgentArgs((args ?? {}) as Record<string, unknown>, declared),
+          {
+            wait: true,
+            ...extra,
+          },
+        ),
       ),
     );
   }

@@ -185,8 +185,30 @@ export function latestSchemaVersion(migrations: readonly Migration[] = MIGRATION
   return migrations.reduce((max, m) => Math.max(max, m.version), 0);
 }
 
+/**
+ * A station.db made by the original Station (goose migrations: a `goose_db_version` table, or its `agent_runs`
+ * with `final_response`) is refused before anything is written to it, with what to do, instead of failing on
+ * "table environments already exists".
+ */
+function refuseOriginalDatabase(db: Db, file: string): void {
+  const has = (sql: string): boolean => db.prepare(sql).get() !== undefined;
+  const original =
+    has("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'goose_db_version'") ||
+    has("SELECT 1 FROM pragma_table_info('agent_runs') WHERE name = 'final_response'");
+  if (!original) return;
+  throw new DatabaseError(`${file} was made by the original Station; Station keeps its own database there`, {
+    code: 'database_original',
+    hints: [
+      `Move it aside (it keeps the original's run history): mv ${file} ${file.replace(/\.db$/, '')}.original.db`,
+      'Then run `stn init` (it creates a new station.db and leaves your files as they are) and `stn sync`: agents and MCP servers are read from the environment folders.',
+    ],
+    details: { file },
+  });
+}
+
 /** Applies pending migrations (those not recorded yet), each in its own transaction, and records them. */
 export function migrate(db: Db, file: string, migrations: readonly Migration[]): number[] {
+  refuseOriginalDatabase(db, file);
   db.exec(`CREATE TABLE IF NOT EXISTS schema_migrations (
     version INTEGER PRIMARY KEY,
     name TEXT NOT NULL,

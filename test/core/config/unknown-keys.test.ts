@@ -91,10 +91,15 @@ describe('config.yaml', () => {
     ]);
   });
 
-  it("says nothing about the original Station's keys", () => {
+  it("names Station's key for each of the original Station's keys, never as a typo", () => {
     const text =
       'encryption_key: abc\nai_provider: openai\nai_model: gpt-5-mini\napi_port: 8585\nlocal_mode: true\nmodel:\n  name: x\n';
-    expect(readStationConfig('c.yaml', text).warnings).toEqual([]);
+    const messages = readStationConfig('c.yaml', text).warnings.map((w) => w.message);
+    expect(messages).toHaveLength(5);
+    expect(messages.some((m) => m.includes('unknown key'))).toBe(false);
+    expect(messages).toContain(
+      'c.yaml:3:1: "ai_model" is the original Station\'s key for model.name, which is also set and wins; run `stn config migrate` to rewrite the file',
+    );
   });
 });
 
