@@ -201,6 +201,7 @@ describe('agent frontmatter', () => {
         '    max_step: 2',
         'schedule:',
         '  enable: true',
+        "  cron: '0 9 * * *'",
         'input:',
         '  shema:',
         '    userInput: string',
@@ -215,8 +216,8 @@ describe('agent frontmatter', () => {
       ['metadata.descripton', 5, 'description'],
       ['station.execution_metadata.max_step', 8, 'max_steps'],
       ['schedule.enable', 10, 'enabled'],
-      ['input.shema', 12, 'schema'],
-      ['output.extra', 16, undefined],
+      ['input.shema', 13, 'schema'],
+      ['output.extra', 17, undefined],
     ]);
   });
 
