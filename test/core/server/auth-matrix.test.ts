@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { readFileSync, readdirSync, statSync } from 'node:fs';
+import { readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Application, type Engine } from '../../../src/core/index.js';
@@ -101,6 +101,42 @@ const MATRIX: Record<string, { needs: Needs; envScoped: boolean; method: string;
     method: 'GET',
     path: '/api/v1/environments/default/bundle',
   },
+  listSchedules: { needs: 'viewer', envScoped: false, method: 'GET', path: '/api/v1/schedules' },
+  getSchedule: {
+    needs: 'viewer',
+    envScoped: true,
+    method: 'GET',
+    path: '/api/v1/environments/default/schedules/nightly',
+  },
+  pauseSchedule: {
+    needs: 'user',
+    envScoped: true,
+    method: 'POST',
+    path: '/api/v1/environments/default/schedules/nightly/pause',
+  },
+  resumeSchedule: {
+    needs: 'user',
+    envScoped: true,
+    method: 'POST',
+    path: '/api/v1/environments/default/schedules/nightly/resume',
+  },
+  runSchedule: {
+    needs: 'user',
+    envScoped: true,
+    method: 'POST',
+    path: '/api/v1/environments/default/schedules/nightly/run',
+  },
+  listWebhooks: { needs: 'admin', envScoped: false, method: 'GET', path: '/api/v1/webhooks' },
+  // localhost resolves to a loopback address, refused at delivery (no allow_private): nothing leaves the machine.
+  addWebhook: {
+    needs: 'admin',
+    envScoped: false,
+    method: 'POST',
+    path: '/api/v1/webhooks',
+    body: { url: 'http://localhost:9/matrix' },
+  },
+  testWebhook: { needs: 'admin', envScoped: false, method: 'POST', path: '/api/v1/webhooks/WEBHOOK/test' },
+  deleteWebhook: { needs: 'admin', envScoped: false, method: 'DELETE', path: '/api/v1/webhooks/WEBHOOK' },
   listAudit: { needs: 'admin', envScoped: false, method: 'GET', path: '/api/v1/audit' },
   verifyAudit: { needs: 'admin', envScoped: false, method: 'GET', path: '/api/v1/audit/verify' },
 };
@@ -151,6 +187,7 @@ describe('roles x routes', () => {
   let s: Station;
   let runId: number;
   let syncId: string;
+  let webhookId = 1;
   const keyOf = (caller: Caller): string | null => {
     switch (caller) {
       case 'none':
@@ -161,10 +198,20 @@ describe('roles x routes', () => {
         return s.keys[caller];
     }
   };
-  const pathOf = (path: string): string => path.replace('RUN', String(runId)).replace('SYNC', syncId);
+  const pathOf = (path: string): string =>
+    path.replace('RUN', String(runId)).replace('SYNC', syncId).replace('WEBHOOK', String(webhookId));
 
   beforeAll(async () => {
     s = await startStationForTest({ model: { fallback: { text: 'done' } } });
+    // A scheduled agent (once a year: it never fires during the test) for the schedule routes.
+    const hello = s.engine.agents.source('default', 'hello');
+    writeFileSync(
+      join(s.temp.home, 'environments', 'default', 'agents', 'nightly.prompt'),
+      hello.text.replace(
+        'name: hello',
+        "name: nightly\nschedule:\n  cron: '0 3 1 1 *'\n  variables:\n    userInput: nightly check",
+      ),
+    );
     runId = (await s.api.startRun('default', 'hello', { input: { userInput: 'x' } })).id;
     await s.waitRun(runId);
     const sync = await s.api.startSync('default');
@@ -243,6 +290,12 @@ describe('roles x routes', () => {
       ['deleteEnvironment', '/api/v1/environments/matrix-env'],
       ['setSecret'],
       ['deleteSecret'],
+      ['pauseSchedule'],
+      ['resumeSchedule'],
+      ['runSchedule'],
+      ['addWebhook'],
+      ['testWebhook'],
+      ['deleteWebhook'],
       [
         'installBundle',
         '/api/v1/bundles/install',
@@ -266,6 +319,7 @@ describe('roles x routes', () => {
       });
       expect([401, 403], `${op}: ${String(res.status)} ${res.text.slice(0, 200)}`).not.toContain(res.status);
       expect(res.status, `${op}: ${res.text.slice(0, 300)}`).toBeLessThan(op === 'cancelRun' ? 500 : 300);
+      if (op === 'addWebhook') webhookId = (res.body as { webhook: { id: number } }).webhook.id;
     }
   });
 });
