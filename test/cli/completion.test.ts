@@ -44,11 +44,13 @@ describe('complete (pure)', async () => {
       'key',
       'mcp',
       'runs',
+      'schedule',
       'secret',
       'serve',
       'stdio',
       'sync',
       'ui',
+      'webhook',
     ]);
     expect((await complete(['ag'], spec, names)).candidates).toEqual([
       { value: 'agent', description: 'Manage and run agents' },

@@ -122,6 +122,7 @@ const documented = [...README.matchAll(/`(\{"[^`]*)`/g)].map((m) => m[1]!.replac
 const elsewhere: Record<string, string> = {
   '{"environment", "agent", "cron", "timezone", "enabled", "overlap", "catchUp", "variables", "paused", "pausedAt", "pausedBy", "next", "lastFireAt", "lastOutcome", "lastRunId", "lastStatus", "lastError"}':
     'stn schedule list/show --json: test/commands/schedule.test.ts',
+  '{"text": ...}': 'the Slack webhook payload: test/core/webhooks/webhooks.test.ts',
   '{"ts","level","msg","requestId",...}': 'server log lines: test/e2e/serve.test.ts',
   '{"arguments": {...}}': 'a REST request body',
   '{"input": {...}}': 'a REST request body',
