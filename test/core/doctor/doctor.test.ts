@@ -13,6 +13,7 @@ import {
   type DoctorReport,
   type Principal,
 } from '../../../src/core/index.js';
+import { latestSchemaVersion } from '../../../src/core/store/database.js';
 import { makeTempHome, type TempHome } from '../../helpers/home.js';
 import { startModelServer, type ModelServer } from '../../helpers/model-server.js';
 import { FILESYSTEM_SERVER, writeTemplate } from '../mcp/helpers.js';
@@ -70,7 +71,7 @@ describe('doctor on a healthy home', { timeout: 60_000 }, () => {
     expect(find(report, 'config', 'default')?.detail).toBe(
       '1 MCP server in template.json; 1 placeholder, each with a value',
     );
-    expect(find(report, 'database', 'schema')?.detail).toBe('version 3 (the latest)');
+    expect(find(report, 'database', 'schema')?.detail).toBe(`version ${String(latestSchemaVersion())} (the latest)`);
     expect(find(report, 'model', 'api key')?.detail).toBe('accepted ($OPENAI_API_KEY)');
     expect(find(report, 'model', 'model')?.detail).toBe('gpt-4o-mini is offered (3 models listed)');
     expect(find(report, 'mcp', 'default/filesystem')?.detail).toMatch(/^\d+ tools, started in \d+ms, ping/);
@@ -85,7 +86,7 @@ describe('doctor on a healthy home', { timeout: 60_000 }, () => {
     const report = await doctor(undefined, { skipMcp: true, skipModel: true });
     expect(find(report, 'database', 'schema')).toMatchObject({
       status: 'warn',
-      detail: 'version 0, latest 3: migrations are pending',
+      detail: `version 0, latest ${String(latestSchemaVersion())}: migrations are pending`,
     });
     expect(report).toMatchObject({ ok: true, exitCode: 0 });
     const after = new Database(home.paths.database, { readonly: true });
@@ -280,7 +281,7 @@ describe('doctor: database', { timeout: 60_000 }, () => {
     const report = await doctor(undefined, { skipMcp: true, skipModel: true });
     expect(find(report, 'database', 'schema')).toMatchObject({
       status: 'fail',
-      detail: 'version 99, made by a newer Station (this stn knows up to 3)',
+      detail: `version 99, made by a newer Station (this stn knows up to ${String(latestSchemaVersion())})`,
     });
   });
 
