@@ -204,7 +204,7 @@ describe('stn agent run', () => {
     expect(JSON.parse(json.stdout)).toContainEqual(
       expect.objectContaining({ id: 3, status: 'completed', stopReason: 'max_steps' }),
     );
-  });
+  }, 90_000);
 
   it('on a terminal streams a readable trace (steps, tool calls with arguments, durations, tokens), then the answer', async () => {
     model.push(

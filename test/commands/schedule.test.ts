@@ -69,7 +69,7 @@ describe('stn schedule', () => {
     const missing = await stn(['schedule', 'show', 'nobody']);
     expect(missing.code).toBe(3);
     expect(missing.stderr).toContain('Scheduled agents there: tick.');
-  });
+  }, 90_000);
 
   it('a bad cron expression is a validation error naming the file, the line and the key', async () => {
     home.writeAgent('broken', '---\nschedule:\n  cron: "* * *"\n---\nHi.\n');
@@ -93,5 +93,5 @@ describe('stn schedule', () => {
     expect(runs[0]?.scheduledAt).toMatch(/T\d\d:\d\d:\d\d\.000Z$/);
     const show = JSON.parse((await stn(['schedule', 'show', 'tick', '--json'])).stdout) as ScheduleView;
     expect(show).toMatchObject({ lastRunId: runs[0]?.id, lastStatus: 'completed', lastOutcome: 'fired' });
-  });
+  }, 90_000);
 });

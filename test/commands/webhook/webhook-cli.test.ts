@@ -81,5 +81,5 @@ describe('stn webhook', () => {
     expect(audit.stdout).toContain('webhook.add');
     expect(audit.stdout).toContain('webhook.remove');
     expect(audit.stdout).not.toContain(secret);
-  });
+  }, 90_000);
 });
