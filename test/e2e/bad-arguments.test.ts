@@ -28,8 +28,16 @@ const manifest = JSON.parse(readFileSync(join(ROOT, 'oclif.manifest.json'), 'utf
   commands: Record<string, ManifestCommand>;
 };
 const SKIPPED = new Set(['ui', 'serve', 'stdio']);
-/** Positional arguments that are run ids. */
-const RUN_ID_ARGS = new Set(['runs:show/id', 'runs:watch/id', 'runs:cancel/id']);
+/** Positional arguments that are numeric ids (runs, webhooks). */
+const RUN_ID_ARGS = new Set([
+  'runs:show/id',
+  'runs:watch/id',
+  'runs:cancel/id',
+  'runs:inspect/id',
+  'webhook:rm/id',
+  'webhook:test/id',
+  'webhook:redeliver/id',
+]);
 /** A trace line of a Node stack: `    at fn (file:///x.js:1:2)`. */
 const STACK_LINE = /^\s+at .*:\d+:\d+\)?$/m;
 
