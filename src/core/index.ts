@@ -263,6 +263,7 @@ export {
   syncProgress,
   type AgentChange,
   type RunChoices,
+  type AgentShown,
   type AgentListItem,
   type ApiRequests,
   type ApiResponses,

@@ -71,13 +71,17 @@ describe('REST answers are the CLI --json objects', { timeout: 60_000 }, () => {
     expect(fromRest).toEqual(fromCli);
   });
 
-  // REST's one agent is {agent, text, hash, warnings} (the remote TUI edits the file with text and hash);
-  // `agent show --json` prints the agent with its warnings: the same fields, flattened.
+  // REST's one agent is {agent, text, hash, warnings, run} (the remote TUI edits the file with text and hash);
+  // `agent show --json` prints the agent with its warnings and what a run uses: the same fields, flattened.
   it('one agent', async () => {
     const fromCli = await cli(['agent', 'show', 'reader', '--env', 'default']);
-    const fromRest = (await rest('/environments/default/agents/reader')) as { agent: object; warnings: unknown };
-    expect(Object.keys(fromRest).sort()).toEqual(['agent', 'hash', 'text', 'warnings']);
-    expect({ ...fromRest.agent, warnings: fromRest.warnings }).toEqual(fromCli);
+    const fromRest = (await rest('/environments/default/agents/reader')) as {
+      agent: object;
+      warnings: unknown;
+      run: unknown;
+    };
+    expect(Object.keys(fromRest).sort()).toEqual(['agent', 'hash', 'run', 'text', 'warnings']);
+    expect({ ...fromRest.agent, warnings: fromRest.warnings, run: fromRest.run }).toEqual(fromCli);
   });
 });
 

@@ -36,8 +36,9 @@ describe('quitting the local TUI with runs in progress', { timeout: 60_000 }, ()
     expect(frame).toMatch(/y quit and cancel them\s+n stay/);
     expect(frame).not.toContain('? help');
     await screen.press(KEYS.esc);
-    frame = await screen.waitFor('[3 Runs]');
-    expect(frame).not.toContain('Quit?');
+    // The header shows "[3 Runs]" under the prompt too: wait for the frame after esc, the prompt gone.
+    frame = await screen.waitFor((f) => f.includes('[3 Runs]') && !f.includes('Quit?'));
+    expect(frame).toContain('lister');
     expect(quit.quitted()).toBe(false);
     expect(station.engine.runs.get(run.id).status).toBe('running');
 

@@ -1,12 +1,9 @@
 import { Args, Flags } from '@oclif/core';
 import { BaseCommand } from '../../cli/base-command.js';
-import { nextFires, type AgentDefinition, type ModelChoice, type OutputChoice } from '../../core/index.js';
+import { nextFires, type AgentDefinition, type AgentShown } from '../../core/index.js';
 
 /** `agent show --json`: the parsed agent, its key warnings, and what a run of it uses (model, answer format). */
-export type AgentShowOutput = AgentDefinition & {
-  warnings: string[];
-  run: { model: ModelChoice; output: Omit<OutputChoice, 'spec'> };
-};
+export type AgentShowOutput = AgentDefinition & Pick<AgentShown, 'warnings' | 'run'>;
 
 export default class AgentShow extends BaseCommand<typeof AgentShow> {
   static override summary = 'Show one agent: model, steps, tools, inputs, output and its template.';
@@ -28,15 +25,14 @@ export default class AgentShow extends BaseCommand<typeof AgentShow> {
     const engine = this.engine();
     const api = this.api();
     const env = this.flags.env ?? engine.defaultEnvironment();
-    const { agent, warnings } = api.agents.source(env, this.args.name);
+    const { agent, warnings, run } = api.agents.show(env, this.args.name);
     // Likely typos among its keys (`max_step`): on stderr, and in --json as "warnings".
     this.warnOnce(warnings);
     const s = this.style;
     const row = (label: string, value: string): void => this.say(`  ${label.padEnd(12)} ${value}`);
     this.say(`${s.bold(agent.name)}${agent.description === '' ? '' : `  ${agent.description}`}`);
     row('file', agent.path ?? agent.fileName);
-    const { model, output } = api.agents.runChoices(agent);
-    row('model', model.explanation);
+    row('model', run.model.explanation);
     row(
       'max steps',
       agent.maxSteps === undefined
@@ -48,7 +44,7 @@ export default class AgentShow extends BaseCommand<typeof AgentShow> {
     const config = Object.entries(agent.config).map(([k, v]) => `${k}=${JSON.stringify(v)}`);
     if (config.length > 0) row('config', config.join(' '));
     for (const line of describeInputs(agent)) row('input', line);
-    row('output', output.explanation);
+    row('output', run.output.explanation);
     if (agent.schedule !== undefined) {
       const sc = agent.schedule;
       row(
@@ -66,8 +62,7 @@ export default class AgentShow extends BaseCommand<typeof AgentShow> {
     this.say('');
     this.say(s.dim('--- template ---'));
     this.say(agent.template);
-    const { spec: _spec, ...answer } = output;
-    return { ...agent, warnings, run: { model, output: answer } };
+    return { ...agent, warnings, run };
   }
 }
 

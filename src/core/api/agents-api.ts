@@ -14,6 +14,9 @@ export interface RunChoices {
   output: OutputChoice;
 }
 
+/** An agent's source and what a run of it uses (the answer format without the schema the runner checks). */
+export type AgentShown = AgentSource & { run: { model: ModelChoice; output: Omit<OutputChoice, 'spec'> } };
+
 /** A change to an agent: its fields, and `name` to rename it (and its file). */
 export type AgentChange = AgentPatch & { name?: string | undefined };
 
@@ -66,6 +69,17 @@ export class AgentsApi {
    */
   runChoices(agent: AgentDefinition, runModel?: string): RunChoices {
     return { model: chooseModel(this.ctx.engine.config.model, agent.model, runModel), output: chooseOutput(agent) };
+  }
+
+  /**
+   * What `agent show` and REST's one agent give: the agent's source (parsed, text, hash, key typos) and what
+   * a run of it uses (model and answer format, each with why).
+   */
+  show(env: string, name: string): AgentShown {
+    const source = this.source(env, name);
+    const { model, output } = this.runChoices(source.agent);
+    const { spec: _spec, ...answer } = output;
+    return { ...source, run: { model, output: answer } };
   }
 
   /** The parsed agent, the text of its file and that text's hash (for a later write with expectedHash). */

@@ -2,7 +2,7 @@ export { Application, StationApi, type ApplicationOptions } from './application.
 export { localPrincipal } from './principal.js';
 export { DoctorApi, localDoctor } from './doctor-api.js';
 export type { AuditAction } from './context.js';
-export type { AgentChange, RunChoices } from './agents-api.js';
+export type { AgentChange, AgentShown, RunChoices } from './agents-api.js';
 export {
   cancelReason,
   type CancelDoor,

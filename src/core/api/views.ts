@@ -7,7 +7,8 @@ import type { ScheduleView } from './schedules-api.js';
  */
 import type { AuditRecord, AuditVerifyReport } from '../security/audit-log.js';
 import type { AgentDraft } from '../agents/agent-draft.js';
-import type { AgentSource, AgentSummary } from '../agents/agent-service.js';
+import type { AgentSummary } from '../agents/agent-service.js';
+import type { AgentShown } from './agents-api.js';
 import type { EnvironmentDetail, EnvironmentSummary } from '../environments/environment-service.js';
 import type { ErrorJson } from '../errors.js';
 import type { SecretInfo } from '../security/secret-service.js';
@@ -192,7 +193,7 @@ export interface ApiResponses {
   createEnvironment: EnvironmentSummary;
   deleteEnvironment: undefined;
   listAgents: AgentListItem[];
-  getAgent: AgentSource;
+  getAgent: AgentShown;
   createAgent: AgentDefinition;
   updateAgent: AgentDefinition;
   replaceAgent: AgentDefinition;

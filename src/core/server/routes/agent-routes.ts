@@ -86,18 +86,20 @@ export function agentRoutes(ctx: ServerContext): RouteDef[] {
       method: 'GET',
       path: '/api/v1/environments/{env}/agents/{agent}',
       operationId: 'getAgent',
-      summary: "One agent: its parsed definition, the text of its file, that text's hash and its key typos.",
+      summary:
+        "One agent: its parsed definition, the text of its file, that text's hash, its key typos, and what a run of it uses.",
       tag: 'agents',
       access: { action: 'read', envParam: 'env' },
       responses: {
         200: {
-          description: '{agent, text, hash, warnings}: warnings are likely typos among its keys, with file:line.',
+          description:
+            '{agent, text, hash, warnings, run}: warnings are likely typos among its keys, with file:line; run is the model and answer format a run uses, each with why.',
         },
         404: { description: 'No such environment or agent.' },
       },
       handle: ({ params, principal }) => ({
         status: 200,
-        body: ctx.api(principal).agents.source(params.env ?? '', params.agent ?? ''),
+        body: ctx.api(principal).agents.show(params.env ?? '', params.agent ?? ''),
       }),
     },
     {
