@@ -6,7 +6,6 @@
 import { closeNames } from '../agents/close-names.js';
 import type { StationConfig } from '../config/station-config.js';
 import { errorMessage } from '../errors.js';
-import { errorStatus, toModelError } from '../model/model-errors.js';
 import { makeRedactor, type Redact } from '../mcp/redactor.js';
 import { modelKeySecrets, resolveModelSettings, type ModelSettings } from '../model/settings.js';
 import { plural } from './config-checks.js';
@@ -44,7 +43,7 @@ async function modelChecks(
   try {
     ids = await listModels(settings, options);
   } catch (error) {
-    return listingFailed(error, settings, where, redact);
+    return listingFailed(await import('../model/model-errors.js'), error, settings, where, redact);
   }
   const ms = Math.round(performance.now() - started);
   return [
@@ -80,7 +79,15 @@ async function listModels(settings: ModelSettings, options: ModelCheckOptions): 
   return ids;
 }
 
-function listingFailed(error: unknown, settings: ModelSettings, where: string, redact: Redact): DoctorCheck[] {
+/** `sdkErrors` is model-errors.js, loaded with the SDK it reads (only when the check runs). */
+function listingFailed(
+  sdkErrors: typeof import('../model/model-errors.js'),
+  error: unknown,
+  settings: ModelSettings,
+  where: string,
+  redact: Redact,
+): DoctorCheck[] {
+  const { errorStatus, toModelError } = sdkErrors;
   const status = errorStatus(error);
   const variable = settings.apiKeyVariable;
   const reachable = row('endpoint', 'ok', `${where} answered (${String(status)})`, null);

@@ -14,7 +14,7 @@ describe('stn agent (bin/run.js)', () => {
   let temp: TempHome;
   afterEach(() => temp.cleanup());
 
-  it('agent list --json reads the files without loading the renderer or ajv', async () => {
+  it('agent list --json reads the files without loading the renderer, ajv, the openai SDK or the MCP SDK', async () => {
     temp = makeInitializedHome();
     const traceFile = join(temp.home, 'imports.txt');
     writeFileSync(traceFile, '');
@@ -25,7 +25,13 @@ describe('stn agent (bin/run.js)', () => {
     expect((JSON.parse(out.stdout) as { name: string }[]).map((a) => a.name)).toEqual(['file-explorer', 'hello']);
     const loaded = readFileSync(traceFile, 'utf8');
     expect(loaded).toContain('/dist/core/agents/agent-service.js');
-    for (const heavy of ['/node_modules/dotprompt/', '/node_modules/handlebars/', '/node_modules/ajv/'])
+    for (const heavy of [
+      '/node_modules/dotprompt/',
+      '/node_modules/handlebars/',
+      '/node_modules/ajv/',
+      '/node_modules/openai/',
+      '/node_modules/@modelcontextprotocol/',
+    ])
       expect(loaded).not.toContain(heavy);
   });
 
