@@ -72,6 +72,18 @@ describe('next fire times on the Agents screen (StationClient fake, ink-testing-
     expect(frame).not.toContain('in 4m');
   });
 
+  it('once a shown next fire has passed, the schedules are read again on the next tick (no key pressed)', async () => {
+    const client = scheduledStation();
+    const nightly = client.data.schedules.find((s) => s.agent === 'nightly');
+    if (nightly === undefined) throw new Error('no nightly schedule');
+    nightly.next = [new Date(Date.now() + 1500).toISOString()];
+    const screen = await tui.show(client, { columns: 100, rows: 24 });
+    await screen.waitFor((f) => /nightly\s+.*(in \ds|due)/.test(rowOf(f, 'nightly')));
+    // What the core says after that fire: the one after it.
+    nightly.next = [new Date(Date.now() + 2 * 3_600_000 + 60_000).toISOString()];
+    await screen.waitFor((f) => /nightly\s+.*in 2h/.test(rowOf(f, 'nightly')), 15_000);
+  });
+
   it("an agent's detail shows its schedule line: cron, timezone, next fire, or paused", async () => {
     const screen = await tui.show(scheduledStation(), { columns: 100, rows: 30 });
     await screen.waitFor('in 4m');

@@ -1,11 +1,11 @@
 import { Box, Text } from 'ink';
-import { useMemo, useState, type ReactNode } from 'react';
+import { useEffect, useMemo, useState, type ReactNode } from 'react';
 import type { AgentDetailView, ScheduleView } from '../client/station-client.js';
 import { prettyLines, truncate } from '../format.js';
 import { useAsync } from '../hooks/use-async.js';
 import { resolveKey } from '../keymap.js';
 import { clamp } from '../state/list-state.js';
-import { scheduleLine } from '../state/schedule-state.js';
+import { anyFirePast, scheduleLine } from '../state/schedule-state.js';
 import type { ScreenProps } from './screen-props.js';
 import { useKeys } from '../hooks/use-keys.js';
 import { ErrorLine } from '../components/error-line.js';
@@ -65,6 +65,12 @@ export function AgentDetail({
   // The schedule line is extra: when the schedules cannot be read, the detail shows without it.
   const schedules = useAsync(() => client.schedules(env), `schedules:${env}`);
   const schedule = schedules.data?.find((s) => s.agent === name);
+  // Once its next fire has passed, the schedule is read again (at most once per tick of `now`).
+  const firePast = anyFirePast(schedule === undefined ? [] : [schedule], now);
+  const reloadSchedules = schedules.reload;
+  useEffect(() => {
+    if (firePast) reloadSchedules();
+  }, [firePast, now, reloadSchedules]);
   const [offset, setOffset] = useState(0);
   // Long lines (a description, a warning, the prompt) wrap rather than being cut.
   const lines = useMemo(
