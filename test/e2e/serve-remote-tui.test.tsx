@@ -116,6 +116,34 @@ describe('remote TUI client (stn ui --remote) against stn serve', { timeout: 90_
     await screen.waitFor(/Run #\d+ lister · cancelled/);
   });
 
+  it('shows the next fire of scheduled agents from listSchedules, as the local client does', async () => {
+    const { url, key } = await serve();
+    const agents = join(station!.home.paths.environments, 'default', 'agents');
+    const prompt = (name: string): string =>
+      `---\nmetadata:\n  name: ${name}\nschedule:\n  cron: "0 9 * * *"\n  timezone: UTC\n---\nHello.\n`;
+    writeFileSync(join(agents, 'daily.prompt'), prompt('daily'));
+    writeFileSync(join(agents, 'held.prompt'), prompt('held'));
+    const local = station!.app.local('cli');
+    local.schedules.pause('default', 'held');
+    client = await RemoteClient.connect({ url, key });
+    const schedules = await client.schedules('default');
+    expect(schedules.map((s) => [s.agent, s.paused])).toEqual([
+      ['daily', false],
+      ['held', true],
+    ]);
+    expect(schedules).toEqual(local.schedules.list('default'));
+
+    screen = await renderTui(client, { columns: 80, rows: 24 });
+    const frame = await screen.waitFor('NEXT FIRE');
+    const row = (name: string): string => frame.split('\n').find((l) => l.includes(name)) ?? '';
+    expect(row('daily')).toMatch(/daily\s+default\s+0\s+-\s+(in \d+[smh]|[A-Z][a-z]{2} 09:00)(\s|$)/);
+    expect(row('held')).toMatch(/held\s+default\s+0\s+-\s+paused(\s|$)/);
+    expect(row('lister')).toMatch(/lister\s+test-model\s+1\s+-\s+-\s+Lists/);
+    expect(Math.max(...frame.split('\n').map((l) => Array.from(l).length))).toBeLessThanOrEqual(80);
+    await screen.press(KEYS.enter);
+    expect(await screen.waitFor('schedule: 0 9 * * *')).toMatch(/schedule: 0 9 \* \* \*\s+timezone: UTC\s+next fire: /);
+  });
+
   it('fails with the API error rebuilt from the body (exit code, field errors), and on a bad key or URL', async () => {
     const { url, key } = await serve('admin');
     await expect(RemoteClient.connect({ url, key: 'stn_000000000000_' + 'x'.repeat(43) })).rejects.toMatchObject({

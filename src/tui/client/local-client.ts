@@ -28,6 +28,7 @@ import type {
   McpToolView,
   RunQuery,
   RunView,
+  ScheduleView,
   StationClient,
   SyncProgressView,
   SyncResultView,
@@ -134,6 +135,10 @@ export class LocalClient implements StationClient {
       template: a.template,
       warnings,
     };
+  }
+
+  async schedules(env: string): Promise<ScheduleView[]> {
+    return this.api.schedules.list(env);
   }
 
   async runs(query: RunQuery): Promise<RunView[]> {

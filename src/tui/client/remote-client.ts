@@ -27,6 +27,7 @@ import type {
   McpToolView,
   RunQuery,
   RunView,
+  ScheduleView,
   StationClient,
   SyncProgressView,
   SyncResultView,
@@ -157,6 +158,10 @@ export class RemoteClient implements StationClient {
       template: a.template,
       warnings,
     };
+  }
+
+  schedules(env: string): Promise<ScheduleView[]> {
+    return this.api.listSchedules(env);
   }
 
   runs(query: RunQuery): Promise<RunView[]> {

@@ -16,6 +16,7 @@ import type {
   RunQuery as CoreRunQuery,
   RunStatus,
   RunSummary,
+  ScheduleView as CoreScheduleView,
   SyncProgressLine,
 } from '../../core/index.js';
 
@@ -62,6 +63,12 @@ export interface JsonSchemaProperty {
   default?: unknown;
   [key: string]: unknown;
 }
+
+/**
+ * An agent's schedule as `stn schedule list --json` shows it: cron, timezone, enabled, paused, the next
+ * fire times (none when disabled or paused) and the last fire.
+ */
+export type ScheduleView = CoreScheduleView;
 
 /** A run as `stn runs list --json` shows it. */
 export type RunView = RunSummary;
@@ -161,6 +168,8 @@ export interface StationClient {
   ): Promise<SyncResultView>;
   agents(env: string): Promise<AgentView[]>;
   agent(env: string, name: string): Promise<AgentDetailView>;
+  /** The schedules of the environment's agents (agents without a schedule have none). */
+  schedules(env: string): Promise<ScheduleView[]>;
   runs(query: RunQuery): Promise<RunView[]>;
   run(id: number): Promise<RunView>;
   runEvents(id: number, query: EventPageQuery): Promise<EventPage>;

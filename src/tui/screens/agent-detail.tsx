@@ -1,10 +1,11 @@
 import { Box, Text } from 'ink';
-import { useMemo, useState, type ReactNode } from 'react';
-import type { AgentDetailView } from '../client/station-client.js';
+import { useEffect, useMemo, useState, type ReactNode } from 'react';
+import type { AgentDetailView, ScheduleView } from '../client/station-client.js';
 import { prettyLines, truncate } from '../format.js';
 import { useAsync } from '../hooks/use-async.js';
 import { resolveKey } from '../keymap.js';
 import { clamp } from '../state/list-state.js';
+import { anyFirePast, scheduleLine } from '../state/schedule-state.js';
 import type { ScreenProps } from './screen-props.js';
 import { useKeys } from '../hooks/use-keys.js';
 import { ErrorLine } from '../components/error-line.js';
@@ -15,8 +16,8 @@ export interface DetailLine {
   heading?: boolean;
 }
 
-/** Everything about an agent, as lines: header, tools, input schema, frontmatter, prompt. */
-export function agentDetailLines(agent: AgentDetailView): DetailLine[] {
+/** Everything about an agent, as lines: header, schedule (if it has one), tools, input schema, frontmatter, prompt. */
+export function agentDetailLines(agent: AgentDetailView, schedule?: ScheduleView, now = Date.now()): DetailLine[] {
   const lines: DetailLine[] = [];
   lines.push({
     text: `${agent.name} — ${agent.description === '' ? '(no description)' : agent.description}`,
@@ -25,6 +26,7 @@ export function agentDetailLines(agent: AgentDetailView): DetailLine[] {
   lines.push({
     text: `file: ${agent.file ?? '-'}   model: ${agent.model ?? 'default'}   max steps: ${agent.maxSteps === null ? 'default' : String(agent.maxSteps)}`,
   });
+  if (schedule !== undefined) lines.push({ text: scheduleLine(schedule, now) });
   if (agent.warnings.length > 0) {
     lines.push({ text: '' });
     lines.push({ text: `Warnings (${String(agent.warnings.length)})`, heading: true });
@@ -55,15 +57,25 @@ export function AgentDetail({
   width,
   height,
   active,
+  now,
   name,
 }: ScreenProps & { name: string }): ReactNode {
   const env = app.environment;
   const agent = useAsync(() => client.agent(env, name), `agent:${env}:${name}`);
+  // The schedule line is extra: when the schedules cannot be read, the detail shows without it.
+  const schedules = useAsync(() => client.schedules(env), `schedules:${env}`);
+  const schedule = schedules.data?.find((s) => s.agent === name);
+  // Once its next fire has passed, the schedule is read again (at most once per tick of `now`).
+  const firePast = anyFirePast(schedule === undefined ? [] : [schedule], now);
+  const reloadSchedules = schedules.reload;
+  useEffect(() => {
+    if (firePast) reloadSchedules();
+  }, [firePast, now, reloadSchedules]);
   const [offset, setOffset] = useState(0);
   // Long lines (a description, a warning, the prompt) wrap rather than being cut.
   const lines = useMemo(
-    () => (agent.data === undefined ? [] : wrapDetail(agentDetailLines(agent.data), width)),
-    [agent.data, width],
+    () => (agent.data === undefined ? [] : wrapDetail(agentDetailLines(agent.data, schedule, now), width)),
+    [agent.data, schedule, now, width],
   );
   const rows = Math.max(1, height - 1);
   const maxOffset = Math.max(0, lines.length - rows);

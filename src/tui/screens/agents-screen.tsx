@@ -1,14 +1,15 @@
 import { Box } from 'ink';
-import { useMemo, type ReactNode } from 'react';
+import { useEffect, useMemo, type ReactNode } from 'react';
 import { errorLines } from '../components/error-line.js';
 import { ListPane, emptyText } from '../components/list-pane.js';
 import type { Segment } from '../components/window-list.js';
-import { isActiveStatus, type AgentView, type LastRunView } from '../client/station-client.js';
+import { isActiveStatus, type AgentView, type LastRunView, type ScheduleView } from '../client/station-client.js';
 import { fit, formatAgo } from '../format.js';
 import { useAsync } from '../hooks/use-async.js';
 import { useListKeys } from '../hooks/use-list-keys.js';
 import { lastRunByAgent } from '../state/runs-state.js';
 import { listWindow, matchesFilter } from '../state/list-state.js';
+import { anyFirePast, nextFire } from '../state/schedule-state.js';
 import { statusStyle } from '../theme.js';
 import { AgentDetail } from './agent-detail.js';
 import { RunForm } from './run-form.js';
@@ -26,7 +27,18 @@ function AgentList({ app, dispatch, client, theme, width, height, active, runs, 
   const list = app.lists.agents;
   const env = app.environment;
   const agents = useAsync(() => client.agents(env), `agents:${env}`);
+  const schedules = useAsync(() => client.schedules(env), `schedules:${env}`);
   const live = useMemo(() => lastRunByAgent(runs, env), [runs, env]);
+  const scheduleOf = useMemo(
+    () => new Map<string, ScheduleView>((schedules.data ?? []).map((s) => [s.agent, s])),
+    [schedules.data],
+  );
+  // Once a shown next fire has passed, the schedules are loaded again (at most once per tick of `now`).
+  const firePast = anyFirePast(schedules.data, now);
+  const reloadSchedules = schedules.reload;
+  useEffect(() => {
+    if (firePast) reloadSchedules();
+  }, [firePast, now, reloadSchedules]);
   const items = (agents.data ?? []).filter((a) =>
     matchesFilter(list.filter, a.name, a.description, a.model, ...a.tools),
   );
@@ -45,6 +57,7 @@ function AgentList({ app, dispatch, client, theme, width, height, active, runs, 
     onAction: (action) => {
       if (action === 'refresh') {
         agents.reload();
+        schedules.reload();
         return;
       }
       if (selected === undefined) return;
@@ -53,8 +66,14 @@ function AgentList({ app, dispatch, client, theme, width, height, active, runs, 
     },
   });
 
-  // Wide terminals give the names, models and last runs room before the description takes the rest.
-  const cols = width >= 120 ? { name: 28, model: 24, tools: 6, last: 20 } : { name: 20, model: 16, tools: 6, last: 16 };
+  // Wide terminals give the names, models and last runs room before the description takes the rest. The
+  // next fire column is there when an agent of the environment has a schedule; below 120 columns the model
+  // column gives it room.
+  const next = scheduleOf.size === 0 ? 0 : width >= 120 ? 12 : 10;
+  const cols =
+    width >= 120
+      ? { name: 28, model: 24, tools: 6, last: 20, next }
+      : { name: 20, model: next > 0 ? 14 : 16, tools: 6, last: 16, next };
   const lastOf = (a: AgentView): LastRunView | null => {
     const run = live.get(a.name);
     if (run !== undefined && (a.lastRun === null || run.id >= a.lastRun.id))
@@ -65,7 +84,8 @@ function AgentList({ app, dispatch, client, theme, width, height, active, runs, 
     const last = lastOf(a);
     const status = last === null ? null : runs.stale && isActiveStatus(last.status) ? 'stale' : last.status;
     const s = status === null ? null : statusStyle(theme, status);
-    const descWidth = Math.max(0, w - cols.name - cols.model - cols.tools - cols.last - 1);
+    const descWidth = Math.max(0, w - cols.name - cols.model - cols.tools - cols.last - cols.next - 1);
+    const fire = nextFire(scheduleOf.get(a.name), now);
     return [
       { text: fit(a.name, cols.name), bold: true },
       { text: fit(a.model ?? 'default', cols.model), color: a.model === null ? theme.muted : undefined },
@@ -77,6 +97,14 @@ function AgentList({ app, dispatch, client, theme, width, height, active, runs, 
         ),
         color: s?.color,
       },
+      ...(cols.next > 0
+        ? [
+            {
+              text: ' ' + fit(fire.text, cols.next - 1),
+              color: fire.state === 'paused' ? theme.warn : fire.state === 'next' ? undefined : theme.muted,
+            },
+          ]
+        : []),
       { text: ' ' + fit(a.description, descWidth), color: theme.muted },
     ];
   };
@@ -92,6 +120,7 @@ function AgentList({ app, dispatch, client, theme, width, height, active, runs, 
           fit('TOOLS', cols.tools - 1, 'right') +
           ' ' +
           fit('LAST RUN', cols.last) +
+          (cols.next > 0 ? ' ' + fit('NEXT FIRE', cols.next - 1) : '') +
           ' DESCRIPTION'
         }
         error={agents.error}

@@ -16,6 +16,7 @@ import type {
   RunEventView,
   RunQuery,
   RunView,
+  ScheduleView,
   StationClient,
   SyncProgressView,
   SyncResultView,
@@ -32,6 +33,8 @@ export interface FakeStationData {
   events: RunEventView[];
   servers: FakeServer[];
   tools: FakeTool[];
+  /** Schedules of agents (each names its environment and agent), as the schedules API lists them. */
+  schedules: ScheduleView[];
 }
 
 export class FakeStationClient implements StationClient {
@@ -46,7 +49,7 @@ export class FakeStationClient implements StationClient {
   private readonly listeners = new Set<(update: ClientUpdate) => void>();
 
   constructor(data: Partial<FakeStationData> = {}) {
-    this.data = { environments: [], agents: [], runs: [], events: [], servers: [], tools: [], ...data };
+    this.data = { environments: [], agents: [], runs: [], events: [], servers: [], tools: [], schedules: [], ...data };
   }
 
   info(): ClientInfo {
@@ -86,6 +89,11 @@ export class FakeStationClient implements StationClient {
     if (found === undefined) throw new NotFoundError(`agent "${name}" does not exist in environment "${env}"`);
     const { environment: _, ...view } = found;
     return { ...view, lastRun: this.lastRun(env, name) };
+  }
+
+  async schedules(env: string): Promise<ScheduleView[]> {
+    this.requireEnvironment(env);
+    return this.data.schedules.filter((s) => s.environment === env).map((s) => ({ ...s }));
   }
 
   async runs(query: RunQuery): Promise<RunView[]> {
@@ -275,6 +283,29 @@ export function runView(fields: Partial<RunView> & { id: number; agent: string }
   };
 }
 
+/** A schedule firing every hour on the hour; `next` (ISO times) is what the test says the next fires are. */
+export function scheduleView(fields: Partial<ScheduleView> & { agent: string }): ScheduleView {
+  return {
+    environment: 'default',
+    cron: '0 * * * *',
+    timezone: null,
+    enabled: true,
+    overlap: 'skip',
+    catchUp: 'none',
+    variables: {},
+    paused: false,
+    pausedAt: null,
+    pausedBy: null,
+    next: [],
+    lastFireAt: null,
+    lastOutcome: null,
+    lastRunId: null,
+    lastStatus: null,
+    lastError: null,
+    ...fields,
+  };
+}
+
 export function serverView(fields: Partial<FakeServer> & { name: string }): FakeServer {
   return {
     environment: 'default',
@@ -342,5 +373,6 @@ export function freshStation(): FakeStationData {
     events: [],
     servers: [serverView({ name: 'filesystem', state: 'not synced' })],
     tools: [],
+    schedules: [],
   };
 }
