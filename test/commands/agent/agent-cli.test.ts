@@ -24,7 +24,7 @@ describe('stn agent (bin/run.js)', () => {
     expect(out.code).toBe(0);
     expect((JSON.parse(out.stdout) as { name: string }[]).map((a) => a.name)).toEqual(['file-explorer', 'hello']);
     const loaded = readFileSync(traceFile, 'utf8');
-    expect(loaded).toContain('/dist/core/agents/agent-service.js');
+    expect(loaded).toContain('/dist/core/index.js');
     for (const heavy of [
       '/node_modules/dotprompt/',
       '/node_modules/handlebars/',
