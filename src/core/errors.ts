@@ -43,6 +43,8 @@ export const ExitCode = {
   PORT_IN_USE: 17,
   /** `stn audit verify`: the audit trail's hash chain is broken (a row was changed, deleted or inserted). */
   AUDIT_BROKEN: 18,
+  /** `stn webhook test`: the sample delivery was not delivered (no answer, or not a 2xx). */
+  DELIVERY_FAILED: 19,
   /** Interrupted by SIGINT (128 + 2), as shells expect. */
   INTERRUPTED: 130,
 } as const;

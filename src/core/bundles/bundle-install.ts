@@ -146,13 +146,13 @@ export class ApprovalRequiredError extends StationError {
   }
 }
 
-/** A bundle whose servers the user did not approve (exit 1): nothing was installed. */
+/** A bundle whose servers the user did not approve (a usage outcome, like a deletion not confirmed): nothing was installed. */
 export class InstallDeclinedError extends StationError {
   constructor() {
     super(
       'declined',
       'installation cancelled: the MCP servers were not approved; nothing was installed',
-      ExitCode.ERROR,
+      ExitCode.USAGE,
     );
   }
 }

@@ -72,6 +72,18 @@ describe('stn webhook', () => {
     ]);
     expect((await runStn(['webhook', 'deliveries', '--failed', '--json'], { env })).stdout.trim()).toBe('[]');
 
+    // A receiver that is gone: the sample is not delivered, which has its own exit code (1 is for bugs).
+    const closed = createServer();
+    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+    const closedPort = (closed.address() as { port: number }).port;
+    await new Promise((resolve) => closed.close(resolve));
+    const gone = await runStn(['webhook', 'add', `http://127.0.0.1:${String(closedPort)}/hook`, '--json'], { env });
+    const goneId = (JSON.parse(gone.stdout) as { webhook: { id: number } }).webhook.id;
+    const failed = await runStn(['webhook', 'test', String(goneId)], { env });
+    expect(failed.code).toBe(ExitCode.DELIVERY_FAILED);
+    expect(failed.stderr).toContain('was not delivered');
+    expect((await runStn(['webhook', 'rm', String(goneId), '--yes'], { env })).code).toBe(0);
+
     const removed = await runStn(['webhook', 'rm', String(result.webhook.id), '--yes'], { env });
     expect(removed.code).toBe(0);
     expect((await runStn(['webhook', 'rm', String(result.webhook.id), '--yes'], { env })).code).toBe(
