@@ -2,6 +2,8 @@
 // missing argument, a bad value, something that does not exist, a --home that is an empty folder), ends
 // with a documented code other than 1 and prints no stack trace. `ui` needs a terminal and `serve` and
 // `stdio` keep running, so they are left out of the loop; serve's busy port has its own test below.
+// The ~500 cases run in this process, through the built commands and oclif as `stn` runs them (one at a time,
+// in a scratch folder); a sample of every kind of mistake also runs through the real binary, as a child.
 // Needs `npm run build` first.
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
@@ -9,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ExitCode } from '../../src/core/index.js';
-import { ROOT, runStn, type CliResult } from '../helpers/cli.js';
+import { ROOT, runCommand, runStn, type CliResult } from '../helpers/cli.js';
 import { makeInitializedHome, type TempHome } from '../helpers/home.js';
 
 interface ManifestArg {
@@ -28,6 +30,8 @@ const manifest = JSON.parse(readFileSync(join(ROOT, 'oclif.manifest.json'), 'utf
   commands: Record<string, ManifestCommand>;
 };
 const SKIPPED = new Set(['ui', 'serve', 'stdio']);
+/** Commands that only run as a child (the run worker handles signals and runs a queue). */
+const CHILD_ONLY = new Set(['__worker']);
 /** Positional arguments that are numeric ids (runs, webhooks). */
 const RUN_ID_ARGS = new Set([
   'runs:show/id',
@@ -103,6 +107,37 @@ async function pool<T, R>(items: readonly T[], width: number, task: (item: T) =>
   return results;
 }
 
+/** Commands whose every case also runs through the real binary: one of each kind of argument and flag. */
+const SAMPLED = new Set(['runs:show', 'agent:run', 'env:create', 'bundle:install', 'webhook:add', 'env:list']);
+
+/** The command id of a case (`agent run ...` gives `agent:run`), as the manifest names it. */
+function commandOf(c: Case): string {
+  const words: string[] = [];
+  for (const word of c.argv) {
+    const id = [...words, word].join(':');
+    if (!Object.keys(manifest.commands).some((k) => k === id || k.startsWith(`${id}:`))) break;
+    words.push(word);
+  }
+  return words.join(':');
+}
+
+/**
+ * Runs `stn ARGV` in this process through oclif, as the binary does after its argument handling; an exception
+ * that escapes the command (none should: BaseCommand.catch maps every error to an exit code) counts as exit 1.
+ */
+async function runInProcess(c: Case, env: NodeJS.ProcessEnv): Promise<CliResult> {
+  const id = commandOf(c);
+  try {
+    return await runCommand([id, ...c.argv.slice(id.split(':').length)], env);
+  } catch (error) {
+    return {
+      code: ExitCode.ERROR,
+      stdout: '',
+      stderr: error instanceof Error ? (error.stack ?? error.message) : String(error),
+    };
+  }
+}
+
 function problem(c: Case, out: CliResult): string | undefined {
   const output = `${out.stdout}\n${out.stderr}`;
   const show = (): string => `stn ${c.argv.join(' ')} (${c.why}) exited ${String(out.code)}:\n${output.trim()}`;
@@ -138,11 +173,29 @@ describe('bad arguments never exit 1', { timeout: 900_000 }, () => {
     const cases = ids.flatMap((id) => casesOf(id, manifest.commands[id] as ManifestCommand, scratch));
     const cwd = scratch();
     const env = { ...temp.env, EDITOR: 'false', VISUAL: 'false', OPENAI_BASE_URL: 'http://127.0.0.1:9/v1' };
-    const problems = await pool(cases, 4, async (c) => {
-      const found = problem(c, await runStn(c.argv, { env, cwd, timeoutMs: 60_000 }));
+    const report = (found: string | undefined): string | undefined => {
       if (found !== undefined && process.env.STATION_TEST_LOG !== undefined) process.stderr.write(found + '\n\n');
       return found;
-    });
+    };
+    const asChild = (c: Case): Promise<string | undefined> =>
+      runStn(c.argv, { env, cwd, timeoutMs: 60_000 }).then((out) => report(problem(c, out)));
+
+    // In this process, one at a time (output is captured per command), in the scratch folder.
+    const problems: (string | undefined)[] = [];
+    const home = process.cwd();
+    process.chdir(cwd);
+    try {
+      for (const c of cases.filter((x) => !CHILD_ONLY.has(commandOf(x)))) {
+        problems.push(report(problem(c, await runInProcess(c, env))));
+      }
+    } finally {
+      process.chdir(home);
+    }
+    // As children: the commands that only run so, and the first case of every kind of mistake for a few
+    // commands, so the real binary (bin/run.js, main's argument handling, oclif's exit) is covered too.
+    const sample = cases.filter((c) => CHILD_ONLY.has(commandOf(c)) || SAMPLED.has(commandOf(c)));
+    problems.push(...(await pool(sample, 4, asChild)));
+    expect(sample.length).toBeGreaterThan(20);
     expect(problems.filter((p) => p !== undefined)).toEqual([]);
   });
 
