@@ -224,7 +224,7 @@ describe('input flags: the same for agent run and agent render', () => {
       expect(bad.code).toBe(5);
       expect(bad.stderr).toContain('--var needs NAME=VALUE, got "novalue"');
     }
-  });
+  }, 90_000);
 });
 
 describe('stn agent validate', () => {
