@@ -182,6 +182,36 @@ describe('SecretService', () => {
     expect(() => engine.secrets.valuesFor('default')).toThrow(/not the key the secrets were stored with/);
   });
 
+  it('a rotation cut off after the secrets were re-encrypted (the new key still staged) names the way to finish it', async () => {
+    engine.secrets.set('API_TOKEN', VALUE);
+    const oldKey = readFileSync(home.paths.keyFile, 'utf8');
+    const { backup } = engine.secrets.rotateKey(new Date('2026-12-06T01:02:03.456Z'));
+    await engine.close();
+    // The state a crash between the database commit and the key file rename leaves: the old key file in
+    // place, the new key staged as station.key.new, the secrets under the new key.
+    const { renameSync } = await import('node:fs');
+    const pending = `${home.paths.keyFile}.new`;
+    renameSync(home.paths.keyFile, pending);
+    writeFileSync(home.paths.keyFile, oldKey, { mode: 0o600 });
+    engine = openHome();
+    let message = '';
+    try {
+      engine.secrets.valuesFor('default');
+    } catch (error) {
+      message = `${String(error)} ${JSON.stringify((error as { hints?: string[] }).hints)}`;
+    }
+    expect(message).toContain('not the key the secrets were stored with');
+    expect(message).toContain(
+      `A key rotation was interrupted after the secrets were re-encrypted: finish it with: mv ${pending} ${home.paths.keyFile}`,
+    );
+    expect(existsSync(backup!)).toBe(true);
+    // Doing what it says gives the secrets back.
+    await engine.close();
+    renameSync(pending, home.paths.keyFile);
+    engine = openHome();
+    expect(engine.secrets.valuesFor('default')).toEqual({ API_TOKEN: VALUE });
+  });
+
   it('with STATION_ENCRYPTION_KEY, rotation needs STATION_NEW_ENCRYPTION_KEY and writes no key file', async () => {
     const k1 = randomBytes(32).toString('base64');
     const k2 = randomBytes(32).toString('hex');
