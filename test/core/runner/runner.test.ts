@@ -36,7 +36,8 @@ describe('the run queue', () => {
   it('times a run out, aborting the model request in flight', async () => {
     rig.model.script([{ text: 'too late', delayMs: 10_000 }]);
     const runner = rig.runner();
-    const handle = await runner.submit({ agent: 'slow', environment: 'default', input: {}, timeoutMs: 300 });
+    // Long enough for the request to be sent first on a loaded machine (the MCP servers start before it).
+    const handle = await runner.submit({ agent: 'slow', environment: 'default', input: {}, timeoutMs: 2000 });
     const result = await handle.done;
     expect(result).toMatchObject({ status: 'timed_out', stopReason: 'timeout', error: { code: 'timeout' } });
     expect(runExitCode(result)).toBe(ExitCode.RUN_TIMED_OUT);
