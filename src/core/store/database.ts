@@ -73,6 +73,8 @@ export function openDatabase(file: string, options: OpenDatabaseOptions = {}): D
   guard(db, { file, busyTimeoutMs });
   try {
     db.pragma(`busy_timeout = ${String(busyTimeoutMs)}`);
+    // Before the journal mode is set: switching the original's database to WAL would write to it.
+    if (options.readonly !== true) refuseOriginalDatabase(db, file);
     // Setting the mode takes a lock: only a database not yet in WAL mode (a new one) needs it.
     if (file !== ':memory:' && db.pragma('journal_mode', { simple: true }) !== 'wal') db.pragma('journal_mode = WAL');
     db.pragma('synchronous = NORMAL');
