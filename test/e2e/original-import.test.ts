@@ -96,3 +96,21 @@ describe("stn on a home whose station.db is the original's", { timeout: 120_000 
     expect(error.hints.join(' ')).toContain('goose_db_version');
   });
 });
+
+describe('any command meeting the original station.db on a terminal', { timeout: 120_000 }, () => {
+  it('offers the move aside and import; no leaves it as it was and reports the error', async () => {
+    temp = originalHome();
+    const no = await runStnOnTerminal(['env', 'list'], { env: temp.env, input: 'n\n' });
+    expect(no.code, no.screen).toBe(7);
+    expect(no.screen).toContain('import its run history?');
+    expect(no.screen).toContain('stn init --import-original');
+    expect(existsSync(join(temp.home, 'station.original.db'))).toBe(false);
+
+    const yes = await runStnOnTerminal(['env', 'list'], { env: temp.env, input: 'y\n' });
+    expect(yes.code, yes.screen).toBe(0);
+    expect(yes.screen).toMatch(/imported\s+4 run\(s\)/);
+    expect(yes.screen).toContain('Now run it again: stn env list');
+    const list = await runStn(['runs', 'list', '--trigger', 'import', '--json'], { env: temp.env });
+    expect(JSON.parse(list.stdout)).toHaveLength(4);
+  });
+});
