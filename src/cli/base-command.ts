@@ -10,6 +10,7 @@ import {
   type StationApi,
 } from '../core/index.js';
 import { colorEnabled, errorText, makeStyle } from './output.js';
+import { Prompt } from './prompt.js';
 
 export type BaseFlags<T extends typeof Command> = Interfaces.InferredFlags<
   (typeof BaseCommand)['baseFlags'] & T['flags']
@@ -185,6 +186,7 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
       process.exitCode = error.oclif.exit;
       return;
     }
+    if (await this.offerOriginalImport(error)) return;
     const record = this.errorRecord(error);
     process.exitCode = record.exitCode;
     if (this.jsonEnabled()) {
@@ -192,6 +194,37 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
       return;
     }
     process.stderr.write(errorText(record, this.errStyle, this.debugEnabled() ? error.stack : undefined));
+  }
+
+  /**
+   * A station.db made by the original Station, met on a terminal: asks whether to move it aside and import its
+   * run history (`stn init --import-original`), and does it on yes. False (the error is reported) otherwise.
+   */
+  private async offerOriginalImport(error: unknown): Promise<boolean> {
+    if (!isStationError(error) || error.code !== 'database_original' || this.id === 'init') return false;
+    if (this.jsonEnabled()) return false;
+    const prompt = new Prompt();
+    if (!prompt.interactive) return false;
+    let yes: boolean;
+    try {
+      prompt.write(`${error.message}.\n`);
+      const aside = typeof error.details?.aside === 'string' ? error.details.aside : 'station.original.db';
+      yes = await prompt.confirm(`Move it aside to ${aside} and import its run history?`, {
+        flag: '--import-original',
+      });
+    } catch {
+      return false;
+    } finally {
+      prompt.close();
+    }
+    if (!yes) return false;
+    const home = (this.flags as { home?: string } | undefined)?.home;
+    await this.config.runCommand('init', ['--import-original', ...(home === undefined ? [] : ['--home', home])]);
+    if (process.exitCode === undefined || process.exitCode === 0) {
+      const words = [...(this.id?.split(':') ?? []), ...this.argv];
+      this.note(`Now run it again: stn ${words.join(' ')}`);
+    }
+    return true;
   }
 
   /** The --json form of an error (oclif prints it with logJson): `{"error": ErrorRecord}`. */

@@ -1,16 +1,29 @@
 import { Flags } from '@oclif/core';
 import { BaseCommand } from '../cli/base-command.js';
-import { initStation, privacyWarnings, resolveStationHome, stationPaths, type InitResult } from '../core/index.js';
+import { Prompt } from '../cli/prompt.js';
+import {
+  initStation,
+  isOriginalDatabaseFile,
+  originalAsidePath,
+  privacyWarnings,
+  resolveStationHome,
+  stationPaths,
+  type InitResult,
+  type OriginalImportResult,
+} from '../core/index.js';
 
 export default class Init extends BaseCommand<typeof Init> {
   static override summary = 'Create the Station home: config.yaml, station.db and the default environment.';
   static override description =
     'Safe to run again: existing files are left as they are. --force rewrites the files that come from ' +
-    "templates (the default environment's template.json and example agents), never the database or variables.yml.";
+    "templates (the default environment's template.json and example agents), never the database or variables.yml. " +
+    'A station.db made by the original Station is moved aside to station.original.db and its run history imported ' +
+    'with --import-original (on a terminal init asks).';
   static override examples = [
     '<%= config.bin %> init',
     '<%= config.bin %> init --project-root ~/src/myservice',
     '<%= config.bin %> init --encrypt-db',
+    '<%= config.bin %> init --import-original',
     'STATION_HOME=/srv/station <%= config.bin %> init --json',
   ];
   static override flags = {
@@ -20,16 +33,23 @@ export default class Init extends BaseCommand<typeof Init> {
         'Make station.db encrypted at rest (SQLCipher 4) with the home key: STATION_ENCRYPTION_KEY, else keys/station.key.',
       default: false,
     }),
+    'import-original': Flags.boolean({
+      description:
+        "Move a station.db made by the original Station aside to station.original.db, create Station's, and import the original's run history.",
+      default: false,
+    }),
     'project-root': Flags.string({
       description: "Folder the default environment's filesystem server may read [default: current folder].",
     }),
   };
 
-  async run(): Promise<InitResult> {
+  async run(): Promise<InitResult & { originalImport?: OriginalImportResult }> {
     const paths = stationPaths(resolveStationHome({ home: this.flags.home }));
+    const importOriginal = this.flags['import-original'] || (await this.offerImport(paths.database));
     const result = initStation(paths, {
       force: this.flags.force,
       encryptDb: this.flags['encrypt-db'],
+      importOriginal,
       ...(this.flags['project-root'] === undefined ? {} : { projectRoot: this.flags['project-root'] }),
     });
     this.warnPrivacy(privacyWarnings(paths));
@@ -42,8 +62,31 @@ export default class Init extends BaseCommand<typeof Init> {
       for (const p of result.created) this.say(`  ${s.green('created')}    ${p}`);
       for (const p of result.rewritten) this.say(`  ${s.yellow('rewritten')}  ${p}`);
     }
+    let originalImport: OriginalImportResult | undefined;
+    if (result.originalDatabase !== undefined) {
+      const { file, moved } = result.originalDatabase;
+      if (moved) this.say(`  ${s.yellow('moved')}      the original's station.db to ${file}`);
+      originalImport = this.api().runs.importOriginal(file);
+      const skipped = originalImport.skipped > 0 ? ` (${String(originalImport.skipped)} imported before)` : '';
+      this.say(`  ${s.green('imported')}   ${String(originalImport.imported)} run(s) from ${file}${skipped}`);
+    }
     this.say('');
     this.say(`Next: ${s.bold('stn env list')}, ${s.bold('stn sync')}, then ${s.bold('stn agent run hello "Hi"')}`);
-    return result;
+    return originalImport === undefined ? result : { ...result, originalImport };
+  }
+
+  /** On a terminal, when station.db is the original's: asks whether to move it aside and import its runs. */
+  private async offerImport(database: string): Promise<boolean> {
+    if (this.jsonEnabled() || !isOriginalDatabaseFile(database)) return false;
+    const prompt = new Prompt();
+    if (!prompt.interactive) return false;
+    try {
+      prompt.write(`${database} was made by the original Station.\n`);
+      return await prompt.confirm(`Move it aside to ${originalAsidePath(database)} and import its run history?`, {
+        flag: '--import-original',
+      });
+    } finally {
+      prompt.close();
+    }
   }
 }

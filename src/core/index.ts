@@ -49,6 +49,13 @@ export { writeFileAtomic } from './fs/atomic-write.js';
 export { makePrivateDir, privacyWarnings, type PrivacyWarning } from './fs/private-files.js';
 export { openDatabase, schemaVersion, type Db } from './store/database.js';
 export {
+  importOriginalRuns,
+  isOriginalDatabaseFile,
+  moveOriginalDatabaseAside,
+  originalAsidePath,
+  type OriginalImportResult,
+} from './store/original-import.js';
+export {
   AuditLog,
   DEFAULT_ROTATE_GRACE,
   auditHash,

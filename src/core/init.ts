@@ -1,5 +1,6 @@
 import { existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
-import { ConflictError } from './errors.js';
+import { ConflictError, NotFoundError } from './errors.js';
+import { isOriginalDatabaseFile, moveOriginalDatabaseAside, originalAsidePath } from './store/original-import.js';
 import { isEncryptedDatabase } from './store/database-cipher.js';
 import { join, relative } from 'node:path';
 import { stringify } from 'yaml';
@@ -23,6 +24,12 @@ export interface InitOptions {
   env?: NodeJS.ProcessEnv;
   /** Make a new station.db encrypted with the home's key (`--encrypt-db`). */
   encryptDb?: boolean;
+  /**
+   * A station.db made by the original Station is moved aside to station.original.db (and Station makes its
+   * own); the caller then imports its run history from `originalDatabase` (`--import-original`). Without a
+   * station.db of the original's, an existing station.original.db is named there.
+   */
+  importOriginal?: boolean;
 }
 
 export interface InitResult {
@@ -33,6 +40,8 @@ export interface InitResult {
   rewritten: string[];
   /** Paths that already existed and were left as they were. */
   unchanged: string[];
+  /** With importOriginal: the original's database to import from, and whether init moved it there now. */
+  originalDatabase?: { file: string; moved: boolean };
 }
 
 /**
@@ -57,6 +66,7 @@ export function initStation(paths: StationPaths, options: InitOptions = {}): Ini
 
   put(paths.config, DEFAULT_CONFIG_YAML, false, PRIVATE_FILE_MODE);
 
+  if (options.importOriginal === true) result.originalDatabase = originalToImport(paths.database);
   const dbExisted = existsSync(paths.database) && statSync(paths.database).size > 0;
   const env = options.env ?? process.env;
   if (options.encryptDb === true) {
@@ -103,6 +113,23 @@ export function initStation(paths: StationPaths, options: InitOptions = {}): Ini
     db.close();
   }
   return result;
+}
+
+/** The original's database to import: station.db moved aside now, or one moved aside before. */
+function originalToImport(database: string): { file: string; moved: boolean } {
+  if (isOriginalDatabaseFile(database)) return { file: moveOriginalDatabaseAside(database), moved: true };
+  const aside = originalAsidePath(database);
+  if (existsSync(aside)) return { file: aside, moved: false };
+  throw new NotFoundError(
+    `no database of the original Station to import: ${database} is not one and ${aside} does not exist`,
+    {
+      hints: [
+        'Import one kept elsewhere with: stn db import-original FILE',
+        'Or run stn init without --import-original.',
+      ],
+      details: { file: database, aside },
+    },
+  );
 }
 
 function listFiles(dir: string, prefix = ''): string[] {

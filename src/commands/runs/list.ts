@@ -6,7 +6,7 @@ import { RUN_STATUSES, RUN_TRIGGERS, displayStatus, parseSince, type RunSummary 
 export default class RunsList extends BaseCommand<typeof RunsList> {
   static override summary = 'List recent agent runs, newest first.';
   static override description =
-    'Pages with --before (the last id shown); --trigger keeps runs started by hand (manual: CLI, TUI), over REST (api), over MCP (mcp) or by the scheduler (schedule); --since keeps runs created in the last 30m, 1h, 2d, 1w or since a date (2026-11-28 or 2026-11-28T10:00, local time). An --env or --agent that neither exists nor has runs is an error (exit 3) naming the close ones; an agent deleted since its runs still lists them.';
+    'Pages with --before (the last id shown); --trigger keeps runs started by hand (manual: CLI, TUI), over REST (api), over MCP (mcp), by the scheduler (schedule) or imported from the original Station (import); --since keeps runs created in the last 30m, 1h, 2d, 1w or since a date (2026-11-28 or 2026-11-28T10:00, local time). An --env or --agent that neither exists nor has runs is an error (exit 3) naming the close ones; an agent deleted since its runs still lists them.';
   static override examples = [
     '<%= config.bin %> runs list',
     '<%= config.bin %> runs list --agent hello --status failed --limit 5',

@@ -26,6 +26,7 @@ export type AuditAction =
   | 'sync'
   | 'run.start'
   | 'run.cancel'
+  | 'run.import'
   | 'key.create'
   | 'key.revoke'
   | 'key.rotate'

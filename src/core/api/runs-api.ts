@@ -6,6 +6,7 @@ import type { AuditDoor } from '../security/audit-log.js';
 import type { RunResult } from '../runner/run-errors.js';
 import { runQueuedHere, type WorkerOptions } from '../runner/detached-worker.js';
 import { liveServer } from '../runner/server-record.js';
+import { importOriginalRuns, type OriginalImportResult } from '../store/original-import.js';
 import { followRun, type FollowOptions, type RunFollow } from '../runner/run-follower.js';
 import type { CancelOutcome, EventPage, EventPageQuery, RunDetail, RunSummary } from '../runner/run-service.js';
 import { canSeeEnvironment, type Principal } from '../security/roles.js';
@@ -107,6 +108,17 @@ export class RunsApi {
       .list()
       .map((e) => e.name)
       .filter((name) => canSeeEnvironment(this.ctx.principal, name));
+  }
+
+  /**
+   * Adds the run history of the original Station's database `file` (read-only) to this home's runs, in one
+   * transaction (admins). Runs imported by an earlier call are skipped; see importOriginalRuns.
+   */
+  importOriginal(file: string): OriginalImportResult {
+    this.ctx.authorize('admin');
+    const result = importOriginalRuns(this.ctx.engine.db, file);
+    this.ctx.audit('run.import', file, { total: result.total, imported: result.imported, skipped: result.skipped });
+    return result;
   }
 
   get(id: number): RunSummary {

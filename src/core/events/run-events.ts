@@ -20,9 +20,10 @@ export type RunStatus = (typeof RUN_STATUSES)[number];
 
 /**
  * What started a run: `manual` (the CLI or the local TUI), `api` (REST, or the remote TUI over it), `mcp`
- * (an MCP client, over stdio or HTTP) or `schedule` (the scheduler, at a cron fire time).
+ * (an MCP client, over stdio or HTTP), `schedule` (the scheduler, at a cron fire time) or `import` (a run of the
+ * original Station, imported from its database by `stn db import-original`).
  */
-export const RUN_TRIGGERS = ['manual', 'api', 'mcp', 'schedule'] as const;
+export const RUN_TRIGGERS = ['manual', 'api', 'mcp', 'schedule', 'import'] as const;
 export type RunTrigger = (typeof RUN_TRIGGERS)[number];
 
 /** Statuses a run never leaves. */

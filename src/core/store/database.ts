@@ -5,6 +5,7 @@ import { DatabaseError, errorMessage, isStationError } from '../errors.js';
 import { createPrivateFile, makePrivateIfExists, PRIVATE_DIR_MODE } from '../fs/private-files.js';
 import { parseKey } from '../security/encryption-key.js';
 import { MIGRATIONS, type Migration } from './migrations/index.js';
+import { looksLikeOriginalDatabase, originalAsidePath } from './original-import.js';
 import {
   applyKey,
   canRead,
@@ -72,6 +73,8 @@ export function openDatabase(file: string, options: OpenDatabaseOptions = {}): D
   guard(db, { file, busyTimeoutMs });
   try {
     db.pragma(`busy_timeout = ${String(busyTimeoutMs)}`);
+    // Before the journal mode is set: switching the original's database to WAL would write to it.
+    if (options.readonly !== true) refuseOriginalDatabase(db, file);
     // Setting the mode takes a lock: only a database not yet in WAL mode (a new one) needs it.
     if (file !== ':memory:' && db.pragma('journal_mode', { simple: true }) !== 'wal') db.pragma('journal_mode = WAL');
     db.pragma('synchronous = NORMAL');
@@ -191,18 +194,16 @@ export function latestSchemaVersion(migrations: readonly Migration[] = MIGRATION
  * "table environments already exists".
  */
 function refuseOriginalDatabase(db: Db, file: string): void {
-  const has = (sql: string): boolean => db.prepare(sql).get() !== undefined;
-  const original =
-    has("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'goose_db_version'") ||
-    has("SELECT 1 FROM pragma_table_info('agent_runs') WHERE name = 'final_response'");
-  if (!original) return;
+  if (!looksLikeOriginalDatabase(db)) return;
+  const aside = originalAsidePath(file);
   throw new DatabaseError(`${file} was made by the original Station; Station keeps its own database there`, {
     code: 'database_original',
     hints: [
-      `Move it aside (it keeps the original's run history): mv ${file} ${file.replace(/\.db$/, '')}.original.db`,
-      'Then run `stn init` (it creates a new station.db and leaves your files as they are) and `stn sync`: agents and MCP servers are read from the environment folders.',
+      `Run: stn init --import-original (moves it aside to ${aside}, creates Station's database, and imports its run history)`,
+      `Or by hand: mv ${file} ${aside}, then stn init, stn db import-original ${aside}`,
+      'Then `stn sync`: agents and MCP servers are read from the environment folders.',
     ],
-    details: { file },
+    details: { file, aside },
   });
 }
 

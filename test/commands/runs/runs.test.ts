@@ -94,7 +94,7 @@ describe('stn runs', () => {
     expect(none.stdout).toBe('No runs match.\n');
     const bad = await runCommand(['runs:list', '--trigger', 'cron', '--home', temp.home]);
     expect(bad.code).toBe(2);
-    expect(bad.stderr).toContain('manual, api, mcp, schedule');
+    expect(bad.stderr).toContain('manual, api, mcp, schedule, import');
     const shown = await runCommand(['runs:show', String(ids[0]), '--home', temp.home]);
     expect(shown.stdout).toMatch(/^ {2}trigger {4}manual$/m);
   });

@@ -68,7 +68,7 @@ describe('run triggers', () => {
     }
     expect(error).toBeInstanceOf(ValidationError);
     expect((error as ValidationError).message).toBe('unknown run trigger "cron"');
-    expect((error as ValidationError).issues[0]?.message).toBe('expected one of: manual, api, mcp, schedule');
+    expect((error as ValidationError).issues[0]?.message).toBe('expected one of: manual, api, mcp, schedule, import');
   });
 
   it('REST: GET /api/v1/runs?trigger= filters, and a bad trigger is a 400 listing the valid ones', async () => {
@@ -78,7 +78,7 @@ describe('run triggers', () => {
     expect((both.body as RunSummary[]).map((r) => r.id)).toEqual([ids.mcp, ids.manual]);
     const bad = await station.raw('GET', '/api/v1/runs?trigger=nightly');
     expect(bad.status).toBe(400);
-    expect(bad.text).toContain('expected one of: manual, api, mcp, schedule');
+    expect(bad.text).toContain('expected one of: manual, api, mcp, schedule, import');
   });
 
   it('MCP: list_runs takes a trigger', async () => {

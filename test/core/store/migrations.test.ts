@@ -14,6 +14,7 @@ const EXPECTED_TABLES = [
   'environments',
   'mcp_servers',
   'mcp_tools',
+  'original_runs',
   'run_events',
   'schedule_state',
   'schema_migrations',
@@ -50,7 +51,9 @@ describe('database and migrations', () => {
     const file = join(temp.home, 'station.db');
     openDatabase(file, { migrations: MIGRATIONS.filter((m) => m.version <= 3) }).close();
     // A home that reached 6 on a branch where 4 and 5 did not exist yet.
-    const without45 = openDatabase(file, { migrations: MIGRATIONS.filter((m) => m.version !== 4 && m.version !== 5) });
+    const without45 = openDatabase(file, {
+      migrations: MIGRATIONS.filter((m) => m.version <= 6 && m.version !== 4 && m.version !== 5),
+    });
     expect(schemaVersion(without45)).toBe(6);
     expect(without45.prepare("SELECT name FROM sqlite_master WHERE name = 'webhooks'").get()).toBeDefined();
     expect(without45.prepare("SELECT name FROM sqlite_master WHERE name = 'schedule_state'").get()).toBeUndefined();

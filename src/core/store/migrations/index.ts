@@ -4,6 +4,7 @@ import { migration003 } from './003-audit-chain.js';
 import { migration004 } from './004-run-trigger.js';
 import { migration005 } from './005-schedules.js';
 import { migration006 } from './006-webhooks.js';
+import { migration007 } from './007-original-runs.js';
 
 export interface Migration {
   version: number;
@@ -22,4 +23,5 @@ export const MIGRATIONS: readonly Migration[] = [
   migration004,
   migration005,
   migration006,
+  migration007,
 ];
