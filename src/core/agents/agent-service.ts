@@ -11,6 +11,7 @@ import {
   errorMessage,
 } from '../errors.js';
 import { writeFileAtomic } from '../fs/atomic-write.js';
+import { shellQuote } from '../fs/private-files.js';
 import { resolveToolReference } from '../mcp/tool-names.js';
 import { splitPromptDocument } from '../prompt/document.js';
 import { nameFromFileName, parseAgentFile, readAgentFile } from '../prompt/parse.js';
@@ -668,8 +669,19 @@ function readText(path: string): string {
   try {
     return readFileSync(path, 'utf8');
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') {
       throw new NotFoundError(`${path} does not exist`, { hints: ['Check the path.'] });
+    }
+    if (code === 'EISDIR') {
+      throw new ValidationError(`${path} is a folder: expected a .prompt file`, [], {
+        hints: [`Import each file of it: for f in ${shellQuote(path)}/*.prompt; do stn agent import "$f"; done`],
+      });
+    }
+    if (code === 'EACCES' || code === 'EPERM') {
+      throw new ValidationError(`${path} cannot be read: permission denied`, [], {
+        hints: [`Check its owner and mode: ls -l ${shellQuote(path)}`],
+      });
     }
     throw error;
   }

@@ -300,6 +300,10 @@ describe('stn agent export / import', () => {
     const out = await stn('agent:import', broken);
     expect(out.code).toBe(5);
     expect(out.stderr).toContain(`${broken}:6 (key "template")`);
+    // A folder is a mistake with its own message, not a crash (exit 1 is for bugs).
+    const folder = await stn('agent:import', temp.home);
+    expect(folder.code).toBe(5);
+    expect(folder.stderr).toContain(`${temp.home} is a folder: expected a .prompt file`);
     expect(files()).toEqual(['Scanner Two.prompt', 'Scanner.prompt', 'file-explorer.prompt', 'hello.prompt']);
   });
 });
