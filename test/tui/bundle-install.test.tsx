@@ -1,8 +1,9 @@
 // The Environments screen installs a bundle (`i`): its source, the trust gate (every MCP server it would
 // start, its agents; y/n), the variable form, then the core install and sync; the new environment is listed.
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { tarGz } from '../../src/core/bundles/tar-writer.js';
 import type { BundleInspectionView } from '../../src/tui/client/station-client.js';
 import { footerHints, helpSections } from '../../src/tui/keymap.js';
 import { FakeStationClient, freshStation, type FakeBundle } from './helpers/fake-client.js';
@@ -207,5 +208,27 @@ describe('TUI bundle install (local client, real core)', { timeout: 120_000 }, (
     const vars = readFileSync(join(station.home.paths.environments, 'log-inspector', 'variables.yml'), 'utf8');
     expect(vars).toContain(`LOG_ROOT: ${station.files}`);
     expect(station.engine.environments.list().map((e) => e.name)).toContain('log-inspector');
+  });
+
+  it('a hostile archive is refused with the reason: no gate, nothing installed', async () => {
+    const station = await tui.open();
+    const file = join(station.home.home, 'evil.tar.gz');
+    writeFileSync(
+      file,
+      tarGz([
+        { path: 'template.json', data: '{"mcpServers":{}}' },
+        { path: '../../escape.json', data: '{}' },
+      ]),
+    );
+    const screen = await tui.show(station.client, { screen: 'environments', columns: 80, rows: 24 });
+    await screen.waitFor(/default \*/);
+    await screen.press('i');
+    await typeSource(screen, file);
+    const failed = flat(await screen.waitFor((f) => flat(f).includes('nothing was installed'), 30_000));
+    expect(failed).toMatch(/Install .*evil\.tar\.gz: failed/);
+    expect(failed).toContain('escape.json');
+    expect(failed).not.toContain('Approve');
+    expect(readdirSync(station.home.paths.environments)).toEqual(['default']);
+    expect(existsSync(join(station.home.home, '..', 'escape.json'))).toBe(false);
   });
 });
