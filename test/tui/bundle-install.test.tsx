@@ -138,7 +138,7 @@ describe('TUI bundle install (fake client)', () => {
     await screen.type('/var/log/app');
     await screen.waitFor('/var/log/app');
     await screen.press(KEYS.enter);
-    const frame = await screen.waitFor(/^ ?logs\s+1\s+2/m);
+    const frame = await screen.waitFor(/^[ ›]?logs\s+1\s+2/m);
     expect(frame).toContain('Install logs: done');
     expect(flat(frame)).toContain('installed environment logs · synced: 1/1 servers ready, 3 tools · saved LOG_ROOT');
     expect(client.installed).toEqual([
@@ -202,7 +202,7 @@ describe('TUI bundle install (local client, real core)', { timeout: 120_000 }, (
     await screen.waitFor((f) => flat(f).includes(station.files));
     await screen.press(KEYS.enter);
     await screen.waitFor('Install log-inspector: done', 90_000);
-    const frame = await screen.waitFor(/^ ?log-inspector\s+2\s+1\s+14/m);
+    const frame = await screen.waitFor(/^[ ›]?log-inspector\s+2\s+1\s+14/m);
     expect(flat(frame)).toContain('installed environment log-inspector · synced: 1/1 servers ready, 14 tools');
     expect(flat(frame)).toContain('saved LOG_ROOT to variables.yml');
     const vars = readFileSync(join(station.home.paths.environments, 'log-inspector', 'variables.yml'), 'utf8');
