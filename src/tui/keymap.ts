@@ -53,6 +53,8 @@ export type Scope =
   | 'agent-detail'
   | 'form'
   | 'variables'
+  | 'bundle-source'
+  | 'trust-gate'
   | 'runs'
   | 'trace'
   | 'mcp'
@@ -83,6 +85,10 @@ export type KeyAction =
   | 'use-env'
   | 'sync'
   | 'create-bundle'
+  | 'install-bundle'
+  | 'approve'
+  | 'approve-no-sync'
+  | 'decline'
   | 'run'
   | 'cancel'
   | 'expand'
@@ -165,7 +171,7 @@ export const BINDINGS: readonly Binding[] = [
     keys: ['up', 'k'],
     label: 'up',
     help: 'Move up',
-    scopes: ['list', 'trace', 'agent-detail'],
+    scopes: ['list', 'trace', 'agent-detail', 'trust-gate'],
     footer: false,
   },
   {
@@ -173,7 +179,7 @@ export const BINDINGS: readonly Binding[] = [
     keys: ['down', 'j'],
     label: 'down',
     help: 'Move down',
-    scopes: ['list', 'trace', 'agent-detail'],
+    scopes: ['list', 'trace', 'agent-detail', 'trust-gate'],
     footer: false,
   },
   {
@@ -181,7 +187,7 @@ export const BINDINGS: readonly Binding[] = [
     keys: ['pageup', 'ctrl+u'],
     label: 'page up',
     help: 'Page up',
-    scopes: ['list', 'trace', 'agent-detail'],
+    scopes: ['list', 'trace', 'agent-detail', 'trust-gate'],
     footer: false,
   },
   {
@@ -189,7 +195,7 @@ export const BINDINGS: readonly Binding[] = [
     keys: ['pagedown', 'ctrl+d'],
     label: 'page down',
     help: 'Page down',
-    scopes: ['list', 'trace', 'agent-detail'],
+    scopes: ['list', 'trace', 'agent-detail', 'trust-gate'],
     footer: false,
   },
   {
@@ -197,7 +203,7 @@ export const BINDINGS: readonly Binding[] = [
     keys: ['home', 'g'],
     label: 'top',
     help: 'Go to the first line',
-    scopes: ['list', 'trace', 'agent-detail'],
+    scopes: ['list', 'trace', 'agent-detail', 'trust-gate'],
     footer: false,
   },
   {
@@ -205,7 +211,7 @@ export const BINDINGS: readonly Binding[] = [
     keys: ['end', 'G'],
     label: 'bottom',
     help: 'Go to the last line (in a trace: follow again)',
-    scopes: ['list', 'trace', 'agent-detail'],
+    scopes: ['list', 'trace', 'agent-detail', 'trust-gate'],
     footer: false,
   },
   { action: 'filter', keys: ['/'], label: 'filter', help: 'Filter the current list', scopes: ['list'] },
@@ -237,6 +243,13 @@ export const BINDINGS: readonly Binding[] = [
     keys: ['b'],
     label: 'bundle',
     help: 'Pack the selected environment as a bundle: writes ENV.tar.gz in the current folder and shows its path',
+    scopes: ['environments'],
+  },
+  {
+    action: 'install-bundle',
+    keys: ['i'],
+    label: 'install',
+    help: 'Install a bundle (file, folder, URL or NAME[@VERSION]): shows the MCP servers it would start to approve, then asks for its variables',
     scopes: ['environments'],
   },
   {
@@ -315,14 +328,14 @@ export const BINDINGS: readonly Binding[] = [
     keys: ['tab', 'down'],
     label: 'next field',
     help: 'Next field',
-    scopes: ['form', 'variables'],
+    scopes: ['form', 'variables', 'bundle-source'],
   },
   {
     action: 'prev-field',
     keys: ['shift+tab', 'up'],
     label: 'prev field',
     help: 'Previous field',
-    scopes: ['form', 'variables'],
+    scopes: ['form', 'variables', 'bundle-source'],
   },
   {
     action: 'submit',
@@ -334,11 +347,46 @@ export const BINDINGS: readonly Binding[] = [
   {
     action: 'submit',
     keys: ['ctrl+s', 'enter'],
-    label: 'save and sync',
-    help: 'Save the variables to variables.yml and sync (Enter on the last field, or Ctrl-S)',
+    label: 'save and go on',
+    help: 'Save the variables (secrets to the secret store, the rest to variables.yml) and go on with the sync or install (Enter on the last field, or Ctrl-S)',
     scopes: ['variables'],
   },
-  { action: 'back', keys: ['esc'], label: 'cancel', help: 'Cancel the sync: nothing is saved', scopes: ['variables'] },
+  {
+    action: 'back',
+    keys: ['esc'],
+    label: 'cancel',
+    help: 'Cancel the sync or install: nothing is saved or installed',
+    scopes: ['variables'],
+  },
+  {
+    action: 'submit',
+    keys: ['ctrl+s', 'enter'],
+    label: 'review',
+    help: 'Read the bundle and show what it would start (Enter on the last field, or Ctrl-S); nothing installed yet',
+    scopes: ['bundle-source'],
+  },
+  { action: 'back', keys: ['esc'], label: 'cancel', help: 'Cancel: nothing is installed', scopes: ['bundle-source'] },
+  {
+    action: 'approve',
+    keys: ['y'],
+    label: 'approve, install, sync',
+    help: 'Approve these MCP servers: install the bundle (asking for its variables), then sync it',
+    scopes: ['trust-gate'],
+  },
+  {
+    action: 'approve-no-sync',
+    keys: ['i'],
+    label: 'install, no sync',
+    help: 'Approve and install without syncing (no server is started; s syncs it later)',
+    scopes: ['trust-gate'],
+  },
+  {
+    action: 'decline',
+    keys: ['n', 'esc'],
+    label: 'cancel',
+    help: 'Do not approve: nothing is installed',
+    scopes: ['trust-gate'],
+  },
 
   {
     action: 'submit',
@@ -473,7 +521,9 @@ const SECTION_TITLES: Record<Scope, string> = {
   agents: 'Agents',
   'agent-detail': 'Agent detail',
   form: 'Run form',
-  variables: 'Variables a sync needs',
+  variables: 'Variables a sync or install needs',
+  'bundle-source': 'Install a bundle: its source',
+  'trust-gate': 'Install a bundle: the MCP servers it would start',
   runs: 'Runs',
   trace: 'Trace',
   mcp: 'MCP',
@@ -493,6 +543,8 @@ export function helpSections(): HelpSection[] {
     'agents',
     'agent-detail',
     'form',
+    'bundle-source',
+    'trust-gate',
     'variables',
     'runs',
     'trace',

@@ -19,6 +19,7 @@ import type { RunStatus } from '../events/run-events.js';
 import type { AgentDefinition } from '../prompt/types.js';
 import type { CancelOutcome, EventPage, RunDetail, RunSummary } from '../runner/run-service.js';
 import type { InstallResult } from '../bundles/bundle-install.js';
+import type { BundleInspection } from '../bundles/bundle-inspect.js';
 import type { AgentChange } from './agents-api.js';
 import type { SyncJob } from './sync-jobs.js';
 import type { AddedWebhook, DeliveryInfo, WebhookInfo } from '../webhooks/webhook-service.js';
@@ -232,6 +233,8 @@ export interface ApiResponses {
   deleteWebhook: undefined;
   testWebhook: DeliveryInfo;
   installBundle: InstallResult;
+  /** What a bundle holds (servers, agents, variables, the configHash to approve); nothing installed. */
+  inspectBundle: BundleInspection;
   /** The archive bytes (application/gzip). */
   getEnvironmentBundle: Buffer;
 }

@@ -9,7 +9,7 @@ import { readMcpServerTemplates } from '../config/mcp-config.js';
 import { loadVariablesSchema } from '../config/mcp-config-variables.js';
 import { UsageError } from '../errors.js';
 import { parseAgentFile } from '../prompt/parse.js';
-import { bundleNeeds, localizeNpx } from './bundle-install.js';
+import { bundleNeeds, defaultName, localizeNpx } from './bundle-install.js';
 import { readBundleInfo, type BundleShape } from './bundle-manifest.js';
 import { publishToFolder, type PublishResult, type RegistryHit } from './bundle-registry.js';
 import { stageSource, type RegistrySources, type SourceKind } from './bundle-source.js';
@@ -40,6 +40,8 @@ export interface BundleInspection {
   name: string | null;
   version: string | null;
   description: string | null;
+  /** The environment it installs as when none is named (the manifest's name, else the source's file name). */
+  environment: string;
   author: string | null;
   stationVersion: string | null;
   /** The registry entry (SOURCE was NAME[@VERSION]), else null. */
@@ -112,6 +114,7 @@ export async function inspectBundle(
       name: info.name ?? null,
       version: info.version ?? null,
       description: info.description ?? null,
+      environment: defaultName(source, info),
       author: info.author ?? null,
       stationVersion: info.stationVersion ?? null,
       registry: staged.registry ?? null,

@@ -157,7 +157,8 @@ export class InstallDeclinedError extends StationError {
   }
 }
 
-function defaultName(source: string, info: BundleInfo): string {
+/** The environment a bundle installs as when none is named: the manifest's name, else the source's file name. */
+export function defaultName(source: string, info: BundleInfo): string {
   const candidates = [
     info.name,
     source

@@ -109,6 +109,11 @@ export class ApiClient {
     return this.call('POST', '/api/v1/bundles/install', { body });
   }
 
+  /** What SOURCE holds (servers, agents, variables, configHash), read through the install's checks; nothing installed. */
+  inspectBundle(source: string): Promise<ApiResponses['inspectBundle']> {
+    return this.call('GET', '/api/v1/bundles/inspect', { query: new URLSearchParams({ source }) });
+  }
+
   /** The environment as a bundle archive (.tar.gz bytes). */
   getEnvironmentBundle(env: string): Promise<ApiResponses['getEnvironmentBundle']> {
     return this.call('GET', `${envPath(env)}/bundle`, { binary: true });

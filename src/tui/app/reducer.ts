@@ -56,6 +56,8 @@ export interface AppState {
   mcpDetail: boolean;
   /** The Environments screen asks for the variables a sync is missing (its fields take the keys). */
   variablesForm: boolean;
+  /** The Environments screen installs a bundle: its source form (fields take the keys), or the trust gate. */
+  bundleInstall: 'source' | 'gate' | null;
   /** The run shown on the Trace screen, and the screen esc goes back to. */
   trace: { runId: number | null; returnTo: ScreenId };
   runsFilter: { status: StatusFilter; agent: string | null };
@@ -77,6 +79,7 @@ export type AppAction =
   | { type: 'mcp-pane' }
   | { type: 'mcp-detail'; open: boolean }
   | { type: 'variables-form'; open: boolean }
+  | { type: 'bundle-install'; step: 'source' | 'gate' | null }
   | { type: 'runs-status-filter' }
   | { type: 'runs-agent-filter'; agents: readonly string[] }
   | { type: 'notice'; notice: Notice | null }
@@ -100,6 +103,7 @@ export function initialAppState(options: {
     mcpPane: 'servers',
     mcpDetail: false,
     variablesForm: false,
+    bundleInstall: null,
     trace: { runId: null, returnTo: 'runs' },
     runsFilter: { status: 'all', agent: null },
     lists: { environments: list, agents: list, runs: list, 'mcp-servers': list, 'mcp-tools': list },
@@ -134,7 +138,7 @@ export function activeListId(state: AppState): ListId | undefined {
 /** Is a text field taking the keys (a filter being typed, the run form)? Then single-letter keys are text. */
 export function isTextEntry(state: AppState): boolean {
   if (state.screen === 'agents' && state.agentPane.kind === 'form') return true;
-  if (state.screen === 'environments' && state.variablesForm) return true;
+  if (state.screen === 'environments' && (state.variablesForm || state.bundleInstall !== null)) return true;
   const id = activeListId(state);
   return id !== undefined && state.lists[id].filtering;
 }
@@ -215,6 +219,8 @@ export function appReducer(state: AppState, action: AppAction): AppState {
       return { ...state, mcpDetail: action.open };
     case 'variables-form':
       return { ...state, variablesForm: action.open };
+    case 'bundle-install':
+      return { ...state, bundleInstall: action.step };
     case 'runs-status-filter':
       return {
         ...state,

@@ -64,7 +64,10 @@ function footerScopes(app: AppState, quitting: Scope | null): Scope[] {
   if (list !== undefined && app.lists[list].filtering) return ['filter'];
   switch (app.screen) {
     case 'environments':
-      return app.variablesForm ? ['variables'] : ['environments', 'list'];
+      if (app.variablesForm) return ['variables'];
+      if (app.bundleInstall === 'source') return ['bundle-source'];
+      if (app.bundleInstall === 'gate') return ['trust-gate'];
+      return ['environments', 'list'];
     case 'agents':
       if (app.agentPane.kind === 'form') return ['form'];
       return app.agentPane.kind === 'detail' ? ['agent-detail'] : ['agents', 'list'];

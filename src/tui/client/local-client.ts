@@ -18,6 +18,9 @@ import type {
   AgentDetailView,
   AskVariables,
   BundleFileView,
+  BundleInspectionView,
+  BundleInstallRequest,
+  BundleInstallView,
   AgentView,
   ClientInfo,
   ClientUpdate,
@@ -33,7 +36,7 @@ import type {
   SyncProgressView,
   SyncResultView,
 } from './station-client.js';
-import { checkedServerView, mcpServerView, syncResultView } from './sync-result.js';
+import { checkedServerView, installResultView, mcpServerView, syncResultView } from './sync-result.js';
 import { writeBundleFile } from './bundle-file.js';
 
 export interface LocalClientOptions {
@@ -108,6 +111,33 @@ export class LocalClient implements StationClient {
     const result = report.environments[0];
     if (result === undefined) return { ok: report.ok, summary: 'nothing to sync', saved: [], errors: [] };
     return syncResultView(result);
+  }
+
+  async inspectBundle(source: string): Promise<BundleInspectionView> {
+    return this.api.bundles.inspect(source);
+  }
+
+  async installBundle(
+    request: BundleInstallRequest,
+    onProgress: (p: SyncProgressView) => void,
+    askVariables?: AskVariables,
+  ): Promise<BundleInstallView> {
+    const progress = syncProgress();
+    const result = await this.api.bundles.install(request.source, {
+      ...(request.environment === undefined ? {} : { environment: request.environment }),
+      approvedHash: request.approve,
+      sync: request.sync !== false,
+      onSyncEvent: (event) => {
+        const line = progress(event);
+        if (line !== undefined) onProgress(line);
+      },
+      ...(askVariables === undefined
+        ? {}
+        : {
+            askVariables: (name, missing, defaults) => askVariables(name, missing.map(missingVariableView), defaults),
+          }),
+    });
+    return installResultView(result);
   }
 
   async agents(env: string): Promise<AgentView[]> {

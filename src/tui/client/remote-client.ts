@@ -6,6 +6,7 @@
  */
 import {
   ApiClient,
+  ApiError,
   RunEventStream,
   changesRunRow,
   errorMessage,
@@ -17,6 +18,9 @@ import type {
   AgentDetailView,
   AskVariables,
   BundleFileView,
+  BundleInspectionView,
+  BundleInstallRequest,
+  BundleInstallView,
   AgentView,
   ClientInfo,
   ClientUpdate,
@@ -25,6 +29,7 @@ import type {
   EventPageQuery,
   McpServerView,
   McpToolView,
+  MissingVariableView,
   RunQuery,
   RunView,
   ScheduleView,
@@ -32,7 +37,7 @@ import type {
   SyncProgressView,
   SyncResultView,
 } from './station-client.js';
-import { checkedServerView, mcpServerView, syncResultView } from './sync-result.js';
+import { checkedServerView, installResultView, mcpServerView, syncResultView } from './sync-result.js';
 import { writeBundleFile } from './bundle-file.js';
 
 export interface RemoteClientOptions {
@@ -132,6 +137,37 @@ export class RemoteClient implements StationClient {
       saved: [],
       errors: job.error === null ? [] : [job.error.message],
     };
+  }
+
+  inspectBundle(source: string): Promise<BundleInspectionView> {
+    return this.api.inspectBundle(source);
+  }
+
+  async installBundle(
+    request: BundleInstallRequest,
+    onProgress: (p: SyncProgressView) => void,
+    askVariables?: AskVariables,
+  ): Promise<BundleInstallView> {
+    // One request installs and syncs (no progress over the wire): say so while it runs.
+    onProgress({ message: request.sync === false ? 'installing…' : 'installing and syncing…', done: 0, total: 1 });
+    const body = {
+      source: request.source,
+      ...(request.environment === undefined ? {} : { environment: request.environment }),
+      approve: request.approve,
+      sync: request.sync !== false,
+    };
+    try {
+      return installResultView(await this.api.installBundle(body));
+    } catch (error) {
+      // The server lists the variables nothing gives (never values); the answers go back in a second
+      // request, which the core install saves the way the local client's answers are saved.
+      const missing = missingOf(error);
+      if (missing === undefined || askVariables === undefined) throw error;
+      const answers = await askVariables(request.environment ?? '', missing);
+      if (answers === undefined) throw error;
+      onProgress({ message: 'installing…', done: 0, total: 1 });
+      return installResultView(await this.api.installBundle({ ...body, vars: answers }));
+    }
   }
 
   async agents(env: string): Promise<AgentView[]> {
@@ -278,4 +314,11 @@ export class RemoteClient implements StationClient {
   private emit(update: ClientUpdate): void {
     for (const listener of this.listeners) listener(update);
   }
+}
+
+/** The variables a 422 missing_variables answer lists, else undefined. */
+function missingOf(error: unknown): MissingVariableView[] | undefined {
+  if (!(error instanceof ApiError) || error.code !== 'missing_variables') return undefined;
+  const missing = (error.details as { missing?: unknown } | undefined)?.missing;
+  return Array.isArray(missing) ? (missing as MissingVariableView[]) : undefined;
 }

@@ -6,6 +6,7 @@
 
 import type {
   AgentListItem,
+  BundleInspection,
   EventPage as CoreEventPage,
   EventPageQuery as CoreEventPageQuery,
   EnvironmentSummary,
@@ -115,6 +116,8 @@ export type MissingVariableView = CoreMissingVariableView;
 export type AskVariables = (
   env: string,
   missing: readonly MissingVariableView[],
+  /** Values the form offers (a bundle's declared defaults); absent for a sync. */
+  defaults?: Readonly<Record<string, string>>,
 ) => Promise<Record<string, string> | undefined>;
 
 export interface SyncResultView {
@@ -155,6 +158,37 @@ export interface BundleFileView {
   bytes: number;
 }
 
+/**
+ * What a bundle holds, read through the install's checks (nothing installed): the MCP servers it would start
+ * (command, args, env keys, URLs), its agents and variables, the environment it installs as by default, and
+ * the configHash an install approves those servers with. Core's BundleInspection, unchanged.
+ */
+export type BundleInspectionView = BundleInspection;
+
+/** An install the user approved: the servers' configHash they saw in the trust gate. */
+export interface BundleInstallRequest {
+  source: string;
+  /** [default: the bundle's own name] */
+  environment?: string;
+  /** The configHash of the servers the user approved (the install stops if the bundle changed since). */
+  approve: string;
+  /** Sync after installing [default: true, as stn bundle install]. */
+  sync?: boolean;
+}
+
+/** An installed bundle as the TUI reports it. */
+export interface BundleInstallView {
+  environment: string;
+  /** False when the sync after the install failed (the environment is installed anyway). */
+  ok: boolean;
+  /** The sync's summary (servers ready, tools), or that it was skipped. */
+  summary: string;
+  /** Where the variable answers went (variables.yml, the secret store), names only. */
+  saved: string[];
+  /** Files not installed, tools-lock findings, sync problems. */
+  warnings: string[];
+}
+
 export interface StationClient {
   info(): ClientInfo;
   /** Packs the environment as a bundle and writes it as ENV.tar.gz in the client's bundle folder. */
@@ -166,6 +200,18 @@ export interface StationClient {
     onProgress: (p: SyncProgressView) => void,
     askVariables?: AskVariables,
   ): Promise<SyncResultView>;
+  /** What SOURCE (a .tar.gz path, folder, https URL, first-party or registry NAME[@VERSION]) holds; nothing installed. */
+  inspectBundle(source: string): Promise<BundleInspectionView>;
+  /**
+   * Installs an approved bundle through the core install (variables saved as it saves them, then a sync
+   * unless `sync: false`); when it needs variables nothing gives, `askVariables` is asked (undefined cancels:
+   * nothing is installed).
+   */
+  installBundle(
+    request: BundleInstallRequest,
+    onProgress: (p: SyncProgressView) => void,
+    askVariables?: AskVariables,
+  ): Promise<BundleInstallView>;
   agents(env: string): Promise<AgentView[]>;
   agent(env: string, name: string): Promise<AgentDetailView>;
   /** The schedules of the environment's agents (agents without a schedule have none). */

@@ -1,5 +1,5 @@
 import type { ServerView } from '../../core/index.js';
-import type { McpServerView, SyncResultView } from './station-client.js';
+import type { BundleInstallView, McpServerView, SyncResultView } from './station-client.js';
 
 /** How a sync of one environment reads in the TUI: servers ready, tools, what changed, problems. */
 /** The part of a sync report (core's SyncEnvironmentReport, or the same JSON from the API) the summary reads. */
@@ -38,6 +38,38 @@ export function syncResultView(result: SyncSummaryInput): SyncResultView {
     saved,
     summary: `${String(ready)}/${String(result.servers.length)} servers ready, ${String(tools)} tools${changed} in ${String(result.durationMs)}ms`,
     errors: [...result.problems, ...result.warnings],
+  };
+}
+
+/** The part of core's InstallResult (or the same JSON from the API) the TUI reports. */
+export interface InstallSummaryInput {
+  environment: string;
+  ok: boolean;
+  variablesSaved: readonly string[];
+  secretsStored: readonly string[];
+  warnings: readonly string[];
+  sync: { environments: readonly SyncSummaryInput[] } | null;
+}
+
+export function installResultView(result: InstallSummaryInput): BundleInstallView {
+  const synced = result.sync?.environments[0];
+  const sync = synced === undefined ? null : syncResultView(synced);
+  const saved = syncResultView({
+    ok: true,
+    servers: [],
+    plan: { toolsAdded: [], toolsRemoved: [], toolsChanged: [] },
+    problems: [],
+    warnings: [],
+    durationMs: 0,
+    variablesSaved: result.variablesSaved,
+    secretsStored: result.secretsStored,
+  }).saved;
+  return {
+    environment: result.environment,
+    ok: result.ok,
+    summary: sync === null ? 'not synced (s syncs it)' : `synced: ${sync.summary}`,
+    saved,
+    warnings: [...(sync?.errors ?? []), ...result.warnings],
   };
 }
 

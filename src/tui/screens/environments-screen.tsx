@@ -2,7 +2,7 @@ import { Box, Text } from 'ink';
 import { useCallback, useEffect, useRef, useState, type ReactNode } from 'react';
 import { ListPane, emptyText } from '../components/list-pane.js';
 import type { Segment } from '../components/window-list.js';
-import type { EnvironmentView, MissingVariableView } from '../client/station-client.js';
+import type { BundleInspectionView, EnvironmentView, MissingVariableView } from '../client/station-client.js';
 import { errorText } from '../client/errors.js';
 import { fit, formatAgo, truncate } from '../format.js';
 import { useAsync } from '../hooks/use-async.js';
@@ -11,6 +11,7 @@ import { useListKeys } from '../hooks/use-list-keys.js';
 import { listWindow, matchesFilter } from '../state/list-state.js';
 import type { ScreenProps } from './screen-props.js';
 import { VariablesForm } from './variables-form.js';
+import { BundleSourceForm, TrustGate } from './bundle-install.js';
 
 interface SyncState {
   env: string;
@@ -26,16 +27,25 @@ const CANCELLED = (env: string): SyncState => ({
   message: 'cancelled: nothing was saved (s syncs again)',
 });
 
-/** A sync waiting for the user to give the variables its configs need. */
+/** A sync (or install) waiting for the user to give the variables its configs need. */
 interface Ask {
   env: string;
   missing: readonly MissingVariableView[];
+  defaults: Readonly<Record<string, string>>;
+  doing: 'sync' | 'install';
   answer: (answers: Record<string, string> | undefined) => void;
 }
 
+/** `i`: the source form, then the bundle being read, then the trust gate. */
+type Install =
+  | { step: 'source' }
+  | { step: 'gate'; source: string; environment: string; named: boolean; inspection: BundleInspectionView };
+
 /**
  * Environments: counts of agents, servers and tools; enter switches, `s` syncs (progress shown in place),
- * `b` packs the selected environment as a bundle file and shows its path.
+ * `b` packs the selected environment as a bundle file and shows its path, `i` installs a bundle: its
+ * source, the trust gate (the MCP servers it would start, its agents; y/n), its variables, then the core
+ * install and sync, as `stn bundle install` on a terminal.
  * A sync whose configs need variables nothing gives asks for them in a form, as `stn sync` does on a terminal.
  */
 export function EnvironmentsScreen({
@@ -52,6 +62,7 @@ export function EnvironmentsScreen({
   const envs = useAsync(() => client.environments(), 'environments');
   const [sync, setSync] = useState<SyncState | null>(null);
   const [ask, setAsk] = useState<Ask | null>(null);
+  const [install, setInstall] = useState<Install | null>(null);
   // A form left open when the screen goes away (the app quits) is a cancel: the sync saves nothing.
   const pending = useRef<Ask | null>(null);
   useEffect(
@@ -80,6 +91,8 @@ export function EnvironmentsScreen({
           const request: Ask = {
             env: name,
             missing,
+            defaults: {},
+            doing: 'sync',
             answer: (answers) => {
               pending.current = null;
               cancelled = answers === undefined;
@@ -124,6 +137,119 @@ export function EnvironmentsScreen({
     [client, reload, dispatch],
   );
 
+  const closeInstall = useCallback(() => {
+    setInstall(null);
+    dispatch({ type: 'bundle-install', step: null });
+  }, [dispatch]);
+
+  /** Reads the bundle (nothing installed) and opens the trust gate, or says why it cannot. */
+  const readBundle = useCallback(
+    (source: string, environment: string | undefined) => {
+      closeInstall();
+      const label = environment ?? source;
+      setSync({ env: label, phase: 'running', message: 'reading the bundle…', title: 'Install' });
+      client.inspectBundle(source).then(
+        (inspection) => {
+          setSync(null);
+          setInstall({
+            step: 'gate',
+            source,
+            environment: environment ?? inspection.environment,
+            named: environment !== undefined,
+            inspection,
+          });
+          dispatch({ type: 'bundle-install', step: 'gate' });
+        },
+        (error: unknown) => {
+          setSync({
+            env: label,
+            phase: 'failed',
+            message: `${errorText(error)} · nothing was installed`,
+            title: 'Install',
+          });
+        },
+      );
+    },
+    [client, dispatch, closeInstall],
+  );
+
+  /** The user approved the servers the gate showed: the core install (variables asked in the form). */
+  const startInstall = useCallback(
+    (gate: Extract<Install, { step: 'gate' }>, withSync: boolean) => {
+      closeInstall();
+      const env = gate.environment;
+      const title = 'Install';
+      setSync({ env, phase: 'running', message: 'installing…', title });
+      let cancelled = false;
+      const askVariables = (
+        name: string,
+        missing: readonly MissingVariableView[],
+        defaults?: Readonly<Record<string, string>>,
+      ) =>
+        new Promise<Record<string, string> | undefined>((resolve) => {
+          const request: Ask = {
+            env: name === '' ? env : name,
+            missing,
+            defaults: defaults ?? {},
+            doing: 'install',
+            answer: (answers) => {
+              pending.current = null;
+              cancelled = answers === undefined;
+              setAsk(null);
+              dispatch({ type: 'variables-form', open: false });
+              setSync({ env, phase: 'running', message: answers === undefined ? 'cancelling…' : 'installing…', title });
+              resolve(answers);
+            },
+          };
+          pending.current = request;
+          setSync({ env, phase: 'running', message: 'waiting for variables…', title });
+          setAsk(request);
+          dispatch({ type: 'variables-form', open: true });
+        });
+      client
+        .installBundle(
+          {
+            source: gate.source,
+            ...(gate.named ? { environment: env } : {}),
+            approve: gate.inspection.configHash,
+            sync: withSync,
+          },
+          (p) => {
+            setSync({ env, phase: 'running', message: `${p.message} (${String(p.done)}/${String(p.total)})`, title });
+          },
+          askVariables,
+        )
+        .then(
+          (result) => {
+            setSync({
+              env: result.environment,
+              phase: result.ok ? 'done' : 'failed',
+              message: [
+                `installed environment ${result.environment}`,
+                result.summary,
+                ...result.saved,
+                ...result.warnings,
+              ].join(' · '),
+              title,
+            });
+            reload();
+          },
+          (error: unknown) => {
+            setSync({
+              env,
+              phase: 'failed',
+              message: cancelled
+                ? 'cancelled: nothing was installed (i starts again)'
+                : `${errorText(error)} · nothing was installed`,
+              title,
+            });
+            reload();
+          },
+        );
+    },
+    [client, reload, dispatch, closeInstall],
+  );
+
   useListKeys({
     id: 'environments',
     scope: 'environments',
@@ -131,8 +257,13 @@ export function EnvironmentsScreen({
     height: rows,
     dispatch,
     filtering: list.filtering,
-    isActive: active && ask === null,
+    isActive: active && ask === null && install === null,
     onAction: (action) => {
+      if (action === 'install-bundle' && sync?.phase !== 'running') {
+        setInstall({ step: 'source' });
+        dispatch({ type: 'bundle-install', step: 'source' });
+        return;
+      }
       if (selected === undefined) return;
       if (action === 'use-env') dispatch({ type: 'use-environment', name: selected.name });
       else if (action === 'sync' && sync?.phase !== 'running') startSync(selected.name);
@@ -178,6 +309,8 @@ export function EnvironmentsScreen({
         key={ask.env}
         env={ask.env}
         missing={ask.missing}
+        defaults={ask.defaults}
+        doing={ask.doing}
         theme={theme}
         width={width}
         height={height}
@@ -187,6 +320,42 @@ export function EnvironmentsScreen({
         }}
         onCancel={() => {
           ask.answer(undefined);
+        }}
+      />
+    );
+  }
+  if (install?.step === 'source') {
+    return (
+      <BundleSourceForm
+        theme={theme}
+        width={width}
+        height={height}
+        active={active}
+        onSubmit={readBundle}
+        onCancel={closeInstall}
+      />
+    );
+  }
+  if (install?.step === 'gate') {
+    return (
+      <TrustGate
+        inspection={install.inspection}
+        environment={install.environment}
+        exists={(envs.data ?? []).some((e) => e.name === install.environment)}
+        theme={theme}
+        width={width}
+        height={height}
+        active={active}
+        onAnswer={(answer) => {
+          if (answer === undefined) {
+            closeInstall();
+            setSync({
+              env: install.environment,
+              phase: 'failed',
+              message: 'cancelled: the MCP servers were not approved; nothing was installed',
+              title: 'Install',
+            });
+          } else startInstall(install, answer === 'sync');
         }}
       />
     );

@@ -12,12 +12,15 @@ import { formFromVariables, variableAnswers } from '../state/variables-form.js';
 import type { Theme } from '../theme.js';
 
 /**
- * The variables a sync needs and nothing gives, one field each (secret ones masked), as `stn sync` asks
- * for them on a terminal. Enter on the last field (or ^S) hands the answers over; esc cancels.
+ * The variables a sync (or a bundle install) needs and nothing gives, one field each (secret ones masked,
+ * defaults filled in), as `stn sync` and `stn bundle install` ask for them on a terminal. Enter on the last
+ * field (or ^S) hands the answers over to the core, which saves them; esc cancels.
  */
 export function VariablesForm({
   env,
   missing,
+  defaults = {},
+  doing = 'sync',
   theme,
   width,
   height,
@@ -27,6 +30,10 @@ export function VariablesForm({
 }: {
   env: string;
   missing: readonly MissingVariableView[];
+  /** Values filled in to start with (a bundle's declared defaults). */
+  defaults?: Readonly<Record<string, string>>;
+  /** What the answers are for. */
+  doing?: 'sync' | 'install';
   theme: Theme;
   width: number;
   height: number;
@@ -34,7 +41,7 @@ export function VariablesForm({
   onSubmit: (answers: Record<string, string>) => void;
   onCancel: () => void;
 }): ReactNode {
-  const [form, formDispatch] = useReducer(formReducer, missing, formFromVariables);
+  const [form, formDispatch] = useReducer(formReducer, undefined, () => formFromVariables(missing, defaults));
 
   useKeys(
     (input, key) => {
@@ -64,9 +71,17 @@ export function VariablesForm({
   return (
     <Box flexDirection="column" width={width} height={height}>
       <Text bold {...(theme.accent !== undefined ? { color: theme.accent } : {})}>
-        {truncate(`Sync ${env}: ${n === 1 ? 'a variable has' : `${String(n)} variables have`} no value`, width)}
+        {truncate(
+          `${doing === 'install' ? 'Install' : 'Sync'} ${env}: ${n === 1 ? 'a variable has' : `${String(n)} variables have`} no value`,
+          width,
+        )}
       </Text>
-      <Text dimColor>{truncate('Answers are saved to variables.yml (mode 0600), as stn sync saves them.', width)}</Text>
+      <Text dimColor>
+        {truncate(
+          `Secrets go to the secret store, the rest to variables.yml (as stn ${doing === 'install' ? 'bundle install' : 'sync'}).`,
+          width,
+        )}
+      </Text>
       {form.fields.map((field, i) => {
         const focused = i === form.focus;
         return (
@@ -89,7 +104,12 @@ export function VariablesForm({
         );
       })}
       <Box flexGrow={1} />
-      <Text dimColor>{truncate('enter on the last field saves and syncs · esc cancels, nothing saved', width)}</Text>
+      <Text dimColor>
+        {truncate(
+          `enter on the last field saves and ${doing === 'install' ? 'installs' : 'syncs'} · esc cancels, nothing saved`,
+          width,
+        )}
+      </Text>
     </Box>
   );
 }

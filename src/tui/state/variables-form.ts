@@ -5,7 +5,10 @@
 import type { MissingVariableView } from '../client/station-client.js';
 import type { FormState } from './form-state.js';
 
-export function formFromVariables(missing: readonly MissingVariableView[]): FormState {
+export function formFromVariables(
+  missing: readonly MissingVariableView[],
+  defaults: Readonly<Record<string, string>> = {},
+): FormState {
   return {
     fields: missing.map((m) => ({
       name: m.name,
@@ -15,7 +18,7 @@ export function formFromVariables(missing: readonly MissingVariableView[]): Form
         .filter((x) => x !== undefined && x !== '')
         .join(' · '),
       choices: null,
-      value: '',
+      value: defaults[m.name] ?? '',
       error: null,
       secret: m.secret,
     })),
@@ -32,7 +35,7 @@ export function variableAnswers(
   const answers: Record<string, string> = {};
   const fieldErrors: Record<string, string> = {};
   for (const f of state.fields) {
-    if (f.value === '') fieldErrors[f.name] = 'a value is required (esc cancels the sync)';
+    if (f.value === '') fieldErrors[f.name] = 'a value is required (esc cancels)';
     else answers[f.name] = f.value;
   }
   return Object.keys(fieldErrors).length > 0 ? { ok: false, fieldErrors } : { ok: true, answers };

@@ -95,6 +95,12 @@ const MATRIX: Record<string, { needs: Needs; envScoped: boolean; method: string;
     path: '/api/v1/bundles/install',
     body: { source: 'ops-toolkit', environment: 'matrix-bundle', sync: false },
   },
+  inspectBundle: {
+    needs: 'admin',
+    envScoped: false,
+    method: 'GET',
+    path: '/api/v1/bundles/inspect?source=ops-toolkit',
+  },
   getEnvironmentBundle: {
     needs: 'admin',
     envScoped: true,

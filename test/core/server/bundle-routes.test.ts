@@ -99,6 +99,18 @@ describe('bundles over REST', () => {
     const bad = await s.raw('POST', '/api/v1/bundles/install', { body: { source: 'x', approve: 'not-a-hash' } });
     expect(bad.status).toBe(400);
   });
+
+  it('GET /bundles/inspect: what a bundle holds and the hash to approve (admin only); nothing installed', async () => {
+    const res = await s.raw('GET', '/api/v1/bundles/inspect?source=ops-toolkit');
+    expect(res.status).toBe(200);
+    const local = await new Application(s.engine).local().bundles.inspect('ops-toolkit');
+    expect(res.body).toMatchObject({ environment: 'ops-toolkit', configHash: local.configHash });
+    expect((res.body as { agents: unknown[] }).agents.length).toBe(local.agents.length);
+    expect(existsSync(join(s.temp.home, 'environments', 'ops-toolkit'))).toBe(false);
+    expect((await s.api.inspectBundle('ops-toolkit')).configHash).toBe(local.configHash);
+    expect((await s.raw('GET', '/api/v1/bundles/inspect?source=ops-toolkit', { key: s.keys.user })).status).toBe(403);
+    expect((await s.raw('GET', '/api/v1/bundles/inspect')).status).toBe(400);
+  });
 });
 
 describe('bundles over MCP', () => {

@@ -2,8 +2,13 @@
 // keys, navigation). Not a mock: it answers every query from arrays the test fills, the way LocalClient
 // answers from the store, and hands what the test pushes (events, changed runs, the connection) to
 // subscribers, as the real clients do. Real-engine screen tests use makeStation() instead.
-import { NotFoundError } from '../../../src/core/errors.js';
+import { ConflictError, NotFoundError, StationError, ExitCode } from '../../../src/core/errors.js';
 import type {
+  AskVariables,
+  BundleInspectionView,
+  BundleInstallRequest,
+  BundleInstallView,
+  MissingVariableView,
   AgentDetailView,
   AgentView,
   ClientInfo,
@@ -26,6 +31,12 @@ export type FakeAgent = AgentDetailView & { environment: string };
 export type FakeServer = McpServerView & { environment: string };
 export type FakeTool = McpToolView & { environment: string };
 
+/** A bundle the fake can inspect and install by its source: what it holds and the variables it needs. */
+export interface FakeBundle {
+  inspection: BundleInspectionView;
+  missing: MissingVariableView[];
+}
+
 export interface FakeStationData {
   environments: EnvironmentView[];
   agents: FakeAgent[];
@@ -35,12 +46,16 @@ export interface FakeStationData {
   tools: FakeTool[];
   /** Schedules of agents (each names its environment and agent), as the schedules API lists them. */
   schedules: ScheduleView[];
+  /** Bundles by source, for inspectBundle and installBundle. */
+  bundles: Record<string, FakeBundle>;
 }
 
 export class FakeStationClient implements StationClient {
   readonly data: FakeStationData;
   /** Runs asked for through startRun, in order. */
   readonly started: { environment: string; agent: string; input: Record<string, unknown>; id?: number }[] = [];
+  /** Bundles installed through installBundle: the request and the variable answers. */
+  readonly installed: { request: BundleInstallRequest; answers: Record<string, string> }[] = [];
   /** Runs asked to cancel through cancelRun, in order. */
   readonly cancelled: number[] = [];
   /** What syncEnvironment does; a test replaces it to report progress, a failure or an error. */
@@ -49,7 +64,17 @@ export class FakeStationClient implements StationClient {
   private readonly listeners = new Set<(update: ClientUpdate) => void>();
 
   constructor(data: Partial<FakeStationData> = {}) {
-    this.data = { environments: [], agents: [], runs: [], events: [], servers: [], tools: [], schedules: [], ...data };
+    this.data = {
+      environments: [],
+      agents: [],
+      runs: [],
+      events: [],
+      servers: [],
+      tools: [],
+      schedules: [],
+      bundles: {},
+      ...data,
+    };
   }
 
   info(): ClientInfo {
@@ -68,6 +93,55 @@ export class FakeStationClient implements StationClient {
   async syncEnvironment(env: string, onProgress: (p: SyncProgressView) => void): Promise<SyncResultView> {
     this.requireEnvironment(env);
     return this.sync(env, onProgress);
+  }
+
+  async inspectBundle(source: string): Promise<BundleInspectionView> {
+    const bundle = this.data.bundles[source];
+    if (bundle === undefined) throw new NotFoundError(`no bundle at ${source}`);
+    return structuredClone(bundle.inspection);
+  }
+
+  /** As the core install: the approval must match, the environment must be new, the variables answered. */
+  async installBundle(
+    request: BundleInstallRequest,
+    onProgress: (p: SyncProgressView) => void,
+    askVariables?: AskVariables,
+  ): Promise<BundleInstallView> {
+    const bundle = this.data.bundles[request.source];
+    if (bundle === undefined) throw new NotFoundError(`no bundle at ${request.source}`);
+    const environment = request.environment ?? bundle.inspection.environment;
+    if (request.approve !== bundle.inspection.configHash) {
+      throw new StationError('approval_required', 'the approved configHash does not match', ExitCode.CONFLICT);
+    }
+    if (this.data.environments.some((e) => e.name === environment)) {
+      throw new ConflictError(`environment "${environment}" already exists; nothing was installed`);
+    }
+    let answers: Record<string, string> = {};
+    if (bundle.missing.length > 0) {
+      const given = await askVariables?.(environment, bundle.missing);
+      if (given === undefined) {
+        throw new StationError('missing_variables', 'missing variables; nothing was installed', ExitCode.USAGE);
+      }
+      answers = given;
+    }
+    onProgress({ message: 'syncing', done: 1, total: 1 });
+    this.installed.push({ request, answers });
+    this.data.environments.push({
+      name: environment,
+      path: `/fake/station/environments/${environment}`,
+      description: bundle.inspection.description ?? '',
+      agents: bundle.inspection.agents.length,
+      servers: bundle.inspection.servers.length,
+      tools: 0,
+      lastSyncedAt: null,
+    });
+    return {
+      environment,
+      ok: true,
+      summary: request.sync === false ? 'not synced (s syncs it)' : 'synced: 1/1 servers ready, 3 tools',
+      saved: Object.keys(answers).length > 0 ? [`saved ${Object.keys(answers).join(', ')} to variables.yml`] : [],
+      warnings: [],
+    };
   }
 
   async agents(env: string): Promise<AgentView[]> {
@@ -374,5 +448,6 @@ export function freshStation(): FakeStationData {
     servers: [serverView({ name: 'filesystem', state: 'not synced' })],
     tools: [],
     schedules: [],
+    bundles: {},
   };
 }

@@ -1,3 +1,4 @@
+import { UsageError } from '../../errors.js';
 import type { InstallBundleBody } from '../../api/views.js';
 import type { RouteDef } from '../http-types.js';
 import type { ServerContext } from '../server-context.js';
@@ -57,6 +58,32 @@ export function bundleRoutes(ctx: ServerContext): RouteDef[] {
           strict: input.strict === true,
         });
         return { status: 201, body: result };
+      },
+    },
+    {
+      method: 'GET',
+      path: '/api/v1/bundles/inspect',
+      operationId: 'inspectBundle',
+      summary:
+        'What a bundle holds (admin): manifest, the MCP servers it would start, its agents and variables, and the `configHash` an install approves them with. SOURCE is read through the same checks as install; nothing is installed.',
+      tag: 'bundles',
+      access: { action: 'admin' },
+      query: [
+        {
+          name: 'source',
+          type: 'string',
+          description: 'A .tar.gz path on the server, a folder, an https:// URL, a first-party name or NAME[@VERSION].',
+        },
+      ],
+      responses: {
+        200: { description: 'The bundle, described.', schema: OBJECT },
+        400: { description: 'No source, or an unsafe bundle.' },
+        404: { description: 'No such bundle.' },
+      },
+      handle: async ({ query, principal }) => {
+        const source = query.get('source') ?? '';
+        if (source === '') throw new UsageError('source is required: ?source=PATH|URL|NAME[@VERSION]');
+        return { status: 200, body: await ctx.api(principal).bundles.inspect(source) };
       },
     },
     {
