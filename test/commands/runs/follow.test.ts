@@ -50,7 +50,8 @@ function ndjson(stdout: string): Line[] {
 }
 
 function start(args: string[]): StnProcess {
-  const child = startStn(args, { env: home.envFor(model.url) });
+  // The runner lives through a whole test: 90 s on a loaded machine (startStn kills at its timeout).
+  const child = startStn(args, { env: home.envFor(model.url), timeoutMs: 90_000 });
   children.push(child);
   return child;
 }
@@ -65,7 +66,7 @@ async function runningRun(extra: string[] = []): Promise<{ runner: StnProcess; i
   return { runner, id: String(runs[0]!.id) };
 }
 
-describe('stn runs show --follow', { timeout: 60_000 }, () => {
+describe('stn runs show --follow', { timeout: 120_000 }, () => {
   it('--json streams the recorded events, then the live ones, as agent run --json prints them, and exits 0', async () => {
     const { runner, id } = await runningRun(['--json']);
     const follower = start(['runs', 'show', id, '--follow', '--json']);
