@@ -14,7 +14,7 @@ import {
   type LoadedMcpConfig,
   type McpServerConfig,
 } from '../config/mcp-config.js';
-import { MissingVariablesError, type MissingVariable } from '../config/template-render.js';
+import { isSecretVariable, MissingVariablesError, type MissingVariable } from '../config/template-render.js';
 import { saveVariableAnswers } from '../config/variable-answers.js';
 import type { SecretStore } from '../security/secret-service.js';
 import type { EnvironmentService } from '../environments/environment-service.js';
@@ -114,6 +114,11 @@ export interface SyncOptions {
   allowMissing?: boolean;
   /** `--var NAME=VALUE`. */
   overrides?: Readonly<Record<string, string>>;
+  /**
+   * `--save`: the `overrides` are saved as answers to the sync's questions are (saveVariableAnswers: secrets to
+   * the secret store, the rest to variables.yml), once they render every config; not in a dry run.
+   */
+  saveOverrides?: boolean;
   /**
    * Asks the user for variables that have no value (only given on a terminal). Returns the answers, which
    * are saved (not in a dry run: see saveVariableAnswers): secrets to the secret store, the rest to
@@ -304,7 +309,10 @@ export class SyncService {
     );
   }
 
-  /** Renders the configs; on a terminal, asks for missing variables once and saves the answers. */
+  /**
+   * Renders the configs; on a terminal, asks for missing variables once and saves the answers; with
+   * `saveOverrides`, saves the --var values too.
+   */
   private async loadConfig(
     name: string,
     dir: string,
@@ -313,6 +321,30 @@ export class SyncService {
   ): Promise<{ config: LoadedMcpConfig; saved: string[]; stored: string[] }> {
     const overrides = options.overrides ?? {};
     const secrets = this.deps.secretStore?.valuesFor(name) ?? {};
+    const loaded = await this.renderConfig(name, dir, options, dryRun, overrides, secrets);
+    if (options.saveOverrides !== true || dryRun || Object.keys(overrides).length === 0) return loaded;
+    // --save: the --var values, each a secret or not by the rule the questions use (isSecretVariable).
+    const given = Object.keys(overrides).map((n) => ({
+      name: n,
+      uses: [],
+      secret: isSecretVariable(n, loaded.config.schema),
+    }));
+    const result = saveVariableAnswers(dir, given, overrides, { environment: name, store: this.deps.secretStore });
+    return {
+      config: loaded.config,
+      saved: [...new Set([...loaded.saved, ...result.saved])],
+      stored: [...new Set([...loaded.stored, ...result.stored])],
+    };
+  }
+
+  private async renderConfig(
+    name: string,
+    dir: string,
+    options: SyncOptions,
+    dryRun: boolean,
+    overrides: Readonly<Record<string, string>>,
+    secrets: Readonly<Record<string, string>>,
+  ): Promise<{ config: LoadedMcpConfig; saved: string[]; stored: string[] }> {
     try {
       return { config: loadMcpConfig(dir, { env: this.deps.env, overrides, stored: secrets }), saved: [], stored: [] };
     } catch (error) {
