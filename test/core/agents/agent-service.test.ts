@@ -37,6 +37,7 @@ describe('AgentService: the index follows the files', () => {
     const list = engine.agents.list('default');
     expect(list.map((a) => a.name)).toEqual(['file-explorer', 'hello']);
     expect(list[1]).toEqual({
+      id: expect.any(Number),
       name: 'hello',
       fileName: 'hello.prompt',
       path: join(dir(), 'hello.prompt'),
