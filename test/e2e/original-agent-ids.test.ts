@@ -45,8 +45,8 @@ describe('numeric agent ids, as the original took them', () => {
   it('agent list shows the ids, in text and --json', async () => {
     const r = await stn(['agent', 'list']);
     expect(r.code, r.stderr).toBe(0);
-    expect(r.stdout).toMatch(/^\s*ID\s+NAME/m);
-    expect(r.stdout).toMatch(new RegExp(`^\\s*${String(ids.get('helper'))}\\s+helper\\s`, 'm'));
+    expect(r.stdout).toMatch(/^NAME\s+ID\s+MODEL/m);
+    expect(r.stdout).toMatch(new RegExp(`^helper\\s+${String(ids.get('helper'))}\\s`, 'm'));
   });
 
   it('agent show ID finds the agent, with a hint naming it on stderr', async () => {

@@ -38,8 +38,8 @@ describe('stn agent list / show', () => {
     ]);
     expect(list[0]?.lastRun).toBeNull();
     const table = await stn('agent:list');
-    expect(table.stdout.split('\n')[0]).toMatch(/^\s*ID\s+NAME\s+MODEL\s+STEPS\s+TOOLS\s+DESCRIPTION$/);
-    expect(table.stdout).toMatch(/^\s*\d+\s+hello\s+\(default\)\s+3\s+0\s+A friendly agent/m);
+    expect(table.stdout.split('\n')[0]).toMatch(/^NAME\s+ID\s+MODEL\s+STEPS\s+TOOLS\s+DESCRIPTION$/);
+    expect(table.stdout).toMatch(/^hello\s+\d+\s+\(default\)\s+3\s+0\s+A friendly agent/m);
     expect(table.stdout).not.toContain('\u001b[');
   });
 
