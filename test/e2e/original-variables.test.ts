@@ -193,10 +193,15 @@ describe('stn sync --var NAME=VALUE --save', () => {
     expect(again.stdout).not.toContain('Saved');
   });
 
-  it('says so in text', async () => {
-    const r = await runStn(['sync', 'proj', '--save', '--var', 'LOG_LEVEL=warn'], { env: env(), timeoutMs: 60_000 });
+  it('says so in text; a --var no config uses is not saved', async () => {
+    const r = await runStn(['sync', 'proj', '--save', '--var', 'LOG_LEVEL=warn', '--var', 'UNUSED_ONE=1'], {
+      env: env(),
+      timeoutMs: 60_000,
+    });
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toContain('Saved LOG_LEVEL to variables.yml');
+    expect(r.stdout).toContain('--save: UNUSED_ONE is used by no MCP config of "proj"; not saved there');
+    expect(readFileSync(join(envDir, 'variables.yml'), 'utf8')).not.toContain('UNUSED_ONE');
     expect((await variables()).LOG_LEVEL).toMatchObject({ source: 'variables.yml' });
   });
 });

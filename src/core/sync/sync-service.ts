@@ -192,7 +192,7 @@ export class SyncService {
     }
     const dir = this.deps.environments.dir(name);
     await this.checkTrust(name, dir, options, dryRun);
-    const { config, saved, stored } = await this.loadConfig(name, dir, options, dryRun);
+    const { config, saved, stored, notSaved = [] } = await this.loadConfig(name, dir, options, dryRun);
     const report: SyncEnvironmentReport = {
       environment: name,
       dryRun,
@@ -203,7 +203,10 @@ export class SyncService {
       secretsStored: stored,
       problems: [],
       // Typos in template.json first: a server that then fails to start is likely explained by one.
-      warnings: mcpConfigWarnings(dir).map((w) => w.message),
+      warnings: [
+        ...mcpConfigWarnings(dir).map((w) => w.message),
+        ...notSaved.map((n) => `--save: ${n} is used by no MCP config of "${name}"; not saved there`),
+      ],
       ok: true,
       durationMs: 0,
     };
@@ -318,22 +321,28 @@ export class SyncService {
     dir: string,
     options: SyncOptions,
     dryRun: boolean,
-  ): Promise<{ config: LoadedMcpConfig; saved: string[]; stored: string[] }> {
+  ): Promise<{ config: LoadedMcpConfig; saved: string[]; stored: string[]; notSaved?: string[] }> {
     const overrides = options.overrides ?? {};
     const secrets = this.deps.secretStore?.valuesFor(name) ?? {};
     const loaded = await this.renderConfig(name, dir, options, dryRun, overrides, secrets);
     if (options.saveOverrides !== true || dryRun || Object.keys(overrides).length === 0) return loaded;
-    // --save: the --var values, each a secret or not by the rule the questions use (isSecretVariable).
-    const given = Object.keys(overrides).map((n) => ({
-      name: n,
-      uses: [],
-      secret: isSecretVariable(n, loaded.config.schema),
-    }));
+    // --save: the --var values this environment's configs use, each a secret or not by the rule the questions
+    // use (isSecretVariable). One they do not use is not saved here (with --all, another environment may).
+    const used = new Set(loaded.config.files.flatMap((f) => f.variables));
+    const unused = Object.keys(overrides).filter((n) => !used.has(n));
+    const given = Object.keys(overrides)
+      .filter((n) => used.has(n))
+      .map((n) => ({
+        name: n,
+        uses: [],
+        secret: isSecretVariable(n, loaded.config.schema),
+      }));
     const result = saveVariableAnswers(dir, given, overrides, { environment: name, store: this.deps.secretStore });
     return {
       config: loaded.config,
       saved: [...new Set([...loaded.saved, ...result.saved])],
       stored: [...new Set([...loaded.stored, ...result.stored])],
+      notSaved: unused,
     };
   }
 
