@@ -7,6 +7,7 @@ import {
   FileFormatError,
   NotFoundError,
   StationError,
+  UsageError,
   ValidationError,
   errorMessage,
 } from '../errors.js';
@@ -693,6 +694,9 @@ function readText(path: string): string {
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
       throw new NotFoundError(`${path} does not exist`, { hints: ['Check the path.'] });
+    }
+    if ((error as NodeJS.ErrnoException).code === 'EISDIR') {
+      throw new UsageError(`${path} is a folder, not an agent file`, { hints: ['Give the path of a .prompt file.'] });
     }
     throw error;
   }
