@@ -77,6 +77,9 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
   protected engine(): Engine {
     if (this.engineHandle === undefined) {
       this.engineHandle = openEngine({ home: this.flags.home });
+      this.engineHandle.agents.onNotice = (message) => {
+        this.hintOnce(message);
+      };
       this.warnPrivacy(this.engineHandle.privacyWarnings());
       this.warnOnce(this.engineHandle.configWarnings());
     }
@@ -124,6 +127,13 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
    * The one-line hint of a hidden alias kept for users of the original Station (`stn runs inspect`,
    * `sync --validate`): on stderr, so --json stays clean, and once per command.
    */
+  /** A note on stderr, once per message (never in --json output, which is stdout). */
+  protected hintOnce(message: string): void {
+    if (this.warned.has(message)) return;
+    this.warned.add(message);
+    this.note(`${this.errStyle.dim('Note:')} ${message}`);
+  }
+
   protected hintOriginal(used: string, instead: string): void {
     const message = `${used} is the original Station's spelling; Station's is ${instead}.`;
     if (this.warned.has(message)) return;

@@ -22,6 +22,7 @@ export async function askVariables(
     for (const m of missing) {
       const where = m.uses.map((u) => `${basename(u.file)}:${String(u.line)}`).join(', ');
       prompt.write(`\n  ${m.name}${m.description === undefined ? '' : `: ${m.description}`}  (used in ${where})\n`);
+      if (m.reason !== undefined) prompt.write(`  (${m.reason})\n`);
       const flag = `--var ${m.name}=VALUE`;
       const offered = defaults[m.name];
       answers[m.name] = m.secret

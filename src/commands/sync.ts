@@ -21,14 +21,15 @@ export type SyncJson = SyncReport & { error: ErrorRecord | null };
 export default class Sync extends BaseCommand<typeof Sync> {
   static override summary =
     "Start an environment's MCP servers, record their tools, index agents and check their tools.";
-  static override description = `Renders the MCP configs ({{ .NAME }} from variables.yml, then the process environment, then --var), starts every server at once, records servers and tools (removing those no longer configured), indexes the agents and checks that every tool they name exists.
+  static override description = `Renders the MCP configs ({{ .NAME }} from --var, else the process environment, else the secret store, else variables.yml, else the default of variables.schema.json; a default that is a path (/x, ~/x, ./x, ../x) and does not exist is never used), starts every server at once, records servers and tools (removing those no longer configured), indexes the agents and checks that every tool they name exists.
 
-Prints each server's status, tool count and start time, then what changed since the last sync. Exits non-zero when a server fails or an agent names a missing or ambiguous tool (--allow-missing makes the latter warnings). On a terminal, missing variables are asked for: secret-looking ones are stored in the secret store (encrypted), the others saved to variables.yml (mode 0600); otherwise they are listed and the command fails.`;
+Prints each server's status, tool count and start time, then what changed since the last sync. Exits non-zero when a server fails or an agent names a missing or ambiguous tool (--allow-missing makes the latter warnings). On a terminal, missing variables are asked for: secret-looking ones are stored in the secret store (encrypted), the others saved to variables.yml (mode 0600); otherwise they are listed and the command fails. With --save, the --var values are saved the same way (not in a dry run), so later commands do without them.`;
   static override examples = [
     '<%= config.bin %> sync',
     '<%= config.bin %> sync staging --dry-run',
     '<%= config.bin %> sync --all --json',
     '<%= config.bin %> sync prod --var GITHUB_TOKEN=$GITHUB_TOKEN --allow-missing',
+    '<%= config.bin %> sync prod --var PROJECT_ROOT=/srv/app --save',
     '<%= config.bin %> sync ops --yes',
   ];
   static override args = {
@@ -47,6 +48,11 @@ Prints each server's status, tool count and start time, then what changed since 
     var: Flags.string({
       description: 'A template variable, NAME=VALUE (repeatable; wins over variables.yml and the environment).',
       multiple: true,
+    }),
+    save: Flags.boolean({
+      description:
+        'Save the --var values once they render the configs, as answers to its questions are: secret-looking ones to the secret store, the others to variables.yml.',
+      default: false,
     }),
     yes: Flags.boolean({
       char: 'y',
@@ -73,6 +79,10 @@ Prints each server's status, tool count and start time, then what changed since 
     const engine = this.engine();
     const api = this.api();
     if (this.flags.all && this.args.env !== undefined) throw new UsageError('give an environment or --all, not both');
+    if (this.flags.save && (this.flags.var ?? []).length === 0)
+      throw new UsageError('--save saves the values given with --var: give at least one', {
+        hints: ['Example: stn sync --var PROJECT_ROOT=/srv/app --save'],
+      });
     const environments = this.flags.all ? api.mcp.allEnvironments() : [this.args.env ?? engine.defaultEnvironment()];
     this.warnMcpConfigTypos(environments);
     const prompt = new Prompt();
@@ -96,6 +106,7 @@ Prints each server's status, tool count and start time, then what changed since 
         dryRun: this.flags['dry-run'],
         allowMissing: this.flags['allow-missing'],
         overrides: parseAssignments(this.flags.var ?? [], '--var'),
+        saveOverrides: this.flags.save,
         onEvent,
         approved: this.flags.yes,
         ...(prompt.interactive

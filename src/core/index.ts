@@ -23,6 +23,7 @@ export {
   type EnvironmentDetail,
   type EnvironmentSummary,
 } from './environments/environment-service.js';
+export { variableStatus, type VariableSource, type VariableStatus } from './config/variable-status.js';
 export { validateEnvironmentName } from './environments/names.js';
 export {
   AuthError,

@@ -51,6 +51,22 @@ describe('askVariables', () => {
     expect(out).not.toContain('tok_SECRET_1');
   });
 
+  it('says why a default was not used (a path that does not exist) and asks for the variable', async () => {
+    const t = terminal(['/srv/here\r']);
+    const gone: MissingVariable = {
+      name: 'PROJECT_ROOT',
+      secret: false,
+      reason: 'default path /home/someone/project does not exist',
+      uses: [{ file: '/h/env/template.json', line: 3, column: 5 }],
+    };
+    const answers = await askVariables(t.prompt, 'default', [gone]);
+    t.prompt.close();
+    expect(answers).toEqual({ PROJECT_ROOT: '/srv/here' });
+    expect(t.transcript()).toContain(
+      '  PROJECT_ROOT  (used in template.json:3)\n  (default path /home/someone/project does not exist)\n',
+    );
+  });
+
   it('Ctrl-C stops it with an interrupted error (exit 130) that says nothing was saved', async () => {
     const t = terminal(['\u0003']);
     const error = await askVariables(t.prompt, 'default', missing).catch((e: unknown) => e);

@@ -3,7 +3,7 @@
 // value is the value, and the output has no key the README does not name. Shapes that are request bodies
 // or belong to the server's own tests are listed with where they are checked; a new shape in the README
 // that is in neither list fails this test.
-import { readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ROOT, runStn } from '../helpers/cli.js';
@@ -195,6 +195,20 @@ beforeAll(async () => {
     JSON.parse(await json(['key', 'list'], 0)) as unknown[],
   );
   outputs.set('{"ok", "rows", "legacyRows", "problem"}', [JSON.parse(await json(['audit', 'verify'], 0))]);
+  const shapes = join(home.home, 'environments', 'shapes');
+  mkdirSync(shapes);
+  writeFileSync(
+    join(shapes, 'template.json'),
+    JSON.stringify({ mcpServers: { s: { command: 'x', args: ['{{ .SHAPE_ROOT }}', '{{ .SHAPE_GIVEN }}'] } } }),
+  );
+  writeFileSync(
+    join(shapes, 'variables.schema.json'),
+    JSON.stringify({ properties: { SHAPE_ROOT: { default: '/nonexistent-station-shapes' } } }),
+  );
+  const shown = JSON.parse(await json(['env', 'show', 'shapes', '--var', 'SHAPE_GIVEN=1'], 0)) as {
+    variables: unknown[];
+  };
+  outputs.set('{"name", "set", "source", "scope"?, "reason"?, "files"}', shown.variables);
 }, 120_000);
 
 afterAll(async () => {

@@ -36,6 +36,7 @@ export default class AgentList extends BaseCommand<typeof AgentList> {
         agents,
         [
           { header: 'NAME', get: (a) => a.name },
+          { header: 'ID', get: (a) => (a.id === null ? '-' : String(a.id)), align: 'right' },
           { header: 'MODEL', get: (a) => a.model ?? '(default)' },
           { header: 'STEPS', get: (a) => (a.maxSteps === null ? '-' : String(a.maxSteps)), align: 'right' },
           { header: 'TOOLS', get: (a) => String(a.tools.length), align: 'right' },

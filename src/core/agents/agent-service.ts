@@ -53,6 +53,12 @@ import {
 
 /** What `stn agent list --json` prints for each agent: a stable shape. */
 export interface AgentSummary {
+  /**
+   * The agent's row id in station.db (null while a new file waits for a locked database to be indexed). It
+   * stays while the file is edited in place; a renamed or removed file, or a rebuilt station.db, gives a new
+   * one. `stn agent show 3` and the other agent commands take it where the original Station took its ids.
+   */
+  id: number | null;
   name: string;
   fileName: string;
   path: string;
@@ -86,6 +92,12 @@ export interface ImportResult {
  */
 export class AgentService {
   private readonly repo: AgentRepo;
+
+  /**
+   * Told when an agent was found by its numeric id rather than its name (the original Station's way), with a
+   * one-line hint naming it: the CLI prints it on stderr.
+   */
+  onNotice: ((message: string) => void) | undefined;
 
   constructor(
     private readonly db: Db,
@@ -502,6 +514,14 @@ export class AgentService {
       parseAgentFile(path, readText(path));
       throw new FileFormatError({ file: path }, broken.message);
     }
+    // The original Station's numeric ids (`stn agent show 3`): a name that is a number wins (a file of that
+    // name that does not parse too: its error is thrown above).
+    const byId = /^[1-9][0-9]{0,15}$/.test(name) ? rows.find((r) => r.id === Number(name)) : undefined;
+    if (byId !== undefined) {
+      const shown = /^[A-Za-z0-9_.-]+$/.test(byId.name) ? byId.name : JSON.stringify(byId.name);
+      this.onNotice?.(`agent ${name} is "${byId.name}"; Station names agents: stn agent show ${shown}`);
+      return byId;
+    }
     const suggestions = closeNames(
       name,
       rows.map((r) => r.name),
@@ -513,6 +533,9 @@ export class AgentService {
           : rows.length > 0
             ? `See the agents there: stn agent list --env ${env}`
             : `Environment "${env}" has no agents yet: stn agent create --env ${env}`,
+        ...(/^[0-9]+$/.test(name) && rows.length > 0
+          ? [`No agent of "${env}" has the id ${name} either; stn agent list --env ${env} shows the ids.`]
+          : []),
       ],
     });
   }
@@ -706,6 +729,7 @@ function single<T>(items: readonly T[]): T | undefined {
 
 function summarize(row: AgentSummaryRow, dir: string, tools: string[]): AgentSummary {
   return {
+    id: row.id > 0 ? row.id : null,
     name: row.name,
     fileName: row.file_name,
     path: dir + sep + row.file_name,

@@ -1,4 +1,5 @@
 import type { EnvironmentDetail, EnvironmentSummary } from '../environments/environment-service.js';
+import { variableStatus } from '../config/variable-status.js';
 import { canSeeEnvironment } from '../security/roles.js';
 import type { ApiContext } from './context.js';
 
@@ -11,9 +12,20 @@ export class EnvironmentsApi {
     return this.ctx.engine.environments.list().filter((e) => canSeeEnvironment(this.ctx.principal, e.name));
   }
 
-  show(name: string): EnvironmentDetail {
+  /**
+   * One environment, with the variables its MCP configs use and where each value comes from (`overrides`:
+   * what `--var` would give), never a value.
+   */
+  show(name: string, overrides: Readonly<Record<string, string>> = {}): EnvironmentDetail {
     this.ctx.authorize('read', name);
-    return this.ctx.engine.environments.show(name);
+    const engine = this.ctx.engine;
+    const detail = engine.environments.show(name);
+    const stored = new Map<string, 'environment' | 'global'>();
+    for (const s of engine.secrets.list({ environment: detail.name })) {
+      if (s.scope === 'environment' || !stored.has(s.name)) stored.set(s.name, s.scope);
+    }
+    const variables = variableStatus(engine.environments.dir(detail.name), { env: engine.env, overrides, stored });
+    return { ...detail, variables };
   }
 
   /** Whether it exists (a NotFoundError with the known names otherwise). */

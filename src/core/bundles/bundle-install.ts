@@ -6,9 +6,9 @@
  */
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { dirname, isAbsolute, join, relative } from 'node:path';
+import { dirname, join, relative } from 'node:path';
 import { discoverMcpConfigs, readMcpServerTemplates } from '../config/mcp-config.js';
-import { loadVariablesSchema } from '../config/mcp-config-variables.js';
+import { loadVariablesSchema, rejectedDefault } from '../config/mcp-config-variables.js';
 import { isRecord } from '../config/station-config.js';
 import {
   MissingVariablesError,
@@ -177,10 +177,6 @@ export function defaultName(source: string, info: BundleInfo): string {
     if (name !== '' && !name.includes('..')) return name;
   }
   return 'bundle';
-}
-
-function looksLikePath(value: string): boolean {
-  return isAbsolute(value) || value.startsWith('~') || value.startsWith('./');
 }
 
 export async function installBundle(
@@ -366,9 +362,11 @@ async function gatherVariables(
     const env = engine.env[m.name];
     if ((env !== undefined && env !== '') || stored[m.name] !== undefined) continue;
     const def = schema[m.name]?.default ?? info.variables[m.name]?.default;
-    // A default is offered; one that names a path that does not exist is never applied silently.
-    if (def !== undefined && def !== '' && (!looksLikePath(def) || existsSync(def))) defaults[m.name] = def;
-    lacking.push(m);
+    // A default is offered; one that names a path that does not exist is never applied silently (the same
+    // rule as rendering: rejectedDefault).
+    const rejected = def === undefined || def === '' ? undefined : rejectedDefault(def, engine.env, dir);
+    if (def !== undefined && def !== '' && rejected === undefined) defaults[m.name] = def;
+    lacking.push(rejected === undefined ? m : { ...m, reason: rejected });
   }
   if (lacking.length > 0 && options.askVariables !== undefined) {
     const asked = await options.askVariables(environment, lacking, defaults);

@@ -3,7 +3,8 @@
  * optional `variables.schema.json` (descriptions and defaults), and saving answers to `variables.yml`.
  */
 import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { homedir } from 'node:os';
+import { isAbsolute, join, resolve } from 'node:path';
 import { isMap, parseDocument, stringify } from 'yaml';
 import { ExitCode, FileFormatError, UsageError } from '../errors.js';
 import { writeFileAtomic } from '../fs/atomic-write.js';
@@ -35,6 +36,11 @@ export type VariableOrigin = 'default' | 'file' | 'store' | 'env' | 'override';
 export interface ResolvedVariables {
   values: Record<string, string>;
   origin: Record<string, VariableOrigin>;
+  /**
+   * Schema defaults that were not used, by variable name, with the reason ("default path /x does not exist"):
+   * a variable left without a value is then missing for that reason (listed, or asked for on a terminal).
+   */
+  rejectedDefaults: Record<string, string>;
 }
 
 export interface VariableSources {
@@ -47,19 +53,51 @@ export interface VariableSources {
   /** `--var NAME=VALUE`: wins over everything. */
   overrides: Readonly<Record<string, string>>;
   schema: VariablesSchema;
+  /** The environment folder: a relative path default (`./x`, `../x`) is resolved from it. */
+  dir?: string;
+}
+
+/**
+ * Whether a schema default is a path Station checks before using it: absolute (`/srv/x`), in the home
+ * (`~` or `~/x`), or relative with a leading `./` or `../`. Anything else ("info", "http://...", "3") is not.
+ */
+export function looksLikePath(value: string): boolean {
+  return isAbsolute(value) || value === '~' || /^~[/\\]|^\.\.?[/\\]/.test(value);
+}
+
+/**
+ * Why a schema default cannot be used, or undefined when it can: a path default (looksLikePath) that does not
+ * exist, `~` read as the home (HOME of `env`), a relative one from the environment folder `dir`.
+ */
+export function rejectedDefault(value: string, env: NodeJS.ProcessEnv, dir?: string): string | undefined {
+  if (!looksLikePath(value)) return undefined;
+  let path = value;
+  if (value === '~' || /^~[/\\]/.test(value)) path = join(env.HOME ?? homedir(), value.slice(1));
+  else if (!isAbsolute(value)) {
+    if (dir === undefined) return undefined;
+    path = resolve(dir, value);
+  }
+  return existsSync(path) ? undefined : `default path ${value} does not exist`;
 }
 
 /**
  * Values of `names`: schema default, then variables.yml, then the secret store, then the process environment,
  * then overrides (later wins): `--var` > process env > secret store > variables.yml > schema default (README
- * "Secrets"). Empty values do not count as values.
+ * "Secrets"). Empty values do not count as values, nor does a path default that does not exist (rejectedDefault).
  */
 export function resolveVariables(names: readonly string[], sources: VariableSources): ResolvedVariables {
   const values: Record<string, string> = {};
   const origin: Record<string, VariableOrigin> = {};
+  const rejectedDefaults: Record<string, string> = {};
   for (const name of names) {
+    let fallback = sources.schema[name]?.default;
+    const rejected = fallback === undefined ? undefined : rejectedDefault(fallback, sources.env, sources.dir);
+    if (rejected !== undefined) {
+      rejectedDefaults[name] = rejected;
+      fallback = undefined;
+    }
     const candidates: [VariableOrigin, string | undefined][] = [
-      ['default', sources.schema[name]?.default],
+      ['default', fallback],
       ['file', sources.file[name]],
       ['store', sources.stored?.[name]],
       ['env', sources.env[name]],
@@ -72,7 +110,7 @@ export function resolveVariables(names: readonly string[], sources: VariableSour
       }
     }
   }
-  return { values, origin };
+  return { values, origin, rejectedDefaults };
 }
 
 /** Reads `variables.schema.json` of an environment folder, or an empty schema when there is none. */

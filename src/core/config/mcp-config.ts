@@ -13,6 +13,7 @@ import {
   loadEnvironmentVariables,
   loadVariablesSchema,
   resolveVariables,
+  VARIABLES_SCHEMA_FILE,
   type ResolvedVariables,
   type VariablesSchema,
 } from './mcp-config-variables.js';
@@ -342,14 +343,20 @@ export function loadMcpConfig(dir: string, options: LoadMcpConfigOptions = {}): 
     env: options.env ?? process.env,
     overrides: options.overrides ?? {},
     schema,
+    dir,
   });
   const missing = new MissingCollector();
   const rendered = files.map((f) => ({ f, text: renderJsonTemplate(f.text, variables.values, f.file, missing) }));
   if (missing.size > 0) {
-    const list = missing.list(schema);
+    const list = missing.list(schema, variables.rejectedDefaults);
     throw new MissingVariablesError(list, {
       hints: [
         ...list.flatMap((m) => (m.description === undefined ? [] : [`${m.name}: ${m.description}`])),
+        ...(list.some((m) => m.reason !== undefined)
+          ? [
+              `A default of ${join(dir, VARIABLES_SCHEMA_FILE)} that is a path (/x, ~/x, ./x, ../x) is used only when it exists: create it, or give the variable a value.`,
+            ]
+          : []),
         `Set them in ${join(dir, 'variables.yml')} (secrets with: stn secret set NAME), export them in the environment, or pass --var NAME=VALUE.`,
         'On a terminal, `stn sync` asks for them: secrets go to the secret store, other answers to variables.yml.',
       ],

@@ -62,13 +62,18 @@ export interface MissingVariable {
   uses: VariableUse[];
   description?: string;
   secret: boolean;
+  /** Why a value that would have been used was not: "default path /x does not exist" (a schema default). */
+  reason?: string;
 }
 
 /** Variables that templates use but no source gives a value for, all of them at once. */
 export class MissingVariablesError extends StationError {
   readonly missing: readonly MissingVariable[];
   constructor(missing: readonly MissingVariable[], options: StationErrorOptions = {}) {
-    const list = missing.map((m) => `${m.name} (${m.uses.map((u) => `${u.file}:${String(u.line)}`).join(', ')})`);
+    const list = missing.map(
+      (m) =>
+        `${m.name} (${m.uses.map((u) => `${u.file}:${String(u.line)}`).join(', ')}${m.reason === undefined ? '' : `; ${m.reason}`})`,
+    );
     super(
       'missing_variables',
       `${missing.length === 1 ? 'a variable has' : `${String(missing.length)} variables have`} no value: ${list.join('; ')}`,
@@ -82,6 +87,7 @@ export class MissingVariablesError extends StationError {
             secret: m.secret,
             uses: m.uses,
             ...(m.description === undefined ? {} : { description: m.description }),
+            ...(m.reason === undefined ? {} : { reason: m.reason }),
           })),
         },
       },
@@ -104,12 +110,24 @@ export class MissingCollector {
     return this.byName.size;
   }
 
-  /** The missing variables, described and marked secret as the schema says (isSecretVariable). */
-  list(schema: Readonly<Record<string, VariableDeclaration>> = {}): MissingVariable[] {
+  /**
+   * The missing variables, described and marked secret as the schema says (isSecretVariable), with the reason
+   * a default was not used when `reasons` has one.
+   */
+  list(
+    schema: Readonly<Record<string, VariableDeclaration>> = {},
+    reasons: Readonly<Record<string, string>> = {},
+  ): MissingVariable[] {
     return [...this.byName.values()].map((m) => {
       const description = schema[m.name]?.description;
       const secret = isSecretVariable(m.name, schema);
-      return description === undefined ? { ...m, secret } : { ...m, secret, description };
+      const reason = reasons[m.name];
+      return {
+        ...m,
+        secret,
+        ...(description === undefined ? {} : { description }),
+        ...(reason === undefined ? {} : { reason }),
+      };
     });
   }
 }

@@ -15,6 +15,8 @@ export interface MissingVariableView {
   description?: string;
   secret: boolean;
   uses: { file: string; line: number }[];
+  /** Why a default was not used: "default path /x does not exist". */
+  reason?: string;
 }
 
 export function missingVariableView(m: MissingVariable): MissingVariableView {
@@ -23,6 +25,7 @@ export function missingVariableView(m: MissingVariable): MissingVariableView {
     ...(m.description === undefined ? {} : { description: m.description }),
     secret: m.secret,
     uses: m.uses.map((u) => ({ file: basename(u.file), line: u.line })),
+    ...(m.reason === undefined ? {} : { reason: m.reason }),
   };
 }
 

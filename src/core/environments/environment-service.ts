@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { TEMPLATES_DIR } from '../config/package-assets.js';
 import { loadVariables } from '../config/variables-file.js';
 import type { StationPaths } from '../config/home.js';
+import type { VariableStatus } from '../config/variable-status.js';
 import { ConflictError, NotFoundError } from '../errors.js';
 import { makePrivateIfExists } from '../fs/private-files.js';
 import type { Db } from '../store/database.js';
@@ -25,7 +26,10 @@ export interface EnvironmentSummary {
 export interface EnvironmentDetail extends EnvironmentSummary {
   agentFiles: string[];
   configFiles: string[];
+  /** The names set in variables.yml. */
   variableNames: string[];
+  /** Every variable the MCP configs use: whether it has a value and from where (never the value). */
+  variables: VariableStatus[];
   createdAt: string;
 }
 
@@ -128,7 +132,8 @@ export class EnvironmentService {
     return [...listed, ...more].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   }
 
-  show(name: string): EnvironmentDetail {
+  /** The environment without its `variables` (their sources need the secret store: EnvironmentsApi.show). */
+  show(name: string): Omit<EnvironmentDetail, 'variables'> {
     const row = this.require(name);
     const summary = this.summarize(row, this.repo.counts().get(row.id));
     const dir = this.dir(name);

@@ -14,7 +14,7 @@ import {
   type LoadedMcpConfig,
   type McpServerConfig,
 } from '../config/mcp-config.js';
-import { MissingVariablesError, type MissingVariable } from '../config/template-render.js';
+import { isSecretVariable, MissingVariablesError, type MissingVariable } from '../config/template-render.js';
 import { saveVariableAnswers } from '../config/variable-answers.js';
 import type { SecretStore } from '../security/secret-service.js';
 import type { EnvironmentService } from '../environments/environment-service.js';
@@ -115,6 +115,11 @@ export interface SyncOptions {
   /** `--var NAME=VALUE`. */
   overrides?: Readonly<Record<string, string>>;
   /**
+   * `--save`: the `overrides` are saved as answers to the sync's questions are (saveVariableAnswers: secrets to
+   * the secret store, the rest to variables.yml), once they render every config; not in a dry run.
+   */
+  saveOverrides?: boolean;
+  /**
    * Asks the user for variables that have no value (only given on a terminal). Returns the answers, which
    * are saved (not in a dry run: see saveVariableAnswers): secrets to the secret store, the rest to
    * variables.yml; undefined means the user gave up.
@@ -187,7 +192,7 @@ export class SyncService {
     }
     const dir = this.deps.environments.dir(name);
     await this.checkTrust(name, dir, options, dryRun);
-    const { config, saved, stored } = await this.loadConfig(name, dir, options, dryRun);
+    const { config, saved, stored, notSaved = [] } = await this.loadConfig(name, dir, options, dryRun);
     const report: SyncEnvironmentReport = {
       environment: name,
       dryRun,
@@ -198,7 +203,10 @@ export class SyncService {
       secretsStored: stored,
       problems: [],
       // Typos in template.json first: a server that then fails to start is likely explained by one.
-      warnings: mcpConfigWarnings(dir).map((w) => w.message),
+      warnings: [
+        ...mcpConfigWarnings(dir).map((w) => w.message),
+        ...notSaved.map((n) => `--save: ${n} is used by no MCP config of "${name}"; not saved there`),
+      ],
       ok: true,
       durationMs: 0,
     };
@@ -304,15 +312,48 @@ export class SyncService {
     );
   }
 
-  /** Renders the configs; on a terminal, asks for missing variables once and saves the answers. */
+  /**
+   * Renders the configs; on a terminal, asks for missing variables once and saves the answers; with
+   * `saveOverrides`, saves the --var values too.
+   */
   private async loadConfig(
     name: string,
     dir: string,
     options: SyncOptions,
     dryRun: boolean,
-  ): Promise<{ config: LoadedMcpConfig; saved: string[]; stored: string[] }> {
+  ): Promise<{ config: LoadedMcpConfig; saved: string[]; stored: string[]; notSaved?: string[] }> {
     const overrides = options.overrides ?? {};
     const secrets = this.deps.secretStore?.valuesFor(name) ?? {};
+    const loaded = await this.renderConfig(name, dir, options, dryRun, overrides, secrets);
+    if (options.saveOverrides !== true || dryRun || Object.keys(overrides).length === 0) return loaded;
+    // --save: the --var values this environment's configs use, each a secret or not by the rule the questions
+    // use (isSecretVariable). One they do not use is not saved here (with --all, another environment may).
+    const used = new Set(loaded.config.files.flatMap((f) => f.variables));
+    const unused = Object.keys(overrides).filter((n) => !used.has(n));
+    const given = Object.keys(overrides)
+      .filter((n) => used.has(n))
+      .map((n) => ({
+        name: n,
+        uses: [],
+        secret: isSecretVariable(n, loaded.config.schema),
+      }));
+    const result = saveVariableAnswers(dir, given, overrides, { environment: name, store: this.deps.secretStore });
+    return {
+      config: loaded.config,
+      saved: [...new Set([...loaded.saved, ...result.saved])],
+      stored: [...new Set([...loaded.stored, ...result.stored])],
+      notSaved: unused,
+    };
+  }
+
+  private async renderConfig(
+    name: string,
+    dir: string,
+    options: SyncOptions,
+    dryRun: boolean,
+    overrides: Readonly<Record<string, string>>,
+    secrets: Readonly<Record<string, string>>,
+  ): Promise<{ config: LoadedMcpConfig; saved: string[]; stored: string[] }> {
     try {
       return { config: loadMcpConfig(dir, { env: this.deps.env, overrides, stored: secrets }), saved: [], stored: [] };
     } catch (error) {

@@ -24,6 +24,7 @@ describe('stn agent list / show', () => {
     const list = JSON.parse(out.stdout) as Record<string, unknown>[];
     expect(list.map((a) => a.name)).toEqual(['file-explorer', 'hello']);
     expect(Object.keys(list[0] ?? {})).toEqual([
+      'id',
       'name',
       'fileName',
       'path',
@@ -37,8 +38,8 @@ describe('stn agent list / show', () => {
     ]);
     expect(list[0]?.lastRun).toBeNull();
     const table = await stn('agent:list');
-    expect(table.stdout.split('\n')[0]).toMatch(/^NAME\s+MODEL\s+STEPS\s+TOOLS\s+DESCRIPTION$/);
-    expect(table.stdout).toMatch(/^hello\s+\(default\)\s+3\s+0\s+A friendly agent/m);
+    expect(table.stdout.split('\n')[0]).toMatch(/^NAME\s+ID\s+MODEL\s+STEPS\s+TOOLS\s+DESCRIPTION$/);
+    expect(table.stdout).toMatch(/^hello\s+\d+\s+\(default\)\s+3\s+0\s+A friendly agent/m);
     expect(table.stdout).not.toContain('\u001b[');
   });
 

@@ -37,6 +37,7 @@ describe('AgentService: the index follows the files', () => {
     const list = engine.agents.list('default');
     expect(list.map((a) => a.name)).toEqual(['file-explorer', 'hello']);
     expect(list[1]).toEqual({
+      id: expect.any(Number),
       name: 'hello',
       fileName: 'hello.prompt',
       path: join(dir(), 'hello.prompt'),
@@ -319,6 +320,8 @@ You review code for bugs.
     expect(result).toMatchObject({ replaced: false, warnings: [] });
     expect(readFileSync(join(dir(), 'Imported.prompt'), 'utf8')).toBe(readFileSync(outside, 'utf8'));
     await expect(engine.agents.importFile('default', outside)).rejects.toThrow(ConflictError);
+    // A folder is a usage error (exit 2), not an unexpected one.
+    await expect(engine.agents.importFile('default', temp.home)).rejects.toMatchObject({ exitCode: 2 });
     writeFileSync(outside, AGENT('Imported').replace('max_steps: 4', 'max_steps: 5'));
     expect((await engine.agents.importFile('default', outside, { force: true })).replaced).toBe(true);
     expect(engine.agents.get('default', 'Imported').maxSteps).toBe(5);

@@ -98,6 +98,9 @@ describe('bundle install: the shapes users have', () => {
       'MISSING_ONE',
       'ROOT',
     ]);
+    expect((error as MissingVariablesError).missing.find((m) => m.name === 'ROOT')?.reason).toBe(
+      'default path /no/such/path does not exist',
+    );
     expect(envs()).toEqual(['default']);
 
     // Answers: the secret to the encrypted store, the rest to variables.yml.

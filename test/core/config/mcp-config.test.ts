@@ -1,4 +1,4 @@
-import { cpSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -14,7 +14,9 @@ import {
 } from '../../../src/core/config/mcp-config.js';
 import {
   loadVariablesSchema,
+  looksLikePath,
   parseAssignments,
+  rejectedDefault,
   resolveVariables,
   saveVariables,
 } from '../../../src/core/config/mcp-config-variables.js';
@@ -238,6 +240,70 @@ describe('loadMcpConfig: variables', () => {
     const b = loadMcpConfig(dir, { env: { B: 'other' } }).servers[0];
     expect(a && serverConfigHash(a)).not.toBe(b && serverConfigHash(b));
     expect(a && serverConfigHash(a)).toBe(a && serverConfigHash({ ...a }));
+  });
+});
+
+describe('path defaults of variables.schema.json', () => {
+  it('are paths when absolute, in the home (~, ~/x) or starting with ./ or ../', () => {
+    for (const p of ['/srv/x', '~', '~/x', './x', '../x']) expect(looksLikePath(p), p).toBe(true);
+    for (const p of ['info', 'http://localhost/x', '3', 'true', '~user/x', 'x/y', '.env', '']) {
+      expect(looksLikePath(p), p).toBe(false);
+    }
+  });
+
+  it('are used only when they exist: ~ from HOME, ./ from the environment folder', () => {
+    const env = { HOME: dir };
+    writeFileSync(join(dir, 'here.txt'), '');
+    expect(rejectedDefault(join(dir, 'here.txt'), env)).toBeUndefined();
+    expect(rejectedDefault('~/here.txt', env)).toBeUndefined();
+    expect(rejectedDefault('~', env)).toBeUndefined();
+    expect(rejectedDefault('./here.txt', env, dir)).toBeUndefined();
+    expect(rejectedDefault('~/gone', env)).toBe('default path ~/gone does not exist');
+    expect(rejectedDefault('./gone', env, dir)).toBe('default path ./gone does not exist');
+    expect(rejectedDefault('/nonexistent-station/x', env)).toBe('default path /nonexistent-station/x does not exist');
+    expect(rejectedDefault('info', env)).toBeUndefined();
+  });
+
+  it('that do not exist give no value, and loadMcpConfig lists the variable as missing with the reason', () => {
+    const r = resolveVariables(['A', 'B'], {
+      file: {},
+      env: {},
+      overrides: {},
+      schema: { A: { required: false, default: '/nonexistent-station/a' }, B: { required: false, default: dir } },
+    });
+    expect(r.values).toEqual({ B: dir });
+    expect(r.rejectedDefaults).toEqual({ A: 'default path /nonexistent-station/a does not exist' });
+    // A value from anywhere else still counts.
+    expect(
+      resolveVariables(['A'], {
+        file: { A: '/elsewhere' },
+        env: {},
+        overrides: {},
+        schema: { A: { required: false, default: '/nonexistent-station/a' } },
+      }).values,
+    ).toEqual({ A: '/elsewhere' });
+
+    writeFileSync(
+      join(dir, 'template.json'),
+      JSON.stringify({ mcpServers: { s: { command: 'x', args: ['{{ .A }}'] } } }),
+    );
+    writeFileSync(
+      join(dir, 'variables.schema.json'),
+      JSON.stringify({ properties: { A: { type: 'string', default: './missing-dir' } } }),
+    );
+    let error: unknown;
+    try {
+      loadMcpConfig(dir, { env: {} });
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(MissingVariablesError);
+    expect((error as MissingVariablesError).missing).toEqual([
+      expect.objectContaining({ name: 'A', reason: 'default path ./missing-dir does not exist' }),
+    ]);
+    expect((error as MissingVariablesError).message).toContain('; default path ./missing-dir does not exist)');
+    mkdirSync(join(dir, 'missing-dir'));
+    expect(loadMcpConfig(dir, { env: {} }).variables.origin).toEqual({ A: 'default' });
   });
 });
 
