@@ -320,8 +320,11 @@ You review code for bugs.
     expect(result).toMatchObject({ replaced: false, warnings: [] });
     expect(readFileSync(join(dir(), 'Imported.prompt'), 'utf8')).toBe(readFileSync(outside, 'utf8'));
     await expect(engine.agents.importFile('default', outside)).rejects.toThrow(ConflictError);
-    // A folder is a usage error (exit 2), not an unexpected one.
-    await expect(engine.agents.importFile('default', temp.home)).rejects.toMatchObject({ exitCode: 2 });
+    // A folder is an input error (exit 5) naming it, not an unexpected one.
+    await expect(engine.agents.importFile('default', temp.home)).rejects.toMatchObject({
+      exitCode: 5,
+      message: `${temp.home} is a folder: expected a .prompt file`,
+    });
     writeFileSync(outside, AGENT('Imported').replace('max_steps: 4', 'max_steps: 5'));
     expect((await engine.agents.importFile('default', outside, { force: true })).replaced).toBe(true);
     expect(engine.agents.get('default', 'Imported').maxSteps).toBe(5);
