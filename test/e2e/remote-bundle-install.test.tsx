@@ -60,4 +60,41 @@ describe('bundle install from the remote TUI', { timeout: 90_000 }, () => {
     expect(existsSync(vars)).toBe(true);
     expect(readFileSync(vars, 'utf8')).toContain(`DATA_DIR: ${station.files}`);
   });
+  it("offers the bundle's defaults in the form (the server does not apply them unasked), then saves the answer", async () => {
+    station = await makeStation();
+    const folder = join(station.home.home, 'defaults-bundle');
+    mkdirSync(join(folder, 'agents'), { recursive: true });
+    writeFileSync(
+      join(folder, 'template.json'),
+      JSON.stringify({
+        mcpServers: { filesystem: { command: process.execPath, args: [FILESYSTEM_SERVER, '{{ .DATA_DIR }}'] } },
+      }),
+    );
+    writeFileSync(
+      join(folder, 'variables.schema.json'),
+      JSON.stringify({ properties: { DATA_DIR: { type: 'string', default: station.files } } }),
+    );
+    writeFileSync(join(folder, 'agents', 'a.prompt'), '---\nmetadata:\n  name: a\n---\nHi {{userInput}}\n');
+    running = await startStation(station.engine, { host: '127.0.0.1', port: 0, writeLog: () => undefined, graceMs: 0 });
+    const key = station.engine.keys.create({ name: 'tui', role: 'admin' }).key;
+    client = await RemoteClient.connect({ url: running.url, key, reconnectMs: 50 });
+    screen = await renderTui(client, { screen: 'environments', columns: 80, rows: 24 });
+    await screen.waitFor(/default \*/);
+    await screen.press('i');
+    await screen.waitFor('› source');
+    await screen.type(folder);
+    await screen.waitFor(folder);
+    await screen.press(KEYS.enter);
+    await screen.waitFor('› environment');
+    await screen.press(KEYS.enter);
+    await screen.waitFor('Approve these servers and install?');
+    await screen.press('y');
+    // The form opens with the default filled in; enter accepts it.
+    const form = await screen.waitFor('Install defaults-bundle: a variable has no value');
+    expect(form.replace(/\s+/g, '')).toContain(station.files.replace(/\s+/g, ''));
+    await screen.press(KEYS.enter);
+    await screen.waitFor('Install defaults-bundle: done', 60_000);
+    const vars = join(station.home.paths.environments, 'defaults-bundle', 'variables.yml');
+    expect(readFileSync(vars, 'utf8')).toContain(`DATA_DIR: ${station.files}`);
+  });
 });

@@ -249,6 +249,8 @@ export interface InstallBundleBody {
   force?: boolean;
   sync?: boolean;
   strict?: boolean;
+  /** List the variables that have a default as missing (422, defaults in details.defaults) instead of applying them. */
+  offerDefaults?: boolean;
 }
 
 /** One page of GET /api/v1/audit. */

@@ -75,6 +75,12 @@ export interface InstallOptions {
   ) => Promise<Record<string, string> | undefined>;
   onSyncEvent?: (event: SyncEvent) => void;
   /**
+   * Without askVariables, defaults are applied to the variables nothing gives; with offerDefaults they are not:
+   * those variables are listed as missing (MissingVariablesError) with their defaults in `details.defaults`
+   * (never a secret's), so a door that asks elsewhere (the remote TUI, over REST) can offer them in its form.
+   */
+  offerDefaults?: boolean;
+  /**
    * The servers' hash the caller approves (REST, MCP, TUI): the install goes on only when it equals the
    * bundle's configHash, else ApprovalRequiredError shows the servers and the hash to approve.
    */
@@ -373,10 +379,16 @@ async function gatherVariables(
     if (asked === undefined) throw new MissingVariablesError(lacking);
     Object.assign(answers, asked);
   } else {
-    for (const m of lacking) if (defaults[m.name] !== undefined) answers[m.name] = defaults[m.name] ?? '';
+    if (options.offerDefaults !== true) {
+      for (const m of lacking) if (defaults[m.name] !== undefined) answers[m.name] = defaults[m.name] ?? '';
+    }
     const still = lacking.filter((m) => answers[m.name] === undefined);
     if (still.length > 0) {
+      const offered = Object.fromEntries(
+        still.filter((m) => !m.secret && defaults[m.name] !== undefined).map((m) => [m.name, defaults[m.name]]),
+      );
       throw new MissingVariablesError(still, {
+        details: { defaults: offered },
         hints: [
           ...still.flatMap((m) => (m.description === undefined ? [] : [`${m.name}: ${m.description}`])),
           `Give them with --var NAME=VALUE, --vars-file FILE (YAML), or the process environment; nothing was installed.`,

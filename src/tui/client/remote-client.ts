@@ -155,6 +155,8 @@ export class RemoteClient implements StationClient {
       ...(request.environment === undefined ? {} : { environment: request.environment }),
       approve: request.approve,
       sync: request.sync !== false,
+      // The form offers the bundle's defaults, as the local TUI and the CLI on a terminal do.
+      ...(askVariables === undefined ? {} : { offerDefaults: true }),
     };
     try {
       return installResultView(await this.api.installBundle(body));
@@ -163,7 +165,7 @@ export class RemoteClient implements StationClient {
       // request, which the core install saves the way the local client's answers are saved.
       const missing = missingOf(error);
       if (missing === undefined || askVariables === undefined) throw error;
-      const answers = await askVariables(request.environment ?? '', missing);
+      const answers = await askVariables(request.environment ?? '', missing, defaultsOf(error));
       if (answers === undefined) throw error;
       onProgress({ message: 'installing…', done: 0, total: 1 });
       return installResultView(await this.api.installBundle({ ...body, vars: answers }));
@@ -317,6 +319,15 @@ export class RemoteClient implements StationClient {
 }
 
 /** The variables a 422 missing_variables answer lists, else undefined. */
+/** The defaults a 422 missing_variables answer offers (details.defaults: name -> value). */
+function defaultsOf(error: unknown): Record<string, string> {
+  const defaults = ((error as ApiError).details as { defaults?: unknown } | undefined)?.defaults;
+  if (defaults === null || typeof defaults !== 'object') return {};
+  return Object.fromEntries(
+    Object.entries(defaults as Record<string, unknown>).filter((e): e is [string, string] => typeof e[1] === 'string'),
+  );
+}
+
 function missingOf(error: unknown): MissingVariableView[] | undefined {
   if (!(error instanceof ApiError) || error.code !== 'missing_variables') return undefined;
   const missing = (error.details as { missing?: unknown } | undefined)?.missing;

@@ -27,6 +27,7 @@ export function bundleRoutes(ctx: ServerContext): RouteDef[] {
           environment: NAME_SCHEMA,
           approve: { type: 'string', pattern: '^[0-9a-f]{64}$' },
           vars: { type: 'object', additionalProperties: { type: 'string' } },
+          offerDefaults: { type: 'boolean' },
           force: { type: 'boolean' },
           sync: { type: 'boolean' },
           strict: { type: 'boolean' },
@@ -44,7 +45,8 @@ export function bundleRoutes(ctx: ServerContext): RouteDef[] {
             'approval_required: details.servers and details.configHash to approve; or the environment exists (use force).',
         },
         422: {
-          description: 'missing_variables: details.missing lists them (name, description, secret; never values).',
+          description:
+            "missing_variables: details.missing lists them (name, description, secret; never values); with `offerDefaults: true` the variables that have a default are listed too, their defaults in details.defaults (never a secret's), to offer them before sending `vars`.",
         },
       },
       handle: async ({ body, principal }) => {
@@ -56,6 +58,7 @@ export function bundleRoutes(ctx: ServerContext): RouteDef[] {
           force: input.force === true,
           sync: input.sync !== false,
           strict: input.strict === true,
+          offerDefaults: input.offerDefaults === true,
         });
         return { status: 201, body: result };
       },
