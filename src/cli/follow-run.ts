@@ -31,11 +31,19 @@ export async function followRunInTerminal(
       if (line !== null) process.stdout.write(paintTraceLine(line, style) + '\n');
     }
   };
-  const follow = api.runs.follow(id, { onEvents });
-  const onSignal = (): void => follow.stop();
+  // Ctrl-C is ours before the first line is printed (follow() draws what is recorded at once): a Ctrl-C
+  // right after the header stops following like any later one, never the default death by signal.
+  let follow: ReturnType<StationApi['runs']['follow']> | undefined;
+  const signal = { seen: false };
+  const onSignal = (): void => {
+    signal.seen = true;
+    follow?.stop();
+  };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
   try {
+    follow = api.runs.follow(id, { onEvents });
+    if (signal.seen) follow.stop();
     const finished = await follow.done;
     if (finished === null) {
       if (!json) {
