@@ -16,7 +16,9 @@ import { RunsApi } from './runs-api.js';
 import { SCHEDULER_PRINCIPAL, SchedulesApi } from './schedules-api.js';
 import { SecretsApi } from './secrets-api.js';
 import { SyncJobs } from './sync-jobs.js';
+import { SessionApi } from './session-api.js';
 import { WebhooksApi } from './webhooks-api.js';
+import { WsTicketBook } from './ws-tickets.js';
 
 export interface ApplicationOptions {
   /** Live state of an environment's servers, when this process keeps its pool running (`stn serve`). */
@@ -39,6 +41,7 @@ export class Application {
     const live = options.liveServers;
     this.shared = {
       syncJobs: new SyncJobs(options.clock),
+      wsTickets: new WsTicketBook(options.clock),
       liveServers: (env) => live?.(env),
     };
   }
@@ -49,6 +52,14 @@ export class Application {
    */
   as(principal: Principal, origin: Partial<AuditOrigin> = {}): StationApi {
     return new StationApi(new ApiContext(this.engine, principal, this.shared, origin));
+  }
+
+  /**
+   * The caller a WebSocket ticket was given to, as its key stands now (revoked or expired meanwhile:
+   * refused). The ticket is spent whatever the answer.
+   */
+  redeemWsTicket(ticket: string): Principal {
+    return this.engine.keys.principalOf(this.shared.wsTickets.redeem(ticket));
   }
 
   /** The operations of whoever runs this process (the CLI, the local TUI, `stn stdio`), audited with that door. */
@@ -86,6 +97,8 @@ export class StationApi {
   readonly schedules: SchedulesApi;
   /** Webhooks (admins): added, listed, removed, tested; their deliveries listed and redelivered. */
   readonly webhooks: WebhooksApi;
+  /** A browser's session: single-use WebSocket tickets. */
+  readonly session: SessionApi;
 
   constructor(ctx: ApiContext) {
     this.principal = ctx.principal;
@@ -102,6 +115,7 @@ export class StationApi {
       () => new StationApi(new ApiContext(ctx.engine, SCHEDULER_PRINCIPAL, ctx.shared, { door: 'scheduler' })),
     );
     this.webhooks = new WebhooksApi(ctx);
+    this.session = new SessionApi(ctx);
     this.doctor = new DoctorApi(ctx.principal, { paths: ctx.engine.paths, env: ctx.engine.env });
   }
 }

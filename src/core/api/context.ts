@@ -5,6 +5,7 @@ import type { AuditOutcome } from '../security/audit-log.js';
 import { authorize, type Action, type Principal } from '../security/roles.js';
 import { currentAuditOrigin, type AuditOrigin } from './audit-origin.js';
 import { osUser } from './principal.js';
+import type { WsTicketBook } from './ws-tickets.js';
 import type { SyncJobs } from './sync-jobs.js';
 
 /**
@@ -130,6 +131,8 @@ export class ApiContext {
 /** State one process keeps across principals: background syncs, and where live MCP state comes from. */
 export interface SharedState {
   readonly syncJobs: SyncJobs;
+  /** Single-use WebSocket tickets for browsers, good on this server only. */
+  readonly wsTickets: WsTicketBook;
   /** The live state of an environment's servers in this process, when it keeps a pool running. */
   liveServers(environment: string): readonly ServerStatus[] | undefined;
 }

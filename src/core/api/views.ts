@@ -1,3 +1,4 @@
+import type { WsTicket } from './ws-tickets.js';
 import type { ScheduleView } from './schedules-api.js';
 /**
  * The wire contract: what the application layer answers, as plain JSON. REST responses, MCP tool results,
@@ -187,6 +188,7 @@ export interface ApiResponses {
   /** Prometheus text. */
   metrics: string;
   whoami: MeView;
+  createWsTicket: WsTicket;
   /** The OpenAPI 3.1 document. */
   openapi: Record<string, unknown>;
   listEnvironments: EnvironmentSummary[];

@@ -72,6 +72,11 @@ export class ApiClient {
     return this.call('GET', '/api/v1/me');
   }
 
+  /** A single-use ticket for /ws?ticket=... (for clients that cannot set headers on a WebSocket). */
+  createWsTicket(): Promise<ApiResponses['createWsTicket']> {
+    return this.call('POST', '/api/v1/ws-tickets');
+  }
+
   openapi(): Promise<ApiResponses['openapi']> {
     return this.call('GET', '/api/v1/openapi.json');
   }

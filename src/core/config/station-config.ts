@@ -28,6 +28,11 @@ export interface StationConfig {
     port: number;
     /** The address people reach `stn serve` at (behind a proxy, say): links in webhook messages use it. */
     publicUrl: string | null;
+    /**
+     * Web pages on other origins allowed to open the WebSocket (browsers send an Origin header): the
+     * server's own origin is always allowed; e.g. a proxy's `https://station.example.com`.
+     */
+    allowedOrigins: string[];
   };
   runner: {
     workers: number;
@@ -76,7 +81,7 @@ export const DEFAULT_CONFIG: StationConfig = {
     aliases: {},
     override: false,
   },
-  server: { host: '127.0.0.1', port: 8585, publicUrl: null },
+  server: { host: '127.0.0.1', port: 8585, publicUrl: null, allowedOrigins: [] },
   runner: {
     workers: 4,
     queueSize: 100,
@@ -126,6 +131,8 @@ server:
   port: ${String(DEFAULT_CONFIG.server.port)}
   # The address people reach this server at (through a proxy, say); webhook messages link to runs there.
   # public_url: https://station.example.com
+  # Other web origins whose pages may open the WebSocket (the server's own origin always may).
+  # allowed_origins: [https://station.example.com]
 
 runner:
   # Runs executed at the same time, and runs allowed to wait for a worker.
@@ -171,7 +178,7 @@ bundles:
   registries: []
 `;
 
-type Kind = 'string' | 'port' | 'positive' | 'boolean' | 'url' | 'aliases';
+type Kind = 'string' | 'port' | 'positive' | 'boolean' | 'url' | 'aliases' | 'origins';
 
 /** Where each setting lives in the YAML file, and what it must be. */
 const FIELDS: readonly { path: readonly [string, string]; kind: Kind; set: (c: StationConfig, v: never) => void }[] = [
@@ -192,6 +199,11 @@ const FIELDS: readonly { path: readonly [string, string]; kind: Kind; set: (c: S
   { path: ['server', 'host'], kind: 'string', set: (c, v: string) => (c.server.host = v) },
   { path: ['server', 'port'], kind: 'port', set: (c, v: number) => (c.server.port = v) },
   { path: ['server', 'public_url'], kind: 'url', set: (c, v: string) => (c.server.publicUrl = v.replace(/\/+$/, '')) },
+  {
+    path: ['server', 'allowed_origins'],
+    kind: 'origins',
+    set: (c, v: string[]) => (c.server.allowedOrigins = v.map((o) => o.trim().replace(/\/+$/, '').toLowerCase())),
+  },
   { path: ['runner', 'workers'], kind: 'positive', set: (c, v: number) => (c.runner.workers = v) },
   { path: ['runner', 'queue_size'], kind: 'positive', set: (c, v: number) => (c.runner.queueSize = v) },
   {
@@ -234,7 +246,11 @@ const EXPECTED: Record<Kind, string> = {
   boolean: 'true or false',
   url: 'an http:// or https:// URL',
   aliases: 'a mapping of model names (or patterns such as gemini-*) to model names',
+  origins: 'a list of web origins such as https://station.example.com (scheme, host and port; no path)',
 };
+
+/** scheme://host[:port], what a browser sends in Origin (a trailing slash is forgiven). */
+const ORIGIN = /^https?:\/\/[^\s/?#]+\/?$/i;
 
 function fits(kind: Kind, value: unknown): boolean {
   switch (kind) {
@@ -248,6 +264,8 @@ function fits(kind: Kind, value: unknown): boolean {
       return typeof value === 'boolean';
     case 'url':
       return typeof value === 'string' && /^https?:\/\/[^\s/]+/.test(value.trim());
+    case 'origins':
+      return Array.isArray(value) && value.every((o) => typeof o === 'string' && ORIGIN.test(o.trim()));
     case 'aliases':
       return (
         isRecord(value) &&

@@ -210,6 +210,25 @@ export class KeyService {
         hints: ['Check the key, or create one with: stn key create NAME'],
       });
     }
+    return this.principalFromRow(row);
+  }
+
+  /**
+   * The principal of the key with this id as it stands now (a WebSocket ticket holds only the id): the
+   * same refusals as authenticate for a key revoked or expired meanwhile.
+   */
+  principalOf(keyId: number): Principal {
+    const row = this.repo.byId(keyId);
+    if (row === undefined) {
+      throw new AuthError('the API key was deleted', {
+        code: 'unauthorized',
+        hints: ['Create a new key with: stn key create NAME'],
+      });
+    }
+    return this.principalFromRow(row);
+  }
+
+  private principalFromRow(row: ApiKeyRow): Principal {
     if (row.revoked_at !== null) {
       throw new AuthError(`API key ${maskKey(row.prefix)} was revoked`, {
         code: 'unauthorized',

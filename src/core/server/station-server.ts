@@ -278,6 +278,36 @@ export class StationServer {
     }
   }
 
+  /** The principal a WebSocket ticket was given to; a refused ticket is audited like a refused key. */
+  private redeemTicket(req: IncomingMessage, ticket: string, origin: Partial<AuditOrigin>): Principal {
+    try {
+      return this.app.redeemWsTicket(ticket);
+    } catch (error) {
+      this.app.as(ANONYMOUS, origin).audit.authFailed(`GET ${(req.url ?? '/').split('?')[0] ?? '/'}`, error);
+      throw error;
+    }
+  }
+
+  /**
+   * A browser page may open the WebSocket only from this server's own origin, its public URL's, or one in
+   * server.allowed_origins: a page elsewhere must not ride on a ticket or key it got hold of. Clients that
+   * are not browsers send no Origin.
+   */
+  private checkOrigin(req: IncomingMessage): void {
+    const origin = req.headers.origin?.toLowerCase();
+    if (origin === undefined) return;
+    const scheme = this.options.tls === undefined ? 'http' : 'https';
+    const allowed = new Set(this.options.engine.config.server.allowedOrigins);
+    if (req.headers.host !== undefined) allowed.add(`${scheme}://${req.headers.host.toLowerCase()}`);
+    const publicUrl = this.options.engine.config.server.publicUrl;
+    if (publicUrl !== null) allowed.add(new URL(publicUrl).origin.toLowerCase());
+    if (allowed.has(origin)) return;
+    throw new AuthError(`a page from ${origin} may not open this server's WebSocket`, {
+      code: 'forbidden',
+      hints: [`Add it to server.allowed_origins in config.yaml if it is yours: allowed_origins: [${origin}]`],
+    });
+  }
+
   private async onRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const started = process.hrtime.bigint();
     const incoming = req.headers['x-request-id'];
@@ -387,7 +417,11 @@ export class StationServer {
     let principal: Principal;
     try {
       const remoteAddress = req.socket.remoteAddress;
-      principal = this.authenticate(req, { door: 'ws', ...(remoteAddress === undefined ? {} : { remoteAddress }) });
+      const origin = { door: 'ws', ...(remoteAddress === undefined ? {} : { remoteAddress }) } as const;
+      this.checkOrigin(req);
+      // Browsers cannot set headers on a WebSocket: they bring a ticket (POST /api/v1/ws-tickets) instead.
+      const ticket = new URL(req.url ?? '/', 'http://station.local').searchParams.get('ticket');
+      principal = ticket === null ? this.authenticate(req, origin) : this.redeemTicket(req, ticket, origin);
     } catch (error) {
       const mapped = toHttpError(error, randomUUID());
       this.log.warn('upgrade refused', { path: (req.url ?? '').split('?')[0], status: mapped.status });

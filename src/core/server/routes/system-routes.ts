@@ -75,5 +75,16 @@ export function systemRoutes(
         return { status: 200, body: me };
       },
     },
+    {
+      method: 'POST',
+      path: '/api/v1/ws-tickets',
+      operationId: 'createWsTicket',
+      summary:
+        'A single-use ticket for opening the WebSocket where headers cannot be set (a browser): /ws?ticket=..., within 30 seconds.',
+      tag: 'operations',
+      access: { action: 'read' },
+      responses: { 201: { description: 'The ticket and when it expires.' } },
+      handle: ({ principal }) => ({ status: 201, body: ctx.api(principal).session.wsTicket() }),
+    },
   ];
 }
