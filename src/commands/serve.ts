@@ -3,14 +3,16 @@ import { BaseCommand } from '../cli/base-command.js';
 import { ExitCode, serveStation } from '../core/index.js';
 
 export default class Serve extends BaseCommand<typeof Serve> {
-  static override summary = 'Serve the HTTP API, WebSocket events, MCP (/mcp), /health, /ready and /metrics.';
-  static override description = `Binds 127.0.0.1 by default (config.yaml server.host/port; flags override). Every path except /health and /ready needs "Authorization: Bearer <key>" (stn key create).
+  static override summary =
+    'Serve the web UI (/), the HTTP API, WebSocket events, MCP (/mcp), /health, /ready and /metrics.';
+  static override description = `Binds 127.0.0.1 by default (config.yaml server.host/port; flags override). Every path except /health, /ready and the web UI's files needs "Authorization: Bearer <key>" (stn key create); the web UI asks for a key to sign in.
 Logs are JSON lines on stderr. SIGTERM or SIGINT stops it gracefully: no new connections, running runs get --grace seconds to finish, then MCP servers are closed and it exits 0.`;
   static override examples = [
     '<%= config.bin %> serve',
     '<%= config.bin %> serve --port 9000',
     '<%= config.bin %> serve --host 0.0.0.0 --tls-cert cert.pem --tls-key key.pem',
     'curl -H "Authorization: Bearer $STN_KEY" http://127.0.0.1:8585/api/v1/environments',
+    'ssh -L 8585:127.0.0.1:8585 ops@station-host   # then open http://127.0.0.1:8585/ here',
   ];
   static override flags = {
     host: Flags.string({ description: 'Address to bind [default: config server.host, 127.0.0.1].' }),

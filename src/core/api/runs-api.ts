@@ -269,8 +269,8 @@ export function triggerOf(door: AuditDoor): RunTrigger {
   }
 }
 
-/** The door a cancel comes through: `remote-tui` is `stn ui --remote` (over REST). */
-export type CancelDoor = 'cli' | 'tui' | 'remote-tui' | 'rest' | 'mcp';
+/** The door a cancel comes through: `remote-tui` is `stn ui --remote`, `web` the web UI (both over REST). */
+export type CancelDoor = 'cli' | 'tui' | 'remote-tui' | 'web' | 'rest' | 'mcp';
 
 /** The reason recorded on a cancelled run: which door, and who (`local:ann`, or `key "ci"`). */
 export function cancelReason(door: CancelDoor, principal: Principal): string {
@@ -282,6 +282,8 @@ export function cancelReason(door: CancelDoor, principal: Principal): string {
       return `cancelled from the TUI by ${who}`;
     case 'remote-tui':
       return `cancelled from the remote TUI over REST by ${who}`;
+    case 'web':
+      return `cancelled from the web UI by ${who}`;
     case 'rest':
       return `cancelled over REST by ${who}`;
     case 'mcp':

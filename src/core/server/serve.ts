@@ -9,6 +9,8 @@ import { mcpHttpExtension } from '../mcp-server/http-endpoint.js';
 import { apiExtension, LivePools } from './api-extension.js';
 import type { ServerMetrics } from './metrics.js';
 import { StationServer, type ServerExtension, type TlsOptions } from './station-server.js';
+import { WEB_DIR } from '../config/package-assets.js';
+import { webExtension } from './web-extension.js';
 import { wsExtension } from './ws-extension.js';
 import { WsHub } from './ws-hub.js';
 
@@ -56,7 +58,12 @@ export async function startStation(engine: Engine, options: ServeOptions = {}): 
     onRecovered: () => log.info('event store poll works again'),
   });
   const hub = new WsHub({ events: feed, runs: engine.runs, log });
-  const extensions: ServerExtension[] = [apiExtension(pools), wsExtension(hub), mcpHttpExtension(app, log)];
+  const extensions: ServerExtension[] = [
+    apiExtension(pools),
+    wsExtension(hub),
+    mcpHttpExtension(app, log),
+    webExtension(WEB_DIR),
+  ];
   const server = new StationServer({
     engine,
     app,

@@ -39,6 +39,11 @@ export interface ServerExtension {
   operations?: readonly ExtraOperation[];
   /** Handles a request for a path it owns (after authentication); returns false to pass. */
   handle?(req: IncomingMessage, res: ServerResponse, principal: Principal, requestId: string): Promise<boolean>;
+  /**
+   * Serves a public page (GET or HEAD) at a path no route has, before any key is asked for: the web UI's
+   * files, which hold no data. Returns false to pass.
+   */
+  page?(req: IncomingMessage, res: ServerResponse, pathname: string): boolean;
   /** Handles an HTTP upgrade (WebSocket) for a path it owns; returns false to pass. */
   upgrade?(req: IncomingMessage, socket: Duplex, head: Buffer, principal: Principal): boolean;
   /** Readiness checks; `caller` (when a key was given) limits the details to what it may see. */
@@ -328,6 +333,14 @@ export class StationServer {
     let status = 500;
     try {
       const match = this.router.match(method, url.pathname);
+      if (match.kind === 'none' && (method === 'GET' || method === 'HEAD')) {
+        for (const ext of this.extensions) {
+          if (ext.page?.(req, res, url.pathname) === true) {
+            status = res.statusCode;
+            return;
+          }
+        }
+      }
       const access = match.kind === 'found' ? match.route.access : undefined;
       if (access === 'optional') {
         // A key is not needed here, but a key that is given must be valid (a typo should not pass unnoticed).

@@ -1,3 +1,4 @@
+import type { CancelDoor } from '../../api/runs-api.js';
 import type { RunQuery, StartedRunView } from '../../api/views.js';
 import { ValidationError } from '../../errors.js';
 import { RUN_STATUSES, RUN_TRIGGERS, type RunStatus } from '../../events/run-events.js';
@@ -142,7 +143,8 @@ export function runRoutes(ctx: ServerContext): RouteDef[] {
         {
           name: 'from',
           type: 'string',
-          description: "The client asking (`tui` for `stn ui --remote`): named in the run's cancel reason.",
+          description:
+            "The client asking (`tui` for `stn ui --remote`, `web` for the web UI): named in the run's cancel reason.",
         },
       ],
       responses: {
@@ -152,9 +154,7 @@ export function runRoutes(ctx: ServerContext): RouteDef[] {
       },
       handle: ({ params, query, principal }) => ({
         status: 200,
-        body: ctx
-          .api(principal)
-          .runs.cancel(parseId(params.id ?? ''), query.get('from') === 'tui' ? 'remote-tui' : 'rest'),
+        body: ctx.api(principal).runs.cancel(parseId(params.id ?? ''), cancelDoor(query.get('from'))),
       }),
     },
   ];
@@ -208,4 +208,9 @@ function commaList(value: string | null): string[] | undefined {
     .split(',')
     .map((v) => v.trim())
     .filter((v) => v !== '');
+}
+
+/** Which client asked for a cancel (`?from=`), for the run's cancel reason; anything else is plain REST. */
+function cancelDoor(from: string | null): CancelDoor {
+  return from === 'tui' ? 'remote-tui' : from === 'web' ? 'web' : 'rest';
 }
