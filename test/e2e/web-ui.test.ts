@@ -4,10 +4,13 @@
 // viewer gets no run or cancel buttons. Screenshots of the main pages go to test-artifacts/web (look at them).
 // Needs `npm run build` (the web UI is built into dist/web) and /usr/bin/chromium (.ci/run installs it).
 import { mkdirSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { openEngine } from '../../src/core/index.js';
 import { ROOT, runStn } from '../helpers/cli.js';
+import { recordBigRun } from '../tui/helpers/big-run.js';
 import { startModelServer, toolMessages, type ModelServer } from '../helpers/model-server.js';
 import { makeRunHome, startStn, type RunHome } from './run-home.js';
 
@@ -18,6 +21,8 @@ let home: RunHome;
 let model: ModelServer;
 let stn: ReturnType<typeof startStn>;
 let url: string;
+let port: number;
+let bigRun: number;
 let browser: Browser | undefined;
 const keys = { admin: '', viewer: '' };
 
@@ -25,6 +30,30 @@ async function createKey(role: string): Promise<string> {
   const out = await runStn(['key', 'create', `web-${role}`, '--role', role, '--json'], { env: home.env });
   expect(out.code, out.stderr).toBe(0);
   return (JSON.parse(out.stdout) as { key: string }).key;
+}
+
+/** A port nothing listens on now. */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => resolve(typeof address === 'object' && address !== null ? address.port : 0));
+    });
+  });
+}
+
+/** The URL `stn serve` prints once it listens. */
+function listening(serve: ReturnType<typeof startStn>): Promise<string> {
+  return vi.waitFor(
+    () => {
+      const found = /Station listening on (https?:\/\/\S+)/.exec(serve.output().stdout)?.[1];
+      if (found === undefined) throw new Error(`not listening yet: ${serve.output().stderr}`);
+      return found;
+    },
+    { timeout: 20_000, interval: 50 },
+  );
 }
 
 async function signedIn(key: string): Promise<Page> {
@@ -74,15 +103,14 @@ beforeAll(async () => {
   expect(synced.code, synced.stderr).toBe(0);
   keys.admin = await createKey('admin');
   keys.viewer = await createKey('viewer');
-  stn = startStn(['serve', '--port', '0'], home.envFor(model.url));
-  url = await vi.waitFor(
-    () => {
-      const found = /Station listening on (https?:\/\/\S+)/.exec(stn.output().stdout)?.[1];
-      if (found === undefined) throw new Error(`not listening yet: ${stn.output().stderr}`);
-      return found;
-    },
-    { timeout: 20_000, interval: 50 },
-  );
+  // A long run left by another process: 10 006 events.
+  const engine = openEngine({ home: home.home });
+  bigRun = recordBigRun(engine, 2500).runId;
+  await engine.close();
+  // A fixed port: the reconnect test restarts the server on it.
+  port = await freePort();
+  stn = startStn(['serve', '--port', String(port)], home.envFor(model.url));
+  url = await listening(stn);
   browser = await chromium.launch({
     executablePath: CHROMIUM,
     headless: true,
@@ -207,6 +235,53 @@ describe('the web UI in Chromium', { timeout: 120_000 }, () => {
     await page.locator('.run-header').waitFor();
     expect(await page.getByRole('button', { name: 'Cancel run' }).count()).toBe(0);
     await shot(page, '7-viewer-run');
+    await page.close();
+  });
+  it('opens a 10 000-event run at once and scrolls its events (only the rows in view are drawn)', async () => {
+    const page = await signedIn(keys.admin);
+    await page.goto(`${url}/runs/${String(bigRun)}`);
+    await page.getByRole('list', { name: 'Events (10006)' }).waitFor({ timeout: 30_000 });
+    expect(await page.locator('.event-row').count()).toBeLessThan(100);
+    expect(await page.locator('.bar-tool').count()).toBe(2500);
+    await page.evaluate("(e => e.scrollTo(0, e.scrollHeight))(document.querySelector('.events'))");
+    await page.getByRole('button', { name: /#10006 .*run\.finished/ }).waitFor();
+    expect(await page.locator('.event-row').count()).toBeLessThan(100);
+    await shot(page, '8-big-run');
+    await page.close();
+  });
+
+  it("follows the system's dark theme", async () => {
+    const page = await browser!.newPage({ colorScheme: 'dark', viewport: { width: 1280, height: 900 } });
+    await page.goto(url);
+    const background = await page.evaluate('getComputedStyle(document.body).backgroundColor');
+    expect(background).toBe('rgb(15, 18, 22)');
+    await page.getByLabel('API key').fill(keys.admin);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.goto(`${url}/runs/1`);
+    await page.locator('.bar-tool').first().waitFor();
+    await shot(page, '9-run-dark');
+    await page.close();
+  });
+
+  it('says "reconnecting" while the server is away and catches up when it is back', async () => {
+    const page = await signedIn(keys.admin);
+    const live = page.getByRole('status').filter({ hasText: /live|reconnecting/ });
+    await expect.poll(() => live.textContent()).toContain('live');
+    const before = await page.locator('table.runs tbody tr').count();
+    stn.child.kill('SIGTERM');
+    await stn.exited;
+    await expect.poll(() => live.textContent(), { timeout: 10_000 }).toContain('reconnecting');
+    stn = startStn(['serve', '--port', String(port)], home.envFor(model.url));
+    await listening(stn);
+    await expect.poll(() => live.textContent(), { timeout: 20_000 }).toContain('live');
+    // A run started now shows up in the list without a reload.
+    const started = await fetch(`${url}/api/v1/environments/default/agents/reader/runs`, {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${keys.admin}`, 'Content-Type': 'application/json' },
+      body: JSON.stringify({ input: { userInput: 'again' } }),
+    });
+    expect(started.status).toBe(202);
+    await expect.poll(() => page.locator('table.runs tbody tr').count(), { timeout: 20_000 }).toBe(before + 1);
     await page.close();
   });
 });
