@@ -158,8 +158,14 @@ async function bigTrace(home) {
 
   start = now();
   queries = 0;
-  app.stdin.write('g');
-  await waitFor((f) => f.includes('run.started'));
+  // g until the first event shows (one press when g seeks the first page; once per page when it pages back).
+  let presses = 0;
+  while (!(app.lastFrame() ?? '').includes('run.started')) {
+    app.stdin.write('g');
+    presses++;
+    await waitFor((f) => f.includes('run.started') || !f.includes('loading…'));
+    await sleep(1);
+  }
   const topMs = now() - start;
   const topQueries = queries;
   start = now();
@@ -173,7 +179,7 @@ async function bigTrace(home) {
   app.unmount();
   await client.close();
   await engine.close();
-  return { events: seq, foldMs, openMs, topMs, topQueries, endMs, endQueries, heapMb };
+  return { events: seq, foldMs, openMs, topMs, presses, topQueries, endMs, endQueries, heapMb };
 }
 
 const t = tempHome();
@@ -202,7 +208,7 @@ try {
   report(`trace of ${trace.events} events: fold into timeline items`, fmt(trace.foldMs));
   report(`trace of ${trace.events} events: open (tail from the store to frame)`, fmt(trace.openMs));
   report(
-    `trace of ${trace.events} events: to the first event, g (${trace.topQueries} queries; aim <= 300 ms)`,
+    `trace of ${trace.events} events: to the first event, g x${trace.presses} (${trace.topQueries} queries; aim <= 300 ms)`,
     fmt(trace.topMs),
   );
   report(`trace of ${trace.events} events: back to the end, G (${trace.endQueries} queries)`, fmt(trace.endMs));
