@@ -29,7 +29,7 @@ async function firstFrame(home) {
       if (
         chromeAt === undefined &&
         screen.startsWith(' Station') &&
-        screen.includes('Agents') &&
+        screen.includes('Agents in default') &&
         screen.includes('? help')
       )
         chromeAt = now() - start;
