@@ -3,12 +3,14 @@
 import { writeFileSync } from 'node:fs';
 import { createServer, Socket, type Server } from 'node:net';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { ApiError, ExitCode } from '../../src/core/index.js';
 import type { ClientUpdate, RunEventView } from '../../src/tui/client/station-client.js';
 import { startStation, type RunningStation } from '../../src/core/server/serve.js';
 import { RemoteClient } from '../../src/tui/client/remote-client.js';
+import { TRACE_PAGE } from '../../src/tui/state/trace-state.js';
 import { toolLoop } from '../helpers/model-server.js';
+import { recordBigRun } from '../tui/helpers/big-run.js';
 import { KEYS, renderTui, type Screen } from '../tui/helpers/screen.js';
 import { makeStation, type TuiStation } from '../tui/helpers/station.js';
 
@@ -114,6 +116,25 @@ describe('remote TUI client (stn ui --remote) against stn serve', { timeout: 90_
     }
     await screen.waitFor('run.finished cancelled', 20_000);
     await screen.waitFor(/Run #\d+ lister · cancelled/);
+  });
+
+  it('a long trace: g asks the server for the first page by seq (one request) and shows event 1', async () => {
+    // Recorded before the server starts, as a long run of the past (not streamed to the client as new).
+    station = await makeStation();
+    const { runId } = recordBigRun(station.engine, 2500);
+    running = await startStation(station.engine, { host: '127.0.0.1', port: 0, writeLog: () => undefined, graceMs: 0 });
+    const key = station.engine.keys.create({ name: 'tui', role: 'user' }).key;
+    client = await RemoteClient.connect({ url: running.url, key });
+    const asked = vi.spyOn(client, 'runEvents');
+    screen = await renderTui(client, { screen: 'runs' });
+    await screen.waitFor(`#${String(runId)}`);
+    await screen.press(KEYS.enter);
+    await screen.waitFor(/events \d+–10006 \(older paged in as you scroll\)/);
+    asked.mockClear();
+    await screen.press('g');
+    const frame = await screen.waitFor('run.queued');
+    expect(frame).toContain('1 ◆ model test-model');
+    expect(asked.mock.calls).toEqual([[runId, { after: 0, limit: TRACE_PAGE }]]);
   });
 
   it('shows the next fire of scheduled agents from listSchedules, as the local client does', async () => {

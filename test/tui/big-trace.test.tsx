@@ -1,4 +1,5 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
+import { TRACE_PAGE } from '../../src/tui/state/trace-state.js';
 import { recordBigRun } from './helpers/big-run.js';
 import { KEYS } from './helpers/screen.js';
 import { stationPerTest } from './helpers/station.js';
@@ -6,7 +7,7 @@ import { stationPerTest } from './helpers/station.js';
 describe('TUI trace of a long run (10 000 events)', { timeout: 90_000 }, () => {
   const tui = stationPerTest();
 
-  it('opens at the end, pages older events in from the store as you scroll up, and back down again', async () => {
+  it('opens at the end, pages older events in as you scroll up, jumps to the first event by seq with g', async () => {
     const station = await tui.open();
     const { runId, events } = recordBigRun(station.engine, 2500);
     expect(events).toBe(10_006);
@@ -18,13 +19,23 @@ describe('TUI trace of a long run (10 000 events)', { timeout: 90_000 }, () => {
     expect(frame).toContain('run.finished completed');
     expect(frame).toContain('2500 ⚙ fs__read {"path":"/f2500"} → content of f2500');
     expect(frame).not.toContain('run.queued');
+    const firstHeld = (f: string): number => Number(/events (\d+)–/.exec(f)?.[1] ?? 0);
+    const tailStart = firstHeld(frame);
 
-    // Scroll to the top again and again: each time an older page comes in, until the first event.
-    for (let i = 0; i < 200 && !screen.frame().includes('run.queued'); i++) {
-      await screen.press('g');
+    // Paging up near the top of the window brings the page before it in from the store.
+    const asked = vi.spyOn(station.client, 'runEvents');
+    for (let i = 0; i < 20 && firstHeld(screen.frame()) === tailStart; i++) {
+      await screen.press(KEYS.ctrlU);
       await screen.waitFor((f) => !f.includes('loading…'), 5000);
     }
+    expect(firstHeld(screen.frame())).toBeLessThan(tailStart);
+    expect(asked).toHaveBeenCalledWith(runId, { before: tailStart, limit: TRACE_PAGE });
+
+    // g: the first page, asked for by seq in one query (not page by page back), shows event 1.
+    asked.mockClear();
+    await screen.press('g');
     frame = await screen.waitFor('run.queued');
+    expect(asked.mock.calls).toEqual([[runId, { after: 0, limit: TRACE_PAGE }]]);
     // The run has finished: scrolled up, there is nothing to follow.
     expect(frame).not.toContain('[paused: G follows]');
     expect(frame).toContain('1 ◆ model test-model');

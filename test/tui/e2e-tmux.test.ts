@@ -4,6 +4,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { ApiClient } from '../../src/core/index.js';
 import { startStn } from '../e2e/run-home.js';
@@ -13,6 +14,7 @@ import { startModelServer, toolLoop, type ModelServer } from '../helpers/model-s
 import { FILESYSTEM_SERVER, LISTER_PROMPT } from './helpers/station.js';
 
 const SOCKET = `stn-e2e-${String(process.pid)}`;
+const TRACE_IMPORTS = fileURLToPath(new URL('../helpers/trace-imports.mjs', import.meta.url));
 
 function tmux(...args: string[]): string {
   return execFileSync('tmux', ['-L', SOCKET, ...args], { encoding: 'utf8' });
@@ -256,12 +258,25 @@ describe('stn ui in a real terminal (tmux)', () => {
 
   it('bare `stn` on a terminal opens the UI (even with CI=true set); Ctrl-C quits it with exit 0', async () => {
     temp = makeInitializedHome();
-    startInTmux('bare', temp, [], ['CI=true']);
+    const imports = join(temp.home, 'imports.txt');
+    writeFileSync(imports, '');
+    startInTmux(
+      'bare',
+      temp,
+      [],
+      ['CI=true', `NODE_OPTIONS=--import=${TRACE_IMPORTS}`, `STATION_TRACE_IMPORTS=${imports}`],
+    );
     await waitForScreen('bare', (s) => s.includes('file-explorer'), 'the UI');
     tmux('send-keys', '-t', 'bare', 'C-c');
     expect(await waitForScreen('bare', (s) => s.includes('EXITED:'), 'stn to exit')).toContain('EXITED:0');
     expect(paneInfo('bare', '#{alternate_on}')).toBe('0');
     expect(paneInfo('bare', '#{cursor_flag}')).toBe('1');
+    // The local UI loads what it draws with: not Ink's devtools (and the WebSocket library they pull in),
+    // nor the code that runs agents, before anything is run.
+    const loaded = readFileSync(imports, 'utf8');
+    expect(loaded).toContain('/dist/tui/launch.js');
+    for (const unused of ['/node_modules/ws/', '/node_modules/@modelcontextprotocol/sdk/', '/node_modules/openai/'])
+      expect(loaded).not.toContain(unused);
   }, 180_000);
 
   it('--env picks the environment; an unknown one is a clear error (exit 3) before the screen opens', async () => {

@@ -90,7 +90,8 @@ describe('trace state', () => {
     expect(s.items.length).toBeLessThanOrEqual(max);
     expect(s.hasOlder).toBe(true);
     const firstKey = s.items[0]!.key;
-    s = apply(s, { type: 'top' });
+    // Scrolled up to the first item held.
+    s = apply(s, { type: 'move', delta: -s.cursor, height: H });
     expect(traceNeeds(s, H)).toBe('older');
     const older = all.filter((e) => e.seq < s.minSeq).slice(-50);
     s = apply(s, { type: 'page', runId: 9, what: 'older', page: pageOf(older, all), height: H });
@@ -108,7 +109,7 @@ describe('trace state', () => {
     const max = 60;
     let s = initialTraceState(9, max);
     s = apply(s, { type: 'page', runId: 9, what: 'tail', page: pageOf(all.slice(-100), all), height: H });
-    s = apply(s, { type: 'top' });
+    s = apply(s, { type: 'move', delta: -s.cursor, height: H });
     s = apply(s, {
       type: 'page',
       runId: 9,
@@ -122,6 +123,52 @@ describe('trace state', () => {
     s = apply(s, { type: 'page', runId: 9, what: 'tail', page: pageOf(all.slice(-100), all), height: H });
     expect(s.hasNewer).toBe(false);
     expect(s.items.at(-1)!.title).toBe('run.finished completed');
+  });
+
+  it('Home on a long run asks for the first page by seq (not page by page back) and End for the last', () => {
+    const all = scriptedRun(9, 2500);
+    let s = initialTraceState(9);
+    s = apply(s, { type: 'page', runId: 9, what: 'tail', page: pageOf(all.slice(-300), all), height: H });
+    expect(s.hasOlder).toBe(true);
+    s = apply(s, { type: 'top' });
+    expect(traceNeeds(s, H)).toBe('head');
+    // Keys pressed while the head is on its way do not turn it into paging back.
+    s = apply(s, { type: 'loading', what: 'head' }, { type: 'move', delta: 1, height: H });
+    expect(traceNeeds(s, H)).toBeNull();
+    s = apply(s, { type: 'page', runId: 9, what: 'head', page: pageOf(all.slice(0, 300), all), height: H });
+    expect(s.items[0]!.title).toBe('run.queued');
+    expect(s.cursor).toBe(0);
+    expect(s.offset).toBe(0);
+    expect(s.follow).toBe(false);
+    expect([s.minSeq, s.maxSeq, s.hasOlder, s.hasNewer]).toEqual([1, 300, false, true]);
+    for (const [key, index] of s.keys) expect(s.items[index]!.key).toBe(key);
+    expect(traceNeeds(s, H)).toBeNull();
+    // At the head already: Home again asks for nothing.
+    expect(traceNeeds(apply(s, { type: 'top' }), H)).toBeNull();
+
+    s = apply(s, { type: 'bottom', height: H });
+    expect(traceNeeds(s, H)).toBe('tail');
+    s = apply(s, { type: 'page', runId: 9, what: 'tail', page: pageOf(all.slice(-300), all), height: H });
+    expect(s.items.at(-1)!.title).toBe('run.finished completed');
+    expect(s.follow).toBe(true);
+  });
+
+  it('End pressed while the head page is on its way: the late head page is dropped, the tail is asked for', () => {
+    const all = scriptedRun(9, 500);
+    let s = apply(initialTraceState(9), {
+      type: 'page',
+      runId: 9,
+      what: 'tail',
+      page: pageOf(all.slice(-300), all),
+      height: H,
+    });
+    const window = s.items;
+    s = apply(s, { type: 'top' }, { type: 'loading', what: 'head' }, { type: 'bottom', height: H });
+    s = apply(s, { type: 'page', runId: 9, what: 'head', page: pageOf(all.slice(0, 300), all), height: H });
+    expect(s.items).toBe(window);
+    expect(s.loading).toBeNull();
+    expect(s.follow).toBe(true);
+    expect(traceNeeds(s, H)).toBeNull();
   });
 
   it('a model call and its tool call split across pages meet in one item', () => {

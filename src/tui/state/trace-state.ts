@@ -1,8 +1,8 @@
 /**
  * The Trace screen's state: a bounded window of timeline items built from a run's events, a cursor, and
  * follow mode. Events arrive in pages from the store (opening at the tail, paging older or newer as the
- * user scrolls) and live from the client; at most `maxItems` items are held, so a run with any number of
- * events keeps memory bounded. Pure; tested without Ink.
+ * user scrolls, the head or the tail directly on Home / End) and live from the client; at most `maxItems`
+ * items are held, so a run with any number of events keeps memory bounded. Pure; tested without Ink.
  */
 import type { EventPage, RunEventView } from '../client/station-client.js';
 import { closeOpenCall, endedStatus, foldEvent, itemKey, type TraceItem } from './trace-items.js';
@@ -20,7 +20,12 @@ export interface TraceState {
   hasOlder: boolean;
   hasNewer: boolean;
   loaded: boolean;
-  loading: 'older' | 'newer' | 'tail' | null;
+  loading: TraceLoad | null;
+  /**
+   * Home asked for the run's first events while the window holds later ones: the head page is fetched by
+   * seq (one query, whatever the run's length) and replaces the window, instead of paging back to it.
+   */
+  seekHead: boolean;
   follow: boolean;
   cursor: number;
   offset: number;
@@ -30,6 +35,9 @@ export interface TraceState {
   /** The run's final status once its run.finished event has been seen (kept when that item is paged out). */
   ended: string | null;
 }
+
+/** What the loader fetches: the last page, the first page, or the page before / after the window. */
+export type TraceLoad = 'tail' | 'head' | 'older' | 'newer';
 
 export const TRACE_MAX_ITEMS = 1000;
 export const TRACE_PAGE = 300;
@@ -45,6 +53,7 @@ export function initialTraceState(runId: number | null = null, maxItems = TRACE_
     hasNewer: false,
     loaded: false,
     loading: null,
+    seekHead: false,
     follow: true,
     cursor: 0,
     offset: 0,
@@ -56,8 +65,8 @@ export function initialTraceState(runId: number | null = null, maxItems = TRACE_
 
 export type TraceAction =
   | { type: 'open'; runId: number }
-  | { type: 'loading'; what: 'older' | 'newer' | 'tail' }
-  | { type: 'page'; runId: number; what: 'older' | 'newer' | 'tail'; page: EventPage; height: number }
+  | { type: 'loading'; what: TraceLoad }
+  | { type: 'page'; runId: number; what: TraceLoad; page: EventPage; height: number }
   | { type: 'load-failed' }
   | { type: 'resync' }
   | { type: 'live'; events: readonly RunEventView[]; height: number }
@@ -203,6 +212,15 @@ function reduce(state: TraceState, action: TraceAction): TraceState {
         const next = trim({ ...fresh, loaded: true, loading: null, hasOlder: page.hasOlder, hasNewer: false }, 'front');
         return pinToEnd(next, action.height);
       }
+      if (action.what === 'head') {
+        // End pressed while the head was on its way: the tail is wanted now, not this page.
+        if (!state.seekHead) return { ...state, loading: null };
+        const fresh = appendEvents(initialTraceState(state.runId, state.maxItems), page.events);
+        return trim(
+          { ...fresh, loaded: true, loading: null, hasOlder: page.hasOlder, hasNewer: page.hasNewer, follow: false },
+          'back',
+        );
+      }
       if (action.what === 'newer') {
         const appended = appendEvents(state, page.events);
         let next: TraceState = { ...appended, loading: null, hasNewer: page.hasNewer };
@@ -236,9 +254,9 @@ function reduce(state: TraceState, action: TraceAction): TraceState {
     case 'page-move':
       return moveCursor(state, state.cursor + action.direction * Math.max(1, action.height - 1), action.height);
     case 'top':
-      return { ...state, cursor: 0, offset: 0, follow: false };
+      return { ...state, cursor: 0, offset: 0, follow: false, seekHead: state.hasOlder };
     case 'bottom':
-      return pinToEnd({ ...state, follow: true }, action.height);
+      return pinToEnd({ ...state, follow: true, seekHead: false }, action.height);
     case 'follow':
       return action.on ? pinToEnd({ ...state, follow: true }, action.height) : { ...state, follow: false };
     case 'detail': {
@@ -255,9 +273,10 @@ function reduce(state: TraceState, action: TraceAction): TraceState {
 }
 
 /** What the hook feeding this state should fetch next, if anything. */
-export function traceNeeds(state: TraceState, height: number): 'tail' | 'older' | 'newer' | null {
+export function traceNeeds(state: TraceState, height: number): TraceLoad | null {
   if (state.runId === null || state.loading !== null) return null;
   if (!state.loaded) return 'tail';
+  if (state.seekHead) return 'head';
   if (state.hasOlder && state.cursor < Math.max(3, Math.floor(height / 2))) return 'older';
   if (state.hasNewer && (state.follow || state.cursor >= state.items.length - Math.max(3, Math.floor(height / 2)))) {
     return state.follow ? 'tail' : 'newer';

@@ -18,6 +18,7 @@ export const KEYS = {
   backspace: '\u007F',
   ctrlC: '\u0003',
   ctrlS: '\u0013',
+  ctrlU: '\u0015',
 } as const;
 
 export interface Screen {
