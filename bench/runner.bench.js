@@ -5,13 +5,16 @@
 //     in the same process. MCP server start-up is excluded from both. A third loop uses the libraries
 //     Station builds on (the openai SDK, streamed; Station's stdio transport, which starts each server in
 //     its own process group) without Station, to show what Station's own code (loop, events) adds.
-//  2. 50 concurrent runs with 200 ms model latency (4 model turns each): wall time and throughput
-//     against the ideal (every run overlapping perfectly).
+//     Where Station's time per step goes: the model client, the tool calls, recording (masking, JSON,
+//     SQLite, the bus), and the rest (its own loop and the run's start), from the run's profile.
+//  2. 50, then 200 concurrent runs with 200 ms model latency (4 model turns each): wall time and
+//     throughput against the ideal (every run overlapping perfectly), submission time, and memory.
 //  3. Peak RSS of this process (Station's runner and its MCP pool; the model server runs in a child).
 //
 // STATION_BENCH_ENCRYPT_DB=1 npm run bench runner: the same with an encrypted station.db.
 //
 // The scenario's parts (model server, home, bare loop) are in loop-kit.js, shared with peers.bench.js.
+/* global setInterval, clearInterval */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -68,6 +71,7 @@ async function stepsScenario() {
     const station = [];
     const loop = [];
     const cpu = { bare: [], libs: [], station: [], loop: [] };
+    const parts = { model: [], tools: [], record: [], rest: [] };
     let stepsDone = 0;
     for (let round = 0; round < ROUNDS + 1; round++) {
       // Alternate the three so that warm-up and machine noise fall on all.
@@ -81,10 +85,11 @@ async function stepsScenario() {
         if (event.type === 'model.request' && event.data.step === 1)
           loopStart = { wall: performance.now(), cpu: process.cpuUsage() };
       };
+      const profile = { modelMs: 0, toolMs: 0, recordMs: 0 };
       const stationM = await measure(async () => {
         const handle = await runner.submit(
           { agent: 'bench', environment: 'default', input: { userInput: 'go' } },
-          { onEvent },
+          { onEvent, profile },
         );
         result = await handle.done;
         return result.steps;
@@ -105,6 +110,11 @@ async function stepsScenario() {
       cpu.libs.push(libsM.cpu);
       cpu.station.push(stationM.cpu);
       cpu.loop.push(loopM.cpu);
+      const perStep = (ms) => ms / result.steps;
+      parts.model.push(perStep(profile.modelMs));
+      parts.tools.push(perStep(profile.toolMs));
+      parts.record.push(perStep(profile.recordMs));
+      parts.rest.push(stationM.wall - perStep(profile.modelMs + profile.toolMs + profile.recordMs));
       stepsDone = result.steps;
     }
     const events = engine.db.prepare('SELECT COUNT(*) AS n FROM run_events').get().n;
@@ -116,9 +126,15 @@ async function stepsScenario() {
     row(`Station, loop only (${String(stepsDone)} model calls, every event persisted)`, loop, cpu.loop);
     row('Station, whole run (plus agent lookup, input check, render)', station, cpu.station);
     const ratio = (a, b) => `${(median(a) / median(b)).toFixed(2)}x | ${(best(a) / best(b)).toFixed(2)}x`;
-    report('Station loop / bare loop (aim <= 1.10): median | best', ratio(loop, bare));
+    report('Station loop / bare loop (aim <= 1.15): median | best', ratio(loop, bare));
     report('Station loop / same-libraries loop: median | best', ratio(loop, libs));
     report('events persisted (all rounds)', String(events));
+    const ms = (xs) => `${median(xs).toFixed(2)} ms`;
+    report('where a Station step goes (median ms/step):', '');
+    report('  model client (request, stream, parse)', ms(parts.model));
+    report('  tool calls (MCP over stdio)', ms(parts.tools));
+    report('  recording (mask, JSON, SQLite, publish)', ms(parts.record));
+    report("  Station's own loop, submit and the rest", ms(parts.rest));
   } finally {
     await client.close();
     await sameLibs.close();
@@ -129,8 +145,7 @@ async function stepsScenario() {
   }
 }
 
-async function concurrencyScenario() {
-  const RUNS = 50;
+async function concurrencyScenario(RUNS) {
   const TURNS = 3;
   const LATENCY = 200;
   const work = tempHome();
@@ -152,6 +167,7 @@ async function concurrencyScenario() {
   try {
     const runner = await engine.runner();
     await engine.mcp('default');
+    const rssBefore = process.memoryUsage().rss;
     const t0 = performance.now();
     const handles = [];
     for (let i = 0; i < RUNS; i++)
@@ -159,21 +175,31 @@ async function concurrencyScenario() {
         await runner.submit({ agent: 'bench', environment: 'default', input: { userInput: `run ${String(i)}` } }),
       );
     const submitted = performance.now() - t0;
+    let rssHigh = process.memoryUsage().rss;
+    const sampler = setInterval(() => (rssHigh = Math.max(rssHigh, process.memoryUsage().rss)), 20);
     const results = await Promise.all(handles.map((h) => h.done));
+    clearInterval(sampler);
     const wall = performance.now() - t0;
     const failed = results.filter((r) => r.status !== 'completed').length;
     const ideal = (TURNS + 1) * LATENCY;
+    const n = String(RUNS);
     report(
-      `${String(RUNS)} concurrent runs, ${String(TURNS + 1)} turns at ${String(LATENCY)} ms (wall)`,
+      `${n} concurrent runs, ${String(TURNS + 1)} turns at ${String(LATENCY)} ms (wall)`,
       `${wall.toFixed(0)} ms (ideal ${String(ideal)} ms)`,
     );
     report(
-      'throughput vs ideal',
+      `  throughput vs ideal (aim >= 90%)`,
       `${((RUNS / wall) * 1000).toFixed(1)} runs/s vs ${((RUNS / ideal) * 1000).toFixed(1)} runs/s (${((ideal / wall) * 100).toFixed(0)}%)`,
     );
-    report('  of which submitting the 50 runs (validate input, render)', `${submitted.toFixed(0)} ms`);
+    report(`  submitting the ${n} runs (aim <= ${String(RUNS)} ms)`, `${submitted.toFixed(0)} ms`);
     report('  from the last submission to the last answer', `${(wall - submitted).toFixed(0)} ms`);
+    const mb = (bytes) => `${(bytes / 1024 / 1024).toFixed(0)} MB`;
+    report(
+      '  RSS before | highest while running | peak so far',
+      `${mb(rssBefore)} | ${mb(rssHigh)} | ${mb(process.resourceUsage().maxRSS * 1024)}`,
+    );
     if (failed > 0) report('runs not completed', String(failed));
+    return { runs: RUNS, throughput: (RUNS / wall) * 1000, rss: rssHigh - rssBefore };
   } finally {
     await engine.close();
     await model.stop();
@@ -183,5 +209,14 @@ async function concurrencyScenario() {
 }
 
 await stepsScenario();
-await concurrencyScenario();
+const fifty = await concurrencyScenario(50);
+report(
+  'peak RSS of this process, up to the 50 runs (aim <= 130 MB)',
+  `${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MB`,
+);
+const more = await concurrencyScenario(200);
+report(
+  'from 50 to 200 runs: throughput | memory while running',
+  `x${(more.throughput / fifty.throughput).toFixed(2)} | +${(fifty.rss / 1024 / 1024).toFixed(0)} MB -> +${(more.rss / 1024 / 1024).toFixed(0)} MB`,
+);
 report('peak RSS of this process', `${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MB`);
