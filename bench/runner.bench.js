@@ -149,9 +149,12 @@ async function stepsScenario() {
   }
 }
 
+const CONCURRENT_TURNS = 3;
+const CONCURRENT_LATENCY = 200;
+
 async function concurrencyScenario(RUNS) {
-  const TURNS = 3;
-  const LATENCY = 200;
+  const TURNS = CONCURRENT_TURNS;
+  const LATENCY = CONCURRENT_LATENCY;
   const work = tempHome();
   const files = join(work.home, 'files');
   mkdirSync(files);
@@ -176,6 +179,7 @@ async function concurrencyScenario(RUNS) {
       await runner.submit({ agent: 'bench', environment: 'default', input: { userInput: 'warm-up' } })
     ).done;
     const rssBefore = process.memoryUsage().rss;
+    const cpu0 = process.cpuUsage();
     const t0 = performance.now();
     const handles = [];
     for (let i = 0; i < RUNS; i++)
@@ -183,6 +187,7 @@ async function concurrencyScenario(RUNS) {
         await runner.submit({ agent: 'bench', environment: 'default', input: { userInput: `run ${String(i)}` } }),
       );
     const submitted = performance.now() - t0;
+    const submitCpu = process.cpuUsage(cpu0);
     let rssHigh = process.memoryUsage().rss;
     const sampler = setInterval(() => (rssHigh = Math.max(rssHigh, process.memoryUsage().rss)), 20);
     const results = await Promise.all(handles.map((h) => h.done));
@@ -199,7 +204,10 @@ async function concurrencyScenario(RUNS) {
       `  throughput vs ideal (aim >= 90%)`,
       `${((RUNS / wall) * 1000).toFixed(1)} runs/s vs ${((RUNS / ideal) * 1000).toFixed(1)} runs/s (${((ideal / wall) * 100).toFixed(0)}%)`,
     );
-    report(`  submitting the ${n} runs (aim <= ${String(RUNS)} ms)`, `${submitted.toFixed(0)} ms`);
+    report(
+      `  submitting the ${n} runs (aim <= ${String(RUNS)} ms)`,
+      `${submitted.toFixed(0)} ms   (CPU ${((submitCpu.user + submitCpu.system) / 1000).toFixed(0)} ms, the runs' first steps included)`,
+    );
     report('  from the last submission to the last answer', `${(wall - submitted).toFixed(0)} ms`);
     const mb = (bytes) => `${(bytes / 1024 / 1024).toFixed(0)} MB`;
     report(
@@ -212,6 +220,61 @@ async function concurrencyScenario(RUNS) {
     await engine.close();
     await model.stop();
     home.cleanup();
+    work.cleanup();
+  }
+}
+
+/**
+ * The concurrency scenario as bare loops (MCP SDK + fetch, nothing recorded; one MCP SDK client shared):
+ * what this machine allows at the moment, the model server's own time included. Run in the parent
+ * process, after Station's, so as not to weigh on Station's memory figures.
+ */
+async function bareConcurrency(runs) {
+  const { Client } = await import('@modelcontextprotocol/sdk/client/index.js');
+  const { StdioClientTransport } = await import('@modelcontextprotocol/sdk/client/stdio.js');
+  const work = tempHome();
+  const files = join(work.home, 'files');
+  mkdirSync(files);
+  writeFileSync(join(files, 'a.txt'), 'a\n');
+  const model = await startModel([
+    '--tool',
+    'filesystem__list_directory',
+    '--args',
+    JSON.stringify({ path: files }),
+    '--steps',
+    String(CONCURRENT_TURNS),
+    '--latency',
+    String(CONCURRENT_LATENCY),
+  ]);
+  const client = new Client({ name: 'bench', version: '0' });
+  await client.connect(
+    new StdioClientTransport({ command: process.execPath, args: [FS_ENTRY, files], stderr: 'ignore' }),
+  );
+  try {
+    const listed = (await client.listTools()).tools.find((t) => t.name === 'list_directory');
+    const tools = [
+      {
+        type: 'function',
+        function: {
+          name: 'filesystem__list_directory',
+          description: listed.description,
+          parameters: listed.inputSchema,
+        },
+      },
+    ];
+    const loop = () => bareLoop(client, (messages) => fetchTurn(model.url, messages, tools));
+    await loop(); // warm-up, as for Station
+    const t0 = performance.now();
+    await Promise.all(Array.from({ length: runs }, loop));
+    const wall = performance.now() - t0;
+    const ideal = (CONCURRENT_TURNS + 1) * CONCURRENT_LATENCY;
+    report(
+      `${String(runs)} concurrent bare loops: throughput vs ideal`,
+      `${((runs / wall) * 1000).toFixed(1)} runs/s (${((ideal / wall) * 100).toFixed(0)}%), wall ${wall.toFixed(0)} ms`,
+    );
+  } finally {
+    await client.close();
+    await model.stop();
     work.cleanup();
   }
 }
@@ -232,4 +295,7 @@ if (process.argv[2] === 'concurrency') {
   report('peak RSS of this process (Station and the two bare loops)', mb(process.resourceUsage().maxRSS));
   const child = spawnSync(process.execPath, [fileURLToPath(import.meta.url), 'concurrency'], { stdio: 'inherit' });
   if (child.status !== 0) process.exitCode = 1;
+  // The same scenario without Station, just after: the ceiling this machine allows at the moment.
+  await bareConcurrency(50);
+  await bareConcurrency(200);
 }
