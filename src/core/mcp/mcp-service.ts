@@ -15,6 +15,7 @@ import {
   loadMcpConfig,
   mcpConfigWarnings,
   readMcpServerTemplates,
+  type LoadedMcpConfig,
   type McpTransportKind,
 } from '../config/mcp-config.js';
 import type { KeyWarning } from '../config/unknown-keys.js';
@@ -29,6 +30,7 @@ import { InputValidatorCache } from '../prompt/validate-input.js';
 import { pickResourceServer, type PromptListing, type ResourceListing, type ResourceReadReport } from './offerings.js';
 import { checkEnvironmentServers, type CheckOptions, type CheckReport } from './check-servers.js';
 import type { McpPool } from './pool.js';
+import { folderStamp, StampedCache } from '../fs/file-stamps.js';
 import { ProcessGuard } from './process-guard.js';
 import { secretLabel, type Secret } from './redactor.js';
 import { startMcpPool } from './start-pool.js';
@@ -116,6 +118,10 @@ export class McpService {
   private closed = false;
   /** Compiled input schemas of the tools called by hand. */
   private readonly validators = new InputValidatorCache();
+  /** Rendered configs by environment and overrides, with the stamp of what they were made from. */
+  private readonly configs = new StampedCache<LoadedMcpConfig>(64);
+  /** The secret store's values by environment, with the store's stamp. */
+  private readonly storedValues = new StampedCache<Record<string, string>>(64);
 
   constructor(private readonly deps: McpServiceDeps) {
     this.repo = new McpRepo(deps.db);
@@ -228,16 +234,41 @@ export class McpService {
     const stored = this.stored(environment);
     const fromStore = Object.entries(stored).map(([name, value]) => ({ value, label: secretLabel(name) }));
     try {
-      const config = loadMcpConfig(this.deps.environments.dir(environment), { env: this.deps.env, stored });
+      const config = this.renderedConfig(environment, {});
       return [...config.secrets.filter((s) => s.secret).map(({ value, label }) => ({ value, label })), ...fromStore];
     } catch {
       return fromStore;
     }
   }
 
+  /**
+   * The environment's MCP config rendered with these overrides, and the secret store's values it used:
+   * rendered again only when a file of the environment's folder or the secret store changed (a run queue
+   * asks for it on every run; a long-lived process still sees an edited template.json or variables.yml at
+   * its next run). A config that fails is not kept.
+   */
+  private renderedConfig(environment: string, overrides: Readonly<Record<string, string>>): LoadedMcpConfig {
+    const dir = this.deps.environments.dir(environment);
+    const store = this.storeStamp();
+    const stamp = store === undefined ? undefined : `${folderStamp(dir)}#${store}`;
+    return this.configs.get(poolKey(environment, overrides), stamp, () =>
+      loadMcpConfig(dir, { env: this.deps.env, overrides, stored: this.stored(environment) }),
+    );
+  }
+
+  /** The secret store's stamp ('' without a store); undefined for a store that cannot say when it changed. */
+  private storeStamp(): string | undefined {
+    const store = this.deps.secretStore;
+    if (store === undefined) return '';
+    return store.stamp?.();
+  }
+
   /** The secret store's values for an environment's templates (its own over global ones); none without a store. */
   private stored(environment: string): Record<string, string> {
-    return this.deps.secretStore?.valuesFor(environment) ?? {};
+    const store = this.deps.secretStore;
+    if (store === undefined) return {};
+    // Decrypted again only when the store changed.
+    return this.storedValues.get(environment, this.storeStamp(), () => store.valuesFor(environment));
   }
 
   /**
@@ -336,11 +367,7 @@ export class McpService {
     this.requireFolder(environment);
     // Rendering the config is cheap (a few small files): doing it on every call lets a long-lived process
     // (stn serve, the TUI) pick up an edited template.json or variables.yml without a restart.
-    const config = loadMcpConfig(this.deps.environments.dir(environment), {
-      env: this.deps.env,
-      overrides,
-      stored: this.stored(environment),
-    });
+    const config = this.renderedConfig(environment, overrides);
     const subset = config.servers.filter((s) => s.name === only);
     const servers = subset.length > 0 ? subset : config.servers;
     const key = poolKey(environment, overrides, subset.length > 0 ? only : undefined);

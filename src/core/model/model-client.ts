@@ -1,4 +1,3 @@
-import OpenAI from 'openai';
 import type {
   ChatCompletionChunk,
   ChatCompletionCreateParamsStreaming,
@@ -6,6 +5,7 @@ import type {
   ChatCompletionTool,
 } from 'openai/resources/chat/completions';
 import { abortReason, backoffDelay, sleep } from './backoff.js';
+import { ChatHttp } from './chat-http.js';
 import { isRetryable, retryAfterMs, errorStatus, toModelError, unsupportedParameter } from './model-errors.js';
 import { makeRedactor, type Redact } from '../mcp/redactor.js';
 import { modelKeySecrets, type ModelSettings } from './settings.js';
@@ -27,19 +27,18 @@ export interface ModelClientOptions {
    * retried like a dropped stream (model.idle_timeout_seconds). Default: none.
    */
   idleTimeoutMs?: number;
-  /** Injected fetch (tests, proxies). */
-  fetch?: typeof fetch;
 }
 
 /** Placeholder sent when no key is configured: local endpoints ignore it, hosted ones answer 401. */
 const NO_KEY = 'no-key-set';
 
 /**
- * Chat completions over the openai SDK against any OpenAI-compatible endpoint, streamed. Retries
- * (with backoff, honouring Retry-After) are done here, not by the SDK, so that each retry is reported.
+ * Chat completions against any OpenAI-compatible endpoint, streamed (over node:http, see ChatHttp; the
+ * openai SDK gives the request types and error classes). Retries (with backoff, honouring Retry-After)
+ * are done here, so that each retry is reported.
  */
 export class ModelClient implements ChatModel {
-  private readonly sdk: OpenAI;
+  private readonly http: ChatHttp;
   private readonly maxRetries: number;
   private readonly retryBaseMs: number;
   private readonly retryMaxMs: number;
@@ -56,14 +55,10 @@ export class ModelClient implements ChatModel {
     this.retryBaseMs = options.retryBaseMs ?? 500;
     this.retryMaxMs = options.retryMaxMs ?? 20_000;
     this.redact = makeRedactor(modelKeySecrets(options.settings));
-    this.sdk = new OpenAI({
-      baseURL: options.settings.baseUrl,
+    this.http = new ChatHttp({
+      baseUrl: options.settings.baseUrl,
       apiKey: options.settings.apiKey ?? NO_KEY,
-      maxRetries: 0,
-      timeout: options.requestTimeoutMs ?? 600_000,
-      ...(options.fetch === undefined ? {} : { fetch: options.fetch }),
-      // Station reports failures itself; the SDK must not print requests (headers hold the key).
-      logLevel: 'off',
+      timeoutMs: options.requestTimeoutMs ?? 600_000,
     });
   }
 
@@ -133,16 +128,15 @@ export class ModelClient implements ChatModel {
   ): Promise<Omit<ChatResponse, 'latencyMs' | 'attempts'>> {
     const watch = new IdleWatch(this.options.idleTimeoutMs, options.signal);
     try {
-      const stream = await this.sdk.chat.completions.create(body, { signal: watch.signal });
       const accumulator = new StreamAccumulator(body.model);
-      for await (const chunk of stream) {
+      await this.http.stream(JSON.stringify(body), watch.signal, (chunk) => {
         watch.touch();
-        const text = accumulator.add(chunk);
-        // Leaving the loop aborts the request: the rest of the answer is never read.
+        const text = accumulator.add(chunk as ChatCompletionChunk);
+        // Throwing ends the request: the rest of the answer is never read.
         if (options.maxAnswerBytes !== undefined && accumulator.bytes > options.maxAnswerBytes)
           throw new AnswerTooLargeError(options.maxAnswerBytes);
         if (text !== '') options.onDelta?.(text);
-      }
+      });
       if (watch.error !== undefined) throw watch.error;
       if (!accumulator.finished()) throw new IncompleteStreamError();
       return accumulator.result();

@@ -8,9 +8,11 @@ export { serializeAgent } from './serialize.js';
 export { coerceInputValues, InputValidatorCache, schemaProblems, validateAgentInput } from './validate-input.js';
 export {
   checkAgentTemplate,
+  compileAgent,
   createPromptRenderer,
   renderAgent,
   toChatMessages,
+  type AgentRenderer,
   type PromptRendererOptions,
 } from './render.js';
 export { hasRoleMarkers, templateVariables } from './template-ast.js';

@@ -2,7 +2,15 @@
  * Rendering with Google's dotprompt package (Handlebars underneath). The package is loaded on first use,
  * so that parsing and listing agents never pay for it.
  */
-import type { DataArgument, Dotprompt, DotpromptOptions, Message, ParsedPrompt, PromptMetadata } from 'dotprompt';
+import type {
+  DataArgument,
+  Dotprompt,
+  DotpromptOptions,
+  Message,
+  ParsedPrompt,
+  PromptFunction,
+  PromptMetadata,
+} from 'dotprompt';
 import { FileFormatError, ValidationError, errorMessage } from '../errors.js';
 import { isPlainObject } from './parse.js';
 import { hasRoleMarkers } from './template-ast.js';
@@ -70,28 +78,47 @@ async function renderMessages(
   input: Record<string, unknown>,
   bodyLine: number | undefined,
 ): Promise<ChatMessage[]> {
+  return (await compileAgent(agent, bodyLine))(input);
+}
+
+/** An agent's template compiled: renders the messages for an input (see renderAgent). */
+export type AgentRenderer = (input: Record<string, unknown>) => Promise<ChatMessage[]>;
+
+/**
+ * Compiles an agent's template once, for many inputs: a run queue keeps it while the agent's file is
+ * unchanged, instead of making a renderer and compiling the template for every run.
+ */
+export async function compileAgent(agent: AgentDefinition, bodyLine?: number): Promise<AgentRenderer> {
   const renderer = await createPromptRenderer();
   const where = agent.path ?? agent.fileName;
   const parsed: ParsedPrompt = { template: agent.template, config: {}, ext: {}, metadata: {} };
   const defaults = isPlainObject(agent.frontmatter.input) ? agent.frontmatter.input.default : undefined;
   const options: PromptMetadata = isPlainObject(defaults) ? { input: { default: defaults } } : {};
-  const data: DataArgument = { input: { ...input } };
-  let rendered: Message[];
+  // Known once the template has rendered (its syntax errors are reported by rendering, with their line).
+  let roles: boolean | undefined;
+  let render: PromptFunction;
   try {
-    const render = await renderer.compile(parsed);
-    rendered = (await render(data, options)).messages;
+    render = await renderer.compile(parsed);
   } catch (error) {
     throw templateError(where, error, bodyLine);
   }
-  const messages = toChatMessages(rendered, where);
-  const out: ChatMessage[] = hasRoleMarkers(agent.template)
-    ? messages
-    : messages.map((m) => ({ role: 'system', content: m.content }));
-  const userInput = input.userInput;
-  if (typeof userInput === 'string' && userInput !== '' && !out.some((m) => m.role === 'user')) {
-    out.push({ role: 'user', content: userInput });
-  }
-  return out;
+  return async (input) => {
+    const data: DataArgument = { input: { ...input } };
+    let rendered: Message[];
+    try {
+      rendered = (await render(data, options)).messages;
+    } catch (error) {
+      throw templateError(where, error, bodyLine);
+    }
+    const messages = toChatMessages(rendered, where);
+    roles ??= hasRoleMarkers(agent.template);
+    const out: ChatMessage[] = roles ? messages : messages.map((m) => ({ role: 'system', content: m.content }));
+    const userInput = input.userInput;
+    if (typeof userInput === 'string' && userInput !== '' && !out.some((m) => m.role === 'user')) {
+      out.push({ role: 'user', content: userInput });
+    }
+    return out;
+  };
 }
 
 /**

@@ -11,7 +11,9 @@ import type { Secret } from '../mcp/redactor.js';
 import { chooseModel } from '../model/choose-model.js';
 import { modelKeySecrets, resolveModelSettings } from '../model/settings.js';
 import type { ModelMessage } from '../model/types.js';
-import { InputValidatorCache, chooseOutput, renderAgent, validateAgentInput } from '../prompt/index.js';
+import { fileStamp, StampedCache } from '../fs/file-stamps.js';
+import { InputValidatorCache, chooseOutput, compileAgent, validateAgentInput } from '../prompt/index.js';
+import type { AgentRenderer } from '../prompt/index.js';
 import type { AgentDefinition } from '../prompt/types.js';
 import type { RunRepo } from '../store/run-repo.js';
 import { agentToolProvider, type ToolPool } from './mcp-tools.js';
@@ -24,7 +26,12 @@ export interface EngineRunnerDeps {
   bus: EventBus;
   repo: RunRepo;
   environments: { require(name: string): { id: number } };
-  agents: { get(env: string, name: string): AgentDefinition };
+  agents: {
+    get(env: string, name: string): AgentDefinition;
+    /** Where an agent's file is, without parsing it. */
+    locate(env: string, name: string): { path: string };
+    dir(env: string): string;
+  };
   /** The environment's running MCP pool (started on first use, cached by the engine). */
   mcp(environment: string): Promise<ToolPool>;
   /**
@@ -40,6 +47,7 @@ export function createEngineRunner(deps: EngineRunnerDeps): Runner {
   const { config } = deps;
   const base = resolveModelSettings(config.model, deps.env);
   const validators = new InputValidatorCache();
+  const agents = readyAgents(deps.agents);
   const client = new ModelClient({
     settings: base,
     idleTimeoutMs: config.model.idleTimeoutSeconds * 1000,
@@ -53,9 +61,9 @@ export function createEngineRunner(deps: EngineRunnerDeps): Runner {
       ]);
     }
     const environment = deps.environments.require(request.environment);
-    const agent = deps.agents.get(request.environment, request.agent);
+    const { agent, render } = await agents(request.environment, request.agent);
     const input = validateAgentInput(agent, request.input, validators);
-    const messages = (await renderAgent(agent, input)).map((m): ModelMessage => ({ role: m.role, content: m.content }));
+    const messages = (await render(input)).map((m): ModelMessage => ({ role: m.role, content: m.content }));
     // A run taken over from another process keeps the model chosen (and why) when it was queued.
     const { model, ...modelChoice } =
       request.modelChoice !== undefined && request.model !== undefined
@@ -95,4 +103,38 @@ export function createEngineRunner(deps: EngineRunnerDeps): Runner {
     maxToolResultBytes: config.runner.maxToolResultBytes,
     maxAnswerBytes: config.runner.maxAnswerBytes,
   });
+}
+
+/** An agent read from its file, with its template compiled. */
+interface ReadyAgent {
+  agent: AgentDefinition;
+  render: AgentRenderer;
+}
+
+/**
+ * Agents as a run queue needs them, read and compiled once and kept while their file and their agents
+ * folder keep their change stamps (a stat of each per run): an edit, a new file, a rename or a removal
+ * is seen by the next run.
+ */
+function readyAgents(agents: EngineRunnerDeps['agents']): (env: string, name: string) => Promise<ReadyAgent> {
+  const cache = new StampedCache<{ path: string; ready: Promise<ReadyAgent> }>();
+  const stampOf = (env: string, path: string): string => `${fileStamp(agents.dir(env))}|${fileStamp(path)}`;
+  return (env, name) => {
+    const key = `${env}\u0000${name}`;
+    const hit = cache.find(key);
+    if (hit !== undefined && hit.stamp === stampOf(env, hit.value.path)) return hit.value.ready;
+    const path = agents.locate(env, name).path;
+    // Stamped before the file is read: an edit made meanwhile is seen by the next run.
+    const stamp = stampOf(env, path);
+    const ready = (async (): Promise<ReadyAgent> => {
+      const agent = agents.get(env, name);
+      return { agent, render: await compileAgent(agent) };
+    })();
+    cache.set(key, stamp, { path, ready });
+    // A failure is not kept: the next run reads the files again (and reports what is wrong then).
+    ready.catch(() => {
+      if (cache.find(key)?.value.ready === ready) cache.delete(key);
+    });
+    return ready;
+  };
 }

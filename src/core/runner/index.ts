@@ -15,7 +15,7 @@ export {
   type RunPlan,
   type RunStats,
 } from './run-loop.js';
-export { RunRecorder } from './run-recorder.js';
+export { RunRecorder, STAGED_EVENT_MAX_WAIT_MS, type RunProfile } from './run-recorder.js';
 export { QueueFullError, RunAbort, runExitCode, toEventError, type RunResult } from './run-errors.js';
 export {
   RunService,

@@ -3,7 +3,7 @@ import type { StopReason, TokenCounts } from '../events/run-events.js';
 import { abortReason } from '../model/backoff.js';
 import type { ChatModel, ChatRequest, ChatResponse, ModelMessage, ModelTool, ToolCallRequest } from '../model/types.js';
 import { checkOutput, jsonInstruction, wantsJson, type OutputSpec } from './output-check.js';
-import type { RunRecorder } from './run-recorder.js';
+import type { RunProfile, RunRecorder } from './run-recorder.js';
 import type { ToolProvider, ToolSpec } from './tool-provider.js';
 import { truncateMiddle } from './truncate.js';
 
@@ -40,6 +40,8 @@ export interface LoopDeps {
   recorder: RunRecorder;
   signal: AbortSignal;
   stats: RunStats;
+  /** Model and tool time are added here when given. */
+  profile?: RunProfile | undefined;
 }
 
 /** The answer failed the agent's output spec, even after one request to correct it. */
@@ -81,6 +83,7 @@ export async function runLoop(plan: RunPlan, deps: LoopDeps): Promise<LoopResult
     stats.steps += 1;
     const step = stats.steps;
     const tools = final ? [] : offered;
+    // Written with the events of the step before it: one transaction per step (the others are staged).
     recorder.emit('model.request', { step, final, model: plan.model, messages: messages.length, tools: tools.length });
     const request: ChatRequest = {
       model: plan.model,
@@ -90,12 +93,13 @@ export async function runLoop(plan: RunPlan, deps: LoopDeps): Promise<LoopResult
       maxTokens: plan.maxTokens,
       responseFormat,
     };
+    const modelStarted = performance.now();
     const response = await withChildSignal(signal, (child) =>
       deps.model.chat(request, {
         signal: child,
         maxAnswerBytes: plan.maxAnswerBytes,
         onRetry: (r) =>
-          recorder.emit('model.retry', {
+          recorder.stage('model.retry', {
             step,
             attempt: r.attempt,
             delayMs: r.delayMs,
@@ -103,7 +107,7 @@ export async function runLoop(plan: RunPlan, deps: LoopDeps): Promise<LoopResult
             error: r.error,
           }),
         onParameterRetry: (r) =>
-          recorder.emit('model.retry', {
+          recorder.stage('model.retry', {
             step,
             attempt: r.attempt,
             delayMs: 0,
@@ -113,12 +117,13 @@ export async function runLoop(plan: RunPlan, deps: LoopDeps): Promise<LoopResult
           }),
       }),
     );
+    if (deps.profile !== undefined) deps.profile.modelMs += performance.now() - modelStarted;
     if (response.usage !== null) {
       stats.tokens.input += response.usage.input;
       stats.tokens.output += response.usage.output;
       stats.tokens.total += response.usage.total;
     }
-    recorder.emit(
+    recorder.stage(
       'model.response',
       {
         step,
@@ -144,7 +149,7 @@ export async function runLoop(plan: RunPlan, deps: LoopDeps): Promise<LoopResult
       const check = checkOutput(content, plan.output);
       if (check.ok) return { stopReason: final ? 'max_steps' : 'final_answer', output: check.text };
       const retrying = !repaired && !final && stats.steps < plan.maxSteps;
-      recorder.emit('output.invalid', { step: stats.steps, issues: check.issues, retrying });
+      recorder.stage('output.invalid', { step: stats.steps, issues: check.issues, retrying });
       if (!retrying) throw new OutputInvalidError(content, check.issues);
       repaired = true;
       messages.push({ role: 'assistant', content });
@@ -152,7 +157,9 @@ export async function runLoop(plan: RunPlan, deps: LoopDeps): Promise<LoopResult
       continue;
     }
     messages.push({ role: 'assistant', content: response.content, toolCalls: response.toolCalls });
+    const toolsStarted = performance.now();
     const results = await runToolCalls(response.toolCalls, byName, plan, deps);
+    if (deps.profile !== undefined) deps.profile.toolMs += performance.now() - toolsStarted;
     response.toolCalls.forEach((toolCall, i) => {
       messages.push({ role: 'tool', toolCallId: toolCall.id, content: results[i] ?? '' });
     });
@@ -211,7 +218,7 @@ async function runToolCall(
     name: spec?.tool ?? toolCall.name,
   };
   const parsed = parseArguments(toolCall.arguments);
-  recorder.emit('tool.started', { ...base, arguments: parsed.ok ? parsed.value : toolCall.arguments });
+  recorder.stage('tool.started', { ...base, arguments: parsed.ok ? parsed.value : toolCall.arguments });
   const started = performance.now();
   let text: string;
   let isError: boolean;
@@ -232,7 +239,7 @@ async function runToolCall(
         deps.tools.call(spec.name, parsed.value, {
           signal: child,
           onProgress: (p) =>
-            recorder.emit('tool.progress', {
+            recorder.stage('tool.progress', {
               step,
               callId: toolCall.id,
               progress: p.progress,
@@ -250,7 +257,7 @@ async function runToolCall(
     }
   }
   const cut = truncateMiddle(text, plan.maxToolResultBytes);
-  recorder.emit(
+  recorder.stage(
     'tool.finished',
     {
       ...base,

@@ -2,15 +2,39 @@ import type { EventBus } from '../events/event-bus.js';
 import type { RunEvent, RunEventData, RunEventOf, RunEventType } from '../events/run-events.js';
 import { redactDeep, type Redact } from '../mcp/redactor.js';
 import { retryWhileLocked } from '../store/lock-waits.js';
-import type { NewRun, RunCompletion, RunProgress, RunRepo } from '../store/run-repo.js';
+import type { NewRun, RunCompletion, RunProgress, RunRepo, StoredEvent } from '../store/run-repo.js';
 
 const KEEP: Redact = (text) => text;
 
+/** How long a staged event waits at most for the write that takes it (see RunRecorder.stage). */
+export const STAGED_EVENT_MAX_WAIT_MS = 25;
+
+/** Where a run's time goes, filled in by the runner when asked (SubmitOptions.profile); all in ms. */
+export interface RunProfile {
+  /** Waiting for and reading model answers (the model client). */
+  modelMs: number;
+  /** Running tool calls (MCP). */
+  toolMs: number;
+  /** Storing events and publishing them (masking, JSON, SQLite, the bus). */
+  recordMs: number;
+}
+
+/** An event made and stored, waiting for its write. */
+interface Staged {
+  event: RunEvent;
+  stored: StoredEvent;
+}
+
 /**
- * Writes one run's events as they happen (run_events, with a per-run sequence) and publishes each on
- * the bus after it is stored, so that a viewer that sees an event can also read it back. A write that
- * meets another process's lock is tried again (for up to LOCKED_WRITE_PATIENCE_MS) rather than failing
- * the run.
+ * Writes one run's events (run_events, with a per-run sequence) and publishes each on the bus after it is
+ * stored, so that a viewer that sees an event can also read it back. A write that meets another
+ * process's lock is tried again (for up to LOCKED_WRITE_PATIENCE_MS) rather than failing the run.
+ *
+ * `emit` stores and publishes at once; `stage` keeps an event for the next write (the next `emit`, `flush`
+ * or `finish`, or a timer after STAGED_EVENT_MAX_WAIT_MS): the run loop stages what happens within a step
+ * and emits the step's model request, so that a step costs one SQLite transaction, not one per event.
+ * Nothing is published before it is stored; a process that dies loses only staged events nobody has seen,
+ * and the run is then marked interrupted after the last event stored, with counters that match it.
  *
  * It is the one way a run is written, so it is where secrets are masked: every string of every event,
  * and the run row's input, output and error, pass through `redact` before they are stored or published.
@@ -19,6 +43,10 @@ const KEEP: Redact = (text) => text;
  */
 export class RunRecorder {
   private seq: number;
+  private staged: Staged[] = [];
+  /** The run's counters as of the last staged event that carried them. */
+  private progress: RunProgress | undefined;
+  private timer: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly repo: RunRepo,
@@ -27,6 +55,8 @@ export class RunRecorder {
     private readonly now: () => number = Date.now,
     lastSeq = 0,
     private readonly redact: Redact = KEEP,
+    /** Time spent storing and publishing is added to its `recordMs`. */
+    private readonly profile?: RunProfile,
   ) {
     this.seq = lastSeq;
   }
@@ -36,11 +66,11 @@ export class RunRecorder {
     repo: RunRepo,
     bus: EventBus,
     run: NewRun,
-    options: { now?: () => number; redact?: Redact } = {},
+    options: { now?: () => number; redact?: Redact; profile?: RunProfile | undefined } = {},
   ): RunRecorder {
     const redact = options.redact ?? KEEP;
     const runId = repo.insertQueued({ ...run, input: redactDeep(run.input, redact) });
-    return new RunRecorder(repo, bus, runId, options.now ?? Date.now, 0, redact);
+    return new RunRecorder(repo, bus, runId, options.now ?? Date.now, 0, redact, options.profile);
   }
 
   /** A value with every secret in its strings masked, as this recorder stores it. */
@@ -48,27 +78,65 @@ export class RunRecorder {
     return this.redact === KEEP ? value : redactDeep(value, this.redact);
   }
 
-  /** Stores and publishes an event; with `progress`, the run's counters are updated in the same transaction. */
+  /**
+   * Stores and publishes an event now, with the events staged before it (one transaction); with
+   * `progress`, the run's counters are updated in the same transaction.
+   */
   emit<K extends RunEventType>(type: K, data: RunEventData[K], progress?: RunProgress): RunEventOf<K> {
-    const ts = this.now();
-    const event = this.next(type, this.mask(data), ts);
-    const stored = { runId: this.runId, seq: event.seq, type, ts, dataJson: JSON.stringify(event.data) };
-    retryWhileLocked(() => {
-      if (progress === undefined) this.repo.appendEvent(stored);
-      else this.repo.appendWithProgress(stored, progress);
-    });
-    this.bus.publish(event as RunEvent);
+    const event = this.stage(type, data, progress);
+    this.flush();
     return event;
   }
 
   /**
-   * Stores the run.finished event and the final row state in one transaction, then publishes. The event
-   * returned carries the masked data: what the run's caller should report.
+   * Makes an event (its seq taken now) to be stored and published with the next write: the next `emit`,
+   * `flush` or `finish`, or at the latest STAGED_EVENT_MAX_WAIT_MS from now. With `progress`, the run's
+   * counters are saved with it.
+   */
+  stage<K extends RunEventType>(type: K, data: RunEventData[K], progress?: RunProgress): RunEventOf<K> {
+    const started = this.profile === undefined ? 0 : performance.now();
+    const ts = this.now();
+    const event = this.next(type, this.mask(data), ts);
+    this.staged.push({ event: event as RunEvent, stored: this.toStored(event, ts) });
+    if (progress !== undefined) this.progress = copyProgress(progress);
+    if (this.timer === undefined) {
+      this.timer = setTimeout(() => this.flushLater(), STAGED_EVENT_MAX_WAIT_MS);
+      this.timer.unref();
+    }
+    if (this.profile !== undefined) this.profile.recordMs += performance.now() - started;
+    return event;
+  }
+
+  /** Stores the staged events (and counters) in one transaction, then publishes them. */
+  flush(): void {
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    if (this.staged.length === 0) return;
+    const started = this.profile === undefined ? 0 : performance.now();
+    const staged = this.staged;
+    const progress = this.progress === undefined ? undefined : { runId: this.runId, progress: this.progress };
+    retryWhileLocked(() => {
+      this.repo.appendBatch(
+        staged.map((s) => s.stored),
+        progress,
+      );
+    });
+    this.staged = [];
+    this.progress = undefined;
+    this.publish(staged);
+    if (this.profile !== undefined) this.profile.recordMs += performance.now() - started;
+  }
+
+  /**
+   * Stores the staged events, the run.finished event and the final row state in one transaction, then
+   * publishes them. The event returned carries the masked data: what the run's caller should report.
    */
   finish(
     data: RunEventData['run.finished'],
     completion: Omit<RunCompletion, 'finishedAt'>,
   ): RunEventOf<'run.finished'> {
+    clearTimeout(this.timer);
+    this.timer = undefined;
     const ts = this.now();
     // Status and stop reason are Station's own words, kept as they are whatever a secret's value.
     const event = this.next(
@@ -82,20 +150,50 @@ export class RunRecorder {
       error: this.mask(completion.error),
       finishedAt: ts,
     };
-    const stored = {
-      runId: this.runId,
-      seq: event.seq,
-      type: 'run.finished' as const,
-      ts,
-      dataJson: JSON.stringify(event.data),
-    };
-    retryWhileLocked(() => this.repo.finishWithEvent(this.runId, row, stored));
-    this.bus.publish(event);
+    const staged = [...this.staged, { event: event as RunEvent, stored: this.toStored(event, ts) }];
+    try {
+      retryWhileLocked(() => {
+        this.repo.finishWithEvents(
+          this.runId,
+          row,
+          staged.map((s) => s.stored),
+        );
+      });
+    } catch (error) {
+      // Not written: run.finished's seq is free again (the staged events stay staged).
+      this.seq -= 1;
+      throw error;
+    }
+    this.staged = [];
+    this.progress = undefined;
+    this.publish(staged);
     return event;
+  }
+
+  /** The timer's write: a failure leaves the events staged for the next write, which reports it. */
+  private flushLater(): void {
+    this.timer = undefined;
+    try {
+      this.flush();
+    } catch {
+      // Kept staged; the loop's next emit (or the run's finish) writes them or fails the run with the error.
+    }
+  }
+
+  private publish(staged: readonly Staged[]): void {
+    for (const s of staged) this.bus.publish(s.event);
+  }
+
+  private toStored(event: RunEvent | RunEventOf<RunEventType>, ts: number): StoredEvent {
+    return { runId: this.runId, seq: event.seq, type: event.type, ts, dataJson: JSON.stringify(event.data) };
   }
 
   private next<K extends RunEventType>(type: K, data: RunEventData[K], ts: number): RunEventOf<K> {
     this.seq += 1;
     return { runId: this.runId, seq: this.seq, type, ts: new Date(ts).toISOString(), data };
   }
+}
+
+function copyProgress(progress: RunProgress): RunProgress {
+  return { steps: progress.steps, toolCalls: progress.toolCalls, tokens: { ...progress.tokens } };
 }

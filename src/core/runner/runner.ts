@@ -10,7 +10,7 @@ import type { RunRepo, RunRow } from '../store/run-repo.js';
 import type { OutputSpec } from './output-check.js';
 import { QueueFullError, RunAbort, toEventError, type RunResult } from './run-errors.js';
 import { OutputInvalidError, runLoop, type RunStats } from './run-loop.js';
-import { RunRecorder } from './run-recorder.js';
+import { RunRecorder, type RunProfile } from './run-recorder.js';
 import type { ToolProvider } from './tool-provider.js';
 
 /** What a caller asks for. */
@@ -94,6 +94,8 @@ export interface RunHandle {
 export interface SubmitOptions {
   /** Receives every event of this run, from run.queued on. */
   onEvent?: RunEventListener;
+  /** Filled in with where the run's time goes (model, tools, recording), for benchmarks and diagnostics. */
+  profile?: RunProfile;
 }
 
 /** What a run ended with (its RunResult without the names). */
@@ -107,6 +109,7 @@ interface Job {
   resolve: (result: RunResult) => void;
   unsubscribe: (() => void) | undefined;
   queuedAt: number;
+  profile?: RunProfile | undefined;
 }
 
 /**
@@ -149,7 +152,7 @@ export class Runner {
     const prepared = await this.options.prepare(request);
     this.assertAccepting();
     const now = this.now();
-    const { recorder, unsubscribe } = this.recordQueued(prepared, this.pid, now, request, options.onEvent);
+    const { recorder, unsubscribe } = this.recordQueued(prepared, this.pid, now, request, options);
     const runId = recorder.runId;
     let resolve!: (result: RunResult) => void;
     const done = new Promise<RunResult>((r) => (resolve = r));
@@ -161,6 +164,7 @@ export class Runner {
       resolve,
       unsubscribe,
       queuedAt: now,
+      profile: options.profile,
     };
     this.waiting.push(job);
     this.pump();
@@ -188,7 +192,7 @@ export class Runner {
     pid: number,
     now: number,
     request: Pick<RunRequest, 'timeoutMs' | 'trigger' | 'scheduledAt'>,
-    onEvent?: SubmitOptions['onEvent'],
+    { onEvent, profile }: SubmitOptions = {},
   ): { recorder: RunRecorder; unsubscribe: (() => void) | undefined } {
     const recorder = RunRecorder.open(
       this.options.repo,
@@ -205,7 +209,7 @@ export class Runner {
         trigger: request.trigger,
         scheduledAt: request.scheduledAt,
       },
-      { now: this.now, redact: makeRedactor(prepared.secrets ?? []) },
+      { now: this.now, redact: makeRedactor(prepared.secrets ?? []), profile },
     );
     const unsubscribe = onEvent === undefined ? undefined : this.options.bus.subscribeRun(recorder.runId, onEvent);
     recorder.emit('run.queued', {
@@ -397,7 +401,7 @@ export class Runner {
     let failure: unknown = null;
     try {
       retryWhileLocked(() => this.options.repo.markRunning(job.runId, started, this.pid));
-      recorder.emit('run.started', {
+      recorder.stage('run.started', {
         agent: prepared.agent,
         environment: prepared.environment,
         model: prepared.model,
@@ -410,7 +414,7 @@ export class Runner {
       });
       const connectStart = performance.now();
       const resources = await abortable(this.options.resources(prepared, signal), signal);
-      recorder.emit('tools.ready', {
+      recorder.stage('tools.ready', {
         tools: resources.tools.list().map((t) => ({ name: t.name, server: t.server, tool: t.tool })),
         durationMs: Math.round(performance.now() - connectStart),
       });
@@ -425,7 +429,7 @@ export class Runner {
           maxToolResultBytes: this.options.maxToolResultBytes,
           maxAnswerBytes: this.options.maxAnswerBytes,
         },
-        { model: resources.model, tools: resources.tools, recorder, signal, stats },
+        { model: resources.model, tools: resources.tools, recorder, signal, stats, profile: job.profile },
       );
       stopReason = result.stopReason;
       output = result.output;

@@ -95,7 +95,7 @@ export interface SecretServiceDeps {
 }
 
 /** The store as the MCP and sync services use it: values for templates, and sync's answers saved. */
-export type SecretStore = Pick<SecretService, 'valuesFor' | 'set'>;
+export type SecretStore = Pick<SecretService, 'valuesFor' | 'set'> & Partial<Pick<SecretService, 'stamp'>>;
 
 /** A stored secret that its key cannot open: changed bytes, or moved from another row. Exit 7. */
 export class SecretUnreadableError extends StationError {
@@ -197,6 +197,11 @@ export class SecretService {
       });
     }
     return infoOf(row);
+  }
+
+  /** Changes whenever a secret is set, changed or removed, by this process or another. */
+  stamp(): string {
+    return this.repo.stamp();
   }
 
   /**

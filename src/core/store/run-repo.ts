@@ -99,7 +99,21 @@ export interface StoredEvent {
 export class RunRepo {
   private readonly stmts;
 
+  /** Transactions made once: building one per call costs more than the statements it runs. */
+  private readonly batch;
+  private readonly finishing;
+
   constructor(private readonly db: Db) {
+    this.batch = db.transaction(
+      (events: readonly StoredEvent[], progress: { runId: number; progress: RunProgress } | undefined) => {
+        for (const event of events) this.appendEvent(event);
+        if (progress !== undefined) this.saveProgress(progress.runId, progress.progress);
+      },
+    );
+    this.finishing = db.transaction((id: number, completion: RunCompletion, events: readonly StoredEvent[]) => {
+      for (const event of events) this.appendEvent(event);
+      this.finish(id, completion);
+    });
     this.stmts = {
       insert: db.prepare(
         `INSERT INTO agent_runs (agent_id, agent_name, environment_id, environment_name, input_json, status, model, pid, created_at,
@@ -161,22 +175,28 @@ export class RunRepo {
 
   /** Appends an event and saves the run's counters, in one transaction. */
   appendWithProgress(event: StoredEvent, progress: RunProgress): void {
-    this.db
-      .transaction(() => {
-        this.appendEvent(event);
-        this.saveProgress(event.runId, progress);
-      })
-      .immediate();
+    this.appendBatch([event], { runId: event.runId, progress });
   }
 
-  /** Appends the last event and sets the final state of the row, in one transaction. */
+  /**
+   * Appends events (of one step of a run, or several) and, with `progress`, saves that run's counters: one
+   * transaction, so a step costs one commit and the counters never run ahead of the events stored.
+   */
+  appendBatch(events: readonly StoredEvent[], progress?: { runId: number; progress: RunProgress }): void {
+    if (events.length === 0 && progress === undefined) return;
+    // One event without counters needs no explicit transaction: the statement commits on its own.
+    if (events.length === 1 && progress === undefined && events[0] !== undefined) this.appendEvent(events[0]);
+    else this.batch.immediate(events, progress);
+  }
+
+  /** Appends the last events and sets the final state of the row, in one transaction. */
   finishWithEvent(id: number, completion: RunCompletion, event: StoredEvent): void {
-    this.db
-      .transaction(() => {
-        this.appendEvent(event);
-        this.finish(id, completion);
-      })
-      .immediate();
+    this.finishWithEvents(id, completion, [event]);
+  }
+
+  /** Appends events (the run's last step, then run.finished) and sets the row's final state, in one transaction. */
+  finishWithEvents(id: number, completion: RunCompletion, events: readonly StoredEvent[]): void {
+    this.finishing.immediate(id, completion, events);
   }
 
   private finish(id: number, c: RunCompletion): void {

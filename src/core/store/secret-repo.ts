@@ -24,6 +24,19 @@ const KEY_CHECK_SETTING = 'encryption.key_check';
 export class SecretRepo {
   constructor(private readonly db: Db) {}
 
+  /**
+   * Changes whenever a secret is set, changed or removed (by any process): a cache of values derived from
+   * the store is kept while it holds.
+   */
+  stamp(): string {
+    const row = this.db
+      .prepare(
+        'SELECT COUNT(*) AS n, COALESCE(SUM(id), 0) AS ids, COALESCE(SUM(updated_at), 0) AS t, COALESCE(MAX(updated_at), 0) AS last FROM secrets',
+      )
+      .get() as { n: number; ids: number; t: number; last: number };
+    return `${String(row.n)}:${String(row.ids)}:${String(row.t)}:${String(row.last)}`;
+  }
+
   count(): number {
     return (this.db.prepare('SELECT COUNT(*) AS n FROM secrets').get() as { n: number }).n;
   }
