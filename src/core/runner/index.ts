@@ -19,7 +19,6 @@ export { RunRecorder } from './run-recorder.js';
 export { QueueFullError, RunAbort, runExitCode, toEventError, type RunResult } from './run-errors.js';
 export {
   RunService,
-  summarize,
   type CancelOutcome,
   type LiveRunner,
   type RunDetail,
