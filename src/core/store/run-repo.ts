@@ -109,11 +109,8 @@ export interface StoredEvent {
 /** SQL for agent_runs and run_events. */
 export class RunRepo {
   private readonly stmts;
-  /** The list queries by their SQL (one per combination of filters), prepared once. */
-  private readonly listStatements: StatementCache;
 
   constructor(private readonly db: Db) {
-    this.listStatements = new StatementCache(db);
     this.stmts = {
       insert: db.prepare(
         `INSERT INTO agent_runs (agent_id, agent_name, environment_id, environment_name, input_json, status, model, pid, created_at,
@@ -143,6 +140,7 @@ export class RunRepo {
         `UPDATE agent_runs SET stop_reason = '${CANCEL_REQUESTED}', error = ? WHERE id = ? AND status IN ('queued', 'running')`,
       ),
     };
+    this.listStatements = new StatementCache(db);
   }
 
   /** Records a new queued run and returns its id. */
@@ -221,6 +219,9 @@ export class RunRepo {
   lastSeq(runId: number): number {
     return (this.stmts.lastSeq.get(runId) as { seq: number }).seq;
   }
+
+  /** The list queries by their SQL (one per combination of filters), prepared once. */
+  private readonly listStatements: StatementCache;
 
   /** Newest first, whole rows. */
   list(filter: RunFilter = {}): RunRow[] {
