@@ -106,6 +106,51 @@ function waitForLine(child, pattern, timeoutMs = 30_000) {
   });
 }
 
+/** CPU time (user + system) of a process so far, in ms: the server's own cost, whatever else the machine runs. */
+function cpuMs(pid) {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * 10;
+}
+
+/** Requests per second of GET `url` with `headers`, `total` requests `concurrency` at a time. */
+async function load(url, headers, total = 2000, concurrency = 8) {
+  let next = 0;
+  let failed = 0;
+  const start = performance.now();
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next < total) {
+        next++;
+        const res = await fetch(url, { headers });
+        if (res.status !== 200) failed++;
+        await res.arrayBuffer();
+      }
+    }),
+  );
+  return { rps: total / ((performance.now() - start) / 1000), failed };
+}
+
+/**
+ * The same load on a bare node:http server answering the same JSON text: what this machine (and this
+ * client) can do at all right now, to read the Station figure against.
+ */
+async function bareBaseline(body) {
+  const code = `require('node:http').createServer((q, r) => { q.resume(); r.writeHead(200, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(process.env.BODY) }); r.end(process.env.BODY); }).listen(0, '127.0.0.1', function () { console.log('listening on http://127.0.0.1:' + this.address().port); });`;
+  const child = spawn(process.execPath, ['-e', code], {
+    env: { ...process.env, BODY: body },
+    stdio: ['ignore', 'pipe', 'ignore'],
+  });
+  try {
+    const url = await waitForLine(child, /listening on (http:[/][/]\S+)/);
+    const cpu0 = cpuMs(child.pid);
+    const result = await load(url, {});
+    return { ...result, cpuPerRequest: (cpuMs(child.pid) - cpu0) / 2000 };
+  } finally {
+    child.kill('SIGTERM');
+    await new Promise((r) => child.once('close', r));
+  }
+}
+
 function rssMb(pid) {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
   const kb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0);
@@ -143,23 +188,12 @@ async function serveFigures() {
     await new Promise((r) => setTimeout(r, 2000));
     const idle = rssMb(child.pid);
     const headers = { Authorization: `Bearer ${key}` };
-    const total = 2000;
-    const concurrency = 8;
-    let next = 0;
-    let failed = 0;
-    const start = performance.now();
-    await Promise.all(
-      Array.from({ length: concurrency }, async () => {
-        while (next < total) {
-          next++;
-          const res = await fetch(`${url}/api/v1/runs?limit=50`, { headers });
-          if (res.status !== 200) failed++;
-          await res.arrayBuffer();
-        }
-      }),
-    );
-    const seconds = (performance.now() - start) / 1000;
-    return { rps: total / seconds, failed, idle, loaded: rssMb(child.pid) };
+    const list = `${url}/api/v1/runs?limit=50`;
+    const body = await (await fetch(list, { headers })).text();
+    const cpu0 = cpuMs(child.pid);
+    const { rps, failed } = await load(list, headers);
+    const cpuPerRequest = (cpuMs(child.pid) - cpu0) / 2000;
+    return { rps, failed, cpuPerRequest, idle, loaded: rssMb(child.pid), body };
   } finally {
     child.kill('SIGTERM');
     await new Promise((r) => child.once('close', r));
@@ -175,9 +209,14 @@ for (const viewers of [1, 10, 100]) {
   );
 }
 const s = await serveFigures();
+const bare = await bareBaseline(s.body);
 report(
-  'GET /api/v1/runs?limit=50 (2000 requests, 8 at a time)',
-  `${s.rps.toFixed(0)} req/s${s.failed > 0 ? `, ${s.failed} failed` : ''}`,
+  'GET /api/v1/runs?limit=50, 2000 requests 8 at a time (aim >= 2000 req/s)',
+  `${s.rps.toFixed(0)} req/s${s.failed > 0 ? `, ${s.failed} failed` : ''}, server CPU ${s.cpuPerRequest.toFixed(3)} ms/request`,
 );
-report('stn serve RSS idle (aim <= 100 MB)', `${s.idle.toFixed(1)} MB`);
+report(
+  '  the same JSON from a bare node:http server (baseline)',
+  `${bare.rps.toFixed(0)} req/s, server CPU ${bare.cpuPerRequest.toFixed(3)} ms/request`,
+);
+report('stn serve RSS idle (aim <= 80 MB)', `${s.idle.toFixed(1)} MB`);
 report('stn serve RSS after the requests', `${s.loaded.toFixed(1)} MB`);

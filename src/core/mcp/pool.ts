@@ -19,15 +19,11 @@ import {
   type ServerResources,
 } from './offerings.js';
 import { makeRedactor, type Redact, type Secret } from './redactor.js';
-import {
-  DEFAULT_RESTART,
-  ServerConnection,
-  type PoolEvent,
-  type RestartPolicy,
-  type ServerState,
-  type ServerStatus,
-} from './server-connection.js';
+import type { PoolEvent, RestartPolicy, ServerConnection, ServerState, ServerStatus } from './server-connection.js';
 import { qualifiedToolName } from './tool-names.js';
+
+/** The connection module: it brings the MCP SDK's client. */
+type ConnectionModule = typeof import('./server-connection.js');
 
 export type { PoolEvent, RestartPolicy, ServerState, ServerStatus };
 
@@ -95,26 +91,29 @@ export class McpPool {
     servers: readonly McpServerConfig[],
     private readonly options: McpPoolOptions,
     guard: ProcessGuard | undefined,
+    /** Absent when there is no server (so none to connect to). */
+    connections: ConnectionModule | undefined,
   ) {
     this.guard = guard;
     this.redact = makeRedactor(options.secrets ?? []);
     const emit = (event: PoolEvent): void => options.onEvent?.(event);
-    this.connections = new Map(
-      servers
-        .filter((s) => !s.disabled)
-        .map((s) => [
-          s.name,
-          new ServerConnection(s, {
-            redact: this.redact,
-            clientInfo: options.clientInfo ?? { name: 'station', version: '0.1.0' },
-            restart: { ...DEFAULT_RESTART, ...options.restart },
-            emit,
-            graceMs: options.closeGraceMs ?? 1000,
-            maxResultBytes: options.maxResultBytes ?? DEFAULT_CONFIG.runner.maxMcpResultBytes,
-            ...(guard === undefined ? {} : { track: (pgid, info) => guard.track(pgid, info) }),
-          }),
-        ]),
-    );
+    this.connections = new Map();
+    if (connections === undefined) return;
+    const { ServerConnection, DEFAULT_RESTART } = connections;
+    for (const s of servers) {
+      this.connections.set(
+        s.name,
+        new ServerConnection(s, {
+          redact: this.redact,
+          clientInfo: options.clientInfo ?? { name: 'station', version: '0.1.0' },
+          restart: { ...DEFAULT_RESTART, ...options.restart },
+          emit,
+          graceMs: options.closeGraceMs ?? 1000,
+          maxResultBytes: options.maxResultBytes ?? DEFAULT_CONFIG.runner.maxMcpResultBytes,
+          ...(guard === undefined ? {} : { track: (pgid, info) => guard.track(pgid, info) }),
+        }),
+      );
+    }
   }
 
   /**
@@ -126,7 +125,10 @@ export class McpPool {
       options.guard !== false && servers.some((s) => s.transport === 'stdio')
         ? (options.guard ?? new ProcessGuard())
         : undefined;
-    const pool = new McpPool(servers, options, guard);
+    const enabled = servers.filter((s) => !s.disabled);
+    // The MCP SDK loads only for a pool with a server to connect to (not for an environment without any).
+    const connections = enabled.length === 0 ? undefined : await import('./server-connection.js');
+    const pool = new McpPool(enabled, options, guard, connections);
     guard?.add(pool);
     await Promise.all([...pool.connections.values()].map((c) => c.start()));
     return pool;

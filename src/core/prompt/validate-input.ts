@@ -2,19 +2,15 @@
  * Checks a caller's input against an agent's input schema (and a tool call's arguments against the tool's
  * input schema) with ajv. ajv is loaded on first use (it is not needed to list or parse agents).
  */
-import { createRequire } from 'node:module';
-import type { Ajv, ErrorObject, Options as AjvOptions } from 'ajv';
+import type { Ajv, ErrorObject } from 'ajv';
+import { newAjv as loadAjv } from '../json-schema/load-ajv.js';
 import { ValidationError, type FieldIssue } from '../errors.js';
 import { getPath, isPlainObject } from './parse.js';
 import { templateVariables } from './template-ast.js';
 import type { AgentDefinition, JsonSchemaObject } from './types.js';
 
-type AjvClass = new (options: AjvOptions) => Ajv;
-
 function newAjv(): Ajv {
-  const require = createRequire(import.meta.url);
-  const { Ajv: AjvConstructor } = require('ajv') as { Ajv: AjvClass };
-  return new AjvConstructor({ allErrors: true, strict: false, logger: false, validateFormats: false });
+  return loadAjv({ allErrors: true, strict: false, logger: false, validateFormats: false });
 }
 
 export type Validator = ReturnType<Ajv['compile']>;

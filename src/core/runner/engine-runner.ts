@@ -6,7 +6,7 @@
 import type { StationConfig } from '../config/station-config.js';
 import { ValidationError } from '../errors.js';
 import type { EventBus } from '../events/event-bus.js';
-import { ModelClient } from '../model/model-client.js';
+import type { ModelClient } from '../model/model-client.js';
 import type { Secret } from '../mcp/redactor.js';
 import { chooseModel } from '../model/choose-model.js';
 import { modelKeySecrets, resolveModelSettings } from '../model/settings.js';
@@ -48,11 +48,17 @@ export function createEngineRunner(deps: EngineRunnerDeps): Runner {
   const base = resolveModelSettings(config.model, deps.env);
   const validators = new InputValidatorCache();
   const agents = readyAgents(deps.agents);
-  const client = new ModelClient({
-    settings: base,
-    idleTimeoutMs: config.model.idleTimeoutSeconds * 1000,
-    ...(deps.retryBaseMs === undefined ? {} : { retryBaseMs: deps.retryBaseMs }),
-  });
+  // The model client (and the openai SDK behind it) loads with the first run: an idle `stn serve` never needs it.
+  let client: Promise<ModelClient> | undefined;
+  const modelClient = (): Promise<ModelClient> =>
+    (client ??= import('../model/model-client.js').then(
+      ({ ModelClient }) =>
+        new ModelClient({
+          settings: base,
+          idleTimeoutMs: config.model.idleTimeoutSeconds * 1000,
+          ...(deps.retryBaseMs === undefined ? {} : { retryBaseMs: deps.retryBaseMs }),
+        }),
+    ));
 
   const prepare = async (request: RunRequest): Promise<PreparedRun> => {
     if (request.timeoutMs !== undefined && !(Number.isFinite(request.timeoutMs) && request.timeoutMs > 0)) {
@@ -94,7 +100,7 @@ export function createEngineRunner(deps: EngineRunnerDeps): Runner {
     bus: deps.bus,
     prepare,
     resources: async (run) => ({
-      model: client,
+      model: await modelClient(),
       tools:
         run.tools.length === 0 ? NO_TOOLS : agentToolProvider(await deps.mcp(run.environment), run.tools, run.agent),
     }),

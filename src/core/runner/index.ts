@@ -17,14 +17,7 @@ export {
 } from './run-loop.js';
 export { RunRecorder, STAGED_EVENT_MAX_WAIT_MS, type RunProfile } from './run-recorder.js';
 export { QueueFullError, RunAbort, runExitCode, toEventError, type RunResult } from './run-errors.js';
-export {
-  RunService,
-  summarize,
-  type CancelOutcome,
-  type LiveRunner,
-  type RunDetail,
-  type RunSummary,
-} from './run-service.js';
+export { RunService, type CancelOutcome, type LiveRunner, type RunDetail, type RunSummary } from './run-service.js';
 export { agentToolProvider, type PoolTool, type ToolPool } from './mcp-tools.js';
 export {
   NO_TOOLS,

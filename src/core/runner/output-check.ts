@@ -1,4 +1,4 @@
-import { Ajv } from 'ajv';
+import { newAjv } from '../json-schema/load-ajv.js';
 import type { FieldIssue } from '../errors.js';
 
 export interface OutputSpec {
@@ -28,7 +28,7 @@ export function checkOutput(content: string, spec: OutputSpec | undefined): Outp
     return { ok: false, issues: [{ field: '', message: `the answer is not JSON (${(error as Error).message})` }] };
   }
   if (spec?.schema === undefined) return { ok: true, text };
-  const ajv = new Ajv({ allErrors: true, strict: false });
+  const ajv = newAjv({ allErrors: true, strict: false });
   let validate;
   try {
     validate = ajv.compile(spec.schema);

@@ -90,6 +90,11 @@ export class RunService {
   }
 
   list(filter: RunFilter = {}): RunSummary[] {
+    return JSON.parse(this.listJson(filter)) as RunSummary[];
+  }
+
+  /** The same list as `list`, as JSON text (what the REST door sends as is). */
+  listJson(filter: RunFilter = {}): string {
     const statuses: readonly RunStatus[] =
       filter.status === undefined ? [] : typeof filter.status === 'string' ? [filter.status] : filter.status;
     const bad = statuses.filter((s) => !RUN_STATUSES.includes(s));
@@ -106,7 +111,7 @@ export class RunService {
         { field: 'trigger', message: `expected one of: ${RUN_TRIGGERS.join(', ')}` },
       ]);
     }
-    return this.repo.list(filter).map(summarize);
+    return this.repo.listSummariesJson(filter);
   }
 
   /** How many runs there are of each status, all environments (statuses with none are left out). */
@@ -116,7 +121,8 @@ export class RunService {
 
   /** The newest run of each agent of an environment, by agent name. */
   lastRunPerAgent(environment: string): Map<string, RunSummary> {
-    return new Map(this.repo.lastPerAgent(environment).map((row) => [row.agent_name, summarize(row)]));
+    const runs = this.repo.lastPerAgent(environment).map((json) => JSON.parse(json) as RunSummary);
+    return new Map(runs.map((run) => [run.agent, run]));
   }
 
   /**
@@ -140,19 +146,22 @@ export class RunService {
   }
 
   get(id: number): RunSummary {
-    return summarize(this.require(id));
+    const run = this.find(id);
+    if (run === undefined) throw notFound(id);
+    return run;
   }
 
   /** The run, or undefined when there is none with this id. */
   find(id: number): RunSummary | undefined {
-    const row = this.repo.get(id);
-    return row === undefined ? undefined : summarize(row);
+    const json = this.repo.summaryJson(id);
+    return json === undefined ? undefined : (JSON.parse(json) as RunSummary);
   }
 
   show(id: number): RunDetail {
-    const row = this.require(id);
+    const row = this.repo.detail(id);
+    if (row === undefined) throw notFound(id);
     return {
-      ...summarize(row),
+      ...(JSON.parse(row.summary) as RunSummary),
       input: JSON.parse(row.input_json) as Record<string, unknown>,
       output: row.final_output,
       pid: row.pid,
@@ -211,46 +220,11 @@ export class RunService {
 
   private require(id: number): RunRow {
     const row = this.repo.get(id);
-    if (row === undefined) {
-      throw new NotFoundError(`run ${String(id)} does not exist`, { hints: ['List runs with: stn runs list'] });
-    }
+    if (row === undefined) throw notFound(id);
     return row;
   }
 }
 
-function iso(ms: number | null): string | null {
-  return ms === null ? null : new Date(ms).toISOString();
-}
-
-export function summarize(row: RunRow): RunSummary {
-  return {
-    id: row.id,
-    agent: row.agent_name,
-    environment: row.environment_name,
-    status: row.status,
-    stopReason: row.stop_reason,
-    trigger: row.trigger,
-    scheduledAt: iso(row.scheduled_at),
-    model: row.model,
-    steps: row.steps,
-    toolCalls: row.tool_calls,
-    tokens: { input: row.tokens_in, output: row.tokens_out, total: row.tokens_total },
-    error: parseError(row.error),
-    createdAt: new Date(row.created_at).toISOString(),
-    startedAt: iso(row.started_at),
-    finishedAt: iso(row.finished_at),
-    durationMs: row.duration_ms,
-  };
-}
-
-function parseError(text: string | null): EventError | null {
-  if (text === null) return null;
-  try {
-    const value = JSON.parse(text) as Partial<EventError>;
-    if (typeof value.code === 'string' && typeof value.message === 'string')
-      return { code: value.code, message: value.message };
-  } catch (error) {
-    if (!(error instanceof SyntaxError)) throw error;
-  }
-  return { code: 'error', message: text };
+function notFound(id: number): NotFoundError {
+  return new NotFoundError(`run ${String(id)} does not exist`, { hints: ['List runs with: stn runs list'] });
 }

@@ -1,15 +1,18 @@
-import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import type { Ajv, ErrorObject, ValidateFunction } from 'ajv';
+import { newAjv } from '../json-schema/load-ajv.js';
 import { ValidationError, type FieldIssue } from '../errors.js';
 import type { JsonSchema } from './http-types.js';
 
 /** Validates request bodies against the JSON Schemas the OpenAPI document shows. */
 export class BodyValidator {
-  private readonly ajv = new Ajv({ allErrors: true, strict: false });
+  /** Made on the first body checked (ajv loads then). */
+  private ajv: Ajv | undefined;
   private readonly cache = new Map<JsonSchema, ValidateFunction>();
 
   check(schema: JsonSchema, body: unknown): void {
     let validate = this.cache.get(schema);
     if (validate === undefined) {
+      this.ajv ??= newAjv({ allErrors: true, strict: false });
       validate = this.ajv.compile(schema);
       this.cache.set(schema, validate);
     }

@@ -42,6 +42,8 @@ export interface Reply<Body = unknown> {
   status: number;
   body?: Body;
   headers?: Record<string, string>;
+  /** The body as JSON text already (sent as is, as JSON): for answers read as JSON from the database. */
+  json?: string;
   /** Sent as is instead of JSON (e.g. Prometheus text, an archive's bytes). */
   text?: string | Buffer;
   contentType?: string;

@@ -457,12 +457,12 @@ function send(res: ServerResponse, reply: Reply): void {
     res.end(reply.text);
     return;
   }
-  if (reply.body === undefined || reply.status === 204) {
+  if ((reply.body === undefined && reply.json === undefined) || reply.status === 204) {
     res.writeHead(reply.status);
     res.end();
     return;
   }
-  const json = JSON.stringify(reply.body);
+  const json = reply.json ?? JSON.stringify(reply.body);
   res.writeHead(reply.status, {
     'Content-Type': 'application/json; charset=utf-8',
     'Content-Length': Buffer.byteLength(json),

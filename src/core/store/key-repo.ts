@@ -1,4 +1,5 @@
 import type { Db } from './database.js';
+import { StatementCache } from './statement-cache.js';
 
 export type RoleName = 'admin' | 'user' | 'viewer';
 
@@ -37,7 +38,12 @@ export interface NewApiKey {
 
 /** SQL for api_keys and users. */
 export class KeyRepo {
-  constructor(private readonly db: Db) {}
+  /** The lookups every authenticated request makes, prepared once (on first use). */
+  private readonly statements: StatementCache;
+
+  constructor(private readonly db: Db) {
+    this.statements = new StatementCache(db);
+  }
 
   insertKey(key: NewApiKey, now = Date.now()): ApiKeyRow {
     const info = this.db
@@ -63,7 +69,7 @@ export class KeyRepo {
   }
 
   byPrefix(prefix: string): ApiKeyRow | undefined {
-    return this.db.prepare('SELECT * FROM api_keys WHERE prefix = ?').get(prefix) as ApiKeyRow | undefined;
+    return this.statements.get('SELECT * FROM api_keys WHERE prefix = ?').get(prefix) as ApiKeyRow | undefined;
   }
 
   byName(name: string): ApiKeyRow[] {
@@ -88,7 +94,7 @@ export class KeyRepo {
   }
 
   touch(id: number, now = Date.now()): void {
-    this.db.prepare('UPDATE api_keys SET last_used_at = ? WHERE id = ?').run(now, id);
+    this.statements.get('UPDATE api_keys SET last_used_at = ? WHERE id = ?').run(now, id);
   }
 
   userByName(name: string): UserRow | undefined {
@@ -101,6 +107,6 @@ export class KeyRepo {
   }
 
   userById(id: number): UserRow | undefined {
-    return this.db.prepare('SELECT * FROM users WHERE id = ?').get(id) as UserRow | undefined;
+    return this.statements.get('SELECT * FROM users WHERE id = ?').get(id) as UserRow | undefined;
   }
 }

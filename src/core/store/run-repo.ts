@@ -1,5 +1,8 @@
 import type { RunEvent, RunEventType, RunStatus, RunTrigger, StopReason, TokenCounts } from '../events/run-events.js';
+import type Database from 'better-sqlite3-multiple-ciphers';
 import type { Db } from './database.js';
+import { RUN_SUMMARY_COLUMNS, RUN_SUMMARY_JSON } from './run-summary-json.js';
+import { StatementCache } from './statement-cache.js';
 
 /** A row of agent_runs, as stored. */
 export interface RunRow {
@@ -26,6 +29,14 @@ export interface RunRow {
   duration_ms: number | null;
   trigger: RunTrigger;
   scheduled_at: number | null;
+}
+
+/** A run's summary (JSON text) and the columns only its detail shows. */
+export interface RunDetailRow {
+  summary: string;
+  input_json: string;
+  final_output: string | null;
+  pid: number | null;
 }
 
 /** A row of run_events as read (without its id). */
@@ -133,12 +144,17 @@ export class RunRepo {
       ),
       event: db.prepare('INSERT INTO run_events (run_id, seq, type, ts, data_json) VALUES (?, ?, ?, ?, ?)'),
       get: db.prepare('SELECT * FROM agent_runs WHERE id = ?'),
+      summary: db.prepare(`SELECT ${RUN_SUMMARY_JSON} FROM agent_runs WHERE id = ?`).pluck(),
+      detail: db.prepare(
+        `SELECT ${RUN_SUMMARY_JSON} AS summary, input_json, final_output, pid FROM agent_runs WHERE id = ?`,
+      ),
       lastSeq: db.prepare('SELECT COALESCE(MAX(seq), 0) AS seq FROM run_events WHERE run_id = ?'),
       unfinished: db.prepare(`SELECT * FROM agent_runs WHERE status IN ('queued', 'running') ORDER BY id`),
       requestCancel: db.prepare(
         `UPDATE agent_runs SET stop_reason = '${CANCEL_REQUESTED}', error = ? WHERE id = ? AND status IN ('queued', 'running')`,
       ),
     };
+    this.listStatements = new StatementCache(db);
   }
 
   /** Records a new queued run and returns its id. */
@@ -224,8 +240,44 @@ export class RunRepo {
     return (this.stmts.lastSeq.get(runId) as { seq: number }).seq;
   }
 
-  /** Newest first. */
+  /** The list queries by their SQL (one per combination of filters), prepared once. */
+  private readonly listStatements: StatementCache;
+
+  /** Newest first, whole rows. */
   list(filter: RunFilter = {}): RunRow[] {
+    const { statement, params } = this.select('*', filter);
+    return statement.all(...params) as RunRow[];
+  }
+
+  /**
+   * Newest first, as the JSON text of an array of run summaries (see run-summary-json.ts): only the
+   * columns a summary shows are read (not the input or the answer), and no row object is made.
+   */
+  listSummariesJson(filter: RunFilter = {}): string {
+    const { statement, params } = this.select(
+      RUN_SUMMARY_COLUMNS,
+      filter,
+      (sql) => `SELECT json_group_array(${RUN_SUMMARY_JSON} ORDER BY id DESC) FROM (${sql})`,
+    );
+    return statement.pluck().get(...params) as string;
+  }
+
+  /** The run's summary as JSON text (see run-summary-json.ts). */
+  summaryJson(id: number): string | undefined {
+    return this.stmts.summary.get(id) as string | undefined;
+  }
+
+  /** The run's summary (JSON text) with what only its detail shows: input, answer, pid. */
+  detail(id: number): RunDetailRow | undefined {
+    return this.stmts.detail.get(id) as RunDetailRow | undefined;
+  }
+
+  /** A list query (newest first, filtered), wrapped by `outer` when given, prepared once per shape; and its parameters. */
+  private select(
+    columns: string,
+    filter: RunFilter,
+    outer: (sql: string) => string = (sql) => sql,
+  ): { statement: Database.Statement; params: (string | number)[] } {
     const where: string[] = [];
     const params: (string | number)[] = [];
     if (filter.agent !== undefined) {
@@ -256,8 +308,9 @@ export class RunRepo {
       where.push('created_at >= ?');
       params.push(filter.since);
     }
-    const sql = `SELECT * FROM agent_runs ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id DESC LIMIT ?`;
-    return this.db.prepare(sql).all(...params, filter.limit ?? 50) as RunRow[];
+    const sql = `SELECT ${columns} FROM agent_runs ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id DESC LIMIT ?`;
+    params.push(filter.limit ?? 50);
+    return { statement: this.listStatements.get(outer(sql)), params };
   }
 
   /** Whether any run names this agent (in this environment, when one is given). */
@@ -294,15 +347,15 @@ export class RunRepo {
     return rows.map((r) => r.environment_name);
   }
 
-  /** The newest run of each agent of an environment (one indexed query, whatever the number of agents). */
-  lastPerAgent(environment: string): RunRow[] {
+  /** The summary (JSON text) of the newest run of each agent of an environment (one indexed query, whatever the number of agents). */
+  lastPerAgent(environment: string): string[] {
     return this.db
       .prepare(
-        `SELECT r.* FROM agent_runs r
-           JOIN (SELECT agent_name, MAX(id) AS id FROM agent_runs WHERE environment_name = ? GROUP BY agent_name) last
-             ON r.id = last.id`,
+        `SELECT ${RUN_SUMMARY_JSON} FROM agent_runs
+           JOIN (SELECT MAX(id) AS last FROM agent_runs WHERE environment_name = ? GROUP BY agent_name) ON id = last`,
       )
-      .all(environment) as RunRow[];
+      .pluck()
+      .all(environment) as string[];
   }
 
   /** Events of a run with seq < `beforeSeq`: the last `limit` of them, in order. */

@@ -43,7 +43,10 @@ export function runRoutes(ctx: ServerContext): RouteDef[] {
           trigger: commaList(query.get('trigger')),
           limit: parseLimit(query.get('limit')),
         };
-        return { status: 200, body: ctx.metrics.timeQuery('runs.list', () => ctx.api(principal).runs.list(filter)) };
+        return {
+          status: 200,
+          json: ctx.metrics.timeQuery('runs.list', () => ctx.api(principal).runs.listJson(filter)),
+        };
       },
     },
     {

@@ -5,6 +5,7 @@ import { migration004 } from './004-run-trigger.js';
 import { migration005 } from './005-schedules.js';
 import { migration006 } from './006-webhooks.js';
 import { migration007 } from './007-original-runs.js';
+import { migration008 } from './008-run-list-indexes.js';
 
 export interface Migration {
   version: number;
@@ -24,4 +25,5 @@ export const MIGRATIONS: readonly Migration[] = [
   migration005,
   migration006,
   migration007,
+  migration008,
 ];
