@@ -23,7 +23,7 @@ export async function main(argv: string[], binUrl: string, options: { developmen
     : split.rest.length === 0
       ? [] // the root help
       : commandArgv(split);
-  const { execute } = await import('@oclif/core');
+  const { execute } = await import('./execute-oclif.js');
   await execute({ args, dir: binUrl, development: options.development ?? false });
 }
 

@@ -1,4 +1,5 @@
-import { createInterface, type Interface } from 'node:readline';
+import { createRequire } from 'node:module';
+import type { Interface } from 'node:readline';
 import { Writable, type Readable } from 'node:stream';
 import { ExitCode, StationError, UsageError } from '../core/index.js';
 
@@ -234,6 +235,8 @@ export class Prompt {
 
   private open(): Interface {
     if (this.rl !== undefined) return this.rl;
+    // readline is loaded by the first question, not by every command (all of them can ask one).
+    const { createInterface } = createRequire(import.meta.url)('node:readline') as typeof import('node:readline');
     // historySize 0: a secret must never come back with the up arrow.
     const rl = createInterface({ input: this.input, output: this.echo, terminal: this.terminal, historySize: 0 });
     rl.on('line', (line: string) => {

@@ -1,5 +1,16 @@
-// Preloaded with `node --import` by tests: records every module URL the process loads into the file named
-// by STATION_TRACE_IMPORTS, so a test can check that `stn --help` loads no React, MCP SDK or openai.
-import { register } from 'node:module';
+// Preloaded with `node --import` by tests: records every module the process loads into the file named by
+// STATION_TRACE_IMPORTS (as file: URLs, one a line), so a test can check what a command loads. ES modules are
+// recorded as they resolve; CommonJS ones (what `require` and createRequire load, which the resolve hook does
+// not see) from the require cache when the process exits.
+import { appendFileSync } from 'node:fs';
+import { createRequire, register } from 'node:module';
+import { pathToFileURL } from 'node:url';
 
-register(new URL('./trace-imports-hooks.mjs', import.meta.url), { data: { file: process.env.STATION_TRACE_IMPORTS } });
+const file = process.env.STATION_TRACE_IMPORTS;
+register(new URL('./trace-imports-hooks.mjs', import.meta.url), { data: { file } });
+const cache = createRequire(import.meta.url).cache;
+process.on('exit', () => {
+  if (file === undefined) return;
+  const urls = Object.keys(cache).map((path) => pathToFileURL(path).href);
+  appendFileSync(file, urls.map((url) => url + '\n').join(''));
+});

@@ -6,8 +6,7 @@
  */
 import { once } from 'node:events';
 import { createReadStream, mkdirSync, rmSync, statSync } from 'node:fs';
-import { createGunzip } from 'node:zlib';
-import { Parser, Unpack, type ReadEntry } from 'tar';
+import type { ReadEntry } from 'tar';
 import { StationError, ExitCode } from '../errors.js';
 import { classifyPath } from './bundle-layout.js';
 
@@ -54,7 +53,8 @@ export async function readArchive(file: string, limits: ExtractLimits = DEFAULT_
   const gzipped = head[0] === 0x1f && head[1] === 0x8b;
   const cap = gzipped ? Math.min(limits.maxBytes, Math.max(compressed, 1) * limits.maxRatio) : limits.maxBytes;
   const source = createReadStream(file);
-  const stream = gzipped ? source.pipe(createGunzip()) : source;
+  // zlib and tar are loaded when a bundle is read, not by every command that loads the core.
+  const stream = gzipped ? source.pipe((await import('node:zlib')).createGunzip()) : source;
   const chunks: Buffer[] = [];
   let total = 0;
   try {
@@ -90,6 +90,7 @@ async function checkEntries(tar: Buffer, limits: ExtractLimits): Promise<Checked
   const skipped: { path: string; reason: string }[] = [];
   let count = 0;
   let problem: UnsafeBundleError | undefined;
+  const { Parser } = await import('tar');
   const parser = new Parser({
     strict: true,
     onReadEntry: (entry: ReadEntry) => {
@@ -158,6 +159,7 @@ export async function extractArchive(
 ): Promise<ExtractResult> {
   const tar = await readArchive(file, limits);
   const checked = await checkEntries(tar, limits);
+  const { Unpack } = await import('tar');
   mkdirSync(staging, { recursive: false, mode: 0o700 });
   try {
     const unpack = new Unpack({

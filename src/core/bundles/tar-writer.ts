@@ -3,7 +3,7 @@
  * umask), so the same environment always gives the same archive. Also used by tests to hand-make hostile
  * archives (links, devices, absolute paths), which is why it takes any entry type.
  */
-import { gzipSync } from 'node:zlib';
+import { createRequire } from 'node:module';
 
 export interface TarEntry {
   path: string;
@@ -74,5 +74,8 @@ export function tarBytes(entries: readonly TarEntry[]): Buffer {
 
 /** A gzipped tar of `entries`. Node's gzip header carries no timestamp, so equal entries give equal bytes. */
 export function tarGz(entries: readonly TarEntry[]): Buffer {
+  // zlib is loaded when a bundle is made, not by every command that loads the core.
+  const require = createRequire(import.meta.url);
+  const { gzipSync } = require('node:zlib') as typeof import('node:zlib');
   return gzipSync(tarBytes(entries), { level: 9 });
 }

@@ -35,9 +35,14 @@ export function createPrivateFile(file: string): void {
   chmodSync(file, PRIVATE_FILE_MODE);
 }
 
-/** Sets a file to 0600 if it exists (and this user owns it: another owner's file is left for the warning). */
+/**
+ * Sets a file to 0600 if it exists (and this user owns it: another owner's file is left for the warning). A file
+ * already 0600 is not touched: opening the engine (which calls this for the database's -wal and -shm) changes
+ * nothing on disk, not even a ctime.
+ */
 export function makePrivateIfExists(file: string): void {
   try {
+    if ((statSync(file).mode & 0o777) === PRIVATE_FILE_MODE) return;
     chmodSync(file, PRIVATE_FILE_MODE);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;

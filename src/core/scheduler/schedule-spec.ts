@@ -4,7 +4,8 @@
  * Cron expressions have 5 fields (minute first) or 6 (seconds first), or are a nickname such as `@daily`;
  * croner parses them and finds fire times.
  */
-import { Cron } from 'croner';
+import { createRequire } from 'node:module';
+import type { Cron } from 'croner';
 import type { FileFormatError } from '../errors.js';
 
 /** What happens when a fire comes due while the schedule's previous run is still queued or running. */
@@ -122,10 +123,21 @@ export function cronProblem(cron: string, timezone?: string): string | undefined
 
 /** The croner job (never started) for a schedule. */
 export function cronOf(schedule: Pick<AgentSchedule, 'cron' | 'timezone'>): Cron {
-  return new Cron(schedule.cron, {
+  return new (cronClass())(schedule.cron, {
     paused: true,
     ...(schedule.timezone === undefined ? {} : { timezone: schedule.timezone }),
   });
+}
+
+let cron: typeof Cron | undefined;
+
+/** croner, loaded by the first schedule read (its CommonJS build), not by every command that loads the core. */
+function cronClass(): typeof Cron {
+  if (cron === undefined) {
+    const require = createRequire(import.meta.url);
+    cron = (require('croner') as typeof import('croner')).Cron;
+  }
+  return cron;
 }
 
 /** The next `count` fire times strictly after `after` (ms since the epoch). */

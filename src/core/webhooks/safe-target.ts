@@ -1,4 +1,3 @@
-import { lookup } from 'node:dns/promises';
 import { BlockList, isIP } from 'node:net';
 
 /**
@@ -64,7 +63,9 @@ export class UnsafeTargetError extends Error {
 
 export type Resolver = (host: string) => Promise<{ address: string; family: number }[]>;
 
-const systemResolver: Resolver = (host) => lookup(host, { all: true, verbatim: true });
+// node:dns is loaded by the first lookup, not by every command that loads the core.
+const systemResolver: Resolver = async (host) =>
+  (await import('node:dns/promises')).lookup(host, { all: true, verbatim: true });
 
 /**
  * Resolves `host` and checks every address it has: one private address refuses the target (a name that

@@ -1,5 +1,4 @@
-import { request as httpRequest, type IncomingMessage } from 'node:http';
-import { request as httpsRequest } from 'node:https';
+import type { IncomingMessage } from 'node:http';
 import type { LookupFunction } from 'node:net';
 import { errorMessage } from '../errors.js';
 import { resolveTarget, UnsafeTargetError, type Resolver } from './safe-target.js';
@@ -81,7 +80,8 @@ export async function sendDelivery(req: DeliveryRequest): Promise<DeliveryRespon
       callback(null, target.address, target.family);
     }
   };
-  const request = url.protocol === 'https:' ? httpsRequest : httpRequest;
+  // http and https (with tls) are loaded by the first delivery, not by every command that loads the core.
+  const { request } = url.protocol === 'https:' ? await import('node:https') : await import('node:http');
   return new Promise<DeliveryResponse>((resolve) => {
     let settled = false;
     const finish = (outcome: DeliveryResponse): void => {

@@ -11,6 +11,7 @@ import {
   writeFileAtomic,
 } from '../../../src/core/index.js';
 import { saveVariables } from '../../../src/core/config/mcp-config-variables.js';
+import { makePrivateIfExists } from '../../../src/core/fs/private-files.js';
 
 const modeOf = (path: string): number => statSync(path).mode & 0o777;
 
@@ -104,6 +105,20 @@ describe('files holding secrets are private whatever the umask', () => {
     const file = join(dir, 'x.txt');
     withUmask(0o077, () => writeFileAtomic(file, 'x', { mode: 0o640 }));
     expect(modeOf(file)).toBe(0o640);
+  });
+
+  it('makePrivateIfExists changes a loose file, and leaves a private one untouched (not even its ctime)', async () => {
+    const loose = join(dir, 'loose');
+    const tight = join(dir, 'tight');
+    writeFileSync(loose, 'x', { mode: 0o644 });
+    writeFileSync(tight, 'x', { mode: 0o600 });
+    const ctime = statSync(tight).ctimeMs;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    makePrivateIfExists(loose);
+    makePrivateIfExists(tight);
+    makePrivateIfExists(join(dir, 'missing'));
+    expect(modeOf(loose)).toBe(0o600);
+    expect(statSync(tight).ctimeMs).toBe(ctime);
   });
 
   it('privacyWarnings names each loose secret file with its chmod command, and nothing else', () => {

@@ -1,0 +1,106 @@
+// What each command loads, through the built binary (bin/run.js; needs `npm run build` first): a command
+// loads what it needs and nothing heavier (the renderer, the agent runner's SDKs, template and schema
+// compilers, archive and schedule libraries, the HTTP stack), which is most of what makes `stn` feel instant.
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runStn } from '../helpers/cli.js';
+import { makeInitializedHome, type TempHome } from '../helpers/home.js';
+
+const TRACE = fileURLToPath(new URL('../helpers/trace-imports.mjs', import.meta.url));
+
+/** Modules by what they are, as they appear in a loaded module's URL. */
+const M = {
+  react: '/node_modules/react/',
+  ink: '/node_modules/ink/',
+  tui: '/dist/tui/',
+  mcpSdk: '/node_modules/@modelcontextprotocol/',
+  openai: '/node_modules/openai/',
+  dotprompt: '/node_modules/dotprompt/',
+  handlebars: '/node_modules/handlebars/',
+  ajv: '/node_modules/ajv/',
+  tar: '/node_modules/tar/',
+  croner: '/node_modules/croner/',
+  ws: '/node_modules/ws/',
+  promClient: '/node_modules/prom-client/',
+  sqlite: '/node_modules/better-sqlite3-multiple-ciphers/',
+  core: '/dist/core/index.js',
+  oclif: '/dist/cli/chunks/execute-oclif-',
+  http: 'node:http',
+  https: 'node:https',
+  zlib: 'node:zlib',
+  dns: 'node:dns',
+} as const;
+type Module = keyof typeof M;
+
+/** Loaded by no command that runs no agent, serves nothing and draws no screen. */
+const AGENT_AND_SCREEN: Module[] = [
+  'react',
+  'ink',
+  'tui',
+  'mcpSdk',
+  'openai',
+  'dotprompt',
+  'handlebars',
+  'ajv',
+  'ws',
+  'promClient',
+];
+/** Also not loaded by commands that only read the database and the agent files. */
+const READERS: Module[] = [...AGENT_AND_SCREEN, 'tar', 'croner', 'http', 'https', 'zlib', 'dns'];
+
+interface Row {
+  args: string[];
+  mustNotLoad: Module[];
+  /** What it does load: shows that the trace sees both ES modules and CommonJS ones. */
+  loads?: Module[];
+}
+
+const TABLE: Row[] = [
+  { args: ['--version'], mustNotLoad: [...READERS, 'oclif', 'core', 'sqlite'] },
+  { args: ['--help'], mustNotLoad: [...READERS, 'core', 'sqlite'], loads: ['oclif'] },
+  { args: ['env', 'list', '--help'], mustNotLoad: [...READERS, 'core', 'sqlite'], loads: ['oclif'] },
+  { args: ['agent', 'run', '--help'], mustNotLoad: [...READERS, 'core', 'sqlite'] },
+  { args: ['__complete', 'bash', '--', 'agent', 'run', ''], mustNotLoad: [...READERS, 'oclif', 'core', 'sqlite'] },
+  { args: ['env', 'list', '--json'], mustNotLoad: READERS, loads: ['oclif', 'core', 'sqlite'] },
+  { args: ['env', 'show', 'default', '--json'], mustNotLoad: READERS },
+  { args: ['agent', 'list', '--json'], mustNotLoad: READERS, loads: ['core', 'sqlite'] },
+  { args: ['agent', 'show', 'hello', '--json'], mustNotLoad: [...AGENT_AND_SCREEN, 'tar', 'http', 'https', 'zlib'] },
+  { args: ['runs', 'list', '--json'], mustNotLoad: READERS },
+  { args: ['key', 'list', '--json'], mustNotLoad: READERS },
+  { args: ['secret', 'list', '--json'], mustNotLoad: READERS },
+  { args: ['mcp', 'list', '--json'], mustNotLoad: READERS },
+  { args: ['schedule', 'list', '--json'], mustNotLoad: [...AGENT_AND_SCREEN, 'tar', 'http', 'https', 'zlib'] },
+  { args: ['webhook', 'list', '--json'], mustNotLoad: READERS },
+  { args: ['audit', '--json'], mustNotLoad: READERS },
+  // Rendering an agent compiles its template and input schema: the control that the trace sees CommonJS.
+  {
+    args: ['agent', 'render', 'hello', 'hi', '--json'],
+    mustNotLoad: ['react', 'ink', 'tui', 'openai', 'mcpSdk'],
+    loads: ['dotprompt', 'ajv'],
+  },
+];
+
+describe('what each command loads (bin/run.js)', () => {
+  let temp: TempHome;
+  beforeAll(() => {
+    temp = makeInitializedHome();
+  });
+  afterAll(() => temp.cleanup());
+
+  it.each(TABLE)('stn $args', async ({ args, mustNotLoad, loads = [] }) => {
+    const traceFile = join(temp.home, `imports-${args.join('-').replace(/[^\w-]/g, '_')}.txt`);
+    writeFileSync(traceFile, '');
+    const env: NodeJS.ProcessEnv = { ...temp.env, NODE_OPTIONS: `--import=${TRACE}`, STATION_TRACE_IMPORTS: traceFile };
+    // As people run it: vitest's NODE_ENV=test puts oclif in development mode (it registers tsx to look for sources).
+    delete env.NODE_ENV;
+    const out = await runStn(args, { env });
+    expect(out.stderr).toBe('');
+    expect(out.code).toBe(0);
+    const loaded = readFileSync(traceFile, 'utf8').split('\n');
+    const has = (m: Module): boolean => loaded.some((url) => url.includes(M[m]));
+    expect(mustNotLoad.filter(has)).toEqual([]);
+    expect(loads.filter((m) => !has(m))).toEqual([]);
+  });
+});

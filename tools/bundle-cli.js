@@ -1,0 +1,95 @@
+#!/usr/bin/env node
+// Build step: bundles the compiled CLI (dist/cli/main.js, the help class, the hook and every command in
+// dist/commands) together with @oclif/core into the same files plus shared chunks (dist/cli/chunks), so that a
+// command loads a handful of files instead of the ~160 CommonJS files of @oclif/core and its dependencies
+// (loading them was the largest part of `stn env list` and `stn --help`). Every entry keeps its path, so
+// oclif.manifest.json and oclif's own command loading are unchanged, and all of them share one copy of
+// @oclif/core (one Command class, one set of oclif errors).
+//
+// Station's core and TUI stay outside: they are already bundles (tools/bundle-core.js, tools/bundle-tui.js),
+// shared with the other doors. Their imports are re-pointed through the package's `#dist/*` subpath import
+// (package.json "imports"), which resolves the same from an entry and from a chunk in another folder. The few
+// core modules the CLI imports on their own (config reading for shell completion, close names) are inlined
+// with `yaml`, so a Tab press loads one chunk instead of ~80 files; they hold no state. errors.js and
+// config/package-assets.js stay shared, as in the core bundle.
+import { build } from 'esbuild';
+import { readdirSync } from 'node:fs';
+import { join, relative, resolve, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const dist = join(root, 'dist');
+const BUNDLED_DIRS = [join(dist, 'cli') + sep, join(dist, 'commands') + sep];
+const SHARED_CORE = new Set(
+  ['index.js', 'errors.js', join('config', 'package-assets.js')].map((f) => join(dist, 'core', f)),
+);
+const inBundle = (path) =>
+  BUNDLED_DIRS.some((dir) => path.startsWith(dir)) ||
+  (path.startsWith(join(dist, 'core') + sep) && !SHARED_CORE.has(path));
+
+function jsFiles(dir) {
+  return readdirSync(dir, { withFileTypes: true, recursive: true })
+    .filter((e) => e.isFile() && e.name.endsWith('.js'))
+    .map((e) => join(e.parentPath ?? e.path, e.name));
+}
+
+const entryPoints = [
+  join(dist, 'cli', 'main.js'),
+  join(dist, 'cli', 'help.js'),
+  join(dist, 'cli', 'hooks', 'command-not-found.js'),
+  ...jsFiles(join(dist, 'commands')),
+];
+
+/** Relative imports of the core's facade, its shared modules and the TUI stay imports, via `#dist/*`. */
+const keepOtherDistExternal = {
+  name: 'keep-other-dist-external',
+  setup(b) {
+    b.onResolve({ filter: /^\.\.?\// }, (args) => {
+      if (!args.importer.startsWith(dist + sep)) return undefined; // packages' own relative imports
+      const target = resolve(args.resolveDir, args.path);
+      if (inBundle(target)) return undefined;
+      return { path: `#dist/${relative(dist, target).split(sep).join('/')}`, external: true };
+    });
+  },
+};
+
+/**
+ * Packages stay imports, except @oclif/core and what it requires (inlined: that is the point) and `yaml`
+ * (see above). TypeScript and ts-node are what oclif loads only in development mode (ts-path), never from
+ * the built CLI.
+ */
+const EXTERNAL = new Set(['typescript', 'ts-node']);
+const INLINED = new Set(['@oclif/core', 'yaml']);
+const externalPackages = {
+  name: 'external-packages',
+  setup(b) {
+    b.onResolve({ filter: /^[^./#]/ }, (args) => {
+      const name = args.path.startsWith('@') ? args.path.split('/').slice(0, 2).join('/') : args.path.split('/')[0];
+      const fromInlinedPackage = args.importer.includes(`${sep}node_modules${sep}`);
+      if (EXTERNAL.has(name)) return { path: args.path, external: true };
+      if (INLINED.has(name) || fromInlinedPackage) return undefined;
+      return { path: args.path, external: true };
+    });
+  },
+};
+
+await build({
+  entryPoints,
+  outdir: dist,
+  outbase: dist,
+  entryNames: '[dir]/[name]',
+  chunkNames: 'cli/chunks/[name]-[hash]',
+  allowOverwrite: true,
+  bundle: true,
+  splitting: true,
+  platform: 'node',
+  format: 'esm',
+  target: 'node20',
+  sourcemap: true,
+  logLevel: 'warning',
+  // @oclif/core is CommonJS: inside an ESM bundle its require()s of node builtins need a require().
+  banner: {
+    js: "import { createRequire as __stnCreateRequire } from 'node:module'; const require = __stnCreateRequire(import.meta.url);",
+  },
+  plugins: [keepOtherDistExternal, externalPackages],
+});
