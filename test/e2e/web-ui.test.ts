@@ -56,8 +56,15 @@ function listening(serve: ReturnType<typeof startStn>): Promise<string> {
   );
 }
 
+/** A new tab; waits are generous, for a loaded CI machine (they end as soon as the page is there). */
+async function openPage(options: Parameters<Browser['newPage']>[0] = {}): Promise<Page> {
+  const page = await browser!.newPage({ viewport: { width: 1280, height: 900 }, ...options });
+  page.setDefaultTimeout(60_000);
+  return page;
+}
+
 async function signedIn(key: string): Promise<Page> {
-  const page = await browser!.newPage({ viewport: { width: 1280, height: 900 } });
+  const page = await openPage();
   const problems: string[] = [];
   page.on('pageerror', (e) => problems.push(String(e)));
   page.on('console', (m) => {
@@ -136,7 +143,7 @@ afterAll(async () => {
 
 describe('the web UI in Chromium', { timeout: 120_000 }, () => {
   it('refuses a wrong key with what to do, and serves the page with a strict CSP and cached assets', async () => {
-    const page = await browser!.newPage();
+    const page = await openPage();
     const response = await page.goto(url);
     const csp = response?.headers()['content-security-policy'] ?? '';
     expect(csp).toContain("script-src 'self'");
@@ -237,6 +244,29 @@ describe('the web UI in Chromium', { timeout: 120_000 }, () => {
     await shot(page, '7-viewer-run');
     await page.close();
   });
+  it('works from the keyboard alone, with a visible focus', async () => {
+    const page = await openPage();
+    await page.goto(url);
+    // The key field has the focus on arrival; Tab reaches the button; Enter signs in.
+    await expect.poll(() => page.evaluate('document.activeElement.id'), { timeout: 20_000 }).toBe('key');
+    await page.keyboard.type(keys.admin);
+    await page.keyboard.press('Tab');
+    expect(await page.evaluate('document.activeElement.textContent')).toBe('Sign in');
+    await page.keyboard.press('Enter');
+    await page.getByRole('heading', { name: 'Runs' }).waitFor();
+    await page.locator('table.runs').waitFor();
+    let focused = '';
+    for (let i = 0; i < 40 && !/^#\d+$/.test(focused); i++) {
+      await page.keyboard.press('Tab');
+      focused = String(await page.evaluate('document.activeElement.textContent'));
+    }
+    expect(focused).toMatch(/^#\d+$/);
+    expect(await page.evaluate('getComputedStyle(document.activeElement).outlineStyle')).toBe('solid');
+    await page.keyboard.press('Enter');
+    await page.getByRole('heading', { name: new RegExp(`Run ${focused}`) }).waitFor();
+    await page.close();
+  });
+
   it('opens a 10 000-event run at once and scrolls its events (only the rows in view are drawn)', async () => {
     const page = await signedIn(keys.admin);
     await page.goto(`${url}/runs/${String(bigRun)}`);
@@ -251,7 +281,7 @@ describe('the web UI in Chromium', { timeout: 120_000 }, () => {
   });
 
   it("follows the system's dark theme", async () => {
-    const page = await browser!.newPage({ colorScheme: 'dark', viewport: { width: 1280, height: 900 } });
+    const page = await openPage({ colorScheme: 'dark' });
     await page.goto(url);
     const background = await page.evaluate('getComputedStyle(document.body).backgroundColor');
     expect(background).toBe('rgb(15, 18, 22)');
@@ -266,14 +296,15 @@ describe('the web UI in Chromium', { timeout: 120_000 }, () => {
   it('says "reconnecting" while the server is away and catches up when it is back', async () => {
     const page = await signedIn(keys.admin);
     const live = page.getByRole('status').filter({ hasText: /live|reconnecting/ });
-    await expect.poll(() => live.textContent()).toContain('live');
+    await expect.poll(() => live.textContent(), { timeout: 20_000 }).toContain('live');
+    await page.locator('table.runs tbody tr').first().waitFor();
     const before = await page.locator('table.runs tbody tr').count();
     stn.child.kill('SIGTERM');
     await stn.exited;
-    await expect.poll(() => live.textContent(), { timeout: 10_000 }).toContain('reconnecting');
+    await expect.poll(() => live.textContent(), { timeout: 20_000 }).toContain('reconnecting');
     stn = startStn(['serve', '--port', String(port)], home.envFor(model.url));
     await listening(stn);
-    await expect.poll(() => live.textContent(), { timeout: 20_000 }).toContain('live');
+    await expect.poll(() => live.textContent(), { timeout: 30_000 }).toContain('live');
     // A run started now shows up in the list without a reload.
     const started = await fetch(`${url}/api/v1/environments/default/agents/reader/runs`, {
       method: 'POST',
@@ -281,7 +312,7 @@ describe('the web UI in Chromium', { timeout: 120_000 }, () => {
       body: JSON.stringify({ input: { userInput: 'again' } }),
     });
     expect(started.status).toBe(202);
-    await expect.poll(() => page.locator('table.runs tbody tr').count(), { timeout: 20_000 }).toBe(before + 1);
+    await expect.poll(() => page.locator('table.runs tbody tr').count(), { timeout: 30_000 }).toBe(before + 1);
     await page.close();
   });
 });

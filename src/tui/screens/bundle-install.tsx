@@ -5,10 +5,10 @@ import type { BundleInspectionView } from '../client/station-client.js';
 import { ErrorLine } from '../components/error-line.js';
 import { TextField } from '../components/text-field.js';
 import { fit, truncate, wrapText } from '../format.js';
+import { useFormKeys } from '../hooks/use-form-keys.js';
 import { useKeys } from '../hooks/use-keys.js';
 import { resolveKey } from '../keymap.js';
 import { formReducer, type FormState } from '../state/form-state.js';
-import { textEditFor } from '../state/text-edit.js';
 import type { Theme } from '../theme.js';
 
 function sourceForm(): FormState {
@@ -59,29 +59,21 @@ export function BundleSourceForm({
   onCancel: () => void;
 }): ReactNode {
   const [form, formDispatch] = useReducer(formReducer, undefined, sourceForm);
-  useKeys(
-    (input, key) => {
-      const action = resolveKey('bundle-source', input, key);
-      if (action === 'back') onCancel();
-      else if (action === 'next-field') formDispatch({ type: 'focus', delta: 1 });
-      else if (action === 'prev-field') formDispatch({ type: 'focus', delta: -1 });
-      else if (action === 'submit') {
-        if (key.return && form.focus < form.fields.length - 1) {
-          formDispatch({ type: 'focus', delta: 1 });
-          return;
-        }
-        const source = form.fields[0]?.value.trim() ?? '';
-        const environment = form.fields[1]?.value.trim() ?? '';
-        if (source === '')
-          formDispatch({ type: 'invalid', fieldErrors: { source: 'where is the bundle? (esc cancels)' } });
-        else onSubmit(source, environment === '' ? undefined : environment);
-      } else if (action === undefined) {
-        const edit = textEditFor(input, key);
-        if (edit !== undefined) formDispatch({ type: 'edit', edit });
-      }
+  useFormKeys({
+    scope: 'bundle-source',
+    form,
+    dispatch: formDispatch,
+    active,
+    onBack: onCancel,
+    onSubmit: () => {
+      const source = form.fields[0]?.value.trim() ?? '';
+      const environment = form.fields[1]?.value.trim() ?? '';
+      if (source === '')
+        formDispatch({ type: 'invalid', fieldErrors: { source: 'where is the bundle? (esc cancels)' } });
+      else onSubmit(source, environment === '' ? undefined : environment);
     },
-    { isActive: active },
-  );
+    enterAdvances: true,
+  });
   const labelWidth = 15;
   return (
     <Box flexDirection="column" width={width} height={height}>

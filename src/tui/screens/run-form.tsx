@@ -4,11 +4,9 @@ import { TextField } from '../components/text-field.js';
 import { errorText, fieldErrorsOf } from '../client/errors.js';
 import { fit, truncate } from '../format.js';
 import { useAsync } from '../hooks/use-async.js';
-import { resolveKey } from '../keymap.js';
-import { textEditFor } from '../state/text-edit.js';
 import { formFromSchema, formInput, formReducer, type FormState } from '../state/form-state.js';
 import type { ScreenProps } from './screen-props.js';
-import { useKeys } from '../hooks/use-keys.js';
+import { useFormKeys } from '../hooks/use-form-keys.js';
 import { ErrorLine } from '../components/error-line.js';
 
 const EMPTY: FormState = { fields: [], focus: 0, submitting: false, error: null };
@@ -49,22 +47,15 @@ export function RunForm({
     );
   };
 
-  // One handler for the whole form: keys typed faster than the screen redraws all land in the right field.
-  useKeys(
-    (input, key) => {
-      const action = resolveKey('form', input, key);
-      if (action === 'back') dispatch({ type: 'back' });
-      if (form.fields.length === 0 || form.submitting) return;
-      if (action === 'next-field') formDispatch({ type: 'focus', delta: 1 });
-      else if (action === 'prev-field') formDispatch({ type: 'focus', delta: -1 });
-      else if (action === 'submit') submit();
-      else if (action === undefined) {
-        const edit = textEditFor(input, key);
-        if (edit !== undefined) formDispatch({ type: 'edit', edit });
-      }
-    },
-    { isActive: active },
-  );
+  useFormKeys({
+    scope: 'form',
+    form,
+    dispatch: formDispatch,
+    active,
+    onBack: () => dispatch({ type: 'back' }),
+    onSubmit: submit,
+    locked: form.fields.length === 0 || form.submitting,
+  });
 
   const labelWidth = Math.min(26, Math.max(10, ...form.fields.map((f) => f.name.length + 5)));
   return (

@@ -4,10 +4,8 @@ import type { MissingVariableView } from '../client/station-client.js';
 import { ErrorLine } from '../components/error-line.js';
 import { TextField } from '../components/text-field.js';
 import { fit, truncate } from '../format.js';
-import { useKeys } from '../hooks/use-keys.js';
-import { resolveKey } from '../keymap.js';
+import { useFormKeys } from '../hooks/use-form-keys.js';
 import { formReducer } from '../state/form-state.js';
-import { textEditFor } from '../state/text-edit.js';
 import { formFromVariables, variableAnswers } from '../state/variables-form.js';
 import type { Theme } from '../theme.js';
 
@@ -43,28 +41,19 @@ export function VariablesForm({
 }): ReactNode {
   const [form, formDispatch] = useReducer(formReducer, undefined, () => formFromVariables(missing, defaults));
 
-  useKeys(
-    (input, key) => {
-      const action = resolveKey('variables', input, key);
-      if (action === 'back') onCancel();
-      else if (action === 'next-field') formDispatch({ type: 'focus', delta: 1 });
-      else if (action === 'prev-field') formDispatch({ type: 'focus', delta: -1 });
-      else if (action === 'submit') {
-        // Enter moves on to the next field; on the last one (or with ^S) it submits.
-        if (key.return && form.focus < form.fields.length - 1) {
-          formDispatch({ type: 'focus', delta: 1 });
-          return;
-        }
-        const parsed = variableAnswers(form);
-        if (parsed.ok) onSubmit(parsed.answers);
-        else formDispatch({ type: 'invalid', fieldErrors: parsed.fieldErrors });
-      } else if (action === undefined) {
-        const edit = textEditFor(input, key);
-        if (edit !== undefined) formDispatch({ type: 'edit', edit });
-      }
+  useFormKeys({
+    scope: 'variables',
+    form,
+    dispatch: formDispatch,
+    active,
+    onBack: onCancel,
+    onSubmit: () => {
+      const parsed = variableAnswers(form);
+      if (parsed.ok) onSubmit(parsed.answers);
+      else formDispatch({ type: 'invalid', fieldErrors: parsed.fieldErrors });
     },
-    { isActive: active },
-  );
+    enterAdvances: true,
+  });
 
   const labelWidth = Math.min(30, Math.max(12, ...form.fields.map((f) => f.name.length + 4)));
   const n = form.fields.length;
