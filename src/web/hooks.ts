@@ -1,6 +1,6 @@
 import { createContext, useCallback, useContext, useEffect, useEffectEvent, useState } from 'react';
 import type { MeView } from '../core/api/views.js';
-import type { WebApi } from './api.js';
+import { seg, type WebApi } from './api.js';
 import type { LiveConnection, LiveStatus } from './live.js';
 
 export interface Session {
@@ -58,6 +58,20 @@ export function useLoad<T>(load: () => Promise<T>, key: string): Loaded<T> {
   }, [current]);
   const reload = useCallback(() => setTick((n) => n + 1), []);
   return { data: state.data, error: state.error, loading: state.for !== current, reload };
+}
+
+/** `load` for every environment the key may see, in the server's order (one request each, in parallel). */
+export function useEachEnvironment<T>(
+  key: string,
+  load: (api: WebApi, env: string, path: string) => Promise<T>,
+): Loaded<{ env: string; value: T }[]> {
+  const { api } = useSession();
+  return useLoad(async () => {
+    const envs = await api.get('listEnvironments', '/api/v1/environments');
+    return Promise.all(
+      envs.map(async (e) => ({ env: e.name, value: await load(api, e.name, `/api/v1/environments/${seg(e.name)}`) })),
+    );
+  }, key);
 }
 
 /** The time now, ticking every `everyMs` while `active`. */

@@ -2,51 +2,41 @@ import { useState, type SubmitEvent } from 'react';
 import type { AgentListItem } from '../../core/api/views.js';
 import { seg } from '../api.js';
 import { ErrorBox } from '../components/error-box.js';
+import { LoadedView } from '../components/loaded-view.js';
 import { JsonView } from '../components/json-view.js';
 import { StatusMark } from '../components/status.js';
 import { ago } from '../format.js';
-import { useCan, useLoad, useSession } from '../hooks.js';
+import { useCan, useEachEnvironment, useLoad, useSession } from '../hooks.js';
 import { fieldText, inputFields, readInput, type InputField } from '../input-form.js';
 import { Link, navigate } from '../router.js';
 
 /** Every agent the key may see, by environment, with its newest run. */
 export function AgentsPage() {
-  const { api } = useSession();
-  const all = useLoad(async () => {
-    const envs = await api.get('listEnvironments', '/api/v1/environments');
-    const lists = await Promise.all(
-      envs.map(async (e) => ({
-        env: e.name,
-        agents: await api.get('listAgents', `/api/v1/environments/${seg(e.name)}/agents`),
-      })),
-    );
-    return lists;
-  }, 'all');
+  const all = useEachEnvironment('agents', (api, _env, path) => api.get('listAgents', `${path}/agents`));
   return (
     <section>
       <h1>Agents</h1>
-      {all.error !== undefined && <ErrorBox error={all.error} />}
-      {all.data === undefined ? (
-        <p className="loading">Loading agents…</p>
-      ) : (
-        <table>
-          <thead>
-            <tr>
-              <th scope="col">Agent</th>
-              <th scope="col">Environment</th>
-              <th scope="col">Model</th>
-              <th scope="col">Tools</th>
-              <th scope="col">Last run</th>
-              <th scope="col">Description</th>
-            </tr>
-          </thead>
-          <tbody>
-            {all.data.flatMap(({ env, agents }) =>
-              agents.map((a) => <AgentRow key={`${env}/${a.name}`} env={env} a={a} />),
-            )}
-          </tbody>
-        </table>
-      )}
+      <LoadedView state={all} what="agents">
+        {(lists) => (
+          <table>
+            <thead>
+              <tr>
+                <th scope="col">Agent</th>
+                <th scope="col">Environment</th>
+                <th scope="col">Model</th>
+                <th scope="col">Tools</th>
+                <th scope="col">Last run</th>
+                <th scope="col">Description</th>
+              </tr>
+            </thead>
+            <tbody>
+              {lists.flatMap(({ env, value }) =>
+                value.map((a) => <AgentRow key={`${env}/${a.name}`} env={env} a={a} />),
+              )}
+            </tbody>
+          </table>
+        )}
+      </LoadedView>
     </section>
   );
 }
@@ -82,47 +72,48 @@ export function AgentPage({ env, name }: { env: string; name: string }) {
     `agent:${env}/${name}`,
   );
   const canRun = useCan('run', env);
-  if (shown.error !== undefined) return <ErrorBox error={shown.error} />;
-  if (shown.data === undefined) return <p className="loading">Loading {name}…</p>;
-  const { agent, text, run } = shown.data;
   return (
-    <section>
-      <h1>
-        {agent.name} <span className="muted">in {env}</span>
-      </h1>
-      <p>{agent.description}</p>
-      <dl>
-        <dt>Model</dt>
-        <dd>
-          {run.model.model} <span className="muted">({run.model.reason})</span>
-        </dd>
-        <dt>Answer</dt>
-        <dd>{run.output.format}</dd>
-        <dt>Max steps</dt>
-        <dd>{agent.maxSteps ?? 'default'}</dd>
-        <dt>File</dt>
-        <dd>
-          <code>{agent.fileName}</code>
-        </dd>
-      </dl>
-      {canRun ? (
-        <RunForm env={env} name={agent.name} fields={inputFields(agent.inputSchema)} />
-      ) : (
-        <p className="hint">Your key may read this agent but not run it.</p>
+    <LoadedView state={shown} what={name}>
+      {({ agent, text, run }) => (
+        <section>
+          <h1>
+            {agent.name} <span className="muted">in {env}</span>
+          </h1>
+          <p>{agent.description}</p>
+          <dl>
+            <dt>Model</dt>
+            <dd>
+              {run.model.model} <span className="muted">({run.model.reason})</span>
+            </dd>
+            <dt>Answer</dt>
+            <dd>{run.output.format}</dd>
+            <dt>Max steps</dt>
+            <dd>{agent.maxSteps ?? 'default'}</dd>
+            <dt>File</dt>
+            <dd>
+              <code>{agent.fileName}</code>
+            </dd>
+          </dl>
+          {canRun ? (
+            <RunForm env={env} name={agent.name} fields={inputFields(agent.inputSchema)} />
+          ) : (
+            <p className="hint">Your key may read this agent but not run it.</p>
+          )}
+          <h2>Tools ({agent.tools.length})</h2>
+          <ul className="plain">
+            {agent.tools.map((t) => (
+              <li key={t}>
+                <code>{t}</code>
+              </li>
+            ))}
+          </ul>
+          <h2>Input schema</h2>
+          <JsonView value={agent.inputSchema} label="input schema" />
+          <h2>Prompt file</h2>
+          <pre className="source">{text}</pre>
+        </section>
       )}
-      <h2>Tools ({agent.tools.length})</h2>
-      <ul className="plain">
-        {agent.tools.map((t) => (
-          <li key={t}>
-            <code>{t}</code>
-          </li>
-        ))}
-      </ul>
-      <h2>Input schema</h2>
-      <JsonView value={agent.inputSchema} label="input schema" />
-      <h2>Prompt file</h2>
-      <pre className="source">{text}</pre>
-    </section>
+    </LoadedView>
   );
 }
 

@@ -2,6 +2,7 @@ import { useEffect, useState } from 'react';
 import type { SyncJob } from '../../core/api/sync-jobs.js';
 import { seg } from '../api.js';
 import { ErrorBox } from '../components/error-box.js';
+import { LoadedView } from '../components/loaded-view.js';
 import { StatusMark } from '../components/status.js';
 import { ago } from '../format.js';
 import { useCan, useLoad, useSession } from '../hooks.js';
@@ -13,43 +14,42 @@ export function EnvironmentsPage() {
   return (
     <section>
       <h1>Environments</h1>
-      {envs.error !== undefined && <ErrorBox error={envs.error} />}
-      {envs.data === undefined ? (
-        <p className="loading">Loading environments…</p>
-      ) : (
-        <table>
-          <thead>
-            <tr>
-              <th scope="col">Name</th>
-              <th scope="col" className="num">
-                Agents
-              </th>
-              <th scope="col" className="num">
-                MCP servers
-              </th>
-              <th scope="col" className="num">
-                Tools
-              </th>
-              <th scope="col">Last sync</th>
-              <th scope="col">Description</th>
-            </tr>
-          </thead>
-          <tbody>
-            {envs.data.map((e) => (
-              <tr key={e.name}>
-                <td>
-                  <Link to={`/environments/${seg(e.name)}`}>{e.name}</Link>
-                </td>
-                <td className="num">{e.agents}</td>
-                <td className="num">{e.servers}</td>
-                <td className="num">{e.tools}</td>
-                <td>{e.lastSyncedAt === null ? 'never' : ago(e.lastSyncedAt)}</td>
-                <td>{e.description}</td>
+      <LoadedView state={envs} what="environments">
+        {(list) => (
+          <table>
+            <thead>
+              <tr>
+                <th scope="col">Name</th>
+                <th scope="col" className="num">
+                  Agents
+                </th>
+                <th scope="col" className="num">
+                  MCP servers
+                </th>
+                <th scope="col" className="num">
+                  Tools
+                </th>
+                <th scope="col">Last sync</th>
+                <th scope="col">Description</th>
               </tr>
-            ))}
-          </tbody>
-        </table>
-      )}
+            </thead>
+            <tbody>
+              {list.map((e) => (
+                <tr key={e.name}>
+                  <td>
+                    <Link to={`/environments/${seg(e.name)}`}>{e.name}</Link>
+                  </td>
+                  <td className="num">{e.agents}</td>
+                  <td className="num">{e.servers}</td>
+                  <td className="num">{e.tools}</td>
+                  <td>{e.lastSyncedAt === null ? 'never' : ago(e.lastSyncedAt)}</td>
+                  <td>{e.description}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        )}
+      </LoadedView>
     </section>
   );
 }
@@ -74,57 +74,59 @@ export function EnvironmentPage({ env }: { env: string }) {
       {detail.data !== undefined && <p>{detail.data.description}</p>}
       {canSync && <SyncButton env={env} onDone={reloadAll} />}
       <h2>MCP servers</h2>
-      {servers.data === undefined ? (
-        <p className="loading">Loading…</p>
-      ) : servers.data.length === 0 ? (
-        <p className="empty">
-          No MCP servers: add them to <code>template.json</code>.
-        </p>
-      ) : (
-        <ul className="plain">
-          {servers.data.map((s) => (
-            <li key={s.name}>
-              <StatusMark status={s.live?.state ?? s.status ?? 'never synced'} /> <strong>{s.name}</strong> (
-              {s.transport}, {s.tools} tools){s.lastError === null ? '' : ` — ${s.lastError}`}
-            </li>
-          ))}
-        </ul>
-      )}
+      <LoadedView state={servers} what="servers">
+        {(list) =>
+          list.length === 0 ? (
+            <p className="empty">
+              No MCP servers: add them to <code>template.json</code>.
+            </p>
+          ) : (
+            <ul className="plain">
+              {list.map((s) => (
+                <li key={s.name}>
+                  <StatusMark status={s.live?.state ?? s.status ?? 'never synced'} /> <strong>{s.name}</strong> (
+                  {s.transport}, {s.tools} tools){s.lastError === null ? '' : ` — ${s.lastError}`}
+                </li>
+              ))}
+            </ul>
+          )
+        }
+      </LoadedView>
       <h2>Agents</h2>
-      {agents.data === undefined ? (
-        <p className="loading">Loading…</p>
-      ) : (
-        <ul className="plain">
-          {agents.data.map((a) => (
-            <li key={a.name}>
-              <Link to={`/agents/${seg(env)}/${seg(a.name)}`}>{a.name}</Link> {a.description}
-            </li>
-          ))}
-        </ul>
-      )}
-      <h2>Tools</h2>
-      {tools.data === undefined ? (
-        <p className="loading">Loading…</p>
-      ) : (
-        <table>
-          <thead>
-            <tr>
-              <th scope="col">Tool</th>
-              <th scope="col">Description</th>
-            </tr>
-          </thead>
-          <tbody>
-            {tools.data.map((t) => (
-              <tr key={t.qualifiedName}>
-                <td>
-                  <code>{t.qualifiedName}</code>
-                </td>
-                <td>{t.description}</td>
-              </tr>
+      <LoadedView state={agents} what="agents">
+        {(list) => (
+          <ul className="plain">
+            {list.map((a) => (
+              <li key={a.name}>
+                <Link to={`/agents/${seg(env)}/${seg(a.name)}`}>{a.name}</Link> {a.description}
+              </li>
             ))}
-          </tbody>
-        </table>
-      )}
+          </ul>
+        )}
+      </LoadedView>
+      <h2>Tools</h2>
+      <LoadedView state={tools} what="tools">
+        {(list) => (
+          <table>
+            <thead>
+              <tr>
+                <th scope="col">Tool</th>
+                <th scope="col">Description</th>
+              </tr>
+            </thead>
+            <tbody>
+              {list.map((t) => (
+                <tr key={t.qualifiedName}>
+                  <td>
+                    <code>{t.qualifiedName}</code>
+                  </td>
+                  <td>{t.description}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        )}
+      </LoadedView>
     </section>
   );
 }

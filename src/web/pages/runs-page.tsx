@@ -1,6 +1,6 @@
 import { useEffect, useEffectEvent } from 'react';
 import { changesRunRow, RUN_STATUSES } from '../../core/events/run-events.js';
-import { ErrorBox } from '../components/error-box.js';
+import { LoadedView } from '../components/loaded-view.js';
 import { RunStatusMark } from '../components/status.js';
 import { ago, count, duration } from '../format.js';
 import { useLoad, useLiveStatus, useNow, useSession } from '../hooks.js';
@@ -86,62 +86,63 @@ export function RunsPage() {
           />
         </label>
       </form>
-      {runs.error !== undefined && <ErrorBox error={runs.error} />}
-      {runs.data === undefined ? (
-        <p className="loading">Loading runs…</p>
-      ) : runs.data.length === 0 ? (
-        <p className="empty">
-          No runs{environment === '' && status === '' && agent === '' ? ' yet' : ' match'}. Start one from an{' '}
-          <Link to="/agents">agent</Link>, or with <code>stn agent run NAME</code>.
-        </p>
-      ) : (
-        <table className="runs">
-          <thead>
-            <tr>
-              <th scope="col">ID</th>
-              <th scope="col">Status</th>
-              <th scope="col">Agent</th>
-              <th scope="col">Environment</th>
-              <th scope="col">Trigger</th>
-              <th scope="col" className="num">
-                Steps
-              </th>
-              <th scope="col" className="num">
-                Tools
-              </th>
-              <th scope="col" className="num">
-                Tokens
-              </th>
-              <th scope="col">Started</th>
-              <th scope="col" className="num">
-                Duration
-              </th>
-            </tr>
-          </thead>
-          <tbody>
-            {runs.data.map((r) => (
-              <tr key={r.id}>
-                <td>
-                  <Link to={`/runs/${String(r.id)}`}>#{r.id}</Link>
-                </td>
-                <td>
-                  <RunStatusMark run={r} />
-                </td>
-                <td>{r.agent}</td>
-                <td>{r.environment}</td>
-                <td>{r.trigger}</td>
-                <td className="num">{r.steps}</td>
-                <td className="num">{r.toolCalls}</td>
-                <td className="num">{count(r.tokens.total)}</td>
-                <td title={r.startedAt ?? r.createdAt}>{ago(r.startedAt ?? r.createdAt, now)}</td>
-                <td className="num">
-                  {duration(r.durationMs ?? (r.startedAt === null ? null : now - Date.parse(r.startedAt)))}
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      )}
+      <LoadedView state={runs} what="runs">
+        {(list) =>
+          list.length === 0 ? (
+            <p className="empty">
+              No runs{environment === '' && status === '' && agent === '' ? ' yet' : ' match'}. Start one from an{' '}
+              <Link to="/agents">agent</Link>, or with <code>stn agent run NAME</code>.
+            </p>
+          ) : (
+            <table className="runs">
+              <thead>
+                <tr>
+                  <th scope="col">ID</th>
+                  <th scope="col">Status</th>
+                  <th scope="col">Agent</th>
+                  <th scope="col">Environment</th>
+                  <th scope="col">Trigger</th>
+                  <th scope="col" className="num">
+                    Steps
+                  </th>
+                  <th scope="col" className="num">
+                    Tools
+                  </th>
+                  <th scope="col" className="num">
+                    Tokens
+                  </th>
+                  <th scope="col">Started</th>
+                  <th scope="col" className="num">
+                    Duration
+                  </th>
+                </tr>
+              </thead>
+              <tbody>
+                {list.map((r) => (
+                  <tr key={r.id}>
+                    <td>
+                      <Link to={`/runs/${String(r.id)}`}>#{r.id}</Link>
+                    </td>
+                    <td>
+                      <RunStatusMark run={r} />
+                    </td>
+                    <td>{r.agent}</td>
+                    <td>{r.environment}</td>
+                    <td>{r.trigger}</td>
+                    <td className="num">{r.steps}</td>
+                    <td className="num">{r.toolCalls}</td>
+                    <td className="num">{count(r.tokens.total)}</td>
+                    <td title={r.startedAt ?? r.createdAt}>{ago(r.startedAt ?? r.createdAt, now)}</td>
+                    <td className="num">
+                      {duration(r.durationMs ?? (r.startedAt === null ? null : now - Date.parse(r.startedAt)))}
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          )
+        }
+      </LoadedView>
     </section>
   );
 }
