@@ -9,7 +9,8 @@ import { AuditLog } from './security/audit-log.js';
 import { KeyService } from './security/key-service.js';
 import { SecretService } from './security/secret-service.js';
 import { ConfigError } from './errors.js';
-import { openDatabase, type Db } from './store/database.js';
+import { openStore } from './store/open-store.js';
+import type { StoreDb } from './store/store-db.js';
 import { privacyWarnings, type PrivacyWarning } from './fs/private-files.js';
 import { reapOrphanedGroups } from './mcp/group-records.js';
 import { McpService } from './mcp/mcp-service.js';
@@ -34,7 +35,8 @@ export interface EngineOptions {
 export interface Engine {
   readonly paths: StationPaths;
   readonly config: StationConfig;
-  readonly db: Db;
+  /** The store: the home's SQLite file, or the PostgreSQL database of `store` in config.yaml. */
+  readonly db: StoreDb;
   readonly env: NodeJS.ProcessEnv;
   readonly environments: EnvironmentService;
   /** Agents (`.prompt` files) of environments and their index: list, get, create, update, delete, validate. */
@@ -96,10 +98,7 @@ export function openEngine(options: EngineOptions = {}): Engine {
     });
   }
   const { config, warnings: configWarnings } = readStationConfigFile(paths.config);
-  const db = openDatabase(paths.database, {
-    busyTimeoutMs: config.database.busyTimeoutMs,
-    key: () => readEncryptionKey(paths, env),
-  });
+  const db = openStore(paths, config, env, { key: () => readEncryptionKey(paths, env) });
   const warnings = privacyWarnings(paths);
   const closers: (() => Promise<void> | void)[] = [];
   const environments = new EnvironmentService(paths, db);

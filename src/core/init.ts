@@ -4,12 +4,12 @@ import { isOriginalDatabaseFile, moveOriginalDatabaseAside, originalAsidePath } 
 import { isEncryptedDatabase } from './store/database-cipher.js';
 import { join, relative } from 'node:path';
 import { stringify } from 'yaml';
-import { DEFAULT_CONFIG_YAML } from './config/station-config.js';
+import { DEFAULT_CONFIG_YAML, readStationConfigFile } from './config/station-config.js';
 import { TEMPLATES_DIR } from './config/package-assets.js';
 import type { StationPaths } from './config/home.js';
 import { writeFileAtomic } from './fs/atomic-write.js';
 import { makePrivateDir, PRIVATE_FILE_MODE } from './fs/private-files.js';
-import { openDatabase } from './store/database.js';
+import { openStore, storeLocation } from './store/open-store.js';
 import { EnvironmentService } from './environments/environment-service.js';
 import { ensureKeyFile, KEY_ENV, readEncryptionKey } from './security/encryption-key.js';
 import { SecretRepo } from './store/secret-repo.js';
@@ -67,8 +67,22 @@ export function initStation(paths: StationPaths, options: InitOptions = {}): Ini
   put(paths.config, DEFAULT_CONFIG_YAML, false, PRIVATE_FILE_MODE);
 
   if (options.importOriginal === true) result.originalDatabase = originalToImport(paths.database);
-  const dbExisted = existsSync(paths.database) && statSync(paths.database).size > 0;
   const env = options.env ?? process.env;
+  const { config } = readStationConfigFile(paths.config);
+  const location = storeLocation(paths, config, env);
+  if (location.kind === 'postgres' && (options.encryptDb === true || options.importOriginal === true)) {
+    throw new ConflictError(
+      `${options.encryptDb === true ? '--encrypt-db' : '--import-original'} is for the SQLite store; this home uses PostgreSQL (${location.display})`,
+      {
+        hints: [
+          options.encryptDb === true
+            ? 'Encrypt PostgreSQL at rest on the database server (disk or tablespace encryption); secrets are encrypted by Station either way.'
+            : 'Import the original database into a SQLite home, or run without --import-original.',
+        ],
+      },
+    );
+  }
+  const dbExisted = location.kind === 'postgres' || (existsSync(paths.database) && statSync(paths.database).size > 0);
   if (options.encryptDb === true) {
     if (dbExisted && !isEncryptedDatabase(paths.database)) {
       throw new ConflictError(`${paths.database} already exists and is not encrypted: init does not change it`, {
@@ -80,12 +94,12 @@ export function initStation(paths: StationPaths, options: InitOptions = {}): Ini
       result.created.push(rel(paths.keyFile));
     }
   }
-  const db = openDatabase(paths.database, {
+  const db = openStore(paths, config, env, {
     key: () => readEncryptionKey(paths, env),
     encrypt: options.encryptDb === true,
   });
   try {
-    (dbExisted ? result.unchanged : result.created).push(rel(paths.database));
+    if (location.kind === 'sqlite') (dbExisted ? result.unchanged : result.created).push(rel(paths.database));
     const defaultDir = join(paths.environments, 'default');
     const template = join(TEMPLATES_DIR, 'default');
     mkdirSync(join(defaultDir, 'agents'), { recursive: true });

@@ -25,7 +25,7 @@ import {
   type AgentSummaryRow,
   type EnvironmentTool,
 } from '../store/agent-repo.js';
-import type { Db } from '../store/database.js';
+import type { StoreDb } from '../store/store-db.js';
 import { writeUnlessLocked } from '../store/lock-waits.js';
 import { changeStamp, contentHash, listPromptFiles, writeNewFileAtomic, type PromptFile } from './agent-files.js';
 import {
@@ -100,7 +100,7 @@ export class AgentService {
   onNotice: ((message: string) => void) | undefined;
 
   constructor(
-    private readonly db: Db,
+    private readonly db: StoreDb,
     private readonly environments: EnvironmentService,
   ) {
     this.repo = new AgentRepo(db);

@@ -63,6 +63,11 @@ export interface StationConfig {
     /** Attempts of one delivery (the first and the retries) before it is marked failed. */
     maxAttempts: number;
   };
+  /**
+   * Where runs, events, keys, secrets and the index are kept: the home's SQLite file (the default), or a
+   * PostgreSQL database that several Station servers share. STATION_DATABASE_URL (a postgres:// URL) wins.
+   */
+  store: StoreSetting;
   bundles: {
     /**
      * Bundle registries, searched in order: each the URL of an `index.json` (https://; plain http:// only
@@ -71,6 +76,9 @@ export interface StationConfig {
     registries: string[];
   };
 }
+
+/** `store: sqlite`, or `store: {postgres: {url: ...}}` (the URL's `{{ .NAME }}` placeholders are filled at open). */
+export type StoreSetting = { kind: 'sqlite' } | { kind: 'postgres'; url: string };
 
 export const DEFAULT_CONFIG: StationConfig = {
   model: {
@@ -95,6 +103,7 @@ export const DEFAULT_CONFIG: StationConfig = {
   environment: { default: 'default' },
   database: { busyTimeoutMs: 5000 },
   webhooks: { allowPrivate: false, timeoutSeconds: 10, maxAttempts: 8 },
+  store: { kind: 'sqlite' },
   bundles: { registries: [] },
 };
 
@@ -172,6 +181,15 @@ webhooks:
   timeout_seconds: ${String(DEFAULT_CONFIG.webhooks.timeoutSeconds)}
   # Attempts of one delivery (the first and the retries, with growing waits) before it is marked failed.
   max_attempts: ${String(DEFAULT_CONFIG.webhooks.maxAttempts)}
+# Where runs, events, keys and secrets are kept: the SQLite file station.db in this folder, or a
+# PostgreSQL database that several \`stn serve\` processes share (see "Running several servers" in the README):
+#   store:
+#     postgres:
+#       url: postgres://station:{{ .STATION_PG_PASSWORD }}@db.internal:5432/station
+# {{ .NAME }} is read from the process environment (the secret store lives in the database itself).
+# STATION_DATABASE_URL, when set, wins over this setting.
+store: sqlite
+
 bundles:
   # Registries \`stn bundle search\` and \`stn bundle install NAME[@VERSION]\` look in, in order: the URL of
   # an index.json (https://), or a folder holding one (\`stn bundle publish FILE --to DIR\` makes one).
@@ -283,7 +301,9 @@ export function configKeySpec(): KeySpec {
   const sections: Record<string, { keys: Record<string, null> }> = {};
   for (const { path } of FIELDS) (sections[path[0]] ??= { keys: {} }).keys[path[1]] = null;
   sections.bundles = { keys: { registries: null } };
-  return { keys: sections, ignored: ORIGINAL_CONFIG_KEYS };
+  const keys: Record<string, KeySpec | null> = sections;
+  keys.store = { keys: { sqlite: null, postgres: { keys: { url: null } } } };
+  return { keys, ignored: ORIGINAL_CONFIG_KEYS };
 }
 
 /** Parses config.yaml text; errors name the file, line, column and key. */
@@ -321,6 +341,7 @@ export function readStationConfig(file: string, text: string): { config: Station
     }
     field.set(config, value as never);
   }
+  if (root.store !== undefined && root.store !== null) config.store = readStore(source, root.store);
   const bundles = root.bundles;
   const registries = isRecord(bundles) ? bundles.registries : undefined;
   if (registries !== undefined && registries !== null) {
@@ -341,6 +362,30 @@ export function readStationConfig(file: string, text: string): { config: Station
     config,
     warnings: [...original.notices, ...checkKeys(root, configKeySpec(), (path) => source.keyPositionOf(path))],
   };
+}
+
+const STORE_EXPECTED = 'expected `sqlite` or a mapping `postgres: {url: postgres://...}`';
+
+function readStore(source: YamlSource, value: unknown): StoreSetting {
+  if (value === 'sqlite') return { kind: 'sqlite' };
+  if (value === 'postgres' || value === 'postgresql') {
+    throw source.errorAt(['store'], `${STORE_EXPECTED}: PostgreSQL needs its URL (store: {postgres: {url: ...}})`);
+  }
+  if (!isRecord(value)) throw source.errorAt(['store'], `${STORE_EXPECTED}, got ${JSON.stringify(value)}`);
+  const names = Object.keys(value);
+  if (names.length === 1 && names[0] === 'sqlite') return { kind: 'sqlite' };
+  const postgres = value.postgres;
+  if (names.length !== 1 || !isRecord(postgres)) {
+    throw source.errorAt(['store'], `${STORE_EXPECTED}, got ${JSON.stringify(value)}`);
+  }
+  const url = postgres.url;
+  if (typeof url !== 'string' || !/^postgres(ql)?:\/\/\S+$/.test(url.trim())) {
+    throw source.errorAt(
+      ['store', 'postgres', 'url'],
+      `expected a postgres:// URL (postgres://USER:PASSWORD@HOST:5432/DATABASE), got ${JSON.stringify(url ?? null)}`,
+    );
+  }
+  return { kind: 'postgres', url: url.trim() };
 }
 
 /** Reads config.yaml, or the defaults when the file does not exist. */

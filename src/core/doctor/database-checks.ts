@@ -11,7 +11,7 @@ import { errorMessage, isStationError } from '../errors.js';
 import { readEncryptionKey } from '../security/encryption-key.js';
 import { applyKey, canRead, isEncryptedDatabase, missingKeyError, wrongKeyError } from '../store/database-cipher.js';
 import { shellQuote } from '../fs/private-files.js';
-import { latestSchemaVersion, schemaVersion } from '../store/database.js';
+import { latestSchemaVersion, schemaVersion, type Db } from '../store/database.js';
 import type { DoctorCheck } from './types.js';
 
 /** A write-ahead log above this is a warning (SQLite checkpoints it back to a few MB when nothing blocks it). */
@@ -129,7 +129,7 @@ function schema(db: Database.Database, file: string, rebuild: string): DoctorChe
   });
   const table = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'").get();
   if (table === undefined) return at('fail', `${file} is not a Station database (no schema_migrations table)`, rebuild);
-  const version = schemaVersion(db);
+  const version = schemaVersion(db as Db);
   if (version > latest) {
     return at(
       'fail',

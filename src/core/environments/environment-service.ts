@@ -7,7 +7,7 @@ import type { StationPaths } from '../config/home.js';
 import type { VariableStatus } from '../config/variable-status.js';
 import { ConflictError, NotFoundError } from '../errors.js';
 import { makePrivateIfExists } from '../fs/private-files.js';
-import type { Db } from '../store/database.js';
+import type { StoreDb } from '../store/store-db.js';
 import { EnvironmentRepo, type EnvironmentRow } from '../store/environment-repo.js';
 import { writeUnlessLocked } from '../store/lock-waits.js';
 import { validateEnvironmentName } from './names.js';
@@ -39,7 +39,7 @@ export class EnvironmentService {
 
   constructor(
     private readonly paths: StationPaths,
-    private readonly db: Db,
+    private readonly db: StoreDb,
   ) {
     this.repo = new EnvironmentRepo(db);
   }

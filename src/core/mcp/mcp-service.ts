@@ -22,7 +22,7 @@ import type { KeyWarning } from '../config/unknown-keys.js';
 import type { EnvironmentService } from '../environments/environment-service.js';
 import { McpError, NotFoundError, errorMessage } from '../errors.js';
 import type { SecretStore } from '../security/secret-service.js';
-import type { Db } from '../store/database.js';
+import type { StoreDb } from '../store/store-db.js';
 import { EnvironmentRepo } from '../store/environment-repo.js';
 import { McpRepo } from '../store/mcp-repo.js';
 import { SyncService, type AgentCatalog, type SyncOptions, type SyncReport } from '../sync/sync-service.js';
@@ -81,7 +81,7 @@ export interface OfferingOptions {
 
 export interface McpServiceDeps {
   paths: StationPaths;
-  db: Db;
+  db: StoreDb;
   environments: EnvironmentService;
   env: NodeJS.ProcessEnv;
   onClose: (fn: () => Promise<void>) => void;

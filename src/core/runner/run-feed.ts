@@ -1,5 +1,5 @@
 import type { RunEvent } from '../events/run-events.js';
-import type { Db } from '../store/database.js';
+import type { StoreDb } from '../store/store-db.js';
 import { RunFeedRepo } from '../store/run-feed-repo.js';
 
 /** The part of the event bus a feed listens to (the runs of this process). */
@@ -63,7 +63,7 @@ export class RunFeed {
   private failing = false;
 
   constructor(
-    db: Db,
+    db: StoreDb,
     private readonly options: RunFeedOptions = {},
   ) {
     this.store = new RunFeedRepo(db);

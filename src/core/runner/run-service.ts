@@ -9,7 +9,7 @@ import {
   type RunTrigger,
   type TokenCounts,
 } from '../events/run-events.js';
-import type { Db } from '../store/database.js';
+import type { StoreDb } from '../store/store-db.js';
 import { writeUnlessLocked } from '../store/lock-waits.js';
 import { RunRepo, type RunFilter, type RunRow } from '../store/run-repo.js';
 import { isOrphanedRun, systemProcessProbe, type ProcessProbe } from './process-liveness.js';
@@ -82,7 +82,7 @@ export class RunService {
   readonly repo: RunRepo;
 
   constructor(
-    private readonly db: Db,
+    private readonly db: StoreDb,
     private readonly liveRunner: () => LiveRunner | undefined = () => undefined,
     private readonly probe: ProcessProbe = systemProcessProbe(),
   ) {

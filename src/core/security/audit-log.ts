@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { ValidationError } from '../errors.js';
 import { AUDIT_CONTENT_COLUMNS, AuditRepo, type AuditRow } from '../store/audit-repo.js';
-import type { Db } from '../store/database.js';
+import type { StoreDb } from '../store/store-db.js';
 
 /** Through which door a change came. */
 export type AuditDoor = 'cli' | 'tui' | 'rest' | 'ws' | 'mcp-http' | 'mcp-stdio' | 'scheduler' | 'internal';
@@ -91,7 +91,7 @@ export class AuditLog {
   private readonly repo: AuditRepo;
 
   constructor(
-    private readonly db: Db,
+    private readonly db: StoreDb,
     private readonly clock: () => number = Date.now,
   ) {
     this.repo = new AuditRepo(db);

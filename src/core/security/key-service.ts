@@ -1,6 +1,6 @@
 import { validateEnvironmentName } from '../environments/names.js';
 import { AuthError, ConflictError, NotFoundError, ValidationError, type FieldIssue } from '../errors.js';
-import type { Db } from '../store/database.js';
+import type { StoreDb } from '../store/store-db.js';
 import { KeyRepo, type ApiKeyRow } from '../store/key-repo.js';
 import { AuditLog } from './audit-log.js';
 import { parseDuration, parseExpiry } from './durations.js';
@@ -72,7 +72,7 @@ export class KeyService {
   private readonly repo: KeyRepo;
 
   constructor(
-    private readonly db: Db,
+    private readonly db: StoreDb,
     private readonly clock: () => number = Date.now,
   ) {
     this.repo = new KeyRepo(db);

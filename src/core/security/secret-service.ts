@@ -18,6 +18,7 @@ import type { EnvironmentService } from '../environments/environment-service.js'
 import { ExitCode, NotFoundError, StationError, UsageError, ValidationError } from '../errors.js';
 import { secretLabel, type Secret } from '../mcp/redactor.js';
 import { openDatabase, type Db } from '../store/database.js';
+import type { StoreDb } from '../store/store-db.js';
 import { INTERNAL_SECRET_PREFIX, SecretRepo, type SecretRow } from '../store/secret-repo.js';
 import { assertAlone, changeDatabaseKey, isEncryptedDatabase } from '../store/database-cipher.js';
 import {
@@ -88,7 +89,7 @@ export interface SecretImportResult {
 
 export interface SecretServiceDeps {
   paths: StationPaths;
-  db: Db;
+  db: StoreDb;
   env: NodeJS.ProcessEnv;
   /** Absent for read-only use (storedSecretValues): values only, no listing or changes. */
   environments?: EnvironmentService;
@@ -281,7 +282,7 @@ export class SecretService {
     const secrets = this.reencrypt(current, next, now);
     if (!encrypted) return secrets;
     try {
-      changeDatabaseKey(file, { from: current.key, to: next, db: this.deps.db });
+      changeDatabaseKey(file, { from: current.key, to: next, db: this.deps.db as Db });
     } catch (error) {
       this.reencrypt({ key: next, source: current.source }, current.key, now);
       throw error;

@@ -1,5 +1,5 @@
 import type { KnownTool } from '../mcp/tool-names.js';
-import type { Db } from './database.js';
+import type { StoreDb } from './store-db.js';
 
 /** One row of `agents`: the index entry of one `.prompt` file. */
 export interface AgentRow {
@@ -47,7 +47,7 @@ export interface EnvironmentTool extends KnownTool {
 
 /** SQL for the agents and agent_tools tables. Callers wrap writes in db.transaction(). */
 export class AgentRepo {
-  constructor(private readonly db: Db) {}
+  constructor(private readonly db: StoreDb) {}
 
   /** Agents indexed, all environments. */
   count(): number {
@@ -66,7 +66,7 @@ export class AgentRepo {
     return this.db
       .prepare(
         `SELECT id, name, file_name, description, model, max_steps, tags_json, updated_at FROM agents
-          WHERE environment_id = ? ORDER BY name COLLATE NOCASE, name`,
+          WHERE environment_id = ? ORDER BY lower(name), name`,
       )
       .all(environmentId) as AgentSummaryRow[];
   }
@@ -98,10 +98,10 @@ export class AgentRepo {
       .prepare(
         `INSERT INTO agents (environment_id, name, file_name, description, model, max_steps, tags_json, input_schema_json,
                              output_schema_json, content_hash, file_mtime_ms, created_at, updated_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
       )
-      .run(environmentId, ...this.columns(record), now, now);
-    return Number(info.lastInsertRowid);
+      .get(environmentId, ...this.columns(record), now, now) as { id: number };
+    return info.id;
   }
 
   update(id: number, record: AgentRecord, now = Date.now()): void {
@@ -131,7 +131,7 @@ export class AgentRepo {
   setTools(agentId: number, tools: readonly string[], resolve: (reference: string) => number | null): void {
     this.db.prepare('DELETE FROM agent_tools WHERE agent_id = ?').run(agentId);
     const insert = this.db.prepare(
-      'INSERT OR IGNORE INTO agent_tools (agent_id, tool_name, mcp_tool_id) VALUES (?, ?, ?)',
+      'INSERT INTO agent_tools (agent_id, tool_name, mcp_tool_id) VALUES (?, ?, ?) ON CONFLICT DO NOTHING',
     );
     for (const tool of tools) insert.run(agentId, tool, resolve(tool));
   }

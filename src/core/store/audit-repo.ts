@@ -1,4 +1,4 @@
-import type { Db } from './database.js';
+import type { SqlValue, StoreDb } from './store-db.js';
 
 /** One row of audit_log, as stored. */
 export interface AuditRow {
@@ -52,7 +52,7 @@ export const AUDIT_HEAD_SETTING = 'audit.head';
 
 /** SQL for audit_log: appends inside a write transaction, newest-first queries, the whole chain in order. */
 export class AuditRepo {
-  constructor(private readonly db: Db) {}
+  constructor(private readonly db: StoreDb) {}
 
   last(): AuditRow | undefined {
     return this.db.prepare('SELECT * FROM audit_log ORDER BY id DESC LIMIT 1').get() as AuditRow | undefined;
@@ -65,9 +65,11 @@ export class AuditRepo {
   insert(row: NewAuditRow, prevHash: string, hashOf: (id: number) => string): AuditRow {
     const columns = [...AUDIT_CONTENT_COLUMNS, 'prev_hash'];
     const info = this.db
-      .prepare(`INSERT INTO audit_log (${columns.join(', ')}) VALUES (${columns.map(() => '?').join(', ')})`)
-      .run(...AUDIT_CONTENT_COLUMNS.map((c) => row[c]), prevHash);
-    const id = Number(info.lastInsertRowid);
+      .prepare(
+        `INSERT INTO audit_log (${columns.join(', ')}) VALUES (${columns.map(() => '?').join(', ')}) RETURNING id`,
+      )
+      .get(...AUDIT_CONTENT_COLUMNS.map((c) => row[c]), prevHash) as { id: number };
+    const id = info.id;
     const hash = hashOf(id);
     this.setHash(id, prevHash, hash);
     return { ...row, id, prev_hash: prevHash, hash };
@@ -94,7 +96,7 @@ export class AuditRepo {
 
   query(q: AuditQuery): AuditRow[] {
     const where: string[] = [];
-    const params: unknown[] = [];
+    const params: SqlValue[] = [];
     if (q.since !== undefined) {
       where.push('ts >= ?');
       params.push(q.since);
@@ -106,8 +108,8 @@ export class AuditRepo {
     if (q.action !== undefined) {
       const prefix = /^(.*\.)\*?$/.exec(q.action)?.[1] ?? (q.action.endsWith('*') ? q.action.slice(0, -1) : undefined);
       if (prefix !== undefined) {
-        where.push('substr(action, 1, length(?)) = ?');
-        params.push(prefix, prefix);
+        where.push('substr(action, 1, ?) = ?');
+        params.push(prefix.length, prefix);
       } else {
         where.push('action = ?');
         params.push(q.action);

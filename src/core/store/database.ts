@@ -15,8 +15,10 @@ import {
   type KeyLookup,
 } from './database-cipher.js';
 import { databaseErrorOf, type DatabaseContext } from './sqlite-errors.js';
+import { dialectOf, type StoreDb } from './store-db.js';
 
-export type Db = Database.Database;
+/** A SQLite connection, usable wherever the store's connection is (store-db.ts). */
+export type Db = Database.Database & StoreDb;
 
 /** Milliseconds a connection waits for another process's write lock unless told otherwise. */
 export const DEFAULT_BUSY_TIMEOUT_MS = 5000;
@@ -54,7 +56,7 @@ export function openDatabase(file: string, options: OpenDatabaseOptions = {}): D
       if (!existsSync(dir)) mkdirSync(dir, { recursive: true, mode: PRIVATE_DIR_MODE });
       createPrivateFile(file);
     }
-    db = new Database(file, { readonly: options.readonly ?? false });
+    db = new Database(file, { readonly: options.readonly ?? false }) as Db;
   } catch (error) {
     throw new DatabaseError(`cannot open database ${file}: ${errorMessage(error)}`, {
       cause: error,
@@ -112,7 +114,7 @@ function pendingKeyOpens(file: string, pending: string): boolean {
   let probe: Db | undefined;
   try {
     const key = parseKey(readFileSync(pending, 'utf8'), { kind: 'file', file: pending });
-    probe = new Database(file, { readonly: true });
+    probe = new Database(file, { readonly: true }) as Db;
     applyKey(probe, key);
     return canRead(probe);
   } catch {
@@ -178,7 +180,7 @@ function guard(db: Db, context: DatabaseContext): void {
 }
 
 /** The highest migration version recorded in the database (0 for a new one). */
-export function schemaVersion(db: Db): number {
+export function schemaVersion(db: StoreDb): number {
   const row = db.prepare('SELECT MAX(version) AS v FROM schema_migrations').get() as { v: number | null } | undefined;
   return row?.v ?? 0;
 }
@@ -210,11 +212,27 @@ function refuseOriginalDatabase(db: Db, file: string): void {
 /** Applies pending migrations (those not recorded yet), each in its own transaction, and records them. */
 export function migrate(db: Db, file: string, migrations: readonly Migration[]): number[] {
   refuseOriginalDatabase(db, file);
-  db.exec(`CREATE TABLE IF NOT EXISTS schema_migrations (
-    version INTEGER PRIMARY KEY,
+  return applyMigrations(db, file, migrations);
+}
+
+/**
+ * Applies pending migrations to either engine: each in its own transaction (which on PostgreSQL holds the
+ * store's writer lock, so that servers starting together apply each migration once), recorded in
+ * schema_migrations. `where` names the database in messages (a file, or a URL without its password).
+ */
+export function applyMigrations(db: StoreDb, where: string, migrations: readonly Migration[]): number[] {
+  const file = where;
+  const integer = dialectOf(db) === 'postgres' ? 'BIGINT' : 'INTEGER';
+  const createTable = (): unknown =>
+    db.exec(`CREATE TABLE IF NOT EXISTS schema_migrations (
+    version ${integer} PRIMARY KEY,
     name TEXT NOT NULL,
-    applied_at INTEGER NOT NULL
+    applied_at ${integer} NOT NULL
   )`);
+  // SQLite: a no-op when the table exists, taking no write lock (opening writes nothing). PostgreSQL: under the
+  // writer lock, or two servers starting together would race to create it.
+  if (dialectOf(db) === 'postgres') db.transaction(createTable).immediate();
+  else createTable();
   const known = latestSchemaVersion(migrations);
   const current = schemaVersion(db);
   if (current > known) {
@@ -234,16 +252,20 @@ export function migrate(db: Db, file: string, migrations: readonly Migration[]):
     (db.prepare('SELECT version FROM schema_migrations').all() as { version: number }[]).map((r) => r.version),
   );
   const record = db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)');
+  const recorded = db.prepare('SELECT 1 FROM schema_migrations WHERE version = ?');
   // Every migration not yet recorded, in order: one numbered below the highest recorded (made on another
   // branch, merged later) is applied too, not skipped.
   for (const migration of [...migrations].sort((a, b) => a.version - b.version)) {
     if (done.has(migration.version)) continue;
-    const apply = db.transaction(() => {
+    const apply = db.transaction((): boolean => {
+      // Another process may have applied it meanwhile (servers starting together).
+      if (recorded.get(migration.version) !== undefined) return false;
       db.exec(migration.sql);
       record.run(migration.version, migration.name, Date.now());
+      return true;
     });
     try {
-      apply.immediate();
+      if (!apply.immediate()) continue;
     } catch (error) {
       // Locked, damaged, disk full: that error says best what to do.
       if (isStationError(error)) throw error;

@@ -1,4 +1,4 @@
-import type { Db } from './database.js';
+import type { StoreDb } from './store-db.js';
 
 export interface EnvironmentRow {
   id: number;
@@ -17,7 +17,7 @@ export interface EnvironmentCounts {
 
 /** SQL for the environments table. */
 export class EnvironmentRepo {
-  constructor(private readonly db: Db) {}
+  constructor(private readonly db: StoreDb) {}
 
   all(): EnvironmentRow[] {
     return this.db.prepare('SELECT * FROM environments ORDER BY name').all() as EnvironmentRow[];
@@ -29,9 +29,9 @@ export class EnvironmentRepo {
 
   insert(name: string, description = '', now = Date.now()): EnvironmentRow {
     const info = this.db
-      .prepare('INSERT INTO environments (name, description, created_at, updated_at) VALUES (?, ?, ?, ?)')
-      .run(name, description, now, now);
-    return { id: Number(info.lastInsertRowid), name, description, created_at: now, updated_at: now };
+      .prepare('INSERT INTO environments (name, description, created_at, updated_at) VALUES (?, ?, ?, ?) RETURNING id')
+      .get(name, description, now, now) as { id: number };
+    return { id: info.id, name, description, created_at: now, updated_at: now };
   }
 
   deleteByName(name: string): boolean {

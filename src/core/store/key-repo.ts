@@ -1,4 +1,4 @@
-import type { Db } from './database.js';
+import type { StoreDb } from './store-db.js';
 import { StatementCache } from './statement-cache.js';
 
 export type RoleName = 'admin' | 'user' | 'viewer';
@@ -41,7 +41,7 @@ export class KeyRepo {
   /** The lookups every authenticated request makes, prepared once (on first use). */
   private readonly statements: StatementCache;
 
-  constructor(private readonly db: Db) {
+  constructor(private readonly db: StoreDb) {
     this.statements = new StatementCache(db);
   }
 
@@ -49,9 +49,9 @@ export class KeyRepo {
     const info = this.db
       .prepare(
         `INSERT INTO api_keys (name, prefix, key_hash, role, environments_json, user_id, created_at, expires_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
       )
-      .run(
+      .get(
         key.name,
         key.prefix,
         key.keyHash,
@@ -60,8 +60,8 @@ export class KeyRepo {
         key.userId,
         now,
         key.expiresAt,
-      );
-    return this.byId(Number(info.lastInsertRowid)) as ApiKeyRow;
+      ) as { id: number };
+    return this.byId(info.id) as ApiKeyRow;
   }
 
   byId(id: number): ApiKeyRow | undefined {
@@ -102,8 +102,10 @@ export class KeyRepo {
   }
 
   insertUser(name: string, role: RoleName, now = Date.now()): UserRow {
-    const info = this.db.prepare('INSERT INTO users (name, role, created_at) VALUES (?, ?, ?)').run(name, role, now);
-    return { id: Number(info.lastInsertRowid), name, role, created_at: now };
+    const info = this.db
+      .prepare('INSERT INTO users (name, role, created_at) VALUES (?, ?, ?) RETURNING id')
+      .get(name, role, now) as { id: number };
+    return { id: info.id, name, role, created_at: now };
   }
 
   userById(id: number): UserRow | undefined {

@@ -4,6 +4,7 @@
  */
 import type { DatabaseError } from '../errors.js';
 import type { Db } from './database.js';
+import { dialectOf, type StoreDb } from './store-db.js';
 import { isDatabaseLocked } from './sqlite-errors.js';
 
 /** How long a read waits for the lock before it goes on without its write. */
@@ -16,18 +17,40 @@ export type WriteOutcome<T> = { written: true; value: T } | { written: false; er
  * it waits at most `waitMs` (and never longer than the connection's busy timeout) for another process's
  * lock, then gives up and says so instead of failing the read. Inside a transaction it is a plain write.
  */
-export function writeUnlessLocked<T>(db: Db, write: () => T, waitMs = OPTIONAL_WRITE_WAIT_MS): WriteOutcome<T> {
+export function writeUnlessLocked<T>(db: StoreDb, write: () => T, waitMs = OPTIONAL_WRITE_WAIT_MS): WriteOutcome<T> {
   if (db.inTransaction) return { written: true, value: write() };
-  const busyTimeout = Number(db.pragma('busy_timeout', { simple: true }));
-  db.pragma(`busy_timeout = ${String(Math.min(waitMs, busyTimeout))}`);
+  const restore = shortenLockWait(db, waitMs);
   try {
     return { written: true, value: write() };
   } catch (error) {
     if (isDatabaseLocked(error)) return { written: false, error };
     throw error;
   } finally {
-    db.pragma(`busy_timeout = ${String(busyTimeout)}`);
+    restore();
   }
+}
+
+/** Makes the connection wait at most `waitMs` for a lock (never longer than it already does); returns the undo. */
+function shortenLockWait(db: StoreDb, waitMs: number): () => void {
+  if (dialectOf(db) === 'postgres') {
+    const current = (db.prepare('SHOW lock_timeout').pluck().get() as string | undefined) ?? '0';
+    const ms = parsePgDuration(current);
+    db.exec(`SET lock_timeout = ${String(ms === 0 ? waitMs : Math.min(waitMs, ms))}`);
+    return () => db.exec(`SET lock_timeout = '${current.replace(/'/g, '')}'`);
+  }
+  const sqlite = db as Db;
+  const busyTimeout = Number(sqlite.pragma('busy_timeout', { simple: true }));
+  sqlite.pragma(`busy_timeout = ${String(Math.min(waitMs, busyTimeout))}`);
+  return () => sqlite.pragma(`busy_timeout = ${String(busyTimeout)}`);
+}
+
+/** PostgreSQL's SHOW of a duration setting ("5s", "250ms", "0") in milliseconds. */
+function parsePgDuration(text: string): number {
+  const match = /^(\d+)\s*(ms|s|min|h)?$/.exec(text.trim());
+  if (match === null) return 0;
+  const n = Number(match[1]);
+  const unit = match[2] ?? 'ms';
+  return unit === 'ms' ? n : unit === 's' ? n * 1000 : unit === 'min' ? n * 60_000 : n * 3_600_000;
 }
 
 /** How long a run keeps trying to record an event while another process holds the lock. */

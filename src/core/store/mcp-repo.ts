@@ -1,4 +1,4 @@
-import type { Db } from './database.js';
+import type { StoreDb } from './store-db.js';
 
 export interface McpServerRow {
   id: number;
@@ -60,7 +60,7 @@ export interface AgentToolRef {
 
 /** SQL for mcp_servers, mcp_tools and the mcp_tool_id link of agent_tools. Writes belong in a transaction. */
 export class McpRepo {
-  constructor(private readonly db: Db) {}
+  constructor(private readonly db: StoreDb) {}
 
   /** MCP servers recorded by the last sync of each environment. */
   serverCount(): number {
@@ -88,7 +88,7 @@ export class McpRepo {
       .prepare(
         `INSERT INTO mcp_servers (environment_id, name, config_file, transport, command, args_json, url, config_hash,
                                   status, last_error, stderr_tail, last_synced_at, created_at, updated_at)
-         VALUES (@env, @name, @file, @transport, @command, @args, @url, @hash, @status, @error, @stderr, @now, @now, @now)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
          ON CONFLICT (environment_id, name) DO UPDATE SET
            config_file = excluded.config_file, transport = excluded.transport, command = excluded.command,
            args_json = excluded.args_json, url = excluded.url, config_hash = excluded.config_hash,
@@ -96,20 +96,22 @@ export class McpRepo {
            last_synced_at = excluded.last_synced_at, updated_at = excluded.updated_at
          RETURNING id`,
       )
-      .get({
-        env: environmentId,
-        name: r.name,
-        file: r.configFile,
-        transport: r.transport,
-        command: r.command,
-        args: JSON.stringify(r.args),
-        url: r.url,
-        hash: r.configHash,
-        status: r.status,
-        error: r.lastError,
-        stderr: r.stderrTail,
+      .get(
+        environmentId,
+        r.name,
+        r.configFile,
+        r.transport,
+        r.command,
+        JSON.stringify(r.args),
+        r.url,
+        r.configHash,
+        r.status,
+        r.lastError,
+        r.stderrTail,
         now,
-      }) as { id: number };
+        now,
+        now,
+      ) as { id: number };
     return row.id;
   }
 
@@ -165,7 +167,7 @@ export class McpRepo {
   agentToolRefs(environmentId: number): (AgentToolRef & { agentName: string; mcpToolId: number | null })[] {
     return this.db
       .prepare(
-        `SELECT at.agent_id AS agentId, at.tool_name AS toolName, a.name AS agentName, at.mcp_tool_id AS mcpToolId
+        `SELECT at.agent_id AS "agentId", at.tool_name AS "toolName", a.name AS "agentName", at.mcp_tool_id AS "mcpToolId"
            FROM agent_tools at JOIN agents a ON a.id = at.agent_id
           WHERE a.environment_id = ? ORDER BY a.name, at.tool_name`,
       )

@@ -10,6 +10,7 @@ import {
 } from '../errors.js';
 import type { RunStatus, StopReason } from '../events/run-events.js';
 import type { Db } from './database.js';
+import type { StoreDb } from './store-db.js';
 
 /**
  * Whether an open database was made by the original Station (Go, goose migrations): a `goose_db_version`
@@ -28,7 +29,7 @@ export function isOriginalDatabaseFile(file: string): boolean {
   if (!existsSync(file)) return false;
   let db: Db | undefined;
   try {
-    db = new Database(file, { readonly: true, fileMustExist: true });
+    db = new Database(file, { readonly: true, fileMustExist: true }) as Db;
     return looksLikeOriginalDatabase(db);
   } catch {
     return false;
@@ -93,7 +94,7 @@ const OPTIONAL_COLUMNS = [
  * and a status Station does not know becomes `failed`, each with an error saying what the original
  * recorded. Importing the same file again adds nothing (each run remembers the original's id and start).
  */
-export function importOriginalRuns(db: Db, file: string, now = Date.now()): OriginalImportResult {
+export function importOriginalRuns(db: StoreDb, file: string, now = Date.now()): OriginalImportResult {
   const rows = readOriginalRuns(file);
   const result: OriginalImportResult = { file, total: rows.length, imported: 0, skipped: 0, runIds: [] };
   const seen = db.prepare('SELECT run_id FROM original_runs WHERE source_key = ?');
@@ -102,7 +103,7 @@ export function importOriginalRuns(db: Db, file: string, now = Date.now()): Orig
     `INSERT INTO agent_runs (agent_id, agent_name, environment_id, environment_name, input_json, status, stop_reason,
                              final_output, model, tokens_in, tokens_out, tokens_total, steps, tool_calls, error, pid,
                              created_at, started_at, finished_at, duration_ms, trigger)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, ?, ?, ?, ?, 'import')`,
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, ?, ?, ?, ?, 'import') RETURNING id`,
   );
   const stationAgent = db.prepare(
     `SELECT a.id AS agent_id, e.id AS environment_id FROM environments e LEFT JOIN agents a
@@ -117,7 +118,7 @@ export function importOriginalRuns(db: Db, file: string, now = Date.now()): Orig
       }
       const ids = stationAgent.get(run.agentName, run.environmentName) as
         { agent_id: number | null; environment_id: number } | undefined;
-      const info = insert.run(
+      const info = insert.get(
         ids?.agent_id ?? null,
         run.agentName,
         ids?.environment_id ?? null,
@@ -137,8 +138,8 @@ export function importOriginalRuns(db: Db, file: string, now = Date.now()): Orig
         run.startedAt,
         run.finishedAt,
         run.durationMs,
-      );
-      const runId = Number(info.lastInsertRowid);
+      ) as { id: number };
+      const runId = info.id;
       remember.run(run.sourceKey, runId, now);
       result.imported++;
       result.runIds.push(runId);
@@ -166,7 +167,7 @@ function readOriginalRuns(file: string): OriginalRunRow[] {
     });
   let source: Db;
   try {
-    source = new Database(file, { readonly: true, fileMustExist: true });
+    source = new Database(file, { readonly: true, fileMustExist: true }) as Db;
   } catch (error) {
     throw notOriginal(errorMessage(error), error);
   }

@@ -1,5 +1,5 @@
 import type { RunEvent } from '../events/run-events.js';
-import type { Db } from './database.js';
+import type { StoreDb } from './store-db.js';
 import { toEvent, type EventRow } from './run-repo.js';
 
 /** A stored event with its row id: the position of a follower's cursor. */
@@ -16,7 +16,7 @@ export interface FeedRow {
 export class RunFeedRepo {
   private readonly stmts;
 
-  constructor(db: Db) {
+  constructor(db: StoreDb) {
     this.stmts = {
       latest: db.prepare('SELECT COALESCE(MAX(id), 0) AS id FROM run_events'),
       after: db.prepare('SELECT id, run_id, seq, type, ts, data_json FROM run_events WHERE id > ? ORDER BY id LIMIT ?'),

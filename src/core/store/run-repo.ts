@@ -1,7 +1,7 @@
+import { hostname } from 'node:os';
 import type { RunEvent, RunEventType, RunStatus, RunTrigger, StopReason, TokenCounts } from '../events/run-events.js';
-import type Database from 'better-sqlite3-multiple-ciphers';
-import type { Db } from './database.js';
-import { RUN_SUMMARY_COLUMNS, RUN_SUMMARY_JSON } from './run-summary-json.js';
+import { dialectOf, type StoreDb, type StoreStatement } from './store-db.js';
+import { RUN_SUMMARY_COLUMNS, runSummarySql, type RunSummarySql } from './run-summary-json.js';
 import { StatementCache } from './statement-cache.js';
 
 /** A row of agent_runs, as stored. */
@@ -114,7 +114,15 @@ export class RunRepo {
   private readonly batch;
   private readonly finishing;
 
-  constructor(private readonly db: Db) {
+  /** The host this process runs on, recorded with each run it starts (with its pid). */
+  private readonly host = hostname();
+
+  /** The summary's SQL in this database's dialect. */
+  private readonly summary: RunSummarySql;
+
+  constructor(private readonly db: StoreDb) {
+    this.summary = runSummarySql(dialectOf(db));
+    const summary = this.summary;
     this.batch = db.transaction(
       (events: readonly StoredEvent[], progress: { runId: number; progress: RunProgress } | undefined) => {
         for (const event of events) this.appendEvent(event);
@@ -128,8 +136,8 @@ export class RunRepo {
     this.stmts = {
       insert: db.prepare(
         `INSERT INTO agent_runs (agent_id, agent_name, environment_id, environment_name, input_json, status, model, pid, created_at,
-                                 trigger, scheduled_at)
-         VALUES (?, ?, ?, ?, ?, 'queued', ?, ?, ?, ?, ?)`,
+                                 trigger, scheduled_at, host)
+         VALUES (?, ?, ?, ?, ?, 'queued', ?, ?, ?, ?, ?, ?) RETURNING id`,
       ),
       running: db.prepare(
         `UPDATE agent_runs SET status = 'running', started_at = ?, pid = ? WHERE id = ? AND status = 'queued'`,
@@ -144,9 +152,9 @@ export class RunRepo {
       ),
       event: db.prepare('INSERT INTO run_events (run_id, seq, type, ts, data_json) VALUES (?, ?, ?, ?, ?)'),
       get: db.prepare('SELECT * FROM agent_runs WHERE id = ?'),
-      summary: db.prepare(`SELECT ${RUN_SUMMARY_JSON} FROM agent_runs WHERE id = ?`).pluck(),
+      summary: db.prepare(`SELECT ${summary.one} FROM agent_runs WHERE id = ?`).pluck(),
       detail: db.prepare(
-        `SELECT ${RUN_SUMMARY_JSON} AS summary, input_json, final_output, pid FROM agent_runs WHERE id = ?`,
+        `SELECT ${summary.one} AS summary, input_json, final_output, pid FROM agent_runs WHERE id = ?`,
       ),
       lastSeq: db.prepare('SELECT COALESCE(MAX(seq), 0) AS seq FROM run_events WHERE run_id = ?'),
       unfinished: db.prepare(`SELECT * FROM agent_runs WHERE status IN ('queued', 'running') ORDER BY id`),
@@ -159,7 +167,7 @@ export class RunRepo {
 
   /** Records a new queued run and returns its id. */
   insertQueued(run: NewRun): number {
-    const info = this.stmts.insert.run(
+    const info = this.stmts.insert.get(
       run.agentId ?? null,
       run.agentName,
       run.environmentId ?? null,
@@ -170,8 +178,9 @@ export class RunRepo {
       run.now,
       run.trigger ?? 'manual',
       run.scheduledAt ?? null,
-    );
-    return Number(info.lastInsertRowid);
+      this.host,
+    ) as { id: number };
+    return info.id;
   }
 
   /** queued -> running; false if the run was no longer queued. */
@@ -254,11 +263,7 @@ export class RunRepo {
    * columns a summary shows are read (not the input or the answer), and no row object is made.
    */
   listSummariesJson(filter: RunFilter = {}): string {
-    const { statement, params } = this.select(
-      RUN_SUMMARY_COLUMNS,
-      filter,
-      (sql) => `SELECT json_group_array(${RUN_SUMMARY_JSON} ORDER BY id DESC) FROM (${sql})`,
-    );
+    const { statement, params } = this.select(RUN_SUMMARY_COLUMNS, filter, (sql) => this.summary.list(sql));
     return statement.pluck().get(...params) as string;
   }
 
@@ -277,7 +282,7 @@ export class RunRepo {
     columns: string,
     filter: RunFilter,
     outer: (sql: string) => string = (sql) => sql,
-  ): { statement: Database.Statement; params: (string | number)[] } {
+  ): { statement: StoreStatement; params: (string | number)[] } {
     const where: string[] = [];
     const params: (string | number)[] = [];
     if (filter.agent !== undefined) {
@@ -287,7 +292,9 @@ export class RunRepo {
     const environments = listOf(filter.environment);
     if (filter.environment !== undefined) {
       // An empty list matches no run (a key granted no environment sees nothing).
-      where.push(environments.length === 0 ? '0' : `environment_name IN (${environments.map(() => '?').join(', ')})`);
+      where.push(
+        environments.length === 0 ? '1 = 0' : `environment_name IN (${environments.map(() => '?').join(', ')})`,
+      );
       params.push(...environments);
     }
     const statuses = listOf(filter.status);
@@ -351,8 +358,8 @@ export class RunRepo {
   lastPerAgent(environment: string): string[] {
     return this.db
       .prepare(
-        `SELECT ${RUN_SUMMARY_JSON} FROM agent_runs
-           JOIN (SELECT MAX(id) AS last FROM agent_runs WHERE environment_name = ? GROUP BY agent_name) ON id = last`,
+        `SELECT ${this.summary.one} FROM agent_runs
+           JOIN (SELECT MAX(id) AS last FROM agent_runs WHERE environment_name = ? GROUP BY agent_name) AS l ON id = l.last`,
       )
       .pluck()
       .all(environment) as string[];
@@ -374,7 +381,7 @@ export class RunRepo {
       .prepare(
         'SELECT run_id, seq, type, ts, data_json FROM run_events WHERE run_id = ? AND seq > ? ORDER BY seq LIMIT ?',
       )
-      .all(runId, options.afterSeq ?? 0, options.limit ?? -1) as EventRow[];
+      .all(runId, options.afterSeq ?? 0, options.limit ?? Number.MAX_SAFE_INTEGER) as EventRow[];
     return rows.map(toEvent);
   }
 

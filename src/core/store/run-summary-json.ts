@@ -1,9 +1,11 @@
 /**
  * The one definition of a run summary (RunSummary in runner/run-service.ts, what `stn runs list --json`,
- * GET /api/v1/runs, the TUI and MCP show): a JSON object built by SQLite from an agent_runs row. Lists
+ * GET /api/v1/runs, the TUI and MCP show): a JSON object built by the database from an agent_runs row. Lists
  * are read as one JSON array text, which the REST door sends as is and the other doors parse once, so a
- * list costs neither a JavaScript object per column nor a second serialisation.
+ * list costs neither a JavaScript object per column nor a second serialisation. SQLite and PostgreSQL build
+ * the same object with their own JSON functions (runSummarySql).
  */
+import type { Dialect } from './store-db.js';
 
 /** Milliseconds since the epoch (column `c`) as Date#toISOString() writes them; null stays null. */
 function isoSql(c: string): string {
@@ -24,7 +26,7 @@ const ERROR_SQL = `CASE
   END`;
 
 /** A JSON object expression (SQLite text with the JSON subtype) of the summary of the current agent_runs row. */
-export const RUN_SUMMARY_JSON = `json_object(
+const RUN_SUMMARY_JSON = `json_object(
   'id', id,
   'agent', agent_name,
   'environment', environment_name,
@@ -46,3 +48,49 @@ export const RUN_SUMMARY_JSON = `json_object(
 /** The columns RUN_SUMMARY_JSON reads (what a list selects in its inner query). */
 export const RUN_SUMMARY_COLUMNS = `id, agent_name, environment_name, status, stop_reason, trigger, scheduled_at, model, steps,
   tool_calls, tokens_in, tokens_out, tokens_total, error, created_at, started_at, finished_at, duration_ms`;
+
+/** PostgreSQL: the same instant text (to_char of whole seconds, then the milliseconds). */
+function pgIsoSql(c: string): string {
+  return `(to_char(to_timestamp(${c} / 1000) AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS') || '.' || lpad((${c} % 1000)::text, 3, '0') || 'Z')`;
+}
+
+/** PostgreSQL: the same object (stn_error_json is defined by its schema: postgres/pg-migrations.ts). */
+const PG_RUN_SUMMARY_JSON = `json_build_object(
+  'id', id,
+  'agent', agent_name,
+  'environment', environment_name,
+  'status', status,
+  'stopReason', stop_reason,
+  'trigger', trigger,
+  'scheduledAt', ${pgIsoSql('scheduled_at')},
+  'model', model,
+  'steps', steps,
+  'toolCalls', tool_calls,
+  'tokens', json_build_object('input', tokens_in, 'output', tokens_out, 'total', tokens_total),
+  'error', stn_error_json(error),
+  'createdAt', ${pgIsoSql('created_at')},
+  'startedAt', ${pgIsoSql('started_at')},
+  'finishedAt', ${pgIsoSql('finished_at')},
+  'durationMs', duration_ms
+)`;
+
+export interface RunSummarySql {
+  /** The summary of the current row, as JSON text. */
+  one: string;
+  /** The summaries of the rows of `sql` (selecting RUN_SUMMARY_COLUMNS), newest first, as one JSON array text. */
+  list(sql: string): string;
+}
+
+export function runSummarySql(dialect: Dialect): RunSummarySql {
+  if (dialect === 'postgres') {
+    return {
+      one: `${PG_RUN_SUMMARY_JSON}::text`,
+      list: (sql) =>
+        `SELECT COALESCE(json_agg(${PG_RUN_SUMMARY_JSON} ORDER BY id DESC), '[]')::text FROM (${sql}) AS runs`,
+    };
+  }
+  return {
+    one: RUN_SUMMARY_JSON,
+    list: (sql) => `SELECT json_group_array(${RUN_SUMMARY_JSON} ORDER BY id DESC) FROM (${sql})`,
+  };
+}

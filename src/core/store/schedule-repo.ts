@@ -1,4 +1,4 @@
-import type { Db } from './database.js';
+import type { StoreDb } from './store-db.js';
 
 /** A row of schedule_state. */
 export interface ScheduleStateRow {
@@ -19,7 +19,7 @@ export interface ScheduleStateRow {
 
 /** SQL for schedule_state. Every write is one IMMEDIATE transaction. */
 export class ScheduleRepo {
-  constructor(private readonly db: Db) {}
+  constructor(private readonly db: StoreDb) {}
 
   get(environment: string, agent: string): ScheduleStateRow | undefined {
     return this.db

@@ -1,4 +1,4 @@
-import type { Db } from './database.js';
+import type { StoreDb } from './store-db.js';
 
 /** A row of `secrets` with its environment's name (null: a global secret). */
 export interface SecretRow {
@@ -22,7 +22,7 @@ const KEY_CHECK_SETTING = 'encryption.key_check';
 
 /** SQL for the secret store (`secrets`) and the check value of the key it is encrypted with. */
 export class SecretRepo {
-  constructor(private readonly db: Db) {}
+  constructor(private readonly db: StoreDb) {}
 
   /**
    * Changes whenever a secret is set, changed or removed (by any process): a cache of values derived from
@@ -58,8 +58,9 @@ export class SecretRepo {
   }
 
   find(environmentId: number | null, name: string): { id: number } | undefined {
-    return this.db.prepare('SELECT id FROM secrets WHERE environment_id IS ? AND name = ?').get(environmentId, name) as
-      { id: number } | undefined;
+    return this.db
+      .prepare('SELECT id FROM secrets WHERE environment_id IS NOT DISTINCT FROM ? AND name = ?')
+      .get(environmentId, name) as { id: number } | undefined;
   }
 
   /** Inserts or replaces a secret; true when it was new. */
@@ -88,7 +89,9 @@ export class SecretRepo {
 
   remove(environmentId: number | null, name: string): boolean {
     return (
-      this.db.prepare('DELETE FROM secrets WHERE environment_id IS ? AND name = ?').run(environmentId, name).changes > 0
+      this.db
+        .prepare('DELETE FROM secrets WHERE environment_id IS NOT DISTINCT FROM ? AND name = ?')
+        .run(environmentId, name).changes > 0
     );
   }
 

@@ -1,5 +1,4 @@
-import type Database from 'better-sqlite3-multiple-ciphers';
-import type { Db } from './database.js';
+import type { StoreDb, StoreStatement } from './store-db.js';
 
 /** How many statements a cache keeps; the filters' combinations are few, the lengths of IN lists are not. */
 const MAX_STATEMENTS = 64;
@@ -9,11 +8,11 @@ const MAX_STATEMENTS = 64;
  * running a small indexed query, so a request should not pay it every time. Bounded: when full, it starts over.
  */
 export class StatementCache {
-  private readonly statements = new Map<string, Database.Statement>();
+  private readonly statements = new Map<string, StoreStatement>();
 
-  constructor(private readonly db: Db) {}
+  constructor(private readonly db: StoreDb) {}
 
-  get(sql: string): Database.Statement {
+  get(sql: string): StoreStatement {
     let statement = this.statements.get(sql);
     if (statement === undefined) {
       if (this.statements.size >= MAX_STATEMENTS) this.statements.clear();

@@ -1,4 +1,4 @@
-import type { Db } from './database.js';
+import type { SqlValue, StoreDb } from './store-db.js';
 
 /** A row of `webhooks`. */
 export interface WebhookRow {
@@ -69,15 +69,15 @@ const DELIVERY_COLUMNS = `d.id, d.webhook_id, w.url, d.event, d.run_id, d.body, 
 
 /** SQL for webhooks, their queued deliveries and the attempts of each. */
 export class WebhookRepo {
-  constructor(private readonly db: Db) {}
+  constructor(private readonly db: StoreDb) {}
 
   insert(hook: NewWebhook, now: number): number {
     const result = this.db
       .prepare(
-        'INSERT INTO webhooks (url, environment, agent, events_json, format, created_at) VALUES (?, ?, ?, ?, ?, ?)',
+        'INSERT INTO webhooks (url, environment, agent, events_json, format, created_at) VALUES (?, ?, ?, ?, ?, ?) RETURNING id',
       )
-      .run(hook.url, hook.environment, hook.agent, JSON.stringify(hook.events), hook.format, now);
-    return Number(result.lastInsertRowid);
+      .get(hook.url, hook.environment, hook.agent, JSON.stringify(hook.events), hook.format, now) as { id: number };
+    return result.id;
   }
 
   list(): WebhookRow[] {
@@ -103,9 +103,9 @@ export class WebhookRepo {
       .prepare(
         `INSERT INTO webhook_deliveries
            (webhook_id, event, run_id, body, status, lease_until, next_attempt_at, created_at, updated_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
       )
-      .run(
+      .get(
         delivery.webhookId,
         delivery.event,
         delivery.runId,
@@ -115,8 +115,8 @@ export class WebhookRepo {
         now,
         now,
         now,
-      );
-    return Number(result.lastInsertRowid);
+      ) as { id: number };
+    return result.id;
   }
 
   /** Gives back a claimed delivery without counting an attempt (its sender stopped). */
@@ -148,7 +148,7 @@ export class WebhookRepo {
   /** Deliveries, newest first; only failed ones with `failed`; of one webhook with `webhookId`. */
   deliveries(filter: { failed?: boolean; webhookId?: number; limit: number }): DeliveryRow[] {
     const where: string[] = [];
-    const args: unknown[] = [];
+    const args: SqlValue[] = [];
     if (filter.failed === true) where.push("d.status = 'failed'");
     if (filter.webhookId !== undefined) {
       where.push('d.webhook_id = ?');

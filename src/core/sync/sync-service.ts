@@ -26,7 +26,7 @@ import type { ProcessGuard } from '../mcp/process-guard.js';
 import type { PoolEvent, ServerStatus } from '../mcp/server-connection.js';
 import { startMcpPool } from '../mcp/start-pool.js';
 import { resolveToolReference, type KnownTool } from '../mcp/tool-names.js';
-import type { Db } from '../store/database.js';
+import type { StoreDb } from '../store/store-db.js';
 import { EnvironmentRepo } from '../store/environment-repo.js';
 import { McpRepo, type ToolRecord } from '../store/mcp-repo.js';
 import {
@@ -140,7 +140,7 @@ export interface SyncOptions {
 
 export interface SyncDeps {
   paths: StationPaths;
-  db: Db;
+  db: StoreDb;
   environments: EnvironmentService;
   env: NodeJS.ProcessEnv;
   /** The agents service; absent until the agents issue provides it. */

@@ -17,7 +17,7 @@ import type { RunEventOf } from '../events/run-events.js';
 import { backoffDelay, sleep } from '../model/backoff.js';
 import type { RunService, RunSummary } from '../runner/run-service.js';
 import type { SecretService } from '../security/secret-service.js';
-import type { Db } from '../store/database.js';
+import type { StoreDb } from '../store/store-db.js';
 import {
   WebhookRepo,
   type AttemptRow,
@@ -125,7 +125,7 @@ export interface WebhookTuning {
 }
 
 export interface WebhookServiceDeps {
-  db: Db;
+  db: StoreDb;
   config: StationConfig;
   secrets: Pick<SecretService, 'setInternal' | 'internalValue' | 'removeInternal'>;
   environments: Pick<EnvironmentService, 'require'>;

@@ -245,7 +245,7 @@ You review code for bugs.
 
   it('rename keeps the row (and so the runs linked to it); delete keeps the run history', async () => {
     await engine.agents.create('default', { name: 'first', prompt: 'x' });
-    const id = row('first')?.id;
+    const id = row('first')?.id ?? null;
     const envId = (engine.db.prepare("SELECT id FROM environments WHERE name = 'default'").get() as { id: number }).id;
     engine.db
       .prepare(
@@ -348,15 +348,15 @@ describe('AgentService: tool references against the last sync', () => {
     for (const [server, names] of Object.entries(tools)) {
       const s = engine.db
         .prepare(
-          "INSERT INTO mcp_servers (environment_id, name, config_file, transport, config_hash, created_at, updated_at) VALUES (?, ?, 'template.json', 'stdio', 'h', 1, 1)",
+          "INSERT INTO mcp_servers (environment_id, name, config_file, transport, config_hash, created_at, updated_at) VALUES (?, ?, 'template.json', 'stdio', 'h', 1, 1) RETURNING id",
         )
-        .run(envId, server);
+        .get(envId, server) as { id: number };
       for (const name of names) {
         engine.db
           .prepare(
             "INSERT INTO mcp_tools (server_id, name, schema_hash, created_at, updated_at) VALUES (?, ?, 'h', 1, 1)",
           )
-          .run(s.lastInsertRowid, name);
+          .run(s.id, name);
       }
     }
   }

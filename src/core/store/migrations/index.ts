@@ -6,6 +6,7 @@ import { migration005 } from './005-schedules.js';
 import { migration006 } from './006-webhooks.js';
 import { migration007 } from './007-original-runs.js';
 import { migration008 } from './008-run-list-indexes.js';
+import { migration009 } from './009-run-host.js';
 
 export interface Migration {
   version: number;
@@ -26,4 +27,10 @@ export const MIGRATIONS: readonly Migration[] = [
   migration006,
   migration007,
   migration008,
+  migration009,
 ];
+
+/** The migrations of a PostgreSQL store: its initial schema (SQLite's 1-8 in one), then every later one. */
+export function postgresMigrations(initial: Migration): readonly Migration[] {
+  return [initial, ...MIGRATIONS.filter((m) => m.version > initial.version)];
+}

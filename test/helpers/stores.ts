@@ -1,0 +1,107 @@
+// The two store engines for tests: a SQLite file in a temp folder, and a PostgreSQL schema of its own on the
+// server every session and CI machine runs (127.0.0.1:5432, trust auth, database `test`; STATION_TEST_PG_URL
+// names another). Each store is empty and migrated; close() drops it.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { openDatabase } from '../../src/core/store/database.js';
+import { openPostgres } from '../../src/core/store/open-store.js';
+import { PgSyncDb } from '../../src/core/store/postgres/pg-sync-db.js';
+import type { StoreDb } from '../../src/core/store/store-db.js';
+
+export const TEST_PG_URL = process.env.STATION_TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+
+/** STATION_TEST_STORE=postgres: homes made by the test helpers keep their store in PostgreSQL. */
+export const TEST_ON_POSTGRES = process.env.STATION_TEST_STORE === 'postgres';
+
+export interface TestSchema {
+  /** A URL whose connections use only this schema. */
+  url: string;
+  name: string;
+  drop(): void;
+}
+
+let adminConnection: PgSyncDb | undefined;
+
+/** One connection per test process for making and dropping schemas (its worker never keeps the process alive). */
+function admin(): PgSyncDb {
+  adminConnection ??= new PgSyncDb({ url: TEST_PG_URL });
+  return adminConnection;
+}
+
+/** A new, empty PostgreSQL schema, and a URL that puts connections in it. */
+export function makePgSchema(): TestSchema {
+  const name = `stn_test_${randomBytes(6).toString('hex')}`;
+  admin().exec(`CREATE SCHEMA ${name}`);
+  const url = `${TEST_PG_URL}${TEST_PG_URL.includes('?') ? '&' : '?'}options=${encodeURIComponent(`-c search_path=${name}`)}`;
+  return {
+    url,
+    name,
+    drop: () => {
+      admin().exec(`DROP SCHEMA IF EXISTS ${name} CASCADE`);
+    },
+  };
+}
+
+export interface TestStore {
+  db: StoreDb;
+  /** Another connection to the same store (as another process would have). */
+  connect(): StoreDb;
+  /** What a child process needs to open it: a file path or a URL. */
+  location: { kind: 'sqlite'; file: string } | { kind: 'postgres'; url: string };
+  close(): void;
+}
+
+export interface StoreEngine {
+  name: 'sqlite' | 'postgres';
+  open(): TestStore;
+}
+
+export const STORE_ENGINES: readonly StoreEngine[] = [
+  {
+    name: 'sqlite',
+    open: () => {
+      const dir = mkdtempSync(join(tmpdir(), 'station-store-'));
+      const file = join(dir, 'station.db');
+      const db = openDatabase(file);
+      const others: StoreDb[] = [];
+      return {
+        db,
+        connect: () => {
+          const other = openDatabase(file);
+          others.push(other);
+          return other;
+        },
+        location: { kind: 'sqlite', file },
+        close: () => {
+          for (const other of others) other.close();
+          db.close();
+          rmSync(dir, { recursive: true, force: true });
+        },
+      };
+    },
+  },
+  {
+    name: 'postgres',
+    open: () => {
+      const schema = makePgSchema();
+      const db = openPostgres(schema.url);
+      const others: StoreDb[] = [];
+      return {
+        db,
+        connect: () => {
+          const other = openPostgres(schema.url);
+          others.push(other);
+          return other;
+        },
+        location: { kind: 'postgres', url: schema.url },
+        close: () => {
+          for (const other of others) other.close();
+          db.close();
+          schema.drop();
+        },
+      };
+    },
+  },
+];
