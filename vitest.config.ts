@@ -13,6 +13,33 @@ const ON_ENCRYPTED_DB = [
   'test/helpers/encrypt-switch.test.ts',
 ];
 
+/**
+ * Suites run a third time with their stores in PostgreSQL (STATION_TEST_STORE=postgres: every home the helpers make,
+ * and the runner rig, keeps its store in a schema of its own on the local server): what runs, records and serves.
+ */
+const ON_POSTGRES = [
+  'test/core/store/**/*.test.ts',
+  'test/core/runner/**/*.test.ts',
+  'test/core/server/**/*.test.ts',
+  'test/core/api/**/*.test.ts',
+  'test/core/webhooks/**/*.test.ts',
+  'test/core/scheduler/**/*.test.ts',
+  'test/core/agents/**/*.test.ts',
+  'test/core/security/audit-log.test.ts',
+  'test/core/security/key-service.test.ts',
+  'test/core/security/secret-service.test.ts',
+  'test/commands/agent-run.test.ts',
+  'test/tui/local-client.test.ts',
+];
+/** Of those, the ones that are about SQLite itself, or a scale figure of the feed (10 000 runs) kept to SQLite. */
+const NOT_ON_POSTGRES = [
+  'test/core/store/store-contract.test.ts',
+  'test/core/store/locked-database.test.ts',
+  'test/core/store/migrations.test.ts',
+  'test/core/store/original-*.test.ts',
+  'test/core/runner/run-feed.test.ts',
+];
+
 export default defineConfig({
   test: {
     environment: 'node',
@@ -32,6 +59,15 @@ export default defineConfig({
       {
         extends: true,
         test: { name: 'encrypted-db', include: ON_ENCRYPTED_DB, env: { STATION_TEST_ENCRYPT_DB: '1' } },
+      },
+      {
+        extends: true,
+        test: {
+          name: 'postgres',
+          include: ON_POSTGRES,
+          exclude: NOT_ON_POSTGRES,
+          env: { STATION_TEST_STORE: 'postgres' },
+        },
       },
     ],
   },

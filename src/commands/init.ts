@@ -61,6 +61,7 @@ export default class Init extends BaseCommand<typeof Init> {
       this.say(`Station home: ${result.home}`);
       for (const p of result.created) this.say(`  ${s.green('created')}    ${p}`);
       for (const p of result.rewritten) this.say(`  ${s.yellow('rewritten')}  ${p}`);
+      if (result.store.kind === 'postgres') this.say(`  ${s.green('store')}      PostgreSQL ${result.store.display}`);
     }
     let originalImport: OriginalImportResult | undefined;
     if (result.originalDatabase !== undefined) {

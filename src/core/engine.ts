@@ -9,7 +9,7 @@ import { AuditLog } from './security/audit-log.js';
 import { KeyService } from './security/key-service.js';
 import { SecretService } from './security/secret-service.js';
 import { ConfigError } from './errors.js';
-import { openStore } from './store/open-store.js';
+import { openStore, storeLocation, type StoreLocation } from './store/open-store.js';
 import type { StoreDb } from './store/store-db.js';
 import { privacyWarnings, type PrivacyWarning } from './fs/private-files.js';
 import { reapOrphanedGroups } from './mcp/group-records.js';
@@ -37,6 +37,8 @@ export interface Engine {
   readonly config: StationConfig;
   /** The store: the home's SQLite file, or the PostgreSQL database of `store` in config.yaml. */
   readonly db: StoreDb;
+  /** Which engine the store is, and where (a file, or a URL without its password). */
+  readonly store: StoreLocation;
   readonly env: NodeJS.ProcessEnv;
   readonly environments: EnvironmentService;
   /** Agents (`.prompt` files) of environments and their index: list, get, create, update, delete, validate. */
@@ -98,6 +100,7 @@ export function openEngine(options: EngineOptions = {}): Engine {
     });
   }
   const { config, warnings: configWarnings } = readStationConfigFile(paths.config);
+  const store = storeLocation(paths, config, env);
   const db = openStore(paths, config, env, { key: () => readEncryptionKey(paths, env) });
   const warnings = privacyWarnings(paths);
   const closers: (() => Promise<void> | void)[] = [];
@@ -119,7 +122,7 @@ export function openEngine(options: EngineOptions = {}): Engine {
   const events = new EventBus();
   let runner: Runner | undefined;
   let runnerPending: Promise<Runner> | undefined;
-  const runs = new RunService(db, () => runner);
+  const runs = new RunService(db, () => runner, undefined, config.runner.leaseSeconds * 1000);
   const interrupted = runs.markInterrupted();
   const webhooks = new WebhookService({
     db,
@@ -147,6 +150,7 @@ export function openEngine(options: EngineOptions = {}): Engine {
     paths,
     config,
     db,
+    store,
     env,
     environments,
     agents,
@@ -161,6 +165,22 @@ export function openEngine(options: EngineOptions = {}): Engine {
     runner: () =>
       (runnerPending ??= (async () => {
         const { createEngineRunner } = await import('./runner/engine-runner.js');
+        // On a shared store this process's runs hold leases, renewed while it lives (see RunService.renewLeases).
+        if (store.kind === 'postgres') {
+          const leaseMs = config.runner.leaseSeconds * 1000;
+          const timer = setInterval(
+            () => {
+              try {
+                runs.renewLeases();
+              } catch (error) {
+                process.emitWarning(`run leases not renewed: ${String(error)}`);
+              }
+            },
+            Math.max(100, Math.floor(leaseMs / 3)),
+          );
+          timer.unref();
+          closers.push(() => clearInterval(timer));
+        }
         runner = createEngineRunner({
           config,
           env,

@@ -338,6 +338,7 @@ export {
   type RunStreamUpdate,
 } from './client/index.js';
 export { BundlesApi } from './api/bundles-api.js';
+export type { StoreStatus } from './api/store-api.js';
 export {
   ApprovalRequiredError,
   InstallDeclinedError,

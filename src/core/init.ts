@@ -9,7 +9,7 @@ import { TEMPLATES_DIR } from './config/package-assets.js';
 import type { StationPaths } from './config/home.js';
 import { writeFileAtomic } from './fs/atomic-write.js';
 import { makePrivateDir, PRIVATE_FILE_MODE } from './fs/private-files.js';
-import { openStore, storeLocation } from './store/open-store.js';
+import { openStore, storeLocation, type StoreLocation } from './store/open-store.js';
 import { EnvironmentService } from './environments/environment-service.js';
 import { ensureKeyFile, KEY_ENV, readEncryptionKey } from './security/encryption-key.js';
 import { SecretRepo } from './store/secret-repo.js';
@@ -34,6 +34,8 @@ export interface InitOptions {
 
 export interface InitResult {
   home: string;
+  /** The store this home uses: its SQLite file, or a PostgreSQL database (URL without its password). */
+  store: StoreLocation;
   /** Paths made by this call, relative to the home. */
   created: string[];
   /** Paths rewritten by --force. */
@@ -50,7 +52,13 @@ export interface InitResult {
  * 0700 and the files that may hold secrets are made 0600, whatever the umask.
  */
 export function initStation(paths: StationPaths, options: InitOptions = {}): InitResult {
-  const result: InitResult = { home: paths.home, created: [], rewritten: [], unchanged: [] };
+  const result: InitResult = {
+    home: paths.home,
+    store: { kind: 'sqlite', display: paths.database },
+    created: [],
+    rewritten: [],
+    unchanged: [],
+  };
   const rel = (p: string): string => relative(paths.home, p) || '.';
   makePrivateDir(paths.home);
 
@@ -70,6 +78,7 @@ export function initStation(paths: StationPaths, options: InitOptions = {}): Ini
   const env = options.env ?? process.env;
   const { config } = readStationConfigFile(paths.config);
   const location = storeLocation(paths, config, env);
+  result.store = location;
   if (location.kind === 'postgres' && (options.encryptDb === true || options.importOriginal === true)) {
     throw new ConflictError(
       `${options.encryptDb === true ? '--encrypt-db' : '--import-original'} is for the SQLite store; this home uses PostgreSQL (${location.display})`,

@@ -5,6 +5,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { BIN, ROOT, runStn } from '../helpers/cli.js';
 import { startModelServer, type ModelServer } from '../helpers/model-server.js';
 import { makeRunHome, type RunHome } from '../e2e/run-home.js';
+import { dumpPgStore, pgStoreOf } from '../helpers/stores.js';
 
 // `stn agent run` as users run it: the built binary, a real Station home, the filesystem MCP server,
 // and the test model server. (Needs `npm run build` first, like every test that spawns bin/run.js.)
@@ -262,8 +263,10 @@ describe('stn agent run', () => {
     model.push({ status: 401, error: { message: 'Incorrect API key provided: sk-e2e-*****' } });
     const out = await runStn(['agent', 'run', 'hello', 'x', '--json'], { env: home.envFor(model.url) });
     expect(out.stdout + out.stderr).not.toContain('sk-e2e-secret-key-123');
-    const db = readFileSync(home.paths.database);
-    expect(db.includes('sk-e2e-secret-key-123')).toBe(false);
+    // The store's bytes: the SQLite file, or every row of the PostgreSQL schema.
+    const pg = pgStoreOf(home.home);
+    const stored = pg === undefined ? readFileSync(home.paths.database).toString('latin1') : dumpPgStore(pg);
+    expect(stored.includes('sk-e2e-secret-key-123')).toBe(false);
   });
 });
 

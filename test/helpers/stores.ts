@@ -8,7 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { openDatabase } from '../../src/core/store/database.js';
 import { openPostgres } from '../../src/core/store/open-store.js';
 import { PgSyncDb } from '../../src/core/store/postgres/pg-sync-db.js';
-import type { StoreDb } from '../../src/core/store/store-db.js';
+import { dialectOf, type StoreDb } from '../../src/core/store/store-db.js';
 
 export const TEST_PG_URL = process.env.STATION_TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 
@@ -42,6 +42,49 @@ export function makePgSchema(): TestSchema {
       admin().exec(`DROP SCHEMA IF EXISTS ${name} CASCADE`);
     },
   };
+}
+
+/** The PostgreSQL store of each test home (or rig) folder, for helpers that read a home's store by its folder. */
+const storeOfFolder = new Map<string, string>();
+
+export function rememberPgStore(folder: string, url: string): void {
+  storeOfFolder.set(folder, url);
+}
+
+export function pgStoreOf(folder: string): string | undefined {
+  return storeOfFolder.get(folder);
+}
+
+/** Every row of every table of a PostgreSQL store, as text (to compare before and after, or search). */
+export function dumpPgStore(url: string): string {
+  const db = openPostgres(url, { readonly: true });
+  try {
+    const tables = (
+      db
+        .prepare(
+          'SELECT table_name AS name FROM information_schema.tables WHERE table_schema = current_schema() ORDER BY table_name',
+        )
+        .all() as { name: string }[]
+    ).map((t) => t.name);
+    return JSON.stringify(tables.map((t) => [t, db.prepare(`SELECT * FROM "${t}" AS r ORDER BY r::text`).all()]));
+  } finally {
+    db.close();
+  }
+}
+
+/** The names of the store's tables, in order (either engine). */
+export function tableNames(db: StoreDb): string[] {
+  const sql =
+    dialectOf(db) === 'postgres'
+      ? 'SELECT table_name AS name FROM information_schema.tables WHERE table_schema = current_schema() ORDER BY table_name'
+      : "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name";
+  return (db.prepare(sql).all() as { name: string }[]).map((t) => t.name);
+}
+
+/** Every row of a table, in a stable order (SQLite: insertion order; PostgreSQL: by the row's text). */
+export function tableRows(db: StoreDb, table: string): Record<string, unknown>[] {
+  const order = dialectOf(db) === 'postgres' ? 'r::text' : 'rowid';
+  return db.prepare(`SELECT * FROM "${table}" AS r ORDER BY ${order}`).all() as Record<string, unknown>[];
 }
 
 export interface TestStore {

@@ -17,6 +17,7 @@ import { SCHEDULER_PRINCIPAL, SchedulesApi } from './schedules-api.js';
 import { SecretsApi } from './secrets-api.js';
 import { SyncJobs } from './sync-jobs.js';
 import { SessionApi } from './session-api.js';
+import { StoreApi } from './store-api.js';
 import { WebhooksApi } from './webhooks-api.js';
 import { WsTicketBook } from './ws-tickets.js';
 
@@ -99,6 +100,8 @@ export class StationApi {
   readonly webhooks: WebhooksApi;
   /** A browser's session: single-use WebSocket tickets. */
   readonly session: SessionApi;
+  /** The store (admins): engine, location, schema version. */
+  readonly store: StoreApi;
 
   constructor(ctx: ApiContext) {
     this.principal = ctx.principal;
@@ -116,6 +119,7 @@ export class StationApi {
     );
     this.webhooks = new WebhooksApi(ctx);
     this.session = new SessionApi(ctx);
+    this.store = new StoreApi(ctx);
     this.doctor = new DoctorApi(ctx.principal, { paths: ctx.engine.paths, env: ctx.engine.env });
   }
 }

@@ -46,6 +46,11 @@ export interface StationConfig {
     /** A model answer larger than this ends the run with stop reason `answer_too_large`. */
     maxAnswerBytes: number;
     defaultMaxSteps: number;
+    /**
+     * On a store several servers share (PostgreSQL): how long a run's lease holds. Its process renews it every
+     * third of this; a server that dies leaves its runs to be marked interrupted by another within about this.
+     */
+    leaseSeconds: number;
   };
   environment: {
     /** The environment commands use when --env is not given. */
@@ -99,6 +104,7 @@ export const DEFAULT_CONFIG: StationConfig = {
     maxMcpResultBytes: 10 * 1024 * 1024,
     maxAnswerBytes: 4 * 1024 * 1024,
     defaultMaxSteps: 10,
+    leaseSeconds: 15,
   },
   environment: { default: 'default' },
   database: { busyTimeoutMs: 5000 },
@@ -163,6 +169,9 @@ runner:
   max_answer_bytes: ${String(DEFAULT_CONFIG.runner.maxAnswerBytes)}
   # Model turns allowed when an agent sets no max_steps.
   default_max_steps: ${String(DEFAULT_CONFIG.runner.defaultMaxSteps)}
+  # With a PostgreSQL store shared by several servers: a server renews the lease of its runs every third of
+  # this; when it dies, another marks them interrupted once the lease has run out.
+  lease_seconds: ${String(DEFAULT_CONFIG.runner.leaseSeconds)}
 
 environment:
   # Environment used when a command is given no --env.
@@ -246,6 +255,7 @@ const FIELDS: readonly { path: readonly [string, string]; kind: Kind; set: (c: S
   },
   { path: ['runner', 'max_answer_bytes'], kind: 'positive', set: (c, v: number) => (c.runner.maxAnswerBytes = v) },
   { path: ['runner', 'default_max_steps'], kind: 'positive', set: (c, v: number) => (c.runner.defaultMaxSteps = v) },
+  { path: ['runner', 'lease_seconds'], kind: 'positive', set: (c, v: number) => (c.runner.leaseSeconds = v) },
   { path: ['environment', 'default'], kind: 'string', set: (c, v: string) => (c.environment.default = v) },
   { path: ['database', 'busy_timeout_ms'], kind: 'positive', set: (c, v: number) => (c.database.busyTimeoutMs = v) },
   { path: ['webhooks', 'allow_private'], kind: 'boolean', set: (c, v: boolean) => (c.webhooks.allowPrivate = v) },

@@ -1,3 +1,4 @@
+import { hostname } from 'node:os';
 import { linuxStartTime, pidAlive } from '../os/process-identity.js';
 import type { RunRow } from '../store/run-repo.js';
 
@@ -5,6 +6,14 @@ import type { RunRow } from '../store/run-repo.js';
 export interface ProcessProbe {
   /** This process's pid. */
   pid: number;
+  /**
+   * On a store several hosts share (PostgreSQL), this host's name: a run recorded on another host is never
+   * judged by a pid here (its own host, or its lease, says). Undefined for a store of one host (SQLite), where
+   * a host name that changed (a container restarted) does not make a run someone else's.
+   */
+  host?: string | undefined;
+  /** The time (tests set it). */
+  now?: () => number;
   /** When this process started (ms since the epoch). */
   startedAt: number;
   /** Is a process with this pid alive? */
@@ -23,6 +32,11 @@ const START_SLACK_MS = 2000;
  * is orphaned. A run with our own pid is ours only if it started after this process did.
  */
 export function isOrphanedRun(row: RunRow, probe: ProcessProbe): boolean {
+  if (probe.host !== undefined) {
+    // A shared store: the lease says, whichever host the run is on (its process renews it while it lives).
+    if (row.lease_until !== null) return row.lease_until < (probe.now?.() ?? Date.now());
+    if (row.host !== null && row.host !== probe.host) return false;
+  }
   if (row.pid === null) return true;
   const since = row.started_at ?? row.created_at;
   if (row.pid === probe.pid) return since + START_SLACK_MS < probe.startedAt;
@@ -31,9 +45,10 @@ export function isOrphanedRun(row: RunRow, probe: ProcessProbe): boolean {
   return started !== undefined && started > since + START_SLACK_MS;
 }
 
-export function systemProcessProbe(): ProcessProbe {
+export function systemProcessProbe(options: { sharedStore?: boolean } = {}): ProcessProbe {
   return {
     pid: process.pid,
+    host: options.sharedStore === true ? hostname() : undefined,
     startedAt: Date.now() - process.uptime() * 1000,
     alive: pidAlive,
     startTime: linuxStartTime,

@@ -9,7 +9,7 @@ import {
   type RunTrigger,
   type TokenCounts,
 } from '../events/run-events.js';
-import type { StoreDb } from '../store/store-db.js';
+import { dialectOf, type StoreDb } from '../store/store-db.js';
 import { writeUnlessLocked } from '../store/lock-waits.js';
 import { RunRepo, type RunFilter, type RunRow } from '../store/run-repo.js';
 import { isOrphanedRun, systemProcessProbe, type ProcessProbe } from './process-liveness.js';
@@ -84,9 +84,19 @@ export class RunService {
   constructor(
     private readonly db: StoreDb,
     private readonly liveRunner: () => LiveRunner | undefined = () => undefined,
-    private readonly probe: ProcessProbe = systemProcessProbe(),
+    private readonly probe: ProcessProbe = systemProcessProbe({ sharedStore: dialectOf(db) === 'postgres' }),
+    leaseMs?: number,
   ) {
-    this.repo = new RunRepo(db);
+    this.repo = new RunRepo(db, leaseMs);
+  }
+
+  /**
+   * On a shared store: renews the leases of this process's unfinished runs (a timer calls it every third of the
+   * lease while the process runs any). Nothing to do on SQLite.
+   */
+  renewLeases(now = Date.now()): number {
+    if (!this.repo.sharedStore) return 0;
+    return this.repo.renewLeases(this.repo.hostName, this.probe.pid, now);
   }
 
   list(filter: RunFilter = {}): RunSummary[] {
@@ -211,7 +221,10 @@ export class RunService {
         stopReason: 'interrupted',
         error: (row) => ({
           code: 'interrupted',
-          message: `the process running it (pid ${String(row.pid ?? '?')}) ended before the run finished`,
+          message:
+            row.lease_until === null
+              ? `the process running it (pid ${String(row.pid ?? '?')}) ended before the run finished`
+              : `the server running it (${row.host ?? '?'}, pid ${String(row.pid ?? '?')}) stopped before the run finished: its lease ran out`,
         }),
       }),
     );

@@ -112,6 +112,7 @@ export async function startStation(engine: Engine, options: ServeOptions = {}): 
       else log.warn(`webhook delivery ${a.outcome}`, fields);
     },
   });
+  const stopSweeping = sweepInterruptedRuns(engine, log);
   let closing: Promise<void> | undefined;
   return {
     ...address,
@@ -122,6 +123,7 @@ export async function startStation(engine: Engine, options: ServeOptions = {}): 
         log.info('shutting down', { graceMs: options.graceMs ?? 10_000 });
         const graceMs = options.graceMs ?? 10_000;
         await scheduler.stop();
+        stopSweeping();
         feed.stop();
         removeRecord();
         await server.close(graceMs, () => runner.shutdown({ graceMs }));
@@ -182,4 +184,28 @@ function observeRuns(engine: Engine, metrics: ServerMetrics): () => void {
 
 function isLoopback(host: string): boolean {
   return host === '::1' || host.startsWith('127.') || host === 'localhost';
+}
+
+/**
+ * On a store several servers share: every third of the run lease, runs whose server stopped renewing their lease
+ * (killed, lost its host) are marked interrupted, with their webhooks queued. Nothing on SQLite, where opening the
+ * home does it by pid. Returns the stop.
+ */
+function sweepInterruptedRuns(engine: Engine, log: Logger): () => void {
+  if (engine.store.kind !== 'postgres') return () => undefined;
+  const timer = setInterval(
+    () => {
+      try {
+        const ids = engine.runs.markInterrupted();
+        if (ids.length === 0) return;
+        log.warn('runs of a server that stopped marked interrupted', { runs: ids });
+        engine.webhooks.runsFinishedElsewhere(ids);
+      } catch (error) {
+        log.warn('sweep of interrupted runs failed', { error: errorMessage(error) });
+      }
+    },
+    Math.max(100, Math.floor((engine.config.runner.leaseSeconds * 1000) / 3)),
+  );
+  timer.unref();
+  return () => clearInterval(timer);
 }

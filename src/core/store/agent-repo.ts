@@ -120,7 +120,7 @@ export class AgentRepo {
 
   /** Gives a row a temporary unique name, so that names can be swapped inside one transaction. */
   parkName(id: number): void {
-    this.db.prepare('UPDATE agents SET name = ? WHERE id = ?').run(`\u0000renaming:${String(id)}`, id);
+    this.db.prepare('UPDATE agents SET name = ? WHERE id = ?').run(`\u0001renaming:${String(id)}`, id);
   }
 
   delete(id: number): void {

@@ -81,7 +81,7 @@ export function openDatabase(file: string, options: OpenDatabaseOptions = {}): D
     if (file !== ':memory:' && db.pragma('journal_mode', { simple: true }) !== 'wal') db.pragma('journal_mode = WAL');
     db.pragma('synchronous = NORMAL');
     db.pragma('foreign_keys = ON');
-    if (options.readonly !== true) migrate(db, file, options.migrations ?? MIGRATIONS);
+    if (options.readonly !== true) recordApplied(db, migrate(db, file, options.migrations ?? MIGRATIONS));
     if (onDisk && options.readonly !== true) {
       makePrivateIfExists(`${file}-wal`);
       makePrivateIfExists(`${file}-shm`);
@@ -177,6 +177,18 @@ function guard(db: Db, context: DatabaseContext): void {
     }),
     pragma: guarded(db.pragma.bind(db)),
   });
+}
+
+/** Migrations each open connection applied when it was opened. */
+const appliedAtOpen = new WeakMap<StoreDb, number[]>();
+
+export function recordApplied(db: StoreDb, versions: number[]): void {
+  appliedAtOpen.set(db, versions);
+}
+
+/** The migrations applied when this connection was opened (none when the store was up to date). */
+export function migrationsAppliedAt(db: StoreDb): number[] {
+  return appliedAtOpen.get(db) ?? [];
 }
 
 /** The highest migration version recorded in the database (0 for a new one). */

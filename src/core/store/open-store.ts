@@ -5,7 +5,7 @@
 import { ConfigError } from '../errors.js';
 import type { StationPaths } from '../config/home.js';
 import type { StationConfig } from '../config/station-config.js';
-import { openDatabase, applyMigrations, type OpenDatabaseOptions } from './database.js';
+import { openDatabase, applyMigrations, recordApplied, type OpenDatabaseOptions } from './database.js';
 import { postgresMigrations, type Migration } from './migrations/index.js';
 import type { StoreDb } from './store-db.js';
 import type { KeyLookup } from './database-cipher.js';
@@ -85,7 +85,7 @@ export function openPostgres(
   });
   try {
     if (options.readonly !== true)
-      applyMigrations(db, redactUrl(url), options.migrations ?? postgresMigrations(pgInitial));
+      recordApplied(db, applyMigrations(db, redactUrl(url), options.migrations ?? postgresMigrations(pgInitial)));
     return db;
   } catch (error) {
     db.close();

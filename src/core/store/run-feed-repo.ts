@@ -11,7 +11,8 @@ export interface FeedRow {
 /**
  * The queries a follower of the event store needs (RunFeed: the TUI and `stn serve` following runs that
  * any process writes on the same Station home). Row ids grow in commit order, since SQLite has one
- * writer at a time, so "rows after the cursor" never misses a row committed later.
+ * writer at a time (and on PostgreSQL every event is written under the store's writer lock: RunRepo), so
+ * "rows after the cursor" never misses a row committed later.
  */
 export class RunFeedRepo {
   private readonly stmts;

@@ -29,6 +29,10 @@ export interface RunRow {
   duration_ms: number | null;
   trigger: RunTrigger;
   scheduled_at: number | null;
+  /** The host that recorded it (null before migration 9). */
+  host: string | null;
+  /** On a shared store: until when its process's lease holds (renewed while it lives); null on SQLite. */
+  lease_until: number | null;
 }
 
 /** A run's summary (JSON text) and the columns only its detail shows. */
@@ -94,6 +98,12 @@ export interface RunFilter {
   limit?: number | undefined;
 }
 
+/**
+ * How long a run's lease holds on a shared store without renewal (runner.lease_seconds): the process renews it
+ * every third of it, and another server marks the run interrupted once it has run out.
+ */
+export const DEFAULT_RUN_LEASE_MS = 15_000;
+
 /** The stop_reason a queued or running run carries while another process is asked to cancel it. */
 export const CANCEL_REQUESTED = 'cancel_requested';
 
@@ -120,8 +130,16 @@ export class RunRepo {
   /** The summary's SQL in this database's dialect. */
   private readonly summary: RunSummarySql;
 
-  constructor(private readonly db: StoreDb) {
+  /** A store several processes on several hosts write (PostgreSQL). */
+  private readonly shared: boolean;
+
+  constructor(
+    private readonly db: StoreDb,
+    /** How long a run's lease holds without renewal (shared stores). */
+    readonly leaseMs = DEFAULT_RUN_LEASE_MS,
+  ) {
     this.summary = runSummarySql(dialectOf(db));
+    this.shared = dialectOf(db) === 'postgres';
     const summary = this.summary;
     this.batch = db.transaction(
       (events: readonly StoredEvent[], progress: { runId: number; progress: RunProgress } | undefined) => {
@@ -136,8 +154,8 @@ export class RunRepo {
     this.stmts = {
       insert: db.prepare(
         `INSERT INTO agent_runs (agent_id, agent_name, environment_id, environment_name, input_json, status, model, pid, created_at,
-                                 trigger, scheduled_at, host)
-         VALUES (?, ?, ?, ?, ?, 'queued', ?, ?, ?, ?, ?, ?) RETURNING id`,
+                                 trigger, scheduled_at, host, lease_until)
+         VALUES (?, ?, ?, ?, ?, 'queued', ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
       ),
       running: db.prepare(
         `UPDATE agent_runs SET status = 'running', started_at = ?, pid = ? WHERE id = ? AND status = 'queued'`,
@@ -179,6 +197,7 @@ export class RunRepo {
       run.trigger ?? 'manual',
       run.scheduledAt ?? null,
       this.host,
+      this.shared ? run.now + this.leaseMs : null,
     ) as { id: number };
     return info.id;
   }
@@ -209,8 +228,12 @@ export class RunRepo {
    */
   appendBatch(events: readonly StoredEvent[], progress?: { runId: number; progress: RunProgress }): void {
     if (events.length === 0 && progress === undefined) return;
-    // One event without counters needs no explicit transaction: the statement commits on its own.
-    if (events.length === 1 && progress === undefined && events[0] !== undefined) this.appendEvent(events[0]);
+    // One event without counters needs no explicit transaction on SQLite: the statement commits on its own,
+    // and row ids grow in commit order (one writer at a time). On PostgreSQL ids are drawn before commit, so
+    // every event is written under the writer lock, or a follower's cursor (run-feed-repo.ts) could pass an
+    // id that commits later.
+    if (events.length === 1 && progress === undefined && events[0] !== undefined && !this.shared)
+      this.appendEvent(events[0]);
     else this.batch.immediate(events, progress);
   }
 
@@ -398,6 +421,26 @@ export class RunRepo {
     return this.db
       .prepare(`SELECT * FROM agent_runs WHERE status = 'queued' AND pid = ? ORDER BY id`)
       .all(pid) as RunRow[];
+  }
+
+  /**
+   * Renews the leases of the unfinished runs of the process `pid` on `host` (shared stores): one statement,
+   * whatever their number. Returns how many.
+   */
+  renewLeases(host: string, pid: number, now: number): number {
+    return this.db
+      .prepare(`UPDATE agent_runs SET lease_until = ? WHERE status IN ('queued', 'running') AND host = ? AND pid = ?`)
+      .run(now + this.leaseMs, host, pid).changes;
+  }
+
+  /** This process's host name, as its runs record it. */
+  get hostName(): string {
+    return this.host;
+  }
+
+  /** Whether several hosts may write this store (PostgreSQL): runs carry leases. */
+  get sharedStore(): boolean {
+    return this.shared;
   }
 
   /** Runs not finished: queued or running. */

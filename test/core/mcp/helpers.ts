@@ -12,6 +12,7 @@ import { expect } from 'vitest';
 import type { McpServerConfig } from '../../../src/core/index.js';
 import { childStart, type ProcessStart } from '../../../src/core/os/process-identity.js';
 import { makeInitializedHome, RIG_TEST_KEY, type TempHome } from '../../helpers/home.js';
+import { dumpPgStore, pgStoreOf } from '../../helpers/stores.js';
 
 const require = createRequire(import.meta.url);
 
@@ -205,6 +206,9 @@ export function writeAgent(envDir: string, name: string, tools: readonly string[
 
 /** Every row of every table of a Station database, as text (to compare before and after). */
 export function dumpDatabase(file: string): string {
+  // STATION_TEST_STORE=postgres: the home's (or rig's) store is a PostgreSQL schema.
+  const pg = pgStoreOf(dirname(file));
+  if (pg !== undefined) return dumpPgStore(pg);
   const db = new Database(file, { readonly: true });
   keyForTest(db, file);
   try {

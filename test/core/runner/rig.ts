@@ -13,7 +13,10 @@ import { McpPool } from '../../../src/core/mcp/pool.js';
 import { ModelClient } from '../../../src/core/model/model-client.js';
 import { agentToolProvider } from '../../../src/core/runner/mcp-tools.js';
 import { Runner, type PreparedRun, type RunnerOptions, type RunRequest } from '../../../src/core/runner/runner.js';
-import { openDatabase, type Db } from '../../../src/core/store/database.js';
+import { openDatabase } from '../../../src/core/store/database.js';
+import { openPostgres } from '../../../src/core/store/open-store.js';
+import type { StoreDb } from '../../../src/core/store/store-db.js';
+import { makePgSchema, rememberPgStore, TEST_ON_POSTGRES } from '../../helpers/stores.js';
 import { RunRepo } from '../../../src/core/store/run-repo.js';
 import { startModelServer, type ModelServer } from '../../helpers/model-server.js';
 
@@ -48,7 +51,7 @@ export interface Rig {
   dir: string;
   /** Folder served by the filesystem server. */
   files: string;
-  db: Db;
+  db: StoreDb;
   repo: RunRepo;
   bus: EventBus;
   model: ModelServer;
@@ -76,7 +79,13 @@ export async function makeRig(options: RigOptions = {}): Promise<Rig> {
   mkdirSync(files);
   // STATION_TEST_ENCRYPT_DB=1: the same runs on an encrypted database (a fixed test key).
   const testKey = { key: RIG_TEST_KEY, source: { kind: 'env' as const, variable: 'STATION_ENCRYPTION_KEY' } };
-  const db = openDatabase(join(dir, 'station.db'), TEST_ENCRYPT_DB ? { encrypt: true, key: () => testKey } : {});
+  // STATION_TEST_STORE=postgres: on a PostgreSQL schema of its own.
+  const schema = TEST_ON_POSTGRES ? makePgSchema() : undefined;
+  if (schema !== undefined) rememberPgStore(dir, schema.url);
+  const db =
+    schema === undefined
+      ? openDatabase(join(dir, 'station.db'), TEST_ENCRYPT_DB ? { encrypt: true, key: () => testKey } : {})
+      : openPostgres(schema.url);
   const repo = new RunRepo(db);
   const bus = new EventBus();
   const events: RunEvent[] = [];
@@ -154,6 +163,7 @@ export async function makeRig(options: RigOptions = {}): Promise<Rig> {
       await pool.close();
       await model.close();
       db.close();
+      schema?.drop();
       rmSync(dir, { recursive: true, force: true });
     },
   };

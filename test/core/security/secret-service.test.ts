@@ -1,11 +1,14 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import Database from 'better-sqlite3-multiple-ciphers';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { loadMcpConfig, openEngine, type Engine } from '../../../src/core/index.js';
 import { open, seal, secretAad } from '../../../src/core/security/secret-cipher.js';
 import { makeInitializedHome, type TempHome } from '../../helpers/home.js';
+import { pgStoreOf } from '../../helpers/stores.js';
+import { openDatabase } from '../../../src/core/store/database.js';
+import { openPostgres } from '../../../src/core/store/open-store.js';
+import type { StoreDb } from '../../../src/core/store/store-db.js';
 import { tinyEntry, writeTemplate } from '../mcp/helpers.js';
 
 const VALUE = 'ghp_store_value_0123456789abcdef';
@@ -32,9 +35,10 @@ function homeBytes(): string {
   return out.join('\n');
 }
 
-/** Raw SQL on the database file, behind Station's back. */
-function raw<T>(fn: (db: Database.Database) => T): T {
-  const db = new Database(home.paths.database);
+/** Raw SQL on the home's store, behind Station's back (its file, or its PostgreSQL schema). */
+function raw<T>(fn: (db: StoreDb) => T): T {
+  const pg = pgStoreOf(home.home);
+  const db = pg === undefined ? openDatabase(home.paths.database) : openPostgres(pg);
   try {
     return fn(db);
   } finally {

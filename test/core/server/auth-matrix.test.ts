@@ -4,6 +4,7 @@ import { join, relative } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Application, type Engine } from '../../../src/core/index.js';
 import { startStationForTest, type Station } from './station-helpers.js';
+import { tableNames, tableRows } from '../../helpers/stores.js';
 
 type Caller = 'none' | 'revoked' | 'malformed' | 'viewer' | 'user' | 'admin' | 'viewerOther' | 'userOther';
 /** `optional`: answers without a key (less), refuses a bad key (401), answers every valid key. */
@@ -162,14 +163,12 @@ function expected(caller: Caller, row: { needs: Needs; envScoped: boolean }): 40
 
 /** Everything a request could change: every table (minus key usage times) and every file of the home. */
 function snapshot(engine: Engine, home: string): string {
-  const tables = (
-    engine.db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").all() as { name: string }[]
-  ).map((t) => t.name);
+  const tables = tableNames(engine.db);
   const data: Record<string, unknown> = {};
   for (const table of tables) {
     // A refusal changes nothing but the audit trail, where it is recorded (denied).
     if (table === 'audit_log') continue;
-    const rows = engine.db.prepare(`SELECT * FROM ${table} ORDER BY rowid`).all() as Record<string, unknown>[];
+    const rows = tableRows(engine.db, table);
     data[table] =
       table === 'api_keys'
         ? rows.map(({ last_used_at: _ignored, ...rest }) => rest)

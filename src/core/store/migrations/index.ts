@@ -7,6 +7,7 @@ import { migration006 } from './006-webhooks.js';
 import { migration007 } from './007-original-runs.js';
 import { migration008 } from './008-run-list-indexes.js';
 import { migration009 } from './009-run-host.js';
+import { migration010 } from './010-run-leases.js';
 
 export interface Migration {
   version: number;
@@ -28,6 +29,7 @@ export const MIGRATIONS: readonly Migration[] = [
   migration007,
   migration008,
   migration009,
+  migration010,
 ];
 
 /** The migrations of a PostgreSQL store: its initial schema (SQLite's 1-8 in one), then every later one. */

@@ -22,7 +22,10 @@ import type { Dialect, SqlValue, StoreDb, StoreRunResult, StoreStatement, StoreT
 import { toNumberedPlaceholders } from './pg-placeholders.js';
 import { pgWorkerMain, type PgErrorInfo, type PgQuery, type PgReply, type PgRequest } from './pg-worker.js';
 
-/** The advisory lock key every writing transaction takes (an arbitrary constant: "stn" in ASCII). */
+/**
+ * The advisory lock every transaction takes: this constant ("stn" in ASCII) with the hash of the schema, so that
+ * stores in different schemas of one database do not wait for each other.
+ */
 export const STORE_WRITER_LOCK = 0x73746e;
 
 export interface PgConnectOptions {
@@ -146,13 +149,14 @@ try {
   private runInTransaction<R>(fn: () => R): R {
     const outer = this.depth === 0;
     const savepoint = `stn_sp_${String(this.depth)}`;
-    this.batch(
+    this.begin(
       outer
         ? [
             { sql: 'BEGIN', params: [] },
-            { sql: 'SELECT pg_advisory_xact_lock($1)', params: [STORE_WRITER_LOCK] },
+            { sql: 'SELECT pg_advisory_xact_lock($1, hashtext(current_schema()))', params: [STORE_WRITER_LOCK] },
           ]
         : [{ sql: `SAVEPOINT ${savepoint}`, params: [] }],
+      outer,
     );
     this.depth += 1;
     let result: R;
@@ -181,6 +185,22 @@ try {
       throw error;
     }
     return result;
+  }
+
+  /** Starts a transaction (or savepoint); when that fails (the writer lock not had in time), leaves none open. */
+  private begin(queries: PgQuery[], outer: boolean): void {
+    try {
+      this.batch(queries);
+    } catch (error) {
+      if (outer) {
+        try {
+          this.batch([{ sql: 'ROLLBACK', params: [] }]);
+        } catch {
+          // The error that made us roll back says more.
+        }
+      }
+      throw error;
+    }
   }
 
   private call(request: PgRequest, timeoutMs: number): PgReply {

@@ -1,0 +1,172 @@
+// Several `stn serve` processes on one PostgreSQL store (issue 19): the built binary, two servers on one home's
+// environments folder and one PostgreSQL schema, the test model server and the real filesystem MCP server. A run
+// started on one server is listed by the other, and a WebSocket viewer of the other sees its events live, in seq
+// order, each once; a server killed with SIGKILL leaves no run that lies.
+import { readFileSync, writeFileSync } from 'node:fs';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { ApiClient } from '../../src/core/client/api-client.js';
+import { RunEventStream } from '../../src/core/client/run-event-stream.js';
+import type { RunEvent } from '../../src/core/events/run-events.js';
+import { latestSchemaVersion } from '../../src/core/store/database.js';
+import { runStn } from '../helpers/cli.js';
+import { startModelServer, toolMessages, type ModelServer } from '../helpers/model-server.js';
+import { makePgSchema, type TestSchema } from '../helpers/stores.js';
+import { makeRunHome, startStn, type RunHome } from './run-home.js';
+
+let model: ModelServer;
+let home: RunHome;
+let schema: TestSchema;
+let env: NodeJS.ProcessEnv;
+const servers: ReturnType<typeof startStn>[] = [];
+const streams: RunEventStream[] = [];
+
+beforeAll(async () => {
+  model = await startModelServer();
+});
+afterAll(async () => {
+  await model.close();
+});
+beforeEach(async () => {
+  home = makeRunHome();
+  schema = makePgSchema();
+  env = home.envFor(model.url, { STATION_DATABASE_URL: schema.url });
+  model.requests.length = 0;
+  // Three tool calls to the real filesystem server, each after a pause, then the answer.
+  model.script(async (request) => {
+    await new Promise((resolve) => setTimeout(resolve, 150));
+    return toolMessages(request).length < 3
+      ? { toolCalls: [{ name: 'filesystem__list_directory', arguments: { path: home.files } }] }
+      : { text: 'One file: readme.txt.' };
+  });
+  const init = await runStn(['db', 'migrate', '--json'], { env });
+  expect(init.code).toBe(0);
+  expect(JSON.parse(init.stdout)).toMatchObject({ engine: 'postgres', schemaVersion: latestSchemaVersion() });
+});
+afterEach(async () => {
+  for (const stream of streams.splice(0)) await stream.close();
+  for (const server of servers.splice(0)) {
+    server.child.kill('SIGKILL');
+    await server.exited;
+  }
+  home.cleanup();
+  schema.drop();
+});
+
+/** Starts `stn serve` on a free port; its base URL once it listens. */
+async function serve(): Promise<{ url: string; server: ReturnType<typeof startStn> }> {
+  const server = startStn(['serve', '--port', '0'], env);
+  servers.push(server);
+  let url = '';
+  await vi.waitFor(
+    () => {
+      const match = /Station listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(server.output().stdout);
+      if (match?.[1] === undefined) throw new Error(`not listening yet: ${server.output().stderr}`);
+      url = match[1];
+    },
+    { timeout: 30_000, interval: 50 },
+  );
+  return { url, server };
+}
+
+async function adminKey(): Promise<string> {
+  const created = await runStn(['key', 'create', 'ops', '--role', 'admin', '--json'], { env });
+  expect(created.code).toBe(0);
+  return (JSON.parse(created.stdout) as { key: string }).key;
+}
+
+describe('several servers on one PostgreSQL store', () => {
+  it('a run started on B is listed by A, and A streams its events live, in order, once each', async () => {
+    const key = await adminKey();
+    const a = await serve();
+    const b = await serve();
+    const clientA = new ApiClient({ url: a.url, key });
+    const clientB = new ApiClient({ url: b.url, key });
+
+    const stream = new RunEventStream({ url: a.url, key });
+    streams.push(stream);
+    const seen: RunEvent[] = [];
+    let up = false;
+    stream.subscribe((update) => {
+      if (update.kind === 'event') seen.push(update.event);
+      else up = update.ok;
+    });
+    await vi.waitFor(() => expect(up).toBe(true), { timeout: 10_000 });
+
+    const started = await clientB.startRun('default', 'reader', { input: { userInput: 'What is there?' } });
+    const id = started.id;
+    await vi.waitFor(() => expect(seen.some((e) => e.runId === id && e.type === 'run.finished')).toBe(true), {
+      timeout: 30_000,
+      interval: 50,
+    });
+    const events = seen.filter((e) => e.runId === id);
+    // Every event, each once, in seq order, through the server that does not run it.
+    expect(events.map((e) => e.seq)).toEqual(events.map((_, i) => i + 1));
+    expect(events.filter((e) => e.type === 'tool.finished')).toHaveLength(3);
+    const stored = await clientA.listRunEvents(id, { limit: 1000, after: 0 });
+    expect(stored.events.map((e) => e.seq)).toEqual(events.map((e) => e.seq));
+
+    // Both servers list it, finished, with the pid of the server that ran it.
+    const listedA = await clientA.listRuns({ limit: 10 });
+    const listedB = await clientB.listRuns({ limit: 10 });
+    expect(listedA.find((r) => r.id === id)).toMatchObject({ status: 'completed' });
+    expect(listedB.find((r) => r.id === id)).toMatchObject({ status: 'completed' });
+    const started2 = events.find((e) => e.type === 'run.started') as { data?: { pid?: number } } | undefined;
+    expect(started2?.data?.pid).toBe(b.server.child.pid);
+  });
+
+  it('a server killed with SIGKILL: the other marks its run interrupted once the lease runs out, and viewers see it', async () => {
+    // A lease of 2 s: renewed every 0.67 s, swept as often.
+    writeFileSync(
+      home.paths.config,
+      readFileSync(home.paths.config, 'utf8').replace(/lease_seconds: \d+/, 'lease_seconds: 2'),
+    );
+    const key = await adminKey();
+    const a = await serve();
+    const b = await serve();
+    let release: () => void = () => undefined;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    model.script(async (request) => {
+      if (toolMessages(request).length === 0) {
+        return { toolCalls: [{ name: 'filesystem__list_directory', arguments: { path: home.files } }] };
+      }
+      await held;
+      return { text: 'never' };
+    });
+    const stream = new RunEventStream({ url: a.url, key });
+    streams.push(stream);
+    const seen: RunEvent[] = [];
+    let up = false;
+    stream.subscribe((update) => {
+      if (update.kind === 'event') seen.push(update.event);
+      else up = update.ok;
+    });
+    await vi.waitFor(() => expect(up).toBe(true), { timeout: 10_000 });
+
+    const { id } = await new ApiClient({ url: b.url, key }).startRun('default', 'reader', {
+      input: { userInput: 'What is there?' },
+    });
+    await vi.waitFor(() => expect(seen.some((e) => e.runId === id && e.type === 'tool.finished')).toBe(true), {
+      timeout: 30_000,
+      interval: 50,
+    });
+    await model.waitForRequests(2, 30_000);
+    b.server.child.kill('SIGKILL');
+    await b.server.exited;
+    const killedAt = Date.now();
+    await vi.waitFor(() => expect(seen.some((e) => e.runId === id && e.type === 'run.finished')).toBe(true), {
+      timeout: 20_000,
+      interval: 50,
+    });
+    const tookMs = Date.now() - killedAt;
+    release();
+    const events = seen.filter((e) => e.runId === id);
+    expect(events.map((e) => e.seq)).toEqual(events.map((_, i) => i + 1));
+    const finished = events.at(-1) as { type: string; data: { status: string; error: { message: string } } };
+    expect(finished.data.status).toBe('interrupted');
+    expect(finished.data.error.message).toMatch(/stopped before the run finished: its lease ran out/);
+    const row = await new ApiClient({ url: a.url, key }).getRun(id, { events: false });
+    expect(row).toMatchObject({ status: 'interrupted', stopReason: 'interrupted' });
+    // The lease (2 s) and a sweep (every 0.67 s), with room for a loaded machine.
+    expect(tookMs).toBeLessThan(15_000);
+  });
+});
