@@ -9,6 +9,7 @@
 // - errors.js: one set of error classes, so `instanceof StationError` holds wherever an error was made;
 // - config/package-assets.js: it finds templates/ and bundles/ relative to its own file.
 import { build } from 'esbuild';
+import { randomUUID } from 'node:crypto';
 import { join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -59,5 +60,7 @@ await build({
   banner: {
     js: "import { createRequire as __stnCreateRequire } from 'node:module'; const require = __stnCreateRequire(import.meta.url);",
   },
+  // An id of this build: config/config-cache.ts reuses a parse of config.yaml only from the same build.
+  define: { STATION_BUILD_ID: JSON.stringify(randomUUID()) },
   plugins: [keepShared, externalPackages],
 });
