@@ -103,10 +103,22 @@ const lazyOclifRequires = {
         if (!contents.includes('\ncheckNodeVersion();\n')) throw new Error(`@oclif/core changed: ${args.path}`);
         contents = contents.replace('\ncheckNodeVersion();\n', '\n');
       }
+      if (/[\\/]config[\\/]plugin-loader\.js$/.test(args.path)) {
+        // Plugins are named in package.json by name or glob; oclif matched each of Station's dependencies
+        // against each with minimatch (loading it and compiling a pattern per dependency) on every start. A
+        // name without glob characters matches only itself.
+        if (!contents.includes(MATCH_PLUGIN))
+          throw new Error(`@oclif/core changed: no "${MATCH_PLUGIN}" in ${args.path}`);
+        contents = contents.replace(
+          MATCH_PLUGIN,
+          'patterns.some((w) => (/[*?[\\]{}()!\\\\]/.test(w) ? (0, minimatch_1.minimatch)(p, w) : p === w))',
+        );
+      }
       return { contents: contents === source ? source : `${LAZY_HELPER}\n${contents}`, loader: 'js' };
     });
   },
 };
+const MATCH_PLUGIN = 'patterns.some((w) => (0, minimatch_1.minimatch)(p, w))';
 const LAZY_HELPER = `function __stnLazy(load) {
   let loaded;
   const m = () => (loaded ??= load());
