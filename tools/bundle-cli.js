@@ -9,14 +9,16 @@
 // Station's core and TUI stay outside: they are already bundles (tools/bundle-core.js, tools/bundle-tui.js),
 // shared with the other doors. Their imports are re-pointed through the package's `#dist/*` subpath import
 // (package.json "imports"), which resolves the same from an entry and from a chunk in another folder. The few
-// core modules the CLI imports on their own (config reading for shell completion, close names) are inlined
-// with `yaml`, so a Tab press loads one chunk instead of ~80 files; they hold no state. errors.js and
+// core modules the CLI imports on their own (config reading for shell completion, close names) are inlined,
+// and require `yaml` as the core does, from dist/core/yaml.cjs (tools/lazy-yaml.js), so a Tab press loads a
+// few files instead of ~80; they hold no state. errors.js and
 // config/package-assets.js stay shared, as in the core bundle.
 import { build } from 'esbuild';
 import { readdirSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { yamlFromBundle } from './lazy-yaml.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const dist = join(root, 'dist');
@@ -55,12 +57,11 @@ const keepOtherDistExternal = {
 };
 
 /**
- * Packages stay imports, except @oclif/core and what it requires (inlined: that is the point) and `yaml`
- * (see above). TypeScript and ts-node are what oclif loads only in development mode (ts-path), never from
+ * Packages stay imports, except @oclif/core and what it requires (inlined: that is the point). TypeScript and ts-node are what oclif loads only in development mode (ts-path), never from
  * the built CLI.
  */
 const EXTERNAL = new Set(['typescript', 'ts-node']);
-const INLINED = new Set(['@oclif/core', 'yaml']);
+const INLINED = new Set(['@oclif/core']);
 const externalPackages = {
   name: 'external-packages',
   setup(b) {
@@ -154,5 +155,5 @@ await build({
   banner: {
     js: "import { createRequire as __stnCreateRequire } from 'node:module'; const require = __stnCreateRequire(import.meta.url);",
   },
-  plugins: [keepOtherDistExternal, externalPackages, lazyOclifRequires],
+  plugins: [keepOtherDistExternal, externalPackages, lazyOclifRequires, yamlFromBundle],
 });
