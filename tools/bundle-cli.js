@@ -9,13 +9,16 @@
 // Station's core and TUI stay outside: they are already bundles (tools/bundle-core.js, tools/bundle-tui.js),
 // shared with the other doors. Their imports are re-pointed through the package's `#dist/*` subpath import
 // (package.json "imports"), which resolves the same from an entry and from a chunk in another folder. The few
-// core modules the CLI imports on their own (config reading for shell completion, close names) are inlined
-// with `yaml`, so a Tab press loads one chunk instead of ~80 files; they hold no state. errors.js and
+// core modules the CLI imports on their own (config reading for shell completion, close names) are inlined,
+// and require `yaml` as the core does, from dist/core/yaml.cjs (tools/lazy-yaml.js), so a Tab press loads a
+// few files instead of ~80; they hold no state. errors.js and
 // config/package-assets.js stay shared, as in the core bundle.
 import { build } from 'esbuild';
 import { readdirSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { yamlFromBundle } from './lazy-yaml.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const dist = join(root, 'dist');
@@ -54,12 +57,11 @@ const keepOtherDistExternal = {
 };
 
 /**
- * Packages stay imports, except @oclif/core and what it requires (inlined: that is the point) and `yaml`
- * (see above). TypeScript and ts-node are what oclif loads only in development mode (ts-path), never from
+ * Packages stay imports, except @oclif/core and what it requires (inlined: that is the point). TypeScript and ts-node are what oclif loads only in development mode (ts-path), never from
  * the built CLI.
  */
 const EXTERNAL = new Set(['typescript', 'ts-node']);
-const INLINED = new Set(['@oclif/core', 'yaml']);
+const INLINED = new Set(['@oclif/core']);
 const externalPackages = {
   name: 'external-packages',
   setup(b) {
@@ -72,6 +74,68 @@ const externalPackages = {
     });
   },
 };
+
+/**
+ * @oclif/core's modules require each other at their top (its index requires all of it: help, plugin loading,
+ * spinners, semver, globbing), though a command uses a part. Inside the bundle those top-level requires are
+ * made lazy: `const x_1 = require("./y")` becomes a stand-in that requires ./y on the first use of x_1, so
+ * only what a run touches is evaluated. oclif's compiled code reaches every import through the module object
+ * (`(0, x_1.f)(...)`, `x_1.C`), which the stand-in forwards. Only these exact statement forms are changed.
+ */
+const LAZY_REQUIRE = /^(const|var) (\w+) = (__importDefault\(|__importStar\()?require\(("[^"]+")\)(\)?);$/gm;
+const LAZY_EXPORT = /^exports\.(\w+) = __importStar\(require\(("[^"]+")\)\);$/gm;
+const lazyOclifRequires = {
+  name: 'lazy-oclif-requires',
+  setup(b) {
+    b.onLoad({ filter: /[\\/]node_modules[\\/]@oclif[\\/]core[\\/]lib[\\/].*\.js$/ }, async (args) => {
+      const source = await readFile(args.path, 'utf8');
+      let contents = source
+        .replace(LAZY_REQUIRE, (_m, kind, name, wrap, path, close) =>
+          wrap !== undefined && close !== ''
+            ? `${kind} ${name} = __stnLazy(() => ${wrap}require(${path})));`
+            : wrap === undefined && close === ''
+              ? `${kind} ${name} = __stnLazy(() => require(${path}));`
+              : _m,
+        )
+        .replace(LAZY_EXPORT, (_m, name, path) => `exports.${name} = __stnLazy(() => __importStar(require(${path})));`);
+      if (/[\\/]lib[\\/]index\.js$/.test(args.path)) {
+        // oclif warns when Node is older than its own engines (>=18) by loading semver and its package.json
+        // on every start; Station's engines (>=20) are stricter and its bundles do not load on older Nodes.
+        if (!contents.includes('\ncheckNodeVersion();\n')) throw new Error(`@oclif/core changed: ${args.path}`);
+        contents = contents.replace('\ncheckNodeVersion();\n', '\n');
+      }
+      if (/[\\/]config[\\/]plugin-loader\.js$/.test(args.path)) {
+        // Plugins are named in package.json by name or glob; oclif matched each of Station's dependencies
+        // against each with minimatch (loading it and compiling a pattern per dependency) on every start. A
+        // name without glob characters matches only itself.
+        if (!contents.includes(MATCH_PLUGIN))
+          throw new Error(`@oclif/core changed: no "${MATCH_PLUGIN}" in ${args.path}`);
+        contents = contents.replace(
+          MATCH_PLUGIN,
+          'patterns.some((w) => (/[*?[\\]{}()!\\\\]/.test(w) ? (0, minimatch_1.minimatch)(p, w) : p === w))',
+        );
+      }
+      return { contents: contents === source ? source : `${LAZY_HELPER}\n${contents}`, loader: 'js' };
+    });
+  },
+};
+const MATCH_PLUGIN = 'patterns.some((w) => (0, minimatch_1.minimatch)(p, w))';
+const LAZY_HELPER = `function __stnLazy(load) {
+  let loaded;
+  const m = () => (loaded ??= load());
+  return new Proxy(Object.create(null), {
+    get: (_, key) => m()[key],
+    set: (_, key, value) => { m()[key] = value; return true; },
+    has: (_, key) => key in m(),
+    ownKeys: () => Reflect.ownKeys(m()),
+    getOwnPropertyDescriptor: (_, key) => {
+      const d = Reflect.getOwnPropertyDescriptor(m(), key);
+      if (d !== undefined) d.configurable = true;
+      return d;
+    },
+    getPrototypeOf: () => Object.getPrototypeOf(m()),
+  });
+}`;
 
 await build({
   entryPoints,
@@ -91,5 +155,5 @@ await build({
   banner: {
     js: "import { createRequire as __stnCreateRequire } from 'node:module'; const require = __stnCreateRequire(import.meta.url);",
   },
-  plugins: [keepOtherDistExternal, externalPackages],
+  plugins: [keepOtherDistExternal, externalPackages, lazyOclifRequires, yamlFromBundle],
 });

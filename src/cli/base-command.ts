@@ -171,9 +171,12 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
     return this.apiHandle;
   }
 
-  /** Prints a line to stdout unless --json is on (then the returned value is the output). */
-  protected say(line = ''): void {
-    if (!this.jsonEnabled()) process.stdout.write(line + '\n');
+  /**
+   * Prints a line to stdout unless --json is on (then the returned value is the output). A function is
+   * called only when the line is printed: a table of 1 000 rows is not formatted for nothing under --json.
+   */
+  protected say(line: string | (() => string) = ''): void {
+    if (!this.jsonEnabled()) process.stdout.write((typeof line === 'function' ? line() : line) + '\n');
   }
 
   /** Prints a note to stderr (never mixes into machine-readable stdout). */

@@ -1,7 +1,9 @@
 import { readEncryptionKey } from './security/encryption-key.js';
 import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { resolveStationHome, stationPaths, type StationPaths } from './config/home.js';
-import { readStationConfigFile, type StationConfig } from './config/station-config.js';
+import { readStationConfigCached } from './config/config-cache.js';
+import type { StationConfig } from './config/station-config.js';
 import type { KeyWarning } from './config/unknown-keys.js';
 import { EnvironmentService } from './environments/environment-service.js';
 import { AgentService } from './agents/agent-service.js';
@@ -99,7 +101,7 @@ export function openEngine(options: EngineOptions = {}): Engine {
       details: { home: paths.home },
     });
   }
-  const { config, warnings: configWarnings } = readStationConfigFile(paths.config);
+  const { config, warnings: configWarnings } = readStationConfigCached(paths.config, join(paths.cache, 'config.json'));
   const store = storeLocation(paths, config, env);
   const db = openStore(paths, config, env, { key: () => readEncryptionKey(paths, env) });
   const warnings = privacyWarnings(paths);

@@ -3,7 +3,7 @@ import { ConflictError, NotFoundError } from './errors.js';
 import { isOriginalDatabaseFile, moveOriginalDatabaseAside, originalAsidePath } from './store/original-import.js';
 import { isEncryptedDatabase } from './store/database-cipher.js';
 import { join, relative } from 'node:path';
-import { stringify } from 'yaml';
+import { yaml } from './config/yaml-lib.js';
 import { DEFAULT_CONFIG_YAML, readStationConfigFile } from './config/station-config.js';
 import { TEMPLATES_DIR } from './config/package-assets.js';
 import type { StationPaths } from './config/home.js';
@@ -120,7 +120,7 @@ export function initStation(paths: StationPaths, options: InitOptions = {}): Ini
       join(defaultDir, 'variables.yml'),
       '# Variables for template.json: {{ .NAME }} is replaced by the value of NAME.\n' +
         '# This file may hold secrets: it is never included in bundles.\n' +
-        stringify({ PROJECT_ROOT: projectRoot }),
+        yaml().stringify({ PROJECT_ROOT: projectRoot }),
       false,
       PRIVATE_FILE_MODE,
     );

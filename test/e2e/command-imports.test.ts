@@ -31,6 +31,7 @@ const M = {
   https: 'node:https',
   zlib: 'node:zlib',
   dns: 'node:dns',
+  yaml: '/yaml',
 } as const;
 type Module = keyof typeof M;
 
@@ -89,7 +90,8 @@ describe('what each command loads (bin/run.js)', () => {
   });
   afterAll(() => temp.cleanup());
 
-  it.each(TABLE)('stn $args', async ({ args, mustNotLoad, loads = [] }) => {
+  /** Runs `stn ARGS` and gives what it loaded. */
+  async function loadedBy(args: string[]): Promise<(m: Module) => boolean> {
     const traceFile = join(temp.home, `imports-${args.join('-').replace(/[^\w-]/g, '_')}.txt`);
     writeFileSync(traceFile, '');
     const env: NodeJS.ProcessEnv = { ...temp.env, NODE_OPTIONS: `--import=${TRACE}`, STATION_TRACE_IMPORTS: traceFile };
@@ -99,8 +101,24 @@ describe('what each command loads (bin/run.js)', () => {
     expect(out.stderr).toBe('');
     expect(out.code).toBe(0);
     const loaded = readFileSync(traceFile, 'utf8').split('\n');
-    const has = (m: Module): boolean => loaded.some((url) => url.includes(M[m]));
+    return (m: Module): boolean => loaded.some((url) => url.includes(M[m]));
+  }
+
+  it.each(TABLE)('stn $args', async ({ args, mustNotLoad, loads = [] }) => {
+    const has = await loadedBy(args);
     expect(mustNotLoad.filter(has)).toEqual([]);
     expect(loads.filter((m) => !has(m))).toEqual([]);
+  });
+
+  it('loads no YAML parser once config.yaml has been read and the agent files indexed', async () => {
+    writeFileSync(temp.paths.config, `${readFileSync(temp.paths.config, 'utf8')}\n# edited\n`);
+    expect((await loadedBy(['agent', 'list', '--json']))('yaml')).toBe(true);
+    for (const args of [
+      ['agent', 'list', '--json'],
+      ['env', 'list', '--json'],
+      ['runs', 'list', '--json'],
+    ]) {
+      expect((await loadedBy(args))('yaml')).toBe(false);
+    }
   });
 });

@@ -31,7 +31,7 @@ export default class AgentList extends BaseCommand<typeof AgentList> {
       this.say(`No agents in environment ${env}. Create one: stn agent create NAME --env ${env}`);
       return agents;
     }
-    this.say(
+    this.say(() =>
       formatTable(
         agents,
         [

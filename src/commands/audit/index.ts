@@ -33,7 +33,7 @@ Check that no row was changed or removed with: stn audit verify`;
       this.say('No audit rows match.');
       return rows;
     }
-    this.say(
+    this.say(() =>
       formatTable(
         rows,
         [

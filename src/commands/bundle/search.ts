@@ -28,7 +28,7 @@ Install one with: stn bundle install NAME or NAME@VERSION (its sha256 is checked
       );
       return result;
     }
-    this.say(
+    this.say(() =>
       formatTable(
         result.bundles,
         [

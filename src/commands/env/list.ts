@@ -16,7 +16,7 @@ export default class EnvList extends BaseCommand<typeof EnvList> {
       this.say('No environments. Create one with: stn env create NAME (or run stn init).');
       return list;
     }
-    this.say(
+    this.say(() =>
       formatTable(
         list,
         [

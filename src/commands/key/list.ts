@@ -17,7 +17,7 @@ export default class KeyList extends BaseCommand<typeof KeyList> {
       this.say('No API keys. Create one with: stn key create NAME --role admin');
       return keys;
     }
-    this.say(
+    this.say(() =>
       formatTable(
         keys,
         [

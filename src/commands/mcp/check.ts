@@ -43,7 +43,7 @@ export default class McpCheck extends BaseCommand<typeof McpCheck> {
     const s = this.style;
     if (report.servers.length === 0) this.say(`No MCP servers in "${env}".`);
     else {
-      this.say(
+      this.say(() =>
         formatTable(
           report.servers,
           [

@@ -23,7 +23,7 @@ export default class McpList extends BaseCommand<typeof McpList> {
       return servers;
     }
     const s = this.style;
-    this.say(
+    this.say(() =>
       formatTable(
         servers,
         [

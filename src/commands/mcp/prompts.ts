@@ -35,7 +35,7 @@ export default class McpPrompts extends BaseCommand<typeof McpPrompts> {
     }
     const rows = listing.servers.flatMap((s) => s.prompts.map((p) => ({ server: s.server, ...p })));
     if (rows.length > 0) {
-      this.say(
+      this.say(() =>
         formatTable(
           rows,
           [

@@ -38,7 +38,7 @@ export default class McpResources extends BaseCommand<typeof McpResources> {
       ...s.templates.map((t) => ({ server: s.server, kind: 'template', uri: t.uriTemplate, ...t })),
     ]);
     if (rows.length > 0) {
-      this.say(
+      this.say(() =>
         formatTable(
           rows,
           [

@@ -31,7 +31,7 @@ export default class McpTools extends BaseCommand<typeof McpTools> {
       this.say(filtered ? 'No tools match.' : `No tools recorded for "${env}". Run: stn sync ${env}`);
       return tools;
     }
-    this.say(
+    this.say(() =>
       formatTable(
         tools,
         [

@@ -74,7 +74,7 @@ export default class RunsList extends BaseCommand<typeof RunsList> {
           : status === 'max_steps' || status === 'cancelled'
             ? s.yellow(status)
             : s.red(status);
-    this.say(
+    this.say(() =>
       formatTable(
         runs,
         [

@@ -21,7 +21,7 @@ export default class ScheduleList extends BaseCommand<typeof ScheduleList> {
       this.say('No schedules. Add `schedule: {cron: "0 9 * * *"}` to an agent file.');
       return schedules;
     }
-    this.say(
+    this.say(() =>
       formatTable(
         schedules,
         [

@@ -21,7 +21,7 @@ export default class SecretList extends BaseCommand<typeof SecretList> {
       this.say('No secrets. Store one with: stn secret set NAME [--env ENV]');
       return secrets;
     }
-    this.say(
+    this.say(() =>
       formatTable(
         secrets,
         [

@@ -28,7 +28,7 @@ export default class WebhookDeliveries extends BaseCommand<typeof WebhookDeliver
       this.say(this.flags.failed ? 'No failed deliveries.' : 'No deliveries yet.');
       return deliveries;
     }
-    this.say(
+    this.say(() =>
       formatTable(
         deliveries,
         [

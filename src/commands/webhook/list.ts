@@ -15,7 +15,7 @@ export default class WebhookList extends BaseCommand<typeof WebhookList> {
       this.say('No webhooks. Add one with: stn webhook add URL');
       return hooks;
     }
-    this.say(
+    this.say(() =>
       formatTable(
         hooks,
         [

@@ -1,5 +1,5 @@
 /** New agents and changes to agents: checked, then turned into `.prompt` text. */
-import { stringify } from 'yaml';
+import { yaml } from '../config/yaml-lib.js';
 import { ValidationError } from '../errors.js';
 import { configToFrontmatter } from '../prompt/serialize.js';
 import type { AgentConfig, AgentDefinition, JsonSchemaObject } from '../prompt/types.js';
@@ -93,7 +93,7 @@ export function draftText(draft: AgentDraft): string {
     };
   }
   const body = draft.template ?? systemTemplate(draft.prompt ?? `You are ${draft.name}.`);
-  return `---\n${stringify(fm, { lineWidth: 0 })}---\n${body.trim()}\n`;
+  return `---\n${yaml().stringify(fm, { lineWidth: 0 })}---\n${body.trim()}\n`;
 }
 
 /** A system prompt wrapped with role markers, unless it already has its own. */

@@ -18,6 +18,8 @@ export interface StationPaths {
   keyFile: string;
   /** MCP server configs a user approved, per environment installed from a bundle (bundles/trust-store.ts). */
   trust: string;
+  /** What Station may rebuild from the home's files at any time (config/config-cache.ts); safe to delete. */
+  cache: string;
 }
 
 export interface HomeOptions {
@@ -49,6 +51,7 @@ export function stationPaths(home: string): StationPaths {
     logs: join(home, 'logs'),
     keyFile: join(home, 'keys', 'station.key'),
     trust: join(home, 'bundle-trust.json'),
+    cache: join(home, 'cache'),
   };
 }
 

@@ -5,7 +5,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { isAbsolute, join, resolve } from 'node:path';
-import { isMap, parseDocument, stringify } from 'yaml';
+import { yaml } from './yaml-lib.js';
 import { ExitCode, FileFormatError, UsageError } from '../errors.js';
 import { writeFileAtomic } from '../fs/atomic-write.js';
 import { isRecord } from './station-config.js';
@@ -153,13 +153,13 @@ export function loadEnvironmentVariables(dir: string): Variables {
 export function saveVariables(file: string, values: Readonly<Record<string, string>>): void {
   const text = existsSync(file) ? readFileSync(file, 'utf8') : '';
   parseVariables(file, text); // refuse to rewrite a broken file: the error names its line
-  const doc = parseDocument(text);
+  const doc = yaml().parseDocument(text);
   let out: string;
   if (doc.contents === null) {
     // Only comments (or nothing): keep them and append the values.
     const head = text.trim() === '' ? HEADER : text.endsWith('\n') ? text : `${text}\n`;
-    out = head + stringify(values);
-  } else if (isMap(doc.contents)) {
+    out = head + yaml().stringify(values);
+  } else if (yaml().isMap(doc.contents)) {
     doc.contents.flow = false;
     for (const [name, value] of Object.entries(values)) doc.set(name, value);
     out = doc.toString();
@@ -176,8 +176,8 @@ export function saveVariables(file: string, values: Readonly<Record<string, stri
 export function removeVariables(file: string, names: readonly string[]): void {
   const text = readFileSync(file, 'utf8');
   parseVariables(file, text);
-  const doc = parseDocument(text);
-  if (!isMap(doc.contents)) return;
+  const doc = yaml().parseDocument(text);
+  if (!yaml().isMap(doc.contents)) return;
   for (const name of names) doc.delete(name);
   // With no entry left the document prints as `{}`: keep the file's comment lines instead.
   const out =

@@ -3,7 +3,8 @@
  * Station's keys with one notice per key naming the new one, and rewritten by `stn config migrate`.
  */
 import { existsSync, readFileSync, statSync } from 'node:fs';
-import { isMap, isScalar, parseDocument, type YAMLMap } from 'yaml';
+import type { YAMLMap } from 'yaml';
+import { yaml } from './yaml-lib.js';
 import { ConfigError, formatPosition, type FilePosition } from '../errors.js';
 import { writeFileAtomic } from '../fs/atomic-write.js';
 
@@ -172,7 +173,7 @@ export interface ConfigMigration {
  * Station does not know are kept as they are.
  */
 export function migrateConfigText(file: string, text: string): { text: string; changes: ConfigMigration['changes'] } {
-  const doc = parseDocument(text);
+  const doc = yaml().parseDocument(text);
   if (doc.errors.length > 0) {
     const first = doc.errors[0];
     throw new ConfigError(`${file}: invalid YAML: ${first?.message ?? 'parse error'}`, {
@@ -180,7 +181,7 @@ export function migrateConfigText(file: string, text: string): { text: string; c
     });
   }
   const root = doc.toJS() as unknown;
-  if (!isRecord(root) || !isMap(doc.contents)) return { text, changes: [] };
+  if (!isRecord(root) || !yaml().isMap(doc.contents)) return { text, changes: [] };
   const changes: ConfigMigration['changes'] = [];
   for (const rule of ORIGINAL_KEY_RULES) {
     if (!Object.hasOwn(root, rule.key)) continue;
@@ -195,7 +196,7 @@ export function migrateConfigText(file: string, text: string): { text: string; c
       const newKey = rule.to.join('.');
       const current = doc.getIn(rule.to);
       if (current === undefined || current === null) {
-        if (!isMap(doc.get(rule.to[0], true))) doc.set(rule.to[0], doc.createNode({}));
+        if (!yaml().isMap(doc.get(rule.to[0], true))) doc.set(rule.to[0], doc.createNode({}));
         doc.setIn(rule.to, converted);
         changes.push({ key: rule.key, action: 'renamed', newKey });
       } else {
@@ -209,20 +210,20 @@ export function migrateConfigText(file: string, text: string): { text: string; c
   }
   if (changes.every((c) => c.action === 'kept')) return { text, changes };
   // A key left with nothing in its section (`model:` of `ai_model` only) is a plain block mapping.
-  for (const item of doc.contents.items) if (isMap(item.value)) item.value.flow = false;
+  for (const item of doc.contents.items) if (yaml().isMap(item.value)) item.value.flow = false;
   return { text: doc.toString(), changes };
 }
 
 /** Removes a top-level key; a comment above it moves to the key that follows (or stays at the end). */
 function removeKeepingComments(map: YAMLMap, key: string): void {
-  const index = map.items.findIndex((p) => isScalar(p.key) && p.key.value === key);
+  const index = map.items.findIndex((p) => yaml().isScalar(p.key) && p.key.value === key);
   const pair = map.items[index];
   if (pair === undefined) return;
-  const comment = isScalar(pair.key) ? pair.key.commentBefore : undefined;
+  const comment = yaml().isScalar(pair.key) ? pair.key.commentBefore : undefined;
   map.items.splice(index, 1);
   if (comment === undefined || comment === null || comment === '') return;
   const next = map.items[index]?.key;
-  if (isScalar(next)) next.commentBefore = next.commentBefore ? `${comment}\n${next.commentBefore}` : comment;
+  if (yaml().isScalar(next)) next.commentBefore = next.commentBefore ? `${comment}\n${next.commentBefore}` : comment;
   else map.comment = map.comment ? `${map.comment}\n${comment}` : comment;
 }
 

@@ -1,16 +1,5 @@
-import {
-  LineCounter,
-  isCollection,
-  isMap,
-  isPair,
-  isScalar,
-  isSeq,
-  parseDocument,
-  visit,
-  type Alias,
-  type Document,
-  type Node,
-} from 'yaml';
+import type { Alias, Document, Node, LineCounter } from 'yaml';
+import { yaml } from './yaml-lib.js';
 import { FileFormatError, type ExitCodeValue, type FilePosition } from '../errors.js';
 
 export interface YamlParseOptions {
@@ -69,8 +58,8 @@ export class YamlSource {
 
   /** Parses YAML; a syntax error throws FileFormatError with the file, line and column. */
   static parse(file: string, text: string, options: YamlParseOptions = {}): YamlSource {
-    const lines = new LineCounter();
-    const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
+    const lines = new (yaml().LineCounter)();
+    const doc = yaml().parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
     const first = doc.errors[0];
     if (first !== undefined) {
       const pos = lines.linePos(first.pos[0]);
@@ -88,7 +77,7 @@ export class YamlSource {
     let node: unknown = this.doc.contents;
     let found: Node | undefined = isNode(node) ? node : undefined;
     for (const segment of path) {
-      if (isMap(node) || isSeq(node)) {
+      if (yaml().isMap(node) || yaml().isSeq(node)) {
         const next: unknown = node.get(segment, true);
         if (!isNode(next)) break;
         node = next;
@@ -112,10 +101,10 @@ export class YamlSource {
     const last = path.at(-1);
     let parent: unknown = this.doc.contents;
     for (const segment of path.slice(0, -1)) {
-      parent = isMap(parent) || isSeq(parent) ? parent.get(segment, true) : undefined;
+      parent = yaml().isMap(parent) || yaml().isSeq(parent) ? parent.get(segment, true) : undefined;
     }
-    if (last !== undefined && isMap(parent)) {
-      const pair = parent.items.find((p) => String(isScalar(p.key) ? p.key.value : p.key) === String(last));
+    if (last !== undefined && yaml().isMap(parent)) {
+      const pair = parent.items.find((p) => String(yaml().isScalar(p.key) ? p.key.value : p.key) === String(last));
       const offset = isNode(pair?.key) ? pair.key.range?.[0] : undefined;
       if (offset !== undefined) {
         const pos = this.lines.linePos(offset);
@@ -150,7 +139,7 @@ interface AliasAt {
  */
 function culpritAlias(doc: Document): AliasAt | undefined {
   const aliases: AliasAt[] = [];
-  visit(doc, {
+  yaml().visit(doc, {
     Alias(_key, node, ancestry) {
       aliases.push({ node, path: keyPath(ancestry, node) });
     },
@@ -166,11 +155,11 @@ function culpritAlias(doc: Document): AliasAt | undefined {
 
 function containsAlias(node: unknown): boolean {
   let found = false;
-  if (!isCollection(node)) return false;
-  visit(node, {
+  if (!yaml().isCollection(node)) return false;
+  yaml().visit(node, {
     Alias() {
       found = true;
-      return visit.BREAK;
+      return yaml().visit.BREAK;
     },
   });
   return found;
@@ -182,10 +171,10 @@ function keyPath(ancestry: readonly unknown[], node: unknown): (string | number)
   for (let i = 0; i < ancestry.length; i++) {
     const item = ancestry[i];
     const next = i + 1 < ancestry.length ? ancestry[i + 1] : node;
-    if (isPair(item)) {
+    if (yaml().isPair(item)) {
       const k: unknown = item.key;
-      path.push(isScalar(k) ? String(k.value) : String(k));
-    } else if (isSeq(item)) {
+      path.push(yaml().isScalar(k) ? String(k.value) : String(k));
+    } else if (yaml().isSeq(item)) {
       path.push(item.items.indexOf(next));
     }
   }
@@ -193,7 +182,7 @@ function keyPath(ancestry: readonly unknown[], node: unknown): (string | number)
 }
 
 function isNode(value: unknown): value is Node {
-  return isMap(value) || isSeq(value) || isScalar(value);
+  return yaml().isMap(value) || yaml().isSeq(value) || yaml().isScalar(value);
 }
 
 function firstLine(message: string): string {

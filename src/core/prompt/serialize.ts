@@ -1,5 +1,5 @@
 import { isDeepStrictEqual } from 'node:util';
-import { stringify } from 'yaml';
+import { yaml } from '../config/yaml-lib.js';
 import { FIELD_PATHS, firstOf, isPlainObject, nameFromFileName, schemasOf } from './parse.js';
 import type { AgentConfig, AgentDefinition } from './types.js';
 
@@ -25,8 +25,8 @@ export function serializeAgent(agent: AgentDefinition): string {
   const body = agent.template.trim();
   const keys = Object.keys(fm).length;
   if (keys === 0 && !body.startsWith('---')) return body === '' ? '' : `${body}\n`;
-  const yaml = keys === 0 ? '{}\n' : stringify(fm, { lineWidth: 0 });
-  return `---\n${yaml}---\n${body === '' ? '' : `${body}\n`}`;
+  const frontmatter = keys === 0 ? '{}\n' : yaml().stringify(fm, { lineWidth: 0 });
+  return `---\n${frontmatter}---\n${body === '' ? '' : `${body}\n`}`;
 }
 
 /** Sets a field where the file has it; adds it at the first (canonical) path when `add` is true. */

@@ -29,6 +29,7 @@ describe('Station home', () => {
       logs: '/h/logs',
       keyFile: '/h/keys/station.key',
       trust: '/h/bundle-trust.json',
+      cache: '/h/cache',
     });
   });
 });
