@@ -1,5 +1,7 @@
 import type { RunEvent } from '../events/run-events.js';
 import type { StoreDb } from '../store/store-db.js';
+import { listenForRunEvents, type Listener } from '../store/postgres/pg-listener.js';
+import { PgSyncDb } from '../store/postgres/pg-sync-db.js';
 import { RunFeedRepo } from '../store/run-feed-repo.js';
 
 /** The part of the event bus a feed listens to (the runs of this process). */
@@ -62,11 +64,17 @@ export class RunFeed {
   private ahead = 0;
   private failing = false;
 
+  /** PostgreSQL: the URL a listener connects to, to be woken when another server commits events. */
+  private readonly listenUrl: string | undefined;
+  private listener: Promise<Listener | undefined> | undefined;
+  private wakeScheduled = false;
+
   constructor(
     db: StoreDb,
     private readonly options: RunFeedOptions = {},
   ) {
     this.store = new RunFeedRepo(db);
+    this.listenUrl = db instanceof PgSyncDb ? db.url : undefined;
     this.intervalMs = options.intervalMs ?? 250;
     this.batchSize = Math.max(1, options.batchSize ?? 1000);
     this.maxTracked = Math.max(1, options.maxTrackedRuns ?? 10_000);
@@ -87,6 +95,16 @@ export class RunFeed {
     this.unsubscribeBus = this.options.bus?.subscribe((event) => this.fromBus(event));
     this.timer = setInterval(() => this.poll(), this.intervalMs);
     this.timer.unref();
+    if (this.listenUrl !== undefined) {
+      // Woken at once when another server commits events; the interval stays as the fallback.
+      const report = (error: unknown): void => this.listenerFailed(error);
+      this.listener = listenForRunEvents(this.listenUrl, () => this.wake(), { onError: report }).catch(
+        (error: unknown) => {
+          report(error);
+          return undefined;
+        },
+      );
+    }
     // In the same tick as the bus subscription: no event of this process falls between the two.
     if (this.cursor === undefined) this.poll();
   }
@@ -95,8 +113,21 @@ export class RunFeed {
   stop(): void {
     clearInterval(this.timer);
     this.timer = undefined;
+    const listener = this.listener;
+    this.listener = undefined;
+    void listener?.then((l) => l?.close());
     this.unsubscribeBus?.();
     this.unsubscribeBus = undefined;
+  }
+
+  /** A poll soon (once per burst of notifications), unless stopped. */
+  private wake(): void {
+    if (this.wakeScheduled || this.timer === undefined) return;
+    this.wakeScheduled = true;
+    setImmediate(() => {
+      this.wakeScheduled = false;
+      if (this.timer !== undefined) this.poll();
+    });
   }
 
   /** Runs followed right now (those seen and not finished). */
@@ -202,6 +233,13 @@ export class RunFeed {
     if (!this.failing) return;
     this.failing = false;
     this.options.onRecovered?.();
+  }
+
+  /** The listener's trouble only delays events to the next poll: reported, the feed is not failing. */
+  private listenerFailed(error: unknown): void {
+    const message = `run feed: listening for other servers' events: ${error instanceof Error ? error.message : String(error)}`;
+    if (this.options.onError !== undefined) this.options.onError(new Error(message, { cause: error }));
+    else process.emitWarning(message);
   }
 
   private fail(error: unknown): void {

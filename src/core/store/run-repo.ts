@@ -1,6 +1,7 @@
 import { hostname } from 'node:os';
 import type { RunEvent, RunEventType, RunStatus, RunTrigger, StopReason, TokenCounts } from '../events/run-events.js';
 import { dialectOf, type StoreDb, type StoreStatement } from './store-db.js';
+import { RUN_EVENTS_CHANNEL } from './postgres/pg-listener.js';
 import { RUN_SUMMARY_COLUMNS, runSummarySql, type RunSummarySql } from './run-summary-json.js';
 import { StatementCache } from './statement-cache.js';
 
@@ -212,9 +213,10 @@ export class RunRepo {
     this.stmts.progress.run(progress.steps, progress.toolCalls, t.input, t.output, t.total, id);
   }
 
-  /** Appends one event. */
+  /** Appends one event (on PostgreSQL, followers listening are woken when it commits). */
   appendEvent(event: StoredEvent): void {
     this.stmts.event.run(event.runId, event.seq, event.type, event.ts, event.dataJson);
+    this.db.notifyOnCommit?.(RUN_EVENTS_CHANNEL);
   }
 
   /** Appends an event and saves the run's counters, in one transaction. */

@@ -44,6 +44,8 @@ export interface StoreDb {
   close(): unknown;
   /** Whether a transaction is open on this connection. */
   readonly inTransaction: boolean;
+  /** PostgreSQL: announce on `channel` when the open transaction commits (LISTEN/NOTIFY); SQLite has none. */
+  notifyOnCommit?(channel: string): void;
 }
 
 /** Which engine a connection is (SQLite connections carry no mark). */

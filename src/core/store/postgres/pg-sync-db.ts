@@ -63,6 +63,8 @@ export class PgSyncDb implements StoreDb {
   private readonly statements = new Map<string, { sql: string; name: string }>();
   private depth = 0;
   private closed = false;
+  /** Channels to notify when the open transaction commits (the store's schema as payload). */
+  private readonly onCommit = new Set<string>();
 
   constructor(options: PgConnectOptions) {
     this.url = options.url;
@@ -121,6 +123,15 @@ try {
     return this;
   }
 
+  /**
+   * Notifies `channel` (payload: the store's schema) when the open transaction commits; outside one, now.
+   * Several calls in one transaction notify once.
+   */
+  notifyOnCommit(channel: string): void {
+    if (this.depth > 0) this.onCommit.add(channel);
+    else this.batch([{ sql: 'SELECT pg_notify($1, current_schema())', params: [channel] }]);
+  }
+
   /** Whether a transaction is open on this connection. */
   get inTransaction(): boolean {
     return this.depth > 0;
@@ -164,6 +175,7 @@ try {
       result = fn();
     } catch (error) {
       this.depth -= 1;
+      if (outer) this.onCommit.clear();
       try {
         this.batch([{ sql: outer ? 'ROLLBACK' : `ROLLBACK TO SAVEPOINT ${savepoint}`, params: [] }]);
       } catch {
@@ -173,7 +185,15 @@ try {
     }
     this.depth -= 1;
     try {
-      this.batch([{ sql: outer ? 'COMMIT' : `RELEASE SAVEPOINT ${savepoint}`, params: [] }]);
+      // Notifications go in the COMMIT's round trip; PostgreSQL delivers them when it commits.
+      const notify: PgQuery[] = outer
+        ? [...this.onCommit].map((channel) => ({
+            sql: 'SELECT pg_notify($1, current_schema())',
+            params: [channel],
+          }))
+        : [];
+      if (outer) this.onCommit.clear();
+      this.batch([...notify, { sql: outer ? 'COMMIT' : `RELEASE SAVEPOINT ${savepoint}`, params: [] }]);
     } catch (error) {
       if (outer) {
         try {
