@@ -13,6 +13,10 @@ import { applyKey, canRead, isEncryptedDatabase, missingKeyError, wrongKeyError 
 import { shellQuote } from '../fs/private-files.js';
 import { latestSchemaVersion, schemaVersion, type Db } from '../store/database.js';
 import type { DoctorCheck } from './types.js';
+import type { StationConfig } from '../config/station-config.js';
+import { openPostgres, postgresUrl } from '../store/open-store.js';
+import { redactUrl } from '../store/postgres/pg-sync-db.js';
+import type { StoreDb } from '../store/store-db.js';
 
 /** A write-ahead log above this is a warning (SQLite checkpoints it back to a few MB when nothing blocks it). */
 export const DEFAULT_WAL_WARN_BYTES = 64 * 1024 * 1024;
@@ -172,4 +176,49 @@ export function formatBytes(bytes: number): string {
   if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} KiB`;
   if (bytes < 1024 * 1024 * 1024) return `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
   return `${(bytes / 1024 / 1024 / 1024).toFixed(1)} GiB`;
+}
+
+/** A PostgreSQL store: reachable, and its schema version (read only: the doctor never migrates). */
+export function checkPostgres(config: StationConfig, env: NodeJS.ProcessEnv): DoctorCheck[] {
+  const url = postgresUrl(config, env);
+  if (url === undefined) return [];
+  const where = redactUrl(url);
+  let db: StoreDb | undefined;
+  try {
+    db = openPostgres(url, { readonly: true });
+    const table = db.prepare("SELECT to_regclass('schema_migrations') IS NOT NULL AS present").get() as {
+      present: boolean;
+    };
+    const version = table.present ? schemaVersion(db) : 0;
+    const latest = latestSchemaVersion();
+    return [
+      {
+        area: 'database',
+        name: 'postgres',
+        status: version === latest ? 'ok' : 'warn',
+        detail:
+          version === latest
+            ? `${where}: reachable, schema version ${String(version)}`
+            : `${where}: reachable, schema version ${String(version)} (this stn knows up to ${String(latest)})`,
+        hint:
+          version < latest
+            ? 'Run `stn db migrate` (every command also migrates when it opens the store).'
+            : version > latest
+              ? 'A newer stn made this schema: upgrade stn.'
+              : null,
+      },
+    ];
+  } catch (error) {
+    return [
+      {
+        area: 'database',
+        name: 'postgres',
+        status: 'fail',
+        detail: errorMessage(error),
+        hint: 'Check that PostgreSQL is up and that store.postgres.url (or STATION_DATABASE_URL) is right: psql "URL" -c "select 1"',
+      },
+    ];
+  } finally {
+    db?.close();
+  }
 }

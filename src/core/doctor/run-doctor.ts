@@ -5,7 +5,8 @@
  */
 import { ExitCode, errorMessage } from '../errors.js';
 import { checkConfig } from './config-checks.js';
-import { checkDatabase } from './database-checks.js';
+import { checkDatabase, checkPostgres } from './database-checks.js';
+import { storeLocation } from '../store/open-store.js';
 import { checkHome } from './home-checks.js';
 import { checkMcp } from './mcp-checks.js';
 import { checkModel } from './model-checks.js';
@@ -70,10 +71,16 @@ export async function runDoctor(target: DoctorTarget, options: DoctorOptions = {
     (r) => r.checks,
   );
 
-  progress('database', 'checking station.db');
+  progress('database', 'checking the store (station.db, or PostgreSQL)');
   await area(
     'database',
-    () => checkDatabase(paths, { walWarnBytes: options.walWarnBytes, env }),
+    () => {
+      // A URL that does not work is this area's failure (area() reports what throws).
+      const store = config?.config === undefined ? undefined : storeLocation(paths, config.config, env);
+      return store?.kind === 'postgres' && config?.config !== undefined
+        ? checkPostgres(config.config, env)
+        : checkDatabase(paths, { walWarnBytes: options.walWarnBytes, env });
+    },
     (r) => r,
   );
 
