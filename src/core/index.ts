@@ -260,7 +260,6 @@ export {
   Application,
   AuditApi,
   DoctorApi,
-  withAuditOrigin,
   type AuditOrigin,
   StationApi,
   localDoctor,
