@@ -26,47 +26,82 @@ import { median, report, tempHome } from './lib.js';
 import { FS_ENTRY, STEPS, bareLoop, fetchTurn, makeHome, measure, sdkTurn, startModel } from './loop-kit.js';
 
 const ROUNDS = 7;
+const CONCURRENT_TURNS = 3;
+const CONCURRENT_LATENCY = 200;
 
-async function stepsScenario() {
-  // The bare loops' libraries, loaded here only: the concurrency part runs in a process of Station alone.
-  const { Client } = await import('@modelcontextprotocol/sdk/client/index.js');
-  const { StdioClientTransport } = await import('@modelcontextprotocol/sdk/client/stdio.js');
-  const { default: OpenAI } = await import('openai');
-  const { StdioTransport } = await import('../dist/core/mcp/stdio-transport.js');
+/**
+ * A folder with `fileCount` files and the test model asking to list it `steps` times, `latency` ms a turn
+ * (the scenario of every part); `stop()` ends the model and removes the folder.
+ */
+async function listingScenario({ steps, latency, fileCount }) {
   const work = tempHome();
   const files = join(work.home, 'files');
   mkdirSync(files);
-  for (let i = 0; i < 20; i++) writeFileSync(join(files, `file-${String(i)}.txt`), `file ${String(i)}\n`);
+  for (let i = 0; i < fileCount; i++) writeFileSync(join(files, `file-${String(i)}.txt`), `file ${String(i)}\n`);
   const model = await startModel([
     '--tool',
     'filesystem__list_directory',
     '--args',
     JSON.stringify({ path: files }),
     '--steps',
-    String(STEPS),
+    String(steps),
     '--latency',
-    '0',
+    String(latency),
   ]);
-  const home = makeHome(model.url, files);
-  const engine = openEngine({ home: home.home, env: { ...process.env, OPENAI_API_KEY: 'none', OPENAI_BASE_URL: '' } });
+  return {
+    files,
+    model,
+    async stop() {
+      await model.stop();
+      work.cleanup();
+    },
+  };
+}
+
+/** The MCP SDK client of the bare loops over the filesystem server of `files`, and the tool list it offers the model. */
+async function bareClient(files) {
+  const { Client } = await import('@modelcontextprotocol/sdk/client/index.js');
+  const { StdioClientTransport } = await import('@modelcontextprotocol/sdk/client/stdio.js');
   const client = new Client({ name: 'bench', version: '0' });
   await client.connect(
     new StdioClientTransport({ command: process.execPath, args: [FS_ENTRY, files], stderr: 'ignore' }),
   );
-  // The same libraries Station uses, without Station: its stdio transport (own process group) and the SDK.
-  const sameLibs = new Client({ name: 'bench', version: '0' });
-  await sameLibs.connect(
-    new StdioTransport({ command: process.execPath, args: [FS_ENTRY, files], env: {}, cwd: files }),
-  );
-  const sdk = new OpenAI({ baseURL: model.url, apiKey: 'none', maxRetries: 0 });
   const listed = (await client.listTools()).tools.find((t) => t.name === 'list_directory');
-  await sameLibs.listTools();
   const tools = [
     {
       type: 'function',
       function: { name: 'filesystem__list_directory', description: listed.description, parameters: listed.inputSchema },
     },
   ];
+  return { client, tools };
+}
+
+/** `runs` runs in `wall` ms: runs per second, and as a share of the ideal (every run overlapping perfectly). */
+function throughput(runs, wall) {
+  const ideal = (CONCURRENT_TURNS + 1) * CONCURRENT_LATENCY;
+  return {
+    ideal,
+    perSecond: (runs / wall) * 1000,
+    text: `${((runs / wall) * 1000).toFixed(1)} runs/s vs ${((runs / ideal) * 1000).toFixed(1)} runs/s (${((ideal / wall) * 100).toFixed(0)}%)`,
+  };
+}
+
+async function stepsScenario() {
+  // The bare loops' libraries, loaded here only: the concurrency part runs in a process of Station alone.
+  const { Client } = await import('@modelcontextprotocol/sdk/client/index.js');
+  const { default: OpenAI } = await import('openai');
+  const { StdioTransport } = await import('../dist/core/mcp/stdio-transport.js');
+  const { files, model, stop } = await listingScenario({ steps: STEPS, latency: 0, fileCount: 20 });
+  const home = makeHome(model.url, files);
+  const engine = openEngine({ home: home.home, env: { ...process.env, OPENAI_API_KEY: 'none', OPENAI_BASE_URL: '' } });
+  const { client, tools } = await bareClient(files);
+  // The same libraries Station uses, without Station: its stdio transport (own process group) and the SDK.
+  const sameLibs = new Client({ name: 'bench', version: '0' });
+  await sameLibs.connect(
+    new StdioTransport({ command: process.execPath, args: [FS_ENTRY, files], env: {}, cwd: files }),
+  );
+  const sdk = new OpenAI({ baseURL: model.url, apiKey: 'none', maxRetries: 0 });
+  await sameLibs.listTools();
   try {
     const runner = await engine.runner();
     await engine.mcp('default'); // start the pool once, outside the timings
@@ -143,32 +178,15 @@ async function stepsScenario() {
     await client.close();
     await sameLibs.close();
     await engine.close();
-    await model.stop();
+    await stop();
     home.cleanup();
-    work.cleanup();
   }
 }
-
-const CONCURRENT_TURNS = 3;
-const CONCURRENT_LATENCY = 200;
 
 async function concurrencyScenario(RUNS) {
   const TURNS = CONCURRENT_TURNS;
   const LATENCY = CONCURRENT_LATENCY;
-  const work = tempHome();
-  const files = join(work.home, 'files');
-  mkdirSync(files);
-  writeFileSync(join(files, 'a.txt'), 'a\n');
-  const model = await startModel([
-    '--tool',
-    'filesystem__list_directory',
-    '--args',
-    JSON.stringify({ path: files }),
-    '--steps',
-    String(TURNS),
-    '--latency',
-    String(LATENCY),
-  ]);
+  const { files, model, stop } = await listingScenario({ steps: TURNS, latency: LATENCY, fileCount: 1 });
   const home = makeHome(model.url, files, { workers: RUNS, maxSteps: 10 });
   const engine = openEngine({ home: home.home, env: { ...process.env, OPENAI_API_KEY: 'none', OPENAI_BASE_URL: '' } });
   try {
@@ -194,16 +212,13 @@ async function concurrencyScenario(RUNS) {
     clearInterval(sampler);
     const wall = performance.now() - t0;
     const failed = results.filter((r) => r.status !== 'completed').length;
-    const ideal = (TURNS + 1) * LATENCY;
+    const rate = throughput(RUNS, wall);
     const n = String(RUNS);
     report(
       `${n} concurrent runs, ${String(TURNS + 1)} turns at ${String(LATENCY)} ms (wall)`,
-      `${wall.toFixed(0)} ms (ideal ${String(ideal)} ms)`,
+      `${wall.toFixed(0)} ms (ideal ${String(rate.ideal)} ms)`,
     );
-    report(
-      `  throughput vs ideal (aim >= 90%)`,
-      `${((RUNS / wall) * 1000).toFixed(1)} runs/s vs ${((RUNS / ideal) * 1000).toFixed(1)} runs/s (${((ideal / wall) * 100).toFixed(0)}%)`,
-    );
+    report(`  throughput vs ideal (aim >= 90%)`, rate.text);
     report(
       `  submitting the ${n} runs (aim <= ${String(RUNS)} ms)`,
       `${submitted.toFixed(0)} ms   (CPU ${((submitCpu.user + submitCpu.system) / 1000).toFixed(0)} ms, the runs' first steps included)`,
@@ -215,12 +230,11 @@ async function concurrencyScenario(RUNS) {
       `${mb(rssBefore)} | ${mb(rssHigh)} | ${mb(process.resourceUsage().maxRSS * 1024)}`,
     );
     if (failed > 0) report('runs not completed', String(failed));
-    return { runs: RUNS, throughput: (RUNS / wall) * 1000, rss: rssHigh - rssBefore };
+    return { runs: RUNS, throughput: rate.perSecond, rss: rssHigh - rssBefore };
   } finally {
     await engine.close();
-    await model.stop();
+    await stop();
     home.cleanup();
-    work.cleanup();
   }
 }
 
@@ -230,72 +244,49 @@ async function concurrencyScenario(RUNS) {
  * process, after Station's, so as not to weigh on Station's memory figures.
  */
 async function bareConcurrency(runs) {
-  const { Client } = await import('@modelcontextprotocol/sdk/client/index.js');
-  const { StdioClientTransport } = await import('@modelcontextprotocol/sdk/client/stdio.js');
-  const work = tempHome();
-  const files = join(work.home, 'files');
-  mkdirSync(files);
-  writeFileSync(join(files, 'a.txt'), 'a\n');
-  const model = await startModel([
-    '--tool',
-    'filesystem__list_directory',
-    '--args',
-    JSON.stringify({ path: files }),
-    '--steps',
-    String(CONCURRENT_TURNS),
-    '--latency',
-    String(CONCURRENT_LATENCY),
-  ]);
-  const client = new Client({ name: 'bench', version: '0' });
-  await client.connect(
-    new StdioClientTransport({ command: process.execPath, args: [FS_ENTRY, files], stderr: 'ignore' }),
-  );
+  const { files, model, stop } = await listingScenario({
+    steps: CONCURRENT_TURNS,
+    latency: CONCURRENT_LATENCY,
+    fileCount: 1,
+  });
+  const { client, tools } = await bareClient(files);
   try {
-    const listed = (await client.listTools()).tools.find((t) => t.name === 'list_directory');
-    const tools = [
-      {
-        type: 'function',
-        function: {
-          name: 'filesystem__list_directory',
-          description: listed.description,
-          parameters: listed.inputSchema,
-        },
-      },
-    ];
     const loop = () => bareLoop(client, (messages) => fetchTurn(model.url, messages, tools));
     await loop(); // warm-up, as for Station
     const t0 = performance.now();
     await Promise.all(Array.from({ length: runs }, loop));
     const wall = performance.now() - t0;
-    const ideal = (CONCURRENT_TURNS + 1) * CONCURRENT_LATENCY;
     report(
       `${String(runs)} concurrent bare loops: throughput vs ideal`,
-      `${((runs / wall) * 1000).toFixed(1)} runs/s (${((ideal / wall) * 100).toFixed(0)}%), wall ${wall.toFixed(0)} ms`,
+      `${throughput(runs, wall).text}, wall ${wall.toFixed(0)} ms`,
     );
   } finally {
     await client.close();
-    await model.stop();
-    work.cleanup();
+    await stop();
   }
 }
 
 const mb = (kb) => `${(kb / 1024).toFixed(0)} MB`;
 if (process.argv[2] === 'concurrency') {
   // A process with Station's runner alone (and its MCP pool; the model server runs in a child).
-  const fifty = await concurrencyScenario(50);
-  report('peak RSS of Station alone, up to the 50 runs (aim <= 130 MB)', mb(process.resourceUsage().maxRSS));
-  const more = await concurrencyScenario(200);
+  const scaled = [];
+  for (const runs of [50, 200]) {
+    scaled.push(await concurrencyScenario(runs));
+    report(
+      `peak RSS of Station alone, up to the ${String(runs)} runs${runs === 50 ? ' (aim <= 130 MB)' : ''}`,
+      mb(process.resourceUsage().maxRSS),
+    );
+  }
+  const [fifty, more] = scaled;
   report(
     'from 50 to 200 runs: throughput | memory while running',
     `x${(more.throughput / fifty.throughput).toFixed(2)} | +${(fifty.rss / 1024 / 1024).toFixed(0)} MB -> +${(more.rss / 1024 / 1024).toFixed(0)} MB`,
   );
-  report('peak RSS of Station alone, up to the 200 runs', mb(process.resourceUsage().maxRSS));
 } else {
   await stepsScenario();
   report('peak RSS of this process (Station and the two bare loops)', mb(process.resourceUsage().maxRSS));
   const child = spawnSync(process.execPath, [fileURLToPath(import.meta.url), 'concurrency'], { stdio: 'inherit' });
   if (child.status !== 0) process.exitCode = 1;
   // The same scenario without Station, just after: the ceiling this machine allows at the moment.
-  await bareConcurrency(50);
-  await bareConcurrency(200);
+  for (const runs of [50, 200]) await bareConcurrency(runs);
 }

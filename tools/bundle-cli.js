@@ -13,12 +13,12 @@
 // and require `yaml` as the core does, from dist/core/yaml.cjs (tools/lazy-yaml.js), so a Tab press loads a
 // few files instead of ~80; they hold no state. errors.js and
 // config/package-assets.js stay shared, as in the core bundle.
-import { build } from 'esbuild';
 import { readdirSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { join, relative, resolve, sep } from 'node:path';
+import { join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { yamlFromBundle } from './lazy-yaml.js';
+import { bundleForNode, keepRelativeImports, packageName } from './node-bundle.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const dist = join(root, 'dist');
@@ -44,17 +44,9 @@ const entryPoints = [
 ];
 
 /** Relative imports of the core's facade, its shared modules and the TUI stay imports, via `#dist/*`. */
-const keepOtherDistExternal = {
-  name: 'keep-other-dist-external',
-  setup(b) {
-    b.onResolve({ filter: /^\.\.?\// }, (args) => {
-      if (!args.importer.startsWith(dist + sep)) return undefined; // packages' own relative imports
-      const target = resolve(args.resolveDir, args.path);
-      if (inBundle(target)) return undefined;
-      return { path: `#dist/${relative(dist, target).split(sep).join('/')}`, external: true };
-    });
-  },
-};
+const keepOtherDistExternal = keepRelativeImports('keep-other-dist-external', dist, (target) =>
+  inBundle(target) ? undefined : `#dist/${relative(dist, target).split(sep).join('/')}`,
+);
 
 /**
  * Packages stay imports, except @oclif/core and what it requires (inlined: that is the point). TypeScript and ts-node are what oclif loads only in development mode (ts-path), never from
@@ -66,7 +58,7 @@ const externalPackages = {
   name: 'external-packages',
   setup(b) {
     b.onResolve({ filter: /^[^./#]/ }, (args) => {
-      const name = args.path.startsWith('@') ? args.path.split('/').slice(0, 2).join('/') : args.path.split('/')[0];
+      const name = packageName(args.path);
       const fromInlinedPackage = args.importer.includes(`${sep}node_modules${sep}`);
       if (EXTERNAL.has(name)) return { path: args.path, external: true };
       if (INLINED.has(name) || fromInlinedPackage) return undefined;
@@ -137,23 +129,13 @@ const LAZY_HELPER = `function __stnLazy(load) {
   });
 }`;
 
-await build({
+// @oclif/core is CommonJS: inside an ESM bundle its require()s of node builtins need bundleForNode's require().
+await bundleForNode({
   entryPoints,
   outdir: dist,
   outbase: dist,
   entryNames: '[dir]/[name]',
   chunkNames: 'cli/chunks/[name]-[hash]',
-  allowOverwrite: true,
-  bundle: true,
   splitting: true,
-  platform: 'node',
-  format: 'esm',
-  target: 'node20',
-  sourcemap: true,
-  logLevel: 'warning',
-  // @oclif/core is CommonJS: inside an ESM bundle its require()s of node builtins need a require().
-  banner: {
-    js: "import { createRequire as __stnCreateRequire } from 'node:module'; const require = __stnCreateRequire(import.meta.url);",
-  },
   plugins: [keepOtherDistExternal, externalPackages, lazyOclifRequires, yamlFromBundle],
 });

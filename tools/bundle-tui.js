@@ -5,9 +5,10 @@
 // there is one engine, one set of error classes.
 import { writeFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { analyzeMetafile, build } from 'esbuild';
-import { dirname, join, relative, resolve, sep } from 'node:path';
+import { analyzeMetafile } from 'esbuild';
+import { dirname, join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { bundleForNode, keepRelativeImports } from './node-bundle.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const dist = join(root, 'dist');
@@ -15,19 +16,11 @@ const entry = join(dist, 'tui', 'launch.js');
 const outDir = dirname(entry);
 
 /** Relative imports that land outside dist/tui (the core) stay imports, re-pointed from the bundle's folder. */
-const keepCoreExternal = {
-  name: 'keep-core-external',
-  setup(b) {
-    b.onResolve({ filter: /^\.\.?\// }, (args) => {
-      if (!args.importer.startsWith(dist + sep)) return undefined; // packages' own relative imports
-      const target = resolve(args.resolveDir, args.path);
-      if (target.startsWith(join(dist, 'tui') + sep)) return undefined;
-      let path = relative(outDir, target).split(sep).join('/');
-      if (!path.startsWith('.')) path = `./${path}`;
-      return { path, external: true };
-    });
-  },
-};
+const keepCoreExternal = keepRelativeImports('keep-core-external', dist, (target) => {
+  if (target.startsWith(join(dist, 'tui') + sep)) return undefined;
+  const path = relative(outDir, target).split(sep).join('/');
+  return path.startsWith('.') ? path : `./${path}`;
+});
 
 /**
  * React devtools are for developing Ink itself (DEV=true); `stn ui` ships without them. Ink's devtools
@@ -88,23 +81,13 @@ const lazyEmojiRegex = {
   },
 };
 
-const result = await build({
+// CommonJS inside the bundle (react-reconciler, signal-exit) gets bundleForNode's require().
+const result = await bundleForNode({
   entryPoints: [entry],
   outfile: entry,
-  allowOverwrite: true,
-  bundle: true,
-  platform: 'node',
-  format: 'esm',
-  target: 'node20',
-  sourcemap: true,
-  logLevel: 'warning',
   define: { 'process.env.NODE_ENV': '"production"' },
   // Native and optional modules stay outside.
   external: ['better-sqlite3-multiple-ciphers', 'ws', 'bufferutil', 'utf-8-validate'],
-  // CommonJS inside an ESM bundle (react-reconciler, signal-exit) needs a require().
-  banner: {
-    js: "import { createRequire as __stnCreateRequire } from 'node:module'; const require = __stnCreateRequire(import.meta.url);",
-  },
   plugins: [keepCoreExternal, noDevtools, yogaWithoutFetch, lazyEmojiRegex],
   metafile: process.env.STN_BUNDLE_METAFILE !== undefined,
 });

@@ -126,7 +126,10 @@ export {
 export {
   AgentService,
   agentFileName,
+  fieldText,
+  inputFields,
   parseInputFieldSpec,
+  readInput,
   validateAgentName,
   type AgentCheck,
   type AgentDraft,
@@ -137,6 +140,8 @@ export {
   type AgentValidationReport,
   type ImportResult,
   type IndexResult,
+  type InputField,
+  type InputKind,
 } from './agents/index.js';
 export { serveStation, type RunningStation, type ServeOptions } from './server/launch.js';
 export { serveStdio, type StdioOptions, type StdioSession } from './mcp-server/launch.js';
@@ -260,7 +265,6 @@ export {
   Application,
   AuditApi,
   DoctorApi,
-  withAuditOrigin,
   type AuditOrigin,
   StationApi,
   localDoctor,

@@ -287,6 +287,8 @@ describe('the web UI in Chromium', { timeout: 120_000 }, () => {
     expect(background).toBe('rgb(15, 18, 22)');
     await page.getByLabel('API key').fill(keys.admin);
     await page.getByRole('button', { name: 'Sign in' }).click();
+    // Signed in (the key kept for the tab) before going elsewhere: a navigation would abort the check.
+    await page.getByRole('heading', { name: 'Runs' }).waitFor();
     await page.goto(`${url}/runs/1`);
     await page.locator('.bar-tool').first().waitFor();
     await shot(page, '9-run-dark');

@@ -50,8 +50,8 @@ describe('run form', () => {
     expect(result.ok).toBe(false);
     if (result.ok) return;
     expect(Object.keys(result.fieldErrors).sort()).toEqual(['depth', 'path', 'tags', 'verbose']);
-    expect(result.fieldErrors.path).toBe('required');
-    expect(result.fieldErrors.depth).toBe('expected an integer');
+    expect(result.fieldErrors.path).toBe('a value is required');
+    expect(result.fieldErrors.depth).toBe('expected a whole number, got "2.5"');
   });
 
   it('shows the core field errors next to their fields and focuses the first bad one', () => {

@@ -40,7 +40,7 @@ describe('TUI runs and traces (real core, test model server, server-filesystem)'
     expect(frame).toMatch(/path\*/);
     // Enter with the required path empty: the form says so and starts nothing.
     await screen.press(KEYS.enter);
-    await screen.waitFor('✗ required');
+    await screen.waitFor('✗ a value is required');
     expect(station.model.requests).toHaveLength(0);
     await screen.type('what is there?');
     await screen.press(KEYS.tab);

@@ -1,21 +1,13 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { closeSync, fsyncSync, linkSync, mkdirSync, openSync, readdirSync, rmSync, statSync, writeSync } from 'node:fs';
+import { closeSync, fsyncSync, linkSync, mkdirSync, openSync, readdirSync, rmSync, writeSync } from 'node:fs';
 import { basename, dirname, join, sep } from 'node:path';
 import { ConflictError } from '../errors.js';
+import { fileStamp, stampNumber } from '../fs/file-stamps.js';
 
-/** A `.prompt` file in an agents folder with its change stamp. */
+/** A `.prompt` file in an agents folder with its change stamp (fileStamp as a number: stampNumber). */
 export interface PromptFile {
   fileName: string;
   stamp: number;
-}
-
-/**
- * The change stamp of a file: the later of its mtime and ctime in ms (sub-ms precision kept). ctime cannot
- * be set back by tools that preserve mtime (tar, cp -p, rsync -t), so an edited file always gets a new stamp.
- */
-export function changeStamp(path: string): number {
-  const st = statSync(path);
-  return Math.max(st.mtimeMs, st.ctimeMs);
 }
 
 /** The `.prompt` files of an agents folder (hidden and temporary files skipped), sorted by name. */
@@ -31,13 +23,10 @@ export function listPromptFiles(dir: string): PromptFile[] {
   for (const entry of entries) {
     if (!entry.name.endsWith('.prompt') || entry.name.startsWith('.')) continue;
     if (!entry.isFile() && !entry.isSymbolicLink()) continue;
-    try {
-      // String concatenation: path.join costs more than the stat itself over a thousand files.
-      out.push({ fileName: entry.name, stamp: changeStamp(dir + sep + entry.name) });
-    } catch (error) {
-      // A file removed between readdir and stat, or a dangling link, is simply not there.
-      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
-    }
+    // String concatenation: path.join costs more than the stat itself over a thousand files.
+    const stamp = fileStamp(dir + sep + entry.name);
+    // A file removed between readdir and stat, or a dangling link, is simply not there.
+    if (stamp !== '-') out.push({ fileName: entry.name, stamp: stampNumber(stamp) });
   }
   return out.sort((a, b) => (a.fileName < b.fileName ? -1 : a.fileName > b.fileName ? 1 : 0));
 }

@@ -27,7 +27,8 @@ import {
 } from '../store/agent-repo.js';
 import type { StoreDb } from '../store/store-db.js';
 import { writeUnlessLocked } from '../store/lock-waits.js';
-import { changeStamp, contentHash, listPromptFiles, writeNewFileAtomic, type PromptFile } from './agent-files.js';
+import { contentHash, listPromptFiles, writeNewFileAtomic, type PromptFile } from './agent-files.js';
+import { fileStamp, stampNumber } from '../fs/file-stamps.js';
 import {
   overlayPlan,
   planIndex,
@@ -627,7 +628,7 @@ export class AgentService {
     this.save(
       envId,
       rowId,
-      { fileName: basename(path), stamp: changeStamp(path), hash: contentHash(text), agent },
+      { fileName: basename(path), stamp: stampNumber(fileStamp(path)), hash: contentHash(text), agent },
       this.repo.environmentTools(envId),
     );
   }

@@ -5,3 +5,14 @@ export type { AgentCheck, AgentProblem, AgentValidationReport } from './agent-ch
 export type { IndexResult } from './agent-index.js';
 export { agentFileName, agentNameProblem, validateAgentName } from './agent-names.js';
 export { parseInputFieldSpec } from './input-fields.js';
+export {
+  fieldText,
+  inputFields,
+  inputKind,
+  readFieldText,
+  readInput,
+  type FieldReading,
+  type InputField,
+  type InputKind,
+  type InputSchemaShape,
+} from './input-form.js';

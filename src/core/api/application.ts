@@ -79,47 +79,95 @@ export class Application {
   }
 }
 
-/** The operations of one caller, by area. */
+/**
+ * The operations of one caller, by area. Each area is made on first use: a request's handle (one per
+ * request) costs only the areas it calls.
+ */
 export class StationApi {
   readonly principal: Principal;
-  readonly environments: EnvironmentsApi;
-  readonly agents: AgentsApi;
-  readonly mcp: McpApi;
-  readonly runs: RunsApi;
-  readonly keys: KeysApi;
-  /** The secret store (admins): names listed, values set and removed, never read back. */
-  readonly secrets: SecretsApi;
-  readonly doctor: DoctorApi;
-  /** The audit trail (admins): rows filtered and paged, and the chain verified. */
-  readonly audit: AuditApi;
-  /** Bundles (admins): create one from an environment, install one. */
-  readonly bundles: BundlesApi;
-  /** Agents' schedules: list, show, pause, resume, run now, run what is due. */
-  readonly schedules: SchedulesApi;
-  /** Webhooks (admins): added, listed, removed, tested; their deliveries listed and redelivered. */
-  readonly webhooks: WebhooksApi;
-  /** A browser's session: single-use WebSocket tickets. */
-  readonly session: SessionApi;
-  /** The store (admins): engine, location, schema version. */
-  readonly store: StoreApi;
+  private readonly areas: Partial<{
+    environments: EnvironmentsApi;
+    agents: AgentsApi;
+    mcp: McpApi;
+    runs: RunsApi;
+    keys: KeysApi;
+    secrets: SecretsApi;
+    doctor: DoctorApi;
+    audit: AuditApi;
+    bundles: BundlesApi;
+    schedules: SchedulesApi;
+    webhooks: WebhooksApi;
+    session: SessionApi;
+    store: StoreApi;
+  }> = {};
 
-  constructor(ctx: ApiContext) {
+  constructor(private readonly ctx: ApiContext) {
     this.principal = ctx.principal;
-    this.environments = new EnvironmentsApi(ctx);
-    this.agents = new AgentsApi(ctx);
-    this.mcp = new McpApi(ctx);
-    this.runs = new RunsApi(ctx);
-    this.keys = new KeysApi(ctx);
-    this.secrets = new SecretsApi(ctx);
-    this.audit = new AuditApi(ctx);
-    this.bundles = new BundlesApi(ctx);
-    this.schedules = new SchedulesApi(
+  }
+
+  get environments(): EnvironmentsApi {
+    return (this.areas.environments ??= new EnvironmentsApi(this.ctx));
+  }
+
+  get agents(): AgentsApi {
+    return (this.areas.agents ??= new AgentsApi(this.ctx));
+  }
+
+  get mcp(): McpApi {
+    return (this.areas.mcp ??= new McpApi(this.ctx));
+  }
+
+  get runs(): RunsApi {
+    return (this.areas.runs ??= new RunsApi(this.ctx));
+  }
+
+  get keys(): KeysApi {
+    return (this.areas.keys ??= new KeysApi(this.ctx));
+  }
+
+  /** The secret store (admins): names listed, values set and removed, never read back. */
+  get secrets(): SecretsApi {
+    return (this.areas.secrets ??= new SecretsApi(this.ctx));
+  }
+
+  get doctor(): DoctorApi {
+    const { ctx } = this;
+    return (this.areas.doctor ??= new DoctorApi(ctx.principal, { paths: ctx.engine.paths, env: ctx.engine.env }));
+  }
+
+  /** The audit trail (admins): rows filtered and paged, and the chain verified. */
+  get audit(): AuditApi {
+    return (this.areas.audit ??= new AuditApi(this.ctx));
+  }
+
+  /** Bundles (admins): create one from an environment, install one. */
+  get bundles(): BundlesApi {
+    return (this.areas.bundles ??= new BundlesApi(this.ctx));
+  }
+
+  /** Agents' schedules: list, show, pause, resume, run now, run what is due. */
+  get schedules(): SchedulesApi {
+    const { ctx } = this;
+    // The scheduler's runs are audited as its own, from where the call came (a request's id and address).
+    const origin = { ...ctx.origin, door: 'scheduler' } as const;
+    return (this.areas.schedules ??= new SchedulesApi(
       ctx,
-      () => new StationApi(new ApiContext(ctx.engine, SCHEDULER_PRINCIPAL, ctx.shared, { door: 'scheduler' })),
-    );
-    this.webhooks = new WebhooksApi(ctx);
-    this.session = new SessionApi(ctx);
-    this.store = new StoreApi(ctx);
-    this.doctor = new DoctorApi(ctx.principal, { paths: ctx.engine.paths, env: ctx.engine.env });
+      () => new StationApi(new ApiContext(ctx.engine, SCHEDULER_PRINCIPAL, ctx.shared, origin)),
+    ));
+  }
+
+  /** Webhooks (admins): added, listed, removed, tested; their deliveries listed and redelivered. */
+  get webhooks(): WebhooksApi {
+    return (this.areas.webhooks ??= new WebhooksApi(this.ctx));
+  }
+
+  /** A browser's session: single-use WebSocket tickets. */
+  get session(): SessionApi {
+    return (this.areas.session ??= new SessionApi(this.ctx));
+  }
+
+  /** The store (admins): engine, location, schema version. */
+  get store(): StoreApi {
+    return (this.areas.store ??= new StoreApi(this.ctx));
   }
 }

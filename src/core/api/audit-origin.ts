@@ -1,4 +1,3 @@
-import { AsyncLocalStorage } from 'node:async_hooks';
 import type { AuditDoor } from '../security/audit-log.js';
 
 /** Where a call came from, for its audit row: the door, and for a request its id and remote address. */
@@ -8,25 +7,15 @@ export interface AuditOrigin {
   remoteAddress?: string;
 }
 
-const current = new AsyncLocalStorage<Partial<AuditOrigin>>();
-
 /**
- * Runs `fn` with the origin of one request (the HTTP server wraps each request: request id, remote
- * address), so that every audit row written while it is handled names them, whichever route or extension
- * calls the application layer.
+ * The origin of a call made through a handle given `origin` (Application#as): its door, else `internal`.
+ * The HTTP server gives each request a handle of its own (door, request id, remote address), so that every
+ * audit row written while it is handled names them, whichever route or extension calls the application layer.
  */
-export function withAuditOrigin<T>(origin: Partial<AuditOrigin>, fn: () => T): T {
-  return current.run({ ...current.getStore(), ...origin }, fn);
-}
-
-/** The origin of the call in progress: what the caller's handle says, then the request's, else `internal`. */
-export function currentAuditOrigin(explicit: Partial<AuditOrigin>): AuditOrigin {
-  const store = current.getStore() ?? {};
-  const requestId = explicit.requestId ?? store.requestId;
-  const remoteAddress = explicit.remoteAddress ?? store.remoteAddress;
+export function auditOriginOf(origin: Partial<AuditOrigin>): AuditOrigin {
   return {
-    door: explicit.door ?? store.door ?? 'internal',
-    ...(requestId === undefined ? {} : { requestId }),
-    ...(remoteAddress === undefined ? {} : { remoteAddress }),
+    door: origin.door ?? 'internal',
+    ...(origin.requestId === undefined ? {} : { requestId: origin.requestId }),
+    ...(origin.remoteAddress === undefined ? {} : { remoteAddress: origin.remoteAddress }),
   };
 }

@@ -3,7 +3,7 @@ import { isStationError } from '../errors.js';
 import type { ServerStatus } from '../mcp/server-connection.js';
 import type { AuditOutcome } from '../security/audit-log.js';
 import { authorize, type Action, type Principal } from '../security/roles.js';
-import { currentAuditOrigin, type AuditOrigin } from './audit-origin.js';
+import { auditOriginOf, type AuditOrigin } from './audit-origin.js';
 import { osUser } from './principal.js';
 import type { WsTicketBook } from './ws-tickets.js';
 import type { SyncJobs } from './sync-jobs.js';
@@ -110,7 +110,7 @@ export class ApiContext {
     outcome: AuditOutcome,
     reason: string | null,
   ): void {
-    const origin = currentAuditOrigin(this.origin);
+    const origin = auditOriginOf(this.origin);
     const local = this.principal.prefix === 'local';
     const stdio = local && origin.door === 'mcp-stdio';
     this.engine.audit.record({

@@ -57,4 +57,4 @@ export {
   type WsSubscription,
 } from './ws-messages.js';
 export { AuditApi } from './audit-api.js';
-export { withAuditOrigin, currentAuditOrigin, type AuditOrigin } from './audit-origin.js';
+export { auditOriginOf, type AuditOrigin } from './audit-origin.js';

@@ -10,7 +10,7 @@ import { importOriginalRuns, type OriginalImportResult } from '../store/original
 import { followRun, type FollowOptions, type RunFollow } from '../runner/run-follower.js';
 import type { CancelOutcome, EventPage, EventPageQuery, RunDetail, RunSummary } from '../runner/run-service.js';
 import { canSeeEnvironment, type Principal } from '../security/roles.js';
-import { currentAuditOrigin } from './audit-origin.js';
+import { auditOriginOf } from './audit-origin.js';
 import type { ApiContext } from './context.js';
 import { callerName } from './principal.js';
 import type { RunQuery } from './views.js';
@@ -240,7 +240,7 @@ export class RunsApi {
 
   /** What a run started through this handle records as its trigger: the door it came through. */
   private trigger(): RunTrigger {
-    return triggerOf(currentAuditOrigin(this.ctx.origin).door);
+    return triggerOf(auditOriginOf(this.ctx.origin).door);
   }
 
   /**

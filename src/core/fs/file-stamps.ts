@@ -17,6 +17,26 @@ export function fileStamp(path: string): string {
   return `${String(st.ino)}:${String(st.size)}:${String(st.mtimeMs)}:${String(st.ctimeMs)}`;
 }
 
+/**
+ * A stamp as a whole number below 2^53 (a 53-bit hash of its text), for a database column: the agent index
+ * keeps each file's stamp in its row. Two different stamps give the same number by a chance of 2^-53.
+ */
+export function stampNumber(stamp: string): number {
+  // cyrb53: two 32-bit multiplicative hashes, mixed.
+  let h1 = 0xdeadbeef;
+  let h2 = 0x41c6ce57;
+  for (let i = 0; i < stamp.length; i++) {
+    const c = stamp.charCodeAt(i);
+    h1 = Math.imul(h1 ^ c, 2654435761);
+    h2 = Math.imul(h2 ^ c, 1597334677);
+  }
+  h1 = Math.imul(h1 ^ (h1 >>> 16), 2246822507);
+  h1 ^= Math.imul(h2 ^ (h2 >>> 13), 3266489909);
+  h2 = Math.imul(h2 ^ (h2 >>> 16), 2246822507);
+  h2 ^= Math.imul(h1 ^ (h1 >>> 13), 3266489909);
+  return 4294967296 * (2097151 & h2) + (h1 >>> 0);
+}
+
 /** The stamp of a folder and of each file directly in it (an edit in place changes no folder stamp). */
 export function folderStamp(dir: string): string {
   let names: string[];

@@ -27,10 +27,10 @@ export function mcpHttpExtension(app: Application, log: Logger): ServerExtension
         },
       },
     ],
-    handle: async (req, res, principal, requestId) => {
+    handle: async (req, res, principal, requestId, origin) => {
       const url = new URL(req.url ?? '/', 'http://station.local');
       if (url.pathname !== '/mcp') return false;
-      const api = app.as(principal, { door: 'mcp-http' });
+      const api = app.as(principal, { ...origin, door: 'mcp-http' });
       const environment = url.searchParams.get('environment') ?? api.environments.defaultName();
       // The MCP SDK and zod load on the first /mcp request, not with the server.
       const [{ StreamableHTTPServerTransport }, { createStationMcpServer }] = await Promise.all([

@@ -9,6 +9,7 @@ import {
   type RunTrigger,
   type TokenCounts,
 } from '../events/run-events.js';
+import { DataVersion } from '../store/data-version.js';
 import { dialectOf, type StoreDb } from '../store/store-db.js';
 import { writeUnlessLocked } from '../store/lock-waits.js';
 import { RunRepo, type RunFilter, type RunRow } from '../store/run-repo.js';
@@ -77,9 +78,16 @@ export interface LiveRunner {
   cancel(runId: number, message?: string): boolean;
 }
 
+/** How many list answers (one per filter) are kept while the database does not change. */
+const MAX_KEPT_LISTS = 32;
+
 /** Reading and cancelling recorded runs; light (no model or MCP code), so quick commands stay quick. */
 export class RunService {
   readonly repo: RunRepo;
+  private readonly dataVersion: DataVersion;
+  /** List answers by filter, good while the database's stamp is `listsStamp` (a list polled often is read once). */
+  private readonly lists = new Map<string, string>();
+  private listsStamp = '';
 
   constructor(
     private readonly db: StoreDb,
@@ -88,6 +96,7 @@ export class RunService {
     leaseMs?: number,
   ) {
     this.repo = new RunRepo(db, leaseMs);
+    this.dataVersion = new DataVersion(db);
   }
 
   /**
@@ -121,7 +130,20 @@ export class RunService {
         { field: 'trigger', message: `expected one of: ${RUN_TRIGGERS.join(', ')}` },
       ]);
     }
-    return this.repo.listSummariesJson(filter);
+    // The stamp is read before the list: a change committed in between moves it, so the list is read again next time.
+    const stamp = this.dataVersion.stamp();
+    if (stamp === undefined) return this.repo.listSummariesJson(filter);
+    if (stamp !== this.listsStamp || this.lists.size >= MAX_KEPT_LISTS) {
+      this.lists.clear();
+      this.listsStamp = stamp;
+    }
+    const key = JSON.stringify(filter);
+    let json = this.lists.get(key);
+    if (json === undefined) {
+      json = this.repo.listSummariesJson(filter);
+      this.lists.set(key, json);
+    }
+    return json;
   }
 
   /** How many runs there are of each status, all environments (statuses with none are left out). */

@@ -1,5 +1,6 @@
 import { validateEnvironmentName } from '../environments/names.js';
 import { AuthError, ConflictError, NotFoundError, ValidationError, type FieldIssue } from '../errors.js';
+import { DataVersion } from '../store/data-version.js';
 import type { StoreDb } from '../store/store-db.js';
 import { KeyRepo, type ApiKeyRow } from '../store/key-repo.js';
 import { AuditLog } from './audit-log.js';
@@ -67,15 +68,27 @@ const KEY_NAME = /^[A-Za-z0-9][A-Za-z0-9._@ -]{0,63}$/;
 /** last_used_at is refreshed at most this often, so that authentication stays a read. */
 const TOUCH_INTERVAL_MS = 60_000;
 
+/** How many key rows authenticate keeps while the database does not change (keys in use at once are few). */
+const MAX_KEPT_ROWS = 256;
+
 /** API keys: created with a role and environment grants, stored hashed, checked on every request. */
 export class KeyService {
   private readonly repo: KeyRepo;
+  private readonly dataVersion: DataVersion;
+  /**
+   * Key rows by prefix (undefined: no such key) with their owner's name, as read while the database's stamp
+   * was `rowsStamp`: a key revoked, rotated or deleted here or by another process moves the stamp, so the
+   * next request reads the row again. The presented key is checked against the row's hash every time.
+   */
+  private readonly rows = new Map<string, { row: ApiKeyRow; owner: string | undefined } | undefined>();
+  private rowsStamp = '';
 
   constructor(
     private readonly db: StoreDb,
     private readonly clock: () => number = Date.now,
   ) {
     this.repo = new KeyRepo(db);
+    this.dataVersion = new DataVersion(db);
   }
 
   create(options: CreateKeyOptions): CreatedKey {
@@ -203,14 +216,35 @@ export class KeyService {
       });
     }
     const prefix = keyPrefix(key);
-    const row = prefix === undefined ? undefined : this.repo.byPrefix(prefix);
+    const known = prefix === undefined ? undefined : this.keyRow(prefix);
+    const row = known?.row;
     if (row === undefined || !verifyApiKey(key, row.key_hash)) {
       throw new AuthError('invalid API key', {
         code: 'unauthorized',
         hints: ['Check the key, or create one with: stn key create NAME'],
       });
     }
-    return this.principalFromRow(row);
+    return this.principalFromRow(row, known?.owner);
+  }
+
+  /** The row of the key with this prefix and its owner's name, read once while the database does not change. */
+  private keyRow(prefix: string): { row: ApiKeyRow; owner: string | undefined } | undefined {
+    const stamp = this.dataVersion.stamp();
+    if (stamp === undefined) return this.readKeyRow(prefix);
+    if (stamp !== this.rowsStamp || this.rows.size >= MAX_KEPT_ROWS) {
+      this.rows.clear();
+      this.rowsStamp = stamp;
+    }
+    if (this.rows.has(prefix)) return this.rows.get(prefix);
+    const known = this.readKeyRow(prefix);
+    this.rows.set(prefix, known);
+    return known;
+  }
+
+  private readKeyRow(prefix: string): { row: ApiKeyRow; owner: string | undefined } | undefined {
+    const row = this.repo.byPrefix(prefix);
+    if (row === undefined) return undefined;
+    return { row, owner: row.user_id === null ? undefined : this.repo.userById(row.user_id)?.name };
   }
 
   /**
@@ -228,7 +262,10 @@ export class KeyService {
     return this.principalFromRow(row);
   }
 
-  private principalFromRow(row: ApiKeyRow): Principal {
+  private principalFromRow(
+    row: ApiKeyRow,
+    owner: string | undefined = row.user_id === null ? undefined : this.repo.userById(row.user_id)?.name,
+  ): Principal {
     if (row.revoked_at !== null) {
       throw new AuthError(`API key ${maskKey(row.prefix)} was revoked`, {
         code: 'unauthorized',
@@ -249,7 +286,6 @@ export class KeyService {
     if (row.last_used_at === null || now - row.last_used_at > TOUCH_INTERVAL_MS)
       writeUnlessLocked(this.db, () => this.repo.touch(row.id, now), 0);
     const grants = parseGrants(row.environments_json);
-    const owner = row.user_id === null ? undefined : this.repo.userById(row.user_id)?.name;
     return {
       keyId: row.id,
       name: row.name,

@@ -1,4 +1,5 @@
 import type { IncomingMessage } from 'node:http';
+import type { StationApi } from '../api/application.js';
 import type { ApiResponses } from '../api/views.js';
 import type { Action, Principal } from '../security/roles.js';
 import type { Logger } from './logger.js';
@@ -33,6 +34,12 @@ export interface RequestContext {
   /** The caller when a key was given (public routes: never; optional routes: when the request has one). */
   caller: Principal | undefined;
   requestId: string;
+  /**
+   * The operations of the caller (each authorizes, calls the service and audits), audited with this
+   * request's door, id and remote address. Made on first use.
+   */
+  api: StationApi;
+  /** The server's log with this request's id on every line. */
   log: Logger;
   /** The parsed JSON body, validated against the route's `body` schema. */
   body: unknown;

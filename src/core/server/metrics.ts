@@ -1,3 +1,4 @@
+import { performance } from 'node:perf_hooks';
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 /** Where the totals come from when scraped (the engine's services). */
 export interface MetricsSources {
@@ -38,7 +39,12 @@ export class ServerMetrics {
   readonly agentExecutionErrors: Counter<'reason'>;
   readonly mcpConnectionErrors: Counter<'environment' | 'server'>;
   readonly databaseErrors: Counter;
-  readonly httpRequests: Counter<'method' | 'status'>;
+  /** Fed by countRequest (its counts are handed over when scraped). */
+  private readonly httpRequests: Counter<'method' | 'status'>;
+  /** The query timer of each query name, made once (not a label object and a timer closure per query). */
+  private readonly queryTimers = new Map<string, { observe(seconds: number): void }>();
+  /** HTTP requests answered, by method and status: counted here, handed to the counter when scraped. */
+  private readonly requestCounts = new Map<string, { method: string; status: string; count: number }>();
 
   constructor(sources: MetricsSources) {
     const registers = [this.registry];
@@ -132,25 +138,43 @@ export class ServerMetrics {
       help: 'Database errors seen by the server.',
       registers,
     });
+    const requestCounts = this.requestCounts;
     this.httpRequests = new Counter({
       name: 'station_http_requests_total',
       help: 'HTTP requests answered, by method and status.',
       labelNames: ['method', 'status'],
       registers,
+      collect() {
+        this.reset();
+        for (const { method, status, count } of requestCounts.values()) this.inc({ method, status }, count);
+      },
     });
   }
 
   /** Runs a synchronous database query, timing it and counting its failure. */
   timeQuery<T>(query: string, fn: () => T): T {
-    const end = this.databaseQueryDuration.startTimer({ query });
+    let timer = this.queryTimers.get(query);
+    if (timer === undefined) {
+      timer = this.databaseQueryDuration.labels({ query });
+      this.queryTimers.set(query, timer);
+    }
+    const started = performance.now();
     try {
       return fn();
     } catch (error) {
       this.databaseErrors.inc();
       throw error;
     } finally {
-      end();
+      timer.observe((performance.now() - started) / 1000);
     }
+  }
+
+  /** Counts an answered HTTP request (station_http_requests_total). */
+  countRequest(method: string, status: number): void {
+    const key = `${method} ${String(status)}`;
+    const entry = this.requestCounts.get(key);
+    if (entry === undefined) this.requestCounts.set(key, { method, status: String(status), count: 1 });
+    else entry.count++;
   }
 
   async text(): Promise<{ contentType: string; body: string }> {

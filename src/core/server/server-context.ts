@@ -1,12 +1,11 @@
-import type { StationApi } from '../api/application.js';
-import type { Principal } from '../security/roles.js';
 import type { Logger } from './logger.js';
 import type { ServerMetrics } from './metrics.js';
 
-/** What route handlers share: the operations of the application layer, metrics and the server's log. */
+/**
+ * What route handlers share: metrics and the server's log (the operations of the application layer come
+ * with each request: RequestContext#api).
+ */
 export interface ServerContext {
-  /** The operations of a request's caller (each authorizes, calls the service and audits). */
-  api(principal: Principal): StationApi;
   metrics: ServerMetrics;
   log: Logger;
   version: string;

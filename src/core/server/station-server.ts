@@ -2,9 +2,10 @@ import { randomUUID } from 'node:crypto';
 import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
+import { performance } from 'node:perf_hooks';
 import type { Duplex } from 'node:stream';
-import { Application } from '../api/application.js';
-import { type AuditOrigin, withAuditOrigin } from '../api/audit-origin.js';
+import { Application, type StationApi } from '../api/application.js';
+import type { AuditOrigin } from '../api/audit-origin.js';
 import { ANONYMOUS } from '../api/principal.js';
 import type { Engine } from '../engine.js';
 import { AuthError, ExitCode, PortInUseError, StationError, errorMessage, isStationError } from '../errors.js';
@@ -37,8 +38,17 @@ export interface ServerExtension {
   routes?(ctx: ServerContext): RouteDef[];
   /** Operations served outside the router, for the OpenAPI document. */
   operations?: readonly ExtraOperation[];
-  /** Handles a request for a path it owns (after authentication); returns false to pass. */
-  handle?(req: IncomingMessage, res: ServerResponse, principal: Principal, requestId: string): Promise<boolean>;
+  /**
+   * Handles a request for a path it owns, that no route has (after authentication; `origin` is the request's,
+   * for the audit rows of what it does); returns false to pass.
+   */
+  handle?(
+    req: IncomingMessage,
+    res: ServerResponse,
+    principal: Principal,
+    requestId: string,
+    origin: Partial<AuditOrigin>,
+  ): Promise<boolean>;
   /**
    * Serves a public page (GET or HEAD) at a path no route has, before any key is asked for: the web UI's
    * files, which hold no data. Returns false to pass.
@@ -75,6 +85,22 @@ export interface ListeningAddress {
 }
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,64}$/;
+/** A path of plain segments (no dot segment, no escape, no empty segment): the same once normalised by URL. */
+const PLAIN_PATH = /^(?:\/[A-Za-z0-9_~-][A-Za-z0-9._~-]*)*\/?$/;
+
+/**
+ * A request target's path and query, as `new URL(target, base)` reads them; a plain path (most requests)
+ * is taken as it is, without building a URL.
+ */
+export function requestTarget(target: string): { pathname: string; query: URLSearchParams } {
+  const q = target.indexOf('?');
+  const path = q === -1 ? target : target.slice(0, q);
+  if (path !== '' && PLAIN_PATH.test(path) && !target.includes('#')) {
+    return { pathname: path, query: new URLSearchParams(q === -1 ? '' : target.slice(q + 1)) };
+  }
+  const url = new URL(target, 'http://station.local');
+  return { pathname: url.pathname, query: url.searchParams };
+}
 
 /**
  * Station's HTTP server: REST under /api/v1, /health, /ready, /metrics, and what extensions add
@@ -109,7 +135,6 @@ export class StationServer {
     const app = options.app ?? new Application(options.engine, { clock });
     this.app = app;
     this.context = {
-      api: (principal) => app.as(principal),
       metrics: this.metrics,
       log: this.log,
       version: readPackageVersion(),
@@ -119,11 +144,11 @@ export class StationServer {
     const routes: RouteDef[] = [
       ...systemRoutes(this.context, (caller) => this.readiness(caller)),
       ...environmentRoutes(this.context),
-      ...secretRoutes(this.context),
-      ...scheduleRoutes(this.context),
-      ...bundleRoutes(this.context),
+      ...secretRoutes(),
+      ...scheduleRoutes(),
+      ...bundleRoutes(),
       ...auditRoutes(this.context),
-      ...webhookRoutes(this.context),
+      ...webhookRoutes(),
       ...this.extensions.flatMap((e) => e.routes?.(this.context) ?? []),
     ];
     routes.push({
@@ -273,22 +298,26 @@ export class StationServer {
   }
 
   /** The request's principal; a refused key (missing, unknown, revoked, expired) is audited as `auth.failed`. */
-  private authenticate(req: IncomingMessage, origin: Partial<AuditOrigin> = {}): Principal {
+  private authenticate(req: IncomingMessage, pathname: string, origin: Partial<AuditOrigin>): Principal {
     try {
       return this.options.engine.keys.authenticate(req.headers.authorization);
     } catch (error) {
-      const target = `${req.method ?? 'GET'} ${(req.url ?? '/').split('?')[0] ?? '/'}`;
-      this.app.as(ANONYMOUS, origin).audit.authFailed(target, error);
+      this.app.as(ANONYMOUS, origin).audit.authFailed(`${req.method ?? 'GET'} ${pathname}`, error);
       throw error;
     }
   }
 
   /** The principal a WebSocket ticket was given to; a refused ticket is audited like a refused key. */
-  private redeemTicket(req: IncomingMessage, ticket: string, origin: Partial<AuditOrigin>): Principal {
+  private redeemTicket(
+    req: IncomingMessage,
+    pathname: string,
+    ticket: string,
+    origin: Partial<AuditOrigin>,
+  ): Principal {
     try {
       return this.app.redeemWsTicket(ticket);
     } catch (error) {
-      this.app.as(ANONYMOUS, origin).audit.authFailed(`GET ${(req.url ?? '/').split('?')[0] ?? '/'}`, error);
+      this.app.as(ANONYMOUS, origin).audit.authFailed(`${req.method ?? 'GET'} ${pathname}`, error);
       throw error;
     }
   }
@@ -314,28 +343,31 @@ export class StationServer {
   }
 
   private async onRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const started = process.hrtime.bigint();
+    const started = performance.now();
     const incoming = req.headers['x-request-id'];
     const requestId = typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID();
     res.setHeader('X-Request-Id', requestId);
-    // Every audit row written while this request is handled names its door, request id and remote address.
-    const remoteAddress = req.socket.remoteAddress;
-    await withAuditOrigin({ door: 'rest', requestId, ...(remoteAddress === undefined ? {} : { remoteAddress }) }, () =>
-      this.serve(req, res, requestId, started),
-    );
-  }
-
-  private async serve(req: IncomingMessage, res: ServerResponse, requestId: string, started: bigint): Promise<void> {
     const method = req.method ?? 'GET';
-    const url = new URL(req.url ?? '/', 'http://station.local');
-    const log = this.log.child({ requestId });
+    const { pathname, query } = requestTarget(req.url ?? '/');
+    // Every audit row written while this request is handled names its door, request id and remote address:
+    // the request's handle on the application layer carries them.
+    const remoteAddress = req.socket.remoteAddress;
+    const origin: Partial<AuditOrigin> = {
+      door: 'rest',
+      requestId,
+      ...(remoteAddress === undefined ? {} : { remoteAddress }),
+    };
+    const app = this.app;
+    const serverLog = this.log;
     let principal: Principal | undefined;
+    let api: StationApi | undefined;
+    let log: Logger | undefined;
     let status = 500;
     try {
-      const match = this.router.match(method, url.pathname);
+      const match = this.router.match(method, pathname);
       if (match.kind === 'none' && (method === 'GET' || method === 'HEAD')) {
         for (const ext of this.extensions) {
-          if (ext.page?.(req, res, url.pathname) === true) {
+          if (ext.page?.(req, res, pathname) === true) {
             status = res.statusCode;
             return;
           }
@@ -344,20 +376,20 @@ export class StationServer {
       const access = match.kind === 'found' ? match.route.access : undefined;
       if (access === 'optional') {
         // A key is not needed here, but a key that is given must be valid (a typo should not pass unnoticed).
-        if (req.headers.authorization !== undefined) principal = this.authenticate(req);
+        if (req.headers.authorization !== undefined) principal = this.authenticate(req, pathname, origin);
       } else if (access !== 'public') {
-        principal = this.authenticate(req);
+        principal = this.authenticate(req, pathname, origin);
       }
-      if (principal !== undefined) {
+      if (principal !== undefined && match.kind !== 'found') {
         for (const ext of this.extensions) {
-          if (ext.handle !== undefined && (await ext.handle(req, res, principal, requestId))) {
+          if (ext.handle !== undefined && (await ext.handle(req, res, principal, requestId, origin))) {
             status = res.statusCode;
             return;
           }
         }
       }
       if (match.kind === 'none') {
-        throw new StationError('no_route', `no route ${method} ${url.pathname}`, ExitCode.NOT_FOUND, {
+        throw new StationError('no_route', `no route ${method} ${pathname}`, ExitCode.NOT_FOUND, {
           hints: ['See the routes in GET /api/v1/openapi.json.'],
         });
       }
@@ -365,7 +397,7 @@ export class StationServer {
         res.setHeader('Allow', match.allowed.join(', '));
         throw new StationError(
           'method_not_allowed',
-          `${method} is not allowed on ${url.pathname} (allowed: ${match.allowed.join(', ')})`,
+          `${method} is not allowed on ${pathname} (allowed: ${match.allowed.join(', ')})`,
           ExitCode.USAGE,
         );
       }
@@ -377,7 +409,7 @@ export class StationServer {
         try {
           authorize(principal, route.access.action, environment);
         } catch (error) {
-          this.app.as(principal).audit.denied(route.access.action, environment ?? `${method} ${url.pathname}`, error);
+          app.as(principal, origin).audit.denied(route.access.action, environment ?? `${method} ${pathname}`, error);
           throw error;
         }
       }
@@ -388,14 +420,20 @@ export class StationServer {
       } else {
         req.resume();
       }
+      const caller = principal;
       const reply = await route.handle({
         req,
         params,
-        query: url.searchParams,
-        principal: principal as Principal,
-        caller: principal,
+        query,
+        principal: caller as Principal,
+        caller,
         requestId,
-        log,
+        get api() {
+          return (api ??= app.as(caller ?? ANONYMOUS, origin));
+        },
+        get log() {
+          return (log ??= serverLog.child({ requestId }));
+        },
         body,
       });
       status = reply.status;
@@ -404,7 +442,8 @@ export class StationServer {
       const mapped = toHttpError(error, requestId);
       status = mapped.status;
       if (status >= 500)
-        log.error('request failed', {
+        serverLog.error('request failed', {
+          requestId,
           error: errorMessage(error),
           stack: error instanceof Error && !isStationError(error) ? error.stack : undefined,
         });
@@ -412,17 +451,18 @@ export class StationServer {
       if (!res.headersSent) send(res, { status: mapped.status, body: mapped.body, headers: mapped.headers });
       else res.end();
     } finally {
-      const ms = Number(process.hrtime.bigint() - started) / 1e6;
-      this.metrics.httpRequests.inc({ method, status: String(status) });
+      const ms = performance.now() - started;
+      this.metrics.countRequest(method, status);
       const fields = {
+        requestId,
         method,
-        path: url.pathname,
+        path: pathname,
         status,
         ms: Math.round(ms * 10) / 10,
         ...(principal === undefined ? {} : { keyName: principal.name, role: principal.role }),
       };
-      if (status >= 500) log.warn('request', fields);
-      else log.info('request', fields);
+      if (status >= 500) serverLog.warn('request', fields);
+      else serverLog.info('request', fields);
     }
   }
 
@@ -433,8 +473,10 @@ export class StationServer {
       const origin = { door: 'ws', ...(remoteAddress === undefined ? {} : { remoteAddress }) } as const;
       this.checkOrigin(req);
       // Browsers cannot set headers on a WebSocket: they bring a ticket (POST /api/v1/ws-tickets) instead.
-      const ticket = new URL(req.url ?? '/', 'http://station.local').searchParams.get('ticket');
-      principal = ticket === null ? this.authenticate(req, origin) : this.redeemTicket(req, ticket, origin);
+      const { pathname, query } = requestTarget(req.url ?? '/');
+      const ticket = query.get('ticket');
+      principal =
+        ticket === null ? this.authenticate(req, pathname, origin) : this.redeemTicket(req, pathname, ticket, origin);
     } catch (error) {
       const mapped = toHttpError(error, randomUUID());
       this.log.warn('upgrade refused', { path: (req.url ?? '').split('?')[0], status: mapped.status });

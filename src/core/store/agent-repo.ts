@@ -14,7 +14,7 @@ export interface AgentRow {
   input_schema_json: string | null;
   output_schema_json: string | null;
   content_hash: string;
-  /** Change stamp of the file when indexed (see AgentService: the later of mtime and ctime, in ms). */
+  /** Change stamp of the file when indexed (fs/file-stamps.ts: fileStamp as a number, stampNumber). */
   file_mtime_ms: number;
   created_at: number;
   updated_at: number;

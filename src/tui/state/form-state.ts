@@ -3,10 +3,11 @@
  * converted to typed input on submit. The core validates the input against the schema; the form only
  * parses what was typed (numbers, booleans, JSON) and shows the core's field errors next to the fields.
  */
-import type { JsonSchemaObject, JsonSchemaProperty } from '../client/station-client.js';
+import { fieldText, inputFields, readInput, type InputKind } from '../../core/index.js';
+import type { JsonSchemaObject } from '../client/station-client.js';
 import { applyTextEdit, type TextEdit } from './text-edit.js';
 
-export type FieldType = 'string' | 'number' | 'integer' | 'boolean' | 'json';
+export type FieldType = InputKind;
 
 export interface FormField {
   name: string;
@@ -28,28 +29,14 @@ export interface FormState {
   error: string | null;
 }
 
-function fieldType(prop: JsonSchemaProperty): FieldType {
-  const t = Array.isArray(prop.type) ? prop.type.find((x) => x !== 'null') : prop.type;
-  if (t === 'number' || t === 'integer' || t === 'boolean' || t === 'string') return t;
-  if (t === 'object' || t === 'array') return 'json';
-  return 'string';
-}
-
-function initialValue(prop: JsonSchemaProperty): string {
-  if (prop.default === undefined) return '';
-  return typeof prop.default === 'string' ? prop.default : JSON.stringify(prop.default);
-}
-
 export function formFromSchema(schema: JsonSchemaObject): FormState {
-  const properties = schema.properties ?? {};
-  const required = new Set(schema.required ?? []);
-  const fields: FormField[] = Object.entries(properties).map(([name, prop]) => ({
-    name,
-    type: fieldType(prop),
-    required: required.has(name),
-    description: typeof prop.description === 'string' ? prop.description : '',
-    choices: Array.isArray(prop.enum) ? prop.enum.map((v) => (typeof v === 'string' ? v : JSON.stringify(v))) : null,
-    value: initialValue(prop),
+  const fields: FormField[] = inputFields(schema).map((f) => ({
+    name: f.name,
+    type: f.kind,
+    required: f.required,
+    description: f.description,
+    choices: f.options ?? null,
+    value: fieldText(f.default),
     error: null,
   }));
   if (!fields.some((f) => f.name === 'userInput')) {
@@ -123,39 +110,9 @@ export function formReducer(state: FormState, action: FormAction): FormState {
 export function formInput(
   state: FormState,
 ): { ok: true; input: Record<string, unknown> } | { ok: false; fieldErrors: Record<string, string> } {
-  const input: Record<string, unknown> = {};
-  const fieldErrors: Record<string, string> = {};
-  for (const field of state.fields) {
-    const text = field.value;
-    if (text.trim() === '') {
-      if (field.required) fieldErrors[field.name] = 'required';
-      continue;
-    }
-    switch (field.type) {
-      case 'string':
-        input[field.name] = text;
-        break;
-      case 'number':
-      case 'integer': {
-        const n = Number(text);
-        if (!Number.isFinite(n) || (field.type === 'integer' && !Number.isInteger(n)))
-          fieldErrors[field.name] = `expected ${field.type === 'integer' ? 'an integer' : 'a number'}`;
-        else input[field.name] = n;
-        break;
-      }
-      case 'boolean':
-        if (/^(true|yes|y|1)$/i.test(text.trim())) input[field.name] = true;
-        else if (/^(false|no|n|0)$/i.test(text.trim())) input[field.name] = false;
-        else fieldErrors[field.name] = 'expected true or false';
-        break;
-      case 'json':
-        try {
-          input[field.name] = JSON.parse(text) as unknown;
-        } catch (error) {
-          fieldErrors[field.name] = `expected JSON: ${(error as Error).message}`;
-        }
-        break;
-    }
-  }
-  return Object.keys(fieldErrors).length > 0 ? { ok: false, fieldErrors } : { ok: true, input };
+  const values = new Map(state.fields.map((f) => [f.name, f.value]));
+  return readInput(
+    state.fields.map((f) => ({ name: f.name, kind: f.type, required: f.required })),
+    (name) => values.get(name),
+  );
 }

@@ -7,7 +7,7 @@ import { JsonView } from '../components/json-view.js';
 import { StatusMark } from '../components/status.js';
 import { ago } from '../format.js';
 import { useCan, useEachEnvironment, useLoad, useSession } from '../hooks.js';
-import { fieldText, inputFields, readInput, type InputField } from '../input-form.js';
+import { fieldText, inputFields, readFormInput, type InputField } from '../input-form.js';
 import { Link, navigate } from '../router.js';
 
 /** Every agent the key may see, by environment, with its newest run. */
@@ -125,7 +125,7 @@ function RunForm({ env, name, fields }: { env: string; name: string; fields: Inp
     e.preventDefault();
     let input: Record<string, unknown>;
     try {
-      input = readInput(fields, new FormData(e.currentTarget));
+      input = readFormInput(fields, new FormData(e.currentTarget));
     } catch (problem) {
       setError(problem);
       return;

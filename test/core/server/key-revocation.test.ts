@@ -36,4 +36,24 @@ describe('a key revoked while the server uses it', () => {
     expect(refusedThere.text).toContain('was revoked');
     expect((await server.raw('GET', '/api/v1/environments', { key: server.keys.viewer })).status).toBe(200);
   });
+
+  it('is refused once rotated without grace by another process; a wrong secret under a known prefix never passes', async () => {
+    t = await startTestServer();
+    const server = t;
+    const key = server.engine.keys.create({ name: 'rotating', role: 'viewer', environments: ['default'] }).key;
+    for (let i = 0; i < 3; i++) expect((await server.raw('GET', '/api/v1/environments', { key })).status).toBe(200);
+    const forged = `${key.slice(0, 17)}${'A'.repeat(43)}`;
+    expect((await server.raw('GET', '/api/v1/environments', { key: forged })).status).toBe(401);
+    const other = openEngine({ home: server.temp.home });
+    let replacement: string;
+    try {
+      replacement = other.keys.rotate('rotating', { grace: '0' }).key;
+    } finally {
+      await other.close();
+    }
+    const refused = await server.raw('GET', '/api/v1/environments', { key });
+    expect(refused.status).toBe(401);
+    expect(refused.text).toContain('expired');
+    expect((await server.raw('GET', '/api/v1/environments', { key: replacement })).status).toBe(200);
+  });
 });

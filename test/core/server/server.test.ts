@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ApiError, ExitCode, openEngine } from '../../../src/core/index.js';
 import { StationServer, silentLogger } from '../../../src/core/server/index.js';
+import { requestTarget } from '../../../src/core/server/station-server.js';
 import { ROOT } from '../../helpers/cli.js';
 import { makeInitializedHome } from '../../helpers/home.js';
 import { startTestServer, type TestServer } from './server-helpers.js';
@@ -61,6 +62,27 @@ describe('StationServer', () => {
     expect(typeof req?.ts).toBe('string');
     const all = t.logs.join('');
     for (const key of Object.values(t.keys)) expect(all).not.toContain(key.slice(17));
+  });
+
+  it('names the door, the request id and the remote address in every audit row a request writes', async () => {
+    t = await startTestServer();
+    const id = (requestId: string): { headers: Record<string, string> } => ({ headers: { 'X-Request-Id': requestId } });
+    expect((await t.raw('POST', '/api/v1/environments', { body: { name: 'staging' }, ...id('audit-1') })).status).toBe(
+      201,
+    );
+    expect((await t.raw('GET', '/api/v1/environments', { key: t.keys.revoked, ...id('audit-2') })).status).toBe(401);
+    expect((await t.raw('DELETE', '/api/v1/environments/other', { key: t.keys.viewer, ...id('audit-3') })).status).toBe(
+      403,
+    );
+    const rows = t.engine.audit
+      .list({ limit: 20 })
+      .filter((r) => r.requestId?.startsWith('audit-') === true)
+      .map((r) => `${r.requestId ?? ''} ${r.door} ${r.remoteAddress ?? ''} ${r.actor} ${r.action} ${r.outcome}`);
+    expect(rows).toEqual([
+      'audit-3 rest 127.0.0.1 viewer access.admin denied',
+      'audit-2 rest 127.0.0.1 anonymous auth.failed denied',
+      'audit-1 rest 127.0.0.1 admin environment.create allowed',
+    ]);
   });
 
   it('lists environments by grant; shows, creates and deletes them with status codes from typed errors', async () => {
@@ -267,6 +289,34 @@ describe('StationServer over TLS', () => {
       await server.close(1000);
       await engine.close();
       temp.cleanup();
+    }
+  });
+});
+
+describe('requestTarget', () => {
+  it('reads the path and query of a request target as URL does', () => {
+    const targets = [
+      '/',
+      '/api/v1/runs?limit=50',
+      '/api/v1/runs?status=failed,completed&limit=5&limit=7',
+      '/api/v1/environments/default/agents/hello.v2',
+      '/api/v1/runs?agent=a%20b&x=%E6%97%A5+c',
+      '/api/v1/../v1/runs?limit=1',
+      '/api/./v1//runs',
+      '/a/%2E%2E/b',
+      '/api/v1/runs?q=1#fragment',
+      '/api/v1/runs/',
+      '/é?é=ü',
+      '/a b?c d',
+      '//host/path?x=1',
+      '?x=1',
+      '',
+    ];
+    for (const target of targets) {
+      const url = new URL(target, 'http://station.local');
+      const { pathname, query } = requestTarget(target);
+      expect(pathname, target).toBe(url.pathname);
+      expect([...query], target).toEqual([...url.searchParams]);
     }
   });
 });

@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openDatabase, type Db } from '../../../src/core/index.js';
 import { RunService, type RunSummary } from '../../../src/core/runner/run-service.js';
@@ -213,6 +216,50 @@ describe('the runs list (one SQL view of a run summary)', () => {
       const detail = plan(where);
       expect(detail, where).toMatch(/USING (COVERING )?INDEX/);
       expect(detail, where).not.toMatch(/TEMP B-TREE/);
+    }
+  });
+
+  it('answers a list asked again from what it read, until a run changes here or through another connection', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'station-run-list-'));
+    const file = join(dir, 'station.db');
+    const here = openDatabase(file);
+    const other = openDatabase(file);
+    try {
+      const runs = new RunService(here);
+      const add = (conn: Db, agent: string): void => {
+        conn
+          .prepare(
+            `INSERT INTO agent_runs (agent_name, environment_name, input_json, status, created_at)
+             VALUES (?, 'default', '{}', 'queued', ?)`,
+          )
+          .run(agent, Date.now());
+      };
+      const agents = (): string[] => runs.list({ limit: 10 }).map((r) => r.agent);
+      expect(agents()).toEqual([]);
+      add(here, 'a');
+      expect(agents()).toEqual(['a']);
+      expect(runs.listJson({ limit: 10 })).toBe(runs.listJson({ limit: 10 }));
+      // Another connection (another process: `stn run`, a worker) adds, changes and removes runs.
+      add(other, 'b');
+      expect(agents()).toEqual(['b', 'a']);
+      other.prepare("UPDATE agent_runs SET status = 'completed' WHERE agent_name = 'b'").run();
+      expect(runs.list({ limit: 10 }).map((r) => r.status)).toEqual(['completed', 'queued']);
+      expect(runs.list({ status: 'queued' }).map((r) => r.agent)).toEqual(['a']);
+      other.prepare("DELETE FROM agent_runs WHERE agent_name = 'a'").run();
+      expect(agents()).toEqual(['b']);
+      // This connection changes a run inside a transaction: seen at once, and again once rolled back.
+      expect(() =>
+        here.transaction(() => {
+          here.prepare("UPDATE agent_runs SET agent_name = 'c'").run();
+          expect(agents()).toEqual(['c']);
+          throw new Error('rolled back');
+        })(),
+      ).toThrow('rolled back');
+      expect(agents()).toEqual(['b']);
+    } finally {
+      other.close();
+      here.close();
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 });

@@ -77,9 +77,9 @@ export function agentRoutes(ctx: ServerContext): RouteDef[] {
         200: { description: 'The agents.', schema: listOf(OBJECT) },
         404: { description: 'No such environment.' },
       },
-      handle: ({ params, principal }) => ({
+      handle: ({ params, api }) => ({
         status: 200,
-        body: ctx.metrics.timeQuery('agents.list', () => ctx.api(principal).agents.list(params.env ?? '')),
+        body: ctx.metrics.timeQuery('agents.list', () => api.agents.list(params.env ?? '')),
       }),
     },
     {
@@ -97,9 +97,9 @@ export function agentRoutes(ctx: ServerContext): RouteDef[] {
         },
         404: { description: 'No such environment or agent.' },
       },
-      handle: ({ params, principal }) => ({
+      handle: ({ params, api }) => ({
         status: 200,
-        body: ctx.api(principal).agents.show(params.env ?? '', params.agent ?? ''),
+        body: api.agents.show(params.env ?? '', params.agent ?? ''),
       }),
     },
     {
@@ -115,9 +115,9 @@ export function agentRoutes(ctx: ServerContext): RouteDef[] {
         400: { description: 'Invalid draft (field errors).' },
         409: { description: 'An agent of that name exists.' },
       },
-      handle: async ({ params, body, principal }) => {
+      handle: async ({ params, body, api }) => {
         const env = params.env ?? '';
-        const agent = await ctx.api(principal).agents.create(env, body as AgentDraft);
+        const agent = await api.agents.create(env, body as AgentDraft);
         return {
           status: 201,
           body: agent,
@@ -140,9 +140,9 @@ export function agentRoutes(ctx: ServerContext): RouteDef[] {
         400: { description: 'Invalid change.' },
         404: { description: 'No such agent.' },
       },
-      handle: async ({ params, body, principal }) => ({
+      handle: async ({ params, body, api }) => ({
         status: 200,
-        body: await ctx.api(principal).agents.update(params.env ?? '', params.agent ?? '', body as AgentChange),
+        body: await api.agents.update(params.env ?? '', params.agent ?? '', body as AgentChange),
       }),
     },
     {
@@ -159,16 +159,14 @@ export function agentRoutes(ctx: ServerContext): RouteDef[] {
         404: { description: 'No such agent.' },
         409: { description: 'The file changed since expectedHash.' },
       },
-      handle: async ({ params, body, principal }) => {
+      handle: async ({ params, body, api }) => {
         const input = body as { text: string; expectedHash?: string };
-        const agent = await ctx
-          .api(principal)
-          .agents.replaceText(
-            params.env ?? '',
-            params.agent ?? '',
-            input.text,
-            input.expectedHash === undefined ? {} : { expectedHash: input.expectedHash },
-          );
+        const agent = await api.agents.replaceText(
+          params.env ?? '',
+          params.agent ?? '',
+          input.text,
+          input.expectedHash === undefined ? {} : { expectedHash: input.expectedHash },
+        );
         return { status: 200, body: agent };
       },
     },
@@ -180,8 +178,8 @@ export function agentRoutes(ctx: ServerContext): RouteDef[] {
       tag: 'agents',
       access: { action: 'write', envParam: 'env' },
       responses: { 204: { description: 'Deleted.' }, 404: { description: 'No such agent.' } },
-      handle: ({ params, principal }) => {
-        ctx.api(principal).agents.delete(params.env ?? '', params.agent ?? '');
+      handle: ({ params, api }) => {
+        api.agents.delete(params.env ?? '', params.agent ?? '');
         return { status: 204 };
       },
     },

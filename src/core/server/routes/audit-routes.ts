@@ -25,7 +25,7 @@ export function auditRoutes(ctx: ServerContext): RouteDef[] {
       responses: {
         200: { description: '{ rows, next }: next is the `before` of the next page, or null.', schema: OBJECT },
       },
-      handle: ({ query, principal }) => {
+      handle: ({ query, api }) => {
         const filters: AuditFilters = { limit: optionalInt(query.get('limit'), 'limit') ?? 100 };
         const since = query.get('since');
         if (since !== null && since !== '') filters.since = parseSince(since, ctx.clock());
@@ -35,7 +35,7 @@ export function auditRoutes(ctx: ServerContext): RouteDef[] {
         if (action !== null && action !== '') filters.action = action;
         const before = optionalInt(query.get('before'), 'before');
         if (before !== undefined) filters.before = before;
-        const rows = ctx.api(principal).audit.list(filters);
+        const rows = api.audit.list(filters);
         const last = rows[rows.length - 1];
         return {
           status: 200,
@@ -51,7 +51,7 @@ export function auditRoutes(ctx: ServerContext): RouteDef[] {
       tag: 'audit',
       access: { action: 'admin' },
       responses: { 200: { description: '{ ok, rows, legacyRows, problem }', schema: OBJECT } },
-      handle: ({ principal }) => ({ status: 200, body: ctx.api(principal).audit.verify() }),
+      handle: ({ api }) => ({ status: 200, body: api.audit.verify() }),
     },
   ];
 }

@@ -1,14 +1,13 @@
 import { UsageError } from '../../errors.js';
 import type { InstallBundleBody } from '../../api/views.js';
 import type { RouteDef } from '../http-types.js';
-import type { ServerContext } from '../server-context.js';
 import { NAME_SCHEMA, OBJECT } from './schemas.js';
 
 /**
  * Bundles (admin keys): install one (the trust gate is an explicit approval: the request carries the
  * configHash of the servers it approves), and download an environment as a bundle archive.
  */
-export function bundleRoutes(ctx: ServerContext): RouteDef[] {
+export function bundleRoutes(): RouteDef[] {
   return [
     {
       method: 'POST',
@@ -49,9 +48,9 @@ export function bundleRoutes(ctx: ServerContext): RouteDef[] {
             "missing_variables: details.missing lists them (name, description, secret; never values); with `offerDefaults: true` the variables that have a default are listed too, their defaults in details.defaults (never a secret's), to offer them before sending `vars`.",
         },
       },
-      handle: async ({ body, principal }) => {
+      handle: async ({ body, api }) => {
         const input = body as InstallBundleBody;
-        const result = await ctx.api(principal).bundles.install(input.source, {
+        const result = await api.bundles.install(input.source, {
           ...(input.environment === undefined ? {} : { environment: input.environment }),
           approvedHash: input.approve ?? '',
           vars: input.vars ?? {},
@@ -83,10 +82,10 @@ export function bundleRoutes(ctx: ServerContext): RouteDef[] {
         400: { description: 'No source, or an unsafe bundle.' },
         404: { description: 'No such bundle.' },
       },
-      handle: async ({ query, principal }) => {
+      handle: async ({ query, api }) => {
         const source = query.get('source') ?? '';
         if (source === '') throw new UsageError('source is required: ?source=PATH|URL|NAME[@VERSION]');
-        return { status: 200, body: await ctx.api(principal).bundles.inspect(source) };
+        return { status: 200, body: await api.bundles.inspect(source) };
       },
     },
     {
@@ -98,9 +97,9 @@ export function bundleRoutes(ctx: ServerContext): RouteDef[] {
       tag: 'bundles',
       access: { action: 'admin', envParam: 'env' },
       responses: { 200: { description: 'The .tar.gz bytes.' }, 404: { description: 'No such environment.' } },
-      handle: ({ params, principal }) => {
+      handle: ({ params, api }) => {
         const env = params.env ?? '';
-        const created = ctx.api(principal).bundles.create(env);
+        const created = api.bundles.create(env);
         return {
           status: 200,
           text: created.bytes,

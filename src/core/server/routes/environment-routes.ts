@@ -13,9 +13,9 @@ export function environmentRoutes(ctx: ServerContext): RouteDef[] {
       tag: 'environments',
       access: { action: 'read' },
       responses: { 200: { description: 'The environments.', schema: listOf(ENVIRONMENT_SUMMARY) } },
-      handle: ({ principal }) => ({
+      handle: ({ api }) => ({
         status: 200,
-        body: ctx.metrics.timeQuery('environments.list', () => ctx.api(principal).environments.list()),
+        body: ctx.metrics.timeQuery('environments.list', () => api.environments.list()),
       }),
     },
     {
@@ -26,9 +26,9 @@ export function environmentRoutes(ctx: ServerContext): RouteDef[] {
       tag: 'environments',
       access: { action: 'read', envParam: 'env' },
       responses: { 200: { description: 'The environment.' }, 404: { description: 'No such environment.' } },
-      handle: ({ params, principal }) => ({
+      handle: ({ params, api }) => ({
         status: 200,
-        body: ctx.api(principal).environments.show(params.env ?? ''),
+        body: api.environments.show(params.env ?? ''),
       }),
     },
     {
@@ -49,11 +49,12 @@ export function environmentRoutes(ctx: ServerContext): RouteDef[] {
         400: { description: 'Bad name or body.' },
         409: { description: 'It exists already.' },
       },
-      handle: ({ body, principal }) => {
+      handle: ({ body, api }) => {
         const input = body as { name: string; description?: string };
-        const created = ctx
-          .api(principal)
-          .environments.create(input.name, input.description === undefined ? {} : { description: input.description });
+        const created = api.environments.create(
+          input.name,
+          input.description === undefined ? {} : { description: input.description },
+        );
         return {
           status: 201,
           body: created,
@@ -73,8 +74,8 @@ export function environmentRoutes(ctx: ServerContext): RouteDef[] {
         404: { description: 'No such environment.' },
         409: { description: 'The last environment cannot be deleted.' },
       },
-      handle: ({ params, principal }) => {
-        ctx.api(principal).environments.delete(params.env ?? '');
+      handle: ({ params, api }) => {
+        api.environments.delete(params.env ?? '');
         return { status: 204 };
       },
     },

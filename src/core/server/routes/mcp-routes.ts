@@ -46,13 +46,13 @@ export function mcpRoutes(ctx: ServerContext): RouteDef[] {
         200: { description: 'The tools.', schema: listOf(OBJECT) },
         404: { description: 'No such environment.' },
       },
-      handle: ({ params, query, principal }) => {
+      handle: ({ params, query, api }) => {
         const server = query.get('server');
         const name = query.get('name');
         const filter = { ...(server === null ? {} : { server }), ...(name === null ? {} : { name }) };
         return {
           status: 200,
-          body: ctx.metrics.timeQuery('mcp.tools', () => ctx.api(principal).mcp.tools(params.env ?? '', filter)),
+          body: ctx.metrics.timeQuery('mcp.tools', () => api.mcp.tools(params.env ?? '', filter)),
         };
       },
     },
@@ -70,10 +70,10 @@ export function mcpRoutes(ctx: ServerContext): RouteDef[] {
         400: { description: 'Arguments that do not fit the input schema, or an ambiguous `__tool`.' },
         404: { description: 'No such environment or tool.' },
       },
-      handle: async ({ params, body, principal }) => {
+      handle: async ({ params, body, api }) => {
         const env = params.env ?? '';
         const args = (body as { arguments?: Record<string, unknown> } | undefined)?.arguments ?? {};
-        const report = await ctx.api(principal).mcp.callTool(env, params.tool ?? '', args);
+        const report = await api.mcp.callTool(env, params.tool ?? '', args);
         ctx.metrics.mcpRequestDuration.observe({ environment: env, server: report.server }, report.durationMs / 1000);
         return { status: 200, body: report };
       },
@@ -87,9 +87,9 @@ export function mcpRoutes(ctx: ServerContext): RouteDef[] {
       access: { action: 'read', envParam: 'env' },
       query: SERVER_QUERY,
       responses: { 200: { description: '{environment, servers}.' }, 404: { description: 'No such environment.' } },
-      handle: async ({ params, query, principal }) => {
+      handle: async ({ params, query, api }) => {
         const server = query.get('server') ?? undefined;
-        return { status: 200, body: await ctx.api(principal).mcp.resources(params.env ?? '', { server }) };
+        return { status: 200, body: await api.mcp.resources(params.env ?? '', { server }) };
       },
     },
     {
@@ -101,9 +101,9 @@ export function mcpRoutes(ctx: ServerContext): RouteDef[] {
       access: { action: 'read', envParam: 'env' },
       query: SERVER_QUERY,
       responses: { 200: { description: '{environment, servers}.' }, 404: { description: 'No such environment.' } },
-      handle: async ({ params, query, principal }) => {
+      handle: async ({ params, query, api }) => {
         const server = query.get('server') ?? undefined;
-        return { status: 200, body: await ctx.api(principal).mcp.prompts(params.env ?? '', { server }) };
+        return { status: 200, body: await api.mcp.prompts(params.env ?? '', { server }) };
       },
     },
     {
@@ -118,7 +118,7 @@ export function mcpRoutes(ctx: ServerContext): RouteDef[] {
         200: { description: 'The servers.', schema: listOf(OBJECT) },
         404: { description: 'No such environment.' },
       },
-      handle: ({ params, principal }) => ({ status: 200, body: ctx.api(principal).mcp.servers(params.env ?? '') }),
+      handle: ({ params, api }) => ({ status: 200, body: api.mcp.servers(params.env ?? '') }),
     },
     {
       method: 'POST',
@@ -128,8 +128,8 @@ export function mcpRoutes(ctx: ServerContext): RouteDef[] {
       tag: 'mcp',
       access: { action: 'run', envParam: 'env' },
       responses: { 200: { description: 'The check report.' }, 404: { description: 'No such environment.' } },
-      handle: async ({ params, principal }) => {
-        const report = await ctx.api(principal).mcp.check(params.env ?? '');
+      handle: async ({ params, api }) => {
+        const report = await api.mcp.check(params.env ?? '');
         for (const s of report.servers)
           if (s.status === 'failed') ctx.metrics.mcpConnectionErrors.inc({ server: s.name });
         return { status: 200, body: report };
@@ -149,9 +149,9 @@ export function mcpRoutes(ctx: ServerContext): RouteDef[] {
         400: { description: 'A body that is not {variables: {NAME: "value"}}.' },
         404: { description: 'No such environment.' },
       },
-      handle: ({ params, body, principal }) => {
+      handle: ({ params, body, api }) => {
         const variables = (body as { variables?: Record<string, string> } | null | undefined)?.variables;
-        const { job } = ctx.api(principal).mcp.startSync(
+        const { job } = api.mcp.startSync(
           params.env ?? '',
           (finished) => {
             ctx.log.info('sync finished', {
@@ -179,7 +179,7 @@ export function mcpRoutes(ctx: ServerContext): RouteDef[] {
         200: { description: 'The sync job.' },
         404: { description: 'No such sync (they are kept in memory).' },
       },
-      handle: ({ params, principal }) => ({ status: 200, body: ctx.api(principal).mcp.syncJob(params.id ?? '') }),
+      handle: ({ params, api }) => ({ status: 200, body: api.mcp.syncJob(params.id ?? '') }),
     },
   ];
 }

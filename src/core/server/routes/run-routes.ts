@@ -35,7 +35,7 @@ export function runRoutes(ctx: ServerContext): RouteDef[] {
         { name: 'limit', type: 'integer', description: `At most this many (default 50, max ${String(MAX_LIMIT)}).` },
       ],
       responses: { 200: { description: 'The runs.', schema: listOf(OBJECT) }, 400: { description: 'Bad filter.' } },
-      handle: ({ query, principal }) => {
+      handle: ({ query, api }) => {
         const filter: RunQuery = {
           environment: query.get('environment') ?? undefined,
           agent: query.get('agent') ?? undefined,
@@ -45,7 +45,7 @@ export function runRoutes(ctx: ServerContext): RouteDef[] {
         };
         return {
           status: 200,
-          json: ctx.metrics.timeQuery('runs.list', () => ctx.api(principal).runs.listJson(filter)),
+          json: ctx.metrics.timeQuery('runs.list', () => api.runs.listJson(filter)),
         };
       },
     },
@@ -60,9 +60,9 @@ export function runRoutes(ctx: ServerContext): RouteDef[] {
         { name: 'events', type: 'string', enum: ['true', 'false'], description: 'Include the events (default true).' },
       ],
       responses: { 200: { description: 'The run.' }, 404: { description: 'No such run.' } },
-      handle: ({ params, principal, query }) => {
+      handle: ({ params, api, query }) => {
         const id = parseId(params.id ?? '');
-        const runs = ctx.api(principal).runs;
+        const runs = api.runs;
         if (query.get('events') === 'false') {
           return { status: 200, body: ctx.metrics.timeQuery('runs.get', () => runs.get(id)) };
         }
@@ -86,7 +86,7 @@ export function runRoutes(ctx: ServerContext): RouteDef[] {
         200: { description: '{events, hasOlder, hasNewer, lastSeq}.' },
         404: { description: 'No such run.' },
       },
-      handle: ({ params, principal, query }) => {
+      handle: ({ params, api, query }) => {
         const id = parseId(params.id ?? '');
         const page = {
           tail: query.get('tail') === 'true',
@@ -96,7 +96,7 @@ export function runRoutes(ctx: ServerContext): RouteDef[] {
         };
         return {
           status: 200,
-          body: ctx.metrics.timeQuery('runs.events', () => ctx.api(principal).runs.events(id, page)),
+          body: ctx.metrics.timeQuery('runs.events', () => api.runs.events(id, page)),
         };
       },
     },
@@ -115,9 +115,8 @@ export function runRoutes(ctx: ServerContext): RouteDef[] {
         404: { description: 'No such environment or agent.' },
         429: { description: 'The run queue is full; retry after Retry-After seconds.' },
       },
-      handle: async ({ params, body, principal }) => {
+      handle: async ({ params, body, api }) => {
         const request = body as { input?: Record<string, unknown>; model?: string };
-        const api = ctx.api(principal);
         const started = await api.runs.start(params.env ?? '', params.agent ?? '', request.input ?? {}, {
           model: request.model,
         });
@@ -155,9 +154,9 @@ export function runRoutes(ctx: ServerContext): RouteDef[] {
         404: { description: 'No such run.' },
         409: { description: 'The run has finished.' },
       },
-      handle: ({ params, query, principal }) => ({
+      handle: ({ params, query, api }) => ({
         status: 200,
-        body: ctx.api(principal).runs.cancel(parseId(params.id ?? ''), cancelDoor(query.get('from'))),
+        body: api.runs.cancel(parseId(params.id ?? ''), cancelDoor(query.get('from'))),
       }),
     },
   ];

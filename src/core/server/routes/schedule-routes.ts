@@ -1,11 +1,10 @@
 import type { RouteDef } from '../http-types.js';
-import type { ServerContext } from '../server-context.js';
 import { listOf, OBJECT } from './schemas.js';
 
 const ONE = '/api/v1/environments/{env}/schedules/{agent}';
 
 /** Agents' schedules: list, show, pause, resume (recorded, the file is untouched), run now. */
-export function scheduleRoutes(ctx: ServerContext): RouteDef[] {
+export function scheduleRoutes(): RouteDef[] {
   const action = (verb: 'pause' | 'resume', summary: string): RouteDef => ({
     method: 'POST',
     path: `${ONE}/${verb}`,
@@ -14,9 +13,9 @@ export function scheduleRoutes(ctx: ServerContext): RouteDef[] {
     tag: 'schedules',
     access: { action: 'run', envParam: 'env' },
     responses: { 200: { description: 'The schedule.', schema: OBJECT }, 404: { description: 'No such schedule.' } },
-    handle: ({ params, principal }) => ({
+    handle: ({ params, api }) => ({
       status: 200,
-      body: ctx.api(principal).schedules[verb](params.env ?? '', params.agent ?? ''),
+      body: api.schedules[verb](params.env ?? '', params.agent ?? ''),
     }),
   });
   return [
@@ -29,9 +28,9 @@ export function scheduleRoutes(ctx: ServerContext): RouteDef[] {
       access: { action: 'read' },
       query: [{ name: 'environment', type: 'string', description: 'Only this environment.' }],
       responses: { 200: { description: 'The schedules.', schema: listOf(OBJECT) } },
-      handle: ({ query, principal }) => ({
+      handle: ({ query, api }) => ({
         status: 200,
-        body: ctx.api(principal).schedules.list(query.get('environment') ?? undefined),
+        body: api.schedules.list(query.get('environment') ?? undefined),
       }),
     },
     {
@@ -42,9 +41,9 @@ export function scheduleRoutes(ctx: ServerContext): RouteDef[] {
       tag: 'schedules',
       access: { action: 'read', envParam: 'env' },
       responses: { 200: { description: 'The schedule.', schema: OBJECT }, 404: { description: 'No such schedule.' } },
-      handle: ({ params, principal }) => ({
+      handle: ({ params, api }) => ({
         status: 200,
-        body: ctx.api(principal).schedules.show(params.env ?? '', params.agent ?? ''),
+        body: api.schedules.show(params.env ?? '', params.agent ?? ''),
       }),
     },
     action('pause', 'Pause a schedule (recorded in the database; the agent file is not changed).'),
@@ -57,8 +56,8 @@ export function scheduleRoutes(ctx: ServerContext): RouteDef[] {
       tag: 'schedules',
       access: { action: 'run', envParam: 'env' },
       responses: { 202: { description: '{id}.', schema: OBJECT }, 404: { description: 'No such schedule.' } },
-      handle: async ({ params, principal }) => {
-        const started = await ctx.api(principal).schedules.run(params.env ?? '', params.agent ?? '');
+      handle: async ({ params, api }) => {
+        const started = await api.schedules.run(params.env ?? '', params.agent ?? '');
         return { status: 202, body: { id: started.runId, status: 'queued' } };
       },
     },

@@ -1,6 +1,5 @@
 import type { SetSecretBody } from '../../api/views.js';
 import type { RouteDef } from '../http-types.js';
-import type { ServerContext } from '../server-context.js';
 import { listOf, OBJECT } from './schemas.js';
 
 const ENVIRONMENT_QUERY = {
@@ -13,7 +12,7 @@ const ENVIRONMENT_QUERY = {
  * The secret store (admin keys): names listed, values set and removed, never read back; there is no route
  * that returns a value.
  */
-export function secretRoutes(ctx: ServerContext): RouteDef[] {
+export function secretRoutes(): RouteDef[] {
   const scopeOf = (environment: string | null | undefined): { environment?: string } =>
     environment === undefined || environment === null || environment === '' ? {} : { environment };
   return [
@@ -30,9 +29,9 @@ export function secretRoutes(ctx: ServerContext): RouteDef[] {
         200: { description: 'The secrets.', schema: listOf(OBJECT) },
         404: { description: 'No such environment.' },
       },
-      handle: ({ query, principal }) => ({
+      handle: ({ query, api }) => ({
         status: 200,
-        body: ctx.api(principal).secrets.list(scopeOf(query.get('environment'))),
+        body: api.secrets.list(scopeOf(query.get('environment'))),
       }),
     },
     {
@@ -57,9 +56,9 @@ export function secretRoutes(ctx: ServerContext): RouteDef[] {
         400: { description: 'Bad name or body.' },
         404: { description: 'No such environment.' },
       },
-      handle: ({ params, body, principal }) => {
+      handle: ({ params, body, api }) => {
         const input = body as SetSecretBody;
-        const result = ctx.api(principal).secrets.set(params.name ?? '', input.value, scopeOf(input.environment));
+        const result = api.secrets.set(params.name ?? '', input.value, scopeOf(input.environment));
         return { status: result.created ? 201 : 200, body: result.secret };
       },
     },
@@ -72,8 +71,8 @@ export function secretRoutes(ctx: ServerContext): RouteDef[] {
       access: { action: 'admin' },
       query: [ENVIRONMENT_QUERY],
       responses: { 204: { description: 'Removed.' }, 404: { description: 'No such secret or environment.' } },
-      handle: ({ params, query, principal }) => {
-        ctx.api(principal).secrets.remove(params.name ?? '', scopeOf(query.get('environment')));
+      handle: ({ params, query, api }) => {
+        api.secrets.remove(params.name ?? '', scopeOf(query.get('environment')));
         return { status: 204 };
       },
     },

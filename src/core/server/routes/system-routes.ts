@@ -62,8 +62,7 @@ export function systemRoutes(
       tag: 'operations',
       access: { action: 'read' },
       responses: { 200: { description: 'The caller.' } },
-      handle: ({ principal }) => {
-        const api = ctx.api(principal);
+      handle: ({ api }) => {
         const me: MeView = {
           name: api.principal.name,
           prefix: api.principal.prefix,
@@ -84,7 +83,7 @@ export function systemRoutes(
       tag: 'operations',
       access: { action: 'read' },
       responses: { 201: { description: 'The ticket and when it expires.' } },
-      handle: ({ principal }) => ({ status: 201, body: ctx.api(principal).session.wsTicket() }),
+      handle: ({ api }) => ({ status: 201, body: api.session.wsTicket() }),
     },
   ];
 }

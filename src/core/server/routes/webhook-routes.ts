@@ -1,7 +1,6 @@
 import type { AddWebhookBody } from '../../api/views.js';
 import { ValidationError } from '../../errors.js';
 import type { RouteDef } from '../http-types.js';
-import type { ServerContext } from '../server-context.js';
 import { listOf, OBJECT } from './schemas.js';
 
 function idOf(text: string | undefined): number {
@@ -15,7 +14,7 @@ function idOf(text: string | undefined): number {
 }
 
 /** Webhooks (admin keys): list, add (the signing secret returned once), remove, send a sample. */
-export function webhookRoutes(ctx: ServerContext): RouteDef[] {
+export function webhookRoutes(): RouteDef[] {
   return [
     {
       method: 'GET',
@@ -25,7 +24,7 @@ export function webhookRoutes(ctx: ServerContext): RouteDef[] {
       tag: 'webhooks',
       access: { action: 'admin' },
       responses: { 200: { description: 'The webhooks.', schema: listOf(OBJECT) } },
-      handle: ({ principal }) => ({ status: 200, body: ctx.api(principal).webhooks.list() }),
+      handle: ({ api }) => ({ status: 200, body: api.webhooks.list() }),
     },
     {
       method: 'POST',
@@ -51,9 +50,9 @@ export function webhookRoutes(ctx: ServerContext): RouteDef[] {
         400: { description: 'Bad URL, event or format.' },
         404: { description: 'No such environment.' },
       },
-      handle: ({ body, principal }) => {
+      handle: ({ body, api }) => {
         const input = body as AddWebhookBody;
-        return { status: 201, body: ctx.api(principal).webhooks.add(input) };
+        return { status: 201, body: api.webhooks.add(input) };
       },
     },
     {
@@ -64,8 +63,8 @@ export function webhookRoutes(ctx: ServerContext): RouteDef[] {
       tag: 'webhooks',
       access: { action: 'admin' },
       responses: { 204: { description: 'Removed.' }, 404: { description: 'No such webhook.' } },
-      handle: ({ params, principal }) => {
-        ctx.api(principal).webhooks.remove(idOf(params.id));
+      handle: ({ params, api }) => {
+        api.webhooks.remove(idOf(params.id));
         return { status: 204 };
       },
     },
@@ -80,9 +79,9 @@ export function webhookRoutes(ctx: ServerContext): RouteDef[] {
         200: { description: 'The delivery, delivered or not.', schema: OBJECT },
         404: { description: 'No such webhook.' },
       },
-      handle: async ({ params, principal }) => ({
+      handle: async ({ params, api }) => ({
         status: 200,
-        body: await ctx.api(principal).webhooks.test(idOf(params.id)),
+        body: await api.webhooks.test(idOf(params.id)),
       }),
     },
   ];

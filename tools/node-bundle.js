@@ -1,0 +1,49 @@
+// Shared by the build steps that bundle Station's compiled code for Node in place (tools/bundle-core.js,
+// tools/bundle-tui.js, tools/bundle-cli.js): the esbuild options they all use, the plugin shape that keeps
+// some of dist's own relative imports as imports, and the package a bare import names.
+import { build } from 'esbuild';
+import { resolve, sep } from 'node:path';
+
+/** CommonJS inside an ESM bundle (yaml, @oclif/core, react-reconciler...) require()s: a require() for it. */
+const CREATE_REQUIRE =
+  "import { createRequire as __stnCreateRequire } from 'node:module'; const require = __stnCreateRequire(import.meta.url);";
+
+/**
+ * esbuild's build of compiled files for Node 20, as ESM with source maps and a require(), overwriting
+ * what it reads; `options` add the entries, outputs and plugins (and may replace any of these).
+ */
+export function bundleForNode(options) {
+  return build({
+    allowOverwrite: true,
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    sourcemap: true,
+    logLevel: 'warning',
+    banner: { js: CREATE_REQUIRE },
+    ...options,
+  });
+}
+
+/**
+ * A plugin for the relative imports made by files under `dir` (not packages' own): `keep(target)` gives the
+ * path an import of the file `target` keeps in the bundle, or undefined to bundle that file.
+ */
+export function keepRelativeImports(name, dir, keep) {
+  return {
+    name,
+    setup(b) {
+      b.onResolve({ filter: /^\.\.?\// }, (args) => {
+        if (!args.importer.startsWith(dir + sep)) return undefined;
+        const path = keep(resolve(args.resolveDir, args.path));
+        return path === undefined ? undefined : { path, external: true };
+      });
+    },
+  };
+}
+
+/** The package a bare import names: `@scope/name/sub` -> `@scope/name`, `name/sub` -> `name`. */
+export function packageName(path) {
+  return path.startsWith('@') ? path.split('/').slice(0, 2).join('/') : path.split('/')[0];
+}
