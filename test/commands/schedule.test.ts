@@ -92,6 +92,9 @@ describe('stn schedule', () => {
     expect(runs[0]).toMatchObject({ agent: 'tick', status: 'completed', trigger: 'schedule' });
     expect(runs[0]?.scheduledAt).toMatch(/T\d\d:\d\d:\d\d\.000Z$/);
     const show = JSON.parse((await stn(['schedule', 'show', 'tick', '--json'])).stdout) as ScheduleView;
-    expect(show).toMatchObject({ lastRunId: runs[0]?.id, lastStatus: 'completed', lastOutcome: 'fired' });
+    expect(show).toMatchObject({ lastRunId: runs[0]?.id, lastStatus: 'completed' });
+    // The pass that lost the race may start a second later on a loaded machine: it then handles the next fire
+    // time (skipped: the schedule's run is in flight or just done), which is the last outcome; never a second run.
+    expect(['fired', 'skipped']).toContain(show.lastOutcome);
   }, 90_000);
 });
