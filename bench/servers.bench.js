@@ -128,7 +128,10 @@ async function storedRuns(env) {
   await client.connect();
   try {
     const runs = (await client.query('SELECT id, status, created_at, finished_at FROM agent_runs ORDER BY id')).rows;
-    const events = (await client.query('SELECT run_id, seq, type FROM run_events ORDER BY run_id, seq')).rows;
+    // int8 columns come back as text from a plain pg client: numbers here.
+    const events = (await client.query('SELECT run_id, seq, type FROM run_events ORDER BY run_id, seq')).rows.map(
+      (e) => ({ run_id: Number(e.run_id), seq: Number(e.seq), type: e.type }),
+    );
     return {
       runs: runs.map((r) => ({ ...r, created_at: Number(r.created_at), finished_at: Number(r.finished_at) })),
       events,
