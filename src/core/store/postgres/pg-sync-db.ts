@@ -57,6 +57,8 @@ export class PgSyncDb implements StoreDb {
   private readonly worker: Worker;
   private readonly port: MessagePort;
   private readonly flag = new Int32Array(new SharedArrayBuffer(4));
+  /** Never notified: waiting on it is a short sleep. */
+  private readonly pause = new Int32Array(new SharedArrayBuffer(4));
   private readonly answerTimeoutMs: number;
   private readonly lockTimeoutMs: number;
   /** Numbered SQL and a server-side statement name per distinct statement text. */
@@ -227,8 +229,13 @@ try {
     Atomics.store(this.flag, 0, 0);
     this.port.postMessage(request);
     const waited = Atomics.wait(this.flag, 0, 0, timeoutMs);
-    // The answer is posted before the flag is set, so it is there once the flag is.
-    const message = receiveMessageOnPort(this.port);
+    // The answer is posted before the flag is set; on a busy machine it can still take a moment to show on this
+    // side of the port: look again for a short while before calling the connection gone.
+    let message = receiveMessageOnPort(this.port);
+    for (let tries = 0; message === undefined && waited !== 'timed-out' && tries < 2000; tries += 1) {
+      Atomics.wait(this.pause, 0, 0, 1);
+      message = receiveMessageOnPort(this.port);
+    }
     if (message === undefined) {
       if (waited === 'timed-out') {
         throw new DatabaseError(
