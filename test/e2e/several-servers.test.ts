@@ -68,6 +68,20 @@ async function serve(): Promise<{ url: string; server: ReturnType<typeof startSt
   return { url, server };
 }
 
+/** Every run event server `url` streams over its WebSocket, collected from when it is subscribed. */
+async function watch(url: string, key: string): Promise<RunEvent[]> {
+  const stream = new RunEventStream({ url, key });
+  streams.push(stream);
+  const seen: RunEvent[] = [];
+  let up = false;
+  stream.subscribe((update) => {
+    if (update.kind === 'event') seen.push(update.event);
+    else up = update.ok;
+  });
+  await vi.waitFor(() => expect(up).toBe(true), { timeout: 10_000 });
+  return seen;
+}
+
 async function adminKey(): Promise<string> {
   const created = await runStn(['key', 'create', 'ops', '--role', 'admin', '--json'], { env });
   expect(created.code).toBe(0);
@@ -82,15 +96,7 @@ describe('several servers on one PostgreSQL store', () => {
     const clientA = new ApiClient({ url: a.url, key });
     const clientB = new ApiClient({ url: b.url, key });
 
-    const stream = new RunEventStream({ url: a.url, key });
-    streams.push(stream);
-    const seen: RunEvent[] = [];
-    let up = false;
-    stream.subscribe((update) => {
-      if (update.kind === 'event') seen.push(update.event);
-      else up = update.ok;
-    });
-    await vi.waitFor(() => expect(up).toBe(true), { timeout: 10_000 });
+    const seen = await watch(a.url, key);
 
     const started = await clientB.startRun('default', 'reader', { input: { userInput: 'What is there?' } });
     const id = started.id;
@@ -132,15 +138,7 @@ describe('several servers on one PostgreSQL store', () => {
       await held;
       return { text: 'never' };
     });
-    const stream = new RunEventStream({ url: a.url, key });
-    streams.push(stream);
-    const seen: RunEvent[] = [];
-    let up = false;
-    stream.subscribe((update) => {
-      if (update.kind === 'event') seen.push(update.event);
-      else up = update.ok;
-    });
-    await vi.waitFor(() => expect(up).toBe(true), { timeout: 10_000 });
+    const seen = await watch(a.url, key);
 
     const { id } = await new ApiClient({ url: b.url, key }).startRun('default', 'reader', {
       input: { userInput: 'What is there?' },

@@ -59,14 +59,7 @@ export function pgStoreOf(folder: string): string | undefined {
 export function dumpPgStore(url: string): string {
   const db = openPostgres(url, { readonly: true });
   try {
-    const tables = (
-      db
-        .prepare(
-          'SELECT table_name AS name FROM information_schema.tables WHERE table_schema = current_schema() ORDER BY table_name',
-        )
-        .all() as { name: string }[]
-    ).map((t) => t.name);
-    return JSON.stringify(tables.map((t) => [t, db.prepare(`SELECT * FROM "${t}" AS r ORDER BY r::text`).all()]));
+    return JSON.stringify(tableNames(db).map((t) => [t, tableRows(db, t)]));
   } finally {
     db.close();
   }

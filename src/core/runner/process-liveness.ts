@@ -12,8 +12,6 @@ export interface ProcessProbe {
    * a host name that changed (a container restarted) does not make a run someone else's.
    */
   host?: string | undefined;
-  /** The time (tests set it). */
-  now?: () => number;
   /** When this process started (ms since the epoch). */
   startedAt: number;
   /** Is a process with this pid alive? */
@@ -34,7 +32,7 @@ const START_SLACK_MS = 2000;
 export function isOrphanedRun(row: RunRow, probe: ProcessProbe): boolean {
   if (probe.host !== undefined) {
     // A shared store: the lease says, whichever host the run is on (its process renews it while it lives).
-    if (row.lease_until !== null) return row.lease_until < (probe.now?.() ?? Date.now());
+    if (row.lease_until !== null) return row.lease_until < Date.now();
     if (row.host !== null && row.host !== probe.host) return false;
   }
   if (row.pid === null) return true;

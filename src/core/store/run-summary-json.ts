@@ -25,27 +25,7 @@ const ERROR_SQL = `CASE
     ELSE json_object('code', 'error', 'message', error)
   END`;
 
-/** A JSON object expression (SQLite text with the JSON subtype) of the summary of the current agent_runs row. */
-const RUN_SUMMARY_JSON = `json_object(
-  'id', id,
-  'agent', agent_name,
-  'environment', environment_name,
-  'status', status,
-  'stopReason', stop_reason,
-  'trigger', trigger,
-  'scheduledAt', ${isoSql('scheduled_at')},
-  'model', model,
-  'steps', steps,
-  'toolCalls', tool_calls,
-  'tokens', json_object('input', tokens_in, 'output', tokens_out, 'total', tokens_total),
-  'error', ${ERROR_SQL},
-  'createdAt', ${isoSql('created_at')},
-  'startedAt', ${isoSql('started_at')},
-  'finishedAt', ${isoSql('finished_at')},
-  'durationMs', duration_ms
-)`;
-
-/** The columns RUN_SUMMARY_JSON reads (what a list selects in its inner query). */
+/** The columns a summary reads (what a list selects in its inner query). */
 export const RUN_SUMMARY_COLUMNS = `id, agent_name, environment_name, status, stop_reason, trigger, scheduled_at, model, steps,
   tool_calls, tokens_in, tokens_out, tokens_total, error, created_at, started_at, finished_at, duration_ms`;
 
@@ -54,25 +34,42 @@ function pgIsoSql(c: string): string {
   return `(to_char(to_timestamp(${c} / 1000) AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS') || '.' || lpad((${c} % 1000)::text, 3, '0') || 'Z')`;
 }
 
-/** PostgreSQL: the same object (stn_error_json is defined by its schema: postgres/pg-migrations.ts). */
-const PG_RUN_SUMMARY_JSON = `json_build_object(
-  'id', id,
-  'agent', agent_name,
-  'environment', environment_name,
-  'status', status,
-  'stopReason', stop_reason,
-  'trigger', trigger,
-  'scheduledAt', ${pgIsoSql('scheduled_at')},
-  'model', model,
-  'steps', steps,
-  'toolCalls', tool_calls,
-  'tokens', json_build_object('input', tokens_in, 'output', tokens_out, 'total', tokens_total),
-  'error', stn_error_json(error),
-  'createdAt', ${pgIsoSql('created_at')},
-  'startedAt', ${pgIsoSql('started_at')},
-  'finishedAt', ${pgIsoSql('finished_at')},
-  'durationMs', duration_ms
-)`;
+/** What one engine builds a summary with: its JSON object function, instant text and stored-error object. */
+interface SummaryDialect {
+  object: string;
+  iso(column: string): string;
+  error: string;
+}
+
+const SQLITE: SummaryDialect = { object: 'json_object', iso: isoSql, error: ERROR_SQL };
+// stn_error_json is defined by PostgreSQL's schema (postgres/pg-migrations.ts).
+const POSTGRES: SummaryDialect = { object: 'json_build_object', iso: pgIsoSql, error: 'stn_error_json(error)' };
+
+/** The summary of the current agent_runs row as a JSON object expression: one field list for both engines. */
+function summaryObject(d: SummaryDialect): string {
+  const fields: [string, string][] = [
+    ['id', 'id'],
+    ['agent', 'agent_name'],
+    ['environment', 'environment_name'],
+    ['status', 'status'],
+    ['stopReason', 'stop_reason'],
+    ['trigger', 'trigger'],
+    ['scheduledAt', d.iso('scheduled_at')],
+    ['model', 'model'],
+    ['steps', 'steps'],
+    ['toolCalls', 'tool_calls'],
+    ['tokens', `${d.object}('input', tokens_in, 'output', tokens_out, 'total', tokens_total)`],
+    ['error', d.error],
+    ['createdAt', d.iso('created_at')],
+    ['startedAt', d.iso('started_at')],
+    ['finishedAt', d.iso('finished_at')],
+    ['durationMs', 'duration_ms'],
+  ];
+  return `${d.object}(${fields.map(([key, sql]) => `'${key}', ${sql}`).join(',\n  ')})`;
+}
+
+const RUN_SUMMARY_JSON = summaryObject(SQLITE);
+const PG_RUN_SUMMARY_JSON = summaryObject(POSTGRES);
 
 export interface RunSummarySql {
   /** The summary of the current row, as JSON text. */

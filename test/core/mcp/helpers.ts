@@ -12,7 +12,8 @@ import { expect } from 'vitest';
 import type { McpServerConfig } from '../../../src/core/index.js';
 import { childStart, type ProcessStart } from '../../../src/core/os/process-identity.js';
 import { makeInitializedHome, RIG_TEST_KEY, type TempHome } from '../../helpers/home.js';
-import { dumpPgStore, pgStoreOf } from '../../helpers/stores.js';
+import { dumpPgStore, pgStoreOf, tableNames, tableRows } from '../../helpers/stores.js';
+import type { StoreDb } from '../../../src/core/store/store-db.js';
 
 const require = createRequire(import.meta.url);
 
@@ -212,10 +213,8 @@ export function dumpDatabase(file: string): string {
   const db = new Database(file, { readonly: true });
   keyForTest(db, file);
   try {
-    const tables = (
-      db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").all() as { name: string }[]
-    ).map((t) => t.name);
-    return JSON.stringify(tables.map((t) => [t, db.prepare(`SELECT * FROM "${t}" ORDER BY rowid`).all()]));
+    const store = db as unknown as StoreDb;
+    return JSON.stringify(tableNames(store).map((t) => [t, tableRows(store, t)]));
   } finally {
     db.close();
   }
