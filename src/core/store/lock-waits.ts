@@ -35,7 +35,8 @@ function shortenLockWait(db: StoreDb, waitMs: number): () => void {
   if (dialectOf(db) === 'postgres') {
     const current = (db.prepare('SHOW lock_timeout').pluck().get() as string | undefined) ?? '0';
     const ms = parsePgDuration(current);
-    db.exec(`SET lock_timeout = ${String(ms === 0 ? waitMs : Math.min(waitMs, ms))}`);
+    // 0 means "wait forever" to PostgreSQL: a write that must not wait (waitMs 0) waits 1 ms.
+    db.exec(`SET lock_timeout = ${String(Math.max(1, ms === 0 ? waitMs : Math.min(waitMs, ms)))}`);
     return () => db.exec(`SET lock_timeout = '${current.replace(/'/g, '')}'`);
   }
   const sqlite = db as Db;

@@ -15,6 +15,9 @@ import { ScheduleRepo } from '../../../src/core/store/schedule-repo.js';
 import { WebhookRepo } from '../../../src/core/store/webhook-repo.js';
 import { AuditLog } from '../../../src/core/security/audit-log.js';
 import { STORE_ENGINES, type TestStore } from '../../helpers/stores.js';
+import { writeUnlessLocked } from '../../../src/core/store/lock-waits.js';
+import { isDatabaseLocked } from '../../../src/core/store/sqlite-errors.js';
+import { STORE_WRITER_LOCK } from '../../../src/core/store/postgres/pg-sync-db.js';
 
 const WRITER = fileURLToPath(new URL('../../helpers/store-writer.ts', import.meta.url));
 
@@ -292,6 +295,27 @@ describe.each(STORE_ENGINES)('store contract on $name', (engine) => {
     expect(other.claim(delivery, 101, 5000)).toBeUndefined();
     // Its lease runs out: another process takes it over.
     expect(other.claim(delivery, 6000, 11_000)).toMatchObject({ id: delivery });
+  });
+
+  it('gives up a write that must not wait while another connection holds the writer lock, and says so', () => {
+    const holder = store.connect();
+    if (engine.name === 'postgres') {
+      holder.exec('BEGIN');
+      holder.prepare('SELECT pg_advisory_xact_lock(?, hashtext(current_schema()))').get(STORE_WRITER_LOCK);
+    } else holder.exec('BEGIN IMMEDIATE');
+    try {
+      const envs = new EnvironmentRepo(store.db);
+      const outcome = writeUnlessLocked(store.db, () => store.db.transaction(() => envs.insert('x')).immediate(), 0);
+      expect(outcome.written).toBe(false);
+      expect(isDatabaseLocked(outcome.written ? undefined : outcome.error)).toBe(true);
+    } finally {
+      holder.exec('ROLLBACK');
+    }
+    // The connection's own wait is as before: the same write goes through once the lock is free.
+    expect(writeUnlessLocked(store.db, () => new EnvironmentRepo(store.db).insert('x').name, 0)).toEqual({
+      written: true,
+      value: 'x',
+    });
   });
 
   it('keeps every run gap-free and the audit chain whole with writers in three processes', async () => {
