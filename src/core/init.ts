@@ -74,7 +74,6 @@ export function initStation(paths: StationPaths, options: InitOptions = {}): Ini
 
   put(paths.config, DEFAULT_CONFIG_YAML, false, PRIVATE_FILE_MODE);
 
-  if (options.importOriginal === true) result.originalDatabase = originalToImport(paths.database);
   const env = options.env ?? process.env;
   const { config } = readStationConfigFile(paths.config);
   const location = storeLocation(paths, config, env);
@@ -91,6 +90,8 @@ export function initStation(paths: StationPaths, options: InitOptions = {}): Ini
       },
     );
   }
+  // After the refusal above: moving the original's database aside is for a SQLite home only.
+  if (options.importOriginal === true) result.originalDatabase = originalToImport(paths.database);
   const dbExisted = location.kind === 'postgres' || (existsSync(paths.database) && statSync(paths.database).size > 0);
   if (options.encryptDb === true) {
     if (dbExisted && !isEncryptedDatabase(paths.database)) {

@@ -1,10 +1,13 @@
 // The CLI on a PostgreSQL store: `stn init`, `stn db migrate`, `stn db status` and `stn doctor` say which store
 // and which schema version; a server that cannot be reached is exit 7 with what to do, and the URL's password is
 // never printed.
+import { existsSync, readFileSync } from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { latestSchemaVersion } from '../../src/core/store/database.js';
+import { originalAsidePath } from '../../src/core/store/original-import.js';
 import { runStn } from '../helpers/cli.js';
 import { makeTempHome, type TempHome } from '../helpers/home.js';
+import { writeOriginalDatabase } from '../helpers/original-db.js';
 import { makePgSchema, type TestSchema } from '../helpers/stores.js';
 
 let home: TempHome;
@@ -68,5 +71,17 @@ describe('stn on PostgreSQL', () => {
     expect(out.code).not.toBe(0);
     expect(out.stderr).toMatch(/config\.yaml:\d+:\d+/);
     expect(out.stderr).toContain('expected a postgres:// URL');
+  });
+
+  it('init --import-original on a PostgreSQL home is refused before the original database is moved', async () => {
+    writeOriginalDatabase(home.paths.database);
+    const before = readFileSync(home.paths.database);
+    const env = { ...home.env, STATION_DATABASE_URL: schema.url };
+    const out = await runStn(['init', '--import-original'], { env });
+    expect(out.code).not.toBe(0);
+    expect(out.stderr).toContain('--import-original is for the SQLite store; this home uses PostgreSQL');
+    // The original's file is where it was, unchanged, and nothing was put aside.
+    expect(readFileSync(home.paths.database).equals(before)).toBe(true);
+    expect(existsSync(originalAsidePath(home.paths.database))).toBe(false);
   });
 });
