@@ -28,6 +28,11 @@ export interface RunFeedOptions {
   onError?: ((error: unknown) => void) | undefined;
   /** Called when a poll succeeds after a failure. */
   onRecovered?: (() => void) | undefined;
+  /**
+   * PostgreSQL: poll as soon as another connection's commit is notified (default true). False polls only
+   * on the interval (or by hand), as on SQLite.
+   */
+  listen?: boolean | undefined;
 }
 
 /** What the feed knows of a run it follows. */
@@ -74,7 +79,7 @@ export class RunFeed {
     private readonly options: RunFeedOptions = {},
   ) {
     this.store = new RunFeedRepo(db);
-    this.listenUrl = db instanceof PgSyncDb ? db.url : undefined;
+    this.listenUrl = db instanceof PgSyncDb && options.listen !== false ? db.url : undefined;
     this.intervalMs = options.intervalMs ?? 250;
     this.batchSize = Math.max(1, options.batchSize ?? 1000);
     this.maxTracked = Math.max(1, options.maxTrackedRuns ?? 10_000);

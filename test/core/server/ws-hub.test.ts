@@ -108,7 +108,7 @@ describe('WebSocket /ws', () => {
       extensions: (engine) => {
         bus = new EventBus();
         repo = new RunRepo(engine.db);
-        feed = new RunFeed(engine.db, { bus, intervalMs: 60_000 });
+        feed = new RunFeed(engine.db, { bus, intervalMs: 60_000, listen: false });
         feed.start();
         hub = new WsHub({ events: feed, runs: engine.runs, log: silentLogger, ...options });
         return [wsExtension(hub)];
