@@ -38,6 +38,7 @@ const NOT_ON_POSTGRES = [
   'test/core/store/migrations.test.ts',
   'test/core/store/original-*.test.ts',
   'test/core/runner/run-feed.test.ts',
+  'test/core/runner/shared-queue.test.ts',
 ];
 
 export default defineConfig({

@@ -120,6 +120,41 @@ describe('several servers on one PostgreSQL store', () => {
     expect(started2?.data?.pid).toBe(b.server.child.pid);
   });
 
+  it('three servers share one run queue: runs started on A run once each, on the servers with a free worker', async () => {
+    // One worker per server: A alone would run them one after the other.
+    writeFileSync(home.paths.config, readFileSync(home.paths.config, 'utf8').replace(/workers: \d+/, 'workers: 1'));
+    model.script(async () => {
+      await new Promise((resolve) => setTimeout(resolve, 400));
+      return { text: 'Nothing to list.' };
+    });
+    const key = await adminKey();
+    const [a, b, c] = [await serve(), await serve(), await serve()];
+    const pids = new Set([a, b, c].map((s) => s.server.child.pid));
+    const client = new ApiClient({ url: a.url, key });
+    const ids: number[] = [];
+    for (let i = 0; i < 6; i++) {
+      ids.push((await client.startRun('default', 'reader', { input: { userInput: `run ${String(i)}` } })).id);
+    }
+    const clientC = new ApiClient({ url: c.url, key });
+    await vi.waitFor(
+      async () => {
+        const listed = await clientC.listRuns({ limit: 20 });
+        expect(ids.map((id) => listed.find((r) => r.id === id)?.status)).toEqual(Array(6).fill('completed'));
+      },
+      { timeout: 60_000, interval: 200 },
+    );
+    const ranOn = new Set<number>();
+    for (const id of ids) {
+      const { events } = await clientC.listRunEvents(id, { limit: 1000, after: 0 });
+      const starts = events.filter((e) => e.type === 'run.started') as { data: { pid: number } }[];
+      // Started once, by one of the three servers.
+      expect(starts).toHaveLength(1);
+      expect(pids.has(starts[0]!.data.pid)).toBe(true);
+      ranOn.add(starts[0]!.data.pid);
+    }
+    expect(ranOn.size).toBeGreaterThanOrEqual(2);
+  });
+
   it('a server killed with SIGKILL: the other marks its run interrupted once the lease runs out, and viewers see it', async () => {
     // A lease of 2 s: renewed every 0.67 s, swept as often.
     writeFileSync(

@@ -13,6 +13,8 @@ export interface FollowOptions {
   onEvents: (events: readonly RunEvent[]) => void;
   /** Milliseconds between reads of the store (default 250). */
   intervalMs?: number | undefined;
+  /** Events up to this seq were delivered already: following starts after it (default 0). */
+  afterSeq?: number | undefined;
   /** Quiet reads between checks that the process running it is alive (default 8, about 2 s). */
   orphanCheckEvery?: number | undefined;
 }
@@ -34,7 +36,7 @@ const PAGE = 500;
 export function followRun(source: FollowSource, options: FollowOptions): RunFollow {
   const interval = options.intervalMs ?? 250;
   const orphanEvery = Math.max(1, options.orphanCheckEvery ?? 8);
-  let after = 0;
+  let after = options.afterSeq ?? 0;
   let quiet = 0;
   let timer: NodeJS.Timeout | undefined;
   let settle: (value: RunEventData['run.finished'] | null) => void = () => undefined;

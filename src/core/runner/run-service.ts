@@ -217,6 +217,15 @@ export class RunService {
       });
     }
     if (this.liveRunner()?.cancel(id, message) === true) return { outcome: 'cancelled', run: this.get(id) };
+    // In the shared queue, claimed by no server: ended here, unless a server claims it first (then it is asked).
+    if (row.status === 'queued' && row.pid === null && this.repo.sharedStore) {
+      const ended = this.repo.finishOrphans((r) => r.id === id && r.status === 'queued' && r.pid === null, {
+        status: 'cancelled',
+        stopReason: 'cancelled',
+        error: () => ({ code: 'cancelled', message }),
+      });
+      if (ended.length > 0) return { outcome: 'cancelled', run: this.get(id) };
+    }
     if (isOrphanedRun(row, this.probe)) {
       this.repo.finishOrphans((r) => r.id === id, {
         status: 'cancelled',

@@ -7,6 +7,7 @@ import { AnswerTooLargeError } from '../model/stream-limits.js';
 import type { ChatModel, ModelMessage } from '../model/types.js';
 import { retryWhileLocked } from '../store/lock-waits.js';
 import type { RunRepo, RunRow } from '../store/run-repo.js';
+import { followRun, type RunFollow } from './run-follower.js';
 import type { OutputSpec } from './output-check.js';
 import { QueueFullError, RunAbort, toEventError, type RunResult } from './run-errors.js';
 import { OutputInvalidError, runLoop, type RunStats } from './run-loop.js';
@@ -112,6 +113,14 @@ interface Job {
   profile?: RunProfile | undefined;
 }
 
+/** A run this process put in the shared queue: taken here when a worker is free, else followed where it runs. */
+interface Pending {
+  job: Job;
+  onEvent: RunEventListener | undefined;
+  /** Set once another server claimed it: its events are read from the store. */
+  follow?: RunFollow | undefined;
+}
+
 /**
  * The run queue: a bounded queue in front of a pool of workers. Each run gets a timeout and an
  * AbortController; cancelling aborts the model request and the MCP calls in flight. `shutdown()` stops
@@ -127,6 +136,10 @@ export class Runner {
   private readonly adopting = new Set<number>();
   private readonly now: () => number;
   private readonly pid: number;
+  /** Runs this process submitted to the shared queue that it does not run (yet), by id. */
+  private readonly pending = new Map<number, Pending>();
+  /** Set by joinSharedQueue: runs are submitted to the store's shared queue, and claimed from it. */
+  private sharedTimer: NodeJS.Timeout | undefined;
 
   constructor(private readonly options: RunnerOptions) {
     this.now = options.now ?? Date.now;
@@ -146,13 +159,18 @@ export class Runner {
     return [...this.waiting.map((j) => j.runId), ...this.active.keys()];
   }
 
-  /** Accepts a run: validates it, records it as queued, and starts it when a worker is free. */
+  /**
+   * Accepts a run: validates it, records it as queued, and starts it when a worker is free. In the shared
+   * queue (joinSharedQueue) it is recorded for any server to claim: this one claims it at once when it has a
+   * free worker; otherwise the first server with one does, and `done` and `onEvent` follow it there.
+   */
   async submit(request: RunRequest, options: SubmitOptions = {}): Promise<RunHandle> {
     this.assertAccepting();
     const prepared = await this.options.prepare(request);
     this.assertAccepting();
     const now = this.now();
-    const { recorder, unsubscribe } = this.recordQueued(prepared, this.pid, now, request, options);
+    const shared = this.sharedTimer !== undefined;
+    const { recorder, unsubscribe } = this.recordQueued(prepared, shared ? null : this.pid, now, request, options);
     const runId = recorder.runId;
     let resolve!: (result: RunResult) => void;
     const done = new Promise<RunResult>((r) => (resolve = r));
@@ -166,9 +184,113 @@ export class Runner {
       queuedAt: now,
       profile: options.profile,
     };
-    this.waiting.push(job);
-    this.pump();
+    if (shared) {
+      this.pending.set(runId, { job, onEvent: options.onEvent });
+      this.claimShared();
+    } else {
+      this.waiting.push(job);
+      this.pump();
+    }
     return { runId, done };
+  }
+
+  /**
+   * Joins the shared queue of a store several servers use (PostgreSQL; nothing on SQLite): runs submitted here
+   * are queued for any server, and every `intervalMs` this runner claims queued runs for its free workers
+   * (`FOR UPDATE SKIP LOCKED`: each run is claimed by one server) and looks where its own submitted runs went.
+   * Each server bounds its own concurrency (runner.workers); runner.queue_size bounds the shared queue.
+   */
+  joinSharedQueue(intervalMs = 250): void {
+    if (!this.options.repo.sharedStore || this.sharedTimer !== undefined || this.closing) return;
+    this.sharedTimer = setInterval(() => this.sharedTick(), intervalMs);
+    this.sharedTimer.unref();
+  }
+
+  /** Claims runs of the shared queue for the workers free here; a run this process submitted keeps its handle. */
+  private claimShared(): void {
+    if (this.closing) return;
+    const free = this.options.workers - this.active.size - this.waiting.length - this.adopting.size;
+    if (free <= 0) return;
+    let ids: number[];
+    try {
+      ids = this.options.repo.claimQueued(free, this.pid, this.now());
+    } catch (error) {
+      if (error instanceof DatabaseError) return; // locked or unreachable: the next tick tries again
+      throw error;
+    }
+    for (const id of ids) {
+      const mine = this.pending.get(id);
+      if (mine !== undefined) {
+        this.pending.delete(id);
+        this.waiting.push(mine.job);
+        continue;
+      }
+      const row = this.options.repo.get(id);
+      if (row === undefined) continue;
+      this.adopting.add(id);
+      void this.adopt(row).finally(() => this.adopting.delete(id));
+    }
+    if (ids.length > 0) this.pump();
+  }
+
+  private sharedTick(): void {
+    if (this.closing) return;
+    try {
+      const free = this.options.workers - this.active.size - this.waiting.length - this.adopting.size;
+      if (free > 0 && this.options.repo.hasUnclaimed()) this.claimShared();
+      this.followClaimedElsewhere();
+    } catch (error) {
+      if (!(error instanceof DatabaseError)) throw error;
+    }
+  }
+
+  /** Runs this process submitted that another server claimed: their events and end are read from the store. */
+  private followClaimedElsewhere(): void {
+    for (const [id, pending] of this.pending) {
+      if (pending.follow !== undefined) continue;
+      const row = this.options.repo.get(id);
+      if (row !== undefined && row.status === 'queued' && row.pid === null) continue;
+      const { job } = pending;
+      const repo = this.options.repo;
+      pending.follow = followRun(
+        {
+          eventPage: ({ after = 0, limit }) => {
+            const events = repo.events(id, { afterSeq: after, limit });
+            const lastSeq = events.at(-1)?.seq ?? after;
+            return { events, hasOlder: after > 0, hasNewer: events.length === limit, lastSeq };
+          },
+        },
+        {
+          // run.queued (seq 1) reached the listener here, when it was recorded.
+          afterSeq: 1,
+          onEvents: (events) => {
+            for (const event of events) pending.onEvent?.(event);
+          },
+        },
+      );
+      pending.follow.done.then(
+        (finished) => {
+          this.pending.delete(id);
+          this.settle(job, finished ?? this.handedOver(id));
+        },
+        (error: unknown) => {
+          this.pending.delete(id);
+          this.settle(job, { ...this.handedOver(id), error: toEventError(error) });
+        },
+      );
+    }
+  }
+
+  /** What a run this process no longer follows is, for its waiters: its state now, going on elsewhere. */
+  private handedOver(id: number): RunOutcome {
+    const row = this.options.repo.get(id);
+    return {
+      ...unstartedOutcome(row?.status ?? 'queued', 'shutdown', new RunAbort('shutdown', 'Station shut down')),
+      error: {
+        code: 'handed_over',
+        message: `this server stopped following run ${String(id)}; another server runs it (see stn runs show ${String(id)})`,
+      },
+    };
   }
 
   /**
@@ -189,7 +311,7 @@ export class Runner {
    */
   private recordQueued(
     prepared: PreparedRun,
-    pid: number,
+    pid: number | null,
     now: number,
     request: Pick<RunRequest, 'timeoutMs' | 'trigger' | 'scheduledAt'>,
     { onEvent, profile }: SubmitOptions = {},
@@ -263,9 +385,9 @@ export class Runner {
     this.adoptTimer.unref();
   }
 
-  /** Whether this runner holds runs or is taking one. */
+  /** Whether this runner holds runs, is taking one, or waits for one it submitted to the shared queue. */
   get busy(): boolean {
-    return this.active.size + this.waiting.length + this.adopting.size > 0;
+    return this.active.size + this.waiting.length + this.adopting.size + this.pending.size > 0;
   }
 
   /** Prepares a run queued in the database for this process again and queues it here; a run that cannot be prepared any more ends failed. */
@@ -319,6 +441,14 @@ export class Runner {
    * request and tool calls end). Returns false if the run is not here.
    */
   cancel(runId: number, message = 'cancelled'): boolean {
+    const pending = this.pending.get(runId);
+    // A run of the shared queue no server has claimed: claimed here, to end it (one that another server
+    // claimed is cancelled through the store, as any run of another process).
+    if (pending !== undefined && pending.follow === undefined && this.claimForCancel(runId)) {
+      this.pending.delete(runId);
+      this.finishUnstarted(pending.job, 'cancelled', 'cancelled', new RunAbort('cancelled', message));
+      return true;
+    }
     const index = this.waiting.findIndex((j) => j.runId === runId);
     const queued = this.waiting[index];
     if (queued !== undefined) {
@@ -340,6 +470,14 @@ export class Runner {
     this.closing = true;
     clearInterval(this.adoptTimer);
     this.adoptTimer = undefined;
+    clearInterval(this.sharedTimer);
+    // Runs this process put in the shared queue stay there for the other servers (or this one's next start);
+    // whoever waits for them here is told where they are.
+    for (const [id, pending] of this.pending) {
+      this.pending.delete(id);
+      pending.follow?.stop();
+      if (pending.follow === undefined) this.settle(pending.job, this.handedOver(id));
+    }
     for (const job of this.waiting.splice(0)) {
       this.finishUnstarted(
         job,
@@ -364,13 +502,23 @@ export class Runner {
     this.stopPolling();
   }
 
+  private claimForCancel(runId: number): boolean {
+    try {
+      return this.options.repo.claimOne(runId, this.pid, this.now());
+    } catch (error) {
+      if (error instanceof DatabaseError) return false;
+      throw error;
+    }
+  }
+
   private assertAccepting(): void {
     if (this.closing) {
       throw new ConflictError('Station is shutting down and takes no new runs', {
         hints: ['Start the run again once Station is back.'],
       });
     }
-    if (this.waiting.length >= this.options.queueSize) throw new QueueFullError(this.waiting.length);
+    const queued = this.sharedTimer === undefined ? this.waiting.length : this.options.repo.unclaimedCount();
+    if (queued >= this.options.queueSize) throw new QueueFullError(queued);
   }
 
   private pump(): void {
@@ -382,6 +530,10 @@ export class Runner {
         this.pump();
       });
       this.active.set(job.runId, { job, done });
+    }
+    // A worker came free: the shared queue may hold a run for it.
+    if (this.sharedTimer !== undefined && this.active.size < this.options.workers && !this.closing) {
+      setImmediate(() => this.sharedTick());
     }
     if (this.active.size + this.waiting.length > 0) this.startPolling();
     else this.stopPolling();

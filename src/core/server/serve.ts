@@ -90,6 +90,8 @@ export async function startStation(engine: Engine, options: ServeOptions = {}): 
   // Tells `stn agent run --detach` on this home that runs queued for this process will be taken.
   const removeRecord = writeServerRecord(engine.paths.run, address.url);
   runner.watchAddressed();
+  // On PostgreSQL the servers share one run queue: runs submitted to any of them run on one with a free worker.
+  runner.joinSharedQueue();
   // Agents' schedules fire here, as runs of this process's queue (a lease keeps two serves from firing twice).
   const scheduler = createScheduler(engine, () => app.as(SCHEDULER_PRINCIPAL, { door: 'scheduler' }));
   scheduler.start(1000, (error) => log.warn('scheduler pass failed', { error: errorMessage(error) }));

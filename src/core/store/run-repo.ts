@@ -60,7 +60,8 @@ export interface NewRun {
   environmentId?: number | null | undefined;
   input: Record<string, unknown>;
   model: string;
-  pid: number;
+  /** The process that will run it; null: a run in the shared queue, for any server to claim (shared stores). */
+  pid: number | null;
   now: number;
   /** What started it (default manual). */
   trigger?: RunTrigger | undefined;
@@ -197,8 +198,8 @@ export class RunRepo {
       run.now,
       run.trigger ?? 'manual',
       run.scheduledAt ?? null,
-      this.host,
-      this.shared ? run.now + this.leaseMs : null,
+      run.pid === null ? null : this.host,
+      this.shared && run.pid !== null ? run.now + this.leaseMs : null,
     ) as { id: number };
     return info.id;
   }
@@ -416,6 +417,52 @@ export class RunRepo {
       status: RunStatus;
       count: number;
     }[];
+  }
+
+  /**
+   * Claims up to `limit` runs of the shared queue (queued with no process, oldest first) for the process `pid`
+   * on this host, with a lease: one statement, `FOR UPDATE SKIP LOCKED` on PostgreSQL, so servers claiming at
+   * once never take the same run. Returns the ids claimed.
+   */
+  claimQueued(limit: number, pid: number, now: number): number[] {
+    if (limit <= 0) return [];
+    const skipLocked = this.shared ? ' FOR UPDATE SKIP LOCKED' : '';
+    const rows = this.db
+      .prepare(
+        `UPDATE agent_runs SET pid = ?, host = ?, lease_until = ?
+          WHERE id IN (SELECT id FROM agent_runs WHERE status = 'queued' AND pid IS NULL ORDER BY id LIMIT ?${skipLocked})
+          RETURNING id`,
+      )
+      .all(pid, this.host, this.shared ? now + this.leaseMs : null, limit) as { id: number }[];
+    return rows.map((r) => r.id).sort((a, b) => a - b);
+  }
+
+  /** Claims one run of the shared queue for the process `pid` (false when another process has it). */
+  claimOne(id: number, pid: number, now: number): boolean {
+    return (
+      this.db
+        .prepare(
+          `UPDATE agent_runs SET pid = ?, host = ?, lease_until = ? WHERE id = ? AND status = 'queued' AND pid IS NULL`,
+        )
+        .run(pid, this.host, this.shared ? now + this.leaseMs : null, id).changes > 0
+    );
+  }
+
+  /** Whether the shared queue holds a run no process has claimed. */
+  hasUnclaimed(): boolean {
+    return (
+      this.db.prepare(`SELECT id FROM agent_runs WHERE status = 'queued' AND pid IS NULL LIMIT 1`).get() !== undefined
+    );
+  }
+
+  /** How many runs of the shared queue no process has claimed yet. */
+  unclaimedCount(): number {
+    const row = this.db
+      .prepare(`SELECT COUNT(*) AS n FROM agent_runs WHERE status = 'queued' AND pid IS NULL`)
+      .get() as {
+      n: number | string;
+    };
+    return Number(row.n);
   }
 
   /** Runs recorded as queued for the process with this pid to take (`stn agent run --detach`), oldest first. */
