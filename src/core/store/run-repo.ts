@@ -1,5 +1,6 @@
 import { hostname } from 'node:os';
 import type { RunEvent, RunEventType, RunStatus, RunTrigger, StopReason, TokenCounts } from '../events/run-events.js';
+import { ConflictError } from '../errors.js';
 import { dialectOf, type StoreDb, type StoreStatement } from './store-db.js';
 import { RUN_EVENTS_CHANNEL } from './postgres/pg-listener.js';
 import { RUN_SUMMARY_COLUMNS, runSummarySql, type RunSummarySql } from './run-summary-json.js';
@@ -150,8 +151,8 @@ export class RunRepo {
       },
     );
     this.finishing = db.transaction((id: number, completion: RunCompletion, events: readonly StoredEvent[]) => {
-      for (const event of events) this.appendEvent(event);
       this.finish(id, completion);
+      for (const event of events) this.appendEvent(event);
     });
     this.stmts = {
       insert: db.prepare(
@@ -168,7 +169,7 @@ export class RunRepo {
       finish: db.prepare(
         `UPDATE agent_runs SET status = ?, stop_reason = ?, final_output = ?, error = ?, steps = ?, tool_calls = ?,
                 tokens_in = ?, tokens_out = ?, tokens_total = ?, finished_at = ?, duration_ms = ?
-          WHERE id = ?`,
+          WHERE id = ? AND status IN ('queued', 'running')`,
       ),
       event: db.prepare('INSERT INTO run_events (run_id, seq, type, ts, data_json) VALUES (?, ?, ?, ?, ?)'),
       get: db.prepare('SELECT * FROM agent_runs WHERE id = ?'),
@@ -250,8 +251,12 @@ export class RunRepo {
     this.finishing.immediate(id, completion, events);
   }
 
+  /**
+   * Sets a queued or running run's final state. A run another process ended meanwhile (a server whose lease ran
+   * out, marked interrupted by another) is left as it is: ConflictError, and the transaction writes nothing.
+   */
   private finish(id: number, c: RunCompletion): void {
-    this.stmts.finish.run(
+    const { changes } = this.stmts.finish.run(
       c.status,
       c.stopReason,
       c.output,
@@ -265,6 +270,12 @@ export class RunRepo {
       c.durationMs,
       id,
     );
+    if (changes === 0) {
+      const status = this.get(id)?.status ?? 'gone';
+      throw new ConflictError(`run ${String(id)} was ended by another process meanwhile (it is ${status})`, {
+        hints: [`See it with: stn runs show ${String(id)}`],
+      });
+    }
   }
 
   get(id: number): RunRow | undefined {
@@ -506,15 +517,24 @@ export class RunRepo {
     return this.stmts.requestCancel.run(JSON.stringify({ code: CANCEL_REQUESTED, message: reason }), id).changes > 0;
   }
 
-  /** Of these ids, those asked to cancel by another process, with the reason given (null if none). */
+  /** Of these ids, those asked to cancel by another process (with the reason given, null if none) or ended by one. */
   cancelRequested(ids: readonly number[]): { id: number; reason: string | null }[] {
     if (ids.length === 0) return [];
     const rows = this.db
       .prepare(
-        `SELECT id, error FROM agent_runs WHERE stop_reason = '${CANCEL_REQUESTED}' AND id IN (${ids.map(() => '?').join(',')})`,
+        `SELECT id, status, error FROM agent_runs
+          WHERE (stop_reason = '${CANCEL_REQUESTED}' OR status NOT IN ('queued', 'running'))
+            AND id IN (${ids.map(() => '?').join(',')})`,
       )
-      .all(...ids) as { id: number; error: string | null }[];
-    return rows.map((r) => ({ id: r.id, reason: requestReason(r.error) }));
+      .all(...ids) as { id: number; status: RunStatus; error: string | null }[];
+    // A run already ended (by another server, once this process's lease ran out) is stopped here too.
+    return rows.map((r) => ({
+      id: r.id,
+      reason:
+        r.status === 'queued' || r.status === 'running'
+          ? requestReason(r.error)
+          : `another process ended the run meanwhile (it is ${r.status})`,
+    }));
   }
 
   /**

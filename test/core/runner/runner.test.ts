@@ -156,6 +156,26 @@ describe('the run queue', () => {
     });
   });
 
+  it('a run another process ended meanwhile (its lease ran out) is stopped here, and its end is not overwritten', async () => {
+    rig.model.script(() => ({ text: 'answer', delayMs: 10_000 }));
+    const runner = rig.runner({ plan: { tools: [] } });
+    const handle = await runner.submit({ agent: 'a', environment: 'default', input: {} });
+    await rig.model.waitForRequests(1);
+    // Another server marks it interrupted, as it does when the lease of the process running it ran out.
+    const ended = rig.repo.finishOrphans((r) => r.id === handle.runId, {
+      status: 'interrupted',
+      stopReason: 'interrupted',
+      error: () => ({ code: 'interrupted', message: 'its lease ran out' }),
+    });
+    expect(ended).toEqual([handle.runId]);
+    const result = await handle.done;
+    expect(result.status).toBe('failed');
+    expect(result.error?.message).toMatch(/ended by another process meanwhile \(it is interrupted\)/);
+    expect(rig.repo.get(handle.runId)).toMatchObject({ status: 'interrupted', stop_reason: 'interrupted' });
+    const finished = rig.repo.events(handle.runId).filter((e) => e.type === 'run.finished');
+    expect(finished.map((e) => (e.data as { status: string }).status)).toEqual(['interrupted']);
+  });
+
   it('never writes the API key to events or the database', async () => {
     rig.model.script([{ toolCalls: [{ name: 'fs__list_directory', arguments: { path: rig.files } }] }, { text: 'ok' }]);
     const handle = await rig.runner().submit({ agent: 'a', environment: 'default', input: {} });
