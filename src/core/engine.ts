@@ -13,6 +13,7 @@ import { SecretService } from './security/secret-service.js';
 import { ConfigError } from './errors.js';
 import { openStore, storeLocation, type StoreLocation } from './store/open-store.js';
 import type { StoreDb } from './store/store-db.js';
+import type { RunRow } from './store/run-repo.js';
 import { privacyWarnings, type PrivacyWarning } from './fs/private-files.js';
 import { reapOrphanedGroups } from './mcp/group-records.js';
 import { McpService } from './mcp/mcp-service.js';
@@ -124,7 +125,13 @@ export function openEngine(options: EngineOptions = {}): Engine {
   const events = new EventBus();
   let runner: Runner | undefined;
   let runnerPending: Promise<Runner> | undefined;
-  const runs = new RunService(db, () => runner, undefined, config.runner.leaseSeconds * 1000);
+  const runs = new RunService(
+    db,
+    () => runner,
+    undefined,
+    config.runner.leaseSeconds * 1000,
+    (run) => retriesAllowed(agents, run),
+  );
   const interrupted = runs.markInterrupted();
   const webhooks = new WebhookService({
     db,
@@ -232,4 +239,13 @@ export function openEngine(options: EngineOptions = {}): Engine {
       if (errors.length > 0) throw new AggregateError(errors, 'errors while closing Station');
     },
   };
+}
+
+/** The retries an interrupted run's agent allows (`retry_on_interrupt`), read from its file as it is now. */
+function retriesAllowed(agents: AgentService, run: RunRow): number {
+  try {
+    return agents.get(run.environment_name, run.agent_name).retryOnInterrupt ?? 0;
+  } catch {
+    return 0; // an agent removed (or broken) since: its run stays interrupted, as recorded
+  }
 }

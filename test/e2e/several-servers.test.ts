@@ -3,6 +3,7 @@
 // started on one server is listed by the other, and a WebSocket viewer of the other sees its events live, in seq
 // order, each once; a server killed with SIGKILL leaves no run that lies.
 import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { ApiClient } from '../../src/core/client/api-client.js';
 import { RunEventStream } from '../../src/core/client/run-event-stream.js';
@@ -201,5 +202,53 @@ describe('several servers on one PostgreSQL store', () => {
     expect(row).toMatchObject({ status: 'interrupted', stopReason: 'interrupted' });
     // The lease (2 s) and a sweep (every 0.67 s), with room for a loaded machine.
     expect(tookMs).toBeLessThan(15_000);
+  });
+
+  it('retry_on_interrupt: the run of a killed server is marked interrupted and run again, once, by a survivor', async () => {
+    writeFileSync(
+      home.paths.config,
+      readFileSync(home.paths.config, 'utf8').replace(/lease_seconds: \d+/, 'lease_seconds: 2'),
+    );
+    const agentFile = join(home.paths.home, 'environments', 'default', 'agents', 'reader.prompt');
+    writeFileSync(
+      agentFile,
+      readFileSync(agentFile, 'utf8').replace('max_steps: 4', 'max_steps: 4\nretry_on_interrupt: true'),
+    );
+    const key = await adminKey();
+    const a = await serve();
+    const b = await serve();
+    // The first model call of the first run hangs (its server is killed meanwhile); every later call answers.
+    let calls = 0;
+    model.script(async () => {
+      calls += 1;
+      if (calls === 1) await new Promise(() => undefined);
+      return { text: 'Answered on the second try.' };
+    });
+    const { id } = await new ApiClient({ url: b.url, key }).startRun('default', 'reader', {
+      input: { userInput: 'What is there?' },
+    });
+    await model.waitForRequests(1, 30_000);
+    const clientA = new ApiClient({ url: a.url, key });
+    const first = await clientA.getRun(id, { events: false });
+    expect(first).toMatchObject({ status: 'running' });
+    b.server.child.kill('SIGKILL');
+    await b.server.exited;
+    let retryId = 0;
+    await vi.waitFor(
+      async () => {
+        const runs = await clientA.listRuns({ limit: 10 });
+        const retry = runs.find((r) => r.id > id);
+        expect(retry).toMatchObject({ status: 'completed' });
+        retryId = retry!.id;
+      },
+      { timeout: 30_000, interval: 100 },
+    );
+    expect(await clientA.getRun(id, { events: false })).toMatchObject({ status: 'interrupted' });
+    const { events } = await clientA.listRunEvents(retryId, { limit: 1000, after: 0 });
+    const queued = events[0] as { type: string; data: { retryOf?: number; input: unknown } };
+    expect(queued).toMatchObject({ type: 'run.queued', data: { retryOf: id, input: { userInput: 'What is there?' } } });
+    const starts = events.filter((e) => e.type === 'run.started') as { data: { pid: number } }[];
+    expect(starts.map((e) => e.data.pid)).toEqual([a.server.child.pid]);
+    expect((await clientA.listRuns({ limit: 10 })).filter((r) => r.id > id)).toHaveLength(1);
   });
 });

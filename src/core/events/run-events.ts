@@ -118,6 +118,8 @@ export interface RunEventData {
     modelChoice?: EventModelChoice;
     /** The run's own timeout, when one was asked for (a run queued for another process carries it here). */
     timeoutMs?: number;
+    /** The interrupted run this one retries (its agent's `retry_on_interrupt`). */
+    retryOf?: number;
   };
   /** A worker took the run; the prompt is rendered. */
   'run.started': {

@@ -17,6 +17,7 @@ export const FRONTMATTER_KEYS: KeySpec = {
     model: null,
     max_steps: null,
     tools: null,
+    retry_on_interrupt: null,
     config: open(
       'temperature',
       'max_tokens',

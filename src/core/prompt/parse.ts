@@ -91,6 +91,8 @@ export function readAgentFile(path: string, text: string): { agent: AgentDefinit
   };
   if (model !== undefined) agent.model = nonEmptyString(model, fail, 'a model name such as gpt-4o-mini');
   if (maxSteps !== undefined) agent.maxSteps = positiveInteger(maxSteps, fail);
+  const retry = readRetryOnInterrupt(fm.retry_on_interrupt, fail);
+  if (retry !== undefined) agent.retryOnInterrupt = retry;
   readOutput(fm.output, fail, agent);
   const schedule = readSchedule(fm.schedule, fail);
   if (schedule !== undefined) agent.schedule = schedule;
@@ -155,6 +157,22 @@ function stringList(found: Found, fail: Fail, what: string): string[] {
     }
     return item;
   });
+}
+
+/** Retries the most a run may get after interruptions: a crash loop must end. */
+export const MAX_INTERRUPT_RETRIES = 10;
+
+/** `retry_on_interrupt: true` (once), `false`, or a number of retries (1 to 10). */
+function readRetryOnInterrupt(value: unknown, fail: Fail): number | undefined {
+  if (value === undefined || value === null || value === false) return undefined;
+  if (value === true) return 1;
+  if (typeof value === 'number' && Number.isInteger(value) && value >= 0 && value <= MAX_INTERRUPT_RETRIES) {
+    return value === 0 ? undefined : value;
+  }
+  throw fail(
+    ['retry_on_interrupt'],
+    `expected true, false or a number of retries from 0 to ${String(MAX_INTERRUPT_RETRIES)}, got ${describe(value)}`,
+  );
 }
 
 function positiveInteger(found: Found, fail: Fail): number {

@@ -40,6 +40,11 @@ export interface AgentDefinition {
   inputSchema: JsonSchemaObject;
   outputSchema?: JsonSchemaObject;
   outputFormat?: 'json' | 'text';
+  /**
+   * `retry_on_interrupt`: how many times a run interrupted by the loss of its server (its process died, its lease
+   * ran out) is queued again, as a new run (`true`: once). Absent: never.
+   */
+  retryOnInterrupt?: number;
   /** When the agent runs on its own (`schedule:`), defaults applied. */
   schedule?: AgentSchedule;
   /** The whole frontmatter as parsed; keys Station does not use are kept. */

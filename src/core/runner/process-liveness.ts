@@ -30,10 +30,10 @@ const START_SLACK_MS = 2000;
  * is orphaned. A run with our own pid is ours only if it started after this process did.
  */
 export function isOrphanedRun(row: RunRow, probe: ProcessProbe): boolean {
+  // A queued run no process has claimed waits in the queue for a server (the shared queue, a retry).
+  if (row.status === 'queued' && row.pid === null && row.host === null) return false;
   if (probe.host !== undefined) {
-    // A shared store: a queued run no process has claimed waits in the shared queue for any server.
-    if (row.status === 'queued' && row.pid === null && row.host === null) return false;
-    // The lease says, whichever host the run is on (its process renews it while it lives).
+    // A shared store: the lease says, whichever host the run is on (its process renews it while it lives).
     if (row.lease_until !== null) return row.lease_until < Date.now();
     if (row.host !== null && row.host !== probe.host) return false;
   }

@@ -94,6 +94,11 @@ export class RunService {
     private readonly liveRunner: () => LiveRunner | undefined = () => undefined,
     private readonly probe: ProcessProbe = systemProcessProbe({ sharedStore: dialectOf(db) === 'postgres' }),
     leaseMs?: number,
+    /**
+     * How many retries an interrupted run's agent allows (`retry_on_interrupt`); runs marked interrupted here
+     * are queued again while their chain has fewer. Default: none.
+     */
+    private readonly retriesAllowed: (run: RunRow) => number = () => 0,
   ) {
     this.repo = new RunRepo(db, leaseMs);
     this.dataVersion = new DataVersion(db);
@@ -259,7 +264,26 @@ export class RunService {
         }),
       }),
     );
-    return outcome.written ? outcome.value : [];
+    if (!outcome.written) return [];
+    this.retry(outcome.value);
+    return outcome.value;
+  }
+
+  /** Queues a retry of each run whose agent allows one more (see retriesAllowed); returns the new ids. */
+  private retry(interrupted: readonly number[]): number[] {
+    const queued: number[] = [];
+    for (const id of interrupted) {
+      try {
+        const row = this.repo.get(id);
+        if (row === undefined || this.repo.retriesBefore(row) >= this.retriesAllowed(row)) continue;
+        const retry = this.repo.queueRetry(row, Date.now());
+        if (retry !== undefined) queued.push(retry);
+      } catch (error) {
+        // An agent file that no longer parses, or a store that refuses: the run stays interrupted, as recorded.
+        process.emitWarning(`run ${String(id)} not retried: ${error instanceof Error ? error.message : String(error)}`);
+      }
+    }
+    return queued;
   }
 
   private require(id: number): RunRow {

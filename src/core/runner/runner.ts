@@ -169,7 +169,7 @@ export class Runner {
     const prepared = await this.options.prepare(request);
     this.assertAccepting();
     const now = this.now();
-    const shared = this.sharedTimer !== undefined;
+    const shared = this.sharedTimer !== undefined && this.options.repo.sharedStore;
     const { recorder, unsubscribe } = this.recordQueued(prepared, shared ? null : this.pid, now, request, options);
     const runId = recorder.runId;
     let resolve!: (result: RunResult) => void;
@@ -195,13 +195,14 @@ export class Runner {
   }
 
   /**
-   * Joins the shared queue of a store several servers use (PostgreSQL; nothing on SQLite): runs submitted here
-   * are queued for any server, and every `intervalMs` this runner claims queued runs for its free workers
-   * (`FOR UPDATE SKIP LOCKED`: each run is claimed by one server) and looks where its own submitted runs went.
-   * Each server bounds its own concurrency (runner.workers); runner.queue_size bounds the shared queue.
+   * Joins the queue of runs no process has claimed (`stn serve`): every `intervalMs` this runner claims such
+   * runs for its free workers (`FOR UPDATE SKIP LOCKED` on PostgreSQL: each run is claimed by one server). On a
+   * store several servers share (PostgreSQL), runs submitted here go to that queue too, and this runner looks
+   * where they went; each server bounds its own concurrency (runner.workers) and runner.queue_size bounds the
+   * shared queue. On SQLite it takes the retries of interrupted runs; its own runs stay in its own queue.
    */
   joinSharedQueue(intervalMs = 250): void {
-    if (!this.options.repo.sharedStore || this.sharedTimer !== undefined || this.closing) return;
+    if (this.sharedTimer !== undefined || this.closing) return;
     this.sharedTimer = setInterval(() => this.sharedTick(), intervalMs);
     this.sharedTimer.unref();
   }
@@ -517,7 +518,10 @@ export class Runner {
         hints: ['Start the run again once Station is back.'],
       });
     }
-    const queued = this.sharedTimer === undefined ? this.waiting.length : this.options.repo.unclaimedCount();
+    const queued =
+      this.sharedTimer !== undefined && this.options.repo.sharedStore
+        ? this.options.repo.unclaimedCount()
+        : this.waiting.length;
     if (queued >= this.options.queueSize) throw new QueueFullError(queued);
   }
 

@@ -90,7 +90,8 @@ export async function startStation(engine: Engine, options: ServeOptions = {}): 
   // Tells `stn agent run --detach` on this home that runs queued for this process will be taken.
   const removeRecord = writeServerRecord(engine.paths.run, address.url);
   runner.watchAddressed();
-  // On PostgreSQL the servers share one run queue: runs submitted to any of them run on one with a free worker.
+  // Runs no process has claimed (retries of interrupted runs; on PostgreSQL every run: the servers share one queue,
+  // and a run submitted to any of them runs on one with a free worker).
   runner.joinSharedQueue();
   // Agents' schedules fire here, as runs of this process's queue (a lease keeps two serves from firing twice).
   const scheduler = createScheduler(engine, () => app.as(SCHEDULER_PRINCIPAL, { door: 'scheduler' }));

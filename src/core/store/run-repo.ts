@@ -35,6 +35,8 @@ export interface RunRow {
   host: string | null;
   /** On a shared store: until when its process's lease holds (renewed while it lives); null on SQLite. */
   lease_until: number | null;
+  /** The interrupted run this one retries (migration 11), else null. */
+  retry_of: number | null;
 }
 
 /** A run's summary (JSON text) and the columns only its detail shows. */
@@ -457,6 +459,60 @@ export class RunRepo {
         )
         .run(pid, this.host, this.shared ? now + this.leaseMs : null, id).changes > 0
     );
+  }
+
+  /**
+   * Queues a retry of the interrupted run `from` in the shared queue (no process: the first server with a free
+   * worker claims it): the same agent, input, model and trigger, its run.queued event as the original's with
+   * `retryOf`. One transaction; none when the run was retried already. Returns the new run's id, or undefined.
+   */
+  queueRetry(from: RunRow, now: number): number | undefined {
+    const queue = this.db.transaction((): number | undefined => {
+      if (this.db.prepare('SELECT id FROM agent_runs WHERE retry_of = ?').get(from.id) !== undefined) return undefined;
+      const original = this.events(from.id, { limit: 1 })[0];
+      const data =
+        original?.type === 'run.queued'
+          ? { ...original.data, retryOf: from.id }
+          : {
+              agent: from.agent_name,
+              environment: from.environment_name,
+              input: JSON.parse(from.input_json) as Record<string, unknown>,
+              model: from.model ?? '',
+              retryOf: from.id,
+            };
+      const { id } = this.db
+        .prepare(
+          `INSERT INTO agent_runs (agent_id, agent_name, environment_id, environment_name, input_json, status, model,
+                                   pid, created_at, trigger, scheduled_at, host, lease_until, retry_of)
+           VALUES (?, ?, ?, ?, ?, 'queued', ?, NULL, ?, ?, ?, NULL, NULL, ?) RETURNING id`,
+        )
+        .get(
+          from.agent_id,
+          from.agent_name,
+          from.environment_id,
+          from.environment_name,
+          from.input_json,
+          from.model,
+          now,
+          from.trigger,
+          from.scheduled_at,
+          from.id,
+        ) as { id: number };
+      this.appendEvent({ runId: id, seq: 1, type: 'run.queued', ts: now, dataJson: JSON.stringify(data) });
+      return id;
+    });
+    return queue.immediate();
+  }
+
+  /** How many retries came before this run (its chain of `retry_of`). */
+  retriesBefore(row: RunRow): number {
+    let count = 0;
+    let previous = row.retry_of;
+    while (previous !== null && count <= 100) {
+      count += 1;
+      previous = this.get(previous)?.retry_of ?? null;
+    }
+    return count;
   }
 
   /** Whether the shared queue holds a run no process has claimed. */

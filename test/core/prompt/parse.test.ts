@@ -28,6 +28,19 @@ describe('parseAgentFile', () => {
     expect(parseAgentFile('a.prompt', '---\nmodel: m\n---\nx').maxSteps).toBeUndefined();
   });
 
+  it('retry_on_interrupt: true is one retry, a number that many (up to 10), false or 0 none', () => {
+    const parse = (value: string) => parseAgentFile('a.prompt', `---\nretry_on_interrupt: ${value}\n---\nx`);
+    expect(parse('true').retryOnInterrupt).toBe(1);
+    expect(parse('3').retryOnInterrupt).toBe(3);
+    expect(parse('false').retryOnInterrupt).toBeUndefined();
+    expect(parse('0').retryOnInterrupt).toBeUndefined();
+    expect(parseAgentFile('a.prompt', '---\nmodel: m\n---\nx').retryOnInterrupt).toBeUndefined();
+    const e = errorOf('---\nmodel: gpt\nretry_on_interrupt: always\n---\nbody');
+    expect(e.position).toMatchObject({ line: 3, key: 'retry_on_interrupt' });
+    expect(e.message).toContain('expected true, false or a number of retries from 0 to 10, got string "always"');
+    expect(errorOf('---\nretry_on_interrupt: 11\n---\nb').position).toMatchObject({ key: 'retry_on_interrupt' });
+  });
+
   it('a wrong type names the file, the line and the key', () => {
     const e = errorOf('---\nmodel: gpt\nmax_steps: "ten"\n---\nbody');
     expect(e.position).toMatchObject({ file: '/agents/a.prompt', line: 3, key: 'max_steps' });
