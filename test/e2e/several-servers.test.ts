@@ -2,6 +2,7 @@
 // environments folder and one PostgreSQL schema, the test model server and the real filesystem MCP server. A run
 // started on one server is listed by the other, and a WebSocket viewer of the other sees its events live, in seq
 // order, each once; a server killed with SIGKILL leaves no run that lies.
+import { createServer } from 'node:http';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
@@ -250,5 +251,74 @@ describe('several servers on one PostgreSQL store', () => {
     const starts = events.filter((e) => e.type === 'run.started') as { data: { pid: number } }[];
     expect(starts.map((e) => e.data.pid)).toEqual([a.server.child.pid]);
     expect((await clientA.listRuns({ limit: 10 })).filter((r) => r.id > id)).toHaveLength(1);
+  });
+
+  it('schedules fire once across servers, every finished run is delivered; a killed server hands its work over', async () => {
+    writeFileSync(
+      home.paths.config,
+      readFileSync(home.paths.config, 'utf8')
+        .replace(/lease_seconds: \d+/, 'lease_seconds: 2')
+        .replace('allow_private: false', 'allow_private: true'),
+    );
+    home.writeAgent(
+      'tick',
+      '---\nmetadata:\n  name: tick\nschedule:\n  cron: "*/2 * * * * *"\n  timezone: UTC\n  catch_up: none\n---\nTick.\n',
+    );
+    model.script(() => ({ text: 'tock' }));
+    const deliveries: number[] = [];
+    const receiver = createServer((req, res) => {
+      let body = '';
+      req.setEncoding('utf8').on('data', (d: string) => (body += d));
+      req.on('end', () => {
+        deliveries.push((JSON.parse(body) as { run: { id: number } }).run.id);
+        res.writeHead(204).end();
+      });
+    });
+    await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
+    try {
+      const port = (receiver.address() as { port: number }).port;
+      const added = await runStn(
+        ['webhook', 'add', `http://127.0.0.1:${String(port)}/hook`, '--events', 'run.finished'],
+        {
+          env,
+        },
+      );
+      expect(added.code, added.stderr).toBe(0);
+      const key = await adminKey();
+      const [a, b] = [await serve(), await serve()];
+      await serve();
+      const client = new ApiClient({ url: a.url, key });
+      const scheduled = async () => (await client.listRuns({ limit: 100 })).filter((r) => r.agent === 'tick');
+      await vi.waitFor(async () => expect((await scheduled()).length).toBeGreaterThanOrEqual(3), {
+        timeout: 30_000,
+        interval: 200,
+      });
+      b.server.child.kill('SIGKILL');
+      await b.server.exited;
+      const killedAt = Date.now();
+      // Fires go on with two servers: three more fire times after the kill.
+      await vi.waitFor(
+        async () => {
+          const after = (await scheduled()).filter((r) => Date.parse(r.scheduledAt!) > killedAt + 1000);
+          expect(after.filter((r) => r.status === 'completed').length).toBeGreaterThanOrEqual(3);
+        },
+        { timeout: 40_000, interval: 200 },
+      );
+      const runs = await scheduled();
+      // One run per fire time, across the three servers.
+      const times = runs.map((r) => r.scheduledAt);
+      expect(new Set(times).size).toBe(times.length);
+      // Every run that finished is delivered, each once (a run B was sending when it died is sent again at most
+      // once more by the server that takes the delivery over: at-least-once, so duplicates are counted).
+      const finished = runs.filter((r) => r.status === 'completed').map((r) => r.id);
+      await vi.waitFor(() => expect(finished.every((id) => deliveries.includes(id))).toBe(true), {
+        timeout: 30_000,
+        interval: 200,
+      });
+      const twice = deliveries.filter((id, i) => deliveries.indexOf(id) !== i);
+      expect(twice.length).toBeLessThanOrEqual(1);
+    } finally {
+      await new Promise<void>((resolve) => receiver.close(() => resolve()));
+    }
   });
 });
