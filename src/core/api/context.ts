@@ -17,6 +17,7 @@ export type AuditAction =
   | 'init'
   | 'environment.create'
   | 'environment.delete'
+  | 'environment.pull'
   | 'agent.create'
   | 'agent.update'
   | 'agent.delete'

@@ -1,6 +1,8 @@
 import type { EnvironmentDetail, EnvironmentSummary } from '../environments/environment-service.js';
 import { variableStatus } from '../config/variable-status.js';
 import { canSeeEnvironment } from '../security/roles.js';
+import { ConfigError } from '../errors.js';
+import { pullEnvironments, redactUrl as redactGitUrl, type PullOutcome } from '../environments/git-source.js';
 import type { ApiContext } from './context.js';
 
 /** Environments: every one the caller may see; creating and deleting them is for admins. */
@@ -45,6 +47,27 @@ export class EnvironmentsApi {
     this.ctx.authorize('admin', name);
     this.ctx.engine.environments.delete(name);
     this.ctx.audit('environment.delete', name);
+  }
+
+  /**
+   * Pulls the environments folder from its Git repository (config `environments.git`, admins): fetches the ref,
+   * takes the commit when every agent file and MCP config of it reads, keeps the folder as it is otherwise
+   * (`rejected`, with the problems). Edits reach the next runs; MCP servers restart when their config changed.
+   */
+  async pullFromGit(): Promise<PullOutcome & { url: string; ref: string }> {
+    this.ctx.authorize('admin');
+    const engine = this.ctx.engine;
+    const git = engine.config.environments.git;
+    if (git === null) {
+      throw new ConfigError('this home takes its environments from its own folder: environments.git is not set', {
+        hints: [`Set it in ${engine.paths.config}:  environments: {git: {url: https://..., ref: main, interval: 60s}}`],
+      });
+    }
+    const outcome = await pullEnvironments(engine.paths.environments, git);
+    if (outcome.status !== 'unchanged') {
+      this.ctx.audit('environment.pull', outcome.commit, { status: outcome.status, previous: outcome.previous });
+    }
+    return { ...outcome, url: redactGitUrl(git.url), ref: git.ref };
   }
 
   /** The environment a door uses when none is named. */

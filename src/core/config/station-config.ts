@@ -1,3 +1,4 @@
+import type { GitSource } from '../environments/git-source.js';
 import { existsSync, readFileSync } from 'node:fs';
 import { ExitCode } from '../errors.js';
 import { ORIGINAL_CONFIG_KEYS, readOriginalKeys } from './original-config.js';
@@ -73,6 +74,8 @@ export interface StationConfig {
    * PostgreSQL database that several Station servers share. STATION_DATABASE_URL (a postgres:// URL) wins.
    */
   store: StoreSetting;
+  /** Where the environments folder comes from: itself (null), or a Git repository each server pulls. */
+  environments: { git: GitSource | null };
   bundles: {
     /**
      * Bundle registries, searched in order: each the URL of an `index.json` (https://; plain http:// only
@@ -108,6 +111,7 @@ export const DEFAULT_CONFIG: StationConfig = {
   },
   environment: { default: 'default' },
   database: { busyTimeoutMs: 5000 },
+  environments: { git: null },
   webhooks: { allowPrivate: false, timeoutSeconds: 10, maxAttempts: 8 },
   store: { kind: 'sqlite' },
   bundles: { registries: [] },
@@ -313,6 +317,7 @@ export function configKeySpec(): KeySpec {
   sections.bundles = { keys: { registries: null } };
   const keys: Record<string, KeySpec | null> = sections;
   keys.store = { keys: { sqlite: null, postgres: { keys: { url: null } } } };
+  keys.environments = { keys: { git: { keys: { url: null, ref: null, interval: null } } } };
   return { keys, ignored: ORIGINAL_CONFIG_KEYS };
 }
 
@@ -352,6 +357,9 @@ export function readStationConfig(file: string, text: string): { config: Station
     field.set(config, value as never);
   }
   if (root.store !== undefined && root.store !== null) config.store = readStore(source, root.store);
+  if (root.environments !== undefined && root.environments !== null) {
+    config.environments.git = readEnvironmentsGit(source, root.environments);
+  }
   const bundles = root.bundles;
   const registries = isRecord(bundles) ? bundles.registries : undefined;
   if (registries !== undefined && registries !== null) {
@@ -396,6 +404,43 @@ function readStore(source: YamlSource, value: unknown): StoreSetting {
     );
   }
   return { kind: 'postgres', url: url.trim() };
+}
+
+/** `environments: {git: {url, ref, interval}}`: ref defaults to main, interval (30s, 5m, or seconds) to 60 s. */
+function readEnvironmentsGit(source: YamlSource, value: unknown): GitSource | null {
+  if (!isRecord(value)) throw source.errorAt(['environments'], 'expected a mapping `git: {url, ref, interval}`');
+  const git = value.git;
+  if (git === undefined || git === null) return null;
+  if (!isRecord(git)) throw source.errorAt(['environments', 'git'], 'expected a mapping with url, ref and interval');
+  const { url, ref, interval } = git;
+  if (typeof url !== 'string' || url.trim() === '') {
+    throw source.errorAt(
+      ['environments', 'git', 'url'],
+      `expected the repository's URL (https://, ssh://, git@host:path or a path), got ${JSON.stringify(url ?? null)}`,
+    );
+  }
+  if (ref !== undefined && ref !== null && (typeof ref !== 'string' || ref.trim() === '' || ref.startsWith('-'))) {
+    throw source.errorAt(
+      ['environments', 'git', 'ref'],
+      `expected a branch, tag or commit, got ${JSON.stringify(ref)}`,
+    );
+  }
+  const seconds = interval === undefined || interval === null ? 60 : intervalSeconds(interval);
+  if (seconds === undefined) {
+    throw source.errorAt(
+      ['environments', 'git', 'interval'],
+      `expected a duration such as 30s, 5m or 1h (at least 1s), got ${JSON.stringify(interval)}`,
+    );
+  }
+  return { url: url.trim(), ref: typeof ref === 'string' ? ref.trim() : 'main', intervalMs: seconds * 1000 };
+}
+
+function intervalSeconds(value: unknown): number | undefined {
+  if (typeof value === 'number') return Number.isInteger(value) && value > 0 ? value : undefined;
+  const match = typeof value === 'string' ? /^\s*(\d+)\s*(s|m|h)?\s*$/.exec(value) : null;
+  if (match === null) return undefined;
+  const n = Number(match[1]) * (match[2] === 'h' ? 3600 : match[2] === 'm' ? 60 : 1);
+  return n > 0 ? n : undefined;
 }
 
 /** Reads config.yaml, or the defaults when the file does not exist. */

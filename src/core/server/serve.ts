@@ -4,6 +4,7 @@ import { SCHEDULER_PRINCIPAL, createScheduler } from '../api/schedules-api.js';
 import type { Engine } from '../engine.js';
 import { ConfigError, errorMessage } from '../errors.js';
 import { writeServerRecord } from '../runner/server-record.js';
+import { pullEnvironments, redactUrl } from '../environments/git-source.js';
 import { createJsonLogger, type LogLevel, type Logger } from './logger.js';
 import { mcpHttpExtension } from '../mcp-server/http-endpoint.js';
 import { apiExtension, LivePools } from './api-extension.js';
@@ -116,6 +117,7 @@ export async function startStation(engine: Engine, options: ServeOptions = {}): 
     },
   });
   const stopSweeping = sweepInterruptedRuns(engine, log);
+  const stopPulling = pullEnvironmentsPeriodically(engine, log);
   let closing: Promise<void> | undefined;
   return {
     ...address,
@@ -127,6 +129,7 @@ export async function startStation(engine: Engine, options: ServeOptions = {}): 
         const graceMs = options.graceMs ?? 10_000;
         await scheduler.stop();
         stopSweeping();
+        await stopPulling();
         feed.stop();
         removeRecord();
         await server.close(graceMs, () => runner.shutdown({ graceMs }));
@@ -211,4 +214,47 @@ function sweepInterruptedRuns(engine: Engine, log: Logger): () => void {
   );
   timer.unref();
   return () => clearInterval(timer);
+}
+
+/**
+ * environments.git: pulls the environments folder now and every `interval` (each server on its own), logging what
+ * changed; a broken commit is reported and not taken, a failed fetch is reported, and neither stops the server.
+ */
+function pullEnvironmentsPeriodically(engine: Engine, log: Logger): () => Promise<void> {
+  const git = engine.config.environments.git;
+  if (git === null) return () => Promise.resolve();
+  const source = { url: redactUrl(git.url), ref: git.ref };
+  let pulling: Promise<void> = Promise.resolve();
+  let busy = false;
+  /** The broken commit last reported (reported once, not at every pull). */
+  let rejected = '';
+  const pull = (): void => {
+    if (busy) return;
+    busy = true;
+    pulling = pullEnvironments(engine.paths.environments, git)
+      .then(
+        (outcome) => {
+          if (outcome.status === 'updated') {
+            log.info('environments pulled', { ...source, commit: outcome.commit, previous: outcome.previous });
+          } else if (outcome.status === 'rejected' && outcome.commit !== rejected) {
+            log.warn('environments commit not taken: files do not read', {
+              ...source,
+              commit: outcome.commit,
+              keptAt: outcome.previous,
+              problems: outcome.problems,
+            });
+          }
+          rejected = outcome.status === 'rejected' ? outcome.commit : '';
+        },
+        (error: unknown) => log.warn('environments pull failed', { ...source, error: errorMessage(error) }),
+      )
+      .finally(() => (busy = false));
+  };
+  pull();
+  const timer = setInterval(pull, git.intervalMs);
+  timer.unref();
+  return async () => {
+    clearInterval(timer);
+    await pulling;
+  };
 }
