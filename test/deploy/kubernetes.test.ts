@@ -39,10 +39,10 @@ function manifests(layout: string): { file: string; manifest: Manifest }[] {
     );
 }
 
-function one<T>(layout: string, kind: string): T {
+function one(layout: string, kind: string): unknown {
   const found = manifests(layout).filter((m) => m.manifest.kind === kind);
   expect(found, `${kind} in ${layout}`).toHaveLength(1);
-  return found[0]?.manifest as T;
+  return found[0]?.manifest;
 }
 
 describe('Kubernetes manifests', () => {
@@ -57,10 +57,10 @@ describe('Kubernetes manifests', () => {
   });
 
   it('the validation refuses a broken Deployment (so the check above means something)', () => {
-    const deployment = structuredClone(one<Deployment>('single-node', 'Deployment'));
+    const deployment = structuredClone(one('single-node', 'Deployment') as Deployment);
     (deployment.spec as unknown as { replicas: unknown }).replicas = 'one';
     expect(() => new Deployment(deployment).validate()).toThrow(/replicas/);
-    const noPort = structuredClone(one<Deployment>('single-node', 'Deployment'));
+    const noPort = structuredClone(one('single-node', 'Deployment') as Deployment);
     delete (noPort.spec?.template.spec?.containers[0]?.ports?.[0] as { containerPort?: number }).containerPort;
     expect(() => new Deployment(noPort).validate()).toThrow(/containerPort/);
   });
@@ -68,7 +68,7 @@ describe('Kubernetes manifests', () => {
   it.each(LAYOUTS)(
     '%s: probes on /ready and /health at the container port, resources, a non-root pod, the Service on that port',
     (layout) => {
-      const deployment = one<Deployment>(layout, 'Deployment');
+      const deployment = one(layout, 'Deployment') as Deployment;
       const pod = deployment.spec?.template.spec;
       expect(pod?.securityContext).toMatchObject({ runAsNonRoot: true, runAsUser: 10001, fsGroup: 10001 });
       const container = pod?.containers[0];
@@ -80,17 +80,17 @@ describe('Kubernetes manifests', () => {
       expect(container?.resources?.limits).toEqual({ memory: '1Gi' });
       expect(deployment.spec?.selector.matchLabels).toEqual(deployment.spec?.template.metadata?.labels);
 
-      const service = one<Service>(layout, 'Service');
+      const service = one(layout, 'Service') as Service;
       expect(service.spec?.selector).toEqual(deployment.spec?.selector.matchLabels);
       expect(service.spec?.ports).toEqual([{ name: 'http', port: 8585, targetPort: 'http' }]);
 
       // The encryption key (and the model key) from the Secret, the environments from the ConfigMap.
-      const secret = one<Secret>(layout, 'Secret');
+      const secret = one(layout, 'Secret') as Secret;
       expect(container?.envFrom).toEqual([{ secretRef: { name: secret.metadata?.name } }]);
       expect(Object.keys(secret.stringData ?? {})).toContain('STATION_ENCRYPTION_KEY');
       const env = Object.fromEntries((container?.env ?? []).map((e) => [e.name, e.value]));
       expect(env).toMatchObject({ STATION_HOME: '/data/station', STATION_ENVIRONMENTS_FROM: '/environments' });
-      const configMap = one<ConfigMap>(layout, 'ConfigMap');
+      const configMap = one(layout, 'ConfigMap') as ConfigMap;
       const volume = pod?.volumes?.find((v) => v.name === 'environments');
       expect(volume?.configMap?.name).toBe(configMap.metadata?.name);
       for (const item of volume?.configMap?.items ?? []) expect(Object.keys(configMap.data ?? {})).toContain(item.key);
@@ -109,12 +109,12 @@ describe('Kubernetes manifests', () => {
   );
 
   it('single-node: one replica, Recreate, Litestream replica URL and its credentials, no PostgreSQL', () => {
-    const deployment = one<Deployment>('single-node', 'Deployment');
+    const deployment = one('single-node', 'Deployment') as Deployment;
     expect(deployment.spec?.replicas).toBe(1);
     expect(deployment.spec?.strategy).toEqual({ type: 'Recreate' });
     const env = deployment.spec?.template.spec?.containers[0]?.env ?? [];
     expect(env.find((e) => e.name === 'LITESTREAM_REPLICA_URL')?.value).toMatch(/^s3:\/\//);
-    const secret = one<Secret>('single-node', 'Secret');
+    const secret = one('single-node', 'Secret') as Secret;
     expect(Object.keys(secret.stringData ?? {}).sort()).toEqual([
       'LITESTREAM_ACCESS_KEY_ID',
       'LITESTREAM_SECRET_ACCESS_KEY',
@@ -124,12 +124,12 @@ describe('Kubernetes manifests', () => {
   });
 
   it('scaled: several replicas rolling, the PostgreSQL URL from the Secret, no Litestream', () => {
-    const deployment = one<Deployment>('scaled', 'Deployment');
+    const deployment = one('scaled', 'Deployment') as Deployment;
     expect(deployment.spec?.replicas).toBeGreaterThanOrEqual(2);
     expect(deployment.spec?.strategy?.type).toBe('RollingUpdate');
     const env = deployment.spec?.template.spec?.containers[0]?.env ?? [];
     expect(env.map((e) => e.name)).not.toContain('LITESTREAM_REPLICA_URL');
-    const secret = one<Secret>('scaled', 'Secret');
+    const secret = one('scaled', 'Secret') as Secret;
     expect(secret.stringData?.STATION_DATABASE_URL).toMatch(/^postgres:\/\/station:[^@]+@[^/]+:5432\/station$/);
     expect(Object.keys(secret.stringData ?? {})).toContain('STATION_ENCRYPTION_KEY');
   });
