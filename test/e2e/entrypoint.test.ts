@@ -70,10 +70,12 @@ interface Started {
 }
 
 async function startEntrypoint(env: NodeJS.ProcessEnv): Promise<Started> {
+  // A process group of its own: a test that fails midway still ends litestream's child (afterEach).
   const child = spawn(ENTRYPOINT, ['--host', '127.0.0.1', '--port', '0', '--grace', '1'], {
     env,
     cwd: ROOT,
     stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true,
   });
   let stdout = '';
   let stderr = '';
@@ -103,7 +105,16 @@ const started: ChildProcess[] = [];
 let rig: Rig;
 
 afterEach(() => {
-  for (const child of started.splice(0)) if (child.exitCode === null) child.kill('SIGKILL');
+  for (const child of started.splice(0)) {
+    if (child.exitCode !== null || child.pid === undefined) continue;
+    try {
+      process.kill(-child.pid, 'SIGKILL');
+    } catch (error) {
+      // Not a group leader (spawned without detached): the process alone.
+      if ((error as NodeJS.ErrnoException).code !== 'ESRCH') throw error;
+      child.kill('SIGKILL');
+    }
+  }
   rmSync(rig.dir, { recursive: true, force: true });
 });
 
