@@ -18,12 +18,15 @@ export default class Init extends BaseCommand<typeof Init> {
     'Safe to run again: existing files are left as they are. --force rewrites the files that come from ' +
     "templates (the default environment's template.json and example agents), never the database or variables.yml. " +
     'A station.db made by the original Station is moved aside to station.original.db and its run history imported ' +
-    'with --import-original (on a terminal init asks).';
+    'with --import-original (on a terminal init asks). --litestream URL writes litestream.yml, which deploy/entrypoint.sh uses to ' +
+    'restore station.db when it is missing and replicate it while stn serve runs.';
   static override examples = [
     '<%= config.bin %> init',
     '<%= config.bin %> init --project-root ~/src/myservice',
     '<%= config.bin %> init --encrypt-db',
     '<%= config.bin %> init --import-original',
+    '<%= config.bin %> init --litestream s3://my-bucket/station',
+    '<%= config.bin %> init --litestream file:///backups/station',
     'STATION_HOME=/srv/station <%= config.bin %> init --json',
   ];
   static override flags = {
@@ -38,6 +41,10 @@ export default class Init extends BaseCommand<typeof Init> {
         "Move a station.db made by the original Station aside to station.original.db, create Station's, and import the original's run history.",
       default: false,
     }),
+    litestream: Flags.string({
+      description:
+        'Replicate station.db with Litestream to this s3:// or file:// URL: writes litestream.yml in the home (10 s sync, 24 h retention) for deploy/entrypoint.sh.',
+    }),
     'project-root': Flags.string({
       description: "Folder the default environment's filesystem server may read [default: current folder].",
     }),
@@ -50,6 +57,7 @@ export default class Init extends BaseCommand<typeof Init> {
       force: this.flags.force,
       encryptDb: this.flags['encrypt-db'],
       importOriginal,
+      ...(this.flags.litestream === undefined ? {} : { litestream: this.flags.litestream }),
       ...(this.flags['project-root'] === undefined ? {} : { projectRoot: this.flags['project-root'] }),
     });
     this.warnPrivacy(privacyWarnings(paths));

@@ -1,6 +1,12 @@
 // The public facade of the core. Commands, the TUI and the server import from here only.
 export { openEngine, type Engine, type EngineOptions } from './engine.js';
 export { initStation, type InitOptions, type InitResult } from './init.js';
+export {
+  checkLitestreamUrl,
+  litestreamConfigYaml,
+  LITESTREAM_RETENTION,
+  LITESTREAM_SYNC_INTERVAL,
+} from './config/litestream.js';
 export { resolveStationHome, stationPaths, type StationPaths } from './config/home.js';
 export {
   DEFAULT_CONFIG,

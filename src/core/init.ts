@@ -14,6 +14,7 @@ import { EnvironmentService } from './environments/environment-service.js';
 import { ensureKeyFile, KEY_ENV, readEncryptionKey } from './security/encryption-key.js';
 import { SecretRepo } from './store/secret-repo.js';
 import { readFileSync } from 'node:fs';
+import { litestreamConfigYaml } from './config/litestream.js';
 
 export interface InitOptions {
   /** Rewrite the files that come from templates (never user data: the database, variables.yml). */
@@ -30,6 +31,12 @@ export interface InitOptions {
    * station.db of the original's, an existing station.original.db is named there.
    */
   importOriginal?: boolean;
+  /**
+   * Replicate station.db with Litestream to this URL (s3://... or file:///...): writes litestream.yml in the home
+   * (10 s sync interval, 24 h retention). An existing litestream.yml naming another replica is rewritten only with
+   * `force`.
+   */
+  litestream?: string;
 }
 
 export interface InitResult {
@@ -60,6 +67,9 @@ export function initStation(paths: StationPaths, options: InitOptions = {}): Ini
     unchanged: [],
   };
   const rel = (p: string): string => relative(paths.home, p) || '.';
+  // A bad replica URL is refused before anything is written.
+  const litestreamYaml =
+    options.litestream === undefined ? undefined : litestreamConfigYaml(paths.database, options.litestream);
   makePrivateDir(paths.home);
 
   const put = (file: string, content: string, fromTemplate: boolean, mode?: number): void => {
@@ -78,6 +88,12 @@ export function initStation(paths: StationPaths, options: InitOptions = {}): Ini
   const { config } = readStationConfigFile(paths.config);
   const location = storeLocation(paths, config, env);
   result.store = location;
+  if (location.kind === 'postgres' && options.litestream !== undefined) {
+    throw new ConflictError(
+      `--litestream replicates the SQLite store; this home uses PostgreSQL (${location.display})`,
+      { hints: ['Back PostgreSQL up on the database server (WAL archiving, pg_dump), or run without --litestream.'] },
+    );
+  }
   if (location.kind === 'postgres' && (options.encryptDb === true || options.importOriginal === true)) {
     throw new ConflictError(
       `${options.encryptDb === true ? '--encrypt-db' : '--import-original'} is for the SQLite store; this home uses PostgreSQL (${location.display})`,
@@ -90,6 +106,7 @@ export function initStation(paths: StationPaths, options: InitOptions = {}): Ini
       },
     );
   }
+  if (litestreamYaml !== undefined) putLitestreamConfig(paths, litestreamYaml, options.force === true, result);
   // After the refusal above: moving the original's database aside is for a SQLite home only.
   if (options.importOriginal === true) result.originalDatabase = originalToImport(paths.database);
   const dbExisted = location.kind === 'postgres' || (existsSync(paths.database) && statSync(paths.database).size > 0);
@@ -137,6 +154,31 @@ export function initStation(paths: StationPaths, options: InitOptions = {}): Ini
     db.close();
   }
   return result;
+}
+
+/**
+ * Writes litestream.yml. The same file again is left as it is; one naming another replica (or edited by hand)
+ * is a conflict unless `force` rewrites it.
+ */
+function putLitestreamConfig(paths: StationPaths, content: string, force: boolean, result: InitResult): void {
+  const rel = relative(paths.home, paths.litestream);
+  if (!existsSync(paths.litestream)) {
+    writeFileAtomic(paths.litestream, content);
+    result.created.push(rel);
+  } else if (readFileSync(paths.litestream, 'utf8') === content) {
+    result.unchanged.push(rel);
+  } else if (force) {
+    writeFileAtomic(paths.litestream, content);
+    result.rewritten.push(rel);
+  } else {
+    throw new ConflictError(`${paths.litestream} already exists with other settings: init does not change it`, {
+      hints: [
+        'Rewrite it with: stn init --litestream URL --force',
+        'Or edit it by hand (https://litestream.io/reference/config/).',
+      ],
+      details: { file: paths.litestream },
+    });
+  }
 }
 
 /** The original's database to import: station.db moved aside now, or one moved aside before. */

@@ -20,6 +20,8 @@ export interface StationPaths {
   trust: string;
   /** What Station may rebuild from the home's files at any time (config/config-cache.ts); safe to delete. */
   cache: string;
+  /** Litestream's config for station.db (`stn init --litestream`); the container entrypoint reads it. */
+  litestream: string;
 }
 
 export interface HomeOptions {
@@ -52,6 +54,7 @@ export function stationPaths(home: string): StationPaths {
     keyFile: join(home, 'keys', 'station.key'),
     trust: join(home, 'bundle-trust.json'),
     cache: join(home, 'cache'),
+    litestream: join(home, 'litestream.yml'),
   };
 }
 

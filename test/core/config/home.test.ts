@@ -30,6 +30,7 @@ describe('Station home', () => {
       keyFile: '/h/keys/station.key',
       trust: '/h/bundle-trust.json',
       cache: '/h/cache',
+      litestream: '/h/litestream.yml',
     });
   });
 });
