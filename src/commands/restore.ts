@@ -5,14 +5,15 @@ import { resolveStationHome, restoreBackup, RESTORE_ASIDE_DIR, type RestoreResul
 
 export default class Restore extends BaseCommand<typeof Restore> {
   static override summary = 'Restore a backup made by stn backup into an empty home, or over this one with --force.';
-  static override description = `Everything is checked before the home is touched: the archive's paths (nothing is written outside the home), its manifest (a backup from a newer schema than this stn knows is refused), the sha256 of every file, and the database (PRAGMA integrity_check, opened with the home's key). Runs the backup caught queued or running are marked interrupted. An older backup's database is migrated.
+  static override description = `Everything is checked before the home is touched: the archive's paths (nothing is written outside the home), its manifest (a backup from a newer schema than this stn knows is refused), the sha256 of every file, and the database (PRAGMA integrity_check, opened with the home's key; the secrets' key). Runs the backup caught queued or running are marked interrupted. An older backup's database is migrated.
 
 The home must be empty (it may hold keys/: put the key there first when the backup's database or secrets are encrypted, or set STATION_ENCRYPTION_KEY). With --force a home that has a store or environments is restored over: its config.yaml, station.db, environments, bundle-trust.json and cache are moved to <home>/${RESTORE_ASIDE_DIR}/<time>/ first; keys/ stays. Stop every other stn using the home first.
 
-A PostgreSQL backup (store/*.jsonl) is not restored by this version.`;
+A PostgreSQL backup (store/*.jsonl) is loaded, in one transaction, into the PostgreSQL store the restored config.yaml or STATION_DATABASE_URL names, which must be empty (a new database or schema).`;
   static override examples = [
     '<%= config.bin %> restore ~/backups/station-2026-12-07.tar.gz --home /srv/station',
     'STATION_HOME=/srv/station <%= config.bin %> restore station.tar.gz --force --json',
+    'STATION_DATABASE_URL=postgres://station@db/station_new <%= config.bin %> restore pg-backup.tar.gz --home /srv/station',
   ];
   static override args = {
     file: Args.string({ description: 'A .tar.gz made by stn backup.', required: true }),
@@ -50,7 +51,8 @@ A PostgreSQL backup (store/*.jsonl) is not restored by this version.`;
       result.restoredSchemaVersion === result.schemaVersion
         ? ''
         : ` (migrated to ${String(result.restoredSchemaVersion)})`;
-    this.say(`  store        SQLite, schema version ${String(result.schemaVersion)}${migrated}`);
+    const engine = result.engine === 'postgres' ? 'PostgreSQL' : 'SQLite';
+    this.say(`  store        ${engine}, schema version ${String(result.schemaVersion)}${migrated}`);
     this.say(`  files        ${String(result.files)}, checksums verified`);
     if (result.interrupted.length > 0) {
       this.say(

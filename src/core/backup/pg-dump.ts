@@ -14,7 +14,8 @@ import { storeTables } from './store-tables.js';
 
 /** The JSON form of a column value (Buffers as base64). */
 export function encodeValue(value: unknown): unknown {
-  if (Buffer.isBuffer(value)) return { $base64: value.toString('base64') };
+  // Buffers, and the Uint8Arrays BYTEA values become on their way from the connection's worker.
+  if (value instanceof Uint8Array) return { $base64: Buffer.from(value).toString('base64') };
   if (value instanceof Date) return value.toISOString();
   return value;
 }
@@ -35,7 +36,8 @@ export function dumpPostgres(db: StoreDb, folder: string): { schemaVersion: numb
   const tables = storeTables(db);
   const results = pg.batch([
     { sql: 'BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY', params: [] },
-    ...tables.map((t) => ({ sql: `SELECT * FROM "${t}"`, params: [] })),
+    // In the order of the first column (the id): rows that point at rows of their own table come after them.
+    ...tables.map((t) => ({ sql: `SELECT * FROM "${t}" ORDER BY 1`, params: [] })),
     { sql: 'SELECT MAX(version) AS v FROM schema_migrations', params: [] },
     { sql: 'COMMIT', params: [] },
   ]);

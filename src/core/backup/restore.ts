@@ -3,14 +3,16 @@
  *
  * Everything is checked before anything of the home is touched: the archive is unpacked into a staging folder
  * inside the home (its paths checked as a bundle's are: nothing is written outside it), the manifest read, a
- * backup from a newer schema refused, every file's sha256 compared with the manifest, and the database
- * checked (`PRAGMA integrity_check`, opened with the home's key when encrypted, the secrets' key check
- * matched). Then, still in staging, the database is migrated to this stn's schema and the runs the backup
- * caught queued or running are marked `interrupted` (they cannot be running here). Only then is the home
- * changed: into an empty home (one holding at most keys/, logs/ and run/) the files are moved; over a home
- * with a store or environments (only with `force`) the current config.yaml, station.db, environments,
- * bundle-trust.json and cache are first moved to `<home>/restore-aside/<time>/`. keys/ is never touched:
- * the key is not in the archive and stays where it is.
+ * backup from a newer schema refused, every file's sha256 compared with the manifest. A SQLite backup's
+ * database is then checked in staging (`PRAGMA integrity_check`, opened with the home's key when encrypted,
+ * the secrets' key check matched), migrated to this stn's schema, and the runs the backup caught queued or
+ * running are marked `interrupted` (they cannot be running here). A PostgreSQL backup is loaded into the
+ * empty store that the restored config.yaml or STATION_DATABASE_URL names, in one transaction (pg-restore.ts).
+ * Only then is the home changed: into an empty home (one holding at most keys/, logs/ and run/) the files are
+ * moved; over a home with a store or environments (only with `force`) the current config.yaml, station.db,
+ * environments, bundle-trust.json and cache are first moved to `<home>/restore-aside/<time>/` (inside the
+ * home: same file system, so every move is a rename, also when the home is a mounted volume). keys/ is never
+ * touched: the key is not in the archive and stays where it is.
  */
 import Database from 'better-sqlite3-multiple-ciphers';
 import { existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
@@ -18,11 +20,15 @@ import { join, resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { stationPaths, type StationPaths } from '../config/home.js';
 import { extractArchive } from '../bundles/safe-extract.js';
-import { ConflictError, DatabaseError, NotFoundError } from '../errors.js';
+import { ConfigError, ConflictError, DatabaseError, NotFoundError } from '../errors.js';
 import { makePrivateDir } from '../fs/private-files.js';
 import { keyMatches, readEncryptionKey, type EncryptionKey } from '../security/encryption-key.js';
 import { applyKey, assertAlone, canRead, isEncryptedDatabase } from '../store/database-cipher.js';
 import { latestSchemaVersion, openDatabase, schemaVersion } from '../store/database.js';
+import { DATABASE_URL_ENV, postgresUrl } from '../store/open-store.js';
+import type { StoreDb } from '../store/store-db.js';
+import { readStationConfigFile } from '../config/station-config.js';
+import { restorePostgres } from './pg-restore.js';
 import { RunRepo } from '../store/run-repo.js';
 import { SecretRepo } from '../store/secret-repo.js';
 import { BACKUP_LAYOUT, BACKUP_LIMITS, ENVIRONMENTS_DIR, HOME_FILES } from './backup-layout.js';
@@ -98,23 +104,13 @@ export async function restoreBackup(file: string, options: RestoreOptions): Prom
     const manifest = readManifest(staging, archive);
     refuseNewerSchema(manifest, archive);
     await verifyFiles(staging, files, manifest, archive);
-    if (manifest.engine !== 'sqlite') {
-      throw new BackupArchiveError(
-        `${archive} is a backup of a PostgreSQL store; this stn restores SQLite backups only`,
-        {
-          code: 'backup_engine',
-          hints: ['Nothing was changed. Restore the store with the JSON lines in its store/ folder by hand.'],
-        },
-      );
-    }
-    progress('checking the database');
-    const { interrupted, schemaVersion } = prepareDatabase(
-      join(staging, DATABASE_ENTRY),
-      paths,
-      options.env,
-      manifest,
-      archive,
-    );
+    progress('checking the store');
+    const key = readEncryptionKey(paths, options.env);
+    const url = targetUrl(staging, options.env, manifest, archive);
+    const { interrupted, schemaVersion } =
+      url === undefined
+        ? prepareDatabase(join(staging, DATABASE_ENTRY), paths, key, manifest, archive)
+        : loadPostgres(url, staging, paths, key, manifest, archive);
     progress('replacing the home');
     // Without state, the home holds at most a cache (rebuilt from the files at any time).
     const aside = hasState ? moveAside(paths, occupied, options.now?.() ?? new Date()) : null;
@@ -159,12 +155,11 @@ function refuseNewerSchema(manifest: BackupManifest, archive: string): void {
 function prepareDatabase(
   file: string,
   paths: StationPaths,
-  env: NodeJS.ProcessEnv,
+  key: EncryptionKey | undefined,
   manifest: BackupManifest,
   archive: string,
 ): { interrupted: number[]; schemaVersion: number } {
   const encrypted = isEncryptedDatabase(file);
-  const key = readEncryptionKey(paths, env);
   if (encrypted && key === undefined) throw keyNeeded(archive, paths, 'its database is encrypted');
   const raw = new Database(file);
   try {
@@ -183,22 +178,80 @@ function prepareDatabase(
   }
   const db = openDatabase(file, { key: () => key });
   try {
-    const secretsCheck = new SecretRepo(db).keyCheck();
-    if (secretsCheck !== undefined) {
-      if (key === undefined) throw keyNeeded(archive, paths, 'its secrets are encrypted with a key');
-      if (!keyMatches(key.key, secretsCheck))
-        throw wrongKey(archive, key, 'is not the key its secrets are encrypted with');
-    }
-    const message = `the backup (${manifest.createdAt}) was taken while the run was going on; it cannot go on in the restored home`;
-    const interrupted = new RunRepo(db).finishOrphans(() => true, {
-      status: 'interrupted',
-      stopReason: 'interrupted',
-      error: () => ({ code: 'interrupted', message }),
-    });
-    return { interrupted, schemaVersion: schemaVersion(db) };
+    checkSecretsKey(db, key, paths, archive);
+    return { interrupted: markInterrupted(db, manifest), schemaVersion: schemaVersion(db) };
   } finally {
     db.close();
   }
+}
+
+/** A PostgreSQL backup loaded into the (empty) store the restored config.yaml or STATION_DATABASE_URL names. */
+function loadPostgres(
+  url: string,
+  staging: string,
+  paths: StationPaths,
+  key: EncryptionKey | undefined,
+  manifest: BackupManifest,
+  archive: string,
+): { interrupted: number[]; schemaVersion: number } {
+  const db = restorePostgres({
+    url,
+    folder: staging,
+    manifest,
+    archive,
+    checkKey: (loaded) => checkSecretsKey(loaded, key, paths, archive),
+  });
+  try {
+    return { interrupted: markInterrupted(db, manifest), schemaVersion: schemaVersion(db) };
+  } finally {
+    db.close();
+  }
+}
+
+/** The secrets of the restored store must open with the key this home has. */
+function checkSecretsKey(db: StoreDb, key: EncryptionKey | undefined, paths: StationPaths, archive: string): void {
+  const check = new SecretRepo(db).keyCheck();
+  if (check === undefined) return;
+  if (key === undefined) throw keyNeeded(archive, paths, 'its secrets are encrypted with a key');
+  if (!keyMatches(key.key, check)) throw wrongKey(archive, key, 'is not the key its secrets are encrypted with');
+}
+
+/** Runs the backup caught queued or running cannot be going on in the restored home: marked interrupted. */
+function markInterrupted(db: StoreDb, manifest: BackupManifest): number[] {
+  const message = `the backup (${manifest.createdAt}) was taken while the run was going on; it cannot go on in the restored home`;
+  return new RunRepo(db).finishOrphans(() => true, {
+    status: 'interrupted',
+    stopReason: 'interrupted',
+    error: () => ({ code: 'interrupted', message }),
+  });
+}
+
+/**
+ * The PostgreSQL store to restore into (a PostgreSQL backup), or undefined (a SQLite backup: station.db). The
+ * restored config.yaml and STATION_DATABASE_URL decide, as they will for every command on the home.
+ */
+function targetUrl(
+  staging: string,
+  env: NodeJS.ProcessEnv,
+  manifest: BackupManifest,
+  archive: string,
+): string | undefined {
+  const { config } = readStationConfigFile(join(staging, 'config.yaml'));
+  const url = postgresUrl(config, env);
+  if (manifest.engine === 'sqlite' && url !== undefined) {
+    throw new ConfigError(
+      `${archive} is a backup of a SQLite home, but ${DATABASE_URL_ENV} points this home at PostgreSQL`,
+      {
+        hints: [`Nothing was changed. Unset ${DATABASE_URL_ENV} to restore station.db, then run the command again.`],
+      },
+    );
+  }
+  if (manifest.engine === 'postgres' && url === undefined) {
+    throw new ConfigError(`${archive} is a backup of a PostgreSQL store, and its config.yaml names no PostgreSQL URL`, {
+      hints: [`Nothing was changed. Set ${DATABASE_URL_ENV} to the empty PostgreSQL database to restore into.`],
+    });
+  }
+  return url;
 }
 
 function keyNeeded(archive: string, paths: StationPaths, why: string): DatabaseError {

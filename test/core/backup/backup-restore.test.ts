@@ -3,20 +3,17 @@
 import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import {
-  Application,
-  openEngine,
-  restoreBackup,
-  RESTORE_ASIDE_DIR,
-  type Engine,
-  type StartedRun,
-} from '../../../src/core/index.js';
+import { Application, openEngine, restoreBackup, RESTORE_ASIDE_DIR, type StartedRun } from '../../../src/core/index.js';
 import { tarGz } from '../../../src/core/bundles/tar-writer.js';
 import { latestSchemaVersion } from '../../../src/core/store/database.js';
 import { makeInitializedHome, makeTempHome, type TempHome } from '../../helpers/home.js';
-import { startModelServer, type ModelServer } from '../../helpers/model-server.js';
-import { pointAtLocalFilesystemServer } from '../server/station-helpers.js';
-import { alterArchive, archiveBytes, archiveEntries } from './backup-helpers.js';
+import {
+  alterArchive,
+  archiveBytes,
+  archiveEntries,
+  startBackupStation,
+  type BackupStation,
+} from './backup-helpers.js';
 
 const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
@@ -29,35 +26,8 @@ function tempHome(): TempHome {
   return temp;
 }
 
-/** An initialized home (2 workers: of 4 slow runs, 2 run and 2 wait queued) and an engine on it. */
-async function station(
-  options: { encryptDb?: boolean } = {},
-): Promise<{ temp: TempHome; engine: Engine; model: ModelServer; release: () => void }> {
-  const temp = makeInitializedHome(undefined, options);
-  cleanups.push(() => temp.cleanup());
-  pointAtLocalFilesystemServer(temp, temp.home);
-  const config = readFileSync(temp.paths.config, 'utf8');
-  writeFileSync(temp.paths.config, config.replace(/^( *)workers: \d+$/m, '$1workers: 2'));
-  let release!: () => void;
-  const gate = new Promise<void>((resolve) => (release = resolve));
-  // Runs whose input says "slow" wait for the gate; the others are answered at once.
-  const model = await startModelServer({
-    script: async (request) => {
-      const user = request.body.messages.find((m) => m.role === 'user')?.content ?? '';
-      if (user.includes('slow')) {
-        await gate;
-        return { text: `slow answer to ${user}` };
-      }
-      return { text: `fast answer to ${user}` };
-    },
-  });
-  cleanups.push(() => model.close());
-  const engine = openEngine({
-    home: temp.home,
-    env: { ...process.env, OPENAI_BASE_URL: model.url, OPENAI_API_KEY: 'sk-test-model-key' },
-  });
-  cleanups.push(() => engine.close());
-  return { temp, engine, model, release };
+function station(options: { encryptDb?: boolean } = {}): Promise<BackupStation> {
+  return startBackupStation(options, cleanups);
 }
 
 describe('backup during 10 concurrent runs, restored into a fresh home', () => {
