@@ -38,6 +38,7 @@ The key (keys/station.key, or STATION_ENCRYPTION_KEY) is never in the archive: s
     this.say(`  store        ${engine}, schema version ${String(result.schemaVersion)}, ${String(rows)} rows`);
     this.say(`  files        ${String(result.files)} (with sha256 in manifest.json)`);
     this.say(`  taken at     ${result.createdAt}`);
+    this.warnOnce(result.warnings);
     this.say('The key is not in the archive: keep keys/station.key (or STATION_ENCRYPTION_KEY) apart from it.');
     return result;
   }

@@ -25,7 +25,9 @@ import {
 } from 'node:fs';
 import { basename, dirname, join, relative, resolve, sep } from 'node:path';
 import type { StationPaths } from '../config/home.js';
-import { ConflictError, DatabaseError, errorMessage } from '../errors.js';
+import { ConflictError, DatabaseError, errorMessage, isStationError } from '../errors.js';
+import { isSecretName } from '../config/template-render.js';
+import { loadVariables } from '../config/variables-file.js';
 import { writeFileAtomic } from '../fs/atomic-write.js';
 import { PRIVATE_FILE_MODE } from '../fs/private-files.js';
 import { readEncryptionKey } from '../security/encryption-key.js';
@@ -72,6 +74,8 @@ export interface BackupResult {
   /** Files in the archive besides the manifest. */
   files: number;
   tables: Record<string, number>;
+  /** What the user should know: variables.yml files that hold secret-looking values in plain text. */
+  warnings: string[];
 }
 
 export async function createBackup(
@@ -97,6 +101,7 @@ export async function createBackup(
       if (existsSync(from) && lstatSync(from).isFile()) copyFileSync(from, join(staging, name));
     }
     copyTree(source.paths.environments, join(staging, ENVIRONMENTS_DIR));
+    const warnings = plainSecrets(join(staging, ENVIRONMENTS_DIR));
     progress('computing checksums');
     const files: ManifestFile[] = [];
     for (const path of listFiles(staging)) {
@@ -127,6 +132,7 @@ export async function createBackup(
       createdAt,
       files: files.length,
       tables: manifest.tables,
+      warnings,
     };
   } finally {
     rmSync(staging, { recursive: true, force: true });
@@ -187,6 +193,32 @@ async function snapshotSqlite(
   } finally {
     copy.close();
   }
+}
+
+/**
+ * The environments' variables.yml are copied as they are (a restored home needs their values); those holding
+ * secret-looking names in plain text are named, with the command that moves them into the (encrypted) store.
+ */
+function plainSecrets(environments: string): string[] {
+  if (!existsSync(environments)) return [];
+  const warnings: string[] = [];
+  for (const env of readdirSync(environments, { withFileTypes: true })) {
+    if (!env.isDirectory()) continue;
+    const file = join(environments, env.name, 'variables.yml');
+    let names: string[];
+    try {
+      names = Object.keys(loadVariables(file)).filter(isSecretName);
+    } catch (error) {
+      if (!isStationError(error)) throw error;
+      continue;
+    }
+    if (names.length > 0) {
+      warnings.push(
+        `environments/${env.name}/variables.yml holds ${names.join(', ')} in plain text, and so does the backup: move ${names.length === 1 ? 'it' : 'them'} into the encrypted secret store with: stn secret import --env ${env.name}`,
+      );
+    }
+  }
+  return warnings;
 }
 
 /** Copies the regular files and folders of `from` (if it exists) into `to`; links and others are left out. */

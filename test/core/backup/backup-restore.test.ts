@@ -219,6 +219,15 @@ describe('the key and --force', () => {
     expect((await archiveEntries(file)).filter((e) => e.includes('key'))).toEqual([]);
   });
 
+  it('a variables.yml holding secret-looking values in plain text is named, with the fix', async () => {
+    const { temp, engine } = await station();
+    writeFileSync(join(temp.paths.environments, 'default', 'variables.yml'), 'PLAIN_TOKEN: abc\nROOT_DIR: /srv\n');
+    const result = await new Application(engine).local('cli').backup.create(join(tempHome().home, 'v.tar.gz'));
+    expect(result.warnings).toEqual([
+      'environments/default/variables.yml holds PLAIN_TOKEN in plain text, and so does the backup: move it into the encrypted secret store with: stn secret import --env default',
+    ]);
+  });
+
   it('--force keeps the previous state in restore-aside/<time>/, and keys/ stays', async () => {
     const { engine } = await station();
     const file = join(tempHome().home, 'f.tar.gz');
