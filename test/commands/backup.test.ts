@@ -5,7 +5,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { latestSchemaVersion } from '../../src/core/store/database.js';
 import { runStn } from '../helpers/cli.js';
 import { makeInitializedHome, makeTempHome, type TempHome } from '../helpers/home.js';
-import { alterArchive } from '../core/backup/backup-helpers.js';
+import { alterArchive, startBackupStation } from '../core/backup/backup-helpers.js';
+import { Application, type StartedRun } from '../../src/core/index.js';
 
 let source: TempHome;
 let out: TempHome;
@@ -50,6 +51,54 @@ describe('stn backup', () => {
     expect(forced.code).toBe(0);
     expect(forced.stdout).toContain(`Backed up to ${file}`);
     expect(forced.stdout).toContain('The key is not in the archive');
+  });
+});
+
+describe('stn backup in another process while runs go on', () => {
+  const cleanups: (() => Promise<void> | void)[] = [];
+  afterAll(async () => {
+    for (const c of cleanups.splice(0).reverse()) await c();
+  });
+
+  it('copies the runs this process is writing; stn restore marks the running ones interrupted', async () => {
+    const { temp, engine, model, release } = await startBackupStation({}, cleanups);
+    const api = new Application(engine).local('cli');
+    const fast = await api.runs.start('default', 'hello', { userInput: 'fast 0' });
+    await fast.done;
+    const slow: StartedRun[] = [];
+    for (let i = 0; i < 3; i++) slow.push(await api.runs.start('default', 'hello', { userInput: `slow ${String(i)}` }));
+    await model.waitForRequests(3);
+    const target = join(out.home, 'busy.tar.gz');
+    const backup = runStn(['backup', target, '--json'], { env: temp.env, timeoutMs: 60_000 });
+    // Writes from this process while the other copies: runs queued behind the slow ones.
+    const more: StartedRun[] = [];
+    for (let i = 0; i < 3; i++)
+      more.push(await api.runs.start('default', 'hello', { userInput: `fast more ${String(i)}` }));
+    const result = await backup;
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    release();
+    await Promise.all([...slow, ...more].map((r) => r.done));
+
+    const home = makeTempHome();
+    cleanups.push(() => home.cleanup());
+    const restored = await runStn(['restore', target, '--json'], { env: home.env, timeoutMs: 60_000 });
+    expect(restored.code).toBe(0);
+    const { interrupted } = JSON.parse(restored.stdout) as { interrupted: number[] };
+    const runs = await runStn(['runs', 'list', '--json'], { env: home.env });
+    const listed = JSON.parse(runs.stdout) as { id: number; status: string }[];
+    const byId = new Map(listed.map((r) => [r.id, r.status]));
+    expect(byId.get(fast.runId)).toBe('completed');
+    for (const r of slow) expect(byId.get(r.runId)).toBe('interrupted');
+    // The runs started during the copy are in it or not, whole: queued ones are interrupted too.
+    for (const r of more) if (byId.has(r.runId)) expect(byId.get(r.runId)).toBe('interrupted');
+    expect([...interrupted].sort()).toEqual(
+      listed
+        .filter((r) => r.status === 'interrupted')
+        .map((r) => r.id)
+        .sort(),
+    );
+    expect(listed.filter((r) => ['queued', 'running'].includes(r.status))).toEqual([]);
   });
 });
 

@@ -167,7 +167,9 @@ async function snapshotSqlite(
   const encrypted = isEncryptedDatabase(source.paths.database);
   try {
     if (encrypted) db.exec(`VACUUM INTO '${dest.replaceAll("'", "''")}'`);
-    else await db.backup(dest);
+    // Every page in one step: a step the backup API takes after another process wrote starts over, so with
+    // many small steps a busy store could keep the copy from ever finishing. WAL readers hold up no writer.
+    else await db.backup(dest, { progress: ({ totalPages }) => Math.max(totalPages, 100) });
   } catch (error) {
     if (error instanceof DatabaseError) throw error;
     throw new DatabaseError(`cannot copy ${source.paths.database}: ${errorMessage(error)}`, { cause: error });
