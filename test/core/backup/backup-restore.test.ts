@@ -1,6 +1,6 @@
 // stn backup / stn restore in core: an online copy taken while runs go on, restored into a fresh home; archives
 // that are damaged, altered, hostile or from a newer schema are refused before anything of the home changes.
-import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Application, openEngine, restoreBackup, RESTORE_ASIDE_DIR, type StartedRun } from '../../../src/core/index.js';
@@ -82,6 +82,9 @@ describe('backup during 10 concurrent runs, restored into a fresh home', () => {
       const copy = openEngine({ home: target.home, env: {} });
       cleanups.push(() => copy.close());
       expect(copy.runs.list({}).length).toBe(10);
+      // Files that may hold secrets are private in the restored home as they were in the original.
+      expect(copy.privacyWarnings()).toEqual([]);
+      expect(statSync(target.home).mode & 0o077).toBe(0);
       for (const run of fast) {
         const { events: originalEvents, ...original } = engine.runs.show(run.runId);
         const { events, ...back } = copy.runs.show(run.runId);
