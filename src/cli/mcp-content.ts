@@ -6,7 +6,7 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { extname, join, resolve } from 'node:path';
 import { parseJsonObjectFlag, type ResourceContents } from '../core/index.js';
-import type { StyleName } from './output.js';
+import { formatBytes, type StyleName } from './output.js';
 
 type Style = Record<StyleName, (text: string) => string>;
 
@@ -155,12 +155,6 @@ function prettyJson(text: string): string | undefined {
   } catch {
     return undefined;
   }
-}
-
-function formatBytes(n: number): string {
-  if (n < 1024) return `${String(n)} bytes`;
-  if (n < 1024 * 1024) return `${(n / 1024).toFixed(1)} KiB`;
-  return `${(n / 1024 / 1024).toFixed(1)} MiB`;
 }
 
 /** `--args JSON|@file`: a JSON object of tool arguments (default: none), read as `--input` is. */

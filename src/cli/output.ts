@@ -102,3 +102,11 @@ export function formatAge(iso: string | null, now = Date.now()): string {
   if (ms < 86_400_000) return `${String(Math.round(ms / 3_600_000))}h ago`;
   return `${String(Math.round(ms / 86_400_000))}d ago`;
 }
+
+/** A size for people: bytes, KiB, MiB or GiB. */
+export function formatBytes(n: number): string {
+  if (n < 1024) return `${String(n)} bytes`;
+  if (n < 1024 * 1024) return `${(n / 1024).toFixed(1)} KiB`;
+  if (n < 1024 ** 3) return `${(n / 1024 / 1024).toFixed(1)} MiB`;
+  return `${(n / 1024 ** 3).toFixed(2)} GiB`;
+}

@@ -349,6 +349,10 @@ export {
 } from './client/index.js';
 export { BundlesApi } from './api/bundles-api.js';
 export type { StoreStatus } from './api/store-api.js';
+export { BackupApi } from './api/backup-api.js';
+export type { BackupOptions, BackupResult } from './backup/backup.js';
+export { restoreBackup, RESTORE_ASIDE_DIR, type RestoreOptions, type RestoreResult } from './backup/restore.js';
+export { BackupArchiveError, type BackupManifest } from './backup/manifest.js';
 export {
   ApprovalRequiredError,
   InstallDeclinedError,

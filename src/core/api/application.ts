@@ -4,6 +4,7 @@ import { RunFeed, type RunFeedOptions } from '../runner/run-feed.js';
 import type { Principal } from '../security/roles.js';
 import { AgentsApi } from './agents-api.js';
 import { AuditApi } from './audit-api.js';
+import { BackupApi } from './backup-api.js';
 import type { AuditOrigin } from './audit-origin.js';
 import { BundlesApi } from './bundles-api.js';
 import { ApiContext, type SharedState } from './context.js';
@@ -99,6 +100,7 @@ export class StationApi {
     webhooks: WebhooksApi;
     session: SessionApi;
     store: StoreApi;
+    backup: BackupApi;
   }> = {};
 
   constructor(private readonly ctx: ApiContext) {
@@ -169,5 +171,10 @@ export class StationApi {
   /** The store (admins): engine, location, schema version. */
   get store(): StoreApi {
     return (this.areas.store ??= new StoreApi(this.ctx));
+  }
+
+  /** Backups (admins): an online copy of the home's store, environments and config in one archive. */
+  get backup(): BackupApi {
+    return (this.areas.backup ??= new BackupApi(this.ctx));
   }
 }

@@ -24,6 +24,15 @@ export class AuditApi {
     this.ctx.audit('init', home, { created: details.created, rewritten: details.rewritten });
   }
 
+  /** Records `stn restore` (the home is restored before an engine can open it, so the command reports it here). */
+  restored(
+    home: string,
+    details: { file: string; createdAt: string; interrupted: readonly number[]; aside: string | null },
+  ): void {
+    this.ctx.authorize('admin');
+    this.ctx.audit('backup.restore', home, { ...details });
+  }
+
   /** Records a request whose API key was refused (the server calls this on an `anonymous` handle). */
   authFailed(target: string, error: unknown): void {
     this.ctx.authFailed(target, error);

@@ -47,6 +47,8 @@ export type AuditAction =
   | 'webhook.test'
   | 'webhook.redeliver'
   | 'bundle.publish'
+  | 'backup.create'
+  | 'backup.restore'
   | `access.${Action}`;
 
 /** Errors already written to the audit log as denied (so that the server does not record them twice). */

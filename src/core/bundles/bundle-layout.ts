@@ -17,16 +17,26 @@ const AGENT_FILE = /^agents\/[^/\\]+\.prompt$/;
 const EXAMPLE_FILE = /^examples\/[^/\\]+\.vars\.ya?ml$/;
 
 /**
- * Checks a path as written in an archive or found in a folder (`./` prefixes and trailing slashes are
- * allowed). Absolute paths, `..` segments, backslashes, NUL bytes and paths outside the layout are refused.
+ * A path as written in an archive, normalized (`./` prefixes, empty segments and trailing slashes dropped), or
+ * the refusal of one that could write outside the folder it is unpacked into: absolute paths, `..` segments,
+ * backslashes, NUL bytes. Whatever an archive holds (a bundle, a backup), its paths pass here first.
  */
-export function classifyPath(raw: string, isDir: boolean): LayoutVerdict {
+export function normalizeEntryPath(raw: string): string | (LayoutVerdict & { kind: 'refuse' }) {
   if (raw.includes('\0')) return { kind: 'refuse', path: raw, reason: 'contains a NUL byte' };
   if (raw.startsWith('/') || /^[A-Za-z]:/.test(raw)) return { kind: 'refuse', path: raw, reason: 'absolute path' };
   if (raw.includes('\\')) return { kind: 'refuse', path: raw, reason: 'backslash in path' };
   const segments = raw.split('/');
   if (segments.includes('..')) return { kind: 'refuse', path: raw, reason: '".." segment' };
-  const path = segments.filter((s) => s !== '' && s !== '.').join('/');
+  return segments.filter((s) => s !== '' && s !== '.').join('/');
+}
+
+/**
+ * Checks a path as written in an archive or found in a folder (`./` prefixes and trailing slashes are
+ * allowed). Absolute paths, `..` segments, backslashes, NUL bytes and paths outside the layout are refused.
+ */
+export function classifyPath(raw: string, isDir: boolean): LayoutVerdict {
+  const path = normalizeEntryPath(raw);
+  if (typeof path !== 'string') return path;
   if (isDir) {
     if (path === '' || DIRS.has(path)) return { kind: 'dir', path };
     return { kind: 'refuse', path: raw, reason: 'folder outside the bundle layout (agents/, examples/)' };

@@ -8,7 +8,7 @@ import { once } from 'node:events';
 import { createReadStream, mkdirSync, rmSync, statSync } from 'node:fs';
 import type { ReadEntry } from 'tar';
 import { StationError, ExitCode } from '../errors.js';
-import { classifyPath } from './bundle-layout.js';
+import { classifyPath, type LayoutVerdict } from './bundle-layout.js';
 
 export interface ExtractLimits {
   /** Most entries an archive may hold. */
@@ -20,6 +20,25 @@ export interface ExtractLimits {
 }
 
 export const DEFAULT_LIMITS: ExtractLimits = { maxEntries: 1000, maxBytes: 50 * 1024 * 1024, maxRatio: 200 };
+
+/**
+ * Which entries an archive may hold, and the error a refusal throws: a bundle's layout by default; backups
+ * (src/core/backup) give their own. Whatever the layout, only files and folders are unpacked.
+ */
+export interface ArchiveLayout {
+  /** The verdict on one entry's path (absolute paths, `..` segments and the like must be refused). */
+  classify(raw: string, isDir: boolean): LayoutVerdict;
+  /** Most folder levels of a path. */
+  maxDepth: number;
+  /** The error of a refused archive, naming the entry when there is one. */
+  refuse(message: string, entry?: string): StationError;
+}
+
+export const BUNDLE_LAYOUT: ArchiveLayout = {
+  classify: classifyPath,
+  maxDepth: 3,
+  refuse: (message, entry) => new UnsafeBundleError(message, entry),
+};
 
 /** A bundle refused for safety or shape (exit 5): what was wrong and with which entry. */
 export class UnsafeBundleError extends StationError {
@@ -41,7 +60,11 @@ export interface ExtractResult {
 const ALLOWED_TYPES = new Set(['File', 'OldFile', 'Directory']);
 
 /** Reads a .tar.gz (or plain .tar) with the limits; the decompressed bytes, or an UnsafeBundleError. */
-export async function readArchive(file: string, limits: ExtractLimits = DEFAULT_LIMITS): Promise<Buffer> {
+export async function readArchive(
+  file: string,
+  limits: ExtractLimits = DEFAULT_LIMITS,
+  layout: ArchiveLayout = BUNDLE_LAYOUT,
+): Promise<Buffer> {
   const compressed = statSync(file).size;
   const head = Buffer.alloc(2);
   const fd = await import('node:fs/promises').then((f) => f.open(file, 'r'));
@@ -65,13 +88,13 @@ export async function readArchive(file: string, limits: ExtractLimits = DEFAULT_
           cap < limits.maxBytes
             ? `decompresses more than ${String(limits.maxRatio)} times its size (a decompression bomb?)`
             : `unpacks to more than ${String(limits.maxBytes)} bytes`;
-        throw new UnsafeBundleError(`archive ${file} ${why}`);
+        throw layout.refuse(`archive ${file} ${why}`);
       }
       chunks.push(chunk);
     }
   } catch (error) {
-    if (error instanceof UnsafeBundleError) throw error;
-    throw new UnsafeBundleError(`archive ${file} is not a readable .tar.gz: ${(error as Error).message}`);
+    if (error instanceof StationError) throw error;
+    throw layout.refuse(`archive ${file} is not a readable .tar.gz: ${(error as Error).message}`);
   } finally {
     source.destroy();
     stream.destroy();
@@ -85,11 +108,11 @@ interface Checked {
 }
 
 /** Walks the tar bytes and checks every entry; throws UnsafeBundleError on the first bad one. */
-async function checkEntries(tar: Buffer, limits: ExtractLimits): Promise<Checked> {
+async function checkEntries(tar: Buffer, limits: ExtractLimits, layout: ArchiveLayout): Promise<Checked> {
   const files = new Set<string>();
   const skipped: { path: string; reason: string }[] = [];
   let count = 0;
-  let problem: UnsafeBundleError | undefined;
+  let problem: StationError | undefined;
   const { Parser } = await import('tar');
   const parser = new Parser({
     strict: true,
@@ -98,22 +121,22 @@ async function checkEntries(tar: Buffer, limits: ExtractLimits): Promise<Checked
       if (problem !== undefined) return;
       count++;
       if (count > limits.maxEntries) {
-        problem = new UnsafeBundleError(`archive has more than ${String(limits.maxEntries)} entries`);
+        problem = layout.refuse(`archive has more than ${String(limits.maxEntries)} entries`);
         return;
       }
       const raw = entry.header.path ?? entry.path;
       if (!ALLOWED_TYPES.has(entry.type)) {
-        problem = new UnsafeBundleError(
-          `entry "${raw}" is a ${describeType(entry.type)}; bundles may hold only files and folders`,
+        problem = layout.refuse(
+          `entry "${raw}" is a ${describeType(entry.type)}; only files and folders are allowed`,
           raw,
         );
         return;
       }
-      const verdict = classifyPath(raw, entry.type === 'Directory');
-      if (verdict.kind === 'refuse') problem = new UnsafeBundleError(`entry "${raw}": ${verdict.reason}`, raw);
+      const verdict = layout.classify(raw, entry.type === 'Directory');
+      if (verdict.kind === 'refuse') problem = layout.refuse(`entry "${raw}": ${verdict.reason}`, raw);
       else if (verdict.kind === 'skip') skipped.push({ path: verdict.path, reason: verdict.reason });
       else if (verdict.kind === 'file') {
-        if (files.has(verdict.path)) problem = new UnsafeBundleError(`entry "${raw}" appears twice`, raw);
+        if (files.has(verdict.path)) problem = layout.refuse(`entry "${raw}" appears twice`, raw);
         files.add(verdict.path);
       }
     },
@@ -133,7 +156,7 @@ async function checkEntries(tar: Buffer, limits: ExtractLimits): Promise<Checked
   parser.end(tar);
   await finished;
   if (problem !== undefined) throw problem;
-  if (parseError !== undefined) throw new UnsafeBundleError(`archive is damaged: ${parseError.message}`);
+  if (parseError !== undefined) throw layout.refuse(`archive is damaged: ${parseError.message}`);
   return { files, skipped };
 }
 
@@ -150,15 +173,16 @@ function describeType(type: string): string {
 
 /**
  * Unpacks the archive `file` into `staging` (created here; must not exist). On any refusal the staging
- * folder is removed and an UnsafeBundleError thrown.
+ * folder is removed and the layout's error (a bundle's: UnsafeBundleError) thrown.
  */
 export async function extractArchive(
   file: string,
   staging: string,
   limits: ExtractLimits = DEFAULT_LIMITS,
+  layout: ArchiveLayout = BUNDLE_LAYOUT,
 ): Promise<ExtractResult> {
-  const tar = await readArchive(file, limits);
-  const checked = await checkEntries(tar, limits);
+  const tar = await readArchive(file, limits, layout);
+  const checked = await checkEntries(tar, limits, layout);
   const { Unpack } = await import('tar');
   mkdirSync(staging, { recursive: false, mode: 0o700 });
   try {
@@ -168,11 +192,11 @@ export async function extractArchive(
       preservePaths: false,
       preserveOwner: false,
       noMtime: true,
-      maxDepth: 3,
+      maxDepth: layout.maxDepth,
       // Only what checkEntries admitted: files and folders at the paths it checked.
       filter: (path, entry) => {
         if (!('type' in entry) || !ALLOWED_TYPES.has(entry.type)) return false;
-        const verdict = classifyPath(path, entry.type === 'Directory');
+        const verdict = layout.classify(path, entry.type === 'Directory');
         return verdict.kind === 'dir' || (verdict.kind === 'file' && checked.files.has(verdict.path));
       },
     });
@@ -181,7 +205,7 @@ export async function extractArchive(
     await done;
   } catch (error) {
     rmSync(staging, { recursive: true, force: true });
-    throw new UnsafeBundleError(`archive could not be unpacked: ${(error as Error).message}`);
+    throw layout.refuse(`archive could not be unpacked: ${(error as Error).message}`);
   }
   return { files: [...checked.files].sort(), skipped: checked.skipped };
 }
