@@ -343,6 +343,17 @@ export {
 } from './client/index.js';
 export { BundlesApi } from './api/bundles-api.js';
 export type { StoreStatus } from './api/store-api.js';
+export { RETENTION_PRINCIPAL, type PruneRequest, type RetentionPassReport } from './api/retention-api.js';
+export {
+  DEFAULT_PRUNE_BATCH,
+  policyCriteria,
+  pruneRuns,
+  type PruneCriteria,
+  type PruneOptions,
+  type PruneReport,
+  type RetentionPolicy,
+} from './maintenance/retention.js';
+export { compactStore, type CompactionResult } from './store/store-compaction.js';
 export {
   ApprovalRequiredError,
   InstallDeclinedError,

@@ -8,6 +8,7 @@ import { migration007 } from './007-original-runs.js';
 import { migration008 } from './008-run-list-indexes.js';
 import { migration009 } from './009-run-host.js';
 import { migration010 } from './010-run-leases.js';
+import { migration011 } from './011-delivery-run-index.js';
 
 export interface Migration {
   version: number;
@@ -30,6 +31,7 @@ export const MIGRATIONS: readonly Migration[] = [
   migration008,
   migration009,
   migration010,
+  migration011,
 ];
 
 /** The migrations of a PostgreSQL store: its initial schema (SQLite's 1-8 in one), then every later one. */
