@@ -89,14 +89,13 @@ export async function pruneRuns(
     batches: 0,
     compaction: null,
   };
-  if (where === undefined) return report;
   if (report.dryRun) {
-    const counted = repo.count(where);
+    const counted = where === undefined ? { runs: 0, events: 0 } : repo.count(where);
     return { ...report, runs: counted.runs, events: counted.events };
   }
   const batchSize = options.batchSize ?? DEFAULT_PRUNE_BATCH;
   const pauseMs = options.pauseMs ?? DEFAULT_PRUNE_PAUSE_MS;
-  for (;;) {
+  while (where !== undefined) {
     const batch = repo.pruneBatch(where, batchSize);
     if (batch.runs === 0) break;
     report.batches++;

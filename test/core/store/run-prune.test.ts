@@ -5,6 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { pruneRuns } from '../../../src/core/maintenance/retention.js';
 import { AuditLog } from '../../../src/core/security/audit-log.js';
 import { RunPruneRepo } from '../../../src/core/store/run-prune-repo.js';
+import { addRunRow } from '../../helpers/run-rows.js';
 import { STORE_ENGINES, type TestStore } from '../../helpers/stores.js';
 
 const DAY = 86_400_000;
@@ -21,20 +22,8 @@ describe.each(STORE_ENGINES)('pruning runs on $name', (engine) => {
 
   /** A run with `events` events; finished `ageDays` days before NOW unless queued or running. */
   function addRun(status: string, ageDays: number, events = 3): number {
-    const created = NOW - ageDays * DAY - 60_000;
     const finished = status === 'queued' || status === 'running' ? null : NOW - ageDays * DAY;
-    const id = Number(
-      store.db
-        .prepare(
-          `INSERT INTO agent_runs (agent_name, environment_name, status, created_at, finished_at)
-           VALUES ('hello', 'default', ?, ?, ?) RETURNING id`,
-        )
-        .pluck()
-        .get(status, created, finished),
-    );
-    const insert = store.db.prepare('INSERT INTO run_events (run_id, seq, type, ts, data_json) VALUES (?, ?, ?, ?, ?)');
-    for (let seq = 1; seq <= events; seq++) insert.run(id, seq, 'tool.finished', created + seq, '{"x":1}');
-    return id;
+    return addRunRow(store.db, { status, createdAt: NOW - ageDays * DAY - 60_000, finishedAt: finished, events });
   }
 
   function count(sql: string, ...params: (string | number)[]): number {
