@@ -10,6 +10,8 @@ export interface RunRowSpec {
   events?: number;
   /** Size of each event's data_json (default ~8 bytes). */
   eventBytes?: number;
+  /** The process running it (default none: a queued or running run without one is orphaned at the next open). */
+  pid?: number;
 }
 
 /** Inserts one run and its events; returns its id. */
@@ -19,11 +21,11 @@ export function addRunRow(db: StoreDb, spec: RunRowSpec): number {
   const id = Number(
     db
       .prepare(
-        `INSERT INTO agent_runs (agent_name, environment_name, status, created_at, finished_at)
-         VALUES ('hello', 'default', ?, ?, ?) RETURNING id`,
+        `INSERT INTO agent_runs (agent_name, environment_name, status, created_at, finished_at, pid)
+         VALUES ('hello', 'default', ?, ?, ?, ?) RETURNING id`,
       )
       .pluck()
-      .get(spec.status, spec.createdAt, finished),
+      .get(spec.status, spec.createdAt, finished, spec.pid ?? null),
   );
   const data = JSON.stringify({ x: 'x'.repeat(Math.max(0, (spec.eventBytes ?? 8) - 8)) });
   const insert = db.prepare('INSERT INTO run_events (run_id, seq, type, ts, data_json) VALUES (?, ?, ?, ?, ?)');
