@@ -6,7 +6,8 @@ import { pruneRuns } from '../../../src/core/maintenance/retention.js';
 import { AuditLog } from '../../../src/core/security/audit-log.js';
 import { RunPruneRepo } from '../../../src/core/store/run-prune-repo.js';
 import { addRunRow } from '../../helpers/run-rows.js';
-import { STORE_ENGINES, type TestStore } from '../../helpers/stores.js';
+import { runStoreWriter, STORE_ENGINES, type TestStore } from '../../helpers/stores.js';
+import { RunRepo } from '../../../src/core/store/run-repo.js';
 
 const DAY = 86_400_000;
 const NOW = Date.parse('2026-12-01T00:00:00Z');
@@ -151,6 +152,24 @@ describe.each(STORE_ENGINES)('pruning runs on $name', (engine) => {
     // Nothing pruned: nothing compacted unless asked.
     expect((await pruneRuns(store.db, { before: NOW - 30 * DAY }, { pauseMs: 0 })).compaction).toBeNull();
   });
+
+  it('lets writers in other processes go on while it prunes, batch after batch', async () => {
+    store.db.transaction(() => {
+      for (let i = 0; i < 2000; i++) addRun('completed', 60, 2);
+    })();
+    const writers = Promise.all([1, 2].map((n) => runStoreWriter(store.location, `w${String(n)}`)));
+    // Small batches, the default pause: many transactions, the writers' steps between them.
+    const report = await pruneRuns(store.db, { before: NOW - 30 * DAY }, { batchSize: 20 });
+    const runIds = await writers;
+    expect(report).toMatchObject({ runs: 2000, events: 4000, batches: 100 });
+    const repo = new RunRepo(store.db);
+    for (const id of runIds) {
+      expect(repo.events(id).map((e) => e.seq)).toEqual(Array.from({ length: 60 }, (_, i) => i + 1));
+      expect(repo.get(id)?.status).toBe('completed');
+    }
+    expect(count('SELECT COUNT(*) FROM agent_runs')).toBe(2);
+    expect(new AuditLog(store.db).verify()).toMatchObject({ ok: true, rows: 2 * 20 });
+  }, 60_000);
 
   it('refuses to prune with no limit', async () => {
     await expect(pruneRuns(store.db, {})).rejects.toThrow(/nothing to prune by/);
