@@ -29,10 +29,13 @@ export interface CompactionOptions {
   vacuumShare?: number;
   /** ... and at least this many bytes are free (default 8 MiB): a small file is not worth rebuilding. */
   vacuumMinBytes?: number;
+  /** Milliseconds the checkpoint may wait for readers, and a vacuum for the write lock (default 250). */
+  waitMs?: number;
 }
 
 export const DEFAULT_VACUUM_SHARE = 0.5;
 export const DEFAULT_VACUUM_MIN_BYTES = 8 * 1024 * 1024;
+export const DEFAULT_COMPACTION_WAIT_MS = 250;
 
 /** Pages given back per incremental_vacuum statement: each is its own short write transaction. */
 const INCREMENTAL_STEP_PAGES = 2048;
@@ -49,7 +52,8 @@ interface Pages {
  * made with auto_vacuum = INCREMENTAL; otherwise (Station's databases: auto_vacuum NONE, where SQLite reuses free
  * pages for new rows) a full `VACUUM` only when a large share of the file is free, as after a first prune of a
  * long history. VACUUM holds the write lock while it rebuilds the file; a writer of another process waits for
- * it up to its busy timeout. On PostgreSQL nothing is done (autovacuum reclaims deleted rows there).
+ * it up to its busy timeout. This connection waits at most `waitMs` for other processes (a reader keeping the log,
+ * a writer holding the lock): what it cannot do now, the next pass does. On PostgreSQL nothing is done (autovacuum reclaims deleted rows there).
  * Call it outside any transaction.
  */
 export function compactStore(db: StoreDb, options: CompactionOptions = {}): CompactionResult {
@@ -65,6 +69,20 @@ export function compactStore(db: StoreDb, options: CompactionOptions = {}): Comp
       freeBytesAfter: null,
     };
   }
+  // The checkpoint waits for readers and the vacuum for the write lock: both briefly, never the connection's whole
+  // busy timeout (the thread, a server's included, is blocked while SQLite waits). What cannot be done now is done
+  // by the next pass.
+  const busyTimeoutMs = Number(db.prepare('PRAGMA busy_timeout').pluck().get());
+  db.exec(`PRAGMA busy_timeout = ${String(Math.min(busyTimeoutMs, options.waitMs ?? DEFAULT_COMPACTION_WAIT_MS))}`);
+  try {
+    return compactSqlite(db, options);
+  } finally {
+    db.exec(`PRAGMA busy_timeout = ${String(busyTimeoutMs)}`);
+  }
+}
+
+function compactSqlite(db: StoreDb, options: CompactionOptions): CompactionResult {
+  const engine = 'sqlite';
   const before = pages(db);
   let checkpointed = checkpoint(db);
   let vacuum: CompactionResult['vacuum'] = 'none';

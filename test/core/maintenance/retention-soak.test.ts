@@ -98,6 +98,32 @@ describe('retention on a SQLite file', () => {
     expect(report.compaction?.bytesAfter).toBeLessThan((report.compaction?.bytesBefore ?? 0) / 5);
   });
 
+  it('does not wait out the busy timeout for another process: a reader postpones the checkpoint, a writer the VACUUM', async () => {
+    db = openDatabase(file, { busyTimeoutMs: 60_000 });
+    writeRuns(db, 300);
+    await pruneRuns(db, { keep: 10 }, { pauseMs: 0, compact: false });
+    const other = openDatabase(file);
+    try {
+      // A reader on an older snapshot: the log cannot be emptied while it reads.
+      other.exec('BEGIN');
+      other.prepare('SELECT COUNT(*) FROM agent_runs').get();
+      writeRuns(db, 1);
+      const read = compactStore(db, { vacuumMinBytes: Number.MAX_SAFE_INTEGER, waitMs: 50 });
+      expect(read).toMatchObject({ checkpointed: false, vacuum: 'none' });
+      other.exec('COMMIT');
+      // A writer holding the lock: the VACUUM is left for the next pass.
+      other.exec('BEGIN IMMEDIATE');
+      const written = compactStore(db, { vacuumMinBytes: 1, waitMs: 50 });
+      expect(written.vacuum).toBe('busy');
+      other.exec('ROLLBACK');
+    } finally {
+      other.close();
+    }
+    // The connection's own busy timeout is as it was, and with nobody else the VACUUM goes through.
+    expect(Number(db.prepare('PRAGMA busy_timeout').pluck().get())).toBe(60_000);
+    expect(compactStore(db, { vacuumMinBytes: 1 })).toMatchObject({ checkpointed: true, vacuum: 'full' });
+  });
+
   it('compacting with nothing to give back only checkpoints', () => {
     db = openDatabase(file);
     writeRuns(db, 10);
