@@ -117,6 +117,9 @@ function whereOf(repo: RunPruneRepo, criteria: PruneCriteria): PruneWhere | unde
       hints: ['stn runs prune --before 30d', 'stn runs prune --keep 1000', 'Or set runner.retention in config.yaml.'],
     });
   }
+  if (criteria.before !== undefined && !Number.isFinite(criteria.before)) {
+    throw new UsageError(`the cut-off time must be a time in ms since the epoch, got ${String(criteria.before)}`);
+  }
   if (criteria.keep !== undefined && (!Number.isInteger(criteria.keep) || criteria.keep < 0)) {
     throw new UsageError(`runs to keep must be a whole number >= 0, got ${String(criteria.keep)}`);
   }

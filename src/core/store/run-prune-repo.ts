@@ -18,8 +18,6 @@ export interface PrunedBatch {
   events: number;
   /** Webhook deliveries of those runs that were done (delivered or failed), with their attempts. */
   deliveries: number;
-  /** The highest run id removed (0 when none). */
-  lastId: number;
 }
 
 /** Runs that are not finished: never pruned (the CHECK on status names every other status a finished one). */
@@ -76,11 +74,11 @@ export class RunPruneRepo {
    */
   pruneBatch(where: PruneWhere, limit: number): PrunedBatch {
     const { sql, params } = condition(where);
-    if (sql === undefined) return { runs: 0, events: 0, deliveries: 0, lastId: 0 };
+    if (sql === undefined) return { runs: 0, events: 0, deliveries: 0 };
     const choose = this.cache.get(`SELECT id FROM agent_runs WHERE ${sql} ORDER BY id LIMIT ?`).pluck();
     const batch = this.db.transaction((): PrunedBatch => {
       const ids = (choose.all(...params, limit) as (number | bigint)[]).map(Number);
-      if (ids.length === 0) return { runs: 0, events: 0, deliveries: 0, lastId: 0 };
+      if (ids.length === 0) return { runs: 0, events: 0, deliveries: 0 };
       const list = ids.map(() => '?').join(', ');
       const done = `SELECT id FROM webhook_deliveries WHERE run_id IN (${list}) AND status IN ('delivered', 'failed')`;
       this.cache.get(`DELETE FROM webhook_attempts WHERE delivery_id IN (${done})`).run(...ids);
@@ -89,7 +87,7 @@ export class RunPruneRepo {
       const events = this.cache.get(`DELETE FROM run_events WHERE run_id IN (${list})`).run(...ids).changes;
       // The status again: chosen under the write lock, they cannot have changed, but a run is never removed unfinished.
       const runs = this.cache.get(`DELETE FROM agent_runs WHERE id IN (${list}) AND ${UNFINISHED}`).run(...ids).changes;
-      return { runs, events, deliveries, lastId: ids[ids.length - 1] ?? 0 };
+      return { runs, events, deliveries };
     });
     return batch.immediate();
   }
