@@ -34,6 +34,7 @@ const ON_POSTGRES = [
 /** Of those, the ones that are about SQLite itself, or a scale figure of the feed (10 000 runs) kept to SQLite. */
 const NOT_ON_POSTGRES = [
   'test/core/store/store-contract.test.ts',
+  'test/core/store/run-prune.test.ts',
   'test/core/store/locked-database.test.ts',
   'test/core/store/migrations.test.ts',
   'test/core/store/original-*.test.ts',

@@ -353,6 +353,17 @@ export { BackupApi } from './api/backup-api.js';
 export type { BackupOptions, BackupResult } from './backup/backup.js';
 export { restoreBackup, RESTORE_ASIDE_DIR, type RestoreOptions, type RestoreResult } from './backup/restore.js';
 export { BackupArchiveError, type BackupManifest } from './backup/manifest.js';
+export { RETENTION_PRINCIPAL, type PruneRequest, type RetentionPassReport } from './api/retention-api.js';
+export {
+  DEFAULT_PRUNE_BATCH,
+  policyCriteria,
+  pruneRuns,
+  type PruneCriteria,
+  type PruneOptions,
+  type PruneReport,
+  type RetentionPolicy,
+} from './maintenance/retention.js';
+export { compactStore, type CompactionResult } from './store/store-compaction.js';
 export {
   ApprovalRequiredError,
   InstallDeclinedError,

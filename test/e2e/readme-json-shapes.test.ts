@@ -128,6 +128,7 @@ const elsewhere: Record<string, string> = {
   '{"input": {...}}': 'a REST request body',
   '{"variables": {"NAME": "value", ...}}': 'a REST request body (POST .../sync)',
   '{"value", "environment"?}': 'a REST request body (PUT /secrets/{name})',
+  '{"before"?, "keep"?, "dryRun"?}': 'a REST request body (POST /runs/prune): test/core/server/prune-routes.test.ts',
   '{"type": "subscribe", "scope": "all"}': 'a WebSocket request',
   '{"type": "subscribe", "scope": "environment", "environment": "prod"}': 'a WebSocket request',
   '{"type": "subscribe", "scope": "run", "runId": 42, "afterSeq": 17}': 'a WebSocket request',
@@ -209,6 +210,10 @@ beforeAll(async () => {
     variables: unknown[];
   };
   outputs.set('{"name", "set", "source", "scope"?, "reason"?, "files"}', shown.variables);
+  // Last: it deletes runs (all finished ones but the newest).
+  outputs.set('{"dryRun", "before", "keep", "runs", "events", "deliveries", "batches", "compaction"}', [
+    JSON.parse(await json(['runs', 'prune', '--keep', '1', '--yes'], 0)),
+  ]);
 }, 120_000);
 
 afterAll(async () => {

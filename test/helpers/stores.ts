@@ -1,7 +1,9 @@
 // The two store engines for tests: a SQLite file in a temp folder, and a PostgreSQL schema of its own on the
 // server every session and CI machine runs (127.0.0.1:5432, trust auth, database `test`; STATION_TEST_PG_URL
 // names another). Each store is empty and migrated; close() drops it.
+import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
@@ -141,3 +143,23 @@ export const STORE_ENGINES: readonly StoreEngine[] = [
     },
   },
 ];
+
+const STORE_WRITER = fileURLToPath(new URL('./store-writer.ts', import.meta.url));
+
+/**
+ * A writer in a process of its own (store-writer.ts) on the store at `location`: records one run of 60 events in
+ * 20 steps with an audit row per step; resolves with the run's id when it exits 0, rejects with its stderr.
+ */
+export function runStoreWriter(location: TestStore['location'], name: string): Promise<number> {
+  return new Promise<number>((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', STORE_WRITER], {
+      env: { ...process.env, STORE_LOCATION: JSON.stringify(location), WRITER_NAME: name },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+    child.on('exit', (code) => (code === 0 ? resolve(Number(out.trim())) : reject(new Error(`${name}: ${err}`))));
+  });
+}

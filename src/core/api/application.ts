@@ -13,6 +13,7 @@ import { EnvironmentsApi } from './environments-api.js';
 import { KeysApi } from './keys-api.js';
 import { McpApi } from './mcp-api.js';
 import { localPrincipal } from './principal.js';
+import { RetentionApi } from './retention-api.js';
 import { RunsApi } from './runs-api.js';
 import { SCHEDULER_PRINCIPAL, SchedulesApi } from './schedules-api.js';
 import { SecretsApi } from './secrets-api.js';
@@ -91,6 +92,7 @@ export class StationApi {
     agents: AgentsApi;
     mcp: McpApi;
     runs: RunsApi;
+    retention: RetentionApi;
     keys: KeysApi;
     secrets: SecretsApi;
     doctor: DoctorApi;
@@ -121,6 +123,11 @@ export class StationApi {
 
   get runs(): RunsApi {
     return (this.areas.runs ??= new RunsApi(this.ctx));
+  }
+
+  /** Retention (admins): finished runs pruned by hand or by the configured policy, and the store compacted. */
+  get retention(): RetentionApi {
+    return (this.areas.retention ??= new RetentionApi(this.ctx));
   }
 
   get keys(): KeysApi {

@@ -29,6 +29,7 @@ export type AuditAction =
   | 'run.start'
   | 'run.cancel'
   | 'run.import'
+  | 'run.prune'
   | 'key.create'
   | 'key.revoke'
   | 'key.rotate'

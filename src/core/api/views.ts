@@ -19,6 +19,7 @@ import type { ServerStatus } from '../mcp/server-connection.js';
 import type { RunStatus } from '../events/run-events.js';
 import type { AgentDefinition } from '../prompt/types.js';
 import type { CancelOutcome, EventPage, RunDetail, RunSummary } from '../runner/run-service.js';
+import type { PruneReport } from '../maintenance/retention.js';
 import type { InstallResult } from '../bundles/bundle-install.js';
 import type { BundleInspection } from '../bundles/bundle-inspect.js';
 import type { AgentChange } from './agents-api.js';
@@ -158,6 +159,17 @@ export interface ApiRequests {
   setSecret: SetSecretBody;
   addWebhook: AddWebhookBody;
   installBundle: InstallBundleBody;
+  pruneRuns: PruneRunsBody;
+}
+
+/** POST /api/v1/runs/prune: either limit, or neither (runner.retention of config.yaml). */
+export interface PruneRunsBody {
+  /** Finished runs that finished before: a date (2026-06-01) or an age (30d). */
+  before?: string;
+  /** Finished runs beyond the newest this many runs. */
+  keep?: number;
+  /** Count what would go; delete nothing. */
+  dryRun?: boolean;
 }
 
 /** POST /api/v1/webhooks: the target, its filters and format (the secret is made by Station). */
@@ -215,6 +227,8 @@ export interface ApiResponses {
   listRunEvents: EventPage;
   startRun: StartedRunView;
   cancelRun: CancelOutcome;
+  /** What was deleted (or, dry, would be), and the store's checkpoint and vacuum after it. */
+  pruneRuns: PruneReport;
   /** Names, scopes and dates: never values. */
   listSecrets: SecretInfo[];
   setSecret: SecretInfo;

@@ -319,6 +319,11 @@ export class ApiClient {
     return this.call('POST', `${agentPath(env, agent)}/runs`, { body });
   }
 
+  /** Deletes old finished runs and their events (admin); see POST /api/v1/runs/prune. */
+  pruneRuns(body: ApiRequests['pruneRuns']): Promise<ApiResponses['pruneRuns']> {
+    return this.call('POST', '/api/v1/runs/prune', { body });
+  }
+
   /** Cancels a run; `from: 'tui'` names the remote TUI in the run's cancel reason. */
   cancelRun(id: number, from?: 'tui'): Promise<ApiResponses['cancelRun']> {
     return this.call(

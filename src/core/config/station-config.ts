@@ -4,6 +4,7 @@ import { ExitCode } from '../errors.js';
 import { ORIGINAL_CONFIG_KEYS, readOriginalKeys } from './original-config.js';
 import { checkKeys, type KeySpec, type KeyWarning } from './unknown-keys.js';
 import { YamlSource } from './yaml-source.js';
+import type { RetentionPolicy } from '../maintenance/retention.js';
 
 /** Station's settings, read from `config.yaml` in the Station home. */
 export interface StationConfig {
@@ -52,6 +53,11 @@ export interface StationConfig {
      * third of this; a server that dies leaves its runs to be marked interrupted by another within about this.
      */
     leaseSeconds: number;
+    /**
+     * How long finished runs (and their events) are kept: older than `days`, or beyond the newest `runs`, they are
+     * pruned by `stn serve` every hour (and by `stn runs prune`). Null: no limit (the default: nothing is pruned).
+     */
+    retention: RetentionPolicy;
   };
   environment: {
     /** The environment commands use when --env is not given. */
@@ -108,6 +114,7 @@ export const DEFAULT_CONFIG: StationConfig = {
     maxAnswerBytes: 4 * 1024 * 1024,
     defaultMaxSteps: 10,
     leaseSeconds: 15,
+    retention: { days: null, runs: null },
   },
   environment: { default: 'default' },
   database: { busyTimeoutMs: 5000 },
@@ -176,6 +183,12 @@ runner:
   # With a PostgreSQL store shared by several servers: a server renews the lease of its runs every third of
   # this; when it dies, another marks them interrupted once the lease has run out.
   lease_seconds: ${String(DEFAULT_CONFIG.runner.leaseSeconds)}
+  # Finished runs and their events are kept for ever unless a limit is set here: \`stn serve\` then prunes,
+  # every hour, finished runs older than \`days\` or beyond the newest \`runs\` (either limit is enough), and
+  # compacts station.db. Queued and running runs, and the audit trail, are never pruned. By hand: stn runs prune.
+  # retention:
+  #   days: 30
+  #   runs: 100000
 
 environment:
   # Environment used when a command is given no --env.
@@ -316,6 +329,7 @@ export function configKeySpec(): KeySpec {
   for (const { path } of FIELDS) (sections[path[0]] ??= { keys: {} }).keys[path[1]] = null;
   sections.bundles = { keys: { registries: null } };
   const keys: Record<string, KeySpec | null> = sections;
+  keys.runner = { keys: { ...sections.runner?.keys, retention: { keys: { days: null, runs: null } } } };
   keys.store = { keys: { sqlite: null, postgres: { keys: { url: null } } } };
   keys.environments = { keys: { git: { keys: { url: null, ref: null, interval: null } } } };
   return { keys, ignored: ORIGINAL_CONFIG_KEYS };
@@ -356,6 +370,8 @@ export function readStationConfig(file: string, text: string): { config: Station
     }
     field.set(config, value as never);
   }
+  const retention = isRecord(root.runner) ? root.runner.retention : undefined;
+  if (retention !== undefined && retention !== null) config.runner.retention = readRetention(source, retention);
   if (root.store !== undefined && root.store !== null) config.store = readStore(source, root.store);
   if (root.environments !== undefined && root.environments !== null) {
     config.environments.git = readEnvironmentsGit(source, root.environments);
@@ -380,6 +396,36 @@ export function readStationConfig(file: string, text: string): { config: Station
     config,
     warnings: [...original.notices, ...checkKeys(root, configKeySpec(), (path) => source.keyPositionOf(path))],
   };
+}
+
+const RETENTION_EXPECTED =
+  'expected a mapping with `days: N` (days finished runs are kept) and/or `runs: N` (runs kept)';
+
+/** `runner.retention: {days: 30, runs: 100000}`: either or both, each a whole number greater than 0. */
+function readRetention(source: YamlSource, value: unknown): RetentionPolicy {
+  const path = ['runner', 'retention'];
+  if (!isRecord(value)) {
+    const hint = typeof value === 'string' || typeof value === 'number' ? ' (e.g. retention: {days: 30})' : '';
+    throw source.errorAt(path, `${RETENTION_EXPECTED}, got ${JSON.stringify(value)}${hint}`);
+  }
+  const policy: RetentionPolicy = { days: null, runs: null };
+  for (const key of ['days', 'runs'] as const) {
+    const limit = value[key];
+    if (limit === undefined || limit === null) continue;
+    if (!Number.isInteger(limit) || (limit as number) <= 0) {
+      const what = key === 'days' ? 'days finished runs are kept' : 'runs kept (the newest)';
+      throw source.errorAt(
+        [...path, key],
+        `expected a whole number greater than 0 (${what}), got ${JSON.stringify(limit)}`,
+      );
+    }
+    policy[key] = limit as number;
+  }
+  // `retention: {day: 30}` (a typo) must not read as "keep everything".
+  if (value.days === undefined && value.runs === undefined) {
+    throw source.errorAt(path, `${RETENTION_EXPECTED}, got ${JSON.stringify(value)}`);
+  }
+  return policy;
 }
 
 const STORE_EXPECTED = 'expected `sqlite` or a mapping `postgres: {url: postgres://...}`';

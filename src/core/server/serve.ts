@@ -1,6 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { Application } from '../api/application.js';
+import { RETENTION_PRINCIPAL, type RetentionPassReport } from '../api/retention-api.js';
 import { SCHEDULER_PRINCIPAL, createScheduler } from '../api/schedules-api.js';
+import { scheduleRetention, type RetentionScheduleOptions } from '../maintenance/retention-schedule.js';
 import type { Engine } from '../engine.js';
 import { ConfigError, errorMessage } from '../errors.js';
 import { writeServerRecord } from '../runner/server-record.js';
@@ -26,6 +28,8 @@ export interface ServeOptions {
   writeLog?: (line: string) => void;
   /** Milliseconds running runs get to finish on shutdown before they are cancelled. */
   graceMs?: number | undefined;
+  /** When the retention pass runs (default: a minute after start, then every hour). */
+  retention?: Omit<RetentionScheduleOptions, 'onError'> | undefined;
 }
 
 export interface RunningStation {
@@ -118,6 +122,11 @@ export async function startStation(engine: Engine, options: ServeOptions = {}): 
   });
   const stopSweeping = sweepInterruptedRuns(engine, log);
   const stopPulling = pullEnvironmentsPeriodically(engine, log);
+  // Finished runs beyond runner.retention pruned, and the store checkpointed and vacuumed, every hour.
+  const retention = scheduleRetention(
+    async () => logRetention(log, await app.as(RETENTION_PRINCIPAL, { door: 'internal' }).retention.applyPolicy()),
+    { ...options.retention, onError: (error) => log.warn('retention pass failed', { error: errorMessage(error) }) },
+  );
   let closing: Promise<void> | undefined;
   return {
     ...address,
@@ -128,6 +137,7 @@ export async function startStation(engine: Engine, options: ServeOptions = {}): 
         log.info('shutting down', { graceMs: options.graceMs ?? 10_000 });
         const graceMs = options.graceMs ?? 10_000;
         await scheduler.stop();
+        await retention.stop();
         stopSweeping();
         await stopPulling();
         feed.stop();
@@ -186,6 +196,21 @@ function observeRuns(engine: Engine, metrics: ServerMetrics): () => void {
       );
     }
   });
+}
+
+/** A pass that removed or gave back something is logged at info, others at debug. */
+function logRetention(log: Logger, pass: RetentionPassReport): void {
+  const { pruned, compaction } = pass;
+  const fields = {
+    runs: pruned?.runs ?? 0,
+    events: pruned?.events ?? 0,
+    batches: pruned?.batches ?? 0,
+    checkpointed: compaction.checkpointed,
+    vacuum: compaction.vacuum,
+    ...(compaction.bytesAfter === null ? {} : { bytes: compaction.bytesAfter, freeBytes: compaction.freeBytesAfter }),
+  };
+  if (fields.runs > 0 || compaction.vacuum === 'full') log.info('retention pass', fields);
+  else log.debug('retention pass', fields);
 }
 
 function isLoopback(host: string): boolean {

@@ -6,6 +6,7 @@ import {
   parseStationConfig,
   parseVariables,
 } from '../../../src/core/index.js';
+import { readStationConfig } from '../../../src/core/config/station-config.js';
 
 function failure(fn: () => unknown): FileFormatError {
   try {
@@ -72,6 +73,31 @@ describe('config.yaml', () => {
     expect(err.position).toMatchObject({ file: 'config.yaml', line: 3, key: 'model.idle_timeout_seconds' });
     const bytes = failure(() => parseStationConfig('config.yaml', 'runner:\n  max_answer_bytes: 4MB\n'));
     expect(bytes.position).toMatchObject({ line: 2, key: 'runner.max_answer_bytes' });
+  });
+
+  it('runner.retention: no limit unless set; days and/or runs, each a whole number; errors name file, line and key', () => {
+    expect(parseStationConfig('c.yaml', '').runner.retention).toEqual({ days: null, runs: null });
+    expect(DEFAULT_CONFIG_YAML).toContain('\n  # retention:\n  #   days: 30\n');
+    const both = parseStationConfig('c.yaml', 'runner:\n  retention:\n    days: 30\n    runs: 1000\n');
+    expect(both.runner.retention).toEqual({ days: 30, runs: 1000 });
+    expect(parseStationConfig('c.yaml', 'runner:\n  retention: {runs: 5}\n').runner.retention).toEqual({
+      days: null,
+      runs: 5,
+    });
+    const badDays = failure(() => parseStationConfig('config.yaml', 'runner:\n  retention:\n    days: 0\n'));
+    expect(badDays.position).toMatchObject({ file: 'config.yaml', line: 3, key: 'runner.retention.days' });
+    expect(badDays.message).toContain('expected a whole number greater than 0 (days finished runs are kept), got 0');
+    const badRuns = failure(() => parseStationConfig('config.yaml', 'runner:\n  retention:\n    runs: "many"\n'));
+    expect(badRuns.position).toMatchObject({ line: 3, key: 'runner.retention.runs' });
+    const shorthand = failure(() => parseStationConfig('config.yaml', 'runner:\n  retention: 30d\n'));
+    expect(shorthand.position).toMatchObject({ line: 2, key: 'runner.retention' });
+    expect(shorthand.message).toContain('expected a mapping with `days: N`');
+    expect(shorthand.message).toContain('(e.g. retention: {days: 30})');
+    // A typo must not read as "keep everything": an error, and the unknown key a warning.
+    const typo = failure(() => parseStationConfig('config.yaml', 'runner:\n  retention:\n    day: 30\n'));
+    expect(typo.position).toMatchObject({ line: 3, key: 'runner.retention' });
+    const { warnings } = readStationConfig('c.yaml', 'runner:\n  retention:\n    days: 3\n    rnus: 4\n');
+    expect(warnings.map((w) => w.key)).toEqual(['runner.retention.rnus']);
   });
 
   it('rejects a section that is not a mapping', () => {

@@ -81,6 +81,13 @@ const MATRIX: Record<string, { needs: Needs; envScoped: boolean; method: string;
     body: { input: { userInput: 'x' } },
   },
   cancelRun: { needs: 'user', envScoped: true, method: 'POST', path: '/api/v1/runs/RUN/cancel' },
+  pruneRuns: {
+    needs: 'admin',
+    envScoped: false,
+    method: 'POST',
+    path: '/api/v1/runs/prune',
+    body: { keep: 1000, dryRun: true },
+  },
   listSecrets: { needs: 'admin', envScoped: false, method: 'GET', path: '/api/v1/secrets' },
   setSecret: {
     needs: 'admin',
@@ -290,6 +297,7 @@ describe('roles x routes', () => {
       ['createWsTicket'],
       ['startRun'],
       ['cancelRun'],
+      ['pruneRuns'],
       ['checkServers'],
       ['callTool'],
       ['startSync'],

@@ -1,12 +1,12 @@
 // A full `stn serve` in this process (startStation over a real engine): a temp home whose default
 // environment runs the filesystem MCP server from node_modules (never npx), the test model server as
 // the model endpoint, and one API key per role.
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { vi } from 'vitest';
 import { ApiClient, openEngine, type Engine, type RunDetail } from '../../../src/core/index.js';
-import { startStation, type RunningStation } from '../../../src/core/server/serve.js';
+import { startStation, type RunningStation, type ServeOptions } from '../../../src/core/server/serve.js';
 import { rawHttp, type ApiRequestOptions, type ApiResponse } from './raw-http.js';
 import { makeInitializedHome, type TempHome } from '../../helpers/home.js';
 import { startModelServer, type ModelServer, type ModelServerOptions } from '../../helpers/model-server.js';
@@ -49,7 +49,15 @@ export interface Station {
 }
 
 export async function startStationForTest(
-  options: { config?: string; model?: ModelServerOptions; environments?: string[] } = {},
+  options: {
+    config?: string;
+    /** Changes the config.yaml init wrote (keeping its store setting), after `config` if both are given. */
+    editConfig?: (yaml: string) => string;
+    model?: ModelServerOptions;
+    environments?: string[];
+    /** When the server's retention pass runs. */
+    retention?: ServeOptions['retention'];
+  } = {},
 ): Promise<Station> {
   const temp = makeInitializedHome();
   const files = join(temp.home, 'files');
@@ -57,6 +65,9 @@ export async function startStationForTest(
   writeFileSync(join(files, 'README.md'), '# Test project\n');
   pointAtLocalFilesystemServer(temp, files);
   if (options.config !== undefined) writeFileSync(join(temp.home, 'config.yaml'), options.config);
+  if (options.editConfig !== undefined) {
+    writeFileSync(temp.paths.config, options.editConfig(readFileSync(temp.paths.config, 'utf8')));
+  }
   const model = await startModelServer(options.model ?? { fallback: { text: 'Hello from the test model.' } });
   const engine = openEngine({
     home: temp.home,
@@ -79,6 +90,7 @@ export async function startStationForTest(
     writeLog: (l) => logs.push(l),
     logLevel: 'debug',
     graceMs: 2000,
+    ...(options.retention === undefined ? {} : { retention: options.retention }),
   });
   const api = new ApiClient({ url: running.url, key: keys.admin });
   return {

@@ -1,8 +1,6 @@
 // The store's contract, one suite run on both engines: SQLite (a file) and PostgreSQL (a schema of its own on the
 // local server). Repositories, gap-free event seqs, paging, orphan marking, the audit chain, schedule leases, the
 // webhook queue, and writers in several processes at once.
-import { spawn } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { latestSchemaVersion, schemaVersion } from '../../../src/core/store/database.js';
 import { EnvironmentRepo } from '../../../src/core/store/environment-repo.js';
@@ -14,12 +12,10 @@ import { RunRepo, type StoredEvent } from '../../../src/core/store/run-repo.js';
 import { ScheduleRepo } from '../../../src/core/store/schedule-repo.js';
 import { WebhookRepo } from '../../../src/core/store/webhook-repo.js';
 import { AuditLog } from '../../../src/core/security/audit-log.js';
-import { STORE_ENGINES, type TestStore } from '../../helpers/stores.js';
+import { runStoreWriter, STORE_ENGINES, type TestStore } from '../../helpers/stores.js';
 import { writeUnlessLocked } from '../../../src/core/store/lock-waits.js';
 import { isDatabaseLocked } from '../../../src/core/store/sqlite-errors.js';
 import { STORE_WRITER_LOCK } from '../../../src/core/store/postgres/pg-sync-db.js';
-
-const WRITER = fileURLToPath(new URL('../../helpers/store-writer.ts', import.meta.url));
 
 function event(runId: number, seq: number, type = 'tool.finished'): StoredEvent {
   return {
@@ -319,22 +315,7 @@ describe.each(STORE_ENGINES)('store contract on $name', (engine) => {
   });
 
   it('keeps every run gap-free and the audit chain whole with writers in three processes', async () => {
-    const children = [1, 2, 3].map(
-      (n) =>
-        new Promise<string>((resolve, reject) => {
-          const child = spawn(process.execPath, ['--import', 'tsx', WRITER], {
-            env: { ...process.env, STORE_LOCATION: JSON.stringify(store.location), WRITER_NAME: `w${String(n)}` },
-            stdio: ['ignore', 'pipe', 'pipe'],
-          });
-          let out = '';
-          let err = '';
-          child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-          child.stderr.on('data', (d: Buffer) => (err += d.toString()));
-          child.on('exit', (code) => (code === 0 ? resolve(out) : reject(new Error(`writer ${String(n)}: ${err}`))));
-        }),
-    );
-    const outputs = await Promise.all(children);
-    const runIds = outputs.map((o) => Number(o.trim()));
+    const runIds = await Promise.all([1, 2, 3].map((n) => runStoreWriter(store.location, `w${String(n)}`)));
     const repo = new RunRepo(store.db);
     for (const id of runIds) {
       expect(repo.events(id).map((e) => e.seq)).toEqual(Array.from({ length: 60 }, (_, i) => i + 1));

@@ -2,6 +2,7 @@ import type { CancelDoor } from '../../api/runs-api.js';
 import type { RunQuery, StartedRunView } from '../../api/views.js';
 import { ValidationError } from '../../errors.js';
 import { RUN_STATUSES, RUN_TRIGGERS, type RunStatus } from '../../events/run-events.js';
+import { parseSince } from '../../runner/run-since.js';
 import type { RouteDef } from '../http-types.js';
 import type { ServerContext } from '../server-context.js';
 import { OBJECT, listOf } from './schemas.js';
@@ -17,7 +18,21 @@ export const START_RUN_SCHEMA = {
   },
 };
 
-/** Runs: list, show with events, page through events, start (202 + id), cancel. */
+export const PRUNE_RUNS_SCHEMA = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    before: {
+      type: 'string',
+      minLength: 1,
+      description: 'Finished runs that finished before: a date (2026-06-01) or an age (30d, 12h).',
+    },
+    keep: { type: 'integer', minimum: 0, description: 'Finished runs beyond the newest N runs.' },
+    dryRun: { type: 'boolean', description: 'Count what would go; delete nothing.' },
+  },
+};
+
+/** Runs: list, show with events, page through events, start (202 + id), cancel, prune (admin). */
 export function runRoutes(ctx: ServerContext): RouteDef[] {
   return [
     {
@@ -132,6 +147,31 @@ export function runRoutes(ctx: ServerContext): RouteDef[] {
           links: { self, events: `${self}/events`, cancel: `${self}/cancel` },
         };
         return { status: 202, headers: { Location: self }, body: view };
+      },
+    },
+    {
+      method: 'POST',
+      path: '/api/v1/runs/prune',
+      operationId: 'pruneRuns',
+      summary:
+        'Delete finished runs (and their events) finished before `before` or beyond the newest `keep` (either is enough; neither: runner.retention), in batches; then checkpoint the store (admin).',
+      tag: 'runs',
+      access: { action: 'admin' },
+      body: PRUNE_RUNS_SCHEMA,
+      responses: {
+        200: { description: '{dryRun, before, keep, runs, events, deliveries, batches, compaction}.', schema: OBJECT },
+        400: { description: 'A bad date or count, or no limit given and none configured.' },
+      },
+      handle: async ({ body, api }) => {
+        const request = body as { before?: string; keep?: number; dryRun?: boolean };
+        return {
+          status: 200,
+          body: await api.retention.prune({
+            before: request.before === undefined ? undefined : parseSince(request.before, ctx.clock(), 'before'),
+            keep: request.keep,
+            dryRun: request.dryRun,
+          }),
+        };
       },
     },
     {

@@ -9,6 +9,7 @@ import { migration008 } from './008-run-list-indexes.js';
 import { migration009 } from './009-run-host.js';
 import { migration010 } from './010-run-leases.js';
 import { migration011 } from './011-run-retries.js';
+import { migration012 } from './012-delivery-run-index.js';
 
 export interface Migration {
   version: number;
@@ -32,6 +33,7 @@ export const MIGRATIONS: readonly Migration[] = [
   migration009,
   migration010,
   migration011,
+  migration012,
 ];
 
 /** The migrations of a PostgreSQL store: its initial schema (SQLite's 1-8 in one), then every later one. */
