@@ -107,7 +107,7 @@ Exit codes: 0 completed (or queued, with --detach), 5 bad input, 10 failed, 11 t
       }
       state.interrupted = true;
       state.reason = signal === 'SIGTERM' ? 'terminated (SIGTERM)' : 'interrupted by Ctrl-C';
-      if (!json) process.stderr.write(`\nCancelling the run: ${state.reason} (Ctrl-C again to quit at once)…\n`);
+      if (!json) this.note(`\nCancelling the run: ${state.reason} (Ctrl-C again to quit at once)…`);
       state.run?.stop(state.reason);
     };
     // Kept until the command has closed the engine (see finally()): the MCP pool's own SIGINT hook

@@ -1,84 +1,15 @@
 // Traces of runs, exported by the OpenTelemetry SDK over OTLP/HTTP (JSON) to a real HTTP server on 127.0.0.1 that
 // stands in for a collector; the run goes through `stn serve`'s engine, its REST door, a real MCP server and the
 // test model server. And the log lines of the same run: request id, run id and environment.
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseStationConfig } from '../../../src/core/config/station-config.js';
 import type { RunDetail } from '../../../src/core/index.js';
 import { tracesUrl } from '../../../src/core/telemetry/run-tracer.js';
 import { toolLoop } from '../../helpers/model-server.js';
+import { attributes, startCollector, type Collector, type OtlpSpan } from '../../helpers/otlp-collector.js';
 import { startStationForTest, type Station } from '../server/station-helpers.js';
 
-/** An OTLP attribute value as the JSON encoding writes it. */
-interface AnyValue {
-  stringValue?: string;
-  intValue?: number | string;
-  doubleValue?: number;
-  boolValue?: boolean;
-  arrayValue?: { values?: AnyValue[] };
-}
-interface OtlpSpan {
-  traceId: string;
-  spanId: string;
-  parentSpanId?: string;
-  name: string;
-  startTimeUnixNano: string | number;
-  endTimeUnixNano: string | number;
-  attributes?: { key: string; value: AnyValue }[];
-  status?: { code?: number };
-}
-interface ExportRequest {
-  resourceSpans: {
-    resource: { attributes: { key: string; value: AnyValue }[] };
-    scopeSpans: { spans: OtlpSpan[] }[];
-  }[];
-}
-
-function plain(value: AnyValue): unknown {
-  if (value.stringValue !== undefined) return value.stringValue;
-  if (value.intValue !== undefined) return Number(value.intValue);
-  if (value.doubleValue !== undefined) return value.doubleValue;
-  if (value.boolValue !== undefined) return value.boolValue;
-  if (value.arrayValue !== undefined) return (value.arrayValue.values ?? []).map(plain);
-  return undefined;
-}
-
-function attributes(list: { key: string; value: AnyValue }[] | undefined): Record<string, unknown> {
-  return Object.fromEntries((list ?? []).map((a) => [a.key, plain(a.value)]));
-}
-
-/** A stand-in collector: keeps every POST /v1/traces body (JSON, gunzipped when compressed). */
-async function startCollector(): Promise<{
-  url: string;
-  posts: { contentType: string; body: ExportRequest }[];
-  server: Server;
-}> {
-  const posts: { contentType: string; body: ExportRequest }[] = [];
-  const server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      if (req.method !== 'POST' || req.url !== '/v1/traces') {
-        res.writeHead(404).end();
-        return;
-      }
-      let raw = Buffer.concat(chunks);
-      if (req.headers['content-encoding'] === 'gzip') raw = gunzipSync(raw);
-      posts.push({
-        contentType: req.headers['content-type'] ?? '',
-        body: JSON.parse(raw.toString('utf8')) as ExportRequest,
-      });
-      res.writeHead(200, { 'Content-Type': 'application/json' }).end('{}');
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  return { url: `http://127.0.0.1:${String(port)}`, posts, server };
-}
-
-let collector: Awaited<ReturnType<typeof startCollector>>;
+let collector: Collector;
 let station: Station;
 let run: RunDetail;
 let spans: (OtlpSpan & { attrs: Record<string, unknown> })[];
@@ -96,16 +27,12 @@ beforeAll(async () => {
   run = await station.waitRun(started.id);
   // Closing the engine sends the spans still buffered.
   await station.stop();
-  spans = collector.posts.flatMap((p) =>
-    p.body.resourceSpans.flatMap((r) =>
-      r.scopeSpans.flatMap((s) => s.spans.map((span) => ({ ...span, attrs: attributes(span.attributes) }))),
-    ),
-  );
+  spans = collector.spans();
   resource = attributes(collector.posts[0]?.body.resourceSpans[0]?.resource.attributes);
 }, 60_000);
 
 afterAll(async () => {
-  await new Promise((resolve) => collector.server.close(resolve));
+  await collector.close();
 });
 
 describe('run traces over OTLP/HTTP', () => {
