@@ -147,6 +147,25 @@ describe('a command that warns and runs an agent', () => {
     expect(spans.filter((s) => s.name.startsWith('chat ') && s.parentSpanId === run?.spanId)).toHaveLength(1);
   });
 
+  it('a failed run is one error line with its run id, environment, status and where to look', async () => {
+    model.script([{ status: 400, error: { message: 'refused by the test' } }]);
+    const out = await runStn(['agent', 'run', 'hello', '--input', '{"userInput":"hi"}'], {
+      env: { ...home.envFor(model.url), ...DEFAULT },
+      timeoutMs: 60_000,
+    });
+    expect(out.code).not.toBe(0);
+    const failed = jsonLines(out.stderr).find((l) => l.level === 'error');
+    expect(failed).toMatchObject({
+      command: 'agent run',
+      agent: 'hello',
+      environment: 'default',
+      status: 'failed',
+      hints: [expect.stringMatching(/^See the whole trace: stn runs show \d+$/)],
+    });
+    expect(String(failed?.msg)).toMatch(/^run \d+ failed: .*refused by the test/);
+    expect(out.stderr).not.toContain('sk-e2e-secret-key-123');
+  });
+
   it('without telemetry.otlp_endpoint nothing is sent and the SDK is not loaded', async () => {
     writeFileSync(home.paths.config, 'model:\n  name: test-model\n');
     const before = collector.posts.length;

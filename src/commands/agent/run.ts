@@ -186,8 +186,24 @@ Exit codes: 0 completed (or queued, with --detach), 5 bad input, 10 failed, 11 t
       result.status === 'completed'
         ? `run ${String(result.runId)} reached max_steps (${String(result.steps - 1)}); the answer above was asked for without tools`
         : `run ${String(result.runId)} ${result.status.replace('_', ' ')}${why}`;
+    const hint = `See the whole trace: stn runs show ${String(result.runId)}`;
+    const log = this.diagnostics();
+    if (log.json) {
+      // One line a log collector can alert on, with the run's labels.
+      const fields = {
+        runId: result.runId,
+        agent: result.agent,
+        environment: result.environment,
+        status: result.status,
+        stopReason: result.stopReason,
+        hints: [hint],
+      };
+      if (result.status === 'completed') log.logger.warn(what, fields);
+      else log.logger.error(what, fields);
+      return;
+    }
     this.note(`${s.red(s.bold(result.status === 'completed' ? 'Note:' : 'Error:'))} ${what}`);
-    this.note(`  ${s.dim('→')} See the whole trace: stn runs show ${String(result.runId)}`);
+    this.note(`  ${s.dim('→')} ${hint}`);
   }
 
   /** --json output is NDJSON: one compact line per record. */

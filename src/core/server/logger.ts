@@ -33,8 +33,8 @@ export interface LoggerOptions {
 
 /** Field names whose values are never written: keys, tokens, passwords, auth headers, cookies. */
 const SECRET_FIELD = /(authorization|api[-_]?key|^key$|token|secret|password|passwd|cookie|credential)/i;
-/** Station API keys and bearer values inside free text. */
-const SECRET_TEXT = [/stn_[0-9a-f]{12}_[A-Za-z0-9_-]{43}/g, /(Bearer\s+)\S+/gi];
+/** Station API keys and bearer values inside free text (not a label already put there: `[secret:NAME]`). */
+const SECRET_TEXT = [/stn_[0-9a-f]{12}_[A-Za-z0-9_-]{43}/g, /(Bearer\s+)(?!\[secret:|\[redacted\])\S+/gi];
 
 export function isLogLevel(value: unknown): value is LogLevel {
   return typeof value === 'string' && value in LEVELS;

@@ -58,6 +58,12 @@ describe('logger', () => {
       expect(line).toContain('[redacted]');
     }
   });
+
+  it('keeps the labels secrets were already replaced by', () => {
+    const { lines, log } = capture({ format: 'text' });
+    log.error('refused (Authorization: Bearer [secret:OPENAI_API_KEY])');
+    expect(lines[0]).toContain('Bearer [secret:OPENAI_API_KEY]');
+  });
 });
 
 describe('resolveLogSettings', () => {
