@@ -13,6 +13,9 @@ let collector: Collector;
 let station: Station;
 let run: RunDetail;
 let spans: (OtlpSpan & { attrs: Record<string, unknown> })[];
+/** A run the model refused (400), and its spans. */
+let failed: RunDetail;
+let failedSpans: (OtlpSpan & { attrs: Record<string, unknown> })[];
 let resource: Record<string, unknown>;
 
 beforeAll(async () => {
@@ -25,9 +28,13 @@ beforeAll(async () => {
   );
   const started = await station.api.startRun('default', 'file-explorer', { input: { userInput: 'what is here?' } });
   run = await station.waitRun(started.id);
+  station.model.script([{ status: 400, error: { message: 'refused by the test' } }]);
+  const refused = await station.api.startRun('default', 'hello', { input: { userInput: 'x' } });
+  failed = await station.waitRun(refused.id);
   // Closing the engine sends the spans still buffered.
   await station.stop();
-  spans = collector.spans();
+  spans = collector.spans().filter((s) => s.attrs['station.run_id'] === run.id);
+  failedSpans = collector.spans().filter((s) => s.attrs['station.run_id'] === failed.id);
   resource = attributes(collector.posts[0]?.body.resourceSpans[0]?.resource.attributes);
 }, 60_000);
 
@@ -129,6 +136,18 @@ describe('run traces over OTLP/HTTP', () => {
       tool: 'filesystem__list_directory',
     });
     for (const r of records) expect(typeof r.ts === 'string' && typeof r.level === 'string').toBe(true);
+  });
+});
+
+describe('a failed run', () => {
+  it('its span and its model call end with status ERROR, the error code as error.type', () => {
+    expect(failed.status).toBe('failed');
+    const root = failedSpans.find((s) => s.name === 'invoke_agent hello');
+    expect(root?.status?.code).toBe(2);
+    expect(root?.attrs).toMatchObject({ 'station.status': 'failed', 'error.type': failed.error?.code });
+    const model = failedSpans.find((s) => s.name.startsWith('chat '));
+    expect(model?.parentSpanId).toBe(root?.spanId);
+    expect(model?.status?.code).toBe(2);
   });
 });
 
