@@ -3,13 +3,17 @@ import {
   Application,
   ExitCode,
   isStationError,
+  logRunEvents,
   openEngine,
+  resolveLogSettings,
+  type LogLevel,
   type Engine,
   type KeyWarning,
   type PrivacyWarning,
   type StationApi,
 } from '../core/index.js';
-import { colorEnabled, errorText, makeStyle } from './output.js';
+import { CommandLog, fallbackLogSettings } from './command-log.js';
+import { colorEnabled, makeStyle } from './output.js';
 import { Prompt } from './prompt.js';
 
 export type BaseFlags<T extends typeof Command> = Interfaces.InferredFlags<
@@ -45,13 +49,28 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
       helpGroup: 'GLOBAL',
       default: false,
     }),
+    'log-format': Flags.string({
+      description:
+        'Diagnostics on stderr (warnings, notes, errors, logs) as text or JSON lines [default: $STATION_LOG_FORMAT, else text on a terminal, json otherwise].',
+      options: ['text', 'json'],
+      helpGroup: 'GLOBAL',
+    }),
+    'log-level': Flags.string({
+      description: 'Least level of diagnostics on stderr [default: $STATION_LOG_LEVEL, else info].',
+      options: ['debug', 'info', 'warn', 'error'],
+      helpGroup: 'GLOBAL',
+    }),
   };
+
+  /** The least level logged when neither --log-level nor STATION_LOG_LEVEL says. */
+  static logLevelDefault: LogLevel = 'info';
 
   protected flags!: BaseFlags<T>;
   protected args!: BaseArgs<T>;
   private engineHandle: Engine | undefined;
   private apiHandle: StationApi | undefined;
   private privacyWarned = false;
+  private logHandle: CommandLog | undefined;
   /** Warnings already printed by this command (each is printed once). */
   private readonly warned = new Set<string>();
 
@@ -71,6 +90,26 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
     });
     this.flags = flags as BaseFlags<T>;
     this.args = args as BaseArgs<T>;
+    this.logHandle = undefined;
+    this.diagnostics(); // a bad STATION_LOG_FORMAT or STATION_LOG_LEVEL is a usage error before anything runs
+  }
+
+  /**
+   * Where this command's diagnostics go (stderr): text on a terminal, JSON lines otherwise or with --log-format
+   * json, from --log-level (or STATION_LOG_LEVEL) up. Made once the flags are read; before that (a bad flag),
+   * from the environment.
+   */
+  protected diagnostics(): CommandLog {
+    if (this.logHandle !== undefined) return this.logHandle;
+    const flags = this.flags as { 'log-format'?: string; 'log-level'?: string } | undefined;
+    const settings = resolveLogSettings({
+      format: flags?.['log-format'],
+      level: flags?.['log-level'],
+      stderrIsTTY: (process.stderr as { isTTY?: boolean }).isTTY === true,
+      defaultLevel: (this.constructor as typeof BaseCommand).logLevelDefault,
+    });
+    this.logHandle = new CommandLog(settings, this.errStyle, this.id?.replaceAll(':', ' '));
+    return this.logHandle;
   }
 
   /** The engine for this command's Station home, opened once and closed when the command ends. */
@@ -82,6 +121,10 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
       };
       this.warnPrivacy(this.engineHandle.privacyWarnings());
       this.warnOnce(this.engineHandle.configWarnings());
+      // The runner's lines (run id, environment, status) for log collectors, or for a person asking for debug.
+      const log = this.diagnostics();
+      if (log.json || log.enabled('debug'))
+        this.engineHandle.onClose(logRunEvents(this.engineHandle.events, log.logger));
     }
     return this.engineHandle;
   }
@@ -95,7 +138,7 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
       const message = typeof w === 'string' ? w : w.message;
       if (this.warned.has(message)) continue;
       this.warned.add(message);
-      this.note(`${this.errStyle.yellow('Warning:')} ${message}`);
+      this.diagnostics().warn(message);
     }
   }
 
@@ -131,14 +174,14 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
   protected hintOnce(message: string): void {
     if (this.warned.has(message)) return;
     this.warned.add(message);
-    this.note(`${this.errStyle.dim('Note:')} ${message}`);
+    this.diagnostics().hint(message);
   }
 
   protected hintOriginal(used: string, instead: string): void {
     const message = `${used} is the original Station's spelling; Station's is ${instead}.`;
     if (this.warned.has(message)) return;
     this.warned.add(message);
-    this.note(`${this.errStyle.dim('Note:')} ${message}`);
+    this.diagnostics().hint(message);
   }
 
   /** Whether warnOnce has printed this message already. */
@@ -154,11 +197,16 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
     if (this.privacyWarned || warnings.length === 0) return;
     this.privacyWarned = true;
     const s = this.errStyle;
+    const log = this.diagnostics();
     for (const w of warnings) {
-      this.note(
-        `${s.yellow('Warning:')} ${w.file} may hold secrets and is open to group or others (mode ${w.mode.toString(8).padStart(4, '0')}).`,
-      );
-      this.note(`  ${s.dim('→')} Run: ${w.fix}`);
+      const mode = w.mode.toString(8).padStart(4, '0');
+      const message = `${w.file} may hold secrets and is open to group or others (mode ${mode}).`;
+      if (log.json) {
+        log.warn(message, { file: w.file, mode, fix: w.fix });
+      } else {
+        log.warn(message);
+        if (log.enabled('warn')) log.note(`  ${s.dim('→')} Run: ${w.fix}`);
+      }
     }
   }
 
@@ -179,9 +227,12 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
     if (!this.jsonEnabled()) process.stdout.write((typeof line === 'function' ? line() : line) + '\n');
   }
 
-  /** Prints a note to stderr (never mixes into machine-readable stdout). */
+  /**
+   * Prints a note to stderr (never mixes into machine-readable stdout): as written on a terminal, an info line
+   * of JSON otherwise (see diagnostics()); dropped under --log-level warn.
+   */
   protected note(line: string): void {
-    process.stderr.write(line + '\n');
+    this.diagnostics().note(line);
   }
 
   /** --json output: plain, pretty JSON on stdout (no colour codes, so it pipes into jq and files). */
@@ -206,7 +257,16 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
       this.logJson(this.toErrorJson(error));
       return;
     }
-    process.stderr.write(errorText(record, this.errStyle, this.debugEnabled() ? error.stack : undefined));
+    this.errorLog().error(record, this.debugEnabled() ? error.stack : undefined);
+  }
+
+  /** The log for the command's error: diagnostics() when it can be made, else (a bad STATION_LOG_* value) a plain one. */
+  private errorLog(): CommandLog {
+    try {
+      return this.diagnostics();
+    } catch {
+      return new CommandLog(fallbackLogSettings(), this.errStyle, this.id?.replaceAll(':', ' '));
+    }
   }
 
   /**

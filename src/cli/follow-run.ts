@@ -1,4 +1,5 @@
 import { ExitCode, runExitCode, type RunEvent, type RunResult, type StationApi } from '../core/index.js';
+import type { CommandLog } from './command-log.js';
 import { colorEnabled, formatDuration, makeStyle } from './output.js';
 import { paintTraceLine, traceLine } from './trace-lines.js';
 
@@ -14,6 +15,7 @@ export async function followRunInTerminal(
   api: StationApi,
   id: number,
   json: boolean,
+  log: CommandLog,
 ): Promise<{ record: FollowRecord | null; exitCode: number }> {
   const run = api.runs.get(id);
   const style = makeStyle(colorEnabled(process.stdout));
@@ -47,8 +49,9 @@ export async function followRunInTerminal(
     const finished = await follow.done;
     if (finished === null) {
       if (!json) {
-        process.stderr.write(
-          `\nStopped following run ${String(id)}; it goes on. Follow it again: stn runs show ${String(id)} --follow\n`,
+        log.note(
+          `\nStopped following run ${String(id)}; it goes on. Follow it again: stn runs show ${String(id)} --follow`,
+          { runId: id },
         );
       }
       return { record: null, exitCode: ExitCode.INTERRUPTED };
@@ -60,11 +63,16 @@ export async function followRunInTerminal(
     }
     if (!json && exitCode !== ExitCode.OK) {
       const why = result.error === null ? '' : `: ${result.error.message}`;
-      process.stderr.write(
-        `${err.red(err.bold(result.status === 'completed' ? 'Note:' : 'Error:'))} run ${String(id)} ${
-          result.status === 'completed' ? 'reached max_steps' : result.status.replace('_', ' ')
-        }${why}\n`,
-      );
+      const what = `run ${String(id)} ${
+        result.status === 'completed' ? 'reached max_steps' : result.status.replace('_', ' ')
+      }${why}`;
+      if (log.json) {
+        const fields = { runId: id, environment: run.environment, status: result.status, exitCode };
+        if (result.status === 'completed') log.logger.warn(what, fields);
+        else log.logger.error(what, fields);
+      } else {
+        log.note(`${err.red(err.bold(result.status === 'completed' ? 'Note:' : 'Error:'))} ${what}`);
+      }
     }
     return { record: { type: 'result', ...result, exitCode }, exitCode };
   } finally {

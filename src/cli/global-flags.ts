@@ -1,7 +1,7 @@
 /** The flags every command takes; they may be written before the command as well as after it. */
 export const GLOBAL_FLAGS = {
   /** Flags followed by a value (`--home DIR` or `--home=DIR`). */
-  withValue: ['--home'],
+  withValue: ['--home', '--log-format', '--log-level'],
   /** Flags on their own. */
   alone: ['--debug', '--json'],
 } as const;

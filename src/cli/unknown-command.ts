@@ -1,7 +1,8 @@
 import type { Interfaces } from '@oclif/core';
 import type { UsageError } from '../core/errors.js';
 import { unknownCommandError, type CommandTree } from './command-words.js';
-import { colorEnabled, errorText, makeStyle } from './output.js';
+import { CommandLog, fallbackLogSettings } from './command-log.js';
+import { colorEnabled, makeStyle } from './output.js';
 
 /** The visible commands and topics oclif knows (plugins' commands included, e.g. `help`). */
 export function commandTree(config: Interfaces.Config): CommandTree {
@@ -33,6 +34,8 @@ function reportUsage(error: UsageError, json: boolean): void {
     const body = { code: error.code, message: error.message, hints: error.hints, exitCode: error.exitCode };
     process.stdout.write(JSON.stringify({ error: body }, null, 2) + '\n');
   } else {
-    process.stderr.write(errorText(error, makeStyle(colorEnabled(process.stderr))));
+    // On stderr as every command's errors: text on a terminal, a JSON line otherwise (STATION_LOG_FORMAT).
+    const log = new CommandLog(fallbackLogSettings(), makeStyle(colorEnabled(process.stderr)), undefined);
+    log.error({ code: error.code, message: error.message, hints: error.hints, exitCode: error.exitCode });
   }
 }

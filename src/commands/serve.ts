@@ -6,10 +6,11 @@ export default class Serve extends BaseCommand<typeof Serve> {
   static override summary =
     'Serve the web UI (/), the HTTP API, WebSocket events, MCP (/mcp), /health, /ready and /metrics.';
   static override description = `Binds 127.0.0.1 by default (config.yaml server.host/port; flags override). Every path except /health, /ready and the web UI's files needs "Authorization: Bearer <key>" (stn key create); the web UI asks for a key to sign in.
-Logs are JSON lines on stderr. SIGTERM or SIGINT stops it gracefully: no new connections, running runs get --grace seconds to finish, then MCP servers are closed and it exits 0.`;
+Logs go to stderr: JSON lines (time, level, request id; run id and environment for runs), or text on a terminal; --log-format and --log-level choose. SIGTERM or SIGINT stops it gracefully: no new connections, running runs get --grace seconds to finish, then MCP servers are closed and it exits 0.`;
   static override examples = [
     '<%= config.bin %> serve',
     '<%= config.bin %> serve --port 9000',
+    '<%= config.bin %> serve --log-format json --log-level debug 2>>station.log',
     '<%= config.bin %> serve --host 0.0.0.0 --tls-cert cert.pem --tls-key key.pem',
     'curl -H "Authorization: Bearer $STN_KEY" http://127.0.0.1:8585/api/v1/environments',
     'ssh -L 8585:127.0.0.1:8585 ops@station-host   # then open http://127.0.0.1:8585/ here',
@@ -23,11 +24,6 @@ Logs are JSON lines on stderr. SIGTERM or SIGINT stops it gracefully: no new con
     }),
     'tls-cert': Flags.string({ description: 'PEM certificate (chain) to serve HTTPS.', dependsOn: ['tls-key'] }),
     'tls-key': Flags.string({ description: 'PEM private key of --tls-cert.', dependsOn: ['tls-cert'] }),
-    'log-level': Flags.string({
-      description: 'Least level logged.',
-      options: ['debug', 'info', 'warn', 'error'],
-      default: 'info',
-    }),
     grace: Flags.integer({ description: 'Seconds running runs get to finish on shutdown.', min: 0, default: 10 }),
   };
 
@@ -37,7 +33,8 @@ Logs are JSON lines on stderr. SIGTERM or SIGINT stops it gracefully: no new con
       port: this.flags.port,
       tlsCert: this.flags['tls-cert'],
       tlsKey: this.flags['tls-key'],
-      logLevel: this.flags['log-level'] as 'debug' | 'info' | 'warn' | 'error',
+      logLevel: this.diagnostics().settings.level,
+      logFormat: this.diagnostics().settings.format,
       graceMs: this.flags.grace * 1000,
     });
     this.say(`Station listening on ${running.url}`);

@@ -174,6 +174,14 @@ export function openEngine(options: EngineOptions = {}): Engine {
     runner: () =>
       (runnerPending ??= (async () => {
         const { createEngineRunner } = await import('./runner/engine-runner.js');
+        // Traces of this process's runs, when config.yaml asks for them (the OpenTelemetry SDK loads only then);
+        // close() sends the spans still buffered, after the runs have ended.
+        const otlpEndpoint = config.telemetry.otlpEndpoint;
+        if (otlpEndpoint !== null) {
+          const { startRunTracer } = await import('./telemetry/run-tracer.js');
+          const tracer = startRunTracer(events, { endpoint: otlpEndpoint, serviceName: config.telemetry.serviceName });
+          closers.push(() => tracer.shutdown());
+        }
         // On a shared store this process's runs hold leases, renewed while it lives (see RunService.renewLeases).
         if (store.kind === 'postgres') {
           const leaseMs = config.runner.leaseSeconds * 1000;

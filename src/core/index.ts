@@ -152,6 +152,19 @@ export {
 export { serveStation, type RunningStation, type ServeOptions } from './server/launch.js';
 export { serveStdio, type StdioOptions, type StdioSession } from './mcp-server/launch.js';
 export {
+  createLogger,
+  logLevelAllows,
+  redactText,
+  resolveLogSettings,
+  LOG_FORMATS,
+  LOG_LEVELS,
+  type LogFormat,
+  type LogLevel,
+  type LogSettings,
+  type Logger,
+} from './server/logger.js';
+export { logRunEvents, runLogLine } from './runner/run-log.js';
+export {
   McpConfigError,
   discoverMcpConfigs,
   loadMcpConfig,

@@ -47,7 +47,7 @@ describe('template.json', { timeout: 120_000 }, () => {
 
     const child = spawn(process.execPath, [BIN, 'sync'], {
       cwd: ROOT,
-      env: home.env,
+      env: { ...home.env, STATION_LOG_FORMAT: 'text' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stdout = '';

@@ -34,7 +34,9 @@ export function runStn(
             ],
           ];
     const child = spawn(command, argv, {
-      env: options.env ?? process.env,
+      // Diagnostics as a person reads them (stderr is a pipe here, where stn writes JSON lines by default);
+      // a test of the JSON lines sets STATION_LOG_FORMAT (to '' for the default) or passes --log-format.
+      env: { STATION_LOG_FORMAT: 'text', ...(options.env ?? process.env) },
       cwd: options.cwd ?? ROOT,
       stdio: ['pipe', 'pipe', 'pipe'],
     });
@@ -72,6 +74,8 @@ export async function runCommand(
   env: Record<string, string | undefined> = {},
 ): Promise<CliResult & { result: unknown }> {
   const config = await loadConfig();
+  // Diagnostics as text, as runStn has them (a test of the JSON lines sets STATION_LOG_FORMAT).
+  env = { STATION_LOG_FORMAT: 'text', ...env };
   const saved: Record<string, string | undefined> = {};
   for (const [k, v] of Object.entries(env)) {
     saved[k] = process.env[k];

@@ -107,7 +107,7 @@ Exit codes: 0 completed (or queued, with --detach), 5 bad input, 10 failed, 11 t
       }
       state.interrupted = true;
       state.reason = signal === 'SIGTERM' ? 'terminated (SIGTERM)' : 'interrupted by Ctrl-C';
-      if (!json) process.stderr.write(`\nCancelling the run: ${state.reason} (Ctrl-C again to quit at once)…\n`);
+      if (!json) this.note(`\nCancelling the run: ${state.reason} (Ctrl-C again to quit at once)…`);
       state.run?.stop(state.reason);
     };
     // Kept until the command has closed the engine (see finally()): the MCP pool's own SIGINT hook
@@ -186,8 +186,24 @@ Exit codes: 0 completed (or queued, with --detach), 5 bad input, 10 failed, 11 t
       result.status === 'completed'
         ? `run ${String(result.runId)} reached max_steps (${String(result.steps - 1)}); the answer above was asked for without tools`
         : `run ${String(result.runId)} ${result.status.replace('_', ' ')}${why}`;
+    const hint = `See the whole trace: stn runs show ${String(result.runId)}`;
+    const log = this.diagnostics();
+    if (log.json) {
+      // One line a log collector can alert on, with the run's labels.
+      const fields = {
+        runId: result.runId,
+        agent: result.agent,
+        environment: result.environment,
+        status: result.status,
+        stopReason: result.stopReason,
+        hints: [hint],
+      };
+      if (result.status === 'completed') log.logger.warn(what, fields);
+      else log.logger.error(what, fields);
+      return;
+    }
     this.note(`${s.red(s.bold(result.status === 'completed' ? 'Note:' : 'Error:'))} ${what}`);
-    this.note(`  ${s.dim('→')} See the whole trace: stn runs show ${String(result.runId)}`);
+    this.note(`  ${s.dim('→')} ${hint}`);
   }
 
   /** --json output is NDJSON: one compact line per record. */

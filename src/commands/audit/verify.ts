@@ -14,8 +14,12 @@ export default class AuditVerify extends BaseCommand<typeof AuditVerify> {
       this.say(`Audit trail intact: ${String(report.rows)} rows${legacy}.`);
     } else {
       const problem = report.problem;
-      process.stderr.write(`Audit trail broken at row ${String(problem?.id)}: ${problem?.message ?? 'unknown'}\n`);
-      process.stderr.write('  → Restore station.db from a backup you trust, and find out who could write to it.\n');
+      this.diagnostics().error({
+        code: 'audit_broken',
+        message: `Audit trail broken at row ${String(problem?.id)}: ${problem?.message ?? 'unknown'}`,
+        hints: ['Restore station.db from a backup you trust, and find out who could write to it.'],
+        exitCode: ExitCode.AUDIT_BROKEN,
+      });
       process.exitCode = ExitCode.AUDIT_BROKEN;
     }
     return report;

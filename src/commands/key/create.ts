@@ -41,7 +41,7 @@ Without --env a user or viewer key is granted every environment.`;
     );
     for (const env of info.environments) {
       if (env !== '*' && !known.has(env))
-        this.note(`Warning: environment "${env}" does not exist (yet); the key will apply once it does.`);
+        this.diagnostics().warn(`environment "${env}" does not exist (yet); the key will apply once it does.`);
     }
     this.say(
       `Created ${info.role} key ${this.style.bold(info.name)} (${info.display}) for environments: ${info.environments.join(', ').replace('*', 'all')}`,

@@ -28,7 +28,12 @@ export default class RunsShow extends BaseCommand<typeof RunsShow> {
 
   async run(): Promise<RunDetail | FollowRecord | null> {
     if (this.flags.follow) {
-      const { record, exitCode } = await followRunInTerminal(this.api(), this.args.id, this.jsonEnabled());
+      const { record, exitCode } = await followRunInTerminal(
+        this.api(),
+        this.args.id,
+        this.jsonEnabled(),
+        this.diagnostics(),
+      );
       process.exitCode = exitCode;
       return record;
     }

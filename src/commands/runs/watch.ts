@@ -12,7 +12,12 @@ export default class RunsWatch extends BaseCommand<typeof RunsWatch> {
   };
 
   async run(): Promise<FollowRecord | null> {
-    const { record, exitCode } = await followRunInTerminal(this.api(), this.args.id, this.jsonEnabled());
+    const { record, exitCode } = await followRunInTerminal(
+      this.api(),
+      this.args.id,
+      this.jsonEnabled(),
+      this.diagnostics(),
+    );
     process.exitCode = exitCode;
     return record;
   }

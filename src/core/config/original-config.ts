@@ -71,8 +71,11 @@ export const ORIGINAL_KEY_RULES: readonly OriginalKeyRule[] = [
   { key: 'admin_username', note: 'Station authorizes with API keys (`stn key create`)' },
   { key: 'debug', note: 'use --debug or STATION_DEBUG=1' },
   { key: 'workspace', note: 'Station has no workspace setting' },
-  { key: 'telemetry_enabled', note: 'Station sends no telemetry' },
-  { key: 'otel_endpoint', note: 'Station exports no OpenTelemetry traces; see `stn runs show` and /metrics' },
+  { key: 'telemetry_enabled', note: 'Station sends no telemetry; traces of runs go only to telemetry.otlp_endpoint' },
+  {
+    key: 'otel_endpoint',
+    note: "Station's traces of runs go over OTLP/HTTP to telemetry.otlp_endpoint (an http:// URL, port 4318 for a collector)",
+  },
 ];
 
 /** The original's keys, as config.yaml's key check accepts them. */

@@ -82,6 +82,15 @@ export interface StationConfig {
   store: StoreSetting;
   /** Where the environments folder comes from: itself (null), or a Git repository each server pulls. */
   environments: { git: GitSource | null };
+  telemetry: {
+    /**
+     * Base URL of an OpenTelemetry collector's OTLP/HTTP endpoint (`http://collector:4318`): when set, every run
+     * of this process is traced there (spans posted to `<url>/v1/traces`). Null: no traces, nothing loaded.
+     */
+    otlpEndpoint: string | null;
+    /** The `service.name` of the traces. */
+    serviceName: string;
+  };
   bundles: {
     /**
      * Bundle registries, searched in order: each the URL of an `index.json` (https://; plain http:// only
@@ -121,6 +130,7 @@ export const DEFAULT_CONFIG: StationConfig = {
   environments: { git: null },
   webhooks: { allowPrivate: false, timeoutSeconds: 10, maxAttempts: 8 },
   store: { kind: 'sqlite' },
+  telemetry: { otlpEndpoint: null, serviceName: 'station' },
   bundles: { registries: [] },
 };
 
@@ -216,6 +226,12 @@ webhooks:
 # STATION_DATABASE_URL, when set, wins over this setting.
 store: sqlite
 
+# OpenTelemetry traces of runs (a span per run, model call and tool call), posted over OTLP/HTTP (JSON) to
+# a collector's base URL, e.g. http://127.0.0.1:4318 (spans go to /v1/traces). Off when unset.
+# telemetry:
+#   otlp_endpoint: http://127.0.0.1:4318
+#   service_name: station
+
 bundles:
   # Registries \`stn bundle search\` and \`stn bundle install NAME[@VERSION]\` look in, in order: the URL of
   # an index.json (https://), or a folder holding one (\`stn bundle publish FILE --to DIR\` makes one).
@@ -282,6 +298,12 @@ const FIELDS: readonly { path: readonly [string, string]; kind: Kind; set: (c: S
     set: (c, v: number) => (c.webhooks.timeoutSeconds = v),
   },
   { path: ['webhooks', 'max_attempts'], kind: 'positive', set: (c, v: number) => (c.webhooks.maxAttempts = v) },
+  {
+    path: ['telemetry', 'otlp_endpoint'],
+    kind: 'url',
+    set: (c, v: string) => (c.telemetry.otlpEndpoint = v.trim().replace(/\/+$/, '')),
+  },
+  { path: ['telemetry', 'service_name'], kind: 'string', set: (c, v: string) => (c.telemetry.serviceName = v.trim()) },
 ];
 
 const EXPECTED: Record<Kind, string> = {
@@ -347,7 +369,16 @@ export function readStationConfig(file: string, text: string): { config: Station
   const root = source.value;
   if (root === null || root === undefined) return { config, warnings: [] };
   if (!isRecord(root)) throw source.errorAt([], 'expected a mapping of settings (model, server, runner)');
-  for (const section of ['model', 'server', 'runner', 'environment', 'database', 'webhooks', 'bundles'] as const) {
+  for (const section of [
+    'model',
+    'server',
+    'runner',
+    'environment',
+    'database',
+    'webhooks',
+    'telemetry',
+    'bundles',
+  ] as const) {
     const value = root[section];
     if (value !== undefined && value !== null && !isRecord(value)) {
       throw source.errorAt([section], `expected "${section}" to be a mapping`);

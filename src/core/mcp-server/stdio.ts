@@ -3,7 +3,8 @@ import type { Readable, Writable } from 'node:stream';
 import { Application } from '../api/application.js';
 import type { Engine } from '../engine.js';
 import { errorMessage } from '../errors.js';
-import { createJsonLogger, type LogLevel } from '../server/logger.js';
+import { logRunEvents } from '../runner/run-log.js';
+import { createLogger, type LogFormat, type LogLevel } from '../server/logger.js';
 import { readPackageVersion } from '../server/version.js';
 import { createStationMcpServer } from './station-mcp-server.js';
 
@@ -11,6 +12,8 @@ export interface StdioOptions {
   /** The environment whose agents are offered as tools (and the default of every tool). */
   environment: string;
   logLevel?: LogLevel | undefined;
+  /** JSON lines (the default) or text lines for a terminal. */
+  logFormat?: LogFormat | undefined;
   stdin?: Readable;
   stdout?: Writable;
   /** Where JSON log lines go; default stderr (stdout carries nothing but MCP messages). */
@@ -28,8 +31,9 @@ export interface StdioSession {
  * actor `stdio`, owner `local:<os user>`, door mcp-stdio). Logs go to stderr only.
  */
 export async function startStdioServer(engine: Engine, options: StdioOptions): Promise<StdioSession> {
-  const log = createJsonLogger({
+  const log = createLogger({
     level: options.logLevel ?? 'info',
+    format: options.logFormat ?? 'json',
     ...(options.writeLog === undefined ? {} : { write: options.writeLog }),
   });
   const api = new Application(engine).local('mcp-stdio');
@@ -39,7 +43,10 @@ export async function startStdioServer(engine: Engine, options: StdioOptions): P
   const transport = new StdioServerTransport(stdin, options.stdout ?? process.stdout);
   let resolveClosed!: () => void;
   const closed = new Promise<void>((resolve) => (resolveClosed = resolve));
+  // The runs its clients start: a line per start and end, with run id and environment.
+  const stopRunLog = logRunEvents(engine.events, log);
   server.server.onclose = () => {
+    stopRunLog();
     log.info('mcp stdio session closed');
     resolveClosed();
   };

@@ -7,7 +7,8 @@ import type { Engine } from '../engine.js';
 import { ConfigError, errorMessage } from '../errors.js';
 import { writeServerRecord } from '../runner/server-record.js';
 import { pullEnvironments, redactUrl } from '../environments/git-source.js';
-import { createJsonLogger, type LogLevel, type Logger } from './logger.js';
+import { createLogger, type LogFormat, type LogLevel, type Logger } from './logger.js';
+import { logRunEvents } from '../runner/run-log.js';
 import { mcpHttpExtension } from '../mcp-server/http-endpoint.js';
 import { apiExtension, LivePools } from './api-extension.js';
 import type { ServerMetrics } from './metrics.js';
@@ -24,7 +25,9 @@ export interface ServeOptions {
   tlsCert?: string | undefined;
   tlsKey?: string | undefined;
   logLevel?: LogLevel | undefined;
-  /** Where JSON log lines go; default stderr. */
+  /** JSON lines (the default) or text lines for a terminal. */
+  logFormat?: LogFormat | undefined;
+  /** Where log lines go; default stderr. */
   writeLog?: (line: string) => void;
   /** Milliseconds running runs get to finish on shutdown before they are cancelled. */
   graceMs?: number | undefined;
@@ -47,10 +50,13 @@ export interface RunningStation {
  * engine. Loaded with a dynamic import (see launch.ts) so that quick commands never load it.
  */
 export async function startStation(engine: Engine, options: ServeOptions = {}): Promise<RunningStation> {
-  const log = createJsonLogger({
+  const log = createLogger({
     level: options.logLevel ?? 'info',
+    format: options.logFormat ?? 'json',
     ...(options.writeLog === undefined ? {} : { write: options.writeLog }),
   });
+  // The runner's log: a line per run start and end (model and tool calls at debug), with run id and environment.
+  const stopRunLog = logRunEvents(engine.events, log);
   const tls = readTls(options);
   const runner = await engine.runner();
   let onMcpFailure: (environment: string, server: string) => void = () => undefined;
@@ -145,6 +151,7 @@ export async function startStation(engine: Engine, options: ServeOptions = {}): 
         await server.close(graceMs, () => runner.shutdown({ graceMs }));
         await engine.webhooks.stopWorker();
         stopMetrics();
+        stopRunLog();
       })();
       return closing;
     },

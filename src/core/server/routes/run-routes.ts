@@ -130,14 +130,13 @@ export function runRoutes(ctx: ServerContext): RouteDef[] {
         404: { description: 'No such environment or agent.' },
         429: { description: 'The run queue is full; retry after Retry-After seconds.' },
       },
-      handle: async ({ params, body, api }) => {
+      handle: async ({ params, body, api, log }) => {
         const request = body as { input?: Record<string, unknown>; model?: string };
         const started = await api.runs.start(params.env ?? '', params.agent ?? '', request.input ?? {}, {
           model: request.model,
         });
-        void started.done.then((result) =>
-          ctx.log.info('run finished', { runId: result.runId, status: result.status, ms: result.durationMs }),
-        );
+        // Ties the request id to the run id: the runner's lines about the run (start, end) carry the run id.
+        log.info('run requested', { runId: started.runId, agent: params.agent, environment: params.env });
         const run = api.runs.get(started.runId);
         const self = `/api/v1/runs/${String(run.id)}`;
         const view: StartedRunView = {

@@ -1,0 +1,1 @@
+export { startRunTracer, tracesUrl, type RunTracer, type RunTracerOptions } from './run-tracer.js';
