@@ -46,7 +46,8 @@ On a terminal it asks first; without one (scripts), pass --yes. Needs an admin: 
           ? `Nothing to prune: no finished run ${limitText(counted)}.`
           : `Would delete ${runsText(counted)} ${limitText(counted)} (dry run: nothing deleted).`,
       );
-      return counted;
+      // Nothing was deleted either way; --json says whether this was a dry run as asked.
+      return { ...counted, dryRun: this.flags['dry-run'] };
     }
     await confirmRemoval(this.flags.yes, {
       verb: 'delete',

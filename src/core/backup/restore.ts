@@ -96,8 +96,11 @@ export async function restoreBackup(file: string, options: RestoreOptions): Prom
     });
   }
   if (hasState && existsSync(paths.database)) assertAlone(paths.database);
+  // A home made here and left empty by a refused restore is removed again: a refusal changes nothing.
+  const madeHome = !existsSync(paths.home);
   makePrivateDir(paths.home);
   const staging = join(paths.home, `.restore-staging-${randomBytes(6).toString('hex')}`);
+  let restored = false;
   try {
     progress('unpacking and checking the archive');
     const { files } = await extractArchive(archive, staging, BACKUP_LIMITS, BACKUP_LAYOUT);
@@ -118,6 +121,7 @@ export async function restoreBackup(file: string, options: RestoreOptions): Prom
     for (const name of [DATABASE_ENTRY, ...HOME_FILES, ENVIRONMENTS_DIR]) {
       if (existsSync(join(staging, name))) renameSync(join(staging, name), join(paths.home, name));
     }
+    restored = true;
     return {
       home: paths.home,
       file: archive,
@@ -132,6 +136,7 @@ export async function restoreBackup(file: string, options: RestoreOptions): Prom
     };
   } finally {
     rmSync(staging, { recursive: true, force: true });
+    if (madeHome && !restored) rmSync(paths.home, { recursive: true, force: true });
   }
 }
 

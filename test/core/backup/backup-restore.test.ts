@@ -202,6 +202,10 @@ describe('restore refuses before anything is replaced', () => {
     // A link that points out is refused too.
     writeFileSync(file, tarGz([{ path: 'environments/x', type: '2', linkpath: '/etc' }]));
     await expect(restoreBackup(file, { home: fresh.home, env: {} })).rejects.toMatchObject({ code: 'backup_unsafe' });
+    // A home that did not exist is not left behind, empty, by a refused restore.
+    const missing = join(dir, 'not-yet');
+    await expect(restoreBackup(file, { home: missing, env: {} })).rejects.toMatchObject({ code: 'backup_unsafe' });
+    expect(existsSync(missing)).toBe(false);
   });
 });
 
