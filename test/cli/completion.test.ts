@@ -33,6 +33,7 @@ describe('complete (pure)', async () => {
     expect(await values([''])).toEqual([
       'agent',
       'audit',
+      'backup',
       'bundle',
       'completion',
       'config',
@@ -43,6 +44,7 @@ describe('complete (pure)', async () => {
       'init',
       'key',
       'mcp',
+      'restore',
       'runs',
       'schedule',
       'secret',
