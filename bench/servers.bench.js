@@ -89,7 +89,8 @@ function serve(env) {
   const child = spawn(process.execPath, [BIN, 'serve', '--port', '0'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   child.stdout.on('data', (d) => (out += d));
-  child.stderr.on('data', () => undefined);
+  let err = '';
+  child.stderr.on('data', (d) => (err = (err + String(d)).slice(-2_000_000)));
   const exited = new Promise((resolve) => child.on('exit', resolve));
   const url = new Promise((resolve, reject) => {
     const timer = setInterval(() => {
@@ -104,7 +105,23 @@ function serve(env) {
       reject(new Error(`stn serve exited ${code}`));
     });
   });
-  return { child, url, exited };
+  /** The server's warnings and errors (JSON log lines), by message. */
+  const problems = () => {
+    const counts = new Map();
+    for (const line of err.split('\n')) {
+      if (!line.startsWith('{')) continue;
+      try {
+        const entry = JSON.parse(line);
+        if (entry.level !== 'warn' && entry.level !== 'error') continue;
+        const what = `${entry.level} ${entry.msg}${entry.error === undefined ? '' : `: ${String(entry.error)}`}`;
+        counts.set(what, (counts.get(what) ?? 0) + 1);
+      } catch {
+        // a partial line
+      }
+    }
+    return counts;
+  };
+  return { child, url, exited, problems };
 }
 
 async function api(base, key, method, path, body) {
@@ -127,7 +144,9 @@ async function storedRuns(env) {
   const client = new pg.Client({ connectionString: env.STATION_DATABASE_URL });
   await client.connect();
   try {
-    const runs = (await client.query('SELECT id, status, created_at, finished_at FROM agent_runs ORDER BY id')).rows;
+    const runs = (
+      await client.query('SELECT id, status, error, pid, host, created_at, finished_at FROM agent_runs ORDER BY id')
+    ).rows;
     // int8 columns come back as text from a plain pg client: numbers here.
     const events = (await client.query('SELECT run_id, seq, type FROM run_events ORDER BY run_id, seq')).rows.map(
       (e) => ({ run_id: Number(e.run_id), seq: Number(e.seq), type: e.type }),
@@ -184,6 +203,24 @@ async function throughputCase(servers) {
     const seconds = (end - start) / 1000;
     const { events } = await storedRuns(home.env);
     const { lost, twice } = integrity(events);
+    // Runs that did not complete, by status and error: what a reader needs to judge the figure.
+    const others = new Map();
+    for (const r of runs.filter((x) => x.status !== 'completed')) {
+      const why = `${r.status}: ${r.error === null ? '-' : (JSON.parse(r.error).message ?? r.error)}`;
+      others.set(why, (others.get(why) ?? 0) + 1);
+    }
+    for (const [why, n] of others) console.log(`  not completed: ${String(n)} x ${why}`);
+    if (process.env.BENCH_DEBUG === '1') {
+      for (const r of runs.filter((x) => x.status !== 'completed')) {
+        const types = events.filter((e) => e.run_id === Number(r.id)).map((e) => e.type);
+        console.log(
+          `  run ${String(r.id)} ${r.status} pid ${String(r.pid)} host ${String(r.host)}: ${types.join(' ')}`,
+        );
+      }
+    }
+    procs.forEach((p, i) => {
+      for (const [what, n] of p.problems()) console.log(`  server ${String(i + 1)} logged ${String(n)} x ${what}`);
+    });
     report(
       `${servers} server(s), ${RUNS} runs at ${LATENCY_MS} ms/model call`,
       `${(finished.length / seconds).toFixed(1)} runs/s  p50 ${median(latencies).toFixed(0)} ms  p99 ${percentile(latencies, 99).toFixed(0)} ms  (${finished.length} completed, ideal run 400 ms; lost ${lost}, twice ${twice})`,
@@ -288,9 +325,11 @@ const model = await startModelServer({
 });
 process.env.OPENAI_BASE_URL = model.url;
 try {
-  for (const servers of [1, 2, 3]) await throughputCase(servers);
-  await failoverCase();
-  await soakCase();
+  const cases = (process.env.BENCH_SERVERS ?? '1,2,3').split(',').map(Number);
+  for (const servers of cases) await throughputCase(servers);
+  // BENCH_SERVERS=2 SOAK_SECONDS=0 FAILOVER=0: one case alone.
+  if (process.env.FAILOVER !== '0') await failoverCase();
+  if (SOAK_SECONDS > 0) await soakCase();
 } finally {
   await model.close();
   rmSync(FILES, { recursive: true, force: true });

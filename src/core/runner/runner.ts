@@ -170,7 +170,8 @@ export class Runner {
     this.assertAccepting();
     const now = this.now();
     const shared = this.sharedTimer !== undefined && this.options.repo.sharedStore;
-    const { recorder, unsubscribe } = this.recordQueued(prepared, shared ? null : this.pid, now, request, options);
+    // Recorded as this process's first, so that its run.queued is stored before any other server can claim it.
+    const { recorder, unsubscribe } = this.recordQueued(prepared, this.pid, now, request, options);
     const runId = recorder.runId;
     let resolve!: (result: RunResult) => void;
     const done = new Promise<RunResult>((r) => (resolve = r));
@@ -184,14 +185,29 @@ export class Runner {
       queuedAt: now,
       profile: options.profile,
     };
-    if (shared) {
+    // No free worker here: the run goes to the shared queue, for the first server with one.
+    if (shared && this.freeWorkers() <= 0 && this.release(runId)) {
       this.pending.set(runId, { job, onEvent: options.onEvent });
-      this.claimShared();
     } else {
       this.waiting.push(job);
       this.pump();
     }
     return { runId, done };
+  }
+
+  /** Workers not running, waiting for or taking a run. */
+  private freeWorkers(): number {
+    return this.options.workers - this.active.size - this.waiting.length - this.adopting.size;
+  }
+
+  /** Hands a run recorded for this process to the shared queue (false when the store refuses: it stays here). */
+  private release(runId: number): boolean {
+    try {
+      return this.options.repo.release(runId, this.pid);
+    } catch (error) {
+      if (error instanceof DatabaseError) return false;
+      throw error;
+    }
   }
 
   /**
@@ -210,7 +226,7 @@ export class Runner {
   /** Claims runs of the shared queue for the workers free here; a run this process submitted keeps its handle. */
   private claimShared(): void {
     if (this.closing) return;
-    const free = this.options.workers - this.active.size - this.waiting.length - this.adopting.size;
+    const free = this.freeWorkers();
     if (free <= 0) return;
     let ids: number[];
     try {
@@ -237,8 +253,7 @@ export class Runner {
   private sharedTick(): void {
     if (this.closing) return;
     try {
-      const free = this.options.workers - this.active.size - this.waiting.length - this.adopting.size;
-      if (free > 0 && this.options.repo.hasUnclaimed()) this.claimShared();
+      if (this.freeWorkers() > 0 && this.options.repo.hasUnclaimed()) this.claimShared();
       this.followClaimedElsewhere();
     } catch (error) {
       if (!(error instanceof DatabaseError)) throw error;

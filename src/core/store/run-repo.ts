@@ -450,6 +450,20 @@ export class RunRepo {
     return rows.map((r) => r.id).sort((a, b) => a - b);
   }
 
+  /**
+   * Hands a queued run of the process `pid` to the shared queue (no process, no lease), once its run.queued is
+   * stored: a server that claims it continues its events after that. False when it is no longer queued there.
+   */
+  release(id: number, pid: number): boolean {
+    return (
+      this.db
+        .prepare(
+          `UPDATE agent_runs SET pid = NULL, host = NULL, lease_until = NULL WHERE id = ? AND status = 'queued' AND pid = ?`,
+        )
+        .run(id, pid).changes > 0
+    );
+  }
+
   /** Claims one run of the shared queue for the process `pid` (false when another process has it). */
   claimOne(id: number, pid: number, now: number): boolean {
     return (

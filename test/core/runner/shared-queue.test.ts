@@ -95,6 +95,9 @@ describe('the shared run queue on PostgreSQL', () => {
       expect(row).toMatchObject({ status: 'completed', pid: pids[0] });
       const stored = repo.events(runId);
       expect(seen.get(runId)!.map((e) => e.seq)).toEqual(stored.map((e) => e.seq));
+      // Whoever claimed it continued after its run.queued: one gap-free sequence.
+      expect(stored.map((e) => e.seq)).toEqual(stored.map((_, i) => i + 1));
+      expect(stored.slice(0, 2).map((e) => e.type)).toEqual(['run.queued', 'run.started']);
       const spans = byPid.get(pids[0]!) ?? [];
       spans.push({ start: row.started_at!, end: row.finished_at! });
       byPid.set(pids[0]!, spans);
