@@ -28,19 +28,10 @@ Logs go to stderr: JSON lines (time, level, request id; run id and environment f
   };
 
   async run(): Promise<{ url: string; stoppedBy: string }> {
-    const running = await serveStation(this.engine(), {
-      host: this.flags.host,
-      port: this.flags.port,
-      tlsCert: this.flags['tls-cert'],
-      tlsKey: this.flags['tls-key'],
-      logLevel: this.diagnostics().settings.level,
-      logFormat: this.diagnostics().settings.format,
-      graceMs: this.flags.grace * 1000,
-    });
-    this.say(`Station listening on ${running.url}`);
-    // The handlers stay registered until the process ends: while one is there, a signal never kills the
-    // process halfway through the graceful close. A second signal forces the exit.
-    const stoppedBy = await new Promise<NodeJS.Signals>((resolve) => {
+    // The handlers are in place before the server starts and stay until the process ends: a signal that comes
+    // while it starts (or right after "listening" is printed, as a supervisor may send it) stops it gracefully
+    // once started, and never kills it halfway through the close. A second signal forces the exit.
+    const stop = new Promise<NodeJS.Signals>((resolve) => {
       let stopping = false;
       const onSignal = (signal: NodeJS.Signals): void => {
         if (stopping) {
@@ -53,6 +44,17 @@ Logs go to stderr: JSON lines (time, level, request id; run id and environment f
       process.on('SIGTERM', onSignal);
       process.on('SIGINT', onSignal);
     });
+    const running = await serveStation(this.engine(), {
+      host: this.flags.host,
+      port: this.flags.port,
+      tlsCert: this.flags['tls-cert'],
+      tlsKey: this.flags['tls-key'],
+      logLevel: this.diagnostics().settings.level,
+      logFormat: this.diagnostics().settings.format,
+      graceMs: this.flags.grace * 1000,
+    });
+    this.say(`Station listening on ${running.url}`);
+    const stoppedBy = await stop;
     await running.close();
     this.say(`Stopped (${stoppedBy}).`);
     return { url: running.url, stoppedBy };

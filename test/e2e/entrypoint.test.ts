@@ -9,10 +9,10 @@ import { BIN, ROOT, runStn } from '../helpers/cli.js';
 /**
  * deploy/entrypoint.sh run directly, with the real `stn` (dist/) and a stand-in `litestream` first on PATH: no
  * Litestream binary is installed here and Debian has no package for it (`apt-cache policy litestream` finds none).
- * The stand-in records its arguments and copies file:// replicas (test/helpers/litestream-stand-in.sh).
+ * The stand-in records its arguments and copies file:// replicas (test/helpers/litestream-stand-in.js).
  */
 const ENTRYPOINT = join(ROOT, 'deploy', 'entrypoint.sh');
-const STAND_IN = join(ROOT, 'test', 'helpers', 'litestream-stand-in.sh');
+const STAND_IN = join(ROOT, 'test', 'helpers', 'litestream-stand-in.js');
 
 interface Rig {
   dir: string;
@@ -28,7 +28,7 @@ function makeRig(): Rig {
   const bin = join(dir, 'bin');
   mkdirSync(bin);
   writeFileSync(join(bin, 'stn'), `#!/bin/sh\nexec '${process.execPath}' '${BIN}' "$@"\n`);
-  writeFileSync(join(bin, 'litestream'), `#!/bin/sh\nexec '${STAND_IN}' "$@"\n`);
+  writeFileSync(join(bin, 'litestream'), `#!/bin/sh\nexec '${process.execPath}' '${STAND_IN}' "$@"\n`);
   chmodSync(join(bin, 'stn'), 0o755);
   chmodSync(join(bin, 'litestream'), 0o755);
   // The environments the container is given (a ConfigMap in Kubernetes): one with no MCP servers, so nothing is
@@ -133,7 +133,7 @@ describe('deploy/entrypoint.sh', () => {
       mcpServers: {},
     });
     stn.child.kill('SIGTERM');
-    expect(await stn.exited).toBe(0);
+    expect(await stn.exited, stn.output().stderr).toBe(0);
     expect(stn.output().stdout).toContain('Stopped (SIGTERM).');
     expect(rig.calls()).toEqual([]);
     expect(existsSync(join(rig.home, 'litestream.yml'))).toBe(false);
@@ -162,12 +162,12 @@ describe('deploy/entrypoint.sh', () => {
       dbs: [{ path: db, replicas: [{ url: replicaUrl, 'sync-interval': '10s', retention: '24h' }] }],
     });
     // exec: the entrypoint's pid is now litestream's, and stn serve is its child.
-    expect(commandLine(first.child.pid ?? 0).join(' ')).toContain('litestream-stand-in.sh replicate');
+    expect(commandLine(first.child.pid ?? 0).join(' ')).toContain('litestream-stand-in.js replicate');
     const created = await runStn(['key', 'create', 'ops', '--role', 'admin', '--json'], { env });
     expect(created.code).toBe(0);
     const key = (JSON.parse(created.stdout) as { key: string }).key;
     first.child.kill('SIGTERM');
-    expect(await first.exited).toBe(0);
+    expect(await first.exited, first.output().stderr).toBe(0);
     expect(first.output().stdout).toContain('Stopped (SIGTERM).');
     expect(existsSync(join(rig.replica, 'station.db'))).toBe(true);
 
@@ -178,7 +178,7 @@ describe('deploy/entrypoint.sh', () => {
     const me = await fetch(`${second.url}/api/v1/me`, { headers: { Authorization: `Bearer ${key}` } });
     expect(me.status).toBe(200);
     second.child.kill('SIGINT');
-    expect(await second.exited).toBe(0);
+    expect(await second.exited, second.output().stderr).toBe(0);
     expect(second.output().stdout).toContain('Stopped (SIGINT).');
 
     // The same volume again: the database is there, so nothing is restored over it.
@@ -191,7 +191,7 @@ describe('deploy/entrypoint.sh', () => {
     ).toEqual(['replicate']);
     expect(third.output().stderr).toContain(`${db} exists: not restored`);
     third.child.kill('SIGTERM');
-    expect(await third.exited).toBe(0);
+    expect(await third.exited, third.output().stderr).toBe(0);
   });
 
   it('with only a litestream.yml in the home: restores with it when the database is missing', async () => {
@@ -210,7 +210,7 @@ describe('deploy/entrypoint.sh', () => {
       ['replicate', '-config', config, '-exec', "stn serve '--host' '127.0.0.1' '--port' '0' '--grace' '1'"],
     ]);
     stn.child.kill('SIGTERM');
-    expect(await stn.exited).toBe(0);
+    expect(await stn.exited, stn.output().stderr).toBe(0);
   });
 
   it('refuses a replica URL that is not s3:// or file:// before anything is made', async () => {
