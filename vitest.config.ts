@@ -29,6 +29,7 @@ const ON_POSTGRES = [
   'test/core/security/key-service.test.ts',
   'test/core/security/secret-service.test.ts',
   'test/commands/agent-run.test.ts',
+  'test/commands/key/import.test.ts',
   'test/tui/local-client.test.ts',
 ];
 /** Of those, the ones that are about SQLite itself, or a scale figure of the feed (10 000 runs) kept to SQLite. */

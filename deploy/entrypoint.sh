@@ -8,6 +8,9 @@
 #                             litestream.yml is written by `stn init --litestream` from it)
 #   STATION_ENVIRONMENTS_FROM a folder of environments (a ConfigMap, a folder baked into an image) copied into the
 #                             home's environments/ at every start
+#   STATION_API_KEY           an API key made outside (a Secret; `stn key import --help` says how), stored at every
+#                             start as key STATION_API_KEY_NAME (default deploy) with role STATION_API_KEY_ROLE
+#                             (default admin): the same key again changes nothing, another one replaces it
 #
 # Without LITESTREAM_REPLICA_URL a litestream.yml already in the home is used; with neither, plain `stn serve`.
 set -eu
@@ -62,6 +65,15 @@ if [ -n "$replica" ]; then
 else
   stn init >&2
 fi
+
+if [ -n "${STATION_API_KEY:-}" ]; then
+  key_name=${STATION_API_KEY_NAME:-deploy}
+  key_role=${STATION_API_KEY_ROLE:-admin}
+  log "API key $key_name (role $key_role) from STATION_API_KEY"
+  stn key import "$key_name" --role "$key_role" --from-env STATION_API_KEY --replace >&2
+fi
+# stn serve (and the MCP servers it starts) has no use for the plain key: only its hash is in the store.
+unset STATION_API_KEY
 
 if [ -f "$config" ]; then
   # litestream splits -exec into words like a shell: each argument is single-quoted.

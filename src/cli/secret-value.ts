@@ -2,18 +2,22 @@ import { UsageError } from '../core/index.js';
 import { Prompt, type PromptStreams } from './prompt.js';
 
 /**
- * The value for `stn secret set`: typed at a hidden prompt on a terminal (never echoed), else read from stdin
+ * The value for `stn secret set` (and the key for `stn key import --from-stdin`): typed at a hidden prompt on a terminal (never echoed), else read from stdin
  * (one trailing newline dropped, as `echo` and here-strings add one). Never from argv, where `ps` and shell
  * history would keep it.
  */
 export async function readSecretValue(
   name: string,
   streams: PromptStreams = { input: process.stdin, output: process.stderr },
+  wording: { question: string; example: string } = {
+    question: `Value of ${name} (not shown):`,
+    example: `printf %s "$TOKEN" | stn secret set ${name}`,
+  },
 ): Promise<string> {
   const prompt = new Prompt(streams);
   if (prompt.interactive) {
     try {
-      return await prompt.hidden(`Value of ${name} (not shown):`, {
+      return await prompt.hidden(wording.question, {
         validate: (answer) => (answer === '' ? 'A secret needs a value (Ctrl-C to give up).' : undefined),
       });
     } finally {
@@ -22,7 +26,7 @@ export async function readSecretValue(
   }
   if (streams.input.isTTY === true) {
     throw new UsageError(`no value for ${name}: pipe it on stdin`, {
-      hints: [`Example: printf %s "$TOKEN" | stn secret set ${name}`],
+      hints: [`Example: ${wording.example}`],
     });
   }
   const chunks: Buffer[] = [];

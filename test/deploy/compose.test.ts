@@ -65,6 +65,8 @@ function expectStationImage(file: string, service: Service): void {
   expect(service.build).toEqual({ context: '../..', dockerfile: 'Dockerfile' });
   expect(existsSync(resolve(dirname(file), '../..', 'Dockerfile'))).toBe(true);
   expect(service.environment?.STATION_ENCRYPTION_KEY).toMatch(/^\$\{STATION_ENCRYPTION_KEY:\?/);
+  // Optional: the entrypoint imports it as an API key when it is set and not empty.
+  expect(service.environment?.STATION_API_KEY).toBe('${STATION_API_KEY:-}');
   expect(service.environment?.STATION_ENVIRONMENTS_FROM).toBe('/environments');
   expect(service.volumes).toContain('../environments:/environments:ro');
   expect(service.stop_grace_period).toBe('30s');

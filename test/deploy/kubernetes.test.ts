@@ -4,6 +4,7 @@ import { Deployment } from 'kubernetes-models/apps/v1';
 import { ConfigMap, Secret, Service } from 'kubernetes-models/v1';
 import { describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
+import { KEY_RECIPE } from '../../src/core/index.js';
 import { ROOT } from '../helpers/cli.js';
 
 /**
@@ -88,6 +89,9 @@ describe('Kubernetes manifests', () => {
       const secret = one(layout, 'Secret') as Secret;
       expect(container?.envFrom).toEqual([{ secretRef: { name: secret.metadata?.name } }]);
       expect(Object.keys(secret.stringData ?? {})).toContain('STATION_ENCRYPTION_KEY');
+      // The API key the entrypoint imports (stn key import --replace), a placeholder with the recipe beside it.
+      expect(secret.stringData?.STATION_API_KEY).toMatch(/^REPLACE-/);
+      expect(readFileSync(join(K8S, layout, 'secret.yaml'), 'utf8')).toContain(KEY_RECIPE);
       const env = Object.fromEntries((container?.env ?? []).map((e) => [e.name, e.value]));
       expect(env).toMatchObject({ STATION_HOME: '/data/station', STATION_ENVIRONMENTS_FROM: '/environments' });
       const configMap = one(layout, 'ConfigMap') as ConfigMap;
@@ -119,6 +123,7 @@ describe('Kubernetes manifests', () => {
       'LITESTREAM_ACCESS_KEY_ID',
       'LITESTREAM_SECRET_ACCESS_KEY',
       'OPENAI_API_KEY',
+      'STATION_API_KEY',
       'STATION_ENCRYPTION_KEY',
     ]);
   });

@@ -213,6 +213,45 @@ describe('deploy/entrypoint.sh', () => {
     expect(await stn.exited, stn.output().stderr).toBe(0);
   });
 
+  it('with STATION_API_KEY: imports it at every start (the same key again changes nothing), a new one replaces it', async () => {
+    rig = makeRig();
+    // As the recipe in `stn key import --help` makes one (openssl rand -hex 6, openssl rand -base64 32).
+    const random = (n: number): Buffer => Buffer.from(crypto.getRandomValues(new Uint8Array(n)));
+    const newKey = (): string => `stn_${random(6).toString('hex')}_${random(32).toString('base64url')}`;
+    const me = async (url: string, key: string): Promise<{ status: number; body: unknown }> => {
+      const res = await fetch(`${url}/api/v1/me`, { headers: { Authorization: `Bearer ${key}` } });
+      return { status: res.status, body: await res.json() };
+    };
+    const first = newKey();
+    const one = await startEntrypoint(rig.env({ STATION_API_KEY: first }));
+    expect(await me(one.url, first)).toMatchObject({ status: 200, body: { name: 'deploy', role: 'admin' } });
+    expect(one.output().stderr).toContain('API key deploy (role admin) from STATION_API_KEY');
+    // stn serve (the entrypoint's pid, exec'd) is not given the plain key.
+    const environ = readFileSync(`/proc/${String(one.child.pid ?? 0)}/environ`, 'utf8').split('\0');
+    expect(environ.filter((e) => e.startsWith('STATION_API_KEY='))).toEqual([]);
+    one.child.kill('SIGTERM');
+    expect(await one.exited).toBe(0);
+
+    // A restarted container with the same Secret: nothing changes, the key goes on working.
+    const two = await startEntrypoint(rig.env({ STATION_API_KEY: first }));
+    expect(two.output().stderr).toContain('is already stored as given: nothing changed');
+    expect((await me(two.url, first)).status).toBe(200);
+    two.child.kill('SIGTERM');
+    expect(await two.exited).toBe(0);
+
+    // A rotated Secret (here with another role): the new key replaces the old one, which is refused from then on.
+    const second = newKey();
+    const three = await startEntrypoint(
+      rig.env({ STATION_API_KEY: second, STATION_API_KEY_NAME: 'deploy', STATION_API_KEY_ROLE: 'viewer' }),
+    );
+    expect(await me(three.url, second)).toMatchObject({ status: 200, body: { name: 'deploy', role: 'viewer' } });
+    expect((await me(three.url, first)).status).toBe(401);
+    for (const start of [one, two, three]) expect(JSON.stringify(start.output())).not.toContain(first.slice(17));
+    expect(JSON.stringify(three.output())).not.toContain(second.slice(17));
+    three.child.kill('SIGTERM');
+    expect(await three.exited).toBe(0);
+  });
+
   it('refuses a replica URL that is not s3:// or file:// before anything is made', async () => {
     rig = makeRig();
     const child = spawn(ENTRYPOINT, [], {

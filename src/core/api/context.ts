@@ -33,6 +33,7 @@ export type AuditAction =
   | 'key.create'
   | 'key.revoke'
   | 'key.rotate'
+  | 'key.import'
   | 'secret.set'
   | 'secret.remove'
   | 'secret.import'

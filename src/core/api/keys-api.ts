@@ -2,6 +2,8 @@ import type {
   ApiKeyInfo,
   CreateKeyOptions,
   CreatedKey,
+  ImportKeyOptions,
+  ImportedKey,
   RotateKeyOptions,
   RotatedKey,
 } from '../security/key-service.js';
@@ -23,6 +25,29 @@ export class KeysApi {
       ...(info.expiresAt === null ? {} : { expiresAt: info.expiresAt }),
     });
     return created;
+  }
+
+  /**
+   * Stores a key made elsewhere (hash only; see KeyService.import). Audited as key.import, and each key of the
+   * same name it revokes (--replace) as key.revoke; importing what is already there changes and audits nothing.
+   */
+  import(options: ImportKeyOptions): ImportedKey {
+    this.ctx.authorize('admin');
+    const imported = this.ctx.engine.keys.import(options);
+    const info = imported.info;
+    for (const old of imported.replaced) {
+      this.ctx.audit('key.revoke', old.prefix, { name: old.name, replacedBy: info.prefix });
+    }
+    if (imported.outcome !== 'unchanged') {
+      this.ctx.audit('key.import', info.prefix, {
+        name: info.name,
+        role: info.role,
+        environments: info.environments,
+        outcome: imported.outcome,
+        ...(imported.replaced.length === 0 ? {} : { replaced: imported.replaced.map((k) => k.prefix) }),
+      });
+    }
+    return imported;
   }
 
   list(): ApiKeyInfo[] {

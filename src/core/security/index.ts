@@ -1,4 +1,13 @@
-export { generateApiKey, hashApiKey, keyPrefix, maskKey, verifyApiKey, type GeneratedKey } from './api-keys.js';
+export {
+  KEY_RECIPE,
+  generateApiKey,
+  hashApiKey,
+  importedKeyProblem,
+  keyPrefix,
+  maskKey,
+  verifyApiKey,
+  type GeneratedKey,
+} from './api-keys.js';
 export {
   DEFAULT_ROTATE_GRACE,
   KeyService,
@@ -6,6 +15,8 @@ export {
   type ApiKeyInfo,
   type CreateKeyOptions,
   type CreatedKey,
+  type ImportKeyOptions,
+  type ImportedKey,
   type RotateKeyOptions,
   type RotatedKey,
 } from './key-service.js';

@@ -6,7 +6,15 @@ import { KeyRepo, type ApiKeyRow } from '../store/key-repo.js';
 import { AuditLog } from './audit-log.js';
 import { parseDuration, parseExpiry } from './durations.js';
 import { writeUnlessLocked } from '../store/lock-waits.js';
-import { generateApiKey, keyPrefix, maskKey, verifyApiKey } from './api-keys.js';
+import {
+  generateApiKey,
+  hashApiKey,
+  importedKeyProblem,
+  KEY_RECIPE,
+  keyPrefix,
+  maskKey,
+  verifyApiKey,
+} from './api-keys.js';
 import { isRole, ROLES, type Principal, type Role } from './roles.js';
 
 /** What `stn key list --json` prints for each key: never the secret or its hash. */
@@ -41,6 +49,26 @@ export interface CreateKeyOptions {
   user?: string;
   /** When it stops working: a duration from now (`12h`, `30d`) or an ISO date; default never. */
   expires?: string;
+}
+
+export interface ImportKeyOptions {
+  name: string;
+  /** One of ROLES. */
+  role: string;
+  /** Environment names the key may use; empty or ['*'] for all. Ignored for admin keys (always all). */
+  environments?: readonly string[];
+  /** The key itself, made elsewhere in Station's format (KEY_RECIPE). */
+  key: string;
+  /** Revoke the other keys working under this name (or change this key's grants) instead of refusing. */
+  replace?: boolean;
+}
+
+/** What `import` did: created a key, found it as it was, replaced others of its name, or changed its grants. */
+export interface ImportedKey {
+  info: ApiKeyInfo;
+  outcome: 'created' | 'unchanged' | 'replaced' | 'updated';
+  /** The keys of the same name revoked by --replace. */
+  replaced: ApiKeyInfo[];
 }
 
 export interface RotateKeyOptions {
@@ -92,20 +120,7 @@ export class KeyService {
   }
 
   create(options: CreateKeyOptions): CreatedKey {
-    const issues: FieldIssue[] = [];
-    if (!KEY_NAME.test(options.name)) {
-      issues.push({ field: 'name', message: "expected 1-64 letters, digits, spaces, '.', '_', '@' or '-'" });
-    }
-    if (!isRole(options.role)) issues.push({ field: 'role', message: `expected one of ${ROLES.join(', ')}` });
-    const environments = normalizeGrants(options.environments ?? [], issues);
-    if (options.user !== undefined && !KEY_NAME.test(options.user)) {
-      issues.push({ field: 'user', message: "expected 1-64 letters, digits, spaces, '.', '_', '@' or '-'" });
-    }
-    if (issues.length > 0 || !isRole(options.role)) {
-      throw new ValidationError(`invalid key: ${issues.map((i) => `${i.field}: ${i.message}`).join('; ')}`, issues);
-    }
-    const role = options.role;
-    const grants = role === 'admin' ? ['*'] : environments;
+    const { role, grants } = checkKeyOptions(options);
     const generated = generateApiKey();
     const now = this.clock();
     const expiresAt = options.expires === undefined ? null : parseExpiry(options.expires, now);
@@ -131,6 +146,93 @@ export class KeyService {
       })
       .immediate();
     return { key: generated.key, info: this.toInfo(row) };
+  }
+
+  /**
+   * Stores a key made elsewhere (a container's Secret) as created keys are stored: its hash, never the key. The
+   * key must have Station's format and a random secret (KEY_RECIPE makes one). Idempotent: the same key under the
+   * same name and grants changes nothing (`unchanged`). Another key already working under the name is refused
+   * unless `replace`, which revokes it (`replaced`); with `replace` the same key with other grants gets them
+   * (`updated`). A key revoked, rotated or expired is never brought back, and a key stored under another name
+   * is refused.
+   */
+  import(options: ImportKeyOptions): ImportedKey {
+    const { role, grants } = checkKeyOptions(options);
+    const problem = importedKeyProblem(options.key);
+    if (problem !== undefined) {
+      throw new ValidationError(`invalid key: ${problem}`, [{ field: 'key', message: problem }], {
+        hints: [`Make one with: ${KEY_RECIPE}`],
+      });
+    }
+    const prefix = keyPrefix(options.key) as string;
+    const hash = hashApiKey(options.key);
+    const name = options.name;
+    return this.db
+      .transaction((): ImportedKey => {
+        const now = this.clock();
+        const working = this.repo
+          .byName(name)
+          .filter((r) => r.prefix !== prefix && r.revoked_at === null && (r.expires_at === null || r.expires_at > now));
+        const existing = this.repo.byPrefix(prefix);
+        if (existing !== undefined) {
+          const shown = maskKey(prefix);
+          if (!verifyApiKey(options.key, existing.key_hash)) {
+            throw new ConflictError(`another key already has the prefix ${shown}`, {
+              hints: [`Make a new key: ${KEY_RECIPE}`],
+            });
+          }
+          if (existing.name !== name) {
+            throw new ConflictError(`this key (${shown}) is stored as key "${existing.name}", not "${name}"`, {
+              hints: [`Import it as "${existing.name}", or make a new key for "${name}": ${KEY_RECIPE}`],
+            });
+          }
+          const status = this.status(existing, now);
+          if (status !== 'active') {
+            throw new ConflictError(`key "${name}" (${shown}) is ${status}: it cannot be imported again`, {
+              hints: [`Make a new key and import that one: ${KEY_RECIPE}`],
+            });
+          }
+          const sameGrants =
+            existing.role === role &&
+            JSON.stringify(parseGrants(existing.environments_json)) === JSON.stringify(grants);
+          if (!sameGrants && options.replace !== true) {
+            throw new ConflictError(
+              `key "${name}" (${shown}) is stored with role ${existing.role} for environments ${grantsText(parseGrants(existing.environments_json))}, not role ${role} for ${grantsText(grants)}`,
+              { hints: ['Pass --replace to give it the role and environments asked for.'] },
+            );
+          }
+          if (options.replace === true) for (const r of working) this.repo.revoke(r.id, now);
+          if (!sameGrants) this.repo.setGrants(existing.id, role, grants);
+          const replaced = options.replace === true ? working.map((r) => this.toInfo({ ...r, revoked_at: now })) : [];
+          return {
+            info: this.toInfo(this.repo.byId(existing.id) as ApiKeyRow),
+            outcome: !sameGrants ? 'updated' : replaced.length > 0 ? 'replaced' : 'unchanged',
+            replaced,
+          };
+        }
+        if (working.length > 0 && options.replace !== true) {
+          throw new ConflictError(
+            `key "${name}" already exists (${working.map((r) => maskKey(r.prefix)).join(', ')}) with another secret`,
+            {
+              hints: [
+                `Pass --replace to revoke it and store this one: stn key import ${name} --replace ...`,
+                'Or import this key under another name.',
+              ],
+            },
+          );
+        }
+        for (const r of working) this.repo.revoke(r.id, now);
+        const row = this.repo.insertKey(
+          { name, prefix, keyHash: hash, role, environments: grants, userId: null, expiresAt: null },
+          now,
+        );
+        return {
+          info: this.toInfo(row),
+          outcome: working.length > 0 ? 'replaced' : 'created',
+          replaced: working.map((r) => this.toInfo({ ...r, revoked_at: now })),
+        };
+      })
+      .immediate();
   }
 
   list(): ApiKeyInfo[] {
@@ -374,6 +476,24 @@ export function bearerToken(credential: string | undefined): string | undefined 
   return /\s/.test(value) ? undefined : value;
 }
 
+/** The role and stored grants of a key to create or import, or a ValidationError naming every bad field. */
+function checkKeyOptions(options: CreateKeyOptions): { role: Role; grants: string[] } {
+  const issues: FieldIssue[] = [];
+  if (!KEY_NAME.test(options.name)) {
+    issues.push({ field: 'name', message: "expected 1-64 letters, digits, spaces, '.', '_', '@' or '-'" });
+  }
+  if (!isRole(options.role)) issues.push({ field: 'role', message: `expected one of ${ROLES.join(', ')}` });
+  const environments = normalizeGrants(options.environments ?? [], issues);
+  if (options.user !== undefined && !KEY_NAME.test(options.user)) {
+    issues.push({ field: 'user', message: "expected 1-64 letters, digits, spaces, '.', '_', '@' or '-'" });
+  }
+  if (issues.length > 0 || !isRole(options.role)) {
+    throw new ValidationError(`invalid key: ${issues.map((i) => `${i.field}: ${i.message}`).join('; ')}`, issues);
+  }
+  const role = options.role;
+  return { role, grants: role === 'admin' ? ['*'] : environments };
+}
+
 function normalizeGrants(list: readonly string[], issues: FieldIssue[]): string[] {
   const names = [...new Set(list.map((e) => e.trim()).filter((e) => e !== ''))];
   if (names.length === 0 || names.includes('*')) return ['*'];
@@ -386,6 +506,11 @@ function normalizeGrants(list: readonly string[], issues: FieldIssue[]): string[
     }
   }
   return names.sort();
+}
+
+/** Grants as a person reads them: `all` for every environment. */
+function grantsText(grants: readonly string[]): string {
+  return grants.includes('*') ? 'all' : grants.join(', ');
 }
 
 function parseGrants(json: string): string[] {

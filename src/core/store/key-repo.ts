@@ -86,6 +86,13 @@ export class KeyRepo {
     );
   }
 
+  /** Gives a key another role and environments (an imported key imported again with other grants). */
+  setGrants(id: number, role: RoleName, environments: readonly string[]): void {
+    this.db
+      .prepare('UPDATE api_keys SET role = ?, environments_json = ? WHERE id = ?')
+      .run(role, JSON.stringify(environments), id);
+  }
+
   /** Marks a key replaced by `successor`; it keeps working until `expiresAt` (the grace period). */
   markRotated(id: number, successor: number, expiresAt: number, now = Date.now()): void {
     this.db
