@@ -269,13 +269,7 @@ export class Runner {
       const { job } = pending;
       const repo = this.options.repo;
       pending.follow = followRun(
-        {
-          eventPage: ({ after = 0, limit }) => {
-            const events = repo.events(id, { afterSeq: after, limit });
-            const lastSeq = events.at(-1)?.seq ?? after;
-            return { events, hasOlder: after > 0, hasNewer: events.length === limit, lastSeq };
-          },
-        },
+        { eventPage: (query) => repo.eventPage(id, query) },
         {
           // run.queued (seq 1) reached the listener here, when it was recorded.
           afterSeq: 1,

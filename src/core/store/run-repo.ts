@@ -121,6 +121,28 @@ export interface StoredEvent {
   dataJson: string;
 }
 
+/** Which events of a run to read: `tail`, `before` a seq, or `after` a seq (default: from the start). */
+export interface EventPageQuery {
+  /** Events with seq > after (paging forward). */
+  after?: number | undefined;
+  /** The last `limit` events with seq < before (paging back). */
+  before?: number | undefined;
+  /** The last `limit` events of the run (opening a trace at its end). */
+  tail?: boolean | undefined;
+  limit: number;
+}
+
+/** A page of a run's events, ascending by seq. */
+export interface EventPage {
+  events: RunEvent[];
+  /** Are there events before the first one of this page? */
+  hasOlder: boolean;
+  /** Are there events after the last one of this page (at the time of the query)? */
+  hasNewer: boolean;
+  /** The run's last seq at the time of the query (0 when it has none). */
+  lastSeq: number;
+}
+
 /** SQL for agent_runs and run_events. */
 export class RunRepo {
   private readonly stmts;
@@ -422,6 +444,25 @@ export class RunRepo {
       )
       .all(runId, options.afterSeq ?? 0, options.limit ?? Number.MAX_SAFE_INTEGER) as EventRow[];
     return rows.map(toEvent);
+  }
+
+  /**
+   * A page of a run's events: the last `limit` (tail), the last `limit` before a seq (paging back), or
+   * the first `limit` after a seq (paging forward, the default from the start). Says whether there are
+   * older and newer events, and the run's last seq at the time of the query.
+   */
+  eventPage(id: number, query: EventPageQuery): EventPage {
+    const limit = Math.max(1, Math.floor(query.limit));
+    const lastSeq = this.lastSeq(id);
+    let events: RunEvent[];
+    if (query.tail === true) events = this.events(id, { afterSeq: Math.max(0, lastSeq - limit), limit });
+    else if (query.before !== undefined) events = this.eventsBefore(id, query.before, limit);
+    else events = this.events(id, { afterSeq: query.after ?? 0, limit });
+    // An empty page sits where it was asked for: just after `after`, just before `before`, or at the end.
+    const start = query.tail === true ? lastSeq + 1 : (query.before ?? (query.after ?? 0) + 1);
+    const first = events[0]?.seq ?? Math.min(start, lastSeq + 1);
+    const end = events.at(-1)?.seq ?? first - 1;
+    return { events, hasOlder: first > 1, hasNewer: end < lastSeq, lastSeq };
   }
 
   /** How many runs there are of each status (statuses with none are left out). */
