@@ -12,7 +12,14 @@ import {
 import { DataVersion } from '../store/data-version.js';
 import { dialectOf, type StoreDb } from '../store/store-db.js';
 import { writeUnlessLocked } from '../store/lock-waits.js';
-import { RunRepo, type EventPage, type EventPageQuery, type RunFilter, type RunRow } from '../store/run-repo.js';
+import {
+  RunRepo,
+  isUnclaimed,
+  type EventPage,
+  type EventPageQuery,
+  type RunFilter,
+  type RunRow,
+} from '../store/run-repo.js';
 import { isOrphanedRun, systemProcessProbe, type ProcessProbe } from './process-liveness.js';
 
 /** One run in `stn runs list --json` (a stable shape). */
@@ -187,8 +194,8 @@ export class RunService {
     }
     if (this.liveRunner()?.cancel(id, message) === true) return { outcome: 'cancelled', run: this.get(id) };
     // In the shared queue, claimed by no server: ended here, unless a server claims it first (then it is asked).
-    if (row.status === 'queued' && row.pid === null && this.repo.sharedStore) {
-      const ended = this.repo.finishOrphans((r) => r.id === id && r.status === 'queued' && r.pid === null, {
+    if (isUnclaimed(row) && this.repo.sharedStore) {
+      const ended = this.repo.finishOrphans((r) => r.id === id && isUnclaimed(r), {
         status: 'cancelled',
         stopReason: 'cancelled',
         error: () => ({ code: 'cancelled', message }),

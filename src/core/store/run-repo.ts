@@ -109,6 +109,17 @@ export interface RunFilter {
  */
 export const DEFAULT_RUN_LEASE_MS = 15_000;
 
+/**
+ * An unclaimed run: queued in the shared queue (PostgreSQL), no process and no host has it yet; the first server
+ * with a free worker claims it. `UNCLAIMED_SQL` says the same in a WHERE clause (both engines).
+ */
+export function isUnclaimed(row: Pick<RunRow, 'status' | 'pid' | 'host'>): boolean {
+  return row.status === 'queued' && row.pid === null && row.host === null;
+}
+
+/** `isUnclaimed` as a condition on agent_runs' columns (the same SQL on SQLite and PostgreSQL). */
+export const UNCLAIMED_SQL = `status = 'queued' AND pid IS NULL AND host IS NULL`;
+
 /** The stop_reason a queued or running run carries while another process is asked to cancel it. */
 export const CANCEL_REQUESTED = 'cancel_requested';
 
@@ -484,7 +495,7 @@ export class RunRepo {
     const rows = this.db
       .prepare(
         `UPDATE agent_runs SET pid = ?, host = ?, lease_until = ?
-          WHERE id IN (SELECT id FROM agent_runs WHERE status = 'queued' AND pid IS NULL ORDER BY id LIMIT ?${skipLocked})
+          WHERE id IN (SELECT id FROM agent_runs WHERE ${UNCLAIMED_SQL} ORDER BY id LIMIT ?${skipLocked})
           RETURNING id`,
       )
       .all(pid, this.host, this.shared ? now + this.leaseMs : null, limit) as { id: number }[];
@@ -509,9 +520,7 @@ export class RunRepo {
   claimOne(id: number, pid: number, now: number): boolean {
     return (
       this.db
-        .prepare(
-          `UPDATE agent_runs SET pid = ?, host = ?, lease_until = ? WHERE id = ? AND status = 'queued' AND pid IS NULL`,
-        )
+        .prepare(`UPDATE agent_runs SET pid = ?, host = ?, lease_until = ? WHERE id = ? AND ${UNCLAIMED_SQL}`)
         .run(pid, this.host, this.shared ? now + this.leaseMs : null, id).changes > 0
     );
   }
@@ -572,16 +581,12 @@ export class RunRepo {
 
   /** Whether the shared queue holds a run no process has claimed. */
   hasUnclaimed(): boolean {
-    return (
-      this.db.prepare(`SELECT id FROM agent_runs WHERE status = 'queued' AND pid IS NULL LIMIT 1`).get() !== undefined
-    );
+    return this.db.prepare(`SELECT id FROM agent_runs WHERE ${UNCLAIMED_SQL} LIMIT 1`).get() !== undefined;
   }
 
   /** How many runs of the shared queue no process has claimed yet. */
   unclaimedCount(): number {
-    const row = this.db
-      .prepare(`SELECT COUNT(*) AS n FROM agent_runs WHERE status = 'queued' AND pid IS NULL`)
-      .get() as {
+    const row = this.db.prepare(`SELECT COUNT(*) AS n FROM agent_runs WHERE ${UNCLAIMED_SQL}`).get() as {
       n: number | string;
     };
     return Number(row.n);

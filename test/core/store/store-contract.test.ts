@@ -8,7 +8,7 @@ import { AgentRepo } from '../../../src/core/store/agent-repo.js';
 import { KeyRepo } from '../../../src/core/store/key-repo.js';
 import { SecretRepo } from '../../../src/core/store/secret-repo.js';
 import { McpRepo } from '../../../src/core/store/mcp-repo.js';
-import { RunRepo, type StoredEvent } from '../../../src/core/store/run-repo.js';
+import { RunRepo, UNCLAIMED_SQL, isUnclaimed, type StoredEvent } from '../../../src/core/store/run-repo.js';
 import { ScheduleRepo } from '../../../src/core/store/schedule-repo.js';
 import { WebhookRepo } from '../../../src/core/store/webhook-repo.js';
 import { AuditLog } from '../../../src/core/security/audit-log.js';
@@ -227,6 +227,38 @@ describe.each(STORE_ENGINES)('store contract on $name', (engine) => {
     expect(first3).toMatchObject({ runId: run, seq: 1, type: 'tool.finished', data: { seq: 1 } });
     expect(first3?.ts).toBe('2023-11-14T22:13:20.001Z');
     expect(repo.countByStatus()).toEqual([{ status: 'queued', count: 7 }]);
+  });
+
+  it('says which runs are unclaimed the same way in SQL and in code, and claims only those', () => {
+    const repo = new RunRepo(store.db);
+    const owned = newRun(repo);
+    const queued = [0, 1, 2].map(() =>
+      repo.insertQueued({ agentName: 'hello', environmentName: 'default', input: {}, model: 'm', pid: null, now: 1 }),
+    );
+    const released = newRun(repo);
+    expect(repo.release(released, 4242)).toBe(true);
+    const unclaimed = [...queued, released];
+    const bySql = (
+      store.db.prepare(`SELECT id FROM agent_runs WHERE ${UNCLAIMED_SQL} ORDER BY id`).all() as {
+        id: number;
+      }[]
+    ).map((r) => r.id);
+    expect(bySql).toEqual(unclaimed);
+    expect(
+      repo
+        .unfinished()
+        .filter(isUnclaimed)
+        .map((r) => r.id),
+    ).toEqual(unclaimed);
+    expect(isUnclaimed(repo.get(owned)!)).toBe(false);
+    expect(repo.hasUnclaimed()).toBe(true);
+    expect(repo.unclaimedCount()).toBe(4);
+    expect(repo.claimOne(owned, 99, 2)).toBe(false);
+    expect(repo.claimOne(released, 99, 2)).toBe(true);
+    expect(repo.claimQueued(10, 99, 2)).toEqual(queued);
+    expect(repo.hasUnclaimed()).toBe(false);
+    expect(repo.unclaimedCount()).toBe(0);
+    expect(repo.unfinished().filter(isUnclaimed)).toEqual([]);
   });
 
   it('marks orphaned runs interrupted, each with a run.finished event after its last', () => {
