@@ -1,4 +1,4 @@
-import { ConflictError, NotFoundError, ValidationError } from '../errors.js';
+import { ConflictError, NotFoundError, ValidationError, errorMessage } from '../errors.js';
 import {
   RUN_STATUSES,
   RUN_TRIGGERS,
@@ -233,28 +233,15 @@ export class RunService {
               ? `the process running it (pid ${String(row.pid ?? '?')}) ended before the run finished`
               : `the server running it (${row.host ?? '?'}, pid ${String(row.pid ?? '?')}) stopped before the run finished: its lease ran out`,
         }),
+        // A retry of each run whose agent allows one more, in the same transaction.
+        retries: this.retriesAllowed,
+        // A store that refuses the retry: the run stays interrupted, as recorded.
+        retryFailed: (row, error) => {
+          process.emitWarning(`run ${String(row.id)} not retried: ${errorMessage(error)}`);
+        },
       }),
     );
-    if (!outcome.written) return [];
-    this.retry(outcome.value);
-    return outcome.value;
-  }
-
-  /** Queues a retry of each run whose agent allows one more (see retriesAllowed); returns the new ids. */
-  private retry(interrupted: readonly number[]): number[] {
-    const queued: number[] = [];
-    for (const id of interrupted) {
-      try {
-        const row = this.repo.get(id);
-        if (row === undefined || this.repo.retriesBefore(row) >= this.retriesAllowed(row)) continue;
-        const retry = this.repo.queueRetry(row, Date.now());
-        if (retry !== undefined) queued.push(retry);
-      } catch (error) {
-        // An agent file that no longer parses, or a store that refuses: the run stays interrupted, as recorded.
-        process.emitWarning(`run ${String(id)} not retried: ${error instanceof Error ? error.message : String(error)}`);
-      }
-    }
-    return queued;
+    return outcome.written ? outcome.value : [];
   }
 
   private require(id: number): RunRow {

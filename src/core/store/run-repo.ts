@@ -568,15 +568,36 @@ export class RunRepo {
     return queue.immediate();
   }
 
-  /** How many retries came before this run (its chain of `retry_of`). */
-  retriesBefore(row: RunRow): number {
-    let count = 0;
-    let previous = row.retry_of;
-    while (previous !== null && count <= 100) {
-      count += 1;
-      previous = this.get(previous)?.retry_of ?? null;
+  /** Within finishOrphans: queues a retry of `row` when it allows one more, in a savepoint of its own. */
+  private retryIfAllowed(row: RunRow, outcome: OrphanOutcome, now: number): void {
+    const retry = this.db.transaction(() => {
+      if (this.retriesBefore(row) < (outcome.retries?.(row) ?? 0)) this.queueRetry(row, now);
+    });
+    try {
+      retry();
+    } catch (error) {
+      if (outcome.retryFailed === undefined) throw error;
+      outcome.retryFailed(row, error);
     }
-    return count;
+  }
+
+  /**
+   * How many retries came before this run: the links of its chain of `retry_of` (a link to a run that is gone
+   * counts, and ends the chain), at most 101. One query (a recursive CTE, the same SQL on both engines).
+   */
+  retriesBefore(row: RunRow): number {
+    const { n } = this.db
+      .prepare(
+        `WITH RECURSIVE chain(retry_of, n) AS (
+           SELECT CAST(? AS BIGINT), 0
+           UNION ALL
+           SELECT r.retry_of, c.n + 1 FROM chain c LEFT JOIN agent_runs r ON r.id = c.retry_of
+            WHERE c.retry_of IS NOT NULL AND c.n <= 100
+         )
+         SELECT MAX(n) AS n FROM chain`,
+      )
+      .get(row.retry_of) as { n: number | string };
+    return Number(n);
   }
 
   /** Whether the shared queue holds a run no process has claimed. */
@@ -655,13 +676,10 @@ export class RunRepo {
 
   /**
    * Marks queued/running runs for which `isOrphan` says so as finished with `status`, appending a
-   * run.finished event to each; one transaction. Returns the ids changed.
+   * run.finished event to each, and queues the retries `outcome.retries` allows (see queueRetry): one
+   * transaction, so a run is never ended without the retry it is owed. Returns the ids changed.
    */
-  finishOrphans(
-    isOrphan: (row: RunRow) => boolean,
-    outcome: { status: RunStatus; stopReason: StopReason; error: (row: RunRow) => { code: string; message: string } },
-    now = Date.now(),
-  ): number[] {
+  finishOrphans(isOrphan: (row: RunRow) => boolean, outcome: OrphanOutcome, now = Date.now()): number[] {
     const apply = this.db.transaction(() => {
       const changed: number[] = [];
       for (const row of this.unfinished()) {
@@ -691,11 +709,23 @@ export class RunRepo {
           },
         );
         changed.push(row.id);
+        if (outcome.retries !== undefined) this.retryIfAllowed(row, outcome, now);
       }
       return changed;
     });
     return apply.immediate();
   }
+}
+
+/** How finishOrphans ends runs, and which it queues again. */
+export interface OrphanOutcome {
+  status: RunStatus;
+  stopReason: StopReason;
+  error: (row: RunRow) => { code: string; message: string };
+  /** How many retries the run allows (retry_on_interrupt): one with fewer before it is queued again. */
+  retries?: ((row: RunRow) => number) | undefined;
+  /** A retry that could not be queued (undone; the run stays ended); without it, the whole call fails. */
+  retryFailed?: ((row: RunRow, error: unknown) => void) | undefined;
 }
 
 /** A stored event row as the one event schema. */
