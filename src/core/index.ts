@@ -338,7 +338,7 @@ export {
   type WsSubscribeMessage,
   type WsSubscription,
 } from './api/index.js';
-export type { EventPage, EventPageQuery } from './runner/run-service.js';
+export type { EventPage, EventPageQuery } from './store/run-repo.js';
 // `stn doctor`: checks of a home that need no open engine (openai and the MCP SDK load only when they run).
 export {
   AREA_EXIT_CODES,

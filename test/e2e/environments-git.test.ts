@@ -10,13 +10,13 @@ import { ApiClient } from '../../src/core/client/api-client.js';
 import { runStn } from '../helpers/cli.js';
 import { startModelServer, type ModelServer } from '../helpers/model-server.js';
 import { makePgSchema, type TestSchema } from '../helpers/stores.js';
-import { makeRunHome, startStn, type RunHome } from './run-home.js';
+import { makeRunHome, serveStn, stopServers, type RunHome, type StnProcess } from './run-home.js';
 
 let model: ModelServer;
 let schema: TestSchema;
 const homes: RunHome[] = [];
 let repo: string;
-const servers: ReturnType<typeof startStn>[] = [];
+const servers: StnProcess[] = [];
 
 function git(cwd: string, ...args: string[]): string {
   return execFileSync('git', args, { cwd, encoding: 'utf8' }).trim();
@@ -63,27 +63,14 @@ beforeEach(() => {
   commit({});
 });
 afterEach(async () => {
-  for (const server of servers.splice(0)) {
-    server.child.kill('SIGKILL');
-    await server.exited;
-  }
+  await stopServers(servers);
   for (const home of homes.splice(0)) home.cleanup();
   schema.drop();
 });
 
+/** Starts `stn serve` for `home` on this test's store; its base URL once it listens. */
 async function serve(home: RunHome): Promise<string> {
-  const server = startStn(['serve', '--port', '0'], home.envFor(model.url, { STATION_DATABASE_URL: schema.url }));
-  servers.push(server);
-  let url = '';
-  await vi.waitFor(
-    () => {
-      const match = /Station listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(server.output().stdout);
-      if (match?.[1] === undefined) throw new Error(`not listening yet: ${server.output().stderr}`);
-      url = match[1];
-    },
-    { timeout: 30_000, interval: 50 },
-  );
-  return url;
+  return (await serveStn(home.envFor(model.url, { STATION_DATABASE_URL: schema.url }), servers)).url;
 }
 
 describe('environments from Git', { timeout: 120_000 }, () => {

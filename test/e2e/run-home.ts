@@ -4,6 +4,7 @@ import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
+import { vi } from 'vitest';
 import { BIN, ROOT } from '../helpers/cli.js';
 import { makeInitializedHome, type TempHome } from '../helpers/home.js';
 
@@ -84,11 +85,15 @@ Count to {{count}}.
   };
 }
 
+/** A started `stn`: the process, what it wrote so far, and its exit code once it ends. */
+export interface StnProcess {
+  child: ChildProcess;
+  output: () => { stdout: string; stderr: string };
+  exited: Promise<number | null>;
+}
+
 /** Starts `stn ARGS` without waiting; stdout/stderr are collected. */
-export function startStn(
-  args: readonly string[],
-  env: NodeJS.ProcessEnv,
-): { child: ChildProcess; output: () => { stdout: string; stderr: string }; exited: Promise<number | null> } {
+export function startStn(args: readonly string[], env: NodeJS.ProcessEnv): StnProcess {
   const child = spawn(process.execPath, [BIN, ...args], { env, cwd: ROOT, stdio: ['pipe', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
@@ -99,6 +104,36 @@ export function startStn(
     child.on('close', (code, signal) => resolve(code ?? (signal === null ? null : 128))),
   );
   return { child, output: () => ({ stdout, stderr }), exited };
+}
+
+/**
+ * Starts `stn serve` on a free port with `env`, added to `servers` at once (so stopServers ends it even when it
+ * never listens); its base URL once it listens.
+ */
+export async function serveStn(
+  env: NodeJS.ProcessEnv,
+  servers: StnProcess[],
+): Promise<{ url: string; server: StnProcess }> {
+  const server = startStn(['serve', '--port', '0'], env);
+  servers.push(server);
+  let url = '';
+  await vi.waitFor(
+    () => {
+      const match = /Station listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(server.output().stdout);
+      if (match?.[1] === undefined) throw new Error(`not listening yet: ${server.output().stderr}`);
+      url = match[1];
+    },
+    { timeout: 30_000, interval: 50 },
+  );
+  return { url, server };
+}
+
+/** Kills the servers (SIGKILL) and waits until each has exited; empties the list. */
+export async function stopServers(servers: StnProcess[]): Promise<void> {
+  for (const server of servers.splice(0)) {
+    server.child.kill('SIGKILL');
+    await server.exited;
+  }
 }
 
 /** Pids of processes whose command line mentions `marker` (e.g. a temp home path). */

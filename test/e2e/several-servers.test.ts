@@ -13,13 +13,13 @@ import { latestSchemaVersion } from '../../src/core/store/database.js';
 import { runStn } from '../helpers/cli.js';
 import { startModelServer, toolMessages, type ModelServer } from '../helpers/model-server.js';
 import { makePgSchema, type TestSchema } from '../helpers/stores.js';
-import { makeRunHome, startStn, type RunHome } from './run-home.js';
+import { makeRunHome, serveStn, stopServers, type RunHome, type StnProcess } from './run-home.js';
 
 let model: ModelServer;
 let home: RunHome;
 let schema: TestSchema;
 let env: NodeJS.ProcessEnv;
-const servers: ReturnType<typeof startStn>[] = [];
+const servers: StnProcess[] = [];
 const streams: RunEventStream[] = [];
 
 beforeAll(async () => {
@@ -46,28 +46,14 @@ beforeEach(async () => {
 });
 afterEach(async () => {
   for (const stream of streams.splice(0)) await stream.close();
-  for (const server of servers.splice(0)) {
-    server.child.kill('SIGKILL');
-    await server.exited;
-  }
+  await stopServers(servers);
   home.cleanup();
   schema.drop();
 });
 
-/** Starts `stn serve` on a free port; its base URL once it listens. */
-async function serve(): Promise<{ url: string; server: ReturnType<typeof startStn> }> {
-  const server = startStn(['serve', '--port', '0'], env);
-  servers.push(server);
-  let url = '';
-  await vi.waitFor(
-    () => {
-      const match = /Station listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(server.output().stdout);
-      if (match?.[1] === undefined) throw new Error(`not listening yet: ${server.output().stderr}`);
-      url = match[1];
-    },
-    { timeout: 30_000, interval: 50 },
-  );
-  return { url, server };
+/** Starts `stn serve` on this test's store; its base URL once it listens. */
+function serve(): Promise<{ url: string; server: StnProcess }> {
+  return serveStn(env, servers);
 }
 
 /** Every run event server `url` streams over its WebSocket, collected from when it is subscribed. */

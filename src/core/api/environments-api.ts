@@ -2,7 +2,8 @@ import type { EnvironmentDetail, EnvironmentSummary } from '../environments/envi
 import { variableStatus } from '../config/variable-status.js';
 import { canSeeEnvironment } from '../security/roles.js';
 import { ConfigError } from '../errors.js';
-import { pullEnvironments, redactUrl as redactGitUrl, type PullOutcome } from '../environments/git-source.js';
+import { pullEnvironments, type PullOutcome } from '../environments/git-source.js';
+import { redactUrl } from '../security/redact-url.js';
 import type { ApiContext } from './context.js';
 
 /** Environments: every one the caller may see; creating and deleting them is for admins. */
@@ -67,7 +68,7 @@ export class EnvironmentsApi {
     if (outcome.status !== 'unchanged') {
       this.ctx.audit('environment.pull', outcome.commit, { status: outcome.status, previous: outcome.previous });
     }
-    return { ...outcome, url: redactGitUrl(git.url), ref: git.ref };
+    return { ...outcome, url: redactUrl(git.url), ref: git.ref };
   }
 
   /** The environment a door uses when none is named. */

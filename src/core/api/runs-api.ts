@@ -8,7 +8,8 @@ import { runQueuedHere, type WorkerOptions } from '../runner/detached-worker.js'
 import { liveServer } from '../runner/server-record.js';
 import { importOriginalRuns, type OriginalImportResult } from '../store/original-import.js';
 import { followRun, type FollowOptions, type RunFollow } from '../runner/run-follower.js';
-import type { CancelOutcome, EventPage, EventPageQuery, RunDetail, RunSummary } from '../runner/run-service.js';
+import type { CancelOutcome, RunDetail, RunSummary } from '../runner/run-service.js';
+import type { EventPage, EventPageQuery } from '../store/run-repo.js';
 import { canSeeEnvironment, type Principal } from '../security/roles.js';
 import { auditOriginOf } from './audit-origin.js';
 import type { ApiContext } from './context.js';

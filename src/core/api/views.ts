@@ -18,7 +18,8 @@ import type { PromptListing, ResourceListing, ToolCallReport } from '../mcp/offe
 import type { ServerStatus } from '../mcp/server-connection.js';
 import type { RunStatus } from '../events/run-events.js';
 import type { AgentDefinition } from '../prompt/types.js';
-import type { CancelOutcome, EventPage, RunDetail, RunSummary } from '../runner/run-service.js';
+import type { CancelOutcome, RunDetail, RunSummary } from '../runner/run-service.js';
+import type { EventPage } from '../store/run-repo.js';
 import type { PruneReport } from '../maintenance/retention.js';
 import type { InstallResult } from '../bundles/bundle-install.js';
 import type { BundleInspection } from '../bundles/bundle-inspect.js';

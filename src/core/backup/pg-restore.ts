@@ -9,7 +9,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ConflictError } from '../errors.js';
 import { pgInitial } from '../store/postgres/pg-migrations.js';
-import { redactUrl } from '../store/postgres/pg-sync-db.js';
+import { redactUrl } from '../security/redact-url.js';
 import { postgresMigrations } from '../store/migrations/index.js';
 import { openPostgres } from '../store/open-store.js';
 import { schemaVersion } from '../store/database.js';

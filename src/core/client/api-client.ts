@@ -8,7 +8,8 @@ import type { AgentDraft } from '../agents/agent-draft.js';
 import type { ApiRequests, ApiResponses, OfferingFilter, RunQuery, ToolFilter } from '../api/views.js';
 import type { SyncJob } from '../api/sync-jobs.js';
 import { UsageError } from '../errors.js';
-import type { EventPageQuery, RunDetail, RunSummary } from '../runner/run-service.js';
+import type { RunDetail, RunSummary } from '../runner/run-service.js';
+import type { EventPageQuery } from '../store/run-repo.js';
 import { ApiError, ServerUnreachableError, errorBodyOf } from './api-errors.js';
 
 export interface ApiClientOptions {

@@ -8,6 +8,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { basename, isAbsolute, join, resolve } from 'node:path';
 import { ExitCode, StationError, type StationErrorOptions } from '../errors.js';
 import { secretLabel, type Secret } from '../mcp/redactor.js';
+import { redactUrl } from '../security/redact-url.js';
 import { jsonErrorPosition } from './mcp-config-json.js';
 import {
   loadEnvironmentVariables,
@@ -692,8 +693,4 @@ function positionIn(file: string, text: string, path: (string | number)[]): Omit
     if (error instanceof StationError) return { file };
     throw error;
   }
-}
-
-function redactUrl(url: string): string {
-  return url.replace(/\/\/[^@/]*@/, '//***@');
 }

@@ -15,7 +15,7 @@ import { latestSchemaVersion, schemaVersion, type Db } from '../store/database.j
 import type { DoctorCheck } from './types.js';
 import type { StationConfig } from '../config/station-config.js';
 import { openPostgres, postgresUrl } from '../store/open-store.js';
-import { redactUrl } from '../store/postgres/pg-sync-db.js';
+import { redactUrl } from '../security/redact-url.js';
 import type { StoreDb } from '../store/store-db.js';
 
 /** A write-ahead log above this is a warning (SQLite checkpoints it back to a few MB when nothing blocks it). */

@@ -14,6 +14,7 @@ import { promisify } from 'node:util';
 import { readMcpServerTemplates } from '../config/mcp-config.js';
 import { ExitCode, StationError, type ExitCodeValue } from '../errors.js';
 import { parseAgentFile } from '../prompt/parse.js';
+import { redactUrl } from '../security/redact-url.js';
 
 const run = promisify(execFile);
 
@@ -74,11 +75,6 @@ async function git(cwd: string, args: string[]): Promise<string> {
 /** No prompts (a server has no one to answer), no user config surprises for the commit check. */
 function gitEnv(): NodeJS.ProcessEnv {
   return { ...process.env, GIT_TERMINAL_PROMPT: '0', GIT_ASKPASS: 'true' };
-}
-
-/** A URL with its password (https://user:secret@host) hidden, for messages and logs. */
-export function redactUrl(text: string): string {
-  return text.replace(/(\b[a-z][a-z0-9+.-]*:\/\/[^\s:/@]+:)[^\s@/]+@/gi, '$1***@');
 }
 
 /**

@@ -20,6 +20,7 @@ import {
 import type { McpServerConfig, McpTransportKind } from '../config/mcp-config.js';
 import { McpError, NotFoundError, errorMessage } from '../errors.js';
 import type { Redact } from './redactor.js';
+import { redactUrl } from '../security/redact-url.js';
 import { RESULT_TOO_LARGE, StdioTransport, type ResultTooLargeData } from './stdio-transport.js';
 
 const CONNECTION_CLOSED: number = ErrorCode.ConnectionClosed;
@@ -595,16 +596,6 @@ function isConnectionClosed(error: unknown): boolean {
 function exitText(t: StdioTransport): string {
   if (t.exitSignal !== null) return `on signal ${t.exitSignal}`;
   return `with code ${String(t.exitCode ?? 'unknown')}`;
-}
-
-function redactUrl(url: string): string {
-  try {
-    const u = new URL(url);
-    if (u.password !== '') u.password = '***';
-    return `${u.origin}${u.pathname}`;
-  } catch {
-    return '(invalid URL)';
-  }
 }
 
 export function lastLines(text: string, n: number): string {

@@ -1,6 +1,6 @@
 import { hostname } from 'node:os';
 import { linuxStartTime, pidAlive } from '../os/process-identity.js';
-import type { RunRow } from '../store/run-repo.js';
+import { isUnclaimed, type RunRow } from '../store/run-repo.js';
 
 /** What Station can learn about another process on this host. */
 export interface ProcessProbe {
@@ -31,7 +31,7 @@ const START_SLACK_MS = 2000;
  */
 export function isOrphanedRun(row: RunRow, probe: ProcessProbe): boolean {
   // A queued run no process has claimed waits in the queue for a server (the shared queue, a retry).
-  if (row.status === 'queued' && row.pid === null && row.host === null) return false;
+  if (isUnclaimed(row)) return false;
   if (probe.host !== undefined) {
     // A shared store: the lease says, whichever host the run is on (its process renews it while it lives).
     if (row.lease_until !== null) return row.lease_until < Date.now();

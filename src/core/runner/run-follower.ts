@@ -1,5 +1,5 @@
 import type { RunEvent, RunEventData } from '../events/run-events.js';
-import type { EventPage, EventPageQuery } from './run-service.js';
+import type { EventPage, EventPageQuery } from '../store/run-repo.js';
 
 /** What a follower reads: a run's event pages, and a way to settle runs whose process died. */
 export interface FollowSource {

@@ -1,4 +1,4 @@
-import { ConflictError, NotFoundError, ValidationError } from '../errors.js';
+import { ConflictError, NotFoundError, ValidationError, errorMessage } from '../errors.js';
 import {
   RUN_STATUSES,
   RUN_TRIGGERS,
@@ -12,7 +12,14 @@ import {
 import { DataVersion } from '../store/data-version.js';
 import { dialectOf, type StoreDb } from '../store/store-db.js';
 import { writeUnlessLocked } from '../store/lock-waits.js';
-import { RunRepo, type RunFilter, type RunRow } from '../store/run-repo.js';
+import {
+  RunRepo,
+  isUnclaimed,
+  type EventPage,
+  type EventPageQuery,
+  type RunFilter,
+  type RunRow,
+} from '../store/run-repo.js';
 import { isOrphanedRun, systemProcessProbe, type ProcessProbe } from './process-liveness.js';
 
 /** One run in `stn runs list --json` (a stable shape). */
@@ -43,28 +50,6 @@ export interface RunDetail extends RunSummary {
   output: string | null;
   pid: number | null;
   events: RunEvent[];
-}
-
-/** Which events of a run to read: `tail`, `before` a seq, or `after` a seq (default: from the start). */
-export interface EventPageQuery {
-  /** Events with seq > after (paging forward). */
-  after?: number | undefined;
-  /** The last `limit` events with seq < before (paging back). */
-  before?: number | undefined;
-  /** The last `limit` events of the run (opening a trace at its end). */
-  tail?: boolean | undefined;
-  limit: number;
-}
-
-/** A page of a run's events, ascending by seq. */
-export interface EventPage {
-  events: RunEvent[];
-  /** Are there events before the first one of this page? */
-  hasOlder: boolean;
-  /** Are there events after the last one of this page (at the time of the query)? */
-  hasNewer: boolean;
-  /** The run's last seq at the time of the query (0 when it has none). */
-  lastSeq: number;
 }
 
 export interface CancelOutcome {
@@ -162,24 +147,10 @@ export class RunService {
     return new Map(runs.map((run) => [run.agent, run]));
   }
 
-  /**
-   * A page of a run's events: the last `limit` (tail), the last `limit` before a seq (paging back), or
-   * the first `limit` after a seq (paging forward, the default from the start). Says whether there are
-   * older and newer events, and the run's last seq at the time of the query.
-   */
+  /** A page of a run's events (see RunRepo.eventPage); NotFoundError when there is no such run. */
   eventPage(id: number, query: EventPageQuery): EventPage {
     this.require(id);
-    const limit = Math.max(1, Math.floor(query.limit));
-    const lastSeq = this.repo.lastSeq(id);
-    let events: RunEvent[];
-    if (query.tail === true) events = this.repo.events(id, { afterSeq: Math.max(0, lastSeq - limit), limit });
-    else if (query.before !== undefined) events = this.repo.eventsBefore(id, query.before, limit);
-    else events = this.repo.events(id, { afterSeq: query.after ?? 0, limit });
-    // An empty page sits where it was asked for: just after `after`, just before `before`, or at the end.
-    const start = query.tail === true ? lastSeq + 1 : (query.before ?? (query.after ?? 0) + 1);
-    const first = events[0]?.seq ?? Math.min(start, lastSeq + 1);
-    const end = events.at(-1)?.seq ?? first - 1;
-    return { events, hasOlder: first > 1, hasNewer: end < lastSeq, lastSeq };
+    return this.repo.eventPage(id, query);
   }
 
   get(id: number): RunSummary {
@@ -223,8 +194,8 @@ export class RunService {
     }
     if (this.liveRunner()?.cancel(id, message) === true) return { outcome: 'cancelled', run: this.get(id) };
     // In the shared queue, claimed by no server: ended here, unless a server claims it first (then it is asked).
-    if (row.status === 'queued' && row.pid === null && this.repo.sharedStore) {
-      const ended = this.repo.finishOrphans((r) => r.id === id && r.status === 'queued' && r.pid === null, {
+    if (isUnclaimed(row) && this.repo.sharedStore) {
+      const ended = this.repo.finishOrphans((r) => r.id === id && isUnclaimed(r), {
         status: 'cancelled',
         stopReason: 'cancelled',
         error: () => ({ code: 'cancelled', message }),
@@ -262,28 +233,15 @@ export class RunService {
               ? `the process running it (pid ${String(row.pid ?? '?')}) ended before the run finished`
               : `the server running it (${row.host ?? '?'}, pid ${String(row.pid ?? '?')}) stopped before the run finished: its lease ran out`,
         }),
+        // A retry of each run whose agent allows one more, in the same transaction.
+        retries: this.retriesAllowed,
+        // A store that refuses the retry: the run stays interrupted, as recorded.
+        retryFailed: (row, error) => {
+          process.emitWarning(`run ${String(row.id)} not retried: ${errorMessage(error)}`);
+        },
       }),
     );
-    if (!outcome.written) return [];
-    this.retry(outcome.value);
-    return outcome.value;
-  }
-
-  /** Queues a retry of each run whose agent allows one more (see retriesAllowed); returns the new ids. */
-  private retry(interrupted: readonly number[]): number[] {
-    const queued: number[] = [];
-    for (const id of interrupted) {
-      try {
-        const row = this.repo.get(id);
-        if (row === undefined || this.repo.retriesBefore(row) >= this.retriesAllowed(row)) continue;
-        const retry = this.repo.queueRetry(row, Date.now());
-        if (retry !== undefined) queued.push(retry);
-      } catch (error) {
-        // An agent file that no longer parses, or a store that refuses: the run stays interrupted, as recorded.
-        process.emitWarning(`run ${String(id)} not retried: ${error instanceof Error ? error.message : String(error)}`);
-      }
-    }
-    return queued;
+    return outcome.written ? outcome.value : [];
   }
 
   private require(id: number): RunRow {

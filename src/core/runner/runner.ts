@@ -6,7 +6,7 @@ import type { RunStatus, RunTrigger, StopReason } from '../events/run-events.js'
 import { AnswerTooLargeError } from '../model/stream-limits.js';
 import type { ChatModel, ModelMessage } from '../model/types.js';
 import { retryWhileLocked } from '../store/lock-waits.js';
-import type { RunRepo, RunRow } from '../store/run-repo.js';
+import { isUnclaimed, type RunRepo, type RunRow } from '../store/run-repo.js';
 import { followRun, type RunFollow } from './run-follower.js';
 import type { OutputSpec } from './output-check.js';
 import { QueueFullError, RunAbort, toEventError, type RunResult } from './run-errors.js';
@@ -265,17 +265,11 @@ export class Runner {
     for (const [id, pending] of this.pending) {
       if (pending.follow !== undefined) continue;
       const row = this.options.repo.get(id);
-      if (row !== undefined && row.status === 'queued' && row.pid === null) continue;
+      if (row !== undefined && isUnclaimed(row)) continue;
       const { job } = pending;
       const repo = this.options.repo;
       pending.follow = followRun(
-        {
-          eventPage: ({ after = 0, limit }) => {
-            const events = repo.events(id, { afterSeq: after, limit });
-            const lastSeq = events.at(-1)?.seq ?? after;
-            return { events, hasOlder: after > 0, hasNewer: events.length === limit, lastSeq };
-          },
-        },
+        { eventPage: (query) => repo.eventPage(id, query) },
         {
           // run.queued (seq 1) reached the listener here, when it was recorded.
           afterSeq: 1,

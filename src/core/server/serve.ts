@@ -6,7 +6,8 @@ import { scheduleRetention, type RetentionScheduleOptions } from '../maintenance
 import type { Engine } from '../engine.js';
 import { ConfigError, errorMessage } from '../errors.js';
 import { writeServerRecord } from '../runner/server-record.js';
-import { pullEnvironments, redactUrl } from '../environments/git-source.js';
+import { pullEnvironments } from '../environments/git-source.js';
+import { redactUrl } from '../security/redact-url.js';
 import { createLogger, type LogFormat, type LogLevel, type Logger } from './logger.js';
 import { logRunEvents } from '../runner/run-log.js';
 import { mcpHttpExtension } from '../mcp-server/http-endpoint.js';

@@ -10,7 +10,8 @@ import { postgresMigrations, type Migration } from './migrations/index.js';
 import type { StoreDb } from './store-db.js';
 import type { KeyLookup } from './database-cipher.js';
 import { pgInitial } from './postgres/pg-migrations.js';
-import { PgSyncDb, redactUrl } from './postgres/pg-sync-db.js';
+import { PgSyncDb } from './postgres/pg-sync-db.js';
+import { redactUrl } from '../security/redact-url.js';
 
 /** The environment variable whose postgres:// URL wins over config.yaml's `store`. */
 export const DATABASE_URL_ENV = 'STATION_DATABASE_URL';

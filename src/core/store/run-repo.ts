@@ -109,6 +109,17 @@ export interface RunFilter {
  */
 export const DEFAULT_RUN_LEASE_MS = 15_000;
 
+/**
+ * An unclaimed run: queued in the shared queue (PostgreSQL), no process and no host has it yet; the first server
+ * with a free worker claims it. `UNCLAIMED_SQL` says the same in a WHERE clause (both engines).
+ */
+export function isUnclaimed(row: Pick<RunRow, 'status' | 'pid' | 'host'>): boolean {
+  return row.status === 'queued' && row.pid === null && row.host === null;
+}
+
+/** `isUnclaimed` as a condition on agent_runs' columns (the same SQL on SQLite and PostgreSQL). */
+export const UNCLAIMED_SQL = `status = 'queued' AND pid IS NULL AND host IS NULL`;
+
 /** The stop_reason a queued or running run carries while another process is asked to cancel it. */
 export const CANCEL_REQUESTED = 'cancel_requested';
 
@@ -119,6 +130,28 @@ export interface StoredEvent {
   type: RunEventType;
   ts: number;
   dataJson: string;
+}
+
+/** Which events of a run to read: `tail`, `before` a seq, or `after` a seq (default: from the start). */
+export interface EventPageQuery {
+  /** Events with seq > after (paging forward). */
+  after?: number | undefined;
+  /** The last `limit` events with seq < before (paging back). */
+  before?: number | undefined;
+  /** The last `limit` events of the run (opening a trace at its end). */
+  tail?: boolean | undefined;
+  limit: number;
+}
+
+/** A page of a run's events, ascending by seq. */
+export interface EventPage {
+  events: RunEvent[];
+  /** Are there events before the first one of this page? */
+  hasOlder: boolean;
+  /** Are there events after the last one of this page (at the time of the query)? */
+  hasNewer: boolean;
+  /** The run's last seq at the time of the query (0 when it has none). */
+  lastSeq: number;
 }
 
 /** SQL for agent_runs and run_events. */
@@ -424,6 +457,25 @@ export class RunRepo {
     return rows.map(toEvent);
   }
 
+  /**
+   * A page of a run's events: the last `limit` (tail), the last `limit` before a seq (paging back), or
+   * the first `limit` after a seq (paging forward, the default from the start). Says whether there are
+   * older and newer events, and the run's last seq at the time of the query.
+   */
+  eventPage(id: number, query: EventPageQuery): EventPage {
+    const limit = Math.max(1, Math.floor(query.limit));
+    const lastSeq = this.lastSeq(id);
+    let events: RunEvent[];
+    if (query.tail === true) events = this.events(id, { afterSeq: Math.max(0, lastSeq - limit), limit });
+    else if (query.before !== undefined) events = this.eventsBefore(id, query.before, limit);
+    else events = this.events(id, { afterSeq: query.after ?? 0, limit });
+    // An empty page sits where it was asked for: just after `after`, just before `before`, or at the end.
+    const start = query.tail === true ? lastSeq + 1 : (query.before ?? (query.after ?? 0) + 1);
+    const first = events[0]?.seq ?? Math.min(start, lastSeq + 1);
+    const end = events.at(-1)?.seq ?? first - 1;
+    return { events, hasOlder: first > 1, hasNewer: end < lastSeq, lastSeq };
+  }
+
   /** How many runs there are of each status (statuses with none are left out). */
   countByStatus(): { status: RunStatus; count: number }[] {
     return this.db.prepare('SELECT status, COUNT(*) AS count FROM agent_runs GROUP BY status').all() as {
@@ -443,7 +495,7 @@ export class RunRepo {
     const rows = this.db
       .prepare(
         `UPDATE agent_runs SET pid = ?, host = ?, lease_until = ?
-          WHERE id IN (SELECT id FROM agent_runs WHERE status = 'queued' AND pid IS NULL ORDER BY id LIMIT ?${skipLocked})
+          WHERE id IN (SELECT id FROM agent_runs WHERE ${UNCLAIMED_SQL} ORDER BY id LIMIT ?${skipLocked})
           RETURNING id`,
       )
       .all(pid, this.host, this.shared ? now + this.leaseMs : null, limit) as { id: number }[];
@@ -468,9 +520,7 @@ export class RunRepo {
   claimOne(id: number, pid: number, now: number): boolean {
     return (
       this.db
-        .prepare(
-          `UPDATE agent_runs SET pid = ?, host = ?, lease_until = ? WHERE id = ? AND status = 'queued' AND pid IS NULL`,
-        )
+        .prepare(`UPDATE agent_runs SET pid = ?, host = ?, lease_until = ? WHERE id = ? AND ${UNCLAIMED_SQL}`)
         .run(pid, this.host, this.shared ? now + this.leaseMs : null, id).changes > 0
     );
   }
@@ -518,29 +568,46 @@ export class RunRepo {
     return queue.immediate();
   }
 
-  /** How many retries came before this run (its chain of `retry_of`). */
-  retriesBefore(row: RunRow): number {
-    let count = 0;
-    let previous = row.retry_of;
-    while (previous !== null && count <= 100) {
-      count += 1;
-      previous = this.get(previous)?.retry_of ?? null;
+  /** Within finishOrphans: queues a retry of `row` when it allows one more, in a savepoint of its own. */
+  private retryIfAllowed(row: RunRow, outcome: OrphanOutcome, now: number): void {
+    const retry = this.db.transaction(() => {
+      if (this.retriesBefore(row) < (outcome.retries?.(row) ?? 0)) this.queueRetry(row, now);
+    });
+    try {
+      retry();
+    } catch (error) {
+      if (outcome.retryFailed === undefined) throw error;
+      outcome.retryFailed(row, error);
     }
-    return count;
+  }
+
+  /**
+   * How many retries came before this run: the links of its chain of `retry_of` (a link to a run that is gone
+   * counts, and ends the chain), at most 101. One query (a recursive CTE, the same SQL on both engines).
+   */
+  retriesBefore(row: RunRow): number {
+    const { n } = this.db
+      .prepare(
+        `WITH RECURSIVE chain(retry_of, n) AS (
+           SELECT CAST(? AS BIGINT), 0
+           UNION ALL
+           SELECT r.retry_of, c.n + 1 FROM chain c LEFT JOIN agent_runs r ON r.id = c.retry_of
+            WHERE c.retry_of IS NOT NULL AND c.n <= 100
+         )
+         SELECT MAX(n) AS n FROM chain`,
+      )
+      .get(row.retry_of) as { n: number | string };
+    return Number(n);
   }
 
   /** Whether the shared queue holds a run no process has claimed. */
   hasUnclaimed(): boolean {
-    return (
-      this.db.prepare(`SELECT id FROM agent_runs WHERE status = 'queued' AND pid IS NULL LIMIT 1`).get() !== undefined
-    );
+    return this.db.prepare(`SELECT id FROM agent_runs WHERE ${UNCLAIMED_SQL} LIMIT 1`).get() !== undefined;
   }
 
   /** How many runs of the shared queue no process has claimed yet. */
   unclaimedCount(): number {
-    const row = this.db
-      .prepare(`SELECT COUNT(*) AS n FROM agent_runs WHERE status = 'queued' AND pid IS NULL`)
-      .get() as {
+    const row = this.db.prepare(`SELECT COUNT(*) AS n FROM agent_runs WHERE ${UNCLAIMED_SQL}`).get() as {
       n: number | string;
     };
     return Number(row.n);
@@ -609,13 +676,10 @@ export class RunRepo {
 
   /**
    * Marks queued/running runs for which `isOrphan` says so as finished with `status`, appending a
-   * run.finished event to each; one transaction. Returns the ids changed.
+   * run.finished event to each, and queues the retries `outcome.retries` allows (see queueRetry): one
+   * transaction, so a run is never ended without the retry it is owed. Returns the ids changed.
    */
-  finishOrphans(
-    isOrphan: (row: RunRow) => boolean,
-    outcome: { status: RunStatus; stopReason: StopReason; error: (row: RunRow) => { code: string; message: string } },
-    now = Date.now(),
-  ): number[] {
+  finishOrphans(isOrphan: (row: RunRow) => boolean, outcome: OrphanOutcome, now = Date.now()): number[] {
     const apply = this.db.transaction(() => {
       const changed: number[] = [];
       for (const row of this.unfinished()) {
@@ -645,11 +709,23 @@ export class RunRepo {
           },
         );
         changed.push(row.id);
+        if (outcome.retries !== undefined) this.retryIfAllowed(row, outcome, now);
       }
       return changed;
     });
     return apply.immediate();
   }
+}
+
+/** How finishOrphans ends runs, and which it queues again. */
+export interface OrphanOutcome {
+  status: RunStatus;
+  stopReason: StopReason;
+  error: (row: RunRow) => { code: string; message: string };
+  /** How many retries the run allows (retry_on_interrupt): one with fewer before it is queued again. */
+  retries?: ((row: RunRow) => number) | undefined;
+  /** A retry that could not be queued (undone; the run stays ended); without it, the whole call fails. */
+  retryFailed?: ((row: RunRow, error: unknown) => void) | undefined;
 }
 
 /** A stored event row as the one event schema. */

@@ -6,7 +6,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { parseStationConfig } from '../../../src/core/config/station-config.js';
-import { pullEnvironments, redactUrl, type GitSource } from '../../../src/core/environments/git-source.js';
+import { pullEnvironments, type GitSource } from '../../../src/core/environments/git-source.js';
+import { redactUrl } from '../../../src/core/security/redact-url.js';
 
 let root: string;
 let repo: string;

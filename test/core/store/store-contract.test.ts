@@ -8,7 +8,7 @@ import { AgentRepo } from '../../../src/core/store/agent-repo.js';
 import { KeyRepo } from '../../../src/core/store/key-repo.js';
 import { SecretRepo } from '../../../src/core/store/secret-repo.js';
 import { McpRepo } from '../../../src/core/store/mcp-repo.js';
-import { RunRepo, type StoredEvent } from '../../../src/core/store/run-repo.js';
+import { RunRepo, UNCLAIMED_SQL, isUnclaimed, type StoredEvent } from '../../../src/core/store/run-repo.js';
 import { ScheduleRepo } from '../../../src/core/store/schedule-repo.js';
 import { WebhookRepo } from '../../../src/core/store/webhook-repo.js';
 import { AuditLog } from '../../../src/core/security/audit-log.js';
@@ -229,6 +229,38 @@ describe.each(STORE_ENGINES)('store contract on $name', (engine) => {
     expect(repo.countByStatus()).toEqual([{ status: 'queued', count: 7 }]);
   });
 
+  it('says which runs are unclaimed the same way in SQL and in code, and claims only those', () => {
+    const repo = new RunRepo(store.db);
+    const owned = newRun(repo);
+    const queued = [0, 1, 2].map(() =>
+      repo.insertQueued({ agentName: 'hello', environmentName: 'default', input: {}, model: 'm', pid: null, now: 1 }),
+    );
+    const released = newRun(repo);
+    expect(repo.release(released, 4242)).toBe(true);
+    const unclaimed = [...queued, released];
+    const bySql = (
+      store.db.prepare(`SELECT id FROM agent_runs WHERE ${UNCLAIMED_SQL} ORDER BY id`).all() as {
+        id: number;
+      }[]
+    ).map((r) => r.id);
+    expect(bySql).toEqual(unclaimed);
+    expect(
+      repo
+        .unfinished()
+        .filter(isUnclaimed)
+        .map((r) => r.id),
+    ).toEqual(unclaimed);
+    expect(isUnclaimed(repo.get(owned)!)).toBe(false);
+    expect(repo.hasUnclaimed()).toBe(true);
+    expect(repo.unclaimedCount()).toBe(4);
+    expect(repo.claimOne(owned, 99, 2)).toBe(false);
+    expect(repo.claimOne(released, 99, 2)).toBe(true);
+    expect(repo.claimQueued(10, 99, 2)).toEqual(queued);
+    expect(repo.hasUnclaimed()).toBe(false);
+    expect(repo.unclaimedCount()).toBe(0);
+    expect(repo.unfinished().filter(isUnclaimed)).toEqual([]);
+  });
+
   it('marks orphaned runs interrupted, each with a run.finished event after its last', () => {
     const repo = new RunRepo(store.db);
     const orphan = newRun(repo);
@@ -248,6 +280,74 @@ describe.each(STORE_ENGINES)('store contract on $name', (engine) => {
       [2, 'tool.finished'],
       [3, 'run.finished'],
     ]);
+  });
+
+  it('counts the retries before a run along its retry_of chain in one query', () => {
+    const repo = new RunRepo(store.db);
+    const first = newRun(repo);
+    const interrupt = {
+      status: 'interrupted',
+      stopReason: 'interrupted',
+      error: () => ({ code: 'x', message: 'y' }),
+    } as const;
+    const chain = [first];
+    for (let i = 0; i < 3; i += 1) {
+      repo.finishOrphans((row) => row.id === chain.at(-1), interrupt);
+      chain.push(repo.queueRetry(repo.get(chain.at(-1)!)!, 1_700_000_000_200)!);
+    }
+    expect(chain.map((id) => repo.retriesBefore(repo.get(id)!))).toEqual([0, 1, 2, 3]);
+    // A link to a run that is gone counts, and ends the chain.
+    const last = repo.get(chain[3]!)!;
+    expect(repo.retriesBefore({ ...last, retry_of: 999_999 })).toBe(1);
+    // A chain that loops (no run is written so) ends after 101 links.
+    store.db.prepare('UPDATE agent_runs SET retry_of = ? WHERE id = ?').run(chain[3]!, first);
+    expect(repo.retriesBefore(repo.get(first)!)).toBe(101);
+  });
+
+  it('queues the retries a run allows in the transaction that marks it interrupted', () => {
+    const repo = new RunRepo(store.db);
+    const [a, b, c] = [newRun(repo), newRun(repo), newRun(repo)];
+    const outcome = {
+      status: 'interrupted',
+      stopReason: 'interrupted',
+      error: () => ({ code: 'interrupted', message: 'gone' }),
+      retries: (row: { id: number }) => (row.id === c ? 0 : 1),
+    } as const;
+    // Ending b fails: nothing of the call is kept, neither a's end nor its retry.
+    const failing = {
+      ...outcome,
+      error: (row: { id: number }) => {
+        if (row.id === b) throw new Error('boom');
+        return { code: 'interrupted', message: 'gone' };
+      },
+    };
+    expect(() => repo.finishOrphans((row) => row.id === a || row.id === b, failing)).toThrow('boom');
+    expect(repo.get(a)?.status).toBe('queued');
+    expect(repo.list({ limit: 100 })).toHaveLength(3);
+
+    expect(repo.finishOrphans((row) => [a, b, c].includes(row.id), outcome)).toEqual([a, b, c]);
+    const retries = repo.list({ limit: 100 }).filter((r) => r.retry_of !== null);
+    expect(retries.map((r) => [r.retry_of, r.status, r.pid])).toEqual([
+      [b, 'queued', null],
+      [a, 'queued', null],
+    ]);
+    // Used up: interrupting a retry queues no other.
+    const retryOfA = retries[1]!.id;
+    expect(repo.claimOne(retryOfA, 4242, 1)).toBe(true);
+    expect(repo.finishOrphans((row) => row.id === retryOfA, outcome)).toEqual([retryOfA]);
+    expect(repo.list({ limit: 100 })).toHaveLength(5);
+
+    // A retry that cannot be queued (here: no run.queued, and an input that does not parse) is undone alone
+    // when the caller says what to do with it: the run is ended all the same.
+    const d = newRun(repo);
+    const refused: number[] = [];
+    store.db.prepare('UPDATE agent_runs SET input_json = ? WHERE id = ?').run('not json', d);
+    expect(
+      repo.finishOrphans((row) => row.id === d, { ...outcome, retryFailed: (row) => refused.push(row.id) }),
+    ).toEqual([d]);
+    expect(refused).toEqual([d]);
+    expect(repo.get(d)?.status).toBe('interrupted');
+    expect(repo.list({ limit: 100 })).toHaveLength(6);
   });
 
   it('keeps one audit chain across connections, and verify finds a changed row', () => {

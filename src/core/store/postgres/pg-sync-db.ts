@@ -17,6 +17,7 @@
 import { createRequire } from 'node:module';
 import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads';
 import { DatabaseError } from '../../errors.js';
+import { redactUrl } from '../../security/redact-url.js';
 import { DATABASE_ERROR_CODES } from '../sqlite-errors.js';
 import type { Dialect, SqlValue, StoreDb, StoreRunResult, StoreStatement, StoreTransaction } from '../store-db.js';
 import { toNumberedPlaceholders } from './pg-placeholders.js';
@@ -39,17 +40,6 @@ export interface PgConnectOptions {
 }
 
 const require = createRequire(import.meta.url);
-
-/** A URL with its password hidden, for messages. */
-export function redactUrl(url: string): string {
-  try {
-    const parsed = new URL(url);
-    if (parsed.password !== '') parsed.password = '***';
-    return parsed.toString();
-  } catch {
-    return '(a PostgreSQL URL that does not parse)';
-  }
-}
 
 export class PgSyncDb implements StoreDb {
   readonly dialect: Dialect = 'postgres';
