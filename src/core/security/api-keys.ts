@@ -72,10 +72,10 @@ export function importedKeyProblem(key: string): string | undefined {
   return undefined;
 }
 
-/** Constant-time check of a presented key against a stored hash. */
-export function verifyApiKey(key: string, storedHash: string): boolean {
-  const presented = Buffer.from(hashApiKey(key), 'hex');
-  const stored = Buffer.from(storedHash, 'hex');
+/** Constant-time check of a presented key against a stored hash (its hex text, or those bytes decoded once). */
+export function verifyApiKey(key: string, storedHash: string | Buffer): boolean {
+  const presented = createHash('sha256').update(key, 'utf8').digest();
+  const stored = typeof storedHash === 'string' ? Buffer.from(storedHash, 'hex') : storedHash;
   return presented.length === stored.length && timingSafeEqual(presented, stored);
 }
 

@@ -99,16 +99,25 @@ const TOUCH_INTERVAL_MS = 60_000;
 /** How many key rows authenticate keeps while the database does not change (keys in use at once are few). */
 const MAX_KEPT_ROWS = 256;
 
+/** A key row as authenticate keeps it, with the principal it gives (shared by the requests made with it: frozen). */
+interface KnownKey {
+  row: ApiKeyRow;
+  /** The row's key_hash as bytes. */
+  hash: Buffer;
+  principal: Principal;
+}
+
 /** API keys: created with a role and environment grants, stored hashed, checked on every request. */
 export class KeyService {
   private readonly repo: KeyRepo;
   private readonly dataVersion: DataVersion;
   /**
-   * Key rows by prefix (undefined: no such key) with their owner's name, as read while the database's stamp
-   * was `rowsStamp`: a key revoked, rotated or deleted here or by another process moves the stamp, so the
-   * next request reads the row again. The presented key is checked against the row's hash every time.
+   * Key rows by prefix (undefined: no such key) with their owner's name and principal, as read while the
+   * database's stamp was `rowsStamp`: a key revoked, rotated or deleted here or by another process moves the
+   * stamp, so the next request reads the row again. The presented key is checked against the row's hash, and
+   * the row for revocation and expiry, every time.
    */
-  private readonly rows = new Map<string, { row: ApiKeyRow; owner: string | undefined } | undefined>();
+  private readonly rows = new Map<string, KnownKey | undefined>();
   private rowsStamp = '';
 
   constructor(
@@ -319,18 +328,17 @@ export class KeyService {
     }
     const prefix = keyPrefix(key);
     const known = prefix === undefined ? undefined : this.keyRow(prefix);
-    const row = known?.row;
-    if (row === undefined || !verifyApiKey(key, row.key_hash)) {
+    if (known === undefined || !verifyApiKey(key, known.hash)) {
       throw new AuthError('invalid API key', {
         code: 'unauthorized',
         hints: ['Check the key, or create one with: stn key create NAME'],
       });
     }
-    return this.principalFromRow(row, known?.owner);
+    return this.principalFromRow(known.row, known);
   }
 
-  /** The row of the key with this prefix and its owner's name, read once while the database does not change. */
-  private keyRow(prefix: string): { row: ApiKeyRow; owner: string | undefined } | undefined {
+  /** The row of the key with this prefix and its principal, read once while the database does not change. */
+  private keyRow(prefix: string): KnownKey | undefined {
     const stamp = this.dataVersion.stamp();
     if (stamp === undefined) return this.readKeyRow(prefix);
     if (stamp !== this.rowsStamp || this.rows.size >= MAX_KEPT_ROWS) {
@@ -343,10 +351,24 @@ export class KeyService {
     return known;
   }
 
-  private readKeyRow(prefix: string): { row: ApiKeyRow; owner: string | undefined } | undefined {
+  private readKeyRow(prefix: string): KnownKey | undefined {
     const row = this.repo.byPrefix(prefix);
-    if (row === undefined) return undefined;
-    return { row, owner: row.user_id === null ? undefined : this.repo.userById(row.user_id)?.name };
+    return row === undefined ? undefined : this.known(row);
+  }
+
+  /** A key row with its owner's name and the principal it gives (once not revoked nor expired). */
+  private known(row: ApiKeyRow): KnownKey {
+    const owner = row.user_id === null ? undefined : this.repo.userById(row.user_id)?.name;
+    const grants = parseGrants(row.environments_json);
+    const principal: Principal = Object.freeze({
+      keyId: row.id,
+      name: row.name,
+      prefix: row.prefix,
+      role: row.role,
+      environments: row.role === 'admin' || grants.includes('*') ? '*' : Object.freeze(grants),
+      ...(owner === undefined ? {} : { owner }),
+    });
+    return { row, hash: Buffer.from(row.key_hash, 'hex'), principal };
   }
 
   /**
@@ -364,10 +386,8 @@ export class KeyService {
     return this.principalFromRow(row);
   }
 
-  private principalFromRow(
-    row: ApiKeyRow,
-    owner: string | undefined = row.user_id === null ? undefined : this.repo.userById(row.user_id)?.name,
-  ): Principal {
+  /** The principal of a key row; refused when the key is revoked or expired. Records its use (once a minute). */
+  private principalFromRow(row: ApiKeyRow, known: KnownKey = this.known(row)): Principal {
     if (row.revoked_at !== null) {
       throw new AuthError(`API key ${maskKey(row.prefix)} was revoked`, {
         code: 'unauthorized',
@@ -387,15 +407,7 @@ export class KeyService {
     // Last use is a hint, not worth failing or holding up a request: skipped while another process writes.
     if (row.last_used_at === null || now - row.last_used_at > TOUCH_INTERVAL_MS)
       writeUnlessLocked(this.db, () => this.repo.touch(row.id, now), 0);
-    const grants = parseGrants(row.environments_json);
-    return {
-      keyId: row.id,
-      name: row.name,
-      prefix: row.prefix,
-      role: row.role,
-      environments: row.role === 'admin' || grants.includes('*') ? '*' : grants,
-      ...(owner === undefined ? {} : { owner }),
-    };
+    return known.principal;
   }
 
   /** The newest audit rows first (kept for older callers; see engine.audit). */

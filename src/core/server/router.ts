@@ -15,6 +15,11 @@ export type RouteMatch =
 /** A small router over OpenAPI-style path templates (`/runs/{id}`): one segment per parameter. */
 export class Router {
   private readonly compiled: Compiled[];
+  /**
+   * Routes of a path without parameters, by method and path, that no earlier route of that method matches:
+   * what the scan in order would find, found without it.
+   */
+  private readonly fixed = new Map<string, RouteDef>();
 
   constructor(readonly routes: readonly RouteDef[]) {
     const seen = new Set<string>();
@@ -34,9 +39,18 @@ export class Router {
         .join('/');
       return { route, regex: new RegExp(`^${pattern}$`), names };
     });
+    this.compiled.forEach(({ route, names }, i) => {
+      if (names.length > 0) return;
+      const earlier = this.compiled
+        .slice(0, i)
+        .some((c) => c.route.method === route.method && c.regex.test(route.path));
+      if (!earlier) this.fixed.set(`${route.method} ${route.path}`, route);
+    });
   }
 
   match(method: string, pathname: string): RouteMatch {
+    const fixed = this.fixed.get(`${method} ${pathname}`);
+    if (fixed !== undefined) return { kind: 'found', route: fixed, params: {} };
     const allowed: HttpMethod[] = [];
     for (const { route, regex, names } of this.compiled) {
       const m = regex.exec(pathname);

@@ -421,7 +421,7 @@ export class StationServer {
         req.resume();
       }
       const caller = principal;
-      const reply = await route.handle({
+      const handled = route.handle({
         req,
         params,
         query,
@@ -436,6 +436,8 @@ export class StationServer {
         },
         body,
       });
+      // A handler that answers at once is sent at once (no turn through the microtask queue).
+      const reply = handled instanceof Promise ? await handled : handled;
       status = reply.status;
       send(res, reply);
     } catch (error) {
@@ -504,12 +506,28 @@ function send(res: ServerResponse, reply: Reply): void {
     res.end();
     return;
   }
-  const json = reply.json ?? JSON.stringify(reply.body);
+  const json = reply.json === undefined ? JSON.stringify(reply.body) : jsonBytes(reply.json);
   res.writeHead(reply.status, {
     'Content-Type': 'application/json; charset=utf-8',
-    'Content-Length': Buffer.byteLength(json),
+    'Content-Length': typeof json === 'string' ? Buffer.byteLength(json) : json.length,
   });
   res.end(json);
+}
+
+/**
+ * The bytes of the last few JSON texts answered as they are (Reply.json): a list kept while the database does
+ * not change is the same text each time, encoded once. Texts are compared as they come (the same string is
+ * found at once).
+ */
+const encodedJson: { text: string; bytes: Buffer }[] = [];
+const ENCODED_JSON_KEPT = 4;
+
+function jsonBytes(text: string): Buffer {
+  for (const kept of encodedJson) if (kept.text === text) return kept.bytes;
+  const bytes = Buffer.from(text);
+  encodedJson.unshift({ text, bytes });
+  if (encodedJson.length > ENCODED_JSON_KEPT) encodedJson.pop();
+  return bytes;
 }
 
 function rejectUpgrade(socket: Duplex, status: number, body: unknown): void {

@@ -14,6 +14,7 @@ import {
   wrongKeyError,
   type KeyLookup,
 } from './database-cipher.js';
+import { noteLocalWrite } from './local-writes.js';
 import { databaseErrorOf, type DatabaseContext } from './sqlite-errors.js';
 import { dialectOf, type StoreDb } from './store-db.js';
 
@@ -139,6 +140,17 @@ function guard(db: Db, context: DatabaseContext): void {
       }
     };
   }
+  /** The same, counted as a possible change of the database (local-writes.ts) once it has returned or thrown. */
+  function writing<A extends unknown[], R>(fn: (...args: A) => R): (...args: A) => R {
+    const call = guarded(fn);
+    return (...args: A): R => {
+      try {
+        return call(...args);
+      } finally {
+        noteLocalWrite();
+      }
+    };
+  }
   const raw = { prepare: db.prepare.bind(db), transaction: db.transaction.bind(db), exec: db.exec.bind(db) };
   const prepare = guarded((source: string) => raw.prepare(source));
   Object.assign(db, {
@@ -150,32 +162,34 @@ function guard(db: Db, context: DatabaseContext): void {
         all: statement.all.bind(statement),
         iterate: statement.iterate.bind(statement),
       };
+      // A statement that writes may do it through get, all or iterate too (INSERT ... RETURNING).
+      const reading = statement.readonly ? guarded : writing;
       return Object.assign(statement, {
-        run: guarded(calls.run),
-        get: guarded(calls.get),
-        all: guarded(calls.all),
-        iterate: guarded((...args: unknown[]): IterableIterator<unknown> => {
+        run: writing(calls.run),
+        get: reading(calls.get),
+        all: reading(calls.all),
+        iterate: reading((...args: unknown[]): IterableIterator<unknown> => {
           const iterator = calls.iterate(...args);
-          return Object.assign(iterator, { next: guarded(iterator.next.bind(iterator)) });
+          return Object.assign(iterator, { next: reading(iterator.next.bind(iterator)) });
         }),
       });
     },
     transaction: (fn: (...args: unknown[]) => unknown) => {
       const inner = raw.transaction(fn);
-      const outer = guarded((...args: unknown[]) => inner(...args));
+      const outer = writing((...args: unknown[]) => inner(...args));
       return Object.defineProperties(outer, {
         default: { value: outer },
-        deferred: { value: guarded((...args: unknown[]) => inner.deferred(...args)) },
-        immediate: { value: guarded((...args: unknown[]) => inner.immediate(...args)) },
-        exclusive: { value: guarded((...args: unknown[]) => inner.exclusive(...args)) },
+        deferred: { value: writing((...args: unknown[]) => inner.deferred(...args)) },
+        immediate: { value: writing((...args: unknown[]) => inner.immediate(...args)) },
+        exclusive: { value: writing((...args: unknown[]) => inner.exclusive(...args)) },
         database: { value: db, enumerable: true },
       });
     },
-    exec: guarded((source: string): Db => {
+    exec: writing((source: string): Db => {
       raw.exec(source);
       return db;
     }),
-    pragma: guarded(db.pragma.bind(db)),
+    pragma: writing(db.pragma.bind(db)),
   });
 }
 
