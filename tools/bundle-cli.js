@@ -107,10 +107,20 @@ const lazyOclifRequires = {
           'patterns.some((w) => (/[*?[\\]{}()!\\\\]/.test(w) ? (0, minimatch_1.minimatch)(p, w) : p === w))',
         );
       }
+      if (/[\\/]help[\\/]util\.js$/.test(args.path)) {
+        // Help renders every string it prints (each summary, flag and example) with ejs, which compiles a
+        // function per string; only a string with a tag ("<%") can come out different, so the others are kept.
+        if (!contents.includes(EJS_RENDER)) throw new Error(`@oclif/core changed: no "${EJS_RENDER}" in ${args.path}`);
+        contents = contents.replace(
+          EJS_RENDER,
+          `return t.includes('<%') ? ${EJS_RENDER.slice('return '.length, -1)} : t;`,
+        );
+      }
       return { contents: contents === source ? source : `${LAZY_HELPER}\n${contents}`, loader: 'js' };
     });
   },
 };
+const EJS_RENDER = 'return ejs_1.default.render(t, context);';
 const MATCH_PLUGIN = 'patterns.some((w) => (0, minimatch_1.minimatch)(p, w))';
 const LAZY_HELPER = `function __stnLazy(load) {
   let loaded;
