@@ -3,7 +3,7 @@
 // so that `stn ui` loads one module instead of a few hundred (Ink's import dominated the time to the first
 // frame). Station's core stays external: the bundle imports the same dist/core modules as the commands, so
 // there is one engine, one set of error classes.
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { analyzeMetafile } from 'esbuild';
 import { dirname, join, relative, sep } from 'node:path';
@@ -40,16 +40,66 @@ const noDevtools = {
 /**
  * Yoga (Ink's layout engine) is WebAssembly inlined as base64. Its loader fetches that data: URL when
  * `fetch` exists, which loads Node's whole fetch implementation (undici) before the first frame; it is
- * made to decode the inlined bytes directly, its fallback when there is no fetch.
+ * made to decode the inlined bytes directly, its fallback when there is no fetch. That fallback decodes
+ * with atob and copies the result a character at a time (~6 ms for Yoga's ~95 kB); Buffer decodes the
+ * same bytes natively (well under 1 ms).
  */
 const YOGA_FETCH = 'function ya(){return w||"function"!=typeof fetch?';
-const yogaWithoutFetch = {
-  name: 'yoga-without-fetch',
+const YOGA_ATOB =
+  'var b=xa(a.slice(37)),c=new Uint8Array(b.length);for(a=0;a<b.length;++a)c[a]=b.charCodeAt(a);var d=c';
+const YOGA_BUFFER = 'var d=new Uint8Array(Buffer.from(a.slice(37),"base64"))';
+const yogaForNode = {
+  name: 'yoga-for-node',
   setup(b) {
     b.onLoad({ filter: /[\\/]yoga-layout[\\/]dist[\\/]binaries[\\/]yoga-wasm-base64-esm\.js$/ }, async (args) => {
       const source = await readFile(args.path, 'utf8');
-      if (!source.includes(YOGA_FETCH)) throw new Error(`yoga-layout changed: no "${YOGA_FETCH}" in ${args.path}`);
-      return { contents: source.replace(YOGA_FETCH, 'function ya(){return true?'), loader: 'js' };
+      for (const part of [YOGA_FETCH, YOGA_ATOB])
+        if (!source.includes(part)) throw new Error(`yoga-layout changed: no "${part}" in ${args.path}`);
+      return {
+        contents: source.replace(YOGA_FETCH, 'function ya(){return true?').replace(YOGA_ATOB, YOGA_BUFFER),
+        loader: 'js',
+      };
+    });
+  },
+};
+
+/**
+ * Ink turns each frame into text cell by cell (80x24 is 1 920 cells), asking @alcalzone/ansi-tokenize for
+ * the ANSI codes between one cell's styles and the next and joining them into a string; each answer builds
+ * three Sets and a few arrays, though neighbouring cells nearly always have the same styles (plain text, a
+ * run of one colour) and then the answer is no codes. That case is answered first, as the full computation
+ * answers it: same codes in the same order, no codes; no codes, the empty string. ~15 ms of the first frame
+ * (cold code) and a few ms of each later one.
+ */
+const ANSI_TOKENIZE_SHORTCUTS = [
+  {
+    file: 'diff.js',
+    find: 'export function diffAnsiCodes(from, to) {',
+    add: `
+    if (from.length === to.length && from.every((code, i) => code.code === to[i].code && code.endCode === to[i].endCode))
+        return [];`,
+  },
+  {
+    file: 'ansiCodes.js',
+    find: 'export function ansiCodesToString(codes) {',
+    add: '\n    if (codes.length === 0) return "";',
+  },
+];
+const sameStylesNoCodes = {
+  name: 'same-styles-no-codes',
+  setup(b) {
+    const patched = new Set();
+    b.onLoad({ filter: /[\\/]@alcalzone[\\/]ansi-tokenize[\\/]build[\\/](diff|ansiCodes)\.js$/ }, async (args) => {
+      const source = await readFile(args.path, 'utf8');
+      const shortcut = ANSI_TOKENIZE_SHORTCUTS.find((s) => args.path.endsWith(s.file));
+      if (!source.includes(shortcut.find))
+        throw new Error(`@alcalzone/ansi-tokenize changed: no "${shortcut.find}" in ${args.path}`);
+      patched.add(shortcut.file);
+      return { contents: source.replace(shortcut.find, shortcut.find + shortcut.add), loader: 'js' };
+    });
+    b.onEnd(() => {
+      if (patched.size < ANSI_TOKENIZE_SHORTCUTS.length)
+        throw new Error('@alcalzone/ansi-tokenize changed: not bundled');
     });
   },
 };
@@ -88,9 +138,27 @@ const result = await bundleForNode({
   define: { 'process.env.NODE_ENV': '"production"' },
   // Native and optional modules stay outside.
   external: ['better-sqlite3-multiple-ciphers', 'ws', 'bufferutil', 'utf-8-validate'],
-  plugins: [keepCoreExternal, noDevtools, yogaWithoutFetch, lazyEmojiRegex],
+  plugins: [keepCoreExternal, noDevtools, yogaForNode, sameStylesNoCodes, lazyEmojiRegex],
   metafile: process.env.STN_BUNDLE_METAFILE !== undefined,
 });
+
+/**
+ * Each compiled TUI file that imports React (46 of them) or its JSX runtime (22) gets esbuild's
+ * `__toESM(require_react(), 1)`: a fresh wrapper object with a getter defined for every export, ~70 of them
+ * built while the bundle loads (~10-15 ms before the first frame, cold). Importers only read them, so one
+ * wrapper per module (and mode) serves them all: the helper is memoized in the written bundle, within its
+ * own line so that the source map's lines stay right.
+ */
+const TO_ESM = 'var __toESM = (mod, isNodeMode, target) => (';
+const TO_ESM_ONCE =
+  'var __toESMOnce = [new WeakMap(), new WeakMap()], __toESM = (mod, isNodeMode) => { ' +
+  'if (mod === null || (typeof mod !== "object" && typeof mod !== "function")) return __toESMNew(mod, isNodeMode); ' +
+  'const once = __toESMOnce[isNodeMode ? 1 : 0]; let ns = once.get(mod); ' +
+  'if (ns === undefined) once.set(mod, (ns = __toESMNew(mod, isNodeMode))); return ns; }, ' +
+  '__toESMNew = (mod, isNodeMode, target) => (';
+const bundled = readFileSync(entry, 'utf8');
+if (bundled.split(TO_ESM).length !== 2) throw new Error(`esbuild changed: not one "${TO_ESM}" in ${entry}`);
+writeFileSync(entry, bundled.replace(TO_ESM, TO_ESM_ONCE));
 
 // What the bundle is made of (the import cost of `stn ui`): STN_BUNDLE_METAFILE=FILE writes esbuild's
 // metafile there and prints the biggest inputs.
