@@ -21,7 +21,12 @@ export function generateApiKey(random: (n: number) => Buffer = randomBytes): Gen
 }
 
 export function hashApiKey(key: string): string {
-  return createHash('sha256').update(key, 'utf8').digest('hex');
+  return keyDigest(key).toString('hex');
+}
+
+/** The SHA-256 of a key: what is stored of it (as hex). */
+function keyDigest(key: string): Buffer {
+  return createHash('sha256').update(key, 'utf8').digest();
 }
 
 /** The prefix of a well-formed key, or undefined for anything else. */
@@ -74,7 +79,7 @@ export function importedKeyProblem(key: string): string | undefined {
 
 /** Constant-time check of a presented key against a stored hash (its hex text, or those bytes decoded once). */
 export function verifyApiKey(key: string, storedHash: string | Buffer): boolean {
-  const presented = createHash('sha256').update(key, 'utf8').digest();
+  const presented = keyDigest(key);
   const stored = typeof storedHash === 'string' ? Buffer.from(storedHash, 'hex') : storedHash;
   return presented.length === stored.length && timingSafeEqual(presented, stored);
 }

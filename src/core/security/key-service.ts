@@ -179,9 +179,7 @@ export class KeyService {
     return this.db
       .transaction((): ImportedKey => {
         const now = this.clock();
-        const working = this.repo
-          .byName(name)
-          .filter((r) => r.prefix !== prefix && r.revoked_at === null && (r.expires_at === null || r.expires_at > now));
+        const working = this.repo.byName(name).filter((r) => r.prefix !== prefix && this.works(r, now));
         const existing = this.repo.byPrefix(prefix);
         if (existing !== undefined) {
           const shown = maskKey(prefix);
@@ -260,7 +258,7 @@ export class KeyService {
   rotate(ref: string, options: RotateKeyOptions = {}): RotatedKey {
     const row = this.resolve(ref);
     const now = this.clock();
-    if (row.revoked_at !== null || row.rotated_at !== null || (row.expires_at !== null && row.expires_at <= now)) {
+    if (this.status(row, now) !== 'active') {
       throw new ConflictError(
         `key "${row.name}" (${maskKey(row.prefix)}) is ${this.status(row, now)}: only an active key can be rotated`,
         {
@@ -465,6 +463,12 @@ export class KeyService {
       expiresAt: iso(row.expires_at),
       rotatedAt: iso(row.rotated_at),
     };
+  }
+
+  /** Whether a key still authenticates: active, or rotated and within its grace. */
+  private works(row: ApiKeyRow, now: number): boolean {
+    const status = this.status(row, now);
+    return status === 'active' || status === 'rotated';
   }
 
   private status(row: ApiKeyRow, now: number): ApiKeyInfo['status'] {
