@@ -219,6 +219,19 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
     return this.apiHandle;
   }
 
+  /** Warns of each environment a key is granted that does not exist (yet): a typo shows at once. */
+  protected warnUnknownEnvironments(granted: readonly string[]): void {
+    const known = new Set(
+      this.api()
+        .environments.list()
+        .map((e) => e.name),
+    );
+    for (const env of granted) {
+      if (env !== '*' && !known.has(env))
+        this.diagnostics().warn(`environment "${env}" does not exist (yet); the key will apply once it does.`);
+    }
+  }
+
   /**
    * Prints a line to stdout unless --json is on (then the returned value is the output). A function is
    * called only when the line is printed: a table of 1 000 rows is not formatted for nothing under --json.

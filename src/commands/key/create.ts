@@ -34,15 +34,7 @@ Without --env a user or viewer key is granted every environment.`;
       ...(this.flags.expires === undefined ? {} : { expires: this.flags.expires }),
     });
     const info = created.info;
-    const known = new Set(
-      this.api()
-        .environments.list()
-        .map((e) => e.name),
-    );
-    for (const env of info.environments) {
-      if (env !== '*' && !known.has(env))
-        this.diagnostics().warn(`environment "${env}" does not exist (yet); the key will apply once it does.`);
-    }
+    this.warnUnknownEnvironments(info.environments);
     this.say(
       `Created ${info.role} key ${this.style.bold(info.name)} (${info.display}) for environments: ${info.environments.join(', ').replace('*', 'all')}`,
     );

@@ -62,6 +62,7 @@ Idempotent, for a container's entrypoint: the same key under the same name and r
       replace: this.flags.replace,
     });
     const { info, outcome, replaced } = imported;
+    this.warnUnknownEnvironments(info.environments);
     const bold = this.style.bold(info.name);
     const where = info.environments.join(', ').replace('*', 'all');
     if (outcome === 'unchanged') this.say(`Key ${bold} (${info.display}) is already stored as given: nothing changed.`);

@@ -154,6 +154,19 @@ describe('stn key import (built CLI)', { timeout: 120_000 }, () => {
     expect(listed).toHaveLength(1);
   });
 
+  it('warns of a granted environment that does not exist (yet), as key create does, and imports the key', async () => {
+    home();
+    const typo = await importKey(
+      ['ops', '--role', 'user', '--env', 'default', '--env', 'prodution', '--from-env', 'K'],
+      {
+        K: madeKey(),
+      },
+    );
+    expect(typo.code, typo.stderr).toBe(0);
+    expect(typo.stderr).toContain('environment "prodution" does not exist (yet)');
+    expect(typo.stderr).not.toContain('"default" does not exist');
+  });
+
   it('bad input: a variable unset or empty, a short or predictable key, a key as an argument, no source', async () => {
     home();
     const key = madeKey();
