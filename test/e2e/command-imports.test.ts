@@ -31,6 +31,8 @@ const M = {
   https: 'node:https',
   zlib: 'node:zlib',
   dns: 'node:dns',
+  // node:worker_threads (the PostgreSQL store's) cannot be told apart here: the tracer's hooks run on a worker.
+  childProcess: 'node:child_process',
   yaml: '/yaml',
 } as const;
 type Module = keyof typeof M;
@@ -49,7 +51,17 @@ const AGENT_AND_SCREEN: Module[] = [
   'promClient',
 ];
 /** Also not loaded by commands that only read the database and the agent files. */
-const READERS: Module[] = [...AGENT_AND_SCREEN, 'tar', 'croner', 'http', 'https', 'zlib', 'dns'];
+const READERS: Module[] = [
+  ...AGENT_AND_SCREEN,
+  'tar',
+  'croner',
+  'http',
+  'https',
+  'zlib',
+  'dns',
+  // ~5 ms to load (with net and dgram): needed to start processes (MCP servers, git, ps).
+  'childProcess',
+];
 
 interface Row {
   args: string[];

@@ -6,7 +6,6 @@
  * moves the folder to it. A broken commit is reported and the folder stays on the last good one, so the runs
  * going on, and the other servers, are not disturbed. Untracked files (a server's own variables.yml) are kept.
  */
-import { execFile } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
@@ -14,9 +13,8 @@ import { promisify } from 'node:util';
 import { readMcpServerTemplates } from '../config/mcp-config.js';
 import { ExitCode, StationError, type ExitCodeValue } from '../errors.js';
 import { parseAgentFile } from '../prompt/parse.js';
+import { childProcess } from '../os/builtins-on-use.js';
 import { redactUrl } from '../security/redact-url.js';
-
-const run = promisify(execFile);
 
 /** Where the environments come from. */
 export interface GitSource {
@@ -54,7 +52,11 @@ export class GitSourceError extends StationError {
 
 async function git(cwd: string, args: string[]): Promise<string> {
   try {
-    const { stdout } = await run('git', args, { cwd, maxBuffer: 16 * 1024 * 1024, env: gitEnv() });
+    const { stdout } = await promisify(childProcess().execFile)('git', args, {
+      cwd,
+      maxBuffer: 16 * 1024 * 1024,
+      env: gitEnv(),
+    });
     return stdout.trim();
   } catch (error) {
     const e = error as { code?: unknown; stderr?: unknown };

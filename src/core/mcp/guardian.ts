@@ -7,9 +7,10 @@
  * grace, and exits. It runs in its own session, so Ctrl-C at the terminal does not reach it, and it holds
  * no terminal or output of Station's.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import type { Socket } from 'node:net';
 import type { ProcessStart } from '../os/process-identity.js';
+import { childProcess } from '../os/builtins-on-use.js';
 
 /** Grace between SIGTERM and SIGKILL once Station is gone. */
 export const GUARDIAN_GRACE_MS = 1000;
@@ -101,11 +102,15 @@ function write(text: string): void {
 function open(): void {
   let child: ChildProcess;
   try {
-    child = spawn('/bin/sh', ['-c', GUARDIAN_SCRIPT, 'stn-mcp-guardian', String(GUARDIAN_GRACE_MS / 50)], {
-      stdio: ['pipe', 'ignore', 'ignore'],
-      detached: true,
-      env: { PATH: '/usr/bin:/bin' },
-    });
+    child = childProcess().spawn(
+      '/bin/sh',
+      ['-c', GUARDIAN_SCRIPT, 'stn-mcp-guardian', String(GUARDIAN_GRACE_MS / 50)],
+      {
+        stdio: ['pipe', 'ignore', 'ignore'],
+        detached: true,
+        env: { PATH: '/usr/bin:/bin' },
+      },
+    );
   } catch {
     return;
   }

@@ -5,13 +5,14 @@
  * than `maxMessageBytes` is dropped as it streams in and the request it answers fails at once with an
  * error (code RESULT_TOO_LARGE) instead of waiting for its timeout.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { getDefaultEnvironment } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { deserializeMessage, serializeMessage } from '@modelcontextprotocol/sdk/shared/stdio.js';
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import type { JSONRPCMessage, RequestId } from '@modelcontextprotocol/sdk/types.js';
 import { LineReader, type OversizedLine } from './line-reader.js';
 import { TailBuffer } from './tail-buffer.js';
+import { childProcess } from '../os/builtins-on-use.js';
 
 /** The MCP SDK's own stdio reader gives up at 10 MiB: the default limit of a message from a server. */
 export const DEFAULT_MAX_MESSAGE_BYTES = 10 * 1024 * 1024;
@@ -100,7 +101,7 @@ export class StdioTransport implements Transport {
   start(): Promise<void> {
     if (this.child !== undefined) throw new Error('StdioTransport already started');
     return new Promise((resolve, reject) => {
-      const child = spawn(this.options.command, [...this.options.args], {
+      const child = childProcess().spawn(this.options.command, [...this.options.args], {
         env: { ...getDefaultEnvironment(), ...this.options.env },
         cwd: this.options.cwd,
         stdio: ['pipe', 'pipe', 'pipe'],

@@ -3,8 +3,8 @@
  * its start: on Linux the exact start tick from /proc/<pid>/stat; elsewhere the start time `ps` reports
  * (one second resolution), compared with a little slack.
  */
-import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { childProcess } from './builtins-on-use.js';
 
 /** When a process started. */
 export interface ProcessStart {
@@ -82,12 +82,14 @@ export function linuxStartTime(pid: number): number | undefined {
 /** Start time of a pid as `ps -o lstart` reports it (portable, one second resolution), or undefined. */
 export function psStartTime(pid: number): number | undefined {
   try {
-    const out = execFileSync('ps', ['-o', 'lstart=', '-p', String(pid)], {
-      encoding: 'utf8',
-      env: { PATH: process.env.PATH ?? '/usr/bin:/bin', LC_ALL: 'C' },
-      stdio: ['ignore', 'pipe', 'ignore'],
-      timeout: 5000,
-    }).trim();
+    const out = childProcess()
+      .execFileSync('ps', ['-o', 'lstart=', '-p', String(pid)], {
+        encoding: 'utf8',
+        env: { PATH: process.env.PATH ?? '/usr/bin:/bin', LC_ALL: 'C' },
+        stdio: ['ignore', 'pipe', 'ignore'],
+        timeout: 5000,
+      })
+      .trim();
     const at = out === '' ? NaN : new Date(out).getTime();
     return Number.isFinite(at) ? at : undefined;
   } catch {

@@ -15,8 +15,9 @@
  * SQLite's busy timeout does, with the same `database_locked` error.
  */
 import { createRequire } from 'node:module';
-import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads';
+import type { MessagePort, Worker } from 'node:worker_threads';
 import { DatabaseError } from '../../errors.js';
+import { workerThreads } from '../../os/builtins-on-use.js';
 import { redactUrl } from '../../security/redact-url.js';
 import { DATABASE_ERROR_CODES } from '../sqlite-errors.js';
 import type { Dialect, SqlValue, StoreDb, StoreRunResult, StoreStatement, StoreTransaction } from '../store-db.js';
@@ -54,6 +55,8 @@ export class PgSyncDb implements StoreDb {
   /** Numbered SQL and a server-side statement name per distinct statement text. */
   private readonly statements = new Map<string, { sql: string; name: string }>();
   private depth = 0;
+  /** node:worker_threads' receiveMessageOnPort (the module is loaded when a PostgreSQL store opens). */
+  private readonly receive: typeof import('node:worker_threads').receiveMessageOnPort;
   private closed = false;
   /** Channels to notify when the open transaction commits (the store's schema as payload). */
   private readonly onCommit = new Set<string>();
@@ -62,6 +65,8 @@ export class PgSyncDb implements StoreDb {
     this.url = options.url;
     this.answerTimeoutMs = options.answerTimeoutMs ?? 60_000;
     this.lockTimeoutMs = options.lockTimeoutMs ?? 5000;
+    const { MessageChannel, Worker, receiveMessageOnPort } = workerThreads();
+    this.receive = receiveMessageOnPort;
     const channel = new MessageChannel();
     this.port = channel.port1;
     const data = {
@@ -221,10 +226,10 @@ try {
     const waited = Atomics.wait(this.flag, 0, 0, timeoutMs);
     // The answer is posted before the flag is set; on a busy machine it can still take a moment to show on this
     // side of the port: look again for a short while before calling the connection gone.
-    let message = receiveMessageOnPort(this.port);
+    let message = this.receive(this.port);
     for (let tries = 0; message === undefined && waited !== 'timed-out' && tries < 2000; tries += 1) {
       Atomics.wait(this.pause, 0, 0, 1);
-      message = receiveMessageOnPort(this.port);
+      message = this.receive(this.port);
     }
     if (message === undefined) {
       if (waited === 'timed-out') {
