@@ -15,7 +15,7 @@
 // config/package-assets.js stay shared, as in the core bundle.
 import { readdirSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { join, relative, sep } from 'node:path';
+import { dirname, join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { yamlFromBundle } from './lazy-yaml.js';
 import { bundleForNode, keepRelativeImports, packageName } from './node-bundle.js';
@@ -79,6 +79,20 @@ const LAZY_EXPORT = /^exports\.(\w+) = __importStar\(require\(("[^"]+")\)\);$/gm
 const lazyOclifRequires = {
   name: 'lazy-oclif-requires',
   setup(b) {
+    b.onResolve({ filter: /^is-wsl$/ }, async (args) => {
+      if (!/[\\/]@oclif[\\/]core[\\/]lib[\\/]util[\\/]os\.js$/.test(args.importer)) return undefined;
+      const wslUtils = await b.resolve('wsl-utils', {
+        resolveDir: args.resolveDir,
+        importer: args.importer,
+        kind: 'dynamic-import',
+      });
+      if (wslUtils.errors.length > 0) return { errors: wslUtils.errors };
+      return b.resolve('is-wsl', {
+        resolveDir: dirname(wslUtils.path),
+        importer: wslUtils.path,
+        kind: 'import-statement',
+      });
+    });
     b.onLoad({ filter: /[\\/]node_modules[\\/]@oclif[\\/]core[\\/]lib[\\/].*\.js$/ }, async (args) => {
       const source = await readFile(args.path, 'utf8');
       let contents = source
@@ -107,6 +121,14 @@ const lazyOclifRequires = {
           'patterns.some((w) => (/[*?[\\]{}()!\\\\]/.test(w) ? (0, minimatch_1.minimatch)(p, w) : p === w))',
         );
       }
+      if (/[\\/]util[\\/]os\.js$/.test(args.path)) {
+        // Config's load asks wsl-utils whether this is WSL, and wsl-utils loads node:child_process (with net and
+        // dgram, ~5 ms of every command) and PowerShell helpers at its top to answer from is-wsl. The same
+        // answer comes from is-wsl itself (resolved as wsl-utils resolves it, below).
+        if (!contents.includes(WSL_UTILS_IS_WSL))
+          throw new Error(`@oclif/core changed: no "${WSL_UTILS_IS_WSL}" in ${args.path}`);
+        contents = contents.replace(WSL_UTILS_IS_WSL, "(await import('is-wsl')).default");
+      }
       if (/[\\/]config[\\/]plugin\.js$/.test(args.path)) {
         // A plugin sorted its commands with localeCompare on every start: the first call builds ICU's collator
         // (~8-10 ms, a twentieth of \`stn --help\`). Help and completion sort commands themselves by code point,
@@ -129,6 +151,7 @@ const lazyOclifRequires = {
     });
   },
 };
+const WSL_UTILS_IS_WSL = "(await import('wsl-utils')).isWsl";
 const SORT_COMMANDS = '.sort((a, b) => a.id.localeCompare(b.id))';
 const EJS_RENDER = 'return ejs_1.default.render(t, context);';
 const MATCH_PLUGIN = 'patterns.some((w) => (0, minimatch_1.minimatch)(p, w))';

@@ -131,6 +131,25 @@ const lazyEmojiRegex = {
   },
 };
 
+/**
+ * terminal-size (Ink asks it for the size when the output is not a terminal) imports node:child_process at its
+ * top for the fallbacks that run `tput` or `resize`: that load (with net and dgram, ~5 ms) came before every
+ * first frame, where the size comes from the terminal itself. It is required on the fallbacks' first call.
+ */
+const TERMINAL_SIZE_IMPORT = "import {execFileSync} from 'node:child_process';";
+const TERMINAL_SIZE_ON_USE = "const execFileSync = (...args) => require('node:child_process').execFileSync(...args);";
+const childProcessOnUse = {
+  name: 'child-process-on-use',
+  setup(b) {
+    b.onLoad({ filter: /[\\/]terminal-size[\\/]index\.js$/ }, async (args) => {
+      const source = await readFile(args.path, 'utf8');
+      if (!source.includes(TERMINAL_SIZE_IMPORT))
+        throw new Error(`terminal-size changed: no "${TERMINAL_SIZE_IMPORT}" in ${args.path}`);
+      return { contents: source.replace(TERMINAL_SIZE_IMPORT, TERMINAL_SIZE_ON_USE), loader: 'js' };
+    });
+  },
+};
+
 // CommonJS inside the bundle (react-reconciler, signal-exit) gets bundleForNode's require().
 const result = await bundleForNode({
   entryPoints: [entry],
@@ -138,7 +157,7 @@ const result = await bundleForNode({
   define: { 'process.env.NODE_ENV': '"production"' },
   // Native and optional modules stay outside.
   external: ['better-sqlite3-multiple-ciphers', 'ws', 'bufferutil', 'utf-8-validate'],
-  plugins: [keepCoreExternal, noDevtools, yogaForNode, sameStylesNoCodes, lazyEmojiRegex],
+  plugins: [keepCoreExternal, noDevtools, yogaForNode, sameStylesNoCodes, lazyEmojiRegex, childProcessOnUse],
   metafile: process.env.STN_BUNDLE_METAFILE !== undefined,
 });
 
