@@ -4,9 +4,11 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import WebSocket from 'ws';
 import { runStn } from '../helpers/cli.js';
 import { makeInitializedHome, type TempHome } from '../helpers/home.js';
+import { startStn } from './run-home.js';
 
 const TRACE = fileURLToPath(new URL('../helpers/trace-imports.mjs', import.meta.url));
 
@@ -24,6 +26,9 @@ const M = {
   croner: '/node_modules/croner/',
   ws: '/node_modules/ws/',
   promClient: '/node_modules/prom-client/',
+  /** prom-client's index: its default metrics, summary, push gateway and cluster aggregator too. */
+  promClientIndex: '/node_modules/prom-client/index.js',
+  otel: '/node_modules/@opentelemetry/',
   sqlite: '/node_modules/better-sqlite3-multiple-ciphers/',
   core: '/dist/core/index.js',
   oclif: '/dist/cli/chunks/execute-oclif-',
@@ -102,24 +107,75 @@ describe('what each command loads (bin/run.js)', () => {
   });
   afterAll(() => temp.cleanup());
 
-  /** Runs `stn ARGS` and gives what it loaded. */
-  async function loadedBy(args: string[]): Promise<(m: Module) => boolean> {
+  /** The environment that records what `stn ARGS` loads, and what it recorded once the process has exited. */
+  function trace(args: string[]): { env: NodeJS.ProcessEnv; loaded: () => (m: Module) => boolean } {
     const traceFile = join(temp.home, `imports-${args.join('-').replace(/[^\w-]/g, '_')}.txt`);
     writeFileSync(traceFile, '');
     const env: NodeJS.ProcessEnv = { ...temp.env, NODE_OPTIONS: `--import=${TRACE}`, STATION_TRACE_IMPORTS: traceFile };
     // As people run it: vitest's NODE_ENV=test puts oclif in development mode (it registers tsx to look for sources).
     delete env.NODE_ENV;
+    return {
+      env,
+      loaded: () => {
+        const urls = readFileSync(traceFile, 'utf8').split('\n');
+        return (m: Module): boolean => urls.some((url) => url.includes(M[m]));
+      },
+    };
+  }
+
+  /** Runs `stn ARGS` and gives what it loaded. */
+  async function loadedBy(args: string[]): Promise<(m: Module) => boolean> {
+    const { env, loaded } = trace(args);
     const out = await runStn(args, { env });
     expect(out.stderr).toBe('');
     expect(out.code).toBe(0);
-    const loaded = readFileSync(traceFile, 'utf8').split('\n');
-    return (m: Module): boolean => loaded.some((url) => url.includes(M[m]));
+    return loaded();
+  }
+
+  /** What `stn serve` loaded by the time it stopped (SIGTERM), having done `meanwhile(url)`. */
+  async function loadedByServe(
+    name: string,
+    meanwhile: (url: string) => Promise<void>,
+  ): Promise<(m: Module) => boolean> {
+    const { env, loaded } = trace(['serve', name]);
+    const stn = startStn(['serve', '--port', '0', '--log-level', 'warn'], env);
+    const url = await vi.waitFor(
+      () => {
+        const found = /Station listening on (http:\/\/\S+)/.exec(stn.output().stdout)?.[1];
+        if (found === undefined) throw new Error(`stn serve does not listen yet: ${stn.output().stderr}`);
+        return found;
+      },
+      { timeout: 20_000, interval: 50 },
+    );
+    await meanwhile(url);
+    stn.child.kill('SIGTERM');
+    expect(await stn.exited).toBe(0);
+    return loaded();
   }
 
   it.each(TABLE)('stn $args', async ({ args, mustNotLoad, loads = [] }) => {
     const has = await loadedBy(args);
     expect(mustNotLoad.filter(has)).toEqual([]);
     expect(loads.filter((m) => !has(m))).toEqual([]);
+  });
+
+  it('stn serve loads prom-client without its index (nor OpenTelemetry behind it), and ws only once a WebSocket opens', async () => {
+    const idle = await loadedByServe('idle', () => Promise.resolve());
+    expect((['promClient', 'sqlite', 'http'] as const).filter((m) => !idle(m))).toEqual([]);
+    expect((['promClientIndex', 'otel', 'ws', 'openai', 'tui'] as const).filter(idle)).toEqual([]);
+
+    const out = await runStn(['key', 'create', 'imports', '--role', 'viewer', '--json'], { env: temp.env });
+    const { key } = JSON.parse(out.stdout) as { key: string };
+    const viewed = await loadedByServe('websocket', async (url) => {
+      const ws = new WebSocket(`${url.replace('http', 'ws')}/ws`, { headers: { Authorization: `Bearer ${key}` } });
+      await new Promise<void>((resolve, reject) => {
+        ws.once('message', () => resolve());
+        ws.once('error', reject);
+      });
+      ws.close();
+    });
+    expect(viewed('ws')).toBe(true);
+    expect(viewed('promClientIndex')).toBe(false);
   });
 
   it('loads no YAML parser once config.yaml has been read and the agent files indexed', async () => {

@@ -421,7 +421,7 @@ export class KeyService {
 
   private resolve(ref: string): ApiKeyRow {
     const trimmed = ref.trim();
-    const prefix = keyPrefix(trimmed) ?? /^(?:stn_)?([0-9a-f]{12})(?:_…?)?$/.exec(trimmed)?.[1];
+    const prefix = keyPrefix(trimmed) ?? /^(?:stn_)?([0-9a-f]{12})(?:_\u2026?)?$/.exec(trimmed)?.[1];
     if (prefix !== undefined) {
       const row = this.repo.byPrefix(prefix);
       if (row !== undefined) return row;

@@ -1,5 +1,22 @@
+import { createRequire } from 'node:module';
 import { performance } from 'node:perf_hooks';
-import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import type * as PromClient from 'prom-client';
+
+type Counter<T extends string = string> = PromClient.Counter<T>;
+type Histogram<T extends string = string> = PromClient.Histogram<T>;
+
+/**
+ * The four classes of prom-client used here, each from its own file: the package's index also loads its default
+ * metrics (about fifteen modules, and @opentelemetry/api's fifty behind them), its summary, push gateway and cluster
+ * aggregator, none of which Station uses. Required, not imported: an import makes Node scan CommonJS files for the names
+ * they export.
+ */
+const promClient = createRequire(import.meta.url);
+const Counter = promClient('prom-client/lib/counter') as typeof PromClient.Counter;
+const Gauge = promClient('prom-client/lib/gauge') as typeof PromClient.Gauge;
+const Histogram = promClient('prom-client/lib/histogram') as typeof PromClient.Histogram;
+const Registry = promClient('prom-client/lib/registry') as typeof PromClient.Registry;
+
 /** Where the totals come from when scraped (the engine's services). */
 export interface MetricsSources {
   /** Agents indexed, all environments. */

@@ -1,6 +1,7 @@
 import type { IncomingMessage } from 'node:http';
+import { createRequire } from 'node:module';
 import type { Duplex } from 'node:stream';
-import { WebSocketServer, type RawData, type WebSocket } from 'ws';
+import type { RawData, WebSocket, WebSocketServer } from 'ws';
 import type { RunEvent } from '../events/run-events.js';
 import { canSeeEnvironment, type Principal } from '../security/roles.js';
 import {
@@ -52,6 +53,12 @@ const DEFAULT_MAX_BUFFERED = 1024 * 1024;
 const MAX_SUBSCRIPTIONS = 64;
 const REPLAY_PAGE = 1000;
 
+/** `ws` is required, not imported: an import makes Node scan each of its CommonJS files for the names it exports. */
+function newWebSocketServer(): WebSocketServer {
+  const { WebSocketServer: Server } = createRequire(import.meta.url)('ws') as typeof import('ws');
+  return new Server({ noServer: true, maxPayload: 64 * 1024 });
+}
+
 /**
  * The WebSocket at /ws. After the upgrade is authenticated, a client subscribes to all runs, one run
  * or one environment, and receives the run events exactly as `stn agent run --json` prints them. A
@@ -60,7 +67,8 @@ const REPLAY_PAGE = 1000;
  * dropped and a `ws.dropped` notice says which runs to resubscribe from which seq.
  */
 export class WsHub {
-  private readonly wss: WebSocketServer;
+  /** Made at the first upgrade: a server nobody opens a WebSocket to never loads `ws`. */
+  private wss: WebSocketServer | undefined;
   private readonly clients = new Set<Client>();
   private readonly runEnv = new Map<number, string>();
   private readonly unsubscribeEvents: () => void;
@@ -71,7 +79,6 @@ export class WsHub {
   constructor(private readonly options: WsHubOptions) {
     this.maxBuffered = options.maxBufferedBytes ?? DEFAULT_MAX_BUFFERED;
     this.slowTimeout = options.slowClientTimeoutMs ?? 30_000;
-    this.wss = new WebSocketServer({ noServer: true, maxPayload: 64 * 1024 });
     this.unsubscribeEvents = options.events.subscribe((events) => {
       for (const event of events) this.onEvent(event);
     });
@@ -85,6 +92,7 @@ export class WsHub {
 
   /** Takes over an authenticated upgrade request for /ws. */
   handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer, principal: Principal): void {
+    this.wss ??= newWebSocketServer();
     this.wss.handleUpgrade(req, socket, head, (ws) => this.accept(ws, principal));
   }
 
@@ -107,9 +115,8 @@ export class WsHub {
         }),
     );
     await Promise.all(closing);
-    await new Promise<void>((resolve) => {
-      this.wss.close(() => resolve());
-    });
+    const wss = this.wss;
+    if (wss !== undefined) await new Promise<void>((resolve) => wss.close(() => resolve()));
   }
 
   private accept(ws: WebSocket, principal: Principal): void {
