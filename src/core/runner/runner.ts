@@ -553,6 +553,10 @@ export class Runner {
   }
 
   private async execute(job: Job): Promise<void> {
+    // The worker is taken at once (pump); the run's start-up work (claim, render, connect, the first model call)
+    // follows on the event loop's next turn, so a burst of submissions (a REST client, due schedules) is
+    // accepted and answered first instead of each submission waiting on the previous runs' first steps.
+    await new Promise<void>((resolve) => setImmediate(resolve));
     const { prepared, recorder, controller } = job;
     const signal = controller.signal;
     const started = this.now();
