@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import type { AgentView, RunQuery, RunView, ScheduleView } from '../../src/tui/client/station-client.js';
 import { FakeStationClient, freshStation } from './helpers/fake-client.js';
 import { screenPerTest } from './helpers/screen.js';
@@ -10,25 +10,28 @@ import { screenPerTest } from './helpers/screen.js';
 class HeldClient extends FakeStationClient {
   private readonly held: (() => void)[] = [];
   asked = 0;
+  /** What was asked for, in order. */
+  readonly askedFor: string[] = [];
 
   release(): void {
     for (const resolve of this.held.splice(0)) resolve();
   }
 
   override agents(env: string): Promise<AgentView[]> {
-    return this.hold(() => super.agents(env));
+    return this.hold('agents', () => super.agents(env));
   }
 
   override schedules(env: string): Promise<ScheduleView[]> {
-    return this.hold(() => super.schedules(env));
+    return this.hold('schedules', () => super.schedules(env));
   }
 
   override runs(query: RunQuery): Promise<RunView[]> {
-    return this.hold(() => super.runs(query));
+    return this.hold('runs', () => super.runs(query));
   }
 
-  private hold<T>(answer: () => Promise<T>): Promise<T> {
+  private hold<T>(what: string, answer: () => Promise<T>): Promise<T> {
     this.asked++;
+    this.askedFor.push(what);
     return new Promise<void>((resolve) => this.held.push(resolve)).then(answer);
   }
 }
@@ -61,5 +64,20 @@ describe('TUI first frame', { timeout: 60_000 }, () => {
     expect(after[title + 1]).toBe(lines[title + 1]);
     expect(after[0]).toBe(lines[0]);
     expect(after.slice(-2)).toEqual(lines.slice(-2));
+  });
+
+  it('asks for the schedules once the agents are there: reading every agent file does not hold the list back', async () => {
+    const client = new HeldClient(freshStation());
+    const screen = await tui.show(client);
+    await screen.waitFor('? help');
+    expect(client.askedFor).toContain('agents');
+    expect(client.askedFor).not.toContain('schedules');
+
+    client.release();
+    await screen.waitFor('file-explorer');
+    await vi.waitFor(() => {
+      expect(client.askedFor).toContain('schedules');
+    });
+    client.release();
   });
 });

@@ -17,12 +17,14 @@ interface Loaded<T> {
 
 /**
  * Loads data from the client when `key` changes (or on reload). A newer load wins over an older one that
- * finishes late; on reload the last data stays shown until the new data arrives.
+ * finishes late; on reload the last data stays shown until the new data arrives. While `ready` is false
+ * nothing is loaded yet (loading stays true): a screen loads what it shows first before what adds to it.
  */
-export function useAsync<T>(load: () => Promise<T>, key: string): AsyncData<T> {
+export function useAsync<T>(load: () => Promise<T>, key: string, ready = true): AsyncData<T> {
   const [generation, setGeneration] = useState(0);
   const [loaded, setLoaded] = useState<Loaded<T> | null>(null);
   useEffect(() => {
+    if (!ready) return;
     let current = true;
     load().then(
       (data) => {
@@ -43,7 +45,7 @@ export function useAsync<T>(load: () => Promise<T>, key: string): AsyncData<T> {
     };
     // `load` is a fresh closure each render; `key` says when what it loads changes.
     // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [key, generation]);
+  }, [key, generation, ready]);
   const reload = useCallback(() => {
     setGeneration((g) => g + 1);
   }, []);

@@ -27,7 +27,13 @@ function AgentList({ app, dispatch, client, theme, width, height, active, runs, 
   const list = app.lists.agents;
   const env = app.environment;
   const agents = useAsync(() => client.agents(env), `agents:${env}`);
-  const schedules = useAsync(() => client.schedules(env), `schedules:${env}`);
+  // The schedules (every agent file read, the first time) are asked for once the list is there, so the
+  // list is drawn first and its next-fire column filled in after.
+  const schedules = useAsync(
+    () => client.schedules(env),
+    `schedules:${env}`,
+    agents.data !== undefined || agents.error !== null,
+  );
   const live = useMemo(() => lastRunByAgent(runs, env), [runs, env]);
   const scheduleOf = useMemo(
     () => new Map<string, ScheduleView>((schedules.data ?? []).map((s) => [s.agent, s])),
