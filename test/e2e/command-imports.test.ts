@@ -185,6 +185,8 @@ describe('what each command loads (bin/run.js)', () => {
       ['agent', 'list', '--json'],
       ['env', 'list', '--json'],
       ['runs', 'list', '--json'],
+      // No agent file says "schedule": none is parsed to find one.
+      ['schedule', 'list', '--json'],
     ]) {
       expect((await loadedBy(args))('yaml')).toBe(false);
     }

@@ -50,7 +50,11 @@ export class ScheduleCatalog {
 
   private load(path: string, stamp: number): { stamp: number; schedule: AgentSchedule | undefined; agent: string } {
     try {
-      const { agent } = readAgentFile(path, readFileSync(path, 'utf8'));
+      const text = readFileSync(path, 'utf8');
+      // A schedule is the frontmatter's `schedule` key: a file that never says "schedule" has none, and is not
+      // parsed (most agents have no schedule; the first parse loads the YAML parser, ~20 ms).
+      if (!text.includes('schedule')) return { stamp, schedule: undefined, agent: '' };
+      const { agent } = readAgentFile(path, text);
       return { stamp, schedule: agent.schedule, agent: agent.name };
     } catch (error) {
       if (error instanceof Error) return { stamp, schedule: undefined, agent: '' };
