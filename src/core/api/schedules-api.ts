@@ -42,12 +42,23 @@ export const SCHEDULER_PRINCIPAL: Principal = {
   environments: '*',
 };
 
-/** The catalog of scheduled agents on an engine's home. */
+const catalogs = new WeakMap<Engine, ScheduleCatalog>();
+
+/**
+ * The catalog of scheduled agents on an engine's home, one per engine: it keeps each file's schedule until the
+ * file changes, so listing the schedules again (the TUI after a fire time, every scheduler pass) parses only
+ * what was edited.
+ */
 export function scheduleCatalog(engine: Engine): ScheduleCatalog {
-  return new ScheduleCatalog(
-    () => engine.environments.list().map((e) => e.name),
-    (env) => engine.agents.dir(env),
-  );
+  let catalog = catalogs.get(engine);
+  if (catalog === undefined) {
+    catalog = new ScheduleCatalog(
+      () => engine.environments.list().map((e) => e.name),
+      (env) => engine.agents.dir(env),
+    );
+    catalogs.set(engine, catalog);
+  }
+  return catalog;
 }
 
 /**
@@ -99,7 +110,7 @@ export class SchedulesApi {
   list(environment?: string): ScheduleView[] {
     if (environment !== undefined) this.ctx.authorize('read', environment);
     else this.ctx.authorize('read');
-    return this.scheduled()
+    return this.scheduled(environment)
       .filter((s) =>
         environment === undefined
           ? canSeeEnvironment(this.ctx.principal, s.environment)
@@ -153,13 +164,14 @@ export class SchedulesApi {
     return createScheduler(this.ctx.engine, this.schedulerApi, options).runDue();
   }
 
-  private scheduled(): ScheduledAgent[] {
-    return scheduleCatalog(this.ctx.engine).list();
+  /** The scheduled agents of one environment (only its files are looked at), or of all. */
+  private scheduled(environment?: string): ScheduledAgent[] {
+    return scheduleCatalog(this.ctx.engine).list(environment);
   }
 
   private require(environment: string, agent: string): ScheduledAgent {
     this.ctx.engine.environments.require(environment);
-    const all = this.scheduled().filter((s) => s.environment === environment);
+    const all = this.scheduled(environment);
     const found = all.find((s) => s.agent === agent);
     if (found === undefined) {
       throw new NotFoundError(`agent "${agent}" in environment "${environment}" has no schedule`, {

@@ -26,10 +26,12 @@ export class ScheduleCatalog {
     private readonly agentsDir: (environment: string) => string,
   ) {}
 
-  list(): ScheduledAgent[] {
+  /** Every scheduled agent, or those of `only` (an environment: the others' files are not looked at). */
+  list(only?: string): ScheduledAgent[] {
     const out: ScheduledAgent[] = [];
     const seen = new Set<string>();
-    for (const environment of this.environments()) {
+    const environments = this.environments().filter((e) => only === undefined || e === only);
+    for (const environment of environments) {
       const dir = this.agentsDir(environment);
       for (const file of listPromptFiles(dir)) {
         const key = `${environment}\u0000${file.fileName}`;
@@ -44,7 +46,10 @@ export class ScheduleCatalog {
         }
       }
     }
-    for (const key of [...this.cache.keys()]) if (!seen.has(key)) this.cache.delete(key);
+    // Files gone since leave the cache (of the environment looked at, when only one was).
+    for (const key of [...this.cache.keys()]) {
+      if (!seen.has(key) && (only === undefined || key.startsWith(`${only}\u0000`))) this.cache.delete(key);
+    }
     return out;
   }
 
