@@ -10,7 +10,6 @@
 // - errors.js: one set of error classes, so `instanceof StationError` holds wherever an error was made;
 // - config/package-assets.js: it finds templates/ and bundles/ relative to its own file.
 import { randomUUID } from 'node:crypto';
-import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { buildYamlFile, yamlFromBundle } from './lazy-yaml.js';
@@ -51,14 +50,5 @@ await bundleForNode({
   define: { STATION_BUILD_ID: JSON.stringify(randomUUID()) },
   plugins: [keepShared, externalPackages, yamlFromBundle],
 });
-
-// V8 keeps a script's source at one byte a character only when all of it is ASCII (two bytes otherwise, for the life
-// of every process that loads it). esbuild escapes other characters in strings but not in regular expressions.
-for (const name of readdirSync(core).filter((n) => n.endsWith('.js'))) {
-  const lines = readFileSync(join(core, name), 'utf8').split('\n');
-  const at = lines.findIndex((line) => /[\u0080-\uffff]/.test(line));
-  if (at >= 0)
-    throw new Error(`dist/core/${name}:${at + 1} is not ASCII (spell the character \\uXXXX): ${lines[at].trim()}`);
-}
 
 await buildYamlFile(root);

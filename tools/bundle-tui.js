@@ -158,7 +158,6 @@ const result = await bundleForNode({
   // Native and optional modules stay outside.
   external: ['better-sqlite3-multiple-ciphers', 'ws', 'bufferutil', 'utf-8-validate'],
   plugins: [keepCoreExternal, noDevtools, yogaForNode, sameStylesNoCodes, lazyEmojiRegex, childProcessOnUse],
-  metafile: process.env.STN_BUNDLE_METAFILE !== undefined,
 });
 
 /**
@@ -181,7 +180,7 @@ writeFileSync(entry, bundled.replace(TO_ESM, TO_ESM_ONCE));
 
 // What the bundle is made of (the import cost of `stn ui`): STN_BUNDLE_METAFILE=FILE writes esbuild's
 // metafile there and prints the biggest inputs.
-if (result.metafile !== undefined && process.env.STN_BUNDLE_METAFILE !== undefined) {
+if (process.env.STN_BUNDLE_METAFILE !== undefined) {
   writeFileSync(process.env.STN_BUNDLE_METAFILE, JSON.stringify(result.metafile));
   console.log(await analyzeMetafile(result.metafile, { verbose: false }));
 }

@@ -72,7 +72,7 @@ export class CommandLog {
     } else if (this.enabled('info')) this.text(line);
   }
 
-  /** The error that ends the command: `Error: message` and a `→` line per hint, or one error line. */
+  /** The error that ends the command: `Error: message` and a line per hint (after an arrow), or one error line. */
   error(error: LoggedError, stack?: string): void {
     if (this.json) {
       this.logger.error(error.message, {

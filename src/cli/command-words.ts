@@ -30,8 +30,8 @@ export function namesCommand(words: readonly string[], tree: CommandTree): boole
 
 /**
  * The closest command to words that name none: each word close to the command's word at the same place
- * (`agnet list` → `agent list`, `agent lst myagent` → `agent list`, the rest being arguments). A topic is
- * suggested only for exactly as many words (`agnet` → `agent`), since a topic takes no arguments.
+ * (`agnet list` -> `agent list`, `agent lst myagent` -> `agent list`, the rest being arguments). A topic is
+ * suggested only for exactly as many words (`agnet` -> `agent`), since a topic takes no arguments.
  */
 export function explainUnknown(words: readonly string[], tree: CommandTree): UnknownCommand {
   let best: { id: string[]; distance: number; command: boolean } | undefined;

@@ -33,7 +33,7 @@ export function makeStyle(enabled: boolean): Record<StyleName, (text: string) =>
 }
 
 /**
- * An error as a person reads it on stderr: `Error: message`, a `→` line per hint, and the stack when asked for.
+ * An error as a person reads it on stderr: `Error: message`, a line per hint (after an arrow), and the stack when asked for.
  */
 export function errorText(
   error: { message: string; hints: readonly string[] },
