@@ -1,3 +1,4 @@
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import { ConflictError, DatabaseError } from '../errors.js';
 import type { EventBus, RunEventListener } from '../events/event-bus.js';
 import type { EventModelChoice } from '../events/run-events.js';
@@ -556,7 +557,7 @@ export class Runner {
     // The worker is taken at once (pump); the run's start-up work (claim, render, connect, the first model call)
     // follows on the event loop's next turn, so a burst of submissions (a REST client, due schedules) is
     // accepted and answered first instead of each submission waiting on the previous runs' first steps.
-    await new Promise<void>((resolve) => setImmediate(resolve));
+    await nextTurn();
     const { prepared, recorder, controller } = job;
     const signal = controller.signal;
     const started = this.now();
