@@ -76,7 +76,9 @@ async function adminKey(): Promise<string> {
   return (JSON.parse(created.stdout) as { key: string }).key;
 }
 
-describe('several servers on one PostgreSQL store', () => {
+// Each test waits on its servers for up to 30-40 s a step (fire times, leases, deliveries): 7-16 s on an idle
+// machine, more than the default 30 s per test under CI's load, so a test's time limit covers its waits.
+describe('several servers on one PostgreSQL store', { timeout: 120_000 }, () => {
   it('a run started on B is listed by A, and A streams its events live, in order, once each', async () => {
     const key = await adminKey();
     const a = await serve();
