@@ -1,43 +1,64 @@
-// TUI: (1) wall time from starting `stn ui` in a real terminal (tmux, 80x24) to its first full frame, median
-// of 5, twice: the chrome (the header, the screen's frame and the key footer, drawn before the data arrives)
-// and the Agents screen with its agents listed; (2) a trace of 10 000 events: folding them into timeline
-// items, opening the trace (tail page from the store to the frame showing the last event), jumping to the
-// first event (g) and back to the last (G), with the store queries each took and the heap held after.
+// TUI: (1) wall time from starting `stn ui` in a real terminal (a pseudo-terminal, 80x24) to its first full
+// frame, median of 5, twice: the chrome (the header, the screen's frame and the key footer, drawn before the
+// data arrives) and the Agents screen with its agents listed; (2) a trace of 10 000 events: folding them into
+// timeline items, opening the trace (tail page from the store to the frame showing the last event), jumping to
+// the first event (g) and back to the last (G), with the store queries each took and the heap held after.
 // Aims (issue 17): first frame <= 400 ms, scroll to the first event <= 300 ms.
-import { execFileSync, spawnSync } from 'node:child_process';
+//
+// The terminal is util-linux's `script`, whose output this process reads as the terminal would: a frame counts
+// from the chunk that carries it. (Polling tmux's capture-pane, as this bench first did, starts a tmux client
+// every few ms; on a 2-core machine that took CPU from the UI being measured and added 130-170 ms.)
+/* global clearTimeout */
+import { spawn, spawnSync } from 'node:child_process';
 import { BIN, fmt, median, report, tempHome, timeStn } from './lib.js';
 
-const SOCKET = `stn-bench-${process.pid}`;
-const tmux = (...args) => execFileSync('tmux', ['-L', SOCKET, ...args], { encoding: 'utf8' });
 const now = () => Number(process.hrtime.bigint()) / 1e6;
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
-async function firstFrame(home) {
+/** One start of `stn ui` in a pseudo-terminal: ms to the chrome and to the agents listed, then quits with q. */
+function startUi(home) {
   const quote = (a) => `'${a.replaceAll("'", "'\\''")}'`;
   const command = ['env', `STATION_HOME=${home}`, 'NO_COLOR=1', process.execPath, BIN, 'ui'].map(quote).join(' ');
+  const start = now();
+  const child = spawn('script', ['-qfec', `stty cols 80 rows 24 && exec ${command}`, '/dev/null'], {
+    stdio: ['pipe', 'pipe', 'inherit'],
+  });
+  let output = '';
+  let chrome;
+  let agents;
+  const timer = setTimeout(() => child.kill(), 30_000);
+  child.stdout.setEncoding('utf8').on('data', (chunk) => {
+    output += chunk;
+    // The chrome: the header, the Agents screen's frame and the key footer.
+    if (
+      chrome === undefined &&
+      output.includes(' Station') &&
+      output.includes('Agents in default') &&
+      output.includes('? help')
+    )
+      chrome = now() - start;
+    if (agents === undefined && chrome !== undefined && output.includes('file-explorer')) {
+      agents = now() - start;
+      child.stdin.write('q');
+    }
+  });
+  return new Promise((resolve, reject) => {
+    child.once('error', reject);
+    child.once('exit', () => {
+      clearTimeout(timer);
+      if (agents === undefined) reject(new Error(`no full frame from stn ui:\n${output}`));
+      else resolve({ chrome, agents });
+    });
+  });
+}
+
+async function firstFrame(home) {
   const chrome = [];
   const agents = [];
   for (let i = 0; i < 5; i++) {
-    const start = now();
-    tmux('-f', '/dev/null', 'new-session', '-d', '-s', 'ui', '-x', '80', '-y', '24', command);
-    let screen = '';
-    let chromeAt;
-    while (!(screen.includes('file-explorer') && screen.includes('? help'))) {
-      if (now() - start > 30_000) throw new Error(`no frame after 30 s:\n${screen}`);
-      screen = tmux('capture-pane', '-p', '-t', 'ui');
-      // The chrome: the header (first line), the Agents screen's frame and the key footer (last lines).
-      if (
-        chromeAt === undefined &&
-        screen.startsWith(' Station') &&
-        screen.includes('Agents in default') &&
-        screen.includes('? help')
-      )
-        chromeAt = now() - start;
-    }
-    agents.push(now() - start);
-    chrome.push(chromeAt ?? agents.at(-1));
-    tmux('send-keys', '-t', 'ui', 'q');
-    while (spawnSync('tmux', ['-L', SOCKET, 'has-session', '-t', 'ui']).status === 0) await sleep(20);
+    const frame = await startUi(home);
+    chrome.push(frame.chrome);
+    agents.push(frame.agents);
   }
   return { chrome, agents };
 }
@@ -185,7 +206,7 @@ async function bigTrace(home) {
 const t = tempHome();
 try {
   spawnSync(process.execPath, [BIN, 'init'], { env: t.env, stdio: 'ignore' });
-  if (spawnSync('tmux', ['-V']).status === 0) {
+  if (spawnSync('script', ['--version']).status === 0) {
     // For scale on a busy machine: a bare node start and `stn env list`, measured in the same run.
     const floor = [];
     for (let i = 0; i < 5; i++) {
@@ -202,7 +223,7 @@ try {
     report('stn ui: first frame with the agents listed (median of 5)', fmt(median(agents)));
     report('stn ui: first frame with the agents, fastest / slowest of 5', spread(agents));
   } else {
-    report('stn ui: start to first full frame', 'skipped (tmux not installed)');
+    report('stn ui: start to first full frame', "skipped (util-linux's script not installed)");
   }
   const trace = await bigTrace(t.home);
   report(`trace of ${trace.events} events: fold into timeline items`, fmt(trace.foldMs));
@@ -214,6 +235,5 @@ try {
   report(`trace of ${trace.events} events: back to the end, G (${trace.endQueries} queries)`, fmt(trace.endMs));
   report('trace: heap used after paging the whole run', `${trace.heapMb.toFixed(1)} MB`);
 } finally {
-  spawnSync('tmux', ['-L', SOCKET, 'kill-server']);
   t.cleanup();
 }
