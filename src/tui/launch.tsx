@@ -3,8 +3,9 @@
  * dynamic import, so commands that do not open the UI never load React or Ink.
  */
 import { render, type Instance } from 'ink';
+import { FIRST_FRAME_WAIT_MS, startFirstLoads } from './app/first-frame.js';
 import { Root } from './app/root.js';
-import type { ScreenId } from './app/reducer.js';
+import { FIRST_SCREEN, type ScreenId } from './app/reducer.js';
 import type { StationClient } from './client/station-client.js';
 import { makeTheme, themeEnabled } from './theme.js';
 
@@ -32,6 +33,8 @@ export async function launchTui(options: LaunchOptions): Promise<void> {
   const stdin = options.stdin ?? process.stdin;
   const theme = makeTheme(themeEnabled(options.env ?? process.env));
   stdout.write(ENTER_SCREEN);
+  const firstLoads = startFirstLoads(options.client, options.environment, options.screen ?? FIRST_SCREEN);
+  await firstLoads.settle(FIRST_FRAME_WAIT_MS);
   let instance: Instance | undefined;
   const stop = (): void => {
     instance?.unmount();
@@ -45,6 +48,7 @@ export async function launchTui(options: LaunchOptions): Promise<void> {
         theme={theme}
         environment={options.environment}
         {...(options.screen === undefined ? {} : { screen: options.screen })}
+        firstLoads={firstLoads}
       />,
       {
         stdout,
@@ -52,7 +56,10 @@ export async function launchTui(options: LaunchOptions): Promise<void> {
         stderr: options.stderr ?? process.stderr,
         exitOnCtrlC: false,
         patchConsole: true,
-        maxFps: 30,
+        // Ink's throttle is a debounce with a maxWait: a commit inside the window waits for the window's end,
+        // and each further commit pushes it back. 60 (Ink's default; this was 30) keeps that wait after a key
+        // press or an answer under ~17 ms. Live updates are coalesced (~50 ms) before they reach React.
+        maxFps: 60,
       },
     );
     await instance.waitUntilExit();

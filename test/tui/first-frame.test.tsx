@@ -1,5 +1,6 @@
 import { describe, expect, it, vi } from 'vitest';
 import type { AgentView, RunQuery, RunView, ScheduleView } from '../../src/tui/client/station-client.js';
+import { startFirstLoads } from '../../src/tui/app/first-frame.js';
 import { FakeStationClient, freshStation } from './helpers/fake-client.js';
 import { screenPerTest } from './helpers/screen.js';
 
@@ -79,5 +80,54 @@ describe('TUI first frame', { timeout: 60_000 }, () => {
       expect(client.askedFor).toContain('schedules');
     });
     client.release();
+  });
+
+  it('opens on the full screen when the first loads (agents, runs) answered before the first frame, and does not ask again', async () => {
+    const client = new HeldClient(freshStation());
+    const firstLoads = startFirstLoads(client, 'default', 'agents');
+    expect(client.askedFor).toEqual(['runs', 'agents']);
+    client.release();
+    await firstLoads.settle(10_000);
+    const screen = await tui.show(client, { firstLoads });
+    const [first] = screen.frames();
+    expect(first).toContain('file-explorer');
+    expect(first).toContain('? help');
+    expect(screen.frames().some((f) => f.includes('Loading…'))).toBe(false);
+    // The schedules come after, as ever; the agents and the runs were not asked for twice.
+    await vi.waitFor(() => {
+      expect(client.askedFor).toContain('schedules');
+    });
+    client.release();
+    expect(client.askedFor.filter((w) => w !== 'schedules')).toEqual(['runs', 'agents']);
+  });
+
+  it('draws the chrome at once when the first loads have not answered, then fills it in from those same loads', async () => {
+    const client = new HeldClient(freshStation());
+    const firstLoads = startFirstLoads(client, 'default', 'agents');
+    await firstLoads.settle(20); // a server far away: gives up waiting
+    const screen = await tui.show(client, { firstLoads });
+    const first = await screen.waitFor('? help');
+    expect(first).toContain('Loading…');
+    expect(first).not.toContain('file-explorer');
+
+    client.release();
+    await screen.waitFor('file-explorer');
+    await vi.waitFor(() => {
+      expect(client.askedFor).toContain('schedules');
+    });
+    client.release();
+    expect(client.askedFor.filter((w) => w !== 'schedules')).toEqual(['runs', 'agents']);
+  });
+
+  it('a first load that failed shows its error in the screen, as a later load would', async () => {
+    const client = new (class extends FakeStationClient {
+      override agents(): Promise<never> {
+        return Promise.reject(new Error('agents file unreadable'));
+      }
+    })(freshStation());
+    const firstLoads = startFirstLoads(client, 'default', 'agents');
+    await firstLoads.settle(10_000);
+    const screen = await tui.show(client, { firstLoads });
+    await screen.waitFor('agents file unreadable');
   });
 });

@@ -88,6 +88,9 @@ export type AppAction =
 /** The smallest terminal the layout is made for; smaller ones get the same layout, clipped. */
 export const MIN_SIZE = { columns: 80, rows: 24 } as const;
 
+/** The screen the UI opens on unless told otherwise. */
+export const FIRST_SCREEN: ScreenId = 'agents';
+
 export function initialAppState(options: {
   environment: string;
   columns?: number;
@@ -96,7 +99,7 @@ export function initialAppState(options: {
 }): AppState {
   const list = initialListState;
   return {
-    screen: options.screen ?? 'agents',
+    screen: options.screen ?? FIRST_SCREEN,
     environment: options.environment,
     help: false,
     agentPane: { kind: 'list' },

@@ -23,6 +23,7 @@ import { TraceScreen, traceListHeight, traceRunEnded, traceStatus } from '../scr
 import { initialRunsState, runningCount, runsReducer, RUNS_LIMIT, type RunsState } from '../state/runs-state.js';
 import { initialTraceState, traceReducer, type TraceState } from '../state/trace-state.js';
 import type { Theme } from '../theme.js';
+import type { FirstLoads } from '../hooks/first-loads.js';
 import { Providers } from './providers.js';
 import {
   activeListId,
@@ -39,7 +40,12 @@ export interface RootProps {
   theme: Theme;
   environment: string;
   screen?: ScreenId;
+  /** Loads started before the first frame (launchTui): what has answered is in the first frame. */
+  firstLoads?: FirstLoads;
 }
+
+/** What the runs (the header's count, the Runs screen, the agents' last runs) are loaded as (FirstLoads). */
+export const RUNS_KEY = 'runs';
 
 const HEADER_ROWS = 2;
 const FOOTER_ROWS = 2;
@@ -119,13 +125,21 @@ function ownRunsInProgress(client: StationClient, runs: RunsState): RunView[] {
 }
 
 /** The whole app: header, the current screen (or the help overlay), footer; global keys. */
-export function Root({ client, theme, environment, screen }: RootProps): ReactNode {
+export function Root({ client, theme, environment, screen, firstLoads }: RootProps): ReactNode {
   const { stdout } = useStdout();
   const { exit } = useApp();
   const [app, dispatch] = useReducer(appReducer, undefined, () =>
     initialAppState({ environment, ...readSize(stdout), ...(screen === undefined ? {} : { screen }) }),
   );
-  const [runs, runsDispatch] = useReducer(runsReducer, undefined, () => initialRunsState());
+  const [firstRuns] = useState(() => firstLoads?.take<RunView[]>(RUNS_KEY));
+  const unusedFirstRuns = useRef(firstRuns);
+  // Whether the first frame has the runs already (their first load had answered).
+  const [runsFromFirst] = useState(() => firstRuns?.answered !== undefined);
+  const [runs, runsDispatch] = useReducer(runsReducer, undefined, () =>
+    firstRuns?.answered === undefined
+      ? initialRunsState()
+      : runsReducer(initialRunsState(), { type: 'runs-loaded', runs: firstRuns.answered.data }),
+  );
   const [trace, traceDispatch] = useReducer(traceReducer, undefined, () => initialTraceState());
   const [connection, setConnection] = useState<ConnectionView>({ ok: true, error: null, retryAt: null });
   const connected = useRef(true);
@@ -161,8 +175,12 @@ export function Root({ client, theme, environment, screen }: RootProps): ReactNo
     setRunsGeneration((g) => g + 1);
   }, []);
   useEffect(() => {
+    // The first load (started before the first frame) is used once: shown already, or awaited here.
+    const early = unusedFirstRuns.current;
+    unusedFirstRuns.current = undefined;
+    if (early !== undefined && runsFromFirst) return;
     let current = true;
-    client.runs({ limit: RUNS_LIMIT }).then(
+    (early?.promise ?? client.runs({ limit: RUNS_LIMIT })).then(
       (list) => {
         if (current) runsDispatch({ type: 'runs-loaded', runs: list });
       },
@@ -174,7 +192,7 @@ export function Root({ client, theme, environment, screen }: RootProps): ReactNo
     return () => {
       current = false;
     };
-  }, [client, runsGeneration]);
+  }, [client, runsGeneration, runsFromFirst]);
 
   useClientUpdates(
     client,
@@ -384,7 +402,7 @@ export function Root({ client, theme, environment, screen }: RootProps): ReactNo
     }
   }
   return (
-    <Providers router={router}>
+    <Providers router={router} firstLoads={firstLoads}>
       {tooSmall !== null ? (
         <Text>
           {quitScope === null

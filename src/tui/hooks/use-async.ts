@@ -1,5 +1,6 @@
-import { useCallback, useEffect, useState } from 'react';
+import { useCallback, useEffect, useRef, useState } from 'react';
 import { errorText } from '../client/errors.js';
+import { useFirstLoad } from './first-loads.js';
 
 export interface AsyncData<T> {
   data: T | undefined;
@@ -19,14 +20,24 @@ interface Loaded<T> {
  * Loads data from the client when `key` changes (or on reload). A newer load wins over an older one that
  * finishes late; on reload the last data stays shown until the new data arrives. While `ready` is false
  * nothing is loaded yet (loading stays true): a screen loads what it shows first before what adds to it.
+ * A load of `key` started before the first frame (FirstLoads) is used instead of asking again: its data is
+ * in the first frame when it has answered by then.
  */
 export function useAsync<T>(load: () => Promise<T>, key: string, ready = true): AsyncData<T> {
+  const first = useFirstLoad<T>(key);
+  const unused = useRef(first);
   const [generation, setGeneration] = useState(0);
-  const [loaded, setLoaded] = useState<Loaded<T> | null>(null);
+  const [loaded, setLoaded] = useState<Loaded<T> | null>(() =>
+    first?.answered === undefined ? null : { key, generation: 0, data: first.answered.data, error: null },
+  );
   useEffect(() => {
     if (!ready) return;
+    const early = unused.current?.key === key && generation === 0 ? unused.current : undefined;
+    unused.current = undefined;
+    // Its answer is in the first frame already.
+    if (early !== undefined && loaded?.key === key) return;
     let current = true;
-    load().then(
+    (early?.promise ?? load()).then(
       (data) => {
         if (current) setLoaded({ key, generation, data, error: null });
       },

@@ -15,6 +15,9 @@ import { AgentDetail } from './agent-detail.js';
 import { RunForm } from './run-form.js';
 import type { ScreenProps } from './screen-props.js';
 
+/** What the agents list of `env` is loaded as (useAsync, FirstLoads). */
+export const agentsKey = (env: string): string => `agents:${env}`;
+
 /** Agents of the current environment; enter shows one, `r` runs it. */
 export function AgentsScreen(props: ScreenProps): ReactNode {
   const { app } = props;
@@ -26,7 +29,7 @@ export function AgentsScreen(props: ScreenProps): ReactNode {
 function AgentList({ app, dispatch, client, theme, width, height, active, runs, now }: ScreenProps): ReactNode {
   const list = app.lists.agents;
   const env = app.environment;
-  const agents = useAsync(() => client.agents(env), `agents:${env}`);
+  const agents = useAsync(() => client.agents(env), agentsKey(env));
   // The schedules (every agent file read, the first time) are asked for once the list is there, so the
   // list is drawn first and its next-fire column filled in after.
   const schedules = useAsync(

@@ -13,6 +13,9 @@ import type { ScreenProps } from './screen-props.js';
 import { VariablesForm } from './variables-form.js';
 import { BundleSourceForm, TrustGate } from './bundle-install.js';
 
+/** What the environments list is loaded as (useAsync, FirstLoads). */
+export const ENVIRONMENTS_KEY = 'environments';
+
 interface SyncState {
   env: string;
   phase: 'running' | 'done' | 'failed';
@@ -59,7 +62,7 @@ export function EnvironmentsScreen({
   now,
 }: ScreenProps): ReactNode {
   const list = app.lists.environments;
-  const envs = useAsync(() => client.environments(), 'environments');
+  const envs = useAsync(() => client.environments(), ENVIRONMENTS_KEY);
   const [sync, setSync] = useState<SyncState | null>(null);
   const [ask, setAsk] = useState<Ask | null>(null);
   const [install, setInstall] = useState<Install | null>(null);

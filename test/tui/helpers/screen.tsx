@@ -5,6 +5,7 @@ import { afterEach, vi } from 'vitest';
 import { Root } from '../../../src/tui/app/root.js';
 import type { ScreenId } from '../../../src/tui/app/reducer.js';
 import type { StationClient } from '../../../src/tui/client/station-client.js';
+import type { FirstLoads } from '../../../src/tui/hooks/first-loads.js';
 import { makeTheme } from '../../../src/tui/theme.js';
 import { watchStderr } from './react-warnings.js';
 
@@ -23,6 +24,8 @@ export const KEYS = {
 
 export interface Screen {
   frame(): string;
+  /** Every frame drawn so far, the first first. */
+  frames(): string[];
   /** Sends keys (one write per key, as a terminal does) and waits a tick. */
   press(...keys: string[]): Promise<void>;
   /** Types text as one write (like a paste). */
@@ -37,7 +40,7 @@ const tick = (ms = 10): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 export async function renderTui(
   client: StationClient,
-  options: { screen?: ScreenId; columns?: number; rows?: number; color?: boolean } = {},
+  options: { screen?: ScreenId; columns?: number; rows?: number; color?: boolean; firstLoads?: FirstLoads } = {},
 ): Promise<Screen> {
   const instance = render(
     <Root
@@ -45,6 +48,7 @@ export async function renderTui(
       theme={makeTheme(options.color ?? false)}
       environment="default"
       {...(options.screen === undefined ? {} : { screen: options.screen })}
+      {...(options.firstLoads === undefined ? {} : { firstLoads: options.firstLoads })}
     />,
   );
   watchStderr(instance.stderr);
@@ -61,6 +65,7 @@ export async function renderTui(
   const frame = (): string => instance.lastFrame() ?? '';
   return {
     frame,
+    frames: () => [...instance.frames],
     press: async (...keys) => {
       for (const key of keys) {
         instance.stdin.write(key);

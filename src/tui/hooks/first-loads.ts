@@ -1,0 +1,53 @@
+import { createContext, useContext, useState } from 'react';
+
+/** A load started before the first frame: its promise, and its data once it has answered. */
+export interface FirstLoad<T> {
+  key: string;
+  promise: Promise<T>;
+  /** Set when the promise has resolved (not when it failed: a failure is reported by whoever takes it). */
+  answered?: { data: T };
+}
+
+/**
+ * Loads started before the first frame (see launchTui): the runs and the first screen's list. Whatever has
+ * answered when the UI mounts is in its first frame, so a local Station (whose answers take a few ms) opens on
+ * a full screen; what has not is shown as loading and filled in when it answers, as any later load. Each load
+ * is taken once, by the first component that asks for its key: later loads of the same key go to the client.
+ */
+export class FirstLoads {
+  private readonly loads = new Map<string, FirstLoad<unknown>>();
+
+  start<T>(key: string, load: () => Promise<T>): void {
+    const entry: FirstLoad<T> = { key, promise: load() };
+    // The taker handles a failure; this branch only records the answer.
+    entry.promise.then(
+      (data) => (entry.answered = { data }),
+      () => undefined,
+    );
+    this.loads.set(key, entry);
+  }
+
+  /** Resolves when every load has answered or failed, or after `ms`, whichever comes first. */
+  async settle(ms: number): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    const waited = new Promise<void>((resolve) => (timer = setTimeout(resolve, ms)));
+    await Promise.race([Promise.allSettled([...this.loads.values()].map((l) => l.promise)), waited]);
+    clearTimeout(timer);
+  }
+
+  /** The load of `key`, if one was started and not taken yet; it is taken. */
+  take<T>(key: string): FirstLoad<T> | undefined {
+    const entry = this.loads.get(key);
+    this.loads.delete(key);
+    return entry as FirstLoad<T> | undefined;
+  }
+}
+
+export const FirstLoadsContext = createContext<FirstLoads | undefined>(undefined);
+
+/** The first load of `key` for this component (taken at its first render), if one was started. */
+export function useFirstLoad<T>(key: string): FirstLoad<T> | undefined {
+  const first = useContext(FirstLoadsContext);
+  const [taken] = useState(() => first?.take<T>(key));
+  return taken;
+}
