@@ -119,10 +119,10 @@ describe('TUI first frame', { timeout: 60_000 }, () => {
     expect(client.askedFor.filter((w) => w !== 'schedules')).toEqual(['runs', 'agents']);
   });
 
-  it('a first load that failed shows its error in the screen, as a later load would', async () => {
+  it('a first load that failed (even before its promise) shows its error in the screen, as a later load would', async () => {
     const client = new (class extends FakeStationClient {
       override agents(): Promise<never> {
-        return Promise.reject(new Error('agents file unreadable'));
+        throw new Error('agents file unreadable');
       }
     })(freshStation());
     const firstLoads = startFirstLoads(client, 'default', 'agents');

@@ -18,7 +18,8 @@ export class FirstLoads {
   private readonly loads = new Map<string, FirstLoad<unknown>>();
 
   start<T>(key: string, load: () => Promise<T>): void {
-    const entry: FirstLoad<T> = { key, promise: load() };
+    // Called at once; a client that throws before its promise gives a failed load, which the taker reports.
+    const entry: FirstLoad<T> = { key, promise: (async () => load())() };
     // The taker handles a failure; this branch only records the answer.
     entry.promise.then(
       (data) => (entry.answered = { data }),
