@@ -115,7 +115,7 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
   /** The engine for this command's Station home, opened once and closed when the command ends. */
   protected engine(): Engine {
     if (this.engineHandle === undefined) {
-      this.engineHandle = openEngine({ home: this.flags.home });
+      this.engineHandle = openEngine({ home: this.flags.home, warn: (message) => this.diagnostics().warn(message) });
       this.engineHandle.agents.onNotice = (message) => {
         this.hintOnce(message);
       };

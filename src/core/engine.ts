@@ -29,6 +29,11 @@ export interface EngineOptions {
   env?: NodeJS.ProcessEnv;
   /** Webhook delivery timing (tests shorten the retry waits). */
   webhooks?: WebhookTuning;
+  /**
+   * Where the engine reports trouble found while it works, away from any request or command (traces that
+   * cannot be sent to the collector): the command's or the server's log. Unset, nothing is reported.
+   */
+  warn?: (message: string) => void;
 }
 
 /**
@@ -179,7 +184,11 @@ export function openEngine(options: EngineOptions = {}): Engine {
         const otlpEndpoint = config.telemetry.otlpEndpoint;
         if (otlpEndpoint !== null) {
           const { startRunTracer } = await import('./telemetry/run-tracer.js');
-          const tracer = startRunTracer(events, { endpoint: otlpEndpoint, serviceName: config.telemetry.serviceName });
+          const tracer = startRunTracer(events, {
+            endpoint: otlpEndpoint,
+            serviceName: config.telemetry.serviceName,
+            ...(options.warn === undefined ? {} : { warn: options.warn }),
+          });
           closers.push(() => tracer.shutdown());
         }
         // On a shared store this process's runs hold leases, renewed while it lives (see RunService.renewLeases).

@@ -1,9 +1,16 @@
 import { SpanKind, SpanStatusCode, trace, ROOT_CONTEXT, type Attributes, type Span } from '@opentelemetry/api';
+import { ExportResultCode } from '@opentelemetry/core';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { resourceFromAttributes } from '@opentelemetry/resources';
-import { BasicTracerProvider, BatchSpanProcessor } from '@opentelemetry/sdk-trace-base';
+import {
+  BasicTracerProvider,
+  BatchSpanProcessor,
+  type ReadableSpan,
+  type SpanExporter,
+} from '@opentelemetry/sdk-trace-base';
 import type { EventBus } from '../events/event-bus.js';
 import type { RunEvent, RunEventOf } from '../events/run-events.js';
+import { redactUrl } from '../security/redact-url.js';
 import { readPackageVersion } from '../server/version.js';
 
 export interface RunTracerOptions {
@@ -12,9 +19,16 @@ export interface RunTracerOptions {
   serviceName: string;
   /** Milliseconds one export may take (default 5 000): a collector that is down never holds a command long. */
   exportTimeoutMs?: number;
+  /**
+   * Told when spans could not be sent (once, until an export succeeds again) and when they are sent again: the
+   * command's or server's log. Without it a collector that is down or a wrong URL would go unnoticed.
+   */
+  warn?: (message: string) => void;
 }
 
 export interface RunTracer {
+  /** Sends the spans of the runs ended so far now, not at the next batch (every 5 s). */
+  flush(): Promise<void>;
   /** Stops listening, ends spans still open (a run this process did not see finish) and sends what is left. */
   shutdown(): Promise<void>;
 }
@@ -42,10 +56,9 @@ export function tracesUrl(endpoint: string): string {
  * is set (engine.runner()).
  */
 export function startRunTracer(bus: EventBus, options: RunTracerOptions): RunTracer {
-  const exporter = new OTLPTraceExporter({
-    url: tracesUrl(options.endpoint),
-    timeoutMillis: options.exportTimeoutMs ?? 5000,
-  });
+  const url = tracesUrl(options.endpoint);
+  const otlp = new OTLPTraceExporter({ url, timeoutMillis: options.exportTimeoutMs ?? 5000 });
+  const exporter = options.warn === undefined ? otlp : reportingExporter(otlp, redactUrl(url), options.warn);
   const provider = new BasicTracerProvider({
     resource: resourceFromAttributes({ 'service.name': options.serviceName, 'service.version': readPackageVersion() }),
     spanProcessors: [new BatchSpanProcessor(exporter)],
@@ -167,6 +180,8 @@ export function startRunTracer(bus: EventBus, options: RunTracerOptions): RunTra
   const unsubscribe = bus.subscribe(onEvent);
   let closing: Promise<void> | undefined;
   return {
+    // A failed export is reported through `warn` (and dropped): it is no error of the caller's.
+    flush: () => provider.forceFlush().catch(() => undefined),
     shutdown: () =>
       (closing ??= (async () => {
         unsubscribe();
@@ -177,7 +192,7 @@ export function startRunTracer(bus: EventBus, options: RunTracerOptions): RunTra
           run.span.end(now);
         }
         runs.clear();
-        await provider.shutdown();
+        await provider.shutdown().catch(() => undefined);
       })()),
   };
 }
@@ -231,4 +246,34 @@ function finishRun(run: OpenRun, event: RunEventOf<'run.finished'>, time: Date):
     run.span.setStatus({ code: SpanStatusCode.ERROR, message: d.error?.message ?? d.status });
   }
   run.span.end(time);
+}
+
+/**
+ * `exporter`, telling `warn` when an export fails (the spans of that batch are dropped; the OTLP exporter has
+ * already retried what can be retried) and, after a failure, when spans go through again. One line per change,
+ * not per batch: a collector that stays down does not fill the log.
+ */
+function reportingExporter(exporter: SpanExporter, url: string, warn: (message: string) => void): SpanExporter {
+  let failing = false;
+  return {
+    export(spans: ReadableSpan[], done) {
+      exporter.export(spans, (result) => {
+        if (result.code !== ExportResultCode.SUCCESS && !failing) {
+          failing = true;
+          const why = result.error === undefined ? 'no answer' : redactUrl(result.error.message);
+          const status = (result.error as { code?: unknown } | undefined)?.code;
+          warn(
+            `Could not send run traces to ${url}: ${why}${typeof status === 'number' ? ` (HTTP ${String(status)})` : ''}. ` +
+              `${String(spans.length)} spans were dropped, as will be later ones until it answers: check telemetry.otlp_endpoint in config.yaml and that the collector is up.`,
+          );
+        } else if (result.code === ExportResultCode.SUCCESS && failing) {
+          failing = false;
+          warn(`Run traces are sent to ${url} again.`);
+        }
+        done(result);
+      });
+    },
+    shutdown: () => exporter.shutdown(),
+    forceFlush: () => exporter.forceFlush?.() ?? Promise.resolve(),
+  };
 }
