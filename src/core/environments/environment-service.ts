@@ -105,6 +105,11 @@ export class EnvironmentService {
   /** The row of an existing environment, or a NotFoundError that lists the ones there are. */
   require(name: string): EnvironmentRow {
     validateEnvironmentName(name);
+    // The common case, asked on every run and request: its folder is there and so is its row. Anything else
+    // (a folder made or removed by hand) makes the rows match the folders first.
+    const known = this.repo.byName(name);
+    if (known !== undefined && statSync(this.dir(name), { throwIfNoEntry: false })?.isDirectory() === true)
+      return known;
     const { rows, unrecorded } = this.sync();
     // A folder made by hand while another process holds the lock: its row (its id) needs the lock.
     const row = unrecorded.includes(name) ? this.sync(true).rows.get(name) : rows.get(name);

@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ConflictError, NotFoundError, openEngine, ValidationError, type Engine } from '../../../src/core/index.js';
@@ -85,6 +85,22 @@ describe('environments', () => {
     rmSync(join(temp.home, 'environments', 'handmade'), { recursive: true });
     expect(engine.environments.list().map((e) => e.name)).toEqual(['default']);
     expect(engine.db.prepare('SELECT name FROM environments').all()).toEqual([{ name: 'default' }]);
+  });
+
+  it('require: a folder made by hand is found (with a row), one removed by hand is not (and loses its row)', () => {
+    setup();
+    const made = join(temp.home, 'environments', 'handmade');
+    mkdirSync(join(made, 'agents'), { recursive: true });
+    const row = engine.environments.require('handmade');
+    expect(row.name).toBe('handmade');
+    // Asked again while all is as it was: the same row.
+    expect(engine.environments.require('handmade')).toEqual(row);
+    rmSync(made, { recursive: true });
+    expect(() => engine.environments.require('handmade')).toThrow(NotFoundError);
+    expect(engine.db.prepare('SELECT name FROM environments').all()).toEqual([{ name: 'default' }]);
+    // A file where the folder was is no environment either.
+    writeFileSync(made, 'not a folder');
+    expect(() => engine.environments.require('handmade')).toThrow(NotFoundError);
   });
 
   it('show lists agent files, configs and variable names, never values', () => {
