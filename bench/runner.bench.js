@@ -77,6 +77,11 @@ async function bareClient(files) {
 }
 
 /** `runs` runs in `wall` ms: runs per second, and as a share of the ideal (every run overlapping perfectly). */
+/** CPU time (user + system) of this process per run, from a process.cpuUsage() difference. */
+function cpuPerRun(used, runs) {
+  return `${((used.user + used.system) / 1000 / runs).toFixed(2)} ms`;
+}
+
 function throughput(runs, wall) {
   const ideal = (CONCURRENT_TURNS + 1) * CONCURRENT_LATENCY;
   return {
@@ -211,6 +216,7 @@ async function concurrencyScenario(RUNS) {
     const results = await Promise.all(handles.map((h) => h.done));
     clearInterval(sampler);
     const wall = performance.now() - t0;
+    const cpu = process.cpuUsage(cpu0);
     const failed = results.filter((r) => r.status !== 'completed').length;
     const rate = throughput(RUNS, wall);
     const n = String(RUNS);
@@ -224,6 +230,7 @@ async function concurrencyScenario(RUNS) {
       `${submitted.toFixed(0)} ms   (CPU ${((submitCpu.user + submitCpu.system) / 1000).toFixed(0)} ms)`,
     );
     report('  from the last submission to the last answer', `${(wall - submitted).toFixed(0)} ms`);
+    report("  CPU of Station's process per run (the model and MCP servers are other processes)", cpuPerRun(cpu, RUNS));
     const mb = (bytes) => `${(bytes / 1024 / 1024).toFixed(0)} MB`;
     report(
       '  RSS before | highest while running | peak so far',
@@ -253,6 +260,7 @@ async function bareConcurrency(runs) {
   try {
     const loop = () => bareLoop(client, (messages) => fetchTurn(model.url, messages, tools));
     await loop(); // warm-up, as for Station
+    const cpu0 = process.cpuUsage();
     const t0 = performance.now();
     await Promise.all(Array.from({ length: runs }, loop));
     const wall = performance.now() - t0;
@@ -260,6 +268,7 @@ async function bareConcurrency(runs) {
       `${String(runs)} concurrent bare loops: throughput vs ideal`,
       `${throughput(runs, wall).text}, wall ${wall.toFixed(0)} ms`,
     );
+    report("  CPU of the bare loops' process per run", cpuPerRun(process.cpuUsage(cpu0), runs));
   } finally {
     await client.close();
     await stop();
