@@ -49,8 +49,9 @@ export class EnvironmentService {
     return join(this.paths.environments, validateEnvironmentName(name));
   }
 
+  /** Whether the environment's folder is there (a folder: a file of that name is none). One stat. */
   exists(name: string): boolean {
-    return existsSync(join(this.dir(name), '.')) && statSync(this.dir(name)).isDirectory();
+    return statSync(this.dir(name), { throwIfNoEntry: false })?.isDirectory() === true;
   }
 
   /** Folder names on disk that are valid environment names, sorted. */
@@ -108,8 +109,7 @@ export class EnvironmentService {
     // The common case, asked on every run and request: its folder is there and so is its row. Anything else
     // (a folder made or removed by hand) makes the rows match the folders first.
     const known = this.repo.byName(name);
-    if (known !== undefined && statSync(this.dir(name), { throwIfNoEntry: false })?.isDirectory() === true)
-      return known;
+    if (known !== undefined && this.exists(name)) return known;
     const { rows, unrecorded } = this.sync();
     // A folder made by hand while another process holds the lock: its row (its id) needs the lock.
     const row = unrecorded.includes(name) ? this.sync(true).rows.get(name) : rows.get(name);
