@@ -5,6 +5,7 @@
 import { render, type Instance } from 'ink';
 import { FIRST_FRAME_WAIT_MS, startFirstLoads } from './app/first-frame.js';
 import { Root } from './app/root.js';
+import { FirstLoadsContext } from './hooks/first-loads.js';
 import { FIRST_SCREEN, type ScreenId } from './app/reducer.js';
 import type { StationClient } from './client/station-client.js';
 import { makeTheme, themeEnabled } from './theme.js';
@@ -43,13 +44,14 @@ export async function launchTui(options: LaunchOptions): Promise<void> {
   process.once('SIGHUP', stop);
   try {
     instance = render(
-      <Root
-        client={options.client}
-        theme={theme}
-        environment={options.environment}
-        {...(options.screen === undefined ? {} : { screen: options.screen })}
-        firstLoads={firstLoads}
-      />,
+      <FirstLoadsContext.Provider value={firstLoads}>
+        <Root
+          client={options.client}
+          theme={theme}
+          environment={options.environment}
+          {...(options.screen === undefined ? {} : { screen: options.screen })}
+        />
+      </FirstLoadsContext.Provider>,
       {
         stdout,
         stdin,

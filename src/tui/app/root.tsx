@@ -23,7 +23,7 @@ import { TraceScreen, traceListHeight, traceRunEnded, traceStatus } from '../scr
 import { initialRunsState, runningCount, runsReducer, RUNS_LIMIT, type RunsState } from '../state/runs-state.js';
 import { initialTraceState, traceReducer, type TraceState } from '../state/trace-state.js';
 import type { Theme } from '../theme.js';
-import type { FirstLoads } from '../hooks/first-loads.js';
+import { useFirstLoad } from '../hooks/first-loads.js';
 import { Providers } from './providers.js';
 import {
   activeListId,
@@ -40,8 +40,6 @@ export interface RootProps {
   theme: Theme;
   environment: string;
   screen?: ScreenId;
-  /** Loads started before the first frame (launchTui): what has answered is in the first frame. */
-  firstLoads?: FirstLoads;
 }
 
 /** What the runs (the header's count, the Runs screen, the agents' last runs) are loaded as (FirstLoads). */
@@ -125,20 +123,17 @@ function ownRunsInProgress(client: StationClient, runs: RunsState): RunView[] {
 }
 
 /** The whole app: header, the current screen (or the help overlay), footer; global keys. */
-export function Root({ client, theme, environment, screen, firstLoads }: RootProps): ReactNode {
+export function Root({ client, theme, environment, screen }: RootProps): ReactNode {
   const { stdout } = useStdout();
   const { exit } = useApp();
   const [app, dispatch] = useReducer(appReducer, undefined, () =>
     initialAppState({ environment, ...readSize(stdout), ...(screen === undefined ? {} : { screen }) }),
   );
-  const [firstRuns] = useState(() => firstLoads?.take<RunView[]>(RUNS_KEY));
-  const unusedFirstRuns = useRef(firstRuns);
-  // Whether the first frame has the runs already (their first load had answered).
-  const [runsFromFirst] = useState(() => firstRuns?.answered !== undefined);
+  const firstRuns = useFirstLoad<RunView[]>(RUNS_KEY);
   const [runs, runsDispatch] = useReducer(runsReducer, undefined, () =>
-    firstRuns?.answered === undefined
+    firstRuns.shown === undefined
       ? initialRunsState()
-      : runsReducer(initialRunsState(), { type: 'runs-loaded', runs: firstRuns.answered.data }),
+      : runsReducer(initialRunsState(), { type: 'runs-loaded', runs: firstRuns.shown.data }),
   );
   const [trace, traceDispatch] = useReducer(traceReducer, undefined, () => initialTraceState());
   const [connection, setConnection] = useState<ConnectionView>({ ok: true, error: null, retryAt: null });
@@ -175,10 +170,9 @@ export function Root({ client, theme, environment, screen, firstLoads }: RootPro
     setRunsGeneration((g) => g + 1);
   }, []);
   useEffect(() => {
-    // The first load (started before the first frame) is used once: shown already, or awaited here.
-    const early = unusedFirstRuns.current;
-    unusedFirstRuns.current = undefined;
-    if (early !== undefined && runsFromFirst) return;
+    // The load started before the first frame is used once: shown already, or awaited here.
+    const early = firstRuns.take(RUNS_KEY);
+    if (early !== undefined && firstRuns.shown !== undefined) return;
     let current = true;
     (early?.promise ?? client.runs({ limit: RUNS_LIMIT })).then(
       (list) => {
@@ -192,7 +186,7 @@ export function Root({ client, theme, environment, screen, firstLoads }: RootPro
     return () => {
       current = false;
     };
-  }, [client, runsGeneration, runsFromFirst]);
+  }, [client, runsGeneration, firstRuns]);
 
   useClientUpdates(
     client,
@@ -402,7 +396,7 @@ export function Root({ client, theme, environment, screen, firstLoads }: RootPro
     }
   }
   return (
-    <Providers router={router} firstLoads={firstLoads}>
+    <Providers router={router}>
       {tooSmall !== null ? (
         <Text>
           {quitScope === null

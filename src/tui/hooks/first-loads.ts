@@ -2,7 +2,6 @@ import { createContext, useContext, useState } from 'react';
 
 /** A load started before the first frame: its promise, and its data once it has answered. */
 export interface FirstLoad<T> {
-  key: string;
   promise: Promise<T>;
   /** Set when the promise has resolved (not when it failed: a failure is reported by whoever takes it). */
   answered?: { data: T };
@@ -19,7 +18,7 @@ export class FirstLoads {
 
   start<T>(key: string, load: () => Promise<T>): void {
     // Called at once; a client that throws before its promise gives a failed load, which the taker reports.
-    const entry: FirstLoad<T> = { key, promise: (async () => load())() };
+    const entry: FirstLoad<T> = { promise: (async () => load())() };
     // The taker handles a failure; this branch only records the answer.
     entry.promise.then(
       (data) => (entry.answered = { data }),
@@ -44,11 +43,35 @@ export class FirstLoads {
   }
 }
 
+/** Provided by launchTui around the app; absent (no first loads) in a UI rendered without it. */
 export const FirstLoadsContext = createContext<FirstLoads | undefined>(undefined);
 
-/** The first load of `key` for this component (taken at its first render), if one was started. */
-export function useFirstLoad<T>(key: string): FirstLoad<T> | undefined {
-  const first = useContext(FirstLoadsContext);
-  const [taken] = useState(() => first?.take<T>(key));
-  return taken;
+/** One component's share of the load of a key started before the first frame. */
+export interface FirstLoadOf<T> {
+  /** Its answer when it had arrived by the component's first render: the component's first state. */
+  readonly shown: { data: T } | undefined;
+  /**
+   * For the component's first load of `key`: the load started before the first frame, once (nothing after,
+   * or for another key). When `shown` is set its answer is on screen already; else its promise is awaited
+   * instead of asking the client again.
+   */
+  take(key: string): FirstLoad<T> | undefined;
+}
+
+/** The load of `key` started before the first frame, for this component (the same object at every render). */
+export function useFirstLoad<T>(key: string): FirstLoadOf<T> {
+  const loads = useContext(FirstLoadsContext);
+  const [first] = useState((): FirstLoadOf<T> => {
+    let unused = loads?.take<T>(key);
+    return {
+      shown: unused?.answered,
+      take: (asked) => {
+        if (asked !== key) return undefined;
+        const load = unused;
+        unused = undefined;
+        return load;
+      },
+    };
+  });
+  return first;
 }

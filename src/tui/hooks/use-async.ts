@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useRef, useState } from 'react';
+import { useCallback, useEffect, useState } from 'react';
 import { errorText } from '../client/errors.js';
 import { useFirstLoad } from './first-loads.js';
 
@@ -25,17 +25,15 @@ interface Loaded<T> {
  */
 export function useAsync<T>(load: () => Promise<T>, key: string, ready = true): AsyncData<T> {
   const first = useFirstLoad<T>(key);
-  const unused = useRef(first);
   const [generation, setGeneration] = useState(0);
   const [loaded, setLoaded] = useState<Loaded<T> | null>(() =>
-    first?.answered === undefined ? null : { key, generation: 0, data: first.answered.data, error: null },
+    first.shown === undefined ? null : { key, generation: 0, data: first.shown.data, error: null },
   );
   useEffect(() => {
     if (!ready) return;
-    const early = unused.current?.key === key && generation === 0 ? unused.current : undefined;
-    unused.current = undefined;
+    const early = generation === 0 ? first.take(key) : undefined;
     // Its answer is in the first frame already.
-    if (early !== undefined && loaded?.key === key) return;
+    if (early !== undefined && first.shown !== undefined) return;
     let current = true;
     (early?.promise ?? load()).then(
       (data) => {

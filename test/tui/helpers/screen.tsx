@@ -5,7 +5,7 @@ import { afterEach, vi } from 'vitest';
 import { Root } from '../../../src/tui/app/root.js';
 import type { ScreenId } from '../../../src/tui/app/reducer.js';
 import type { StationClient } from '../../../src/tui/client/station-client.js';
-import type { FirstLoads } from '../../../src/tui/hooks/first-loads.js';
+import { FirstLoadsContext, type FirstLoads } from '../../../src/tui/hooks/first-loads.js';
 import { makeTheme } from '../../../src/tui/theme.js';
 import { watchStderr } from './react-warnings.js';
 
@@ -43,13 +43,14 @@ export async function renderTui(
   options: { screen?: ScreenId; columns?: number; rows?: number; color?: boolean; firstLoads?: FirstLoads } = {},
 ): Promise<Screen> {
   const instance = render(
-    <Root
-      client={client}
-      theme={makeTheme(options.color ?? false)}
-      environment="default"
-      {...(options.screen === undefined ? {} : { screen: options.screen })}
-      {...(options.firstLoads === undefined ? {} : { firstLoads: options.firstLoads })}
-    />,
+    <FirstLoadsContext.Provider value={options.firstLoads}>
+      <Root
+        client={client}
+        theme={makeTheme(options.color ?? false)}
+        environment="default"
+        {...(options.screen === undefined ? {} : { screen: options.screen })}
+      />
+    </FirstLoadsContext.Provider>,
   );
   watchStderr(instance.stderr);
   const stdout = instance.stdout as unknown as NodeJS.EventEmitter & { columns: number; rows: number };
