@@ -4,11 +4,11 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { runStn } from '../helpers/cli.js';
 import { makeInitializedHome, type TempHome } from '../helpers/home.js';
-import { startStn } from './run-home.js';
+import { serveStn } from './run-home.js';
 
 const TRACE = fileURLToPath(new URL('../helpers/trace-imports.mjs', import.meta.url));
 
@@ -138,15 +138,7 @@ describe('what each command loads (bin/run.js)', () => {
     meanwhile: (url: string) => Promise<void>,
   ): Promise<(m: Module) => boolean> {
     const { env, loaded } = trace(['serve', name]);
-    const stn = startStn(['serve', '--port', '0', '--log-level', 'warn'], env);
-    const url = await vi.waitFor(
-      () => {
-        const found = /Station listening on (http:\/\/\S+)/.exec(stn.output().stdout)?.[1];
-        if (found === undefined) throw new Error(`stn serve does not listen yet: ${stn.output().stderr}`);
-        return found;
-      },
-      { timeout: 20_000, interval: 50 },
-    );
+    const { url, server: stn } = await serveStn(env, [], ['--log-level', 'warn']);
     await meanwhile(url);
     stn.child.kill('SIGTERM');
     expect(await stn.exited).toBe(0);

@@ -113,8 +113,9 @@ export function startStn(args: readonly string[], env: NodeJS.ProcessEnv): StnPr
 export async function serveStn(
   env: NodeJS.ProcessEnv,
   servers: StnProcess[],
+  flags: readonly string[] = [],
 ): Promise<{ url: string; server: StnProcess }> {
-  const server = startStn(['serve', '--port', '0'], env);
+  const server = startStn(['serve', '--port', '0', ...flags], env);
   servers.push(server);
   let url = '';
   await vi.waitFor(
