@@ -5,8 +5,8 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { EventBus } from '../../../src/core/events/event-bus.js';
-import type { RunEvent } from '../../../src/core/events/run-events.js';
 import { startRunTracer, type RunTracer } from '../../../src/core/telemetry/run-tracer.js';
+import { scriptedRun } from '../../tui/helpers/events.js';
 
 let server: Server;
 let url: string;
@@ -33,35 +33,9 @@ afterEach(async () => {
   await new Promise<void>((resolve) => server.close(() => resolve()));
 });
 
-/** A run that started and finished: one span to send. */
+/** A run that started, asked the model once and finished: two spans to send. */
 function run(bus: EventBus, runId: number): void {
-  const ts = new Date().toISOString();
-  const events: RunEvent[] = [
-    {
-      runId,
-      seq: 1,
-      type: 'run.started',
-      ts,
-      data: { agent: 'a', environment: 'default', model: 'm', maxSteps: 1, timeoutMs: 1000, pid: 1, messages: [] },
-    },
-    {
-      runId,
-      seq: 2,
-      type: 'run.finished',
-      ts,
-      data: {
-        status: 'completed',
-        stopReason: 'final_answer',
-        output: 'ok',
-        error: null,
-        steps: 1,
-        toolCalls: 0,
-        tokens: { input: 1, output: 1, total: 2 },
-        durationMs: 1,
-      },
-    },
-  ];
-  for (const event of events) bus.publish(event);
+  for (const event of scriptedRun(runId, 0)) bus.publish(event);
 }
 
 describe('run traces that cannot be sent', () => {
@@ -75,7 +49,7 @@ describe('run traces that cannot be sent', () => {
     expect(warnings).toHaveLength(1);
     expect(warnings[0]).toContain(`Could not send run traces to ${url}/v1/traces`);
     expect(warnings[0]).toContain('(HTTP 404)');
-    expect(warnings[0]).toContain('1 spans were dropped');
+    expect(warnings[0]).toContain('2 spans were dropped');
     expect(warnings[0]).toContain('telemetry.otlp_endpoint');
 
     run(bus, 2);
