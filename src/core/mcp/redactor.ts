@@ -46,16 +46,48 @@ export function makeRedactor(secrets: readonly Secret[]): Redact {
     forms.some((f) => text.includes(f.text)) ? text.replace(pattern, (match) => labels.get(match) ?? match) : text;
 }
 
-/** Applies a redactor to every string inside a JSON-like value (object keys included). */
+/**
+ * Applies a redactor to every string inside a JSON-like value (object keys included). Copy on write: what
+ * holds no secret is given back as it is (the same object), and a value with one is copied along the path
+ * to it, never changed in place. A run records a dozen such values a step; most hold no secret.
+ */
 export function redactDeep<T>(value: T, redact: Redact): T {
-  if (typeof value === 'string') return redact(value) as T;
-  if (Array.isArray(value)) return value.map((v: unknown) => redactDeep(v, redact)) as T;
-  if (typeof value === 'object' && value !== null) {
-    return Object.fromEntries(
-      Object.entries(value).map(([k, v]) => [redact(k), redactDeep(v as unknown, redact)]),
-    ) as T;
+  return masked(value, redact) as T;
+}
+
+function masked(value: unknown, redact: Redact): unknown {
+  if (typeof value === 'string') return redact(value);
+  if (typeof value !== 'object' || value === null) return value;
+  if (Array.isArray(value)) {
+    let copy: unknown[] | undefined;
+    for (let i = 0; i < value.length; i++) {
+      const item: unknown = value[i];
+      const next = masked(item, redact);
+      if (copy === undefined && next !== item) copy = value.slice(0, i);
+      copy?.push(next);
+    }
+    return copy ?? value;
   }
-  return value;
+  const record = value as Record<string, unknown>;
+  const keys = Object.keys(record);
+  let copy: Record<string, unknown> | undefined;
+  for (let i = 0; i < keys.length; i++) {
+    const key = keys[i] as string;
+    const item = record[key];
+    const nextKey = redact(key);
+    const next = masked(item, redact);
+    if (copy === undefined && (nextKey !== key || next !== item)) {
+      copy = {};
+      for (const earlier of keys.slice(0, i)) define(copy, earlier, record[earlier]);
+    }
+    if (copy !== undefined) define(copy, nextKey, next);
+  }
+  return copy ?? value;
+}
+
+/** An own property, even for a key such as `__proto__` (which an assignment would take as the prototype). */
+function define(target: Record<string, unknown>, key: string, value: unknown): void {
+  Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
 }
 
 function escapeRegExp(text: string): string {

@@ -45,4 +45,26 @@ describe('redactDeep', () => {
       list: ['x [secret:OPENAI_API_KEY]', { '[secret:OPENAI_API_KEY]': '[secret:OPENAI_API_KEY]' }],
     });
   });
+
+  it('gives back what holds no secret as it is, and copies the path to a secret without changing the input', () => {
+    const redact = makeRedactor([{ value: 'sk-live-42', label: secretLabel('OPENAI_API_KEY') }]);
+    const clean = { a: [1, 'two', { three: 'four' }], b: { c: null } };
+    expect(redactDeep(clean, redact)).toBe(clean);
+    const input = { keep: { x: 1 }, list: ['fine', { token: 'sk-live-42' }], after: 'ok' };
+    const before = structuredClone(input);
+    const out = redactDeep(input, redact);
+    expect(out).toEqual({ keep: { x: 1 }, list: ['fine', { token: '[secret:OPENAI_API_KEY]' }], after: 'ok' });
+    expect(input).toEqual(before);
+    expect(out.keep).toBe(input.keep);
+    expect(Object.keys(out)).toEqual(['keep', 'list', 'after']);
+  });
+
+  it('keeps a `__proto__` key of parsed JSON as a key, masked or not', () => {
+    const redact = makeRedactor([{ value: 'sk-live-42', label: secretLabel('OPENAI_API_KEY') }]);
+    const value = JSON.parse('{"__proto__": {"polluted": "sk-live-42"}, "z": 1}') as Record<string, unknown>;
+    const out = redactDeep(value, redact);
+    expect(Object.getPrototypeOf(out)).toBe(Object.prototype);
+    expect(Object.keys(out)).toEqual(['__proto__', 'z']);
+    expect(JSON.stringify(out)).toBe('{"__proto__":{"polluted":"[secret:OPENAI_API_KEY]"},"z":1}');
+  });
 });
