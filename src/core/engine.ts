@@ -214,7 +214,7 @@ export function openEngine(options: EngineOptions = {}): Engine {
           repo: runs.repo,
           environments,
           agents,
-          mcp: (envName) => mcpServers.pool(envName),
+          mcp: (envName) => mcpServers.runPool(envName),
           secrets: (envName) => mcpServers.secrets(envName),
         });
         return runner;

@@ -231,14 +231,31 @@ export class McpService {
     if (!this.deps.environments.exists(environment)) return [];
     // Every value of the secret store counts, used by the configs or not (a store that cannot be read is an
     // error here: a run must not go on unable to mask its secrets).
+    let config: LoadedMcpConfig | undefined;
+    try {
+      config = this.renderedConfig(environment, {});
+    } catch {
+      config = undefined;
+    }
+    return this.secretsOf(environment, config);
+  }
+
+  /** The secrets of a rendered config (none for a config that does not render) and of the secret store. */
+  private secretsOf(environment: string, config: LoadedMcpConfig | undefined): Secret[] {
     const stored = this.stored(environment);
     const fromStore = Object.entries(stored).map(([name, value]) => ({ value, label: secretLabel(name) }));
-    try {
-      const config = this.renderedConfig(environment, {});
-      return [...config.secrets.filter((s) => s.secret).map(({ value, label }) => ({ value, label })), ...fromStore];
-    } catch {
-      return fromStore;
-    }
+    const fromConfig = config?.secrets.filter((s) => s.secret).map(({ value, label }) => ({ value, label })) ?? [];
+    return [...fromConfig, ...fromStore];
+  }
+
+  /**
+   * The running pool of an environment, as pool() gives it, and the secrets of the config it runs on, as
+   * secrets() gives them, from one render: a run masks these from the moment it has its tools, so a value
+   * of template.json or variables.yml changed while the run was queued is masked too.
+   */
+  async runPool(environment: string): Promise<{ pool: McpPool; secrets: Secret[] }> {
+    const { entry, config } = this.currentEntryAndConfig(environment, {});
+    return { pool: await entry.pool, secrets: this.secretsOf(environment, config) };
   }
 
   /**
@@ -362,6 +379,15 @@ export class McpService {
    * server, or of the one named `only` when the config has it.
    */
   private currentEntry(environment: string, overrides: Readonly<Record<string, string>>, only?: string): PoolEntry {
+    return this.currentEntryAndConfig(environment, overrides, only).entry;
+  }
+
+  /** currentEntry(), with the config it was rendered from. */
+  private currentEntryAndConfig(
+    environment: string,
+    overrides: Readonly<Record<string, string>>,
+    only?: string,
+  ): { entry: PoolEntry; config: LoadedMcpConfig } {
     if (this.closed)
       throw new McpError('the MCP servers of this engine are closed', { code: 'mcp_server_unavailable' });
     this.requireFolder(environment);
@@ -373,7 +399,7 @@ export class McpService {
     const key = poolKey(environment, overrides, subset.length > 0 ? only : undefined);
     const fingerprint = JSON.stringify(servers);
     const cached = this.pools.get(key);
-    if (cached !== undefined && cached.fingerprint === fingerprint) return cached;
+    if (cached !== undefined && cached.fingerprint === fingerprint) return { entry: cached, config };
     if (cached !== undefined) {
       // The config changed: new runs get a new pool; the old one ends when its calls are done.
       void cached.pool.then((old) => old.closeWhenIdle()).catch(() => undefined);
@@ -400,7 +426,7 @@ export class McpService {
         if (this.pools.get(key) === entry) this.pools.delete(key);
       },
     );
-    return entry;
+    return { entry, config };
   }
 
   /** Runs `stn sync` for the given environments. */

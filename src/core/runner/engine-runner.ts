@@ -32,8 +32,11 @@ export interface EngineRunnerDeps {
     locate(env: string, name: string): { path: string };
     dir(env: string): string;
   };
-  /** The environment's running MCP pool (started on first use, cached by the engine). */
-  mcp(environment: string): Promise<ToolPool>;
+  /**
+   * The environment's running MCP pool (started on first use, cached by the engine) and the secrets of the
+   * config it runs on.
+   */
+  mcp(environment: string): Promise<{ pool: ToolPool; secrets: readonly Secret[] }>;
   /**
    * The secret values of an environment (those of its MCP configs; a secret store adds its own here),
    * masked in its runs' records together with the model API key.
@@ -99,11 +102,12 @@ export function createEngineRunner(deps: EngineRunnerDeps): Runner {
     repo: deps.repo,
     bus: deps.bus,
     prepare,
-    resources: async (run) => ({
-      model: await modelClient(),
-      tools:
-        run.tools.length === 0 ? NO_TOOLS : agentToolProvider(await deps.mcp(run.environment), run.tools, run.agent),
-    }),
+    resources: async (run) => {
+      const model = await modelClient();
+      if (run.tools.length === 0) return { model, tools: NO_TOOLS };
+      const { pool, secrets } = await deps.mcp(run.environment);
+      return { model, tools: agentToolProvider(pool, run.tools, run.agent), secrets };
+    },
     workers: config.runner.workers,
     queueSize: config.runner.queueSize,
     maxToolResultBytes: config.runner.maxToolResultBytes,

@@ -54,7 +54,7 @@ export class RunRecorder {
     readonly runId: number,
     private readonly now: () => number = Date.now,
     lastSeq = 0,
-    private readonly redact: Redact = KEEP,
+    private redact: Redact = KEEP,
     /** Time spent storing and publishing is added to its `recordMs`. */
     private readonly profile?: RunProfile,
   ) {
@@ -71,6 +71,11 @@ export class RunRecorder {
     const redact = options.redact ?? KEEP;
     const runId = repo.insertQueued({ ...run, input: redactDeep(run.input, redact) });
     return new RunRecorder(repo, bus, runId, options.now ?? Date.now, 0, redact, options.profile);
+  }
+
+  /** Masks with `redact` from now on (it masks what the previous one did, and more). */
+  maskWith(redact: Redact): void {
+    this.redact = redact;
   }
 
   /** A value with every secret in its strings masked, as this recorder stores it. */

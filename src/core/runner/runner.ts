@@ -66,6 +66,11 @@ export interface PreparedRun {
 export interface RunResources {
   model: ChatModel;
   tools: ToolProvider;
+  /**
+   * The secrets of the tools' config as the run starts on it: masked from here on, together with those
+   * known when the run was queued (the config may have changed while it waited).
+   */
+  secrets?: readonly Secret[] | undefined;
 }
 
 export interface RunnerOptions {
@@ -584,6 +589,8 @@ export class Runner {
       });
       const connectStart = performance.now();
       const resources = await abortable(this.options.resources(prepared, signal), signal);
+      const added = newSecrets(prepared.secrets ?? [], resources.secrets ?? []);
+      if (added.length > 0) recorder.maskWith(makeRedactor([...(prepared.secrets ?? []), ...added]));
       recorder.stage('tools.ready', {
         tools: resources.tools.list().map((t) => ({ name: t.name, server: t.server, tool: t.tool })),
         durationMs: Math.round(performance.now() - connectStart),
@@ -728,4 +735,11 @@ function finishRecorded(recorder: RunRecorder, data: RunOutcome, durationMs: num
   } catch (failure) {
     return { ...recorder.mask(data), status: 'failed', stopReason: 'error', error: toEventError(failure) };
   }
+}
+
+/** The secrets of `later` whose values are not among those of `known`. */
+function newSecrets(known: readonly Secret[], later: readonly Secret[]): Secret[] {
+  if (later.length === 0) return [];
+  const values = new Set(known.map((s) => s.value));
+  return later.filter((s) => !values.has(s.value));
 }
