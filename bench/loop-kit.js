@@ -96,6 +96,11 @@ export async function sdkTurn(sdk, messages, tools) {
   return calls.length > 0 ? { role: 'assistant', content: null, tool_calls: calls } : { role: 'assistant', content };
 }
 
+/** CPU time (user + system) in ms of a process.cpuUsage() difference. */
+export function cpuUsedMs(used) {
+  return (used.user + used.system) / 1000;
+}
+
 /** Wall and CPU time (of this process) per step of `fn`, which returns its step count. */
 export async function measure(fn) {
   const cpu0 = process.cpuUsage();
@@ -103,7 +108,7 @@ export async function measure(fn) {
   const steps = await fn();
   const wall = (performance.now() - t0) / steps;
   const used = process.cpuUsage(cpu0);
-  return { wall, cpu: (used.user + used.system) / 1000 / steps };
+  return { wall, cpu: cpuUsedMs(used) / steps };
 }
 
 /** A bare loop: `turn` asks the model, `client` (an MCP SDK client) runs the tools; nothing recorded. */

@@ -23,7 +23,7 @@ import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { openEngine } from '../dist/core/index.js';
 import { median, report, tempHome } from './lib.js';
-import { FS_ENTRY, STEPS, bareLoop, fetchTurn, makeHome, measure, sdkTurn, startModel } from './loop-kit.js';
+import { FS_ENTRY, STEPS, bareLoop, cpuUsedMs, fetchTurn, makeHome, measure, sdkTurn, startModel } from './loop-kit.js';
 
 const ROUNDS = 7;
 const CONCURRENT_TURNS = 3;
@@ -76,12 +76,12 @@ async function bareClient(files) {
   return { client, tools };
 }
 
-/** `runs` runs in `wall` ms: runs per second, and as a share of the ideal (every run overlapping perfectly). */
-/** CPU time (user + system) of this process per run, from a process.cpuUsage() difference. */
+/** CPU time of this process per run, from a process.cpuUsage() difference. */
 function cpuPerRun(used, runs) {
-  return `${((used.user + used.system) / 1000 / runs).toFixed(2)} ms`;
+  return `${(cpuUsedMs(used) / runs).toFixed(2)} ms`;
 }
 
+/** `runs` runs in `wall` ms: runs per second, and as a share of the ideal (every run overlapping perfectly). */
 function throughput(runs, wall) {
   const ideal = (CONCURRENT_TURNS + 1) * CONCURRENT_LATENCY;
   return {
@@ -141,7 +141,7 @@ async function stepsScenario() {
       const loopCpu = process.cpuUsage(loopStart.cpu);
       const loopM = {
         wall: (performance.now() - loopStart.wall) / result.steps,
-        cpu: (loopCpu.user + loopCpu.system) / 1000 / result.steps,
+        cpu: cpuUsedMs(loopCpu) / result.steps,
       };
       if (result.status !== 'completed')
         throw new Error(`bench run ended ${result.status}: ${JSON.stringify(result.error)}`);
@@ -227,7 +227,7 @@ async function concurrencyScenario(RUNS) {
     report(`  throughput vs ideal (aim >= 90%)`, rate.text);
     report(
       `  submitting the ${n} runs (aim <= ${String(RUNS)} ms)`,
-      `${submitted.toFixed(0)} ms   (CPU ${((submitCpu.user + submitCpu.system) / 1000).toFixed(0)} ms)`,
+      `${submitted.toFixed(0)} ms   (CPU ${cpuUsedMs(submitCpu).toFixed(0)} ms)`,
     );
     report('  from the last submission to the last answer', `${(wall - submitted).toFixed(0)} ms`);
     report("  CPU of Station's process per run (the model and MCP servers are other processes)", cpuPerRun(cpu, RUNS));
