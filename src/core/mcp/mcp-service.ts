@@ -235,7 +235,7 @@ export class McpService {
     try {
       config = this.renderedConfig(environment, {});
     } catch {
-      config = undefined;
+      // A config that does not render gives no secrets (its servers cannot start either); the store's still count.
     }
     return this.secretsOf(environment, config);
   }
