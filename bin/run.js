@@ -1,10 +1,6 @@
 #!/usr/bin/env node
-// Runs the compiled CLI. No logic here: see src/cli/main.ts.
-import module from 'node:module';
-
-// Node 22.1 and newer keep the compiled code of the bundles between runs (in the OS temp folder), which takes
-// most of the module compile time off every start; Node 20 has no such cache and skips this.
-module.enableCompileCache?.();
-
-const { main } = await import('../dist/cli/main.js');
+// Runs the compiled CLI. No logic here: see src/cli/main.ts. The compiled code of Station's bundles is kept
+// between runs (src/cli/compile-cache.ts), which takes most of the module compile time off every start.
+const { keepCompiledCode, main } = await import('../dist/cli/main.js');
+keepCompiledCode(new URL('../dist/', import.meta.url));
 await main(process.argv.slice(2), import.meta.url);

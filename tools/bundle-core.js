@@ -1,54 +1,103 @@
 #!/usr/bin/env node
-// Build step: bundles the compiled core (dist/core/index.js and the ~200 modules behind it) into one module
-// plus the chunks its lazy `import()`s load, all in dist/core, so a command loads a few files instead of a
-// few hundred (module loading dominated the time of `stn agent list`). Packages stay external (each is still
-// loaded only by the code that needs it, when it runs). `yaml` (its Node build is 70 CommonJS files) is
-// written as one file, dist/core/yaml.cjs, which the core requires on its first YAML parse (tools/lazy-yaml.js):
-// a command that finds config.yaml's parse cached and its agent files indexed loads no YAML parser.
+// Build step: bundles the compiled core (dist/core/index.js and the ~200 modules behind it) into one CommonJS
+// file, dist/core/index.cjs, so a command loads one file instead of a few hundred (module loading dominated
+// the time of `stn agent list`). CommonJS, not an ES module, because Node 20 can keep the compiled code of a
+// CommonJS file between runs (src/cli/compile-cache.ts: the core's load took ~60 ms of every command as an
+// ES module, ~30 ms from the kept code) and has no such cache for ES modules. Modules the core imports with
+// `import()` stay lazy: they are in the file, but evaluated on first use. Packages stay external (each is still
+// loaded only by the code that needs it, when it runs), all through `require`, so one process never holds both
+// the CommonJS and the ES copy of a dual package. `yaml` (its Node build is 70 CommonJS files) is written as
+// one file, dist/core/yaml.cjs, which the core requires on its first YAML parse (tools/lazy-yaml.js): a command
+// that finds config.yaml's parse cached and its agent files indexed loads no YAML parser.
 //
-// Two modules stay outside the bundle, shared with the CLI code that imports them directly:
-// - errors.js: one set of error classes, so `instanceof StationError` holds wherever an error was made;
-// - config/package-assets.js: it finds templates/ and bundles/ relative to its own file.
+// errors.js is bundled on its own (dist/core/errors.cjs), shared by the core and the CLI code that imports it
+// directly: one set of error classes, so `instanceof StationError` holds wherever an error was made, and the
+// CLI's error paths do not load the core. dist/core/index.js and dist/core/errors.js become ES modules that
+// export what the CommonJS files do, under the same names: every importer is unchanged.
 import { randomUUID } from 'node:crypto';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { buildYamlFile, yamlFromBundle } from './lazy-yaml.js';
-import { bundleForNode, keepRelativeImports, packageName } from './node-bundle.js';
+import { buildYamlFile, pointYamlAtBundle } from './lazy-yaml.js';
+import { bundleForNode, keepRelativeImports } from './node-bundle.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const core = join(root, 'dist', 'core');
-const entry = join(core, 'index.js');
-const SHARED = new Set([join(core, 'errors.js'), join(core, 'config', 'package-assets.js')]);
+const ERRORS = join(core, 'errors.js');
 
-// Every output is written to dist/core (chunks too), so one path works from all of them.
-const keepShared = keepRelativeImports('keep-shared-core-modules', core, (target) =>
-  SHARED.has(target) ? `./${relative(core, target).split(sep).join('/')}` : undefined,
-);
-
-/** Bare imports (packages, node: builtins) stay imports; `yaml` only through config/yaml-lib.js. */
-const externalPackages = {
-  name: 'external-packages',
+/**
+ * `import.meta.url` of each bundled module is the URL of the file it was compiled to, as it was before
+ * bundling: package-assets.js finds templates/ relative to it, and createRequire() resolves from it.
+ */
+const FILE_URL_HELPER =
+  "const __stnFileUrl = (file) => require('node:url').pathToFileURL(require('node:path').join(__dirname, file)).href;";
+const cjsSources = {
+  name: 'cjs-sources',
   setup(b) {
-    b.onResolve({ filter: /^[^./]/ }, (args) => {
-      const name = packageName(args.path);
-      if (name === 'yaml' && args.kind !== 'require-call') {
-        throw new Error(`${args.importer} imports yaml: use yaml() of config/yaml-lib.js (loaded on first use)`);
-      }
-      return { path: args.path, external: true };
+    b.onLoad({ filter: /\.js$/ }, async (args) => {
+      if (!args.path.startsWith(core + sep)) return undefined;
+      let contents = pointYamlAtBundle(await readFile(args.path, 'utf8'), args.path);
+      const file = JSON.stringify(relative(core, args.path).split(sep).join('/'));
+      contents = contents.replaceAll('import.meta.url', `__stnFileUrl(${file})`);
+      return { contents, loader: 'js' };
     });
   },
 };
 
-// bundleForNode gives the ESM bundle a require(): the core require()s dist/core/yaml.cjs on its first YAML parse.
-await bundleForNode({
-  entryPoints: [entry],
-  outdir: core,
-  entryNames: '[name]',
-  chunkNames: 'chunk-[hash]',
-  splitting: true,
+/** Bare imports (packages, node: builtins) stay requires. */
+const externalPackages = {
+  name: 'external-packages',
+  setup(b) {
+    b.onResolve({ filter: /^[^./]/ }, (args) => ({ path: args.path, external: true }));
+  },
+};
+
+/** The names a CommonJS bundle of esbuild exports, from the annotation it writes for Node's ESM loader. */
+function exportedNames(source, file) {
+  const match = /\n0 && \(module\.exports = \{([^}]*)\}\);\n/.exec(source);
+  if (match === null) throw new Error(`${file}: no export annotation (did esbuild change?)`);
+  return match[1]
+    .split(',')
+    .map((name) => name.trim())
+    .filter((name) => name !== '');
+}
+
+/**
+ * Builds `entry` as the CommonJS file `outfile` and rewrites `entry` as an ES module exporting the same names.
+ * The names are read once, with createRequire: `export * from` a CommonJS file would have Node scan its
+ * source for them on every load (~80 ms for the core).
+ */
+async function bundleAsCommonJs(entry, outfile, options) {
+  await bundleForNode({
+    entryPoints: [entry],
+    outfile,
+    format: 'cjs',
+    // Dynamic imports of packages become requires, like their static imports (no dual package hazard).
+    supported: { 'dynamic-import': false },
+    banner: { js: FILE_URL_HELPER },
+    ...options,
+  });
+  const names = exportedNames(await readFile(outfile, 'utf8'), outfile);
+  const from = `./${relative(core, outfile).split(sep).join('/')}`;
+  await writeFile(
+    entry,
+    `// Generated by tools/bundle-core.js: ${from} as an ES module.\n` +
+      "import { createRequire } from 'node:module';\n" +
+      `const m = createRequire(import.meta.url)(${JSON.stringify(from)});\n` +
+      `export const {\n${names.map((name) => `  ${name},\n`).join('')}} = m;\n`,
+  );
+}
+
+await bundleAsCommonJs(ERRORS, join(core, 'errors.cjs'), { plugins: [externalPackages] });
+
+// errors.js (its ES face, rewritten above) is required as errors.cjs.
+const sharedErrors = keepRelativeImports('shared-errors', core, (target) =>
+  target === ERRORS ? './errors.cjs' : undefined,
+);
+await bundleAsCommonJs(join(core, 'index.js'), join(core, 'index.cjs'), {
   // An id of this build: config/config-cache.ts reuses a parse of config.yaml only from the same build.
   define: { STATION_BUILD_ID: JSON.stringify(randomUUID()) },
-  plugins: [keepShared, externalPackages, yamlFromBundle],
+  plugins: [sharedErrors, externalPackages, cjsSources],
 });
 
 await buildYamlFile(root);

@@ -19,17 +19,27 @@ export async function buildYamlFile(root) {
     format: 'cjs',
     target: 'node20',
     logLevel: 'warning',
+    // No import(): its compiled code is kept between runs through node:vm (src/cli/compile-cache.ts).
+    supported: { 'dynamic-import': false },
   });
+}
+
+const YAML_LIB = /[\\/]dist[\\/]core[\\/]config[\\/]yaml-lib\.js$/;
+
+/** `source` of the file `path`, pointed at dist/core/yaml.cjs when it is dist/core/config/yaml-lib.js. */
+export function pointYamlAtBundle(source, path) {
+  if (!YAML_LIB.test(path)) return source;
+  if (!source.includes(FROM_SOURCES)) throw new Error(`no "${FROM_SOURCES}" in ${path}`);
+  return source.replace(FROM_SOURCES, FROM_BUNDLE);
 }
 
 /** Points dist/core/config/yaml-lib.js at dist/core/yaml.cjs. */
 export const yamlFromBundle = {
   name: 'yaml-from-bundle',
   setup(b) {
-    b.onLoad({ filter: /[\\/]dist[\\/]core[\\/]config[\\/]yaml-lib\.js$/ }, async (args) => {
-      const source = await readFile(args.path, 'utf8');
-      if (!source.includes(FROM_SOURCES)) throw new Error(`no "${FROM_SOURCES}" in ${args.path}`);
-      return { contents: source.replace(FROM_SOURCES, FROM_BUNDLE), loader: 'js' };
-    });
+    b.onLoad({ filter: YAML_LIB }, async (args) => ({
+      contents: pointYamlAtBundle(await readFile(args.path, 'utf8'), args.path),
+      loader: 'js',
+    }));
   },
 };

@@ -26,8 +26,20 @@ export async function bundleForNode(options) {
     ...options,
     metafile: true,
   });
-  for (const output of Object.keys(result.metafile.outputs)) if (output.endsWith('.js')) assertOneByteSource(output);
+  for (const [output, meta] of Object.entries(result.metafile.outputs)) {
+    if (/\.c?js$/.test(output)) assertOneByteSource(output);
+    if (output.endsWith('.cjs')) assertNoImportCall(output, meta);
+  }
   return result;
+}
+
+/**
+ * A CommonJS bundle's compiled code is kept between runs through node:vm (src/cli/compile-cache.ts), where an
+ * import() would fail: the build converts them to require() (esbuild's `supported: { 'dynamic-import': false }`).
+ */
+function assertNoImportCall(file, meta) {
+  const left = meta.imports.filter((i) => i.kind === 'dynamic-import').map((i) => i.path);
+  if (left.length > 0) throw new Error(`${file} holds import() of ${left.join(', ')}: build it as require()`);
 }
 
 /**

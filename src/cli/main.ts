@@ -2,6 +2,8 @@ import { readFileSync } from 'node:fs';
 import { COMPLETE_COMMAND } from './completion/protocol.js';
 import { commandArgv, splitLeadingGlobalFlags } from './global-flags.js';
 
+export { keepCompiledCode } from './compile-cache.js';
+
 /**
  * Entry point of `stn`. Kept tiny: oclif reads the command list from oclif.manifest.json, so only the
  * command that runs is loaded; `--version` and shell completion (`stn __complete ...`) answer without
