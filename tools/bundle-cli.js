@@ -1,10 +1,12 @@
 #!/usr/bin/env node
 // Build step: bundles the compiled CLI (dist/cli/main.js, the help class, the hook and every command in
-// dist/commands) together with @oclif/core into the same files plus shared chunks (dist/cli/chunks), so that a
-// command loads a handful of files instead of the ~160 CommonJS files of @oclif/core and its dependencies
-// (loading them was the largest part of `stn env list` and `stn --help`). Every entry keeps its path, so
-// oclif.manifest.json and oclif's own command loading are unchanged, and all of them share one copy of
-// @oclif/core (one Command class, one set of oclif errors).
+// dist/commands) into the same files plus shared chunks (dist/cli/chunks), and @oclif/core with what it
+// requires into one CommonJS file, dist/cli/oclif.cjs, so that a command loads a handful of files instead of the
+// ~160 CommonJS files of @oclif/core and its dependencies (loading them was the largest part of `stn env list`
+// and `stn --help`). oclif is CommonJS so that its compiled code is kept between runs on Node 20, as the core's
+// is (src/cli/compile-cache.ts). Every entry keeps its path, so oclif.manifest.json and oclif's own command
+// loading are unchanged, and all of them share one copy of @oclif/core (one Command class, one set of oclif
+// errors).
 //
 // Station's core and TUI stay outside: they are already bundles (tools/bundle-core.js, tools/bundle-tui.js),
 // shared with the other doors. Their imports are re-pointed through the package's `#dist/*` subpath import
@@ -18,7 +20,7 @@ import { readFile } from 'node:fs/promises';
 import { dirname, join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { yamlFromBundle } from './lazy-yaml.js';
-import { bundleForNode, keepRelativeImports, packageName } from './node-bundle.js';
+import { bundleForNode, keepRelativeImports } from './node-bundle.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const dist = join(root, 'dist');
@@ -49,21 +51,24 @@ const keepOtherDistExternal = keepRelativeImports('keep-other-dist-external', di
 );
 
 /**
- * Packages stay imports, except @oclif/core and what it requires (inlined: that is the point). TypeScript and ts-node are what oclif loads only in development mode (ts-path), never from
- * the built CLI.
+ * Packages stay imports. @oclif/core is dist/cli/oclif.cjs, reached through a CommonJS module of the bundle
+ * (importers read its exports on use, as they did from @oclif/core's own CommonJS, so oclif's lazy requires
+ * stay lazy), which gives oclif an import() for what it loads as ES modules: the commands, and tsx in
+ * development mode.
  */
-const EXTERNAL = new Set(['typescript', 'ts-node']);
-const INLINED = new Set(['@oclif/core']);
 const externalPackages = {
   name: 'external-packages',
   setup(b) {
-    b.onResolve({ filter: /^[^./#]/ }, (args) => {
-      const name = packageName(args.path);
-      const fromInlinedPackage = args.importer.includes(`${sep}node_modules${sep}`);
-      if (EXTERNAL.has(name)) return { path: args.path, external: true };
-      if (INLINED.has(name) || fromInlinedPackage) return undefined;
-      return { path: args.path, external: true };
-    });
+    b.onResolve({ filter: /^@oclif\/core$/ }, () => ({ path: '@oclif/core', namespace: 'oclif-cjs' }));
+    b.onLoad({ filter: /.*/, namespace: 'oclif-cjs' }, () => ({
+      contents: [
+        "const oclif = require('#dist/cli/oclif.cjs');",
+        'oclif.__stnSetImport((specifier) => import(specifier));',
+        'module.exports = oclif;',
+      ].join('\n'),
+      loader: 'js',
+    }));
+    b.onResolve({ filter: /^[^./]/ }, (args) => ({ path: args.path, external: true }));
   },
 };
 
@@ -104,6 +109,12 @@ const lazyOclifRequires = {
               : _m,
         )
         .replace(LAZY_EXPORT, (_m, name, path) => `exports.${name} = __stnLazy(() => __importStar(require(${path})));`);
+      if (/[\\/](module-loader|config[\\/]ts-path)\.js$/.test(args.path)) {
+        // What oclif loads with import() (ES modules: the commands, tsx's loader) it loads through the import()
+        // the CLI's bundle gives it (an import() in oclif.cjs would be a require(); see externalPackages).
+        if (!contents.includes('await import(')) throw new Error(`@oclif/core changed: no import() in ${args.path}`);
+        contents = contents.replaceAll('await import(', 'await __stnImport(');
+      }
       if (/[\\/]lib[\\/]index\.js$/.test(args.path)) {
         // oclif warns when Node is older than its own engines (>=18) by loading semver and its package.json
         // on every start; Station's engines (>=20) are stricter and its bundles do not load on older Nodes.
@@ -172,7 +183,23 @@ const LAZY_HELPER = `function __stnLazy(load) {
   });
 }`;
 
-// @oclif/core is CommonJS: inside an ESM bundle its require()s of node builtins need bundleForNode's require().
+/** oclif.cjs's import(), given by the CLI's bundle when it first requires oclif.cjs. */
+const IMPORT_SLOT = `let __stnImport = (specifier) => Promise.reject(new Error(\`oclif.cjs cannot import \${specifier}\`));`;
+const IMPORT_SETTER = 'module.exports.__stnSetImport = (f) => { __stnImport = f; };';
+
+await bundleForNode({
+  stdin: { contents: "module.exports = require('@oclif/core');", resolveDir: root, sourcefile: 'oclif-entry.cjs' },
+  outfile: join(dist, 'cli', 'oclif.cjs'),
+  format: 'cjs',
+  // is-wsl (an ES module) is bundled: its import() becomes a require() of it.
+  supported: { 'dynamic-import': false },
+  banner: { js: IMPORT_SLOT },
+  footer: { js: IMPORT_SETTER },
+  // TypeScript and ts-node are what oclif loads only in development mode (ts-path), never from the built CLI.
+  external: ['typescript', 'ts-node'],
+  plugins: [lazyOclifRequires],
+});
+
 await bundleForNode({
   entryPoints,
   outdir: dist,
@@ -180,5 +207,5 @@ await bundleForNode({
   entryNames: '[dir]/[name]',
   chunkNames: 'cli/chunks/[name]-[hash]',
   splitting: true,
-  plugins: [keepOtherDistExternal, externalPackages, lazyOclifRequires, yamlFromBundle],
+  plugins: [keepOtherDistExternal, externalPackages, yamlFromBundle],
 });

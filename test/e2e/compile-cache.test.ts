@@ -130,13 +130,15 @@ describe('compile cache', () => {
     expect(cached()).toEqual([]);
   });
 
-  it('stn keeps the core bundle compiled, and a command reads the same from it', async () => {
+  it('stn keeps the core and oclif bundles compiled, and a command reads the same from it', async () => {
     const home = makeInitializedHome();
     try {
       const env = { ...home.env, STATION_COMPILE_CACHE: cache };
       const first = await runStn(['env', 'list', '--json'], { env });
       expect(first.code).toBe(0);
-      expect(cached().some((name) => name.startsWith('index.cjs-'))).toBe(true);
+      for (const bundle of ['index.cjs-', 'oclif.cjs-']) {
+        expect(cached().some((name) => name.startsWith(bundle))).toBe(true);
+      }
       const second = await runStn(['env', 'list', '--json'], { env });
       expect(second.code).toBe(0);
       expect(second.stdout).toBe(first.stdout);
