@@ -1,7 +1,7 @@
 // Keeps the code V8 compiles for Station's CommonJS bundles (dist/**/*.cjs: the core, oclif, yaml) between
-// runs, so that a command reads it back instead of compiling ~1.7 MB of JavaScript on every start. Node 22.1 and newer
-// do this themselves for every module (module.enableCompileCache, used when there); Node 20 has no such cache,
-// hence this one, through the CommonJS loader's compile step.
+// runs, so that a command reads it back instead of compiling ~1.7 MB of JavaScript on every start. Node 22.1
+// and newer do this themselves for every module (module.enableCompileCache, used when there); Node 20 has no
+// such cache, hence this one: the CommonJS loader's loader of `.cjs` files, for Station's own.
 //
 // The cache is a folder of the user's own (the OS temp folder's station-compile-cache-UID unless
 // STATION_COMPILE_CACHE names another, or `off`), used only when no other user can write to it: compiled code
@@ -38,6 +38,7 @@ interface LoadingModule {
   exports: unknown;
   _compile: (this: LoadingModule, content: string, filename: string) => unknown;
 }
+type Loader = (module: LoadingModule, filename: string) => void;
 
 export interface CompileCacheOptions {
   env?: NodeJS.ProcessEnv;
@@ -48,7 +49,7 @@ export interface CompileCacheOptions {
 /**
  * Keeps compiled code of the `.cjs` files under `root` (a folder URL or path) between runs: Node's own
  * compile cache where it has one, else a cache of V8 code made at exit, when one was missing or outdated.
- * Gives false when turned off (STATION_COMPILE_CACHE=off, NODE_DISABLE_COMPILE_CACHE).
+ * Gives false when turned off (STATION_COMPILE_CACHE=off, NODE_DISABLE_COMPILE_CACHE) or not possible here.
  */
 export function keepCompiledCode(root: URL | string, options: CompileCacheOptions = {}): boolean {
   const env = options.env ?? process.env;
@@ -71,24 +72,36 @@ export function keepCompiledCode(root: URL | string, options: CompileCacheOption
   };
 
   const pending: { script: Script; file: string; prefix: string }[] = [];
-  const proto = Module.prototype as unknown as LoadingModule;
-  const compile = proto._compile;
-  proto._compile = function (this: LoadingModule, content: string, filename: string): unknown {
-    if (content.length < SMALLEST || !filename.startsWith(under) || !filename.endsWith('.cjs')) {
-      return compile.call(this, content, filename);
+  const loaders = (Module as unknown as { _extensions: Record<string, Loader> })._extensions;
+  const loadJs = loaders['.js']; // what loads .cjs files too, when `.cjs` has no loader of its own
+  if (loadJs === undefined) return false;
+  loaders['.cjs'] = (module, filename) => {
+    if (!filename.startsWith(under)) {
+      loadJs(module, filename);
+      return;
     }
     if (cache === undefined) {
       cache = open();
       // At exit the code holds every function this run compiled, not only the files' top level.
       if (cache !== null) process.once('exit', () => pending.forEach((entry) => writeCache(entry)));
     }
-    if (cache === null) return compile.call(this, content, filename);
-    const { vm, dir } = cache;
+    if (cache === null) {
+      loadJs(module, filename);
+      return;
+    }
+    // The key is read before the content: a file replaced between the two is kept under its former key,
+    // which no later run asks for.
     let key: { file: string; prefix: string };
     try {
-      key = cacheFile(dir, filename);
+      key = cacheFile(cache.dir, filename);
     } catch {
-      return compile.call(this, content, filename);
+      loadJs(module, filename);
+      return;
+    }
+    const content = readFileSync(filename, 'utf8');
+    if (content.length < SMALLEST) {
+      module._compile(content, filename);
+      return;
     }
     let cachedData: Buffer | undefined;
     try {
@@ -96,13 +109,13 @@ export function keepCompiledCode(root: URL | string, options: CompileCacheOption
     } catch {
       // none yet
     }
-    const script = new vm.Script(Module.wrap(content), {
+    const script = new cache.vm.Script(Module.wrap(content), {
       filename,
       ...(cachedData === undefined ? {} : { cachedData }),
     });
     if (cachedData === undefined || script.cachedDataRejected === true) pending.push({ script, ...key });
     const fn = script.runInThisContext({ displayErrors: true }) as (...args: unknown[]) => unknown;
-    return fn.call(this.exports, this.exports, Module.createRequire(filename), this, filename, dirname(filename));
+    fn.call(module.exports, module.exports, Module.createRequire(filename), module, filename, dirname(filename));
   };
   return true;
 }

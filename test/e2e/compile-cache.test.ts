@@ -1,7 +1,17 @@
 // The compile cache of Station's CommonJS bundles (src/cli/compile-cache.ts), as the built CLI installs it on
 // Node 20: real child processes, a real cache folder. Needs `npm run build` first.
 import { spawnSync } from 'node:child_process';
-import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -64,15 +74,7 @@ function answer(env?: NodeJS.ProcessEnv): { value: string; later: string; stack:
   return JSON.parse(load(env).out) as { value: string; later: string; stack: string };
 }
 
-const cached = (): string[] => (statSafe(cache) ? readdirSync(cache).sort() : []);
-function statSafe(path: string): boolean {
-  try {
-    statSync(path);
-    return true;
-  } catch {
-    return false;
-  }
-}
+const cached = (): string[] => (existsSync(cache) ? readdirSync(cache).sort() : []);
 
 describe('compile cache', () => {
   it('keeps the code at the first run and uses it at the next (require and stacks work from it)', () => {
