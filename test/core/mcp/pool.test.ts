@@ -141,11 +141,14 @@ describe('McpPool with the tiny fixture server (stdio)', () => {
     );
     const error = await rejection(call);
     expect(error.code).toBe('mcp_cancelled');
-    // The server's handler saw the cancellation: only notifications/cancelled aborts it.
+    // The server's handler saw the cancellation: only notifications/cancelled aborts it. Its content is what is
+    // waited for: the file exists, empty, between its creation and the write.
     await expect
-      .poll(() => existsSync(marker), { timeout: 10_000, message: 'the server to record the cancellation' })
-      .toBe(true);
-    expect(readFileSync(marker, 'utf8')).toContain('cancelled');
+      .poll(() => (existsSync(marker) ? readFileSync(marker, 'utf8') : ''), {
+        timeout: 10_000,
+        message: 'the server to record the cancellation',
+      })
+      .toContain('cancelled');
     // An already aborted signal fails at once.
     await expect(pool.callTool('tiny', 'echo', { text: 'x' }, { signal: AbortSignal.abort() })).rejects.toMatchObject({
       code: 'mcp_cancelled',
