@@ -158,6 +158,13 @@ const lazyOclifRequires = {
           `return t.includes('<%') ? ${EJS_RENDER.slice('return '.length, -1)} : t;`,
         );
       }
+      if (/[\\/]util[\\/]fs\.js$/.test(args.path)) {
+        // oclif reads package.json and the manifests (its own and plugin-help's: 7 reads for `stn --help`) one
+        // after the other, each as an asynchronous read of a few thread-pool round trips; read at once, they
+        // take ~5 ms less of `stn --help`.
+        if (!contents.includes(READ_JSON)) throw new Error(`@oclif/core changed: no "${READ_JSON}" in ${args.path}`);
+        contents = contents.replace(READ_JSON, "const contents = (0, node_fs_1.readFileSync)(path, 'utf8');");
+      }
       return { contents: contents === source ? source : `${LAZY_HELPER}\n${contents}`, loader: 'js' };
     });
   },
@@ -165,6 +172,7 @@ const lazyOclifRequires = {
 const WSL_UTILS_IS_WSL = "(await import('wsl-utils')).isWsl";
 const SORT_COMMANDS = '.sort((a, b) => a.id.localeCompare(b.id))';
 const EJS_RENDER = 'return ejs_1.default.render(t, context);';
+const READ_JSON = "const contents = await (0, promises_1.readFile)(path, 'utf8');";
 const MATCH_PLUGIN = 'patterns.some((w) => (0, minimatch_1.minimatch)(p, w))';
 const LAZY_HELPER = `function __stnLazy(load) {
   let loaded;
