@@ -13,8 +13,9 @@
 // (package.json "imports"), which resolves the same from an entry and from a chunk in another folder. The few
 // core modules the CLI imports on their own (config reading for shell completion, close names) are inlined,
 // and require `yaml` as the core does, from dist/core/yaml.cjs (tools/lazy-yaml.js), so a Tab press loads a
-// few files instead of ~80; they hold no state. errors.js and
-// config/package-assets.js stay shared, as in the core bundle.
+// few files instead of ~80; they hold no state. errors.js stays an import (one set of error classes with the
+// core), and so does config/package-assets.js, which finds templates/ relative to its own file (the core's
+// bundle holds a copy that finds them from the same place).
 import { readdirSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { dirname, join, relative, sep } from 'node:path';

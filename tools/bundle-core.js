@@ -2,8 +2,8 @@
 // Build step: bundles the compiled core (dist/core/index.js and the ~200 modules behind it) into one CommonJS
 // file, dist/core/index.cjs, so a command loads one file instead of a few hundred (module loading dominated
 // the time of `stn agent list`). CommonJS, not an ES module, because Node 20 can keep the compiled code of a
-// CommonJS file between runs (src/cli/compile-cache.ts: the core's load took ~60 ms of every command as an
-// ES module, ~30 ms from the kept code) and has no such cache for ES modules. Modules the core imports with
+// CommonJS file between runs (src/cli/compile-cache.ts: loading the core alone took 62 ms over `node -e 0` as
+// an ES module, 34 ms from the kept code) and has no such cache for ES modules. Modules the core imports with
 // `import()` stay lazy: they are in the file, but evaluated on first use. Packages stay external (each is still
 // loaded only by the code that needs it, when it runs), all through `require`, so one process never holds both
 // the CommonJS and the ES copy of a dual package. `yaml` (its Node build is 70 CommonJS files) is written as
@@ -19,7 +19,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { buildYamlFile, pointYamlAtBundle } from './lazy-yaml.js';
-import { bundleForNode, keepRelativeImports } from './node-bundle.js';
+import { bundleForNode, keepRelativeImports, packageName } from './node-bundle.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const core = join(root, 'dist', 'core');
@@ -44,11 +44,16 @@ const cjsSources = {
   },
 };
 
-/** Bare imports (packages, node: builtins) stay requires. */
+/** Bare imports (packages, node: builtins) stay requires; `yaml` only through config/yaml-lib.js. */
 const externalPackages = {
   name: 'external-packages',
   setup(b) {
-    b.onResolve({ filter: /^[^./]/ }, (args) => ({ path: args.path, external: true }));
+    b.onResolve({ filter: /^[^./]/ }, (args) => {
+      if (packageName(args.path) === 'yaml' && args.kind !== 'require-call') {
+        throw new Error(`${args.importer} imports yaml: use yaml() of config/yaml-lib.js (loaded on first use)`);
+      }
+      return { path: args.path, external: true };
+    });
   },
 };
 
@@ -65,7 +70,7 @@ function exportedNames(source, file) {
 /**
  * Builds `entry` as the CommonJS file `outfile` and rewrites `entry` as an ES module exporting the same names.
  * The names are read once, with createRequire: `export * from` a CommonJS file would have Node scan its
- * source for them on every load (~80 ms for the core).
+ * source for them on every load (~100 ms for the core).
  */
 async function bundleAsCommonJs(entry, outfile, options) {
   await bundleForNode({
