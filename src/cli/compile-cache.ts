@@ -5,29 +5,19 @@
 //
 // The cache is a folder of the user's own (the OS temp folder's station-compile-cache-UID unless
 // STATION_COMPILE_CACHE names another, or `off`), used only when no other user can write to it: compiled code
-// is run as is. A file's cached code is kept under its inode, size and change time, so a rebuilt or edited
-// file never meets the code of its former content (V8 itself checks only the source's length).
+// is run as is. A file's cached code is kept under its stamp (inode, size, mtime and ctime), so a rebuilt or
+// edited file never meets the code of its former content (V8 itself checks only the source's length).
 //
 // Code compiled through node:vm could import() only with an experimental loader option: Station's CommonJS
 // bundles hold no import() (their build turns them into require() and fails on one left, tools/node-bundle.js).
-import {
-  closeSync,
-  lstatSync,
-  mkdirSync,
-  openSync,
-  readdirSync,
-  readFileSync,
-  renameSync,
-  rmSync,
-  statSync,
-  writeSync,
-} from 'node:fs';
+import { lstatSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import Module, { createRequire } from 'node:module';
 import { basename, dirname, join, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Script } from 'node:vm';
+import { fileStamp, stampNumber } from '../core/fs/file-stamps.js';
 
-/** Smaller files compile in less time than their cache takes to find and read. */
+/** Smaller files (bytes) compile in less time than their cache takes to find and read. */
 const SMALLEST = 64 * 1024;
 
 /** node:vm and the cache folder, or null when there is no cache to use. */
@@ -61,7 +51,7 @@ export function keepCompiledCode(root: URL | string, options: CompileCacheOption
     return true;
   }
   const under = (typeof root === 'string' ? root : fileURLToPath(root)).replace(/[\\/]*$/, sep);
-  // node:vm and node:os, and the folder, on the first file kept: `stn --help` loads no bundle that large.
+  // node:vm and node:os, and the folder, on the first file large enough to keep (not for `stn --version`).
   let cache: Opened | undefined;
   const open = (): Opened => {
     const require = createRequire(import.meta.url);
@@ -72,37 +62,21 @@ export function keepCompiledCode(root: URL | string, options: CompileCacheOption
   };
 
   const pending: { script: Script; file: string; prefix: string }[] = [];
-  const loaders = (Module as unknown as { _extensions: Record<string, Loader> })._extensions;
-  const loadJs = loaders['.js']; // what loads .cjs files too, when `.cjs` has no loader of its own
-  if (loadJs === undefined) return false;
-  loaders['.cjs'] = (module, filename) => {
-    if (!filename.startsWith(under)) {
-      loadJs(module, filename);
-      return;
+  /** Compiles `filename` with its kept code; false when it is not one to keep (Node's loader takes it). */
+  const compileKept = (module: LoadingModule, filename: string): boolean => {
+    if (!filename.startsWith(under) || (statSync(filename, { throwIfNoEntry: false })?.size ?? 0) < SMALLEST) {
+      return false;
     }
     if (cache === undefined) {
       cache = open();
       // At exit the code holds every function this run compiled, not only the files' top level.
       if (cache !== null) process.once('exit', () => pending.forEach((entry) => writeCache(entry)));
     }
-    if (cache === null) {
-      loadJs(module, filename);
-      return;
-    }
+    if (cache === null) return false;
     // The key is read before the content: a file replaced between the two is kept under its former key,
     // which no later run asks for.
-    let key: { file: string; prefix: string };
-    try {
-      key = cacheFile(cache.dir, filename);
-    } catch {
-      loadJs(module, filename);
-      return;
-    }
+    const key = cacheFile(cache.dir, filename);
     const content = readFileSync(filename, 'utf8');
-    if (content.length < SMALLEST) {
-      module._compile(content, filename);
-      return;
-    }
     let cachedData: Buffer | undefined;
     try {
       cachedData = readFileSync(key.file);
@@ -116,6 +90,14 @@ export function keepCompiledCode(root: URL | string, options: CompileCacheOption
     if (cachedData === undefined || script.cachedDataRejected === true) pending.push({ script, ...key });
     const fn = script.runInThisContext({ displayErrors: true }) as (...args: unknown[]) => unknown;
     fn.call(module.exports, module.exports, Module.createRequire(filename), module, filename, dirname(filename));
+    return true;
+  };
+
+  const loaders = (Module as unknown as { _extensions: Record<string, Loader> })._extensions;
+  const loadJs = loaders['.js']; // what loads .cjs files too, when `.cjs` has no loader of its own
+  if (loadJs === undefined) return false;
+  loaders['.cjs'] = (module, filename) => {
+    if (!compileKept(module, filename)) loadJs(module, filename);
   };
   return true;
 }
@@ -137,32 +119,24 @@ function privateFolder(dir: string): boolean {
   }
 }
 
-/** The cache file of `filename` as it is now on disk: its path's hash, inode, size and change time. */
+/**
+ * The cache file of `filename` as it is now on disk: the hashes of its path and of its stamp (inode, size,
+ * mtime and ctime: a rebuilt or edited file gets another), and the V8 version.
+ */
 function cacheFile(dir: string, filename: string): { file: string; prefix: string } {
-  const stat = statSync(filename, { bigint: true });
-  const prefix = `${basename(filename)}-${pathHash(filename)}-`;
-  const key = `${String(stat.ino)}-${String(stat.size)}-${String(stat.ctimeNs)}-${process.versions.v8}`;
-  return { file: join(dir, `${prefix}${key}.bin`), prefix };
+  const hash = (text: string): string => stampNumber(text).toString(36);
+  const prefix = `${basename(filename)}-${hash(filename)}-`;
+  return { file: join(dir, `${prefix}${hash(fileStamp(filename))}-${process.versions.v8}.bin`), prefix };
 }
 
-/** FNV-1a: enough to tell the files of two Station installs apart in one folder, without loading crypto. */
-function pathHash(path: string): string {
-  let hash = 0x811c9dc5;
-  for (let i = 0; i < path.length; i++) hash = Math.imul(hash ^ path.charCodeAt(i), 0x01000193) >>> 0;
-  return hash.toString(16).padStart(8, '0');
-}
-
-/** Written to a temp file renamed over the cache file (readers see all or nothing); older ones removed. */
+/**
+ * Written to a temp file renamed over the cache file (readers see all or nothing); older ones removed. Not
+ * through the core's writeFileAtomic: it loads node:crypto (~3 ms) at the start of every command.
+ */
 function writeCache(entry: { script: Script; file: string; prefix: string }): void {
   try {
-    const data = entry.script.createCachedData();
     const temp = `${entry.file}.${String(process.pid)}.tmp`;
-    const fd = openSync(temp, 'w', 0o600);
-    try {
-      writeSync(fd, data);
-    } finally {
-      closeSync(fd);
-    }
+    writeFileSync(temp, entry.script.createCachedData(), { mode: 0o600 });
     renameSync(temp, entry.file);
     const dir = dirname(entry.file);
     for (const name of readdirSync(dir)) {

@@ -52,7 +52,7 @@ function writeBundle(answer: string): string {
 }
 
 /** A node process that keeps compiled code of `root`'s files (as bin/run.js does) and requires big.cjs. */
-function load(env: NodeJS.ProcessEnv = { STATION_COMPILE_CACHE: cache }): { out: string; err: string } {
+function load(env: NodeJS.ProcessEnv = { STATION_COMPILE_CACHE: cache }): string {
   const script = `
     import { createRequire } from 'node:module';
     const { keepCompiledCode } = await import(${JSON.stringify(MAIN)});
@@ -67,11 +67,11 @@ function load(env: NodeJS.ProcessEnv = { STATION_COMPILE_CACHE: cache }): { out:
   });
   expect(child.stderr).toBe('');
   expect(child.status).toBe(0);
-  return { out: child.stdout, err: child.stderr };
+  return child.stdout;
 }
 
 function answer(env?: NodeJS.ProcessEnv): { value: string; later: string; stack: string } {
-  return JSON.parse(load(env).out) as { value: string; later: string; stack: string };
+  return JSON.parse(load(env)) as { value: string; later: string; stack: string };
 }
 
 const cached = (): string[] => (existsSync(cache) ? readdirSync(cache).sort() : []);
