@@ -125,10 +125,14 @@ function pendingKeyOpens(file: string, pending: string): boolean {
   }
 }
 
+/** How many statements a connection keeps (queries with IN lists of every length are many). */
+const MAX_KEPT_STATEMENTS = 256;
+
 /**
  * Makes every call on `db` (prepare, its statements' run/get/all/iterate, transactions, exec, pragma)
  * throw a DatabaseError instead of SQLite's own error when the database is locked by another process,
- * damaged, or on a full or failing disk: one boundary for the whole store, whichever door called.
+ * damaged, or on a full or failing disk: one boundary for the whole store, whichever door called. Statements
+ * are prepared once per connection and SQL (keptStatement).
  */
 function guard(db: Db, context: DatabaseContext): void {
   function guarded<A extends unknown[], R>(fn: (...args: A) => R): (...args: A) => R {
@@ -152,28 +156,51 @@ function guard(db: Db, context: DatabaseContext): void {
     };
   }
   const raw = { prepare: db.prepare.bind(db), transaction: db.transaction.bind(db), exec: db.exec.bind(db) };
-  const prepare = guarded((source: string) => raw.prepare(source));
-  Object.assign(db, {
-    prepare: (source: string): Database.Statement => {
-      const statement = prepare(source);
-      const calls = {
-        run: statement.run.bind(statement),
-        get: statement.get.bind(statement),
-        all: statement.all.bind(statement),
-        iterate: statement.iterate.bind(statement),
-      };
-      // A statement that writes may do it through get, all or iterate too (INSERT ... RETURNING).
-      const reading = statement.readonly ? guarded : writing;
-      return Object.assign(statement, {
-        run: writing(calls.run),
-        get: reading(calls.get),
-        all: reading(calls.all),
-        iterate: reading((...args: unknown[]): IterableIterator<unknown> => {
-          const iterator = calls.iterate(...args);
-          return Object.assign(iterator, { next: reading(iterator.next.bind(iterator)) });
-        }),
+  const prepareRaw = guarded((source: string) => raw.prepare(source));
+  /** A new statement whose calls are guarded. */
+  function prepared(source: string): Database.Statement {
+    const statement = prepareRaw(source);
+    const calls = {
+      run: statement.run.bind(statement),
+      get: statement.get.bind(statement),
+      all: statement.all.bind(statement),
+      iterate: statement.iterate.bind(statement),
+    };
+    // A statement that writes may do it through get, all or iterate too (INSERT ... RETURNING).
+    const reading = statement.readonly ? guarded : writing;
+    return Object.assign(statement, {
+      run: writing(calls.run),
+      get: reading(calls.get),
+      all: reading(calls.all),
+      iterate: reading((...args: unknown[]): IterableIterator<unknown> => {
+        const iterator = calls.iterate(...args);
+        return Object.assign(iterator, { next: reading(iterator.next.bind(iterator)) });
+      }),
+    });
+  }
+  const kept = new Map<string, Database.Statement>();
+  /**
+   * The connection's statements by their SQL, prepared once: preparing costs more than running a small indexed
+   * query, and the repositories ask for theirs on every call. A kept statement is shared, so it never changes
+   * mode: pluck, raw, expand, safeIntegers and bind give a statement of its own, prepared for the caller (who
+   * uses what they return, as with better-sqlite3's). One in use by an open iterator is not given out again.
+   */
+  function keptStatement(source: string): Database.Statement {
+    const found = kept.get(source);
+    if (found !== undefined && !found.busy) return found;
+    const statement = prepared(source);
+    if (found !== undefined) return statement;
+    if (kept.size >= MAX_KEPT_STATEMENTS) kept.clear();
+    kept.set(source, statement);
+    for (const mode of ['pluck', 'raw', 'expand', 'safeIntegers', 'bind'] as const) {
+      Object.defineProperty(statement, mode, {
+        value: (...args: unknown[]) => (prepared(source)[mode] as (...a: unknown[]) => unknown)(...args),
       });
-    },
+    }
+    return statement;
+  }
+  Object.assign(db, {
+    prepare: keptStatement,
     transaction: (fn: (...args: unknown[]) => unknown) => {
       const inner = raw.transaction(fn);
       const outer = writing((...args: unknown[]) => inner(...args));
