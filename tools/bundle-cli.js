@@ -21,7 +21,7 @@ import { readFile } from 'node:fs/promises';
 import { dirname, join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { yamlFromBundle } from './lazy-yaml.js';
-import { bundleForNode, keepRelativeImports } from './node-bundle.js';
+import { bundleForNode, keepRelativeImports, lazyCrypto } from './node-bundle.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const dist = join(root, 'dist');
@@ -216,5 +216,5 @@ await bundleForNode({
   entryNames: '[dir]/[name]',
   chunkNames: 'cli/chunks/[name]-[hash]',
   splitting: true,
-  plugins: [keepOtherDistExternal, externalPackages, yamlFromBundle],
+  plugins: [keepOtherDistExternal, lazyCrypto, externalPackages, yamlFromBundle],
 });

@@ -19,7 +19,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { buildYamlFile, pointYamlAtBundle } from './lazy-yaml.js';
-import { bundleForNode, keepRelativeImports, packageName } from './node-bundle.js';
+import { bundleForNode, keepRelativeImports, lazyCrypto, packageName } from './node-bundle.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const core = join(root, 'dist', 'core');
@@ -44,11 +44,17 @@ const cjsSources = {
   },
 };
 
-/** Bare imports (packages, node: builtins) stay requires; `yaml` only through config/yaml-lib.js. */
+/**
+ * Bare imports (packages, node: builtins) stay requires; `yaml` only through config/yaml-lib.js. The SQLite
+ * driver's JavaScript is bundled (ten small files, loaded by nearly every command; store/sqlite-driver.ts gives
+ * it its compiled addon by path, so its `bindings` lookup, which stays a require, is never called).
+ */
+const BUNDLED_PACKAGES = new Set(['better-sqlite3-multiple-ciphers']);
 const externalPackages = {
   name: 'external-packages',
   setup(b) {
     b.onResolve({ filter: /^[^./]/ }, (args) => {
+      if (BUNDLED_PACKAGES.has(packageName(args.path))) return undefined;
       if (packageName(args.path) === 'yaml' && args.kind !== 'require-call') {
         throw new Error(`${args.importer} imports yaml: use yaml() of config/yaml-lib.js (loaded on first use)`);
       }
@@ -102,7 +108,7 @@ const sharedErrors = keepRelativeImports('shared-errors', core, (target) =>
 await bundleAsCommonJs(join(core, 'index.js'), join(core, 'index.cjs'), {
   // An id of this build: config/config-cache.ts reuses a parse of config.yaml only from the same build.
   define: { STATION_BUILD_ID: JSON.stringify(randomUUID()) },
-  plugins: [sharedErrors, externalPackages, cjsSources],
+  plugins: [sharedErrors, lazyCrypto, externalPackages, cjsSources],
 });
 
 await buildYamlFile(root);

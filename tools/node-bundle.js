@@ -1,8 +1,9 @@
 // Shared by the build steps that bundle Station's compiled code for Node in place (tools/bundle-core.js,
 // tools/bundle-tui.js, tools/bundle-cli.js): the esbuild options they all use, the plugin shape that keeps
-// some of dist's own relative imports as imports, and the package a bare import names.
+// some of dist's own relative imports as imports, a lazy node:crypto, and the package a bare import names.
 import { build } from 'esbuild';
 import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { resolve, sep } from 'node:path';
 
 /** CommonJS inside an ESM bundle (yaml, @oclif/core, react-reconciler...) require()s: a require() for it. */
@@ -55,6 +56,34 @@ function assertOneByteSource(file) {
     throw new Error(`${file}:${at + 1} has a character beyond Latin-1 (spell it \\uXXXX): ${lines[at].trim()}`);
   }
 }
+
+/**
+ * node:crypto, required on its first use rather than when a bundle loads: ~2 ms of every command's start, and
+ * most commands hash, sign or make ids only on some paths (the core's bundle and the CLI's). The core imports functions only; a name that is not a
+ * function of node:crypto (a class, `webcrypto`) fails the build.
+ */
+export const lazyCrypto = {
+  name: 'lazy-crypto',
+  setup(b) {
+    b.onResolve({ filter: /^(node:)?crypto$/ }, (args) =>
+      args.namespace === 'lazy-crypto'
+        ? { path: 'node:crypto', external: true }
+        : { path: 'node:crypto', namespace: 'lazy-crypto' },
+    );
+    b.onLoad({ filter: /.*/, namespace: 'lazy-crypto' }, () => {
+      const crypto = createRequire(import.meta.url)('node:crypto');
+      const names = Object.keys(crypto).filter((name) => /^[a-z]/.test(name) && typeof crypto[name] === 'function');
+      return {
+        contents: [
+          'let crypto;',
+          "const load = () => (crypto ??= require('node:crypto'));",
+          ...names.map((name) => `export const ${name} = (...args) => load().${name}(...args);`),
+        ].join('\n'),
+        loader: 'js',
+      };
+    });
+  },
+};
 
 /**
  * A plugin for the relative imports made by files under `dir` (not packages' own): `keep(target)` gives the

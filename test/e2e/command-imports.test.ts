@@ -38,6 +38,7 @@ const M = {
   dns: 'node:dns',
   // node:worker_threads (the PostgreSQL store's) cannot be told apart here: the tracer's hooks run on a worker.
   childProcess: 'node:child_process',
+  crypto: 'node:crypto',
   yaml: '/yaml',
 } as const;
 type Module = keyof typeof M;
@@ -168,6 +169,20 @@ describe('what each command loads (bin/run.js)', () => {
     });
     expect(viewed('ws')).toBe(true);
     expect(viewed('promClientIndex')).toBe(false);
+  });
+
+  it("loads no node:crypto to read, once the home's caches are written (~2 ms of every start)", async () => {
+    for (const args of [
+      ['env', 'list', '--json'],
+      ['agent', 'list', '--json'],
+      ['runs', 'list', '--json'],
+      ['secret', 'list', '--json'],
+      ['__complete', 'bash', '--', 'agent', 'run', ''],
+    ]) {
+      // The first run writes the caches (config.yaml's parse, the agent index) with temp files of random names.
+      await runStn(args, { env: temp.env });
+      expect({ args, crypto: (await loadedBy(args))('crypto') }).toEqual({ args, crypto: false });
+    }
   });
 
   it('loads no YAML parser once config.yaml has been read and the agent files indexed', async () => {

@@ -10,7 +10,7 @@
  * manifest.json, and the archive is written to a temporary file renamed over FILE (mode 0600).
  * The home's key (keys/station.key, STATION_ENCRYPTION_KEY) is never copied: secrets stay encrypted with it.
  */
-import Database from 'better-sqlite3-multiple-ciphers';
+import { sqliteConnection } from '../store/sqlite-driver.js';
 import {
   chmodSync,
   copyFileSync,
@@ -175,7 +175,7 @@ async function snapshotSqlite(
     throw new DatabaseError(`cannot copy ${source.paths.database}: ${errorMessage(error)}`, { cause: error });
   }
   chmodSync(dest, PRIVATE_FILE_MODE);
-  const copy = new Database(dest);
+  const copy = sqliteConnection(dest);
   try {
     if (encrypted) {
       const key = readEncryptionKey(source.paths, source.env);

@@ -14,7 +14,7 @@
  * home: same file system, so every move is a rename, also when the home is a mounted volume). keys/ is never
  * touched: the key is not in the archive and stays where it is.
  */
-import Database from 'better-sqlite3-multiple-ciphers';
+import { sqliteConnection } from '../store/sqlite-driver.js';
 import { existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
@@ -166,7 +166,7 @@ function prepareDatabase(
 ): { interrupted: number[]; schemaVersion: number } {
   const encrypted = isEncryptedDatabase(file);
   if (encrypted && key === undefined) throw keyNeeded(archive, paths, 'its database is encrypted');
-  const raw = new Database(file);
+  const raw = sqliteConnection(file);
   try {
     if (encrypted && key !== undefined) {
       applyKey(raw, key.key);

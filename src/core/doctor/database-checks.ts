@@ -4,6 +4,7 @@
  * migrates or writes (a command that opens the engine would).
  */
 import Database from 'better-sqlite3-multiple-ciphers';
+import { sqliteConnection } from '../store/sqlite-driver.js';
 import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { StationPaths } from '../config/home.js';
@@ -52,7 +53,7 @@ export function checkDatabase(
   });
   let db: Database.Database | undefined;
   try {
-    db = new Database(file, { readonly: true, fileMustExist: true });
+    db = sqliteConnection(file, { readonly: true, fileMustExist: true });
     if (encrypted) {
       const key = readEncryptionKey(paths, options.env ?? process.env);
       if (key === undefined) throw missingKeyError(file);

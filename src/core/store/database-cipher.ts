@@ -5,6 +5,7 @@
  * plain SQLite file starts with "SQLite format 3\0", an encrypted one with a random salt.
  */
 import Database from 'better-sqlite3-multiple-ciphers';
+import { sqliteConnection } from './sqlite-driver.js';
 import { closeSync, copyFileSync, existsSync, openSync, readSync, renameSync, rmSync, statSync } from 'node:fs';
 import { DatabaseError, errorMessage } from '../errors.js';
 import { processesUsing } from '../fs/file-users.js';
@@ -113,7 +114,7 @@ export interface ChangeKeyOptions {
 export function changeDatabaseKey(file: string, options: ChangeKeyOptions): void {
   assertAlone(file);
   const owned = options.db === undefined;
-  const db = options.db ?? new Database(file);
+  const db = options.db ?? sqliteConnection(file);
   const backup = `${file}.rekey-${String(process.pid)}.bak`;
   let copied = false;
   try {
@@ -160,7 +161,7 @@ function verify(file: string, key: Buffer | undefined): void {
   if (isEncryptedDatabase(file) !== (key !== undefined)) {
     throw new Error(`after the change the file is ${key === undefined ? 'still encrypted' : 'not encrypted'}`);
   }
-  const check = new Database(file, { readonly: true });
+  const check = sqliteConnection(file, { readonly: true });
   try {
     if (key !== undefined) applyKey(check, key);
     const result = check.pragma('quick_check', { simple: true });

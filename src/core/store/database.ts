@@ -1,4 +1,5 @@
 import Database from 'better-sqlite3-multiple-ciphers';
+import { sqliteConnection } from './sqlite-driver.js';
 import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { DatabaseError, errorMessage, isStationError } from '../errors.js';
@@ -57,7 +58,7 @@ export function openDatabase(file: string, options: OpenDatabaseOptions = {}): D
       if (!existsSync(dir)) mkdirSync(dir, { recursive: true, mode: PRIVATE_DIR_MODE });
       createPrivateFile(file);
     }
-    db = new Database(file, { readonly: options.readonly ?? false }) as Db;
+    db = sqliteConnection(file, { readonly: options.readonly ?? false }) as Db;
   } catch (error) {
     throw new DatabaseError(`cannot open database ${file}: ${errorMessage(error)}`, {
       cause: error,
@@ -115,7 +116,7 @@ function pendingKeyOpens(file: string, pending: string): boolean {
   let probe: Db | undefined;
   try {
     const key = parseKey(readFileSync(pending, 'utf8'), { kind: 'file', file: pending });
-    probe = new Database(file, { readonly: true }) as Db;
+    probe = sqliteConnection(file, { readonly: true }) as Db;
     applyKey(probe, key);
     return canRead(probe);
   } catch {

@@ -1,4 +1,4 @@
-import Database from 'better-sqlite3-multiple-ciphers';
+import { sqliteConnection } from './sqlite-driver.js';
 import { existsSync, renameSync } from 'node:fs';
 import {
   ConflictError,
@@ -29,7 +29,7 @@ export function isOriginalDatabaseFile(file: string): boolean {
   if (!existsSync(file)) return false;
   let db: Db | undefined;
   try {
-    db = new Database(file, { readonly: true, fileMustExist: true }) as Db;
+    db = sqliteConnection(file, { readonly: true, fileMustExist: true }) as Db;
     return looksLikeOriginalDatabase(db);
   } catch {
     return false;
@@ -167,7 +167,7 @@ function readOriginalRuns(file: string): OriginalRunRow[] {
     });
   let source: Db;
   try {
-    source = new Database(file, { readonly: true, fileMustExist: true }) as Db;
+    source = sqliteConnection(file, { readonly: true, fileMustExist: true }) as Db;
   } catch (error) {
     throw notOriginal(errorMessage(error), error);
   }
