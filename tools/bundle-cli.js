@@ -159,6 +159,17 @@ const lazyOclifRequires = {
           `return t.includes('<%') ? ${EJS_RENDER.slice('return '.length, -1)} : t;`,
         );
       }
+      if (/[\\/]lib[\\/]command\.js$/.test(args.path)) {
+        // Config.runCommand hands a command its loaded Config, and Command.run loaded it again: a new Config
+        // of the same options, its plugins' commands and topics listed anew (for a Config made by another
+        // copy of oclif; this CLI holds one). A loaded Config is used as it is.
+        if (!contents.includes(RELOAD_CONFIG))
+          throw new Error(`@oclif/core changed: no "${RELOAD_CONFIG}" in ${args.path}`);
+        contents = contents.replace(
+          RELOAD_CONFIG,
+          `const config = opts instanceof config_1.Config ? opts : ${RELOAD_CONFIG.slice('const config = '.length)}`,
+        );
+      }
       if (/[\\/]util[\\/]fs\.js$/.test(args.path)) {
         // oclif reads package.json and the manifests (its own and plugin-help's: 7 reads for `stn --help`) one
         // after the other, each as an asynchronous read of a few thread-pool round trips; read at once, they
@@ -174,6 +185,7 @@ const WSL_UTILS_IS_WSL = "(await import('wsl-utils')).isWsl";
 const SORT_COMMANDS = '.sort((a, b) => a.id.localeCompare(b.id))';
 const EJS_RENDER = 'return ejs_1.default.render(t, context);';
 const READ_JSON = "const contents = await (0, promises_1.readFile)(path, 'utf8');";
+const RELOAD_CONFIG = 'const config = await config_1.Config.load(opts || require.main?.filename || __dirname);';
 const MATCH_PLUGIN = 'patterns.some((w) => (0, minimatch_1.minimatch)(p, w))';
 const LAZY_HELPER = `function __stnLazy(load) {
   let loaded;

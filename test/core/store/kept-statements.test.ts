@@ -40,7 +40,7 @@ describe("a connection's statements", () => {
     const seen: string[] = [];
     for (const row of db.prepare(NAMES).iterate() as IterableIterator<{ name: string }>) {
       // The same query inside the loop: the first statement is busy, this one is another.
-      seen.push(`${row.name}:${String((db.prepare(NAMES).all() as unknown[]).length)}`);
+      seen.push(`${row.name}:${String(db.prepare(NAMES).all().length)}`);
     }
     expect(seen).toEqual(['ada:3', 'bob:3', 'cy:3']);
     expect(db.prepare(NAMES).all()).toHaveLength(3);
