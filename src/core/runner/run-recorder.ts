@@ -61,16 +61,37 @@ export class RunRecorder {
     this.seq = lastSeq;
   }
 
-  /** Records a new queued run (its input masked) and gives its recorder. */
+  /**
+   * Records a new queued run (its input masked) and gives its recorder. With `queued`, its run.queued event is
+   * stored in the same transaction, then published, after `subscribe` has been given the run's id (so that a
+   * listener of this run sees it).
+   */
   static open(
     repo: RunRepo,
     bus: EventBus,
     run: NewRun,
-    options: { now?: () => number; redact?: Redact; profile?: RunProfile | undefined } = {},
+    options: {
+      now?: () => number;
+      redact?: Redact;
+      profile?: RunProfile | undefined;
+      queued?: RunEventData['run.queued'];
+      subscribe?: (runId: number) => void;
+    } = {},
   ): RunRecorder {
     const redact = options.redact ?? KEEP;
-    const runId = repo.insertQueued({ ...run, input: redactDeep(run.input, redact) });
-    return new RunRecorder(repo, bus, runId, options.now ?? Date.now, 0, redact, options.profile);
+    const now = options.now ?? Date.now;
+    const row = { ...run, input: redactDeep(run.input, redact) };
+    if (options.queued === undefined) {
+      const runId = repo.insertQueued(row);
+      options.subscribe?.(runId);
+      return new RunRecorder(repo, bus, runId, now, 0, redact, options.profile);
+    }
+    const ts = now();
+    const data = redact === KEEP ? options.queued : redactDeep(options.queued, redact);
+    const runId = repo.insertQueued(row, { type: 'run.queued', ts, dataJson: JSON.stringify(data) });
+    options.subscribe?.(runId);
+    bus.publish({ runId, seq: 1, type: 'run.queued', ts: new Date(ts).toISOString(), data });
+    return new RunRecorder(repo, bus, runId, now, 1, redact, options.profile);
   }
 
   /** Masks with `redact` from now on (it masks what the previous one did, and more). */

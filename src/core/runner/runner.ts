@@ -332,9 +332,11 @@ export class Runner {
     request: Pick<RunRequest, 'timeoutMs' | 'trigger' | 'scheduledAt'>,
     { onEvent, profile }: SubmitOptions = {},
   ): { recorder: RunRecorder; unsubscribe: (() => void) | undefined } {
+    const bus = this.options.bus;
+    let unsubscribe: (() => void) | undefined;
     const recorder = RunRecorder.open(
       this.options.repo,
-      this.options.bus,
+      bus,
       {
         agentName: prepared.agent,
         agentId: prepared.agentId,
@@ -347,17 +349,23 @@ export class Runner {
         trigger: request.trigger,
         scheduledAt: request.scheduledAt,
       },
-      { now: this.now, redact: makeRedactor(prepared.secrets ?? []), profile },
+      {
+        now: this.now,
+        redact: makeRedactor(prepared.secrets ?? []),
+        profile,
+        queued: {
+          agent: prepared.agent,
+          environment: prepared.environment,
+          input: prepared.input,
+          model: prepared.model,
+          ...(prepared.modelChoice === undefined ? {} : { modelChoice: prepared.modelChoice }),
+          ...(request.timeoutMs === undefined ? {} : { timeoutMs: request.timeoutMs }),
+        },
+        subscribe: (runId) => {
+          if (onEvent !== undefined) unsubscribe = bus.subscribeRun(runId, onEvent);
+        },
+      },
     );
-    const unsubscribe = onEvent === undefined ? undefined : this.options.bus.subscribeRun(recorder.runId, onEvent);
-    recorder.emit('run.queued', {
-      agent: prepared.agent,
-      environment: prepared.environment,
-      input: prepared.input,
-      model: prepared.model,
-      ...(prepared.modelChoice === undefined ? {} : { modelChoice: prepared.modelChoice }),
-      ...(request.timeoutMs === undefined ? {} : { timeoutMs: request.timeoutMs }),
-    });
     return { recorder, unsubscribe };
   }
 

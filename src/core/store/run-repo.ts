@@ -161,6 +161,7 @@ export class RunRepo {
   /** Transactions made once: building one per call costs more than the statements it runs. */
   private readonly batch;
   private readonly finishing;
+  private readonly queueing;
 
   /** The host this process runs on, recorded with each run it starts (with its pid). */
   private readonly host = hostname();
@@ -185,6 +186,11 @@ export class RunRepo {
         if (progress !== undefined) this.saveProgress(progress.runId, progress.progress);
       },
     );
+    this.queueing = db.transaction((run: NewRun, first: Omit<StoredEvent, 'runId' | 'seq'>) => {
+      const runId = this.insertRow(run);
+      this.appendEvent({ ...first, runId, seq: 1 });
+      return runId;
+    });
     this.finishing = db.transaction((id: number, completion: RunCompletion, events: readonly StoredEvent[]) => {
       this.finish(id, completion);
       for (const event of events) this.appendEvent(event);
@@ -221,8 +227,16 @@ export class RunRepo {
     this.listStatements = new StatementCache(db);
   }
 
-  /** Records a new queued run and returns its id. */
-  insertQueued(run: NewRun): number {
+  /**
+   * Records a new queued run and returns its id; with `first`, its first event (seq 1) in the same transaction:
+   * one commit for a submission instead of two.
+   */
+  insertQueued(run: NewRun, first?: Omit<StoredEvent, 'runId' | 'seq'>): number {
+    if (first === undefined) return this.insertRow(run);
+    return this.queueing.immediate(run, first);
+  }
+
+  private insertRow(run: NewRun): number {
     const info = this.stmts.insert.get(
       run.agentId ?? null,
       run.agentName,

@@ -78,6 +78,15 @@ describe('McpPool with the tiny fixture server (stdio)', () => {
     expect(sum.content).toEqual([{ type: 'text', text: '5' }]);
   });
 
+  it('answers every call of a burst sent in one turn, each with its own result', async () => {
+    const pool = await start([stdioConfig('tiny', [TINY_SERVER])]);
+    const texts = Array.from({ length: 40 }, (_, i) => `call ${String(i)} ${'x'.repeat(i * 50)}`);
+    const results = await Promise.all(texts.map((text) => pool.callTool('tiny', 'echo', { text })));
+    expect(results.map((r) => r.text)).toEqual(texts);
+    // And the next turn's calls go out on their own.
+    expect((await pool.callTool('tiny', 'add', { a: 1, b: 2 })).text).toBe('3');
+  });
+
   it('gives a server-side error as an isError result the model can read', async () => {
     const pool = await start([stdioConfig('tiny', [TINY_SERVER])]);
     const bad = await pool.callTool('tiny', 'add', { a: 'one', b: 2 });
