@@ -83,8 +83,15 @@ export async function runLoop(plan: RunPlan, deps: LoopDeps): Promise<LoopResult
     stats.steps += 1;
     const step = stats.steps;
     const tools = final ? [] : offered;
-    // Written with the events of the step before it: one transaction per step (the others are staged).
-    recorder.emit('model.request', { step, final, model: plan.model, messages: messages.length, tools: tools.length });
+    // Written with the events of the step before it at the end of this turn, with the other runs that write in
+    // the same turn: one transaction per step at most (the other events are staged).
+    recorder.emitSoon('model.request', {
+      step,
+      final,
+      model: plan.model,
+      messages: messages.length,
+      tools: tools.length,
+    });
     const request: ChatRequest = {
       model: plan.model,
       messages,

@@ -2,7 +2,8 @@ import type { EventBus } from '../events/event-bus.js';
 import type { RunEvent, RunEventData, RunEventOf, RunEventType } from '../events/run-events.js';
 import { redactDeep, type Redact } from '../mcp/redactor.js';
 import { retryWhileLocked } from '../store/lock-waits.js';
-import type { NewRun, RunCompletion, RunProgress, RunRepo, StoredEvent } from '../store/run-repo.js';
+import type { EventBatch, NewRun, RunCompletion, RunProgress, RunRepo, StoredEvent } from '../store/run-repo.js';
+import type { RunWriteGroup } from './run-write-group.js';
 
 const KEEP: Redact = (text) => text;
 
@@ -23,6 +24,12 @@ export interface RunProfile {
 interface Staged {
   event: RunEvent;
   stored: StoredEvent;
+}
+
+/** A recorder's staged events, taken for a grouped write (RunWriteGroup). */
+export interface TakenEvents {
+  staged: readonly Staged[];
+  batch: EventBatch;
 }
 
 /**
@@ -57,6 +64,8 @@ export class RunRecorder {
     private redact: Redact = KEEP,
     /** Time spent storing and publishing is added to its `recordMs`. */
     private readonly profile?: RunProfile,
+    /** Where `emitSoon` writes: with the other runs' writes of the same turn. */
+    private readonly group?: RunWriteGroup,
   ) {
     this.seq = lastSeq;
   }
@@ -74,6 +83,7 @@ export class RunRecorder {
       now?: () => number;
       redact?: Redact;
       profile?: RunProfile | undefined;
+      group?: RunWriteGroup | undefined;
       queued?: RunEventData['run.queued'];
       subscribe?: (runId: number) => void;
     } = {},
@@ -84,14 +94,14 @@ export class RunRecorder {
     if (options.queued === undefined) {
       const runId = repo.insertQueued(row);
       options.subscribe?.(runId);
-      return new RunRecorder(repo, bus, runId, now, 0, redact, options.profile);
+      return new RunRecorder(repo, bus, runId, now, 0, redact, options.profile, options.group);
     }
     const ts = now();
     const data = redact === KEEP ? options.queued : redactDeep(options.queued, redact);
     const runId = repo.insertQueued(row, { type: 'run.queued', ts, dataJson: JSON.stringify(data) });
     options.subscribe?.(runId);
     bus.publish({ runId, seq: 1, type: 'run.queued', ts: new Date(ts).toISOString(), data });
-    return new RunRecorder(repo, bus, runId, now, 1, redact, options.profile);
+    return new RunRecorder(repo, bus, runId, now, 1, redact, options.profile, options.group);
   }
 
   /** Masks with `redact` from now on (it masks what the previous one did, and more). */
@@ -111,6 +121,18 @@ export class RunRecorder {
   emit<K extends RunEventType>(type: K, data: RunEventData[K], progress?: RunProgress): RunEventOf<K> {
     const event = this.stage(type, data, progress);
     this.flush();
+    return event;
+  }
+
+  /**
+   * Makes an event (and `progress`) to be stored and published, with the events staged before it, at the end of
+   * this turn of the event loop, in one transaction with the other runs of the group that write in the same
+   * turn; at once (as `emit`) for a recorder without a group.
+   */
+  emitSoon<K extends RunEventType>(type: K, data: RunEventData[K], progress?: RunProgress): RunEventOf<K> {
+    const event = this.stage(type, data, progress);
+    if (this.group === undefined) this.flush();
+    else this.group.add(this);
     return event;
   }
 
@@ -135,22 +157,48 @@ export class RunRecorder {
 
   /** Stores the staged events (and counters) in one transaction, then publishes them. */
   flush(): void {
+    const started = this.profile === undefined ? 0 : performance.now();
+    const taken = this.take();
+    if (taken === undefined) return;
+    try {
+      retryWhileLocked(() => {
+        this.repo.appendBatch(taken.batch.events, taken.batch.progress);
+      });
+    } catch (error) {
+      this.putBack(taken);
+      throw error;
+    }
+    this.written(taken, this.profile === undefined ? 0 : performance.now() - started);
+  }
+
+  /** Takes the staged events and counters for a write (flush's, or a RunWriteGroup's); undefined if none. */
+  take(): TakenEvents | undefined {
     clearTimeout(this.timer);
     this.timer = undefined;
-    if (this.staged.length === 0) return;
-    const started = this.profile === undefined ? 0 : performance.now();
+    if (this.staged.length === 0) return undefined;
     const staged = this.staged;
     const progress = this.progress === undefined ? undefined : { runId: this.runId, progress: this.progress };
-    retryWhileLocked(() => {
-      this.repo.appendBatch(
-        staged.map((s) => s.stored),
-        progress,
-      );
-    });
     this.staged = [];
     this.progress = undefined;
-    this.publish(staged);
-    if (this.profile !== undefined) this.profile.recordMs += performance.now() - started;
+    return { staged, batch: { events: staged.map((s) => s.stored), progress } };
+  }
+
+  /** Staged again, before what was staged since, when their write failed. */
+  putBack(taken: TakenEvents): void {
+    this.staged = [...taken.staged, ...this.staged];
+    this.progress ??= taken.batch.progress?.progress;
+  }
+
+  /** After their write: publishes the events taken; `ms` is the time it took, for the run's profile. */
+  written(taken: TakenEvents, ms: number): void {
+    const started = this.profile === undefined ? 0 : performance.now();
+    this.publish(taken.staged);
+    if (this.profile !== undefined) this.profile.recordMs += ms + performance.now() - started;
+  }
+
+  /** Writes the staged events alone (after a grouped write failed); a failure waits for the next write. */
+  writeAlone(): void {
+    this.flushLater();
   }
 
   /**

@@ -13,6 +13,7 @@ import type { OutputSpec } from './output-check.js';
 import { QueueFullError, RunAbort, toEventError, type RunResult } from './run-errors.js';
 import { OutputInvalidError, runLoop, type RunStats } from './run-loop.js';
 import { RunRecorder, type RunProfile } from './run-recorder.js';
+import { RunWriteGroup } from './run-write-group.js';
 import type { ToolProvider } from './tool-provider.js';
 
 /** What a caller asks for. */
@@ -142,6 +143,8 @@ export class Runner {
   private readonly adopting = new Set<number>();
   private readonly now: () => number;
   private readonly pid: number;
+  /** The runs' step writes of one turn, made together. */
+  private readonly writes: RunWriteGroup;
   /** Runs this process submitted to the shared queue that it does not run (yet), by id. */
   private readonly pending = new Map<number, Pending>();
   /** Set by joinSharedQueue: runs are submitted to the store's shared queue, and claimed from it. */
@@ -150,6 +153,7 @@ export class Runner {
   constructor(private readonly options: RunnerOptions) {
     this.now = options.now ?? Date.now;
     this.pid = options.pid ?? process.pid;
+    this.writes = new RunWriteGroup(options.repo);
   }
 
   get runningCount(): number {
@@ -353,6 +357,7 @@ export class Runner {
         now: this.now,
         redact: makeRedactor(prepared.secrets ?? []),
         profile,
+        group: this.writes,
         queued: {
           agent: prepared.agent,
           environment: prepared.environment,
@@ -457,6 +462,8 @@ export class Runner {
       this.now,
       this.options.repo.lastSeq(runId),
       redact,
+      undefined,
+      this.writes,
     );
   }
 

@@ -132,6 +132,12 @@ export interface StoredEvent {
   dataJson: string;
 }
 
+/** Events of one run to append, with its counters as of the last of them. */
+export interface EventBatch {
+  events: readonly StoredEvent[];
+  progress?: { runId: number; progress: RunProgress } | undefined;
+}
+
 /** Which events of a run to read: `tail`, `before` a seq, or `after` a seq (default: from the start). */
 export interface EventPageQuery {
   /** Events with seq > after (paging forward). */
@@ -162,6 +168,7 @@ export class RunRepo {
   private readonly batch;
   private readonly finishing;
   private readonly queueing;
+  private readonly batches;
 
   /** The host this process runs on, recorded with each run it starts (with its pid). */
   private readonly host = hostname();
@@ -186,6 +193,12 @@ export class RunRepo {
         if (progress !== undefined) this.saveProgress(progress.runId, progress.progress);
       },
     );
+    this.batches = db.transaction((batches: readonly EventBatch[]) => {
+      for (const b of batches) {
+        for (const event of b.events) this.appendEvent(event);
+        if (b.progress !== undefined) this.saveProgress(b.progress.runId, b.progress.progress);
+      }
+    });
     this.queueing = db.transaction((run: NewRun, first: Omit<StoredEvent, 'runId' | 'seq'>) => {
       const runId = this.insertRow(run);
       this.appendEvent({ ...first, runId, seq: 1 });
@@ -288,6 +301,11 @@ export class RunRepo {
     if (events.length === 1 && progress === undefined && events[0] !== undefined && !this.shared)
       this.appendEvent(events[0]);
     else this.batch.immediate(events, progress);
+  }
+
+  /** Appends the batches of several runs (each as appendBatch would) in one transaction. */
+  appendBatches(batches: readonly EventBatch[]): void {
+    this.batches.immediate(batches);
   }
 
   /** Appends the last events and sets the final state of the row, in one transaction. */

@@ -1,0 +1,79 @@
+// The step writes of several runs made in one turn of the event loop are stored together at the end of that
+// turn, each run's events published only once stored; a run whose write fails does not take the others down.
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { RunRecorder } from '../../../src/core/runner/run-recorder.js';
+import { RunWriteGroup } from '../../../src/core/runner/run-write-group.js';
+import { makeRig, type Rig } from './rig.js';
+
+let rig: Rig;
+beforeEach(async () => {
+  rig = await makeRig();
+});
+afterEach(async () => {
+  await rig.close();
+});
+
+const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
+function openRun(group: RunWriteGroup): RunRecorder {
+  return RunRecorder.open(
+    rig.repo,
+    rig.bus,
+    { agentName: 'a', environmentName: 'default', input: {}, model: 'm', pid: process.pid, now: Date.now() },
+    { group, queued: { agent: 'a', environment: 'default', input: {}, model: 'm' } },
+  );
+}
+
+const types = (runId: number): string[] => rig.repo.events(runId).map((e) => `${String(e.seq)} ${e.type}`);
+const published = (runId: number): string[] =>
+  rig.events.filter((e) => e.runId === runId).map((e) => `${String(e.seq)} ${e.type}`);
+
+describe('RunWriteGroup', () => {
+  it("stores the runs' writes of one turn at its end, then publishes each run's events in order", async () => {
+    const group = new RunWriteGroup(rig.repo);
+    const runs = [openRun(group), openRun(group), openRun(group)];
+    for (const run of runs) {
+      run.stage('run.started', { agent: 'a', environment: 'default', model: 'm', maxSteps: 3, pid: 1, messages: [] });
+      run.emitSoon(
+        'model.request',
+        { step: 1, final: false, model: 'm', messages: 1, tools: 0 },
+        {
+          steps: 1,
+          toolCalls: 0,
+          tokens: { input: 0, output: 0, total: 0 },
+        },
+      );
+    }
+    // Not yet: stored and published at the end of the turn.
+    for (const run of runs) {
+      expect(types(run.runId)).toEqual(['1 run.queued']);
+      expect(published(run.runId)).toEqual(['1 run.queued']);
+    }
+    await nextTurn();
+    for (const run of runs) {
+      const expected = ['1 run.queued', '2 run.started', '3 model.request'];
+      expect(types(run.runId)).toEqual(expected);
+      expect(published(run.runId)).toEqual(expected);
+      expect(rig.repo.get(run.runId)?.steps).toBe(1);
+    }
+  });
+
+  it('a run whose events cannot be stored keeps them, and the other runs of the turn are stored', async () => {
+    const group = new RunWriteGroup(rig.repo);
+    const good = openRun(group);
+    const queued = openRun(group);
+    // A second recorder of the same run that starts its sequence again: its seq 1 is taken (run.queued).
+    const clash = new RunRecorder(rig.repo, rig.bus, queued.runId, Date.now, 0, undefined, undefined, group);
+    good.emitSoon('model.request', { step: 1, final: false, model: 'm', messages: 1, tools: 0 });
+    clash.emitSoon('model.request', { step: 1, final: false, model: 'm', messages: 1, tools: 0 });
+    await nextTurn();
+    expect(types(good.runId)).toEqual(['1 run.queued', '2 model.request']);
+    expect(published(good.runId)).toEqual(['1 run.queued', '2 model.request']);
+    expect(types(queued.runId)).toEqual(['1 run.queued']);
+    expect(published(queued.runId)).toEqual(['1 run.queued']);
+    // The failure comes back at the clashing recorder's next write, with its events still staged.
+    expect(() => {
+      clash.flush();
+    }).toThrow(/UNIQUE|unique/);
+  });
+});
