@@ -38,8 +38,10 @@ export interface TakenEvents {
  * process's lock is tried again (for up to LOCKED_WRITE_PATIENCE_MS) rather than failing the run.
  *
  * `emit` stores and publishes at once; `stage` keeps an event for the next write (the next `emit`, `flush`
- * or `finish`, or a timer after STAGED_EVENT_MAX_WAIT_MS): the run loop stages what happens within a step
- * and emits the step's model request, so that a step costs one SQLite transaction, not one per event.
+ * or `finish`, or a timer after STAGED_EVENT_MAX_WAIT_MS); `emitSoon` writes at the end of the turn, with the
+ * other runs of its RunWriteGroup that write in that turn. The run loop stages what happens within a step
+ * and emits the step's model request soon, so that a step costs one SQLite transaction at most, not one per
+ * event, and runs whose answers arrive together share it.
  * Nothing is published before it is stored; a process that dies loses only staged events nobody has seen,
  * and the run is then marked interrupted after the last event stored, with counters that match it.
  *
