@@ -33,7 +33,15 @@ describe('RunWriteGroup', () => {
     const group = new RunWriteGroup(rig.repo);
     const runs = [openRun(group), openRun(group), openRun(group)];
     for (const run of runs) {
-      run.stage('run.started', { agent: 'a', environment: 'default', model: 'm', maxSteps: 3, pid: 1, messages: [] });
+      run.stage('run.started', {
+        agent: 'a',
+        environment: 'default',
+        model: 'm',
+        maxSteps: 3,
+        timeoutMs: 60_000,
+        pid: 1,
+        messages: [],
+      });
       run.emitSoon(
         'model.request',
         { step: 1, final: false, model: 'm', messages: 1, tools: 0 },
