@@ -1,6 +1,12 @@
 // The step writes of several runs made in one turn of the event loop are stored together at the end of that
 // turn, each run's events published only once stored; a run whose write fails does not take the others down.
+import Database from 'better-sqlite3-multiple-ciphers';
+import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { EventBus } from '../../../src/core/events/event-bus.js';
+import type { RunEvent } from '../../../src/core/events/run-events.js';
+import { openDatabase } from '../../../src/core/store/database.js';
+import { RunRepo } from '../../../src/core/store/run-repo.js';
 import { RunRecorder } from '../../../src/core/runner/run-recorder.js';
 import { RunWriteGroup } from '../../../src/core/runner/run-write-group.js';
 import { makeRig, type Rig } from './rig.js';
@@ -83,5 +89,44 @@ describe('RunWriteGroup', () => {
     expect(() => {
       clash.flush();
     }).toThrow(/UNIQUE|unique/);
+  });
+
+  it("keeps the events of a turn whose write meets a lock past its patience, for each run's next write", async () => {
+    const file = join(rig.dir, 'locked.db');
+    const db = openDatabase(file, { busyTimeoutMs: 10 });
+    const other = new Database(file);
+    try {
+      const repo = new RunRepo(db);
+      const seen: RunEvent[] = [];
+      const bus = new EventBus();
+      bus.subscribe((event) => seen.push(event));
+      const group = new RunWriteGroup(repo, 50);
+      const runs = [0, 1].map(() =>
+        RunRecorder.open(
+          repo,
+          bus,
+          { agentName: 'a', environmentName: 'default', input: {}, model: 'm', pid: process.pid, now: Date.now() },
+          { group, queued: { agent: 'a', environment: 'default', input: {}, model: 'm' } },
+        ),
+      );
+      other.exec('BEGIN IMMEDIATE');
+      for (const run of runs)
+        run.emitSoon('model.request', { step: 1, final: false, model: 'm', messages: 1, tools: 0 });
+      await nextTurn();
+      for (const run of runs) {
+        expect(repo.events(run.runId).map((e) => e.type)).toEqual(['run.queued']);
+        expect(seen.filter((e) => e.runId === run.runId).map((e) => e.type)).toEqual(['run.queued']);
+      }
+      other.exec('COMMIT');
+      for (const run of runs) run.flush();
+      for (const run of runs) {
+        expect(repo.events(run.runId).map((e) => e.type)).toEqual(['run.queued', 'model.request']);
+        expect(seen.filter((e) => e.runId === run.runId).map((e) => e.type)).toEqual(['run.queued', 'model.request']);
+      }
+    } finally {
+      if (other.inTransaction) other.exec('ROLLBACK');
+      other.close();
+      db.close();
+    }
   });
 });
