@@ -56,6 +56,8 @@ export class RunRecorder {
   /** The run's counters as of the last staged event that carried them. */
   private progress: RunProgress | undefined;
   private timer: NodeJS.Timeout | undefined;
+  /** A write of staged events failed: they wait for the next write, which emitSoon makes at once. */
+  private behind = false;
 
   constructor(
     private readonly repo: RunRepo,
@@ -129,11 +131,13 @@ export class RunRecorder {
   /**
    * Makes an event (and `progress`) to be stored and published, with the events staged before it, at the end of
    * this turn of the event loop, in one transaction with the other runs of the group that write in the same
-   * turn; at once (as `emit`) for a recorder without a group.
+   * turn; at once (as `emit`, throwing what the write throws) for a recorder without a group, or whose last
+   * write failed.
    */
   emitSoon<K extends RunEventType>(type: K, data: RunEventData[K], progress?: RunProgress): RunEventOf<K> {
     const event = this.stage(type, data, progress);
-    if (this.group === undefined) this.flush();
+    // After a failed write, the next one is made at once: it fails the run if it fails again, as `emit` would.
+    if (this.group === undefined || this.behind) this.flush();
     else this.group.add(this);
     return event;
   }
@@ -187,12 +191,14 @@ export class RunRecorder {
 
   /** Staged again, before what was staged since, when their write failed. */
   putBack(taken: TakenEvents): void {
+    this.behind = true;
     this.staged = [...taken.staged, ...this.staged];
     this.progress ??= taken.batch.progress?.progress;
   }
 
   /** After their write: publishes the events taken; `ms` is the time it took, for the run's profile. */
   written(taken: TakenEvents, ms: number): void {
+    this.behind = false;
     const started = this.profile === undefined ? 0 : performance.now();
     this.publish(taken.staged);
     if (this.profile !== undefined) this.profile.recordMs += ms + performance.now() - started;
