@@ -129,6 +129,10 @@ function pendingKeyOpens(file: string, pending: string): boolean {
 /** How many statements a connection keeps (queries with IN lists of every length are many). */
 const MAX_KEPT_STATEMENTS = 256;
 
+/** The row shapes of a statement: better-sqlite3's pluck, raw and expand (each turns the others off). */
+const ROW_SHAPES = ['pluck', 'raw', 'expand'] as const;
+type RowShape = (typeof ROW_SHAPES)[number];
+
 /**
  * Makes every call on `db` (prepare, its statements' run/get/all/iterate, transactions, exec, pragma)
  * throw a DatabaseError instead of SQLite's own error when the database is locked by another process,
@@ -181,21 +185,33 @@ function guard(db: Db, context: DatabaseContext): void {
   }
   const kept = new Map<string, Database.Statement>();
   /**
-   * The connection's statements by their SQL, prepared once: preparing costs more than running a small indexed
-   * query, and the repositories ask for theirs on every call. A kept statement is shared, so it never changes
-   * mode: pluck, raw, expand, safeIntegers and bind give a statement of its own, prepared for the caller (who
-   * uses what they return, as with better-sqlite3's). One in use by an open iterator is not given out again.
+   * The connection's statements by their SQL (and row shape), prepared once: preparing costs more than running a
+   * small indexed query, and the repositories ask for theirs on every call. A kept statement is shared, so it
+   * never changes mode: `pluck()`, `raw()` and `expand()` give the kept statement of that row shape (they
+   * exclude each other in better-sqlite3), `safeIntegers()` and `bind()` one of the caller's own; callers use
+   * what they return, as with better-sqlite3's. One an open iterator reads from is not given out again.
    */
-  function keptStatement(source: string): Database.Statement {
-    const found = kept.get(source);
+  function keptStatement(source: string, shape?: RowShape): Database.Statement {
+    const key = shape === undefined ? source : `${shape}\u0000${source}`;
+    const found = kept.get(key);
     if (found !== undefined && !found.busy) return found;
     const statement = prepared(source);
+    if (shape !== undefined) statement[shape](true);
     if (found !== undefined) return statement;
     if (kept.size >= MAX_KEPT_STATEMENTS) kept.clear();
-    kept.set(source, statement);
-    for (const mode of ['pluck', 'raw', 'expand', 'safeIntegers', 'bind'] as const) {
+    kept.set(key, statement);
+    for (const mode of ROW_SHAPES) {
       Object.defineProperty(statement, mode, {
-        value: (...args: unknown[]) => (prepared(source)[mode] as (...a: unknown[]) => unknown)(...args),
+        value: (on = true) => keptStatement(source, on ? mode : undefined),
+      });
+    }
+    for (const mode of ['safeIntegers', 'bind'] as const) {
+      Object.defineProperty(statement, mode, {
+        value: (...args: unknown[]) => {
+          const own = prepared(source);
+          if (shape !== undefined) own[shape](true);
+          return (own[mode] as (...a: unknown[]) => unknown)(...args);
+        },
       });
     }
     return statement;

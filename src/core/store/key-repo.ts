@@ -1,5 +1,4 @@
 import type { StoreDb } from './store-db.js';
-import { StatementCache } from './statement-cache.js';
 
 export type RoleName = 'admin' | 'user' | 'viewer';
 
@@ -38,12 +37,7 @@ export interface NewApiKey {
 
 /** SQL for api_keys and users. */
 export class KeyRepo {
-  /** The lookups every authenticated request makes, prepared once (on first use). */
-  private readonly statements: StatementCache;
-
-  constructor(private readonly db: StoreDb) {
-    this.statements = new StatementCache(db);
-  }
+  constructor(private readonly db: StoreDb) {}
 
   insertKey(key: NewApiKey, now = Date.now()): ApiKeyRow {
     const info = this.db
@@ -69,7 +63,7 @@ export class KeyRepo {
   }
 
   byPrefix(prefix: string): ApiKeyRow | undefined {
-    return this.statements.get('SELECT * FROM api_keys WHERE prefix = ?').get(prefix) as ApiKeyRow | undefined;
+    return this.db.prepare('SELECT * FROM api_keys WHERE prefix = ?').get(prefix) as ApiKeyRow | undefined;
   }
 
   byName(name: string): ApiKeyRow[] {
@@ -101,7 +95,7 @@ export class KeyRepo {
   }
 
   touch(id: number, now = Date.now()): void {
-    this.statements.get('UPDATE api_keys SET last_used_at = ? WHERE id = ?').run(now, id);
+    this.db.prepare('UPDATE api_keys SET last_used_at = ? WHERE id = ?').run(now, id);
   }
 
   userByName(name: string): UserRow | undefined {
@@ -116,6 +110,6 @@ export class KeyRepo {
   }
 
   userById(id: number): UserRow | undefined {
-    return this.statements.get('SELECT * FROM users WHERE id = ?').get(id) as UserRow | undefined;
+    return this.db.prepare('SELECT * FROM users WHERE id = ?').get(id) as UserRow | undefined;
   }
 }

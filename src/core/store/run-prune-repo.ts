@@ -1,4 +1,3 @@
-import { StatementCache } from './statement-cache.js';
 import type { SqlValue, StoreDb } from './store-db.js';
 
 /**
@@ -33,11 +32,7 @@ const UNFINISHED = "status NOT IN ('queued', 'running')";
  * planner walks the primary key from the oldest run, and stops at the batch size.
  */
 export class RunPruneRepo {
-  private readonly cache: StatementCache;
-
-  constructor(private readonly db: StoreDb) {
-    this.cache = new StatementCache(db);
-  }
+  constructor(private readonly db: StoreDb) {}
 
   /**
    * The id of the `keep`-th newest run (whatever its status): runs below it are beyond the count to keep.
@@ -45,8 +40,8 @@ export class RunPruneRepo {
    */
   keepFloor(keep: number): number | undefined {
     if (keep < 1) return undefined;
-    const id = this.cache
-      .get('SELECT id FROM agent_runs ORDER BY id DESC LIMIT 1 OFFSET ?')
+    const id = this.db
+      .prepare('SELECT id FROM agent_runs ORDER BY id DESC LIMIT 1 OFFSET ?')
       .pluck()
       .get(keep - 1) as number | bigint | undefined;
     return id === undefined ? undefined : Number(id);
@@ -56,12 +51,12 @@ export class RunPruneRepo {
   count(where: PruneWhere): { runs: number; events: number } {
     const { sql, params } = condition(where);
     if (sql === undefined) return { runs: 0, events: 0 };
-    const runs = this.cache
-      .get(`SELECT COUNT(*) FROM agent_runs WHERE ${sql}`)
+    const runs = this.db
+      .prepare(`SELECT COUNT(*) FROM agent_runs WHERE ${sql}`)
       .pluck()
       .get(...params);
-    const events = this.cache
-      .get(`SELECT COUNT(*) FROM run_events WHERE run_id IN (SELECT id FROM agent_runs WHERE ${sql})`)
+    const events = this.db
+      .prepare(`SELECT COUNT(*) FROM run_events WHERE run_id IN (SELECT id FROM agent_runs WHERE ${sql})`)
       .pluck()
       .get(...params);
     return { runs: Number(runs), events: Number(events) };
@@ -75,18 +70,20 @@ export class RunPruneRepo {
   pruneBatch(where: PruneWhere, limit: number): PrunedBatch {
     const { sql, params } = condition(where);
     if (sql === undefined) return { runs: 0, events: 0, deliveries: 0 };
-    const choose = this.cache.get(`SELECT id FROM agent_runs WHERE ${sql} ORDER BY id LIMIT ?`).pluck();
+    const choose = this.db.prepare(`SELECT id FROM agent_runs WHERE ${sql} ORDER BY id LIMIT ?`).pluck();
     const batch = this.db.transaction((): PrunedBatch => {
       const ids = (choose.all(...params, limit) as (number | bigint)[]).map(Number);
       if (ids.length === 0) return { runs: 0, events: 0, deliveries: 0 };
       const list = ids.map(() => '?').join(', ');
       const done = `SELECT id FROM webhook_deliveries WHERE run_id IN (${list}) AND status IN ('delivered', 'failed')`;
-      this.cache.get(`DELETE FROM webhook_attempts WHERE delivery_id IN (${done})`).run(...ids);
-      const deliveries = this.cache.get(`DELETE FROM webhook_deliveries WHERE id IN (${done})`).run(...ids).changes;
-      this.cache.get(`DELETE FROM original_runs WHERE run_id IN (${list})`).run(...ids);
-      const events = this.cache.get(`DELETE FROM run_events WHERE run_id IN (${list})`).run(...ids).changes;
+      this.db.prepare(`DELETE FROM webhook_attempts WHERE delivery_id IN (${done})`).run(...ids);
+      const deliveries = this.db.prepare(`DELETE FROM webhook_deliveries WHERE id IN (${done})`).run(...ids).changes;
+      this.db.prepare(`DELETE FROM original_runs WHERE run_id IN (${list})`).run(...ids);
+      const events = this.db.prepare(`DELETE FROM run_events WHERE run_id IN (${list})`).run(...ids).changes;
       // The status again: chosen under the write lock, they cannot have changed, but a run is never removed unfinished.
-      const runs = this.cache.get(`DELETE FROM agent_runs WHERE id IN (${list}) AND ${UNFINISHED}`).run(...ids).changes;
+      const runs = this.db
+        .prepare(`DELETE FROM agent_runs WHERE id IN (${list}) AND ${UNFINISHED}`)
+        .run(...ids).changes;
       return { runs, events, deliveries };
     });
     return batch.immediate();

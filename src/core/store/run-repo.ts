@@ -4,7 +4,6 @@ import { ConflictError } from '../errors.js';
 import { dialectOf, type StoreDb, type StoreStatement } from './store-db.js';
 import { RUN_EVENTS_CHANNEL } from './postgres/pg-listener.js';
 import { RUN_SUMMARY_COLUMNS, runSummarySql, type RunSummarySql } from './run-summary-json.js';
-import { StatementCache } from './statement-cache.js';
 
 /** A row of agent_runs, as stored. */
 export interface RunRow {
@@ -165,7 +164,6 @@ export class RunRepo {
   private readonly stmts;
 
   /** Transactions made once: building one per call costs more than the statements it runs. */
-  private readonly batch;
   private readonly finishing;
   private readonly queueing;
   private readonly batches;
@@ -187,12 +185,6 @@ export class RunRepo {
     this.summary = runSummarySql(dialectOf(db));
     this.shared = dialectOf(db) === 'postgres';
     const summary = this.summary;
-    this.batch = db.transaction(
-      (events: readonly StoredEvent[], progress: { runId: number; progress: RunProgress } | undefined) => {
-        for (const event of events) this.appendEvent(event);
-        if (progress !== undefined) this.saveProgress(progress.runId, progress.progress);
-      },
-    );
     this.batches = db.transaction((batches: readonly EventBatch[]) => {
       for (const b of batches) {
         for (const event of b.events) this.appendEvent(event);
@@ -237,7 +229,6 @@ export class RunRepo {
         `UPDATE agent_runs SET stop_reason = '${CANCEL_REQUESTED}', error = ? WHERE id = ? AND status IN ('queued', 'running')`,
       ),
     };
-    this.listStatements = new StatementCache(db);
   }
 
   /**
@@ -300,7 +291,7 @@ export class RunRepo {
     // id that commits later.
     if (events.length === 1 && progress === undefined && events[0] !== undefined && !this.shared)
       this.appendEvent(events[0]);
-    else this.batch.immediate(events, progress);
+    else this.batches.immediate([{ events, progress }]);
   }
 
   /** Appends the batches of several runs (each as appendBatch would) in one transaction. */
@@ -352,9 +343,6 @@ export class RunRepo {
   lastSeq(runId: number): number {
     return (this.stmts.lastSeq.get(runId) as { seq: number }).seq;
   }
-
-  /** The list queries by their SQL (one per combination of filters), prepared once. */
-  private readonly listStatements: StatementCache;
 
   /** Newest first, whole rows. */
   list(filter: RunFilter = {}): RunRow[] {
@@ -421,7 +409,7 @@ export class RunRepo {
     }
     const sql = `SELECT ${columns} FROM agent_runs ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id DESC LIMIT ?`;
     params.push(filter.limit ?? 50);
-    return { statement: this.listStatements.get(outer(sql)), params };
+    return { statement: this.db.prepare(outer(sql)), params };
   }
 
   /** Whether any run names this agent (in this environment, when one is given). */

@@ -25,7 +25,7 @@ describe("a connection's statements", () => {
     expect(db.prepare(NAMES)).not.toBe(db.prepare(`${NAMES} LIMIT 2`));
   });
 
-  it('keep their mode: pluck, raw and expand give the caller a statement of its own', () => {
+  it('keep their mode: pluck, raw and expand give the kept statement of that row shape', () => {
     const rows = db.prepare(NAMES);
     const plucked = db.prepare(NAMES).pluck();
     const raw = db.prepare(NAMES).raw();
@@ -34,6 +34,10 @@ describe("a connection's statements", () => {
     expect(raw.all()).toEqual([['ada'], ['bob'], ['cy']]);
     expect(rows.all()).toEqual([{ name: 'ada' }, { name: 'bob' }, { name: 'cy' }]);
     expect(db.prepare(NAMES).get()).toEqual({ name: 'ada' });
+    // Each row shape is kept too, and turning it off gives the plain one.
+    expect(db.prepare(NAMES).pluck()).toBe(plucked);
+    expect(plucked.pluck(false)).toBe(rows);
+    expect(db.prepare(NAMES).raw().all()).toEqual([['ada'], ['bob'], ['cy']]);
   });
 
   it('are not given out while an iterator reads from them', () => {
