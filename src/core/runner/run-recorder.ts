@@ -204,11 +204,6 @@ export class RunRecorder {
     if (this.profile !== undefined) this.profile.recordMs += ms + performance.now() - started;
   }
 
-  /** Writes the staged events alone (after a grouped write failed); a failure waits for the next write. */
-  writeAlone(): void {
-    this.flushLater();
-  }
-
   /**
    * Stores the staged events, the run.finished event and the final row state in one transaction, then
    * publishes them. The event returned carries the masked data: what the run's caller should report.
@@ -252,8 +247,11 @@ export class RunRecorder {
     return event;
   }
 
-  /** The timer's write: a failure leaves the events staged for the next write, which reports it. */
-  private flushLater(): void {
+  /**
+   * A write that reports nothing (the timer's, or after a grouped write failed): a failure leaves the events staged
+   * for the next write, which reports it.
+   */
+  flushLater(): void {
     this.timer = undefined;
     try {
       this.flush();

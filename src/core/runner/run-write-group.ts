@@ -50,7 +50,7 @@ export class RunWriteGroup {
       for (const [recorder, events] of taken) recorder.putBack(events);
       // A lock held past the patience would be waited for again by each run: they keep their events for their
       // next write instead. Another failure may be one run's own (its events cannot be stored): each alone.
-      if (!isDatabaseLocked(error)) for (const [recorder] of taken) recorder.writeAlone();
+      if (!isDatabaseLocked(error)) for (const [recorder] of taken) recorder.flushLater();
       return;
     }
     const share = (performance.now() - started) / taken.length;
